@@ -1,0 +1,119 @@
+//! The one application state: configuration, store, token keys, login limiter. Built once at
+//! start-up and shared by every request.
+
+use std::sync::Arc;
+
+use crate::auth::jwt::{self, Keys};
+use crate::auth::ratelimit::LoginLimiter;
+use crate::auth::scope::{self, Caller};
+use crate::auth::{AuthError, password};
+use crate::config::{Config, ensure_private_dir};
+use crate::http::error::ApiError;
+use crate::store::{Store, StoreError, platform};
+
+pub struct App {
+    pub config: Config,
+    pub store: Store,
+    pub keys: Keys,
+    pub limiter: LoginLimiter,
+    /// Checked when a login names an unknown e-mail, so it costs the same as a real one.
+    pub dummy_hash: String,
+}
+
+pub type AppState = Arc<App>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("signing secret: {0}")]
+    Secret(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl App {
+    /// Opens the store (migrating it) and loads or creates the signing secret. Blocking.
+    pub fn open(config: Config) -> Result<App, StartError> {
+        let data_dir = config.data_dir();
+        ensure_private_dir(&data_dir).map_err(|source| StartError::DataDir {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
+        let store = Store::open(&config.store())?;
+        let secret = match &config.jwt_secret {
+            Some(s) => s.clone(),
+            None => load_or_create_secret(&data_dir.join("jwt_secret"))?,
+        };
+        let keys = Keys::new(
+            secret.as_bytes(),
+            config.auth.access_token_minutes.max(1) * 60,
+            config.auth.refresh_token_days.max(1) * 86_400,
+        );
+        let limiter = LoginLimiter::new(
+            config.auth.login_attempts_per_ip_per_minute,
+            config.auth.max_failures_per_account_per_hour,
+        );
+        Ok(App {
+            config,
+            store,
+            keys,
+            limiter,
+            dummy_hash: password::dummy_hash(),
+        })
+    }
+
+    /// Runs blocking work (every store call) off the async workers.
+    pub async fn blocking<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&App) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let app = Arc::clone(self);
+        tokio::task::spawn_blocking(move || f(&app))
+            .await
+            .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// The signed-in user behind verified token claims.
+    pub fn caller(&self, claims: &jwt::Claims) -> Result<Caller, AuthError> {
+        self.store.platform_read(|tx| scope::caller(tx, claims))
+    }
+
+    /// Whether no user exists yet, so the one-time setup is open.
+    pub fn needs_setup(&self) -> Result<bool, StoreError> {
+        Ok(self.store.platform_read(|tx| platform::count_users(tx))? == 0)
+    }
+}
+
+/// Reads the secret kept in the data dir, or writes a new random one with mode 0600.
+fn load_or_create_secret(path: &std::path::Path) -> Result<String, StartError> {
+    let err = |e: std::io::Error| StartError::Secret(format!("{}: {e}", path.display()));
+    match std::fs::read_to_string(path) {
+        Ok(s) if s.trim().len() >= 32 => return Ok(s.trim().to_owned()),
+        Ok(_) => {
+            return Err(StartError::Secret(format!(
+                "{} is too short; delete it to make a new one",
+                path.display()
+            )));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(err(e)),
+    }
+    let secret = jwt::random_secret().map_err(|e| StartError::Secret(e.to_string()))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    use std::io::Write;
+    let mut file = options.open(path).map_err(err)?;
+    file.write_all(secret.as_bytes()).map_err(err)?;
+    file.sync_all().map_err(err)?;
+    Ok(secret)
+}

@@ -1,0 +1,109 @@
+//! The tenancy boundary. A [`TenantScope`] is the only key to a firm's data, and it is made
+//! here, from a verified token and the user's current state — or, for the CLI, by the machine's
+//! operator. Handlers never build one from request input.
+
+use uuid::Uuid;
+
+use super::AuthError;
+use super::jwt::Claims;
+use crate::domain::roles::{self, Action};
+use crate::domain::tenants::{Company, User};
+use crate::store::{Tx, companies, platform};
+
+/// Access to one firm's data.
+#[derive(Debug, Clone)]
+pub struct TenantScope {
+    tenant_id: Uuid,
+}
+
+impl TenantScope {
+    pub fn tenant_id(&self) -> Uuid {
+        self.tenant_id
+    }
+
+    /// For the CLI and first-run setup, which act as the machine's operator rather than as a
+    /// signed-in user.
+    pub(crate) fn operator(tenant_id: Uuid) -> TenantScope {
+        TenantScope { tenant_id }
+    }
+}
+
+/// The signed-in user behind a request, checked against the database.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    scope: Option<TenantScope>,
+}
+
+/// Loads the token's user and refuses the token if the user is gone or inactive, if their firm is
+/// inactive, or if the token predates a password change or "log out everywhere".
+pub fn caller(tx: &mut Tx, claims: &Claims) -> Result<Caller, AuthError> {
+    let user = platform::user(tx, claims.user_id)?.ok_or(AuthError::InvalidToken)?;
+    if !user.is_active {
+        return Err(AuthError::Inactive);
+    }
+    if user.token_version != claims.ver || user.tenant_id != claims.tenant_id {
+        return Err(AuthError::InvalidToken);
+    }
+    let scope = match user.tenant_id {
+        Some(tenant_id) => {
+            let tenant = platform::tenant(tx, tenant_id)?.ok_or(AuthError::InvalidToken)?;
+            if !tenant.is_active {
+                return Err(AuthError::Inactive);
+            }
+            Some(TenantScope { tenant_id })
+        }
+        None => None,
+    };
+    Ok(Caller { user, scope })
+}
+
+impl Caller {
+    /// Refuses with 403 unless the permission matrix (or the user's extra permissions) allow it.
+    pub fn require(&self, action: Action) -> Result<(), AuthError> {
+        if roles::can(self.user.role, &self.user.permissions, action) {
+            Ok(())
+        } else {
+            Err(AuthError::Forbidden)
+        }
+    }
+
+    /// The caller's firm. A platform administrator without a firm has no tenant data to reach.
+    pub fn tenant(&self) -> Result<&TenantScope, AuthError> {
+        self.scope.as_ref().ok_or(AuthError::NoSuchCompany)
+    }
+
+    /// `None` when the user sees every company of the firm; else the companies they may see.
+    pub fn visible_companies(&self) -> Option<&[Uuid]> {
+        if self.user.all_companies || roles::sees_all_companies(self.user.role) {
+            None
+        } else {
+            Some(&self.user.companies)
+        }
+    }
+
+    pub fn may_see_company(&self, id: Uuid) -> bool {
+        self.visible_companies().is_none_or(|ids| ids.contains(&id))
+    }
+
+    /// The company a request works in: the `X-Company-Id` header when given, else the user's
+    /// default company, else the first company they may see. Unknown or not visible → 404.
+    /// `tx` must be a transaction on the caller's own tenant.
+    pub fn company(&self, tx: &mut Tx, requested: Option<&str>) -> Result<Company, AuthError> {
+        let id = match requested {
+            Some(raw) => Some(Uuid::parse_str(raw.trim()).map_err(|_| AuthError::NoSuchCompany)?),
+            None => self
+                .user
+                .default_company_id
+                .filter(|id| self.may_see_company(*id)),
+        };
+        let company = match id {
+            Some(id) if self.may_see_company(id) => companies::get(tx, id)?,
+            Some(_) => None,
+            None => companies::all(tx)?
+                .into_iter()
+                .find(|c| self.may_see_company(c.id)),
+        };
+        company.ok_or(AuthError::NoSuchCompany)
+    }
+}

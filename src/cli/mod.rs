@@ -1,0 +1,190 @@
+//! The command line: `oasys [serve]`, `migrate`, `tenant`, `company`, `user`, `config`.
+
+mod admin;
+mod serve;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, Flags, LogFormat};
+
+#[derive(Debug, Parser)]
+#[command(name = "oasys", version, about = "Books, invoicing, banking and stock for small firms", long_about = None)]
+pub struct Cli {
+    /// Configuration file (default: $OASYS_CONFIG, else ~/.config/oasys/oasys.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory (default: $OASYS_DATA_DIR, else ~/.local/share/oasys).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Log as human-readable lines or as JSON.
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app and the API (the default).
+    Serve(ServeArgs),
+    /// Apply pending database migrations to the platform and every firm.
+    Migrate,
+    /// Manage firms.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Manage companies of a firm.
+    #[command(subcommand)]
+    Company(CompanyCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8000).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Create, once, a demo firm with admin@oasys.com / admin123 and a sample chart.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a firm with its default company.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        domain: Option<String>,
+        #[arg(long, default_value = "basic")]
+        plan: String,
+        /// Name of the default company (default: the firm's name).
+        #[arg(long)]
+        company: Option<String>,
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        #[arg(long, default_value = "UTC")]
+        timezone: String,
+        /// Chart of accounts template.
+        #[arg(long, default_value = "general")]
+        chart: String,
+    },
+    /// List firms.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CompanyCommand {
+    /// Create a company in a firm, with a chart of accounts from a template.
+    Create {
+        /// Firm id.
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        #[arg(long, default_value = "UTC")]
+        timezone: String,
+        #[arg(long, default_value = "general")]
+        chart: String,
+    },
+    /// List the companies of a firm.
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user (a platform administrator when no --tenant is given).
+    Create {
+        #[arg(long)]
+        tenant: Option<String>,
+        #[arg(long)]
+        email: String,
+        /// platform_admin, tenant_admin, firm_admin, cfo, accountant or staff.
+        #[arg(long)]
+        role: String,
+        #[arg(long, default_value = "")]
+        first_name: String,
+        #[arg(long, default_value = "")]
+        last_name: String,
+        #[command(flatten)]
+        password: PasswordArgs,
+    },
+    /// List users, of one firm or all.
+    List {
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Set a user's password; their existing sessions end.
+    SetPassword {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        password: PasswordArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PasswordArgs {
+    /// The password (visible to other local users in the process list: prefer --password-stdin).
+    #[arg(long, conflicts_with = "password_stdin")]
+    pub password: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective configuration, secrets masked.
+    Show,
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let listen = match &cli.command {
+        Some(Command::Serve(args)) => args.listen.clone(),
+        _ => None,
+    };
+    let flags = Flags {
+        config_file: cli.config.clone(),
+        data_dir: cli.data_dir.clone(),
+        listen,
+        log_format: cli.log_format,
+    };
+    let env: HashMap<String, String> = std::env::vars().collect();
+    let config = Config::load(&flags, &env)?;
+    match cli.command {
+        None => serve::run(config, &ServeArgs::default()),
+        Some(Command::Serve(args)) => serve::run(config, &args),
+        Some(Command::Migrate) => admin::migrate(config),
+        Some(Command::Tenant(c)) => admin::tenant(config, c),
+        Some(Command::Company(c)) => admin::company(config, c),
+        Some(Command::User(c)) => admin::user(config, c),
+        Some(Command::Config(ConfigCommand::Show)) => {
+            print!("{}", config.to_masked_toml());
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

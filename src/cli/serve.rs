@@ -1,0 +1,120 @@
+//! `oasys serve`: open the store, print the setup link on a fresh install, serve until
+//! SIGINT/SIGTERM, then finish the requests in flight.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use super::ServeArgs;
+use crate::app::App;
+use crate::config::Config;
+use crate::domain::roles::Role;
+use crate::domain::tenants::{CompanyDetails, Plan};
+use crate::http::setup::setup_token;
+use crate::provision::{self, NewFirm, NewUser};
+use crate::store::platform;
+use crate::telemetry;
+
+pub const DEMO_EMAIL: &str = "admin@oasys.com";
+pub const DEMO_PASSWORD: &str = "admin123";
+
+pub fn run(config: Config, args: &ServeArgs) -> anyhow::Result<()> {
+    telemetry::init(config.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let demo = args.demo;
+    runtime.block_on(async move {
+        let listen = config.listen.clone();
+        let public_url = config.public_url.clone();
+        let listener = tokio::net::TcpListener::bind(&listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let app = tokio::task::spawn_blocking(move || -> anyhow::Result<App> {
+            let app = App::open(config)?;
+            if demo {
+                create_demo(&app)?;
+            }
+            Ok(app)
+        })
+        .await??;
+        let app = Arc::new(app);
+        let base = public_url.unwrap_or_else(|| format!("http://{listen}"));
+        let setup_app = Arc::clone(&app);
+        if let Some(token) = tokio::task::spawn_blocking(move || setup_token(&setup_app))
+            .await?
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+        {
+            println!("\nOASYS has no firm yet. Open this link once to create yours and its administrator:\n\n    {base}/setup?token={token}\n");
+        }
+        tracing::info!(backend = app.store.backend_name(), "OASYS {} listening on {base}", env!("CARGO_PKG_VERSION"));
+        crate::serve(app, listener, shutdown_signal()).await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+/// The demo firm, created the first time `--demo` is given (the seed's Postman account).
+fn create_demo(app: &App) -> anyhow::Result<()> {
+    if app
+        .store
+        .platform_read(|tx| platform::user_by_email(tx, DEMO_EMAIL))?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let firm = NewFirm {
+        name: "OASYS Demo Firm".into(),
+        domain: None,
+        plan: Plan::Basic,
+        company: CompanyDetails {
+            name: "Demo Company".into(),
+            currency: "USD".into(),
+            timezone: "UTC".into(),
+            ..CompanyDetails::default()
+        },
+        chart: "general".into(),
+        admin: Some(NewUser {
+            email: DEMO_EMAIL.into(),
+            password: DEMO_PASSWORD.into(),
+            first_name: "Demo".into(),
+            last_name: "Admin".into(),
+            role: Role::TenantAdmin,
+            permissions: Vec::new(),
+            all_companies: true,
+            companies: Vec::new(),
+            default_company_id: None,
+            enforce_policy: false,
+        }),
+    };
+    provision::create_firm(&app.store, firm, None)?;
+    tracing::warn!(
+        "created the demo firm: sign in as {DEMO_EMAIL} / {DEMO_PASSWORD} (a well-known password: not for real books)"
+    );
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

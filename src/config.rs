@@ -1,0 +1,376 @@
+//! Configuration: built-in defaults < `oasys.toml` < `OASYS_*` environment < command-line flags.
+//!
+//! Nested keys use `__` in the environment: `OASYS_AUTH__ACCESS_TOKEN_MINUTES=30`. Lists are
+//! comma-separated: `OASYS_CORS_ORIGINS=http://a,http://b`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::store::StoreConfig;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address the server listens on.
+    pub listen: String,
+    /// Where the platform database, tenant files and the signing secret live.
+    pub data_dir: Option<PathBuf>,
+    /// `postgres://user:password@host/db` to use PostgreSQL instead of SQLite files.
+    pub database_url: Option<String>,
+    /// PostgreSQL schema holding the platform tables.
+    pub database_schema: String,
+    pub database_pool_size: u32,
+    /// SQLite tenant databases kept open at once.
+    pub tenant_cache_size: usize,
+    /// Token signing secret; generated into the data dir when not set.
+    pub jwt_secret: Option<String>,
+    /// Whether `POST /api/auth/register/` may create new firms.
+    pub allow_registration: bool,
+    /// Browser origins allowed to call the API from another origin.
+    pub cors_origins: Vec<String>,
+    pub log_format: LogFormat,
+    /// The address users reach this server at, for links such as the setup link.
+    pub public_url: Option<String>,
+    /// Largest accepted request body, in bytes.
+    pub body_limit_bytes: usize,
+    pub auth: AuthConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthConfig {
+    pub access_token_minutes: u64,
+    pub refresh_token_days: u64,
+    /// Failed logins allowed per account per sliding hour (then 429 until the oldest ages out).
+    pub max_failures_per_account_per_hour: usize,
+    /// Login attempts allowed per client IP per sliding minute.
+    pub login_attempts_per_ip_per_minute: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8000".into(),
+            data_dir: None,
+            database_url: None,
+            database_schema: "oasys_platform".into(),
+            database_pool_size: 16,
+            tenant_cache_size: 256,
+            jwt_secret: None,
+            allow_registration: true,
+            cors_origins: vec![
+                "http://localhost:3000".into(),
+                "http://127.0.0.1:3000".into(),
+            ],
+            log_format: LogFormat::Human,
+            public_url: None,
+            body_limit_bytes: 2 * 1024 * 1024,
+            auth: AuthConfig::default(),
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            access_token_minutes: 15,
+            refresh_token_days: 7,
+            max_failures_per_account_per_hour: 100,
+            login_attempts_per_ip_per_minute: 30,
+        }
+    }
+}
+
+/// Values given on the command line; they win over everything else.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub config_file: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub log_format: Option<LogFormat>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {path}: {message}")]
+    File { path: PathBuf, message: String },
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Loads the configuration. `env` is the process environment (passed in so tests can
+    /// control it).
+    pub fn load(flags: &Flags, env: &HashMap<String, String>) -> Result<Config, ConfigError> {
+        let invalid = |e: config::ConfigError| ConfigError::Invalid(e.to_string());
+        let defaults = config::Config::try_from(&Config::default()).map_err(invalid)?;
+        let mut builder = config::Config::builder().add_source(defaults);
+        let explicit = flags
+            .config_file
+            .clone()
+            .or_else(|| env.get("OASYS_CONFIG").map(PathBuf::from));
+        let file = explicit.clone().or_else(default_config_file);
+        if let Some(path) = &file {
+            if explicit.is_some() && !path.exists() {
+                return Err(ConfigError::File {
+                    path: path.clone(),
+                    message: "not found".into(),
+                });
+            }
+            builder = builder.add_source(
+                config::File::from(path.as_path())
+                    .format(config::FileFormat::Toml)
+                    .required(false),
+            );
+        }
+        let oasys_env: HashMap<String, String> = env
+            .iter()
+            .filter(|(k, _)| {
+                k.starts_with("OASYS_")
+                    && k.as_str() != "OASYS_CONFIG"
+                    && !k.starts_with("OASYS_TEST_")
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        builder = builder.add_source(
+            config::Environment::with_prefix("OASYS")
+                .prefix_separator("_")
+                .separator("__")
+                .list_separator(",")
+                .with_list_parse_key("cors_origins")
+                .try_parsing(true)
+                .source(Some(oasys_env)),
+        );
+        builder = builder
+            .set_override_option(
+                "data_dir",
+                flags.data_dir.as_ref().map(|p| p.display().to_string()),
+            )
+            .map_err(invalid)?
+            .set_override_option("listen", flags.listen.clone())
+            .map_err(invalid)?
+            .set_override_option(
+                "log_format",
+                flags.log_format.map(|f| {
+                    if f == LogFormat::Json {
+                        "json"
+                    } else {
+                        "human"
+                    }
+                }),
+            )
+            .map_err(invalid)?;
+        let built = builder.build().map_err(|e| match &file {
+            Some(path) => ConfigError::File {
+                path: path.clone(),
+                message: e.to_string(),
+            },
+            None => ConfigError::Invalid(e.to_string()),
+        })?;
+        let mut config: Config = built.try_deserialize().map_err(invalid)?;
+        if config.data_dir.is_none() {
+            config.data_dir = env
+                .get("STATE_DIRECTORY")
+                .map(PathBuf::from)
+                .or_else(default_data_dir);
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(ConfigError::Invalid(format!(
+                "listen = {:?} is not an address such as 127.0.0.1:8000",
+                self.listen
+            )));
+        }
+        if let Some(url) = &self.database_url {
+            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(ConfigError::Invalid(
+                    "database_url must start with postgres:// (leave it unset for SQLite)".into(),
+                ));
+            }
+        }
+        if self.cors_origins.iter().any(|o| o == "*") {
+            return Err(ConfigError::Invalid(
+                "cors_origins may not contain \"*\"; list the origins".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("oasys-data"))
+    }
+
+    pub fn store(&self) -> StoreConfig {
+        match &self.database_url {
+            Some(url) => StoreConfig::Postgres {
+                url: url.clone(),
+                platform_schema: self.database_schema.clone(),
+                pool_size: self.database_pool_size,
+            },
+            None => StoreConfig::Sqlite {
+                data_dir: self.data_dir(),
+                cache_size: self.tenant_cache_size,
+            },
+        }
+    }
+
+    /// The configuration as TOML with secrets masked, for `oasys config show`.
+    pub fn to_masked_toml(&self) -> String {
+        let mut shown = self.clone();
+        if shown.jwt_secret.is_some() {
+            shown.jwt_secret = Some("********".into());
+        }
+        shown.database_url = shown.database_url.as_deref().map(mask_url_password);
+        toml::to_string_pretty(&shown)
+            .unwrap_or_else(|e| format!("# cannot show configuration: {e}\n"))
+    }
+}
+
+fn mask_url_password(url: &str) -> String {
+    // postgres://user:secret@host/db → postgres://user:********@host/db
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((creds, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match creds.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:********@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "oasys")
+}
+
+fn default_config_file() -> Option<PathBuf> {
+    project_dirs().map(|d| d.config_dir().join("oasys.toml"))
+}
+
+fn default_data_dir() -> Option<PathBuf> {
+    project_dirs().map(|d| d.data_dir().to_path_buf())
+}
+
+/// Creates the data dir with owner-only permissions.
+pub fn ensure_private_dir(path: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn file_then_environment_then_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("oasys.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9001\"\nallow_registration = false\ndata_dir = \"/from/file\"\n[auth]\naccess_token_minutes = 30\nrefresh_token_days = 2\n",
+        )
+        .unwrap();
+        let flags = Flags {
+            config_file: Some(file.clone()),
+            ..Default::default()
+        };
+
+        let from_file = Config::load(&flags, &env(&[])).unwrap();
+        assert_eq!(from_file.listen, "127.0.0.1:9001");
+        assert!(!from_file.allow_registration);
+        assert_eq!(from_file.auth.access_token_minutes, 30);
+        assert_eq!(
+            from_file.auth.max_failures_per_account_per_hour, 100,
+            "defaults fill the rest"
+        );
+
+        let vars = env(&[
+            ("OASYS_LISTEN", "127.0.0.1:9002"),
+            ("OASYS_AUTH__ACCESS_TOKEN_MINUTES", "45"),
+            ("OASYS_CORS_ORIGINS", "http://a.test,http://b.test"),
+            ("OASYS_DATA_DIR", "/from/env"),
+        ]);
+        let from_env = Config::load(&flags, &vars).unwrap();
+        assert_eq!(from_env.listen, "127.0.0.1:9002");
+        assert_eq!(from_env.auth.access_token_minutes, 45);
+        assert_eq!(
+            from_env.auth.refresh_token_days, 2,
+            "file value kept where env is silent"
+        );
+        assert_eq!(
+            from_env.cors_origins,
+            vec!["http://a.test", "http://b.test"]
+        );
+        assert_eq!(from_env.data_dir, Some(PathBuf::from("/from/env")));
+
+        let flags = Flags {
+            listen: Some("127.0.0.1:9003".into()),
+            data_dir: Some(PathBuf::from("/from/flag")),
+            ..flags
+        };
+        let from_flags = Config::load(&flags, &vars).unwrap();
+        assert_eq!(from_flags.listen, "127.0.0.1:9003");
+        assert_eq!(from_flags.data_dir, Some(PathBuf::from("/from/flag")));
+        assert_eq!(from_flags.auth.access_token_minutes, 45);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_key_named() {
+        let flags = Flags {
+            config_file: Some(PathBuf::from("/nonexistent/oasys.toml")),
+            ..Default::default()
+        };
+        assert!(Config::load(&flags, &env(&[])).is_err());
+        let flags = Flags::default();
+        let err = Config::load(&flags, &env(&[("OASYS_LISTEN", "nowhere")])).unwrap_err();
+        assert!(err.to_string().contains("listen"), "{err}");
+        let err = Config::load(&flags, &env(&[("OASYS_CORS_ORIGINS", "*")])).unwrap_err();
+        assert!(err.to_string().contains("cors_origins"), "{err}");
+    }
+
+    #[test]
+    fn secrets_are_masked_when_shown() {
+        let config = Config {
+            jwt_secret: Some("topsecret".into()),
+            database_url: Some("postgres://oasys:hunter2@db/oasys".into()),
+            ..Config::default()
+        };
+        let shown = config.to_masked_toml();
+        assert!(
+            !shown.contains("topsecret") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("postgres://oasys:********@db/oasys"),
+            "{shown}"
+        );
+    }
+}

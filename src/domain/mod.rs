@@ -1,0 +1,49 @@
+//! The pure core: business types and rules, in accounting words. Nothing here touches HTTP,
+//! a database driver or JSON (a test in `tests/` reads these files and checks that).
+
+pub mod accounts;
+pub mod password;
+pub mod roles;
+pub mod tenants;
+
+use std::collections::BTreeMap;
+
+/// Field-level validation failures, keyed by the field name the API uses
+/// (`non_field_errors` for the object as a whole).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub BTreeMap<String, Vec<String>>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0
+            .entry(field.to_owned())
+            .or_default()
+            .push(message.into());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn single(field: &str, message: impl Into<String>) -> Self {
+        let mut e = FieldErrors::default();
+        e.add(field, message);
+        e
+    }
+
+    /// `Ok(())` when nothing was added, else the collected errors.
+    pub fn into_result(self) -> Result<(), FieldErrors> {
+        if self.is_empty() { Ok(()) } else { Err(self) }
+    }
+}
+
+impl std::fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", v.join(" ")))
+            .collect();
+        f.write_str(&parts.join("; "))
+    }
+}

@@ -1,0 +1,219 @@
+//! Firms (tenants), their companies and their users: the types and the rules for changing them.
+
+use jiff::Timestamp;
+use uuid::Uuid;
+
+use super::FieldErrors;
+use super::roles::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Plan {
+    Basic,
+    Professional,
+    Enterprise,
+}
+
+impl Plan {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Plan::Basic => "basic",
+            Plan::Professional => "professional",
+            Plan::Enterprise => "enterprise",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Plan> {
+        [Plan::Basic, Plan::Professional, Plan::Enterprise]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+}
+
+/// A firm: the unit of isolation. Its data never mixes with another firm's.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub id: Uuid,
+    pub name: String,
+    pub domain: Option<String>,
+    pub plan: Plan,
+    pub is_active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A set of books: every ledger belongs to one company of one firm.
+#[derive(Debug, Clone)]
+pub struct Company {
+    pub id: Uuid,
+    pub name: String,
+    pub tax_id: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub currency: String,
+    pub timezone: String,
+    pub is_active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A person who signs in. `tenant_id` is `None` only for platform administrators.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: Uuid,
+    pub tenant_id: Option<Uuid>,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Role,
+    pub permissions: Vec<String>,
+    pub is_active: bool,
+    pub default_company_id: Option<Uuid>,
+    /// When false, the user sees only `companies`.
+    pub all_companies: bool,
+    pub companies: Vec<Uuid>,
+    /// Raised by a password change or "log out everywhere": older tokens stop working.
+    pub token_version: i64,
+    pub last_login: Option<Timestamp>,
+    pub profile: Profile,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Profile {
+    pub phone: String,
+    pub timezone: String,
+    pub language: String,
+    pub two_factor_enabled: bool,
+    pub web3_wallet_address: String,
+}
+
+/// The details of a company, as created or changed.
+#[derive(Debug, Clone, Default)]
+pub struct CompanyDetails {
+    pub name: String,
+    pub tax_id: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub currency: String,
+    pub timezone: String,
+}
+
+impl CompanyDetails {
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::default();
+        if self.name.trim().is_empty() {
+            errors.add("name", "This field may not be blank.");
+        }
+        if self.name.chars().count() > 255 {
+            errors.add("name", "Ensure this field has no more than 255 characters.");
+        }
+        if !is_currency_code(&self.currency) {
+            errors.add(
+                "currency",
+                "Enter a 3-letter ISO 4217 currency code, such as USD.",
+            );
+        }
+        if !is_timezone(&self.timezone) {
+            errors.add(
+                "timezone",
+                "Enter a valid IANA time zone, such as Europe/Paris.",
+            );
+        }
+        if !self.email.is_empty() && !is_email(&self.email) {
+            errors.add("email", "Enter a valid email address.");
+        }
+        if self.phone.chars().count() > 20 {
+            errors.add("phone", "Ensure this field has no more than 20 characters.");
+        }
+        errors.into_result()
+    }
+}
+
+pub fn is_currency_code(s: &str) -> bool {
+    s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+pub fn is_timezone(s: &str) -> bool {
+    !s.is_empty() && jiff::tz::TimeZone::get(s).is_ok()
+}
+
+/// A deliberately plain check: one `@`, something before it, a dotted domain after it.
+pub fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && s.len() <= 254
+        && !s.chars().any(char::is_whitespace)
+}
+
+/// E-mail addresses are compared case-insensitively: stored trimmed and lower-case.
+pub fn normalize_email(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+pub fn validate_profile(p: &Profile) -> Result<(), FieldErrors> {
+    let mut errors = FieldErrors::default();
+    if p.phone.chars().count() > 20 {
+        errors.add("phone", "Ensure this field has no more than 20 characters.");
+    }
+    if !is_timezone(&p.timezone) {
+        errors.add(
+            "timezone",
+            "Enter a valid IANA time zone, such as Europe/Paris.",
+        );
+    }
+    if p.language.is_empty() || p.language.len() > 10 {
+        errors.add("language", "Enter a language code such as en or fr-CA.");
+    }
+    if p.web3_wallet_address.len() > 255 {
+        errors.add(
+            "web3_wallet_address",
+            "Ensure this field has no more than 255 characters.",
+        );
+    }
+    errors.into_result()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn company_details_are_checked_field_by_field() {
+        let ok = CompanyDetails {
+            name: "Acme".into(),
+            currency: "EUR".into(),
+            timezone: "Europe/Paris".into(),
+            ..Default::default()
+        };
+        assert!(ok.validate().is_ok());
+        let bad = CompanyDetails {
+            name: " ".into(),
+            currency: "euro".into(),
+            timezone: "Mars/Olympus".into(),
+            email: "nope".into(),
+            ..Default::default()
+        };
+        let errors = bad.validate().unwrap_err();
+        for field in ["name", "currency", "timezone", "email"] {
+            assert!(errors.0.contains_key(field), "{field} not reported");
+        }
+    }
+
+    #[test]
+    fn emails() {
+        assert!(is_email("a@b.co"));
+        assert!(!is_email("a@b"));
+        assert!(!is_email("@b.co"));
+        assert!(!is_email("a b@c.de"));
+        assert_eq!(normalize_email("  Jane@Example.COM "), "jane@example.com");
+    }
+}

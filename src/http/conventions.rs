@@ -1,0 +1,90 @@
+//! The API's list conventions, in one place: `page`, `page_size` (default 20, clamped to
+//! 1..=200), `search`, `ordering`, field filters, and the DRF page shape
+//! `{"count", "next", "previous", "results"}`.
+
+use axum::http::{HeaderMap, Uri, header};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::error::ApiError;
+use crate::store::list::{ListRequest, Page};
+
+pub const DEFAULT_PAGE_SIZE: u64 = 20;
+pub const MAX_PAGE_SIZE: u64 = 200;
+
+/// Reads the list parameters; every other parameter is passed on as a possible field filter.
+pub fn list_request(pairs: &[(String, String)]) -> Result<ListRequest, ApiError> {
+    let mut req = ListRequest {
+        page: 1,
+        page_size: DEFAULT_PAGE_SIZE,
+        ..ListRequest::default()
+    };
+    for (k, v) in pairs {
+        match k.as_str() {
+            // DRF answers a page that is not a positive number with 404 "Invalid page."
+            "page" => req.page = v.parse().map_err(|_| ApiError::NotFound)?,
+            "page_size" => {
+                if let Ok(n) = v.parse::<u64>() {
+                    req.page_size = n.clamp(1, MAX_PAGE_SIZE);
+                }
+            }
+            "search" => req.search = Some(v.clone()),
+            "ordering" => req.ordering = Some(v.clone()),
+            _ => req.filters.push((k.clone(), v.clone())),
+        }
+    }
+    Ok(req)
+}
+
+/// Renders a page with absolute `next`/`previous` links, as DRF does.
+pub fn render<T, D: Serialize>(
+    uri: &Uri,
+    headers: &HeaderMap,
+    req: &ListRequest,
+    page: Page<T>,
+    dto: impl Fn(T) -> D,
+) -> Value {
+    let last = page.count.div_ceil(req.page_size).max(1);
+    let link = |n: u64| page_link(uri, headers, n);
+    let next = (req.page < last).then(|| link(req.page + 1));
+    let previous = (req.page > 1).then(|| link(req.page - 1));
+    let results: Vec<D> = page.items.into_iter().map(dto).collect();
+    json!({ "count": page.count, "next": next, "previous": previous, "results": results })
+}
+
+fn page_link(uri: &Uri, headers: &HeaderMap, page: u64) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let mut pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
+    pairs.retain(|(k, _)| k != "page");
+    if page > 1 {
+        pairs.push(("page".into(), page.to_string()));
+    }
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    let sep = if query.is_empty() { "" } else { "?" };
+    format!("http://{host}{}{sep}{query}", uri.path())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(q: &str) -> Vec<(String, String)> {
+        serde_urlencoded::from_str(q).unwrap()
+    }
+
+    #[test]
+    fn page_size_is_clamped_and_filters_pass_through() {
+        let r = list_request(&pairs(
+            "page=2&page_size=5000&search=x&ordering=-name&role=staff",
+        ))
+        .unwrap();
+        assert_eq!((r.page, r.page_size), (2, MAX_PAGE_SIZE));
+        assert_eq!(r.filters, vec![("role".to_owned(), "staff".to_owned())]);
+        assert_eq!(list_request(&pairs("page_size=0")).unwrap().page_size, 1);
+        assert!(list_request(&pairs("page=abc")).is_err());
+    }
+}

@@ -1,0 +1,156 @@
+//! The HTTP layer: every route in one list, and the middleware every request passes through.
+//!
+//! Handlers parse the request, authorize through `auth::scope`, run their store work in one
+//! blocking transaction, and render DRF-shaped JSON. Every failure goes through `error.rs`.
+
+pub mod accounting;
+pub mod assets;
+pub mod auth;
+pub mod conventions;
+pub mod dto;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod setup;
+pub mod tenants;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, Request, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::app::AppState;
+use error::ApiError;
+
+/// Every route of the API, by module.
+pub fn router(app: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/health/", get(health::health))
+        .route("/api/setup/", get(setup::status).post(setup::create))
+        // auth
+        .route("/api/auth/login/", post(auth::login))
+        .route("/api/auth/register/", post(auth::register))
+        .route("/api/auth/token/refresh/", post(auth::refresh))
+        .route("/api/auth/logout/", post(auth::logout))
+        .route("/api/auth/me/", get(auth::me).patch(auth::update_me))
+        .route("/api/auth/password/", post(auth::change_password))
+        // tenants
+        .route("/api/tenants/", get(tenants::list_tenants))
+        .route(
+            "/api/tenants/{id}/",
+            get(tenants::get_tenant).patch(tenants::update_tenant),
+        )
+        .route(
+            "/api/tenants/companies/",
+            get(tenants::list_companies).post(tenants::create_company),
+        )
+        .route(
+            "/api/tenants/companies/{id}/",
+            get(tenants::get_company).patch(tenants::update_company),
+        )
+        .route(
+            "/api/tenants/users/",
+            get(tenants::list_users).post(tenants::create_user),
+        )
+        .route(
+            "/api/tenants/users/{id}/",
+            get(tenants::get_user).patch(tenants::update_user),
+        )
+        .route(
+            "/api/tenants/users/{id}/deactivate/",
+            post(tenants::deactivate_user),
+        )
+        .route(
+            "/api/tenants/users/{id}/activate/",
+            post(tenants::activate_user),
+        )
+        // accounting
+        .route(
+            "/api/accounting/chart-of-accounts/",
+            get(accounting::list_accounts),
+        )
+        .route(
+            "/api/accounting/chart-of-accounts/{id}/",
+            get(accounting::get_account),
+        );
+
+    let body_limit = app.config.body_limit_bytes;
+    let cors = cors(&app.config.cors_origins);
+    let request_id = HeaderName::from_static("x-request-id");
+    api.method_not_allowed_fallback(method_not_allowed)
+        .fallback(assets::fallback)
+        .with_state(app)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(cors)
+        .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
+            ApiError::Internal("a request handler panicked".into()).into_response()
+        }))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, header::COOKIE]))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+async fn method_not_allowed(method: Method) -> Response {
+    ApiError::MethodNotAllowed(method.to_string()).into_response()
+}
+
+/// Only the configured origins; no credentials (the API uses bearer tokens, not cookies).
+fn cors(origins: &[String]) -> CorsLayer {
+    let allowed: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("x-company-id"),
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([HeaderName::from_static("x-request-id")])
+        .max_age(Duration::from_secs(600))
+}

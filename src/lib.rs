@@ -1,0 +1,37 @@
+//! OASYS: books, invoicing, banking and stock for small firms and the accounting firms that
+//! keep their books, as one executable. Modules in reading order: the pure domain, storage,
+//! authentication and tenancy, provisioning, the HTTP API, configuration, the CLI.
+
+pub mod domain;
+pub mod store;
+
+pub mod auth;
+pub mod provision;
+
+pub mod app;
+pub mod http;
+
+pub mod cli;
+pub mod config;
+pub mod telemetry;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+pub use app::{App, AppState};
+
+/// Serves the API and the web UI on `listener` until `shutdown` resolves, then finishes the
+/// requests in flight. The one entry point of `oasys serve` and of the test harness.
+pub async fn serve(
+    app: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = http::router(app);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

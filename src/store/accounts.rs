@@ -1,0 +1,91 @@
+//! The chart of accounts, in the tenant database.
+
+use uuid::Uuid;
+
+use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, list};
+use super::platform::{parse_ts, ts};
+use super::{Row, StoreError, Tx};
+use crate::domain::accounts::{Account, AccountType};
+use crate::params;
+
+const COLUMNS: &str = "id, company_id, code, name, type, subtype, parent_id, currency, is_active, created_at, updated_at";
+
+pub const LIST: ListSpec = ListSpec {
+    columns: COLUMNS,
+    from: "accounts",
+    filters: &[
+        ("type", "type", FilterKind::Text),
+        ("subtype", "subtype", FilterKind::Text),
+        ("is_active", "is_active", FilterKind::Bool),
+        ("parent", "parent_id", FilterKind::Uuid),
+    ],
+    search: &["code", "name"],
+    ordering: &[
+        ("code", "code"),
+        ("name", "name"),
+        ("type", "type"),
+        ("created_at", "created_at"),
+    ],
+    tie_breaker: "id",
+    default_ordering: "code",
+};
+
+fn from_row(r: &Row) -> Result<Account, StoreError> {
+    let kind = r.text(4)?;
+    Ok(Account {
+        id: r.uuid(0)?,
+        company_id: r.uuid(1)?,
+        code: r.text(2)?,
+        name: r.text(3)?,
+        account_type: AccountType::parse(&kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown account type {kind:?}")))?,
+        subtype: r.text(5)?,
+        parent_id: r.opt_uuid(6)?,
+        currency: r.opt_text(7)?,
+        is_active: r.bool(8)?,
+        created_at: parse_ts(&r.text(9)?)?,
+        updated_at: parse_ts(&r.text(10)?)?,
+    })
+}
+
+pub fn page(tx: &mut Tx, company_id: Uuid, req: &ListRequest) -> Result<Page<Account>, ListError> {
+    list(
+        tx,
+        &LIST,
+        ("company_id = $1", vec![company_id.into()]),
+        req,
+        from_row,
+    )
+}
+
+pub fn get(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<Option<Account>, StoreError> {
+    tx.query_opt(
+        &format!("SELECT {COLUMNS} FROM accounts WHERE company_id = $1 AND id = $2"),
+        params![company_id, id],
+    )?
+    .as_ref()
+    .map(from_row)
+    .transpose()
+}
+
+pub fn insert(tx: &mut Tx, a: &Account) -> Result<(), StoreError> {
+    tx.execute(
+        &format!(
+            "INSERT INTO accounts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        ),
+        params![
+            a.id,
+            a.company_id,
+            &a.code,
+            &a.name,
+            a.account_type.as_str(),
+            &a.subtype,
+            a.parent_id,
+            a.currency.clone(),
+            a.is_active,
+            ts(a.created_at),
+            ts(a.updated_at)
+        ],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,36 @@
+//! The audit trail: who did what to which object, when, with the before/after detail as JSON.
+
+use jiff::Timestamp;
+use uuid::Uuid;
+
+use super::platform::ts;
+use super::{StoreError, Tx};
+use crate::params;
+
+pub struct AuditEvent<'a> {
+    pub tenant_id: Option<Uuid>,
+    pub actor_id: Option<Uuid>,
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: Option<Uuid>,
+    pub detail: serde_json::Value,
+}
+
+/// Appends one event to the platform audit log, inside the caller's transaction.
+pub fn record(tx: &mut Tx, event: AuditEvent<'_>) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO audit_log (id, tenant_id, actor_id, action, object_type, object_id, detail, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        params![
+            Uuid::now_v7(),
+            event.tenant_id,
+            event.actor_id,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.detail.to_string(),
+            ts(Timestamp::now())
+        ],
+    )?;
+    Ok(())
+}

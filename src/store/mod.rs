@@ -1,0 +1,230 @@
+//! Storage: the platform database (tenants, users, tokens, audit) and one database per tenant,
+//! on SQLite (one file per tenant) or PostgreSQL (one schema per tenant), behind one API.
+//!
+//! Callers state their intent with [`Store::platform_read`], [`Store::platform_write`],
+//! [`Store::tenant_read`] and [`Store::tenant_write`]; each runs a closure inside one
+//! transaction that commits when the closure returns `Ok` and rolls back otherwise.
+//! Tenant data is reachable only with a [`TenantScope`], which only the auth check makes.
+
+pub mod accounts;
+pub mod audit;
+pub mod companies;
+pub mod list;
+mod migrations;
+pub mod platform;
+mod postgres;
+pub mod sql;
+mod sqlite;
+
+use std::path::PathBuf;
+
+use uuid::Uuid;
+
+use crate::auth::scope::TenantScope;
+pub use sql::{Row, Tx, Value};
+
+/// What can go wrong below the domain, in terms the domain can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflicts with existing data: {0}")]
+    Conflict(String),
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    #[error("stored data is not as expected: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(String),
+    #[error("migration failed: {0}")]
+    Migration(String),
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone)]
+pub enum StoreConfig {
+    /// `<data_dir>/platform.db` and `<data_dir>/tenants/<id>/ledger.db`.
+    Sqlite {
+        data_dir: PathBuf,
+        cache_size: usize,
+    },
+    /// Platform tables in `platform_schema`, each tenant in schema `t_<uuid without dashes>`.
+    Postgres {
+        url: String,
+        platform_schema: String,
+        pool_size: u32,
+    },
+}
+
+/// Schema versions applied, for `oasys migrate` and the health endpoint.
+#[derive(Debug, Clone, Default)]
+pub struct MigrationReport {
+    pub platform_version: i64,
+    pub tenants: Vec<(Uuid, i64)>,
+}
+
+pub struct Store {
+    backend: Backend,
+}
+
+enum Backend {
+    Sqlite(sqlite::SqliteBackend),
+    Postgres(postgres::PgBackend),
+}
+
+impl Store {
+    /// Opens the store and brings the platform schema up to date. Blocking: call it from a
+    /// plain thread or `spawn_blocking`, never on an async worker.
+    pub fn open(config: &StoreConfig) -> Result<Store, StoreError> {
+        let backend = match config {
+            StoreConfig::Sqlite {
+                data_dir,
+                cache_size,
+            } => Backend::Sqlite(sqlite::SqliteBackend::open(data_dir, *cache_size)?),
+            StoreConfig::Postgres {
+                url,
+                platform_schema,
+                pool_size,
+            } => Backend::Postgres(postgres::PgBackend::open(url, platform_schema, *pool_size)?),
+        };
+        Ok(Store { backend })
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    pub fn platform_read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.platform_read(f),
+            Backend::Postgres(b) => b.platform(true, f),
+        }
+    }
+
+    pub fn platform_write<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.platform_write(f),
+            Backend::Postgres(b) => b.platform(false, f),
+        }
+    }
+
+    pub fn tenant_read<T, E: From<StoreError>>(
+        &self,
+        scope: &TenantScope,
+        f: impl FnOnce(&mut Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.tenant(scope.tenant_id(), true, f),
+            Backend::Postgres(b) => b.tenant(scope.tenant_id(), true, f),
+        }
+    }
+
+    pub fn tenant_write<T, E: From<StoreError>>(
+        &self,
+        scope: &TenantScope,
+        f: impl FnOnce(&mut Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.tenant(scope.tenant_id(), false, f),
+            Backend::Postgres(b) => b.tenant(scope.tenant_id(), false, f),
+        }
+    }
+
+    /// Creates and migrates the storage of a new tenant (its file or its schema).
+    pub fn create_tenant_storage(&self, tenant_id: Uuid) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.create_tenant(tenant_id),
+            Backend::Postgres(b) => b.create_tenant(tenant_id),
+        }
+    }
+
+    /// Applies pending migrations to the platform schema and every tenant.
+    pub fn migrate_all(&self) -> Result<MigrationReport, StoreError> {
+        let tenant_ids = self.platform_read(|tx| platform::tenant_ids(tx))?;
+        let mut report = MigrationReport {
+            platform_version: self.platform_version()?,
+            tenants: Vec::new(),
+        };
+        for id in tenant_ids {
+            let version = match &self.backend {
+                Backend::Sqlite(b) => b.migrate_tenant(id)?,
+                Backend::Postgres(b) => b.migrate_tenant(id)?,
+            };
+            report.tenants.push((id, version));
+        }
+        Ok(report)
+    }
+
+    fn platform_version(&self) -> Result<i64, StoreError> {
+        self.platform_read(|tx| {
+            let row = tx.query_one(
+                "SELECT COALESCE(MAX(version), 0) FROM refinery_schema_history",
+                &[],
+            )?;
+            row.int(0)
+        })
+    }
+
+    /// A cheap round trip, for `/api/health/`.
+    pub fn ping(&self) -> Result<(), StoreError> {
+        self.platform_read(|tx| tx.query_one("SELECT 1", &[]).map(|_| ()))
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match &e {
+            rusqlite::Error::SqliteFailure(err, msg) => match err.code {
+                ErrorCode::ConstraintViolation => {
+                    StoreError::Conflict(msg.clone().unwrap_or_else(|| e.to_string()))
+                }
+                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
+                    StoreError::Unavailable(e.to_string())
+                }
+                ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase => {
+                    StoreError::Corrupt(e.to_string())
+                }
+                _ => StoreError::Database(e.to_string()),
+            },
+            _ => StoreError::Database(e.to_string()),
+        }
+    }
+}
+
+impl From<::postgres::Error> for StoreError {
+    fn from(e: ::postgres::Error) -> Self {
+        use ::postgres::error::SqlState;
+        match e.code() {
+            Some(c)
+                if *c == SqlState::UNIQUE_VIOLATION || *c == SqlState::FOREIGN_KEY_VIOLATION =>
+            {
+                StoreError::Conflict(e.to_string())
+            }
+            Some(c)
+                if *c == SqlState::T_R_SERIALIZATION_FAILURE
+                    || *c == SqlState::T_R_DEADLOCK_DETECTED =>
+            {
+                StoreError::Unavailable(e.to_string())
+            }
+            Some(_) => StoreError::Database(e.to_string()),
+            None if e.is_closed() => StoreError::Unavailable(e.to_string()),
+            None => StoreError::Database(e.to_string()),
+        }
+    }
+}
+
+impl From<r2d2::Error> for StoreError {
+    fn from(e: r2d2::Error) -> Self {
+        StoreError::Unavailable(e.to_string())
+    }
+}

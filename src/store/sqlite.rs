@@ -1,0 +1,233 @@
+//! SQLite backend: `platform.db` plus one file per tenant under `tenants/<id>/ledger.db`.
+//!
+//! Each database has one writer connection behind a mutex (every write is `BEGIN IMMEDIATE`,
+//! matching SQLite's single-writer model) and a small stack of `query_only` readers. Tenant
+//! databases are opened lazily, migrated on first open, and kept in a bounded cache.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use uuid::Uuid;
+
+use super::sql::Tx;
+use super::{StoreError, migrations};
+
+/// Readers kept open per database; more are opened under load and closed after use.
+const IDLE_READERS: usize = 4;
+
+pub struct SqliteBackend {
+    data_dir: PathBuf,
+    platform: Db,
+    tenants: Mutex<TenantCache>,
+}
+
+struct TenantCache {
+    open: HashMap<Uuid, (Arc<Db>, u64)>,
+    clock: u64,
+    capacity: usize,
+}
+
+struct Db {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves a rolled-back transaction behind (rusqlite rolls
+    // back on drop), so the data behind a poisoned lock is still consistent.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl SqliteBackend {
+    pub fn open(data_dir: &Path, cache_size: usize) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir.join("tenants")).map_err(|e| {
+            StoreError::Unavailable(format!("cannot create {}: {e}", data_dir.display()))
+        })?;
+        let platform = Db::open(&data_dir.join("platform.db"), true)?;
+        {
+            let mut w = lock(&platform.writer);
+            migrations::platform_sqlite()
+                .run(&mut *w)
+                .map_err(migrations::failed)?;
+        }
+        Ok(SqliteBackend {
+            data_dir: data_dir.to_owned(),
+            platform,
+            tenants: Mutex::new(TenantCache {
+                open: HashMap::new(),
+                clock: 0,
+                capacity: cache_size.max(1),
+            }),
+        })
+    }
+
+    pub fn platform_read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.platform.read(f)
+    }
+
+    pub fn platform_write<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.platform.write(f)
+    }
+
+    pub fn tenant<T, E: From<StoreError>>(
+        &self,
+        id: Uuid,
+        read_only: bool,
+        f: impl FnOnce(&mut Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let db = self.tenant_db(id)?;
+        if read_only { db.read(f) } else { db.write(f) }
+    }
+
+    pub fn create_tenant(&self, id: Uuid) -> Result<(), StoreError> {
+        let path = self.tenant_path(id);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir.join("files")).map_err(|e| {
+                StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        let db = Db::open(&path, true)?;
+        db.migrate_tenant()?;
+        self.remember(id, Arc::new(db));
+        Ok(())
+    }
+
+    pub fn migrate_tenant(&self, id: Uuid) -> Result<i64, StoreError> {
+        self.tenant_db(id)?.migrate_tenant()
+    }
+
+    fn tenant_path(&self, id: Uuid) -> PathBuf {
+        self.data_dir
+            .join("tenants")
+            .join(id.hyphenated().to_string())
+            .join("ledger.db")
+    }
+
+    fn tenant_db(&self, id: Uuid) -> Result<Arc<Db>, StoreError> {
+        {
+            let mut cache = lock(&self.tenants);
+            cache.clock += 1;
+            let now = cache.clock;
+            if let Some((db, used)) = cache.open.get_mut(&id) {
+                *used = now;
+                return Ok(Arc::clone(db));
+            }
+        }
+        let path = self.tenant_path(id);
+        if !path.exists() {
+            return Err(StoreError::Corrupt(format!(
+                "the database of tenant {id} is missing: {}",
+                path.display()
+            )));
+        }
+        let db = Arc::new(Db::open(&path, false)?);
+        db.migrate_tenant()?;
+        self.remember(id, Arc::clone(&db));
+        Ok(db)
+    }
+
+    fn remember(&self, id: Uuid, db: Arc<Db>) {
+        let mut cache = lock(&self.tenants);
+        cache.clock += 1;
+        let now = cache.clock;
+        if cache.open.len() >= cache.capacity && !cache.open.contains_key(&id) {
+            // Evict the least recently used tenant; requests holding its Arc finish normally.
+            if let Some(oldest) = cache
+                .open
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| *k)
+            {
+                cache.open.remove(&oldest);
+            }
+        }
+        cache.open.insert(id, (db, now));
+    }
+}
+
+impl Db {
+    fn open(path: &Path, create: bool) -> Result<Db, StoreError> {
+        let writer = connect(path, create, false)?;
+        Ok(Db {
+            path: path.to_owned(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn migrate_tenant(&self) -> Result<i64, StoreError> {
+        let mut w = lock(&self.writer);
+        let runner = migrations::tenant_sqlite();
+        let report = runner.run(&mut *w).map_err(migrations::failed)?;
+        Ok(migrations::applied_version(&report, &runner))
+    }
+
+    fn write<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = lock(&self.writer);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let mut tx = Tx::Sqlite(tx);
+        let out = f(&mut tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&mut Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let taken = lock(&self.readers).pop();
+        let mut conn = match taken {
+            Some(c) => c,
+            None => connect(&self.path, false, true)?,
+        };
+        let result = (|| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Deferred)
+                .map_err(StoreError::from)?;
+            let mut tx = Tx::Sqlite(tx);
+            let out = f(&mut tx)?;
+            tx.commit()?;
+            Ok(out)
+        })();
+        let mut readers = lock(&self.readers);
+        if readers.len() < IDLE_READERS {
+            readers.push(conn);
+        }
+        result
+    }
+}
+
+/// Opens a connection with the pragmas every OASYS database runs with: WAL, foreign keys,
+/// a busy timeout, and `synchronous=FULL` because this is financial data.
+fn connect(path: &Path, create: bool, read_only: bool) -> Result<Connection, StoreError> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
+    conn.execute_batch(
+        "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA synchronous=FULL;",
+    )?;
+    if read_only {
+        conn.execute_batch("PRAGMA query_only=1;")?;
+    }
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
