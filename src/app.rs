@@ -18,6 +18,9 @@ pub struct App {
     pub limiter: LoginLimiter,
     /// Checked when a login names an unknown e-mail, so it costs the same as a real one.
     pub dummy_hash: String,
+    /// Password hashes running at once: one per core. More would not finish sooner, and each
+    /// holds 19 MiB.
+    pub hashing: tokio::sync::Semaphore,
 }
 
 pub type AppState = Arc<App>;
@@ -63,6 +66,9 @@ impl App {
             keys,
             limiter,
             dummy_hash: password::dummy_hash(),
+            hashing: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            ),
         })
     }
 
@@ -85,7 +91,7 @@ impl App {
 
     /// Whether no user exists yet, so the one-time setup is open.
     pub fn needs_setup(&self) -> Result<bool, StoreError> {
-        Ok(self.store.platform_read(|tx| platform::count_users(tx))? == 0)
+        Ok(self.store.platform_read(platform::count_users)? == 0)
     }
 }
 

@@ -194,12 +194,12 @@ impl Config {
                 self.listen
             )));
         }
-        if let Some(url) = &self.database_url {
-            if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-                return Err(ConfigError::Invalid(
-                    "database_url must start with postgres:// (leave it unset for SQLite)".into(),
-                ));
-            }
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::Invalid(
+                "database_url must start with postgres:// (leave it unset for SQLite)".into(),
+            ));
         }
         if self.cors_origins.iter().any(|o| o == "*") {
             return Err(ConfigError::Invalid(
@@ -242,6 +242,24 @@ impl Config {
 }
 
 fn mask_url_password(url: &str) -> String {
+    // postgres://u@h/db?sslmode=require&password=secret → …&password=********
+    let (url, query) = match url.split_once('?') {
+        Some((base, q)) => {
+            let masked: Vec<String> = q
+                .split('&')
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=********"),
+                    _ => kv.to_owned(),
+                })
+                .collect();
+            (base, format!("?{}", masked.join("&")))
+        }
+        None => (url, String::new()),
+    };
+    format!("{}{query}", mask_userinfo(url))
+}
+
+fn mask_userinfo(url: &str) -> String {
     // postgres://user:secret@host/db → postgres://user:********@host/db
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();

@@ -39,12 +39,11 @@ impl LoginLimiter {
         let now = Instant::now();
         {
             let accounts = lock(&self.accounts);
-            if let Some(failures) = accounts.get(account) {
-                if let Some(wait) =
+            if let Some(failures) = accounts.get(account)
+                && let Some(wait) =
                     window_full(failures, now, HOUR, self.failures_per_account_per_hour)
-                {
-                    return Err(wait);
-                }
+            {
+                return Err(wait);
             }
         }
         let mut ips = lock(&self.ips);

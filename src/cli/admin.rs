@@ -98,7 +98,7 @@ pub fn tenant(config: Config, command: TenantCommand) -> anyhow::Result<()> {
             );
         }
         TenantCommand::List => {
-            for t in store.platform_read(|tx| platform::tenants(tx))? {
+            for t in store.platform_read(platform::tenants)? {
                 let state = if t.is_active { "active" } else { "inactive" };
                 println!("{}\t{}\t{}\t{state}", t.id, t.name, t.plan.as_str());
             }
@@ -129,7 +129,7 @@ pub fn company(config: Config, command: CompanyCommand) -> anyhow::Result<()> {
         }
         CompanyCommand::List { tenant } => {
             let scope = TenantScope::operator(tenant_id(&store, &tenant)?);
-            for c in store.tenant_read(&scope, |tx| companies::all(tx))? {
+            for c in store.tenant_read(&scope, companies::all)? {
                 println!("{}\t{}\t{}", c.id, c.name, c.currency);
             }
         }
@@ -158,7 +158,7 @@ pub fn user(config: Config, command: UserCommand) -> anyhow::Result<()> {
             };
             let default_company = match tenant {
                 Some(t) => store
-                    .tenant_read(&TenantScope::operator(t), |tx| companies::all(tx))?
+                    .tenant_read(&TenantScope::operator(t), companies::all)?
                     .first()
                     .map(|c| c.id),
                 None => None,

@@ -20,8 +20,11 @@ pub const DEMO_PASSWORD: &str = "admin123";
 
 pub fn run(config: Config, args: &ServeArgs) -> anyhow::Result<()> {
     telemetry::init(config.log_format);
+    return_large_allocations_to_the_system();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Store work runs here; more threads than connections would only wait on locks.
+        .max_blocking_threads(64)
         .build()
         .context("starting the async runtime")?;
     let demo = args.demo;
@@ -40,7 +43,8 @@ pub fn run(config: Config, args: &ServeArgs) -> anyhow::Result<()> {
         })
         .await??;
         let app = Arc::new(app);
-        let base = public_url.unwrap_or_else(|| format!("http://{listen}"));
+        let bound = listener.local_addr().map(|a| a.to_string()).unwrap_or(listen);
+        let base = public_url.unwrap_or_else(|| format!("http://{bound}"));
         let setup_app = Arc::clone(&app);
         if let Some(token) = tokio::task::spawn_blocking(move || setup_token(&setup_app))
             .await?
@@ -93,6 +97,17 @@ fn create_demo(app: &App) -> anyhow::Result<()> {
         "created the demo firm: sign in as {DEMO_EMAIL} / {DEMO_PASSWORD} (a well-known password: not for real books)"
     );
     Ok(())
+}
+
+/// Each password hash allocates 19 MiB. glibc raises its mmap threshold after the first such
+/// block is freed and then keeps later ones in per-thread arenas, so a burst of logins would
+/// leave gigabytes resident. A fixed threshold keeps every large block mmapped: freed at once.
+fn return_large_allocations_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only changes allocator tuning; it is called once, before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+    }
 }
 
 async fn shutdown_signal() {

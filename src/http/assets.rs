@@ -25,15 +25,15 @@ pub async fn fallback(method: Method, uri: Uri) -> Response {
         return ApiError::MethodNotAllowed(method.to_string()).into_response();
     }
     let file = path.trim_start_matches('/');
-    if !file.is_empty() {
-        if let Some(asset) = Assets::get(file) {
-            let cache = if file.starts_with("assets/") {
-                "public, max-age=31536000, immutable"
-            } else {
-                "no-cache"
-            };
-            return respond(asset, cache);
-        }
+    if !file.is_empty()
+        && let Some(asset) = Assets::get(file)
+    {
+        let cache = if file.starts_with("assets/") {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        return respond(asset, cache);
     }
     match Assets::get("index.html") {
         Some(index) => respond(index, "no-cache"),

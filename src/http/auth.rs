@@ -37,6 +37,22 @@ pub fn required(errors: &mut FieldErrors, field: &str, value: &Option<String>) -
     }
 }
 
+/// Like [`required`], for passwords: refused when missing or empty, never trimmed (spaces are
+/// part of a password).
+pub fn required_secret(errors: &mut FieldErrors, field: &str, value: &Option<String>) -> String {
+    match value.as_deref() {
+        Some(v) if !v.is_empty() => v.to_owned(),
+        Some(_) => {
+            errors.add(field, "This field may not be blank.");
+            String::new()
+        }
+        None => {
+            errors.add(field, "This field is required.");
+            String::new()
+        }
+    }
+}
+
 #[derive(Deserialize)]
 pub struct LoginBody {
     email: Option<String>,
@@ -50,10 +66,7 @@ pub async fn login(
 ) -> Result<Json<Value>, ApiError> {
     let mut errors = FieldErrors::default();
     let email = tenants::normalize_email(&required(&mut errors, "email", &body.email));
-    let secret = body.password.clone().unwrap_or_default();
-    if body.password.as_deref().is_none_or(str::is_empty) {
-        errors.add("password", "This field is required.");
-    }
+    let secret = required_secret(&mut errors, "password", &body.password);
     errors.into_result()?;
     // Counted and refused before any hashing, so floods cost nothing.
     app.limiter
@@ -163,7 +176,7 @@ pub async fn register(
     }
     let mut errors = FieldErrors::default();
     let email = required(&mut errors, "email", &body.email);
-    let secret = required(&mut errors, "password", &body.password);
+    let secret = required_secret(&mut errors, "password", &body.password);
     let first_name = required(&mut errors, "first_name", &body.first_name);
     let last_name = required(&mut errors, "last_name", &body.last_name);
     errors.into_result()?;
@@ -417,8 +430,8 @@ pub async fn change_password(
     ApiJson(body): ApiJson<PasswordBody>,
 ) -> Result<Json<Value>, ApiError> {
     let mut errors = FieldErrors::default();
-    let old = required(&mut errors, "old_password", &body.old_password);
-    let new = required(&mut errors, "new_password", &body.new_password);
+    let old = required_secret(&mut errors, "old_password", &body.old_password);
+    let new = required_secret(&mut errors, "new_password", &body.new_password);
     errors.into_result()?;
     app.blocking(move |app| {
         let caller = app.caller(&claims)?;

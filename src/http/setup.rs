@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::auth::{required, signed_in};
+use super::auth::{required, required_secret, signed_in};
 use super::error::ApiError;
 use super::extract::ApiJson;
 use crate::app::{App, AppState};
@@ -64,7 +64,7 @@ pub async fn create(
     let token = required(&mut errors, "token", &body.token);
     let firm_name = required(&mut errors, "firm_name", &body.firm_name);
     let email = required(&mut errors, "email", &body.email);
-    let password = required(&mut errors, "password", &body.password);
+    let password = required_secret(&mut errors, "password", &body.password);
     let first_name = required(&mut errors, "first_name", &body.first_name);
     let last_name = required(&mut errors, "last_name", &body.last_name);
     errors.into_result()?;
@@ -98,16 +98,24 @@ pub async fn create(
     };
     let body = app
         .blocking(move |app| {
-            let expected = app
-                .store
-                .platform_read(|tx| platform::setting(tx, SETUP_TOKEN))?;
-            if !app.needs_setup()? || expected.as_deref() != Some(token.as_str()) {
+            // Take the one-time token first, so concurrent setups cannot both pass; give it back
+            // if the firm could not be created (a weak password must not lock the operator out).
+            let taken = app.needs_setup()?
+                && app
+                    .store
+                    .platform_write(|tx| platform::take_setting(tx, SETUP_TOKEN, &token))?;
+            if !taken {
                 return Err(AuthError::Forbidden.into());
             }
-            let created = provision::create_firm(&app.store, firm, None)?;
-            app.store
-                .platform_write(|tx| platform::set_setting(tx, SETUP_TOKEN, None))?;
-            signed_in(app, created.admin)
+            match provision::create_firm(&app.store, firm, None) {
+                Ok(created) => signed_in(app, created.admin),
+                Err(e) => {
+                    app.store.platform_write(|tx| {
+                        platform::set_setting(tx, SETUP_TOKEN, Some(&token))
+                    })?;
+                    Err(e.into())
+                }
+            }
         })
         .await?;
     Ok((StatusCode::CREATED, Json(body)))

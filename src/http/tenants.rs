@@ -39,7 +39,7 @@ pub async fn list_tenants(
         .blocking(move |app| {
             let caller = app.caller(&claims)?;
             caller.require(Action::ViewFirm)?;
-            let all = app.store.platform_read(|tx| platform::tenants(tx))?;
+            let all = app.store.platform_read(platform::tenants)?;
             let visible: Vec<_> = all
                 .into_iter()
                 .filter(|t| {
@@ -412,7 +412,7 @@ pub async fn create_user(
         let permissions = body.permissions.unwrap_or_default();
         check_permissions(&mut errors, &permissions);
         let companies = body.companies.unwrap_or_default();
-        let known = app.store.tenant_read(scope, |tx| companies::all(tx))?;
+        let known = app.store.tenant_read(scope, companies::all)?;
         if companies
             .iter()
             .any(|c| !known.iter().any(|k| k.id == *c) || !caller.may_see_company(*c))
@@ -515,14 +515,13 @@ pub async fn update_user(
         if body.email.is_some() || body.password.is_some() {
             errors.add("non_field_errors", "E-mail and password are changed by the user (PATCH /api/auth/me/, POST /api/auth/password/).");
         }
-        if let Some(raw) = body.role.as_deref() {
-            if let Some(role) = parse_role(&mut errors, raw) {
+        if let Some(raw) = body.role.as_deref()
+            && let Some(role) = parse_role(&mut errors, raw) {
                 if role != user.role && (own || !roles::can_assign(caller.user.role, role)) {
                     return Err(AuthError::Forbidden.into());
                 }
                 user.role = role;
             }
-        }
         if let Some(p) = body.permissions {
             check_permissions(&mut errors, &p);
             if own && p != user.permissions {
@@ -543,7 +542,7 @@ pub async fn update_user(
             user.last_name = v.trim().to_owned();
         }
         if body.all_companies.is_some() || body.companies.is_some() {
-            let known = app.store.tenant_read(caller.tenant()?, |tx| companies::all(tx))?;
+            let known = app.store.tenant_read(caller.tenant()?, companies::all)?;
             if let Some(list) = body.companies {
                 if list.iter().any(|c| !known.iter().any(|k| k.id == *c) || !caller.may_see_company(*c)) {
                     errors.add("companies", "Unknown company.");

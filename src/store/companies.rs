@@ -71,7 +71,7 @@ pub fn page(
 ) -> Result<Page<Company>, ListError> {
     let scope = match only {
         None => ("1 = 1".to_owned(), Vec::new()),
-        Some(ids) if ids.is_empty() => ("1 = 0".to_owned(), Vec::new()),
+        Some([]) => ("1 = 0".to_owned(), Vec::new()),
         Some(ids) => {
             let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
             (

@@ -73,20 +73,19 @@ pub fn list<T>(
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty())
+        && !spec.search.is_empty()
     {
-        if !spec.search.is_empty() {
-            params.push(Value::Text(format!(
-                "%{}%",
-                escape_like(&term.to_lowercase())
-            )));
-            let n = params.len();
-            let any: Vec<String> = spec
-                .search
-                .iter()
-                .map(|c| format!("LOWER({c}) LIKE ${n} ESCAPE '\\'"))
-                .collect();
-            conditions.push(format!("({})", any.join(" OR ")));
-        }
+        params.push(Value::Text(format!(
+            "%{}%",
+            escape_like(&term.to_lowercase())
+        )));
+        let n = params.len();
+        let any: Vec<String> = spec
+            .search
+            .iter()
+            .map(|c| format!("LOWER({c}) LIKE ${n} ESCAPE '\\'"))
+            .collect();
+        conditions.push(format!("({})", any.join(" OR ")));
     }
     let where_sql = conditions.join(" AND ");
     let count = tx

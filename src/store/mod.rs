@@ -149,7 +149,7 @@ impl Store {
 
     /// Applies pending migrations to the platform schema and every tenant.
     pub fn migrate_all(&self) -> Result<MigrationReport, StoreError> {
-        let tenant_ids = self.platform_read(|tx| platform::tenant_ids(tx))?;
+        let tenant_ids = self.platform_read(platform::tenant_ids)?;
         let mut report = MigrationReport {
             platform_version: self.platform_version()?,
             tenants: Vec::new(),

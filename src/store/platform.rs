@@ -348,6 +348,15 @@ pub fn setting(tx: &mut Tx, key: &str) -> Result<Option<String>, StoreError> {
         .transpose()
 }
 
+/// Removes `key` if it holds `expected`; true when it did. Atomic: two callers racing for the
+/// same one-time value cannot both win.
+pub fn take_setting(tx: &mut Tx, key: &str, expected: &str) -> Result<bool, StoreError> {
+    Ok(tx.execute(
+        "DELETE FROM settings WHERE key = $1 AND value = $2",
+        params![key, expected],
+    )? == 1)
+}
+
 pub fn set_setting(tx: &mut Tx, key: &str, value: Option<&str>) -> Result<(), StoreError> {
     tx.execute("DELETE FROM settings WHERE key = $1", params![key])?;
     if let Some(v) = value {

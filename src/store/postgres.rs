@@ -18,7 +18,8 @@ use super::{StoreError, migrations};
 type Manager = PostgresConnectionManager<NoTls>;
 
 pub struct PgBackend {
-    pool: Pool<Manager>,
+    /// Always `Some` until dropped (see the `Drop` impl).
+    pool: Option<Pool<Manager>>,
     platform_schema: String,
     migrated: Mutex<HashSet<Uuid>>,
 }
@@ -49,7 +50,7 @@ impl PgBackend {
             .min_idle(Some(1))
             .build(PostgresConnectionManager::new(config, NoTls))?;
         let backend = PgBackend {
-            pool,
+            pool: Some(pool),
             platform_schema: platform_schema.to_owned(),
             migrated: Mutex::new(HashSet::new()),
         };
@@ -57,14 +58,20 @@ impl PgBackend {
         Ok(backend)
     }
 
+    fn pool(&self) -> Result<&Pool<Manager>, StoreError> {
+        self.pool
+            .as_ref()
+            .ok_or_else(|| StoreError::Unavailable("the connection pool is closed".into()))
+    }
+
     fn conn(&self, schema: &str) -> Result<PooledConnection<Manager>, StoreError> {
-        let mut conn = self.pool.get()?;
+        let mut conn = self.pool()?.get()?;
         conn.batch_execute(&format!("SET search_path TO \"{schema}\""))?;
         Ok(conn)
     }
 
     fn migrate_schema(&self, schema: &str, runner: &refinery::Runner) -> Result<i64, StoreError> {
-        let mut conn = self.pool.get()?;
+        let mut conn = self.pool()?.get()?;
         conn.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
         let result = (|| {
             conn.batch_execute(&format!(
@@ -131,5 +138,15 @@ impl PgBackend {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(id);
         Ok(version)
+    }
+}
+
+impl Drop for PgBackend {
+    /// Closing a sync `postgres` client blocks on its runtime, which panics on an async worker
+    /// thread; the pool (and its connections) is therefore dropped on a plain thread.
+    fn drop(&mut self) {
+        if let Some(pool) = self.pool.take() {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
     }
 }
