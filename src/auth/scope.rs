@@ -47,8 +47,7 @@ pub fn caller(tx: &mut Tx, claims: &Claims) -> Result<Caller, AuthError> {
     }
     let scope = match user.tenant_id {
         Some(tenant_id) => {
-            let tenant = platform::tenant(tx, tenant_id)?.ok_or(AuthError::InvalidToken)?;
-            if !tenant.is_active {
+            if !platform::tenant_is_active(tx, tenant_id)? {
                 return Err(AuthError::Inactive);
             }
             Some(TenantScope { tenant_id })

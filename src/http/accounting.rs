@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::HeaderMap;
+use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::conventions::{list_request, render};
@@ -20,7 +21,7 @@ pub async fn list_accounts(
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     QueryPairs(q): QueryPairs,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let req = list_request(&q)?;
     let query = req.clone();
     let page = app
@@ -33,9 +34,7 @@ pub async fn list_accounts(
             })
         })
         .await?;
-    Ok(Json(render(&uri, &headers, &req, page, |a| {
-        AccountDto::from(&a)
-    })))
+    Ok(render(&uri, &headers, &req, page, |a| AccountDto::from(&a)))
 }
 
 pub async fn get_account(

@@ -2,9 +2,10 @@
 //! 1..=200), `search`, `ordering`, field filters, and the DRF page shape
 //! `{"count", "next", "previous", "results"}`.
 
+use axum::Json;
 use axum::http::{HeaderMap, Uri, header};
+use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use serde_json::{Value, json};
 
 use super::error::ApiError;
 use crate::store::list::{ListRequest, Page};
@@ -36,6 +37,15 @@ pub fn list_request(pairs: &[(String, String)]) -> Result<ListRequest, ApiError>
     Ok(req)
 }
 
+/// The DRF page body.
+#[derive(Serialize)]
+pub struct PageBody<D> {
+    pub count: u64,
+    pub next: Option<String>,
+    pub previous: Option<String>,
+    pub results: Vec<D>,
+}
+
 /// Renders a page with absolute `next`/`previous` links, as DRF does.
 pub fn render<T, D: Serialize>(
     uri: &Uri,
@@ -43,13 +53,19 @@ pub fn render<T, D: Serialize>(
     req: &ListRequest,
     page: Page<T>,
     dto: impl Fn(T) -> D,
-) -> Value {
+) -> Response {
     let last = page.count.div_ceil(req.page_size).max(1);
     let link = |n: u64| page_link(uri, headers, n);
     let next = (req.page < last).then(|| link(req.page + 1));
     let previous = (req.page > 1).then(|| link(req.page - 1));
     let results: Vec<D> = page.items.into_iter().map(dto).collect();
-    json!({ "count": page.count, "next": next, "previous": previous, "results": results })
+    Json(PageBody {
+        count: page.count,
+        next,
+        previous,
+        results,
+    })
+    .into_response()
 }
 
 fn page_link(uri: &Uri, headers: &HeaderMap, page: u64) -> String {

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -32,7 +33,7 @@ pub async fn list_tenants(
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     QueryPairs(q): QueryPairs,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let req = list_request(&q)?;
     let query = req.clone();
     let page = app
@@ -49,9 +50,7 @@ pub async fn list_tenants(
             paginate(visible, &query)
         })
         .await?;
-    Ok(Json(render(&uri, &headers, &req, page, |t| {
-        TenantDto::from(&t)
-    })))
+    Ok(render(&uri, &headers, &req, page, |t| TenantDto::from(&t)))
 }
 
 /// Pages an already-filtered, short list in memory (the firms a caller can see).
@@ -171,7 +170,7 @@ pub async fn list_companies(
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     QueryPairs(q): QueryPairs,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let req = list_request(&q)?;
     let query = req.clone();
     let (tenant, page) = app
@@ -184,9 +183,9 @@ pub async fn list_companies(
             Ok((scope.tenant_id(), page))
         })
         .await?;
-    Ok(Json(render(&uri, &headers, &req, page, |c| {
+    Ok(render(&uri, &headers, &req, page, |c| {
         CompanyDto::new(&c, tenant)
-    })))
+    }))
 }
 
 #[derive(Deserialize, Default)]
@@ -335,7 +334,7 @@ pub async fn list_users(
     OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
     QueryPairs(q): QueryPairs,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let req = list_request(&q)?;
     let query = req.clone();
     let page = app
@@ -358,9 +357,7 @@ pub async fn list_users(
             })
         })
         .await?;
-    Ok(Json(render(&uri, &headers, &req, page, |u| {
-        UserDto::from(&u)
-    })))
+    Ok(render(&uri, &headers, &req, page, |u| UserDto::from(&u)))
 }
 
 #[derive(Deserialize, Default)]

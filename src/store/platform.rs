@@ -62,6 +62,14 @@ pub fn tenant(tx: &mut Tx, id: Uuid) -> Result<Option<Tenant>, StoreError> {
     .transpose()
 }
 
+/// False for an inactive or unknown firm.
+pub fn tenant_is_active(tx: &mut Tx, id: Uuid) -> Result<bool, StoreError> {
+    match tx.query_opt("SELECT is_active FROM tenants WHERE id = $1", params![id])? {
+        Some(r) => r.bool(0),
+        None => Ok(false),
+    }
+}
+
 pub fn insert_tenant(tx: &mut Tx, t: &Tenant) -> Result<(), StoreError> {
     tx.execute(
         &format!("INSERT INTO tenants ({TENANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),

@@ -15,7 +15,7 @@ use super::sql::Tx;
 use super::{StoreError, migrations};
 
 /// Readers kept open per database; more are opened under load and closed after use.
-const IDLE_READERS: usize = 4;
+const IDLE_READERS: usize = 16;
 
 pub struct SqliteBackend {
     data_dir: PathBuf,
