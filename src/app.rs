@@ -21,6 +21,8 @@ pub struct App {
     /// Password hashes running at once: one per core. More would not finish sooner, and each
     /// holds 19 MiB.
     pub hashing: tokio::sync::Semaphore,
+    /// Signs ledger chain checkpoints. Kept outside every tenant database.
+    pub checkpoint_key: Vec<u8>,
 }
 
 pub type AppState = Arc<App>;
@@ -56,6 +58,7 @@ impl App {
             config.auth.access_token_minutes.max(1) * 60,
             config.auth.refresh_token_days.max(1) * 86_400,
         );
+        let checkpoint_key = checkpoint_key(&config)?;
         let limiter = LoginLimiter::new(
             config.auth.login_attempts_per_ip_per_minute,
             config.auth.max_failures_per_account_per_hour,
@@ -66,6 +69,7 @@ impl App {
             keys,
             limiter,
             dummy_hash: password::dummy_hash(),
+            checkpoint_key,
             hashing: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             ),
@@ -92,6 +96,16 @@ impl App {
     /// Whether no user exists yet, so the one-time setup is open.
     pub fn needs_setup(&self) -> Result<bool, StoreError> {
         Ok(self.store.platform_read(platform::count_users)? == 0)
+    }
+}
+
+/// The key that signs ledger chain checkpoints: `checkpoint_key` from the configuration, else
+/// `<data_dir>/checkpoint_key` (created on first start, mode 0600). It lives outside every
+/// tenant database, so whoever rewrites a tenant's file cannot re-sign its chain.
+pub fn checkpoint_key(config: &Config) -> Result<Vec<u8>, StartError> {
+    match &config.checkpoint_key {
+        Some(k) => Ok(k.as_bytes().to_vec()),
+        None => Ok(load_or_create_secret(&config.data_dir().join("checkpoint_key"))?.into_bytes()),
     }
 }
 

@@ -26,6 +26,9 @@ pub struct Config {
     pub tenant_cache_size: usize,
     /// Token signing secret; generated into the data dir when not set.
     pub jwt_secret: Option<String>,
+    /// Key signing the ledger's chain checkpoints; generated into the data dir when not set.
+    /// Several servers on one PostgreSQL must share it.
+    pub checkpoint_key: Option<String>,
     /// Whether `POST /api/auth/register/` may create new firms.
     pub allow_registration: bool,
     /// Browser origins allowed to call the API from another origin.
@@ -66,6 +69,7 @@ impl Default for Config {
             database_pool_size: 16,
             tenant_cache_size: 256,
             jwt_secret: None,
+            checkpoint_key: None,
             allow_registration: true,
             cors_origins: vec![
                 "http://localhost:3000".into(),
@@ -234,6 +238,9 @@ impl Config {
         let mut shown = self.clone();
         if shown.jwt_secret.is_some() {
             shown.jwt_secret = Some("********".into());
+        }
+        if shown.checkpoint_key.is_some() {
+            shown.checkpoint_key = Some("********".into());
         }
         shown.database_url = shown.database_url.as_deref().map(mask_url_password);
         toml::to_string_pretty(&shown)

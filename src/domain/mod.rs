@@ -2,6 +2,8 @@
 //! a database driver or JSON (a test in `tests/` reads these files and checks that).
 
 pub mod accounts;
+pub mod ledger;
+pub mod money;
 pub mod password;
 pub mod roles;
 pub mod tenants;

@@ -30,7 +30,7 @@ pub const LIST: ListSpec = ListSpec {
     default_ordering: "code",
 };
 
-fn from_row(r: &Row) -> Result<Account, StoreError> {
+pub fn from_row(r: &Row) -> Result<Account, StoreError> {
     let kind = r.text(4)?;
     Ok(Account {
         id: r.uuid(0)?,

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod companies;
+pub mod ledger;
 pub mod list;
 mod migrations;
 pub mod platform;

@@ -1,0 +1,100 @@
+-- The ledger: journal entries and their lines, per-day account totals maintained with every
+-- posting, gap-free counters, the per-company hash chain and its signed checkpoints, period
+-- settings, and idempotency keys. Amounts are integer minor units of the company currency.
+CREATE TABLE company_settings (
+    company_id TEXT PRIMARY KEY REFERENCES companies(id),
+    fiscal_year_start_month INTEGER NOT NULL DEFAULT 1,
+    lock_date TEXT,
+    hard_lock_date TEXT,
+    approval_required INTEGER NOT NULL DEFAULT 0,
+    approval_threshold INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE counters (
+    company_id TEXT NOT NULL REFERENCES companies(id),
+    name TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    PRIMARY KEY (company_id, name)
+) STRICT;
+
+CREATE TABLE journal_entries (
+    id TEXT PRIMARY KEY,
+    company_id TEXT NOT NULL REFERENCES companies(id),
+    number INTEGER,
+    date TEXT NOT NULL,
+    reference TEXT NOT NULL DEFAULT '',
+    description TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    total INTEGER NOT NULL DEFAULT 0,
+    created_by TEXT NOT NULL,
+    approved_by TEXT,
+    posted_by TEXT,
+    posted_at TEXT,
+    reverses_id TEXT REFERENCES journal_entries(id),
+    reversed_by_id TEXT REFERENCES journal_entries(id),
+    chain_seq INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (company_id, number)
+) STRICT;
+CREATE INDEX journal_entries_company_date ON journal_entries(company_id, date);
+CREATE INDEX journal_entries_company_status ON journal_entries(company_id, status);
+
+CREATE TABLE journal_lines (
+    id TEXT PRIMARY KEY,
+    entry_id TEXT NOT NULL REFERENCES journal_entries(id) ON DELETE CASCADE,
+    line_no INTEGER NOT NULL,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    description TEXT NOT NULL DEFAULT '',
+    debit INTEGER NOT NULL DEFAULT 0,
+    credit INTEGER NOT NULL DEFAULT 0,
+    currency TEXT,
+    amount_currency INTEGER,
+    exchange_rate TEXT,
+    UNIQUE (entry_id, line_no)
+) STRICT;
+CREATE INDEX journal_lines_account ON journal_lines(account_id, entry_id);
+
+-- Posted totals per account and day, kept in the posting transaction: reports read these.
+CREATE TABLE account_balances (
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    date TEXT NOT NULL,
+    debit INTEGER NOT NULL DEFAULT 0,
+    credit INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (account_id, date)
+) STRICT;
+
+-- One hash chain per company over every posting, reversal and period close.
+CREATE TABLE ledger_chain (
+    company_id TEXT NOT NULL REFERENCES companies(id),
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (company_id, seq)
+) STRICT;
+
+CREATE TABLE chain_checkpoints (
+    company_id TEXT NOT NULL REFERENCES companies(id),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (company_id, seq)
+) STRICT;
+
+CREATE TABLE idempotency_keys (
+    user_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    response TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, key)
+) STRICT;
+
+ALTER TABLE audit_log ADD COLUMN company_id TEXT;
+CREATE INDEX audit_log_company ON audit_log(company_id, created_at);

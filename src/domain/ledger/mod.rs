@@ -1,0 +1,242 @@
+//! The ledger: journal entries, posting, reversal, periods and the hash chain.
+//!
+//! Every rule lives here, over the [`LedgerStore`] trait, so it holds whatever calls it — the
+//! API, the bulk import, the CLI — and on either storage backend.
+
+pub mod chain;
+pub mod entry;
+pub mod operations;
+pub mod periods;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use uuid::Uuid;
+
+use super::FieldErrors;
+use super::accounts::Account;
+
+pub use operations::{Ctx, approve, cancel, create_draft, delete_draft, post, post_new, reverse, update_draft};
+pub use periods::{close_period, reopen_period, year_end_close};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryStatus {
+    Draft,
+    Posted,
+    Cancelled,
+}
+
+impl EntryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryStatus::Draft => "draft",
+            EntryStatus::Posted => "posted",
+            EntryStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EntryStatus> {
+        [EntryStatus::Draft, EntryStatus::Posted, EntryStatus::Cancelled]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+/// One line as stored: amounts in minor units of the company currency; for a foreign-currency
+/// line, also the amount in that currency and the rate used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub line_no: i64,
+    pub account_id: Uuid,
+    pub description: String,
+    pub debit: i64,
+    pub credit: i64,
+    pub currency: Option<String>,
+    pub amount_currency: Option<i64>,
+    pub exchange_rate: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalEntry {
+    pub id: Uuid,
+    pub company_id: Uuid,
+    /// Gap-free per company, given at posting.
+    pub number: Option<i64>,
+    pub date: Date,
+    pub reference: String,
+    pub description: String,
+    pub status: EntryStatus,
+    /// Sum of debits (= sum of credits), minor units.
+    pub total: i64,
+    pub created_by: Uuid,
+    pub approved_by: Option<Uuid>,
+    pub posted_by: Option<Uuid>,
+    pub posted_at: Option<Timestamp>,
+    pub reverses_id: Option<Uuid>,
+    pub reversed_by_id: Option<Uuid>,
+    /// Position in the company's hash chain, once posted.
+    pub chain_seq: Option<i64>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub lines: Vec<Line>,
+}
+
+/// What the user typed for an entry (amounts still decimal, accounts still unchecked).
+#[derive(Debug, Clone, Default)]
+pub struct EntryInput {
+    pub date: Option<Date>,
+    pub reference: String,
+    pub description: String,
+    pub lines: Vec<LineInput>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LineInput {
+    pub account_id: Option<Uuid>,
+    pub description: String,
+    pub debit: Option<String>,
+    pub credit: Option<String>,
+    pub currency: Option<String>,
+    pub exchange_rate: Option<String>,
+}
+
+/// Per-company ledger settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    pub fiscal_year_start_month: i8,
+    /// Soft lock: postings on or before are refused; an allowed role may move it back.
+    pub lock_date: Option<Date>,
+    /// Hard close: postings on or before are refused, forever.
+    pub hard_lock_date: Option<Date>,
+    pub approval_required: bool,
+    /// With approval required: entries whose total exceeds this (minor units) need approval;
+    /// 0 means every entry.
+    pub approval_threshold: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            fiscal_year_start_month: 1,
+            lock_date: None,
+            hard_lock_date: None,
+            approval_required: false,
+            approval_threshold: 0,
+        }
+    }
+}
+
+impl Settings {
+    /// The latest date on which nothing may be posted.
+    pub fn closed_through(&self) -> Option<Date> {
+        match (self.lock_date, self.hard_lock_date) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    pub fn needs_approval(&self, total: i64) -> bool {
+        self.approval_required && (self.approval_threshold == 0 || total > self.approval_threshold)
+    }
+}
+
+/// The company a ledger operation works in.
+#[derive(Debug, Clone)]
+pub struct Books {
+    pub company_id: Uuid,
+    pub currency: String,
+    pub decimals: u32,
+}
+
+/// One row of the audit trail, written in the same transaction as the change.
+#[derive(Debug, Clone)]
+pub struct AuditRecord {
+    pub company_id: Uuid,
+    pub actor: Uuid,
+    pub action: &'static str,
+    pub object_type: &'static str,
+    pub object_id: Uuid,
+    /// `(field, before, after)` triples.
+    pub changes: Vec<(String, String, String)>,
+}
+
+/// A link of the hash chain, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainLink {
+    pub company_id: Uuid,
+    pub seq: i64,
+    pub kind: chain::Kind,
+    pub object_id: Uuid,
+    pub prev_hash: String,
+    pub hash: String,
+    pub created_at: Timestamp,
+}
+
+/// What the ledger needs from storage. One implementation serves SQLite and PostgreSQL.
+pub trait LedgerStore {
+    type Error: std::error::Error + Send + Sync + 'static;
+
+    fn account(&mut self, company: Uuid, id: Uuid) -> Result<Option<Account>, Self::Error>;
+    fn settings(&mut self, company: Uuid) -> Result<Settings, Self::Error>;
+    fn save_settings(&mut self, company: Uuid, settings: &Settings) -> Result<(), Self::Error>;
+    fn entry(&mut self, company: Uuid, id: Uuid) -> Result<Option<JournalEntry>, Self::Error>;
+    fn insert_entry(&mut self, entry: &JournalEntry) -> Result<(), Self::Error>;
+    /// Saves the header and replaces the lines.
+    fn update_entry(&mut self, entry: &JournalEntry) -> Result<(), Self::Error>;
+    fn delete_entry(&mut self, company: Uuid, id: Uuid) -> Result<(), Self::Error>;
+    /// Takes the next value of a per-company counter. The row stays locked until commit, so
+    /// concurrent transactions queue here: this is the gap-free numbering and the chain lock.
+    fn next_counter(&mut self, company: Uuid, name: &str) -> Result<i64, Self::Error>;
+    /// Adds a posted entry's lines to the per-day account totals.
+    fn add_to_balances(&mut self, date: Date, lines: &[Line]) -> Result<(), Self::Error>;
+    fn chain_head(&mut self, company: Uuid) -> Result<Option<ChainLink>, Self::Error>;
+    fn append_chain(&mut self, link: &ChainLink) -> Result<(), Self::Error>;
+    fn save_checkpoint(&mut self, link: &ChainLink, signature: &str) -> Result<(), Self::Error>;
+    /// Balances of the company's revenue and expense accounts as of a date: (account, debit − credit).
+    fn result_balances(&mut self, company: Uuid, as_of: Date) -> Result<Vec<(Uuid, i64)>, Self::Error>;
+    fn account_by_subtype(&mut self, company: Uuid, subtype: &str) -> Result<Option<Account>, Self::Error>;
+    fn audit(&mut self, record: &AuditRecord) -> Result<(), Self::Error>;
+}
+
+/// Why a ledger operation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError<E: std::error::Error + 'static> {
+    #[error("invalid entry: {0}")]
+    Invalid(FieldErrors),
+    #[error("no such entry")]
+    NotFound,
+    #[error("Only draft entries can be {0}.")]
+    NotDraft(&'static str),
+    #[error("Only posted entries can be reversed.")]
+    NotPosted,
+    #[error("This entry has already been reversed.")]
+    AlreadyReversed,
+    #[error("The period is closed through {closed_through}: nothing can be posted on {date}.")]
+    PeriodClosed { date: Date, closed_through: Date },
+    #[error("This entry needs approval before it can be posted.")]
+    NeedsApproval,
+    #[error("An entry cannot be approved by the person who created it.")]
+    SelfApproval,
+    #[error("{0}")]
+    Period(String),
+    #[error("The ledger chain is broken ({0}); run `oasys verify`.")]
+    ChainBroken(String),
+    #[error(transparent)]
+    Store(E),
+}
+
+impl<E: std::error::Error + 'static> From<FieldErrors> for LedgerError<E> {
+    fn from(e: FieldErrors) -> Self {
+        LedgerError::Invalid(e)
+    }
+}
+
+/// `store_call().db()?` turns a storage failure into a [`LedgerError`].
+pub trait Db<T, E: std::error::Error + 'static> {
+    fn db(self) -> Result<T, LedgerError<E>>;
+}
+
+impl<T, E: std::error::Error + 'static> Db<T, E> for Result<T, E> {
+    fn db(self) -> Result<T, LedgerError<E>> {
+        self.map_err(LedgerError::Store)
+    }
+}

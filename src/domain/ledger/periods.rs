@@ -1,0 +1,134 @@
+//! Periods: a soft lock that an allowed role may move back (audited), a hard close that nobody
+//! can reopen, and the year-end close that moves the year's result to retained earnings.
+//! Every change of the lock dates is a link of the hash chain.
+
+use jiff::civil::Date;
+use uuid::Uuid;
+
+use super::chain::{self, Kind};
+use super::operations::{Ctx, append, check_open};
+use super::{AuditRecord, Db, EntryInput, JournalEntry, LedgerError, LedgerStore, LineInput, Settings};
+use crate::domain::money;
+
+type Result<T, S> = std::result::Result<T, LedgerError<<S as LedgerStore>::Error>>;
+
+/// Locks postings on or before `date`. `hard` closes for good: it can never move back.
+pub fn close_period<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, date: Date, hard: bool) -> Result<Settings, S> {
+    let before = store.settings(ctx.books.company_id).db()?;
+    let mut after = before.clone();
+    if let Some(h) = before.hard_lock_date {
+        if date < h {
+            return Err(LedgerError::Period(format!("The books are closed for good through {h}; choose a later date.")));
+        }
+    }
+    if hard {
+        after.hard_lock_date = Some(date);
+        after.lock_date = Some(before.lock_date.map_or(date, |l| l.max(date)));
+    } else {
+        after.lock_date = Some(date);
+    }
+    save(store, ctx, &before, &after, if hard { "hard_close" } else { "close" })?;
+    Ok(after)
+}
+
+/// Moves the soft lock back to `to` (or removes it). The hard close stays where it is.
+pub fn reopen_period<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, to: Option<Date>) -> Result<Settings, S> {
+    let before = store.settings(ctx.books.company_id).db()?;
+    if let (Some(h), Some(t)) = (before.hard_lock_date, to) {
+        if t < h {
+            return Err(LedgerError::Period(format!("The books are closed for good through {h}; they cannot reopen before it.")));
+        }
+    }
+    if before.lock_date.is_none() || before.lock_date == before.hard_lock_date && to.is_none() && before.hard_lock_date.is_some() {
+        return Err(LedgerError::Period("There is no soft-locked period to reopen.".into()));
+    }
+    let mut after = before.clone();
+    after.lock_date = match (to, before.hard_lock_date) {
+        (Some(t), _) => Some(t),
+        (None, h) => h,
+    };
+    if after.lock_date > before.lock_date {
+        return Err(LedgerError::Period("Reopening moves the lock date back, not forward.".into()));
+    }
+    save(store, ctx, &before, &after, "reopen")?;
+    Ok(after)
+}
+
+/// Closes a fiscal year: posts an entry dated `year_end` that brings every revenue and expense
+/// account to zero against the retained-earnings account, then locks through `year_end`.
+pub fn year_end_close<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, year_end: Date) -> Result<Option<JournalEntry>, S> {
+    let company = ctx.books.company_id;
+    check_open(store, ctx, year_end)?;
+    let retained = store
+        .account_by_subtype(company, "retained_earnings")
+        .db()?
+        .filter(|a| a.is_active)
+        .ok_or_else(|| LedgerError::Period("No active account with subtype retained_earnings to close the year into.".into()))?;
+    let balances: Vec<(Uuid, i64)> = store.result_balances(company, year_end).db()?.into_iter().filter(|(_, b)| *b != 0).collect();
+    let decimals = ctx.books.decimals;
+    let amount = |v: i64| Some(money::format(v, decimals));
+    let mut lines: Vec<LineInput> = balances
+        .iter()
+        .map(|(account, net)| LineInput {
+            account_id: Some(*account),
+            description: format!("Close {year_end}"),
+            debit: (*net < 0).then(|| amount(-net)).flatten(),
+            credit: (*net > 0).then(|| amount(*net)).flatten(),
+            currency: None,
+            exchange_rate: None,
+        })
+        .collect();
+    let result: i64 = balances.iter().map(|(_, b)| b).sum();
+    let entry = if lines.is_empty() {
+        None
+    } else {
+        if result != 0 {
+            lines.push(LineInput {
+                account_id: Some(retained.id),
+                description: format!("Result of the year ending {year_end}"),
+                debit: (result > 0).then(|| amount(result)).flatten(),
+                credit: (result < 0).then(|| amount(-result)).flatten(),
+                currency: None,
+                exchange_rate: None,
+            });
+        }
+        let input = EntryInput {
+            date: Some(year_end),
+            reference: format!("YEAR-END-{year_end}"),
+            description: format!("Year-end close: result to {} {}", retained.code, retained.name),
+            lines,
+        };
+        // The closing entry is the system's, not a person's draft: no approval step.
+        let before = store.settings(company).db()?;
+        let mut relaxed = before.clone();
+        relaxed.approval_required = false;
+        store.save_settings(company, &relaxed).db()?;
+        let posted = super::post_new(store, ctx, &input);
+        store.save_settings(company, &before).db()?;
+        Some(posted?)
+    };
+    close_period(store, ctx, year_end, false)?;
+    Ok(entry)
+}
+
+fn save<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, before: &Settings, after: &Settings, action: &'static str) -> Result<(), S> {
+    let company = ctx.books.company_id;
+    store.save_settings(company, after).db()?;
+    let seq = store.next_counter(company, "chain").db()?;
+    let payload = chain::close_payload(after.lock_date, after.hard_lock_date, ctx.actor);
+    append(store, ctx, seq, Kind::Close, company, &payload, true)?;
+    let show = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    store
+        .audit(&AuditRecord {
+            company_id: company,
+            actor: ctx.actor,
+            action,
+            object_type: "period",
+            object_id: company,
+            changes: vec![
+                ("lock_date".into(), show(before.lock_date), show(after.lock_date)),
+                ("hard_lock_date".into(), show(before.hard_lock_date), show(after.hard_lock_date)),
+            ],
+        })
+        .db()
+}

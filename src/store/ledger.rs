@@ -1,0 +1,292 @@
+//! The ledger tables: journal entries and lines, per-day balances, counters, the hash chain,
+//! period settings. Implements the domain's `LedgerStore` once, for both backends.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use uuid::Uuid;
+
+use super::platform::{parse_ts, ts};
+use super::{Row, StoreError, Tx, Value};
+use crate::domain::accounts::Account;
+use crate::domain::ledger::chain::Kind;
+use crate::domain::ledger::{AuditRecord, ChainLink, EntryStatus, JournalEntry, LedgerStore, Line, Settings};
+use crate::params;
+
+pub const ENTRY_COLUMNS: &str = "id, company_id, number, date, reference, description, status, total, created_by, \
+    approved_by, posted_by, posted_at, reverses_id, reversed_by_id, chain_seq, created_at, updated_at";
+
+pub fn parse_date(s: &str) -> Result<Date, StoreError> {
+    s.parse().map_err(|_| StoreError::Corrupt(format!("{s:?} is not a date")))
+}
+
+/// Reads an entry header selected with [`ENTRY_COLUMNS`] (lines empty).
+pub fn entry_from_row(r: &Row) -> Result<JournalEntry, StoreError> {
+    let status = r.text(6)?;
+    Ok(JournalEntry {
+        id: r.uuid(0)?,
+        company_id: r.uuid(1)?,
+        number: r.opt_int(2)?,
+        date: parse_date(&r.text(3)?)?,
+        reference: r.text(4)?,
+        description: r.text(5)?,
+        status: EntryStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("unknown status {status:?}")))?,
+        total: r.int(7)?,
+        created_by: r.uuid(8)?,
+        approved_by: r.opt_uuid(9)?,
+        posted_by: r.opt_uuid(10)?,
+        posted_at: r.opt_text(11)?.as_deref().map(parse_ts).transpose()?,
+        reverses_id: r.opt_uuid(12)?,
+        reversed_by_id: r.opt_uuid(13)?,
+        chain_seq: r.opt_int(14)?,
+        created_at: parse_ts(&r.text(15)?)?,
+        updated_at: parse_ts(&r.text(16)?)?,
+        lines: Vec::new(),
+    })
+}
+
+pub fn lines(tx: &mut Tx, entry_id: Uuid) -> Result<Vec<Line>, StoreError> {
+    tx.query(
+        "SELECT line_no, account_id, description, debit, credit, currency, amount_currency, exchange_rate \
+         FROM journal_lines WHERE entry_id = $1 ORDER BY line_no",
+        params![entry_id],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(Line {
+            line_no: r.int(0)?,
+            account_id: r.uuid(1)?,
+            description: r.text(2)?,
+            debit: r.int(3)?,
+            credit: r.int(4)?,
+            currency: r.opt_text(5)?,
+            amount_currency: r.opt_int(6)?,
+            exchange_rate: r.opt_text(7)?,
+        })
+    })
+    .collect()
+}
+
+fn insert_lines(tx: &mut Tx, entry: &JournalEntry) -> Result<(), StoreError> {
+    for l in &entry.lines {
+        tx.execute(
+            "INSERT INTO journal_lines (id, entry_id, line_no, account_id, description, debit, credit, currency, amount_currency, exchange_rate) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            params![Uuid::now_v7(), entry.id, l.line_no, l.account_id, &l.description, l.debit, l.credit, l.currency.clone(), l.amount_currency, l.exchange_rate.clone()],
+        )?;
+    }
+    Ok(())
+}
+
+fn entry_params(e: &JournalEntry) -> Vec<Value> {
+    params![
+        e.id, e.company_id, e.number, e.date.to_string(), &e.reference, &e.description, e.status.as_str(), e.total,
+        e.created_by, e.approved_by, e.posted_by, e.posted_at.map(ts), e.reverses_id, e.reversed_by_id, e.chain_seq,
+        ts(e.created_at), ts(e.updated_at)
+    ]
+    .to_vec()
+}
+
+const ACCOUNT_COLUMNS: &str =
+    "id, company_id, code, name, type, subtype, parent_id, currency, is_active, created_at, updated_at";
+
+fn account_from_row(r: &Row) -> Result<Account, StoreError> {
+    super::accounts::from_row(r)
+}
+
+impl LedgerStore for Tx<'_> {
+    type Error = StoreError;
+
+    fn account(&mut self, company: Uuid, id: Uuid) -> Result<Option<Account>, StoreError> {
+        super::accounts::get(self, company, id)
+    }
+
+    fn settings(&mut self, company: Uuid) -> Result<Settings, StoreError> {
+        let row = self.query_opt(
+            "SELECT fiscal_year_start_month, lock_date, hard_lock_date, approval_required, approval_threshold \
+             FROM company_settings WHERE company_id = $1",
+            params![company],
+        )?;
+        let Some(r) = row else { return Ok(Settings::default()) };
+        Ok(Settings {
+            fiscal_year_start_month: i8::try_from(r.int(0)?).unwrap_or(1),
+            lock_date: r.opt_text(1)?.as_deref().map(parse_date).transpose()?,
+            hard_lock_date: r.opt_text(2)?.as_deref().map(parse_date).transpose()?,
+            approval_required: r.bool(3)?,
+            approval_threshold: r.int(4)?,
+        })
+    }
+
+    fn save_settings(&mut self, company: Uuid, s: &Settings) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO company_settings (company_id, fiscal_year_start_month, lock_date, hard_lock_date, approval_required, approval_threshold, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (company_id) DO UPDATE SET fiscal_year_start_month = excluded.fiscal_year_start_month, \
+             lock_date = excluded.lock_date, hard_lock_date = excluded.hard_lock_date, \
+             approval_required = excluded.approval_required, approval_threshold = excluded.approval_threshold, \
+             updated_at = excluded.updated_at",
+            params![
+                company,
+                i64::from(s.fiscal_year_start_month),
+                s.lock_date.map(|d| d.to_string()),
+                s.hard_lock_date.map(|d| d.to_string()),
+                s.approval_required,
+                s.approval_threshold,
+                ts(jiff::Timestamp::now())
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn entry(&mut self, company: Uuid, id: Uuid) -> Result<Option<JournalEntry>, StoreError> {
+        let row = self.query_opt(
+            &format!("SELECT {ENTRY_COLUMNS} FROM journal_entries WHERE company_id = $1 AND id = $2"),
+            params![company, id],
+        )?;
+        match row {
+            Some(r) => {
+                let mut e = entry_from_row(&r)?;
+                e.lines = lines(self, id)?;
+                Ok(Some(e))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn insert_entry(&mut self, e: &JournalEntry) -> Result<(), StoreError> {
+        self.execute(
+            &format!("INSERT INTO journal_entries ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"),
+            &entry_params(e),
+        )?;
+        insert_lines(self, e)
+    }
+
+    fn update_entry(&mut self, e: &JournalEntry) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE journal_entries SET company_id = $2, number = $3, date = $4, reference = $5, description = $6, \
+             status = $7, total = $8, created_by = $9, approved_by = $10, posted_by = $11, posted_at = $12, \
+             reverses_id = $13, reversed_by_id = $14, chain_seq = $15, created_at = $16, updated_at = $17 WHERE id = $1",
+            &entry_params(e),
+        )?;
+        if e.status == EntryStatus::Draft {
+            // Only drafts change their lines; a posted entry's lines are fixed.
+            self.execute("DELETE FROM journal_lines WHERE entry_id = $1", params![e.id])?;
+            insert_lines(self, e)?;
+        }
+        Ok(())
+    }
+
+    fn delete_entry(&mut self, company: Uuid, id: Uuid) -> Result<(), StoreError> {
+        self.execute("DELETE FROM journal_lines WHERE entry_id = $1", params![id])?;
+        self.execute(
+            "DELETE FROM journal_entries WHERE company_id = $1 AND id = $2 AND status = 'draft'",
+            params![company, id],
+        )?;
+        Ok(())
+    }
+
+    fn next_counter(&mut self, company: Uuid, name: &str) -> Result<i64, StoreError> {
+        self.query_one(
+            "INSERT INTO counters (company_id, name, value) VALUES ($1, $2, 1) \
+             ON CONFLICT (company_id, name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+            params![company, name],
+        )?
+        .int(0)
+    }
+
+    fn add_to_balances(&mut self, date: Date, lines: &[Line]) -> Result<(), StoreError> {
+        let mut totals: BTreeMap<Uuid, (i64, i64)> = BTreeMap::new();
+        for l in lines {
+            let t = totals.entry(l.account_id).or_default();
+            t.0 += l.debit;
+            t.1 += l.credit;
+        }
+        let day = date.to_string();
+        for (account, (debit, credit)) in totals {
+            self.execute(
+                "INSERT INTO account_balances (account_id, date, debit, credit) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (account_id, date) DO UPDATE SET debit = account_balances.debit + excluded.debit, \
+                 credit = account_balances.credit + excluded.credit",
+                params![account, &day, debit, credit],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn chain_head(&mut self, company: Uuid) -> Result<Option<ChainLink>, StoreError> {
+        self.query_opt(
+            "SELECT company_id, seq, kind, object_id, prev_hash, hash, created_at FROM ledger_chain \
+             WHERE company_id = $1 ORDER BY seq DESC LIMIT 1",
+            params![company],
+        )?
+        .as_ref()
+        .map(link_from_row)
+        .transpose()
+    }
+
+    fn append_chain(&mut self, l: &ChainLink) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO ledger_chain (company_id, seq, kind, object_id, prev_hash, hash, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            params![l.company_id, l.seq, l.kind.as_str(), l.object_id, &l.prev_hash, &l.hash, ts(l.created_at)],
+        )?;
+        Ok(())
+    }
+
+    fn save_checkpoint(&mut self, l: &ChainLink, signature: &str) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO chain_checkpoints (company_id, seq, hash, signature, created_at) VALUES ($1, $2, $3, $4, $5)",
+            params![l.company_id, l.seq, &l.hash, signature, ts(l.created_at)],
+        )?;
+        Ok(())
+    }
+
+    fn result_balances(&mut self, company: Uuid, as_of: Date) -> Result<Vec<(Uuid, i64)>, StoreError> {
+        self.query(
+            "SELECT a.id, COALESCE(SUM(b.debit), 0) - COALESCE(SUM(b.credit), 0) FROM accounts a \
+             JOIN account_balances b ON b.account_id = a.id \
+             WHERE a.company_id = $1 AND a.type IN ('revenue', 'expense') AND b.date <= $2 \
+             GROUP BY a.id, a.code ORDER BY a.code",
+            params![company, as_of.to_string()],
+        )?
+        .iter()
+        .map(|r| Ok((r.uuid(0)?, r.int(1)?)))
+        .collect()
+    }
+
+    fn account_by_subtype(&mut self, company: Uuid, subtype: &str) -> Result<Option<Account>, StoreError> {
+        self.query_opt(
+            &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE company_id = $1 AND subtype = $2 AND is_active = $3 ORDER BY code LIMIT 1"),
+            params![company, subtype, true],
+        )?
+        .as_ref()
+        .map(account_from_row)
+        .transpose()
+    }
+
+    fn audit(&mut self, r: &AuditRecord) -> Result<(), StoreError> {
+        let changes: serde_json::Map<String, serde_json::Value> = r
+            .changes
+            .iter()
+            .map(|(f, b, a)| (f.clone(), serde_json::json!({ "before": b, "after": a })))
+            .collect();
+        self.execute(
+            "INSERT INTO audit_log (id, tenant_id, actor_id, action, object_type, object_id, detail, created_at, company_id) \
+             VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8)",
+            params![Uuid::now_v7(), r.actor, r.action, r.object_type, r.object_id, serde_json::Value::Object(changes).to_string(), ts(jiff::Timestamp::now()), r.company_id],
+        )?;
+        Ok(())
+    }
+}
+
+pub fn link_from_row(r: &Row) -> Result<ChainLink, StoreError> {
+    let kind = r.text(2)?;
+    Ok(ChainLink {
+        company_id: r.uuid(0)?,
+        seq: r.int(1)?,
+        kind: Kind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("unknown chain kind {kind:?}")))?,
+        object_id: r.uuid(3)?,
+        prev_hash: r.text(4)?,
+        hash: r.text(5)?,
+        created_at: parse_ts(&r.text(6)?)?,
+    })
+}
