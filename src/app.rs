@@ -30,10 +30,7 @@ pub type AppState = Arc<App>;
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("data directory {path}: {source}")]
-    DataDir {
-        path: String,
-        source: std::io::Error,
-    },
+    DataDir { path: String, source: std::io::Error },
     #[error("signing secret: {0}")]
     Secret(String),
     #[error(transparent)]

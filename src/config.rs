@@ -71,10 +71,7 @@ impl Default for Config {
             jwt_secret: None,
             checkpoint_key: None,
             allow_registration: true,
-            cors_origins: vec![
-                "http://localhost:3000".into(),
-                "http://127.0.0.1:3000".into(),
-            ],
+            cors_origins: vec!["http://localhost:3000".into(), "http://127.0.0.1:3000".into()],
             log_format: LogFormat::Human,
             public_url: None,
             body_limit_bytes: 2 * 1024 * 1024,
@@ -138,11 +135,7 @@ impl Config {
         }
         let oasys_env: HashMap<String, String> = env
             .iter()
-            .filter(|(k, _)| {
-                k.starts_with("OASYS_")
-                    && k.as_str() != "OASYS_CONFIG"
-                    && !k.starts_with("OASYS_TEST_")
-            })
+            .filter(|(k, _)| k.starts_with("OASYS_") && k.as_str() != "OASYS_CONFIG" && !k.starts_with("OASYS_TEST_"))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         builder = builder.add_source(
@@ -155,22 +148,15 @@ impl Config {
                 .source(Some(oasys_env)),
         );
         builder = builder
-            .set_override_option(
-                "data_dir",
-                flags.data_dir.as_ref().map(|p| p.display().to_string()),
-            )
+            .set_override_option("data_dir", flags.data_dir.as_ref().map(|p| p.display().to_string()))
             .map_err(invalid)?
             .set_override_option("listen", flags.listen.clone())
             .map_err(invalid)?
             .set_override_option(
                 "log_format",
-                flags.log_format.map(|f| {
-                    if f == LogFormat::Json {
-                        "json"
-                    } else {
-                        "human"
-                    }
-                }),
+                flags
+                    .log_format
+                    .map(|f| if f == LogFormat::Json { "json" } else { "human" }),
             )
             .map_err(invalid)?;
         let built = builder.build().map_err(|e| match &file {
@@ -182,10 +168,7 @@ impl Config {
         })?;
         let mut config: Config = built.try_deserialize().map_err(invalid)?;
         if config.data_dir.is_none() {
-            config.data_dir = env
-                .get("STATE_DIRECTORY")
-                .map(PathBuf::from)
-                .or_else(default_data_dir);
+            config.data_dir = env.get("STATE_DIRECTORY").map(PathBuf::from).or_else(default_data_dir);
         }
         config.validate()?;
         Ok(config)
@@ -214,9 +197,7 @@ impl Config {
     }
 
     pub fn data_dir(&self) -> PathBuf {
-        self.data_dir
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("oasys-data"))
+        self.data_dir.clone().unwrap_or_else(|| PathBuf::from("oasys-data"))
     }
 
     pub fn store(&self) -> StoreConfig {
@@ -243,8 +224,7 @@ impl Config {
             shown.checkpoint_key = Some("********".into());
         }
         shown.database_url = shown.database_url.as_deref().map(mask_url_password);
-        toml::to_string_pretty(&shown)
-            .unwrap_or_else(|e| format!("# cannot show configuration: {e}\n"))
+        toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot show configuration: {e}\n"))
     }
 }
 
@@ -308,10 +288,7 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
     }
 
     #[test]
@@ -350,10 +327,7 @@ mod tests {
             from_env.auth.refresh_token_days, 2,
             "file value kept where env is silent"
         );
-        assert_eq!(
-            from_env.cors_origins,
-            vec!["http://a.test", "http://b.test"]
-        );
+        assert_eq!(from_env.cors_origins, vec!["http://a.test", "http://b.test"]);
         assert_eq!(from_env.data_dir, Some(PathBuf::from("/from/env")));
 
         let flags = Flags {
@@ -389,13 +363,7 @@ mod tests {
             ..Config::default()
         };
         let shown = config.to_masked_toml();
-        assert!(
-            !shown.contains("topsecret") && !shown.contains("hunter2"),
-            "{shown}"
-        );
-        assert!(
-            shown.contains("postgres://oasys:********@db/oasys"),
-            "{shown}"
-        );
+        assert!(!shown.contains("topsecret") && !shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("postgres://oasys:********@db/oasys"), "{shown}");
     }
 }

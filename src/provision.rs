@@ -68,11 +68,7 @@ pub struct Firm {
 
 /// Creates a firm: its storage, its default company with a chart of accounts, and optionally
 /// its first administrator. Blocking.
-pub fn create_firm(
-    store: &Store,
-    firm: NewFirm,
-    actor: Option<Uuid>,
-) -> Result<Firm, ProvisionError> {
+pub fn create_firm(store: &Store, firm: NewFirm, actor: Option<Uuid>) -> Result<Firm, ProvisionError> {
     let mut errors = FieldErrors::default();
     if firm.name.trim().is_empty() {
         errors.add("firm_name", "This field may not be blank.");
@@ -112,14 +108,7 @@ pub fn create_firm(
         platform::insert_tenant(tx, &tenant)?;
         audit::record(
             tx,
-            event(
-                Some(tenant.id),
-                actor,
-                "create",
-                "tenant",
-                tenant.id,
-                &tenant.name,
-            ),
+            event(Some(tenant.id), actor, "create", "tenant", tenant.id, &tenant.name),
         )?;
         match (&firm.admin, &admin_hash) {
             (Some(new), Some(hash)) => {
@@ -128,25 +117,14 @@ pub fn create_firm(
                 platform::insert_user(tx, &user, hash)?;
                 audit::record(
                     tx,
-                    event(
-                        Some(tenant.id),
-                        actor,
-                        "create",
-                        "user",
-                        user.id,
-                        &user.email,
-                    ),
+                    event(Some(tenant.id), actor, "create", "user", user.id, &user.email),
                 )?;
                 Ok(Some(user))
             }
             _ => Ok(None),
         }
     })?;
-    Ok(Firm {
-        tenant,
-        company,
-        admin,
-    })
+    Ok(Firm { tenant, company, admin })
 }
 
 /// Creates a company in a firm, with its chart of accounts from `chart`. Blocking.
@@ -159,9 +137,7 @@ pub fn create_company(
 ) -> Result<Company, ProvisionError> {
     details.validate()?;
     let tenant_id = scope.tenant_id();
-    store.tenant_write(scope, |tx| {
-        insert_company(tx, details, chart, actor, tenant_id)
-    })
+    store.tenant_write(scope, |tx| insert_company(tx, details, chart, actor, tenant_id))
 }
 
 fn insert_company(
@@ -191,14 +167,7 @@ fn insert_company(
     }
     audit::record(
         tx,
-        event(
-            Some(tenant_id),
-            actor,
-            "create",
-            "company",
-            company.id,
-            &company.name,
-        ),
+        event(Some(tenant_id), actor, "create", "company", company.id, &company.name),
     )?;
     Ok(company)
 }
@@ -217,10 +186,7 @@ pub fn create_user(
     let user = user_from(new, tenant_id, Timestamp::now());
     store.platform_write(|tx| -> Result<(), ProvisionError> {
         platform::insert_user(tx, &user, &hash)?;
-        audit::record(
-            tx,
-            event(tenant_id, actor, "create", "user", user.id, &user.email),
-        )?;
+        audit::record(tx, event(tenant_id, actor, "create", "user", user.id, &user.email))?;
         Ok(())
     })?;
     Ok(user)
@@ -235,10 +201,7 @@ pub fn set_password(
     actor: Option<Uuid>,
 ) -> Result<(), ProvisionError> {
     if enforce_policy {
-        let reasons = crate::domain::password::check(
-            new_password,
-            &[&user.email, &user.first_name, &user.last_name],
-        );
+        let reasons = crate::domain::password::check(new_password, &[&user.email, &user.first_name, &user.last_name]);
         if !reasons.is_empty() {
             let mut errors = FieldErrors::default();
             for r in reasons {
@@ -253,38 +216,21 @@ pub fn set_password(
         platform::revoke_user_refresh_families(tx, user.id, Timestamp::now().as_second())?;
         audit::record(
             tx,
-            event(
-                user.tenant_id,
-                actor,
-                "set_password",
-                "user",
-                user.id,
-                &user.email,
-            ),
+            event(user.tenant_id, actor, "set_password", "user", user.id, &user.email),
         )?;
         Ok(())
     })
 }
 
-fn check_new_user(
-    store: &Store,
-    new: &NewUser,
-    errors: &mut FieldErrors,
-) -> Result<(), StoreError> {
+fn check_new_user(store: &Store, new: &NewUser, errors: &mut FieldErrors) -> Result<(), StoreError> {
     let email = tenants::normalize_email(&new.email);
     if !tenants::is_email(&email) {
         errors.add("email", "Enter a valid email address.");
-    } else if store
-        .platform_read(|tx| platform::user_by_email(tx, &email))?
-        .is_some()
-    {
+    } else if store.platform_read(|tx| platform::user_by_email(tx, &email))?.is_some() {
         errors.add("email", "A user with this email already exists.");
     }
     if new.enforce_policy {
-        for reason in crate::domain::password::check(
-            &new.password,
-            &[&email, &new.first_name, &new.last_name],
-        ) {
+        for reason in crate::domain::password::check(&new.password, &[&email, &new.first_name, &new.last_name]) {
             errors.add("password", reason);
         }
     }

@@ -84,8 +84,7 @@ fn code_only(src: &str) -> String {
                     i += 1;
                 }
             }
-        } else if c == 'r' && (next == Some('"') || next == Some('#')) && !prev_is_ident(&chars, i)
-        {
+        } else if c == 'r' && (next == Some('"') || next == Some('#')) && !prev_is_ident(&chars, i) {
             // Raw string r"..." or r#"..."#.
             let mut j = i + 1;
             let mut hashes = 0;
@@ -98,14 +97,12 @@ fn code_only(src: &str) -> String {
                 i += 1;
                 continue;
             }
-            let closing: String = std::iter::once('"')
-                .chain(std::iter::repeat_n('#', hashes))
-                .collect();
+            let closing: String = std::iter::once('"').chain(std::iter::repeat_n('#', hashes)).collect();
             let body_start = j + 1;
             let rest: String = chars[body_start..].iter().collect();
-            let end = rest.find(&closing).map_or(chars.len(), |k| {
-                body_start + rest[..k].chars().count() + closing.len()
-            });
+            let end = rest
+                .find(&closing)
+                .map_or(chars.len(), |k| body_start + rest[..k].chars().count() + closing.len());
             for ch in &chars[i..end.min(chars.len())] {
                 out.push(blank(*ch));
             }
@@ -164,10 +161,7 @@ fn is_char_literal(chars: &[char], i: usize) -> bool {
 fn identifiers(code: &str) -> Vec<(usize, &str)> {
     let mut ids = Vec::new();
     let mut start = None;
-    for (i, c) in code
-        .char_indices()
-        .chain(std::iter::once((code.len(), ' ')))
-    {
+    for (i, c) in code.char_indices().chain(std::iter::once((code.len(), ' '))) {
         let part = c.is_alphanumeric() || c == '_';
         match (start, part) {
             (None, true) => start = Some(i),
@@ -265,11 +259,7 @@ fn forbidden_path(segments: &[&str]) -> Option<String> {
     // `crate::store`, and `super::super::http` (which from `src/domain/x.rs` is the crate).
     let rest: Vec<&str> = match first {
         "crate" => segments[1..].to_vec(),
-        "super" => segments
-            .iter()
-            .copied()
-            .skip_while(|s| *s == "super")
-            .collect(),
+        "super" => segments.iter().copied().skip_while(|s| *s == "super").collect(),
         _ => return None,
     };
     let module = *rest.first()?;
@@ -310,10 +300,7 @@ fn violations(src: &str) -> Vec<String> {
         for path in paths {
             let segments: Vec<&str> = path.iter().map(String::as_str).collect();
             if let Some(what) = forbidden_path(&segments) {
-                report(
-                    *offset,
-                    format!("`{keyword}` of {what} ({})", segments.join("::")),
-                );
+                report(*offset, format!("`{keyword}` of {what} ({})", segments.join("::")));
             }
         }
     }
@@ -371,9 +358,7 @@ fn the_domain_names_no_framework_driver_or_json() {
         for v in violations(&src) {
             problems.push(format!(
                 "{}: {v}",
-                file.strip_prefix(env!("CARGO_MANIFEST_DIR"))
-                    .unwrap_or(file)
-                    .display()
+                file.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(file).display()
             ));
         }
     }

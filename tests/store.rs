@@ -72,13 +72,9 @@ fn a_failed_closure_rolls_everything_back() {
         );
         // A unique violation is a Conflict the domain can act on.
         store
-            .platform_write(|tx| {
-                tx.execute("INSERT INTO settings (key, value) VALUES ('k', 'v')", &[])
-            })
+            .platform_write(|tx| tx.execute("INSERT INTO settings (key, value) VALUES ('k', 'v')", &[]))
             .unwrap();
-        let dup = store.platform_write(|tx| {
-            tx.execute("INSERT INTO settings (key, value) VALUES ('k', 'w')", &[])
-        });
+        let dup = store.platform_write(|tx| tx.execute("INSERT INTO settings (key, value) VALUES ('k', 'w')", &[]));
         assert!(
             matches!(dup, Err(StoreError::Conflict(_))),
             "{}: {dup:?}",
@@ -90,14 +86,8 @@ fn a_failed_closure_rolls_everything_back() {
 #[test]
 fn read_transactions_cannot_write() {
     for (store, _dir) in stores() {
-        let r = store.platform_read(|tx| {
-            tx.execute("INSERT INTO settings (key, value) VALUES ('r', 'o')", &[])
-        });
-        assert!(
-            r.is_err(),
-            "{}: a read transaction wrote",
-            store.backend_name()
-        );
+        let r = store.platform_read(|tx| tx.execute("INSERT INTO settings (key, value) VALUES ('r', 'o')", &[]));
+        assert!(r.is_err(), "{}: a read transaction wrote", store.backend_name());
     }
 }
 

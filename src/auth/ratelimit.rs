@@ -40,8 +40,7 @@ impl LoginLimiter {
         {
             let accounts = lock(&self.accounts);
             if let Some(failures) = accounts.get(account)
-                && let Some(wait) =
-                    window_full(failures, now, HOUR, self.failures_per_account_per_hour)
+                && let Some(wait) = window_full(failures, now, HOUR, self.failures_per_account_per_hour)
             {
                 return Err(wait);
             }
@@ -73,25 +72,14 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 fn trim(events: &mut VecDeque<Instant>, now: Instant, window: Duration) {
-    while events
-        .front()
-        .is_some_and(|t| now.duration_since(*t) >= window)
-    {
+    while events.front().is_some_and(|t| now.duration_since(*t) >= window) {
         events.pop_front();
     }
 }
 
 /// Seconds until the oldest event in the window leaves it, when the window holds `limit` events.
-fn window_full(
-    events: &VecDeque<Instant>,
-    now: Instant,
-    window: Duration,
-    limit: usize,
-) -> Option<u64> {
-    let recent: Vec<&Instant> = events
-        .iter()
-        .filter(|t| now.duration_since(**t) < window)
-        .collect();
+fn window_full(events: &VecDeque<Instant>, now: Instant, window: Duration, limit: usize) -> Option<u64> {
+    let recent: Vec<&Instant> = events.iter().filter(|t| now.duration_since(**t) < window).collect();
     if recent.len() < limit {
         return None;
     }
@@ -100,17 +88,9 @@ fn window_full(
     Some(left.as_secs().max(1))
 }
 
-fn sweep<K: std::hash::Hash + Eq + Clone>(
-    map: &mut HashMap<K, VecDeque<Instant>>,
-    now: Instant,
-    window: Duration,
-) {
+fn sweep<K: std::hash::Hash + Eq + Clone>(map: &mut HashMap<K, VecDeque<Instant>>, now: Instant, window: Duration) {
     if map.len() >= SWEEP_AT {
-        map.retain(|_, events| {
-            events
-                .back()
-                .is_some_and(|t| now.duration_since(*t) < window)
-        });
+        map.retain(|_, events| events.back().is_some_and(|t| now.duration_since(*t) < window));
     }
 }
 
@@ -139,10 +119,6 @@ mod tests {
         assert!(limiter.check(ip, "a").is_ok());
         assert!(limiter.check(ip, "b").is_ok());
         assert!(limiter.check(ip, "c").is_err());
-        assert!(
-            limiter
-                .check(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2)), "c")
-                .is_ok()
-        );
+        assert!(limiter.check(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2)), "c").is_ok());
     }
 }

@@ -21,9 +21,10 @@ impl TenantScope {
         self.tenant_id
     }
 
-    /// For the CLI and first-run setup, which act as the machine's operator rather than as a
-    /// signed-in user.
-    pub(crate) fn operator(tenant_id: Uuid) -> TenantScope {
+    /// For the CLI, first-run setup and tests, which act as the machine's operator rather than
+    /// as a signed-in user. Public so integration tests can reach the store as the CLI does;
+    /// HTTP handlers never call it.
+    pub fn operator(tenant_id: Uuid) -> TenantScope {
         TenantScope { tenant_id }
     }
 }
@@ -91,17 +92,12 @@ impl Caller {
     pub fn company(&self, tx: &mut Tx, requested: Option<&str>) -> Result<Company, AuthError> {
         let id = match requested {
             Some(raw) => Some(Uuid::parse_str(raw.trim()).map_err(|_| AuthError::NoSuchCompany)?),
-            None => self
-                .user
-                .default_company_id
-                .filter(|id| self.may_see_company(*id)),
+            None => self.user.default_company_id.filter(|id| self.may_see_company(*id)),
         };
         let company = match id {
             Some(id) if self.may_see_company(id) => companies::get(tx, id)?,
             Some(_) => None,
-            None => companies::all(tx)?
-                .into_iter()
-                .find(|c| self.may_see_company(c.id)),
+            None => companies::all(tx)?.into_iter().find(|c| self.may_see_company(c.id)),
         };
         company.ok_or(AuthError::NoSuchCompany)
     }

@@ -14,7 +14,7 @@ use crate::domain::tenants::{CompanyDetails, Plan, normalize_email};
 use crate::provision::{self, NewFirm, NewUser};
 use crate::store::{Store, companies, platform};
 
-fn open(config: &Config) -> anyhow::Result<Store> {
+pub(super) fn open(config: &Config) -> anyhow::Result<Store> {
     if config.database_url.is_none() {
         let dir = config.data_dir();
         ensure_private_dir(&dir).with_context(|| format!("data directory {}", dir.display()))?;
@@ -22,13 +22,9 @@ fn open(config: &Config) -> anyhow::Result<Store> {
     Store::open(&config.store()).context("opening the database")
 }
 
-fn tenant_id(store: &Store, raw: &str) -> anyhow::Result<Uuid> {
-    let id = Uuid::parse_str(raw)
-        .with_context(|| format!("{raw:?} is not a firm id (see `oasys tenant list`)"))?;
-    if store
-        .platform_read(|tx| platform::tenant(tx, id))?
-        .is_none()
-    {
+pub(super) fn tenant_id(store: &Store, raw: &str) -> anyhow::Result<Uuid> {
+    let id = Uuid::parse_str(raw).with_context(|| format!("{raw:?} is not a firm id (see `oasys tenant list`)"))?;
+    if store.platform_read(|tx| platform::tenant(tx, id))?.is_none() {
         bail!("no firm with id {id}");
     }
     Ok(id)
@@ -71,9 +67,8 @@ pub fn tenant(config: Config, command: TenantCommand) -> anyhow::Result<()> {
             timezone,
             chart,
         } => {
-            let plan = Plan::parse(&plan).with_context(|| {
-                format!("unknown plan {plan:?}: basic, professional or enterprise")
-            })?;
+            let plan = Plan::parse(&plan)
+                .with_context(|| format!("unknown plan {plan:?}: basic, professional or enterprise"))?;
             let firm = NewFirm {
                 company: CompanyDetails {
                     name: company.unwrap_or_else(|| name.clone()),
@@ -88,14 +83,8 @@ pub fn tenant(config: Config, command: TenantCommand) -> anyhow::Result<()> {
                 admin: None,
             };
             let created = provision::create_firm(&store, firm, None)?;
-            println!(
-                "created firm {} ({})",
-                created.tenant.id, created.tenant.name
-            );
-            println!(
-                "created company {} ({})",
-                created.company.id, created.company.name
-            );
+            println!("created firm {} ({})", created.tenant.id, created.tenant.name);
+            println!("created company {} ({})", created.company.id, created.company.name);
         }
         TenantCommand::List => {
             for t in store.platform_read(platform::tenants)? {
@@ -148,9 +137,7 @@ pub fn user(config: Config, command: UserCommand) -> anyhow::Result<()> {
             last_name,
             password,
         } => {
-            let role: Role = role
-                .parse()
-                .map_err(|e: String| anyhow::anyhow!("--role: {e}"))?;
+            let role: Role = role.parse().map_err(|e: String| anyhow::anyhow!("--role: {e}"))?;
             let tenant = match tenant {
                 Some(t) => Some(tenant_id(&store, &t)?),
                 None if role == Role::PlatformAdmin => None,
@@ -182,10 +169,7 @@ pub fn user(config: Config, command: UserCommand) -> anyhow::Result<()> {
             let tenant = tenant.map(|t| tenant_id(&store, &t)).transpose()?;
             for u in store.platform_read(|tx| platform::users(tx, tenant))? {
                 let state = if u.is_active { "active" } else { "inactive" };
-                let firm = u
-                    .tenant_id
-                    .map(|t| t.to_string())
-                    .unwrap_or_else(|| "-".into());
+                let firm = u.tenant_id.map(|t| t.to_string()).unwrap_or_else(|| "-".into());
                 println!("{}\t{}\t{}\t{firm}\t{state}", u.id, u.email, u.role);
             }
         }

@@ -1,7 +1,8 @@
-//! The command line: `oasys [serve]`, `migrate`, `tenant`, `company`, `user`, `config`.
+//! The command line: `oasys [serve]`, `migrate`, `tenant`, `company`, `user`, `verify`, `config`.
 
 mod admin;
 mod serve;
+mod verify;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -41,6 +42,14 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Check the ledgers: balanced entries, maintained balances, gap-free numbers, closed
+    /// periods, the hash chain and its signed checkpoints, and the database files. Exits
+    /// non-zero, naming the first bad entry, when anything is wrong.
+    Verify {
+        /// Firm id (default: every firm).
+        #[arg(long)]
+        tenant: Option<String>,
+    },
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -172,6 +181,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Tenant(c)) => admin::tenant(config, c),
         Some(Command::Company(c)) => admin::company(config, c),
         Some(Command::User(c)) => admin::user(config, c),
+        Some(Command::Verify { tenant }) => verify::run(&config, tenant.as_deref()),
         Some(Command::Config(ConfigCommand::Show)) => {
             print!("{}", config.to_masked_toml());
             Ok(())

@@ -65,11 +65,7 @@ pub enum TemplateError {
 }
 
 /// Builds a company's accounts from a template (`code,name,type,subtype,parent`).
-pub fn from_template(
-    name: &str,
-    company_id: Uuid,
-    now: Timestamp,
-) -> Result<Vec<Account>, TemplateError> {
+pub fn from_template(name: &str, company_id: Uuid, now: Timestamp) -> Result<Vec<Account>, TemplateError> {
     let (_, text) = TEMPLATES
         .iter()
         .find(|(n, _)| *n == name)
@@ -133,14 +129,81 @@ mod tests {
             "retained_earnings",
             "cost_of_sales",
         ] {
-            assert!(
-                accounts.iter().any(|a| a.subtype == subtype),
-                "no {subtype} account"
-            );
+            assert!(accounts.iter().any(|a| a.subtype == subtype), "no {subtype} account");
         }
         assert!(matches!(
             from_template("nope", Uuid::now_v7(), Timestamp::now()),
             Err(TemplateError::Unknown(_))
         ));
     }
+}
+
+/// An account as created or changed through the API.
+#[derive(Debug, Clone, Default)]
+pub struct AccountInput {
+    pub code: String,
+    pub name: String,
+    pub account_type: String,
+    pub subtype: String,
+    pub parent_id: Option<Uuid>,
+    pub currency: Option<String>,
+    pub is_active: bool,
+}
+
+/// The rules of the chart: code and name present, a known type, a valid currency, a parent of
+/// the same company and type, and no cycle (`ancestors` walks up from the proposed parent).
+/// `existing` is the account being changed, with whether it already has postings.
+pub fn check(
+    input: &AccountInput,
+    existing: Option<(&Account, bool)>,
+    parent: Option<&Account>,
+    ancestors_of_parent: &[Uuid],
+) -> Result<AccountType, super::FieldErrors> {
+    let mut errors = super::FieldErrors::default();
+    if input.code.trim().is_empty() {
+        errors.add("code", "This field may not be blank.");
+    }
+    if input.code.chars().count() > 20 {
+        errors.add("code", "Ensure this field has no more than 20 characters.");
+    }
+    if input.name.trim().is_empty() {
+        errors.add("name", "This field may not be blank.");
+    }
+    if input.subtype.chars().count() > 50 {
+        errors.add("subtype", "Ensure this field has no more than 50 characters.");
+    }
+    let kind = AccountType::parse(&input.account_type);
+    if kind.is_none() {
+        errors.add("type", format!("\"{}\" is not a valid choice.", input.account_type));
+    }
+    if let Some(c) = &input.currency
+        && !super::tenants::is_currency_code(c)
+    {
+        errors.add("currency", "Enter a 3-letter ISO 4217 currency code, such as USD.");
+    }
+    if let Some((account, has_postings)) = existing
+        && has_postings
+        && kind.is_some_and(|k| k != account.account_type)
+    {
+        errors.add(
+            "type",
+            "This account has postings: its type cannot change. Deactivate it and open another.",
+        );
+    }
+    match (input.parent_id, parent) {
+        (Some(_), None) => errors.add("parent", "Unknown account for this company."),
+        (Some(_), Some(p)) => {
+            if kind.is_some_and(|k| k != p.account_type) {
+                errors.add("parent", "The parent must have the same type.");
+            }
+            if let Some((account, _)) = existing
+                && (p.id == account.id || ancestors_of_parent.contains(&account.id))
+            {
+                errors.add("parent", "An account cannot be its own ancestor.");
+            }
+        }
+        (None, _) => {}
+    }
+    errors.into_result()?;
+    kind.ok_or_else(|| super::FieldErrors::single("type", "This field is required."))
 }

@@ -86,13 +86,19 @@ mod tests {
         assert_eq!(format(-5, 2), "-0.05");
         assert_eq!(format(7, 0), "7");
         assert_eq!(format(1234, 3), "1.234");
-        assert_eq!(to_minor(parse("1.005").unwrap(), 2), Err(MoneyError::TooManyDecimals(2)));
+        assert_eq!(
+            to_minor(parse("1.005").unwrap(), 2),
+            Err(MoneyError::TooManyDecimals(2))
+        );
         assert_eq!(to_minor(parse("1.000").unwrap(), 2), Ok(100), "trailing zeros are fine");
         assert_eq!(to_minor(parse("1").unwrap(), 0), Ok(1));
         assert!(parse("1e3").is_err());
         assert!(parse("abc").is_err());
         assert_eq!(to_minor(parse("9999999999999.99").unwrap(), 2), Ok(999_999_999_999_999));
-        assert_eq!(to_minor(parse("10000000000000.00").unwrap(), 2), Err(MoneyError::TooLarge));
+        assert_eq!(
+            to_minor(parse("10000000000000.00").unwrap(), 2),
+            Err(MoneyError::TooLarge)
+        );
     }
 
     #[test]

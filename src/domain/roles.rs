@@ -70,34 +70,13 @@ pub const ALL_ACTIONS: [Action; 11] = [
 pub fn allowed_roles(action: Action) -> &'static [Role] {
     use Role::*;
     match action {
-        Action::ViewFirm => &[
-            PlatformAdmin,
-            TenantAdmin,
-            FirmAdmin,
-            Cfo,
-            Accountant,
-            Staff,
-        ],
+        Action::ViewFirm => &[PlatformAdmin, TenantAdmin, FirmAdmin, Cfo, Accountant, Staff],
         Action::ManageFirm => &[PlatformAdmin, TenantAdmin],
         Action::ManageCompanies => &[PlatformAdmin, TenantAdmin, FirmAdmin],
         Action::ViewUsers => &[PlatformAdmin, TenantAdmin, FirmAdmin, Cfo],
         Action::ManageUsers => &[PlatformAdmin, TenantAdmin, FirmAdmin],
-        Action::ViewLedger => &[
-            PlatformAdmin,
-            TenantAdmin,
-            FirmAdmin,
-            Cfo,
-            Accountant,
-            Staff,
-        ],
-        Action::EditLedger => &[
-            PlatformAdmin,
-            TenantAdmin,
-            FirmAdmin,
-            Cfo,
-            Accountant,
-            Staff,
-        ],
+        Action::ViewLedger => &[PlatformAdmin, TenantAdmin, FirmAdmin, Cfo, Accountant, Staff],
+        Action::EditLedger => &[PlatformAdmin, TenantAdmin, FirmAdmin, Cfo, Accountant, Staff],
         Action::PostEntries => &[PlatformAdmin, TenantAdmin, FirmAdmin, Cfo, Accountant],
         Action::ApproveEntries => &[PlatformAdmin, TenantAdmin, FirmAdmin, Cfo],
         Action::ClosePeriods => &[PlatformAdmin, TenantAdmin, FirmAdmin, Cfo],
@@ -200,16 +179,8 @@ mod tests {
     #[test]
     fn extra_permissions_grant_single_actions() {
         assert!(!can(Role::Staff, &[], Action::PostEntries));
-        assert!(can(
-            Role::Staff,
-            &["entries.post".into()],
-            Action::PostEntries
-        ));
-        assert!(!can(
-            Role::Staff,
-            &["entries.post".into()],
-            Action::ManageUsers
-        ));
+        assert!(can(Role::Staff, &["entries.post".into()], Action::PostEntries));
+        assert!(!can(Role::Staff, &["entries.post".into()], Action::ManageUsers));
     }
 
     #[test]

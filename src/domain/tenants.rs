@@ -111,16 +111,10 @@ impl CompanyDetails {
             errors.add("name", "Ensure this field has no more than 255 characters.");
         }
         if !is_currency_code(&self.currency) {
-            errors.add(
-                "currency",
-                "Enter a 3-letter ISO 4217 currency code, such as USD.",
-            );
+            errors.add("currency", "Enter a 3-letter ISO 4217 currency code, such as USD.");
         }
         if !is_timezone(&self.timezone) {
-            errors.add(
-                "timezone",
-                "Enter a valid IANA time zone, such as Europe/Paris.",
-            );
+            errors.add("timezone", "Enter a valid IANA time zone, such as Europe/Paris.");
         }
         if !self.email.is_empty() && !is_email(&self.email) {
             errors.add("email", "Enter a valid email address.");
@@ -165,10 +159,7 @@ pub fn validate_profile(p: &Profile) -> Result<(), FieldErrors> {
         errors.add("phone", "Ensure this field has no more than 20 characters.");
     }
     if !is_timezone(&p.timezone) {
-        errors.add(
-            "timezone",
-            "Enter a valid IANA time zone, such as Europe/Paris.",
-        );
+        errors.add("timezone", "Enter a valid IANA time zone, such as Europe/Paris.");
     }
     if p.language.is_empty() || p.language.len() > 10 {
         errors.add("language", "Enter a language code such as en or fr-CA.");

@@ -1,18 +1,25 @@
-//! `/api/accounting/`: the chart of accounts of the request's company.
+//! `/api/accounting/chart-of-accounts/`: the chart of accounts of the request's company. An
+//! account with postings is never deleted and never changes type: it is deactivated.
 
 use axum::Json;
 use axum::extract::{OriginalUri, Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use jiff::Timestamp;
+use serde::Deserialize;
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 use super::conventions::{list_request, render};
 use super::dto::AccountDto;
 use super::error::ApiError;
-use super::extract::{Bearer, CompanyHeader, QueryPairs, parse_id};
+use super::extract::{ApiJson, Bearer, CompanyHeader, QueryPairs, parse_id};
 use crate::app::AppState;
+use crate::domain::FieldErrors;
+use crate::domain::accounts::{self as chart, Account, AccountInput};
 use crate::domain::roles::Action;
-use crate::store::accounts;
+use crate::provision;
+use crate::store::{Tx, accounts, audit};
 
 pub async fn list_accounts(
     State(app): State<AppState>,
@@ -52,6 +59,222 @@ pub async fn get_account(
             accounts::get(tx, company.id, id)?.ok_or(ApiError::NotFound)
         })?;
         Ok(Json(json!(AccountDto::from(&account))))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct AccountBody {
+    code: Option<String>,
+    name: Option<String>,
+    #[serde(rename = "type")]
+    account_type: Option<String>,
+    subtype: Option<String>,
+    parent: Option<Option<Uuid>>,
+    currency: Option<Option<String>>,
+    is_active: Option<bool>,
+}
+
+/// The parent and the parent's ancestors, walking up (bounded, in case of a damaged chart).
+fn parent_chain(tx: &mut Tx, company: Uuid, parent: Option<Uuid>) -> Result<(Option<Account>, Vec<Uuid>), ApiError> {
+    let Some(pid) = parent else {
+        return Ok((None, Vec::new()));
+    };
+    let parent = accounts::get(tx, company, pid)?;
+    let mut ancestors = Vec::new();
+    let mut next = parent.as_ref().and_then(|p| p.parent_id);
+    while let Some(id) = next {
+        if ancestors.contains(&id) || ancestors.len() > 64 {
+            break;
+        }
+        ancestors.push(id);
+        next = accounts::parent_of(tx, id)?;
+    }
+    Ok((parent, ancestors))
+}
+
+async fn save_account(
+    app: AppState,
+    claims: crate::auth::jwt::Claims,
+    company: Option<String>,
+    id: Option<Uuid>,
+    body: AccountBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    app.blocking(move |app| {
+        let caller = app.caller(&claims)?;
+        caller.require(Action::EditLedger)?;
+        let scope = caller.tenant()?;
+        let tenant_id = scope.tenant_id();
+        app.store.tenant_write(scope, |tx| {
+            let company = caller.company(tx, company.as_deref())?;
+            let existing = match id {
+                Some(id) => {
+                    let a = accounts::get(tx, company.id, id)?.ok_or(ApiError::NotFound)?;
+                    let used = accounts::has_postings(tx, id)?;
+                    Some((a, used))
+                }
+                None => None,
+            };
+            let base = existing.as_ref().map(|(a, _)| a);
+            let mut errors = FieldErrors::default();
+            if base.is_none() {
+                for (field, v) in [("code", &body.code), ("name", &body.name), ("type", &body.account_type)] {
+                    if v.is_none() {
+                        errors.add(field, "This field is required.");
+                    }
+                }
+            }
+            errors.into_result()?;
+            let input = AccountInput {
+                code: body
+                    .code
+                    .clone()
+                    .or_else(|| base.map(|a| a.code.clone()))
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
+                name: body
+                    .name
+                    .clone()
+                    .or_else(|| base.map(|a| a.name.clone()))
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
+                account_type: body
+                    .account_type
+                    .clone()
+                    .or_else(|| base.map(|a| a.account_type.as_str().to_owned()))
+                    .unwrap_or_default(),
+                subtype: body
+                    .subtype
+                    .clone()
+                    .or_else(|| base.map(|a| a.subtype.clone()))
+                    .unwrap_or_default(),
+                parent_id: body.parent.unwrap_or_else(|| base.and_then(|a| a.parent_id)),
+                currency: body
+                    .currency
+                    .clone()
+                    .unwrap_or_else(|| base.and_then(|a| a.currency.clone())),
+                is_active: body.is_active.or_else(|| base.map(|a| a.is_active)).unwrap_or(true),
+            };
+            let (parent, ancestors) = parent_chain(tx, company.id, input.parent_id)?;
+            let kind = chart::check(
+                &input,
+                existing.as_ref().map(|(a, u)| (a, *u)),
+                parent.as_ref(),
+                &ancestors,
+            )?;
+            let now = Timestamp::now();
+            let account = Account {
+                id: base.map_or_else(Uuid::now_v7, |a| a.id),
+                company_id: company.id,
+                code: input.code,
+                name: input.name,
+                account_type: kind,
+                subtype: input.subtype,
+                parent_id: input.parent_id,
+                currency: input.currency,
+                is_active: input.is_active,
+                created_at: base.map_or(now, |a| a.created_at),
+                updated_at: now,
+            };
+            let result = if base.is_some() {
+                accounts::update(tx, &account)
+            } else {
+                accounts::insert(tx, &account)
+            };
+            result.map_err(|e| match e {
+                crate::store::StoreError::Conflict(_) => {
+                    ApiError::field("code", "An account with this code already exists.")
+                }
+                other => ApiError::from(other),
+            })?;
+            let action = if base.is_some() { "update" } else { "create" };
+            let mut event = provision::event(
+                Some(tenant_id),
+                Some(caller.user.id),
+                action,
+                "account",
+                account.id,
+                &account.code,
+            );
+            if let Some(before) = base {
+                event.detail = json!({
+                    "code": { "before": before.code, "after": account.code },
+                    "name": { "before": before.name, "after": account.name },
+                    "is_active": { "before": before.is_active, "after": account.is_active },
+                });
+            }
+            audit::record(tx, event)?;
+            let status = if base.is_some() {
+                StatusCode::OK
+            } else {
+                StatusCode::CREATED
+            };
+            Ok((status, Json(json!(AccountDto::from(&account)))))
+        })
+    })
+    .await
+}
+
+pub async fn create_account(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    ApiJson(body): ApiJson<AccountBody>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    save_account(app, claims, company, None, body).await
+}
+
+pub async fn update_account(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AccountBody>,
+) -> Result<Json<Value>, ApiError> {
+    let id = parse_id(&id)?;
+    save_account(app, claims, company, Some(id), body).await.map(|(_, j)| j)
+}
+
+/// Deletes an account nobody has used yet; one with postings or children is refused.
+pub async fn delete_account(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    app.blocking(move |app| {
+        let caller = app.caller(&claims)?;
+        caller.require(Action::EditLedger)?;
+        app.store.tenant_write(caller.tenant()?, |tx| {
+            let company = caller.company(tx, company.as_deref())?;
+            let account = accounts::get(tx, company.id, id)?.ok_or(ApiError::NotFound)?;
+            if accounts::has_postings(tx, id)? {
+                return Err(ApiError::field(
+                    "non_field_errors",
+                    "This account has postings: deactivate it instead.",
+                ));
+            }
+            if accounts::has_children(tx, id)? {
+                return Err(ApiError::field(
+                    "non_field_errors",
+                    "This account has sub-accounts: move or delete them first.",
+                ));
+            }
+            accounts::delete(tx, id)?;
+            let event = provision::event(
+                caller.user.tenant_id,
+                Some(caller.user.id),
+                "delete",
+                "account",
+                id,
+                &account.code,
+            );
+            audit::record(tx, event)?;
+            Ok(axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT))
+        })
     })
     .await
 }

@@ -37,11 +37,7 @@ pub async fn fallback(method: Method, uri: Uri) -> Response {
     }
     match Assets::get("index.html") {
         Some(index) => respond(index, "no-cache"),
-        None => (
-            StatusCode::NOT_FOUND,
-            "the web UI is not built into this binary",
-        )
-            .into_response(),
+        None => (StatusCode::NOT_FOUND, "the web UI is not built into this binary").into_response(),
     }
 }
 
@@ -54,10 +50,7 @@ fn respond(asset: rust_embed::EmbeddedFile, cache: &'static str) -> Response {
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if mime.starts_with("text/html") {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        );
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     }
     response
 }

@@ -73,9 +73,7 @@ pub async fn login(
         .check(ip, &email)
         .map_err(|retry_after| AuthError::RateLimited { retry_after })?;
     app.blocking(move |app| {
-        let found = app
-            .store
-            .platform_read(|tx| platform::user_by_email(tx, &email))?;
+        let found = app.store.platform_read(|tx| platform::user_by_email(tx, &email))?;
         let user = match found {
             Some((user, hash)) => password::verify(&secret, &hash).then_some(user),
             None => {
@@ -100,14 +98,7 @@ pub async fn login(
             platform::update_user(tx, &user)?;
             audit::record(
                 tx,
-                provision::event(
-                    user.tenant_id,
-                    Some(user.id),
-                    "login",
-                    "user",
-                    user.id,
-                    &user.email,
-                ),
+                provision::event(user.tenant_id, Some(user.id), "login", "user", user.id, &user.email),
             )?;
             issue_pair(app, tx, &user, None)
         })?;
@@ -120,12 +111,7 @@ pub async fn login(
 
 /// Issues an access token and a refresh token; the refresh token joins `family`, or starts a
 /// new family (a new login).
-fn issue_pair(
-    app: &App,
-    tx: &mut crate::store::Tx,
-    user: &User,
-    family: Option<Uuid>,
-) -> Result<Value, ApiError> {
+fn issue_pair(app: &App, tx: &mut crate::store::Tx, user: &User, family: Option<Uuid>) -> Result<Value, ApiError> {
     let now = Timestamp::now().as_second();
     let family = match family {
         Some(f) => f,
@@ -135,13 +121,9 @@ fn issue_pair(
             f
         }
     };
-    let (access, _) = app.keys.issue(
-        TokenType::Access,
-        user.id,
-        user.tenant_id,
-        user.token_version,
-        None,
-    )?;
+    let (access, _) = app
+        .keys
+        .issue(TokenType::Access, user.id, user.tenant_id, user.token_version, None)?;
     let (refresh, claims) = app.keys.issue(
         TokenType::Refresh,
         user.id,
@@ -149,12 +131,7 @@ fn issue_pair(
         user.token_version,
         Some(family),
     )?;
-    platform::insert_refresh_token(
-        tx,
-        &claims.jti,
-        family,
-        i64::try_from(claims.exp).unwrap_or(i64::MAX),
-    )?;
+    platform::insert_refresh_token(tx, &claims.jti, family, i64::try_from(claims.exp).unwrap_or(i64::MAX))?;
     Ok(json!({ "access": access, "refresh": refresh }))
 }
 
@@ -216,11 +193,8 @@ pub async fn register(
 
 /// The login response for a user just created.
 pub fn signed_in(app: &App, user: Option<User>) -> Result<Value, ApiError> {
-    let user =
-        user.ok_or_else(|| ApiError::Internal("firm created without its administrator".into()))?;
-    let tokens = app
-        .store
-        .platform_write(|tx| issue_pair(app, tx, &user, None))?;
+    let user = user.ok_or_else(|| ApiError::Internal("firm created without its administrator".into()))?;
+    let tokens = app.store.platform_write(|tx| issue_pair(app, tx, &user, None))?;
     Ok(json!({ "success": true, "user": UserDto::from(&user), "tokens": tokens }))
 }
 
@@ -247,29 +221,21 @@ pub async fn refresh(
         .map_err(|_| AuthError::InvalidRefreshToken)?;
     let family = claims.fam.ok_or(AuthError::InvalidRefreshToken)?;
     app.blocking(move |app| {
-        let outcome = app
-            .store
-            .platform_write(|tx| -> Result<Refreshed, ApiError> {
-                let now = Timestamp::now().as_second();
-                match platform::use_refresh_token(tx, &claims.jti, family, now)? {
-                    RefreshUse::Fresh => {}
-                    RefreshUse::Invalid => return Err(AuthError::InvalidRefreshToken.into()),
-                    RefreshUse::Reused => {
-                        // A used token came back: someone holds a copy. End the whole family,
-                        // and commit that before refusing.
-                        platform::revoke_refresh_family(tx, family, now)?;
-                        return Ok(Refreshed::Replayed);
-                    }
+        let outcome = app.store.platform_write(|tx| -> Result<Refreshed, ApiError> {
+            let now = Timestamp::now().as_second();
+            match platform::use_refresh_token(tx, &claims.jti, family, now)? {
+                RefreshUse::Fresh => {}
+                RefreshUse::Invalid => return Err(AuthError::InvalidRefreshToken.into()),
+                RefreshUse::Reused => {
+                    // A used token came back: someone holds a copy. End the whole family,
+                    // and commit that before refusing.
+                    platform::revoke_refresh_family(tx, family, now)?;
+                    return Ok(Refreshed::Replayed);
                 }
-                let caller =
-                    scope::caller(tx, &claims).map_err(|_| AuthError::InvalidRefreshToken)?;
-                Ok(Refreshed::Tokens(issue_pair(
-                    app,
-                    tx,
-                    &caller.user,
-                    Some(family),
-                )?))
-            })?;
+            }
+            let caller = scope::caller(tx, &claims).map_err(|_| AuthError::InvalidRefreshToken)?;
+            Ok(Refreshed::Tokens(issue_pair(app, tx, &caller.user, Some(family))?))
+        })?;
         match outcome {
             Refreshed::Tokens(tokens) => Ok(Json(tokens)),
             Refreshed::Replayed => {
@@ -307,11 +273,7 @@ pub async fn logout(
         let user = caller.user;
         app.store.platform_write(|tx| -> Result<(), ApiError> {
             let now = Timestamp::now().as_second();
-            if let Some(family) = refresh
-                .as_ref()
-                .filter(|r| r.user_id == user.id)
-                .and_then(|r| r.fam)
-            {
+            if let Some(family) = refresh.as_ref().filter(|r| r.user_id == user.id).and_then(|r| r.fam) {
                 platform::revoke_refresh_family(tx, family, now)?;
             }
             if body.everywhere {
@@ -323,28 +285,16 @@ pub async fn logout(
             }
             audit::record(
                 tx,
-                provision::event(
-                    user.tenant_id,
-                    Some(user.id),
-                    "logout",
-                    "user",
-                    user.id,
-                    &user.email,
-                ),
+                provision::event(user.tenant_id, Some(user.id), "logout", "user", user.id, &user.email),
             )?;
             Ok(())
         })?;
-        Ok(Json(
-            json!({ "success": true, "detail": "Successfully logged out." }),
-        ))
+        Ok(Json(json!({ "success": true, "detail": "Successfully logged out." })))
     })
     .await
 }
 
-pub async fn me(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-) -> Result<Json<Value>, ApiError> {
+pub async fn me(State(app): State<AppState>, Bearer(claims): Bearer) -> Result<Json<Value>, ApiError> {
     app.blocking(move |app| Ok(Json(json!(UserDto::from(&app.caller(&claims)?.user)))))
         .await
 }
@@ -401,14 +351,7 @@ pub async fn update_me(
             platform::update_user(tx, &user)?;
             audit::record(
                 tx,
-                provision::event(
-                    user.tenant_id,
-                    Some(user.id),
-                    "update",
-                    "user",
-                    user.id,
-                    &user.email,
-                ),
+                provision::event(user.tenant_id, Some(user.id), "update", "user", user.id, &user.email),
             )?;
             Ok(())
         })?;
@@ -445,8 +388,7 @@ pub async fn change_password(
                 "Your old password was entered incorrectly.",
             ));
         }
-        provision::set_password(&app.store, &caller.user, &new, true, Some(caller.user.id))
-            .map_err(ApiError::from)?;
+        provision::set_password(&app.store, &caller.user, &new, true, Some(caller.user.id)).map_err(ApiError::from)?;
         let user = app
             .store
             .platform_read(|tx| platform::user(tx, caller.user.id))?

@@ -68,13 +68,13 @@ pub fn render<T, D: Serialize>(
     .into_response()
 }
 
-fn page_link(uri: &Uri, headers: &HeaderMap, page: u64) -> String {
+/// The absolute URL of another page of the same list.
+pub fn page_link(uri: &Uri, headers: &HeaderMap, page: u64) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
-    let mut pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
+    let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
     pairs.retain(|(k, _)| k != "page");
     if page > 1 {
         pairs.push(("page".into(), page.to_string()));
@@ -94,10 +94,7 @@ mod tests {
 
     #[test]
     fn page_size_is_clamped_and_filters_pass_through() {
-        let r = list_request(&pairs(
-            "page=2&page_size=5000&search=x&ordering=-name&role=staff",
-        ))
-        .unwrap();
+        let r = list_request(&pairs("page=2&page_size=5000&search=x&ordering=-name&role=staff")).unwrap();
         assert_eq!((r.page, r.page_size), (2, MAX_PAGE_SIZE));
         assert_eq!(r.filters, vec![("role".to_owned(), "staff".to_owned())]);
         assert_eq!(list_request(&pairs("page_size=0")).unwrap().page_size, 1);

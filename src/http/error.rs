@@ -53,9 +53,7 @@ impl From<FieldErrors> for ApiError {
 impl From<ListError> for ApiError {
     fn from(e: ListError) -> Self {
         match e {
-            ListError::Filter { field, message } => {
-                ApiError::Validation(FieldErrors::single(&field, message))
-            }
+            ListError::Filter { field, message } => ApiError::Validation(FieldErrors::single(&field, message)),
             ListError::InvalidPage => ApiError::NotFound,
             ListError::Store(s) => ApiError::from(s),
         }
@@ -78,35 +76,26 @@ impl IntoResponse for ApiError {
         match self {
             ApiError::Validation(errors) => {
                 tracing::debug!(%errors, "rejected invalid input");
-                let body: serde_json::Map<String, Value> = errors
-                    .0
-                    .into_iter()
-                    .map(|(k, v)| (k, Value::from(v)))
-                    .collect();
+                let body: serde_json::Map<String, Value> =
+                    errors.0.into_iter().map(|(k, v)| (k, Value::from(v))).collect();
                 (StatusCode::BAD_REQUEST, axum::Json(Value::Object(body))).into_response()
             }
             ApiError::BadRequest(message) => detail(StatusCode::BAD_REQUEST, &message),
             ApiError::Auth(e) => auth_response(e),
             ApiError::NotFound => detail(StatusCode::NOT_FOUND, "Not found."),
-            ApiError::MethodNotAllowed(m) => detail(
-                StatusCode::METHOD_NOT_ALLOWED,
-                &format!("Method \"{m}\" not allowed."),
-            ),
+            ApiError::MethodNotAllowed(m) => {
+                detail(StatusCode::METHOD_NOT_ALLOWED, &format!("Method \"{m}\" not allowed."))
+            }
             ApiError::UnsupportedMediaType(t) => detail(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 &format!("Unsupported media type \"{t}\" in request."),
             ),
-            ApiError::PayloadTooLarge => {
-                detail(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large.")
-            }
+            ApiError::PayloadTooLarge => detail(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large."),
             ApiError::Conflict(message) => detail(StatusCode::CONFLICT, &message),
             ApiError::Store(e) => store_response(e),
             ApiError::Internal(message) => {
                 tracing::error!(%message, "internal error");
-                detail(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "A server error occurred.",
-                )
+                detail(StatusCode::INTERNAL_SERVER_ERROR, "A server error occurred.")
             }
         }
     }
@@ -152,10 +141,7 @@ fn store_response(e: StoreError) -> Response {
         StoreError::NotFound => detail(StatusCode::NOT_FOUND, "Not found."),
         StoreError::Conflict(message) => {
             tracing::info!(%message, "write refused by a constraint");
-            detail(
-                StatusCode::CONFLICT,
-                "This change conflicts with existing data.",
-            )
+            detail(StatusCode::CONFLICT, "This change conflicts with existing data.")
         }
         StoreError::Unavailable(message) => {
             tracing::error!(%message, "database unavailable");
@@ -166,17 +152,11 @@ fn store_response(e: StoreError) -> Response {
         }
         StoreError::Corrupt(message) => {
             tracing::error!(%message, "stored data is not as expected");
-            detail(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "A server error occurred.",
-            )
+            detail(StatusCode::INTERNAL_SERVER_ERROR, "A server error occurred.")
         }
         StoreError::Database(message) | StoreError::Migration(message) => {
             tracing::error!(%message, "database error");
-            detail(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "A server error occurred.",
-            )
+            detail(StatusCode::INTERNAL_SERVER_ERROR, "A server error occurred.")
         }
     }
 }

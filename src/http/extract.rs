@@ -31,15 +31,8 @@ where
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_owned();
-        let essence = content_type
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        if essence != "application/json"
-            && !(essence.starts_with("application/") && essence.ends_with("+json"))
-        {
+        let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if essence != "application/json" && !(essence.starts_with("application/") && essence.ends_with("+json")) {
             return Err(ApiError::UnsupportedMediaType(content_type));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {

@@ -11,6 +11,9 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod journal;
+pub mod periods;
+pub mod reports;
 pub mod setup;
 pub mod tenants;
 
@@ -31,6 +34,9 @@ use tower_http::trace::TraceLayer;
 
 use crate::app::AppState;
 use error::ApiError;
+
+/// The bulk journal endpoint takes up to 10,000 entries in one body.
+const BULK_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// Every route of the API, by module.
 pub fn router(app: AppState) -> Router {
@@ -66,23 +72,46 @@ pub fn router(app: AppState) -> Router {
             "/api/tenants/users/{id}/",
             get(tenants::get_user).patch(tenants::update_user),
         )
-        .route(
-            "/api/tenants/users/{id}/deactivate/",
-            post(tenants::deactivate_user),
-        )
-        .route(
-            "/api/tenants/users/{id}/activate/",
-            post(tenants::activate_user),
-        )
+        .route("/api/tenants/users/{id}/deactivate/", post(tenants::deactivate_user))
+        .route("/api/tenants/users/{id}/activate/", post(tenants::activate_user))
         // accounting
         .route(
             "/api/accounting/chart-of-accounts/",
-            get(accounting::list_accounts),
+            get(accounting::list_accounts).post(accounting::create_account),
         )
         .route(
             "/api/accounting/chart-of-accounts/{id}/",
-            get(accounting::get_account),
-        );
+            get(accounting::get_account)
+                .patch(accounting::update_account)
+                .delete(accounting::delete_account),
+        )
+        .route(
+            "/api/accounting/journal-entries/",
+            get(journal::list).post(journal::create),
+        )
+        .route(
+            "/api/accounting/journal-entries/bulk/",
+            post(journal::bulk).layer(DefaultBodyLimit::max(BULK_BODY_LIMIT)),
+        )
+        .route(
+            "/api/accounting/journal-entries/{id}/",
+            get(journal::get)
+                .patch(journal::update)
+                .put(journal::update)
+                .delete(journal::delete),
+        )
+        .route("/api/accounting/journal-entries/{id}/post/", post(journal::post))
+        .route("/api/accounting/journal-entries/{id}/approve/", post(journal::approve))
+        .route("/api/accounting/journal-entries/{id}/cancel/", post(journal::cancel))
+        .route("/api/accounting/journal-entries/{id}/reverse/", post(journal::reverse))
+        .route("/api/accounting/periods/", get(periods::get).patch(periods::update))
+        .route("/api/accounting/periods/close/", post(periods::close))
+        .route("/api/accounting/periods/reopen/", post(periods::reopen))
+        .route("/api/accounting/periods/year-end/", post(periods::year_end))
+        .route("/api/accounting/audit-log/", get(periods::audit_log))
+        // reports
+        .route("/api/reports/trial-balance/", get(reports::trial_balance))
+        .route("/api/reports/general-ledger/", get(reports::general_ledger));
 
     let body_limit = app.config.body_limit_bytes;
     let cors = cors(&app.config.cors_origins);
@@ -120,7 +149,10 @@ pub fn router(app: AppState) -> Router {
                 .unwrap_or("-");
             tracing::debug_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
-        .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, header::COOKIE]))
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+        ]))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
@@ -131,10 +163,7 @@ async fn method_not_allowed(method: Method) -> Response {
 
 /// Only the configured origins; no credentials (the API uses bearer tokens, not cookies).
 fn cors(origins: &[String]) -> CorsLayer {
-    let allowed: Vec<HeaderValue> = origins
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o).ok())
-        .collect();
+    let allowed: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(allowed))
         .allow_methods([

@@ -27,15 +27,14 @@ pub fn setup_token(app: &App) -> Result<Option<String>, ApiError> {
     if !app.needs_setup()? {
         return Ok(None);
     }
-    app.store
-        .platform_write(|tx| -> Result<Option<String>, ApiError> {
-            if let Some(t) = platform::setting(tx, SETUP_TOKEN)? {
-                return Ok(Some(t));
-            }
-            let token = random_secret().map_err(|e| ApiError::Internal(e.to_string()))?;
-            platform::set_setting(tx, SETUP_TOKEN, Some(&token))?;
-            Ok(Some(token))
-        })
+    app.store.platform_write(|tx| -> Result<Option<String>, ApiError> {
+        if let Some(t) = platform::setting(tx, SETUP_TOKEN)? {
+            return Ok(Some(t));
+        }
+        let token = random_secret().map_err(|e| ApiError::Internal(e.to_string()))?;
+        platform::set_setting(tx, SETUP_TOKEN, Some(&token))?;
+        Ok(Some(token))
+    })
 }
 
 pub async fn status(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
@@ -110,9 +109,8 @@ pub async fn create(
             match provision::create_firm(&app.store, firm, None) {
                 Ok(created) => signed_in(app, created.admin),
                 Err(e) => {
-                    app.store.platform_write(|tx| {
-                        platform::set_setting(tx, SETUP_TOKEN, Some(&token))
-                    })?;
+                    app.store
+                        .platform_write(|tx| platform::set_setting(tx, SETUP_TOKEN, Some(&token)))?;
                     Err(e.into())
                 }
             }

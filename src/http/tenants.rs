@@ -43,9 +43,7 @@ pub async fn list_tenants(
             let all = app.store.platform_read(platform::tenants)?;
             let visible: Vec<_> = all
                 .into_iter()
-                .filter(|t| {
-                    caller.user.role == Role::PlatformAdmin || Some(t.id) == caller.user.tenant_id
-                })
+                .filter(|t| caller.user.role == Role::PlatformAdmin || Some(t.id) == caller.user.tenant_id)
                 .collect();
             paginate(visible, &query)
         })
@@ -146,14 +144,7 @@ pub async fn update_tenant(
             platform::update_tenant(tx, &tenant)?;
             audit::record(
                 tx,
-                provision::event(
-                    Some(id),
-                    Some(caller.user.id),
-                    "update",
-                    "tenant",
-                    id,
-                    &tenant.name,
-                ),
+                provision::event(Some(id), Some(caller.user.id), "update", "tenant", id, &tenant.name),
             )?;
             Ok(())
         })?;
@@ -183,9 +174,7 @@ pub async fn list_companies(
             Ok((scope.tenant_id(), page))
         })
         .await?;
-    Ok(render(&uri, &headers, &req, page, |c| {
-        CompanyDto::new(&c, tenant)
-    }))
+    Ok(render(&uri, &headers, &req, page, |c| CompanyDto::new(&c, tenant)))
 }
 
 #[derive(Deserialize, Default)]
@@ -224,8 +213,7 @@ pub async fn create_company(
         let caller = app.caller(&claims)?;
         caller.require(Action::ManageCompanies)?;
         let scope = caller.tenant()?;
-        let company =
-            provision::create_company(&app.store, scope, &details, &chart, Some(caller.user.id))?;
+        let company = provision::create_company(&app.store, scope, &details, &chart, Some(caller.user.id))?;
         Ok((
             StatusCode::CREATED,
             Json(json!(CompanyDto::new(&company, scope.tenant_id()))),
@@ -313,8 +301,8 @@ const USERS: ListSpec = ListSpec {
     columns: platform::USER_COLUMNS,
     from: "users",
     filters: &[
-        ("role", "role", FilterKind::Text),
-        ("is_active", "is_active", FilterKind::Bool),
+        ("role", "role = ?", FilterKind::Text),
+        ("is_active", "is_active = ?", FilterKind::Bool),
     ],
     search: &["email", "first_name", "last_name"],
     ordering: &[
@@ -429,12 +417,8 @@ pub async fn create_user(
                 (t.clone(), Some(t))
             }
         };
-        let all_companies = body.all_companies.unwrap_or(companies.is_empty())
-            && caller.visible_companies().is_none();
-        let default_company_id = body
-            .default_company
-            .flatten()
-            .or_else(|| companies.first().copied());
+        let all_companies = body.all_companies.unwrap_or(companies.is_empty()) && caller.visible_companies().is_none();
+        let default_company_id = body.default_company.flatten().or_else(|| companies.first().copied());
         let new = NewUser {
             email,
             password,
@@ -447,12 +431,7 @@ pub async fn create_user(
             default_company_id,
             enforce_policy: temporary.is_none(),
         };
-        let user = provision::create_user(
-            &app.store,
-            Some(scope.tenant_id()),
-            &new,
-            Some(caller.user.id),
-        )?;
+        let user = provision::create_user(&app.store, Some(scope.tenant_id()), &new, Some(caller.user.id))?;
         let mut body = json!(UserDto::from(&user));
         if let (Some(t), Some(obj)) = (temporary, body.as_object_mut()) {
             obj.insert("temporary_password".into(), Value::String(t));
@@ -510,15 +489,19 @@ pub async fn update_user(
         let own = user.id == caller.user.id;
         let mut errors = FieldErrors::default();
         if body.email.is_some() || body.password.is_some() {
-            errors.add("non_field_errors", "E-mail and password are changed by the user (PATCH /api/auth/me/, POST /api/auth/password/).");
+            errors.add(
+                "non_field_errors",
+                "E-mail and password are changed by the user (PATCH /api/auth/me/, POST /api/auth/password/).",
+            );
         }
         if let Some(raw) = body.role.as_deref()
-            && let Some(role) = parse_role(&mut errors, raw) {
-                if role != user.role && (own || !roles::can_assign(caller.user.role, role)) {
-                    return Err(AuthError::Forbidden.into());
-                }
-                user.role = role;
+            && let Some(role) = parse_role(&mut errors, raw)
+        {
+            if role != user.role && (own || !roles::can_assign(caller.user.role, role)) {
+                return Err(AuthError::Forbidden.into());
             }
+            user.role = role;
+        }
         if let Some(p) = body.permissions {
             check_permissions(&mut errors, &p);
             if own && p != user.permissions {
@@ -541,7 +524,10 @@ pub async fn update_user(
         if body.all_companies.is_some() || body.companies.is_some() {
             let known = app.store.tenant_read(caller.tenant()?, companies::all)?;
             if let Some(list) = body.companies {
-                if list.iter().any(|c| !known.iter().any(|k| k.id == *c) || !caller.may_see_company(*c)) {
+                if list
+                    .iter()
+                    .any(|c| !known.iter().any(|k| k.id == *c) || !caller.may_see_company(*c))
+                {
                     errors.add("companies", "Unknown company.");
                 }
                 user.companies = list;
@@ -608,19 +594,11 @@ async fn set_active(
             return Err(AuthError::Forbidden.into());
         }
         if user.id == caller.user.id {
-            return Err(ApiError::field(
-                "is_active",
-                "You cannot deactivate yourself.",
-            ));
+            return Err(ApiError::field("is_active", "You cannot deactivate yourself."));
         }
         user.is_active = active;
         user.updated_at = Timestamp::now();
-        save_user(
-            app,
-            &caller,
-            &user,
-            if active { "activate" } else { "deactivate" },
-        )?;
+        save_user(app, &caller, &user, if active { "activate" } else { "deactivate" })?;
         Ok(Json(json!(UserDto::from(&user))))
     })
     .await

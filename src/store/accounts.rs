@@ -8,16 +8,17 @@ use super::{Row, StoreError, Tx};
 use crate::domain::accounts::{Account, AccountType};
 use crate::params;
 
-const COLUMNS: &str = "id, company_id, code, name, type, subtype, parent_id, currency, is_active, created_at, updated_at";
+const COLUMNS: &str =
+    "id, company_id, code, name, type, subtype, parent_id, currency, is_active, created_at, updated_at";
 
 pub const LIST: ListSpec = ListSpec {
     columns: COLUMNS,
     from: "accounts",
     filters: &[
-        ("type", "type", FilterKind::Text),
-        ("subtype", "subtype", FilterKind::Text),
-        ("is_active", "is_active", FilterKind::Bool),
-        ("parent", "parent_id", FilterKind::Uuid),
+        ("type", "type = ?", FilterKind::Text),
+        ("subtype", "subtype = ?", FilterKind::Text),
+        ("is_active", "is_active = ?", FilterKind::Bool),
+        ("parent", "parent_id = ?", FilterKind::Uuid),
     ],
     search: &["code", "name"],
     ordering: &[
@@ -49,13 +50,7 @@ pub fn from_row(r: &Row) -> Result<Account, StoreError> {
 }
 
 pub fn page(tx: &mut Tx, company_id: Uuid, req: &ListRequest) -> Result<Page<Account>, ListError> {
-    list(
-        tx,
-        &LIST,
-        ("company_id = $1", vec![company_id.into()]),
-        req,
-        from_row,
-    )
+    list(tx, &LIST, ("company_id = $1", vec![company_id.into()]), req, from_row)
 }
 
 pub fn get(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<Option<Account>, StoreError> {
@@ -70,9 +65,7 @@ pub fn get(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<Option<Account>, S
 
 pub fn insert(tx: &mut Tx, a: &Account) -> Result<(), StoreError> {
     tx.execute(
-        &format!(
-            "INSERT INTO accounts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-        ),
+        &format!("INSERT INTO accounts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
         params![
             a.id,
             a.company_id,
@@ -88,4 +81,50 @@ pub fn insert(tx: &mut Tx, a: &Account) -> Result<(), StoreError> {
         ],
     )?;
     Ok(())
+}
+
+pub fn update(tx: &mut Tx, a: &Account) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE accounts SET code = $2, name = $3, type = $4, subtype = $5, parent_id = $6, currency = $7, \
+         is_active = $8, updated_at = $9 WHERE id = $1",
+        params![
+            a.id,
+            &a.code,
+            &a.name,
+            a.account_type.as_str(),
+            &a.subtype,
+            a.parent_id,
+            a.currency.clone(),
+            a.is_active,
+            ts(a.updated_at)
+        ],
+    )?;
+    Ok(())
+}
+
+/// Whether any journal line (draft or posted) uses the account.
+pub fn has_postings(tx: &mut Tx, id: Uuid) -> Result<bool, StoreError> {
+    Ok(tx
+        .query_opt("SELECT 1 FROM journal_lines WHERE account_id = $1 LIMIT 1", params![id])?
+        .is_some())
+}
+
+pub fn delete(tx: &mut Tx, id: Uuid) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM accounts WHERE id = $1", params![id])?;
+    Ok(())
+}
+
+/// The company's accounts by id, for walking up parents.
+pub fn parent_of(tx: &mut Tx, id: Uuid) -> Result<Option<Uuid>, StoreError> {
+    Ok(tx
+        .query_opt("SELECT parent_id FROM accounts WHERE id = $1", params![id])?
+        .map(|r| r.opt_uuid(0))
+        .transpose()?
+        .flatten())
+}
+
+pub fn has_children(tx: &mut Tx, id: Uuid) -> Result<bool, StoreError> {
+    Ok(tx
+        .query_opt("SELECT 1 FROM accounts WHERE parent_id = $1 LIMIT 1", params![id])?
+        .is_some())
 }

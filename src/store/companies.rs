@@ -14,15 +14,11 @@ pub const LIST: ListSpec = ListSpec {
     columns: COLUMNS,
     from: "companies",
     filters: &[
-        ("currency", "currency", FilterKind::Text),
-        ("is_active", "is_active", FilterKind::Bool),
+        ("currency", "currency = ?", FilterKind::Text),
+        ("is_active", "is_active = ?", FilterKind::Bool),
     ],
     search: &["name", "tax_id", "email"],
-    ordering: &[
-        ("name", "name"),
-        ("created_at", "created_at"),
-        ("currency", "currency"),
-    ],
+    ordering: &[("name", "name"), ("created_at", "created_at"), ("currency", "currency")],
     tie_breaker: "id",
     default_ordering: "name",
 };
@@ -44,31 +40,21 @@ fn from_row(r: &Row) -> Result<Company, StoreError> {
 }
 
 pub fn get(tx: &mut Tx, id: Uuid) -> Result<Option<Company>, StoreError> {
-    tx.query_opt(
-        &format!("SELECT {COLUMNS} FROM companies WHERE id = $1"),
-        params![id],
-    )?
-    .as_ref()
-    .map(from_row)
-    .transpose()
+    tx.query_opt(&format!("SELECT {COLUMNS} FROM companies WHERE id = $1"), params![id])?
+        .as_ref()
+        .map(from_row)
+        .transpose()
 }
 
 pub fn all(tx: &mut Tx) -> Result<Vec<Company>, StoreError> {
-    tx.query(
-        &format!("SELECT {COLUMNS} FROM companies ORDER BY name, id"),
-        &[],
-    )?
-    .iter()
-    .map(from_row)
-    .collect()
+    tx.query(&format!("SELECT {COLUMNS} FROM companies ORDER BY name, id"), &[])?
+        .iter()
+        .map(from_row)
+        .collect()
 }
 
 /// A page of companies, limited to `only` when the user may see only some.
-pub fn page(
-    tx: &mut Tx,
-    only: Option<&[Uuid]>,
-    req: &ListRequest,
-) -> Result<Page<Company>, ListError> {
+pub fn page(tx: &mut Tx, only: Option<&[Uuid]>, req: &ListRequest) -> Result<Page<Company>, ListError> {
     let scope = match only {
         None => ("1 = 1".to_owned(), Vec::new()),
         Some([]) => ("1 = 0".to_owned(), Vec::new()),
@@ -86,7 +72,19 @@ pub fn page(
 pub fn insert(tx: &mut Tx, c: &Company) -> Result<(), StoreError> {
     tx.execute(
         &format!("INSERT INTO companies ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
-        params![c.id, &c.name, &c.tax_id, &c.address, &c.phone, &c.email, &c.currency, &c.timezone, c.is_active, ts(c.created_at), ts(c.updated_at)],
+        params![
+            c.id,
+            &c.name,
+            &c.tax_id,
+            &c.address,
+            &c.phone,
+            &c.email,
+            &c.currency,
+            &c.timezone,
+            c.is_active,
+            ts(c.created_at),
+            ts(c.updated_at)
+        ],
     )?;
     Ok(())
 }
@@ -95,7 +93,18 @@ pub fn update(tx: &mut Tx, c: &Company) -> Result<(), StoreError> {
     tx.execute(
         "UPDATE companies SET name = $2, tax_id = $3, address = $4, phone = $5, email = $6, currency = $7, \
          timezone = $8, is_active = $9, updated_at = $10 WHERE id = $1",
-        params![c.id, &c.name, &c.tax_id, &c.address, &c.phone, &c.email, &c.currency, &c.timezone, c.is_active, ts(c.updated_at)],
+        params![
+            c.id,
+            &c.name,
+            &c.tax_id,
+            &c.address,
+            &c.phone,
+            &c.email,
+            &c.currency,
+            &c.timezone,
+            c.is_active,
+            ts(c.updated_at)
+        ],
     )?;
     Ok(())
 }

@@ -17,7 +17,8 @@ pub const ENTRY_COLUMNS: &str = "id, company_id, number, date, reference, descri
     approved_by, posted_by, posted_at, reverses_id, reversed_by_id, chain_seq, created_at, updated_at";
 
 pub fn parse_date(s: &str) -> Result<Date, StoreError> {
-    s.parse().map_err(|_| StoreError::Corrupt(format!("{s:?} is not a date")))
+    s.parse()
+        .map_err(|_| StoreError::Corrupt(format!("{s:?} is not a date")))
 }
 
 /// Reads an entry header selected with [`ENTRY_COLUMNS`] (lines empty).
@@ -80,9 +81,23 @@ fn insert_lines(tx: &mut Tx, entry: &JournalEntry) -> Result<(), StoreError> {
 
 fn entry_params(e: &JournalEntry) -> Vec<Value> {
     params![
-        e.id, e.company_id, e.number, e.date.to_string(), &e.reference, &e.description, e.status.as_str(), e.total,
-        e.created_by, e.approved_by, e.posted_by, e.posted_at.map(ts), e.reverses_id, e.reversed_by_id, e.chain_seq,
-        ts(e.created_at), ts(e.updated_at)
+        e.id,
+        e.company_id,
+        e.number,
+        e.date.to_string(),
+        &e.reference,
+        &e.description,
+        e.status.as_str(),
+        e.total,
+        e.created_by,
+        e.approved_by,
+        e.posted_by,
+        e.posted_at.map(ts),
+        e.reverses_id,
+        e.reversed_by_id,
+        e.chain_seq,
+        ts(e.created_at),
+        ts(e.updated_at)
     ]
     .to_vec()
 }

@@ -9,10 +9,13 @@ pub enum FilterKind {
     Text,
     Bool,
     Uuid,
+    Int,
+    Date,
 }
 
 /// What a list endpoint may be filtered, searched and ordered by. Names are the API's field
-/// names; expressions are SQL over `from`.
+/// names; expressions are SQL over `from`. A filter's expression is a condition with one `?`
+/// where the value goes (`status = ?`, `date >= ?`).
 pub struct ListSpec {
     pub columns: &'static str,
     pub from: &'static str,
@@ -66,19 +69,12 @@ pub fn list<T>(
         };
         let v = parse_filter(name, value, *kind)?;
         params.push(v);
-        conditions.push(format!("{expr} = ${}", params.len()));
+        conditions.push(expr.replace('?', &format!("${}", params.len())));
     }
-    if let Some(term) = req
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
+    if let Some(term) = req.search.as_deref().map(str::trim).filter(|t| !t.is_empty())
         && !spec.search.is_empty()
     {
-        params.push(Value::Text(format!(
-            "%{}%",
-            escape_like(&term.to_lowercase())
-        )));
+        params.push(Value::Text(format!("%{}%", escape_like(&term.to_lowercase()))));
         let n = params.len();
         let any: Vec<String> = spec
             .search
@@ -117,11 +113,7 @@ pub fn list<T>(
 /// `?ordering=a,-b`: known fields only (unknown ones are ignored, as in DRF).
 fn order_by(spec: &ListSpec, ordering: Option<&str>) -> String {
     let mut parts = Vec::new();
-    for field in ordering
-        .unwrap_or(spec.default_ordering)
-        .split(',')
-        .map(str::trim)
-    {
+    for field in ordering.unwrap_or(spec.default_ordering).split(',').map(str::trim) {
         let (name, dir) = match field.strip_prefix('-') {
             Some(n) => (n, "DESC"),
             None => (field, "ASC"),
@@ -149,11 +141,17 @@ fn parse_filter(name: &str, value: &str, kind: FilterKind) -> Result<Value, List
         FilterKind::Uuid => uuid::Uuid::parse_str(value)
             .map(Value::from)
             .map_err(|_| bad("Enter a valid UUID.")),
+        FilterKind::Int => value
+            .parse::<i64>()
+            .map(Value::Int)
+            .map_err(|_| bad("Enter a whole number.")),
+        FilterKind::Date => value
+            .parse::<jiff::civil::Date>()
+            .map(|d| Value::Text(d.to_string()))
+            .map_err(|_| bad("Enter a valid date: YYYY-MM-DD.")),
     }
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }

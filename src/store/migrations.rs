@@ -33,16 +33,8 @@ pub fn tenant_postgres() -> Runner {
 
 /// The newest version a runner applied or found applied.
 pub fn applied_version(report: &refinery::Report, runner: &Runner) -> i64 {
-    let applied = report
-        .applied_migrations()
-        .iter()
-        .map(|m| i64::from(m.version()))
-        .max();
-    let known = runner
-        .get_migrations()
-        .iter()
-        .map(|m| i64::from(m.version()))
-        .max();
+    let applied = report.applied_migrations().iter().map(|m| i64::from(m.version())).max();
+    let known = runner.get_migrations().iter().map(|m| i64::from(m.version())).max();
     applied.or(known).unwrap_or(0)
 }
 

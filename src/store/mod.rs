@@ -9,13 +9,16 @@
 pub mod accounts;
 pub mod audit;
 pub mod companies;
+pub mod idempotency;
 pub mod ledger;
 pub mod list;
 mod migrations;
 pub mod platform;
 mod postgres;
+pub mod reports;
 pub mod sql;
 mod sqlite;
+pub mod verify;
 
 use std::path::PathBuf;
 
@@ -45,10 +48,7 @@ pub enum StoreError {
 #[derive(Debug, Clone)]
 pub enum StoreConfig {
     /// `<data_dir>/platform.db` and `<data_dir>/tenants/<id>/ledger.db`.
-    Sqlite {
-        data_dir: PathBuf,
-        cache_size: usize,
-    },
+    Sqlite { data_dir: PathBuf, cache_size: usize },
     /// Platform tables in `platform_schema`, each tenant in schema `t_<uuid without dashes>`.
     Postgres {
         url: String,
@@ -78,10 +78,9 @@ impl Store {
     /// plain thread or `spawn_blocking`, never on an async worker.
     pub fn open(config: &StoreConfig) -> Result<Store, StoreError> {
         let backend = match config {
-            StoreConfig::Sqlite {
-                data_dir,
-                cache_size,
-            } => Backend::Sqlite(sqlite::SqliteBackend::open(data_dir, *cache_size)?),
+            StoreConfig::Sqlite { data_dir, cache_size } => {
+                Backend::Sqlite(sqlite::SqliteBackend::open(data_dir, *cache_size)?)
+            }
             StoreConfig::Postgres {
                 url,
                 platform_schema,
@@ -98,20 +97,14 @@ impl Store {
         }
     }
 
-    pub fn platform_read<T, E: From<StoreError>>(
-        &self,
-        f: impl FnOnce(&mut Tx) -> Result<T, E>,
-    ) -> Result<T, E> {
+    pub fn platform_read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E> {
         match &self.backend {
             Backend::Sqlite(b) => b.platform_read(f),
             Backend::Postgres(b) => b.platform(true, f),
         }
     }
 
-    pub fn platform_write<T, E: From<StoreError>>(
-        &self,
-        f: impl FnOnce(&mut Tx) -> Result<T, E>,
-    ) -> Result<T, E> {
+    pub fn platform_write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E> {
         match &self.backend {
             Backend::Sqlite(b) => b.platform_write(f),
             Backend::Postgres(b) => b.platform(false, f),
@@ -167,10 +160,7 @@ impl Store {
 
     fn platform_version(&self) -> Result<i64, StoreError> {
         self.platform_read(|tx| {
-            let row = tx.query_one(
-                "SELECT COALESCE(MAX(version), 0) FROM refinery_schema_history",
-                &[],
-            )?;
+            let row = tx.query_one("SELECT COALESCE(MAX(version), 0) FROM refinery_schema_history", &[])?;
             row.int(0)
         })
     }
@@ -186,15 +176,9 @@ impl From<rusqlite::Error> for StoreError {
         use rusqlite::ErrorCode;
         match &e {
             rusqlite::Error::SqliteFailure(err, msg) => match err.code {
-                ErrorCode::ConstraintViolation => {
-                    StoreError::Conflict(msg.clone().unwrap_or_else(|| e.to_string()))
-                }
-                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
-                    StoreError::Unavailable(e.to_string())
-                }
-                ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase => {
-                    StoreError::Corrupt(e.to_string())
-                }
+                ErrorCode::ConstraintViolation => StoreError::Conflict(msg.clone().unwrap_or_else(|| e.to_string())),
+                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreError::Unavailable(e.to_string()),
+                ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase => StoreError::Corrupt(e.to_string()),
                 _ => StoreError::Database(e.to_string()),
             },
             _ => StoreError::Database(e.to_string()),
@@ -206,15 +190,10 @@ impl From<::postgres::Error> for StoreError {
     fn from(e: ::postgres::Error) -> Self {
         use ::postgres::error::SqlState;
         match e.code() {
-            Some(c)
-                if *c == SqlState::UNIQUE_VIOLATION || *c == SqlState::FOREIGN_KEY_VIOLATION =>
-            {
+            Some(c) if *c == SqlState::UNIQUE_VIOLATION || *c == SqlState::FOREIGN_KEY_VIOLATION => {
                 StoreError::Conflict(e.to_string())
             }
-            Some(c)
-                if *c == SqlState::T_R_SERIALIZATION_FAILURE
-                    || *c == SqlState::T_R_DEADLOCK_DETECTED =>
-            {
+            Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED => {
                 StoreError::Unavailable(e.to_string())
             }
             Some(_) => StoreError::Database(e.to_string()),

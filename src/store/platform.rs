@@ -27,8 +27,7 @@ pub fn tenant_from_row(r: &Row) -> Result<Tenant, StoreError> {
         id: r.uuid(0)?,
         name: r.text(1)?,
         domain: r.opt_text(2)?,
-        plan: Plan::parse(&plan)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown plan {plan:?}")))?,
+        plan: Plan::parse(&plan).ok_or_else(|| StoreError::Corrupt(format!("unknown plan {plan:?}")))?,
         is_active: r.bool(4)?,
         created_at: parse_ts(&r.text(5)?)?,
         updated_at: parse_ts(&r.text(6)?)?,
@@ -89,7 +88,14 @@ pub fn insert_tenant(tx: &mut Tx, t: &Tenant) -> Result<(), StoreError> {
 pub fn update_tenant(tx: &mut Tx, t: &Tenant) -> Result<(), StoreError> {
     tx.execute(
         "UPDATE tenants SET name = $2, domain = $3, plan = $4, is_active = $5, updated_at = $6 WHERE id = $1",
-        params![t.id, &t.name, t.domain.clone(), t.plan.as_str(), t.is_active, ts(t.updated_at)],
+        params![
+            t.id,
+            &t.name,
+            t.domain.clone(),
+            t.plan.as_str(),
+            t.is_active,
+            ts(t.updated_at)
+        ],
     )?;
     Ok(())
 }
@@ -149,10 +155,7 @@ pub fn user_companies(tx: &mut Tx, user_id: Uuid) -> Result<Vec<Uuid>, StoreErro
 }
 
 pub fn user(tx: &mut Tx, id: Uuid) -> Result<Option<User>, StoreError> {
-    let row = tx.query_opt(
-        &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"),
-        params![id],
-    )?;
+    let row = tx.query_opt(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"), params![id])?;
     match row {
         Some(r) => Ok(Some(with_companies(tx, user_from_row(&r)?)?)),
         None => Ok(None),
@@ -180,10 +183,7 @@ pub fn users(tx: &mut Tx, tenant: Option<Uuid>) -> Result<Vec<User>, StoreError>
             &format!("SELECT {USER_COLUMNS} FROM users WHERE tenant_id = $1 ORDER BY email"),
             params![t],
         )?,
-        None => tx.query(
-            &format!("SELECT {USER_COLUMNS} FROM users ORDER BY email"),
-            &[],
-        )?,
+        None => tx.query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY email"), &[])?,
     };
     rows.iter().map(user_from_row).collect()
 }
@@ -193,8 +193,7 @@ pub fn count_users(tx: &mut Tx) -> Result<i64, StoreError> {
 }
 
 pub fn insert_user(tx: &mut Tx, u: &User, password_hash: &str) -> Result<(), StoreError> {
-    let permissions =
-        serde_json::to_string(&u.permissions).map_err(|e| StoreError::Database(e.to_string()))?;
+    let permissions = serde_json::to_string(&u.permissions).map_err(|e| StoreError::Database(e.to_string()))?;
     tx.execute(
         &format!("INSERT INTO users ({USER_COLUMNS}, password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"),
         params![
@@ -209,17 +208,29 @@ pub fn insert_user(tx: &mut Tx, u: &User, password_hash: &str) -> Result<(), Sto
 
 /// Saves every field of the user but the password.
 pub fn update_user(tx: &mut Tx, u: &User) -> Result<(), StoreError> {
-    let permissions =
-        serde_json::to_string(&u.permissions).map_err(|e| StoreError::Database(e.to_string()))?;
+    let permissions = serde_json::to_string(&u.permissions).map_err(|e| StoreError::Database(e.to_string()))?;
     tx.execute(
         "UPDATE users SET email = $2, first_name = $3, last_name = $4, role = $5, permissions = $6, is_active = $7, \
          default_company_id = $8, all_companies = $9, token_version = $10, last_login = $11, phone = $12, \
          timezone = $13, language = $14, two_factor_enabled = $15, web3_wallet_address = $16, updated_at = $17 \
          WHERE id = $1",
         params![
-            u.id, &u.email, &u.first_name, &u.last_name, u.role.as_str(), permissions, u.is_active,
-            u.default_company_id, u.all_companies, u.token_version, u.last_login.map(ts), &u.profile.phone,
-            &u.profile.timezone, &u.profile.language, u.profile.two_factor_enabled, &u.profile.web3_wallet_address,
+            u.id,
+            &u.email,
+            &u.first_name,
+            &u.last_name,
+            u.role.as_str(),
+            permissions,
+            u.is_active,
+            u.default_company_id,
+            u.all_companies,
+            u.token_version,
+            u.last_login.map(ts),
+            &u.profile.phone,
+            &u.profile.timezone,
+            &u.profile.language,
+            u.profile.two_factor_enabled,
+            &u.profile.web3_wallet_address,
             ts(u.updated_at)
         ],
     )?;
@@ -227,10 +238,7 @@ pub fn update_user(tx: &mut Tx, u: &User) -> Result<(), StoreError> {
 }
 
 fn set_user_companies(tx: &mut Tx, user_id: Uuid, companies: &[Uuid]) -> Result<(), StoreError> {
-    tx.execute(
-        "DELETE FROM user_companies WHERE user_id = $1",
-        params![user_id],
-    )?;
+    tx.execute("DELETE FROM user_companies WHERE user_id = $1", params![user_id])?;
     for c in companies {
         tx.execute(
             "INSERT INTO user_companies (user_id, company_id) VALUES ($1, $2)",
@@ -241,31 +249,17 @@ fn set_user_companies(tx: &mut Tx, user_id: Uuid, companies: &[Uuid]) -> Result<
 }
 
 /// Sets a new password hash and raises the token version, so every older token stops working.
-pub fn set_password(
-    tx: &mut Tx,
-    user_id: Uuid,
-    hash: &str,
-    now: Timestamp,
-) -> Result<(), StoreError> {
+pub fn set_password(tx: &mut Tx, user_id: Uuid, hash: &str, now: Timestamp) -> Result<(), StoreError> {
     let n = tx.execute(
         "UPDATE users SET password_hash = $2, token_version = token_version + 1, updated_at = $3 WHERE id = $1",
         params![user_id, hash, ts(now)],
     )?;
-    if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
+    if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
 }
 
 // ---------------------------------------------------------------- refresh tokens
 
-pub fn insert_refresh_family(
-    tx: &mut Tx,
-    family: Uuid,
-    user_id: Uuid,
-    now: i64,
-) -> Result<(), StoreError> {
+pub fn insert_refresh_family(tx: &mut Tx, family: Uuid, user_id: Uuid, now: i64) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO refresh_families (id, user_id, created_at) VALUES ($1, $2, $3)",
         params![family, user_id, now],
@@ -273,12 +267,7 @@ pub fn insert_refresh_family(
     Ok(())
 }
 
-pub fn insert_refresh_token(
-    tx: &mut Tx,
-    jti: &str,
-    family: Uuid,
-    expires_at: i64,
-) -> Result<(), StoreError> {
+pub fn insert_refresh_token(tx: &mut Tx, jti: &str, family: Uuid, expires_at: i64) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO refresh_tokens (jti, family_id, expires_at) VALUES ($1, $2, $3)",
         params![jti, family, expires_at],
@@ -297,12 +286,7 @@ pub enum RefreshUse {
     Invalid,
 }
 
-pub fn use_refresh_token(
-    tx: &mut Tx,
-    jti: &str,
-    family: Uuid,
-    now: i64,
-) -> Result<RefreshUse, StoreError> {
+pub fn use_refresh_token(tx: &mut Tx, jti: &str, family: Uuid, now: i64) -> Result<RefreshUse, StoreError> {
     let row = tx.query_opt(
         "SELECT t.used_at, f.revoked_at FROM refresh_tokens t JOIN refresh_families f ON f.id = t.family_id \
          WHERE t.jti = $1 AND t.family_id = $2",
@@ -321,11 +305,7 @@ pub fn use_refresh_token(
         "UPDATE refresh_tokens SET used_at = $2 WHERE jti = $1 AND used_at IS NULL",
         params![jti, now],
     )?;
-    Ok(if n == 1 {
-        RefreshUse::Fresh
-    } else {
-        RefreshUse::Reused
-    })
+    Ok(if n == 1 { RefreshUse::Fresh } else { RefreshUse::Reused })
 }
 
 pub fn revoke_refresh_family(tx: &mut Tx, family: Uuid, now: i64) -> Result<(), StoreError> {
@@ -336,11 +316,7 @@ pub fn revoke_refresh_family(tx: &mut Tx, family: Uuid, now: i64) -> Result<(), 
     Ok(())
 }
 
-pub fn revoke_user_refresh_families(
-    tx: &mut Tx,
-    user_id: Uuid,
-    now: i64,
-) -> Result<(), StoreError> {
+pub fn revoke_user_refresh_families(tx: &mut Tx, user_id: Uuid, now: i64) -> Result<(), StoreError> {
     tx.execute(
         "UPDATE refresh_families SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL",
         params![user_id, now],
@@ -368,10 +344,7 @@ pub fn take_setting(tx: &mut Tx, key: &str, expected: &str) -> Result<bool, Stor
 pub fn set_setting(tx: &mut Tx, key: &str, value: Option<&str>) -> Result<(), StoreError> {
     tx.execute("DELETE FROM settings WHERE key = $1", params![key])?;
     if let Some(v) = value {
-        tx.execute(
-            "INSERT INTO settings (key, value) VALUES ($1, $2)",
-            params![key, v],
-        )?;
+        tx.execute("INSERT INTO settings (key, value) VALUES ($1, $2)", params![key, v])?;
     }
     Ok(())
 }

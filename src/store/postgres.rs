@@ -33,11 +33,7 @@ pub fn tenant_schema(id: Uuid) -> String {
 
 impl PgBackend {
     pub fn open(url: &str, platform_schema: &str, pool_size: u32) -> Result<Self, StoreError> {
-        if platform_schema.is_empty()
-            || !platform_schema
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        {
+        if platform_schema.is_empty() || !platform_schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(StoreError::Database(format!(
                 "invalid PostgreSQL schema name {platform_schema:?}: use letters, digits and _"
             )));

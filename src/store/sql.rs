@@ -125,8 +125,7 @@ impl Row {
 
     pub fn uuid(&self, i: usize) -> Result<Uuid, StoreError> {
         let text = self.text(i)?;
-        Uuid::parse_str(&text)
-            .map_err(|_| StoreError::Corrupt(format!("column {i}: {text:?} is not a UUID")))
+        Uuid::parse_str(&text).map_err(|_| StoreError::Corrupt(format!("column {i}: {text:?} is not a UUID")))
     }
 
     pub fn opt_uuid(&self, i: usize) -> Result<Option<Uuid>, StoreError> {
@@ -184,10 +183,7 @@ impl Tx<'_> {
     pub fn query_opt(&mut self, sql: &str, params: &[Value]) -> Result<Option<Row>, StoreError> {
         let mut rows = self.query(sql, params)?;
         if rows.len() > 1 {
-            return Err(StoreError::Corrupt(format!(
-                "expected one row, got {}",
-                rows.len()
-            )));
+            return Err(StoreError::Corrupt(format!("expected one row, got {}", rows.len())));
         }
         Ok(rows.pop())
     }
@@ -195,6 +191,42 @@ impl Tx<'_> {
     /// Runs a query that must return exactly one row.
     pub fn query_one(&mut self, sql: &str, params: &[Value]) -> Result<Row, StoreError> {
         self.query_opt(sql, params)?.ok_or(StoreError::NotFound)
+    }
+
+    /// Makes every later statement of this transaction read the same snapshot. SQLite's read
+    /// transactions already do; PostgreSQL's default (read committed) takes a new snapshot per
+    /// statement, so this switches the transaction to repeatable read. Call it first.
+    pub fn snapshot(&mut self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(_) => Ok(()),
+            Tx::Postgres(tx) => Ok(tx.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")?),
+        }
+    }
+
+    /// What the database engine's own consistency checks report, one line per problem; empty
+    /// when all is well. On SQLite: `PRAGMA integrity_check` (the file's structure, indexes,
+    /// `NOT NULL` and `CHECK` constraints) and `PRAGMA foreign_key_check`. PostgreSQL keeps
+    /// its storage consistent itself and has no such check to run here: always empty.
+    pub fn storage_problems(&mut self) -> Result<Vec<String>, StoreError> {
+        if let Tx::Postgres(_) = self {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for r in self.query("PRAGMA integrity_check", &[])? {
+            let message = r.text(0)?;
+            if message != "ok" {
+                out.push(format!("integrity_check: {message}"));
+            }
+        }
+        for r in self.query("PRAGMA foreign_key_check", &[])? {
+            let rowid = r.opt_int(1)?.map_or_else(|| "?".to_owned(), |n| n.to_string());
+            out.push(format!(
+                "foreign_key_check: row {rowid} of {} refers to a missing row of {}",
+                r.text(0)?,
+                r.text(2)?
+            ));
+        }
+        Ok(out)
     }
 
     pub fn commit(self) -> Result<(), StoreError> {
@@ -244,11 +276,7 @@ fn from_sqlite(v: ValueRef<'_>) -> Result<Value, StoreError> {
 }
 
 impl PgToSql for Value {
-    fn to_sql(
-        &self,
-        ty: &Type,
-        out: &mut BytesMut,
-    ) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, Box<dyn StdError + Sync + Send>> {
         match self {
             Value::Null => Ok(IsNull::Yes),
             Value::Bool(v) => v.to_sql(ty, out),
@@ -279,20 +307,14 @@ fn from_pg_row(row: &postgres::Row) -> Result<Row, StoreError> {
     for (i, col) in row.columns().iter().enumerate() {
         let v = match *col.type_() {
             Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map(Value::Int),
-            Type::INT4 => row
-                .try_get::<_, Option<i32>>(i)?
-                .map(|v| Value::Int(v.into())),
-            Type::INT2 => row
-                .try_get::<_, Option<i16>>(i)?
-                .map(|v| Value::Int(v.into())),
+            Type::INT4 => row.try_get::<_, Option<i32>>(i)?.map(|v| Value::Int(v.into())),
+            Type::INT2 => row.try_get::<_, Option<i16>>(i)?.map(|v| Value::Int(v.into())),
             Type::BOOL => row.try_get::<_, Option<bool>>(i)?.map(Value::Bool),
             Type::TEXT | Type::VARCHAR | Type::NAME | Type::BPCHAR => {
                 row.try_get::<_, Option<String>>(i)?.map(Value::Text)
             }
             ref other => {
-                return Err(StoreError::Corrupt(format!(
-                    "unsupported column type {other}"
-                )));
+                return Err(StoreError::Corrupt(format!("unsupported column type {other}")));
             }
         };
         values.push(v.unwrap_or(Value::Null));
@@ -306,10 +328,7 @@ mod tests {
 
     #[test]
     fn placeholders_are_numbered_for_sqlite() {
-        assert_eq!(
-            sqlite_sql("SELECT $2, $1 WHERE a = $10"),
-            "SELECT ?2, ?1 WHERE a = ?10"
-        );
+        assert_eq!(sqlite_sql("SELECT $2, $1 WHERE a = $10"), "SELECT ?2, ?1 WHERE a = ?10");
         assert_eq!(sqlite_sql("SELECT '$' || x"), "SELECT '$' || x");
     }
 }

@@ -43,15 +43,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl SqliteBackend {
     pub fn open(data_dir: &Path, cache_size: usize) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(data_dir.join("tenants")).map_err(|e| {
-            StoreError::Unavailable(format!("cannot create {}: {e}", data_dir.display()))
-        })?;
+        std::fs::create_dir_all(data_dir.join("tenants"))
+            .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", data_dir.display())))?;
         let platform = Db::open(&data_dir.join("platform.db"), true)?;
         {
             let mut w = lock(&platform.writer);
-            migrations::platform_sqlite()
-                .run(&mut *w)
-                .map_err(migrations::failed)?;
+            migrations::platform_sqlite().run(&mut *w).map_err(migrations::failed)?;
         }
         Ok(SqliteBackend {
             data_dir: data_dir.to_owned(),
@@ -64,17 +61,11 @@ impl SqliteBackend {
         })
     }
 
-    pub fn platform_read<T, E: From<StoreError>>(
-        &self,
-        f: impl FnOnce(&mut Tx) -> Result<T, E>,
-    ) -> Result<T, E> {
+    pub fn platform_read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E> {
         self.platform.read(f)
     }
 
-    pub fn platform_write<T, E: From<StoreError>>(
-        &self,
-        f: impl FnOnce(&mut Tx) -> Result<T, E>,
-    ) -> Result<T, E> {
+    pub fn platform_write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E> {
         self.platform.write(f)
     }
 
@@ -91,9 +82,8 @@ impl SqliteBackend {
     pub fn create_tenant(&self, id: Uuid) -> Result<(), StoreError> {
         let path = self.tenant_path(id);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir.join("files")).map_err(|e| {
-                StoreError::Unavailable(format!("cannot create {}: {e}", dir.display()))
-            })?;
+            std::fs::create_dir_all(dir.join("files"))
+                .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
         }
         let db = Db::open(&path, true)?;
         db.migrate_tenant()?;
@@ -141,12 +131,7 @@ impl SqliteBackend {
         let now = cache.clock;
         if cache.open.len() >= cache.capacity && !cache.open.contains_key(&id) {
             // Evict the least recently used tenant; requests holding its Arc finish normally.
-            if let Some(oldest) = cache
-                .open
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(k, _)| *k)
-            {
+            if let Some(oldest) = cache.open.iter().min_by_key(|(_, (_, used))| *used).map(|(k, _)| *k) {
                 cache.open.remove(&oldest);
             }
         }
@@ -171,10 +156,7 @@ impl Db {
         Ok(migrations::applied_version(&report, &runner))
     }
 
-    fn write<T, E: From<StoreError>>(
-        &self,
-        f: impl FnOnce(&mut Tx) -> Result<T, E>,
-    ) -> Result<T, E> {
+    fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E> {
         let mut conn = lock(&self.writer);
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -185,10 +167,7 @@ impl Db {
         Ok(out)
     }
 
-    fn read<T, E: From<StoreError>>(
-        &self,
-        f: impl FnOnce(&mut Tx) -> Result<T, E>,
-    ) -> Result<T, E> {
+    fn read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E> {
         let taken = lock(&self.readers).pop();
         let mut conn = match taken {
             Some(c) => c,
@@ -214,17 +193,13 @@ impl Db {
 /// Opens a connection with the pragmas every OASYS database runs with: WAL, foreign keys,
 /// a busy timeout, and `synchronous=FULL` because this is financial data.
 fn connect(path: &Path, create: bool, read_only: bool) -> Result<Connection, StoreError> {
-    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        | OpenFlags::SQLITE_OPEN_URI;
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = Connection::open_with_flags(path, flags)?;
     conn.query_row("PRAGMA journal_mode=WAL", [], |_| Ok(()))?;
-    conn.execute_batch(
-        "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA synchronous=FULL;",
-    )?;
+    conn.execute_batch("PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000; PRAGMA synchronous=FULL;")?;
     if read_only {
         conn.execute_batch("PRAGMA query_only=1;")?;
     }

@@ -26,10 +26,7 @@ async fn login_follows_the_seed_contract(app: TestApp) {
 
     let wrong = app.login("ada@example.com", "not-the-password").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        wrong.body,
-        json!({ "success": false, "error": "Invalid credentials" })
-    );
+    assert_eq!(wrong.body, json!({ "success": false, "error": "Invalid credentials" }));
     let unknown = app.login("nobody@example.com", STRONG_PASSWORD).await;
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
@@ -38,11 +35,7 @@ async fn login_follows_the_seed_contract(app: TestApp) {
     );
 
     let missing = app
-        .post(
-            "/api/auth/login/",
-            None,
-            json!({ "email": "ada@example.com" }),
-        )
+        .post("/api/auth/login/", None, json!({ "email": "ada@example.com" }))
         .await;
     assert_eq!(missing.status, StatusCode::BAD_REQUEST);
     assert_eq!(missing.body["password"][0], "This field is required.");
@@ -63,40 +56,46 @@ async fn register_creates_a_firm_with_a_company_and_refuses_weak_or_duplicate(ap
     assert_eq!(companies.body["results"][0]["id"], user["default_company"]);
 
     let weak = app
-        .post("/api/auth/register/", None, json!({ "email": "x@example.com", "password": "password1", "first_name": "X", "last_name": "Y" }))
+        .post(
+            "/api/auth/register/",
+            None,
+            json!({ "email": "x@example.com", "password": "password1", "first_name": "X", "last_name": "Y" }),
+        )
         .await;
     assert_eq!(weak.status, StatusCode::BAD_REQUEST);
     assert!(
-        weak.body["password"]
-            .as_array()
-            .is_some_and(|m| !m.is_empty()),
+        weak.body["password"].as_array().is_some_and(|m| !m.is_empty()),
         "{}",
         weak.body
     );
     let short = app
-        .post("/api/auth/register/", None, json!({ "email": "x@example.com", "password": "a1!", "first_name": "X", "last_name": "Y" }))
+        .post(
+            "/api/auth/register/",
+            None,
+            json!({ "email": "x@example.com", "password": "a1!", "first_name": "X", "last_name": "Y" }),
+        )
         .await;
-    assert!(
-        short.body["password"][0]
-            .as_str()
-            .unwrap_or("")
-            .contains("too short")
-    );
+    assert!(short.body["password"][0].as_str().unwrap_or("").contains("too short"));
     let long_ok = "quiet ledger river stone ".repeat(3);
     assert!(long_ok.len() > 64);
     let long = app
-        .post("/api/auth/register/", None, json!({ "email": "long@example.com", "password": long_ok, "first_name": "L", "last_name": "P" }))
+        .post(
+            "/api/auth/register/",
+            None,
+            json!({ "email": "long@example.com", "password": long_ok, "first_name": "L", "last_name": "P" }),
+        )
         .await;
     assert_eq!(long.status, StatusCode::CREATED, "{}", long.body);
 
     let dup = app
-        .post("/api/auth/register/", None, json!({ "email": "GRACE@example.com", "password": STRONG_PASSWORD, "first_name": "G", "last_name": "H" }))
+        .post(
+            "/api/auth/register/",
+            None,
+            json!({ "email": "GRACE@example.com", "password": STRONG_PASSWORD, "first_name": "G", "last_name": "H" }),
+        )
         .await;
     assert_eq!(dup.status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        dup.body["email"][0],
-        "A user with this email already exists."
-    );
+    assert_eq!(dup.body["email"][0], "A user with this email already exists.");
     let missing = app.post("/api/auth/register/", None, json!({})).await;
     for field in ["email", "password", "first_name", "last_name"] {
         assert_eq!(missing.body[field][0], "This field is required.", "{field}");
@@ -109,7 +108,11 @@ on_every_backend!(
 
 async fn registration_can_be_disabled(app: TestApp) {
     let r = app
-        .post("/api/auth/register/", None, json!({ "email": "a@example.com", "password": STRONG_PASSWORD, "first_name": "A", "last_name": "B" }))
+        .post(
+            "/api/auth/register/",
+            None,
+            json!({ "email": "a@example.com", "password": STRONG_PASSWORD, "first_name": "A", "last_name": "B" }),
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body["detail"].is_string());
@@ -123,36 +126,21 @@ on_every_backend!(
 async fn refresh_rotates_and_a_reused_token_revokes_its_family(app: TestApp) {
     let (_, refresh1, _) = app.register("r@example.com", "Rotation Ltd").await;
     let first = app
-        .post(
-            "/api/auth/token/refresh/",
-            None,
-            json!({ "refresh": refresh1 }),
-        )
+        .post("/api/auth/token/refresh/", None, json!({ "refresh": refresh1 }))
         .await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     let access2 = first.body["access"].as_str().unwrap().to_owned();
     let refresh2 = first.body["refresh"].as_str().unwrap().to_owned();
     assert_ne!(refresh1, refresh2);
-    assert_eq!(
-        app.get("/api/auth/me/", Some(&access2)).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.get("/api/auth/me/", Some(&access2)).await.status, StatusCode::OK);
 
     // The first token again: a replay. Refused, and the whole family ends with it.
     let replay = app
-        .post(
-            "/api/auth/token/refresh/",
-            None,
-            json!({ "refresh": refresh1 }),
-        )
+        .post("/api/auth/token/refresh/", None, json!({ "refresh": refresh1 }))
         .await;
     assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
     let after = app
-        .post(
-            "/api/auth/token/refresh/",
-            None,
-            json!({ "refresh": refresh2 }),
-        )
+        .post("/api/auth/token/refresh/", None, json!({ "refresh": refresh2 }))
         .await;
     assert_eq!(
         after.status,
@@ -164,22 +152,14 @@ async fn refresh_rotates_and_a_reused_token_revokes_its_family(app: TestApp) {
     let again = app.login("r@example.com", STRONG_PASSWORD).await;
     let refresh3 = again.body["tokens"]["refresh"].as_str().unwrap();
     let ok = app
-        .post(
-            "/api/auth/token/refresh/",
-            None,
-            json!({ "refresh": refresh3 }),
-        )
+        .post("/api/auth/token/refresh/", None, json!({ "refresh": refresh3 }))
         .await;
     assert_eq!(ok.status, StatusCode::OK);
 
     // An access token is not a refresh token.
     let access = again.body["tokens"]["access"].as_str().unwrap();
     let wrong_type = app
-        .post(
-            "/api/auth/token/refresh/",
-            None,
-            json!({ "refresh": access }),
-        )
+        .post("/api/auth/token/refresh/", None, json!({ "refresh": access }))
         .await;
     assert_eq!(wrong_type.status, StatusCode::UNAUTHORIZED);
 }
@@ -191,19 +171,11 @@ on_every_backend!(
 async fn logout_revokes_and_logout_everywhere_ends_access_tokens(app: TestApp) {
     let (access, refresh, _) = app.register("l@example.com", "Logout LLP").await;
     let out = app
-        .post(
-            "/api/auth/logout/",
-            Some(&access),
-            json!({ "refresh": refresh }),
-        )
+        .post("/api/auth/logout/", Some(&access), json!({ "refresh": refresh }))
         .await;
     assert_eq!(out.status, StatusCode::OK, "{}", out.body);
     let dead = app
-        .post(
-            "/api/auth/token/refresh/",
-            None,
-            json!({ "refresh": refresh }),
-        )
+        .post("/api/auth/token/refresh/", None, json!({ "refresh": refresh }))
         .await;
     assert_eq!(dead.status, StatusCode::UNAUTHORIZED);
 
@@ -213,11 +185,7 @@ async fn logout_revokes_and_logout_everywhere_ends_access_tokens(app: TestApp) {
     let access_b = b.body["tokens"]["access"].as_str().unwrap();
     let refresh_b = b.body["tokens"]["refresh"].as_str().unwrap();
     let all = app
-        .post(
-            "/api/auth/logout/",
-            Some(access_a),
-            json!({ "everywhere": true }),
-        )
+        .post("/api/auth/logout/", Some(access_a), json!({ "everywhere": true }))
         .await;
     assert_eq!(all.status, StatusCode::OK);
     assert_eq!(
@@ -225,19 +193,12 @@ async fn logout_revokes_and_logout_everywhere_ends_access_tokens(app: TestApp) {
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        app.post(
-            "/api/auth/token/refresh/",
-            None,
-            json!({ "refresh": refresh_b })
-        )
-        .await
-        .status,
+        app.post("/api/auth/token/refresh/", None, json!({ "refresh": refresh_b }))
+            .await
+            .status,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(
-        app.login("l@example.com", STRONG_PASSWORD).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.login("l@example.com", STRONG_PASSWORD).await.status, StatusCode::OK);
 }
 on_every_backend!(
     logout_on_every_backend,
@@ -261,11 +222,7 @@ async fn me_reads_and_updates_the_profile(app: TestApp) {
     assert_eq!(me.body["profile"]["language"], "fr");
     assert_eq!(me.body["profile"]["web3_wallet_address"], "0xabc");
     let bad = app
-        .patch(
-            "/api/auth/me/",
-            Some(&access),
-            json!({ "timezone": "Mars/Olympus" }),
-        )
+        .patch("/api/auth/me/", Some(&access), json!({ "timezone": "Mars/Olympus" }))
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.body["timezone"].is_array());
@@ -301,34 +258,22 @@ async fn a_password_change_ends_older_tokens(app: TestApp) {
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        app.post(
-            "/api/auth/token/refresh/",
-            None,
-            json!({ "refresh": old_refresh })
-        )
-        .await
-        .status,
+        app.post("/api/auth/token/refresh/", None, json!({ "refresh": old_refresh }))
+            .await
+            .status,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(
-        app.get("/api/auth/me/", Some(new_access)).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.get("/api/auth/me/", Some(new_access)).await.status, StatusCode::OK);
     assert_eq!(
         app.login("pw@example.com", STRONG_PASSWORD).await.status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        app.login("pw@example.com", "another-long-phrase-77")
-            .await
-            .status,
+        app.login("pw@example.com", "another-long-phrase-77").await.status,
         StatusCode::OK
     );
 }
-on_every_backend!(
-    password_change_on_every_backend,
-    a_password_change_ends_older_tokens
-);
+on_every_backend!(password_change_on_every_backend, a_password_change_ends_older_tokens);
 
 async fn account_failures_are_rate_limited_before_hashing(app: TestApp) {
     app.register("rl@example.com", "Limits Ltd").await;
@@ -340,11 +285,7 @@ async fn account_failures_are_rate_limited_before_hashing(app: TestApp) {
     }
     let limited = app.login("rl@example.com", STRONG_PASSWORD).await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
-    let retry: u64 = limited.headers["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry: u64 = limited.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!(retry > 3000 && retry <= 3600, "{retry}");
     assert!(limited.body["detail"].is_string());
     // Another account from the same address is not locked out.
@@ -369,11 +310,9 @@ async fn attempts_are_rate_limited_per_ip(app: TestApp) {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(r.headers.contains_key("retry-after"));
 }
-on_every_backend!(
-    ip_rate_limit_on_every_backend,
-    attempts_are_rate_limited_per_ip,
-    |c| c.auth.login_attempts_per_ip_per_minute = 3
-);
+on_every_backend!(ip_rate_limit_on_every_backend, attempts_are_rate_limited_per_ip, |c| {
+    c.auth.login_attempts_per_ip_per_minute = 3
+});
 
 fn b64(bytes: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -418,10 +357,7 @@ async fn forged_and_confused_tokens_are_refused(app: TestApp) {
     let (access, refresh, _) = app.register("alg@example.com", "Alg Ltd").await;
     let claims = claims_of(&access);
     for field in ["exp", "iat", "jti", "token_type", "user_id", "tenant_id"] {
-        assert!(
-            claims.get(field).is_some(),
-            "claim {field} missing: {claims}"
-        );
+        assert!(claims.get(field).is_some(), "claim {field} missing: {claims}");
     }
     assert_eq!(claims["token_type"], "access");
     let payload = b64(claims.to_string().as_bytes());
@@ -451,15 +387,9 @@ async fn forged_and_confused_tokens_are_refused(app: TestApp) {
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{what} accepted");
         assert!(r.body["detail"].is_string());
     }
-    assert_eq!(
-        app.get("/api/auth/me/", Some(&access)).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.get("/api/auth/me/", Some(&access)).await.status, StatusCode::OK);
 }
-on_every_backend!(
-    forged_tokens_on_every_backend,
-    forged_and_confused_tokens_are_refused
-);
+on_every_backend!(forged_tokens_on_every_backend, forged_and_confused_tokens_are_refused);
 
 async fn expired_tokens_are_refused(app: TestApp) {
     let (_, _, user) = app.register("exp@example.com", "Expiry Ltd").await;
@@ -506,17 +436,10 @@ on_every_backend!(expired_tokens_on_every_backend, expired_tokens_are_refused);
 async fn a_deactivated_user_is_locked_out_at_once(app: TestApp) {
     let (admin, _, _) = app.register("boss@example.com", "Deactivation Ltd").await;
     let (staff, user) = app.invite(&admin, "temp@example.com", "staff").await;
-    assert_eq!(
-        app.get("/api/auth/me/", Some(&staff)).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.get("/api/auth/me/", Some(&staff)).await.status, StatusCode::OK);
     let id = user["id"].as_str().unwrap();
     let r = app
-        .post(
-            &format!("/api/tenants/users/{id}/deactivate/"),
-            Some(&admin),
-            json!({}),
-        )
+        .post(&format!("/api/tenants/users/{id}/deactivate/"), Some(&admin), json!({}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
@@ -528,11 +451,7 @@ async fn a_deactivated_user_is_locked_out_at_once(app: TestApp) {
         StatusCode::UNAUTHORIZED
     );
     let r = app
-        .post(
-            &format!("/api/tenants/users/{id}/activate/"),
-            Some(&admin),
-            json!({}),
-        )
+        .post(&format!("/api/tenants/users/{id}/activate/"), Some(&admin), json!({}))
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
@@ -540,7 +459,4 @@ async fn a_deactivated_user_is_locked_out_at_once(app: TestApp) {
         StatusCode::OK
     );
 }
-on_every_backend!(
-    deactivation_on_every_backend,
-    a_deactivated_user_is_locked_out_at_once
-);
+on_every_backend!(deactivation_on_every_backend, a_deactivated_user_is_locked_out_at_once);

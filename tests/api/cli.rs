@@ -29,11 +29,7 @@ struct Install {
 impl Install {
     fn new(backend: &Backend) -> Install {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("oasys.toml"),
-            "# test configuration: defaults only\n",
-        )
-        .unwrap();
+        std::fs::write(dir.path().join("oasys.toml"), "# test configuration: defaults only\n").unwrap();
         Install {
             dir,
             backend: backend.clone(),
@@ -68,11 +64,7 @@ impl Install {
     fn run_with(&self, args: &[&str], stdin: Option<&str>) -> Output {
         let mut cmd = self.command();
         cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
-        cmd.stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        });
+        cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
         let mut child = cmd.spawn().unwrap();
         if let Some(input) = stdin {
             let mut pipe = child.stdin.take().unwrap();
@@ -112,10 +104,7 @@ impl Install {
     /// `tenant create`; returns (firm id, default company id).
     fn create_firm(&self, name: &str) -> (String, String) {
         let out = self.ok(&["tenant", "create", "--name", name]);
-        (
-            id_after(&out, "created firm "),
-            id_after(&out, "created company "),
-        )
+        (id_after(&out, "created firm "), id_after(&out, "created company "))
     }
 
     fn create_user(&self, tenant: &str, email: &str, role: &str, password: &str) -> String {
@@ -183,19 +172,12 @@ fn version_flag_prints_the_package_version() {
 fn tenants_and_companies_are_created_and_listed() {
     for backend in backends() {
         let cli = Install::new(&backend);
-        assert_eq!(
-            cli.ok(&["tenant", "list"]).trim(),
-            "",
-            "a new install has no firm"
-        );
+        assert_eq!(cli.ok(&["tenant", "list"]).trim(), "", "a new install has no firm");
 
         let out = cli.ok(&["tenant", "create", "--name", "Acme"]);
         let firm = id_after(&out, "created firm ");
         let first_company = id_after(&out, "created company ");
-        assert!(
-            out.contains(&format!("created firm {firm} (Acme)")),
-            "{out}"
-        );
+        assert!(out.contains(&format!("created firm {firm} (Acme)")), "{out}");
         assert!(
             out.contains(&format!("created company {first_company} (Acme)")),
             "the default company takes the firm's name: {out}"
@@ -205,18 +187,10 @@ fn tenants_and_companies_are_created_and_listed() {
         let listed = rows(&cli.ok(&["tenant", "list"]));
         assert_eq!(listed.len(), 2, "{listed:?}");
         assert!(
-            listed.contains(&vec![
-                firm.clone(),
-                "Acme".into(),
-                "basic".into(),
-                "active".into()
-            ]),
+            listed.contains(&vec![firm.clone(), "Acme".into(), "basic".into(), "active".into()]),
             "{listed:?}"
         );
-        assert!(
-            listed.iter().any(|r| r[0] == other && r[1] == "Globex"),
-            "{listed:?}"
-        );
+        assert!(listed.iter().any(|r| r[0] == other && r[1] == "Globex"), "{listed:?}");
 
         let out = cli.ok(&[
             "company",
@@ -248,17 +222,9 @@ fn tenants_and_companies_are_created_and_listed() {
         let err = cli.fails(&["company", "list", "--tenant", "acme"], None);
         assert!(err.contains("not a firm id"), "{err}");
         let nobody = uuid::Uuid::new_v4().to_string();
-        let err = cli.fails(
-            &["company", "create", "--tenant", &nobody, "--name", "Ghost"],
-            None,
-        );
+        let err = cli.fails(&["company", "create", "--tenant", &nobody, "--name", "Ghost"], None);
         assert!(err.contains(&format!("no firm with id {nobody}")), "{err}");
-        let err = cli.fails(
-            &[
-                "tenant", "create", "--name", "Bad Plan", "--plan", "platinum",
-            ],
-            None,
-        );
+        let err = cli.fails(&["tenant", "create", "--name", "Bad Plan", "--plan", "platinum"], None);
         assert!(err.contains("unknown plan"), "{err}");
         assert_eq!(
             rows(&cli.ok(&["tenant", "list"])).len(),
@@ -273,8 +239,7 @@ fn users_are_created_listed_and_their_passwords_set() {
     for backend in backends() {
         let cli = Install::new(&backend);
         let (firm, _) = cli.create_firm("Acme");
-        let accountant =
-            cli.create_user(&firm, "Books@Acme.example", "accountant", STRONG_PASSWORD);
+        let accountant = cli.create_user(&firm, "Books@Acme.example", "accountant", STRONG_PASSWORD);
 
         let listed = rows(&cli.ok(&["user", "list"]));
         assert_eq!(
@@ -413,10 +378,7 @@ fn users_are_created_listed_and_their_passwords_set() {
             ],
             Some(&format!("{ANOTHER_STRONG_PASSWORD}\r\n")),
         );
-        assert!(
-            out.contains("password of books@acme.example changed"),
-            "{out}"
-        );
+        assert!(out.contains("password of books@acme.example changed"), "{out}");
         let err = cli.fails(
             &[
                 "user",
@@ -438,10 +400,7 @@ fn users_are_created_listed_and_their_passwords_set() {
             ],
             Some(&format!("{STRONG_PASSWORD}\n")),
         );
-        assert!(
-            err.contains("no user with e-mail ghost@acme.example"),
-            "{err}"
-        );
+        assert!(err.contains("no user with e-mail ghost@acme.example"), "{err}");
     }
 }
 
@@ -463,10 +422,7 @@ fn migrate_prints_the_schema_versions() {
         let (a, _) = cli.create_firm("Acme");
         let (b, _) = cli.create_firm("Globex");
         let out = cli.ok(&["migrate"]);
-        assert!(
-            out.contains(&format!("platform schema at version {platform}")),
-            "{out}"
-        );
+        assert!(out.contains(&format!("platform schema at version {platform}")), "{out}");
         for firm in [&a, &b] {
             let line = out
                 .lines()
@@ -496,10 +452,7 @@ fn config_show_masks_secrets() {
         .unwrap();
     assert!(out.status.success(), "{}", describe(&out));
     let shown = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        !shown.contains("jwt-secret-that-must-never-be-printed"),
-        "{shown}"
-    );
+    assert!(!shown.contains("jwt-secret-that-must-never-be-printed"), "{shown}");
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(shown.contains("jwt_secret = \"********\""), "{shown}");
     assert!(
@@ -508,10 +461,7 @@ fn config_show_masks_secrets() {
     );
     // The rest is shown as loaded: env and flags applied.
     assert!(shown.contains("https://books.example"), "{shown}");
-    assert!(
-        shown.contains(&cli.data_dir().display().to_string()),
-        "{shown}"
-    );
+    assert!(shown.contains(&cli.data_dir().display().to_string()), "{shown}");
 
     // Without secrets configured, nothing is invented.
     let plain = cli.ok(&["config", "show"]);
@@ -580,10 +530,7 @@ impl Server {
         let client = reqwest::Client::new();
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            let health = client
-                .get(format!("{}/api/health/", self.base))
-                .send()
-                .await;
+            let health = client.get(format!("{}/api/health/", self.base)).send().await;
             if let Ok(r) = health
                 && r.status() == StatusCode::OK
             {
@@ -613,10 +560,7 @@ impl Server {
             match self.lines.recv_timeout(left) {
                 Ok(line) if line.contains(needle) => return line,
                 Ok(_) => {}
-                Err(e) => panic!(
-                    "no stdout line with {needle:?} ({e}); stderr: {}",
-                    self.log()
-                ),
+                Err(e) => panic!("no stdout line with {needle:?} ({e}); stderr: {}", self.log()),
             }
         }
     }
@@ -633,9 +577,7 @@ impl Server {
     }
 
     async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
-        let mut req = reqwest::Client::new()
-            .post(format!("{}{path}", self.base))
-            .json(&body);
+        let mut req = reqwest::Client::new().post(format!("{}{path}", self.base)).json(&body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -658,12 +600,7 @@ async fn a_scripted_install_serves_its_administrator() {
     for backend in backends() {
         let cli = Install::new(&backend);
         let (firm, company) = cli.create_firm("Scripted Books");
-        let admin = cli.create_user(
-            &firm,
-            "admin@scripted.example",
-            "tenant_admin",
-            STRONG_PASSWORD,
-        );
+        let admin = cli.create_user(&firm, "admin@scripted.example", "tenant_admin", STRONG_PASSWORD);
         cli.ok_with(
             &[
                 "user",
@@ -709,16 +646,10 @@ async fn a_scripted_install_serves_its_administrator() {
         let access = body["tokens"]["access"].as_str().unwrap().to_owned();
 
         let (status, accounts) = server
-            .get(
-                "/api/accounting/chart-of-accounts/?page_size=200",
-                Some(&access),
-            )
+            .get("/api/accounting/chart-of-accounts/?page_size=200", Some(&access))
             .await;
         assert_eq!(status, StatusCode::OK, "{accounts}");
-        assert_eq!(
-            accounts["count"], 35,
-            "the CLI's firm has the general chart"
-        );
+        assert_eq!(accounts["count"], 35, "the CLI's firm has the general chart");
         assert!(
             accounts["results"]
                 .as_array()
@@ -742,10 +673,7 @@ async fn a_fresh_install_prints_a_one_time_setup_link() {
         let server = Server::start(&cli).await;
         let line = server.line_containing("/setup?token=", Duration::from_secs(30));
         let link = line.trim();
-        assert!(
-            link.starts_with(&format!("{}/setup?token=", server.base)),
-            "{link}"
-        );
+        assert!(link.starts_with(&format!("{}/setup?token=", server.base)), "{link}");
         let token = link.split("token=").nth(1).unwrap().to_owned();
         assert!(token.len() >= 16, "{token}");
 
@@ -764,42 +692,28 @@ async fn a_fresh_install_prints_a_one_time_setup_link() {
                 "last_name": "Hopper",
             })
         };
-        let (status, body) = server
-            .post("/api/setup/", None, setup("not-the-token"))
-            .await;
+        let (status, body) = server.post("/api/setup/", None, setup("not-the-token")).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
         assert!(body["detail"].is_string(), "{body}");
         let (status, body) = server.post("/api/setup/", None, setup("")).await;
-        assert_eq!(
-            status,
-            StatusCode::BAD_REQUEST,
-            "an empty token is missing: {body}"
-        );
+        assert_eq!(status, StatusCode::BAD_REQUEST, "an empty token is missing: {body}");
         assert!(body["token"].is_array(), "{body}");
 
         let mut weak = setup(&token);
         weak["password"] = json!("password1");
         let (status, body) = server.post("/api/setup/", None, weak).await;
-        assert_eq!(
-            status,
-            StatusCode::BAD_REQUEST,
-            "a weak password is refused: {body}"
-        );
+        assert_eq!(status, StatusCode::BAD_REQUEST, "a weak password is refused: {body}");
         assert!(body["password"].is_array(), "{body}");
 
         // A refused attempt does not use up the token.
         let (status, body) = server.post("/api/setup/", None, setup(&token)).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         assert!(
-            body["tokens"]["access"]
-                .as_str()
-                .is_some_and(|t| !t.is_empty()),
+            body["tokens"]["access"].as_str().is_some_and(|t| !t.is_empty()),
             "{body}"
         );
         assert!(
-            body["tokens"]["refresh"]
-                .as_str()
-                .is_some_and(|t| !t.is_empty()),
+            body["tokens"]["refresh"].as_str().is_some_and(|t| !t.is_empty()),
             "{body}"
         );
         assert_eq!(body["user"]["email"], "owner@fresh.example");
@@ -812,10 +726,7 @@ async fn a_fresh_install_prints_a_one_time_setup_link() {
         let (status, body) = server.post("/api/setup/", None, setup(&token)).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
         let (status, body) = server.get("/api/setup/", None).await;
-        assert_eq!(
-            (status, body["setup_required"].clone()),
-            (StatusCode::OK, json!(false))
-        );
+        assert_eq!((status, body["setup_required"].clone()), (StatusCode::OK, json!(false)));
 
         let (status, body) = server
             .post(
@@ -875,10 +786,7 @@ async fn concurrent_setups_create_exactly_one_firm() {
             statuses.push(h.await.unwrap());
         }
         drop(server);
-        let created = statuses
-            .iter()
-            .filter(|s| **s == StatusCode::CREATED)
-            .count();
+        let created = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
         assert_eq!(created, 1, "{backend:?}: {statuses:?}");
         assert!(
             statuses

@@ -135,26 +135,19 @@ impl TestApp {
         } else {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
-        Response {
-            status,
-            headers,
-            body,
-        }
+        Response { status, headers, body }
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
-        self.request(reqwest::Method::GET, path, token, None, &[])
-            .await
+        self.request(reqwest::Method::GET, path, token, None, &[]).await
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
-        self.request(reqwest::Method::POST, path, token, Some(body), &[])
-            .await
+        self.request(reqwest::Method::POST, path, token, Some(body), &[]).await
     }
 
     pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Response {
-        self.request(reqwest::Method::PATCH, path, token, Some(body), &[])
-            .await
+        self.request(reqwest::Method::PATCH, path, token, Some(body), &[]).await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {
@@ -195,10 +188,7 @@ impl TestApp {
         assert_eq!(r.status, StatusCode::CREATED, "invite: {}", r.body);
         let login = self.login(email, STRONG_PASSWORD).await;
         assert_eq!(login.status, StatusCode::OK, "login: {}", login.body);
-        (
-            login.body["tokens"]["access"].as_str().unwrap().to_owned(),
-            r.body,
-        )
+        (login.body["tokens"]["access"].as_str().unwrap().to_owned(), r.body)
     }
 }
 

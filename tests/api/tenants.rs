@@ -10,7 +10,11 @@ use crate::on_every_backend;
 async fn companies_are_created_listed_and_changed(app: TestApp) {
     let (admin, _, _) = app.register("own@example.com", "Owner Firm").await;
     let created = app
-        .post("/api/tenants/companies/", Some(&admin), json!({ "name": "Second Co", "currency": "EUR", "timezone": "Europe/Berlin", "tax_id": "DE123" }))
+        .post(
+            "/api/tenants/companies/",
+            Some(&admin),
+            json!({ "name": "Second Co", "currency": "EUR", "timezone": "Europe/Berlin", "tax_id": "DE123" }),
+        )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     assert_eq!(created.body["currency"], "EUR");
@@ -24,19 +28,12 @@ async fn companies_are_created_listed_and_changed(app: TestApp) {
             &[("x-company-id", id)],
         )
         .await;
-    assert_eq!(
-        accounts.body["count"], 35,
-        "new companies get the general chart"
-    );
+    assert_eq!(accounts.body["count"], 35, "new companies get the general chart");
 
-    let list = app
-        .get("/api/tenants/companies/?ordering=-name", Some(&admin))
-        .await;
+    let list = app.get("/api/tenants/companies/?ordering=-name", Some(&admin)).await;
     assert_eq!(list.body["count"], 2);
     assert_eq!(list.body["results"][0]["name"], "Second Co");
-    let filtered = app
-        .get("/api/tenants/companies/?currency=EUR", Some(&admin))
-        .await;
+    let filtered = app.get("/api/tenants/companies/?currency=EUR", Some(&admin)).await;
     assert_eq!(filtered.body["count"], 1);
 
     let bad = app
@@ -78,16 +75,11 @@ async fn companies_are_created_listed_and_changed(app: TestApp) {
         )
         .await;
     assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
-    let got = app
-        .get(&format!("/api/tenants/companies/{id}/"), Some(&admin))
-        .await;
+    let got = app.get(&format!("/api/tenants/companies/{id}/"), Some(&admin)).await;
     assert_eq!(got.body["name"], "Renamed Co");
     assert_eq!(got.body["is_active"], false);
 }
-on_every_backend!(
-    companies_on_every_backend,
-    companies_are_created_listed_and_changed
-);
+on_every_backend!(companies_on_every_backend, companies_are_created_listed_and_changed);
 
 async fn roles_decide_what_each_user_may_do(app: TestApp) {
     let (admin, _, _) = app.register("admin@example.com", "Roles Firm").await;
@@ -100,17 +92,10 @@ async fn roles_decide_what_each_user_may_do(app: TestApp) {
     // Staff and accountants cannot create companies, see or manage users.
     for token in [&staff, &accountant] {
         let r = app
-            .post(
-                "/api/tenants/companies/",
-                Some(token),
-                json!({ "name": "Nope" }),
-            )
+            .post("/api/tenants/companies/", Some(token), json!({ "name": "Nope" }))
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-        assert_eq!(
-            r.body["detail"],
-            "You do not have permission to perform this action."
-        );
+        assert_eq!(r.body["detail"], "You do not have permission to perform this action.");
         assert_eq!(
             app.get("/api/tenants/users/", Some(token)).await.status,
             StatusCode::FORBIDDEN
@@ -125,17 +110,12 @@ async fn roles_decide_what_each_user_may_do(app: TestApp) {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         // Everyone reads the chart of accounts.
         assert_eq!(
-            app.get("/api/accounting/chart-of-accounts/", Some(token))
-                .await
-                .status,
+            app.get("/api/accounting/chart-of-accounts/", Some(token)).await.status,
             StatusCode::OK
         );
     }
     // A firm admin manages users, but never makes or edits a tenant admin.
-    assert_eq!(
-        app.get("/api/tenants/users/", Some(&firm_admin)).await.body["count"],
-        5
-    );
+    assert_eq!(app.get("/api/tenants/users/", Some(&firm_admin)).await.body["count"], 5);
     let r = app
         .post(
             "/api/tenants/users/",
@@ -249,11 +229,7 @@ async fn users_limited_to_some_companies_see_only_those(app: TestApp) {
     let (admin, _, admin_user) = app.register("lim@example.com", "Limits Firm").await;
     let first = admin_user["default_company"].as_str().unwrap().to_owned();
     let second = app
-        .post(
-            "/api/tenants/companies/",
-            Some(&admin),
-            json!({ "name": "Client B" }),
-        )
+        .post("/api/tenants/companies/", Some(&admin), json!({ "name": "Client B" }))
         .await
         .body["id"]
         .as_str()
@@ -264,10 +240,7 @@ async fn users_limited_to_some_companies_see_only_those(app: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["all_companies"], false);
-    let b = app
-        .login("b@example.com", crate::helpers::STRONG_PASSWORD)
-        .await
-        .body["tokens"]["access"]
+    let b = app.login("b@example.com", crate::helpers::STRONG_PASSWORD).await.body["tokens"]["access"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -336,25 +309,16 @@ async fn another_firm_gets_404_on_every_object_of_the_first(app: TestApp) {
             r.body
         );
         assert_eq!(r.body["detail"], "Not found.");
-        let r = app
-            .patch(url, Some(&b), json!({ "name": "hijacked" }))
-            .await;
+        let r = app.patch(url, Some(&b), json!({ "name": "hijacked" })).await;
         assert!(
-            matches!(
-                r.status,
-                StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
-            ),
+            matches!(r.status, StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED),
             "{url}: {}",
             r.status
         );
     }
     for action in ["deactivate", "activate"] {
         let r = app
-            .post(
-                &format!("/api/tenants/users/{user}/{action}/"),
-                Some(&b),
-                json!({}),
-            )
+            .post(&format!("/api/tenants/users/{user}/{action}/"), Some(&b), json!({}))
             .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
     }
@@ -371,10 +335,7 @@ async fn another_firm_gets_404_on_every_object_of_the_first(app: TestApp) {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // Lists never include the other firm.
     assert_eq!(app.get("/api/tenants/", Some(&b)).await.body["count"], 1);
-    assert_eq!(
-        app.get("/api/tenants/companies/", Some(&b)).await.body["count"],
-        1
-    );
+    assert_eq!(app.get("/api/tenants/companies/", Some(&b)).await.body["count"], 1);
     let users = app.get("/api/tenants/users/", Some(&b)).await;
     assert_eq!(users.body["count"], 1);
     assert_eq!(users.body["results"][0]["email"], "b@second.example");
@@ -402,17 +363,10 @@ async fn invited_users_get_a_temporary_password_when_none_is_given(app: TestApp)
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let temp = r.body["temporary_password"].as_str().unwrap();
-    assert_eq!(
-        app.login("new@example.com", temp).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.login("new@example.com", temp).await.status, StatusCode::OK);
     let listed = app.get("/api/tenants/users/?role=cfo", Some(&admin)).await;
     assert_eq!(listed.body["count"], 1);
-    assert!(
-        listed.body["results"][0]
-            .get("temporary_password")
-            .is_none()
-    );
+    assert!(listed.body["results"][0].get("temporary_password").is_none());
     assert!(listed.body["results"][0].get("password_hash").is_none());
 }
 on_every_backend!(

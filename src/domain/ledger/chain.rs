@@ -37,7 +37,9 @@ impl Kind {
     }
 
     pub fn parse(s: &str) -> Option<Kind> {
-        [Kind::Post, Kind::Reverse, Kind::Close].into_iter().find(|k| k.as_str() == s)
+        [Kind::Post, Kind::Reverse, Kind::Close]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 }
 
@@ -96,13 +98,20 @@ pub fn entry_payload(e: &JournalEntry) -> String {
 
 /// The canonical encoding of a period close.
 pub fn close_payload(lock_date: Option<Date>, hard_lock_date: Option<Date>, by: Uuid) -> String {
-    format!("close.lock_date={}\nclose.hard_lock_date={}\nclose.by={by}\n", opt(lock_date), opt(hard_lock_date))
+    format!(
+        "close.lock_date={}\nclose.hard_lock_date={}\nclose.by={by}\n",
+        opt(lock_date),
+        opt(hard_lock_date)
+    )
 }
 
 /// The hash of a link: SHA-256 over the header lines and the payload, lower-case hex.
 pub fn link_hash(company: Uuid, seq: i64, kind: Kind, object_id: Uuid, prev_hash: &str, payload: &str) -> String {
     let mut h = Sha256::new();
-    h.update(format!("oasys-chain-v1\nseq={seq}\nkind={}\ncompany={company}\nobject={object_id}\nprev={prev_hash}\n", kind.as_str()));
+    h.update(format!(
+        "oasys-chain-v1\nseq={seq}\nkind={}\ncompany={company}\nobject={object_id}\nprev={prev_hash}\n",
+        kind.as_str()
+    ));
     h.update(payload.as_bytes());
     hex(&h.finalize())
 }
@@ -131,8 +140,11 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
 }

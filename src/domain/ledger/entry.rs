@@ -20,7 +20,11 @@ pub struct CheckedLines {
 /// Applies every rule to the input: at least two lines; each line on an active account of this
 /// company, debit xor credit, non-negative, within the currency's decimals; foreign-currency
 /// lines with a positive rate; and the whole balanced in the company currency.
-pub fn check<S: LedgerStore>(store: &mut S, books: &Books, input: &EntryInput) -> Result<CheckedLines, LedgerError<S::Error>> {
+pub fn check<S: LedgerStore>(
+    store: &mut S,
+    books: &Books,
+    input: &EntryInput,
+) -> Result<CheckedLines, LedgerError<S::Error>> {
     let mut errors = FieldErrors::default();
     if input.date.is_none() {
         errors.add("date", "This field is required.");
@@ -65,7 +69,9 @@ pub fn check<S: LedgerStore>(store: &mut S, books: &Books, input: &EntryInput) -
             None => books.decimals,
         };
         let amount = |name: &str, text: &Option<String>, errors: &mut FieldErrors| -> i64 {
-            let Some(t) = text.as_deref().filter(|t| !t.trim().is_empty()) else { return 0 };
+            let Some(t) = text.as_deref().filter(|t| !t.trim().is_empty()) else {
+                return 0;
+            };
             match money::parse(t).and_then(|d| {
                 if d.is_sign_negative() && !d.is_zero() {
                     Err(MoneyError::Negative)
@@ -83,7 +89,10 @@ pub fn check<S: LedgerStore>(store: &mut S, books: &Books, input: &EntryInput) -
         let debit = amount("debit_amount", &l.debit, &mut errors);
         let credit = amount("credit_amount", &l.credit, &mut errors);
         if (debit == 0) == (credit == 0) {
-            errors.add(&field("non_field_errors"), "Each line has either a debit or a credit, not both or neither.");
+            errors.add(
+                &field("non_field_errors"),
+                "Each line has either a debit or a credit, not both or neither.",
+            );
             continue;
         }
         let (base_debit, base_credit, amount_currency, rate) = match foreign {
@@ -96,7 +105,10 @@ pub fn check<S: LedgerStore>(store: &mut S, books: &Books, input: &EntryInput) -
                         continue;
                     }
                     None => {
-                        errors.add(&field("exchange_rate"), "A foreign-currency line needs an exchange rate.");
+                        errors.add(
+                            &field("exchange_rate"),
+                            "A foreign-currency line needs an exchange rate.",
+                        );
                         continue;
                     }
                 };

@@ -43,12 +43,23 @@ pub fn create_draft<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, input: &EntryI
         lines,
     };
     store.insert_entry(&entry).db()?;
-    audit(store, ctx, "create", &entry, vec![("status".into(), String::new(), "draft".into())])?;
+    audit(
+        store,
+        ctx,
+        "create",
+        &entry,
+        vec![("status".into(), String::new(), "draft".into())],
+    )?;
     Ok(entry)
 }
 
 /// Replaces a draft's date, texts and lines. Any approval is withdrawn: it approved other lines.
-pub fn update_draft<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, input: &EntryInput) -> Result<JournalEntry, S> {
+pub fn update_draft<S: LedgerStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    id: Uuid,
+    input: &EntryInput,
+) -> Result<JournalEntry, S> {
     let mut entry = draft(store, ctx, id, "edited")?;
     let CheckedLines { lines, total } = entry::check(store, ctx.books, input)?;
     let before = summary(&entry);
@@ -74,7 +85,13 @@ pub fn update_draft<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, inpu
 pub fn delete_draft<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid) -> Result<(), S> {
     let entry = draft(store, ctx, id, "deleted")?;
     store.delete_entry(ctx.books.company_id, id).db()?;
-    audit(store, ctx, "delete", &entry, vec![("status".into(), "draft".into(), "deleted".into())])
+    audit(
+        store,
+        ctx,
+        "delete",
+        &entry,
+        vec![("status".into(), "draft".into(), "deleted".into())],
+    )
 }
 
 pub fn cancel<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid) -> Result<JournalEntry, S> {
@@ -82,7 +99,13 @@ pub fn cancel<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid) -> Result<
     entry.status = EntryStatus::Cancelled;
     entry.updated_at = chain::now();
     store.update_entry(&entry).db()?;
-    audit(store, ctx, "cancel", &entry, vec![("status".into(), "draft".into(), "cancelled".into())])?;
+    audit(
+        store,
+        ctx,
+        "cancel",
+        &entry,
+        vec![("status".into(), "draft".into(), "cancelled".into())],
+    )?;
     Ok(entry)
 }
 
@@ -95,7 +118,13 @@ pub fn approve<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid) -> Result
     entry.approved_by = Some(ctx.actor);
     entry.updated_at = chain::now();
     store.update_entry(&entry).db()?;
-    audit(store, ctx, "approve", &entry, vec![("approved_by".into(), String::new(), ctx.actor.to_string())])?;
+    audit(
+        store,
+        ctx,
+        "approve",
+        &entry,
+        vec![("approved_by".into(), String::new(), ctx.actor.to_string())],
+    )?;
     Ok(entry)
 }
 
@@ -111,7 +140,13 @@ pub fn post<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid) -> Result<Jo
     check_open(store, ctx, entry.date)?;
     finalize(store, ctx, &mut entry, Kind::Post)?;
     store.update_entry(&entry).db()?;
-    audit(store, ctx, "post", &entry, vec![("status".into(), "draft".into(), "posted".into())])?;
+    audit(
+        store,
+        ctx,
+        "post",
+        &entry,
+        vec![("status".into(), "draft".into(), "posted".into())],
+    )?;
     Ok(entry)
 }
 
@@ -147,14 +182,23 @@ pub fn post_new<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, input: &EntryInput
     };
     finalize(store, ctx, &mut entry, Kind::Post)?;
     store.insert_entry(&entry).db()?;
-    audit(store, ctx, "post", &entry, vec![("status".into(), String::new(), "posted".into())])?;
+    audit(
+        store,
+        ctx,
+        "post",
+        &entry,
+        vec![("status".into(), String::new(), "posted".into())],
+    )?;
     Ok(entry)
 }
 
 /// Reverses a posted entry: a new entry with debits and credits swapped, dated `date` (default:
 /// the original's date), posted at once; both entries point at each other.
 pub fn reverse<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, date: Option<Date>) -> Result<JournalEntry, S> {
-    let mut original = store.entry(ctx.books.company_id, id).db()?.ok_or(LedgerError::NotFound)?;
+    let mut original = store
+        .entry(ctx.books.company_id, id)
+        .db()?
+        .ok_or(LedgerError::NotFound)?;
     if original.status != EntryStatus::Posted {
         return Err(LedgerError::NotPosted);
     }
@@ -198,8 +242,20 @@ pub fn reverse<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, date: Opt
     original.reversed_by_id = Some(reversal.id);
     original.updated_at = now;
     store.update_entry(&original).db()?;
-    audit(store, ctx, "reverse", &original, vec![("reversed_by".into(), String::new(), reversal.id.to_string())])?;
-    audit(store, ctx, "post", &reversal, vec![("status".into(), String::new(), "posted".into())])?;
+    audit(
+        store,
+        ctx,
+        "reverse",
+        &original,
+        vec![("reversed_by".into(), String::new(), reversal.id.to_string())],
+    )?;
+    audit(
+        store,
+        ctx,
+        "post",
+        &reversal,
+        vec![("status".into(), String::new(), "posted".into())],
+    )?;
     Ok(reversal)
 }
 
@@ -252,13 +308,18 @@ pub(super) fn append<S: LedgerStore>(
     };
     store.append_chain(&link).db()?;
     if force_checkpoint || seq % chain::CHECKPOINT_EVERY == 0 {
-        store.save_checkpoint(&link, &chain::sign(ctx.checkpoint_key, &link)).db()?;
+        store
+            .save_checkpoint(&link, &chain::sign(ctx.checkpoint_key, &link))
+            .db()?;
     }
     Ok(())
 }
 
 fn draft<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, verb: &'static str) -> Result<JournalEntry, S> {
-    let entry = store.entry(ctx.books.company_id, id).db()?.ok_or(LedgerError::NotFound)?;
+    let entry = store
+        .entry(ctx.books.company_id, id)
+        .db()?
+        .ok_or(LedgerError::NotFound)?;
     if entry.status != EntryStatus::Draft {
         return Err(LedgerError::NotDraft(verb));
     }
@@ -270,7 +331,10 @@ fn recheck_accounts<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, lines: &[Line]
     for (i, l) in lines.iter().enumerate() {
         match store.account(ctx.books.company_id, l.account_id).db()? {
             Some(a) if a.is_active => {}
-            Some(a) => errors.add(&format!("lines[{i}].account"), format!("Account {} is inactive.", a.code)),
+            Some(a) => errors.add(
+                &format!("lines[{i}].account"),
+                format!("Account {} is inactive.", a.code),
+            ),
             None => errors.add(&format!("lines[{i}].account"), "Unknown account for this company."),
         }
     }

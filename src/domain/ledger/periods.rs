@@ -16,10 +16,12 @@ type Result<T, S> = std::result::Result<T, LedgerError<<S as LedgerStore>::Error
 pub fn close_period<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, date: Date, hard: bool) -> Result<Settings, S> {
     let before = store.settings(ctx.books.company_id).db()?;
     let mut after = before.clone();
-    if let Some(h) = before.hard_lock_date {
-        if date < h {
-            return Err(LedgerError::Period(format!("The books are closed for good through {h}; choose a later date.")));
-        }
+    if let Some(h) = before.hard_lock_date
+        && date < h
+    {
+        return Err(LedgerError::Period(format!(
+            "The books are closed for good through {h}; choose a later date."
+        )));
     }
     if hard {
         after.hard_lock_date = Some(date);
@@ -34,12 +36,16 @@ pub fn close_period<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, date: Date, ha
 /// Moves the soft lock back to `to` (or removes it). The hard close stays where it is.
 pub fn reopen_period<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, to: Option<Date>) -> Result<Settings, S> {
     let before = store.settings(ctx.books.company_id).db()?;
-    if let (Some(h), Some(t)) = (before.hard_lock_date, to) {
-        if t < h {
-            return Err(LedgerError::Period(format!("The books are closed for good through {h}; they cannot reopen before it.")));
-        }
+    if let (Some(h), Some(t)) = (before.hard_lock_date, to)
+        && t < h
+    {
+        return Err(LedgerError::Period(format!(
+            "The books are closed for good through {h}; they cannot reopen before it."
+        )));
     }
-    if before.lock_date.is_none() || before.lock_date == before.hard_lock_date && to.is_none() && before.hard_lock_date.is_some() {
+    if before.lock_date.is_none()
+        || before.lock_date == before.hard_lock_date && to.is_none() && before.hard_lock_date.is_some()
+    {
         return Err(LedgerError::Period("There is no soft-locked period to reopen.".into()));
     }
     let mut after = before.clone();
@@ -48,7 +54,9 @@ pub fn reopen_period<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, to: Option<Da
         (None, h) => h,
     };
     if after.lock_date > before.lock_date {
-        return Err(LedgerError::Period("Reopening moves the lock date back, not forward.".into()));
+        return Err(LedgerError::Period(
+            "Reopening moves the lock date back, not forward.".into(),
+        ));
     }
     save(store, ctx, &before, &after, "reopen")?;
     Ok(after)
@@ -63,8 +71,15 @@ pub fn year_end_close<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, year_end: Da
         .account_by_subtype(company, "retained_earnings")
         .db()?
         .filter(|a| a.is_active)
-        .ok_or_else(|| LedgerError::Period("No active account with subtype retained_earnings to close the year into.".into()))?;
-    let balances: Vec<(Uuid, i64)> = store.result_balances(company, year_end).db()?.into_iter().filter(|(_, b)| *b != 0).collect();
+        .ok_or_else(|| {
+            LedgerError::Period("No active account with subtype retained_earnings to close the year into.".into())
+        })?;
+    let balances: Vec<(Uuid, i64)> = store
+        .result_balances(company, year_end)
+        .db()?
+        .into_iter()
+        .filter(|(_, b)| *b != 0)
+        .collect();
     let decimals = ctx.books.decimals;
     let amount = |v: i64| Some(money::format(v, decimals));
     let mut lines: Vec<LineInput> = balances
@@ -111,7 +126,13 @@ pub fn year_end_close<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, year_end: Da
     Ok(entry)
 }
 
-fn save<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, before: &Settings, after: &Settings, action: &'static str) -> Result<(), S> {
+fn save<S: LedgerStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    before: &Settings,
+    after: &Settings,
+    action: &'static str,
+) -> Result<(), S> {
     let company = ctx.books.company_id;
     store.save_settings(company, after).db()?;
     let seq = store.next_counter(company, "chain").db()?;
@@ -127,7 +148,11 @@ fn save<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, before: &Settings, after: 
             object_id: company,
             changes: vec![
                 ("lock_date".into(), show(before.lock_date), show(after.lock_date)),
-                ("hard_lock_date".into(), show(before.hard_lock_date), show(after.hard_lock_date)),
+                (
+                    "hard_lock_date".into(),
+                    show(before.hard_lock_date),
+                    show(after.hard_lock_date),
+                ),
             ],
         })
         .db()

@@ -1,0 +1,88 @@
+//! `oasys verify [--tenant ID]`: checks the ledgers of one firm or of all, prints one line per
+//! company, and fails (non-zero exit) naming the first bad entry when anything is wrong.
+
+use anyhow::{Context, bail};
+
+use super::admin;
+use crate::auth::scope::TenantScope;
+use crate::config::Config;
+use crate::domain::tenants::Tenant;
+use crate::store::platform;
+use crate::store::verify::{self, TenantReport};
+
+/// Findings printed per company; the rest are counted.
+const SHOWN: usize = 50;
+
+pub fn run(config: &Config, tenant: Option<&str>) -> anyhow::Result<()> {
+    let store = admin::open(config)?;
+    let key = crate::app::checkpoint_key(config).context("loading the checkpoint key")?;
+    let tenants: Vec<Tenant> = match tenant {
+        Some(raw) => {
+            let id = admin::tenant_id(&store, raw)?;
+            store
+                .platform_read(|tx| platform::tenant(tx, id))?
+                .into_iter()
+                .collect()
+        }
+        None => store.platform_read(platform::tenants)?,
+    };
+    if tenants.is_empty() {
+        println!("no firms to verify");
+        return Ok(());
+    }
+    let mut failed = 0;
+    for t in &tenants {
+        let scope = TenantScope::operator(t.id);
+        match verify::verify_tenant(&store, &scope, &key) {
+            Ok(report) => {
+                print(t, &report);
+                if !report.is_ok() {
+                    failed += 1;
+                }
+            }
+            Err(e) => {
+                println!("FAILED: firm {} ({}): cannot be verified: {e}", t.name, t.id);
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("verification failed for {failed} of {} firm(s)", tenants.len());
+    }
+    Ok(())
+}
+
+fn print(t: &Tenant, report: &TenantReport) {
+    let firm = format!("firm {} ({})", t.name, t.id);
+    if !report.storage.is_empty() {
+        println!("FAILED: {firm}: the database file fails its own checks");
+        for problem in &report.storage {
+            println!("  - {problem}");
+        }
+    }
+    if report.companies.is_empty() {
+        println!("ok: {firm}: no companies");
+    }
+    for c in &report.companies {
+        let company = format!("{firm} / company {} ({})", c.company_name, c.company_id);
+        if c.is_ok() {
+            let checkpoint = c.last_checkpoint.map_or_else(|| "none".to_owned(), |s| s.to_string());
+            println!(
+                "ok: {company}: {} entries, {} links, last checkpoint {checkpoint}",
+                c.entries, c.links
+            );
+            continue;
+        }
+        let first = c
+            .first_bad_entry()
+            .or(c.findings.first())
+            .map_or_else(String::new, |f| format!("; first bad entry: {f}"));
+        println!("FAILED: {company}: {} problem(s){first}", c.findings.len());
+        for f in c.findings.iter().take(SHOWN) {
+            println!("  - {f}");
+        }
+        if c.findings.len() > SHOWN {
+            println!("  … and {} more", c.findings.len() - SHOWN);
+        }
+    }
+}

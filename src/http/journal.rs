@@ -1,0 +1,657 @@
+//! `/api/accounting/journal-entries/`: drafts, posting, approval, cancellation, reversal, bulk
+//! posting. Writes accept an `Idempotency-Key` header: a retry gets the first answer back.
+
+use axum::Json;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::conventions::{list_request, render};
+use super::error::ApiError;
+use super::extract::{ApiJson, Bearer, CompanyHeader, QueryPairs, parse_id};
+use crate::app::{App, AppState};
+use crate::auth::jwt::Claims;
+use crate::auth::scope::Caller;
+use crate::domain::FieldErrors;
+use crate::domain::ledger::{self, Books, Ctx, EntryInput, JournalEntry, LedgerError, LineInput};
+use crate::domain::money;
+use crate::domain::roles::Action;
+use crate::domain::tenants::Company;
+use crate::store::idempotency::{self, Stored};
+use crate::store::{StoreError, Tx, reports};
+
+/// Entries one bulk request may post.
+pub const MAX_BULK: usize = 10_000;
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct EntryBody {
+    pub date: Option<String>,
+    pub reference: Option<String>,
+    pub description: Option<String>,
+    pub lines: Option<Vec<LineBody>>,
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct LineBody {
+    pub account: Option<String>,
+    pub description: Option<String>,
+    pub debit_amount: Option<Value>,
+    pub credit_amount: Option<Value>,
+    pub currency: Option<String>,
+    pub exchange_rate: Option<Value>,
+}
+
+#[derive(Serialize)]
+pub struct LineDto {
+    pub line_no: i64,
+    pub account: Uuid,
+    pub description: String,
+    /// As entered: in `currency` when the line is in a foreign currency.
+    pub debit_amount: String,
+    pub credit_amount: String,
+    pub currency: Option<String>,
+    pub exchange_rate: Option<String>,
+    /// In the company currency.
+    pub base_debit: String,
+    pub base_credit: String,
+}
+
+#[derive(Serialize)]
+pub struct EntryDto {
+    pub id: Uuid,
+    pub company: Uuid,
+    pub number: Option<i64>,
+    pub date: String,
+    pub reference: String,
+    pub description: String,
+    pub status: &'static str,
+    pub currency: String,
+    pub total: String,
+    pub created_by: Uuid,
+    pub approved_by: Option<Uuid>,
+    pub posted_by: Option<Uuid>,
+    pub posted_at: Option<String>,
+    pub reverses: Option<Uuid>,
+    pub reversed_by: Option<Uuid>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub lines: Vec<LineDto>,
+}
+
+impl EntryDto {
+    pub fn new(e: &JournalEntry, books: &Books) -> EntryDto {
+        let d = books.decimals;
+        EntryDto {
+            id: e.id,
+            company: e.company_id,
+            number: e.number,
+            date: e.date.to_string(),
+            reference: e.reference.clone(),
+            description: e.description.clone(),
+            status: e.status.as_str(),
+            currency: books.currency.clone(),
+            total: money::format(e.total, d),
+            created_by: e.created_by,
+            approved_by: e.approved_by,
+            posted_by: e.posted_by,
+            posted_at: e.posted_at.map(|t| t.to_string()),
+            reverses: e.reverses_id,
+            reversed_by: e.reversed_by_id,
+            created_at: e.created_at.to_string(),
+            updated_at: e.updated_at.to_string(),
+            lines: e
+                .lines
+                .iter()
+                .map(|l| {
+                    let (debit, credit) = match (&l.currency, l.amount_currency) {
+                        (Some(c), Some(a)) => {
+                            let fd = money::decimals(c);
+                            let side = |base: i64| money::format(if base > 0 { a } else { 0 }, fd);
+                            (side(l.debit), side(l.credit))
+                        }
+                        _ => (money::format(l.debit, d), money::format(l.credit, d)),
+                    };
+                    LineDto {
+                        line_no: l.line_no,
+                        account: l.account_id,
+                        description: l.description.clone(),
+                        debit_amount: debit,
+                        credit_amount: credit,
+                        currency: l.currency.clone(),
+                        exchange_rate: l.exchange_rate.clone(),
+                        base_debit: money::format(l.debit, d),
+                        base_credit: money::format(l.credit, d),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+pub fn books(company: &Company) -> Books {
+    Books {
+        company_id: company.id,
+        currency: company.currency.clone(),
+        decimals: money::decimals(&company.currency),
+    }
+}
+
+fn amount_text(v: &Option<Value>) -> Result<Option<String>, ()> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(_) => Err(()),
+    }
+}
+
+/// Turns the JSON body into the domain's input; `prefix` names the entry in bulk errors.
+pub fn entry_input(body: &EntryBody, prefix: &str, errors: &mut FieldErrors) -> EntryInput {
+    let field = |f: &str| format!("{prefix}{f}");
+    let date = match body.date.as_deref() {
+        None => {
+            errors.add(&field("date"), "This field is required.");
+            None
+        }
+        Some(s) => match s.parse::<Date>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.add(
+                    &field("date"),
+                    "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
+                );
+                None
+            }
+        },
+    };
+    let mut lines = Vec::new();
+    match &body.lines {
+        None => errors.add(&field("lines"), "This field is required."),
+        Some(ls) => {
+            for (i, l) in ls.iter().enumerate() {
+                let lf = |f: &str| field(&format!("lines[{i}].{f}"));
+                let account_id = match l.account.as_deref() {
+                    None => None,
+                    Some(a) => match Uuid::parse_str(a) {
+                        Ok(id) => Some(id),
+                        Err(_) => {
+                            errors.add(&lf("account"), "Must be a valid UUID.");
+                            continue;
+                        }
+                    },
+                };
+                let mut amount = |name: &str, v: &Option<Value>| match amount_text(v) {
+                    Ok(t) => t,
+                    Err(()) => {
+                        errors.add(&lf(name), "A valid number is required.");
+                        None
+                    }
+                };
+                let debit = amount("debit_amount", &l.debit_amount);
+                let credit = amount("credit_amount", &l.credit_amount);
+                let exchange_rate = amount("exchange_rate", &l.exchange_rate);
+                lines.push(LineInput {
+                    account_id,
+                    description: l.description.clone().unwrap_or_default(),
+                    debit,
+                    credit,
+                    currency: l.currency.clone().filter(|c| !c.is_empty()),
+                    exchange_rate,
+                });
+            }
+        }
+    }
+    EntryInput {
+        date,
+        reference: body.reference.clone().unwrap_or_default(),
+        description: body.description.clone().unwrap_or_default(),
+        lines,
+    }
+}
+
+/// Prefixes every field of a domain error (for bulk: `entries[3].lines[0].account`).
+fn prefixed(errors: FieldErrors, prefix: &str) -> FieldErrors {
+    let mut out = FieldErrors::default();
+    for (k, v) in errors.0 {
+        for m in v {
+            out.add(&format!("{prefix}{k}"), m);
+        }
+    }
+    out
+}
+
+impl From<LedgerError<StoreError>> for ApiError {
+    fn from(e: LedgerError<StoreError>) -> Self {
+        match e {
+            LedgerError::Invalid(errors) => ApiError::Validation(errors),
+            LedgerError::NotFound => ApiError::NotFound,
+            LedgerError::PeriodClosed { .. } => ApiError::field("date", e.to_string()),
+            LedgerError::NotDraft(_)
+            | LedgerError::NotPosted
+            | LedgerError::AlreadyReversed
+            | LedgerError::NeedsApproval
+            | LedgerError::SelfApproval
+            | LedgerError::Period(_) => ApiError::field("non_field_errors", e.to_string()),
+            LedgerError::ChainBroken(m) => ApiError::Internal(format!("ledger chain broken: {m}")),
+            LedgerError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
+/// A write request as `write` needs it: who, where, under which permission, and how to answer.
+struct Write {
+    claims: Claims,
+    company: Option<String>,
+    action: Action,
+    key: Option<String>,
+    fingerprint: String,
+    status: StatusCode,
+}
+
+/// Runs one write in the caller's company, inside one transaction, under the permission
+/// `action`, honouring an `Idempotency-Key`.
+async fn write<F>(app: &AppState, w: Write, op: F) -> Result<Response, ApiError>
+where
+    F: FnOnce(&mut Tx, &Ctx<'_>, &Caller) -> Result<Value, ApiError> + Send + 'static,
+{
+    let Write {
+        claims,
+        company,
+        action,
+        key,
+        fingerprint,
+        status,
+    } = w;
+    let (status, body) = app
+        .blocking(move |app: &App| {
+            let caller = app.caller(&claims)?;
+            caller.require(action)?;
+            app.store
+                .tenant_write(caller.tenant()?, |tx| -> Result<(u16, String), ApiError> {
+                    let company = caller.company(tx, company.as_deref())?;
+                    if let Some(k) = &key
+                        && let Some(stored) = idempotency::get(tx, caller.user.id, k)?
+                    {
+                        if stored.request != fingerprint {
+                            return Err(ApiError::Conflict(
+                                "This Idempotency-Key was used for a different request.".into(),
+                            ));
+                        }
+                        return Ok((stored.status, stored.response));
+                    }
+                    let books = books(&company);
+                    let ctx = Ctx {
+                        books: &books,
+                        actor: caller.user.id,
+                        checkpoint_key: &app.checkpoint_key,
+                    };
+                    let body = op(tx, &ctx, &caller)?.to_string();
+                    if let Some(k) = &key {
+                        let stored = Stored {
+                            request: fingerprint,
+                            status: status.as_u16(),
+                            response: body.clone(),
+                        };
+                        idempotency::put(tx, caller.user.id, k, &stored)?;
+                    }
+                    Ok((status.as_u16(), body))
+                })
+        })
+        .await?;
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    Ok((status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    match headers.get("idempotency-key") {
+        None => Ok(None),
+        Some(v) => {
+            let k = v
+                .to_str()
+                .map_err(|_| ApiError::BadRequest("Invalid Idempotency-Key header.".into()))?;
+            if k.is_empty() || k.len() > 255 {
+                return Err(ApiError::BadRequest(
+                    "Idempotency-Key must be 1 to 255 characters.".into(),
+                ));
+            }
+            Ok(Some(k.to_owned()))
+        }
+    }
+}
+
+fn fingerprint(method: &str, path: &str, body: &impl Serialize) -> String {
+    let mut h = Sha256::new();
+    h.update(method.as_bytes());
+    h.update(path.as_bytes());
+    h.update(serde_json::to_vec(body).unwrap_or_default());
+    format!("{:x}", h.finalize())
+}
+
+fn json(e: &JournalEntry, ctx: &Ctx<'_>) -> Value {
+    serde_json::to_value(EntryDto::new(e, ctx.books)).unwrap_or(Value::Null)
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+    ApiJson(body): ApiJson<EntryBody>,
+) -> Result<Response, ApiError> {
+    let mut errors = FieldErrors::default();
+    let input = entry_input(&body, "", &mut errors);
+    errors.into_result()?;
+    let key = idempotency_key(&headers)?;
+    let fp = fingerprint("POST", uri.path(), &body);
+    write(
+        &app,
+        Write {
+            claims,
+            company,
+            action: Action::EditLedger,
+            key,
+            fingerprint: fp,
+            status: StatusCode::CREATED,
+        },
+        move |tx, ctx, _| Ok(json(&ledger::create_draft(tx, ctx, &input)?, ctx)),
+    )
+    .await
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<EntryBody>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let mut errors = FieldErrors::default();
+    let input = entry_input(&body, "", &mut errors);
+    errors.into_result()?;
+    write(
+        &app,
+        Write {
+            claims,
+            company,
+            action: Action::EditLedger,
+            key: None,
+            fingerprint: String::new(),
+            status: StatusCode::OK,
+        },
+        move |tx, ctx, _| Ok(json(&ledger::update_draft(tx, ctx, id, &input)?, ctx)),
+    )
+    .await
+}
+
+pub async fn delete(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    write(
+        &app,
+        Write {
+            claims,
+            company,
+            action: Action::EditLedger,
+            key: None,
+            fingerprint: String::new(),
+            status: StatusCode::NO_CONTENT,
+        },
+        move |tx, ctx, _| {
+            ledger::delete_draft(tx, ctx, id)?;
+            Ok(Value::Null)
+        },
+    )
+    .await
+    .map(|_| StatusCode::NO_CONTENT.into_response())
+}
+
+/// `…/{id}/post/`, `…/approve/`, `…/cancel/`: one verb on one entry.
+type Verb = fn(&mut Tx, &Ctx<'_>, Uuid) -> Result<JournalEntry, LedgerError<StoreError>>;
+
+async fn transition(app: AppState, w: Write, id: String, op: Verb) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    write(&app, w, move |tx, ctx, _| Ok(json(&op(tx, ctx, id)?, ctx))).await
+}
+
+/// The `Write` of a verb on an entry, keyed by the request's `Idempotency-Key`.
+fn verb(
+    claims: Claims,
+    company: Option<String>,
+    headers: &HeaderMap,
+    path: &str,
+    action: Action,
+) -> Result<Write, ApiError> {
+    Ok(Write {
+        claims,
+        company,
+        action,
+        key: idempotency_key(headers)?,
+        fingerprint: fingerprint("POST", path, &Value::Null),
+        status: StatusCode::OK,
+    })
+}
+
+pub async fn post(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    transition(
+        app,
+        verb(claims, company, &headers, uri.path(), Action::PostEntries)?,
+        id,
+        |tx, ctx, id| ledger::post(tx, ctx, id),
+    )
+    .await
+}
+
+pub async fn approve(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    transition(
+        app,
+        verb(claims, company, &headers, uri.path(), Action::ApproveEntries)?,
+        id,
+        |tx, ctx, id| ledger::approve(tx, ctx, id),
+    )
+    .await
+}
+
+pub async fn cancel(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    transition(
+        app,
+        verb(claims, company, &headers, uri.path(), Action::EditLedger)?,
+        id,
+        |tx, ctx, id| ledger::cancel(tx, ctx, id),
+    )
+    .await
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct ReverseBody {
+    pub date: Option<String>,
+}
+
+pub async fn reverse(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+    raw: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    // The body is optional here: no body reverses on the original's date.
+    let body: ReverseBody = if raw.iter().all(u8::is_ascii_whitespace) {
+        ReverseBody::default()
+    } else {
+        serde_json::from_slice(&raw).map_err(|e| ApiError::BadRequest(format!("JSON parse error - {e}")))?
+    };
+    let date = match body.date.as_deref() {
+        None => None,
+        Some(s) => Some(s.parse::<Date>().map_err(|_| {
+            ApiError::field(
+                "date",
+                "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
+            )
+        })?),
+    };
+    let key = idempotency_key(&headers)?;
+    let fp = fingerprint("POST", uri.path(), &body);
+    write(
+        &app,
+        Write {
+            claims,
+            company,
+            action: Action::PostEntries,
+            key,
+            fingerprint: fp,
+            status: StatusCode::CREATED,
+        },
+        move |tx, ctx, _| Ok(json(&ledger::reverse(tx, ctx, id, date)?, ctx)),
+    )
+    .await
+}
+
+#[derive(Deserialize, Serialize)]
+pub struct BulkBody {
+    pub entries: Option<Vec<EntryBody>>,
+}
+
+/// Posts up to 10,000 entries atomically: all of them, or none and the errors by index.
+pub async fn bulk(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+    ApiJson(body): ApiJson<BulkBody>,
+) -> Result<Response, ApiError> {
+    let Some(entries) = body.entries.as_ref() else {
+        return Err(ApiError::field("entries", "This field is required."));
+    };
+    if entries.is_empty() || entries.len() > MAX_BULK {
+        return Err(ApiError::field(
+            "entries",
+            format!("Send between 1 and {MAX_BULK} entries."),
+        ));
+    }
+    let mut errors = FieldErrors::default();
+    let inputs: Vec<EntryInput> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| entry_input(e, &format!("entries[{i}]."), &mut errors))
+        .collect();
+    errors.into_result()?;
+    let key = idempotency_key(&headers)?;
+    let fp = fingerprint("POST", uri.path(), &body);
+    write(
+        &app,
+        Write {
+            claims,
+            company,
+            action: Action::PostEntries,
+            key,
+            fingerprint: fp,
+            status: StatusCode::CREATED,
+        },
+        move |tx, ctx, _| {
+            let mut posted = Vec::with_capacity(inputs.len());
+            for (i, input) in inputs.iter().enumerate() {
+                match ledger::post_new(tx, ctx, input) {
+                    Ok(e) => posted.push(serde_json::json!({ "id": e.id, "number": e.number })),
+                    Err(LedgerError::Invalid(errs)) => {
+                        return Err(ApiError::Validation(prefixed(errs, &format!("entries[{i}]."))));
+                    }
+                    Err(e @ (LedgerError::PeriodClosed { .. } | LedgerError::NeedsApproval)) => {
+                        return Err(ApiError::field(&format!("entries[{i}]"), e.to_string()));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Ok(serde_json::json!({ "count": posted.len(), "entries": posted }))
+        },
+    )
+    .await
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    QueryPairs(q): QueryPairs,
+) -> Result<Response, ApiError> {
+    let req = list_request(&q)?;
+    let mut query = req.clone();
+    let (books, page) = app
+        .blocking(move |app| {
+            let caller = app.caller(&claims)?;
+            caller.require(Action::ViewLedger)?;
+            app.store.tenant_read(caller.tenant()?, |tx| {
+                let company = caller.company(tx, company.as_deref())?;
+                let books = books(&company);
+                // Amount filters are written in the currency; the store compares minor units.
+                for (name, value) in query.filters.iter_mut() {
+                    if name == "amount_min" || name == "amount_max" {
+                        let minor = money::parse(value)
+                            .and_then(|d| money::to_minor(d, books.decimals))
+                            .map_err(|e| ApiError::field(name, e.to_string()))?;
+                        *value = minor.to_string();
+                    }
+                }
+                let page = reports::journal_page(tx, company.id, &query)?;
+                Ok((books, page))
+            })
+        })
+        .await?;
+    Ok(render(&uri, &headers, &req, page, |e| EntryDto::new(&e, &books)))
+}
+
+pub async fn get(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    Path(id): Path<String>,
+) -> Result<Json<EntryDto>, ApiError> {
+    let id = parse_id(&id)?;
+    app.blocking(move |app| {
+        let caller = app.caller(&claims)?;
+        caller.require(Action::ViewLedger)?;
+        app.store.tenant_read(caller.tenant()?, |tx| {
+            let company = caller.company(tx, company.as_deref())?;
+            let books = books(&company);
+            let entry = ledger::LedgerStore::entry(tx, company.id, id)?.ok_or(ApiError::NotFound)?;
+            Ok(Json(EntryDto::new(&entry, &books)))
+        })
+    })
+    .await
+}
