@@ -18,6 +18,9 @@ const HASH_3: &str = "99896affa966418f77725635930964118983f85ac3342fec9fe1375330
 const SIGNATURE_3: &str = "3572b9fa3af8f38d7aeb64ba220ab9f70c137e6e3b33da5ecb5f255e12d30e8b";
 const KEY: &[u8] = b"vector-checkpoint-key-0123456789abcdef";
 
+/// A named change to an entry.
+type Change = (&'static str, Box<dyn Fn(&mut JournalEntry)>);
+
 fn id(last: &str) -> Uuid {
     Uuid::parse_str(&format!("01900000-0000-7000-8000-0000000000{last}")).unwrap()
 }
@@ -206,7 +209,7 @@ fn every_hashed_field_changes_the_hash_and_the_excluded_ones_do_not() {
         "reversed_by_id, updated_at and chain_seq are not hashed"
     );
 
-    let changes: Vec<(&str, Box<dyn Fn(&mut JournalEntry)>)> = vec![
+    let changes: Vec<Change> = vec![
         ("number", Box::new(|e| e.number = Some(2))),
         ("date", Box::new(|e| e.date = day("2024-01-16"))),
         ("reference", Box::new(|e| e.reference.push('x'))),

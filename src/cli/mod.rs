@@ -1,6 +1,7 @@
-//! The command line: `oasys [serve]`, `migrate`, `tenant`, `company`, `user`, `verify`, `config`.
+//! The command line: `oasys [serve]`, `migrate`, `tenant`, `company`, `user`, `verify`, `import`, `config`.
 
 mod admin;
+mod import;
 mod serve;
 mod verify;
 
@@ -50,6 +51,9 @@ pub enum Command {
         #[arg(long)]
         tenant: Option<String>,
     },
+    /// Import data from files.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -156,6 +160,35 @@ pub struct PasswordArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Post journal entries from a CSV or JSON file (see README, "Importing a journal"), in
+    /// batches of one transaction each. Exits non-zero, naming the entry and row, on the first
+    /// refused entry; its batch is rolled back, the batches before it stay posted.
+    Journal {
+        /// The file to import.
+        file: PathBuf,
+        /// Firm id (default: the only firm).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Company id (default: the firm's first company).
+        #[arg(long)]
+        company: Option<String>,
+        /// File format (default: from the file's extension).
+        #[arg(long, value_enum)]
+        format: Option<ImportFormat>,
+        /// Entries per transaction.
+        #[arg(long, default_value_t = 1000)]
+        batch: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ImportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Print the effective configuration, secrets masked.
     Show,
@@ -182,6 +215,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Company(c)) => admin::company(config, c),
         Some(Command::User(c)) => admin::user(config, c),
         Some(Command::Verify { tenant }) => verify::run(&config, tenant.as_deref()),
+        Some(Command::Import(c)) => import::run(&config, c),
         Some(Command::Config(ConfigCommand::Show)) => {
             print!("{}", config.to_masked_toml());
             Ok(())

@@ -73,10 +73,11 @@ fn print(t: &Tenant, report: &TenantReport) {
             );
             continue;
         }
-        let first = c
-            .first_bad_entry()
-            .or(c.findings.first())
-            .map_or_else(String::new, |f| format!("; first bad entry: {f}"));
+        let first = match (c.first_bad_entry(), c.findings.first()) {
+            (Some(f), _) => format!("; first bad entry: {f}"),
+            (None, Some(f)) => format!("; first problem: {f}"),
+            (None, None) => String::new(),
+        };
         println!("FAILED: {company}: {} problem(s){first}", c.findings.len());
         for f in c.findings.iter().take(SHOWN) {
             println!("  - {f}");

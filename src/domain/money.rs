@@ -47,7 +47,8 @@ pub fn to_minor(amount: Decimal, decimals: u32) -> Result<i64, MoneyError> {
         return Err(MoneyError::TooManyDecimals(decimals));
     }
     let factor = Decimal::from(10_i64.pow(decimals));
-    let minor = (amount * factor).trunc();
+    // Checked: a 28-digit amount times 10^decimals overflows `Decimal`, and must be refused, not panic.
+    let minor = amount.checked_mul(factor).ok_or(MoneyError::TooLarge)?.trunc();
     let limit = Decimal::from(10_i64.pow(MAX_MINOR_DIGITS));
     if minor.abs() >= limit {
         return Err(MoneyError::TooLarge);
@@ -99,6 +100,11 @@ mod tests {
             to_minor(parse("10000000000000.00").unwrap(), 2),
             Err(MoneyError::TooLarge)
         );
+        assert_eq!(
+            to_minor(parse("100000000000000000000000000").unwrap(), 3),
+            Err(MoneyError::TooLarge),
+            "an amount whose minor units overflow Decimal is refused, not a panic"
+        );
     }
 
     #[test]
@@ -107,6 +113,67 @@ mod tests {
         assert_eq!(convert(1000, 2, rate, 2), Ok(1085));
         assert_eq!(convert(1, 2, parse("0.5").unwrap(), 2), Ok(1));
         assert_eq!(convert(100, 0, parse("0.0091").unwrap(), 2), Ok(91));
+    }
+
+    mod props {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        const LIMIT: i64 = 1_000_000_000_000_000;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            /// Formatting minor units and parsing them back gives the same minor units, with
+            /// exactly the currency's decimals written.
+            #[test]
+            fn format_then_parse_round_trips(minor in -LIMIT + 1..LIMIT, decimals in prop::sample::select(vec![0u32, 2, 3])) {
+                let text = format(minor, decimals);
+                let written = text.split_once('.').map_or(0, |(_, f)| f.len());
+                prop_assert_eq!(u32::try_from(written).ok(), Some(decimals), "{}", text);
+                prop_assert_eq!(to_minor(parse(&text)?, decimals), Ok(minor));
+                // Trailing zeros and surrounding blanks change nothing.
+                let padded = if decimals == 0 { format!(" {text}.000 ") } else { format!(" {text}00 ") };
+                prop_assert_eq!(to_minor(parse(&padded)?, decimals), Ok(minor));
+            }
+
+            /// A normalized decimal (`"12.3"`, `"7"`) means the same amount.
+            #[test]
+            fn normalized_amounts_parse_to_the_same_minor_units(minor in 0..LIMIT, decimals in 0u32..=3) {
+                let text = from_minor(minor, decimals).normalize().to_string();
+                prop_assert_eq!(to_minor(parse(&text)?, decimals), Ok(minor));
+            }
+
+            /// One decimal more than the currency has is refused, never rounded.
+            #[test]
+            fn extra_decimals_are_refused(minor in 0..LIMIT / 10, last in 1i64..10, decimals in 0u32..=3) {
+                let text = format!("{}{last}", from_minor(minor, decimals + 1).to_string().trim_end_matches('0'));
+                let amount = parse(&text)?;
+                prop_assume!(amount.normalize().scale() > decimals);
+                prop_assert_eq!(to_minor(amount, decimals), Err(MoneyError::TooManyDecimals(decimals)));
+            }
+
+            /// Amounts of 15 digits or more are refused, whatever their size.
+            #[test]
+            fn huge_amounts_are_refused(minor in prop_oneof![LIMIT..i64::MAX, i64::MIN + 1..=-LIMIT], decimals in 0u32..=3) {
+                prop_assert_eq!(to_minor(from_minor(minor, decimals), decimals), Err(MoneyError::TooLarge));
+            }
+
+            /// Any text either parses or is refused; what parses converts or is refused. No panic.
+            #[test]
+            fn any_text_is_handled(text in "[-+ ]?[0-9]{0,32}([.][0-9]{0,30})?|\\PC{0,40}", decimals in 0u32..=3) {
+                if let Ok(amount) = parse(&text) {
+                    let _ = to_minor(amount, decimals);
+                }
+            }
+
+            /// Converting at rate 1 between the same decimals changes nothing.
+            #[test]
+            fn rate_one_is_the_identity(minor in -LIMIT + 1..LIMIT, decimals in 0u32..=3) {
+                prop_assert_eq!(convert(minor, decimals, rust_decimal::Decimal::ONE, decimals), Ok(minor));
+            }
+        }
     }
 
     #[test]

@@ -70,9 +70,17 @@ pub struct AccountBody {
     #[serde(rename = "type")]
     account_type: Option<String>,
     subtype: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     parent: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "present")]
     currency: Option<Option<String>>,
     is_active: Option<bool>,
+}
+
+/// Tells `"field": null` (clear it) from a missing field (keep it): both would otherwise read
+/// as `None`.
+pub fn present<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// The parent and the parent's ancestors, walking up (bounded, in case of a damaged chart).

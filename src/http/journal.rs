@@ -23,6 +23,7 @@ use crate::domain::money;
 use crate::domain::roles::Action;
 use crate::domain::tenants::Company;
 use crate::store::idempotency::{self, Stored};
+use crate::store::ledger::Batch;
 use crate::store::{StoreError, Tx, reports};
 
 /// Entries one bulk request may post.
@@ -274,6 +275,8 @@ where
             app.store
                 .tenant_write(caller.tenant()?, |tx| -> Result<(u16, String), ApiError> {
                     let company = caller.company(tx, company.as_deref())?;
+                    // Keys are per user and per company: the same key in another company is another request.
+                    let fingerprint = format!("{}:{fingerprint}", company.id);
                     if let Some(k) = &key
                         && let Some(stored) = idempotency::get(tx, caller.user.id, k)?
                     {
@@ -584,8 +587,9 @@ pub async fn bulk(
         },
         move |tx, ctx, _| {
             let mut posted = Vec::with_capacity(inputs.len());
+            let mut batch = Batch::new(tx);
             for (i, input) in inputs.iter().enumerate() {
-                match ledger::post_new(tx, ctx, input) {
+                match ledger::post_new(&mut batch, ctx, input) {
                     Ok(e) => posted.push(serde_json::json!({ "id": e.id, "number": e.number })),
                     Err(LedgerError::Invalid(errs)) => {
                         return Err(ApiError::Validation(prefixed(errs, &format!("entries[{i}]."))));
@@ -596,6 +600,7 @@ pub async fn bulk(
                     Err(e) => return Err(e.into()),
                 }
             }
+            batch.finish()?;
             Ok(serde_json::json!({ "count": posted.len(), "entries": posted }))
         },
     )

@@ -90,6 +90,7 @@ pub async fn get_tenant(
 #[derive(Deserialize)]
 pub struct TenantPatch {
     name: Option<String>,
+    #[serde(default, deserialize_with = "super::accounting::present")]
     domain: Option<Option<String>>,
     plan: Option<String>,
     is_active: Option<bool>,
@@ -359,6 +360,7 @@ pub struct UserBody {
     is_active: Option<bool>,
     all_companies: Option<bool>,
     companies: Option<Vec<Uuid>>,
+    #[serde(default, deserialize_with = "super::accounting::present")]
     default_company: Option<Option<Uuid>>,
 }
 

@@ -1,7 +1,7 @@
 //! The ledger tables: journal entries and lines, per-day balances, counters, the hash chain,
 //! period settings. Implements the domain's `LedgerStore` once, for both backends.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 use uuid::Uuid;
@@ -69,11 +69,26 @@ pub fn lines(tx: &mut Tx, entry_id: Uuid) -> Result<Vec<Line>, StoreError> {
 }
 
 fn insert_lines(tx: &mut Tx, entry: &JournalEntry) -> Result<(), StoreError> {
+    let posted = entry.status == EntryStatus::Posted;
     for l in &entry.lines {
         tx.execute(
-            "INSERT INTO journal_lines (id, entry_id, line_no, account_id, description, debit, credit, currency, amount_currency, exchange_rate) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            params![Uuid::now_v7(), entry.id, l.line_no, l.account_id, &l.description, l.debit, l.credit, l.currency.clone(), l.amount_currency, l.exchange_rate.clone()],
+            "INSERT INTO journal_lines (id, entry_id, line_no, account_id, description, debit, credit, currency, \
+             amount_currency, exchange_rate, posted_date, posted_number) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            params![
+                Uuid::now_v7(),
+                entry.id,
+                l.line_no,
+                l.account_id,
+                &l.description,
+                l.debit,
+                l.credit,
+                l.currency.clone(),
+                l.amount_currency,
+                l.exchange_rate.clone(),
+                posted.then(|| entry.date.to_string()),
+                entry.number.filter(|_| posted)
+            ],
         )?;
     }
     Ok(())
@@ -168,6 +183,23 @@ impl LedgerStore for Tx<'_> {
         }
     }
 
+    fn lock_entry(&mut self, company: Uuid, id: Uuid) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE journal_entries SET updated_at = updated_at WHERE company_id = $1 AND id = $2",
+            params![company, id],
+        )?;
+        Ok(())
+    }
+
+    fn lock_books(&mut self, company: Uuid) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO counters (company_id, name, value) VALUES ($1, 'books', 0) \
+             ON CONFLICT (company_id, name) DO UPDATE SET value = counters.value",
+            params![company],
+        )?;
+        Ok(())
+    }
+
     fn insert_entry(&mut self, e: &JournalEntry) -> Result<(), StoreError> {
         self.execute(
             &format!("INSERT INTO journal_entries ({ENTRY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"),
@@ -183,10 +215,19 @@ impl LedgerStore for Tx<'_> {
              reverses_id = $13, reversed_by_id = $14, chain_seq = $15, created_at = $16, updated_at = $17 WHERE id = $1",
             &entry_params(e),
         )?;
-        if e.status == EntryStatus::Draft {
+        match e.status {
             // Only drafts change their lines; a posted entry's lines are fixed.
-            self.execute("DELETE FROM journal_lines WHERE entry_id = $1", params![e.id])?;
-            insert_lines(self, e)?;
+            EntryStatus::Draft => {
+                self.execute("DELETE FROM journal_lines WHERE entry_id = $1", params![e.id])?;
+                insert_lines(self, e)?;
+            }
+            EntryStatus::Posted => {
+                self.execute(
+                    "UPDATE journal_lines SET posted_date = $2, posted_number = $3 WHERE entry_id = $1 AND posted_number IS NULL",
+                    params![e.id, e.date.to_string(), e.number],
+                )?;
+            }
+            EntryStatus::Cancelled => {}
         }
         Ok(())
     }
@@ -216,14 +257,8 @@ impl LedgerStore for Tx<'_> {
             t.0 += l.debit;
             t.1 += l.credit;
         }
-        let day = date.to_string();
         for (account, (debit, credit)) in totals {
-            self.execute(
-                "INSERT INTO account_balances (account_id, date, debit, credit) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (account_id, date) DO UPDATE SET debit = account_balances.debit + excluded.debit, \
-                 credit = account_balances.credit + excluded.credit",
-                params![account, &day, debit, credit],
-            )?;
+            add_balance(self, account, date, debit, credit)?;
         }
         Ok(())
     }
@@ -304,4 +339,162 @@ pub fn link_from_row(r: &Row) -> Result<ChainLink, StoreError> {
         hash: r.text(5)?,
         created_at: parse_ts(&r.text(6)?)?,
     })
+}
+
+/// Adds to one account's total of one day.
+fn add_balance(tx: &mut Tx, account: Uuid, date: Date, debit: i64, credit: i64) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO account_balances (account_id, date, debit, credit) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (account_id, date) DO UPDATE SET debit = account_balances.debit + excluded.debit, \
+         credit = account_balances.credit + excluded.credit",
+        params![account, date.to_string(), debit, credit],
+    )?;
+    Ok(())
+}
+
+/// The ledger store for many postings in one transaction (bulk posting, imports): account and
+/// settings lookups are cached, counters are taken once and advanced in memory, the chain head
+/// is remembered, and balance changes are summed per account and day, then written by
+/// [`Batch::finish`] — which must run before the transaction commits.
+pub struct Batch<'a, 'c> {
+    tx: &'a mut Tx<'c>,
+    accounts: HashMap<(Uuid, Uuid), Option<Account>>,
+    settings: HashMap<Uuid, Settings>,
+    counters: HashMap<(Uuid, String), i64>,
+    heads: HashMap<Uuid, Option<ChainLink>>,
+    balances: BTreeMap<(Uuid, Date), (i64, i64)>,
+}
+
+impl<'a, 'c> Batch<'a, 'c> {
+    pub fn new(tx: &'a mut Tx<'c>) -> Self {
+        Batch {
+            tx,
+            accounts: HashMap::new(),
+            settings: HashMap::new(),
+            counters: HashMap::new(),
+            heads: HashMap::new(),
+            balances: BTreeMap::new(),
+        }
+    }
+
+    /// Writes the counters and the summed balances.
+    pub fn finish(self) -> Result<(), StoreError> {
+        for ((company, name), value) in &self.counters {
+            self.tx.execute(
+                "UPDATE counters SET value = $3 WHERE company_id = $1 AND name = $2",
+                params![*company, name.as_str(), *value],
+            )?;
+        }
+        for ((account, date), (debit, credit)) in &self.balances {
+            add_balance(self.tx, *account, *date, *debit, *credit)?;
+        }
+        Ok(())
+    }
+}
+
+impl LedgerStore for Batch<'_, '_> {
+    type Error = StoreError;
+
+    fn account(&mut self, company: Uuid, id: Uuid) -> Result<Option<Account>, StoreError> {
+        if let Some(a) = self.accounts.get(&(company, id)) {
+            return Ok(a.clone());
+        }
+        let a = self.tx.account(company, id)?;
+        self.accounts.insert((company, id), a.clone());
+        Ok(a)
+    }
+
+    fn settings(&mut self, company: Uuid) -> Result<Settings, StoreError> {
+        if let Some(s) = self.settings.get(&company) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.settings(company)?;
+        self.settings.insert(company, s.clone());
+        Ok(s)
+    }
+
+    fn save_settings(&mut self, company: Uuid, settings: &Settings) -> Result<(), StoreError> {
+        self.settings.insert(company, settings.clone());
+        self.tx.save_settings(company, settings)
+    }
+
+    fn entry(&mut self, company: Uuid, id: Uuid) -> Result<Option<JournalEntry>, StoreError> {
+        self.tx.entry(company, id)
+    }
+
+    fn lock_entry(&mut self, company: Uuid, id: Uuid) -> Result<(), StoreError> {
+        self.tx.lock_entry(company, id)
+    }
+
+    fn lock_books(&mut self, company: Uuid) -> Result<(), StoreError> {
+        self.tx.lock_books(company)
+    }
+
+    fn insert_entry(&mut self, entry: &JournalEntry) -> Result<(), StoreError> {
+        self.tx.insert_entry(entry)
+    }
+
+    fn update_entry(&mut self, entry: &JournalEntry) -> Result<(), StoreError> {
+        self.tx.update_entry(entry)
+    }
+
+    fn delete_entry(&mut self, company: Uuid, id: Uuid) -> Result<(), StoreError> {
+        self.tx.delete_entry(company, id)
+    }
+
+    fn next_counter(&mut self, company: Uuid, name: &str) -> Result<i64, StoreError> {
+        let key = (company, name.to_owned());
+        let next = match self.counters.get(&key) {
+            Some(v) => v + 1,
+            // The first take locks the counter row until commit, as a single posting does.
+            None => self.tx.next_counter(company, name)?,
+        };
+        self.counters.insert(key, next);
+        Ok(next)
+    }
+
+    fn add_to_balances(&mut self, date: Date, lines: &[Line]) -> Result<(), StoreError> {
+        for l in lines {
+            let t = self.balances.entry((l.account_id, date)).or_default();
+            t.0 += l.debit;
+            t.1 += l.credit;
+        }
+        Ok(())
+    }
+
+    fn chain_head(&mut self, company: Uuid) -> Result<Option<ChainLink>, StoreError> {
+        if let Some(h) = self.heads.get(&company) {
+            return Ok(h.clone());
+        }
+        let h = self.tx.chain_head(company)?;
+        self.heads.insert(company, h.clone());
+        Ok(h)
+    }
+
+    fn append_chain(&mut self, link: &ChainLink) -> Result<(), StoreError> {
+        self.tx.append_chain(link)?;
+        self.heads.insert(link.company_id, Some(link.clone()));
+        Ok(())
+    }
+
+    fn save_checkpoint(&mut self, link: &ChainLink, signature: &str) -> Result<(), StoreError> {
+        self.tx.save_checkpoint(link, signature)
+    }
+
+    fn result_balances(&mut self, company: Uuid, as_of: Date) -> Result<Vec<(Uuid, i64)>, StoreError> {
+        if !self.balances.is_empty() {
+            return Err(StoreError::Database(
+                "result balances read inside an unfinished batch".into(),
+            ));
+        }
+        self.tx.result_balances(company, as_of)
+    }
+
+    fn account_by_subtype(&mut self, company: Uuid, subtype: &str) -> Result<Option<Account>, StoreError> {
+        self.tx.account_by_subtype(company, subtype)
+    }
+
+    fn audit(&mut self, record: &AuditRecord) -> Result<(), StoreError> {
+        self.tx.audit(record)
+    }
 }

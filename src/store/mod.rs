@@ -11,6 +11,8 @@ pub mod audit;
 pub mod companies;
 pub mod idempotency;
 pub mod ledger;
+#[cfg(test)]
+mod ledger_props;
 pub mod list;
 mod migrations;
 pub mod platform;

@@ -141,6 +141,7 @@ pub struct LedgerLine {
 
 /// The account's posted lines in a date range, in posting order, one page of them, with the
 /// count of all and the net movement of the lines before the page (for the running balance).
+/// All three walk the `journal_lines_ledger` index; only the page's rows touch the entries.
 pub fn ledger_lines(
     tx: &mut Tx,
     account: Uuid,
@@ -149,8 +150,7 @@ pub fn ledger_lines(
     offset: u64,
     limit: u64,
 ) -> Result<(u64, i64, Vec<LedgerLine>), StoreError> {
-    let scope = "FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id \
-                 WHERE l.account_id = $1 AND e.status = 'posted' AND e.date >= $2 AND e.date <= $3";
+    let scope = "FROM journal_lines l WHERE l.account_id = $1 AND l.posted_date >= $2 AND l.posted_date <= $3";
     let p = params![account, from.to_string(), to.to_string()];
     let count = tx.query_one(&format!("SELECT COUNT(*) {scope}"), p)?.int(0)?;
     let before = if offset == 0 {
@@ -159,7 +159,7 @@ pub fn ledger_lines(
         tx.query_one(
             &format!(
                 "SELECT COALESCE(SUM(d), 0) FROM (SELECT l.debit - l.credit AS d {scope} \
-                 ORDER BY e.date, e.number, l.line_no LIMIT {offset}) x"
+                 ORDER BY l.posted_date, l.posted_number, l.line_no LIMIT {offset}) x"
             ),
             p,
         )?
@@ -167,22 +167,30 @@ pub fn ledger_lines(
     };
     let rows = tx.query(
         &format!(
-            "SELECT e.id, e.number, e.date, e.reference, COALESCE(NULLIF(l.description, ''), e.description), l.debit, l.credit \
-             {scope} ORDER BY e.date, e.number, l.line_no LIMIT {limit} OFFSET {offset}"
+            "SELECT e.id, e.number, e.date, e.reference, p.description, e.description, p.debit, p.credit \
+             FROM (SELECT l.entry_id, l.line_no, l.description, l.debit, l.credit, l.posted_date, l.posted_number {scope} \
+                   ORDER BY l.posted_date, l.posted_number, l.line_no LIMIT {limit} OFFSET {offset}) p \
+             JOIN journal_entries e ON e.id = p.entry_id \
+             ORDER BY p.posted_date, p.posted_number, p.line_no"
         ),
         p,
     )?;
     let lines = rows
         .iter()
         .map(|r| {
+            let line_description = r.text(4)?;
             Ok(LedgerLine {
                 entry_id: r.uuid(0)?,
                 number: r.opt_int(1)?,
                 date: super::ledger::parse_date(&r.text(2)?)?,
                 reference: r.text(3)?,
-                description: r.text(4)?,
-                debit: r.int(5)?,
-                credit: r.int(6)?,
+                description: if line_description.is_empty() {
+                    r.text(5)?
+                } else {
+                    line_description
+                },
+                debit: r.int(6)?,
+                credit: r.int(7)?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;

@@ -309,6 +309,13 @@ fn from_pg_row(row: &postgres::Row) -> Result<Row, StoreError> {
             Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map(Value::Int),
             Type::INT4 => row.try_get::<_, Option<i32>>(i)?.map(|v| Value::Int(v.into())),
             Type::INT2 => row.try_get::<_, Option<i16>>(i)?.map(|v| Value::Int(v.into())),
+            // `SUM` over BIGINT is NUMERIC on PostgreSQL (INTEGER on SQLite): whole sums are integers.
+            Type::NUMERIC => row
+                .try_get::<_, Option<rust_decimal::Decimal>>(i)?
+                .map(|d| match i64::try_from(d) {
+                    Ok(v) if d.fract().is_zero() => Value::Int(v),
+                    _ => Value::Text(d.to_string()),
+                }),
             Type::BOOL => row.try_get::<_, Option<bool>>(i)?.map(Value::Bool),
             Type::TEXT | Type::VARCHAR | Type::NAME | Type::BPCHAR => {
                 row.try_get::<_, Option<String>>(i)?.map(Value::Text)

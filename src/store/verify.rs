@@ -29,6 +29,8 @@ const PAGE: i64 = 500;
 const END: i64 = i64::MAX;
 /// Mismatched balances for which the entries of that day are looked up and named.
 const NAMED_BALANCES: usize = 20;
+/// Entries missing from their chain link that are searched for elsewhere in the chain.
+const LOOKUPS: usize = 100;
 
 /// An entry a finding is about: its id, its number, or both.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,6 +163,7 @@ pub fn verify_company(tx: &mut Tx, company: Uuid, checkpoint_key: &[u8]) -> Resu
     v.check_counters(tx, &chain, tail)?;
     v.check_unchained(tx)?;
     v.check_reversals(tx)?;
+    v.check_line_copies(tx)?;
     v.check_audit_trail(tx, tail)?;
     v.check_settings(tx, &chain)?;
     v.check_balances(tx)?;
@@ -204,8 +207,8 @@ struct PeriodChange {
 struct Chain {
     links: i64,
     last_seq: i64,
-    /// Hash and entry of the links at checkpoint positions.
-    at_checkpoints: HashMap<i64, (String, Option<EntryRef>)>,
+    /// Hashes of the links at checkpoint positions.
+    at_checkpoints: HashMap<i64, String>,
     /// Seqs of the period-close links.
     closes: Vec<i64>,
     /// The lock dates set by the last close link, when its hash was recomputed.
@@ -352,12 +355,12 @@ impl Verifier<'_> {
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             let Some(last) = links.last().map(|l| l.seq) else { break };
-            let mut entries = self.load_entries(tx, after, last)?;
+            let entries = self.load_entries(tx, after, last)?;
             for link in &links {
-                let entry = Uuid::parse_str(&link.object).ok().and_then(|id| entries.remove(&id));
-                let named = self.check_link(link, entry, &mut walk, &mut changes, &mut chain);
+                let entry = Uuid::parse_str(&link.object).ok().and_then(|id| entries.get(&id));
+                self.check_link(link, entry, &mut walk, &mut changes, &mut chain);
                 if at_checkpoint.contains(&link.seq) {
-                    chain.at_checkpoints.insert(link.seq, (link.hash.clone(), named));
+                    chain.at_checkpoints.insert(link.seq, link.hash.clone());
                 }
                 chain.links += 1;
                 chain.last_seq = link.seq;
@@ -413,15 +416,15 @@ impl Verifier<'_> {
         Ok(entries)
     }
 
-    /// Checks one link; returns the entry it names, if any.
+    /// Checks one link and, for a post or reverse, the entry it names.
     fn check_link(
         &mut self,
         link: &StoredLink,
-        entry: Option<JournalEntry>,
+        entry: Option<&JournalEntry>,
         walk: &mut Walk,
         changes: &mut [PeriodChange],
         chain: &mut Chain,
-    ) -> Option<EntryRef> {
+    ) {
         let seq = link.seq;
         if seq != walk.expected {
             let message = if seq > walk.expected {
@@ -463,19 +466,15 @@ impl Verifier<'_> {
                 seq,
                 format!("names {:?}, which is not an id", link.object),
             );
-            return None;
+            return;
         };
         match Kind::parse(&link.kind) {
-            None => {
-                self.push(None, Some(seq), seq, format!("unknown kind {:?}", link.kind));
-                None
-            }
+            None => self.push(None, Some(seq), seq, format!("unknown kind {:?}", link.kind)),
             Some(Kind::Close) => {
                 chain.closes.push(seq);
                 self.check_close(link, object, walk, changes, chain);
-                None
             }
-            Some(kind) => Some(self.check_entry_link(link, kind, object, entry, walk)),
+            Some(kind) => self.check_entry_link(link, kind, object, entry, walk),
         }
     }
 
@@ -544,9 +543,9 @@ impl Verifier<'_> {
         link: &StoredLink,
         kind: Kind,
         object: Uuid,
-        entry: Option<JournalEntry>,
+        entry: Option<&JournalEntry>,
         walk: &Walk,
-    ) -> EntryRef {
+    ) {
         let seq = link.seq;
         let Some(e) = entry else {
             let named = EntryRef {
@@ -554,7 +553,7 @@ impl Verifier<'_> {
                 number: None,
             };
             self.push(
-                Some(named.clone()),
+                Some(named),
                 Some(seq),
                 seq,
                 format!(
@@ -562,9 +561,9 @@ impl Verifier<'_> {
                     kind.as_str()
                 ),
             );
-            return named;
+            return;
         };
-        let named = EntryRef::of(&e);
+        let named = EntryRef::of(e);
         let problem = |v: &mut Self, message: String| v.push(Some(named.clone()), Some(seq), seq, message);
         if e.status != EntryStatus::Posted {
             problem(
@@ -596,7 +595,7 @@ impl Verifier<'_> {
                 ),
             );
         }
-        for message in self.entry_problems(&e) {
+        for message in self.entry_problems(e) {
             problem(self, message);
         }
         let hash = chain::link_hash(
@@ -605,7 +604,7 @@ impl Verifier<'_> {
             kind,
             object,
             &link.prev_hash,
-            &chain::entry_payload(&e),
+            &chain::entry_payload(e),
         );
         if hash != link.hash {
             problem(
@@ -629,7 +628,6 @@ impl Verifier<'_> {
                 ),
             );
         }
-        named
     }
 
     /// The rules every posted entry obeys: at least two lines, each a debit or a credit (not
@@ -678,11 +676,11 @@ impl Verifier<'_> {
         let mut last_good = 0;
         let signed: HashSet<i64> = checkpoints.iter().map(|c| c.seq).collect();
         for cp in checkpoints {
+            // No entry is named: any link up to here may be the one rewritten.
             let link = chain.at_checkpoints.get(&cp.seq);
-            let named = link.and_then(|(_, e)| e.clone());
             if !chain::signature_valid(self.key, self.company, cp.seq, &cp.hash, &cp.signature) {
                 self.push(
-                    named.clone(),
+                    None,
                     Some(cp.seq),
                     cp.seq,
                     format!(
@@ -711,8 +709,8 @@ impl Verifier<'_> {
                     cp.seq,
                     "a checkpoint was signed at this link, which is missing",
                 ),
-                Some((hash, _)) if *hash != cp.hash => self.push(
-                    named,
+                Some(hash) if *hash != cp.hash => self.push(
+                    None,
                     Some(cp.seq),
                     cp.seq,
                     format!(
@@ -883,26 +881,39 @@ impl Verifier<'_> {
 
     /// Every posted entry is in the chain (a post or reverse link naming it, exactly once).
     fn check_unchained(&mut self, tx: &mut Tx) -> Result<(), StoreError> {
-        for r in tx.query(
+        // Joined on the entry's own `chain_seq` (the chain's primary key), not searched by object:
+        // the entries found are then looked up one by one, a bounded number of them.
+        let suspects = tx.query(
             "SELECT e.id, e.number, e.chain_seq, e.date FROM journal_entries e \
-             WHERE e.company_id = $1 AND e.status = 'posted' AND NOT EXISTS \
-             (SELECT 1 FROM ledger_chain c WHERE c.company_id = $1 AND c.object_id = e.id AND c.kind <> 'close') \
-             ORDER BY e.number",
+             LEFT JOIN ledger_chain c ON c.company_id = e.company_id AND c.seq = e.chain_seq AND c.object_id = e.id \
+             WHERE e.company_id = $1 AND e.status = 'posted' AND c.seq IS NULL ORDER BY e.number",
             params![self.company],
-        )? {
-            let seq = r.opt_int(2)?;
-            self.push(
-                Some(EntryRef {
-                    id: r.opt_uuid(0)?,
-                    number: r.opt_int(1)?,
-                }),
-                None,
-                seq.unwrap_or(END - 1),
+        )?;
+        for (i, r) in suspects.iter().enumerate() {
+            let (id, seq) = (r.text(0)?, r.opt_int(2)?);
+            let named = EntryRef {
+                id: Uuid::parse_str(&id).ok(),
+                number: r.opt_int(1)?,
+            };
+            let message = if i >= LOOKUPS {
+                format!("posted (dated {}), but its chain link does not name it", r.text(3)?)
+            } else if tx
+                .query_opt(
+                    "SELECT seq FROM ledger_chain WHERE company_id = $1 AND object_id = $2 AND kind <> 'close' \
+                     ORDER BY seq LIMIT 1",
+                    params![self.company, &id],
+                )?
+                .is_some()
+            {
+                // In the chain at another link: the walk reported its wrong `chain_seq` there.
+                continue;
+            } else {
                 format!(
                     "posted (dated {}), but not in the hash chain: it was put in the database outside OASYS",
                     r.text(3)?
-                ),
-            );
+                )
+            };
+            self.push(Some(named), None, seq.unwrap_or(END - 1), message);
         }
         for r in tx.query(
             "SELECT object_id, MIN(seq), MAX(seq) FROM ledger_chain WHERE company_id = $1 AND kind <> 'close' \
@@ -916,6 +927,37 @@ impl Verifier<'_> {
                 Some(last),
                 last,
                 format!("in the chain more than once (links {first} and {last})"),
+            );
+        }
+        Ok(())
+    }
+
+    /// The entry's date and number copied onto its lines at posting (`posted_date`,
+    /// `posted_number`, which the general ledger reads without the entry) are the entry's, and
+    /// lines of entries that are not posted carry none.
+    fn check_line_copies(&mut self, tx: &mut Tx) -> Result<(), StoreError> {
+        for r in tx.query(
+            "SELECT e.id, e.number, e.chain_seq, e.status, COUNT(*) FROM journal_lines l \
+             JOIN journal_entries e ON e.id = l.entry_id WHERE e.company_id = $1 AND CASE WHEN e.status = 'posted' \
+             THEN l.posted_date IS NULL OR l.posted_number IS NULL OR l.posted_date <> e.date OR l.posted_number <> e.number \
+             ELSE l.posted_date IS NOT NULL OR l.posted_number IS NOT NULL END \
+             GROUP BY e.id, e.number, e.chain_seq, e.status ORDER BY e.number",
+            params![self.company],
+        )? {
+            let seq = r.opt_int(2)?;
+            let message = if r.text(3)? == EntryStatus::Posted.as_str() {
+                format!("{} line(s) carry a posting date or number that is not the entry's", r.int(4)?)
+            } else {
+                format!("{} line(s) of this {} entry carry a posting date or number", r.int(4)?, r.text(3)?)
+            };
+            self.push(
+                Some(EntryRef {
+                    id: r.opt_uuid(0)?,
+                    number: r.opt_int(1)?,
+                }),
+                seq,
+                seq.unwrap_or(END - 1),
+                message,
             );
         }
         Ok(())

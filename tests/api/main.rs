@@ -7,4 +7,6 @@ mod helpers;
 mod auth;
 mod cli;
 mod conventions;
+mod ledger;
+mod ledger_concurrency;
 mod tenants;

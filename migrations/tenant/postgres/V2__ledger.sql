@@ -52,9 +52,14 @@ CREATE TABLE journal_lines (
     currency TEXT,
     amount_currency BIGINT,
     exchange_rate TEXT,
+    -- Copied from the entry when it is posted (NULL on drafts): the general ledger reads an
+    -- account's posted lines in order from one index, without touching the entries.
+    posted_date TEXT,
+    posted_number BIGINT,
     UNIQUE (entry_id, line_no)
 );
 CREATE INDEX journal_lines_account ON journal_lines(account_id, entry_id);
+CREATE INDEX journal_lines_ledger ON journal_lines(account_id, posted_date, posted_number, line_no, debit, credit);
 
 -- Posted totals per account and day, kept in the posting transaction: reports read these.
 CREATE TABLE account_balances (

@@ -179,6 +179,11 @@ pub trait LedgerStore {
     fn settings(&mut self, company: Uuid) -> Result<Settings, Self::Error>;
     fn save_settings(&mut self, company: Uuid, settings: &Settings) -> Result<(), Self::Error>;
     fn entry(&mut self, company: Uuid, id: Uuid) -> Result<Option<JournalEntry>, Self::Error>;
+    /// Locks one entry until commit, so two transactions never both act on it (post it twice,
+    /// reverse it twice).
+    fn lock_entry(&mut self, company: Uuid, id: Uuid) -> Result<(), Self::Error>;
+    /// Locks the company's period settings until commit (closes and reopens queue here).
+    fn lock_books(&mut self, company: Uuid) -> Result<(), Self::Error>;
     fn insert_entry(&mut self, entry: &JournalEntry) -> Result<(), Self::Error>;
     /// Saves the header and replaces the lines.
     fn update_entry(&mut self, entry: &JournalEntry) -> Result<(), Self::Error>;

@@ -195,6 +195,7 @@ pub fn post_new<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, input: &EntryInput
 /// Reverses a posted entry: a new entry with debits and credits swapped, dated `date` (default:
 /// the original's date), posted at once; both entries point at each other.
 pub fn reverse<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, date: Option<Date>) -> Result<JournalEntry, S> {
+    store.lock_entry(ctx.books.company_id, id).db()?;
     let mut original = store
         .entry(ctx.books.company_id, id)
         .db()?
@@ -264,6 +265,8 @@ pub fn reverse<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, date: Opt
 fn finalize<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, entry: &mut JournalEntry, kind: Kind) -> Result<(), S> {
     let company = ctx.books.company_id;
     let seq = store.next_counter(company, "chain").db()?;
+    // Checked again under the chain lock: a close that committed meanwhile is seen here.
+    check_open(store, ctx, entry.date)?;
     let number = store.next_counter(company, "journal").db()?;
     let now = chain::now();
     entry.number = Some(number);
@@ -316,6 +319,7 @@ pub(super) fn append<S: LedgerStore>(
 }
 
 fn draft<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, verb: &'static str) -> Result<JournalEntry, S> {
+    store.lock_entry(ctx.books.company_id, id).db()?;
     let entry = store
         .entry(ctx.books.company_id, id)
         .db()?

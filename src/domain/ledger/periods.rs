@@ -14,6 +14,7 @@ type Result<T, S> = std::result::Result<T, LedgerError<<S as LedgerStore>::Error
 
 /// Locks postings on or before `date`. `hard` closes for good: it can never move back.
 pub fn close_period<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, date: Date, hard: bool) -> Result<Settings, S> {
+    store.lock_books(ctx.books.company_id).db()?;
     let before = store.settings(ctx.books.company_id).db()?;
     let mut after = before.clone();
     if let Some(h) = before.hard_lock_date
@@ -35,6 +36,7 @@ pub fn close_period<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, date: Date, ha
 
 /// Moves the soft lock back to `to` (or removes it). The hard close stays where it is.
 pub fn reopen_period<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, to: Option<Date>) -> Result<Settings, S> {
+    store.lock_books(ctx.books.company_id).db()?;
     let before = store.settings(ctx.books.company_id).db()?;
     if let (Some(h), Some(t)) = (before.hard_lock_date, to)
         && t < h
@@ -65,6 +67,7 @@ pub fn reopen_period<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, to: Option<Da
 /// Closes a fiscal year: posts an entry dated `year_end` that brings every revenue and expense
 /// account to zero against the retained-earnings account, then locks through `year_end`.
 pub fn year_end_close<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, year_end: Date) -> Result<Option<JournalEntry>, S> {
+    store.lock_books(ctx.books.company_id).db()?;
     let company = ctx.books.company_id;
     check_open(store, ctx, year_end)?;
     let retained = store

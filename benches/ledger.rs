@@ -1,0 +1,242 @@
+//! Ledger benchmark: starts the real server in-process on SQLite (or PostgreSQL with
+//! `OASYS_BENCH_DATABASE_URL`), loads 1M journal lines through the bulk API, then times single
+//! posts, the trial balance and general-ledger pages. Prints figures; asserts nothing.
+//!
+//! `cargo bench --bench ledger` (optionally `OASYS_BENCH_LINES=200000` for a shorter run).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const ENTRIES_PER_BULK: usize = 10_000;
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[i.min(samples.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Client {
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let target_lines: usize = std::env::var("OASYS_BENCH_LINES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = oasys::config::Config {
+        data_dir: Some(dir.path().to_path_buf()),
+        jwt_secret: Some("bench-secret-bench-secret-bench-secret".into()),
+        ..Default::default()
+    };
+    if let Ok(url) = std::env::var("OASYS_BENCH_DATABASE_URL") {
+        config.database_url = Some(url);
+        config.database_schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
+    }
+    let backend = if config.database_url.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let app = tokio::task::spawn_blocking(move || oasys::App::open(config))
+        .await
+        .unwrap()
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(oasys::serve(Arc::new(app), listener, std::future::pending()));
+
+    let http = reqwest::Client::new();
+    let reg: Value = http
+        .post(format!("{base}/api/auth/register/"))
+        .json(&json!({ "email": "bench@example.com", "password": "bench-ledger-harbour-42", "first_name": "B", "last_name": "M", "firm_name": "Bench" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = reg["tokens"]["access"].as_str().unwrap().to_owned();
+    let client = Client { http, base, token };
+    let (_, chart) = client
+        .send(
+            reqwest::Method::GET,
+            "/api/accounting/chart-of-accounts/?page_size=200",
+            None,
+        )
+        .await;
+    let id = |code: &str| -> String {
+        chart["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["code"] == code)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let debit_accounts: Vec<String> = ["1010", "1020", "1100", "1200", "1300"].iter().map(|c| id(c)).collect();
+    let credit_accounts: Vec<String> = ["2100", "2200", "4100", "4200", "4900"].iter().map(|c| id(c)).collect();
+    let start = jiff::civil::date(2024, 1, 1);
+
+    println!(
+        "OASYS ledger benchmark ({backend}, {} CPUs)",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+
+    // Bulk: 2 lines per entry, each account gets a tenth of the lines, dates over two years.
+    let entries_needed = target_lines / 2;
+    let mut posted_lines = 0usize;
+    let mut bulk_time = Duration::ZERO;
+    let mut i = 0usize;
+    while posted_lines < target_lines {
+        let n = ENTRIES_PER_BULK.min(entries_needed - i);
+        let entries: Vec<Value> = (i..i + n)
+            .map(|k| {
+                let date = start.checked_add(jiff::Span::new().days((k % 730) as i64)).unwrap();
+                let amount = format!("{}.{:02}", 1 + k % 997, k % 100);
+                json!({
+                    "date": date.to_string(),
+                    "reference": format!("B{k}"),
+                    "description": "bench",
+                    "lines": [
+                        { "account": debit_accounts[k % 5], "debit_amount": amount },
+                        { "account": credit_accounts[k % 5], "credit_amount": amount },
+                    ]
+                })
+            })
+            .collect();
+        let body = json!({ "entries": entries });
+        let t = Instant::now();
+        let (status, res) = client
+            .send(
+                reqwest::Method::POST,
+                "/api/accounting/journal-entries/bulk/",
+                Some(&body),
+            )
+            .await;
+        bulk_time += t.elapsed();
+        assert_eq!(status, 201, "{res}");
+        i += n;
+        posted_lines += 2 * n;
+    }
+    println!(
+        "bulk API:            {posted_lines} lines in {:.1} s = {:.0} lines/s ({:.0} entries/s)",
+        bulk_time.as_secs_f64(),
+        posted_lines as f64 / bulk_time.as_secs_f64(),
+        (posted_lines / 2) as f64 / bulk_time.as_secs_f64()
+    );
+
+    // Trial balance over everything posted.
+    let mut tb = Vec::new();
+    let mut tb_body = Value::Null;
+    for _ in 0..200 {
+        let t = Instant::now();
+        let (status, body) = client
+            .send(
+                reqwest::Method::GET,
+                "/api/reports/trial-balance/?as_of=2030-12-31",
+                None,
+            )
+            .await;
+        tb.push(t.elapsed());
+        assert_eq!(status, 200);
+        tb_body = body;
+    }
+    assert_eq!(tb_body["totals"]["debit"], tb_body["totals"]["credit"]);
+    println!(
+        "trial balance:       {} lines, p50 {:.2} ms, p99 {:.2} ms (HTTP round trip)",
+        posted_lines,
+        ms(percentile(&mut tb.clone(), 0.5)),
+        ms(percentile(&mut tb, 0.99))
+    );
+
+    // General ledger of one account (a tenth of all lines): first page and a deep page.
+    let account = &debit_accounts[0];
+    let per_account = posted_lines / 10;
+    for (label, page) in [("first page", 1usize), ("middle page", per_account / 40)] {
+        let mut samples = Vec::new();
+        for _ in 0..30 {
+            let path = format!(
+                "/api/reports/general-ledger/?account={account}&date_from=2024-01-01&date_to=2030-12-31&page_size=20&page={page}"
+            );
+            let t = Instant::now();
+            let (status, body) = client.send(reqwest::Method::GET, &path, None).await;
+            samples.push(t.elapsed());
+            assert_eq!(status, 200, "{body}");
+        }
+        println!(
+            "general ledger:      account with {per_account} lines, {label}: p50 {:.2} ms, p99 {:.2} ms",
+            ms(percentile(&mut samples.clone(), 0.5)),
+            ms(percentile(&mut samples, 0.99))
+        );
+    }
+
+    // Single posts: create a draft, then post it, one client, sequential.
+    let (mut create, mut post) = (Vec::new(), Vec::new());
+    let t0 = Instant::now();
+    let singles = 500;
+    for k in 0..singles {
+        let body = json!({
+            "date": "2026-06-30", "reference": format!("S{k}"), "description": "single",
+            "lines": [
+                { "account": debit_accounts[1], "debit_amount": "10.00" },
+                { "account": credit_accounts[2], "credit_amount": "10.00" },
+            ]
+        });
+        let t = Instant::now();
+        let (status, draft) = client
+            .send(reqwest::Method::POST, "/api/accounting/journal-entries/", Some(&body))
+            .await;
+        create.push(t.elapsed());
+        assert_eq!(status, 201, "{draft}");
+        let path = format!(
+            "/api/accounting/journal-entries/{}/post/",
+            draft["id"].as_str().unwrap()
+        );
+        let t = Instant::now();
+        let (status, res) = client.send(reqwest::Method::POST, &path, None).await;
+        post.push(t.elapsed());
+        assert_eq!(status, 200, "{res}");
+    }
+    let elapsed = t0.elapsed();
+    println!(
+        "single POST create:  p50 {:.2} ms, p99 {:.2} ms",
+        ms(percentile(&mut create.clone(), 0.5)),
+        ms(percentile(&mut create, 0.99))
+    );
+    println!(
+        "single POST post:    p50 {:.2} ms, p99 {:.2} ms; {:.0} entries drafted+posted/s (one client)",
+        ms(percentile(&mut post.clone(), 0.5)),
+        ms(percentile(&mut post, 0.99)),
+        singles as f64 / elapsed.as_secs_f64()
+    );
+}
