@@ -155,6 +155,49 @@ async fn main() {
         (posted_lines / 2) as f64 / bulk_time.as_secs_f64()
     );
 
+    // Bulk again with five-line entries (a sale: receivable against three revenue lines and tax).
+    let five_line_entries = 20_000usize;
+    let mut five_time = Duration::ZERO;
+    for chunk in 0..five_line_entries / ENTRIES_PER_BULK {
+        let entries: Vec<Value> = (0..ENTRIES_PER_BULK)
+            .map(|k| {
+                let date = start
+                    .checked_add(jiff::Span::new().days(((chunk * ENTRIES_PER_BULK + k) % 730) as i64))
+                    .unwrap();
+                json!({
+                    "date": date.to_string(),
+                    "reference": format!("F{chunk}-{k}"),
+                    "lines": [
+                        { "account": debit_accounts[2], "debit_amount": "116.00" },
+                        { "account": credit_accounts[2], "credit_amount": "50.00" },
+                        { "account": credit_accounts[3], "credit_amount": "30.00" },
+                        { "account": credit_accounts[4], "credit_amount": "20.00" },
+                        { "account": credit_accounts[1], "credit_amount": "16.00" },
+                    ]
+                })
+            })
+            .collect();
+        let body = json!({ "entries": entries });
+        let t = Instant::now();
+        let (status, res) = client
+            .send(
+                reqwest::Method::POST,
+                "/api/accounting/journal-entries/bulk/",
+                Some(&body),
+            )
+            .await;
+        five_time += t.elapsed();
+        assert_eq!(status, 201, "{res}");
+    }
+    println!(
+        "bulk API, 5 lines:   {} lines in {:.1} s = {:.0} lines/s ({:.0} entries/s)",
+        five_line_entries * 5,
+        five_time.as_secs_f64(),
+        (five_line_entries * 5) as f64 / five_time.as_secs_f64(),
+        five_line_entries as f64 / five_time.as_secs_f64()
+    );
+    posted_lines += five_line_entries * 5;
+
     // Trial balance over everything posted.
     let mut tb = Vec::new();
     let mut tb_body = Value::Null;

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::admin;
 use super::{ImportCommand, ImportFormat};
 use crate::auth::scope::TenantScope;
-use crate::config::Config;
+use crate::config::{Config, ensure_private_dir};
 use crate::domain::FieldErrors;
 use crate::domain::ledger::{self, Ctx, EntryInput, LedgerError};
 use crate::domain::tenants::Company;
@@ -94,6 +94,11 @@ fn journal(
     };
     let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let store = admin::open(config)?;
+    if config.checkpoint_key.is_none() {
+        // The key lives in the data dir, which on PostgreSQL nothing else may have made yet.
+        let dir = config.data_dir();
+        ensure_private_dir(&dir).with_context(|| format!("data directory {}", dir.display()))?;
+    }
     let key = crate::app::checkpoint_key(config).context("loading the checkpoint key")?;
     let scope = TenantScope::operator(pick_tenant(&store, tenant)?);
     let company = pick_company(&store, &scope, company)?;
@@ -362,6 +367,7 @@ fn prepare(bodies: Vec<(EntryBody, Source)>, codes: &HashMap<String, Uuid>) -> a
         let mut errors = FieldErrors::default();
         for (j, line) in body.lines.iter_mut().flatten().enumerate() {
             let Some(account) = line.account.as_deref().map(str::trim) else {
+                errors.add(&format!("lines[{j}].account"), "This field is required.");
                 continue;
             };
             if Uuid::parse_str(account).is_ok() {

@@ -28,6 +28,9 @@ const FIRST_DAY: Date = date(2024, 1, 1);
 const DAYS: u16 = 730;
 const KEY: &[u8] = b"ledger-props-checkpoint-key";
 
+/// (account id, date) → (debit, credit), minor units.
+type Balances = BTreeMap<(String, String), (i64, i64)>;
+
 // ------------------------------------------------------------------------------------------
 // What the generator produces
 
@@ -197,8 +200,8 @@ impl Model {
     }
 
     /// (account, date) → (debit, credit) over every posted entry.
-    fn balances(&self) -> BTreeMap<(String, String), (i64, i64)> {
-        let mut out: BTreeMap<(String, String), (i64, i64)> = BTreeMap::new();
+    fn balances(&self) -> Balances {
+        let mut out = Balances::new();
         for e in &self.entries {
             for (account, debit, credit) in &e.lines {
                 let t = out.entry((account.to_string(), e.date.to_string())).or_default();
@@ -523,7 +526,7 @@ fn check_books(tx: &mut Tx, company: Uuid, model: &Model) -> Result<(), TestCase
     prop_assert!(unbalanced.is_empty(), "{} entries unbalanced", unbalanced.len());
 
     // (b) The maintained balances equal a recomputation from the posted lines, and the model.
-    let read = |rows: Vec<super::Row>| -> Result<BTreeMap<(String, String), (i64, i64)>, StoreError> {
+    let read = |rows: Vec<super::Row>| -> Result<Balances, StoreError> {
         rows.iter()
             .map(|r| Ok(((r.text(0)?, r.text(1)?), (r.int(2)?, r.int(3)?))))
             .collect()

@@ -237,8 +237,29 @@ impl Tx<'_> {
     }
 }
 
-/// `$1` → `?1`: SQLite binds `?NNN` by number, whatever the order of appearance.
-fn sqlite_sql(sql: &str) -> String {
+/// `$1` → `?1`: SQLite binds `?NNN` by number, whatever the order of appearance. The rewritten
+/// text is remembered per thread (the same few hundred statements run again and again).
+fn sqlite_sql(sql: &str) -> std::rc::Rc<str> {
+    thread_local! {
+        static REWRITTEN: std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<str>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    REWRITTEN.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(done) = cache.get(sql) {
+            return std::rc::Rc::clone(done);
+        }
+        let done: std::rc::Rc<str> = rewrite_placeholders(sql).into();
+        // Dynamic SQL (lists with filters) could grow this without end: keep it bounded.
+        if cache.len() >= 1024 {
+            cache.clear();
+        }
+        cache.insert(sql.to_owned(), std::rc::Rc::clone(&done));
+        done
+    })
+}
+
+fn rewrite_placeholders(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut chars = sql.chars().peekable();
     while let Some(c) = chars.next() {
@@ -335,7 +356,15 @@ mod tests {
 
     #[test]
     fn placeholders_are_numbered_for_sqlite() {
-        assert_eq!(sqlite_sql("SELECT $2, $1 WHERE a = $10"), "SELECT ?2, ?1 WHERE a = ?10");
-        assert_eq!(sqlite_sql("SELECT '$' || x"), "SELECT '$' || x");
+        assert_eq!(
+            &*sqlite_sql("SELECT $2, $1 WHERE a = $10"),
+            "SELECT ?2, ?1 WHERE a = ?10"
+        );
+        assert_eq!(&*sqlite_sql("SELECT '$' || x"), "SELECT '$' || x");
+        assert_eq!(
+            &*sqlite_sql("SELECT $2, $1 WHERE a = $10"),
+            "SELECT ?2, ?1 WHERE a = ?10",
+            "cached"
+        );
     }
 }

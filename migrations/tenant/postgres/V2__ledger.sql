@@ -58,7 +58,6 @@ CREATE TABLE journal_lines (
     posted_number BIGINT,
     UNIQUE (entry_id, line_no)
 );
-CREATE INDEX journal_lines_account ON journal_lines(account_id, entry_id);
 CREATE INDEX journal_lines_ledger ON journal_lines(account_id, posted_date, posted_number, line_no, debit, credit);
 
 -- Posted totals per account and day, kept in the posting transaction: reports read these.
