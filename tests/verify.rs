@@ -516,8 +516,8 @@ fn an_entry_inserted_outside_the_chain_is_named() {
     .unwrap();
     for (no, account, debit, credit) in [(1, ledger.accounts[0], 5000, 0), (2, ledger.accounts[1], 0, 5000)] {
         db.execute(
-            "INSERT INTO journal_lines (id, entry_id, line_no, account_id, debit, credit) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            rusqlite::params![Uuid::now_v7().to_string(), id.to_string(), no, account.to_string(), debit, credit],
+            "INSERT INTO journal_lines (entry_id, line_no, account_id, debit, credit) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![id.to_string(), no, account.to_string(), debit, credit],
         )
         .unwrap();
     }
@@ -610,10 +610,9 @@ fn a_back_dated_entry_with_a_forged_link_is_named() {
     .unwrap();
     for l in &entry.lines {
         db.execute(
-            "INSERT INTO journal_lines (id, entry_id, line_no, account_id, debit, credit, posted_date, posted_number) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, '2024-01-10', 82)",
+            "INSERT INTO journal_lines (entry_id, line_no, account_id, debit, credit, posted_date, posted_number) \
+             VALUES (?1, ?2, ?3, ?4, ?5, '2024-01-10', 82)",
             rusqlite::params![
-                Uuid::now_v7().to_string(),
                 id,
                 l.line_no,
                 l.account_id.to_string(),

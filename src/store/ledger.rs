@@ -72,11 +72,10 @@ fn insert_lines(tx: &mut Tx, entry: &JournalEntry) -> Result<(), StoreError> {
     let posted = entry.status == EntryStatus::Posted;
     for l in &entry.lines {
         tx.execute(
-            "INSERT INTO journal_lines (id, entry_id, line_no, account_id, description, debit, credit, currency, \
+            "INSERT INTO journal_lines (entry_id, line_no, account_id, description, debit, credit, currency, \
              amount_currency, exchange_rate, posted_date, posted_number) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             params![
-                Uuid::now_v7(),
                 entry.id,
                 l.line_no,
                 l.account_id,

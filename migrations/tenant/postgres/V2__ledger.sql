@@ -39,10 +39,8 @@ CREATE TABLE journal_entries (
     UNIQUE (company_id, number)
 );
 CREATE INDEX journal_entries_company_date ON journal_entries(company_id, date);
-CREATE INDEX journal_entries_company_status ON journal_entries(company_id, status);
 
 CREATE TABLE journal_lines (
-    id TEXT PRIMARY KEY,
     entry_id TEXT NOT NULL REFERENCES journal_entries(id) ON DELETE CASCADE,
     line_no BIGINT NOT NULL,
     account_id TEXT NOT NULL REFERENCES accounts(id),
@@ -56,7 +54,7 @@ CREATE TABLE journal_lines (
     -- account's posted lines in order from one index, without touching the entries.
     posted_date TEXT,
     posted_number BIGINT,
-    UNIQUE (entry_id, line_no)
+    PRIMARY KEY (entry_id, line_no)
 );
 CREATE INDEX journal_lines_ledger ON journal_lines(account_id, posted_date, posted_number, line_no, debit, credit);
 

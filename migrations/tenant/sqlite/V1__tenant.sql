@@ -39,5 +39,5 @@ CREATE TABLE audit_log (
     object_id TEXT,
     detail TEXT NOT NULL DEFAULT '{}',
     created_at TEXT NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX audit_log_object ON audit_log(object_type, object_id);

@@ -1,3 +1,5 @@
+-- Tables keyed by what they are looked up by are WITHOUT ROWID: one B-tree each instead of a
+-- table and an index, which halves the work of a bulk posting.
 -- The ledger: journal entries and their lines, per-day account totals maintained with every
 -- posting, gap-free counters, the per-company hash chain and its signed checkpoints, period
 -- settings, and idempotency keys. Amounts are integer minor units of the company currency.
@@ -9,14 +11,14 @@ CREATE TABLE company_settings (
     approval_required INTEGER NOT NULL DEFAULT 0,
     approval_threshold INTEGER NOT NULL DEFAULT 0,
     updated_at TEXT NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE counters (
     company_id TEXT NOT NULL REFERENCES companies(id),
     name TEXT NOT NULL,
     value INTEGER NOT NULL,
     PRIMARY KEY (company_id, name)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE journal_entries (
     id TEXT PRIMARY KEY,
@@ -37,12 +39,10 @@ CREATE TABLE journal_entries (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     UNIQUE (company_id, number)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX journal_entries_company_date ON journal_entries(company_id, date);
-CREATE INDEX journal_entries_company_status ON journal_entries(company_id, status);
 
 CREATE TABLE journal_lines (
-    id TEXT PRIMARY KEY,
     entry_id TEXT NOT NULL REFERENCES journal_entries(id) ON DELETE CASCADE,
     line_no INTEGER NOT NULL,
     account_id TEXT NOT NULL REFERENCES accounts(id),
@@ -56,8 +56,8 @@ CREATE TABLE journal_lines (
     -- account's posted lines in order from one index, without touching the entries.
     posted_date TEXT,
     posted_number INTEGER,
-    UNIQUE (entry_id, line_no)
-) STRICT;
+    PRIMARY KEY (entry_id, line_no)
+) STRICT, WITHOUT ROWID;
 CREATE INDEX journal_lines_ledger ON journal_lines(account_id, posted_date, posted_number, line_no, debit, credit);
 
 -- Posted totals per account and day, kept in the posting transaction: reports read these.
@@ -67,7 +67,7 @@ CREATE TABLE account_balances (
     debit INTEGER NOT NULL DEFAULT 0,
     credit INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (account_id, date)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 -- One hash chain per company over every posting, reversal and period close.
 CREATE TABLE ledger_chain (
@@ -79,7 +79,7 @@ CREATE TABLE ledger_chain (
     hash TEXT NOT NULL,
     created_at TEXT NOT NULL,
     PRIMARY KEY (company_id, seq)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE chain_checkpoints (
     company_id TEXT NOT NULL REFERENCES companies(id),
@@ -88,7 +88,7 @@ CREATE TABLE chain_checkpoints (
     signature TEXT NOT NULL,
     created_at TEXT NOT NULL,
     PRIMARY KEY (company_id, seq)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE idempotency_keys (
     user_id TEXT NOT NULL,
@@ -98,7 +98,7 @@ CREATE TABLE idempotency_keys (
     response TEXT NOT NULL,
     created_at TEXT NOT NULL,
     PRIMARY KEY (user_id, key)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 ALTER TABLE audit_log ADD COLUMN company_id TEXT;
 CREATE INDEX audit_log_company ON audit_log(company_id, created_at);
