@@ -612,13 +612,7 @@ fn a_back_dated_entry_with_a_forged_link_is_named() {
         db.execute(
             "INSERT INTO journal_lines (entry_id, line_no, account_id, debit, credit, posted_date, posted_number) \
              VALUES (?1, ?2, ?3, ?4, ?5, '2024-01-10', 82)",
-            rusqlite::params![
-                id,
-                l.line_no,
-                l.account_id.to_string(),
-                l.debit,
-                l.credit
-            ],
+            rusqlite::params![id, l.line_no, l.account_id.to_string(), l.debit, l.credit],
         )
         .unwrap();
         db.execute(

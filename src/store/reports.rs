@@ -141,7 +141,8 @@ pub struct LedgerLine {
 
 /// The account's posted lines in a date range, in posting order, one page of them, with the
 /// count of all and the net movement of the lines before the page (for the running balance).
-/// All three walk the `journal_lines_ledger` index; only the page's rows touch the entries.
+/// All three walk the `journal_lines_ledger` index alone (it covers every column they read); only
+/// the page's rows are then looked up in the lines and the entries.
 pub fn ledger_lines(
     tx: &mut Tx,
     account: Uuid,
@@ -167,9 +168,10 @@ pub fn ledger_lines(
     };
     let rows = tx.query(
         &format!(
-            "SELECT e.id, e.number, e.date, e.reference, p.description, e.description, p.debit, p.credit \
-             FROM (SELECT l.entry_id, l.line_no, l.description, l.debit, l.credit, l.posted_date, l.posted_number {scope} \
+            "SELECT e.id, e.number, e.date, e.reference, d.description, e.description, p.debit, p.credit \
+             FROM (SELECT l.entry_id, l.line_no, l.debit, l.credit, l.posted_date, l.posted_number {scope} \
                    ORDER BY l.posted_date, l.posted_number, l.line_no LIMIT {limit} OFFSET {offset}) p \
+             JOIN journal_lines d ON d.entry_id = p.entry_id AND d.line_no = p.line_no \
              JOIN journal_entries e ON e.id = p.entry_id \
              ORDER BY p.posted_date, p.posted_number, p.line_no"
         ),

@@ -6,6 +6,8 @@
 //! The encoding is documented in `docs/ledger-chain.md`, with test vectors that
 //! `tests/chain_vectors.rs` checks.
 
+use std::fmt::Write;
+
 use hmac::{Hmac, Mac};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -66,23 +68,24 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 /// reversed, and the reversal is itself a link of the chain.
 pub fn entry_payload(e: &JournalEntry) -> String {
     let mut s = String::with_capacity(256 + 96 * e.lines.len());
-    s.push_str(&format!("entry.id={}\n", e.id));
-    s.push_str(&format!("entry.number={}\n", opt(e.number)));
-    s.push_str(&format!("entry.date={}\n", e.date));
-    s.push_str(&format!("entry.reference={}\n", text(&e.reference)));
-    s.push_str(&format!("entry.description={}\n", text(&e.description)));
-    s.push_str(&format!("entry.status={}\n", e.status.as_str()));
-    s.push_str(&format!("entry.total={}\n", e.total));
-    s.push_str(&format!("entry.created_by={}\n", e.created_by));
-    s.push_str(&format!("entry.created_at={}\n", timestamp(e.created_at)));
-    s.push_str(&format!("entry.approved_by={}\n", opt(e.approved_by)));
-    s.push_str(&format!("entry.posted_by={}\n", opt(e.posted_by)));
-    s.push_str(&format!("entry.posted_at={}\n", opt(e.posted_at.map(timestamp))));
-    s.push_str(&format!("entry.reverses={}\n", opt(e.reverses_id)));
-    s.push_str(&format!("entry.lines={}\n", e.lines.len()));
+    let _ = writeln!(s, "entry.id={}", e.id);
+    let _ = writeln!(s, "entry.number={}", opt(e.number));
+    let _ = writeln!(s, "entry.date={}", e.date);
+    let _ = writeln!(s, "entry.reference={}", text(&e.reference));
+    let _ = writeln!(s, "entry.description={}", text(&e.description));
+    let _ = writeln!(s, "entry.status={}", e.status.as_str());
+    let _ = writeln!(s, "entry.total={}", e.total);
+    let _ = writeln!(s, "entry.created_by={}", e.created_by);
+    let _ = writeln!(s, "entry.created_at={}", timestamp(e.created_at));
+    let _ = writeln!(s, "entry.approved_by={}", opt(e.approved_by));
+    let _ = writeln!(s, "entry.posted_by={}", opt(e.posted_by));
+    let _ = writeln!(s, "entry.posted_at={}", opt(e.posted_at.map(timestamp)));
+    let _ = writeln!(s, "entry.reverses={}", opt(e.reverses_id));
+    let _ = writeln!(s, "entry.lines={}", e.lines.len());
     for l in &e.lines {
-        s.push_str(&format!(
-            "line={}|{}|{}|{}|{}|{}|{}|{}\n",
+        let _ = writeln!(
+            s,
+            "line={}|{}|{}|{}|{}|{}|{}|{}",
             l.line_no,
             l.account_id,
             l.debit,
@@ -91,7 +94,7 @@ pub fn entry_payload(e: &JournalEntry) -> String {
             opt(l.amount_currency),
             opt(l.exchange_rate.as_deref()),
             text(&l.description)
-        ));
+        );
     }
     s
 }
@@ -136,7 +139,13 @@ pub fn signature_valid(key: &[u8], company: Uuid, seq: i64, hash: &str, signatur
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
