@@ -24,7 +24,8 @@ use crate::config::{Config, ensure_private_dir};
 use crate::domain::FieldErrors;
 use crate::domain::ledger::{self, Ctx, EntryInput, LedgerError};
 use crate::domain::tenants::Company;
-use crate::http::journal::{EntryBody, LineBody, books, entry_input};
+use crate::http::books::books;
+use crate::http::journal::{EntryBody, LineBody, entry_input};
 use crate::params;
 use crate::store::{Store, StoreError, companies, platform};
 

@@ -4,12 +4,13 @@
 use axum::Json;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::books::{Access, in_books};
 use super::conventions::{list_request, render};
 use super::dto::AccountDto;
 use super::error::ApiError;
@@ -17,9 +18,9 @@ use super::extract::{ApiJson, Bearer, CompanyHeader, QueryPairs, parse_id};
 use crate::app::AppState;
 use crate::domain::FieldErrors;
 use crate::domain::accounts::{self as chart, Account, AccountInput};
+use crate::domain::ledger::{AuditRecord, Ctx, LedgerStore};
 use crate::domain::roles::Action;
-use crate::provision;
-use crate::store::{Tx, accounts, audit};
+use crate::store::{Tx, accounts};
 
 pub async fn list_accounts(
     State(app): State<AppState>,
@@ -31,16 +32,15 @@ pub async fn list_accounts(
 ) -> Result<Response, ApiError> {
     let req = list_request(&q)?;
     let query = req.clone();
-    let page = app
-        .blocking(move |app| {
-            let caller = app.caller(&claims)?;
-            caller.require(Action::ViewLedger)?;
-            app.store.tenant_read(caller.tenant()?, |tx| {
-                let company = caller.company(tx, company.as_deref())?;
-                accounts::page(tx, company.id, &query).map_err(ApiError::from)
-            })
-        })
-        .await?;
+    let page = in_books(
+        &app,
+        claims,
+        company,
+        Action::ViewLedger,
+        Access::Read,
+        move |tx, ctx, _| accounts::page(tx, ctx.books.company_id, &query).map_err(ApiError::from),
+    )
+    .await?;
     Ok(render(&uri, &headers, &req, page, |a| AccountDto::from(&a)))
 }
 
@@ -51,15 +51,17 @@ pub async fn get_account(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let id = parse_id(&id)?;
-    app.blocking(move |app| {
-        let caller = app.caller(&claims)?;
-        caller.require(Action::ViewLedger)?;
-        let account = app.store.tenant_read(caller.tenant()?, |tx| {
-            let company = caller.company(tx, company.as_deref())?;
-            accounts::get(tx, company.id, id)?.ok_or(ApiError::NotFound)
-        })?;
-        Ok(Json(json!(AccountDto::from(&account))))
-    })
+    in_books(
+        &app,
+        claims,
+        company,
+        Action::ViewLedger,
+        Access::Read,
+        move |tx, ctx, _| {
+            let account = accounts::get(tx, ctx.books.company_id, id)?.ok_or(ApiError::NotFound)?;
+            Ok(Json(json!(AccountDto::from(&account))))
+        },
+    )
     .await
 }
 
@@ -108,13 +110,13 @@ async fn save_account(
     id: Option<Uuid>,
     body: AccountBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    app.blocking(move |app| {
-        let caller = app.caller(&claims)?;
-        caller.require(Action::EditLedger)?;
-        let scope = caller.tenant()?;
-        let tenant_id = scope.tenant_id();
-        app.store.tenant_write(scope, |tx| {
-            let company = caller.company(tx, company.as_deref())?;
+    in_books(
+        &app,
+        claims,
+        company,
+        Action::EditLedger,
+        Access::Write,
+        move |tx, ctx, company| {
             let existing = match id {
                 Some(id) => {
                     let a = accounts::get(tx, company.id, id)?.ok_or(ApiError::NotFound)?;
@@ -198,30 +200,15 @@ async fn save_account(
                 other => ApiError::from(other),
             })?;
             let action = if base.is_some() { "update" } else { "create" };
-            let mut event = provision::event(
-                Some(tenant_id),
-                Some(caller.user.id),
-                action,
-                "account",
-                account.id,
-                &account.code,
-            );
-            if let Some(before) = base {
-                event.detail = json!({
-                    "code": { "before": before.code, "after": account.code },
-                    "name": { "before": before.name, "after": account.name },
-                    "is_active": { "before": before.is_active, "after": account.is_active },
-                });
-            }
-            audit::record(tx, event)?;
+            audit_account(tx, ctx, action, &account, base)?;
             let status = if base.is_some() {
                 StatusCode::OK
             } else {
                 StatusCode::CREATED
             };
             Ok((status, Json(json!(AccountDto::from(&account)))))
-        })
-    })
+        },
+    )
     .await
 }
 
@@ -253,12 +240,14 @@ pub async fn delete_account(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    app.blocking(move |app| {
-        let caller = app.caller(&claims)?;
-        caller.require(Action::EditLedger)?;
-        app.store.tenant_write(caller.tenant()?, |tx| {
-            let company = caller.company(tx, company.as_deref())?;
-            let account = accounts::get(tx, company.id, id)?.ok_or(ApiError::NotFound)?;
+    in_books(
+        &app,
+        claims,
+        company,
+        Action::EditLedger,
+        Access::Write,
+        move |tx, ctx, _| {
+            let account = accounts::get(tx, ctx.books.company_id, id)?.ok_or(ApiError::NotFound)?;
             if accounts::has_postings(tx, id)? {
                 return Err(ApiError::field(
                     "non_field_errors",
@@ -272,17 +261,47 @@ pub async fn delete_account(
                 ));
             }
             accounts::delete(tx, id)?;
-            let event = provision::event(
-                caller.user.tenant_id,
-                Some(caller.user.id),
-                "delete",
-                "account",
-                id,
-                &account.code,
-            );
-            audit::record(tx, event)?;
-            Ok(axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT))
-        })
-    })
+            audit_account(tx, ctx, "delete", &account, None)?;
+            Ok(StatusCode::NO_CONTENT.into_response())
+        },
+    )
     .await
+}
+
+/// How the audit trail reads one field of an account.
+type Field = fn(&Account) -> String;
+
+/// Records a change of the chart in the company's audit trail.
+fn audit_account(
+    tx: &mut Tx,
+    ctx: &Ctx<'_>,
+    action: &'static str,
+    account: &Account,
+    before: Option<&Account>,
+) -> Result<(), ApiError> {
+    let show = |a: Option<&Account>, f: Field| a.map(f).unwrap_or_default();
+    let fields: [(&str, Field); 5] = [
+        ("code", |a| a.code.clone()),
+        ("name", |a| a.name.clone()),
+        ("type", |a| a.account_type.as_str().to_owned()),
+        ("parent", |a| a.parent_id.map(|p| p.to_string()).unwrap_or_default()),
+        ("is_active", |a| a.is_active.to_string()),
+    ];
+    let after = (action != "delete").then_some(account);
+    let before = if action == "delete" { Some(account) } else { before };
+    let changes = fields
+        .iter()
+        .map(|(name, f)| ((*name).to_owned(), show(before, *f), show(after, *f)))
+        .filter(|(_, b, a)| b != a)
+        .collect();
+    let record = AuditRecord {
+        company_id: ctx.books.company_id,
+        actor: ctx.actor,
+        action,
+        object_type: "account",
+        object_id: account.id,
+        changes,
+    };
+    LedgerStore::audit(tx, &record)?;
+    Ok(())
 }

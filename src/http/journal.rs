@@ -11,17 +11,16 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::books::{Access, in_books};
 use super::conventions::{list_request, render};
 use super::error::ApiError;
 use super::extract::{ApiJson, Bearer, CompanyHeader, QueryPairs, parse_id};
-use crate::app::{App, AppState};
+use crate::app::AppState;
 use crate::auth::jwt::Claims;
-use crate::auth::scope::Caller;
 use crate::domain::FieldErrors;
 use crate::domain::ledger::{self, Books, Ctx, EntryInput, JournalEntry, LedgerError, LineInput};
 use crate::domain::money;
 use crate::domain::roles::Action;
-use crate::domain::tenants::Company;
 use crate::store::idempotency::{self, Stored};
 use crate::store::ledger::Batch;
 use crate::store::{StoreError, Tx, reports};
@@ -131,14 +130,6 @@ impl EntryDto {
                 })
                 .collect(),
         }
-    }
-}
-
-pub fn books(company: &Company) -> Books {
-    Books {
-        company_id: company.id,
-        currency: company.currency.clone(),
-        decimals: money::decimals(&company.currency),
     }
 }
 
@@ -258,7 +249,7 @@ struct Write {
 /// `action`, honouring an `Idempotency-Key`.
 async fn write<F>(app: &AppState, w: Write, op: F) -> Result<Response, ApiError>
 where
-    F: FnOnce(&mut Tx, &Ctx<'_>, &Caller) -> Result<Value, ApiError> + Send + 'static,
+    F: FnOnce(&mut Tx, &Ctx<'_>) -> Result<Value, ApiError> + Send + 'static,
 {
     let Write {
         claims,
@@ -268,44 +259,30 @@ where
         fingerprint,
         status,
     } = w;
-    let (status, body) = app
-        .blocking(move |app: &App| {
-            let caller = app.caller(&claims)?;
-            caller.require(action)?;
-            app.store
-                .tenant_write(caller.tenant()?, |tx| -> Result<(u16, String), ApiError> {
-                    let company = caller.company(tx, company.as_deref())?;
-                    // Keys are per user and per company: the same key in another company is another request.
-                    let fingerprint = format!("{}:{fingerprint}", company.id);
-                    if let Some(k) = &key
-                        && let Some(stored) = idempotency::get(tx, caller.user.id, k)?
-                    {
-                        if stored.request != fingerprint {
-                            return Err(ApiError::Conflict(
-                                "This Idempotency-Key was used for a different request.".into(),
-                            ));
-                        }
-                        return Ok((stored.status, stored.response));
-                    }
-                    let books = books(&company);
-                    let ctx = Ctx {
-                        books: &books,
-                        actor: caller.user.id,
-                        checkpoint_key: &app.checkpoint_key,
-                    };
-                    let body = op(tx, &ctx, &caller)?.to_string();
-                    if let Some(k) = &key {
-                        let stored = Stored {
-                            request: fingerprint,
-                            status: status.as_u16(),
-                            response: body.clone(),
-                        };
-                        idempotency::put(tx, caller.user.id, k, &stored)?;
-                    }
-                    Ok((status.as_u16(), body))
-                })
-        })
-        .await?;
+    let (status, body) = in_books(app, claims, company, action, Access::Write, move |tx, ctx, _| {
+        let Some(key) = key else {
+            return Ok((status.as_u16(), op(tx, ctx)?.to_string()));
+        };
+        // Keys are per user and per company: the same key in another company is another request.
+        let fingerprint = format!("{}:{fingerprint}", ctx.books.company_id);
+        if let Some(stored) = idempotency::get(tx, ctx.actor, &key)? {
+            if stored.request != fingerprint {
+                return Err(ApiError::Conflict(
+                    "This Idempotency-Key was used for a different request.".into(),
+                ));
+            }
+            return Ok((stored.status, stored.response));
+        }
+        let body = op(tx, ctx)?.to_string();
+        let stored = Stored {
+            request: fingerprint,
+            status: status.as_u16(),
+            response: body.clone(),
+        };
+        idempotency::put(tx, ctx.actor, &key, &stored)?;
+        Ok((status.as_u16(), body))
+    })
+    .await?;
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     Ok((status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
 }
@@ -367,7 +344,7 @@ pub async fn create(
             fingerprint: fp,
             status: StatusCode::CREATED,
         },
-        move |tx, ctx, _| Ok(json(&ledger::create_draft(tx, ctx, &input)?, ctx)),
+        move |tx, ctx| Ok(json(&ledger::create_draft(tx, ctx, &input)?, ctx)),
     )
     .await
 }
@@ -393,7 +370,7 @@ pub async fn update(
             fingerprint: String::new(),
             status: StatusCode::OK,
         },
-        move |tx, ctx, _| Ok(json(&ledger::update_draft(tx, ctx, id, &input)?, ctx)),
+        move |tx, ctx| Ok(json(&ledger::update_draft(tx, ctx, id, &input)?, ctx)),
     )
     .await
 }
@@ -415,7 +392,7 @@ pub async fn delete(
             fingerprint: String::new(),
             status: StatusCode::NO_CONTENT,
         },
-        move |tx, ctx, _| {
+        move |tx, ctx| {
             ledger::delete_draft(tx, ctx, id)?;
             Ok(Value::Null)
         },
@@ -429,7 +406,7 @@ type Verb = fn(&mut Tx, &Ctx<'_>, Uuid) -> Result<JournalEntry, LedgerError<Stor
 
 async fn transition(app: AppState, w: Write, id: String, op: Verb) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    write(&app, w, move |tx, ctx, _| Ok(json(&op(tx, ctx, id)?, ctx))).await
+    write(&app, w, move |tx, ctx| Ok(json(&op(tx, ctx, id)?, ctx))).await
 }
 
 /// The `Write` of a verb on an entry, keyed by the request's `Idempotency-Key`.
@@ -544,7 +521,7 @@ pub async fn reverse(
             fingerprint: fp,
             status: StatusCode::CREATED,
         },
-        move |tx, ctx, _| Ok(json(&ledger::reverse(tx, ctx, id, date)?, ctx)),
+        move |tx, ctx| Ok(json(&ledger::reverse(tx, ctx, id, date)?, ctx)),
     )
     .await
 }
@@ -591,7 +568,7 @@ pub async fn bulk(
             fingerprint: fp,
             status: StatusCode::CREATED,
         },
-        move |tx, ctx, _| {
+        move |tx, ctx| {
             let mut posted = Vec::with_capacity(inputs.len());
             let mut batch = Batch::new(tx);
             for (i, input) in inputs.iter().enumerate() {
@@ -623,27 +600,29 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let req = list_request(&q)?;
     let mut query = req.clone();
-    let (books, page) = app
-        .blocking(move |app| {
-            let caller = app.caller(&claims)?;
-            caller.require(Action::ViewLedger)?;
-            app.store.tenant_read(caller.tenant()?, |tx| {
-                let company = caller.company(tx, company.as_deref())?;
-                let books = books(&company);
-                // Amount filters are written in the currency; the store compares minor units.
-                for (name, value) in query.filters.iter_mut() {
-                    if name == "amount_min" || name == "amount_max" {
-                        let minor = money::parse(value)
-                            .and_then(|d| money::to_minor(d, books.decimals))
-                            .map_err(|e| ApiError::field(name, e.to_string()))?;
-                        *value = minor.to_string();
-                    }
+    let (books, page) = in_books(
+        &app,
+        claims,
+        company,
+        Action::ViewLedger,
+        Access::Read,
+        move |tx, ctx, _| {
+            // Amount filters are written in the currency; the store compares minor units.
+            for (name, value) in query.filters.iter_mut() {
+                if name == "amount_min" || name == "amount_max" {
+                    let minor = money::parse(value)
+                        .and_then(|d| money::to_minor(d, ctx.books.decimals))
+                        .map_err(|e| ApiError::field(name, e.to_string()))?;
+                    *value = minor.to_string();
                 }
-                let page = reports::journal_page(tx, company.id, &query)?;
-                Ok((books, page))
-            })
-        })
-        .await?;
+            }
+            Ok((
+                ctx.books.clone(),
+                reports::journal_page(tx, ctx.books.company_id, &query)?,
+            ))
+        },
+    )
+    .await?;
     Ok(render(&uri, &headers, &req, page, |e| EntryDto::new(&e, &books)))
 }
 
@@ -654,15 +633,16 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<EntryDto>, ApiError> {
     let id = parse_id(&id)?;
-    app.blocking(move |app| {
-        let caller = app.caller(&claims)?;
-        caller.require(Action::ViewLedger)?;
-        app.store.tenant_read(caller.tenant()?, |tx| {
-            let company = caller.company(tx, company.as_deref())?;
-            let books = books(&company);
-            let entry = ledger::LedgerStore::entry(tx, company.id, id)?.ok_or(ApiError::NotFound)?;
-            Ok(Json(EntryDto::new(&entry, &books)))
-        })
-    })
+    in_books(
+        &app,
+        claims,
+        company,
+        Action::ViewLedger,
+        Access::Read,
+        move |tx, ctx, _| {
+            let entry = ledger::LedgerStore::entry(tx, ctx.books.company_id, id)?.ok_or(ApiError::NotFound)?;
+            Ok(Json(EntryDto::new(&entry, ctx.books)))
+        },
+    )
     .await
 }

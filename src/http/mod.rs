@@ -6,6 +6,7 @@
 pub mod accounting;
 pub mod assets;
 pub mod auth;
+pub mod books;
 pub mod conventions;
 pub mod dto;
 pub mod error;

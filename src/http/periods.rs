@@ -10,16 +10,16 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::books::{Access, in_books};
 use super::conventions::{list_request, render};
 use super::error::ApiError;
 use super::extract::{ApiJson, Bearer, CompanyHeader, QueryPairs};
-use super::journal::{EntryDto, books};
+use super::journal::EntryDto;
 use crate::app::AppState;
-use crate::auth::jwt::Claims;
-use crate::domain::ledger::{self, Books, Ctx, LedgerStore, Settings};
+use crate::domain::ledger::{self, Books, LedgerStore, Settings};
 use crate::domain::money;
 use crate::domain::roles::Action;
-use crate::store::{Tx, reports};
+use crate::store::reports;
 
 #[derive(Serialize)]
 pub struct SettingsDto {
@@ -52,44 +52,12 @@ fn date(field: &str, v: &Option<String>) -> Result<Option<Date>, ApiError> {
     }
 }
 
-/// Runs a period operation in the caller's company, in one transaction.
-async fn run<T: Send + 'static>(
-    app: AppState,
-    claims: Claims,
-    company: Option<String>,
-    action: Action,
-    read_only: bool,
-    op: impl FnOnce(&mut Tx, &Ctx<'_>) -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    app.blocking(move |app| {
-        let caller = app.caller(&claims)?;
-        caller.require(action)?;
-        let scope = caller.tenant()?;
-        let work = |tx: &mut Tx| -> Result<T, ApiError> {
-            let company = caller.company(tx, company.as_deref())?;
-            let books = books(&company);
-            let ctx = Ctx {
-                books: &books,
-                actor: caller.user.id,
-                checkpoint_key: &app.checkpoint_key,
-            };
-            op(tx, &ctx)
-        };
-        if read_only {
-            app.store.tenant_read(scope, work)
-        } else {
-            app.store.tenant_write(scope, work)
-        }
-    })
-    .await
-}
-
 pub async fn get(
     State(app): State<AppState>,
     Bearer(claims): Bearer,
     CompanyHeader(company): CompanyHeader,
 ) -> Result<Json<SettingsDto>, ApiError> {
-    run(app, claims, company, Action::ViewLedger, true, |tx, ctx| {
+    in_books(&app, claims, company, Action::ViewLedger, Access::Read, |tx, ctx, _| {
         Ok(Json(dto(&tx.settings(ctx.books.company_id)?, ctx.books)))
     })
     .await
@@ -109,36 +77,43 @@ pub async fn update(
     CompanyHeader(company): CompanyHeader,
     ApiJson(body): ApiJson<SettingsBody>,
 ) -> Result<Json<SettingsDto>, ApiError> {
-    run(app, claims, company, Action::ClosePeriods, false, move |tx, ctx| {
-        let mut s = tx.settings(ctx.books.company_id)?;
-        if let Some(m) = body.fiscal_year_start_month {
-            s.fiscal_year_start_month = i8::try_from(m)
-                .ok()
-                .filter(|m| (1..=12).contains(m))
-                .ok_or_else(|| ApiError::field("fiscal_year_start_month", "Enter a month from 1 to 12."))?;
-        }
-        if let Some(r) = body.approval_required {
-            s.approval_required = r;
-        }
-        if let Some(t) = body.approval_threshold {
-            let text = match t {
-                Value::String(s) => s,
-                Value::Number(n) => n.to_string(),
-                _ => return Err(ApiError::field("approval_threshold", "A valid number is required.")),
-            };
-            s.approval_threshold = money::parse(&text)
-                .and_then(|d| money::to_minor(d, ctx.books.decimals))
-                .map_err(|e| ApiError::field("approval_threshold", e.to_string()))?;
-            if s.approval_threshold < 0 {
-                return Err(ApiError::field(
-                    "approval_threshold",
-                    "Ensure this value is greater than or equal to 0.",
-                ));
+    in_books(
+        &app,
+        claims,
+        company,
+        Action::ClosePeriods,
+        Access::Write,
+        move |tx, ctx, _| {
+            let mut s = tx.settings(ctx.books.company_id)?;
+            if let Some(m) = body.fiscal_year_start_month {
+                s.fiscal_year_start_month = i8::try_from(m)
+                    .ok()
+                    .filter(|m| (1..=12).contains(m))
+                    .ok_or_else(|| ApiError::field("fiscal_year_start_month", "Enter a month from 1 to 12."))?;
             }
-        }
-        tx.save_settings(ctx.books.company_id, &s)?;
-        Ok(Json(dto(&s, ctx.books)))
-    })
+            if let Some(r) = body.approval_required {
+                s.approval_required = r;
+            }
+            if let Some(t) = body.approval_threshold {
+                let text = match t {
+                    Value::String(s) => s,
+                    Value::Number(n) => n.to_string(),
+                    _ => return Err(ApiError::field("approval_threshold", "A valid number is required.")),
+                };
+                s.approval_threshold = money::parse(&text)
+                    .and_then(|d| money::to_minor(d, ctx.books.decimals))
+                    .map_err(|e| ApiError::field("approval_threshold", e.to_string()))?;
+                if s.approval_threshold < 0 {
+                    return Err(ApiError::field(
+                        "approval_threshold",
+                        "Ensure this value is greater than or equal to 0.",
+                    ));
+                }
+            }
+            tx.save_settings(ctx.books.company_id, &s)?;
+            Ok(Json(dto(&s, ctx.books)))
+        },
+    )
     .await
 }
 
@@ -156,10 +131,17 @@ pub async fn close(
     ApiJson(body): ApiJson<CloseBody>,
 ) -> Result<Json<SettingsDto>, ApiError> {
     let d = date("date", &body.date)?.ok_or_else(|| ApiError::field("date", "This field is required."))?;
-    run(app, claims, company, Action::ClosePeriods, false, move |tx, ctx| {
-        let s = ledger::close_period(tx, ctx, d, body.hard)?;
-        Ok(Json(dto(&s, ctx.books)))
-    })
+    in_books(
+        &app,
+        claims,
+        company,
+        Action::ClosePeriods,
+        Access::Write,
+        move |tx, ctx, _| {
+            let s = ledger::close_period(tx, ctx, d, body.hard)?;
+            Ok(Json(dto(&s, ctx.books)))
+        },
+    )
     .await
 }
 
@@ -176,10 +158,17 @@ pub async fn reopen(
     ApiJson(body): ApiJson<ReopenBody>,
 ) -> Result<Json<SettingsDto>, ApiError> {
     let d = date("date", &body.date)?;
-    run(app, claims, company, Action::ClosePeriods, false, move |tx, ctx| {
-        let s = ledger::reopen_period(tx, ctx, d)?;
-        Ok(Json(dto(&s, ctx.books)))
-    })
+    in_books(
+        &app,
+        claims,
+        company,
+        Action::ClosePeriods,
+        Access::Write,
+        move |tx, ctx, _| {
+            let s = ledger::reopen_period(tx, ctx, d)?;
+            Ok(Json(dto(&s, ctx.books)))
+        },
+    )
     .await
 }
 
@@ -195,14 +184,21 @@ pub async fn year_end(
     ApiJson(body): ApiJson<YearEndBody>,
 ) -> Result<Json<Value>, ApiError> {
     let d = date("date", &body.date)?.ok_or_else(|| ApiError::field("date", "This field is required."))?;
-    run(app, claims, company, Action::ClosePeriods, false, move |tx, ctx| {
-        let entry = ledger::year_end_close(tx, ctx, d)?;
-        let settings = tx.settings(ctx.books.company_id)?;
-        Ok(Json(json!({
-            "closing_entry": entry.map(|e| EntryDto::new(&e, ctx.books)),
-            "settings": dto(&settings, ctx.books),
-        })))
-    })
+    in_books(
+        &app,
+        claims,
+        company,
+        Action::ClosePeriods,
+        Access::Write,
+        move |tx, ctx, _| {
+            let entry = ledger::year_end_close(tx, ctx, d)?;
+            let settings = tx.settings(ctx.books.company_id)?;
+            Ok(Json(json!({
+                "closing_entry": entry.map(|e| EntryDto::new(&e, ctx.books)),
+                "settings": dto(&settings, ctx.books),
+            })))
+        },
+    )
     .await
 }
 
@@ -227,9 +223,14 @@ pub async fn audit_log(
 ) -> Result<Response, ApiError> {
     let req = list_request(&q)?;
     let query = req.clone();
-    let page = run(app, claims, company, Action::ViewLedger, true, move |tx, ctx| {
-        reports::audit_page(tx, ctx.books.company_id, &query).map_err(ApiError::from)
-    })
+    let page = in_books(
+        &app,
+        claims,
+        company,
+        Action::ViewLedger,
+        Access::Read,
+        move |tx, ctx, _| reports::audit_page(tx, ctx.books.company_id, &query).map_err(ApiError::from),
+    )
     .await?;
     Ok(render(&uri, &headers, &req, page, |r| AuditDto {
         id: r.id,

@@ -7,10 +7,10 @@ use jiff::civil::Date;
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::books::{Access, in_books};
 use super::conventions::{list_request, page_link};
 use super::error::ApiError;
 use super::extract::{Bearer, CompanyHeader, QueryPairs};
-use super::journal::books;
 use crate::app::AppState;
 use crate::domain::money;
 use crate::domain::roles::Action;
@@ -68,13 +68,15 @@ pub async fn trial_balance(
     QueryPairs(q): QueryPairs,
 ) -> Result<Json<TrialBalance>, ApiError> {
     let as_of = date_param(&q, "as_of")?;
-    app.blocking(move |app| {
-        let caller = app.caller(&claims)?;
-        caller.require(Action::ViewReports)?;
-        app.store.tenant_read(caller.tenant()?, |tx| {
-            let company = caller.company(tx, company.as_deref())?;
-            let books = books(&company);
-            let as_of = as_of.unwrap_or_else(|| today(&company));
+    in_books(
+        &app,
+        claims,
+        company,
+        Action::ViewReports,
+        Access::Read,
+        move |tx, ctx, company| {
+            let books = ctx.books;
+            let as_of = as_of.unwrap_or_else(|| today(company));
             let rows = reports::trial_balance(tx, company.id, as_of)?;
             let (mut debit_total, mut credit_total) = (0i64, 0i64);
             let rows = rows
@@ -103,8 +105,8 @@ pub async fn trial_balance(
                     credit: money::format(credit_total, books.decimals),
                 },
             }))
-        })
-    })
+        },
+    )
     .await
 }
 
@@ -159,15 +161,17 @@ pub async fn general_ledger(
     };
     let from = date_param(&q, "date_from")?;
     let to = date_param(&q, "date_to")?;
-    app.blocking(move |app| {
-        let caller = app.caller(&claims)?;
-        caller.require(Action::ViewReports)?;
-        app.store.tenant_read(caller.tenant()?, |tx| {
-            let company = caller.company(tx, company.as_deref())?;
-            let books = books(&company);
+    in_books(
+        &app,
+        claims,
+        company,
+        Action::ViewReports,
+        Access::Read,
+        move |tx, ctx, company| {
+            let books = ctx.books;
             let account = accounts::get(tx, company.id, account)?
                 .ok_or_else(|| ApiError::field("account", "Unknown account for this company."))?;
-            let to = to.unwrap_or_else(|| today(&company));
+            let to = to.unwrap_or_else(|| today(company));
             let from = from.unwrap_or_else(|| to.first_of_year());
             if from > to {
                 return Err(ApiError::field("date_from", "date_from must not be after date_to."));
@@ -218,7 +222,7 @@ pub async fn general_ledger(
                 previous: (req.page > 1).then(|| link(req.page - 1)),
                 results,
             }))
-        })
-    })
+        },
+    )
     .await
 }
