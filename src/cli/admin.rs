@@ -14,11 +14,11 @@ use crate::domain::tenants::{CompanyDetails, Plan, normalize_email};
 use crate::provision::{self, NewFirm, NewUser};
 use crate::store::{Store, companies, platform};
 
+/// Opens the store. The data dir is made on every backend: it also holds the signing secret and
+/// the checkpoint key, which PostgreSQL installs need too.
 pub(super) fn open(config: &Config) -> anyhow::Result<Store> {
-    if config.database_url.is_none() {
-        let dir = config.data_dir();
-        ensure_private_dir(&dir).with_context(|| format!("data directory {}", dir.display()))?;
-    }
+    let dir = config.data_dir();
+    ensure_private_dir(&dir).with_context(|| format!("data directory {}", dir.display()))?;
     Store::open(&config.store()).context("opening the database")
 }
 
