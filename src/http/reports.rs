@@ -181,7 +181,7 @@ pub async fn general_ledger(
                 Ok(next) => reports::balance_before(tx, account.id, next)?,
                 Err(_) => reports::balance_before(tx, account.id, to)?,
             };
-            let offset = (req.page.max(1) - 1) * req.page_size;
+            let offset = (req.page.max(1) - 1).saturating_mul(req.page_size).min(i64::MAX as u64);
             let (count, before, lines) = reports::ledger_lines(tx, account.id, from, to, offset, req.page_size)?;
             let last = count.div_ceil(req.page_size).max(1);
             if req.page == 0 || req.page > last {

@@ -97,7 +97,8 @@ pub fn list<T>(
         return Err(ListError::InvalidPage);
     }
     let order = order_by(spec, req.ordering.as_deref());
-    let offset = (req.page - 1) * page_size;
+    // A page number far past the end must not overflow: it only needs to be out of range.
+    let offset = (req.page - 1).saturating_mul(page_size).min(i64::MAX as u64);
     let sql = format!(
         "SELECT {} FROM {} WHERE {where_sql} ORDER BY {order} LIMIT {page_size} OFFSET {offset}",
         spec.columns, spec.from

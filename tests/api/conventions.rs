@@ -586,3 +586,18 @@ async fn auth_and_company_header(app: TestApp) {
     assert_eq!(r.body, json!({ "detail": "Not found." }));
 }
 on_every_backend!(missing_token_is_401_and_unknown_company_404, auth_and_company_header);
+
+async fn absurd_page_numbers_are_not_found(app: TestApp) {
+    let (token, _, _) = app.register("pages@example.com", "Pages Firm").await;
+    for page in ["18446744073709551615", "9223372036854775808", "4611686018427387904"] {
+        let r = app
+            .get(
+                &format!("/api/accounting/chart-of-accounts/?page={page}&page_size=200"),
+                Some(&token),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "page {page}: {}", r.body);
+        assert_eq!(r.body["detail"], "Not found.");
+    }
+}
+on_every_backend!(absurd_pages_on_every_backend, absurd_page_numbers_are_not_found);
