@@ -1,5 +1,6 @@
 //! `oasys import journal FILE`: posts journal entries from a CSV or JSON file through the same
-//! code path as the bulk API (`http::journal::entry_input`, then `domain::ledger::post_new`),
+//! code path as the bulk API (`http::journal::entry_input`, then `domain::ledger::post_new` over a
+//! `store::ledger::Batch`),
 //! in batches of one transaction each.
 //!
 //! The whole file is read and checked for form first (syntax, columns, dates, account codes):
@@ -27,6 +28,7 @@ use crate::domain::tenants::Company;
 use crate::http::books::books;
 use crate::http::journal::{EntryBody, LineBody, entry_input};
 use crate::params;
+use crate::store::ledger::Batch;
 use crate::store::{Store, StoreError, companies, platform};
 
 /// The CSV columns, in the documented order. `reference`, `description`, `line_description`,
@@ -482,12 +484,16 @@ fn post(
     for (b, chunk) in entries.chunks(batch).enumerate() {
         let first = b * batch;
         let outcome = store.tenant_write(scope, |tx| -> Result<usize, BatchError> {
+            // The bulk API's batch store: cached lookups, balances written once per batch.
+            let mut batch = Batch::new(tx);
             let mut lines = 0;
             for (k, entry) in chunk.iter().enumerate() {
-                let e = ledger::post_new(tx, &ctx, &entry.input).map_err(|e| BatchError::Entry(first + k, e))?;
+                let e =
+                    ledger::post_new(&mut batch, &ctx, &entry.input).map_err(|e| BatchError::Entry(first + k, e))?;
                 lines += e.lines.len();
                 bar.inc(1);
             }
+            batch.finish()?;
             Ok(lines)
         });
         match outcome {

@@ -1,0 +1,223 @@
+// The one door to the JSON API: bearer tokens, silent rotating refresh, the company header and
+// DRF error bodies turned into messages.
+//
+// Tokens live in sessionStorage, not localStorage or cookies: they are gone when the tab closes
+// (a shared office PC does not stay signed in), each tab has its own session and company, and the
+// API takes bearer tokens only (no cookies, so no CSRF surface). The CSP forbids inline and
+// foreign scripts, which is what keeps an XSS from reading them.
+
+export type FieldErrors = Record<string, string[]>;
+
+export class ApiError extends Error {
+  status: number;
+  body: unknown;
+  fields: FieldErrors;
+  constructor(status: number, body: unknown) {
+    super(errorText(body, status));
+    this.status = status;
+    this.body = body;
+    this.fields = {};
+    if (body && typeof body === "object" && !("detail" in body)) {
+      for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+        if (Array.isArray(v)) this.fields[k] = v.map(String);
+        else if (typeof v === "string" && k !== "error") this.fields[k] = [v];
+      }
+    }
+  }
+}
+
+export function errorText(body: unknown, status = 0): string {
+  if (!body || typeof body !== "object") return status ? `The server answered ${status}.` : "Something went wrong.";
+  const b = body as Record<string, unknown>;
+  if (typeof b.detail === "string") return b.detail;
+  if (typeof b.error === "string") return b.error;
+  const parts = Object.entries(b).map(([k, v]) => `${k === "non_field_errors" ? "" : k + ": "}${([] as unknown[]).concat(v).join(" ")}`);
+  return parts.join("; ") || "Something went wrong.";
+}
+
+const ACCESS = "oasys.access";
+const REFRESH = "oasys.refresh";
+const COMPANY = "oasys.company";
+
+export const session = {
+  access: () => sessionStorage.getItem(ACCESS),
+  refresh: () => sessionStorage.getItem(REFRESH),
+  company: () => sessionStorage.getItem(COMPANY),
+  setCompany(id: string | null) {
+    if (id) sessionStorage.setItem(COMPANY, id);
+    else sessionStorage.removeItem(COMPANY);
+  },
+  store(tokens: { access: string; refresh: string }) {
+    sessionStorage.setItem(ACCESS, tokens.access);
+    sessionStorage.setItem(REFRESH, tokens.refresh);
+  },
+  clear() {
+    sessionStorage.removeItem(ACCESS);
+    sessionStorage.removeItem(REFRESH);
+    sessionStorage.removeItem(COMPANY);
+  },
+};
+
+/** Called when the session is over (refresh refused): the app sends the user to sign in. */
+let onExpired: () => void = () => {};
+export function setExpiredHandler(f: () => void) {
+  onExpired = f;
+}
+
+let refreshing: Promise<boolean> | null = null;
+
+/** Rotating refresh: each refresh token works once, so store the new pair; one refresh at a time. */
+function refreshTokens(): Promise<boolean> {
+  if (refreshing) return refreshing;
+  const token = session.refresh();
+  if (!token) return Promise.resolve(false);
+  refreshing = (async () => {
+    try {
+      const res = await fetch("/api/auth/token/refresh/", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ refresh: token }),
+      });
+      if (!res.ok) return false;
+      const data = await res.json();
+      const access = data.access ?? data.tokens?.access;
+      const refresh = data.refresh ?? data.tokens?.refresh;
+      if (!access || !refresh) return false;
+      session.store({ access, refresh });
+      return true;
+    } catch {
+      return false;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  auth?: boolean;
+  headers?: Record<string, string>;
+}
+
+export async function api<T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const auth = opts.auth !== false;
+  const send = () => {
+    const headers: Record<string, string> = { Accept: "application/json", ...opts.headers };
+    if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+    if (auth) {
+      const token = session.access();
+      if (token) headers.Authorization = `Bearer ${token}`;
+      const company = session.company();
+      if (company) headers["X-Company-Id"] = company;
+    }
+    return fetch(path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+  };
+  let res = await send();
+  if (res.status === 401 && auth && session.refresh()) {
+    if (await refreshTokens()) res = await send();
+    else {
+      session.clear();
+      onExpired();
+    }
+  } else if (res.status === 401 && auth) {
+    onExpired();
+  }
+  const text = await res.text();
+  let data: unknown = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = { detail: text };
+    }
+  }
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data as T;
+}
+
+export const get = <T = any>(path: string) => api<T>("GET", path);
+export const post = <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
+  api<T>("POST", path, { body: body ?? {}, headers });
+export const patch = <T = any>(path: string, body: unknown) => api<T>("PATCH", path, { body });
+
+export function qs(params: Record<string, string | number | undefined | null>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : "";
+}
+
+export interface Page<T> {
+  count: number;
+  next: string | null;
+  previous: string | null;
+  results: T[];
+}
+
+export interface User {
+  id: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  role: string;
+  permissions: string[];
+  is_active: boolean;
+  tenant: string | null;
+  default_company: string | null;
+  all_companies: boolean;
+  companies: string[];
+  last_login: string | null;
+  profile: { phone: string; timezone: string; language: string };
+}
+export interface Company {
+  id: string;
+  name: string;
+  currency: string;
+  timezone: string;
+  tax_id: string;
+  address: string;
+  phone: string;
+  email: string;
+  is_active: boolean;
+}
+export interface Account {
+  id: string;
+  code: string;
+  name: string;
+  type: string;
+  subtype: string;
+  parent: string | null;
+  currency: string | null;
+  is_active: boolean;
+}
+export interface Line {
+  line_no: number;
+  account: string;
+  description: string;
+  debit_amount: string;
+  credit_amount: string;
+  base_debit: string;
+  base_credit: string;
+}
+export interface Entry {
+  id: string;
+  number: number | null;
+  date: string;
+  reference: string;
+  description: string;
+  status: string;
+  currency: string;
+  total: string;
+  reverses: string | null;
+  reversed_by: string | null;
+  posted_at: string | null;
+  created_at: string;
+  lines: Line[];
+}
+export interface TrialBalance {
+  as_of: string;
+  currency: string;
+  rows: { account: string; code: string; name: string; type: string; debit: string; credit: string }[];
+  totals: { debit: string; credit: string };
+}
