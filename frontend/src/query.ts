@@ -52,7 +52,8 @@ export interface Query<T> {
 
 /** `path` is an API path (fetched with GET) or null to wait. */
 export function useQuery<T = any>(path: string | null, fetcher?: () => Promise<T>): Query<T> {
-  const [, tick] = useReducer((n: number) => n + 1, 0);
+  const [, bump] = useReducer((n: number) => n + 1, 0);
+  const tick = bump as unknown as () => void;
   const key = path ?? "";
   useEffect(() => {
     if (!path) return;

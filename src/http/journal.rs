@@ -249,7 +249,7 @@ struct Write {
 /// `action`, honouring an `Idempotency-Key`.
 async fn write<F>(app: &AppState, w: Write, op: F) -> Result<Response, ApiError>
 where
-    F: FnOnce(&mut Tx, &Ctx<'_>) -> Result<Value, ApiError> + Send + 'static,
+    F: FnOnce(&mut Tx, &Ctx<'_>) -> Result<String, ApiError> + Send + 'static,
 {
     let Write {
         claims,
@@ -261,7 +261,7 @@ where
     } = w;
     let (status, body) = in_books(app, claims, company, action, Access::Write, move |tx, ctx, _| {
         let Some(key) = key else {
-            return Ok((status.as_u16(), op(tx, ctx)?.to_string()));
+            return Ok((status.as_u16(), op(tx, ctx)?));
         };
         // Keys are per user and per company: the same key in another company is another request.
         let fingerprint = format!("{}:{fingerprint}", ctx.books.company_id);
@@ -273,7 +273,7 @@ where
             }
             return Ok((stored.status, stored.response));
         }
-        let body = op(tx, ctx)?.to_string();
+        let body = op(tx, ctx)?;
         let stored = Stored {
             request: fingerprint,
             status: status.as_u16(),
@@ -317,8 +317,8 @@ fn fingerprint(key: &Option<String>, method: &str, path: &str, body: &impl Seria
     format!("{:x}", h.finalize())
 }
 
-fn json(e: &JournalEntry, ctx: &Ctx<'_>) -> Value {
-    serde_json::to_value(EntryDto::new(e, ctx.books)).unwrap_or(Value::Null)
+fn json(e: &JournalEntry, ctx: &Ctx<'_>) -> String {
+    serde_json::to_string(&EntryDto::new(e, ctx.books)).unwrap_or_default()
 }
 
 pub async fn create(
@@ -394,7 +394,7 @@ pub async fn delete(
         },
         move |tx, ctx| {
             ledger::delete_draft(tx, ctx, id)?;
-            Ok(Value::Null)
+            Ok(String::new())
         },
     )
     .await
@@ -526,6 +526,18 @@ pub async fn reverse(
     .await
 }
 
+#[derive(Serialize)]
+struct Posted {
+    id: Uuid,
+    number: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct BulkPosted {
+    count: usize,
+    entries: Vec<Posted>,
+}
+
 #[derive(Deserialize, Serialize)]
 pub struct BulkBody {
     pub entries: Option<Vec<EntryBody>>,
@@ -573,7 +585,10 @@ pub async fn bulk(
             let mut batch = Batch::new(tx);
             for (i, input) in inputs.iter().enumerate() {
                 match ledger::post_new(&mut batch, ctx, input) {
-                    Ok(e) => posted.push(serde_json::json!({ "id": e.id, "number": e.number })),
+                    Ok(e) => posted.push(Posted {
+                        id: e.id,
+                        number: e.number,
+                    }),
                     Err(LedgerError::Invalid(errs)) => {
                         return Err(ApiError::Validation(prefixed(errs, &format!("entries[{i}]."))));
                     }
@@ -584,7 +599,11 @@ pub async fn bulk(
                 }
             }
             batch.finish()?;
-            Ok(serde_json::json!({ "count": posted.len(), "entries": posted }))
+            Ok(serde_json::to_string(&BulkPosted {
+                count: posted.len(),
+                entries: posted,
+            })
+            .unwrap_or_default())
         },
     )
     .await

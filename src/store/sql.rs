@@ -21,6 +21,9 @@ pub enum Value {
     Int(i64),
     Text(String),
     Bool(bool),
+    /// A UUID as its 36 hyphenated ASCII characters, kept inline: ids are the most bound values,
+    /// and binding them this way allocates nothing.
+    Id([u8; 36]),
 }
 
 impl From<i64> for Value {
@@ -50,7 +53,9 @@ impl From<&String> for Value {
 }
 impl From<Uuid> for Value {
     fn from(v: Uuid) -> Self {
-        Value::Text(v.hyphenated().to_string())
+        let mut text = [0u8; 36];
+        v.hyphenated().encode_lower(&mut text);
+        Value::Id(text)
     }
 }
 impl From<&Uuid> for Value {
@@ -279,6 +284,7 @@ impl rusqlite::ToSql for Value {
             Value::Int(v) => ToSqlOutput::Owned(rusqlite::types::Value::Integer(*v)),
             Value::Bool(v) => ToSqlOutput::Owned(rusqlite::types::Value::Integer(i64::from(*v))),
             Value::Text(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
+            Value::Id(v) => ToSqlOutput::Borrowed(ValueRef::Text(v)),
         })
     }
 }
@@ -302,6 +308,7 @@ impl PgToSql for Value {
             Value::Null => Ok(IsNull::Yes),
             Value::Bool(v) => v.to_sql(ty, out),
             Value::Text(v) => v.as_str().to_sql(ty, out),
+            Value::Id(v) => std::str::from_utf8(v)?.to_sql(ty, out),
             Value::Int(v) => match *ty {
                 Type::INT8 => v.to_sql(ty, out),
                 Type::INT4 => i32::try_from(*v)?.to_sql(ty, out),

@@ -1,0 +1,252 @@
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { Link, Route, Switch, useLocation } from "wouter-preact";
+import { navigate } from "wouter-preact/use-browser-location";
+import { get, post, session, setExpiredHandler } from "./api";
+import { can, loadSession, signOutLocal, switchCompany, useAuth } from "./auth";
+import { Loading, Toasts, toastError } from "./ui";
+import { Login, Profile, Setup, SetupMissing } from "./pages/session";
+import { Dashboard } from "./pages/dashboard";
+import { Accounts } from "./pages/accounts";
+import { JournalList } from "./pages/journal";
+import { EntryForm } from "./pages/entry";
+import { EntryDetail } from "./pages/entryDetail";
+import { Periods } from "./pages/periods";
+import { GeneralLedger, TrialBalancePage } from "./pages/reports";
+import { Companies, Firm, Users } from "./pages/settings";
+import "./styles.css";
+
+function currentPath() {
+  return location.pathname + location.search;
+}
+
+/** Session over: remember where the user was and ask them to sign in again. */
+setExpiredHandler(() => {
+  if (location.pathname === "/login") return;
+  signOutLocal();
+  navigate(`/login?next=${encodeURIComponent(currentPath())}`, { replace: true });
+});
+
+interface NavItem {
+  module: string;
+  href: string;
+  show: boolean;
+  items?: [string, string, boolean][];
+}
+
+function Shell() {
+  const { user, companies, company } = useAuth();
+  const [location] = useLocation();
+  const [open, setOpen] = useState(false);
+  useEffect(() => setOpen(false), [location]);
+  if (!user) return <Loading />;
+  const reports = can(user, "reports.view");
+  const settings = can(user, "users.view") || can(user, "companies.manage") || can(user, "firm.manage");
+  const nav: NavItem[] = [
+    { module: "Dashboard", href: "/", show: true },
+    {
+      module: "Accounting",
+      href: "/accounting/accounts",
+      show: can(user, "ledger.view"),
+      items: [
+        ["Chart of accounts", "/accounting/accounts", true],
+        ["Journal", "/accounting/journal", true],
+        ["New entry", "/accounting/journal/new", can(user, "ledger.edit")],
+        ["Periods", "/accounting/periods", can(user, "ledger.view")],
+      ],
+    },
+    { module: "Sales", href: "/sales", show: true },
+    { module: "Purchase", href: "/purchase", show: true },
+    { module: "Inventory", href: "/inventory", show: true },
+    { module: "Banking", href: "/banking", show: true },
+    {
+      module: "Reports",
+      href: "/reports/trial-balance",
+      show: reports,
+      items: [
+        ["Trial balance", "/reports/trial-balance", true],
+        ["General ledger", "/reports/general-ledger", true],
+      ],
+    },
+    { module: "Documents", href: "/documents", show: true },
+    {
+      module: "Settings",
+      href: "/settings/firm",
+      show: settings,
+      items: [
+        ["Firm", "/settings/firm", true],
+        ["Companies", "/settings/companies", true],
+        ["Users", "/settings/users", can(user, "users.view")],
+      ],
+    },
+  ];
+  const active = (href: string) => (href === "/" ? location === "/" : location.startsWith("/" + href.split("/")[1]));
+  return (
+    <div class="shell">
+      <header class="topbar">
+        <button class="menu-btn" aria-label="Menu" aria-expanded={open} onClick={() => setOpen(!open)}>
+          ☰
+        </button>
+        <Link href="/" class="brand">OASYS</Link>
+        {companies.length > 1 ? (
+          <select
+            class="company-switch"
+            aria-label="Company"
+            value={company?.id}
+            onChange={(e) => {
+              switchCompany((e.target as HTMLSelectElement).value);
+            }}
+          >
+            {companies.map((c) => (
+              <option value={c.id}>{c.name}</option>
+            ))}
+          </select>
+        ) : (
+          <span class="company-name">{company?.name}</span>
+        )}
+        <span class="spacer" />
+        <Link href="/profile" class="user-link">{user.first_name || user.email}</Link>
+        <button class="link" onClick={logout}>Sign out</button>
+      </header>
+      <nav class={`sidenav ${open ? "open" : ""}`} aria-label="Modules">
+        {nav.filter((n) => n.show).map((n) => (
+          <div class="nav-group" key={n.module} data-module={n.module}>
+            <Link href={n.href} class={`nav-module ${active(n.href) ? "active" : ""}`}>{n.module}</Link>
+            {n.items && active(n.href) && (
+              <div class="nav-items">
+                {n.items.filter((i) => i[2]).map(([label, href]) => (
+                  <Link href={href} class={location === href ? "active" : ""}>{label}</Link>
+                ))}
+              </div>
+            )}
+          </div>
+        ))}
+      </nav>
+      <main class="content" key={company?.id}>
+        <Switch>
+          <Route path="/" component={Dashboard} />
+          <Route path="/accounting/accounts" component={Accounts} />
+          <Route path="/accounting/journal" component={JournalList} />
+          <Route path="/accounting/journal/new">{() => <EntryForm />}</Route>
+          <Route path="/accounting/journal/:id/edit">{(p: { id: string }) => <EntryForm id={p.id} />}</Route>
+          <Route path="/accounting/journal/:id">{(p: { id: string }) => <EntryDetail id={p.id} />}</Route>
+          <Route path="/accounting/periods" component={Periods} />
+          <Route path="/accounting">{() => <Redirect to="/accounting/accounts" />}</Route>
+          <Route path="/reports/trial-balance">{reports ? <TrialBalancePage /> : <Forbidden />}</Route>
+          <Route path="/reports/general-ledger">{reports ? <GeneralLedger /> : <Forbidden />}</Route>
+          <Route path="/reports">{() => <Redirect to="/reports/trial-balance" />}</Route>
+          <Route path="/settings/firm">{settings ? <Firm /> : <Forbidden />}</Route>
+          <Route path="/settings/companies">{settings ? <Companies /> : <Forbidden />}</Route>
+          <Route path="/settings/users">{can(user, "users.view") ? <Users /> : <Forbidden />}</Route>
+          <Route path="/settings">{() => <Redirect to="/settings/firm" />}</Route>
+          <Route path="/profile" component={Profile} />
+          <Route path="/:module">{(p: { module: string }) => <Later module={p.module} />}</Route>
+          <Route>
+            <NotFound />
+          </Route>
+        </Switch>
+      </main>
+      <Toasts />
+    </div>
+  );
+}
+
+function Redirect({ to }: { to: string }) {
+  useEffect(() => navigate(to, { replace: true }), [to]);
+  return null;
+}
+
+const LATER = ["sales", "purchase", "inventory", "banking", "documents"];
+function Later({ module }: { module: string }) {
+  if (!LATER.includes(module)) return <NotFound />;
+  const name = module[0].toUpperCase() + module.slice(1);
+  return (
+    <section class="page">
+      <h1>{name}</h1>
+      <p class="empty">{name} is coming with a later release. The ledger, its reports and the settings work today.</p>
+    </section>
+  );
+}
+function NotFound() {
+  return (
+    <section class="page">
+      <h1>Not found</h1>
+      <p>
+        There is no page here. <Link href="/">Go to the dashboard</Link>.
+      </p>
+    </section>
+  );
+}
+function Forbidden() {
+  return (
+    <section class="page">
+      <h1>Not available</h1>
+      <p>Your role does not give access to this page.</p>
+    </section>
+  );
+}
+
+async function logout() {
+  const refresh = session.refresh();
+  try {
+    await post("/api/auth/logout/", refresh ? { refresh } : {});
+  } catch {
+    /* already signed out */
+  }
+  signOutLocal();
+  navigate("/login", { replace: true });
+}
+
+type Boot = "loading" | "setup" | "setup-missing" | "anon" | "in";
+
+function App() {
+  const [boot, setBoot] = useState<Boot>("loading");
+  const [location] = useLocation();
+  const { user } = useAuth();
+  useEffect(() => {
+    (async () => {
+      const status = await get<{ setup_required: boolean }>("/api/setup/").catch(() => ({ setup_required: false }));
+      if (status.setup_required) {
+        const token = new URLSearchParams(window.location.search).get("token");
+        setBoot(token ? "setup" : "setup-missing");
+        return;
+      }
+      if (session.access()) {
+        try {
+          await loadSession();
+          setBoot("in");
+          return;
+        } catch (e) {
+          signOutLocal();
+        }
+      }
+      setBoot("anon");
+    })();
+  }, []);
+  useEffect(() => {
+    if (boot === "anon" && !user && location !== "/login") {
+      const here = currentPath();
+      navigate(here === "/" || here.startsWith("/setup") ? "/login" : `/login?next=${encodeURIComponent(here)}`, { replace: true });
+    }
+  }, [boot, user, location]);
+  if (boot === "loading") return <Loading />;
+  if (boot === "setup") return <Setup onDone={() => setBoot("in")} />;
+  if (boot === "setup-missing") return <SetupMissing />;
+  if (!user || location === "/login") {
+    return (
+      <>
+        <Login
+          onDone={(next) => {
+            setBoot("in");
+            navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/", { replace: true });
+          }}
+        />
+        <Toasts />
+      </>
+    );
+  }
+  return <Shell />;
+}
+
+window.addEventListener("unhandledrejection", (e) => toastError(e.reason));
+render(<App />, document.getElementById("app")!);
