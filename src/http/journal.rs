@@ -401,82 +401,74 @@ pub async fn delete(
     .map(|_| StatusCode::NO_CONTENT.into_response())
 }
 
-/// `…/{id}/post/`, `…/approve/`, `…/cancel/`: one verb on one entry.
-type Verb = fn(&mut Tx, &Ctx<'_>, Uuid) -> Result<JournalEntry, LedgerError<StoreError>>;
-
-async fn transition(app: AppState, w: Write, id: String, op: Verb) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    write(&app, w, move |tx, ctx| Ok(json(&op(tx, ctx, id)?, ctx))).await
-}
-
-/// The `Write` of a verb on an entry, keyed by the request's `Idempotency-Key`.
-fn verb(
+/// `…/{id}/post/`, `…/approve/`, `…/cancel/`: one verb on one entry. The request, read once:
+/// who, which company, which entry, and the idempotency key of the retry.
+pub struct EntryVerb {
     claims: Claims,
     company: Option<String>,
-    headers: &HeaderMap,
-    path: &str,
-    action: Action,
-) -> Result<Write, ApiError> {
-    let key = idempotency_key(headers)?;
-    Ok(Write {
-        claims,
-        company,
-        action,
-        fingerprint: fingerprint(&key, "POST", path, &Value::Null),
-        key,
-        status: StatusCode::OK,
-    })
+    id: Uuid,
+    key: Option<String>,
+    path: String,
 }
 
-pub async fn post(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    CompanyHeader(company): CompanyHeader,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    transition(
-        app,
-        verb(claims, company, &headers, uri.path(), Action::PostEntries)?,
-        id,
-        |tx, ctx, id| ledger::post(tx, ctx, id),
-    )
-    .await
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for EntryVerb
+where
+    AppState: axum::extract::FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+        let Bearer(claims) = Bearer::from_request_parts(parts, state).await?;
+        let CompanyHeader(company) = CompanyHeader::from_request_parts(parts, state).await?;
+        let Path(id) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::NotFound)?;
+        Ok(EntryVerb {
+            claims,
+            company,
+            id: parse_id(&id)?,
+            key: idempotency_key(&parts.headers)?,
+            path: parts.uri.path().to_owned(),
+        })
+    }
 }
 
-pub async fn approve(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    CompanyHeader(company): CompanyHeader,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    transition(
-        app,
-        verb(claims, company, &headers, uri.path(), Action::ApproveEntries)?,
-        id,
-        |tx, ctx, id| ledger::approve(tx, ctx, id),
-    )
-    .await
+type Verb = fn(&mut Tx, &Ctx<'_>, Uuid) -> Result<JournalEntry, LedgerError<StoreError>>;
+
+impl EntryVerb {
+    async fn run(self, app: &AppState, action: Action, op: Verb) -> Result<Response, ApiError> {
+        let EntryVerb {
+            claims,
+            company,
+            id,
+            key,
+            path,
+        } = self;
+        let w = Write {
+            claims,
+            company,
+            action,
+            fingerprint: fingerprint(&key, "POST", &path, &Value::Null),
+            key,
+            status: StatusCode::OK,
+        };
+        write(app, w, move |tx, ctx| Ok(json(&op(tx, ctx, id)?, ctx))).await
+    }
 }
 
-pub async fn cancel(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    CompanyHeader(company): CompanyHeader,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    transition(
-        app,
-        verb(claims, company, &headers, uri.path(), Action::EditLedger)?,
-        id,
-        |tx, ctx, id| ledger::cancel(tx, ctx, id),
-    )
-    .await
+pub async fn post(State(app): State<AppState>, verb: EntryVerb) -> Result<Response, ApiError> {
+    verb.run(&app, Action::PostEntries, |tx, ctx, id| ledger::post(tx, ctx, id))
+        .await
+}
+
+pub async fn approve(State(app): State<AppState>, verb: EntryVerb) -> Result<Response, ApiError> {
+    verb.run(&app, Action::ApproveEntries, |tx, ctx, id| ledger::approve(tx, ctx, id))
+        .await
+}
+
+pub async fn cancel(State(app): State<AppState>, verb: EntryVerb) -> Result<Response, ApiError> {
+    verb.run(&app, Action::EditLedger, |tx, ctx, id| ledger::cancel(tx, ctx, id))
+        .await
 }
 
 #[derive(Deserialize, Serialize, Default)]
