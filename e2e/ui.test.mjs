@@ -1,6 +1,7 @@
 // Browser tests of the web app against the real release binary: first-run setup, accounts,
 // keyboard journal entry, trial balance, reversal, an unbalanced entry, a staff user's menu and
-// session refresh/expiry. Screenshots go to docs/. Run: OASYS_BIN=path/to/oasys npm test
+// session refresh/expiry. Screenshots go to docs/ (or $E2E_SCREENSHOTS).
+// Run: cd e2e && npm ci && OASYS_BIN=path/to/release/oasys npm test
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -14,7 +15,9 @@ import { chromium } from "playwright-core";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = process.env.OASYS_BIN ?? join(process.env.CARGO_TARGET_DIR ?? "/work/target", "release", "oasys");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const DOCS = join(ROOT, "docs");
+const DOCS = process.env.E2E_SCREENSHOTS ?? join(ROOT, "docs");
+// E2E_SHOTS=dir saves more screenshots there (for looking at pages; not committed).
+const shot = (p, name) => (process.env.E2E_SHOTS ? p.screenshot({ path: join(process.env.E2E_SHOTS, `${name}.png`), fullPage: true }) : null);
 const ADMIN = { email: "owner@e2e.test", password: "Ledger-Keeper-2026!e2e" };
 const STAFF = { email: "clerk@e2e.test", password: "Clerk-Typing-2026!e2e" };
 
@@ -137,6 +140,7 @@ test("first-run setup signs the administrator in", async () => {
   console.log(`timing: setup form rendered ${rendered} ms after navigation`);
   await page.locator("#cash-total").waitFor();
   await page.locator("#chart .uplot").waitFor();
+  await shot(page, "dashboard-empty");
 });
 
 test("create an account in the chart", async () => {
@@ -154,6 +158,7 @@ test("create an account in the chart", async () => {
   await f.getByRole("button", { name: "Save" }).click();
   await page.locator("tr[data-code='1030']").waitFor();
   assert.match(await page.locator("tr[data-code='1030']").innerText(), /Petty Cash/);
+  await shot(page, "accounts");
 });
 
 let postedUrl;
@@ -197,7 +202,33 @@ test("a balanced entry typed with the keyboard is posted", async () => {
   await page.locator(".history li").first().waitFor();
 });
 
+/** Posts an entry through the API; lines name accounts by code. */
+let ids;
+async function postEntry(lines, date, reference) {
+  const headers = { "Content-Type": "application/json", Authorization: `Bearer ${await token()}` };
+  if (!ids) {
+    const chart = await (await fetch(`${base}/api/accounting/chart-of-accounts/?page_size=200`, { headers })).json();
+    ids = Object.fromEntries(chart.results.map((a) => [a.code, a.id]));
+  }
+  lines = lines.map((l) => ({ ...l, account: ids[l.account] }));
+  const body = JSON.stringify({ entries: [{ date, reference, description: reference, lines }] });
+  const r = await fetch(`${base}/api/accounting/journal-entries/bulk/`, { method: "POST", headers, body });
+  assert.ok(r.ok, await r.text());
+}
+
 test("the posted entry is in the trial balance", async () => {
+  // A little more business, so the report (and its screenshot) has something to show.
+  const d = new Date();
+  const month = (k) => {
+    const x = new Date(d.getFullYear(), d.getMonth() - k, 1);
+    return `${x.getFullYear()}-${String(x.getMonth() + 1).padStart(2, "0")}-01`;
+  };
+  const monthsThisYear = Math.min(5, d.getMonth());
+  await postEntry([{ account: "1020", debit_amount: "40000.00" }, { account: "3100", credit_amount: "40000.00" }], month(monthsThisYear), "CAPITAL");
+  for (let k = monthsThisYear; k >= 0; k--) {
+    await postEntry([{ account: "1100", debit_amount: `${4200 + 350 * k}.00` }, { account: "4100", credit_amount: `${4200 + 350 * k}.00` }], month(k), `INV-${k}`);
+    await postEntry([{ account: "6100", debit_amount: "1500.00" }, { account: "6200", debit_amount: `${1800 + 90 * k}.40` }, { account: "1020", credit_amount: `${3300 + 90 * k}.40` }], month(k), `EXP-${k}`);
+  }
   const t0 = Date.now();
   await page.goto(`${base}/reports/trial-balance`);
   await page.locator("tr[data-code='1030']").waitFor();
@@ -205,11 +236,26 @@ test("the posted entry is in the trial balance", async () => {
   const row = await page.locator("tr[data-code='1030']").innerText();
   assert.match(row, /Petty Cash/);
   assert.match(row, /1,250\.50/);
-  assert.match(await page.locator("tr[data-code='1020']").innerText(), /1,250\.50/);
   await page.screenshot({ path: join(DOCS, "trial-balance.png"), fullPage: true });
 });
 
+test("the general ledger shows the account's running balance", async () => {
+  await page.goto(`${base}/reports/trial-balance`);
+  await page.locator("tr[data-code='1030'] a").click();
+  await page.locator(".report tbody tr:not(.opening)").first().waitFor();
+  assert.match(page.url(), /\/reports\/general-ledger\?account=/);
+  const rows = await page.locator(".report tbody tr:not(.opening)").allInnerTexts();
+  assert.equal(rows.length, 1, rows.join("\n"));
+  assert.match(rows[0], /FLOAT-1[\s\S]*1,250\.50[\s\S]*1,250\.50/);
+});
+
 test("reversing the entry takes it out of the trial balance", async () => {
+  await page.goto(postedUrl);
+  await page.locator("#reverse").waitFor();
+  await shot(page, "entry-detail");
+  await page.goto(`${base}/`);
+  await page.locator("#chart .uplot").waitFor();
+  await shot(page, "dashboard");
   await page.goto(postedUrl);
   await page.locator("#reverse").click();
   await page.waitForURL((u) => u.href !== postedUrl && /\/accounting\/journal\/[0-9a-f-]+$/.test(u.pathname));
@@ -272,6 +318,54 @@ test("a line error from the API is shown on its line", async () => {
   assert.ok((await err.first().innerText()).length > 0);
 });
 
+test("a draft is saved, edited, then posted from its page", async () => {
+  await page.goto(`${base}/accounting/journal/new`);
+  await page.locator("#entry-form").waitFor();
+  await page.locator("[name=reference]").fill("DRAFT-1");
+  const k = page.keyboard;
+  await page.locator("[data-row='0'][data-cell='account']").focus();
+  await k.type("6300");
+  await k.press("Enter");
+  await k.press("Enter");
+  await k.type("80");
+  await k.press("Enter");
+  await k.type("1010");
+  await k.press("Enter");
+  await k.press("Enter");
+  await k.press("Enter");
+  await k.type("80");
+  await k.press("Control+s");
+  await page.locator("#entry-status").waitFor();
+  assert.equal(await page.locator("#entry-status").innerText(), "draft");
+  await page.getByRole("link", { name: "Edit" }).click();
+  await page.locator("[data-row='0'][data-cell='debit']").waitFor();
+  assert.equal(await page.locator("[data-row='0'][data-cell='account']").inputValue(), "6300 Utilities");
+  await page.locator("[data-row='0'][data-cell='debit']").fill("95.25");
+  await page.locator("[data-row='1'][data-cell='credit']").fill("95.25");
+  await page.getByRole("button", { name: "Save draft" }).click();
+  await page.locator("#entry-status").waitFor();
+  await page.getByRole("button", { name: "Post" }).click();
+  await page.waitForFunction(() => document.querySelector("#entry-status")?.textContent === "posted");
+  assert.match(await page.locator("table").first().innerText(), /95\.25/);
+});
+
+test("closing a period shows the lock date", async () => {
+  await page.goto(`${base}/accounting/periods`);
+  await page.locator("#lock-date").waitFor();
+  const lastYear = `${new Date().getFullYear() - 1}-12-31`;
+  await page.locator(".panel input[type=date]").fill(lastYear);
+  await page.getByRole("button", { name: "Close period" }).click();
+  await page.waitForFunction((d) => document.querySelector("#lock-date")?.textContent === d, lastYear);
+});
+
+test("the profile page saves the user's name", async () => {
+  await page.goto(`${base}/profile`);
+  await page.locator("form [name=first_name]").waitFor();
+  await page.locator("form [name=first_name]").fill("Liv");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.locator(".topbar .user-link", { hasText: "Liv" }).waitFor();
+});
+
 test("an expired access token is refreshed silently; an ended session returns to the same page", async () => {
   await page.goto(`${base}/accounting/journal`);
   await page.locator(".journal-list, .empty").first().waitFor();
@@ -313,7 +407,10 @@ test("a staff user sees neither Reports nor Settings", async () => {
   await p.locator("#login-form [name=email]").fill(STAFF.email);
   await p.locator("#login-form [name=password]").fill(STAFF.password);
   await p.locator("#login-form button[type=submit]").click();
+  await p.locator(".page h1").waitFor();
+  await shot(p, "phone-dashboard");
   await p.getByRole("button", { name: "Menu" }).click();
+  await shot(p, "phone-menu");
   await nav(p).getByRole("link", { name: "Accounting" }).waitFor();
   const modules = await nav(p).locator(".nav-module").allInnerTexts();
   assert.ok(modules.includes("Accounting") && modules.includes("Sales"), modules.join(","));
@@ -322,4 +419,23 @@ test("a staff user sees neither Reports nor Settings", async () => {
   await p.goto(`${base}/reports/trial-balance`);
   await p.getByRole("heading", { name: "Not available" }).waitFor();
   await ctx.close();
+  // The administrator sees them in Settings → Users.
+  await page.goto(`${base}/settings/users`);
+  await page.getByRole("cell", { name: STAFF.email }).waitFor();
+});
+
+test("with a second company, the switcher changes the books", async () => {
+  const headers = { "Content-Type": "application/json", Authorization: `Bearer ${await token()}` };
+  const r = await fetch(`${base}/api/tenants/companies/`, { method: "POST", headers, body: JSON.stringify({ name: "E2E Holdings", currency: "EUR", timezone: "UTC" }) });
+  const text = await r.text();
+  assert.equal(r.status, 201, text);
+  const second = JSON.parse(text);
+  await page.goto(`${base}/accounting/accounts`);
+  await page.locator("tr[data-code='1030']").waitFor(); // the first company has the account made above
+  const sw = page.getByRole("combobox", { name: "Company" });
+  await sw.waitFor();
+  await sw.selectOption(second.id);
+  await page.locator("tr[data-code='1010']").waitFor();
+  assert.equal(await page.locator("tr[data-code='1030']").count(), 0, "the second company has its own chart");
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("oasys.company")), second.id);
 });

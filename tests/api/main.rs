@@ -9,4 +9,5 @@ mod cli;
 mod conventions;
 mod ledger;
 mod ledger_concurrency;
+mod security;
 mod tenants;

@@ -29,7 +29,7 @@ export function EntryDetail({ id }: { id: string }) {
     try {
       const res = await api<Entry>("POST", `/api/accounting/journal-entries/${id}/${verb}/`, { body });
       invalidate("/api/accounting/journal-entries/", "/api/reports/", "/api/accounting/audit-log/");
-      toast(verb === "reverse" ? `Reversed by entry ${res.number}` : `Entry ${verb === "post" ? "posted" : verb + "d"}`);
+      toast(verb === "reverse" ? `Reversed by entry ${res.number}` : `Entry ${verb === "post" ? "posted" : "approved"}`);
       if (verb === "reverse") navigate(`/accounting/journal/${res.id}`);
     } catch (e) {
       toastError(e);
@@ -56,6 +56,9 @@ export function EntryDetail({ id }: { id: string }) {
             <>
               {e.status === "draft" && can(user, "ledger.edit") && <Link class="button" href={`/accounting/journal/${id}/edit`}>Edit</Link>}
               {e.status === "draft" && can(user, "ledger.edit") && <button class="danger" onClick={remove}>Delete</button>}
+              {e.status === "draft" && can(user, "entries.approve") && (
+                <button onClick={() => act("approve", "Approve this entry for posting?")}>Approve</button>
+              )}
               {(e.status === "draft" || e.status === "approved") && can(user, "entries.post") && (
                 <button class="primary" onClick={() => act("post", "Post this entry? A posted entry can only be reversed.")}>Post</button>
               )}
