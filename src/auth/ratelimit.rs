@@ -34,36 +34,37 @@ impl LoginLimiter {
     }
 
     /// Counts one attempt from `ip` against `account`. `Err(seconds)` means refuse with 429 and
-    /// `Retry-After: seconds`; the attempt is then not counted.
+    /// `Retry-After: seconds`; the attempt is then not counted. An allowed attempt counts as a
+    /// failure of the account until [`LoginLimiter::succeeded`] says otherwise, so guesses sent
+    /// in parallel cannot all pass the check before any of them has failed.
     pub fn check(&self, ip: IpAddr, account: &str) -> Result<(), u64> {
-        let now = Instant::now();
-        {
-            let accounts = lock(&self.accounts);
-            if let Some(failures) = accounts.get(account)
-                && let Some(wait) = window_full(failures, now, HOUR, self.failures_per_account_per_hour)
-            {
-                return Err(wait);
-            }
-        }
-        let mut ips = lock(&self.ips);
-        sweep(&mut ips, now, MINUTE);
-        let attempts = ips.entry(ip).or_default();
-        trim(attempts, now, MINUTE);
-        if let Some(wait) = window_full(attempts, now, MINUTE, self.per_ip_per_minute) {
-            return Err(wait);
-        }
-        attempts.push_back(now);
-        Ok(())
-    }
-
-    /// Records a failed password for `account`.
-    pub fn failed(&self, account: &str) {
         let now = Instant::now();
         let mut accounts = lock(&self.accounts);
         sweep(&mut accounts, now, HOUR);
         let failures = accounts.entry(account.to_owned()).or_default();
         trim(failures, now, HOUR);
+        if let Some(wait) = window_full(failures, now, HOUR, self.failures_per_account_per_hour) {
+            return Err(wait);
+        }
+        {
+            let mut ips = lock(&self.ips);
+            sweep(&mut ips, now, MINUTE);
+            let attempts = ips.entry(ip).or_default();
+            trim(attempts, now, MINUTE);
+            if let Some(wait) = window_full(attempts, now, MINUTE, self.per_ip_per_minute) {
+                return Err(wait);
+            }
+            attempts.push_back(now);
+        }
         failures.push_back(now);
+        Ok(())
+    }
+
+    /// The attempt on `account` succeeded: it no longer counts as a failure.
+    pub fn succeeded(&self, account: &str) {
+        if let Some(failures) = lock(&self.accounts).get_mut(account) {
+            failures.pop_back();
+        }
     }
 }
 
@@ -105,11 +106,17 @@ mod tests {
         let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
         for _ in 0..3 {
             assert!(limiter.check(ip, "a@b.co").is_ok());
-            limiter.failed("a@b.co");
         }
         let wait = limiter.check(ip, "a@b.co").unwrap_err();
         assert!(wait > 3500 && wait <= 3600, "{wait}");
         assert!(limiter.check(ip, "other@b.co").is_ok());
+        // A success takes its attempt back: the account is below the limit again.
+        limiter.succeeded("other@b.co");
+        let limiter = LoginLimiter::new(1000, 1);
+        assert!(limiter.check(ip, "c@b.co").is_ok());
+        limiter.succeeded("c@b.co");
+        assert!(limiter.check(ip, "c@b.co").is_ok());
+        assert!(limiter.check(ip, "c@b.co").is_err());
     }
 
     #[test]

@@ -81,27 +81,34 @@ pub async fn login(
                 None
             }
         };
-        let Some(mut user) = user.filter(|u| u.is_active) else {
-            app.limiter.failed(&email);
+        let Some(user) = user.filter(|u| u.is_active) else {
             tracing::info!(%email, "login failed");
             return Err(AuthError::InvalidCredentials.into());
         };
         if let Some(t) = user.tenant_id {
             let tenant = app.store.platform_read(|tx| platform::tenant(tx, t))?;
             if !tenant.is_some_and(|t| t.is_active) {
-                app.limiter.failed(&email);
                 return Err(AuthError::InvalidCredentials.into());
             }
         }
-        user.last_login = Some(Timestamp::now());
-        let tokens = app.store.platform_write(|tx| -> Result<Value, ApiError> {
-            platform::update_user(tx, &user)?;
+        let (user, tokens) = app.store.platform_write(|tx| -> Result<(User, Value), ApiError> {
+            // Read again under the row lock: a deactivation, demotion or "log out everywhere"
+            // that committed while the password was being checked must win over this login.
+            platform::lock_user(tx, user.id)?;
+            let mut user = platform::user(tx, user.id)?
+                .filter(|u| u.is_active)
+                .ok_or(AuthError::InvalidCredentials)?;
+            let now = Timestamp::now();
+            platform::set_last_login(tx, user.id, now)?;
+            user.last_login = Some(now);
             audit::record(
                 tx,
                 provision::event(user.tenant_id, Some(user.id), "login", "user", user.id, &user.email),
             )?;
-            issue_pair(app, tx, &user, None)
+            let tokens = issue_pair(app, tx, &user, None)?;
+            Ok((user, tokens))
         })?;
+        app.limiter.succeeded(&email);
         Ok(Json(
             json!({ "success": true, "user": UserDto::from(&user), "tokens": tokens }),
         ))
@@ -277,10 +284,7 @@ pub async fn logout(
                 platform::revoke_refresh_family(tx, family, now)?;
             }
             if body.everywhere {
-                let mut changed = user.clone();
-                changed.token_version += 1;
-                changed.updated_at = Timestamp::now();
-                platform::update_user(tx, &changed)?;
+                platform::bump_token_version(tx, user.id)?;
                 platform::revoke_user_refresh_families(tx, user.id, now)?;
             }
             audit::record(
@@ -317,45 +321,50 @@ pub async fn update_me(
 ) -> Result<Json<Value>, ApiError> {
     app.blocking(move |app| {
         let caller = app.caller(&claims)?;
-        let mut user = caller.user.clone();
-        if let Some(v) = body.first_name {
-            user.first_name = v.trim().to_owned();
-        }
-        if let Some(v) = body.last_name {
-            user.last_name = v.trim().to_owned();
-        }
-        if let Some(v) = body.phone {
-            user.profile.phone = v;
-        }
-        if let Some(v) = body.timezone {
-            user.profile.timezone = v;
-        }
-        if let Some(v) = body.language {
-            user.profile.language = v;
-        }
-        if let Some(v) = body.web3_wallet_address {
-            user.profile.web3_wallet_address = v;
-        }
-        if let Some(c) = body.default_company {
-            if !caller.may_see_company(c) {
-                return Err(ApiError::field(
-                    "default_company",
-                    "You do not have access to this company.",
-                ));
+        app.store.platform_write(|tx| -> Result<Json<Value>, ApiError> {
+            // Changed from the row as it is now, under its lock: nothing an admin changed meanwhile
+            // (role, access, activity) is written back from an older copy.
+            platform::lock_user(tx, caller.user.id)?;
+            let mut user = platform::user(tx, caller.user.id)?.ok_or(AuthError::InvalidToken)?;
+            if let Some(v) = body.first_name {
+                user.first_name = v.trim().to_owned();
             }
-            user.default_company_id = Some(c);
-        }
-        validate_profile(&user.profile)?;
-        user.updated_at = Timestamp::now();
-        app.store.platform_write(|tx| -> Result<(), ApiError> {
+            if let Some(v) = body.last_name {
+                user.last_name = v.trim().to_owned();
+            }
+            if let Some(v) = body.phone {
+                user.profile.phone = v;
+            }
+            if let Some(v) = body.timezone {
+                user.profile.timezone = v;
+            }
+            if let Some(v) = body.language {
+                user.profile.language = v;
+            }
+            if let Some(v) = body.web3_wallet_address {
+                user.profile.web3_wallet_address = v;
+            }
+            if let Some(c) = body.default_company {
+                let known = app
+                    .store
+                    .tenant_read(caller.tenant()?, |t| crate::store::companies::get(t, c))?;
+                if known.is_none() || !caller.may_see_company(c) {
+                    return Err(ApiError::field(
+                        "default_company",
+                        "You do not have access to this company.",
+                    ));
+                }
+                user.default_company_id = Some(c);
+            }
+            validate_profile(&user.profile)?;
+            user.updated_at = Timestamp::now();
             platform::update_user(tx, &user)?;
             audit::record(
                 tx,
                 provision::event(user.tenant_id, Some(user.id), "update", "user", user.id, &user.email),
             )?;
-            Ok(())
-        })?;
-        Ok(Json(json!(UserDto::from(&user))))
+            Ok(Json(json!(UserDto::from(&user))))
+        })
     })
     .await
 }

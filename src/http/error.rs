@@ -143,6 +143,13 @@ fn store_response(e: StoreError) -> Response {
             tracing::info!(%message, "write refused by a constraint");
             detail(StatusCode::CONFLICT, "This change conflicts with existing data.")
         }
+        StoreError::Overflow(message) => {
+            tracing::warn!(%message, "amounts beyond the ledger's range");
+            detail(
+                StatusCode::CONFLICT,
+                "These amounts would take an account's total beyond what the ledger can hold.",
+            )
+        }
         StoreError::Unavailable(message) => {
             tracing::error!(%message, "database unavailable");
             detail(

@@ -17,6 +17,7 @@ use super::extract::{ApiJson, Bearer, QueryPairs, parse_id};
 use crate::app::AppState;
 use crate::auth::AuthError;
 use crate::auth::jwt::random_secret;
+use crate::auth::scope::Caller;
 use crate::domain::FieldErrors;
 use crate::domain::roles::{self, Action, Role};
 use crate::domain::tenants::{CompanyDetails, Plan};
@@ -271,6 +272,14 @@ pub async fn update_company(
             company.address = details.address;
             company.phone = details.phone;
             company.email = details.email;
+            // Amounts are kept in minor units of the currency: changing it would rescale every
+            // posted amount (cents would become yen). Only a company without entries may change.
+            if details.currency != company.currency && companies::has_entries(tx, company.id)? {
+                return Err(ApiError::field(
+                    "currency",
+                    "This company has journal entries: its currency cannot change.",
+                ));
+            }
             company.currency = details.currency;
             company.timezone = details.timezone;
             if let Some(active) = body.is_active {
@@ -374,11 +383,44 @@ fn parse_role(errors: &mut FieldErrors, raw: &str) -> Option<Role> {
     }
 }
 
-fn check_permissions(errors: &mut FieldErrors, permissions: &[String]) {
+/// Extra permissions must be known actions, and nobody grants an action they may not do
+/// themselves. Permissions the user already holds (`kept`) may stay.
+fn check_permissions(
+    errors: &mut FieldErrors,
+    caller: &Caller,
+    permissions: &[String],
+    kept: &[String],
+) -> Result<(), AuthError> {
     for p in permissions {
-        if Action::parse(p).is_none() {
-            errors.add("permissions", format!("\"{p}\" is not a known permission."));
+        match Action::parse(p) {
+            None => errors.add("permissions", format!("\"{p}\" is not a known permission.")),
+            Some(action) if !kept.contains(p) => caller.require(action)?,
+            Some(_) => {}
         }
+    }
+    Ok(())
+}
+
+/// A default company must be one of the firm's companies that the user will see.
+fn check_default_company(
+    errors: &mut FieldErrors,
+    known: &[crate::domain::tenants::Company],
+    default: Option<Uuid>,
+    sees: impl Fn(Uuid) -> bool,
+) {
+    if let Some(d) = default
+        && (!known.iter().any(|k| k.id == d) || !sees(d))
+    {
+        errors.add("default_company", "Unknown company.");
+    }
+}
+
+/// A company-limited administrator manages only users who live entirely in their companies;
+/// other users of the firm answer 404, as if absent.
+fn within_reach(caller: &Caller, user: &crate::domain::tenants::User) -> bool {
+    match caller.visible_companies() {
+        None => true,
+        Some(ids) => !user.all_companies && user.companies.iter().all(|c| ids.contains(c)),
     }
 }
 
@@ -397,7 +439,7 @@ pub async fn create_user(
         let email = required(&mut errors, "email", &body.email);
         let role = parse_role(&mut errors, body.role.as_deref().unwrap_or("staff"));
         let permissions = body.permissions.unwrap_or_default();
-        check_permissions(&mut errors, &permissions);
+        check_permissions(&mut errors, &caller, &permissions, &[])?;
         let companies = body.companies.unwrap_or_default();
         let known = app.store.tenant_read(scope, companies::all)?;
         if companies
@@ -421,6 +463,11 @@ pub async fn create_user(
         };
         let all_companies = body.all_companies.unwrap_or(companies.is_empty()) && caller.visible_companies().is_none();
         let default_company_id = body.default_company.flatten().or_else(|| companies.first().copied());
+        let mut errors = FieldErrors::default();
+        check_default_company(&mut errors, &known, default_company_id, |c| {
+            all_companies || companies.contains(&c)
+        });
+        errors.into_result()?;
         let new = NewUser {
             email,
             password,
@@ -482,49 +529,43 @@ pub async fn update_user(
     let id = parse_id(&id)?;
     app.blocking(move |app| {
         let caller = app.caller(&claims)?;
-        let mut user = firm_user(app, &caller, id)?;
-        caller.require(Action::ManageUsers)?;
-        // Nobody manages someone above them, nor changes their own role or access.
-        if !roles::can_assign(caller.user.role, user.role) {
-            return Err(AuthError::Forbidden.into());
-        }
-        let own = user.id == caller.user.id;
-        let mut errors = FieldErrors::default();
-        if body.email.is_some() || body.password.is_some() {
-            errors.add(
-                "non_field_errors",
-                "E-mail and password are changed by the user (PATCH /api/auth/me/, POST /api/auth/password/).",
-            );
-        }
-        if let Some(raw) = body.role.as_deref()
-            && let Some(role) = parse_role(&mut errors, raw)
-        {
-            if role != user.role && (own || !roles::can_assign(caller.user.role, role)) {
-                return Err(AuthError::Forbidden.into());
+        let known = app.store.tenant_read(caller.tenant()?, companies::all)?;
+        let user = change_user(app, &caller, id, "update", |user| {
+            let own = user.id == caller.user.id;
+            let mut errors = FieldErrors::default();
+            if body.email.is_some() || body.password.is_some() {
+                errors.add(
+                    "non_field_errors",
+                    "E-mail and password are changed by the user (PATCH /api/auth/me/, POST /api/auth/password/).",
+                );
             }
-            user.role = role;
-        }
-        if let Some(p) = body.permissions {
-            check_permissions(&mut errors, &p);
-            if own && p != user.permissions {
-                return Err(AuthError::Forbidden.into());
+            if let Some(raw) = body.role.as_deref()
+                && let Some(role) = parse_role(&mut errors, raw)
+            {
+                if role != user.role && (own || !roles::can_assign(caller.user.role, role)) {
+                    return Err(AuthError::Forbidden.into());
+                }
+                user.role = role;
             }
-            user.permissions = p;
-        }
-        if let Some(active) = body.is_active {
-            if own && !active {
-                errors.add("is_active", "You cannot deactivate yourself.");
+            if let Some(p) = body.permissions {
+                check_permissions(&mut errors, &caller, &p, &user.permissions)?;
+                if own && p != user.permissions {
+                    return Err(AuthError::Forbidden.into());
+                }
+                user.permissions = p;
             }
-            user.is_active = active;
-        }
-        if let Some(v) = body.first_name {
-            user.first_name = v.trim().to_owned();
-        }
-        if let Some(v) = body.last_name {
-            user.last_name = v.trim().to_owned();
-        }
-        if body.all_companies.is_some() || body.companies.is_some() {
-            let known = app.store.tenant_read(caller.tenant()?, companies::all)?;
+            if let Some(active) = body.is_active {
+                if own && !active {
+                    errors.add("is_active", "You cannot deactivate yourself.");
+                }
+                user.is_active = active;
+            }
+            if let Some(v) = body.first_name {
+                user.first_name = v.trim().to_owned();
+            }
+            if let Some(v) = body.last_name {
+                user.last_name = v.trim().to_owned();
+            }
             if let Some(list) = body.companies {
                 if list
                     .iter()
@@ -543,27 +584,47 @@ pub async fn update_user(
             if user.all_companies {
                 user.companies.clear();
             }
-        }
-        if let Some(d) = body.default_company {
-            user.default_company_id = d;
-        }
-        errors.into_result()?;
-        user.updated_at = Timestamp::now();
-        save_user(app, &caller, &user, "update")?;
+            if let Some(d) = body.default_company {
+                user.default_company_id = d;
+            }
+            let (all, list) = (user.all_companies, user.companies.clone());
+            check_default_company(&mut errors, &known, user.default_company_id, |c| {
+                all || list.contains(&c)
+            });
+            errors.into_result().map_err(ApiError::from)
+        })?;
         Ok(Json(json!(UserDto::from(&user))))
     })
     .await
 }
 
-fn save_user(
+/// Changes one user of the caller's firm in one transaction, from the row as it is now (locked):
+/// nothing a concurrent request changed is written back from an older copy. Deactivation ends
+/// every token the user holds.
+fn change_user(
     app: &crate::app::App,
-    caller: &crate::auth::scope::Caller,
-    user: &crate::domain::tenants::User,
+    caller: &Caller,
+    id: Uuid,
     action: &str,
-) -> Result<(), ApiError> {
-    app.store.platform_write(|tx| -> Result<(), ApiError> {
-        platform::update_user(tx, user)?;
-        if !user.is_active {
+    change: impl FnOnce(&mut crate::domain::tenants::User) -> Result<(), ApiError>,
+) -> Result<crate::domain::tenants::User, ApiError> {
+    let tenant = caller.tenant()?.tenant_id();
+    app.store.platform_write(|tx| {
+        platform::lock_user(tx, id)?;
+        let mut user = platform::user(tx, id)?
+            .filter(|u| u.tenant_id == Some(tenant) && within_reach(caller, u))
+            .ok_or(ApiError::NotFound)?;
+        caller.require(Action::ManageUsers)?;
+        // Nobody manages someone above them.
+        if !roles::can_assign(caller.user.role, user.role) {
+            return Err(AuthError::Forbidden.into());
+        }
+        let was_active = user.is_active;
+        change(&mut user)?;
+        user.updated_at = Timestamp::now();
+        platform::update_user(tx, &user)?;
+        if was_active && !user.is_active {
+            platform::bump_token_version(tx, user.id)?;
             platform::revoke_user_refresh_families(tx, user.id, Timestamp::now().as_second())?;
         }
         audit::record(
@@ -577,7 +638,7 @@ fn save_user(
                 &user.email,
             ),
         )?;
-        Ok(())
+        Ok(user)
     })
 }
 
@@ -590,17 +651,14 @@ async fn set_active(
     let id = parse_id(&id)?;
     app.blocking(move |app| {
         let caller = app.caller(&claims)?;
-        let mut user = firm_user(app, &caller, id)?;
-        caller.require(Action::ManageUsers)?;
-        if !roles::can_assign(caller.user.role, user.role) {
-            return Err(AuthError::Forbidden.into());
-        }
-        if user.id == caller.user.id {
-            return Err(ApiError::field("is_active", "You cannot deactivate yourself."));
-        }
-        user.is_active = active;
-        user.updated_at = Timestamp::now();
-        save_user(app, &caller, &user, if active { "activate" } else { "deactivate" })?;
+        let action = if active { "activate" } else { "deactivate" };
+        let user = change_user(app, &caller, id, action, |user| {
+            if user.id == caller.user.id {
+                return Err(ApiError::field("is_active", "You cannot deactivate yourself."));
+            }
+            user.is_active = active;
+            Ok(())
+        })?;
         Ok(Json(json!(UserDto::from(&user))))
     })
     .await

@@ -108,3 +108,13 @@ pub fn update(tx: &mut Tx, c: &Company) -> Result<(), StoreError> {
     )?;
     Ok(())
 }
+
+/// Whether the company has any journal entry, draft or posted.
+pub fn has_entries(tx: &mut Tx, id: Uuid) -> Result<bool, StoreError> {
+    Ok(tx
+        .query_opt(
+            "SELECT 1 FROM journal_entries WHERE company_id = $1 LIMIT 1",
+            params![id],
+        )?
+        .is_some())
+}

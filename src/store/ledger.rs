@@ -253,8 +253,8 @@ impl LedgerStore for Tx<'_> {
         let mut totals: BTreeMap<Uuid, (i64, i64)> = BTreeMap::new();
         for l in lines {
             let t = totals.entry(l.account_id).or_default();
-            t.0 += l.debit;
-            t.1 += l.credit;
+            t.0 = t.0.checked_add(l.debit).ok_or_else(overflow)?;
+            t.1 = t.1.checked_add(l.credit).ok_or_else(overflow)?;
         }
         for (account, (debit, credit)) in totals {
             add_balance(self, account, date, debit, credit)?;
@@ -362,6 +362,7 @@ pub struct Batch<'a, 'c> {
     counters: HashMap<(Uuid, String), i64>,
     heads: HashMap<Uuid, Option<ChainLink>>,
     balances: BTreeMap<(Uuid, Date), (i64, i64)>,
+    books_locked: std::collections::HashSet<Uuid>,
 }
 
 impl<'a, 'c> Batch<'a, 'c> {
@@ -373,6 +374,7 @@ impl<'a, 'c> Batch<'a, 'c> {
             counters: HashMap::new(),
             heads: HashMap::new(),
             balances: BTreeMap::new(),
+            books_locked: std::collections::HashSet::new(),
         }
     }
 
@@ -426,7 +428,13 @@ impl LedgerStore for Batch<'_, '_> {
     }
 
     fn lock_books(&mut self, company: Uuid) -> Result<(), StoreError> {
-        self.tx.lock_books(company)
+        // Held until commit once taken: once per batch is enough.
+        if self.books_locked.insert(company) {
+            self.tx.lock_books(company)?;
+            // Taking the lock may have waited for a close to commit: read the settings afresh.
+            self.settings.remove(&company);
+        }
+        Ok(())
     }
 
     fn insert_entry(&mut self, entry: &JournalEntry) -> Result<(), StoreError> {
@@ -455,8 +463,8 @@ impl LedgerStore for Batch<'_, '_> {
     fn add_to_balances(&mut self, date: Date, lines: &[Line]) -> Result<(), StoreError> {
         for l in lines {
             let t = self.balances.entry((l.account_id, date)).or_default();
-            t.0 += l.debit;
-            t.1 += l.credit;
+            t.0 = t.0.checked_add(l.debit).ok_or_else(overflow)?;
+            t.1 = t.1.checked_add(l.credit).ok_or_else(overflow)?;
         }
         Ok(())
     }
@@ -496,4 +504,9 @@ impl LedgerStore for Batch<'_, '_> {
     fn audit(&mut self, record: &AuditRecord) -> Result<(), StoreError> {
         self.tx.audit(record)
     }
+}
+
+/// Totals beyond what 64-bit minor units hold: refused, never wrapped.
+fn overflow() -> StoreError {
+    StoreError::Overflow("an account's total is too large".into())
 }

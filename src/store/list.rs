@@ -112,8 +112,11 @@ pub fn list<T>(
 }
 
 /// `?ordering=a,-b`: known fields only (unknown ones are ignored, as in DRF).
+/// The tie-breaker runs in the direction of the last field, so an index on the ordering fields
+/// (which ends with the key) serves the whole `ORDER BY … LIMIT` without a sort.
 fn order_by(spec: &ListSpec, ordering: Option<&str>) -> String {
     let mut parts = Vec::new();
+    let mut last = "ASC";
     for field in ordering.unwrap_or(spec.default_ordering).split(',').map(str::trim) {
         let (name, dir) = match field.strip_prefix('-') {
             Some(n) => (n, "DESC"),
@@ -121,9 +124,10 @@ fn order_by(spec: &ListSpec, ordering: Option<&str>) -> String {
         };
         if let Some((_, expr)) = spec.ordering.iter().find(|(n, _)| *n == name) {
             parts.push(format!("{expr} {dir}"));
+            last = dir;
         }
     }
-    parts.push(spec.tie_breaker.to_owned());
+    parts.push(format!("{} {last}", spec.tie_breaker));
     parts.join(", ")
 }
 

@@ -36,6 +36,9 @@ pub enum StoreError {
     NotFound,
     #[error("conflicts with existing data: {0}")]
     Conflict(String),
+    /// A total beyond what 64-bit minor units hold: refused, never wrapped.
+    #[error("numeric overflow: {0}")]
+    Overflow(String),
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("stored data is not as expected: {0}")]
@@ -177,6 +180,9 @@ impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;
         match &e {
+            rusqlite::Error::SqliteFailure(_, Some(msg)) if msg.contains("integer overflow") => {
+                StoreError::Overflow(msg.clone())
+            }
             rusqlite::Error::SqliteFailure(err, msg) => match err.code {
                 ErrorCode::ConstraintViolation => StoreError::Conflict(msg.clone().unwrap_or_else(|| e.to_string())),
                 ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreError::Unavailable(e.to_string()),
@@ -192,6 +198,7 @@ impl From<::postgres::Error> for StoreError {
     fn from(e: ::postgres::Error) -> Self {
         use ::postgres::error::SqlState;
         match e.code() {
+            Some(c) if *c == SqlState::NUMERIC_VALUE_OUT_OF_RANGE => StoreError::Overflow(format!("{e}")),
             Some(c) if *c == SqlState::UNIQUE_VIOLATION || *c == SqlState::FOREIGN_KEY_VIOLATION => {
                 StoreError::Conflict(e.to_string())
             }

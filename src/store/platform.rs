@@ -206,13 +206,36 @@ pub fn insert_user(tx: &mut Tx, u: &User, password_hash: &str) -> Result<(), Sto
     set_user_companies(tx, u.id, &u.companies)
 }
 
-/// Saves every field of the user but the password.
+/// Locks the user's row until commit: read it after this, change it, write it, and no concurrent
+/// change is lost in between.
+pub fn lock_user(tx: &mut Tx, id: Uuid) -> Result<(), StoreError> {
+    tx.execute("UPDATE users SET updated_at = updated_at WHERE id = $1", params![id])?;
+    Ok(())
+}
+
+/// Records a successful sign-in. Written alone, so it never overwrites a concurrent change.
+pub fn set_last_login(tx: &mut Tx, id: Uuid, at: Timestamp) -> Result<(), StoreError> {
+    tx.execute("UPDATE users SET last_login = $2 WHERE id = $1", params![id, ts(at)])?;
+    Ok(())
+}
+
+/// Ends every token issued to the user so far (logout everywhere, deactivation).
+pub fn bump_token_version(tx: &mut Tx, id: Uuid) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE users SET token_version = token_version + 1 WHERE id = $1",
+        params![id],
+    )?;
+    Ok(())
+}
+
+/// Saves the user's names, role, permissions, activity, company access and profile. Never the
+/// password, the token version or the last login: those have their own writes.
 pub fn update_user(tx: &mut Tx, u: &User) -> Result<(), StoreError> {
     let permissions = serde_json::to_string(&u.permissions).map_err(|e| StoreError::Database(e.to_string()))?;
     tx.execute(
         "UPDATE users SET email = $2, first_name = $3, last_name = $4, role = $5, permissions = $6, is_active = $7, \
-         default_company_id = $8, all_companies = $9, token_version = $10, last_login = $11, phone = $12, \
-         timezone = $13, language = $14, two_factor_enabled = $15, web3_wallet_address = $16, updated_at = $17 \
+         default_company_id = $8, all_companies = $9, phone = $10, \
+         timezone = $11, language = $12, two_factor_enabled = $13, web3_wallet_address = $14, updated_at = $15 \
          WHERE id = $1",
         params![
             u.id,
@@ -224,8 +247,6 @@ pub fn update_user(tx: &mut Tx, u: &User) -> Result<(), StoreError> {
             u.is_active,
             u.default_company_id,
             u.all_companies,
-            u.token_version,
-            u.last_login.map(ts),
             &u.profile.phone,
             &u.profile.timezone,
             &u.profile.language,

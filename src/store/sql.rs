@@ -341,9 +341,11 @@ fn from_pg_row(row: &postgres::Row) -> Result<Row, StoreError> {
             Type::NUMERIC => row
                 .try_get::<_, Option<rust_decimal::Decimal>>(i)?
                 .map(|d| match i64::try_from(d) {
-                    Ok(v) if d.fract().is_zero() => Value::Int(v),
-                    _ => Value::Text(d.to_string()),
-                }),
+                    Ok(v) if d.fract().is_zero() => Ok(Value::Int(v)),
+                    // A sum beyond 64-bit minor units: refused like SQLite's integer overflow.
+                    _ => Err(StoreError::Overflow(format!("{d}"))),
+                })
+                .transpose()?,
             Type::BOOL => row.try_get::<_, Option<bool>>(i)?.map(Value::Bool),
             Type::TEXT | Type::VARCHAR | Type::NAME | Type::BPCHAR => {
                 row.try_get::<_, Option<String>>(i)?.map(Value::Text)

@@ -55,7 +55,7 @@ export function Dashboard() {
   const reports = can(user, "reports.view");
   const tb = useQuery<TrialBalance>(reports ? `/api/reports/trial-balance/?as_of=${today()}` : null);
   const accounts = useAccounts();
-  const recent = useQuery<PageT<Entry>>("/api/accounting/journal-entries/?page_size=8&ordering=-created_at");
+  const recent = useQuery<PageT<Entry>>("/api/accounting/journal-entries/?page_size=8&ordering=-date,-number");
   const monthly = useQuery<Monthly>(reports ? `/api/reports/#monthly-${dp}` : null, () => loadMonthly(dp));
 
   const cash = (accounts.data?.results ?? []).filter((a) => a.subtype === "bank" || a.subtype === "cash");

@@ -38,7 +38,7 @@ CREATE TABLE journal_entries (
     updated_at TEXT NOT NULL,
     UNIQUE (company_id, number)
 );
-CREATE INDEX journal_entries_company_date ON journal_entries(company_id, date);
+CREATE INDEX journal_entries_company_date ON journal_entries(company_id, date, number);
 
 CREATE TABLE journal_lines (
     entry_id TEXT NOT NULL REFERENCES journal_entries(id) ON DELETE CASCADE,
@@ -100,3 +100,6 @@ CREATE TABLE idempotency_keys (
 
 ALTER TABLE audit_log ADD COLUMN company_id TEXT;
 CREATE INDEX audit_log_company ON audit_log(company_id, created_at);
+-- An object's history (an entry's detail page) by one index walk.
+DROP INDEX audit_log_object;
+CREATE INDEX audit_log_company_object ON audit_log(company_id, object_id, created_at);

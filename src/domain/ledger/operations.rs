@@ -264,6 +264,9 @@ pub fn reverse<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, date: Opt
 /// The chain counter is taken first: it is the per-company lock every chain writer queues on.
 fn finalize<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, entry: &mut JournalEntry, kind: Kind) -> Result<(), S> {
     let company = ctx.books.company_id;
+    // The books lock first, then the chain: a year-end close (which holds the books lock while it
+    // sums the year) never misses a posting that commits meanwhile.
+    store.lock_books(company).db()?;
     let seq = store.next_counter(company, "chain").db()?;
     // Checked again under the chain lock: a close that committed meanwhile is seen here.
     check_open(store, ctx, entry.date)?;
