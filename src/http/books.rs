@@ -41,6 +41,13 @@ pub async fn in_books<T: Send + 'static>(
         caller.require(action)?;
         let work = |tx: &mut Tx| -> Result<T, ApiError> {
             let company = caller.company(tx, company.as_deref())?;
+            // A deactivated company keeps its books readable and closed to changes.
+            if access == Access::Write && !company.is_active {
+                return Err(ApiError::field(
+                    "non_field_errors",
+                    "This company is deactivated: its books can be read, not changed.",
+                ));
+            }
             let books = books(&company);
             let ctx = Ctx {
                 books: &books,

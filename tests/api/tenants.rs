@@ -373,3 +373,51 @@ on_every_backend!(
     invites_on_every_backend,
     invited_users_get_a_temporary_password_when_none_is_given
 );
+
+async fn a_deactivated_company_is_read_only(app: TestApp) {
+    let (admin, _, user) = app.register("ro@example.com", "Read Only Firm").await;
+    let company = user["default_company"].as_str().unwrap().to_owned();
+    let r = app
+        .patch(
+            &format!("/api/tenants/companies/{company}/"),
+            Some(&admin),
+            json!({ "is_active": false }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let chart = app
+        .get("/api/accounting/chart-of-accounts/?page_size=1", Some(&admin))
+        .await;
+    assert_eq!(chart.status, StatusCode::OK, "reading stays possible");
+    let r = app
+        .post(
+            "/api/accounting/chart-of-accounts/",
+            Some(&admin),
+            json!({ "code": "9999", "name": "X", "type": "asset" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(
+        r.body["non_field_errors"][0]
+            .as_str()
+            .unwrap_or("")
+            .contains("deactivated")
+    );
+    let r = app
+        .patch(
+            &format!("/api/tenants/companies/{company}/"),
+            Some(&admin),
+            json!({ "is_active": true }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = app
+        .post(
+            "/api/accounting/chart-of-accounts/",
+            Some(&admin),
+            json!({ "code": "9999", "name": "X", "type": "asset" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+}
+on_every_backend!(deactivated_company_on_every_backend, a_deactivated_company_is_read_only);
