@@ -258,6 +258,8 @@ fn user_from(new: &NewUser, tenant_id: Option<Uuid>, now: Timestamp) -> User {
             language: "en".into(),
             two_factor_enabled: false,
             web3_wallet_address: String::new(),
+            date_format: "YYYY-MM-DD".into(),
+            negative_style: "minus".into(),
         },
         created_at: now,
         updated_at: now,

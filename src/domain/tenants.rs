@@ -87,6 +87,10 @@ pub struct Profile {
     pub language: String,
     pub two_factor_enabled: bool,
     pub web3_wallet_address: String,
+    /// How the web app writes dates: one of [`DATE_FORMATS`].
+    pub date_format: String,
+    /// How the web app writes negative amounts: `minus` (-12.00) or `parentheses` ((12.00)).
+    pub negative_style: String,
 }
 
 /// The details of a company, as created or changed.
@@ -153,6 +157,9 @@ pub fn normalize_email(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
+pub const DATE_FORMATS: [&str; 4] = ["YYYY-MM-DD", "DD/MM/YYYY", "MM/DD/YYYY", "DD.MM.YYYY"];
+pub const NEGATIVE_STYLES: [&str; 2] = ["minus", "parentheses"];
+
 pub fn validate_profile(p: &Profile) -> Result<(), FieldErrors> {
     let mut errors = FieldErrors::default();
     if p.phone.chars().count() > 20 {
@@ -163,6 +170,15 @@ pub fn validate_profile(p: &Profile) -> Result<(), FieldErrors> {
     }
     if p.language.is_empty() || p.language.len() > 10 {
         errors.add("language", "Enter a language code such as en or fr-CA.");
+    }
+    if !DATE_FORMATS.contains(&p.date_format.as_str()) {
+        errors.add("date_format", format!("Choose one of: {}.", DATE_FORMATS.join(", ")));
+    }
+    if !NEGATIVE_STYLES.contains(&p.negative_style.as_str()) {
+        errors.add(
+            "negative_style",
+            format!("Choose one of: {}.", NEGATIVE_STYLES.join(", ")),
+        );
     }
     if p.web3_wallet_address.len() > 255 {
         errors.add(

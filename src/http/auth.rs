@@ -311,6 +311,8 @@ pub struct MeBody {
     timezone: Option<String>,
     language: Option<String>,
     web3_wallet_address: Option<String>,
+    date_format: Option<String>,
+    negative_style: Option<String>,
     default_company: Option<Uuid>,
 }
 
@@ -343,6 +345,12 @@ pub async fn update_me(
             }
             if let Some(v) = body.web3_wallet_address {
                 user.profile.web3_wallet_address = v;
+            }
+            if let Some(v) = body.date_format {
+                user.profile.date_format = v;
+            }
+            if let Some(v) = body.negative_style {
+                user.profile.negative_style = v;
             }
             if let Some(c) = body.default_company {
                 let known = app

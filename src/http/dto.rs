@@ -14,6 +14,8 @@ pub struct ProfileDto {
     pub language: String,
     pub two_factor_enabled: bool,
     pub web3_wallet_address: String,
+    pub date_format: String,
+    pub negative_style: String,
 }
 
 #[derive(Serialize)]
@@ -58,6 +60,8 @@ impl From<&User> for UserDto {
                 language: u.profile.language.clone(),
                 two_factor_enabled: u.profile.two_factor_enabled,
                 web3_wallet_address: u.profile.web3_wallet_address.clone(),
+                date_format: u.profile.date_format.clone(),
+                negative_style: u.profile.negative_style.clone(),
             },
         }
     }

@@ -104,7 +104,7 @@ pub fn update_tenant(tx: &mut Tx, t: &Tenant) -> Result<(), StoreError> {
 
 pub const USER_COLUMNS: &str = "id, tenant_id, email, first_name, last_name, role, permissions, is_active, \
     default_company_id, all_companies, token_version, last_login, phone, timezone, language, \
-    two_factor_enabled, web3_wallet_address, created_at, updated_at";
+    two_factor_enabled, web3_wallet_address, created_at, updated_at, date_format, negative_style";
 
 /// Reads a user row selected with [`USER_COLUMNS`]; `companies` is filled by [`user_companies`].
 pub fn user_from_row(r: &Row) -> Result<User, StoreError> {
@@ -131,6 +131,8 @@ pub fn user_from_row(r: &Row) -> Result<User, StoreError> {
             language: r.text(14)?,
             two_factor_enabled: r.bool(15)?,
             web3_wallet_address: r.text(16)?,
+            date_format: r.text(19)?,
+            negative_style: r.text(20)?,
         },
         created_at: parse_ts(&r.text(17)?)?,
         updated_at: parse_ts(&r.text(18)?)?,
@@ -170,7 +172,7 @@ pub fn user_by_email(tx: &mut Tx, email: &str) -> Result<Option<(User, String)>,
     )?;
     match row {
         Some(r) => {
-            let hash = r.text(19)?;
+            let hash = r.text(21)?;
             Ok(Some((with_companies(tx, user_from_row(&r)?)?, hash)))
         }
         None => Ok(None),
@@ -195,12 +197,12 @@ pub fn count_users(tx: &mut Tx) -> Result<i64, StoreError> {
 pub fn insert_user(tx: &mut Tx, u: &User, password_hash: &str) -> Result<(), StoreError> {
     let permissions = serde_json::to_string(&u.permissions).map_err(|e| StoreError::Database(e.to_string()))?;
     tx.execute(
-        &format!("INSERT INTO users ({USER_COLUMNS}, password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)"),
+        &format!("INSERT INTO users ({USER_COLUMNS}, password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)"),
         params![
             u.id, u.tenant_id, &u.email, &u.first_name, &u.last_name, u.role.as_str(), permissions, u.is_active,
             u.default_company_id, u.all_companies, u.token_version, u.last_login.map(ts), &u.profile.phone,
             &u.profile.timezone, &u.profile.language, u.profile.two_factor_enabled, &u.profile.web3_wallet_address,
-            ts(u.created_at), ts(u.updated_at), password_hash
+            ts(u.created_at), ts(u.updated_at), &u.profile.date_format, &u.profile.negative_style, password_hash
         ],
     )?;
     set_user_companies(tx, u.id, &u.companies)
@@ -235,8 +237,8 @@ pub fn update_user(tx: &mut Tx, u: &User) -> Result<(), StoreError> {
     tx.execute(
         "UPDATE users SET email = $2, first_name = $3, last_name = $4, role = $5, permissions = $6, is_active = $7, \
          default_company_id = $8, all_companies = $9, phone = $10, \
-         timezone = $11, language = $12, two_factor_enabled = $13, web3_wallet_address = $14, updated_at = $15 \
-         WHERE id = $1",
+         timezone = $11, language = $12, two_factor_enabled = $13, web3_wallet_address = $14, updated_at = $15, \
+         date_format = $16, negative_style = $17 WHERE id = $1",
         params![
             u.id,
             &u.email,
@@ -252,7 +254,9 @@ pub fn update_user(tx: &mut Tx, u: &User) -> Result<(), StoreError> {
             &u.profile.language,
             u.profile.two_factor_enabled,
             &u.profile.web3_wallet_address,
-            ts(u.updated_at)
+            ts(u.updated_at),
+            &u.profile.date_format,
+            &u.profile.negative_style
         ],
     )?;
     set_user_companies(tx, u.id, &u.companies)

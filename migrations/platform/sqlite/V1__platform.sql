@@ -28,6 +28,8 @@ CREATE TABLE users (
     language TEXT NOT NULL DEFAULT 'en',
     two_factor_enabled INTEGER NOT NULL DEFAULT 0,
     web3_wallet_address TEXT NOT NULL DEFAULT '',
+    date_format TEXT NOT NULL DEFAULT 'YYYY-MM-DD',
+    negative_style TEXT NOT NULL DEFAULT 'minus',
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 ) STRICT;
