@@ -221,6 +221,31 @@ async fn me_reads_and_updates_the_profile(app: TestApp) {
     assert_eq!(me.body["profile"]["phone"], "+33 1 23 45 67 89");
     assert_eq!(me.body["profile"]["language"], "fr");
     assert_eq!(me.body["profile"]["web3_wallet_address"], "0xabc");
+    assert_eq!(me.body["profile"]["date_format"], "YYYY-MM-DD");
+    assert_eq!(me.body["profile"]["negative_style"], "minus");
+    let shown = app
+        .patch(
+            "/api/auth/me/",
+            Some(&access),
+            json!({ "date_format": "DD/MM/YYYY", "negative_style": "parentheses" }),
+        )
+        .await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    assert_eq!(shown.body["profile"]["date_format"], "DD/MM/YYYY");
+    assert_eq!(shown.body["profile"]["negative_style"], "parentheses");
+    let wrong = app
+        .patch(
+            "/api/auth/me/",
+            Some(&access),
+            json!({ "date_format": "dd-mmm-yy", "negative_style": "red" }),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    assert!(
+        wrong.body["date_format"].is_array() && wrong.body["negative_style"].is_array(),
+        "{}",
+        wrong.body
+    );
     let bad = app
         .patch("/api/auth/me/", Some(&access), json!({ "timezone": "Mars/Olympus" }))
         .await;
