@@ -366,6 +366,56 @@ test("the profile page saves the user's name", async () => {
   await page.locator(".topbar .user-link", { hasText: "Liv" }).waitFor();
 });
 
+test("the profile's date format and negative style apply across the app at once", async () => {
+  const year = new Date().getFullYear();
+  await postEntry([{ account: "1010", debit_amount: "321.00" }, { account: "4100", credit_amount: "321.00" }], `${year}-01-15`, "FMT-0115");
+  await page.goto(`${base}/profile`);
+  await page.locator("form [name=date_format]").waitFor();
+  await page.locator("form [name=date_format]").selectOption("DD/MM/YYYY");
+  await page.locator("form [name=negative_style]").selectOption("parentheses");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.locator(".toast", { hasText: "Profile saved" }).waitFor();
+  // Stored on the server, not only in the page.
+  const me = await (await fetch(`${base}/api/auth/me/`, { headers: { Authorization: `Bearer ${await token()}` } })).json();
+  assert.equal(me.profile.date_format, "DD/MM/YYYY");
+  assert.equal(me.profile.negative_style, "parentheses");
+  // No reload: the app goes on with the saved settings.
+  await page.locator(".sidenav a", { hasText: "Accounting" }).click();
+  await page.locator(".nav-items a", { hasText: "Journal" }).click();
+  const row = page.locator(".journal-list tbody tr", { hasText: "FMT-0115" });
+  await row.waitFor();
+  assert.match(await row.innerText(), new RegExp(`15/01/${year}`));
+  // Sales has a credit balance: its running balance is negative, shown in parentheses.
+  await page.goto(`${base}/reports/general-ledger?account=${ids["4100"]}`);
+  await page.locator(".report tbody tr:not(.opening)").first().waitFor();
+  const fmtRow = await page.locator(".report tbody tr:not(.opening)", { hasText: "FMT-0115" }).innerText();
+  assert.match(fmtRow, new RegExp(`15/01/${year}`));
+  const balances = await page.locator(".report tbody tr:not(.opening) td:last-child").allInnerTexts();
+  assert.ok(balances.length > 0 && balances.every((b) => /^\(\d[\d,]*\.\d{2}\)$/.test(b.trim())), balances.join(" | "));
+  assert.doesNotMatch(balances.join(" "), /-/);
+  await shot(page, "general-ledger-parentheses");
+});
+
+test("the global search box finds an entry by its reference", async () => {
+  await page.goto(`${base}/`);
+  const box = page.locator(".topbar .global-search input");
+  await box.waitFor();
+  await box.fill("FMT-0115");
+  await box.press("Enter");
+  await page.waitForURL((u) => u.pathname === "/accounting/journal" && u.searchParams.get("search") === "FMT-0115");
+  // The journal page reads the query from the URL and shows it in its own search field.
+  await page.waitForFunction(() => document.querySelector(".filters [name=search]")?.value === "FMT-0115");
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll(".journal-list tbody tr")];
+    return rows.length === 1 && rows[0].textContent.includes("FMT-0115");
+  });
+  assert.match(await page.locator(".journal-list tbody tr").innerText(), /FMT-0115[\s\S]*321\.00/);
+  // Back to the defaults for the tests that follow.
+  const headers = { "Content-Type": "application/json", Authorization: `Bearer ${await token()}` };
+  const r = await fetch(`${base}/api/auth/me/`, { method: "PATCH", headers, body: JSON.stringify({ date_format: "YYYY-MM-DD", negative_style: "minus" }) });
+  assert.ok(r.ok, await r.text());
+});
+
 test("an expired access token is refreshed silently; an ended session returns to the same page", async () => {
   await page.goto(`${base}/accounting/journal`);
   await page.locator(".journal-list, .empty").first().waitFor();

@@ -168,7 +168,7 @@ export interface User {
   all_companies: boolean;
   companies: string[];
   last_login: string | null;
-  profile: { phone: string; timezone: string; language: string };
+  profile: { phone: string; timezone: string; language: string; date_format?: string; negative_style?: string };
 }
 export interface Company {
   id: string;

@@ -2,6 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { get, session, type Company, type User } from "./api";
 import { clearCache } from "./query";
+import { applyPrefs } from "./format";
 
 const ORDER = ["staff", "accountant", "cfo", "firm_admin", "tenant_admin", "platform_admin"];
 const MIN_ROLE: Record<string, string> = {
@@ -35,6 +36,8 @@ let state: AuthState = { user: null, companies: [], company: null };
 const listeners = new Set<() => void>();
 function set(next: AuthState) {
   state = next;
+  // The current user's display settings drive formatDate / formatMinor everywhere.
+  applyPrefs(next.user?.profile);
   listeners.forEach((l) => l());
 }
 

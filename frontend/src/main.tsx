@@ -105,6 +105,7 @@ function Shell() {
           <span class="company-name">{company?.name}</span>
         )}
         <span class="spacer" />
+        {can(user, "ledger.view") && <GlobalSearch />}
         <Link href="/profile" class="user-link">{user.first_name || user.email}</Link>
         <button class="link" onClick={logout}>Sign out</button>
       </header>
@@ -148,6 +149,33 @@ function Shell() {
       </main>
       <Toasts />
     </div>
+  );
+}
+
+/**
+ * The top bar's search box. For now it searches the journal: it opens the journal list with
+ * `?search=<text>` (reference, description), which the journal page reads from the URL.
+ * Documents join the search when the documents module lands (then this becomes a results page
+ * over both, or a choice of where to look).
+ */
+function GlobalSearch() {
+  const [text, setText] = useState("");
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const q = text.trim();
+    navigate(q ? `/accounting/journal?search=${encodeURIComponent(q)}` : "/accounting/journal");
+  };
+  return (
+    <form class="global-search" role="search" onSubmit={submit}>
+      <input
+        type="search"
+        name="q"
+        aria-label="Search the journal"
+        placeholder="Search…"
+        value={text}
+        onInput={(e) => setText((e.target as HTMLInputElement).value)}
+      />
+    </form>
   );
 }
 

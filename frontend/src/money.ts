@@ -1,5 +1,8 @@
 // Money without floats: amounts arrive as decimal strings ("116.00") and are summed as BigInt
-// minor units. Only formatting for display goes through Intl.NumberFormat (grouping, locale).
+// minor units. Only formatting for display goes through Intl.NumberFormat (grouping, locale), and
+// negatives follow the user's profile.negative_style ("-1,234.00" or "(1,234.00)"). CSV exports
+// do not use these formatters: they keep the API's plain values with a minus sign.
+import { negativeStyle } from "./format";
 
 const DECIMALS: Record<string, number> = { JPY: 0, KRW: 0, VND: 0, CLP: 0, ISK: 0, BHD: 3, KWD: 3, OMR: 3, JOD: 3, TND: 3 };
 
@@ -56,7 +59,8 @@ export function formatMinor(v: bigint, dp: number): string {
   const decSep = parts.find((p) => p.type === "decimal")?.value ?? ".";
   const intText = new Intl.NumberFormat(undefined, { useGrouping: true, maximumFractionDigits: 0 }).format(whole);
   const text = dp ? `${intText}${decSep}${frac.toString().padStart(dp, "0")}` : intText;
-  return neg ? `-${text}` : text;
+  if (!neg) return text;
+  return negativeStyle() === "parentheses" ? `(${text})` : `-${text}`;
 }
 
 export function formatAmount(text: string | null | undefined, currency: string): string {

@@ -6,6 +6,7 @@ import { decimals, formatMinor, toMinor } from "../money";
 import { useQuery } from "../query";
 import { Async, Empty, Money, Page, today } from "../ui";
 import { useAccounts } from "./accounts";
+import { formatDate } from "../format";
 
 /** The last day of each of the last 12 months (the current month up to today), oldest first, plus the month before. */
 function monthEnds(): string[] {
@@ -93,7 +94,7 @@ export function Dashboard() {
                 <tbody>
                   {p.results.map((e) => (
                     <tr key={e.id}>
-                      <td>{e.date}</td>
+                      <td>{formatDate(e.date)}</td>
                       <td><Link href={`/accounting/journal/${e.id}`}>{e.number ? `No. ${e.number}` : "draft"} {e.reference}</Link></td>
                       <td class="num"><Money value={e.total} currency={e.currency} /></td>
                     </tr>

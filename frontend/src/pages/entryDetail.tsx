@@ -5,6 +5,7 @@ import { can, useAuth } from "../auth";
 import { invalidate, useQuery } from "../query";
 import { Async, Empty, Money, Page, toast, toastError } from "../ui";
 import { useAccounts } from "./accounts";
+import { formatDate, formatDateTime } from "../format";
 
 interface Audit {
   id: string;
@@ -69,7 +70,7 @@ export function EntryDetail({ id }: { id: string }) {
           }
         >
           <dl class="facts">
-            <div><dt>Date</dt><dd>{e.date}</dd></div>
+            <div><dt>Date</dt><dd>{formatDate(e.date)}</dd></div>
             <div><dt>Status</dt><dd><span class={`status ${e.status}`} id="entry-status">{e.status}</span></dd></div>
             <div><dt>Reference</dt><dd>{e.reference || "—"}</dd></div>
             <div><dt>Total</dt><dd><Money value={e.total} currency={e.currency} /></dd></div>
@@ -99,7 +100,7 @@ export function EntryDetail({ id }: { id: string }) {
               a.results.length === 0 ? <Empty>No recorded changes.</Empty> : (
                 <ul class="history">
                   {a.results.map((r) => (
-                    <li key={r.id}><time>{r.created_at.replace("T", " ").slice(0, 19)}</time> <strong>{r.action}</strong> {r.object_type}</li>
+                    <li key={r.id}><time dateTime={r.created_at}>{formatDateTime(r.created_at)}</time> <strong>{r.action}</strong> {r.object_type}</li>
                   ))}
                 </ul>
               )

@@ -1,18 +1,26 @@
-import { useState } from "preact/hooks";
-import { Link } from "wouter-preact";
+import { useEffect, useState } from "preact/hooks";
+import { Link, useSearch } from "wouter-preact";
+import { navigate } from "wouter-preact/use-browser-location";
 import { qs, type Entry, type Page as PageT } from "../api";
 import { can, useAuth } from "../auth";
 import { useQuery } from "../query";
 import { Async, Empty, Money, Page } from "../ui";
 import { useAccounts } from "./accounts";
+import { formatDate } from "../format";
 
 const PAGE_SIZE = 25;
 
 export function JournalList() {
   const { user } = useAuth();
   const accounts = useAccounts();
-  const [filters, setFilters] = useState({ status: "", date_from: "", date_to: "", account: "", search: "" });
+  // `search` comes from the URL too: the top bar's global search links here with ?search=<text>.
+  const urlSearch = new URLSearchParams(useSearch()).get("search") ?? "";
+  const [filters, setFilters] = useState({ status: "", date_from: "", date_to: "", account: "", search: urlSearch });
   const [page, setPage] = useState(1);
+  useEffect(() => {
+    setFilters((f) => (f.search === urlSearch ? f : { ...f, search: urlSearch }));
+    setPage(1);
+  }, [urlSearch]);
   const path = `/api/accounting/journal-entries/${qs({ ...filters, page, page_size: PAGE_SIZE, ordering: "-date,-number" })}`;
   const q = useQuery<PageT<Entry>>(path);
   const set = (k: string) => (e: Event) => {
@@ -43,7 +51,12 @@ export function JournalList() {
             {(accounts.data?.results ?? []).map((a) => <option value={a.id}>{a.code} {a.name}</option>)}
           </select>
         </label>
-        <label>Search <input type="search" value={filters.search} onInput={set("search")} placeholder="reference, description" /></label>
+        <label>Search <input type="search" name="search" value={filters.search} onInput={(e) => {
+          const v = (e.target as HTMLInputElement).value;
+          setFilters({ ...filters, search: v });
+          setPage(1);
+          navigate(`/accounting/journal${v ? `?search=${encodeURIComponent(v)}` : ""}`, { replace: true });
+        }} placeholder="reference, description" /></label>
       </form>
       <Async q={q}>
         {(data) =>
@@ -60,7 +73,7 @@ export function JournalList() {
                     {data.results.map((e) => (
                       <tr key={e.id}>
                         <td><Link href={`/accounting/journal/${e.id}`}>{e.number ?? "draft"}</Link></td>
-                        <td>{e.date}</td>
+                        <td>{formatDate(e.date)}</td>
                         <td><Link href={`/accounting/journal/${e.id}`}>{e.reference || "—"}</Link></td>
                         <td class="hide-sm">{e.description}</td>
                         <td><span class={`status ${e.status}`}>{e.status}</span>{e.reversed_by && <span class="badge">reversed</span>}</td>

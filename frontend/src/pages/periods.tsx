@@ -3,6 +3,7 @@ import { api } from "../api";
 import { can, useAuth } from "../auth";
 import { invalidate, useQuery } from "../query";
 import { Async, Money, Page, toast, toastError } from "../ui";
+import { formatDate } from "../format";
 
 interface Settings {
   fiscal_year_start_month: number;
@@ -34,8 +35,8 @@ export function Periods() {
         {(s) => (
           <>
             <dl class="facts">
-              <div><dt>Locked through</dt><dd id="lock-date">{s.lock_date ?? "nothing locked"}</dd></div>
-              <div><dt>Closed for good through</dt><dd>{s.hard_lock_date ?? "—"}</dd></div>
+              <div><dt>Locked through</dt><dd id="lock-date">{s.lock_date ? formatDate(s.lock_date) : "nothing locked"}</dd></div>
+              <div><dt>Closed for good through</dt><dd>{s.hard_lock_date ? formatDate(s.hard_lock_date) : "—"}</dd></div>
               <div><dt>Fiscal year starts</dt><dd>month {s.fiscal_year_start_month}</dd></div>
               <div><dt>Approval</dt><dd>{s.approval_required ? <>required above <Money value={s.approval_threshold} currency={company?.currency ?? "USD"} /></> : "not required"}</dd></div>
             </dl>
@@ -48,9 +49,9 @@ export function Periods() {
                   <label class="inline"><input type="checkbox" checked={hard} onChange={() => setHard(!hard)} /> Hard close (final)</label>
                 </div>
                 <div class="buttons">
-                  <button class="primary" disabled={!date} onClick={() => run("close", { date, hard }, `Close the books through ${date}${hard ? " for good" : ""}?`)}>Close period</button>
-                  <button disabled={!s.lock_date} onClick={() => run("reopen", { date: date || null }, date ? `Move the lock back to ${date}?` : "Remove the soft lock?")}>Reopen to date</button>
-                  <button disabled={!date} onClick={() => run("year-end", { date }, `Post the year-end closing entry on ${date} and lock the year?`)}>Year-end close</button>
+                  <button class="primary" disabled={!date} onClick={() => run("close", { date, hard }, `Close the books through ${formatDate(date)}${hard ? " for good" : ""}?`)}>Close period</button>
+                  <button disabled={!s.lock_date} onClick={() => run("reopen", { date: date || null }, date ? `Move the lock back to ${formatDate(date)}?` : "Remove the soft lock?")}>Reopen to date</button>
+                  <button disabled={!date} onClick={() => run("year-end", { date }, `Post the year-end closing entry on ${formatDate(date)} and lock the year?`)}>Year-end close</button>
                 </div>
               </div>
             ) : (

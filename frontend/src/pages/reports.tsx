@@ -6,10 +6,12 @@ import { formatAmount } from "../money";
 import { useQuery } from "../query";
 import { Async, downloadCsv, Empty, Money, Page, today } from "../ui";
 import { useAccounts } from "./accounts";
+import { formatDate } from "../format";
 
 export function TrialBalancePage() {
   const [asOf, setAsOf] = useState(today());
   const q = useQuery<TrialBalance>(`/api/reports/trial-balance/${qs({ as_of: asOf })}`);
+  // CSV keeps plain machine values (ISO dates, API decimals with a minus sign), not the display format.
   const exportCsv = (tb: TrialBalance) =>
     downloadCsv(`trial-balance-${tb.as_of}.csv`, [
       ["code", "name", "type", "debit", "credit"],
@@ -30,9 +32,9 @@ export function TrialBalancePage() {
     >
       <Async q={q}>
         {(tb) =>
-          tb.rows.length === 0 ? <Empty>Nothing posted up to {tb.as_of}.</Empty> : (
+          tb.rows.length === 0 ? <Empty>Nothing posted up to {formatDate(tb.as_of)}.</Empty> : (
             <div class="table-wrap">
-              <p class="print-only">Trial balance as of {tb.as_of} ({tb.currency})</p>
+              <p class="muted report-heading" id="tb-as-of">Trial balance as of {formatDate(tb.as_of)} ({tb.currency})</p>
               <table class="table report" id="trial-balance">
                 <thead><tr><th>Code</th><th>Account</th><th class="hide-sm">Type</th><th class="num">Debit</th><th class="num">Credit</th></tr></thead>
                 <tbody>
@@ -111,15 +113,15 @@ export function GeneralLedger() {
         <Async q={q}>
           {(l) => (
             <>
-              <p class="print-only">{l.account.code} {l.account.name}, {l.date_from} – {l.date_to} ({l.currency})</p>
+              <p class="print-only">{l.account.code} {l.account.name}, {formatDate(l.date_from)} – {formatDate(l.date_to)} ({l.currency})</p>
               <div class="table-wrap">
                 <table class="table report">
                   <thead><tr><th>Date</th><th>No.</th><th class="hide-sm">Reference</th><th class="hide-sm">Description</th><th class="num">Debit</th><th class="num">Credit</th><th class="num">Balance</th></tr></thead>
                   <tbody>
-                    <tr class="opening"><td>{l.date_from}</td><td /><td class="hide-sm" /><td class="hide-sm">Opening balance</td><td /><td /><td class="num">{formatAmount(l.opening_balance, l.currency)}</td></tr>
+                    <tr class="opening"><td>{formatDate(l.date_from)}</td><td /><td class="hide-sm" /><td class="hide-sm">Opening balance</td><td /><td /><td class="num">{formatAmount(l.opening_balance, l.currency)}</td></tr>
                     {l.results.map((r, i) => (
                       <tr key={i}>
-                        <td>{r.date}</td>
+                        <td>{formatDate(r.date)}</td>
                         <td><Link href={`/accounting/journal/${r.entry}`}>{r.number}</Link></td>
                         <td class="hide-sm">{r.reference}</td>
                         <td class="hide-sm">{r.description}</td>

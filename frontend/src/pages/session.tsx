@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { api, post, session, type User } from "../api";
 import { loadSession, setUser, useAuth } from "../auth";
 import { FieldError, fieldErrors, Page, toast, toastError } from "../ui";
+import { DATE_FORMATS, NEGATIVE_STYLES } from "../format";
 
 function formValues(form: HTMLFormElement): Record<string, string> {
   return Object.fromEntries(Array.from(new FormData(form).entries()).map(([k, v]) => [k, String(v)]));
@@ -137,6 +138,18 @@ export function Profile() {
         <label>Time zone <input name="timezone" value={user.profile?.timezone ?? ""} /></label>
         <FieldError errors={errors} name="timezone" />
         <label>Language <input name="language" value={user.profile?.language ?? ""} /></label>
+        <label>Date format
+          <select name="date_format" value={user.profile?.date_format || "YYYY-MM-DD"}>
+            {DATE_FORMATS.map((f) => <option value={f}>{f}</option>)}
+          </select>
+        </label>
+        <FieldError errors={errors} name="date_format" />
+        <label>Negative amounts
+          <select name="negative_style" value={user.profile?.negative_style || "minus"}>
+            {NEGATIVE_STYLES.map(([v, sample]) => <option value={v}>{sample}</option>)}
+          </select>
+        </label>
+        <FieldError errors={errors} name="negative_style" />
         <button class="primary" type="submit">Save</button>
       </form>
     </Page>

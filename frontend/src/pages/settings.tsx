@@ -3,6 +3,7 @@ import { api, type Company, type Page as PageT, type User } from "../api";
 import { can, loadSession, useAuth } from "../auth";
 import { invalidate, useQuery } from "../query";
 import { Async, Empty, FieldError, fieldErrors, Page, toast, toastError } from "../ui";
+import { formatDate } from "../format";
 
 const ROLES = ["staff", "accountant", "cfo", "firm_admin", "tenant_admin"];
 const crumbs = (last: string): [string, string?][] => [["Settings", "/settings/firm"], [last]];
@@ -42,7 +43,7 @@ export function Firm() {
           return (
             <form class="form narrow" onSubmit={submit(t)}>
               <label>Name <input name="name" value={t.name} disabled={!edit} required /></label>
-              <p class="muted">Plan {t.plan} · created {t.created_at.slice(0, 10)}</p>
+              <p class="muted">Plan {t.plan} · created {formatDate(t.created_at)}</p>
               {edit && <button class="primary" type="submit">Save</button>}
             </form>
           );
