@@ -22,26 +22,7 @@ type Result<T, S> = std::result::Result<T, LedgerError<<S as LedgerStore>::Error
 pub fn create_draft<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, input: &EntryInput) -> Result<JournalEntry, S> {
     let CheckedLines { lines, total } = entry::check(store, ctx.books, input)?;
     let now = chain::now();
-    let entry = JournalEntry {
-        id: Uuid::now_v7(),
-        company_id: ctx.books.company_id,
-        number: None,
-        date: input.date.unwrap_or_default(),
-        reference: input.reference.trim().to_owned(),
-        description: input.description.clone(),
-        status: EntryStatus::Draft,
-        total,
-        created_by: ctx.actor,
-        approved_by: None,
-        posted_by: None,
-        posted_at: None,
-        reverses_id: None,
-        reversed_by_id: None,
-        chain_seq: None,
-        created_at: now,
-        updated_at: now,
-        lines,
-    };
+    let entry = new_draft(ctx, input, lines, total, now);
     store.insert_entry(&entry).db()?;
     audit(
         store,
@@ -160,26 +141,7 @@ pub fn post_new<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, input: &EntryInput
     }
     check_open(store, ctx, date)?;
     let now = chain::now();
-    let mut entry = JournalEntry {
-        id: Uuid::now_v7(),
-        company_id: ctx.books.company_id,
-        number: None,
-        date,
-        reference: input.reference.trim().to_owned(),
-        description: input.description.clone(),
-        status: EntryStatus::Draft,
-        total,
-        created_by: ctx.actor,
-        approved_by: None,
-        posted_by: None,
-        posted_at: None,
-        reverses_id: None,
-        reversed_by_id: None,
-        chain_seq: None,
-        created_at: now,
-        updated_at: now,
-        lines,
-    };
+    let mut entry = new_draft(ctx, input, lines, total, now);
     finalize(store, ctx, &mut entry, Kind::Post)?;
     store.insert_entry(&entry).db()?;
     audit(
@@ -319,6 +281,30 @@ pub(super) fn append<S: LedgerStore>(
             .db()?;
     }
     Ok(())
+}
+
+/// A new draft of `input`, with checked lines, by the actor.
+fn new_draft(ctx: &Ctx<'_>, input: &EntryInput, lines: Vec<Line>, total: i64, now: jiff::Timestamp) -> JournalEntry {
+    JournalEntry {
+        id: Uuid::now_v7(),
+        company_id: ctx.books.company_id,
+        number: None,
+        date: input.date.unwrap_or_default(),
+        reference: input.reference.trim().to_owned(),
+        description: input.description.clone(),
+        status: EntryStatus::Draft,
+        total,
+        created_by: ctx.actor,
+        approved_by: None,
+        posted_by: None,
+        posted_at: None,
+        reverses_id: None,
+        reversed_by_id: None,
+        chain_seq: None,
+        created_at: now,
+        updated_at: now,
+        lines,
+    }
 }
 
 fn draft<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, verb: &'static str) -> Result<JournalEntry, S> {
