@@ -6,79 +6,21 @@
 // PERF_ENTRIES=n seeds n entries instead (2 lines each), for a quicker look.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchBrowser, startServer, stopAll } from "./harness.mjs";
 
-const BIN = process.env.OASYS_BIN ?? join(process.env.CARGO_TARGET_DIR ?? "/work/target", "release", "oasys");
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ADMIN = { email: "owner@perf.test", password: "Ledger-Keeper-2026!perf" };
 const ENTRIES = Number(process.env.PERF_ENTRIES ?? 500_000); // 2 lines each: 1,000,000 lines
 const BATCH = 10_000; // the bulk endpoint's limit per request
 
-let server, base, setupLink, browser, tmp, access;
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-    s.on("error", fail);
-  });
-}
-
-async function startServer() {
-  tmp = mkdtempSync(join(tmpdir(), "oasys-perf-"));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ["--data-dir", join(tmp, "data"), "serve", "--listen", `127.0.0.1:${port}`], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  let out = "";
-  const collect = (d) => (out += d.toString());
-  server.stdout.on("data", collect);
-  server.stderr.on("data", collect);
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const m = /(http:\/\/\S+\/setup\?token=[0-9a-zA-Z]+)/.exec(out);
-    if (m) {
-      setupLink = m[1];
-      try {
-        const r = await fetch(`${base}/api/health/`);
-        if (r.ok) return;
-      } catch {}
-    }
-    if (server.exitCode !== null) throw new Error(`server exited:\n${out}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no setup link or health within 60 s:\n${out}`);
-}
+let started, base, setupLink, browser, access;
 
 before(async () => {
-  await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ],
-  });
+  started = await startServer("oasys-perf-");
+  ({ base, setupLink } = started);
+  browser = await launchBrowser();
 });
 
-after(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill("SIGTERM");
-    await new Promise((r) => server.once("exit", r));
-  }
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+after(() => stopAll(browser, started));
 
 async function api(method, path, body) {
   const headers = { "Content-Type": "application/json" };

@@ -4,73 +4,24 @@
 // Run: cd e2e && npm ci && OASYS_BIN=path/to/release/oasys npm test
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchBrowser, startServer, stopAll } from "./harness.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const BIN = process.env.OASYS_BIN ?? join(process.env.CARGO_TARGET_DIR ?? "/work/target", "release", "oasys");
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const DOCS = process.env.E2E_SCREENSHOTS ?? join(ROOT, "docs");
 // E2E_SHOTS=dir saves more screenshots there (for looking at pages; not committed).
 const shot = (p, name) => (process.env.E2E_SHOTS ? p.screenshot({ path: join(process.env.E2E_SHOTS, `${name}.png`), fullPage: true }) : null);
 const ADMIN = { email: "owner@e2e.test", password: "Ledger-Keeper-2026!e2e" };
 const STAFF = { email: "clerk@e2e.test", password: "Clerk-Typing-2026!e2e" };
 
-let server, base, setupLink, browser, tmp, page, context;
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-    s.on("error", fail);
-  });
-}
-
-async function startServer() {
-  tmp = mkdtempSync(join(tmpdir(), "oasys-e2e-"));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  server = spawn(BIN, ["--data-dir", join(tmp, "data"), "serve", "--listen", `127.0.0.1:${port}`], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  let out = "";
-  const collect = (d) => (out += d.toString());
-  server.stdout.on("data", collect);
-  server.stderr.on("data", collect);
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const m = /(http:\/\/\S+\/setup\?token=[0-9a-zA-Z]+)/.exec(out);
-    if (m) {
-      setupLink = m[1];
-      try {
-        const r = await fetch(`${base}/api/health/`);
-        if (r.ok) return;
-      } catch {}
-    }
-    if (server.exitCode !== null) throw new Error(`server exited:\n${out}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`no setup link or health within 60 s:\n${out}`);
-}
+let started, base, setupLink, browser, page, context;
 
 before(async () => {
-  await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ], // Playwright gives every launch a fresh, empty --user-data-dir of its own.
-  });
+  started = await startServer("oasys-e2e-");
+  ({ base, setupLink } = started);
+  browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   page = await context.newPage();
   page.on("dialog", (d) => d.accept());
@@ -78,14 +29,7 @@ before(async () => {
   mkdirSync(DOCS, { recursive: true });
 });
 
-after(async () => {
-  await browser?.close();
-  if (server && server.exitCode === null) {
-    server.kill("SIGTERM");
-    await new Promise((r) => server.once("exit", r));
-  }
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+after(() => stopAll(browser, started));
 
 const nav = (p) => p.locator("nav.sidenav");
 async function token(p = page) {
