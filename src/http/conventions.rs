@@ -13,6 +13,20 @@ use crate::store::list::{ListRequest, Page};
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 200;
 
+/// DRF's message for a date it cannot read.
+pub const DATE_FORMAT_ERROR: &str = "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.";
+
+/// An optional date (a query parameter or a body field): absent or empty is `None`.
+pub fn optional_date(field: &str, value: Option<&str>) -> Result<Option<jiff::civil::Date>, ApiError> {
+    match value {
+        None | Some("") => Ok(None),
+        Some(s) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| ApiError::field(field, DATE_FORMAT_ERROR)),
+    }
+}
+
 /// Reads the list parameters; every other parameter is passed on as a possible field filter.
 pub fn list_request(pairs: &[(String, String)]) -> Result<ListRequest, ApiError> {
     let mut req = ListRequest {

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::books::{Access, in_books};
-use super::conventions::{list_request, render};
+use super::conventions::{DATE_FORMAT_ERROR, list_request, render};
 use super::error::ApiError;
 use super::extract::{ApiJson, Bearer, CompanyHeader, QueryPairs, parse_id};
 use crate::app::AppState;
@@ -153,10 +153,7 @@ pub fn entry_input(body: &EntryBody, prefix: &str, errors: &mut FieldErrors) -> 
         Some(s) => match s.parse::<Date>() {
             Ok(d) => Some(d),
             Err(_) => {
-                errors.add(
-                    &field("date"),
-                    "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
-                );
+                errors.add(&field("date"), DATE_FORMAT_ERROR);
                 None
             }
         },
@@ -494,12 +491,10 @@ pub async fn reverse(
     };
     let date = match body.date.as_deref() {
         None => None,
-        Some(s) => Some(s.parse::<Date>().map_err(|_| {
-            ApiError::field(
-                "date",
-                "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
-            )
-        })?),
+        Some(s) => Some(
+            s.parse::<Date>()
+                .map_err(|_| ApiError::field("date", DATE_FORMAT_ERROR))?,
+        ),
     };
     let key = idempotency_key(&headers)?;
     let fp = fingerprint(&key, "POST", uri.path(), &body);

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::books::{Access, in_books};
-use super::conventions::{list_request, render};
+use super::conventions::{list_request, optional_date, render};
 use super::error::ApiError;
 use super::extract::{ApiJson, Bearer, CompanyHeader, QueryPairs};
 use super::journal::EntryDto;
@@ -41,15 +41,7 @@ fn dto(s: &Settings, books: &Books) -> SettingsDto {
 }
 
 fn date(field: &str, v: &Option<String>) -> Result<Option<Date>, ApiError> {
-    match v.as_deref() {
-        None | Some("") => Ok(None),
-        Some(s) => s.parse().map(Some).map_err(|_| {
-            ApiError::field(
-                field,
-                "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
-            )
-        }),
-    }
+    optional_date(field, v.as_deref())
 }
 
 pub async fn get(

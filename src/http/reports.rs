@@ -8,7 +8,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::books::{Access, in_books};
-use super::conventions::{list_request, page_link};
+use super::conventions::{list_request, optional_date, page_link};
 use super::error::ApiError;
 use super::extract::{Bearer, CompanyHeader, QueryPairs};
 use crate::app::AppState;
@@ -43,16 +43,7 @@ pub struct TrialBalance {
 }
 
 fn date_param(q: &[(String, String)], name: &str) -> Result<Option<Date>, ApiError> {
-    match q.iter().find(|(k, _)| k == name) {
-        None => Ok(None),
-        Some((_, v)) if v.is_empty() => Ok(None),
-        Some((_, v)) => v.parse::<Date>().map(Some).map_err(|_| {
-            ApiError::field(
-                name,
-                "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.",
-            )
-        }),
-    }
+    optional_date(name, q.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()))
 }
 
 /// Today in the company's time zone.
