@@ -14,10 +14,11 @@ use proptest::sample::Index;
 use proptest::test_runner::{Config as PropConfig, TestCaseError, TestRunner};
 use uuid::Uuid;
 
+use super::ledger::Batch;
 use super::{Store, StoreConfig, StoreError, Tx, reports};
 use crate::auth::scope::TenantScope;
 use crate::domain::ledger::chain::CHECKPOINT_EVERY;
-use crate::domain::ledger::{self, Books, Ctx, EntryInput, LedgerError, LineInput};
+use crate::domain::ledger::{self, Books, Ctx, EntryInput, LedgerError, LedgerStore, LineInput};
 use crate::domain::money;
 use crate::domain::tenants::{CompanyDetails, Plan};
 use crate::params;
@@ -84,6 +85,8 @@ enum Step {
     Tx(Vec<Op>),
     /// A bulk posting that ends with a refused entry: the whole transaction rolls back.
     FailingBulk(Vec<EntrySpec>, EntrySpec, Bad),
+    /// Postings and reversals through `store::ledger::Batch`, as bulk posting and imports run.
+    Bulk(Vec<Op>),
 }
 
 fn amount() -> impl Strategy<Value = i64> {
@@ -156,6 +159,14 @@ fn steps() -> impl Strategy<Value = Vec<Step>> {
             5 => prop::collection::vec(op(), 1..5).prop_map(Step::Tx),
             1 => (prop::collection::vec(entry(), 0..4), entry(), bad())
                 .prop_map(|(good, e, b)| Step::FailingBulk(good, e, b)),
+            2 => prop::collection::vec(
+                prop_oneof![
+                    4 => entry().prop_map(Op::Post),
+                    1 => (any::<Index>(), prop::option::of(0..DAYS)).prop_map(|(pick, day)| Op::Reverse { pick, day }),
+                ],
+                1..40,
+            )
+            .prop_map(Step::Bulk),
         ],
         1..12,
     )
@@ -379,63 +390,9 @@ fn fail(message: String) -> TestCaseError {
 
 /// Runs one operation in `tx`, checks the outcome the model predicts, and updates the model.
 fn apply(tx: &mut Tx, b: &Fixture, model: &mut Model, op: &Op) -> Result<(), TestCaseError> {
-    let ctx = b.ctx();
     let before = snapshot(tx)?;
     let refused = match op {
-        Op::Post(spec) => {
-            let date = day(spec.day);
-            match (ledger::post_new(tx, &ctx, &b.input(spec)), model.is_open(date)) {
-                (Ok(e), true) => {
-                    prop_assert_eq!(e.number, i64::try_from(model.entries.len() + 1).ok());
-                    model.entries.push(Posted {
-                        id: e.id,
-                        date,
-                        reversed: false,
-                        lines: b.expected_lines(spec),
-                    });
-                    model.link(false);
-                    false
-                }
-                (Err(LedgerError::PeriodClosed { .. }), false) => true,
-                (got, open) => return Err(fail(format!("posting on {date} (open: {open}): {got:?}"))),
-            }
-        }
-        Op::Reverse { pick, day: on } => {
-            if model.entries.is_empty() {
-                return Ok(());
-            }
-            let i = pick.index(model.entries.len());
-            let (id, original_date, reversed) = {
-                let target = &model.entries[i];
-                (target.id, target.date, target.reversed)
-            };
-            let date = on.map_or(original_date, day);
-            match ledger::reverse(tx, &ctx, id, on.map(day)) {
-                Ok(e) if !reversed && model.is_open(date) => {
-                    prop_assert_eq!(e.number, i64::try_from(model.entries.len() + 1).ok());
-                    prop_assert_eq!(e.reverses_id, Some(id));
-                    let lines = model.entries[i].lines.iter().map(|(a, d, c)| (*a, *c, *d)).collect();
-                    model.entries[i].reversed = true;
-                    model.entries.push(Posted {
-                        id: e.id,
-                        date,
-                        reversed: false,
-                        lines,
-                    });
-                    model.link(false);
-                    false
-                }
-                Err(LedgerError::AlreadyReversed) if reversed => true,
-                Err(LedgerError::PeriodClosed { .. }) if !reversed && !model.is_open(date) => true,
-                got => {
-                    return Err(fail(format!(
-                        "reversing entry {} on {date} (reversed: {reversed}, open: {}): {got:?}",
-                        i + 1,
-                        model.is_open(date)
-                    )));
-                }
-            }
-        }
+        Op::Post(_) | Op::Reverse { .. } => post_or_reverse(tx, b, model, op)?,
         Op::Close { day: d, hard } => close(tx, b, model, day(*d), *hard)?,
         Op::Refused(spec, bad) => {
             if let Bad::ClosedDate { close_day, back } = *bad {
@@ -464,6 +421,74 @@ fn apply(tx: &mut Tx, b: &Fixture, model: &mut Model, op: &Op) -> Result<(), Tes
         );
     }
     Ok(())
+}
+
+/// Posts or reverses as `op` says, through any ledger store (a transaction or a bulk batch), and
+/// checks the outcome the model predicts. Returns whether the operation was refused.
+fn post_or_reverse<S: LedgerStore<Error = StoreError>>(
+    store: &mut S,
+    b: &Fixture,
+    model: &mut Model,
+    op: &Op,
+) -> Result<bool, TestCaseError> {
+    let ctx = b.ctx();
+    Ok(match op {
+        Op::Post(spec) => {
+            let date = day(spec.day);
+            match (ledger::post_new(store, &ctx, &b.input(spec)), model.is_open(date)) {
+                (Ok(e), true) => {
+                    prop_assert_eq!(e.number, i64::try_from(model.entries.len() + 1).ok());
+                    model.entries.push(Posted {
+                        id: e.id,
+                        date,
+                        reversed: false,
+                        lines: b.expected_lines(spec),
+                    });
+                    model.link(false);
+                    false
+                }
+                (Err(LedgerError::PeriodClosed { .. }), false) => true,
+                (got, open) => return Err(fail(format!("posting on {date} (open: {open}): {got:?}"))),
+            }
+        }
+        Op::Reverse { pick, day: on } => {
+            if model.entries.is_empty() {
+                return Ok(false);
+            }
+            let i = pick.index(model.entries.len());
+            let (id, original_date, reversed) = {
+                let target = &model.entries[i];
+                (target.id, target.date, target.reversed)
+            };
+            let date = on.map_or(original_date, day);
+            match ledger::reverse(store, &ctx, id, on.map(day)) {
+                Ok(e) if !reversed && model.is_open(date) => {
+                    prop_assert_eq!(e.number, i64::try_from(model.entries.len() + 1).ok());
+                    prop_assert_eq!(e.reverses_id, Some(id));
+                    let lines = model.entries[i].lines.iter().map(|(a, d, c)| (*a, *c, *d)).collect();
+                    model.entries[i].reversed = true;
+                    model.entries.push(Posted {
+                        id: e.id,
+                        date,
+                        reversed: false,
+                        lines,
+                    });
+                    model.link(false);
+                    false
+                }
+                Err(LedgerError::AlreadyReversed) if reversed => true,
+                Err(LedgerError::PeriodClosed { .. }) if !reversed && !model.is_open(date) => true,
+                got => {
+                    return Err(fail(format!(
+                        "reversing entry {} on {date} (reversed: {reversed}, open: {}): {got:?}",
+                        i + 1,
+                        model.is_open(date)
+                    )));
+                }
+            }
+        }
+        Op::Close { .. } | Op::Refused(..) => return Err(fail(format!("not a posting: {op:?}"))),
+    })
 }
 
 /// Closes the period through `date`; refused only before a hard close.
@@ -664,6 +689,16 @@ fn run_case(store: &Store, steps: &[Step]) -> Result<(), TestCaseError> {
                     for op in ops {
                         apply(tx, &b, &mut model, op)?;
                     }
+                    Ok(())
+                })?;
+            }
+            Step::Bulk(ops) => {
+                store.tenant_write(&scope, |tx| -> Result<(), TestCaseError> {
+                    let mut batch = Batch::new(tx);
+                    for op in ops {
+                        post_or_reverse(&mut batch, &b, &mut model, op)?;
+                    }
+                    batch.finish()?;
                     Ok(())
                 })?;
             }

@@ -6,7 +6,9 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use uuid::Uuid;
@@ -19,9 +21,15 @@ const IDLE_READERS: usize = 16;
 
 pub struct SqliteBackend {
     data_dir: PathBuf,
-    platform: Db,
-    tenants: Mutex<TenantCache>,
+    platform: Arc<Db>,
+    tenants: Arc<Mutex<TenantCache>>,
 }
+
+/// How often the checkpointer copies committed WAL pages into the database files.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+/// The writer checkpoints by itself only past this many WAL pages (8 KiB each): a safety net
+/// should the checkpointer fall behind, far above what it lets accumulate.
+const WRITER_AUTOCHECKPOINT_PAGES: u32 = 16_384;
 
 struct TenantCache {
     open: HashMap<Uuid, (Arc<Db>, u64)>,
@@ -33,6 +41,10 @@ struct Db {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// Set by every committed write, cleared by the checkpointer.
+    dirty: AtomicBool,
+    /// The checkpointer's own connection, opened on first use.
+    checkpointer: Mutex<Option<Connection>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -45,19 +57,21 @@ impl SqliteBackend {
     pub fn open(data_dir: &Path, cache_size: usize) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir.join("tenants"))
             .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", data_dir.display())))?;
-        let platform = Db::open(&data_dir.join("platform.db"), true)?;
+        let platform = Arc::new(Db::open(&data_dir.join("platform.db"), true)?);
         {
             let mut w = lock(&platform.writer);
             migrations::platform_sqlite().run(&mut *w).map_err(migrations::failed)?;
         }
+        let tenants = Arc::new(Mutex::new(TenantCache {
+            open: HashMap::new(),
+            clock: 0,
+            capacity: cache_size.max(1),
+        }));
+        spawn_checkpointer(Arc::downgrade(&platform), Arc::downgrade(&tenants));
         Ok(SqliteBackend {
             data_dir: data_dir.to_owned(),
             platform,
-            tenants: Mutex::new(TenantCache {
-                open: HashMap::new(),
-                clock: 0,
-                capacity: cache_size.max(1),
-            }),
+            tenants,
         })
     }
 
@@ -146,7 +160,22 @@ impl Db {
             path: path.to_owned(),
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
+            dirty: AtomicBool::new(false),
+            checkpointer: Mutex::new(None),
         })
+    }
+
+    /// Copies the WAL's committed pages into the database file without blocking the writer or
+    /// the readers (`PASSIVE`): what a commit would otherwise do itself, holding the writer.
+    fn checkpoint(&self) -> Result<(), StoreError> {
+        let mut slot = lock(&self.checkpointer);
+        let conn = match slot.take() {
+            Some(c) => c,
+            None => connect(&self.path, false, false)?,
+        };
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        *slot = Some(conn);
+        Ok(())
     }
 
     fn migrate_tenant(&self) -> Result<i64, StoreError> {
@@ -164,6 +193,7 @@ impl Db {
         let mut tx = Tx::Sqlite(tx);
         let out = f(&mut tx)?;
         tx.commit()?;
+        self.dirty.store(true, Ordering::Release);
         Ok(out)
     }
 
@@ -209,7 +239,38 @@ fn connect(path: &Path, create: bool, read_only: bool) -> Result<Connection, Sto
         // The writer holds the indexes a bulk posting grows: 64 MiB of page cache keeps them in
         // memory instead of spilling pages mid-transaction (the default is 2 MiB).
         conn.execute_batch("PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;")?;
+        // Checkpoints run on the checkpointer thread (`spawn_checkpointer`), not in a request.
+        conn.pragma_update(None, "wal_autocheckpoint", WRITER_AUTOCHECKPOINT_PAGES)?;
     }
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
+}
+
+/// Every [`CHECKPOINT_EVERY`], checkpoints the databases written since the last round, off the
+/// request path. Ends when the backend is dropped.
+fn spawn_checkpointer(platform: Weak<Db>, tenants: Weak<Mutex<TenantCache>>) {
+    let spawned = std::thread::Builder::new()
+        .name("oasys-checkpoint".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(CHECKPOINT_EVERY);
+                let (Some(platform), Some(tenants)) = (platform.upgrade(), tenants.upgrade()) else {
+                    return;
+                };
+                let mut dirty = vec![platform];
+                dirty.extend(lock(&tenants).open.values().map(|(db, _)| Arc::clone(db)));
+                drop(tenants);
+                for db in dirty {
+                    if db.dirty.swap(false, Ordering::AcqRel)
+                        && let Err(e) = db.checkpoint()
+                    {
+                        // Not fatal: the writer's own autocheckpoint is the safety net.
+                        tracing::warn!(database = %db.path.display(), error = %e, "checkpoint failed");
+                    }
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "no checkpoint thread: commits will checkpoint by themselves");
+    }
 }
