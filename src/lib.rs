@@ -3,6 +3,7 @@
 //! authentication and tenancy, provisioning, the HTTP API, configuration, the CLI.
 
 pub mod domain;
+pub mod pdf;
 pub mod store;
 
 pub mod auth;

@@ -1,0 +1,182 @@
+//! Invoice, credit note and customer statement PDFs: plain data and a [`Template`] in, PDF bytes out.
+//!
+//! No database, HTTP or JSON here: the caller gathers the figures (amounts in integer minor units,
+//! already computed by the books) and a firm's template, and gets bytes back. Drawing is done with
+//! krilla, which has no layout engine, so `layout.rs` wraps text and flows it over pages, `table.rs`
+//! breaks tables across them, `compose.rs` (with `statement.rs`) arranges the sections of each kind of
+//! document and `draw.rs` writes the PDF.
+//! Text is drawn as real text with ToUnicode maps, so it can be searched and extracted.
+
+mod compose;
+mod draw;
+mod fonts;
+mod layout;
+mod statement;
+mod table;
+mod template;
+
+#[cfg(test)]
+mod tests;
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+pub use template::{Labels, Paper, Template};
+
+/// Which document is drawn; it picks the title and the body (line table or statement table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DocumentKind {
+    #[default]
+    Invoice,
+    CreditNote,
+    Statement,
+}
+
+/// The issuing company, drawn in the header.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Company {
+    pub name: String,
+    pub address: Vec<String>,
+    pub tax_id: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// PNG or JPEG bytes, drawn at most 150 × 56 pt when the template's `show_logo` is on.
+    pub logo: Option<Vec<u8>>,
+}
+
+/// The customer the document is addressed to.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Recipient {
+    pub name: String,
+    pub address: Vec<String>,
+    pub tax_id: Option<String>,
+}
+
+/// One invoice or credit note line, with the figures as the books computed them: the renderer
+/// formats, it does not calculate.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Line {
+    pub description: String,
+    pub quantity: Decimal,
+    /// Minor units of the document currency.
+    pub unit_price: i64,
+    /// Percent, e.g. `10` for 10 %. The discount column is shown only if some line has one.
+    pub discount_percent: Option<Decimal>,
+    /// e.g. "VAT 20%"; the tax column is shown only if some line has one.
+    pub tax_label: String,
+    /// Net line amount, minor units.
+    pub amount: i64,
+}
+
+/// One row of the tax summary: the base and the tax of one rate.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TaxRow {
+    /// e.g. "VAT 20%".
+    pub label: String,
+    pub base: i64,
+    pub tax: i64,
+}
+
+/// Document totals in minor units. "Amount paid" is shown only when it is not zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Totals {
+    pub subtotal: i64,
+    pub tax: i64,
+    pub total: i64,
+    pub paid: i64,
+    pub balance_due: i64,
+}
+
+/// One dated movement on a customer statement.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StatementRow {
+    pub date: Date,
+    /// Document number, e.g. the invoice or payment reference.
+    pub document: String,
+    pub description: String,
+    /// Charges (invoices), minor units; 0 shows as blank.
+    pub debit: i64,
+    /// Credits and payments, minor units; 0 shows as blank.
+    pub credit: i64,
+}
+
+/// Open amounts by age, minor units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Ageing {
+    pub current: i64,
+    pub days_1_30: i64,
+    pub days_31_60: i64,
+    pub days_61_90: i64,
+    pub over_90: i64,
+}
+
+/// The statement part of a document (ignored for invoices and credit notes). The running balance and
+/// the closing balance are computed from the opening balance and the rows, so they always agree.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Statement {
+    /// Start of the period; the statement date (`Document::issue_date`) ends it.
+    pub period_start: Option<Date>,
+    pub opening_balance: i64,
+    pub rows: Vec<StatementRow>,
+    pub ageing: Ageing,
+}
+
+impl Statement {
+    /// Opening balance plus charges minus credits; `None` if it overflows.
+    pub fn closing_balance(&self) -> Option<i64> {
+        self.rows.iter().try_fold(self.opening_balance, |acc, r| {
+            acc.checked_add(r.debit)?.checked_sub(r.credit)
+        })
+    }
+}
+
+/// Everything drawn on one document.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Document {
+    pub kind: DocumentKind,
+    pub company: Company,
+    pub recipient: Recipient,
+    pub number: String,
+    /// Invoice date, or the statement date.
+    pub issue_date: Date,
+    pub due_date: Option<Date>,
+    /// e.g. the customer's order number, or the invoice a credit note corrects.
+    pub reference: Option<String>,
+    /// ISO 4217 code; it decides the decimals of every amount.
+    pub currency: String,
+    pub lines: Vec<Line>,
+    pub tax_summary: Vec<TaxRow>,
+    pub totals: Totals,
+    pub notes: Option<String>,
+    pub payment_instructions: Option<String>,
+    pub statement: Statement,
+}
+
+/// Why a document could not be rendered.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PdfError {
+    #[error("The document template is not valid: {0}")]
+    Template(String),
+    #[error("The logo is not a usable PNG or JPEG image: {0}")]
+    Logo(String),
+    #[error("The embedded font could not be used: {0}")]
+    Font(String),
+    #[error("The document cannot be drawn: {0}")]
+    Document(String),
+    #[error("The PDF could not be written: {0}")]
+    Write(String),
+}
+
+/// Renders `doc` with `template` to PDF bytes. Takes a few milliseconds for a one-page invoice; it
+/// is CPU work, so async callers run it on a blocking thread.
+pub fn render(doc: &Document, template: &Template) -> Result<Vec<u8>, PdfError> {
+    template.validate()?;
+    let fonts = fonts::fonts()?;
+    let logo = match (&doc.company.logo, template.show_logo) {
+        (Some(bytes), true) => Some(draw::logo(bytes)?),
+        _ => None,
+    };
+    let pages = compose::compose(doc, template, fonts, logo.as_ref().map(|l| l.size()))?;
+    let title = format!("{} {}", compose::title(doc.kind, &template.labels), doc.number);
+    draw::pdf(&pages, template.paper.size(), fonts, logo.as_ref(), title.trim())
+}
