@@ -41,6 +41,13 @@ pub enum Action {
     ClosePeriods,
     /// Read reports (trial balance, ledgers, ageing).
     ViewReports,
+    /// Read customers, vendors, items, tax rates, invoices, bills and payments.
+    ViewDocuments,
+    /// Create and edit customers, vendors, items and draft invoices and bills.
+    EditDocuments,
+    /// Issue, void and credit invoices and bills, record payments, set tax rates: what posts to
+    /// the ledger.
+    IssueDocuments,
 }
 
 pub const ALL_ROLES: [Role; 6] = [
@@ -52,7 +59,7 @@ pub const ALL_ROLES: [Role; 6] = [
     Role::Staff,
 ];
 
-pub const ALL_ACTIONS: [Action; 11] = [
+pub const ALL_ACTIONS: [Action; 14] = [
     Action::ViewFirm,
     Action::ManageFirm,
     Action::ManageCompanies,
@@ -64,6 +71,9 @@ pub const ALL_ACTIONS: [Action; 11] = [
     Action::ApproveEntries,
     Action::ClosePeriods,
     Action::ViewReports,
+    Action::ViewDocuments,
+    Action::EditDocuments,
+    Action::IssueDocuments,
 ];
 
 /// The permission matrix. Read a row as "this action is allowed to these roles".
@@ -81,6 +91,9 @@ pub fn allowed_roles(action: Action) -> &'static [Role] {
         Action::ApproveEntries => &[PlatformAdmin, TenantAdmin, FirmAdmin, Cfo],
         Action::ClosePeriods => &[PlatformAdmin, TenantAdmin, FirmAdmin, Cfo],
         Action::ViewReports => &[PlatformAdmin, TenantAdmin, FirmAdmin, Cfo, Accountant],
+        Action::ViewDocuments => &[PlatformAdmin, TenantAdmin, FirmAdmin, Cfo, Accountant, Staff],
+        Action::EditDocuments => &[PlatformAdmin, TenantAdmin, FirmAdmin, Cfo, Accountant, Staff],
+        Action::IssueDocuments => &[PlatformAdmin, TenantAdmin, FirmAdmin, Cfo, Accountant],
     }
 }
 
@@ -143,6 +156,9 @@ impl Action {
             Action::ApproveEntries => "entries.approve",
             Action::ClosePeriods => "periods.close",
             Action::ViewReports => "reports.view",
+            Action::ViewDocuments => "documents.view",
+            Action::EditDocuments => "documents.edit",
+            Action::IssueDocuments => "documents.issue",
         }
     }
 
