@@ -2,10 +2,14 @@
 //! a database driver or JSON (a test in `tests/` reads these files and checks that).
 
 pub mod accounts;
+pub mod contacts;
+pub mod documents;
+pub mod items;
 pub mod ledger;
 pub mod money;
 pub mod password;
 pub mod roles;
+pub mod taxes;
 pub mod tenants;
 
 use std::collections::BTreeMap;

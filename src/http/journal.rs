@@ -233,18 +233,18 @@ impl From<LedgerError<StoreError>> for ApiError {
 }
 
 /// A write request as `write` needs it: who, where, under which permission, and how to answer.
-struct Write {
-    claims: Claims,
-    company: Option<String>,
-    action: Action,
-    key: Option<String>,
-    fingerprint: String,
-    status: StatusCode,
+pub(crate) struct Write {
+    pub claims: Claims,
+    pub company: Option<String>,
+    pub action: Action,
+    pub key: Option<String>,
+    pub fingerprint: String,
+    pub status: StatusCode,
 }
 
 /// Runs one write in the caller's company, inside one transaction, under the permission
 /// `action`, honouring an `Idempotency-Key`.
-async fn write<F>(app: &AppState, w: Write, op: F) -> Result<Response, ApiError>
+pub(crate) async fn write<F>(app: &AppState, w: Write, op: F) -> Result<Response, ApiError>
 where
     F: FnOnce(&mut Tx, &Ctx<'_>) -> Result<String, ApiError> + Send + 'static,
 {
@@ -284,7 +284,7 @@ where
     Ok((status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     match headers.get("idempotency-key") {
         None => Ok(None),
         Some(v) => {
@@ -303,7 +303,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 
 /// What makes two requests under one `Idempotency-Key` the same request. Computed only when a key
 /// is given: hashing a 10,000-entry bulk body is not free.
-fn fingerprint(key: &Option<String>, method: &str, path: &str, body: &impl Serialize) -> String {
+pub(crate) fn fingerprint(key: &Option<String>, method: &str, path: &str, body: &impl Serialize) -> String {
     if key.is_none() {
         return String::new();
     }

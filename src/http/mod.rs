@@ -7,15 +7,20 @@ pub mod accounting;
 pub mod assets;
 pub mod auth;
 pub mod books;
+pub mod contacts;
 pub mod conventions;
+pub mod documents;
 pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod items;
 pub mod journal;
+pub mod payments;
 pub mod periods;
 pub mod reports;
 pub mod setup;
+pub mod taxes;
 pub mod tenants;
 
 use std::time::Duration;
@@ -110,9 +115,84 @@ pub fn router(app: AppState) -> Router {
         .route("/api/accounting/periods/reopen/", post(periods::reopen))
         .route("/api/accounting/periods/year-end/", post(periods::year_end))
         .route("/api/accounting/audit-log/", get(periods::audit_log))
+        // contacts (one table, seen as customers and as vendors), items, tax rates
+        .route(
+            "/api/sales/customers/",
+            get(contacts::list_customers).post(contacts::create_customer),
+        )
+        .route(
+            "/api/sales/customers/{id}/",
+            get(contacts::get_customer).patch(contacts::update_customer),
+        )
+        .route(
+            "/api/purchase/vendors/",
+            get(contacts::list_vendors).post(contacts::create_vendor),
+        )
+        .route(
+            "/api/purchase/vendors/{id}/",
+            get(contacts::get_vendor).patch(contacts::update_vendor),
+        )
+        .route("/api/inventory/items/", get(items::list_items).post(items::create_item))
+        .route(
+            "/api/inventory/items/{id}/",
+            get(items::get_item).patch(items::update_item),
+        )
+        .route(
+            "/api/accounting/tax-rates/",
+            get(taxes::list_tax_rates).post(taxes::create_tax_rate),
+        )
+        .route(
+            "/api/accounting/tax-rates/{id}/",
+            get(taxes::get_tax_rate).patch(taxes::update_tax_rate),
+        )
+        // invoices, credit notes, bills, vendor credits: one set of handlers, the kind from the path
+        .route("/api/invoicing/invoices/", get(documents::list).post(documents::create))
+        .route(
+            "/api/invoicing/credit-notes/",
+            get(documents::list).post(documents::create),
+        )
+        .route("/api/purchase/bills/", get(documents::list).post(documents::create))
+        .route(
+            "/api/purchase/vendor-credits/",
+            get(documents::list).post(documents::create),
+        )
+        .route(
+            "/api/invoicing/invoices/{id}/",
+            get(documents::get).patch(documents::update).delete(documents::delete),
+        )
+        .route(
+            "/api/invoicing/credit-notes/{id}/",
+            get(documents::get).patch(documents::update).delete(documents::delete),
+        )
+        .route(
+            "/api/purchase/bills/{id}/",
+            get(documents::get).patch(documents::update).delete(documents::delete),
+        )
+        .route(
+            "/api/purchase/vendor-credits/{id}/",
+            get(documents::get).patch(documents::update).delete(documents::delete),
+        )
+        .route("/api/invoicing/invoices/{id}/issue/", post(documents::issue))
+        .route("/api/invoicing/credit-notes/{id}/issue/", post(documents::issue))
+        .route("/api/purchase/bills/{id}/issue/", post(documents::issue))
+        .route("/api/purchase/vendor-credits/{id}/issue/", post(documents::issue))
+        .route("/api/invoicing/invoices/{id}/void/", post(documents::void))
+        .route("/api/invoicing/credit-notes/{id}/void/", post(documents::void))
+        .route("/api/purchase/bills/{id}/void/", post(documents::void))
+        .route("/api/purchase/vendor-credits/{id}/void/", post(documents::void))
+        .route("/api/invoicing/invoices/{id}/pdf/", get(documents::pdf))
+        .route("/api/invoicing/credit-notes/{id}/pdf/", get(documents::pdf))
+        .route("/api/purchase/bills/{id}/pdf/", get(documents::pdf))
+        .route("/api/purchase/vendor-credits/{id}/pdf/", get(documents::pdf))
+        .route("/api/invoicing/payments/", get(payments::list).post(payments::create))
+        .route("/api/invoicing/payments/{id}/", get(payments::get))
+        .route("/api/invoicing/payments/{id}/allocate/", post(payments::allocate))
+        .route("/api/invoicing/payments/{id}/void/", post(payments::void))
         // reports
         .route("/api/reports/trial-balance/", get(reports::trial_balance))
-        .route("/api/reports/general-ledger/", get(reports::general_ledger));
+        .route("/api/reports/general-ledger/", get(reports::general_ledger))
+        .route("/api/reports/aged-receivables/", get(payments::aged_receivables))
+        .route("/api/reports/aged-payables/", get(payments::aged_payables));
 
     let body_limit = app.config.body_limit_bytes;
     let cors = cors(&app.config.cors_origins);

@@ -9,7 +9,12 @@
 pub mod accounts;
 pub mod audit;
 pub mod companies;
+pub mod contacts;
+pub mod documents;
+#[cfg(test)]
+mod documents_props;
 pub mod idempotency;
+pub mod items;
 pub mod ledger;
 #[cfg(test)]
 mod ledger_props;
@@ -20,6 +25,7 @@ mod postgres;
 pub mod reports;
 pub mod sql;
 mod sqlite;
+pub mod taxes;
 pub mod verify;
 
 use std::path::PathBuf;

@@ -6,7 +6,9 @@ mod helpers;
 
 mod auth;
 mod cli;
+mod contacts;
 mod conventions;
+mod documents;
 mod ledger;
 mod ledger_concurrency;
 mod security;

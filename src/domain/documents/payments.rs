@@ -1,0 +1,349 @@
+//! Payments received from customers and made to vendors: posted to a bank or cash account and
+//! allocated over open invoices or bills. What is not allocated stays as the contact's credit.
+
+use jiff::civil::Date;
+use uuid::Uuid;
+
+use super::operations::{apply, today};
+use super::{Direction, DocDb, DocumentError, DocumentKind, DocumentStore, Payment};
+use crate::domain::FieldErrors;
+use crate::domain::ledger::{self, AuditRecord, Ctx, EntryInput, LineInput as EntryLine, chain};
+use crate::domain::money;
+
+type Result<T, S> = std::result::Result<T, DocumentError<<S as crate::domain::ledger::LedgerStore>::Error>>;
+
+#[derive(Debug, Clone, Default)]
+pub struct PaymentInput {
+    pub direction: Option<String>,
+    pub contact: Option<Uuid>,
+    pub date: Option<Date>,
+    pub amount: Option<String>,
+    pub bank_account: Option<Uuid>,
+    pub reference: String,
+    pub allocations: Vec<AllocationInput>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AllocationInput {
+    pub document: Option<Uuid>,
+    pub amount: Option<String>,
+}
+
+/// The document kind a payment in `direction` settles.
+fn settles(direction: Direction) -> DocumentKind {
+    match direction {
+        Direction::Received => DocumentKind::Invoice,
+        Direction::Made => DocumentKind::Bill,
+    }
+}
+
+/// Records and posts a payment, then allocates it.
+pub fn record<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, input: &PaymentInput) -> Result<Payment, S> {
+    let company = ctx.books.company_id;
+    let mut errors = FieldErrors::default();
+    let direction = match input.direction.as_deref() {
+        Some(d) => Direction::parse(d).or_else(|| {
+            errors.add("direction", format!("\"{d}\" is not a valid choice."));
+            None
+        }),
+        None => {
+            errors.add("direction", "This field is required.");
+            None
+        }
+    };
+    let contact = match (input.contact, direction) {
+        (None, _) => {
+            errors.add("contact", "This field is required.");
+            None
+        }
+        (Some(id), Some(dir)) => match store.contact(company, id).db()? {
+            Some(c)
+                if c.is_active
+                    && (if dir == Direction::Received {
+                        c.is_customer
+                    } else {
+                        c.is_vendor
+                    }) =>
+            {
+                Some(c)
+            }
+            _ => {
+                errors.add(
+                    "contact",
+                    if dir == Direction::Received {
+                        "Choose an active customer."
+                    } else {
+                        "Choose an active vendor."
+                    },
+                );
+                None
+            }
+        },
+        (Some(_), None) => None,
+    };
+    let amount = match input.amount.as_deref() {
+        Some(t) => match money::parse(t).and_then(|d| money::to_minor(d, ctx.books.decimals)) {
+            Ok(a) if a > 0 => Some(a),
+            Ok(_) => {
+                errors.add("amount", "Enter an amount above 0.");
+                None
+            }
+            Err(e) => {
+                errors.add("amount", e.to_string());
+                None
+            }
+        },
+        None => {
+            errors.add("amount", "This field is required.");
+            None
+        }
+    };
+    let bank = match input.bank_account {
+        Some(id) => match store.account(company, id).db()? {
+            Some(a) if a.is_active && matches!(a.subtype.as_str(), "bank" | "cash") => Some(a),
+            _ => {
+                errors.add("bank_account", "Choose an active bank or cash account.");
+                None
+            }
+        },
+        None => {
+            errors.add("bank_account", "This field is required.");
+            None
+        }
+    };
+    if input.reference.chars().count() > 100 {
+        errors.add("reference", "Ensure this field has no more than 100 characters.");
+    }
+    errors.into_result()?;
+    let (Some(direction), Some(contact), Some(amount), Some(bank)) = (direction, contact, amount, bank) else {
+        return Err(FieldErrors::single("non_field_errors", "The payment is incomplete.").into());
+    };
+    let control_subtype = settles(direction).control_subtype();
+    let control = store
+        .account_by_subtype(company, control_subtype)
+        .db()?
+        .ok_or_else(|| {
+            DocumentError::State(format!(
+                "The chart of accounts has no active account of subtype \"{control_subtype}\": add one first."
+            ))
+        })?;
+    let date = input.date.unwrap_or_else(today);
+    let text = money::format(amount, ctx.books.decimals);
+    let (debit, credit) = match direction {
+        Direction::Received => (bank.id, control.id),
+        Direction::Made => (control.id, bank.id),
+    };
+    let what = if direction == Direction::Received {
+        "Payment from"
+    } else {
+        "Payment to"
+    };
+    let entry = ledger::post_new(
+        store,
+        ctx,
+        &EntryInput {
+            date: Some(date),
+            reference: input.reference.trim().to_owned(),
+            description: format!("{what} {}", contact.name),
+            lines: vec![
+                EntryLine {
+                    account_id: Some(debit),
+                    description: contact.name.clone(),
+                    debit: Some(text.clone()),
+                    ..EntryLine::default()
+                },
+                EntryLine {
+                    account_id: Some(credit),
+                    description: contact.name.clone(),
+                    credit: Some(text),
+                    ..EntryLine::default()
+                },
+            ],
+        },
+    )?;
+    let now = chain::now();
+    let payment = Payment {
+        id: Uuid::now_v7(),
+        company_id: company,
+        direction,
+        contact_id: contact.id,
+        date,
+        amount,
+        bank_account_id: bank.id,
+        reference: input.reference.trim().to_owned(),
+        is_void: false,
+        journal_entry_id: entry.id,
+        void_entry_id: None,
+        created_by: ctx.actor,
+        created_at: now,
+        updated_at: now,
+    };
+    store.insert_payment(&payment).db()?;
+    audit(
+        store,
+        ctx,
+        "create",
+        &payment,
+        vec![(
+            "amount".into(),
+            String::new(),
+            money::format(amount, ctx.books.decimals),
+        )],
+    )?;
+    allocate_checked(store, ctx, &payment, 0, &input.allocations)?;
+    Ok(payment)
+}
+
+/// Allocates more of a payment's unallocated amount (a customer's credit applied later).
+pub fn allocate<S: DocumentStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    id: Uuid,
+    allocations: &[AllocationInput],
+) -> Result<Payment, S> {
+    let company = ctx.books.company_id;
+    store.lock_payment(company, id).db()?;
+    let payment = store.payment(company, id).db()?.ok_or(DocumentError::NotFound)?;
+    if payment.is_void {
+        return Err(DocumentError::State("This payment is void.".into()));
+    }
+    let allocated: i64 = store.allocations_from(company, id).db()?.iter().map(|a| a.amount).sum();
+    allocate_checked(store, ctx, &payment, allocated, allocations)?;
+    Ok(payment)
+}
+
+/// Checks every allocation (an open document of the payment's contact and side, within its
+/// balance and within what is left of the payment) and applies them; all or none.
+fn allocate_checked<S: DocumentStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    payment: &Payment,
+    already: i64,
+    allocations: &[AllocationInput],
+) -> Result<(), S> {
+    let company = ctx.books.company_id;
+    let mut errors = FieldErrors::default();
+    let mut planned = Vec::new();
+    let mut total = already;
+    for (i, a) in allocations.iter().enumerate() {
+        let f = |n: &str| format!("allocations[{i}].{n}");
+        let Some(doc_id) = a.document else {
+            errors.add(&f("document"), "This field is required.");
+            continue;
+        };
+        if planned.iter().any(|(d, _): &(super::Document, i64)| d.id == doc_id) {
+            errors.add(&f("document"), "Each document appears once.");
+            continue;
+        }
+        store.lock_document(company, doc_id).db()?;
+        let doc = match store.document(company, doc_id).db()? {
+            Some(d)
+                if d.kind == settles(payment.direction) && d.contact_id == payment.contact_id && d.status.is_open() =>
+            {
+                d
+            }
+            _ => {
+                errors.add(
+                    &f("document"),
+                    format!("Choose an open {} of this contact.", settles(payment.direction).noun()),
+                );
+                continue;
+            }
+        };
+        let amount = match a.amount.as_deref() {
+            None => Some(doc.balance_due().min(payment.amount.saturating_sub(total))),
+            Some(t) => match money::parse(t).and_then(|d| money::to_minor(d, ctx.books.decimals)) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    errors.add(&f("amount"), e.to_string());
+                    None
+                }
+            },
+        };
+        let Some(amount) = amount else { continue };
+        if amount <= 0 {
+            errors.add(&f("amount"), "Enter an amount above 0.");
+            continue;
+        }
+        if amount > doc.balance_due() {
+            errors.add(
+                &f("amount"),
+                format!(
+                    "Only {} is due on {}.",
+                    money::format(doc.balance_due(), ctx.books.decimals),
+                    doc.number.clone().unwrap_or_default()
+                ),
+            );
+            continue;
+        }
+        total = total.saturating_add(amount);
+        planned.push((doc, amount));
+    }
+    if total > payment.amount {
+        errors.add(
+            "allocations",
+            format!(
+                "The allocations exceed the payment: {} left to allocate.",
+                money::format(payment.amount.saturating_sub(already), ctx.books.decimals)
+            ),
+        );
+    }
+    errors.into_result()?;
+    for (mut doc, amount) in planned {
+        apply(store, ctx, payment.id, &mut doc, amount)?;
+    }
+    Ok(())
+}
+
+/// Voids a payment: its entry reversed on `date` (default: the payment date), its allocations
+/// removed, the documents it paid open again.
+pub fn void<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, date: Option<Date>) -> Result<Payment, S> {
+    let company = ctx.books.company_id;
+    store.lock_payment(company, id).db()?;
+    let mut payment = store.payment(company, id).db()?.ok_or(DocumentError::NotFound)?;
+    if payment.is_void {
+        return Err(DocumentError::State("This payment is already void.".into()));
+    }
+    let reversal = ledger::reverse(store, ctx, payment.journal_entry_id, Some(date.unwrap_or(payment.date)))?;
+    for a in store.allocations_from(company, id).db()? {
+        store.lock_document(company, a.document_id).db()?;
+        if let Some(mut doc) = store.document(company, a.document_id).db()? {
+            doc.amount_paid = doc.amount_paid.saturating_sub(a.amount);
+            doc.status = doc.settled_status();
+            doc.updated_at = chain::now();
+            store.update_document(&doc).db()?;
+        }
+    }
+    store.delete_allocations_from(company, id).db()?;
+    payment.is_void = true;
+    payment.void_entry_id = Some(reversal.id);
+    payment.updated_at = chain::now();
+    store.update_payment(&payment).db()?;
+    audit(
+        store,
+        ctx,
+        "void",
+        &payment,
+        vec![("status".into(), "posted".into(), "void".into())],
+    )?;
+    Ok(payment)
+}
+
+fn audit<S: DocumentStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    action: &'static str,
+    p: &Payment,
+    changes: Vec<(String, String, String)>,
+) -> Result<(), S> {
+    store
+        .audit(&AuditRecord {
+            company_id: ctx.books.company_id,
+            actor: ctx.actor,
+            action,
+            object_type: "payment",
+            object_id: p.id,
+            changes,
+        })
+        .db()
+}

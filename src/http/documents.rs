@@ -1,0 +1,553 @@
+//! `/api/invoicing/invoices/`, `/api/invoicing/credit-notes/`, `/api/purchase/bills/`,
+//! `/api/purchase/vendor-credits/`: one set of handlers, the document kind read from the path.
+
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::books::{Access, in_books};
+use super::conventions::{list_request, optional_date, render};
+use super::error::ApiError;
+use super::extract::{ApiJson, Bearer, CompanyHeader, QueryPairs, parse_id};
+use super::journal::{Write, fingerprint, idempotency_key, write};
+use crate::app::AppState;
+use crate::domain::documents::operations::{self, today};
+use crate::domain::documents::{Document, DocumentError, DocumentInput, DocumentKind, LineInput};
+use crate::domain::ledger::Ctx;
+use crate::domain::money;
+use crate::domain::roles::Action;
+use crate::pdf;
+use crate::store::{StoreError, Tx, documents};
+
+impl From<DocumentError<StoreError>> for ApiError {
+    fn from(e: DocumentError<StoreError>) -> Self {
+        match e {
+            DocumentError::Invalid(errors) => ApiError::Validation(errors),
+            DocumentError::NotFound => ApiError::NotFound,
+            DocumentError::NotDraft(_) | DocumentError::State(_) => ApiError::field("non_field_errors", e.to_string()),
+            DocumentError::Ledger(l) => ApiError::from(l),
+        }
+    }
+}
+
+/// The document kind an endpoint serves, from its path.
+pub fn kind_of(uri: &Uri) -> Result<DocumentKind, ApiError> {
+    let p = uri.path();
+    [
+        ("/api/invoicing/invoices/", DocumentKind::Invoice),
+        ("/api/invoicing/credit-notes/", DocumentKind::CreditNote),
+        ("/api/purchase/bills/", DocumentKind::Bill),
+        ("/api/purchase/vendor-credits/", DocumentKind::VendorCredit),
+    ]
+    .into_iter()
+    .find(|(prefix, _)| p.starts_with(prefix))
+    .map(|(_, k)| k)
+    .ok_or(ApiError::NotFound)
+}
+
+#[derive(Deserialize, Serialize)]
+pub struct LineBody {
+    item: Option<Uuid>,
+    #[serde(default)]
+    description: String,
+    quantity: Option<String>,
+    unit_price: Option<String>,
+    discount_percent: Option<String>,
+    tax_rate: Option<Uuid>,
+    account: Option<Uuid>,
+}
+
+#[derive(Deserialize, Serialize)]
+pub struct DocumentBody {
+    contact: Option<Uuid>,
+    issue_date: Option<String>,
+    due_date: Option<String>,
+    currency: Option<String>,
+    #[serde(default)]
+    reference: String,
+    #[serde(default)]
+    notes: String,
+    payment_terms_days: Option<i64>,
+    credited_document: Option<Uuid>,
+    #[serde(default)]
+    lines: Vec<LineBody>,
+}
+
+fn input(body: &DocumentBody) -> Result<DocumentInput, ApiError> {
+    Ok(DocumentInput {
+        contact: body.contact,
+        issue_date: optional_date("issue_date", body.issue_date.as_deref())?,
+        due_date: optional_date("due_date", body.due_date.as_deref())?,
+        currency: body.currency.clone().filter(|c| !c.is_empty()),
+        reference: body.reference.clone(),
+        notes: body.notes.clone(),
+        payment_terms_days: body.payment_terms_days,
+        credited_document: body.credited_document,
+        lines: body
+            .lines
+            .iter()
+            .map(|l| LineInput {
+                item: l.item,
+                description: l.description.clone(),
+                quantity: l.quantity.clone(),
+                unit_price: l.unit_price.clone(),
+                discount_percent: l.discount_percent.clone(),
+                tax_rate: l.tax_rate,
+                account: l.account,
+            })
+            .collect(),
+    })
+}
+
+/// The API's view of a document (see docs/receivables-api.md).
+pub fn document_json(
+    tx: &mut Tx,
+    ctx: &Ctx<'_>,
+    doc: &Document,
+    contact_name: &str,
+) -> Result<serde_json::Value, ApiError> {
+    let d = ctx.books.decimals;
+    let m = |v: i64| money::format(v, d);
+    let mut rate_ids: Vec<Uuid> = Vec::new();
+    for l in &doc.lines {
+        if let Some(r) = l.tax_rate_id
+            && !rate_ids.contains(&r)
+        {
+            rate_ids.push(r);
+        }
+    }
+    let names = documents::tax_names(tx, ctx.books.company_id, &rate_ids)?;
+    let tax_summary: Vec<serde_json::Value> = names
+        .iter()
+        .map(|(id, name, ppm)| {
+            let (base, tax) = doc
+                .lines
+                .iter()
+                .filter(|l| l.tax_rate_id == Some(*id))
+                .fold((0i64, 0i64), |(b, t), l| {
+                    (b.saturating_add(l.net_amount), t.saturating_add(l.tax_amount))
+                });
+            json!({"tax_rate": id, "name": name, "rate": rust_decimal::Decimal::new(*ppm, 4).normalize().to_string(),
+                   "base": m(base), "tax": m(tax)})
+        })
+        .collect();
+    let duplicate = documents::duplicate_reference(tx, doc)?;
+    Ok(json!({
+        "id": doc.id,
+        "kind": doc.kind.as_str(),
+        "number": doc.number,
+        "status": doc.status.as_str(),
+        "contact": doc.contact_id,
+        "contact_name": contact_name,
+        "issue_date": doc.issue_date.to_string(),
+        "due_date": doc.due_date.to_string(),
+        "currency": doc.currency,
+        "reference": doc.reference,
+        "notes": doc.notes,
+        "payment_terms_days": doc.payment_terms_days,
+        "credited_document": doc.credited_document_id,
+        "lines": doc.lines.iter().map(|l| json!({
+            "item": l.item_id,
+            "description": l.description,
+            "quantity": l.quantity.to_string(),
+            "unit_price": m(l.unit_price),
+            "discount_percent": l.discount_percent.to_string(),
+            "tax_rate": l.tax_rate_id,
+            "account": l.account_id,
+            "net_amount": m(l.net_amount),
+            "tax_amount": m(l.tax_amount),
+        })).collect::<Vec<_>>(),
+        "subtotal": m(doc.subtotal),
+        "tax_total": m(doc.tax_total),
+        "total": m(doc.total),
+        "amount_paid": m(doc.amount_paid),
+        "balance_due": m(doc.balance_due()),
+        "tax_summary": tax_summary,
+        "journal_entry": doc.journal_entry_id,
+        "void_entry": doc.void_entry_id,
+        "duplicate_reference": duplicate,
+        "issued_at": doc.issued_at.map(|t| t.to_string()),
+        "created_at": doc.created_at.to_string(),
+        "updated_at": doc.updated_at.to_string(),
+    }))
+}
+
+/// Renders a stored document after a change, for the response.
+fn respond(tx: &mut Tx, ctx: &Ctx<'_>, id: Uuid) -> Result<String, ApiError> {
+    let (doc, name) = documents::get(tx, ctx.books.company_id, id)?.ok_or(ApiError::NotFound)?;
+    Ok(document_json(tx, ctx, &doc, &name)?.to_string())
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    QueryPairs(mut q): QueryPairs,
+) -> Result<Response, ApiError> {
+    let kind = kind_of(&uri)?;
+    // `overdue=true`: open and due before today.
+    if let Some(i) = q.iter().position(|(k, _)| k == "overdue") {
+        let (_, v) = q.remove(i);
+        if matches!(v.as_str(), "true" | "1" | "yes") {
+            q.push(("open".into(), "true".into()));
+            q.push(("due_before".into(), today().to_string()));
+        }
+    }
+    let req = list_request(&q)?;
+    let query = req.clone();
+    let page = in_books(
+        &app,
+        claims,
+        company,
+        Action::ViewDocuments,
+        Access::Read,
+        move |tx, ctx, _| {
+            let page = documents::page(tx, ctx.books.company_id, kind, &query)?;
+            let d = ctx.books.decimals;
+            let items: Vec<serde_json::Value> = page
+                .items
+                .iter()
+                .map(|(doc, name)| {
+                    json!({
+                        "id": doc.id, "kind": doc.kind.as_str(), "number": doc.number, "status": doc.status.as_str(),
+                        "contact": doc.contact_id, "contact_name": name, "issue_date": doc.issue_date.to_string(),
+                        "due_date": doc.due_date.to_string(), "currency": doc.currency, "reference": doc.reference,
+                        "subtotal": money::format(doc.subtotal, d), "tax_total": money::format(doc.tax_total, d),
+                        "total": money::format(doc.total, d), "amount_paid": money::format(doc.amount_paid, d),
+                        "balance_due": money::format(doc.balance_due(), d),
+                    })
+                })
+                .collect();
+            Ok(crate::store::list::Page {
+                count: page.count,
+                items,
+            })
+        },
+    )
+    .await?;
+    Ok(render(&uri, &headers, &req, page, |v| v))
+}
+
+pub async fn get(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let kind = kind_of(&uri)?;
+    let id = parse_id(&id)?;
+    let body = in_books(
+        &app,
+        claims,
+        company,
+        Action::ViewDocuments,
+        Access::Read,
+        move |tx, ctx, _| {
+            let (doc, name) = documents::get(tx, ctx.books.company_id, id)?.ok_or(ApiError::NotFound)?;
+            if doc.kind != kind {
+                return Err(ApiError::NotFound);
+            }
+            Ok(document_json(tx, ctx, &doc, &name)?.to_string())
+        },
+    )
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+    ApiJson(body): ApiJson<DocumentBody>,
+) -> Result<Response, ApiError> {
+    let kind = kind_of(&uri)?;
+    let input = input(&body)?;
+    let key = idempotency_key(&headers)?;
+    let fp = fingerprint(&key, "POST", uri.path(), &body);
+    let w = Write {
+        claims,
+        company,
+        action: Action::EditDocuments,
+        key,
+        fingerprint: fp,
+        status: StatusCode::CREATED,
+    };
+    write(&app, w, move |tx, ctx| {
+        let doc = operations::create_draft(tx, ctx, kind, &input)?;
+        respond(tx, ctx, doc.id)
+    })
+    .await
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DocumentBody>,
+) -> Result<Response, ApiError> {
+    let kind = kind_of(&uri)?;
+    let id = parse_id(&id)?;
+    let input = input(&body)?;
+    let key = idempotency_key(&headers)?;
+    let fp = fingerprint(&key, "PATCH", uri.path(), &body);
+    let w = Write {
+        claims,
+        company,
+        action: Action::EditDocuments,
+        key,
+        fingerprint: fp,
+        status: StatusCode::OK,
+    };
+    write(&app, w, move |tx, ctx| {
+        let doc = operations::update_draft(tx, ctx, kind, id, &input)?;
+        respond(tx, ctx, doc.id)
+    })
+    .await
+}
+
+pub async fn delete(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let kind = kind_of(&uri)?;
+    let id = parse_id(&id)?;
+    in_books(
+        &app,
+        claims,
+        company,
+        Action::EditDocuments,
+        Access::Write,
+        move |tx, ctx, _| {
+            operations::delete_draft(tx, ctx, kind, id)?;
+            Ok(StatusCode::NO_CONTENT)
+        },
+    )
+    .await
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct VoidBody {
+    date: Option<String>,
+}
+
+pub async fn issue(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let kind = kind_of(&uri)?;
+    let id = parse_id(&id)?;
+    let key = idempotency_key(&headers)?;
+    let fp = fingerprint(&key, "POST", uri.path(), &());
+    let w = Write {
+        claims,
+        company,
+        action: Action::IssueDocuments,
+        key,
+        fingerprint: fp,
+        status: StatusCode::OK,
+    };
+    write(&app, w, move |tx, ctx| {
+        let doc = operations::issue(tx, ctx, kind, id)?;
+        respond(tx, ctx, doc.id)
+    })
+    .await
+}
+
+pub async fn void(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+    raw: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let kind = kind_of(&uri)?;
+    let id = parse_id(&id)?;
+    // The body is optional: no body voids on the original date.
+    let body: VoidBody = if raw.iter().all(u8::is_ascii_whitespace) {
+        VoidBody::default()
+    } else {
+        serde_json::from_slice(&raw).map_err(|e| ApiError::BadRequest(format!("JSON parse error - {e}")))?
+    };
+    let date = optional_date("date", body.date.as_deref())?;
+    let key = idempotency_key(&headers)?;
+    let fp = fingerprint(&key, "POST", uri.path(), &body);
+    let w = Write {
+        claims,
+        company,
+        action: Action::IssueDocuments,
+        key,
+        fingerprint: fp,
+        status: StatusCode::OK,
+    };
+    write(&app, w, move |tx, ctx| {
+        let doc = operations::void(tx, ctx, kind, id, date)?;
+        respond(tx, ctx, doc.id)
+    })
+    .await
+}
+
+/// `GET …/{id}/pdf/`: the document as a PDF, inline (`?download=1`: as an attachment).
+pub async fn pdf(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    OriginalUri(uri): OriginalUri,
+    QueryPairs(q): QueryPairs,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let kind = kind_of(&uri)?;
+    let id = parse_id(&id)?;
+    let download = q
+        .iter()
+        .any(|(k, v)| k == "download" && matches!(v.as_str(), "1" | "true"));
+    let (doc, number) = in_books(
+        &app,
+        claims,
+        company,
+        Action::ViewDocuments,
+        Access::Read,
+        move |tx, ctx, company| {
+            let (doc, _) = documents::get(tx, ctx.books.company_id, id)?.ok_or(ApiError::NotFound)?;
+            if doc.kind != kind {
+                return Err(ApiError::NotFound);
+            }
+            let number = doc
+                .number
+                .clone()
+                .unwrap_or_else(|| format!("DRAFT-{}", &doc.id.simple().to_string()[..8]));
+            Ok((pdf_document(tx, company, &doc, &number)?, number))
+        },
+    )
+    .await?;
+    let bytes = app
+        .blocking(move |_| pdf::render(&doc, &pdf::Template::default()).map_err(|e| ApiError::Internal(e.to_string())))
+        .await?;
+    let disposition = format!(
+        "{}; filename=\"{number}.pdf\"",
+        if download { "attachment" } else { "inline" }
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Gathers what the PDF shows: the company, the contact, the lines and the tax summary.
+fn pdf_document(
+    tx: &mut Tx,
+    company: &crate::domain::tenants::Company,
+    doc: &Document,
+    number: &str,
+) -> Result<pdf::Document, ApiError> {
+    let contact = tx.query_opt(
+        "SELECT name, billing_address, tax_id FROM contacts WHERE company_id = $1 AND id = $2",
+        crate::params![company.id, doc.contact_id],
+    )?;
+    let (name, address, tax_id) = match contact {
+        Some(r) => (r.text(0)?, r.text(1)?, r.text(2)?),
+        None => (String::new(), String::new(), String::new()),
+    };
+    let mut rate_ids: Vec<Uuid> = Vec::new();
+    for l in &doc.lines {
+        if let Some(r) = l.tax_rate_id
+            && !rate_ids.contains(&r)
+        {
+            rate_ids.push(r);
+        }
+    }
+    let names = documents::tax_names(tx, company.id, &rate_ids)?;
+    let label = |id: Option<Uuid>| {
+        id.and_then(|id| names.iter().find(|(r, _, _)| *r == id))
+            .map(|(_, n, _)| n.clone())
+            .unwrap_or_default()
+    };
+    let non_empty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
+    let kind = match doc.kind {
+        DocumentKind::CreditNote | DocumentKind::VendorCredit => pdf::DocumentKind::CreditNote,
+        DocumentKind::Invoice | DocumentKind::Bill => pdf::DocumentKind::Invoice,
+    };
+    Ok(pdf::Document {
+        kind,
+        company: pdf::Company {
+            name: company.name.clone(),
+            address: company.address.lines().map(str::to_owned).collect(),
+            tax_id: non_empty(&company.tax_id),
+            email: non_empty(&company.email),
+            phone: non_empty(&company.phone),
+            logo: None,
+        },
+        recipient: pdf::Recipient {
+            name,
+            address: address.lines().map(str::to_owned).collect(),
+            tax_id: non_empty(&tax_id),
+        },
+        number: number.to_owned(),
+        issue_date: doc.issue_date,
+        due_date: Some(doc.due_date),
+        reference: non_empty(&doc.reference),
+        currency: doc.currency.clone(),
+        lines: doc
+            .lines
+            .iter()
+            .map(|l| pdf::Line {
+                description: l.description.clone(),
+                quantity: l.quantity,
+                unit_price: l.unit_price,
+                discount_percent: (!l.discount_percent.is_zero()).then_some(l.discount_percent),
+                tax_label: label(l.tax_rate_id),
+                amount: l.net_amount,
+            })
+            .collect(),
+        tax_summary: names
+            .iter()
+            .map(|(id, n, _)| {
+                let (base, tax) = doc
+                    .lines
+                    .iter()
+                    .filter(|l| l.tax_rate_id == Some(*id))
+                    .fold((0i64, 0i64), |(b, t), l| {
+                        (b.saturating_add(l.net_amount), t.saturating_add(l.tax_amount))
+                    });
+                pdf::TaxRow {
+                    label: n.clone(),
+                    base,
+                    tax,
+                }
+            })
+            .collect(),
+        totals: pdf::Totals {
+            subtotal: doc.subtotal,
+            tax: doc.tax_total,
+            total: doc.total,
+            paid: doc.amount_paid,
+            balance_due: doc.balance_due(),
+        },
+        notes: non_empty(&doc.notes),
+        payment_instructions: None,
+        statement: pdf::Statement::default(),
+    })
+}

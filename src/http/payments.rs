@@ -1,0 +1,331 @@
+//! `/api/invoicing/payments/`: payments received and made, their allocations, voiding; and the
+//! ageing reports `/api/reports/aged-receivables/` and `/aged-payables/`.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::books::{Access, in_books};
+use super::conventions::{list_request, optional_date, render};
+use super::error::ApiError;
+use super::extract::{ApiJson, Bearer, CompanyHeader, QueryPairs, parse_id};
+use super::journal::{Write, fingerprint, idempotency_key, write};
+use crate::app::AppState;
+use crate::domain::documents::Payment;
+use crate::domain::documents::operations::today;
+use crate::domain::documents::payments::{self, AllocationInput, PaymentInput};
+use crate::domain::ledger::Ctx;
+use crate::domain::money;
+use crate::domain::roles::Action;
+use crate::store::{Tx, documents};
+
+#[derive(Deserialize, Serialize)]
+pub struct AllocationBody {
+    document: Option<Uuid>,
+    amount: Option<String>,
+}
+
+#[derive(Deserialize, Serialize)]
+pub struct PaymentBody {
+    direction: Option<String>,
+    contact: Option<Uuid>,
+    date: Option<String>,
+    amount: Option<String>,
+    bank_account: Option<Uuid>,
+    #[serde(default)]
+    reference: String,
+    #[serde(default)]
+    allocations: Vec<AllocationBody>,
+}
+
+#[derive(Deserialize, Serialize)]
+pub struct AllocateBody {
+    #[serde(default)]
+    allocations: Vec<AllocationBody>,
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct VoidBody {
+    date: Option<String>,
+}
+
+fn allocations(body: &[AllocationBody]) -> Vec<AllocationInput> {
+    body.iter()
+        .map(|a| AllocationInput {
+            document: a.document,
+            amount: a.amount.clone(),
+        })
+        .collect()
+}
+
+fn payment_json(tx: &mut Tx, ctx: &Ctx<'_>, p: &Payment, contact_name: &str) -> Result<serde_json::Value, ApiError> {
+    let d = ctx.books.decimals;
+    let allocs = crate::domain::documents::DocumentStore::allocations_from(tx, ctx.books.company_id, p.id)?;
+    let allocated: i64 = allocs.iter().map(|a| a.amount).sum();
+    Ok(json!({
+        "id": p.id,
+        "direction": p.direction.as_str(),
+        "contact": p.contact_id,
+        "contact_name": contact_name,
+        "date": p.date.to_string(),
+        "amount": money::format(p.amount, d),
+        "bank_account": p.bank_account_id,
+        "reference": p.reference,
+        "status": if p.is_void { "void" } else { "posted" },
+        "allocations": allocs.iter().map(|a| json!({"document": a.document_id, "amount": money::format(a.amount, d)})).collect::<Vec<_>>(),
+        "unallocated": money::format(if p.is_void { 0 } else { p.amount.saturating_sub(allocated) }, d),
+        "journal_entry": p.journal_entry_id,
+        "void_entry": p.void_entry_id,
+        "created_at": p.created_at.to_string(),
+    }))
+}
+
+fn respond(tx: &mut Tx, ctx: &Ctx<'_>, id: Uuid) -> Result<String, ApiError> {
+    let (p, name) = documents::get_payment(tx, ctx.books.company_id, id)?.ok_or(ApiError::NotFound)?;
+    Ok(payment_json(tx, ctx, &p, &name)?.to_string())
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    QueryPairs(q): QueryPairs,
+) -> Result<Response, ApiError> {
+    let req = list_request(&q)?;
+    let query = req.clone();
+    let page = in_books(
+        &app,
+        claims,
+        company,
+        Action::ViewDocuments,
+        Access::Read,
+        move |tx, ctx, _| {
+            let page = documents::payment_page(tx, ctx.books.company_id, &query)?;
+            let mut items = Vec::with_capacity(page.items.len());
+            for (p, name) in &page.items {
+                items.push(payment_json(tx, ctx, p, name)?);
+            }
+            Ok(crate::store::list::Page {
+                count: page.count,
+                items,
+            })
+        },
+    )
+    .await?;
+    Ok(render(&uri, &headers, &req, page, |v| v))
+}
+
+pub async fn get(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let body = in_books(
+        &app,
+        claims,
+        company,
+        Action::ViewDocuments,
+        Access::Read,
+        move |tx, ctx, _| respond(tx, ctx, id),
+    )
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+    ApiJson(body): ApiJson<PaymentBody>,
+) -> Result<Response, ApiError> {
+    let input = PaymentInput {
+        direction: body.direction.clone(),
+        contact: body.contact,
+        date: optional_date("date", body.date.as_deref())?,
+        amount: body.amount.clone(),
+        bank_account: body.bank_account,
+        reference: body.reference.clone(),
+        allocations: allocations(&body.allocations),
+    };
+    let key = idempotency_key(&headers)?;
+    let fp = fingerprint(&key, "POST", uri.path(), &body);
+    let w = Write {
+        claims,
+        company,
+        action: Action::IssueDocuments,
+        key,
+        fingerprint: fp,
+        status: StatusCode::CREATED,
+    };
+    write(&app, w, move |tx, ctx| {
+        let p = payments::record(tx, ctx, &input)?;
+        respond(tx, ctx, p.id)
+    })
+    .await
+}
+
+pub async fn allocate(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AllocateBody>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let input = allocations(&body.allocations);
+    let key = idempotency_key(&headers)?;
+    let fp = fingerprint(&key, "POST", uri.path(), &body);
+    let w = Write {
+        claims,
+        company,
+        action: Action::IssueDocuments,
+        key,
+        fingerprint: fp,
+        status: StatusCode::OK,
+    };
+    write(&app, w, move |tx, ctx| {
+        let p = payments::allocate(tx, ctx, id, &input)?;
+        respond(tx, ctx, p.id)
+    })
+    .await
+}
+
+pub async fn void(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    headers: HeaderMap,
+    OriginalUri(uri): OriginalUri,
+    Path(id): Path<String>,
+    raw: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    // The body is optional: no body voids on the original date.
+    let body: VoidBody = if raw.iter().all(u8::is_ascii_whitespace) {
+        VoidBody::default()
+    } else {
+        serde_json::from_slice(&raw).map_err(|e| ApiError::BadRequest(format!("JSON parse error - {e}")))?
+    };
+    let date = optional_date("date", body.date.as_deref())?;
+    let key = idempotency_key(&headers)?;
+    let fp = fingerprint(&key, "POST", uri.path(), &body);
+    let w = Write {
+        claims,
+        company,
+        action: Action::IssueDocuments,
+        key,
+        fingerprint: fp,
+        status: StatusCode::OK,
+    };
+    write(&app, w, move |tx, ctx| {
+        let p = payments::void(tx, ctx, id, date)?;
+        respond(tx, ctx, p.id)
+    })
+    .await
+}
+
+/// Days past due → bucket.
+fn bucket(days: i64) -> usize {
+    match days {
+        ..=0 => 0,
+        1..=30 => 1,
+        31..=60 => 2,
+        61..=90 => 3,
+        _ => 4,
+    }
+}
+
+const BUCKETS: [&str; 5] = ["current", "1_30", "31_60", "61_90", "over_90"];
+
+async fn ageing(
+    app: AppState,
+    claims: crate::auth::jwt::Claims,
+    company: Option<String>,
+    q: Vec<(String, String)>,
+    sales: bool,
+) -> Result<Response, ApiError> {
+    let as_of =
+        optional_date("as_of", q.iter().find(|(k, _)| k == "as_of").map(|(_, v)| v.as_str()))?.unwrap_or_else(today);
+    let body = in_books(
+        &app,
+        claims,
+        company,
+        Action::ViewReports,
+        Access::Read,
+        move |tx, ctx, _| {
+            let items = documents::open_items(tx, ctx.books.company_id, sales, &as_of.to_string())?;
+            let mut per: BTreeMap<(String, Uuid), [i64; 5]> = BTreeMap::new();
+            let mut totals = [0i64; 5];
+            for (contact, name, date, amount) in items {
+                let date: jiff::civil::Date = crate::store::ledger::parse_date(&date)?;
+                let days = (as_of - date).get_days() as i64;
+                let b = bucket(days);
+                let row = per.entry((name, contact)).or_default();
+                row[b] = row[b].saturating_add(amount);
+                totals[b] = totals[b].saturating_add(amount);
+            }
+            let d = ctx.books.decimals;
+            let render = |v: &[i64; 5]| {
+                let mut m = serde_json::Map::new();
+                for (i, k) in BUCKETS.iter().enumerate() {
+                    m.insert((*k).into(), json!(money::format(v[i], d)));
+                }
+                m.insert(
+                    "total".into(),
+                    json!(money::format(v.iter().fold(0i64, |a, x| a.saturating_add(*x)), d)),
+                );
+                m
+            };
+            let rows: Vec<serde_json::Value> = per
+                .iter()
+                .map(|((name, id), v)| {
+                    let mut m = render(v);
+                    m.insert("contact".into(), json!(id));
+                    m.insert("contact_name".into(), json!(name));
+                    serde_json::Value::Object(m)
+                })
+                .collect();
+            Ok(json!({
+                "as_of": as_of.to_string(),
+                "currency": ctx.books.currency,
+                "buckets": BUCKETS,
+                "rows": rows,
+                "totals": serde_json::Value::Object(render(&totals)),
+            })
+            .to_string())
+        },
+    )
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+pub async fn aged_receivables(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    QueryPairs(q): QueryPairs,
+) -> Result<Response, ApiError> {
+    ageing(app, claims, company, q, true).await
+}
+
+pub async fn aged_payables(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+    QueryPairs(q): QueryPairs,
+) -> Result<Response, ApiError> {
+    ageing(app, claims, company, q, false).await
+}

@@ -1,0 +1,152 @@
+//! Contacts (customers and vendors), in the tenant database. E-mail addresses are kept as a
+//! JSON array of strings in one text column: they are read and written with the contact, and
+//! searched as text.
+
+use uuid::Uuid;
+
+use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, list};
+use super::platform::{parse_ts, ts};
+use super::{Row, StoreError, Tx};
+use crate::domain::contacts::{Contact, ContactRole};
+use crate::params;
+
+const COLUMNS: &str = "id, company_id, is_customer, is_vendor, name, tax_id, emails, phone, billing_address, \
+     shipping_address, country, payment_terms_days, currency, revenue_account_id, expense_account_id, notes, \
+     is_active, created_at, updated_at";
+
+pub const LIST: ListSpec = ListSpec {
+    columns: COLUMNS,
+    from: "contacts",
+    filters: &[
+        ("is_active", "is_active = ?", FilterKind::Bool),
+        ("is_customer", "is_customer = ?", FilterKind::Bool),
+        ("is_vendor", "is_vendor = ?", FilterKind::Bool),
+        ("country", "country = ?", FilterKind::Text),
+    ],
+    search: &["name", "tax_id", "emails"],
+    ordering: &[("name", "name"), ("created_at", "created_at")],
+    tie_breaker: "id",
+    default_ordering: "name",
+};
+
+/// The condition that keeps a list to one company and one side (`/customers/` or `/vendors/`).
+fn scope_sql(role: ContactRole) -> &'static str {
+    match role {
+        ContactRole::Customer => "company_id = $1 AND is_customer = $2",
+        ContactRole::Vendor => "company_id = $1 AND is_vendor = $2",
+    }
+}
+
+pub fn from_row(r: &Row) -> Result<Contact, StoreError> {
+    let emails_json = r.text(6)?;
+    let emails: Vec<String> = serde_json::from_str(&emails_json)
+        .map_err(|_| StoreError::Corrupt(format!("contact emails {emails_json:?} are not a JSON list of strings")))?;
+    Ok(Contact {
+        id: r.uuid(0)?,
+        company_id: r.uuid(1)?,
+        is_customer: r.bool(2)?,
+        is_vendor: r.bool(3)?,
+        name: r.text(4)?,
+        tax_id: r.text(5)?,
+        emails,
+        phone: r.text(7)?,
+        billing_address: r.text(8)?,
+        shipping_address: r.text(9)?,
+        country: r.text(10)?,
+        payment_terms_days: r.int(11)?,
+        currency: r.opt_text(12)?,
+        revenue_account_id: r.opt_uuid(13)?,
+        expense_account_id: r.opt_uuid(14)?,
+        notes: r.text(15)?,
+        is_active: r.bool(16)?,
+        created_at: parse_ts(&r.text(17)?)?,
+        updated_at: parse_ts(&r.text(18)?)?,
+    })
+}
+
+/// One page of the company's customers or vendors.
+pub fn page(tx: &mut Tx, company_id: Uuid, role: ContactRole, req: &ListRequest) -> Result<Page<Contact>, ListError> {
+    list(
+        tx,
+        &LIST,
+        (scope_sql(role), vec![company_id.into(), true.into()]),
+        req,
+        from_row,
+    )
+}
+
+/// A contact of the company, whatever its roles.
+pub fn get(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<Option<Contact>, StoreError> {
+    tx.query_opt(
+        &format!("SELECT {COLUMNS} FROM contacts WHERE company_id = $1 AND id = $2"),
+        params![company_id, id],
+    )?
+    .as_ref()
+    .map(from_row)
+    .transpose()
+}
+
+fn emails_json(c: &Contact) -> String {
+    serde_json::Value::from(c.emails.clone()).to_string()
+}
+
+pub fn insert(tx: &mut Tx, c: &Contact) -> Result<(), StoreError> {
+    tx.execute(
+        &format!(
+            "INSERT INTO contacts ({COLUMNS}) VALUES \
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
+        ),
+        params![
+            c.id,
+            c.company_id,
+            c.is_customer,
+            c.is_vendor,
+            &c.name,
+            &c.tax_id,
+            emails_json(c),
+            &c.phone,
+            &c.billing_address,
+            &c.shipping_address,
+            &c.country,
+            c.payment_terms_days,
+            c.currency.clone(),
+            c.revenue_account_id,
+            c.expense_account_id,
+            &c.notes,
+            c.is_active,
+            ts(c.created_at),
+            ts(c.updated_at)
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn update(tx: &mut Tx, c: &Contact) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE contacts SET is_customer = $3, is_vendor = $4, name = $5, tax_id = $6, emails = $7, phone = $8, \
+         billing_address = $9, shipping_address = $10, country = $11, payment_terms_days = $12, currency = $13, \
+         revenue_account_id = $14, expense_account_id = $15, notes = $16, is_active = $17, updated_at = $18 \
+         WHERE company_id = $1 AND id = $2",
+        params![
+            c.company_id,
+            c.id,
+            c.is_customer,
+            c.is_vendor,
+            &c.name,
+            &c.tax_id,
+            emails_json(c),
+            &c.phone,
+            &c.billing_address,
+            &c.shipping_address,
+            &c.country,
+            c.payment_terms_days,
+            c.currency.clone(),
+            c.revenue_account_id,
+            c.expense_account_id,
+            &c.notes,
+            c.is_active,
+            ts(c.updated_at)
+        ],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,574 @@
+//! Invoices, credit notes, bills, vendor credits, payments and allocations: `DocumentStore` for
+//! both backends, the lists, and the ageing read model.
+
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use super::ledger::parse_date;
+use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, list};
+use super::platform::{parse_ts, ts};
+use super::{Row, StoreError, Tx, Value};
+use crate::domain::documents::{
+    Allocation, ContactRef, Direction, Document, DocumentKind, DocumentLine, DocumentStatus, DocumentStore, ItemRef,
+    Payment, Rounding, TaxRateRef,
+};
+use crate::params;
+
+const DOC_COLUMNS: &str = "d.id, d.company_id, d.kind, d.status, d.number, d.contact_id, d.issue_date, d.due_date, \
+    d.currency, d.reference, d.notes, d.payment_terms_days, d.credited_document_id, d.subtotal, d.tax_total, d.total, \
+    d.amount_paid, d.journal_entry_id, d.void_entry_id, d.issued_at, d.created_by, d.created_at, d.updated_at, c.name";
+
+const DOC_FROM: &str = "documents d JOIN contacts c ON c.id = d.contact_id";
+
+pub const DOCUMENT_LIST: ListSpec = ListSpec {
+    columns: DOC_COLUMNS,
+    from: DOC_FROM,
+    filters: &[
+        ("status", "d.status = ?", FilterKind::Text),
+        ("contact", "d.contact_id = ?", FilterKind::Uuid),
+        ("date_from", "d.issue_date >= ?", FilterKind::Date),
+        ("date_to", "d.issue_date <= ?", FilterKind::Date),
+        ("due_before", "d.due_date < ?", FilterKind::Date),
+        (
+            "open",
+            "(d.status IN ('issued', 'partially_paid')) = ?",
+            FilterKind::Bool,
+        ),
+    ],
+    search: &["d.number", "d.reference", "c.name"],
+    ordering: &[
+        ("issue_date", "d.issue_date"),
+        ("due_date", "d.due_date"),
+        ("number", "d.number"),
+        ("total", "d.total"),
+        ("balance_due", "(d.total - d.amount_paid)"),
+        ("created_at", "d.created_at"),
+    ],
+    tie_breaker: "d.id",
+    default_ordering: "-issue_date",
+};
+
+fn dec(s: &str) -> Result<Decimal, StoreError> {
+    s.parse()
+        .map_err(|_| StoreError::Corrupt(format!("{s:?} is not a decimal")))
+}
+
+/// A document header (lines empty) and its contact's name.
+pub fn document_from_row(r: &Row) -> Result<(Document, String), StoreError> {
+    let kind = r.text(2)?;
+    let status = r.text(3)?;
+    Ok((
+        Document {
+            id: r.uuid(0)?,
+            company_id: r.uuid(1)?,
+            kind: DocumentKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("unknown kind {kind:?}")))?,
+            status: DocumentStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown status {status:?}")))?,
+            number: r.opt_text(4)?,
+            contact_id: r.uuid(5)?,
+            issue_date: parse_date(&r.text(6)?)?,
+            due_date: parse_date(&r.text(7)?)?,
+            currency: r.text(8)?,
+            reference: r.text(9)?,
+            notes: r.text(10)?,
+            payment_terms_days: r.int(11)?,
+            credited_document_id: r.opt_uuid(12)?,
+            lines: Vec::new(),
+            subtotal: r.int(13)?,
+            tax_total: r.int(14)?,
+            total: r.int(15)?,
+            amount_paid: r.int(16)?,
+            journal_entry_id: r.opt_uuid(17)?,
+            void_entry_id: r.opt_uuid(18)?,
+            issued_at: r.opt_text(19)?.as_deref().map(parse_ts).transpose()?,
+            created_by: r.uuid(20)?,
+            created_at: parse_ts(&r.text(21)?)?,
+            updated_at: parse_ts(&r.text(22)?)?,
+        },
+        r.text(23)?,
+    ))
+}
+
+pub fn page(
+    tx: &mut Tx,
+    company: Uuid,
+    kind: DocumentKind,
+    req: &ListRequest,
+) -> Result<Page<(Document, String)>, ListError> {
+    list(
+        tx,
+        &DOCUMENT_LIST,
+        (
+            "d.company_id = $1 AND d.kind = $2",
+            vec![company.into(), kind.as_str().into()],
+        ),
+        req,
+        document_from_row,
+    )
+}
+
+/// A document with its lines and its contact's name.
+pub fn get(tx: &mut Tx, company: Uuid, id: Uuid) -> Result<Option<(Document, String)>, StoreError> {
+    let Some(row) = tx.query_opt(
+        &format!("SELECT {DOC_COLUMNS} FROM {DOC_FROM} WHERE d.company_id = $1 AND d.id = $2"),
+        params![company, id],
+    )?
+    else {
+        return Ok(None);
+    };
+    let (mut doc, name) = document_from_row(&row)?;
+    doc.lines = tx
+        .query(
+            "SELECT line_no, item_id, description, quantity, unit_price, discount_percent, tax_rate_id, account_id, \
+             net_amount, tax_amount FROM document_lines WHERE document_id = $1 ORDER BY line_no",
+            params![id],
+        )?
+        .iter()
+        .map(|r| {
+            Ok(DocumentLine {
+                line_no: r.int(0)?,
+                item_id: r.opt_uuid(1)?,
+                description: r.text(2)?,
+                quantity: dec(&r.text(3)?)?,
+                unit_price: r.int(4)?,
+                discount_percent: dec(&r.text(5)?)?,
+                tax_rate_id: r.opt_uuid(6)?,
+                account_id: r.uuid(7)?,
+                net_amount: r.int(8)?,
+                tax_amount: r.int(9)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Some((doc, name)))
+}
+
+/// Whether another live bill of the vendor carries the same reference (the vendor's number).
+pub fn duplicate_reference(tx: &mut Tx, doc: &Document) -> Result<bool, StoreError> {
+    if doc.reference.is_empty() || doc.kind.is_sales() {
+        return Ok(false);
+    }
+    Ok(tx
+        .query_opt(
+            "SELECT 1 FROM documents WHERE company_id = $1 AND kind = $2 AND contact_id = $3 AND LOWER(reference) = LOWER($4) \
+             AND id <> $5 AND status <> 'void' LIMIT 1",
+            params![doc.company_id, doc.kind.as_str(), doc.contact_id, doc.reference.as_str(), doc.id],
+        )?
+        .is_some())
+}
+
+/// Tax per rate of a document, for the summary: (rate id, name, ppm, base, tax).
+pub fn tax_names(tx: &mut Tx, company: Uuid, ids: &[Uuid]) -> Result<Vec<(Uuid, String, i64)>, StoreError> {
+    let mut out = Vec::new();
+    for id in ids {
+        if let Some(r) = tx.query_opt(
+            "SELECT name, rate_ppm FROM tax_rates WHERE company_id = $1 AND id = $2",
+            params![company, *id],
+        )? {
+            out.push((*id, r.text(0)?, r.int(1)?));
+        }
+    }
+    Ok(out)
+}
+
+fn insert_lines(tx: &mut Tx, d: &Document) -> Result<(), StoreError> {
+    let mut values: Vec<Value> = Vec::with_capacity(d.lines.len() * 11);
+    for l in &d.lines {
+        values.extend(crate::values![
+            d.id,
+            l.line_no,
+            l.item_id,
+            l.description.as_str(),
+            l.quantity.to_string(),
+            l.unit_price,
+            l.discount_percent.to_string(),
+            l.tax_rate_id,
+            l.account_id,
+            l.net_amount,
+            l.tax_amount
+        ]);
+    }
+    tx.insert_many(
+        "INSERT INTO document_lines (document_id, line_no, item_id, description, quantity, unit_price, \
+         discount_percent, tax_rate_id, account_id, net_amount, tax_amount)",
+        11,
+        &values,
+    )
+}
+
+fn doc_values(d: &Document) -> Vec<Value> {
+    crate::values![
+        d.id,
+        d.company_id,
+        d.kind.as_str(),
+        d.status.as_str(),
+        d.number.clone(),
+        d.contact_id,
+        d.issue_date.to_string(),
+        d.due_date.to_string(),
+        d.currency.as_str(),
+        d.reference.as_str(),
+        d.notes.as_str(),
+        d.payment_terms_days,
+        d.credited_document_id,
+        d.subtotal,
+        d.tax_total,
+        d.total,
+        d.amount_paid,
+        d.journal_entry_id,
+        d.void_entry_id,
+        d.issued_at.map(ts),
+        d.created_by,
+        ts(d.created_at),
+        ts(d.updated_at)
+    ]
+    .to_vec()
+}
+
+const PAY_COLUMNS: &str = "p.id, p.company_id, p.direction, p.contact_id, p.date, p.amount, p.bank_account_id, \
+    p.reference, p.is_void, p.journal_entry_id, p.void_entry_id, p.created_by, p.created_at, p.updated_at, c.name";
+
+const PAY_FROM: &str = "payments p JOIN contacts c ON c.id = p.contact_id";
+
+pub const PAYMENT_LIST: ListSpec = ListSpec {
+    columns: PAY_COLUMNS,
+    from: PAY_FROM,
+    filters: &[
+        ("direction", "p.direction = ?", FilterKind::Text),
+        ("contact", "p.contact_id = ?", FilterKind::Uuid),
+        ("date_from", "p.date >= ?", FilterKind::Date),
+        ("date_to", "p.date <= ?", FilterKind::Date),
+        ("is_void", "p.is_void = ?", FilterKind::Bool),
+    ],
+    search: &["p.reference", "c.name"],
+    ordering: &[
+        ("date", "p.date"),
+        ("amount", "p.amount"),
+        ("created_at", "p.created_at"),
+    ],
+    tie_breaker: "p.id",
+    default_ordering: "-date",
+};
+
+pub fn payment_from_row(r: &Row) -> Result<(Payment, String), StoreError> {
+    let direction = r.text(2)?;
+    Ok((
+        Payment {
+            id: r.uuid(0)?,
+            company_id: r.uuid(1)?,
+            direction: Direction::parse(&direction)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown direction {direction:?}")))?,
+            contact_id: r.uuid(3)?,
+            date: parse_date(&r.text(4)?)?,
+            amount: r.int(5)?,
+            bank_account_id: r.uuid(6)?,
+            reference: r.text(7)?,
+            is_void: r.bool(8)?,
+            journal_entry_id: r.uuid(9)?,
+            void_entry_id: r.opt_uuid(10)?,
+            created_by: r.uuid(11)?,
+            created_at: parse_ts(&r.text(12)?)?,
+            updated_at: parse_ts(&r.text(13)?)?,
+        },
+        r.text(14)?,
+    ))
+}
+
+pub fn payment_page(tx: &mut Tx, company: Uuid, req: &ListRequest) -> Result<Page<(Payment, String)>, ListError> {
+    list(
+        tx,
+        &PAYMENT_LIST,
+        ("p.company_id = $1", vec![company.into()]),
+        req,
+        payment_from_row,
+    )
+}
+
+pub fn get_payment(tx: &mut Tx, company: Uuid, id: Uuid) -> Result<Option<(Payment, String)>, StoreError> {
+    tx.query_opt(
+        &format!("SELECT {PAY_COLUMNS} FROM {PAY_FROM} WHERE p.company_id = $1 AND p.id = $2"),
+        params![company, id],
+    )?
+    .as_ref()
+    .map(payment_from_row)
+    .transpose()
+}
+
+fn allocation_from_row(r: &Row) -> Result<Allocation, StoreError> {
+    Ok(Allocation {
+        id: r.uuid(0)?,
+        company_id: r.uuid(1)?,
+        source_id: r.uuid(2)?,
+        document_id: r.uuid(3)?,
+        amount: r.int(4)?,
+        created_at: parse_ts(&r.text(5)?)?,
+    })
+}
+
+/// Allocations made to a document (payments and credits applied to it).
+pub fn allocations_to(tx: &mut Tx, company: Uuid, document: Uuid) -> Result<Vec<Allocation>, StoreError> {
+    tx.query(
+        "SELECT id, company_id, source_id, document_id, amount, created_at FROM allocations \
+         WHERE company_id = $1 AND document_id = $2 ORDER BY created_at, id",
+        params![company, document],
+    )?
+    .iter()
+    .map(allocation_from_row)
+    .collect()
+}
+
+/// What the company's customers (`sales`) or vendors owe or are owed, per contact: open
+/// documents and unapplied credits and payments as of a date, aged by days past the due date
+/// (credits and payments by their own date). Rows: (contact, name, due date, open amount), with
+/// credits negative.
+pub fn open_items(
+    tx: &mut Tx,
+    company: Uuid,
+    sales: bool,
+    as_of: &str,
+) -> Result<Vec<(Uuid, String, String, i64)>, StoreError> {
+    let (doc_kind, credit_kind, direction) = if sales {
+        ("invoice", "credit_note", "received")
+    } else {
+        ("bill", "vendor_credit", "made")
+    };
+    // Allocations count as of their source's date: a payment's date, a credit's issue date.
+    // Inner aliases differ from the outer `d` and `p`: the subquery must see the outer row.
+    let applied = "COALESCE((SELECT SUM(a.amount) FROM allocations a LEFT JOIN payments ap ON ap.id = a.source_id \
+        LEFT JOIN documents ad ON ad.id = a.source_id WHERE a.company_id = $1 AND {col} = {id} \
+        AND COALESCE(ap.date, ad.issue_date) <= $2), 0)";
+    let to_doc = applied.replace("{col}", "a.document_id").replace("{id}", "d.id");
+    let from_doc = applied.replace("{col}", "a.source_id").replace("{id}", "d.id");
+    let from_pay = applied.replace("{col}", "a.source_id").replace("{id}", "p.id");
+    let sql = format!(
+        "SELECT d.contact_id, c.name, d.due_date, d.total - {to_doc} FROM documents d JOIN contacts c ON c.id = d.contact_id \
+         WHERE d.company_id = $1 AND d.kind = $3 AND d.status NOT IN ('draft', 'void') AND d.issue_date <= $2 \
+         UNION ALL \
+         SELECT d.contact_id, c.name, d.issue_date, -(d.total - {from_doc}) FROM documents d JOIN contacts c ON c.id = d.contact_id \
+         WHERE d.company_id = $1 AND d.kind = $4 AND d.status NOT IN ('draft', 'void') AND d.issue_date <= $2 \
+         UNION ALL \
+         SELECT p.contact_id, c.name, p.date, -(p.amount - {from_pay}) FROM payments p JOIN contacts c ON c.id = p.contact_id \
+         WHERE p.company_id = $1 AND p.direction = $5 AND p.is_void = $6 AND p.date <= $2"
+    );
+    tx.query(&sql, params![company, as_of, doc_kind, credit_kind, direction, false])?
+        .iter()
+        .map(|r| Ok((r.uuid(0)?, r.text(1)?, r.text(2)?, r.int(3)?)))
+        .filter(|r: &Result<(Uuid, String, String, i64), StoreError>| !matches!(r, Ok((_, _, _, 0))))
+        .collect()
+}
+
+/// What a contact owes (customer side) minus what we owe them (vendor side), today.
+pub fn contact_balance(tx: &mut Tx, company: Uuid, contact: Uuid) -> Result<i64, StoreError> {
+    let r = tx.query_one(
+        "SELECT COALESCE(SUM(CASE kind WHEN 'invoice' THEN total - amount_paid WHEN 'credit_note' THEN -(total - amount_paid) \
+         WHEN 'bill' THEN -(total - amount_paid) ELSE total - amount_paid END), 0) FROM documents \
+         WHERE company_id = $1 AND contact_id = $2 AND status NOT IN ('draft', 'void')",
+        params![company, contact],
+    )?;
+    let docs = r.int(0)?;
+    let pays = tx
+        .query_one(
+            "SELECT COALESCE(SUM(CASE p.direction WHEN 'received' THEN -(p.amount - COALESCE(a.s, 0)) ELSE p.amount - COALESCE(a.s, 0) END), 0) \
+             FROM payments p LEFT JOIN (SELECT source_id, SUM(amount) AS s FROM allocations WHERE company_id = $1 GROUP BY source_id) a \
+             ON a.source_id = p.id WHERE p.company_id = $1 AND p.contact_id = $2 AND p.is_void = $3",
+            params![company, contact, false],
+        )?
+        .int(0)?;
+    Ok(docs.saturating_add(pays))
+}
+
+impl DocumentStore for Tx<'_> {
+    fn contact(&mut self, company: Uuid, id: Uuid) -> Result<Option<ContactRef>, StoreError> {
+        self.query_opt(
+            "SELECT id, name, is_customer, is_vendor, is_active, payment_terms_days, revenue_account_id, expense_account_id \
+             FROM contacts WHERE company_id = $1 AND id = $2",
+            params![company, id],
+        )?
+        .map(|r| {
+            Ok(ContactRef {
+                id: r.uuid(0)?,
+                name: r.text(1)?,
+                is_customer: r.bool(2)?,
+                is_vendor: r.bool(3)?,
+                is_active: r.bool(4)?,
+                payment_terms_days: r.int(5)?,
+                revenue_account_id: r.opt_uuid(6)?,
+                expense_account_id: r.opt_uuid(7)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn item(&mut self, company: Uuid, id: Uuid) -> Result<Option<ItemRef>, StoreError> {
+        self.query_opt(
+            "SELECT id, name, description, sale_price, purchase_price, income_account_id, expense_account_id, \
+             sales_tax_rate_id, purchase_tax_rate_id, is_active FROM items WHERE company_id = $1 AND id = $2",
+            params![company, id],
+        )?
+        .map(|r| {
+            Ok(ItemRef {
+                id: r.uuid(0)?,
+                name: r.text(1)?,
+                description: r.text(2)?,
+                sale_price: r.int(3)?,
+                purchase_price: r.int(4)?,
+                income_account_id: r.opt_uuid(5)?,
+                expense_account_id: r.opt_uuid(6)?,
+                sales_tax_rate_id: r.opt_uuid(7)?,
+                purchase_tax_rate_id: r.opt_uuid(8)?,
+                is_active: r.bool(9)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn tax_rate(&mut self, company: Uuid, id: Uuid) -> Result<Option<TaxRateRef>, StoreError> {
+        self.query_opt(
+            "SELECT id, name, rate_ppm, is_inclusive, sales_account_id, purchase_account_id, is_active \
+             FROM tax_rates WHERE company_id = $1 AND id = $2",
+            params![company, id],
+        )?
+        .map(|r| {
+            Ok(TaxRateRef {
+                id: r.uuid(0)?,
+                name: r.text(1)?,
+                rate_ppm: r.int(2)?,
+                is_inclusive: r.bool(3)?,
+                sales_account_id: r.uuid(4)?,
+                purchase_account_id: r.uuid(5)?,
+                is_active: r.bool(6)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn tax_rounding(&mut self, company: Uuid) -> Result<Rounding, StoreError> {
+        let r = self.query_opt(
+            "SELECT tax_rounding FROM company_settings WHERE company_id = $1",
+            params![company],
+        )?;
+        Ok(match r {
+            Some(r) => Rounding::parse(&r.text(0)?).unwrap_or_default(),
+            None => Rounding::default(),
+        })
+    }
+
+    fn document(&mut self, company: Uuid, id: Uuid) -> Result<Option<Document>, StoreError> {
+        Ok(get(self, company, id)?.map(|(d, _)| d))
+    }
+
+    fn lock_document(&mut self, company: Uuid, id: Uuid) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE documents SET updated_at = updated_at WHERE company_id = $1 AND id = $2",
+            params![company, id],
+        )?;
+        Ok(())
+    }
+
+    fn insert_document(&mut self, d: &Document) -> Result<(), StoreError> {
+        self.insert_many(
+            "INSERT INTO documents (id, company_id, kind, status, number, contact_id, issue_date, due_date, currency, \
+             reference, notes, payment_terms_days, credited_document_id, subtotal, tax_total, total, amount_paid, \
+             journal_entry_id, void_entry_id, issued_at, created_by, created_at, updated_at)",
+            23,
+            &doc_values(d),
+        )?;
+        insert_lines(self, d)
+    }
+
+    fn update_document(&mut self, d: &Document) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE documents SET company_id = $2, kind = $3, status = $4, number = $5, contact_id = $6, issue_date = $7, \
+             due_date = $8, currency = $9, reference = $10, notes = $11, payment_terms_days = $12, \
+             credited_document_id = $13, subtotal = $14, tax_total = $15, total = $16, amount_paid = $17, \
+             journal_entry_id = $18, void_entry_id = $19, issued_at = $20, created_by = $21, created_at = $22, \
+             updated_at = $23 WHERE id = $1",
+            &doc_values(d),
+        )?;
+        if d.status == DocumentStatus::Draft {
+            self.execute("DELETE FROM document_lines WHERE document_id = $1", params![d.id])?;
+            insert_lines(self, d)?;
+        }
+        Ok(())
+    }
+
+    fn delete_document(&mut self, company: Uuid, id: Uuid) -> Result<(), StoreError> {
+        self.execute("DELETE FROM document_lines WHERE document_id = $1", params![id])?;
+        self.execute(
+            "DELETE FROM documents WHERE company_id = $1 AND id = $2 AND status = 'draft'",
+            params![company, id],
+        )?;
+        Ok(())
+    }
+
+    fn payment(&mut self, company: Uuid, id: Uuid) -> Result<Option<Payment>, StoreError> {
+        Ok(get_payment(self, company, id)?.map(|(p, _)| p))
+    }
+
+    fn lock_payment(&mut self, company: Uuid, id: Uuid) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE payments SET updated_at = updated_at WHERE company_id = $1 AND id = $2",
+            params![company, id],
+        )?;
+        Ok(())
+    }
+
+    fn insert_payment(&mut self, p: &Payment) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO payments (id, company_id, direction, contact_id, date, amount, bank_account_id, reference, \
+             is_void, journal_entry_id, void_entry_id, created_by, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            params![
+                p.id,
+                p.company_id,
+                p.direction.as_str(),
+                p.contact_id,
+                p.date.to_string(),
+                p.amount,
+                p.bank_account_id,
+                p.reference.as_str(),
+                p.is_void,
+                p.journal_entry_id,
+                p.void_entry_id,
+                p.created_by,
+                ts(p.created_at),
+                ts(p.updated_at)
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn update_payment(&mut self, p: &Payment) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE payments SET is_void = $3, void_entry_id = $4, updated_at = $5 WHERE company_id = $1 AND id = $2",
+            params![p.company_id, p.id, p.is_void, p.void_entry_id, ts(p.updated_at)],
+        )?;
+        Ok(())
+    }
+
+    fn insert_allocation(&mut self, a: &Allocation) -> Result<(), StoreError> {
+        self.execute(
+            "INSERT INTO allocations (id, company_id, source_id, document_id, amount, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            params![a.id, a.company_id, a.source_id, a.document_id, a.amount, ts(a.created_at)],
+        )?;
+        Ok(())
+    }
+
+    fn allocations_from(&mut self, company: Uuid, source: Uuid) -> Result<Vec<Allocation>, StoreError> {
+        self.query(
+            "SELECT id, company_id, source_id, document_id, amount, created_at FROM allocations \
+             WHERE company_id = $1 AND source_id = $2 ORDER BY created_at, id",
+            params![company, source],
+        )?
+        .iter()
+        .map(allocation_from_row)
+        .collect()
+    }
+
+    fn delete_allocations_from(&mut self, company: Uuid, source: Uuid) -> Result<(), StoreError> {
+        self.execute(
+            "DELETE FROM allocations WHERE company_id = $1 AND source_id = $2",
+            params![company, source],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,417 @@
+//! Property test for receivables and payables: any sequence of issuing invoices, bills and
+//! credits, payments (partial, over, allocated later) and voids — run through
+//! `domain::documents` on SQLite and, when configured, on PostgreSQL — keeps the receivable and
+//! payable control accounts equal to the open documents, credits and unallocated payments; every
+//! entry balances; and every document's paid amount is the sum of what is allocated to it.
+
+use jiff::civil::{Date, date};
+use proptest::prelude::*;
+use proptest::sample::Index;
+use proptest::test_runner::{Config as PropConfig, TestCaseError, TestRunner};
+use uuid::Uuid;
+
+use super::{Store, StoreConfig, StoreError, Tx, documents, reports};
+use crate::auth::scope::TenantScope;
+use crate::domain::documents::payments::{self, AllocationInput, PaymentInput};
+use crate::domain::documents::{DocumentError, DocumentInput, DocumentKind, LineInput, operations};
+use crate::domain::ledger::{Books, Ctx};
+use crate::domain::money;
+use crate::domain::tenants::{CompanyDetails, Plan};
+use crate::params;
+use crate::provision::{self, NewFirm};
+
+const KEY: &[u8] = b"documents-props-checkpoint-key";
+
+#[derive(Debug, Clone)]
+enum Op {
+    /// Draft and issue a document: kind, contact, lines (quantity tenths, price, taxed), and for
+    /// credits the document they credit.
+    Issue {
+        kind: usize,
+        contact: Index,
+        lines: Vec<(u32, i64, bool)>,
+        credits: Option<Index>,
+    },
+    /// A payment of `amount` allocated to up to two open documents, partly or in full.
+    Pay {
+        received: bool,
+        contact: Index,
+        amount: i64,
+        allocate: Vec<(Index, bool)>,
+    },
+    /// Allocate what is left of a payment.
+    Allocate {
+        payment: Index,
+        document: Index,
+    },
+    VoidDocument(Index),
+    VoidPayment(Index),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let line = (1u32..40, 1i64..50_000, any::<bool>());
+    prop_oneof![
+        5 => (0usize..4, any::<Index>(), prop::collection::vec(line, 1..4), prop::option::of(any::<Index>()))
+            .prop_map(|(kind, contact, lines, credits)| Op::Issue { kind, contact, lines, credits }),
+        4 => (any::<bool>(), any::<Index>(), 1i64..200_000, prop::collection::vec((any::<Index>(), any::<bool>()), 0..3))
+            .prop_map(|(received, contact, amount, allocate)| Op::Pay { received, contact, amount, allocate }),
+        1 => (any::<Index>(), any::<Index>()).prop_map(|(payment, document)| Op::Allocate { payment, document }),
+        1 => any::<Index>().prop_map(Op::VoidDocument),
+        1 => any::<Index>().prop_map(Op::VoidPayment),
+    ]
+}
+
+struct Fixture {
+    books: Books,
+    actor: Uuid,
+    customers: Vec<Uuid>,
+    vendors: Vec<Uuid>,
+    tax: Uuid,
+    revenue: Uuid,
+    expense: Uuid,
+    bank: Uuid,
+    receivable: Uuid,
+    payable: Uuid,
+    documents: Vec<(Uuid, DocumentKind)>,
+    payments: Vec<Uuid>,
+}
+
+const DAY: fn() -> Date = || date(2026, 6, 1);
+
+fn fail(m: impl Into<String>) -> TestCaseError {
+    TestCaseError::fail(m.into())
+}
+
+/// Refusals are expected (a void of a paid invoice, an allocation above a balance…): the
+/// transaction rolls back. Anything else fails the case.
+fn refused_or_fail(e: DocumentError<StoreError>) -> Result<(), TestCaseError> {
+    match e {
+        DocumentError::Invalid(_) | DocumentError::State(_) | DocumentError::NotDraft(_) | DocumentError::NotFound => {
+            Ok(())
+        }
+        DocumentError::Ledger(l) => Err(fail(format!("ledger failure: {l}"))),
+    }
+}
+
+/// Why an operation's transaction ended without committing.
+enum Outcome {
+    Refused(DocumentError<StoreError>),
+}
+
+impl From<StoreError> for Outcome {
+    fn from(e: StoreError) -> Self {
+        Outcome::Refused(DocumentError::Ledger(crate::domain::ledger::LedgerError::Store(e)))
+    }
+}
+
+fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<(), Outcome> {
+    let ctx = Ctx {
+        books: &f.books,
+        actor: f.actor,
+        checkpoint_key: KEY,
+    };
+    match op {
+        Op::Issue {
+            kind,
+            contact,
+            lines,
+            credits,
+        } => {
+            let kind = DocumentKind::ALL[*kind];
+            let contacts = if kind.is_sales() { &f.customers } else { &f.vendors };
+            let contact = contacts[contact.index(contacts.len())];
+            let credited = match (kind.credits(), credits) {
+                (Some(target), Some(i)) => {
+                    let candidates: Vec<Uuid> = f
+                        .documents
+                        .iter()
+                        .filter(|(_, k)| *k == target)
+                        .map(|(id, _)| *id)
+                        .collect();
+                    (!candidates.is_empty()).then(|| candidates[i.index(candidates.len())])
+                }
+                _ => None,
+            };
+            let input = DocumentInput {
+                contact: Some(contact),
+                issue_date: Some(DAY()),
+                credited_document: credited,
+                lines: lines
+                    .iter()
+                    .map(|&(q, price, taxed)| LineInput {
+                        description: "line".into(),
+                        quantity: Some(format!("{}.{}", q / 10, q % 10)),
+                        unit_price: Some(money::format(price, 2)),
+                        tax_rate: taxed.then_some(f.tax),
+                        account: Some(if kind.is_sales() { f.revenue } else { f.expense }),
+                        ..LineInput::default()
+                    })
+                    .collect(),
+                ..DocumentInput::default()
+            };
+            let doc = operations::create_draft(tx, &ctx, kind, &input).map_err(Outcome::Refused)?;
+            operations::issue(tx, &ctx, kind, doc.id).map_err(Outcome::Refused)?;
+            f.documents.push((doc.id, kind));
+        }
+        Op::Pay {
+            received,
+            contact,
+            amount,
+            allocate,
+        } => {
+            let contacts = if *received { &f.customers } else { &f.vendors };
+            let contact = contacts[contact.index(contacts.len())];
+            let kind = if *received {
+                DocumentKind::Invoice
+            } else {
+                DocumentKind::Bill
+            };
+            let docs: Vec<Uuid> = f
+                .documents
+                .iter()
+                .filter(|(_, k)| *k == kind)
+                .map(|(id, _)| *id)
+                .collect();
+            let mut allocations = Vec::new();
+            for (i, full) in allocate {
+                if docs.is_empty() {
+                    break;
+                }
+                let d = docs[i.index(docs.len())];
+                allocations.push(AllocationInput {
+                    document: Some(d),
+                    amount: (!full).then(|| money::format((amount / 3).max(1), 2)),
+                });
+            }
+            let p = payments::record(
+                tx,
+                &ctx,
+                &PaymentInput {
+                    direction: Some(if *received { "received" } else { "made" }.into()),
+                    contact: Some(contact),
+                    date: Some(DAY()),
+                    amount: Some(money::format(*amount, 2)),
+                    bank_account: Some(f.bank),
+                    reference: String::new(),
+                    allocations,
+                },
+            )
+            .map_err(Outcome::Refused)?;
+            f.payments.push(p.id);
+        }
+        Op::Allocate { payment, document } => {
+            if f.payments.is_empty() || f.documents.is_empty() {
+                return Ok(());
+            }
+            let p = f.payments[payment.index(f.payments.len())];
+            let (d, _) = f.documents[document.index(f.documents.len())];
+            payments::allocate(
+                tx,
+                &ctx,
+                p,
+                &[AllocationInput {
+                    document: Some(d),
+                    amount: None,
+                }],
+            )
+            .map_err(Outcome::Refused)?;
+        }
+        Op::VoidDocument(i) => {
+            if f.documents.is_empty() {
+                return Ok(());
+            }
+            let (d, kind) = f.documents[i.index(f.documents.len())];
+            operations::void(tx, &ctx, kind, d, None).map_err(Outcome::Refused)?;
+        }
+        Op::VoidPayment(i) => {
+            if f.payments.is_empty() {
+                return Ok(());
+            }
+            let p = f.payments[i.index(f.payments.len())];
+            payments::void(tx, &ctx, p, None).map_err(Outcome::Refused)?;
+        }
+    }
+    Ok(())
+}
+
+/// The invariants, read back from the store.
+fn check(tx: &mut Tx, f: &Fixture) -> Result<(), TestCaseError> {
+    let company = f.books.company_id;
+    let far = date(2100, 1, 1);
+    let tb = reports::trial_balance(tx, company, far)?;
+    let net = |id: Uuid| tb.iter().find(|r| r.account_id == id).map_or(0, |r| r.debit - r.credit);
+    let open_sales: i64 = documents::open_items(tx, company, true, &far.to_string())?
+        .iter()
+        .map(|r| r.3)
+        .sum();
+    let open_purchases: i64 = documents::open_items(tx, company, false, &far.to_string())?
+        .iter()
+        .map(|r| r.3)
+        .sum();
+    prop_assert_eq!(
+        net(f.receivable),
+        open_sales,
+        "receivable control account vs open sales documents: {:?} {:?} {:?}",
+        documents::open_items(tx, company, true, &far.to_string())?,
+        tx.query(
+            "SELECT kind, total, amount_paid, tax_total, subtotal FROM documents",
+            &[]
+        )?,
+        tx.query("SELECT direction, amount, is_void, contact_id FROM payments", &[])?
+    );
+    prop_assert_eq!(
+        -net(f.payable),
+        open_purchases,
+        "payable control account vs open purchase documents: {:?} {:?}",
+        documents::open_items(tx, company, false, &far.to_string())?,
+        tx.query(
+            "SELECT kind, total, amount_paid, tax_total, subtotal FROM documents",
+            &[]
+        )?
+    );
+    let (d, c) = tb.iter().fold((0, 0), |(d, c), r| (d + r.debit, c + r.credit));
+    prop_assert_eq!(d, c, "trial balance");
+    let unbalanced = tx
+        .query(
+            "SELECT e.id FROM journal_entries e JOIN journal_lines l ON l.entry_id = e.id WHERE e.company_id = $1 \
+             GROUP BY e.id HAVING SUM(l.debit) <> SUM(l.credit)",
+            params![company],
+        )?
+        .len();
+    prop_assert_eq!(unbalanced, 0, "every entry balances");
+    let wrong = tx
+        .query(
+            "SELECT d.id FROM documents d WHERE d.company_id = $1 AND (d.amount_paid <> COALESCE((SELECT SUM(a.amount) \
+             FROM allocations a WHERE a.document_id = d.id), 0) + COALESCE((SELECT SUM(a.amount) FROM allocations a \
+             WHERE a.source_id = d.id), 0) OR d.amount_paid < 0 OR d.amount_paid > d.total)",
+            params![company],
+        )?
+        .len();
+    prop_assert_eq!(wrong, 0, "paid amounts are the allocations, within the totals");
+    Ok(())
+}
+
+fn account(tx: &mut Tx, company: Uuid, code: &str) -> Result<Uuid, StoreError> {
+    tx.query_one(
+        "SELECT id FROM accounts WHERE company_id = $1 AND code = $2",
+        params![company, code],
+    )?
+    .uuid(0)
+}
+
+fn run_case(store: &Store, ops: &[Op]) -> Result<(), TestCaseError> {
+    let firm = provision::create_firm(
+        store,
+        NewFirm {
+            name: "Documents firm".into(),
+            domain: None,
+            plan: Plan::Basic,
+            company: CompanyDetails {
+                name: "Documents company".into(),
+                currency: "USD".into(),
+                timezone: "UTC".into(),
+                ..CompanyDetails::default()
+            },
+            chart: "general".into(),
+            admin: None,
+        },
+        None,
+    )
+    .map_err(|e| fail(format!("create_firm: {e}")))?;
+    let scope = TenantScope::operator(firm.tenant.id);
+    let company = firm.company.id;
+    let mut f = store.tenant_write(&scope, |tx| -> Result<Fixture, StoreError> {
+        let now = "2026-01-01T00:00:00Z";
+        let mut contact = |name: &str, customer: bool| -> Result<Uuid, StoreError> {
+            let id = Uuid::now_v7();
+            tx.execute(
+                "INSERT INTO contacts (id, company_id, is_customer, is_vendor, name, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6)",
+                params![id, company, customer, !customer, name, now],
+            )?;
+            Ok(id)
+        };
+        let customers = vec![contact("C1", true)?, contact("C2", true)?];
+        let vendors = vec![contact("V1", false)?, contact("V2", false)?];
+        let tax = Uuid::now_v7();
+        let (sales_tax, input_tax) = (account(tx, company, "2200")?, account(tx, company, "1400")?);
+        tx.execute(
+            "INSERT INTO tax_rates (id, company_id, name, kind, rate_ppm, is_inclusive, sales_account_id, purchase_account_id, \
+             is_active, created_at, updated_at) VALUES ($1, $2, 'VAT', 'vat', 175000, $3, $4, $5, $6, $7, $7)",
+            params![tax, company, false, sales_tax, input_tax, true, now],
+        )?;
+        Ok(Fixture {
+            books: Books { company_id: company, currency: "USD".into(), decimals: 2 },
+            actor: Uuid::now_v7(),
+            customers,
+            vendors,
+            tax,
+            revenue: account(tx, company, "4100")?,
+            expense: account(tx, company, "6400")?,
+            bank: account(tx, company, "1020")?,
+            receivable: account(tx, company, "1100")?,
+            payable: account(tx, company, "2100")?,
+            documents: Vec::new(),
+            payments: Vec::new(),
+        })
+    })?;
+    for op in ops {
+        let before = (f.documents.len(), f.payments.len());
+        let outcome = store.tenant_write(&scope, |tx| apply(tx, &mut f, op));
+        match outcome {
+            Ok(()) => {}
+            Err(Outcome::Refused(e)) => {
+                // Rolled back: forget what the op remembered.
+                f.documents.truncate(before.0);
+                f.payments.truncate(before.1);
+                refused_or_fail(e)?;
+            }
+        }
+        store.tenant_read(&scope, |tx| check(tx, &f))?;
+    }
+    Ok(())
+}
+
+fn run(store: &Store, cases: u32) {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(cases);
+    let mut runner = TestRunner::new(PropConfig {
+        cases,
+        failure_persistence: None,
+        max_shrink_iters: 256,
+        ..PropConfig::default()
+    });
+    if let Err(e) = runner.run(&prop::collection::vec(op(), 1..25), |ops| run_case(store, &ops)) {
+        panic!("{} documents property failed: {e}", store.backend_name());
+    }
+}
+
+#[test]
+fn control_accounts_equal_open_documents_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&StoreConfig::Sqlite {
+        data_dir: dir.path().to_path_buf(),
+        cache_size: 4,
+    })
+    .unwrap();
+    run(&store, 24);
+}
+
+#[test]
+fn control_accounts_equal_open_documents_on_postgres() {
+    let Ok(url) = std::env::var("OASYS_TEST_DATABASE_URL") else {
+        return;
+    };
+    if url.is_empty() {
+        return;
+    }
+    let store = Store::open(&StoreConfig::Postgres {
+        url,
+        platform_schema: format!("docprops_{}", Uuid::new_v4().simple()),
+        pool_size: 2,
+    })
+    .unwrap();
+    run(&store, 8);
+}

@@ -1,0 +1,316 @@
+//! Invoices, bills, credits and payments over HTTP: the issue → pay → void cycle and what it
+//! posts, tax rounding, gap-free numbers under concurrent issuing, the PDF, ageing, and the rule
+//! that the receivable and payable control accounts equal the open documents.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+use crate::ledger::{Firm, TRIAL_BALANCE};
+use crate::on_every_backend;
+
+const INVOICES: &str = "/api/invoicing/invoices/";
+const CREDIT_NOTES: &str = "/api/invoicing/credit-notes/";
+const BILLS: &str = "/api/purchase/bills/";
+const PAYMENTS: &str = "/api/invoicing/payments/";
+
+async fn contact(f: &Firm, path: &str, name: &str) -> String {
+    let r = f.post(path, json!({"name": name, "payment_terms_days": 14})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.body);
+    r.body["id"].as_str().unwrap().to_owned()
+}
+
+async fn vat(f: &Firm) -> String {
+    let r = f
+        .post(
+            "/api/accounting/tax-rates/",
+            json!({"name": "VAT 20%", "kind": "vat", "rate": "20", "is_inclusive": false,
+                   "sales_account": f.acct("2200"), "purchase_account": f.acct("1400")}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "tax rate: {}", r.body);
+    r.body["id"].as_str().unwrap().to_owned()
+}
+
+/// The trial balance row of an account code as (debit − credit), in the API's decimal text.
+async fn balance(f: &Firm, code: &str) -> String {
+    let r = f.get(TRIAL_BALANCE).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["code"] == code)
+        .map(|row| {
+            let d: rust_decimal::Decimal = row["debit"].as_str().unwrap().parse().unwrap();
+            let c: rust_decimal::Decimal = row["credit"].as_str().unwrap().parse().unwrap();
+            (d - c).to_string()
+        })
+        .unwrap_or_else(|| "0".into())
+}
+
+async fn issue_invoice(f: &Firm, customer: &str, tax: &str, lines: Value) -> Value {
+    let r = f
+        .post(
+            INVOICES,
+            json!({"contact": customer, "issue_date": "2026-03-01", "lines": lines}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "draft: {}", r.body);
+    let _ = tax;
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let r = f.post(&format!("{INVOICES}{id}/issue/"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "issue: {}", r.body);
+    r.body
+}
+
+async fn invoice_cycle(app: TestApp) {
+    let f = Firm::register(&app, "inv@example.com", "Invoicing Firm").await;
+    let customer = contact(&f, "/api/sales/customers/", "Acme Ltd").await;
+    let tax = vat(&f).await;
+    // A draft: totals computed, due date from the customer's 14 days, no number yet.
+    let r = f
+        .post(
+            INVOICES,
+            json!({"contact": customer, "issue_date": "2026-03-01", "reference": "PO-77", "lines": [
+                {"description": "Consulting", "quantity": "10", "unit_price": "120.00", "tax_rate": tax, "account": f.acct("4200")},
+                {"description": "Expenses", "quantity": "1", "unit_price": "3.33", "discount_percent": "10", "tax_rate": tax, "account": f.acct("4200")}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(r.body["status"], "draft");
+    assert_eq!(r.body["number"], Value::Null);
+    assert_eq!(r.body["due_date"], "2026-03-15");
+    // 3.33 less 10 % = 2.997 → 3.00; tax 0.60; 1200 + 240.
+    assert_eq!(r.body["subtotal"], "1203.00");
+    assert_eq!(r.body["tax_total"], "240.60");
+    assert_eq!(r.body["total"], "1443.60");
+    assert_eq!(r.body["tax_summary"][0]["tax"], "240.60");
+    // Bad input names the line and writes nothing.
+    let bad = f
+        .post(INVOICES, json!({"contact": customer, "lines": [{"description": "x", "quantity": "-1", "unit_price": "1", "account": f.acct("4200")}]}))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body["lines[0].quantity"].is_array(), "{}", bad.body);
+    let vendor_as_customer = f.post(INVOICES, json!({"contact": f.acct("4200"), "lines": []})).await;
+    assert_eq!(vendor_as_customer.status, StatusCode::BAD_REQUEST);
+    // Issue: numbered and posted.
+    let r = f.post(&format!("{INVOICES}{id}/issue/"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["number"], "INV-2026-0001");
+    assert_eq!(r.body["status"], "issued");
+    assert_eq!(balance(&f, "1100").await, "1443.60");
+    assert_eq!(balance(&f, "2200").await, "-240.60");
+    assert_eq!(balance(&f, "4200").await, "-1203.00");
+    // Issued documents are not edited or issued twice.
+    let again = f.post(&format!("{INVOICES}{id}/issue/"), json!({})).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    let edit = f
+        .patch(&format!("{INVOICES}{id}/"), json!({"contact": customer, "lines": []}))
+        .await;
+    assert_eq!(edit.status, StatusCode::BAD_REQUEST);
+    // The PDF carries the number.
+    let pdf = f
+        .client
+        .get(format!("{}{INVOICES}{id}/pdf/", f.base))
+        .bearer_auth(&f.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let bytes = pdf.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"%PDF-") && bytes.len() > 1000);
+    // A partial payment, then the rest with an overpayment kept as credit.
+    let pay = |amount: &str, alloc: &str| {
+        json!({"direction": "received", "contact": customer, "date": "2026-03-10", "amount": amount,
+               "bank_account": f.acct("1020"), "allocations": [{"document": id, "amount": alloc}]})
+    };
+    let r = f.post(PAYMENTS, pay("400.00", "400.00")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let first = r.body["id"].as_str().unwrap().to_owned();
+    let r = f.get(&format!("{INVOICES}{id}/")).await;
+    assert_eq!(
+        (r.body["status"].as_str(), r.body["balance_due"].as_str()),
+        (Some("partially_paid"), Some("1043.60"))
+    );
+    let over = f.post(PAYMENTS, pay("2000.00", "1043.61")).await;
+    assert_eq!(
+        over.status,
+        StatusCode::BAD_REQUEST,
+        "more than the balance: {}",
+        over.body
+    );
+    let r = f.post(PAYMENTS, pay("1100.00", "1043.60")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["unallocated"], "56.40");
+    let r = f.get(&format!("{INVOICES}{id}/")).await;
+    assert_eq!(r.body["status"], "paid");
+    // Receivable: 1443.60 − 1500 = −56.40, the customer's credit.
+    assert_eq!(balance(&f, "1100").await, "-56.40");
+    assert_eq!(balance(&f, "1020").await, "1500.00");
+    // A paid invoice is not voided; voiding the first payment reopens it.
+    let v = f.post(&format!("{INVOICES}{id}/void/"), json!({})).await;
+    assert_eq!(v.status, StatusCode::BAD_REQUEST);
+    let r = f.post(&format!("{PAYMENTS}{first}/void/"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = f.get(&format!("{INVOICES}{id}/")).await;
+    assert_eq!(
+        (r.body["status"].as_str(), r.body["balance_due"].as_str()),
+        (Some("partially_paid"), Some("400.00"))
+    );
+    // Ageing as of 2026-04-04: the invoice is 20 days past due (1-30), and the −56.40 credit of
+    // the 2026-03-10 payment is aged from its own date (25 days): both in 1-30.
+    let r = f.get("/api/reports/aged-receivables/?as_of=2026-04-04").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["totals"]["1_30"], "343.60", "{}", r.body);
+    assert_eq!(r.body["totals"]["current"], "0.00", "{}", r.body);
+    assert_eq!(
+        r.body["totals"]["total"], "343.60",
+        "ageing equals the receivable account: {}",
+        r.body
+    );
+    // As of the invoice date, nothing was paid yet: the whole invoice is current.
+    let r = f.get("/api/reports/aged-receivables/?as_of=2026-03-01").await;
+    assert_eq!(r.body["totals"]["current"], "1443.60", "{}", r.body);
+    assert_eq!(balance(&f, "1100").await, "343.60");
+    let r = f.get(&format!("/api/sales/customers/{customer}/")).await;
+    assert_eq!(r.body["balance"], "343.60", "the customer's balance: {}", r.body);
+    // Another firm sees none of it.
+    let other = Firm::register(&app, "other@example.com", "Other Firm").await;
+    assert_eq!(
+        other.get(&format!("{INVOICES}{id}/")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(other.get(INVOICES).await.body["count"], 0);
+}
+on_every_backend!(an_invoice_is_issued_paid_and_reopened, invoice_cycle);
+
+async fn credits_bills_and_void(app: TestApp) {
+    let f = Firm::register(&app, "cred@example.com", "Credit Firm").await;
+    let customer = contact(&f, "/api/sales/customers/", "Beta GmbH").await;
+    let tax = vat(&f).await;
+    let inv = issue_invoice(&f, &customer, &tax, json!([{"description": "Goods", "quantity": "2", "unit_price": "50.00", "tax_rate": tax, "account": f.acct("4100")}])).await;
+    assert_eq!(inv["total"], "120.00");
+    let inv_id = inv["id"].as_str().unwrap();
+    // A credit note for part of it reduces the invoice's balance.
+    let r = f
+        .post(CREDIT_NOTES, json!({"contact": customer, "issue_date": "2026-03-05", "credited_document": inv_id,
+            "lines": [{"description": "Damaged", "quantity": "1", "unit_price": "50.00", "tax_rate": tax, "account": f.acct("4100")}]}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let cn = r.body["id"].as_str().unwrap().to_owned();
+    let r = f.post(&format!("{CREDIT_NOTES}{cn}/issue/"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["number"], "CN-2026-0001");
+    let r = f.get(&format!("{INVOICES}{inv_id}/")).await;
+    assert_eq!(r.body["balance_due"], "60.00");
+    assert_eq!(balance(&f, "1100").await, "60.00");
+    // A second invoice voided: its number stays used, the ledger is back.
+    let inv2 = issue_invoice(
+        &f,
+        &customer,
+        &tax,
+        json!([{"description": "More", "quantity": "1", "unit_price": "10.00", "account": f.acct("4100")}]),
+    )
+    .await;
+    assert_eq!(inv2["number"], "INV-2026-0002");
+    let r = f
+        .post(&format!("{INVOICES}{}/void/", inv2["id"].as_str().unwrap()), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        (r.body["status"].as_str(), r.body["number"].as_str()),
+        (Some("void"), Some("INV-2026-0002"))
+    );
+    assert_eq!(balance(&f, "1100").await, "60.00");
+    let inv3 = issue_invoice(
+        &f,
+        &customer,
+        &tax,
+        json!([{"description": "Again", "quantity": "1", "unit_price": "1.00", "account": f.acct("4100")}]),
+    )
+    .await;
+    assert_eq!(inv3["number"], "INV-2026-0003");
+    // A bill posts to payables and flags a duplicate vendor reference.
+    let vendor = contact(&f, "/api/purchase/vendors/", "Supplies Co").await;
+    let bill = json!({"contact": vendor, "issue_date": "2026-03-02", "reference": "S-100",
+        "lines": [{"description": "Paper", "quantity": "1", "unit_price": "100.00", "tax_rate": tax, "account": f.acct("6400")}]});
+    let r = f.post(BILLS, bill.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let b1 = r.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        f.post(&format!("{BILLS}{b1}/issue/"), json!({})).await.status,
+        StatusCode::OK
+    );
+    let r = f.post(BILLS, bill).await;
+    assert_eq!(r.body["duplicate_reference"], true, "{}", r.body);
+    assert_eq!(balance(&f, "2100").await, "-120.00");
+    assert_eq!(balance(&f, "1400").await, "20.00");
+    let r = f
+        .post(
+            PAYMENTS,
+            json!({"direction": "made", "contact": vendor, "date": "2026-03-20", "amount": "120.00",
+        "bank_account": f.acct("1020"), "allocations": [{"document": b1}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(balance(&f, "2100").await, "0.00");
+    assert_eq!(f.get(&format!("{BILLS}{b1}/")).await.body["status"], "paid");
+    let r = f.get("/api/reports/aged-payables/?as_of=2026-03-31").await;
+    assert_eq!(r.body["totals"]["total"], "0.00", "{}", r.body);
+    // A staff user drafts but cannot issue.
+    let (staff_token, staff) = app.invite(&f.token, "staff@example.com", "staff").await;
+    let staff = f.as_user(&staff_token, &staff);
+    let r = staff.post(INVOICES, json!({"contact": customer, "lines": [{"description": "x", "unit_price": "1.00", "account": f.acct("4100")}]})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = staff
+        .post(
+            &format!("{INVOICES}{}/issue/", r.body["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+on_every_backend!(
+    credits_bills_and_voids_keep_the_control_accounts_right,
+    credits_bills_and_void
+);
+
+async fn concurrent_issuing(app: TestApp) {
+    let f = Firm::register(&app, "conc@example.com", "Concurrent Firm").await;
+    let customer = contact(&f, "/api/sales/customers/", "Gamma").await;
+    let mut ids = Vec::new();
+    for i in 0..24 {
+        let r = f
+            .post(
+                INVOICES,
+                json!({"contact": customer, "issue_date": "2026-05-01",
+                "lines": [{"description": format!("Line {i}"), "unit_price": "10.00", "account": f.acct("4100")}]}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        ids.push(r.body["id"].as_str().unwrap().to_owned());
+    }
+    let tasks: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let f = f.clone();
+            let id = id.clone();
+            tokio::spawn(async move { f.post(&format!("{INVOICES}{id}/issue/"), json!({})).await })
+        })
+        .collect();
+    let mut numbers = Vec::new();
+    for t in tasks {
+        let r = t.await.unwrap();
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        numbers.push(r.body["number"].as_str().unwrap().to_owned());
+    }
+    numbers.sort();
+    let expected: Vec<String> = (1..=24).map(|n| format!("INV-2026-{n:04}")).collect();
+    assert_eq!(numbers, expected, "gap-free and unique");
+    assert_eq!(balance(&f, "1100").await, "240.00");
+}
+on_every_backend!(concurrent_issuing_gives_gap_free_unique_numbers, concurrent_issuing);
