@@ -39,6 +39,7 @@ pub struct Config {
     /// Largest accepted request body, in bytes.
     pub body_limit_bytes: usize,
     pub auth: AuthConfig,
+    pub smtp: SmtpConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -50,6 +51,48 @@ pub struct AuthConfig {
     pub max_failures_per_account_per_hour: usize,
     /// Login attempts allowed per client IP per sliding minute.
     pub login_attempts_per_ip_per_minute: usize,
+}
+
+/// Sending documents by e-mail. Unset (no `url` and no `file_dir`): delivery is off and
+/// `…/send/` answers 400 saying what to set.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SmtpConfig {
+    /// `smtps://user:pass@host` (TLS, port 465), `smtp://user:pass@host:587?tls=required` (STARTTLS),
+    /// or plain `smtp://host:25` for a relay on a trusted network. The password is masked when shown.
+    pub url: Option<String>,
+    /// The sender, `billing@firm.example` or `Firm Books <billing@firm.example>`.
+    pub from: Option<String>,
+    /// Writes each message as an `.eml` file in this directory instead of sending it (a sink for
+    /// tests and trials); wins over `url`.
+    pub file_dir: Option<PathBuf>,
+}
+
+impl SmtpConfig {
+    /// Whether documents can be e-mailed: a sender and somewhere to send to.
+    pub fn enabled(&self) -> bool {
+        self.from.is_some() && (self.url.is_some() || self.file_dir.is_some())
+    }
+
+    /// Checked at start-up, so a typo stops the server instead of the first send. No connection is made.
+    fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(url) = &self.url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            return Err(ConfigError::Invalid(
+                "smtp.url must start with smtp:// or smtps://, e.g. smtps://user:password@mail.example.com".into(),
+            ));
+        }
+        match &self.from {
+            None if self.url.is_some() || self.file_dir.is_some() => Err(ConfigError::Invalid(
+                "smtp.from must be set when smtp.url or smtp.file_dir is: the address documents are sent from".into(),
+            )),
+            Some(from) if from.parse::<lettre::message::Mailbox>().is_err() => Err(ConfigError::Invalid(format!(
+                "smtp.from = {from:?} is not an address such as \"Firm Books <billing@firm.example>\""
+            ))),
+            _ => Ok(()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -76,6 +119,7 @@ impl Default for Config {
             public_url: None,
             body_limit_bytes: 2 * 1024 * 1024,
             auth: AuthConfig::default(),
+            smtp: SmtpConfig::default(),
         }
     }
 }
@@ -193,7 +237,7 @@ impl Config {
                 "cors_origins may not contain \"*\"; list the origins".into(),
             ));
         }
-        Ok(())
+        self.smtp.validate()
     }
 
     pub fn data_dir(&self) -> PathBuf {
@@ -224,6 +268,7 @@ impl Config {
             shown.checkpoint_key = Some("********".into());
         }
         shown.database_url = shown.database_url.as_deref().map(mask_url_password);
+        shown.smtp.url = shown.smtp.url.as_deref().map(mask_url_password);
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot show configuration: {e}\n"))
     }
 }
@@ -342,6 +387,48 @@ mod tests {
     }
 
     #[test]
+    fn smtp_comes_from_the_file_then_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("oasys.toml");
+        std::fs::write(
+            &file,
+            "[smtp]\nurl = \"smtps://books:pw@mail.example.com\"\nfrom = \"Books <books@example.com>\"\n",
+        )
+        .unwrap();
+        let flags = Flags {
+            config_file: Some(file),
+            ..Default::default()
+        };
+        assert!(
+            !Config::load(&Flags::default(), &env(&[])).unwrap().smtp.enabled(),
+            "off by default"
+        );
+        let from_file = Config::load(&flags, &env(&[])).unwrap();
+        assert_eq!(from_file.smtp.url.as_deref(), Some("smtps://books:pw@mail.example.com"));
+        assert!(from_file.smtp.enabled());
+        let vars = env(&[
+            ("OASYS_SMTP__URL", "smtp://relay.internal:25"),
+            ("OASYS_SMTP__FILE_DIR", "/var/spool/oasys"),
+        ]);
+        let from_env = Config::load(&flags, &vars).unwrap();
+        assert_eq!(from_env.smtp.url.as_deref(), Some("smtp://relay.internal:25"));
+        assert_eq!(from_env.smtp.file_dir, Some(PathBuf::from("/var/spool/oasys")));
+        assert_eq!(
+            from_env.smtp.from.as_deref(),
+            Some("Books <books@example.com>"),
+            "file value kept where env is silent"
+        );
+        let no_from = Config::load(&Flags::default(), &env(&[("OASYS_SMTP__URL", "smtp://relay:25")])).unwrap_err();
+        assert!(no_from.to_string().contains("smtp.from"), "{no_from}");
+        let bad_scheme = env(&[("OASYS_SMTP__URL", "http://relay"), ("OASYS_SMTP__FROM", "a@b.test")]);
+        let err = Config::load(&Flags::default(), &bad_scheme).unwrap_err();
+        assert!(err.to_string().contains("smtp.url"), "{err}");
+        let bad_from = env(&[("OASYS_SMTP__URL", "smtp://relay"), ("OASYS_SMTP__FROM", "nobody")]);
+        let err = Config::load(&Flags::default(), &bad_from).unwrap_err();
+        assert!(err.to_string().contains("smtp.from"), "{err}");
+    }
+
+    #[test]
     fn bad_values_are_refused_with_the_key_named() {
         let flags = Flags {
             config_file: Some(PathBuf::from("/nonexistent/oasys.toml")),
@@ -360,10 +447,17 @@ mod tests {
         let config = Config {
             jwt_secret: Some("topsecret".into()),
             database_url: Some("postgres://oasys:hunter2@db/oasys".into()),
+            smtp: SmtpConfig {
+                url: Some("smtps://books:mailpass42@mail.example.com:465".into()),
+                from: Some("books@example.com".into()),
+                file_dir: None,
+            },
             ..Config::default()
         };
         let shown = config.to_masked_toml();
         assert!(!shown.contains("topsecret") && !shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("postgres://oasys:********@db/oasys"), "{shown}");
+        assert!(!shown.contains("mailpass42"), "{shown}");
+        assert!(shown.contains("smtps://books:********@mail.example.com:465"), "{shown}");
     }
 }

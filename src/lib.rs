@@ -8,6 +8,7 @@ pub mod store;
 
 pub mod auth;
 pub mod provision;
+pub mod scheduler;
 
 pub mod app;
 pub mod http;

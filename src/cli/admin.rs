@@ -55,6 +55,32 @@ pub fn migrate(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `oasys recurring run`: one pass of the recurring-invoice scheduler.
+pub fn recurring_run(config: Config, tenant: Option<&str>, date: Option<&str>) -> anyhow::Result<()> {
+    let date = date
+        .map(|d| {
+            d.parse::<jiff::civil::Date>()
+                .with_context(|| format!("{d:?} is not a date (YYYY-MM-DD)"))
+        })
+        .transpose()?;
+    let app = crate::app::App::open(config)?;
+    let pass = match tenant {
+        Some(t) => {
+            let id = uuid::Uuid::parse_str(t).with_context(|| format!("{t:?} is not a firm id"))?;
+            crate::scheduler::run_tenant(&app, id, date)?
+        }
+        None => crate::scheduler::run_all(&app, date)?,
+    };
+    println!(
+        "{} invoice(s) made, {} schedule(s) failed (see the log)",
+        pass.invoices, pass.failures
+    );
+    if pass.failures > 0 {
+        anyhow::bail!("{} recurring schedule(s) could not make their invoices", pass.failures);
+    }
+    Ok(())
+}
+
 pub fn tenant(config: Config, command: TenantCommand) -> anyhow::Result<()> {
     let store = open(&config)?;
     match command {

@@ -57,6 +57,22 @@ pub enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Recurring invoices.
+    #[command(subcommand)]
+    Recurring(RecurringCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecurringCommand {
+    /// Make the due invoices of every schedule now (the server does this every few minutes).
+    Run {
+        /// Firm id (default: every firm).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Run as of this date (YYYY-MM-DD) instead of each company's today.
+        #[arg(long)]
+        date: Option<String>,
+    },
 }
 
 #[derive(Debug, Args, Default)]
@@ -216,6 +232,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::User(c)) => admin::user(config, c),
         Some(Command::Verify { tenant }) => verify::run(&config, tenant.as_deref()),
         Some(Command::Import(c)) => import::run(&config, c),
+        Some(Command::Recurring(RecurringCommand::Run { tenant, date })) => {
+            admin::recurring_run(config, tenant.as_deref(), date.as_deref())
+        }
         Some(Command::Config(ConfigCommand::Show)) => {
             print!("{}", config.to_masked_toml());
             Ok(())

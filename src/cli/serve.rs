@@ -53,6 +53,7 @@ pub fn run(config: Config, args: &ServeArgs) -> anyhow::Result<()> {
             println!("\nOASYS has no firm yet. Open this link once to create yours and its administrator:\n\n    {base}/setup?token={token}\n");
         }
         tracing::info!(backend = app.store.backend_name(), "OASYS {} listening on {base}", env!("CARGO_PKG_VERSION"));
+        crate::scheduler::spawn(Arc::clone(&app));
         crate::serve(app, listener, shutdown_signal()).await?;
         tracing::info!("stopped");
         Ok(())

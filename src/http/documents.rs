@@ -420,7 +420,7 @@ pub async fn pdf(
     let download = q
         .iter()
         .any(|(k, v)| k == "download" && matches!(v.as_str(), "1" | "true"));
-    let (doc, number) = in_books(
+    let (doc, template, number) = in_books(
         &app,
         claims,
         company,
@@ -435,12 +435,13 @@ pub async fn pdf(
                 .number
                 .clone()
                 .unwrap_or_else(|| format!("DRAFT-{}", &doc.id.simple().to_string()[..8]));
-            Ok((pdf_document(tx, company, &doc, &number)?, number))
+            let (doc, template) = super::delivery::pdf_parts(tx, company, &doc, &number)?;
+            Ok((doc, template, number))
         },
     )
     .await?;
     let bytes = app
-        .blocking(move |_| pdf::render(&doc, &pdf::Template::default()).map_err(|e| ApiError::Internal(e.to_string())))
+        .blocking(move |_| pdf::render(&doc, &template).map_err(|e| ApiError::Internal(e.to_string())))
         .await?;
     let disposition = format!(
         "{}; filename=\"{number}.pdf\"",
@@ -456,8 +457,9 @@ pub async fn pdf(
         .into_response())
 }
 
-/// Gathers what the PDF shows: the company, the contact, the lines and the tax summary.
-fn pdf_document(
+/// Gathers what the PDF shows: the company, the contact, the lines and the tax summary (the logo and
+/// the template are the company's own: see `delivery::pdf_parts`).
+pub(super) fn pdf_document(
     tx: &mut Tx,
     company: &crate::domain::tenants::Company,
     doc: &Document,

@@ -31,6 +31,10 @@ pub enum ApiError {
     Conflict(String),
     #[error(transparent)]
     Store(StoreError),
+    /// A server we depend on (the mail server) refused or failed: 502 with its answer, which is
+    /// the caller's to act on (a wrong address, a full mailbox, a relay down).
+    #[error("upstream failure: {0}")]
+    BadGateway(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -93,6 +97,10 @@ impl IntoResponse for ApiError {
             ApiError::PayloadTooLarge => detail(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large."),
             ApiError::Conflict(message) => detail(StatusCode::CONFLICT, &message),
             ApiError::Store(e) => store_response(e),
+            ApiError::BadGateway(message) => {
+                tracing::warn!(%message, "upstream server failed");
+                detail(StatusCode::BAD_GATEWAY, &message)
+            }
             ApiError::Internal(message) => {
                 tracing::error!(%message, "internal error");
                 detail(StatusCode::INTERNAL_SERVER_ERROR, "A server error occurred.")

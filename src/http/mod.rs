@@ -9,6 +9,7 @@ pub mod auth;
 pub mod books;
 pub mod contacts;
 pub mod conventions;
+pub mod delivery;
 pub mod documents;
 pub mod dto;
 pub mod error;
@@ -18,8 +19,10 @@ pub mod items;
 pub mod journal;
 pub mod payments;
 pub mod periods;
+pub mod recurring;
 pub mod reports;
 pub mod setup;
+pub mod statements;
 pub mod taxes;
 pub mod tenants;
 
@@ -184,6 +187,35 @@ pub fn router(app: AppState) -> Router {
         .route("/api/invoicing/credit-notes/{id}/pdf/", get(documents::pdf))
         .route("/api/purchase/bills/{id}/pdf/", get(documents::pdf))
         .route("/api/purchase/vendor-credits/{id}/pdf/", get(documents::pdf))
+        // delivery: the firm's own template and logo, and e-mail (after the commit, outside any lock)
+        .route(
+            "/api/invoicing/template/",
+            get(delivery::get_template).put(delivery::put_template),
+        )
+        .route(
+            "/api/invoicing/logo/",
+            get(delivery::get_logo)
+                .put(delivery::put_logo)
+                .delete(delivery::delete_logo),
+        )
+        .route("/api/invoicing/invoices/{id}/send/", post(delivery::send))
+        .route("/api/invoicing/credit-notes/{id}/send/", post(delivery::send))
+        .route("/api/invoicing/invoices/{id}/deliveries/", get(delivery::deliveries))
+        .route(
+            "/api/invoicing/credit-notes/{id}/deliveries/",
+            get(delivery::deliveries),
+        )
+        .route("/api/sales/customers/{id}/statement/", get(statements::json))
+        .route("/api/sales/customers/{id}/statement/pdf/", get(statements::pdf))
+        .route(
+            "/api/invoicing/recurring-invoices/",
+            get(recurring::list).post(recurring::create),
+        )
+        .route("/api/invoicing/recurring-invoices/run/", post(recurring::run))
+        .route(
+            "/api/invoicing/recurring-invoices/{id}/",
+            get(recurring::get).patch(recurring::update),
+        )
         .route("/api/invoicing/payments/", get(payments::list).post(payments::create))
         .route("/api/invoicing/payments/{id}/", get(payments::get))
         .route("/api/invoicing/payments/{id}/allocate/", post(payments::allocate))

@@ -21,7 +21,7 @@ mod tests;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-pub use template::{Labels, Paper, Template};
+pub use template::{DEFAULT_TOML, Labels, Paper, Template};
 
 /// Which document is drawn; it picks the title and the body (line table or statement table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -179,4 +179,34 @@ pub fn render(doc: &Document, template: &Template) -> Result<Vec<u8>, PdfError> 
     let pages = compose::compose(doc, template, fonts, logo.as_ref().map(|l| l.size()))?;
     let title = format!("{} {}", compose::title(doc.kind, &template.labels), doc.number);
     draw::pdf(&pages, template.paper.size(), fonts, logo.as_ref(), title.trim())
+}
+
+/// Largest logo accepted by [`check_logo`], in pixels. It is drawn at most 150 × 56 pt, and a file of a
+/// few kilobytes can declare a canvas that takes gigabytes to decode.
+const MAX_LOGO_PIXELS: u64 = 4096 * 4096;
+
+/// Checks an uploaded logo before it is stored: PNG or JPEG by signature, a sane size, and a complete
+/// decode. krilla reads only an image's header until the PDF is written, so the logo is drawn once on
+/// an empty document: a file that passes here cannot break a firm's invoices later.
+pub fn check_logo(bytes: &[u8]) -> Result<(), PdfError> {
+    let (width, height) = draw::logo(bytes)?.size();
+    if u64::from(width) * u64::from(height) > MAX_LOGO_PIXELS {
+        return Err(PdfError::Logo(format!(
+            "{width} × {height} pixels is more than a logo needs (at most {MAX_LOGO_PIXELS} pixels)"
+        )));
+    }
+    let probe = Document {
+        company: Company {
+            logo: Some(bytes.to_vec()),
+            ..Company::default()
+        },
+        currency: "EUR".into(),
+        issue_date: jiff::civil::date(2026, 1, 1),
+        ..Document::default()
+    };
+    match render(&probe, &Template::default()) {
+        Ok(_) => Ok(()),
+        Err(PdfError::Logo(message)) => Err(PdfError::Logo(message)),
+        Err(other) => Err(PdfError::Logo(other.to_string())),
+    }
 }

@@ -8,7 +8,7 @@ use super::layout::Rgb;
 
 /// The embedded default template. It is the one source of the default words, so translating the
 /// documents never means touching code.
-const DEFAULT_TOML: &str = include_str!("../../templates/document.toml");
+pub const DEFAULT_TOML: &str = include_str!("../../templates/document.toml");
 
 /// Paper size of every page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]

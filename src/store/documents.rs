@@ -572,3 +572,56 @@ impl DocumentStore for Tx<'_> {
         Ok(())
     }
 }
+
+/// One movement on a customer's statement.
+pub struct StatementLine {
+    pub date: String,
+    /// The document's number, or the payment's reference.
+    pub document: String,
+    pub description: String,
+    pub debit: i64,
+    pub credit: i64,
+}
+
+/// A customer's movements for a statement: invoices (charges), credit notes and payments
+/// (credits), void ones left out, by date. Returns the balance before `from` and the rows from
+/// `from` to `to`.
+pub fn statement(
+    tx: &mut Tx,
+    company: Uuid,
+    contact: Uuid,
+    from: &str,
+    to: &str,
+) -> Result<(i64, Vec<StatementLine>), StoreError> {
+    let sql = "SELECT issue_date, COALESCE(number, ''), kind, total, 0 AS seq FROM documents \
+         WHERE company_id = $1 AND contact_id = $2 AND kind IN ('invoice', 'credit_note') \
+         AND status NOT IN ('draft', 'void') AND issue_date <= $3 \
+         UNION ALL \
+         SELECT date, reference, 'payment', amount, 1 FROM payments \
+         WHERE company_id = $1 AND contact_id = $2 AND direction = 'received' AND is_void = $4 AND date <= $3 \
+         ORDER BY 1, 5, 2";
+    let mut opening = 0i64;
+    let mut rows = Vec::new();
+    for r in tx.query(sql, params![company, contact, to, false])? {
+        let date = r.text(0)?;
+        let kind = r.text(2)?;
+        let amount = r.int(3)?;
+        let (debit, credit, what) = match kind.as_str() {
+            "invoice" => (amount, 0, "Invoice"),
+            "credit_note" => (0, amount, "Credit note"),
+            _ => (0, amount, "Payment received"),
+        };
+        if date.as_str() < from {
+            opening = opening.saturating_add(debit).saturating_sub(credit);
+        } else {
+            rows.push(StatementLine {
+                date,
+                document: r.text(1)?,
+                description: what.to_owned(),
+                debit,
+                credit,
+            });
+        }
+    }
+    Ok((opening, rows))
+}

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod audit;
 pub mod companies;
 pub mod contacts;
+pub mod delivery;
 pub mod documents;
 #[cfg(test)]
 mod documents_props;
@@ -22,6 +23,7 @@ pub mod list;
 mod migrations;
 pub mod platform;
 mod postgres;
+pub mod recurring;
 pub mod reports;
 pub mod sql;
 mod sqlite;

@@ -178,8 +178,43 @@ async fn invoice_cycle(app: TestApp) {
     assert_eq!(balance(&f, "1100").await, "343.60");
     let r = f.get(&format!("/api/sales/customers/{customer}/")).await;
     assert_eq!(r.body["balance"], "343.60", "the customer's balance: {}", r.body);
+    // The customer's statement: the invoice, the payment that stands (the voided one is left
+    // out), and the balance the ledger shows.
+    let r = f
+        .get(&format!(
+            "/api/sales/customers/{customer}/statement/?date_from=2026-03-01&date_to=2026-04-04"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["opening_balance"], "0.00");
+    assert_eq!(r.body["rows"].as_array().unwrap().len(), 2, "{}", r.body);
+    assert_eq!(r.body["rows"][0]["debit"], "1443.60");
+    assert_eq!(r.body["rows"][1]["credit"], "1100.00");
+    assert_eq!(r.body["closing_balance"], "343.60");
+    let r = f
+        .get(&format!(
+            "/api/sales/customers/{customer}/statement/?date_from=2026-03-11"
+        ))
+        .await;
+    assert_eq!(r.body["opening_balance"], "343.60", "{}", r.body);
+    let pdf = f
+        .client
+        .get(format!("{}/api/sales/customers/{customer}/statement/pdf/", f.base))
+        .bearer_auth(&f.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
     // Another firm sees none of it.
     let other = Firm::register(&app, "other@example.com", "Other Firm").await;
+    assert_eq!(
+        other
+            .get(&format!("/api/sales/customers/{customer}/statement/"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(
         other.get(&format!("{INVOICES}{id}/")).await.status,
         StatusCode::NOT_FOUND
@@ -314,3 +349,68 @@ async fn concurrent_issuing(app: TestApp) {
     assert_eq!(balance(&f, "1100").await, "240.00");
 }
 on_every_backend!(concurrent_issuing_gives_gap_free_unique_numbers, concurrent_issuing);
+
+async fn recurring_invoices(app: TestApp) {
+    let f = Firm::register(&app, "rec@example.com", "Recurring Firm").await;
+    let customer = contact(&f, "/api/sales/customers/", "Tenant Ltd").await;
+    const RECURRING: &str = "/api/invoicing/recurring-invoices/";
+    let bad = f
+        .post(
+            RECURRING,
+            json!({"name": "Rent", "contact": customer, "frequency": "fortnightly", "lines": []}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body["frequency"].is_array(), "{}", bad.body);
+    let bad = f
+        .post(
+            RECURRING,
+            json!({"name": "Rent", "contact": customer, "frequency": "monthly",
+            "lines": [{"description": "Rent", "unit_price": "-5", "account": f.acct("4100")}]}),
+        )
+        .await;
+    assert!(
+        bad.body["lines[0].unit_price"].is_array(),
+        "the template is checked as an invoice: {}",
+        bad.body
+    );
+    let r = f
+        .post(
+            RECURRING,
+            json!({"name": "Rent", "contact": customer, "frequency": "monthly", "start_date": "2026-01-31",
+            "end_date": "2026-12-31", "auto_issue": true,
+            "lines": [{"description": "Office rent", "unit_price": "1000.00", "account": f.acct("4100")}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["next_date"], "2026-01-31");
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    // Three months due by 15 April: 31 Jan, 28 Feb, 31 Mar — each issued, numbered in order.
+    let r = f.post(&format!("{RECURRING}run/"), json!({"date": "2026-04-15"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["count"], 3, "{}", r.body);
+    let dates: Vec<&str> = r.body["invoices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["issue_date"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates, ["2026-01-31", "2026-02-28", "2026-03-31"]);
+    assert_eq!(r.body["invoices"][2]["number"], "INV-2026-0003");
+    // Running again (a restart, a second server) makes nothing twice.
+    let r = f.post(&format!("{RECURRING}run/"), json!({"date": "2026-04-15"})).await;
+    assert_eq!(r.body["count"], 0, "{}", r.body);
+    let r = f.get(&format!("{RECURRING}{id}/")).await;
+    assert_eq!(
+        (r.body["next_date"].as_str(), r.body["generated"].as_i64()),
+        (Some("2026-04-30"), Some(3))
+    );
+    assert_eq!(f.get(INVOICES).await.body["count"], 3);
+    assert_eq!(balance(&f, "1100").await, "3000.00");
+    // Paused schedules make nothing.
+    let r = f.patch(&format!("{RECURRING}{id}/"), json!({"is_active": false})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = f.post(&format!("{RECURRING}run/"), json!({"date": "2026-12-31"})).await;
+    assert_eq!(r.body["count"], 0, "{}", r.body);
+}
+on_every_backend!(recurring_invoices_are_made_once_per_date, recurring_invoices);

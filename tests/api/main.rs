@@ -8,6 +8,7 @@ mod auth;
 mod cli;
 mod contacts;
 mod conventions;
+mod delivery;
 mod documents;
 mod ledger;
 mod ledger_concurrency;

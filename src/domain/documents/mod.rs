@@ -4,6 +4,7 @@
 
 pub mod operations;
 pub mod payments;
+pub mod recurring;
 pub mod tax;
 
 use jiff::Timestamp;
@@ -204,7 +205,7 @@ pub struct DocumentInput {
     pub lines: Vec<LineInput>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LineInput {
     pub item: Option<Uuid>,
     pub description: String,

@@ -326,6 +326,16 @@ fn contact_for<S: DocumentStore>(
     }
 }
 
+/// Checks an input as a draft of `kind` would be checked, without saving anything.
+pub fn check_input<S: DocumentStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    kind: DocumentKind,
+    input: &DocumentInput,
+) -> Result<(), S> {
+    build(store, ctx, kind, input, None).map(|_| ())
+}
+
 /// Saves a new draft.
 pub fn create_draft<S: DocumentStore>(
     store: &mut S,

@@ -1,0 +1,209 @@
+//! Invoicing benchmark: starts the real server in-process on SQLite (or PostgreSQL with
+//! `OASYS_BENCH_DATABASE_URL`) and times, over HTTP: drafting, issuing (numbering and posting),
+//! recording payments, and rendering invoice PDFs. Prints figures; asserts nothing.
+//!
+//! `cargo bench --bench invoicing` (`OASYS_BENCH_INVOICES=200` for a shorter run). Without
+//! `--bench` (as `cargo test --all-targets` runs it) it does a token 20 invoices.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[i.min(samples.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Client {
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value, usize) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let bytes = res.bytes().await.unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            bytes.len(),
+        )
+    }
+}
+
+fn report(name: &str, samples: &mut [Duration]) {
+    let total: Duration = samples.iter().sum();
+    let n = samples.len();
+    println!(
+        "{name:<22} {n} in {:.2} s = {:.0}/s; p50 {:.2} ms, p99 {:.2} ms (HTTP round trip, one client)",
+        total.as_secs_f64(),
+        n as f64 / total.as_secs_f64(),
+        ms(percentile(samples, 0.5)),
+        ms(percentile(samples, 0.99))
+    );
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let n: usize = std::env::var("OASYS_BENCH_INVOICES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if full { 1000 } else { 20 });
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = oasys::config::Config {
+        data_dir: Some(dir.path().to_path_buf()),
+        jwt_secret: Some("bench-secret-bench-secret-bench-secret".into()),
+        ..Default::default()
+    };
+    if let Ok(url) = std::env::var("OASYS_BENCH_DATABASE_URL") {
+        config.database_url = Some(url);
+        config.database_schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
+    }
+    let backend = if config.database_url.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let app = tokio::task::spawn_blocking(move || oasys::App::open(config))
+        .await
+        .unwrap()
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(oasys::serve(Arc::new(app), listener, std::future::pending()));
+    let http = reqwest::Client::new();
+    let reg: Value = http
+        .post(format!("{base}/api/auth/register/"))
+        .json(&json!({ "email": "bench@example.com", "password": "bench-invoice-harbour-42", "first_name": "B", "last_name": "M", "firm_name": "Bench" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let c = Client {
+        http,
+        base,
+        token: reg["tokens"]["access"].as_str().unwrap().to_owned(),
+    };
+    let (_, chart, _) = c
+        .call(
+            reqwest::Method::GET,
+            "/api/accounting/chart-of-accounts/?page_size=200",
+            None,
+        )
+        .await;
+    let acct = |code: &str| -> String {
+        chart["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["code"] == code)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (s, customer, _) = c
+        .call(
+            reqwest::Method::POST,
+            "/api/sales/customers/",
+            Some(json!({"name": "Bench Customer Ltd",
+            "billing_address": "1 Long Road\nSpringfield"})),
+        )
+        .await;
+    assert_eq!(s, 201, "{customer}");
+    let (s, tax, _) = c
+        .call(
+            reqwest::Method::POST,
+            "/api/accounting/tax-rates/",
+            Some(json!({"name": "VAT 20%", "kind": "vat", "rate": "20",
+            "sales_account": acct("2200"), "purchase_account": acct("1400")})),
+        )
+        .await;
+    assert_eq!(s, 201, "{tax}");
+    println!(
+        "OASYS invoicing benchmark ({backend}, {} CPUs)",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    // Ten-line invoices: a typical one-page invoice.
+    let body = json!({"contact": customer["id"], "issue_date": "2026-06-01", "reference": "PO-1", "lines":
+        (0..10).map(|i| json!({"description": format!("Consulting, week {i}"), "quantity": "7.5", "unit_price": "120.00",
+            "tax_rate": tax["id"], "account": acct("4200")})).collect::<Vec<_>>()});
+    let mut drafts = Vec::with_capacity(n);
+    let mut draft_t = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        let (s, d, _) = c
+            .call(reqwest::Method::POST, "/api/invoicing/invoices/", Some(body.clone()))
+            .await;
+        draft_t.push(t.elapsed());
+        assert_eq!(s, 201, "{d}");
+        drafts.push(d["id"].as_str().unwrap().to_owned());
+    }
+    report("draft (10 lines):", &mut draft_t);
+    let mut issue_t = Vec::with_capacity(n);
+    for id in &drafts {
+        let t = Instant::now();
+        let (s, d, _) = c
+            .call(
+                reqwest::Method::POST,
+                &format!("/api/invoicing/invoices/{id}/issue/"),
+                None,
+            )
+            .await;
+        issue_t.push(t.elapsed());
+        assert_eq!(s, 200, "{d}");
+    }
+    report("issue:", &mut issue_t);
+    let mut pay_t = Vec::with_capacity(n);
+    for id in drafts.iter().take(n / 2) {
+        let t = Instant::now();
+        let (s, d, _) = c
+            .call(
+                reqwest::Method::POST,
+                "/api/invoicing/payments/",
+                Some(json!({"direction": "received",
+                "contact": customer["id"], "date": "2026-06-10", "amount": "10800.00", "bank_account": acct("1020"),
+                "allocations": [{"document": id}]})),
+            )
+            .await;
+        pay_t.push(t.elapsed());
+        assert_eq!(s, 201, "{d}");
+    }
+    report("payment (allocated):", &mut pay_t);
+    let mut pdf_t = Vec::with_capacity(n);
+    let mut size = 0;
+    for id in drafts.iter().take(n.min(200)) {
+        let t = Instant::now();
+        let (s, _, len) = c
+            .call(
+                reqwest::Method::GET,
+                &format!("/api/invoicing/invoices/{id}/pdf/"),
+                None,
+            )
+            .await;
+        pdf_t.push(t.elapsed());
+        assert_eq!(s, 200);
+        size = len;
+    }
+    report("PDF over HTTP:", &mut pdf_t);
+    println!("PDF size: {size} bytes (one page, ten lines)");
+}

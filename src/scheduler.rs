@@ -1,0 +1,134 @@
+//! Work the server does by itself, on a timer: recurring invoices. Each schedule runs in its own
+//! transaction, as the user who set it up; a failure rolls that schedule back, is logged, and the
+//! next run tries again. `oasys recurring run` does one pass from the command line.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::civil::Date;
+use uuid::Uuid;
+
+use crate::app::App;
+use crate::auth::scope::TenantScope;
+use crate::domain::documents::recurring;
+use crate::domain::ledger::Ctx;
+use crate::domain::money;
+use crate::domain::tenants::Company;
+use crate::store::{StoreError, companies, platform};
+
+/// How often the server looks for due recurring invoices.
+pub const RECURRING_EVERY: Duration = Duration::from_secs(300);
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    pub invoices: usize,
+    pub failures: usize,
+}
+
+/// Today in the company's time zone (UTC when the zone is unknown): a schedule dated the 1st
+/// runs on the 1st where the firm is.
+pub fn today_for(company: &Company) -> Date {
+    let now = jiff::Timestamp::now();
+    match jiff::tz::TimeZone::get(&company.timezone) {
+        Ok(tz) => now.to_zoned(tz).date(),
+        Err(_) => now.to_zoned(jiff::tz::TimeZone::UTC).date(),
+    }
+}
+
+/// Makes the due invoices of every schedule of one firm (`today`: the companies' own date when
+/// `None`).
+pub fn run_tenant(app: &App, tenant: Uuid, today: Option<Date>) -> Result<Pass, StoreError> {
+    let scope = TenantScope::operator(tenant);
+    let mut pass = Pass::default();
+    let companies = app.store.tenant_read(&scope, companies::all)?;
+    for company in companies.into_iter().filter(|c| c.is_active) {
+        let date = today.unwrap_or_else(|| today_for(&company));
+        let due = app
+            .store
+            .tenant_read(&scope, |tx| crate::store::recurring::due(tx, company.id, date))?;
+        for id in due {
+            let result = app.store.tenant_write(&scope, |tx| -> Result<usize, GenerateError> {
+                let Some(schedule) = crate::store::recurring::get(tx, company.id, id)? else {
+                    return Ok(0);
+                };
+                let books = crate::domain::ledger::Books {
+                    company_id: company.id,
+                    currency: company.currency.clone(),
+                    decimals: money::decimals(&company.currency),
+                };
+                let ctx = Ctx {
+                    books: &books,
+                    actor: schedule.created_by,
+                    checkpoint_key: &app.checkpoint_key,
+                };
+                Ok(recurring::generate_due(tx, &ctx, id, date)?.len())
+            });
+            match result {
+                Ok(n) => pass.invoices += n,
+                Err(e) => {
+                    pass.failures += 1;
+                    tracing::warn!(%tenant, company = %company.id, schedule = %id, error = %e, "recurring invoice not generated");
+                }
+            }
+        }
+    }
+    Ok(pass)
+}
+
+/// One pass over every firm.
+pub fn run_all(app: &App, today: Option<Date>) -> Result<Pass, StoreError> {
+    let tenants = app.store.platform_read(platform::tenant_ids)?;
+    let mut total = Pass::default();
+    for tenant in tenants {
+        match run_tenant(app, tenant, today) {
+            Ok(p) => {
+                total.invoices += p.invoices;
+                total.failures += p.failures;
+            }
+            Err(e) => {
+                total.failures += 1;
+                tracing::warn!(%tenant, error = %e, "recurring invoices skipped for this firm");
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// Runs [`run_all`] now and every [`RECURRING_EVERY`] until the runtime stops.
+pub fn spawn(app: Arc<App>) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(RECURRING_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let app = Arc::clone(&app);
+            match tokio::task::spawn_blocking(move || run_all(&app, None)).await {
+                Ok(Ok(p)) if p.invoices > 0 || p.failures > 0 => {
+                    tracing::info!(invoices = p.invoices, failures = p.failures, "recurring invoices");
+                }
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(error = %e, "recurring invoices: no pass"),
+                Err(e) => tracing::warn!(error = %e, "recurring invoices: the pass stopped"),
+            }
+        }
+    });
+}
+
+/// Why one schedule's invoices were not made.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Document(String),
+}
+
+impl From<crate::domain::documents::DocumentError<StoreError>> for GenerateError {
+    fn from(e: crate::domain::documents::DocumentError<StoreError>) -> Self {
+        GenerateError::Document(match e {
+            crate::domain::documents::DocumentError::Invalid(f) => format!("invalid template: {f}"),
+            other => other.to_string(),
+        })
+    }
+}
