@@ -28,6 +28,7 @@ pub struct SettingsDto {
     pub hard_lock_date: Option<String>,
     pub approval_required: bool,
     pub approval_threshold: String,
+    pub tax_rounding: &'static str,
 }
 
 fn dto(s: &Settings, books: &Books) -> SettingsDto {
@@ -37,6 +38,7 @@ fn dto(s: &Settings, books: &Books) -> SettingsDto {
         hard_lock_date: s.hard_lock_date.map(|d| d.to_string()),
         approval_required: s.approval_required,
         approval_threshold: money::format(s.approval_threshold, books.decimals),
+        tax_rounding: s.tax_rounding.as_str(),
     }
 }
 
@@ -60,9 +62,11 @@ pub struct SettingsBody {
     fiscal_year_start_month: Option<i64>,
     approval_required: Option<bool>,
     approval_threshold: Option<Value>,
+    tax_rounding: Option<String>,
 }
 
-/// Changes the fiscal year start and the approval rules (not the lock dates: see close/reopen).
+/// Changes the fiscal year start, the approval rules and how documents round tax (not the lock
+/// dates: see close/reopen).
 pub async fn update(
     State(app): State<AppState>,
     Bearer(claims): Bearer,
@@ -101,6 +105,14 @@ pub async fn update(
                         "Ensure this value is greater than or equal to 0.",
                     ));
                 }
+            }
+            if let Some(r) = body.tax_rounding.as_deref() {
+                s.tax_rounding = crate::domain::documents::Rounding::parse(r).ok_or_else(|| {
+                    ApiError::field(
+                        "tax_rounding",
+                        format!("\"{r}\" is not a valid choice: line or document."),
+                    )
+                })?;
             }
             tx.save_settings(ctx.books.company_id, &s)?;
             Ok(Json(dto(&s, ctx.books)))

@@ -442,14 +442,7 @@ impl DocumentStore for Tx<'_> {
     }
 
     fn tax_rounding(&mut self, company: Uuid) -> Result<Rounding, StoreError> {
-        let r = self.query_opt(
-            "SELECT tax_rounding FROM company_settings WHERE company_id = $1",
-            params![company],
-        )?;
-        Ok(match r {
-            Some(r) => Rounding::parse(&r.text(0)?).unwrap_or_default(),
-            None => Rounding::default(),
-        })
+        Ok(crate::domain::ledger::LedgerStore::settings(self, company)?.tax_rounding)
     }
 
     fn document(&mut self, company: Uuid, id: Uuid) -> Result<Option<Document>, StoreError> {

@@ -173,8 +173,8 @@ impl LedgerStore for Tx<'_> {
 
     fn settings(&mut self, company: Uuid) -> Result<Settings, StoreError> {
         let row = self.query_opt(
-            "SELECT fiscal_year_start_month, lock_date, hard_lock_date, approval_required, approval_threshold \
-             FROM company_settings WHERE company_id = $1",
+            "SELECT fiscal_year_start_month, lock_date, hard_lock_date, approval_required, approval_threshold, \
+             tax_rounding FROM company_settings WHERE company_id = $1",
             params![company],
         )?;
         let Some(r) = row else { return Ok(Settings::default()) };
@@ -184,17 +184,18 @@ impl LedgerStore for Tx<'_> {
             hard_lock_date: r.opt_text(2)?.as_deref().map(parse_date).transpose()?,
             approval_required: r.bool(3)?,
             approval_threshold: r.int(4)?,
+            tax_rounding: crate::domain::documents::Rounding::parse(&r.text(5)?).unwrap_or_default(),
         })
     }
 
     fn save_settings(&mut self, company: Uuid, s: &Settings) -> Result<(), StoreError> {
         self.execute(
-            "INSERT INTO company_settings (company_id, fiscal_year_start_month, lock_date, hard_lock_date, approval_required, approval_threshold, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+            "INSERT INTO company_settings (company_id, fiscal_year_start_month, lock_date, hard_lock_date, approval_required, approval_threshold, updated_at, tax_rounding) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (company_id) DO UPDATE SET fiscal_year_start_month = excluded.fiscal_year_start_month, \
              lock_date = excluded.lock_date, hard_lock_date = excluded.hard_lock_date, \
              approval_required = excluded.approval_required, approval_threshold = excluded.approval_threshold, \
-             updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at, tax_rounding = excluded.tax_rounding",
             params![
                 company,
                 i64::from(s.fiscal_year_start_month),
@@ -202,7 +203,8 @@ impl LedgerStore for Tx<'_> {
                 s.hard_lock_date.map(|d| d.to_string()),
                 s.approval_required,
                 s.approval_threshold,
-                ts(jiff::Timestamp::now())
+                ts(jiff::Timestamp::now()),
+                s.tax_rounding.as_str()
             ],
         )?;
         Ok(())

@@ -296,6 +296,26 @@ async fn credits_bills_and_void(app: TestApp) {
     assert_eq!(f.get(&format!("{BILLS}{b1}/")).await.body["status"], "paid");
     let r = f.get("/api/reports/aged-payables/?as_of=2026-03-31").await;
     assert_eq!(r.body["totals"]["total"], "0.00", "{}", r.body);
+    // Tax rounded once per rate over the document: three lines of 0.33 at 20 % make 0.20, not 0.21.
+    let three = json!({"contact": customer, "lines": [
+        {"description": "a", "unit_price": "0.33", "tax_rate": tax, "account": f.acct("4100")},
+        {"description": "b", "unit_price": "0.33", "tax_rate": tax, "account": f.acct("4100")},
+        {"description": "c", "unit_price": "0.33", "tax_rate": tax, "account": f.acct("4100")}]});
+    assert_eq!(f.post(INVOICES, three.clone()).await.body["tax_total"], "0.21");
+    let r = f
+        .patch("/api/accounting/periods/", json!({"tax_rounding": "document"}))
+        .await;
+    assert_eq!(
+        (r.status, r.body["tax_rounding"].as_str()),
+        (StatusCode::OK, Some("document")),
+        "{}",
+        r.body
+    );
+    assert_eq!(f.post(INVOICES, three).await.body["tax_total"], "0.20");
+    let r = f
+        .patch("/api/accounting/periods/", json!({"tax_rounding": "sometimes"}))
+        .await;
+    assert!(r.body["tax_rounding"].is_array(), "{}", r.body);
     // A staff user drafts but cannot issue.
     let (staff_token, staff) = app.invite(&f.token, "staff@example.com", "staff").await;
     let staff = f.as_user(&staff_token, &staff);

@@ -111,6 +111,8 @@ pub struct Settings {
     /// With approval required: entries whose total exceeds this (minor units) need approval;
     /// 0 means every entry.
     pub approval_threshold: i64,
+    /// How invoices and bills round tax: per line or once per rate over the document.
+    pub tax_rounding: super::documents::Rounding,
 }
 
 impl Default for Settings {
@@ -121,6 +123,7 @@ impl Default for Settings {
             hard_lock_date: None,
             approval_required: false,
             approval_threshold: 0,
+            tax_rounding: super::documents::Rounding::Line,
         }
     }
 }
