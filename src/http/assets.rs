@@ -12,9 +12,10 @@ use super::error::ApiError;
 #[folder = "frontend-dist/"]
 struct Assets;
 
-/// The Content-Security-Policy of every HTML page: nothing from other origins.
-pub const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
-    frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+/// The Content-Security-Policy of every HTML page: nothing from other origins. `blob:` frames and
+/// images are the PDF preview and the logo, fetched with the user's token and shown from memory.
+pub const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; \
+    frame-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 pub async fn fallback(method: Method, uri: Uri) -> Response {
     let path = uri.path();

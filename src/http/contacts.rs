@@ -306,14 +306,17 @@ pub struct ContactDto {
 }
 
 impl ContactDto {
-    /// The DTO with the contact's balance read in the same transaction.
+    /// The DTO with the contact's balance on the side it is seen from (customers: what they owe
+    /// us; vendors: what we owe them), read in the same transaction.
     fn with_balance(
         c: &Contact,
         company: &crate::domain::tenants::Company,
+        role: ContactRole,
         tx: &mut crate::store::Tx,
     ) -> Result<Self, ApiError> {
         let mut dto = ContactDto::new(c, &company.currency);
-        let balance = crate::store::documents::contact_balance(tx, company.id, c.id)?;
+        let sales = role == ContactRole::Customer;
+        let balance = crate::store::documents::contact_balance(tx, company.id, c.id, sales)?;
         dto.balance = crate::domain::money::format(balance, crate::domain::money::decimals(&company.currency));
         Ok(dto)
     }
@@ -381,7 +384,7 @@ async fn list(
             let page = contacts::page(tx, company.id, role, &query)?;
             let mut items = Vec::with_capacity(page.items.len());
             for c in &page.items {
-                items.push(ContactDto::with_balance(c, company, tx)?);
+                items.push(ContactDto::with_balance(c, company, role, tx)?);
             }
             Ok(crate::store::list::Page {
                 count: page.count,
@@ -411,7 +414,7 @@ async fn get(
             let contact = contacts::get(tx, company.id, id)?
                 .filter(|c| role.is(c))
                 .ok_or(ApiError::NotFound)?;
-            Ok(Json(json!(ContactDto::with_balance(&contact, company, tx)?)))
+            Ok(Json(json!(ContactDto::with_balance(&contact, company, role, tx)?)))
         },
     )
     .await
@@ -520,7 +523,10 @@ async fn save(
             } else {
                 StatusCode::CREATED
             };
-            Ok((status, Json(json!(ContactDto::with_balance(&contact, company, tx)?))))
+            Ok((
+                status,
+                Json(json!(ContactDto::with_balance(&contact, company, role, tx)?)),
+            ))
         },
     )
     .await

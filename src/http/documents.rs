@@ -209,20 +209,18 @@ pub async fn list(
         move |tx, ctx, _| {
             let page = documents::page(tx, ctx.books.company_id, kind, &query)?;
             let d = ctx.books.decimals;
-            let items: Vec<serde_json::Value> = page
-                .items
-                .iter()
-                .map(|(doc, name)| {
-                    json!({
-                        "id": doc.id, "kind": doc.kind.as_str(), "number": doc.number, "status": doc.status.as_str(),
-                        "contact": doc.contact_id, "contact_name": name, "issue_date": doc.issue_date.to_string(),
-                        "due_date": doc.due_date.to_string(), "currency": doc.currency, "reference": doc.reference,
-                        "subtotal": money::format(doc.subtotal, d), "tax_total": money::format(doc.tax_total, d),
-                        "total": money::format(doc.total, d), "amount_paid": money::format(doc.amount_paid, d),
-                        "balance_due": money::format(doc.balance_due(), d),
-                    })
-                })
-                .collect();
+            let mut items = Vec::with_capacity(page.items.len());
+            for (doc, name) in &page.items {
+                let duplicate = documents::duplicate_reference(tx, doc)?;
+                items.push(json!({
+                    "id": doc.id, "kind": doc.kind.as_str(), "number": doc.number, "status": doc.status.as_str(),
+                    "contact": doc.contact_id, "contact_name": name, "issue_date": doc.issue_date.to_string(),
+                    "due_date": doc.due_date.to_string(), "currency": doc.currency, "reference": doc.reference,
+                    "subtotal": money::format(doc.subtotal, d), "tax_total": money::format(doc.tax_total, d),
+                    "total": money::format(doc.total, d), "amount_paid": money::format(doc.amount_paid, d),
+                    "balance_due": money::format(doc.balance_due(), d), "duplicate_reference": duplicate,
+                }));
+            }
             Ok(crate::store::list::Page {
                 count: page.count,
                 items,

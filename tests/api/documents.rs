@@ -282,7 +282,12 @@ async fn credits_bills_and_void(app: TestApp) {
     );
     let r = f.post(BILLS, bill).await;
     assert_eq!(r.body["duplicate_reference"], true, "{}", r.body);
+    let list = f.get(&format!("{BILLS}?status=draft")).await;
+    assert_eq!(list.body["results"][0]["duplicate_reference"], true, "{}", list.body);
     assert_eq!(balance(&f, "2100").await, "-120.00");
+    // Seen as a vendor, the balance is what we owe them.
+    let r = f.get(&format!("/api/purchase/vendors/{vendor}/")).await;
+    assert_eq!(r.body["balance"], "120.00", "{}", r.body);
     assert_eq!(balance(&f, "1400").await, "20.00");
     let r = f
         .post(
