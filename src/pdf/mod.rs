@@ -176,6 +176,20 @@ pub fn render(doc: &Document, template: &Template) -> Result<Vec<u8>, PdfError> 
         (Some(bytes), true) => Some(draw::logo(bytes)?),
         _ => None,
     };
+    // The firm's standing payment instructions, unless the document brings its own.
+    let with_instructions;
+    let doc = if doc.payment_instructions.is_none()
+        && doc.kind == DocumentKind::Invoice
+        && !template.payment_instructions.trim().is_empty()
+    {
+        with_instructions = Document {
+            payment_instructions: Some(template.payment_instructions.trim().to_owned()),
+            ..doc.clone()
+        };
+        &with_instructions
+    } else {
+        doc
+    };
     let pages = compose::compose(doc, template, fonts, logo.as_ref().map(|l| l.size()))?;
     let title = format!("{} {}", compose::title(doc.kind, &template.labels), doc.number);
     draw::pdf(&pages, template.paper.size(), fonts, logo.as_ref(), title.trim())

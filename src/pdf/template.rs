@@ -51,6 +51,8 @@ pub struct Template {
     pub thousands_separator: String,
     /// Small print on every page; line breaks are kept.
     pub footer: String,
+    /// How to pay (bank details), printed on invoices that carry no instructions of their own.
+    pub payment_instructions: String,
     pub labels: Labels,
 }
 
@@ -214,6 +216,7 @@ impl Template {
             decimal_separator: ".".into(),
             thousands_separator: String::new(),
             footer: String::new(),
+            payment_instructions: String::new(),
             labels: Labels::default(),
         }
     }

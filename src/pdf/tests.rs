@@ -384,3 +384,27 @@ fn statement_amounts_that_overflow_are_an_error() {
     doc.statement.opening_balance = i64::MAX;
     assert!(matches!(render(&doc, &Template::default()), Err(PdfError::Document(_))));
 }
+
+#[test]
+fn the_firm_payment_instructions_print_on_invoices_without_their_own() {
+    let template =
+        Template::from_toml("payment_instructions = \"IBAN GB00 TEST 1234\\nQuote the invoice number\"").unwrap();
+    let mut doc = invoice(2);
+    doc.payment_instructions = None;
+    let text = all_text(&render(&doc, &template).unwrap());
+    assert!(text.contains("IBAN GB00 TEST 1234"), "{text}");
+    assert!(text.contains("Quote the invoice number"), "{text}");
+    doc.payment_instructions = Some("Pay by card".into());
+    let text = all_text(&render(&doc, &template).unwrap());
+    assert!(
+        text.contains("Pay by card") && !text.contains("IBAN GB00"),
+        "the document's own win: {text}"
+    );
+    let mut statement = statement(2);
+    statement.payment_instructions = None;
+    let text = all_text(&render(&statement, &template).unwrap());
+    assert!(
+        !text.contains("IBAN GB00"),
+        "statements carry no payment instructions: {text}"
+    );
+}
