@@ -426,11 +426,7 @@ pub async fn send(
 ) -> Result<Response, ApiError> {
     let kind = kind_of(&uri)?;
     let id = parse_id(&id)?;
-    let body: SendBody = if raw.iter().all(u8::is_ascii_whitespace) {
-        SendBody::default()
-    } else {
-        serde_json::from_slice(&raw).map_err(|e| ApiError::BadRequest(format!("JSON parse error - {e}")))?
-    };
+    let body: SendBody = super::extract::optional_body(&raw)?;
     check_send_body(&body)?;
     let enabled = app.config.smtp.enabled();
     // 1. Read, in a transaction that commits before anything leaves the server.

@@ -76,6 +76,19 @@ pub struct DocumentBody {
     lines: Vec<LineBody>,
 }
 
+/// A line as the API sends it, as the domain reads it.
+pub fn line_input(l: &LineBody) -> LineInput {
+    LineInput {
+        item: l.item,
+        description: l.description.clone(),
+        quantity: l.quantity.clone(),
+        unit_price: l.unit_price.clone(),
+        discount_percent: l.discount_percent.clone(),
+        tax_rate: l.tax_rate,
+        account: l.account,
+    }
+}
+
 fn input(body: &DocumentBody) -> Result<DocumentInput, ApiError> {
     Ok(DocumentInput {
         contact: body.contact,
@@ -86,20 +99,48 @@ fn input(body: &DocumentBody) -> Result<DocumentInput, ApiError> {
         notes: body.notes.clone(),
         payment_terms_days: body.payment_terms_days,
         credited_document: body.credited_document,
-        lines: body
-            .lines
-            .iter()
-            .map(|l| LineInput {
-                item: l.item,
-                description: l.description.clone(),
-                quantity: l.quantity.clone(),
-                unit_price: l.unit_price.clone(),
-                discount_percent: l.discount_percent.clone(),
-                tax_rate: l.tax_rate,
-                account: l.account,
-            })
-            .collect(),
+        lines: body.lines.iter().map(line_input).collect(),
     })
+}
+
+/// One tax rate's totals on a document.
+struct TaxSummaryRow {
+    id: Uuid,
+    name: String,
+    ppm: i64,
+    base: i64,
+    tax: i64,
+}
+
+/// The document's tax per rate, in order of first use, for the API and the PDF.
+fn tax_summary(tx: &mut Tx, company: Uuid, doc: &Document) -> Result<Vec<TaxSummaryRow>, ApiError> {
+    let mut ids: Vec<Uuid> = Vec::new();
+    for l in &doc.lines {
+        if let Some(r) = l.tax_rate_id
+            && !ids.contains(&r)
+        {
+            ids.push(r);
+        }
+    }
+    Ok(documents::tax_names(tx, company, &ids)?
+        .into_iter()
+        .map(|(id, name, ppm)| {
+            let (base, tax) = doc
+                .lines
+                .iter()
+                .filter(|l| l.tax_rate_id == Some(id))
+                .fold((0i64, 0i64), |(b, t), l| {
+                    (b.saturating_add(l.net_amount), t.saturating_add(l.tax_amount))
+                });
+            TaxSummaryRow {
+                id,
+                name,
+                ppm,
+                base,
+                tax,
+            }
+        })
+        .collect())
 }
 
 /// The API's view of a document (see docs/receivables-api.md).
@@ -111,27 +152,11 @@ pub fn document_json(
 ) -> Result<serde_json::Value, ApiError> {
     let d = ctx.books.decimals;
     let m = |v: i64| money::format(v, d);
-    let mut rate_ids: Vec<Uuid> = Vec::new();
-    for l in &doc.lines {
-        if let Some(r) = l.tax_rate_id
-            && !rate_ids.contains(&r)
-        {
-            rate_ids.push(r);
-        }
-    }
-    let names = documents::tax_names(tx, ctx.books.company_id, &rate_ids)?;
-    let tax_summary: Vec<serde_json::Value> = names
+    let tax_summary: Vec<serde_json::Value> = tax_summary(tx, ctx.books.company_id, doc)?
         .iter()
-        .map(|(id, name, ppm)| {
-            let (base, tax) = doc
-                .lines
-                .iter()
-                .filter(|l| l.tax_rate_id == Some(*id))
-                .fold((0i64, 0i64), |(b, t), l| {
-                    (b.saturating_add(l.net_amount), t.saturating_add(l.tax_amount))
-                });
-            json!({"tax_rate": id, "name": name, "rate": rust_decimal::Decimal::new(*ppm, 4).normalize().to_string(),
-                   "base": m(base), "tax": m(tax)})
+        .map(|r| {
+            json!({"tax_rate": r.id, "name": r.name, "rate": rust_decimal::Decimal::new(r.ppm, 4).normalize().to_string(),
+                   "base": m(r.base), "tax": m(r.tax)})
         })
         .collect();
     let duplicate = documents::duplicate_reference(tx, doc)?;
@@ -381,11 +406,7 @@ pub async fn void(
     let kind = kind_of(&uri)?;
     let id = parse_id(&id)?;
     // The body is optional: no body voids on the original date.
-    let body: VoidBody = if raw.iter().all(u8::is_ascii_whitespace) {
-        VoidBody::default()
-    } else {
-        serde_json::from_slice(&raw).map_err(|e| ApiError::BadRequest(format!("JSON parse error - {e}")))?
-    };
+    let body: VoidBody = super::extract::optional_body(&raw)?;
     let date = optional_date("date", body.date.as_deref())?;
     let key = idempotency_key(&headers)?;
     let fp = fingerprint(&key, "POST", uri.path(), &body);
@@ -471,18 +492,10 @@ pub(super) fn pdf_document(
         Some(r) => (r.text(0)?, r.text(1)?, r.text(2)?),
         None => (String::new(), String::new(), String::new()),
     };
-    let mut rate_ids: Vec<Uuid> = Vec::new();
-    for l in &doc.lines {
-        if let Some(r) = l.tax_rate_id
-            && !rate_ids.contains(&r)
-        {
-            rate_ids.push(r);
-        }
-    }
-    let names = documents::tax_names(tx, company.id, &rate_ids)?;
+    let summary = tax_summary(tx, company.id, doc)?;
     let label = |id: Option<Uuid>| {
-        id.and_then(|id| names.iter().find(|(r, _, _)| *r == id))
-            .map(|(_, n, _)| n.clone())
+        id.and_then(|id| summary.iter().find(|r| r.id == id))
+            .map(|r| r.name.clone())
             .unwrap_or_default()
     };
     let non_empty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
@@ -522,21 +535,12 @@ pub(super) fn pdf_document(
                 amount: l.net_amount,
             })
             .collect(),
-        tax_summary: names
+        tax_summary: summary
             .iter()
-            .map(|(id, n, _)| {
-                let (base, tax) = doc
-                    .lines
-                    .iter()
-                    .filter(|l| l.tax_rate_id == Some(*id))
-                    .fold((0i64, 0i64), |(b, t), l| {
-                        (b.saturating_add(l.net_amount), t.saturating_add(l.tax_amount))
-                    });
-                pdf::TaxRow {
-                    label: n.clone(),
-                    base,
-                    tax,
-                }
+            .map(|r| pdf::TaxRow {
+                label: r.name.clone(),
+                base: r.base,
+                tax: r.tax,
             })
             .collect(),
         totals: pdf::Totals {

@@ -123,3 +123,12 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
 pub fn parse_id(raw: &str) -> Result<uuid::Uuid, ApiError> {
     uuid::Uuid::parse_str(raw).map_err(|_| ApiError::NotFound)
 }
+
+/// A JSON body that may be left out (`…/void/`, `…/reverse/`, `…/send/`): no body, or only
+/// whitespace, is `T::default()`; anything else must parse.
+pub fn optional_body<T: DeserializeOwned + Default>(raw: &Bytes) -> Result<T, ApiError> {
+    if raw.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(raw).map_err(|e| ApiError::BadRequest(format!("JSON parse error - {e}")))
+}

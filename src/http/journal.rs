@@ -484,11 +484,7 @@ pub async fn reverse(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     // The body is optional here: no body reverses on the original's date.
-    let body: ReverseBody = if raw.iter().all(u8::is_ascii_whitespace) {
-        ReverseBody::default()
-    } else {
-        serde_json::from_slice(&raw).map_err(|e| ApiError::BadRequest(format!("JSON parse error - {e}")))?
-    };
+    let body: ReverseBody = super::extract::optional_body(&raw)?;
     let date = match body.date.as_deref() {
         None => None,
         Some(s) => Some(

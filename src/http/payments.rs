@@ -16,6 +16,7 @@ use super::error::ApiError;
 use super::extract::{ApiJson, Bearer, CompanyHeader, QueryPairs, parse_id};
 use super::journal::{Write, fingerprint, idempotency_key, write};
 use crate::app::AppState;
+use crate::domain::documents::AGEING_BUCKETS as BUCKETS;
 use crate::domain::documents::Payment;
 use crate::domain::documents::operations::today;
 use crate::domain::documents::payments::{self, AllocationInput, PaymentInput};
@@ -214,11 +215,7 @@ pub async fn void(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     // The body is optional: no body voids on the original date.
-    let body: VoidBody = if raw.iter().all(u8::is_ascii_whitespace) {
-        VoidBody::default()
-    } else {
-        serde_json::from_slice(&raw).map_err(|e| ApiError::BadRequest(format!("JSON parse error - {e}")))?
-    };
+    let body: VoidBody = super::extract::optional_body(&raw)?;
     let date = optional_date("date", body.date.as_deref())?;
     let key = idempotency_key(&headers)?;
     let fp = fingerprint(&key, "POST", uri.path(), &body);
@@ -236,19 +233,6 @@ pub async fn void(
     })
     .await
 }
-
-/// Days past due → bucket.
-fn bucket(days: i64) -> usize {
-    match days {
-        ..=0 => 0,
-        1..=30 => 1,
-        31..=60 => 2,
-        61..=90 => 3,
-        _ => 4,
-    }
-}
-
-const BUCKETS: [&str; 5] = ["current", "1_30", "31_60", "61_90", "over_90"];
 
 async fn ageing(
     app: AppState,
@@ -272,7 +256,7 @@ async fn ageing(
             for (contact, name, date, amount) in items {
                 let date: jiff::civil::Date = crate::store::ledger::parse_date(&date)?;
                 let days = (as_of - date).get_days() as i64;
-                let b = bucket(days);
+                let b = crate::domain::documents::ageing_bucket(days);
                 let row = per.entry((name, contact)).or_default();
                 row[b] = row[b].saturating_add(amount);
                 totals[b] = totals[b].saturating_add(amount);

@@ -15,23 +15,11 @@ use super::error::ApiError;
 use super::extract::{ApiJson, Bearer, CompanyHeader, QueryPairs, parse_id};
 use crate::app::AppState;
 use crate::domain::FieldErrors;
+use crate::domain::documents::DocumentKind;
 use crate::domain::documents::operations::MAX_LINES;
 use crate::domain::documents::recurring::{self, Frequency, Recurring};
-use crate::domain::documents::{DocumentKind, LineInput};
 use crate::domain::roles::Action;
 use crate::store::recurring as store;
-
-#[derive(Deserialize)]
-pub struct LineBody {
-    item: Option<Uuid>,
-    #[serde(default)]
-    description: String,
-    quantity: Option<String>,
-    unit_price: Option<String>,
-    discount_percent: Option<String>,
-    tax_rate: Option<Uuid>,
-    account: Option<Uuid>,
-}
 
 #[derive(Deserialize)]
 pub struct RecurringBody {
@@ -47,7 +35,7 @@ pub struct RecurringBody {
     notes: Option<String>,
     auto_issue: Option<bool>,
     is_active: Option<bool>,
-    lines: Option<Vec<LineBody>>,
+    lines: Option<Vec<super::documents::LineBody>>,
 }
 
 fn json_of(r: &Recurring) -> serde_json::Value {
@@ -204,18 +192,7 @@ async fn save(
                 is_active: body.is_active.or(base.as_ref().map(|b| b.is_active)).unwrap_or(true),
                 generated: base.as_ref().map_or(0, |b| b.generated),
                 lines: match &body.lines {
-                    Some(lines) => lines
-                        .iter()
-                        .map(|l| LineInput {
-                            item: l.item,
-                            description: l.description.clone(),
-                            quantity: l.quantity.clone(),
-                            unit_price: l.unit_price.clone(),
-                            discount_percent: l.discount_percent.clone(),
-                            tax_rate: l.tax_rate,
-                            account: l.account,
-                        })
-                        .collect(),
+                    Some(lines) => lines.iter().map(super::documents::line_input).collect(),
                     None => base.as_ref().map(|b| b.lines.clone()).unwrap_or_default(),
                 },
                 created_by: base.as_ref().map_or(ctx.actor, |b| b.created_by),
@@ -282,11 +259,7 @@ pub async fn run(
     struct RunBody {
         date: Option<String>,
     }
-    let body: RunBody = if raw.iter().all(u8::is_ascii_whitespace) {
-        RunBody::default()
-    } else {
-        serde_json::from_slice(&raw).map_err(|e| ApiError::BadRequest(format!("JSON parse error - {e}")))?
-    };
+    let body: RunBody = super::extract::optional_body(&raw)?;
     let date = optional_date("date", body.date.as_deref())?;
     let body = in_books(&app, claims, company, Action::IssueDocuments, Access::Write, move |tx, ctx, company| {
         let date = date.unwrap_or_else(|| crate::scheduler::today_for(company));

@@ -17,17 +17,6 @@ use crate::domain::roles::Action;
 use crate::pdf;
 use crate::store::{documents, ledger::parse_date};
 
-/// Days past due → ageing bucket, as the aged-receivables report counts them.
-fn bucket(days: i64) -> usize {
-    match days {
-        ..=0 => 0,
-        1..=30 => 1,
-        31..=60 => 2,
-        61..=90 => 3,
-        _ => 4,
-    }
-}
-
 async fn build(
     app: &AppState,
     claims: crate::auth::jwt::Claims,
@@ -57,7 +46,7 @@ async fn build(
         for (c, _, date, amount) in documents::open_items(tx, company.id, true, &to.to_string())? {
             if c == id {
                 let days = (to - parse_date(&date)?).get_days() as i64;
-                let b = bucket(days);
+                let b = crate::domain::documents::ageing_bucket(days);
                 ageing[b] = ageing[b].saturating_add(amount);
             }
         }
