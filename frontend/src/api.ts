@@ -96,26 +96,29 @@ function refreshTokens(): Promise<boolean> {
 
 export interface RequestOptions {
   body?: unknown;
+  /** Sent as it is (a file), with its own Content-Type header, instead of a JSON body. */
+  raw?: Blob;
   auth?: boolean;
   headers?: Record<string, string>;
 }
 
-export async function api<T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+/** Sends one request with the bearer token and company header; on a 401, refreshes once and retries. */
+async function send(method: string, path: string, opts: RequestOptions = {}): Promise<Response> {
   const auth = opts.auth !== false;
-  const send = () => {
+  const once = () => {
     const headers: Record<string, string> = { Accept: "application/json", ...opts.headers };
-    if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+    if (opts.body !== undefined && !opts.raw) headers["Content-Type"] = "application/json";
     if (auth) {
       const token = session.access();
       if (token) headers.Authorization = `Bearer ${token}`;
       const company = session.company();
       if (company) headers["X-Company-Id"] = company;
     }
-    return fetch(path, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+    return fetch(path, { method, headers, body: opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)) });
   };
-  let res = await send();
+  let res = await once();
   if (res.status === 401 && auth && session.refresh()) {
-    if (await refreshTokens()) res = await send();
+    if (await refreshTokens()) res = await once();
     else {
       session.clear();
       onExpired();
@@ -123,23 +126,41 @@ export async function api<T = any>(method: string, path: string, opts: RequestOp
   } else if (res.status === 401 && auth) {
     onExpired();
   }
-  const text = await res.text();
-  let data: unknown = null;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = { detail: text };
-    }
+  return res;
+}
+
+function parseBody(text: string): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { detail: text };
   }
+}
+
+export async function api<T = any>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const res = await send(method, path, opts);
+  const data = parseBody(await res.text());
   if (!res.ok) throw new ApiError(res.status, data);
   return data as T;
+}
+
+/** A binary answer (a PDF) fetched with the same token and company, for a blob: URL. */
+export async function fetchBlob(path: string, accept = "application/pdf"): Promise<Blob> {
+  const res = await send("GET", path, { headers: { Accept: `${accept}, application/json;q=0.5` } });
+  if (!res.ok) throw new ApiError(res.status, parseBody(await res.text()));
+  return res.blob();
 }
 
 export const get = <T = any>(path: string) => api<T>("GET", path);
 export const post = <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
   api<T>("POST", path, { body: body ?? {}, headers });
 export const patch = <T = any>(path: string, body: unknown) => api<T>("PATCH", path, { body });
+
+/** True when the server has no such endpoint (or object): the API answers 404. */
+export function isMissing(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 404;
+}
 
 export function qs(params: Record<string, string | number | undefined | null>): string {
   const p = new URLSearchParams();

@@ -17,6 +17,9 @@ const MIN_ROLE: Record<string, string> = {
   "entries.approve": "cfo",
   "periods.close": "cfo",
   "reports.view": "accountant",
+  "documents.view": "staff",
+  "documents.edit": "staff",
+  "documents.issue": "accountant",
 };
 
 export function can(user: User | null | undefined, action: string): boolean {

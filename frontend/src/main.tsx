@@ -1,10 +1,10 @@
-import { render } from "preact";
+import { render, type FunctionComponent } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { Link, Route, Switch, useLocation } from "wouter-preact";
 import { navigate } from "wouter-preact/use-browser-location";
 import { get, post, session, setExpiredHandler } from "./api";
 import { can, loadSession, signOutLocal, switchCompany, useAuth } from "./auth";
-import { Loading, Toasts, toastError } from "./ui";
+import { ErrorBox, Loading, Toasts, toastError } from "./ui";
 import { Login, Profile, Setup, SetupMissing } from "./pages/session";
 import { Dashboard } from "./pages/dashboard";
 import { Accounts } from "./pages/accounts";
@@ -12,9 +12,66 @@ import { JournalList } from "./pages/journal";
 import { EntryForm } from "./pages/entry";
 import { EntryDetail } from "./pages/entryDetail";
 import { Periods } from "./pages/periods";
-import { GeneralLedger, TrialBalancePage } from "./pages/reports";
+import { GeneralLedger, ReportsIndex, TrialBalancePage } from "./pages/reports";
 import { Companies, Firm, Users } from "./pages/settings";
 import "./styles.css";
+
+/**
+ * A page loaded on first use: its code is a chunk of its own, out of the first-load bundle (as
+ * the dashboard's chart library is). Shows the loading state meanwhile; a chunk that fails to
+ * load (a new release replaced it) asks for a reload.
+ */
+function lazy<P extends object>(load: () => Promise<FunctionComponent<P>>): FunctionComponent<P> {
+  let C: FunctionComponent<P> | undefined;
+  let failed: Error | undefined;
+  let pending: Promise<void> | undefined;
+  return function Lazy(props: P) {
+    const [, tick] = useState(0);
+    useEffect(() => {
+      if (C || failed) return;
+      let on = true;
+      pending ??= load().then(
+        (c) => void (C = c),
+        (e) => void ((failed = new Error(`This page could not be loaded (${e?.message ?? e}). Reload the page.`)), (pending = undefined)),
+      );
+      pending.then(() => on && tick((n) => n + 1));
+      return () => void (on = false);
+    }, []);
+    if (C) return <C {...props} />;
+    if (failed) return <ErrorBox error={failed} />;
+    return <Loading />;
+  };
+}
+
+const contactsPage = () => import("./pages/contacts");
+const invoicesPage = () => import("./pages/invoices");
+const itemsPage = () => import("./pages/items");
+const ContactList = lazy(() => contactsPage().then((m) => m.ContactList));
+const ContactPage = lazy(() => contactsPage().then((m) => m.ContactPage));
+const DocumentList = lazy(() => invoicesPage().then((m) => m.DocumentList));
+const DocumentEditor = lazy(() => invoicesPage().then((m) => m.DocumentEditor));
+const DocumentView = lazy(() => invoicesPage().then((m) => m.DocumentView));
+const Items = lazy(() => itemsPage().then((m) => m.Items));
+const TaxRates = lazy(() => itemsPage().then((m) => m.TaxRates));
+const recurringPage = () => import("./pages/recurring");
+const RecurringList = lazy(() => recurringPage().then((m) => m.RecurringList));
+const RecurringPage = lazy(() => recurringPage().then((m) => m.RecurringPage));
+const StatementPage = lazy(() => import("./pages/statement").then((m) => m.StatementPage));
+const DocumentSettings = lazy(() => import("./pages/documentSettings").then((m) => m.DocumentSettings));
+const Payments = lazy(() => import("./pages/payments").then((m) => m.Payments));
+const AgedReport = lazy(() => import("./pages/aged").then((m) => m.AgedReport));
+
+type Kind = "invoice" | "credit_note" | "bill" | "vendor_credit";
+const DOC_ROUTES: [string, Kind][] = [
+  ["/sales/invoices", "invoice"],
+  ["/sales/credit-notes", "credit_note"],
+  ["/purchases/bills", "bill"],
+  ["/purchases/vendor-credits", "vendor_credit"],
+];
+const CONTACT_ROUTES: [string, "sales" | "purchase"][] = [
+  ["/sales/customers", "sales"],
+  ["/purchases/vendors", "purchase"],
+];
 
 function currentPath() {
   return location.pathname + location.search;
@@ -42,6 +99,9 @@ function Shell() {
   if (!user) return <Loading />;
   const reports = can(user, "reports.view");
   const settings = can(user, "users.view") || can(user, "companies.manage") || can(user, "firm.manage");
+  const docs = can(user, "documents.view");
+  // The document template, logo and tax rounding: Settings → Documents, for those who issue documents.
+  const docSettings = can(user, "documents.issue");
   const nav: NavItem[] = [
     { module: "Dashboard", href: "/", show: true },
     {
@@ -53,30 +113,54 @@ function Shell() {
         ["Journal", "/accounting/journal", true],
         ["New entry", "/accounting/journal/new", can(user, "ledger.edit")],
         ["Periods", "/accounting/periods", can(user, "ledger.view")],
+        ["Tax rates", "/accounting/tax-rates", docs],
       ],
     },
-    { module: "Sales", href: "/sales", show: true },
-    { module: "Purchase", href: "/purchase", show: true },
-    { module: "Inventory", href: "/inventory", show: true },
+    {
+      module: "Sales",
+      href: "/sales/invoices",
+      show: docs,
+      items: [
+        ["Customers", "/sales/customers", true],
+        ["Invoices", "/sales/invoices", true],
+        ["Credit notes", "/sales/credit-notes", true],
+        ["Recurring invoices", "/sales/recurring", true],
+      ],
+    },
+    {
+      module: "Purchases",
+      href: "/purchases/bills",
+      show: docs,
+      items: [
+        ["Vendors", "/purchases/vendors", true],
+        ["Bills", "/purchases/bills", true],
+        ["Vendor credits", "/purchases/vendor-credits", true],
+      ],
+    },
+    { module: "Payments", href: "/payments", show: docs },
+    { module: "Items", href: "/items", show: docs },
     { module: "Banking", href: "/banking", show: true },
     {
       module: "Reports",
-      href: "/reports/trial-balance",
+      href: "/reports",
       show: reports,
       items: [
         ["Trial balance", "/reports/trial-balance", true],
         ["General ledger", "/reports/general-ledger", true],
+        ["Aged receivables", "/reports/aged-receivables", docs],
+        ["Aged payables", "/reports/aged-payables", docs],
       ],
     },
     { module: "Documents", href: "/documents", show: true },
     {
       module: "Settings",
-      href: "/settings/firm",
-      show: settings,
+      href: settings ? "/settings/firm" : "/settings/documents",
+      show: settings || docSettings,
       items: [
-        ["Firm", "/settings/firm", true],
-        ["Companies", "/settings/companies", true],
+        ["Firm", "/settings/firm", settings],
+        ["Companies", "/settings/companies", settings],
         ["Users", "/settings/users", can(user, "users.view")],
+        ["Documents", "/settings/documents", docSettings],
       ],
     },
   ];
@@ -115,8 +199,8 @@ function Shell() {
             <Link href={n.href} class={`nav-module ${active(n.href) ? "active" : ""}`}>{n.module}</Link>
             {n.items && active(n.href) && (
               <div class="nav-items">
-                {n.items.filter((i) => i[2]).map(([label, href]) => (
-                  <Link href={href} class={location === href ? "active" : ""}>{label}</Link>
+                {n.items.filter((i) => i[2]).map(([label, href], _, shown) => (
+                  <Link href={href} class={itemActive(location, href, shown) ? "active" : ""} aria-current={itemActive(location, href, shown) ? "page" : undefined}>{label}</Link>
                 ))}
               </div>
             )}
@@ -132,14 +216,39 @@ function Shell() {
           <Route path="/accounting/journal/:id/edit">{(p: { id: string }) => <EntryForm id={p.id} />}</Route>
           <Route path="/accounting/journal/:id">{(p: { id: string }) => <EntryDetail id={p.id} />}</Route>
           <Route path="/accounting/periods" component={Periods} />
+          <Route path="/accounting/tax-rates">{docs ? <TaxRates /> : <Forbidden />}</Route>
           <Route path="/accounting">{() => <Redirect to="/accounting/accounts" />}</Route>
+          <Route path="/sales/customers/:id/statement">{(p: { id: string }) => (docs ? <StatementPage id={p.id} key={p.id} /> : <Forbidden />)}</Route>
+          <Route path="/sales/recurring">{docs ? <RecurringList /> : <Forbidden />}</Route>
+          <Route path="/sales/recurring/new">{docs ? <RecurringPage key="new" /> : <Forbidden />}</Route>
+          <Route path="/sales/recurring/:id">{(p: { id: string }) => (docs ? <RecurringPage id={p.id} key={p.id} /> : <Forbidden />)}</Route>
+          {CONTACT_ROUTES.flatMap(([base, side]) => [
+            <Route path={base}>{docs ? <ContactList side={side} key={base} /> : <Forbidden />}</Route>,
+            <Route path={`${base}/new`}>{docs ? <ContactPage side={side} key={`${base}/new`} /> : <Forbidden />}</Route>,
+            <Route path={`${base}/:id`}>{(p: { id: string }) => (docs ? <ContactPage side={side} id={p.id} key={p.id} /> : <Forbidden />)}</Route>,
+          ])}
+          {DOC_ROUTES.flatMap(([base, kind]) => [
+            <Route path={base}>{docs ? <DocumentList kind={kind} key={base} /> : <Forbidden />}</Route>,
+            <Route path={`${base}/new`}>{docs ? <DocumentEditor kind={kind} key={`${base}/new`} /> : <Forbidden />}</Route>,
+            <Route path={`${base}/:id/edit`}>{(p: { id: string }) => (docs ? <DocumentEditor kind={kind} id={p.id} key={`${p.id}/edit`} /> : <Forbidden />)}</Route>,
+            <Route path={`${base}/:id`}>{(p: { id: string }) => (docs ? <DocumentView kind={kind} id={p.id} key={p.id} /> : <Forbidden />)}</Route>,
+          ])}
+          <Route path="/sales">{() => <Redirect to="/sales/invoices" />}</Route>
+          <Route path="/purchases">{() => <Redirect to="/purchases/bills" />}</Route>
+          <Route path="/purchase">{() => <Redirect to="/purchases/bills" />}</Route>
+          <Route path="/payments">{docs ? <Payments /> : <Forbidden />}</Route>
+          <Route path="/items">{docs ? <Items /> : <Forbidden />}</Route>
+          <Route path="/inventory">{() => <Redirect to="/items" />}</Route>
           <Route path="/reports/trial-balance">{reports ? <TrialBalancePage /> : <Forbidden />}</Route>
           <Route path="/reports/general-ledger">{reports ? <GeneralLedger /> : <Forbidden />}</Route>
-          <Route path="/reports">{() => <Redirect to="/reports/trial-balance" />}</Route>
+          <Route path="/reports/aged-receivables">{reports && docs ? <AgedReport side="sales" key="ar" /> : <Forbidden />}</Route>
+          <Route path="/reports/aged-payables">{reports && docs ? <AgedReport side="purchase" key="ap" /> : <Forbidden />}</Route>
+          <Route path="/reports">{reports ? <ReportsIndex /> : <Forbidden />}</Route>
           <Route path="/settings/firm">{settings ? <Firm /> : <Forbidden />}</Route>
           <Route path="/settings/companies">{settings ? <Companies /> : <Forbidden />}</Route>
           <Route path="/settings/users">{can(user, "users.view") ? <Users /> : <Forbidden />}</Route>
-          <Route path="/settings">{() => <Redirect to="/settings/firm" />}</Route>
+          <Route path="/settings/documents">{docs ? <DocumentSettings /> : <Forbidden />}</Route>
+          <Route path="/settings">{() => <Redirect to={settings || !docSettings ? "/settings/firm" : "/settings/documents"} />}</Route>
           <Route path="/profile" component={Profile} />
           <Route path="/:module">{(p: { module: string }) => <Later module={p.module} />}</Route>
           <Route>
@@ -150,6 +259,12 @@ function Shell() {
       <Toasts />
     </div>
   );
+}
+
+/** A sub-menu item is current on its own page, and on the pages under it when no item is exactly current. */
+function itemActive(location: string, href: string, shown: [string, string, boolean][]): boolean {
+  if (location === href) return true;
+  return location.startsWith(href + "/") && !shown.some((i) => i[1] === location);
 }
 
 /**
@@ -184,7 +299,7 @@ function Redirect({ to }: { to: string }) {
   return null;
 }
 
-const LATER = ["sales", "purchase", "inventory", "banking", "documents"];
+const LATER = ["banking", "documents"];
 function Later({ module }: { module: string }) {
   if (!LATER.includes(module)) return <NotFound />;
   const name = module[0].toUpperCase() + module.slice(1);

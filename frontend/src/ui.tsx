@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { ApiError } from "./api";
+import { ApiError, isMissing } from "./api";
 import { formatAmount } from "./money";
 
 // ---- toasts -------------------------------------------------------------------------------
@@ -52,8 +52,21 @@ export function Empty({ children }: { children: ComponentChildren }) {
 export function ErrorBox({ error }: { error: Error }) {
   return <p class="error-box" role="alert">{error.message}</p>;
 }
-/** Renders the loading / error state of a query, or its children once there is data. */
-export function Async<T>({ q, children }: { q: { data?: T; error?: Error; loading: boolean }; children: (d: T) => ComponentChildren }) {
+/** What a page says when the server has no such endpoint yet (a 404 on a collection). */
+export function NotYet({ what }: { what: string }) {
+  return (
+    <p class="empty not-yet" id="api-missing">
+      {what} {/s$/.test(what) ? "are" : "is"} not available on this server yet: the API answered 404. This page works once the server has it.
+    </p>
+  );
+}
+
+/**
+ * Renders the loading / error state of a query, or its children once there is data. With
+ * `missing`, a 404 (an endpoint this server does not have yet) says so instead of an error.
+ */
+export function Async<T>({ q, children, missing }: { q: { data?: T; error?: Error; loading: boolean }; children: (d: T) => ComponentChildren; missing?: string }) {
+  if (q.error && q.data === undefined && missing && isMissing(q.error)) return <NotYet what={missing} />;
   if (q.error && q.data === undefined) return <ErrorBox error={q.error} />;
   if (q.data === undefined) return <Loading />;
   return <>{children(q.data)}</>;
@@ -62,6 +75,62 @@ export function Async<T>({ q, children }: { q: { data?: T; error?: Error; loadin
 export function Money({ value, currency, blankZero }: { value: string | null | undefined; currency: string; blankZero?: boolean }) {
   if (blankZero && (!value || /^-?0*(\.0*)?$/.test(value))) return <span class="num" />;
   return <span class="num">{formatAmount(value ?? "0", currency)}</span>;
+}
+
+/** A document's or a contact's status as a coloured chip. */
+export function StatusChip({ status, label, id }: { status: string; label?: string; id?: string }) {
+  return <span class={`status ${status}`} id={id}>{label ?? status.replace(/_/g, " ")}</span>;
+}
+
+/** DRF paging for a list: previous / next with the count. */
+export function Pager({ page, count, size, next, previous, onPage, noun }: {
+  page: number; count: number; size: number; next: string | null; previous: string | null; onPage: (p: number) => void; noun: string;
+}) {
+  if (!next && !previous) return null;
+  return (
+    <div class="pager">
+      <button disabled={!previous} onClick={() => onPage(page - 1)}>‹ Previous</button>
+      <span>Page {page} of {Math.max(1, Math.ceil(count / size))} · {count} {noun}</span>
+      <button disabled={!next} onClick={() => onPage(page + 1)}>Next ›</button>
+    </div>
+  );
+}
+
+/**
+ * A modal dialog on the native <dialog>: focus stays inside, Escape closes it (onClose), and the
+ * focus returns to where it was when it closes.
+ */
+export function Dialog({ title, onClose, children, id }: { title: string; onClose: () => void; children: ComponentChildren; id?: string }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    const back = document.activeElement as HTMLElement | null;
+    if (d && !d.open) d.showModal?.();
+    return () => {
+      if (d?.open) d.close();
+      back?.focus?.();
+    };
+  }, []);
+  return (
+    <dialog ref={ref} class="dialog" id={id} aria-labelledby={id ? `${id}-title` : undefined} onCancel={(e) => (e.preventDefault(), onClose())}>
+      <header class="dialog-head">
+        <h2 id={id ? `${id}-title` : undefined}>{title}</h2>
+        <button type="button" class="link" aria-label="Close" onClick={onClose}>×</button>
+      </header>
+      {children}
+    </dialog>
+  );
+}
+
+/** Errors of the form fields plus the ones that name no field shown (DRF's non_field_errors, detail…). */
+export function FormErrors({ errors, shown }: { errors: Record<string, string[]>; shown: string[] }) {
+  const rest = Object.entries(errors).filter(([k]) => !shown.some((s) => k === s || k.startsWith(`${s}[`) || k.startsWith(`${s}.`)));
+  if (!rest.length) return null;
+  return (
+    <p class="error-box" role="alert">
+      {rest.map(([k, v]) => `${k === "non_field_errors" || k === "detail" ? "" : `${k}: `}${v.join(" ")}`).join(" ")}
+    </p>
+  );
 }
 
 export function Crumbs({ items }: { items: [string, string?][] }) {
@@ -94,8 +163,9 @@ export function Page({ title, crumbs, actions, children }: { title: string; crum
 }
 
 export function FieldError({ errors, name }: { errors: Record<string, string[]>; name: string }) {
-  const e = errors[name];
-  return e ? <span class="field-error">{e.join(" ")}</span> : null;
+  // `emails` also shows `emails[1]` (a DRF list field's item errors).
+  const e = [...(errors[name] ?? []), ...Object.entries(errors).filter(([k]) => k.startsWith(`${name}[`)).flatMap(([, v]) => v)];
+  return e.length ? <span class="field-error">{e.join(" ")}</span> : null;
 }
 
 export function fieldErrors(e: unknown): Record<string, string[]> {
@@ -109,6 +179,18 @@ export function today(): string {
 
 export function confirmAction(text: string): boolean {
   return window.confirm(text);
+}
+
+/** Saves a blob (a PDF) under a file name. */
+export function downloadBlob(blob: Blob, name: string) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 export function downloadCsv(name: string, rows: (string | number)[][]) {

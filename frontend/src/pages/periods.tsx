@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { Link } from "wouter-preact";
 import { api } from "../api";
 import { can, useAuth } from "../auth";
 import { invalidate, useQuery } from "../query";
@@ -11,6 +12,7 @@ interface Settings {
   hard_lock_date: string | null;
   approval_required: boolean;
   approval_threshold: string;
+  tax_rounding?: string;
 }
 
 export function Periods() {
@@ -38,6 +40,7 @@ export function Periods() {
               <div><dt>Locked through</dt><dd id="lock-date">{s.lock_date ? formatDate(s.lock_date) : "nothing locked"}</dd></div>
               <div><dt>Closed for good through</dt><dd>{s.hard_lock_date ? formatDate(s.hard_lock_date) : "—"}</dd></div>
               <div><dt>Fiscal year starts</dt><dd>month {s.fiscal_year_start_month}</dd></div>
+              <div><dt>Tax rounding</dt><dd id="tax-rounding">{s.tax_rounding === "document" ? "per document" : "per line"}{can(user, "documents.issue") && <> · <Link href="/settings/documents">change</Link></>}</dd></div>
               <div><dt>Approval</dt><dd>{s.approval_required ? <>required above <Money value={s.approval_threshold} currency={company?.currency ?? "USD"} /></> : "not required"}</dd></div>
             </dl>
             {allowed ? (

@@ -1,12 +1,33 @@
 import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { qs, type TrialBalance } from "../api";
-import { useAuth } from "../auth";
+import { can, useAuth } from "../auth";
 import { formatAmount } from "../money";
 import { useQuery } from "../query";
 import { Async, downloadCsv, Empty, Money, Page, today } from "../ui";
 import { useAccounts } from "./accounts";
 import { formatDate } from "../format";
+
+/** The Reports page: every report with a line on what it answers. */
+export function ReportsIndex() {
+  const { user } = useAuth();
+  const docs = can(user, "documents.view");
+  const reports: [string, string, string, boolean][] = [
+    ["Trial balance", "/reports/trial-balance", "Debit and credit balance of every account as of a date.", true],
+    ["General ledger", "/reports/general-ledger", "One account's postings with the running balance.", true],
+    ["Aged receivables", "/reports/aged-receivables", "What customers owe, by days past the due date.", docs],
+    ["Aged payables", "/reports/aged-payables", "What we owe vendors, by days past the due date.", docs],
+  ];
+  return (
+    <Page title="Reports" crumbs={[["Reports"]]}>
+      <ul class="report-index">
+        {reports.filter((r) => r[3]).map(([name, href, what]) => (
+          <li key={href}><Link href={href}>{name}</Link><span class="muted"> — {what}</span></li>
+        ))}
+      </ul>
+    </Page>
+  );
+}
 
 export function TrialBalancePage() {
   const [asOf, setAsOf] = useState(today());
@@ -21,7 +42,7 @@ export function TrialBalancePage() {
   return (
     <Page
       title="Trial balance"
-      crumbs={[["Reports", "/reports/trial-balance"], ["Trial balance"]]}
+      crumbs={[["Reports", "/reports"], ["Trial balance"]]}
       actions={
         <>
           <label class="inline">As of <input type="date" value={asOf} onInput={(e) => (e.target as HTMLInputElement).value && setAsOf((e.target as HTMLInputElement).value)} name="as_of" /></label>
@@ -91,7 +112,7 @@ export function GeneralLedger() {
   return (
     <Page
       title="General ledger"
-      crumbs={[["Reports", "/reports/trial-balance"], ["General ledger"]]}
+      crumbs={[["Reports", "/reports"], ["General ledger"]]}
       actions={
         <>
           <button onClick={() => q.data && exportCsv(q.data)} disabled={!q.data}>Export CSV</button>
