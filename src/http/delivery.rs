@@ -84,7 +84,25 @@ pub struct TemplateBody {
 fn template_json(text: Option<String>) -> Response {
     let is_default = text.is_none();
     let template = text.unwrap_or_else(|| pdf::DEFAULT_TOML.to_owned());
-    axum::Json(json!({"template": template, "is_default": is_default})).into_response()
+    axum::Json(json!({"template": template, "is_default": is_default, "default": pdf::DEFAULT_TOML})).into_response()
+}
+
+/// `DELETE /api/invoicing/template/`: back to the embedded default look (the logo stays).
+pub async fn delete_template(
+    State(app): State<AppState>,
+    Bearer(claims): Bearer,
+    CompanyHeader(company): CompanyHeader,
+) -> Result<StatusCode, ApiError> {
+    in_books(
+        &app,
+        claims,
+        company,
+        Action::IssueDocuments,
+        Access::Write,
+        |tx, ctx, company| Ok(store::clear_template(tx, company.id, ctx.actor)?),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /api/invoicing/template/`: the company's template TOML, or the embedded default.

@@ -190,7 +190,9 @@ pub fn router(app: AppState) -> Router {
         // delivery: the firm's own template and logo, and e-mail (after the commit, outside any lock)
         .route(
             "/api/invoicing/template/",
-            get(delivery::get_template).put(delivery::put_template),
+            get(delivery::get_template)
+                .put(delivery::put_template)
+                .delete(delivery::delete_template),
         )
         .route(
             "/api/invoicing/logo/",

@@ -82,6 +82,15 @@ pub fn set_template(tx: &mut Tx, company: Uuid, text: &str, by: Uuid) -> Result<
     Ok(())
 }
 
+/// Forgets the company's template: its documents take the embedded default again.
+pub fn clear_template(tx: &mut Tx, company: Uuid, by: Uuid) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE document_templates SET template = NULL, updated_at = $2, updated_by = $3 WHERE company_id = $1",
+        params![company, ts(Timestamp::now()), by],
+    )?;
+    Ok(())
+}
+
 /// The company's logo, if it has one.
 pub fn logo(tx: &mut Tx, company: Uuid) -> Result<Option<Logo>, StoreError> {
     let Some(row) = tx.query_opt(

@@ -287,6 +287,19 @@ async fn template_and_logo(app: TestApp) {
     );
     let relabelled = pdf(&f, id).await;
     assert_ne!(relabelled, plain, "the label changed the PDF");
+    // DELETE goes back to the default look.
+    let r = f
+        .client
+        .delete(format!("{}{TEMPLATE}", f.base))
+        .bearer_auth(&f.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(f.get(TEMPLATE).await.body["is_default"], true);
+    assert_eq!(pdf(&f, id).await, plain, "the default look again");
+    let r = f.put(TEMPLATE, json!({"template": mine})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // Staff may read the template but not change it.
     let (staff_token, staff) = app.invite(&f.token, "staff-style@example.com", "staff").await;
     let staff = f.as_user(&staff_token, &staff);
