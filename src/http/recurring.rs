@@ -30,7 +30,8 @@ pub struct RecurringBody {
     start_date: Option<String>,
     #[serde(default, deserialize_with = "super::accounting::present")]
     end_date: Option<Option<String>>,
-    payment_terms_days: Option<i64>,
+    #[serde(default, deserialize_with = "super::accounting::present")]
+    payment_terms_days: Option<Option<i64>>,
     reference: Option<String>,
     notes: Option<String>,
     auto_issue: Option<bool>,
@@ -175,9 +176,11 @@ async fn save(
                 start_date,
                 end_date: end.unwrap_or(base.as_ref().and_then(|b| b.end_date)),
                 next_date: None,
-                payment_terms_days: body
-                    .payment_terms_days
-                    .or(base.as_ref().and_then(|b| b.payment_terms_days)),
+                // `null` clears the schedule's terms (the customer's apply); absent keeps them.
+                payment_terms_days: match body.payment_terms_days {
+                    Some(v) => v,
+                    None => base.as_ref().and_then(|b| b.payment_terms_days),
+                },
                 reference: body
                     .reference
                     .clone()

@@ -431,7 +431,25 @@ async fn recurring_invoices(app: TestApp) {
         (Some("2026-04-30"), Some(3))
     );
     assert_eq!(f.get(INVOICES).await.body["count"], 3);
+    assert_eq!(
+        f.get(&format!("{INVOICES}?recurring={id}")).await.body["count"],
+        3,
+        "the schedule's invoices"
+    );
     assert_eq!(balance(&f, "1100").await, "3000.00");
+    let r = f
+        .patch(&format!("{RECURRING}{id}/"), json!({"payment_terms_days": 7}))
+        .await;
+    assert_eq!(r.body["payment_terms_days"], 7, "{}", r.body);
+    let r = f
+        .patch(&format!("{RECURRING}{id}/"), json!({"payment_terms_days": null}))
+        .await;
+    assert_eq!(
+        r.body["payment_terms_days"],
+        Value::Null,
+        "null clears the terms: {}",
+        r.body
+    );
     // Paused schedules make nothing.
     let r = f.patch(&format!("{RECURRING}{id}/"), json!({"is_active": false})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
