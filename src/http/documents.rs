@@ -16,7 +16,7 @@ use super::journal::{Write, fingerprint, idempotency_key, write};
 use crate::app::AppState;
 use crate::domain::documents::operations::{self, today};
 use crate::domain::documents::{Document, DocumentError, DocumentInput, DocumentKind, LineInput};
-use crate::domain::ledger::Ctx;
+use crate::domain::ledger::{Ctx, LedgerError};
 use crate::domain::money;
 use crate::domain::roles::Action;
 use crate::pdf;
@@ -388,7 +388,11 @@ pub async fn issue(
         status: StatusCode::OK,
     };
     write(&app, w, move |tx, ctx| {
-        let doc = operations::issue(tx, ctx, kind, id)?;
+        // A closed period is about the document's issue date: name that field.
+        let doc = operations::issue(tx, ctx, kind, id).map_err(|e| match e {
+            DocumentError::Ledger(LedgerError::PeriodClosed { .. }) => ApiError::field("issue_date", e.to_string()),
+            other => ApiError::from(other),
+        })?;
         respond(tx, ctx, doc.id)
     })
     .await

@@ -321,6 +321,27 @@ async fn credits_bills_and_void(app: TestApp) {
         .patch("/api/accounting/periods/", json!({"tax_rounding": "sometimes"}))
         .await;
     assert!(r.body["tax_rounding"].is_array(), "{}", r.body);
+    // Nothing is issued into a closed period; the error names the issue date and nothing is used.
+    let r = f
+        .post("/api/accounting/periods/close/", json!({"date": "2026-02-28"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = f
+        .post(
+            INVOICES,
+            json!({"contact": customer, "issue_date": "2026-02-10",
+            "lines": [{"description": "Late", "unit_price": "5.00", "account": f.acct("4100")}]}),
+        )
+        .await;
+    let late = r.body["id"].as_str().unwrap().to_owned();
+    let r = f.post(&format!("{INVOICES}{late}/issue/"), json!({})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body["issue_date"].is_array(), "{}", r.body);
+    let r = f.get(&format!("{INVOICES}{late}/")).await;
+    assert_eq!(
+        (r.body["status"].as_str(), &r.body["number"]),
+        (Some("draft"), &Value::Null)
+    );
     // A staff user drafts but cannot issue.
     let (staff_token, staff) = app.invite(&f.token, "staff@example.com", "staff").await;
     let staff = f.as_user(&staff_token, &staff);
