@@ -12,7 +12,7 @@ use super::books::{Access, in_books};
 use super::conventions::{list_request, optional_date, render};
 use super::error::ApiError;
 use super::extract::{ApiJson, Bearer, CompanyHeader, QueryPairs, parse_id};
-use super::journal::{Write, fingerprint, idempotency_key, write};
+use super::journal::{Idempotency, Write, write};
 use crate::app::AppState;
 use crate::domain::documents::operations::{self, today};
 use crate::domain::documents::{Document, DocumentError, DocumentInput, DocumentKind, LineInput};
@@ -293,14 +293,12 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let kind = kind_of(&uri)?;
     let input = input(&body)?;
-    let key = idempotency_key(&headers)?;
-    let fp = fingerprint(&key, "POST", uri.path(), &body);
+    let idempotency = Idempotency::of(&headers, "POST", uri.path(), &body)?;
     let w = Write {
         claims,
         company,
         action: Action::EditDocuments,
-        key,
-        fingerprint: fp,
+        idempotency,
         status: StatusCode::CREATED,
     };
     write(&app, w, move |tx, ctx| {
@@ -322,14 +320,12 @@ pub async fn update(
     let kind = kind_of(&uri)?;
     let id = parse_id(&id)?;
     let input = input(&body)?;
-    let key = idempotency_key(&headers)?;
-    let fp = fingerprint(&key, "PATCH", uri.path(), &body);
+    let idempotency = Idempotency::of(&headers, "PATCH", uri.path(), &body)?;
     let w = Write {
         claims,
         company,
         action: Action::EditDocuments,
-        key,
-        fingerprint: fp,
+        idempotency,
         status: StatusCode::OK,
     };
     write(&app, w, move |tx, ctx| {
@@ -377,14 +373,12 @@ pub async fn issue(
 ) -> Result<Response, ApiError> {
     let kind = kind_of(&uri)?;
     let id = parse_id(&id)?;
-    let key = idempotency_key(&headers)?;
-    let fp = fingerprint(&key, "POST", uri.path(), &());
+    let idempotency = Idempotency::of(&headers, "POST", uri.path(), &())?;
     let w = Write {
         claims,
         company,
         action: Action::IssueDocuments,
-        key,
-        fingerprint: fp,
+        idempotency,
         status: StatusCode::OK,
     };
     write(&app, w, move |tx, ctx| {
@@ -412,14 +406,12 @@ pub async fn void(
     // The body is optional: no body voids on the original date.
     let body: VoidBody = super::extract::optional_body(&raw)?;
     let date = optional_date("date", body.date.as_deref())?;
-    let key = idempotency_key(&headers)?;
-    let fp = fingerprint(&key, "POST", uri.path(), &body);
+    let idempotency = Idempotency::of(&headers, "POST", uri.path(), &body)?;
     let w = Write {
         claims,
         company,
         action: Action::IssueDocuments,
-        key,
-        fingerprint: fp,
+        idempotency,
         status: StatusCode::OK,
     };
     write(&app, w, move |tx, ctx| {

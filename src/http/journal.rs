@@ -237,9 +237,39 @@ pub(crate) struct Write {
     pub claims: Claims,
     pub company: Option<String>,
     pub action: Action,
-    pub key: Option<String>,
-    pub fingerprint: String,
+    pub idempotency: Idempotency,
     pub status: StatusCode,
+}
+
+/// A request's `Idempotency-Key`, if any, and what makes a retry under it the same request.
+pub(crate) struct Idempotency {
+    key: Option<String>,
+    fingerprint: String,
+}
+
+impl Idempotency {
+    /// Reads the key from `headers`; `method`, `path` and `body` are the request it stands for.
+    pub(crate) fn of(
+        headers: &HeaderMap,
+        method: &str,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<Idempotency, ApiError> {
+        Ok(Idempotency::keyed(idempotency_key(headers)?, method, path, body))
+    }
+
+    fn keyed(key: Option<String>, method: &str, path: &str, body: &impl Serialize) -> Idempotency {
+        let fingerprint = fingerprint(&key, method, path, body);
+        Idempotency { key, fingerprint }
+    }
+
+    /// For writes that take no key.
+    pub(crate) fn none() -> Idempotency {
+        Idempotency {
+            key: None,
+            fingerprint: String::new(),
+        }
+    }
 }
 
 /// Runs one write in the caller's company, inside one transaction, under the permission
@@ -252,8 +282,7 @@ where
         claims,
         company,
         action,
-        key,
-        fingerprint,
+        idempotency: Idempotency { key, fingerprint },
         status,
     } = w;
     let (status, body) = in_books(app, claims, company, action, Access::Write, move |tx, ctx, _| {
@@ -284,7 +313,7 @@ where
     Ok((status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
-pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     match headers.get("idempotency-key") {
         None => Ok(None),
         Some(v) => {
@@ -303,7 +332,7 @@ pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, Api
 
 /// What makes two requests under one `Idempotency-Key` the same request. Computed only when a key
 /// is given: hashing a 10,000-entry bulk body is not free.
-pub(crate) fn fingerprint(key: &Option<String>, method: &str, path: &str, body: &impl Serialize) -> String {
+fn fingerprint(key: &Option<String>, method: &str, path: &str, body: &impl Serialize) -> String {
     if key.is_none() {
         return String::new();
     }
@@ -329,16 +358,14 @@ pub async fn create(
     let mut errors = FieldErrors::default();
     let input = entry_input(&body, "", &mut errors);
     errors.into_result()?;
-    let key = idempotency_key(&headers)?;
-    let fp = fingerprint(&key, "POST", uri.path(), &body);
+    let idempotency = Idempotency::of(&headers, "POST", uri.path(), &body)?;
     write(
         &app,
         Write {
             claims,
             company,
             action: Action::EditLedger,
-            key,
-            fingerprint: fp,
+            idempotency,
             status: StatusCode::CREATED,
         },
         move |tx, ctx| Ok(json(&ledger::create_draft(tx, ctx, &input)?, ctx)),
@@ -363,8 +390,7 @@ pub async fn update(
             claims,
             company,
             action: Action::EditLedger,
-            key: None,
-            fingerprint: String::new(),
+            idempotency: Idempotency::none(),
             status: StatusCode::OK,
         },
         move |tx, ctx| Ok(json(&ledger::update_draft(tx, ctx, id, &input)?, ctx)),
@@ -385,8 +411,7 @@ pub async fn delete(
             claims,
             company,
             action: Action::EditLedger,
-            key: None,
-            fingerprint: String::new(),
+            idempotency: Idempotency::none(),
             status: StatusCode::NO_CONTENT,
         },
         move |tx, ctx| {
@@ -445,8 +470,7 @@ impl EntryVerb {
             claims,
             company,
             action,
-            fingerprint: fingerprint(&key, "POST", &path, &Value::Null),
-            key,
+            idempotency: Idempotency::keyed(key, "POST", &path, &Value::Null),
             status: StatusCode::OK,
         };
         write(app, w, move |tx, ctx| Ok(json(&op(tx, ctx, id)?, ctx))).await
@@ -492,16 +516,14 @@ pub async fn reverse(
                 .map_err(|_| ApiError::field("date", DATE_FORMAT_ERROR))?,
         ),
     };
-    let key = idempotency_key(&headers)?;
-    let fp = fingerprint(&key, "POST", uri.path(), &body);
+    let idempotency = Idempotency::of(&headers, "POST", uri.path(), &body)?;
     write(
         &app,
         Write {
             claims,
             company,
             action: Action::PostEntries,
-            key,
-            fingerprint: fp,
+            idempotency,
             status: StatusCode::CREATED,
         },
         move |tx, ctx| Ok(json(&ledger::reverse(tx, ctx, id, date)?, ctx)),
@@ -551,16 +573,14 @@ pub async fn bulk(
         .map(|(i, e)| entry_input(e, &format!("entries[{i}]."), &mut errors))
         .collect();
     errors.into_result()?;
-    let key = idempotency_key(&headers)?;
-    let fp = fingerprint(&key, "POST", uri.path(), &body);
+    let idempotency = Idempotency::of(&headers, "POST", uri.path(), &body)?;
     write(
         &app,
         Write {
             claims,
             company,
             action: Action::PostEntries,
-            key,
-            fingerprint: fp,
+            idempotency,
             status: StatusCode::CREATED,
         },
         move |tx, ctx| {

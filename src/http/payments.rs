@@ -14,7 +14,7 @@ use super::books::{Access, in_books};
 use super::conventions::{list_request, optional_date, render};
 use super::error::ApiError;
 use super::extract::{ApiJson, Bearer, CompanyHeader, QueryPairs, parse_id};
-use super::journal::{Write, fingerprint, idempotency_key, write};
+use super::journal::{Idempotency, Write, write};
 use crate::app::AppState;
 use crate::domain::documents::AGEING_BUCKETS as BUCKETS;
 use crate::domain::documents::Payment;
@@ -159,14 +159,12 @@ pub async fn create(
         reference: body.reference.clone(),
         allocations: allocations(&body.allocations),
     };
-    let key = idempotency_key(&headers)?;
-    let fp = fingerprint(&key, "POST", uri.path(), &body);
+    let idempotency = Idempotency::of(&headers, "POST", uri.path(), &body)?;
     let w = Write {
         claims,
         company,
         action: Action::IssueDocuments,
-        key,
-        fingerprint: fp,
+        idempotency,
         status: StatusCode::CREATED,
     };
     write(&app, w, move |tx, ctx| {
@@ -187,14 +185,12 @@ pub async fn allocate(
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let input = allocations(&body.allocations);
-    let key = idempotency_key(&headers)?;
-    let fp = fingerprint(&key, "POST", uri.path(), &body);
+    let idempotency = Idempotency::of(&headers, "POST", uri.path(), &body)?;
     let w = Write {
         claims,
         company,
         action: Action::IssueDocuments,
-        key,
-        fingerprint: fp,
+        idempotency,
         status: StatusCode::OK,
     };
     write(&app, w, move |tx, ctx| {
@@ -217,14 +213,12 @@ pub async fn void(
     // The body is optional: no body voids on the original date.
     let body: VoidBody = super::extract::optional_body(&raw)?;
     let date = optional_date("date", body.date.as_deref())?;
-    let key = idempotency_key(&headers)?;
-    let fp = fingerprint(&key, "POST", uri.path(), &body);
+    let idempotency = Idempotency::of(&headers, "POST", uri.path(), &body)?;
     let w = Write {
         claims,
         company,
         action: Action::IssueDocuments,
-        key,
-        fingerprint: fp,
+        idempotency,
         status: StatusCode::OK,
     };
     write(&app, w, move |tx, ctx| {
