@@ -6,20 +6,13 @@
 //! `--bench` (as `cargo test --all-targets` runs it) it does a token 20 invoices.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::Arc;
+mod common;
+
+use common::{ms, percentile};
+
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[i.min(samples.len() - 1)]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 struct Client {
     http: reqwest::Client,
@@ -66,42 +59,13 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(if full { 1000 } else { 20 });
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = oasys::config::Config {
-        data_dir: Some(dir.path().to_path_buf()),
-        jwt_secret: Some("bench-secret-bench-secret-bench-secret".into()),
-        ..Default::default()
-    };
-    if let Ok(url) = std::env::var("OASYS_BENCH_DATABASE_URL") {
-        config.database_url = Some(url);
-        config.database_schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
-    }
-    let backend = if config.database_url.is_some() {
-        "postgres"
-    } else {
-        "sqlite"
-    };
-    let app = tokio::task::spawn_blocking(move || oasys::App::open(config))
-        .await
-        .unwrap()
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(oasys::serve(Arc::new(app), listener, std::future::pending()));
+    let server = common::start("bench-invoice-harbour-42").await;
+    let backend = server.backend;
     let http = reqwest::Client::new();
-    let reg: Value = http
-        .post(format!("{base}/api/auth/register/"))
-        .json(&json!({ "email": "bench@example.com", "password": "bench-invoice-harbour-42", "first_name": "B", "last_name": "M", "firm_name": "Bench" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
     let c = Client {
         http,
-        base,
-        token: reg["tokens"]["access"].as_str().unwrap().to_owned(),
+        base: server.base.clone(),
+        token: server.token.clone(),
     };
     let (_, chart, _) = c
         .call(

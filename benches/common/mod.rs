@@ -1,0 +1,69 @@
+//! What the HTTP benchmarks share: the real server started in-process on a fresh data dir
+//! (SQLite, or PostgreSQL with `OASYS_BENCH_DATABASE_URL`), a firm registered on it, and the
+//! percentiles they print.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+/// A running server and the signed-in bench user. The data dir lives as long as this value.
+pub struct Server {
+    pub base: String,
+    pub token: String,
+    pub backend: &'static str,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts the server on an ephemeral port and registers a firm (`password` must pass the policy).
+pub async fn start(password: &str) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = oasys::config::Config {
+        data_dir: Some(dir.path().to_path_buf()),
+        jwt_secret: Some("bench-secret-bench-secret-bench-secret".into()),
+        ..Default::default()
+    };
+    if let Ok(url) = std::env::var("OASYS_BENCH_DATABASE_URL") {
+        config.database_url = Some(url);
+        config.database_schema = format!("bench_{}", uuid::Uuid::new_v4().simple());
+    }
+    let backend = if config.database_url.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let app = tokio::task::spawn_blocking(move || oasys::App::open(config))
+        .await
+        .unwrap()
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(oasys::serve(Arc::new(app), listener, std::future::pending()));
+    let reg: Value = reqwest::Client::new()
+        .post(format!("{base}/api/auth/register/"))
+        .json(&json!({ "email": "bench@example.com", "password": password, "first_name": "B", "last_name": "M", "firm_name": "Bench" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    Server {
+        base,
+        token: reg["tokens"]["access"].as_str().unwrap().to_owned(),
+        backend,
+        _dir: dir,
+    }
+}
+
+/// The `p`-th percentile (0–1) of the samples, nearest rank.
+pub fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[i.min(samples.len() - 1)]
+}
+
+pub fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
