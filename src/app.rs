@@ -35,6 +35,8 @@ pub enum StartError {
     Secret(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the backup before migrating failed, so the data dir was left as it is: {0}")]
+    Backup(#[from] crate::backup::BackupError),
 }
 
 impl App {
@@ -45,7 +47,12 @@ impl App {
             path: data_dir.display().to_string(),
             source,
         })?;
+        // An older data dir is backed up before this binary migrates it; no backup, no start.
+        let before = crate::backup::before_upgrade(&config)?;
         let store = Store::open(&config.store())?;
+        if let Some(summary) = before {
+            crate::backup::record(&store, &summary, crate::backup::Reason::PreUpgrade)?;
+        }
         let secret = match &config.jwt_secret {
             Some(s) => s.clone(),
             None => load_or_create_secret(&data_dir.join("jwt_secret"))?,

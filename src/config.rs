@@ -40,6 +40,35 @@ pub struct Config {
     pub body_limit_bytes: usize,
     pub auth: AuthConfig,
     pub smtp: SmtpConfig,
+    pub backup: BackupConfig,
+}
+
+/// Backups the server takes by itself, and where `oasys backup` puts its pre-upgrade backups.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BackupConfig {
+    /// `hourly`, `daily HH:MM` (server local time) or `every N(m|h)`; unset: no scheduled backups.
+    pub schedule: Option<String>,
+    /// Where scheduled and pre-upgrade backups go (default: `<data dir>/backups`).
+    pub dir: Option<PathBuf>,
+    /// Scheduled backups kept (older ones are deleted; manual and pre-upgrade ones never are).
+    pub keep: Option<usize>,
+    /// A file holding the passphrase that encrypts scheduled backups. Kept out of this file.
+    pub passphrase_file: Option<PathBuf>,
+}
+
+impl BackupConfig {
+    pub const DEFAULT_KEEP: usize = 14;
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(s) = &self.schedule {
+            crate::backup::schedule::Schedule::parse(s).map_err(ConfigError::Invalid)?;
+        }
+        if self.keep == Some(0) {
+            return Err(ConfigError::Invalid("backup.keep must be at least 1".into()));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -120,6 +149,7 @@ impl Default for Config {
             body_limit_bytes: 2 * 1024 * 1024,
             auth: AuthConfig::default(),
             smtp: SmtpConfig::default(),
+            backup: BackupConfig::default(),
         }
     }
 }
@@ -237,7 +267,8 @@ impl Config {
                 "cors_origins may not contain \"*\"; list the origins".into(),
             ));
         }
-        self.smtp.validate()
+        self.smtp.validate()?;
+        self.backup.validate()
     }
 
     pub fn data_dir(&self) -> PathBuf {

@@ -7,6 +7,7 @@ pub mod pdf;
 pub mod store;
 
 pub mod auth;
+pub mod backup;
 pub mod provision;
 pub mod scheduler;
 

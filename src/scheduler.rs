@@ -1,6 +1,9 @@
-//! Work the server does by itself, on a timer: recurring invoices. Each schedule runs in its own
-//! transaction, as the user who set it up; a failure rolls that schedule back, is logged, and the
-//! next run tries again. `oasys recurring run` does one pass from the command line.
+//! Work the server does by itself, on a timer: recurring invoices and scheduled backups.
+//!
+//! Each recurring schedule runs in its own transaction, as the user who set it up; a failure
+//! rolls that schedule back, is logged, and the next run tries again. `oasys recurring run` does
+//! one pass from the command line. Backups follow `backup.schedule` (rules in
+//! `crate::backup::schedule`); a failed one is logged and the next one tries again.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -113,6 +116,87 @@ pub fn spawn(app: Arc<App>) {
             }
         }
     });
+}
+
+/// Takes the backups `backup.schedule` asks for, until the server stops. SQLite only: on
+/// PostgreSQL the database server's own backups (pg_dump, base backups) apply.
+pub fn spawn_backups(app: Arc<App>) {
+    let Some(text) = app.config.backup.schedule.clone() else {
+        return;
+    };
+    if app.config.database_url.is_some() {
+        tracing::warn!("backup.schedule is ignored on PostgreSQL: back it up with pg_dump, or export each firm");
+        return;
+    }
+    let schedule = match crate::backup::schedule::Schedule::parse(&text) {
+        Ok(s) => s,
+        Err(e) => {
+            // Config validation already refused this; kept so a bad value can never panic.
+            tracing::warn!(error = %e, "no scheduled backups");
+            return;
+        }
+    };
+    tokio::spawn(async move {
+        loop {
+            let now = jiff::Zoned::now();
+            let wait = match schedule.next_after(&now) {
+                Ok(next) => now.duration_until(&next).unsigned_abs(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "scheduled backups: cannot compute the next time; retrying in an hour");
+                    Duration::from_secs(3600)
+                }
+            };
+            tokio::time::sleep(wait).await;
+            let app = Arc::clone(&app);
+            match tokio::task::spawn_blocking(move || scheduled_backup(&app)).await {
+                Ok(Ok(summary)) => tracing::info!(
+                    path = %summary.path.display(),
+                    bytes = summary.archive_bytes,
+                    seconds = summary.seconds,
+                    "scheduled backup written and checked"
+                ),
+                Ok(Err(e)) => tracing::error!(error = %e, "scheduled backup failed"),
+                Err(e) => tracing::error!(error = %e, "scheduled backup stopped"),
+            }
+        }
+    });
+}
+
+/// One scheduled backup: written, read back, recorded; then old scheduled ones pruned.
+pub fn scheduled_backup(app: &App) -> Result<crate::backup::Summary, crate::backup::BackupError> {
+    use crate::backup::{self, Reason, schedule};
+    let dir = backup::backup_dir(&app.config);
+    crate::config::ensure_private_dir(&dir).map_err(|source| backup::BackupError::Io {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let passphrase = backup::configured_passphrase(&app.config)?;
+    let dest = dir.join(schedule::file_name(
+        jiff::Timestamp::now(),
+        Reason::Scheduled,
+        passphrase.is_some(),
+    ));
+    let data_dir = app.config.data_dir();
+    let summary = backup::create(
+        &backup::Request {
+            data_dir: &data_dir,
+            dest: &dest,
+            tenant: None,
+            passphrase: passphrase.as_deref(),
+            reason: Reason::Scheduled,
+        },
+        &|_, _, _| {},
+    )?;
+    backup::record(&app.store, &summary, Reason::Scheduled)?;
+    let keep = app
+        .config
+        .backup
+        .keep
+        .unwrap_or(crate::config::BackupConfig::DEFAULT_KEEP);
+    for old in schedule::prune(&dir, keep)? {
+        tracing::info!(path = %old.display(), "old scheduled backup deleted");
+    }
+    Ok(summary)
 }
 
 /// Why one schedule's invoices were not made.

@@ -19,7 +19,21 @@ use crate::store::{Store, companies, platform};
 pub(super) fn open(config: &Config) -> anyhow::Result<Store> {
     let dir = config.data_dir();
     ensure_private_dir(&dir).with_context(|| format!("data directory {}", dir.display()))?;
-    Store::open(&config.store()).context("opening the database")
+    let before = crate::backup::before_upgrade(config).context("taking the backup before migrating the data dir")?;
+    let store = Store::open(&config.store()).context("opening the database")?;
+    if let Some(summary) = before {
+        eprintln!(
+            "the data dir was backed up before migrating: {}",
+            summary.path.display()
+        );
+        crate::backup::record(&store, &summary, crate::backup::Reason::PreUpgrade)?;
+    }
+    Ok(store)
+}
+
+/// Opens the store without the pre-upgrade backup: for a data dir just restored from one.
+pub(super) fn open_restored(config: &Config) -> anyhow::Result<Store> {
+    Store::open(&config.store()).context("opening the restored database")
 }
 
 pub(super) fn tenant_id(store: &Store, raw: &str) -> anyhow::Result<Uuid> {
@@ -209,4 +223,14 @@ pub fn user(config: Config, command: UserCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Records a finished backup in the platform database (for `oasys doctor` and the metrics).
+/// A failure here does not undo the backup: it is reported and the command still succeeds.
+pub(super) fn record_backup(config: &Config, summary: &crate::backup::Summary, reason: crate::backup::Reason) {
+    let recorded =
+        open(config).and_then(|store| crate::backup::record(&store, summary, reason).map_err(anyhow::Error::from));
+    if let Err(e) = recorded {
+        eprintln!("warning: the backup is good but was not recorded in the platform database: {e:#}");
+    }
 }

@@ -20,11 +20,12 @@ pub mod ledger;
 #[cfg(test)]
 mod ledger_props;
 pub mod list;
-mod migrations;
+pub(crate) mod migrations;
 pub mod platform;
 mod postgres;
 pub mod recurring;
 pub mod reports;
+pub mod snapshot;
 pub mod sql;
 mod sqlite;
 pub mod taxes;

@@ -373,3 +373,56 @@ pub fn set_setting(tx: &mut Tx, key: &str, value: Option<&str>) -> Result<(), St
     }
     Ok(())
 }
+
+// ---------------------------------------------------------------- backups
+
+/// A backup that was written and read back.
+#[derive(Debug, Clone)]
+pub struct BackupRun {
+    pub finished_at: Timestamp,
+    pub reason: String,
+    pub path: String,
+    pub archive_bytes: i64,
+    pub tenants: i64,
+    pub entries: i64,
+    pub duration_ms: i64,
+}
+
+pub fn insert_backup_run(tx: &mut Tx, run: &BackupRun) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO backup_runs (id, finished_at, reason, path, archive_bytes, tenants, entries, duration_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        params![
+            Uuid::now_v7(),
+            ts(run.finished_at),
+            run.reason.as_str(),
+            run.path.as_str(),
+            run.archive_bytes,
+            run.tenants,
+            run.entries,
+            run.duration_ms
+        ],
+    )?;
+    Ok(())
+}
+
+/// The newest backup recorded, if any.
+pub fn last_backup(tx: &mut Tx) -> Result<Option<BackupRun>, StoreError> {
+    tx.query_opt(
+        "SELECT finished_at, reason, path, archive_bytes, tenants, entries, duration_ms FROM backup_runs \
+         ORDER BY finished_at DESC LIMIT 1",
+        &[],
+    )?
+    .map(|r| {
+        Ok(BackupRun {
+            finished_at: parse_ts(&r.text(0)?)?,
+            reason: r.text(1)?,
+            path: r.text(2)?,
+            archive_bytes: r.int(3)?,
+            tenants: r.int(4)?,
+            entries: r.int(5)?,
+            duration_ms: r.int(6)?,
+        })
+    })
+    .transpose()
+}

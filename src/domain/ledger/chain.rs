@@ -138,7 +138,7 @@ pub fn signature_valid(key: &[u8], company: Uuid, seq: i64, hash: &str, signatur
     mac.verify_slice(&bytes).is_ok()
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {

@@ -1,0 +1,394 @@
+//! Backups of a data dir: `oasys backup`, the server's scheduled backups and the automatic
+//! backup before a migration all go through [`create`]; `oasys restore` and `oasys verify
+//! ARCHIVE` through [`restore`].
+//!
+//! A backup is one archive (see `docs/backup-format.md`): consistent copies of the platform
+//! database and of each firm's database, taken with SQLite's online backup API while the server
+//! keeps writing, each firm's files, the data dir's secrets, and a manifest with schema
+//! versions, rows per table, per-company chain heads and trial-balance digests, and a SHA-256 per
+//! member. It counts only once it has been read back and checked.
+
+mod archive;
+mod crypt;
+pub mod manifest;
+pub mod restore;
+pub mod schedule;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use uuid::Uuid;
+
+use crate::store::StoreError;
+use crate::store::snapshot::{self, DbFacts};
+use archive::ArchiveWriter;
+use manifest::{DbMember, FileMember, Manifest, TenantMember};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("{path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the archive is encrypted: give its passphrase (--passphrase-file, or OASYS_BACKUP_PASSPHRASE)")]
+    PassphraseNeeded,
+    /// The archive is not what it claims: wrong format, changed, cut short.
+    #[error("{0}")]
+    Invalid(String),
+    /// The archive is sound but restoring it here would be wrong.
+    #[error("{0}")]
+    Refused(String),
+    /// The backup was written but reading it back found these problems; it was deleted.
+    #[error("the backup did not read back correctly and was deleted: {}", .0.join("; "))]
+    ReadBack(Vec<String>),
+}
+
+/// Why a backup was taken; recorded in its manifest and its file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Manual,
+    Scheduled,
+    PreUpgrade,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Manual => "manual",
+            Reason::Scheduled => "scheduled",
+            Reason::PreUpgrade => "pre-upgrade",
+        }
+    }
+}
+
+/// One backup to take.
+pub struct Request<'a> {
+    pub data_dir: &'a Path,
+    pub dest: &'a Path,
+    /// One firm only: its database and files, without the platform database.
+    pub tenant: Option<Uuid>,
+    pub passphrase: Option<&'a str>,
+    pub reason: Reason,
+}
+
+/// What a finished backup holds, for the command's last line and the benchmark.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub path: PathBuf,
+    pub archive_bytes: u64,
+    /// Bytes of the databases and files before compression.
+    pub data_bytes: u64,
+    pub tenants: usize,
+    pub entries: i64,
+    pub lines: i64,
+    pub seconds: f64,
+}
+
+/// Reports each step: `(done, total, what)`. A terminal shows a bar; a log, one line per step.
+pub type Progress<'a> = &'a dyn Fn(usize, usize, &str);
+
+/// The schema versions this binary migrates to: anything newer cannot be restored here.
+pub fn current_versions() -> (i64, i64) {
+    crate::store::migrations::latest_versions()
+}
+
+/// Takes a backup of the SQLite data dir in `req` into `req.dest`.
+pub fn create(req: &Request, progress: Progress) -> Result<Summary, BackupError> {
+    let started = Instant::now();
+    let platform_db = req.data_dir.join("platform.db");
+    if !platform_db.exists() {
+        return Err(BackupError::Refused(format!(
+            "{} holds no OASYS data (no platform.db)",
+            req.data_dir.display()
+        )));
+    }
+    if req.dest.exists() {
+        return Err(BackupError::Refused(format!(
+            "{} already exists; choose a new name",
+            req.dest.display()
+        )));
+    }
+    let staging = Staging::new(req.dest)?;
+    let (_, tenant_version) = current_versions();
+
+    let platform_copy = staging.path.join("platform.db");
+    snapshot::copy_database(&platform_db, &platform_copy)?;
+    let all = snapshot::tenants_in(&platform_copy)?;
+    let tenants: Vec<(Uuid, String)> = match req.tenant {
+        Some(id) => {
+            let found: Vec<_> = all.into_iter().filter(|(t, _)| *t == id).collect();
+            if found.is_empty() {
+                return Err(BackupError::Refused(format!("no firm with id {id}")));
+            }
+            found
+        }
+        None => all,
+    };
+    let steps = 3 + 2 * tenants.len();
+    progress(1, steps, "platform database copied");
+
+    let mut tenant_facts = Vec::with_capacity(tenants.len());
+    for (i, (id, name)) in tenants.iter().enumerate() {
+        let rel = tenant_db_path(*id);
+        let live = req.data_dir.join(&rel);
+        if !live.exists() {
+            return Err(StoreError::Corrupt(format!(
+                "the database of firm {name} ({id}) is missing: {}",
+                live.display()
+            ))
+            .into());
+        }
+        let copy = staging.path.join(&rel);
+        if let Some(dir) = copy.parent() {
+            fs::create_dir_all(dir).map_err(io_at(dir))?;
+        }
+        snapshot::copy_database(&live, &copy)?;
+        let facts = snapshot::facts(&copy, true, tenant_version)?;
+        tenant_facts.push((*id, name.clone(), rel, copy, facts));
+        progress(2 + i, steps, &format!("firm {name} copied"));
+    }
+
+    let mut writer = ArchiveWriter::create(req.dest, req.passphrase)?;
+    let tmp = writer.temporary_path().to_owned();
+    let result = (|| {
+        let platform = match req.tenant {
+            Some(_) => None,
+            None => {
+                let facts = snapshot::facts(&platform_copy, false, 0)?;
+                let member = writer.append_file("platform.db", &platform_copy)?;
+                Some(db_member(member, facts))
+            }
+        };
+        let mut members = Vec::new();
+        let mut files = Vec::new();
+        for (i, (id, name, rel, copy, facts)) in tenant_facts.into_iter().enumerate() {
+            let member = writer.append_file(&rel, &copy)?;
+            members.push(TenantMember {
+                id,
+                name: name.clone(),
+                db: db_member(member, facts),
+            });
+            let files_dir = req.data_dir.join("tenants").join(id.to_string()).join("files");
+            for (rel_file, abs) in files_below(&files_dir)? {
+                let path = format!("tenants/{id}/files/{rel_file}");
+                files.push(writer.append_file(&path, &abs)?);
+            }
+            progress(2 + tenants.len() + i, steps, &format!("firm {name} archived"));
+        }
+        // The checkpoint key proves the chains; the token secret only a whole-platform backup needs.
+        let secrets: &[&str] = if req.tenant.is_some() {
+            &["checkpoint_key"]
+        } else {
+            &["checkpoint_key", "jwt_secret"]
+        };
+        for secret in secrets {
+            let path = req.data_dir.join(secret);
+            if path.is_file() {
+                files.push(writer.append_file(&format!("secrets/{secret}"), &path)?);
+            }
+        }
+        let manifest = Manifest {
+            format: manifest::FORMAT.into(),
+            format_version: manifest::FORMAT_VERSION,
+            oasys_version: env!("CARGO_PKG_VERSION").into(),
+            created_at: jiff::Timestamp::now().to_string(),
+            reason: req.reason.as_str().into(),
+            platform,
+            tenants: members,
+            files,
+        };
+        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| BackupError::Invalid(format!("manifest: {e}")))?;
+        writer.append_bytes(manifest::NAME, &json)?;
+        let tmp = writer.finish()?;
+        progress(steps - 1, steps, "archive written; reading it back");
+
+        // Read back what is on disk, as a restore would, before it may take the final name.
+        let scanned = archive::scan(&tmp, req.passphrase, None)?;
+        let mut problems = archive::check(&scanned);
+        let reread = serde_json::to_vec_pretty(&scanned.manifest).unwrap_or_default();
+        if reread != json {
+            problems.push("manifest.json reads back different from what was written".into());
+        }
+        if !problems.is_empty() {
+            return Err(BackupError::ReadBack(problems));
+        }
+        archive::commit(&tmp, req.dest)?;
+        Ok((manifest, scanned.archive_bytes))
+    })();
+    let (manifest, archive_bytes) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    progress(steps, steps, "backup checked");
+    let (entries, lines) = manifest.totals();
+    Ok(Summary {
+        path: req.dest.to_owned(),
+        archive_bytes,
+        data_bytes: manifest.members().iter().map(|(_, _, size)| size).sum(),
+        tenants: manifest.tenants.len(),
+        entries,
+        lines,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn db_member(member: FileMember, facts: DbFacts) -> DbMember {
+    DbMember {
+        path: member.path,
+        sha256: member.sha256,
+        size: member.size,
+        facts,
+    }
+}
+
+pub fn tenant_db_path(id: Uuid) -> String {
+    format!("tenants/{id}/ledger.db")
+}
+
+/// Regular files below `dir`, as (path relative to `dir` with `/`, absolute path), sorted.
+fn files_below(dir: &Path) -> Result<Vec<(String, PathBuf)>, BackupError> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).map_err(io_at(&d))? {
+            let entry = entry.map_err(io_at(&d))?;
+            let kind = entry.file_type().map_err(io_at(&d))?;
+            let path = entry.path();
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_file()
+                && let Ok(rel) = path.strip_prefix(dir)
+                && let Some(rel) = rel.to_str()
+            {
+                out.push((rel.replace(std::path::MAIN_SEPARATOR, "/"), path));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn io_at(path: &Path) -> impl Fn(std::io::Error) -> BackupError + '_ {
+    move |source| BackupError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// A private scratch directory beside `near`, removed when dropped.
+struct Staging {
+    path: PathBuf,
+}
+
+impl Staging {
+    fn new(near: &Path) -> Result<Staging, BackupError> {
+        let mut tag = [0u8; 6];
+        getrandom::fill(&mut tag).map_err(|e| BackupError::Invalid(e.to_string()))?;
+        let parent = match near.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        let path = parent.join(format!(".oasys-staging-{}", crate::domain::ledger::chain::hex(&tag)));
+        crate::config::ensure_private_dir(&path).map_err(io_at(&path))?;
+        Ok(Staging { path })
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.path);
+    }
+}
+
+/// Where scheduled and pre-upgrade backups go.
+pub fn backup_dir(config: &crate::config::Config) -> PathBuf {
+    config
+        .backup
+        .dir
+        .clone()
+        .unwrap_or_else(|| config.data_dir().join("backups"))
+}
+
+/// The passphrase of `backup.passphrase_file`, if set.
+pub fn configured_passphrase(config: &crate::config::Config) -> Result<Option<String>, BackupError> {
+    let Some(path) = &config.backup.passphrase_file else {
+        return Ok(None);
+    };
+    let text = fs::read_to_string(path).map_err(io_at(path))?;
+    match text.lines().next() {
+        Some(line) if !line.is_empty() => Ok(Some(line.to_owned())),
+        _ => Err(BackupError::Refused(format!(
+            "backup.passphrase_file {} is empty: the passphrase is its first line",
+            path.display()
+        ))),
+    }
+}
+
+/// Before a binary migrates an existing SQLite data dir, backs it up as it is: a newer
+/// schema cannot be opened by the older binary, so this archive is the way back. Returns
+/// `None` when nothing needs migrating (or the data dir is new, or on PostgreSQL).
+pub fn before_upgrade(config: &crate::config::Config) -> Result<Option<Summary>, BackupError> {
+    if config.database_url.is_some() {
+        return Ok(None);
+    }
+    let data_dir = config.data_dir();
+    let platform = data_dir.join("platform.db");
+    if !platform.exists() {
+        return Ok(None);
+    }
+    let (platform_now, tenant_now) = current_versions();
+    let mut pending = snapshot::schema_version(&platform)? < platform_now;
+    if !pending {
+        for (id, _) in snapshot::tenants_in(&platform)? {
+            let db = data_dir.join(tenant_db_path(id));
+            if db.exists() && snapshot::schema_version(&db)? < tenant_now {
+                pending = true;
+                break;
+            }
+        }
+    }
+    if !pending {
+        return Ok(None);
+    }
+    let dir = backup_dir(config);
+    crate::config::ensure_private_dir(&dir).map_err(io_at(&dir))?;
+    let passphrase = configured_passphrase(config)?;
+    let dest = dir.join(schedule::file_name(
+        jiff::Timestamp::now(),
+        Reason::PreUpgrade,
+        passphrase.is_some(),
+    ));
+    let summary = create(
+        &Request {
+            data_dir: &data_dir,
+            dest: &dest,
+            tenant: None,
+            passphrase: passphrase.as_deref(),
+            reason: Reason::PreUpgrade,
+        },
+        &|_, _, _| {},
+    )?;
+    tracing::info!(path = %summary.path.display(), bytes = summary.archive_bytes, "pre-upgrade backup written and checked");
+    Ok(Some(summary))
+}
+
+/// Records a finished backup in the platform database (read by `oasys doctor` and `/metrics`).
+pub fn record(store: &crate::store::Store, summary: &Summary, reason: Reason) -> Result<(), StoreError> {
+    let run = crate::store::platform::BackupRun {
+        finished_at: jiff::Timestamp::now(),
+        reason: reason.as_str().to_owned(),
+        path: summary.path.display().to_string(),
+        archive_bytes: i64::try_from(summary.archive_bytes).unwrap_or(i64::MAX),
+        tenants: i64::try_from(summary.tenants).unwrap_or(i64::MAX),
+        entries: summary.entries,
+        duration_ms: i64::try_from(std::time::Duration::from_secs_f64(summary.seconds).as_millis()).unwrap_or(i64::MAX),
+    };
+    store.platform_write(|tx| crate::store::platform::insert_backup_run(tx, &run))
+}

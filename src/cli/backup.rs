@@ -1,0 +1,189 @@
+//! `oasys backup`, `oasys restore` and `oasys verify ARCHIVE`: the command-line side of
+//! `crate::backup` (passphrases, progress, messages, exit codes).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::admin;
+use crate::backup::restore::{self, RestoreRequest};
+use crate::backup::schedule::file_name;
+use crate::backup::{self, Reason, Request};
+use crate::config::Config;
+
+/// Arguments shared by the three commands.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct PassphraseArgs {
+    /// A file whose first line is the passphrase (also: $OASYS_BACKUP_PASSPHRASE). With a
+    /// passphrase, `backup` encrypts; `restore` and `verify` need it for an encrypted archive.
+    #[arg(long, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
+    /// No progress bar or step lines; errors and the summary only.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn passphrase(args: &PassphraseArgs, config: &Config) -> anyhow::Result<Option<String>> {
+    let file = args.passphrase_file.as_ref().or(config.backup.passphrase_file.as_ref());
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let line = text.lines().next().unwrap_or("").to_owned();
+        if line.is_empty() {
+            bail!("{} is empty: the passphrase is its first line", path.display());
+        }
+        return Ok(Some(line));
+    }
+    match std::env::var("OASYS_BACKUP_PASSPHRASE") {
+        Ok(p) if !p.is_empty() => Ok(Some(p)),
+        _ => Ok(None),
+    }
+}
+
+/// A bar on a terminal; plain lines on stderr otherwise (logs, cron mail).
+fn progress(quiet: bool) -> Box<dyn Fn(usize, usize, &str)> {
+    if quiet {
+        return Box::new(|_, _, _| {});
+    }
+    if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        return Box::new(move |done, total, what| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+            bar.set_message(what.to_owned());
+            if done == total {
+                bar.finish_and_clear();
+            }
+        });
+    }
+    Box::new(|done, total, what| eprintln!("[{done}/{total}] {what}"))
+}
+
+fn sqlite_only(config: &Config, what: &str) -> anyhow::Result<()> {
+    if config.database_url.is_some() {
+        bail!(
+            "`oasys {what}` works on the SQLite data dir; with PostgreSQL, back up with pg_dump, or move \
+             each firm with `oasys export` / `oasys import`"
+        );
+    }
+    Ok(())
+}
+
+pub fn backup(config: &Config, dest: &Path, tenant: Option<&str>, args: &PassphraseArgs) -> anyhow::Result<()> {
+    sqlite_only(config, "backup")?;
+    let data_dir = config.data_dir();
+    let tenant = match tenant {
+        Some(raw) => Some(uuid::Uuid::parse_str(raw).with_context(|| format!("{raw:?} is not a firm id"))?),
+        None => None,
+    };
+    let pass = passphrase(args, config)?;
+    // A directory gets a dated file name inside it.
+    let dest = if dest.is_dir() {
+        dest.join(file_name(jiff::Timestamp::now(), Reason::Manual, pass.is_some()))
+    } else {
+        dest.to_owned()
+    };
+    let show = progress(args.quiet);
+    let summary = backup::create(
+        &Request {
+            data_dir: &data_dir,
+            dest: &dest,
+            tenant,
+            passphrase: pass.as_deref(),
+            reason: Reason::Manual,
+        },
+        &*show,
+    )?;
+    admin::record_backup(config, &summary, Reason::Manual);
+    let mb = summary.data_bytes as f64 / 1e6;
+    println!(
+        "backup written and checked: {} ({:.1} MB from {mb:.1} MB of data; {} firm(s), {} entries, {} lines) in {:.1} s, {:.0} MB/s",
+        summary.path.display(),
+        summary.archive_bytes as f64 / 1e6,
+        summary.tenants,
+        summary.entries,
+        summary.lines,
+        summary.seconds,
+        mb / summary.seconds.max(1e-6),
+    );
+    Ok(())
+}
+
+pub fn restore(config: &Config, archive: &Path, force: bool, args: &PassphraseArgs) -> anyhow::Result<()> {
+    sqlite_only(config, "restore")?;
+    refuse_if_serving(config)?;
+    let data_dir = config.data_dir();
+    let pass = passphrase(args, config)?;
+    let show = progress(args.quiet);
+    let restored = restore::restore(
+        &RestoreRequest {
+            archive,
+            data_dir: &data_dir,
+            passphrase: pass.as_deref(),
+            force,
+        },
+        &*show,
+    )?;
+    if let Some(aside) = &restored.moved_aside {
+        println!("the data it replaced is in {}", aside.display());
+    }
+    // Opening the store migrates an older backup forward; then the books are checked.
+    let store = admin::open_restored(config)?;
+    store.migrate_all().context("migrating the restored data")?;
+    let key = crate::app::checkpoint_key(config).context("loading the checkpoint key")?;
+    let problems = restore::check_books(&store, &key, &restored.manifest)?;
+    show(3, 3, "verified");
+    report(&restored.manifest, &problems)?;
+    println!("restored into {}", data_dir.display());
+    Ok(())
+}
+
+pub fn verify_archive(config: &Config, archive: &Path, args: &PassphraseArgs) -> anyhow::Result<()> {
+    let pass = passphrase(args, config)?;
+    // The scratch copy lives in the system's temporary directory and is removed at the end.
+    let key = config.checkpoint_key.as_ref().map(|k| k.as_bytes().to_vec());
+    let (manifest, problems) =
+        restore::verify_archive(archive, pass.as_deref(), &std::env::temp_dir(), key.as_deref())?;
+    report(&manifest, &problems)?;
+    println!("{}: the archive is complete and its books verify", archive.display());
+    Ok(())
+}
+
+fn report(manifest: &backup::manifest::Manifest, problems: &[String]) -> anyhow::Result<()> {
+    for t in &manifest.tenants {
+        for c in &t.db.facts.companies {
+            println!(
+                "firm {} / company {}: {} entries, {} lines, chain head {}, trial balance {} / {}",
+                t.name, c.name, c.entries, c.lines, c.chain_seq, c.debit, c.credit
+            );
+        }
+    }
+    if !problems.is_empty() {
+        for p in problems {
+            println!("FAILED: {p}");
+        }
+        bail!("{} problem(s) found", problems.len());
+    }
+    Ok(())
+}
+
+/// A restore under a running server would be overwritten by it, or corrupt it.
+fn refuse_if_serving(config: &Config) -> anyhow::Result<()> {
+    use std::net::ToSocketAddrs;
+    let addrs = config
+        .listen
+        .to_socket_addrs()
+        .map(Iterator::collect::<Vec<_>>)
+        .unwrap_or_default();
+    for addr in addrs {
+        if std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_millis(300)).is_ok() {
+            bail!("a server answers on {addr}: stop it before restoring");
+        }
+    }
+    Ok(())
+}
