@@ -57,6 +57,14 @@ pub async fn start(password: &str) -> Server {
     }
 }
 
+impl Server {
+    /// The server's data dir (SQLite files), for benchmarks that read it directly.
+    #[allow(dead_code)]
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+}
+
 /// The `p`-th percentile (0–1) of the samples, nearest rank.
 pub fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples.sort();

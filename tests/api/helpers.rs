@@ -53,7 +53,7 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     /// Kept so the data dir lives as long as the server.
-    _data_dir: tempfile::TempDir,
+    data_dir: tempfile::TempDir,
     pub backend: Backend,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -102,10 +102,15 @@ impl TestApp {
         TestApp {
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
-            _data_dir: data_dir,
+            data_dir,
             backend: backend.clone(),
             shutdown: Some(tx),
         }
+    }
+
+    /// The data dir the harness made (a test may point the server elsewhere with `spawn_with`).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data_dir.path()
     }
 
     pub async fn request(
