@@ -331,3 +331,51 @@ async fn an_older_data_dir_is_backed_up_then_migrated_with_its_books_intact() {
 fn rusqlite_version(db: &Path) -> i64 {
     oasys::store::snapshot::schema_version(db).unwrap()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_backups_are_recorded_and_only_the_newest_are_kept() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().join("backups");
+    let config = oasys::config::Config {
+        data_dir: Some(work.path().join("data")),
+        jwt_secret: Some("test-signing-secret-that-is-long-enough".into()),
+        backup: oasys::config::BackupConfig {
+            schedule: Some("every 6h".into()),
+            dir: Some(dir.clone()),
+            keep: Some(2),
+            passphrase_file: None,
+        },
+        ..Default::default()
+    };
+    let app = tokio::task::spawn_blocking(move || oasys::App::open(config).unwrap())
+        .await
+        .unwrap();
+    let app = Arc::new(app);
+    let runner = Arc::clone(&app);
+    let names = tokio::task::spawn_blocking(move || {
+        let mut names = Vec::new();
+        for _ in 0..3 {
+            let summary = oasys::scheduler::scheduled_backup(&runner).unwrap();
+            names.push(summary.path.file_name().unwrap().to_string_lossy().into_owned());
+            // File names carry the time to the second.
+            std::thread::sleep(std::time::Duration::from_millis(1100));
+        }
+        names
+    })
+    .await
+    .unwrap();
+    let mut left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, names[1..].to_vec());
+    let last = app
+        .store
+        .platform_read(oasys::store::platform::last_backup)
+        .unwrap()
+        .unwrap();
+    assert_eq!(last.reason, "scheduled");
+    assert!(last.path.ends_with(&names[2]), "{}", last.path);
+    ok(run(oasys(work.path(), &work.path().join("unused")).arg("verify").arg(dir.join(&names[2]))));
+}
