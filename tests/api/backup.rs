@@ -377,5 +377,7 @@ async fn scheduled_backups_are_recorded_and_only_the_newest_are_kept() {
         .unwrap();
     assert_eq!(last.reason, "scheduled");
     assert!(last.path.ends_with(&names[2]), "{}", last.path);
-    ok(run(oasys(work.path(), &work.path().join("unused")).arg("verify").arg(dir.join(&names[2]))));
+    ok(run(oasys(work.path(), &work.path().join("unused"))
+        .arg("verify")
+        .arg(dir.join(&names[2]))));
 }
