@@ -55,6 +55,13 @@ pub struct BackupConfig {
     pub keep: Option<usize>,
     /// A file holding the passphrase that encrypts scheduled backups. Kept out of this file.
     pub passphrase_file: Option<PathBuf>,
+    /// For `dir = "s3://bucket/prefix"`: the store's URL (unset: AWS itself), region, keys
+    /// (else the `AWS_*` environment), and whether plain `http://` is allowed.
+    pub s3_endpoint: Option<String>,
+    pub s3_region: Option<String>,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<String>,
+    pub s3_allow_http: bool,
 }
 
 impl BackupConfig {
@@ -63,6 +70,11 @@ impl BackupConfig {
     fn validate(&self) -> Result<(), ConfigError> {
         if let Some(s) = &self.schedule {
             crate::backup::schedule::Schedule::parse(s).map_err(ConfigError::Invalid)?;
+        }
+        if let Some(dir) = self.dir.as_ref().and_then(|d| d.to_str())
+            && let Some(Err(e)) = crate::backup::remote::S3Location::parse(dir)
+        {
+            return Err(ConfigError::Invalid(format!("backup.dir: {e}")));
         }
         if self.keep == Some(0) {
             return Err(ConfigError::Invalid("backup.keep must be at least 1".into()));
@@ -300,6 +312,9 @@ impl Config {
         }
         shown.database_url = shown.database_url.as_deref().map(mask_url_password);
         shown.smtp.url = shown.smtp.url.as_deref().map(mask_url_password);
+        if shown.backup.s3_secret_access_key.is_some() {
+            shown.backup.s3_secret_access_key = Some("********".into());
+        }
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot show configuration: {e}\n"))
     }
 }

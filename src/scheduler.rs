@@ -164,23 +164,19 @@ pub fn spawn_backups(app: Arc<App>) {
 
 /// One scheduled backup: written, read back, recorded; then old scheduled ones pruned.
 pub fn scheduled_backup(app: &App) -> Result<crate::backup::Summary, crate::backup::BackupError> {
-    use crate::backup::{self, Reason, schedule};
-    let dir = backup::backup_dir(&app.config);
-    crate::config::ensure_private_dir(&dir).map_err(|source| backup::BackupError::Io {
-        path: dir.display().to_string(),
-        source,
-    })?;
+    use crate::backup::{self, Destination, Reason, remote, schedule};
+    let dest = backup::destination(&app.config)?;
     let passphrase = backup::configured_passphrase(&app.config)?;
-    let dest = dir.join(schedule::file_name(
-        jiff::Timestamp::now(),
-        Reason::Scheduled,
-        passphrase.is_some(),
-    ));
+    let name = schedule::file_name(jiff::Timestamp::now(), Reason::Scheduled, passphrase.is_some());
     let data_dir = app.config.data_dir();
-    let summary = backup::create(
+    let summary = backup::create_into(
+        &app.config,
+        &dest,
+        &data_dir.join("backups-outgoing"),
+        &name,
         &backup::Request {
             data_dir: &data_dir,
-            dest: &dest,
+            dest: &data_dir,
             tenant: None,
             passphrase: passphrase.as_deref(),
             reason: Reason::Scheduled,
@@ -193,8 +189,15 @@ pub fn scheduled_backup(app: &App) -> Result<crate::backup::Summary, crate::back
         .backup
         .keep
         .unwrap_or(crate::config::BackupConfig::DEFAULT_KEEP);
-    for old in schedule::prune(&dir, keep)? {
-        tracing::info!(path = %old.display(), "old scheduled backup deleted");
+    let deleted = match &dest {
+        Destination::Dir(dir) => schedule::prune(dir, keep)?
+            .into_iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+        Destination::S3(loc) => remote::prune(&remote::open(loc, &app.config.backup)?, loc, keep)?,
+    };
+    for old in deleted {
+        tracing::info!(path = %old, "old scheduled backup deleted");
     }
     Ok(summary)
 }

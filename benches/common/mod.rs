@@ -2,6 +2,8 @@
 //! (SQLite, or PostgreSQL with `OASYS_BENCH_DATABASE_URL`), a firm registered on it, and the
 //! percentiles they print.
 #![allow(clippy::unwrap_used)]
+// Each benchmark uses some of these.
+#![allow(dead_code)]
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -59,7 +61,6 @@ pub async fn start(password: &str) -> Server {
 
 impl Server {
     /// The server's data dir (SQLite files), for benchmarks that read it directly.
-    #[allow(dead_code)]
     pub fn data_dir(&self) -> &std::path::Path {
         self._dir.path()
     }

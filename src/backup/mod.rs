@@ -11,6 +11,7 @@
 mod archive;
 mod crypt;
 pub mod manifest;
+pub mod remote;
 pub mod restore;
 pub mod schedule;
 
@@ -39,6 +40,9 @@ pub enum BackupError {
     /// The archive is sound but restoring it here would be wrong.
     #[error("{0}")]
     Refused(String),
+    /// The S3-compatible store failed or refused.
+    #[error("backup store: {0}")]
+    Remote(String),
     /// The backup was written but reading it back found these problems; it was deleted.
     #[error("the backup did not read back correctly and was deleted: {}", .0.join("; "))]
     ReadBack(Vec<String>),
@@ -307,13 +311,64 @@ impl Drop for Staging {
     }
 }
 
-/// Where scheduled and pre-upgrade backups go.
+/// Where scheduled backups go: a directory, or an S3-compatible store.
+pub enum Destination {
+    Dir(PathBuf),
+    S3(remote::S3Location),
+}
+
+pub fn destination(config: &crate::config::Config) -> Result<Destination, BackupError> {
+    match config.backup.dir.as_ref() {
+        None => Ok(Destination::Dir(config.data_dir().join("backups"))),
+        Some(dir) => match dir.to_str().and_then(remote::S3Location::parse) {
+            Some(loc) => Ok(Destination::S3(loc?)),
+            None => Ok(Destination::Dir(dir.clone())),
+        },
+    }
+}
+
+/// Where pre-upgrade backups go: `backup.dir` when it is a directory, else `<data dir>/backups`
+/// (a binary starting up does not depend on the network).
 pub fn backup_dir(config: &crate::config::Config) -> PathBuf {
-    config
-        .backup
-        .dir
-        .clone()
-        .unwrap_or_else(|| config.data_dir().join("backups"))
+    match destination(config) {
+        Ok(Destination::Dir(dir)) => dir,
+        _ => config.data_dir().join("backups"),
+    }
+}
+
+/// Takes a backup of `data_dir` named `name` into `dest`: written and checked in place for a
+/// directory; for S3, written and checked in `spool` (a local directory), uploaded, read back
+/// from the store, and the local copy deleted.
+pub fn create_into(
+    config: &crate::config::Config,
+    dest: &Destination,
+    spool: &Path,
+    name: &str,
+    req: &Request,
+    progress: Progress,
+) -> Result<Summary, BackupError> {
+    match dest {
+        Destination::Dir(dir) => {
+            crate::config::ensure_private_dir(dir).map_err(io_at(dir))?;
+            create(
+                &Request {
+                    dest: &dir.join(name),
+                    ..*req
+                },
+                progress,
+            )
+        }
+        Destination::S3(loc) => {
+            crate::config::ensure_private_dir(spool).map_err(io_at(spool))?;
+            let local = spool.join(name);
+            let mut summary = create(&Request { dest: &local, ..*req }, progress)?;
+            let store = remote::open(loc, &config.backup);
+            let uploaded = store.and_then(|s| remote::upload_checked(&s, loc, &local, name));
+            let _ = fs::remove_file(&local);
+            summary.path = PathBuf::from(uploaded?);
+            Ok(summary)
+        }
+    }
 }
 
 /// The passphrase of `backup.passphrase_file`, if set.

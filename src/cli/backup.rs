@@ -10,7 +10,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::admin;
 use crate::backup::restore::{self, RestoreRequest};
 use crate::backup::schedule::file_name;
-use crate::backup::{self, Reason, Request};
+use crate::backup::{self, Destination, Reason, Request};
 use crate::config::Config;
 
 /// Arguments shared by the three commands.
@@ -41,8 +41,11 @@ fn passphrase(args: &PassphraseArgs, config: &Config) -> anyhow::Result<Option<S
     }
 }
 
+/// Reports `(done, total, what)`.
+type Reporter = Box<dyn Fn(usize, usize, &str)>;
+
 /// A bar on a terminal; plain lines on stderr otherwise (logs, cron mail).
-fn progress(quiet: bool) -> Box<dyn Fn(usize, usize, &str)> {
+fn progress(quiet: bool) -> Reporter {
     if quiet {
         return Box::new(|_, _, _| {});
     }
@@ -82,17 +85,45 @@ pub fn backup(config: &Config, dest: &Path, tenant: Option<&str>, args: &Passphr
         None => None,
     };
     let pass = passphrase(args, config)?;
-    // A directory gets a dated file name inside it.
-    let dest = if dest.is_dir() {
-        dest.join(file_name(jiff::Timestamp::now(), Reason::Manual, pass.is_some()))
-    } else {
-        dest.to_owned()
+    let dated = || file_name(jiff::Timestamp::now(), Reason::Manual, pass.is_some());
+    // A directory (or an s3:// prefix ending in `/`) gets a dated file name inside it.
+    let text = dest.to_str().unwrap_or_default();
+    let (target, name) = match backup::remote::S3Location::parse(text) {
+        Some(loc) => {
+            let loc = loc?;
+            if text.ends_with('/') || loc.prefix.is_empty() {
+                (Destination::S3(loc), dated())
+            } else {
+                let (prefix, name) = loc.prefix.rsplit_once('/').unwrap_or(("", loc.prefix.as_str()));
+                let name = name.to_owned();
+                (
+                    Destination::S3(backup::remote::S3Location {
+                        bucket: loc.bucket.clone(),
+                        prefix: prefix.to_owned(),
+                    }),
+                    name,
+                )
+            }
+        }
+        None if dest.is_dir() => (Destination::Dir(dest.to_owned()), dated()),
+        None => {
+            let dir = dest
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let name = dest.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+            (Destination::Dir(dir.to_owned()), name)
+        }
     };
     let show = progress(args.quiet);
-    let summary = backup::create(
+    let summary = backup::create_into(
+        config,
+        &target,
+        &data_dir.join("backups-outgoing"),
+        &name,
         &Request {
             data_dir: &data_dir,
-            dest: &dest,
+            dest: &data_dir,
             tenant,
             passphrase: pass.as_deref(),
             reason: Reason::Manual,
@@ -114,10 +145,36 @@ pub fn backup(config: &Config, dest: &Path, tenant: Option<&str>, args: &Passphr
     Ok(())
 }
 
+/// A local path for the archive: an `s3://` one is downloaded into `scratch` first.
+fn fetch(config: &Config, archive: &Path, scratch: &Path) -> anyhow::Result<PathBuf> {
+    let text = archive.to_str().unwrap_or_default();
+    let Some(loc) = backup::remote::S3Location::parse(text) else {
+        return Ok(archive.to_owned());
+    };
+    let loc = loc?;
+    let Some((prefix, name)) = loc.prefix.rsplit_once('/').or(Some(("", loc.prefix.as_str()))) else {
+        bail!("{text}: name the archive, s3://bucket/prefix/oasys-backup-….tar.zst");
+    };
+    if name.is_empty() {
+        bail!("{text}: name the archive, s3://bucket/prefix/oasys-backup-….tar.zst");
+    }
+    let dir = backup::remote::S3Location {
+        bucket: loc.bucket.clone(),
+        prefix: prefix.to_owned(),
+    };
+    crate::config::ensure_private_dir(scratch).with_context(|| format!("{}", scratch.display()))?;
+    let local = scratch.join(name);
+    let store = backup::remote::open(&dir, &config.backup)?;
+    backup::remote::download(&store, &dir, name, &local)?;
+    Ok(local)
+}
+
 pub fn restore(config: &Config, archive: &Path, force: bool, args: &PassphraseArgs) -> anyhow::Result<()> {
     sqlite_only(config, "restore")?;
     refuse_if_serving(config)?;
     let data_dir = config.data_dir();
+    let spool = data_dir.join("backups-incoming");
+    let archive = &fetch(config, archive, &spool)?;
     let pass = passphrase(args, config)?;
     let show = progress(args.quiet);
     let restored = restore::restore(
@@ -138,6 +195,9 @@ pub fn restore(config: &Config, archive: &Path, force: bool, args: &PassphraseAr
     let key = crate::app::checkpoint_key(config).context("loading the checkpoint key")?;
     let problems = restore::check_books(&store, &key, &restored.manifest)?;
     show(3, 3, "verified");
+    if archive.starts_with(&spool) {
+        let _ = std::fs::remove_dir_all(&spool);
+    }
     report(&restored.manifest, &problems)?;
     println!("restored into {}", data_dir.display());
     Ok(())
@@ -145,12 +205,16 @@ pub fn restore(config: &Config, archive: &Path, force: bool, args: &PassphraseAr
 
 pub fn verify_archive(config: &Config, archive: &Path, args: &PassphraseArgs) -> anyhow::Result<()> {
     let pass = passphrase(args, config)?;
+    let spool = std::env::temp_dir().join(format!("oasys-verify-{}", std::process::id()));
+    let shown = archive;
+    let archive = &fetch(config, archive, &spool)?;
     // The scratch copy lives in the system's temporary directory and is removed at the end.
     let key = config.checkpoint_key.as_ref().map(|k| k.as_bytes().to_vec());
-    let (manifest, problems) =
-        restore::verify_archive(archive, pass.as_deref(), &std::env::temp_dir(), key.as_deref())?;
+    let checked = restore::verify_archive(archive, pass.as_deref(), &std::env::temp_dir(), key.as_deref());
+    let _ = std::fs::remove_dir_all(&spool);
+    let (manifest, problems) = checked?;
     report(&manifest, &problems)?;
-    println!("{}: the archive is complete and its books verify", archive.display());
+    println!("{}: the archive is complete and its books verify", shown.display());
     Ok(())
 }
 
