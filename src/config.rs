@@ -40,6 +40,7 @@ pub struct Config {
     pub body_limit_bytes: usize,
     pub auth: AuthConfig,
     pub smtp: SmtpConfig,
+    pub metrics: MetricsConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -95,6 +96,17 @@ impl SmtpConfig {
     }
 }
 
+/// `GET /metrics` in the Prometheus text format. Off by default; when on, answered only to clients
+/// on the loopback interface that came through no proxy, unless `allow_remote`: the figures
+/// (routes, firm ids, counts) are for the operator, not for the firm's users.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MetricsConfig {
+    pub enabled: bool,
+    /// Also answer other hosts and proxied requests (protect `/metrics` at the proxy or firewall).
+    pub allow_remote: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -120,6 +132,7 @@ impl Default for Config {
             body_limit_bytes: 2 * 1024 * 1024,
             auth: AuthConfig::default(),
             smtp: SmtpConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -273,7 +286,7 @@ impl Config {
     }
 }
 
-fn mask_url_password(url: &str) -> String {
+pub fn mask_url_password(url: &str) -> String {
     // postgres://u@h/db?sslmode=require&password=secret → …&password=********
     let (url, query) = match url.split_once('?') {
         Some((base, q)) => {
@@ -309,7 +322,7 @@ fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "oasys")
 }
 
-fn default_config_file() -> Option<PathBuf> {
+pub fn default_config_file() -> Option<PathBuf> {
     project_dirs().map(|d| d.config_dir().join("oasys.toml"))
 }
 
