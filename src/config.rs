@@ -456,6 +456,21 @@ mod tests {
     }
 
     #[test]
+    fn metrics_are_off_until_enabled() {
+        let defaults = Config::load(&Flags::default(), &env(&[])).unwrap();
+        assert!(!defaults.metrics.enabled && !defaults.metrics.allow_remote);
+        let on = Config::load(
+            &Flags::default(),
+            &env(&[
+                ("OASYS_METRICS__ENABLED", "true"),
+                ("OASYS_METRICS__ALLOW_REMOTE", "true"),
+            ]),
+        )
+        .unwrap();
+        assert!(on.metrics.enabled && on.metrics.allow_remote);
+    }
+
+    #[test]
     fn secrets_are_masked_when_shown() {
         let config = Config {
             jwt_secret: Some("topsecret".into()),
