@@ -125,6 +125,17 @@ fn doctor_passes_a_sound_install_and_names_the_fix_for_a_broken_one() {
         assert!(out.contains(&format!("fix: chmod 700 {}", data.display())), "{out}");
         chmod(&data, 0o700);
 
+        // SAFETY: geteuid has no preconditions.
+        if unsafe { libc::geteuid() } == 0 {
+            // Root can give the dir away, as a `chown` by hand or a restore as root would.
+            std::os::unix::fs::chown(&data, Some(65534), None).unwrap();
+            let (ok, out) = install.doctor(&[]);
+            assert!(!ok, "{out}");
+            assert!(out.contains("belongs to uid 65534, doctor runs as uid 0"), "{out}");
+            assert!(out.contains("sudo -u oasys oasys doctor"), "{out}");
+            std::os::unix::fs::chown(&data, Some(0), None).unwrap();
+        }
+
         let secret = data.join("jwt_secret");
         std::fs::write(&secret, "x".repeat(64)).unwrap();
         chmod(&secret, 0o644);
@@ -159,6 +170,18 @@ fn doctor_passes_a_sound_install_and_names_the_fix_for_a_broken_one() {
             }
         }
     }
+}
+
+#[test]
+fn doctor_names_the_setting_of_a_configuration_that_does_not_load() {
+    let install = Install::new(&Backend::Sqlite, "nowhere");
+    let (ok, out) = install.doctor(&[]);
+    assert!(!ok, "{out}");
+    assert!(
+        out.contains("FAIL  config: ") && out.contains("listen = \"nowhere\""),
+        "{out}"
+    );
+    assert!(out.contains("fix: correct the key named above"), "{out}");
 }
 
 #[test]
