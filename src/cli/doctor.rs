@@ -79,9 +79,19 @@ pub fn run(
     } else {
         check_config(&mut report, &config, flags, env);
         let dir = config.data_dir();
-        data_dir(&mut report, &dir);
+        let owned = data_dir(&mut report, &dir);
         disk(&mut report, &dir);
-        databases(&mut report, &config);
+        if owned || config.database_url.is_some() {
+            databases(&mut report, &config);
+        } else {
+            // SQLite would create its -wal/-shm files as this user, and the server could then
+            // no longer open its own databases.
+            report.warn(
+                "database",
+                "not checked: the SQLite files belong to another user",
+                "run doctor as the server's user (`sudo -u oasys oasys doctor`)",
+            );
+        }
         server(&mut report, &config, args.url.as_deref(), false);
         smtp(&mut report, &config.smtp);
         println!("\n{} failed, {} warning(s)", report.failed, report.warned);
@@ -173,31 +183,35 @@ fn check_config(report: &mut Report, config: &Config, flags: &Flags, env: &HashM
     }
 }
 
-fn data_dir(report: &mut Report, dir: &Path) {
+/// Checks the data dir; returns false when it belongs to another user.
+fn data_dir(report: &mut Report, dir: &Path) -> bool {
     let check = "data dir";
     let shown = dir.display();
     let meta = match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => m,
         Ok(_) => {
-            return report.fail(
+            report.fail(
                 check,
                 format!("{shown} is not a directory"),
                 "point data_dir at a directory",
             );
+            return true;
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return report.warn(
+            report.warn(
                 check,
                 format!("{shown} does not exist yet"),
                 format!("`oasys serve` creates it; or make it now: install -d -m 700 {shown}"),
             );
+            return true;
         }
         Err(e) => {
-            return report.fail(
+            report.fail(
                 check,
                 format!("{shown}: {e}"),
                 "check the path and the permissions of its parents",
             );
+            return true;
         }
     };
     // SAFETY: geteuid has no preconditions and cannot fail.
@@ -241,6 +255,7 @@ fn data_dir(report: &mut Report, dir: &Path) {
     if clean {
         report.ok(check, format!("{shown}: yours, mode 0700, writable; secret files 0600"));
     }
+    meta.uid() == me
 }
 
 /// A secret kept in the data dir: owner-only and long enough. Returns whether all was well.
