@@ -23,6 +23,7 @@ use net::{server, smtp};
 
 const GIB: u64 = 1024 * 1024 * 1024;
 
+/// `oasys doctor [--health] [--url URL]`.
 #[derive(Debug, Args, Default)]
 pub struct DoctorArgs {
     /// Only ask the running server whether it is healthy (`/api/health/`), e.g. as a container
@@ -57,6 +58,8 @@ impl Report {
     }
 }
 
+/// Runs the checks in order and prints each finding. `loaded` is the configuration, or why it
+/// does not load (itself a failed check, after which nothing else can be judged).
 pub fn run(
     loaded: Result<Config, ConfigError>,
     flags: &Flags,
