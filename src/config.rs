@@ -41,6 +41,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub smtp: SmtpConfig,
     pub backup: BackupConfig,
+    pub metrics: MetricsConfig,
 }
 
 /// Backups the server takes by itself, and where `oasys backup` puts its pre-upgrade backups.
@@ -136,6 +137,17 @@ impl SmtpConfig {
     }
 }
 
+/// `GET /metrics` in the Prometheus text format. Off by default; when on, answered only to clients
+/// on the loopback interface that came through no proxy, unless `allow_remote`: the figures
+/// (routes, firm ids, counts) are for the operator, not for the firm's users.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MetricsConfig {
+    pub enabled: bool,
+    /// Also answer other hosts and proxied requests (protect `/metrics` at the proxy or firewall).
+    pub allow_remote: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -162,6 +174,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             smtp: SmtpConfig::default(),
             backup: BackupConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -319,7 +332,7 @@ impl Config {
     }
 }
 
-fn mask_url_password(url: &str) -> String {
+pub fn mask_url_password(url: &str) -> String {
     // postgres://u@h/db?sslmode=require&password=secret → …&password=********
     let (url, query) = match url.split_once('?') {
         Some((base, q)) => {
@@ -355,7 +368,7 @@ fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "oasys")
 }
 
-fn default_config_file() -> Option<PathBuf> {
+pub fn default_config_file() -> Option<PathBuf> {
     project_dirs().map(|d| d.config_dir().join("oasys.toml"))
 }
 
@@ -486,6 +499,21 @@ mod tests {
         assert!(err.to_string().contains("listen"), "{err}");
         let err = Config::load(&flags, &env(&[("OASYS_CORS_ORIGINS", "*")])).unwrap_err();
         assert!(err.to_string().contains("cors_origins"), "{err}");
+    }
+
+    #[test]
+    fn metrics_are_off_until_enabled() {
+        let defaults = Config::load(&Flags::default(), &env(&[])).unwrap();
+        assert!(!defaults.metrics.enabled && !defaults.metrics.allow_remote);
+        let on = Config::load(
+            &Flags::default(),
+            &env(&[
+                ("OASYS_METRICS__ENABLED", "true"),
+                ("OASYS_METRICS__ALLOW_REMOTE", "true"),
+            ]),
+        )
+        .unwrap();
+        assert!(on.metrics.enabled && on.metrics.allow_remote);
     }
 
     #[test]

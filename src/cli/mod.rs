@@ -1,7 +1,9 @@
-//! The command line: `oasys [serve]`, `migrate`, `tenant`, `company`, `user`, `verify`, `import`, `config`.
+//! The command line: `oasys [serve]`, `migrate`, `tenant`, `company`, `user`, `verify`, `import`, `config`,
+//! `doctor`.
 
 mod admin;
 mod backup;
+mod doctor;
 mod import;
 mod serve;
 mod verify;
@@ -89,6 +91,10 @@ pub enum Command {
     /// Recurring invoices.
     #[command(subcommand)]
     Recurring(RecurringCommand),
+    /// Check the installation: configuration, data dir and secrets, disk space, databases and
+    /// pending migrations, the listen port or the running server, e-mail. Prints ok/warn/FAIL
+    /// with what to do; exits non-zero on any FAIL.
+    Doctor(doctor::DoctorArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -251,6 +257,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         log_format: cli.log_format,
     };
     let env: HashMap<String, String> = std::env::vars().collect();
+    if let Some(Command::Doctor(args)) = &cli.command {
+        // The doctor reports a configuration that does not load instead of stopping at it.
+        return doctor::run(Config::load(&flags, &env), &flags, &env, args);
+    }
     let config = Config::load(&flags, &env)?;
     match cli.command {
         None => serve::run(config, &ServeArgs::default()),
@@ -279,6 +289,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Recurring(RecurringCommand::Run { tenant, date })) => {
             admin::recurring_run(config, tenant.as_deref(), date.as_deref())
         }
+        Some(Command::Doctor(args)) => doctor::run(Ok(config), &flags, &env, &args),
         Some(Command::Config(ConfigCommand::Show)) => {
             print!("{}", config.to_masked_toml());
             Ok(())

@@ -17,6 +17,7 @@ pub mod extract;
 pub mod health;
 pub mod items;
 pub mod journal;
+pub mod metrics;
 pub mod payments;
 pub mod periods;
 pub mod recurring;
@@ -51,6 +52,7 @@ const BULK_BODY_LIMIT: usize = 64 * 1024 * 1024;
 pub fn router(app: AppState) -> Router {
     let api = Router::new()
         .route("/api/health/", get(health::health))
+        .route("/metrics", get(metrics::serve))
         .route("/api/setup/", get(setup::status).post(setup::create))
         // auth
         .route("/api/auth/login/", post(auth::login))
@@ -231,8 +233,10 @@ pub fn router(app: AppState) -> Router {
     let body_limit = app.config.body_limit_bytes;
     let cors = cors(&app.config.cors_origins);
     let request_id = HeaderName::from_static("x-request-id");
-    api.method_not_allowed_fallback(method_not_allowed)
-        .fallback(assets::fallback)
+    let api = api
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(assets::fallback);
+    metrics::track_requests(api, &app)
         .with_state(app)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {

@@ -15,6 +15,7 @@ pub mod documents;
 #[cfg(test)]
 mod documents_props;
 pub mod idempotency;
+pub mod inspect;
 pub mod items;
 pub mod ledger;
 #[cfg(test)]
@@ -28,6 +29,7 @@ pub mod reports;
 pub mod snapshot;
 pub mod sql;
 mod sqlite;
+pub mod stats;
 pub mod taxes;
 pub mod verify;
 
@@ -76,6 +78,18 @@ pub enum StoreConfig {
 pub struct MigrationReport {
     pub platform_version: i64,
     pub tenants: Vec<(Uuid, i64)>,
+}
+
+/// The state of the connection layer (see [`Store::pool_stats`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolStats {
+    /// Firm databases open in the bounded cache, and the cache's size (`tenant_cache_size`).
+    Sqlite {
+        open_tenant_databases: usize,
+        capacity: usize,
+    },
+    /// Pooled connections (idle ones included), idle ones, and the pool's size.
+    Postgres { connections: u32, idle: u32, max: u32 },
 }
 
 pub struct Store {
@@ -177,6 +191,23 @@ impl Store {
             let row = tx.query_one("SELECT COALESCE(MAX(version), 0) FROM refinery_schema_history", &[])?;
             row.int(0)
         })
+    }
+
+    /// What the connection layer holds right now, for `/metrics`. Reads counters only: no I/O.
+    pub fn pool_stats(&self) -> PoolStats {
+        match &self.backend {
+            Backend::Sqlite(b) => {
+                let (open, capacity) = b.tenant_cache_use();
+                PoolStats::Sqlite {
+                    open_tenant_databases: open,
+                    capacity,
+                }
+            }
+            Backend::Postgres(b) => {
+                let (connections, idle, max) = b.pool_use();
+                PoolStats::Postgres { connections, idle, max }
+            }
+        }
     }
 
     /// A cheap round trip, for `/api/health/`.

@@ -60,6 +60,17 @@ impl PgBackend {
             .ok_or_else(|| StoreError::Unavailable("the connection pool is closed".into()))
     }
 
+    /// (connections, idle connections, pool size).
+    pub fn pool_use(&self) -> (u32, u32, u32) {
+        match &self.pool {
+            Some(pool) => {
+                let state = pool.state();
+                (state.connections, state.idle_connections, pool.max_size())
+            }
+            None => (0, 0, 0),
+        }
+    }
+
     fn conn(&self, schema: &str) -> Result<PooledConnection<Manager>, StoreError> {
         let mut conn = self.pool()?.get()?;
         conn.batch_execute(&format!("SET search_path TO \"{schema}\""))?;

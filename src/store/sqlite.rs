@@ -109,6 +109,12 @@ impl SqliteBackend {
         self.tenant_db(id)?.migrate_tenant()
     }
 
+    /// (firm databases open, cache capacity).
+    pub fn tenant_cache_use(&self) -> (usize, usize) {
+        let cache = lock(&self.tenants);
+        (cache.open.len(), cache.capacity)
+    }
+
     fn tenant_path(&self, id: Uuid) -> PathBuf {
         self.data_dir
             .join("tenants")

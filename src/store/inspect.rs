@@ -1,0 +1,257 @@
+//! Read-only inspection of the databases for `oasys doctor`: each one opened *without* migrating
+//! it (`Store::open` would apply pending migrations, which is what the doctor reports on), its
+//! schema version read, and on SQLite its file checked with `PRAGMA quick_check`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use super::postgres::tenant_schema;
+use super::{StoreConfig, StoreError, migrations};
+
+/// Problems shown per database file; the rest are counted.
+const SHOWN: usize = 3;
+
+/// What was found in one database (the platform one, or a firm's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbState {
+    /// Not created yet (a fresh install before its first start).
+    Missing,
+    /// Readable and, on SQLite, passing `quick_check`; at this schema version.
+    Ok { version: i64 },
+    /// Unreadable, failing its checks, or gone while the platform lists it.
+    Broken(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct TenantDb {
+    pub id: Uuid,
+    pub name: String,
+    pub state: DbState,
+    /// Whether it holds checkpoints signed with the checkpoint key (which must then be kept).
+    pub signed_checkpoints: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    pub platform: DbState,
+    pub tenants: Vec<TenantDb>,
+}
+
+/// The newest migration this binary carries: (platform, tenant). Both backends have the same
+/// versions (checked by a test in `migrations.rs`).
+pub fn known_versions() -> (i64, i64) {
+    let newest = |runner: refinery::Runner| {
+        runner
+            .get_migrations()
+            .iter()
+            .map(|m| i64::from(m.version()))
+            .max()
+            .unwrap_or(0)
+    };
+    (
+        newest(migrations::platform_sqlite()),
+        newest(migrations::tenant_sqlite()),
+    )
+}
+
+/// Inspects every database. `Err` only when the database server cannot be reached at all.
+/// Blocking; never call it on an async worker (the PostgreSQL client runs its own runtime).
+pub fn inspect(config: &StoreConfig) -> Result<Inspection, StoreError> {
+    match config {
+        StoreConfig::Sqlite { data_dir, .. } => Ok(inspect_sqlite(data_dir)),
+        StoreConfig::Postgres {
+            url, platform_schema, ..
+        } => inspect_postgres(url, platform_schema),
+    }
+}
+
+fn inspect_sqlite(data_dir: &Path) -> Inspection {
+    let path = data_dir.join("platform.db");
+    if !path.exists() {
+        return Inspection {
+            platform: DbState::Missing,
+            tenants: Vec::new(),
+        };
+    }
+    let (platform, listed) = match check_sqlite(&path) {
+        Ok((version, conn)) => (DbState::Ok { version }, list_sqlite_tenants(&conn)),
+        Err(problem) => (DbState::Broken(problem), Ok(Vec::new())),
+    };
+    let listed = match listed {
+        Ok(listed) => listed,
+        Err(e) => {
+            return Inspection {
+                platform: DbState::Broken(format!("cannot list the firms: {e}")),
+                tenants: Vec::new(),
+            };
+        }
+    };
+    let tenants = listed
+        .into_iter()
+        .map(|(id, name)| {
+            let file = data_dir
+                .join("tenants")
+                .join(id.hyphenated().to_string())
+                .join("ledger.db");
+            let (state, signed_checkpoints) = if !file.exists() {
+                (DbState::Broken(format!("{} is missing", file.display())), false)
+            } else {
+                match check_sqlite(&file) {
+                    Ok((version, conn)) => (DbState::Ok { version }, sqlite_has_checkpoints(&conn)),
+                    Err(problem) => (DbState::Broken(problem), false),
+                }
+            };
+            TenantDb {
+                id,
+                name,
+                state,
+                signed_checkpoints,
+            }
+        })
+        .collect();
+    Inspection { platform, tenants }
+}
+
+/// Opens an existing SQLite database without creating or changing it, runs `quick_check` and
+/// reads its schema version.
+fn check_sqlite(path: &Path) -> Result<(i64, rusqlite::Connection), String> {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = rusqlite::Connection::open_with_flags(path, flags).map_err(|e| format!("{}: {e}", path.display()))?;
+    let checked = (|| -> rusqlite::Result<Vec<String>> {
+        conn.execute_batch("PRAGMA query_only=1; PRAGMA busy_timeout=5000;")?;
+        let mut stmt = conn.prepare("PRAGMA quick_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        rows.collect()
+    })()
+    .map_err(|e| format!("{}: {e}", path.display()))?;
+    if checked != ["ok"] {
+        let mut shown: Vec<&str> = checked.iter().take(SHOWN).map(String::as_str).collect();
+        let more = checked.len().saturating_sub(SHOWN);
+        let suffix = if more > 0 {
+            format!(" (and {more} more)")
+        } else {
+            String::new()
+        };
+        shown.dedup();
+        return Err(format!(
+            "{} fails quick_check: {}{suffix}",
+            path.display(),
+            shown.join("; ")
+        ));
+    }
+    let has_history: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'refinery_schema_history')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let version = if has_history {
+        conn.query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM refinery_schema_history",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(|e| format!("{}: {e}", path.display()))?
+    } else {
+        0
+    };
+    Ok((version, conn))
+}
+
+fn sqlite_has_checkpoints(conn: &rusqlite::Connection) -> bool {
+    // A database without the table (an older schema) has no checkpoints either.
+    conn.query_row("SELECT EXISTS (SELECT 1 FROM chain_checkpoints)", [], |r| r.get(0))
+        .unwrap_or(false)
+}
+
+fn list_sqlite_tenants(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<(Uuid, String)>> {
+    let mut stmt = conn.prepare("SELECT id, name FROM tenants ORDER BY created_at")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, name) = row?;
+        // An id that is not a UUID is reported as a broken firm rather than hidden.
+        out.push((Uuid::parse_str(&id).unwrap_or(Uuid::nil()), name));
+    }
+    Ok(out)
+}
+
+fn inspect_postgres(url: &str, schema: &str) -> Result<Inspection, StoreError> {
+    let mut config: postgres::Config = url
+        .parse()
+        .map_err(|e| StoreError::Unavailable(format!("invalid database_url: {e}")))?;
+    config.connect_timeout(Duration::from_secs(5));
+    let mut client = config.connect(postgres::NoTls)?;
+    let platform = pg_version(&mut client, schema)?;
+    let listed: Vec<(Uuid, String)> = match platform {
+        DbState::Ok { .. } => client
+            .query(
+                &format!("SELECT id::text, name FROM \"{schema}\".tenants ORDER BY created_at"),
+                &[],
+            )?
+            .iter()
+            .map(|r| {
+                let id: String = r.try_get(0)?;
+                Ok((Uuid::parse_str(&id).unwrap_or(Uuid::nil()), r.try_get(1)?))
+            })
+            .collect::<Result<_, StoreError>>()?,
+        _ => Vec::new(),
+    };
+    let mut tenants = Vec::with_capacity(listed.len());
+    for (id, name) in listed {
+        let tenant = tenant_schema(id);
+        let state = match pg_version(&mut client, &tenant)? {
+            DbState::Missing => DbState::Broken(format!("schema {tenant} is missing")),
+            other => other,
+        };
+        let signed_checkpoints = matches!(state, DbState::Ok { .. }) && pg_has_checkpoints(&mut client, &tenant);
+        tenants.push(TenantDb {
+            id,
+            name,
+            state,
+            signed_checkpoints,
+        });
+    }
+    Ok(Inspection { platform, tenants })
+}
+
+fn pg_has_checkpoints(client: &mut postgres::Client, schema: &str) -> bool {
+    let table = format!("\"{schema}\".chain_checkpoints");
+    let exists = client
+        .query_one("SELECT to_regclass($1::text) IS NOT NULL", &[&table])
+        .and_then(|r| r.try_get::<_, bool>(0))
+        .unwrap_or(false);
+    exists
+        && client
+            .query_one(&format!("SELECT EXISTS (SELECT 1 FROM {table})"), &[])
+            .and_then(|r| r.try_get::<_, bool>(0))
+            .unwrap_or(false)
+}
+
+/// The schema version of one PostgreSQL schema, `Missing` when it has no migration history.
+fn pg_version(client: &mut postgres::Client, schema: &str) -> Result<DbState, StoreError> {
+    if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Ok(DbState::Broken(format!("invalid schema name {schema:?}")));
+    }
+    let exists: bool = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.tables \
+             WHERE table_schema = $1 AND table_name = 'refinery_schema_history')",
+            &[&schema],
+        )?
+        .try_get(0)?;
+    if !exists {
+        return Ok(DbState::Missing);
+    }
+    let version: i64 = client
+        .query_one(
+            &format!("SELECT COALESCE(MAX(version), 0)::bigint FROM \"{schema}\".refinery_schema_history"),
+            &[],
+        )?
+        .try_get(0)?;
+    Ok(DbState::Ok { version })
+}
