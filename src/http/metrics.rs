@@ -68,6 +68,8 @@ struct Sizes {
     /// `None` when there are more active firms than [`PER_TENANT_MAX`].
     per_tenant: Option<Vec<(Uuid, TenantSize)>>,
     unreadable: usize,
+    /// When the newest recorded backup finished, in Unix seconds: alert when it gets old.
+    last_backup: Option<i64>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -140,9 +142,14 @@ fn read_sizes(app: &App) -> Result<Sizes, StoreError> {
     let ids = app
         .store
         .platform_read(|tx| stats::active_tenant_ids(tx, i64::try_from(limit + 1).unwrap_or(i64::MAX)))?;
+    let last_backup = app
+        .store
+        .platform_read(crate::store::platform::last_backup)?
+        .map(|run| run.finished_at.as_second());
     let mut sizes = Sizes {
         active,
         inactive,
+        last_backup,
         ..Sizes::default()
     };
     if ids.len() > limit {
@@ -278,6 +285,15 @@ fn render(app: &App, sizes: &Sizes) -> String {
         "Seconds since the server started.",
     );
     let _ = writeln!(out, "oasys_uptime_seconds {:.3}", m.started.elapsed().as_secs_f64());
+    if let Some(at) = sizes.last_backup {
+        family(
+            &mut out,
+            "oasys_last_backup_timestamp_seconds",
+            "gauge",
+            "When the newest backup that was written and read back finished, in Unix time.",
+        );
+        let _ = writeln!(out, "oasys_last_backup_timestamp_seconds {at}");
+    }
 
     // Sorted, so two scrapes list the series in the same order.
     let mut series: Vec<(String, &'static str, Series)> = Vec::new();

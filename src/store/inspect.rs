@@ -37,23 +37,16 @@ pub struct TenantDb {
 pub struct Inspection {
     pub platform: DbState,
     pub tenants: Vec<TenantDb>,
+    /// The newest recorded backup: when it finished (RFC 3339), why, and where it went.
+    pub last_backup: Option<(String, String, String)>,
 }
+
+const LAST_BACKUP: &str = "SELECT finished_at, reason, path FROM backup_runs ORDER BY finished_at DESC LIMIT 1";
 
 /// The newest migration this binary carries: (platform, tenant). Both backends have the same
 /// versions (checked by a test in `migrations.rs`).
 pub fn known_versions() -> (i64, i64) {
-    let newest = |runner: refinery::Runner| {
-        runner
-            .get_migrations()
-            .iter()
-            .map(|m| i64::from(m.version()))
-            .max()
-            .unwrap_or(0)
-    };
-    (
-        newest(migrations::platform_sqlite()),
-        newest(migrations::tenant_sqlite()),
-    )
+    migrations::latest_versions()
 }
 
 /// Inspects every database. `Err` only when the database server cannot be reached at all.
@@ -73,10 +66,18 @@ fn inspect_sqlite(data_dir: &Path) -> Inspection {
         return Inspection {
             platform: DbState::Missing,
             tenants: Vec::new(),
+            last_backup: None,
         };
     }
+    let mut last_backup = None;
     let (platform, listed) = match check_sqlite(&path) {
-        Ok((version, conn)) => (DbState::Ok { version }, list_sqlite_tenants(&conn)),
+        Ok((version, conn)) => {
+            // An older platform schema has no backup_runs table: no backup recorded.
+            last_backup = conn
+                .query_row(LAST_BACKUP, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .ok();
+            (DbState::Ok { version }, list_sqlite_tenants(&conn))
+        }
         Err(problem) => (DbState::Broken(problem), Ok(Vec::new())),
     };
     let listed = match listed {
@@ -85,6 +86,7 @@ fn inspect_sqlite(data_dir: &Path) -> Inspection {
             return Inspection {
                 platform: DbState::Broken(format!("cannot list the firms: {e}")),
                 tenants: Vec::new(),
+                last_backup,
             };
         }
     };
@@ -111,7 +113,11 @@ fn inspect_sqlite(data_dir: &Path) -> Inspection {
             }
         })
         .collect();
-    Inspection { platform, tenants }
+    Inspection {
+        platform,
+        tenants,
+        last_backup,
+    }
 }
 
 /// Opens an existing SQLite database without creating or changing it, runs `quick_check` and
@@ -201,6 +207,17 @@ fn inspect_postgres(url: &str, schema: &str) -> Result<Inspection, StoreError> {
             .collect::<Result<_, StoreError>>()?,
         _ => Vec::new(),
     };
+    let last_backup = match platform {
+        DbState::Ok { .. } => client
+            .query_opt(
+                &LAST_BACKUP.replace("backup_runs", &format!("\"{schema}\".backup_runs")),
+                &[],
+            )
+            .ok()
+            .flatten()
+            .and_then(|r| Some((r.try_get(0).ok()?, r.try_get(1).ok()?, r.try_get(2).ok()?))),
+        _ => None,
+    };
     let mut tenants = Vec::with_capacity(listed.len());
     for (id, name) in listed {
         let tenant = tenant_schema(id);
@@ -216,7 +233,11 @@ fn inspect_postgres(url: &str, schema: &str) -> Result<Inspection, StoreError> {
             signed_checkpoints,
         });
     }
-    Ok(Inspection { platform, tenants })
+    Ok(Inspection {
+        platform,
+        tenants,
+        last_backup,
+    })
 }
 
 fn pg_has_checkpoints(client: &mut postgres::Client, schema: &str) -> bool {

@@ -411,6 +411,7 @@ fn databases(report: &mut Report, config: &Config) {
             "back up, then run `oasys migrate` (the server also migrates each firm when it first opens it)",
         );
     }
+    backups(report, config, found.last_backup.as_ref());
     let key = config.data_dir().join("checkpoint_key");
     if found.tenants.iter().any(|t| t.signed_checkpoints) && config.checkpoint_key.is_none() && !key.exists() {
         report.fail(
@@ -418,6 +419,44 @@ fn databases(report: &mut Report, config: &Config) {
             format!("{} is missing while ledgers hold checkpoints signed with it: `oasys verify` cannot check them", key.display()),
             "restore checkpoint_key from the backup of this data dir before starting the server (it would make a new one)",
         );
+    }
+}
+
+/// Whether backups are scheduled, and how old the newest recorded one is.
+fn backups(report: &mut Report, config: &Config, last: Option<&(String, String, String)>) {
+    let check = "backups";
+    match &config.backup.schedule {
+        None => report.warn(
+            check,
+            "no scheduled backups",
+            "set backup.schedule (e.g. \"daily 02:00\") and backup.dir, or run `oasys backup DIR` from cron",
+        ),
+        Some(schedule) => {
+            let dir = config.backup.dir.as_ref().map_or_else(
+                || config.data_dir().join("backups").display().to_string(),
+                |d| d.display().to_string(),
+            );
+            report.ok(check, format!("scheduled {schedule:?} into {dir}"));
+        }
+    }
+    let Some((finished, reason, path)) = last else {
+        return report.warn(
+            check,
+            "no backup recorded yet",
+            "run `oasys backup DIR` now, then `oasys verify ARCHIVE` on it",
+        );
+    };
+    let age_hours = finished
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .map(|t| jiff::Timestamp::now().duration_since(t).as_hours());
+    match age_hours {
+        Some(h) if h > 48 => report.warn(
+            check,
+            format!("the newest backup is {h} hours old ({reason}, {path})"),
+            "check the server's log for failed scheduled backups, or run `oasys backup DIR`",
+        ),
+        _ => report.ok(check, format!("newest backup {finished} ({reason}): {path}")),
     }
 }
 
