@@ -28,6 +28,7 @@ pub mod reports;
 pub mod sql;
 mod sqlite;
 pub mod taxes;
+pub mod transfer;
 pub mod verify;
 
 use std::path::PathBuf;

@@ -14,3 +14,4 @@ mod ledger;
 mod ledger_concurrency;
 mod security;
 mod tenants;
+mod transfer;
