@@ -25,7 +25,7 @@ use crate::auth::scope::TenantScope;
 use crate::config::{Config, ensure_private_dir};
 use crate::domain::tenants::{Plan, Tenant};
 use crate::store::audit::{self, AuditEvent};
-use crate::store::transfer::{self, Table};
+use crate::store::transfer::{self, PLATFORM_TABLES, Table};
 use crate::store::{Store, Tx, platform, verify};
 
 /// The manifest is small; anything bigger is not one.
@@ -298,7 +298,21 @@ fn load(
         }
         for t in &tables {
             if let Some(entry) = staged.tables("platform").find(|e| e.name == t.name) {
+                // Every platform row must belong to this firm: an archive naming another
+                // firm's id in a user row would otherwise hand that firm a stranger.
+                let (_, filter) = PLATFORM_TABLES
+                    .iter()
+                    .find(|(n, _)| *n == t.name)
+                    .with_context(|| format!("platform table {} is not part of a firm's archive", t.name))?;
+                let count = |tx: &mut Tx| -> anyhow::Result<i64> {
+                    let sql = format!("SELECT COUNT(*) FROM {} WHERE {filter}", t.name);
+                    Ok(tx.query_one(&sql, crate::params![id])?.int(0)?)
+                };
+                let before = count(tx)?;
                 load_table(tx, t, entry, staged)?;
+                if count(tx)? - before != i64::try_from(entry.rows)? {
+                    bail!("{}: rows that do not belong to firm {id}", entry.file);
+                }
             }
         }
         audit::record(

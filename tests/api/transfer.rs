@@ -348,6 +348,22 @@ async fn refusals(app: TestApp) {
     assert!(out.contains("upgrade oasys"), "{out}");
     assert!(!firm_exists(&app, &tenant));
 
+    // A user row rewritten to join another firm of this installation: refused, never added.
+    let (_, _, other) = app.register("other@example.com", "Other Firm").await;
+    let other_firm = other["tenant"].as_str().unwrap();
+    let mut stranger = files.clone();
+    let users = String::from_utf8(stranger["platform/users.jsonl"].clone()).unwrap();
+    let users = users.replace(
+        &format!("\"tenant_id\":\"{tenant}\""),
+        &format!("\"tenant_id\":\"{other_firm}\""),
+    );
+    rewrite(&mut stranger, "platform/users.jsonl", users.into_bytes());
+    pack(&stranger, &bad);
+    let out = fails(&app, &["import", bad.to_str().unwrap()]);
+    assert!(out.contains("do not belong to firm"), "{out}");
+    assert!(!firm_exists(&app, &tenant));
+    assert_eq!(app.login(EMAIL, STRONG_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+
     // An older schema: loaded at its version (6: document delivery did not exist), migrated on.
     let mut older = files.clone();
     let mut m = manifest(&older);
