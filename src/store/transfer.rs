@@ -488,6 +488,62 @@ mod tests {
         assert_eq!(convert(&json!(1), ColumnType::Text), None);
     }
 
+    /// Tables, columns, portable types, keys and references as one comparable text.
+    fn shape(tables: &[Table]) -> Vec<String> {
+        tables
+            .iter()
+            .map(|t| {
+                let mut refs = t.references.clone();
+                refs.sort();
+                let cols: Vec<String> = t
+                    .columns
+                    .iter()
+                    .map(|c| format!("{} {} {}", c.name, c.ty.as_str(), c.nullable))
+                    .collect();
+                format!("{}: {cols:?} pk {:?} refs {refs:?}", t.name, t.primary_key)
+            })
+            .collect()
+    }
+
+    /// The export reads SQLite's booleans from the PostgreSQL migrations and everything else
+    /// from each engine's catalogue: both must describe the same tables, or an archive from one
+    /// backend would not load into the other.
+    #[test]
+    fn both_catalogues_describe_the_same_tables() {
+        let Some(url) = std::env::var("OASYS_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let lite = Store::open(&super::super::StoreConfig::Sqlite {
+            data_dir: dir.path().to_path_buf(),
+            cache_size: 2,
+        })
+        .unwrap();
+        let schema = format!("catalogue_{}", Uuid::new_v4().simple());
+        let pg = Store::open(&super::super::StoreConfig::Postgres {
+            url,
+            platform_schema: schema.clone(),
+            pool_size: 2,
+        })
+        .unwrap();
+        let id = Uuid::now_v7();
+        let scope = TenantScope::operator(id);
+        lite.create_tenant_storage(id).unwrap();
+        pg.create_tenant_storage(id).unwrap();
+        let both = |store: &Store| {
+            let platform = store.platform_read(|tx| tables(tx, false)).unwrap();
+            let tenant = store.tenant_read(&scope, |tx| tables(tx, true)).unwrap();
+            (shape(&platform), shape(&tenant))
+        };
+        let (lite_shape, pg_shape) = (both(&lite), both(&pg));
+        pg.drop_tenant_storage(id).unwrap();
+        pg.platform_write(|tx| tx.execute(&format!("DROP SCHEMA \"{schema}\" CASCADE"), &[]))
+            .unwrap();
+        assert_eq!(lite_shape.0, pg_shape.0, "platform");
+        assert_eq!(lite_shape.1, pg_shape.1, "tenant");
+        assert!(lite_shape.1.iter().any(|t| t.contains("is_active boolean")));
+    }
+
     #[test]
     fn every_platform_table_is_exported_or_excluded_on_purpose() {
         let dir = tempfile::tempdir().unwrap();
