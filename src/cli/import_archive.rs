@@ -98,7 +98,22 @@ impl Staged {
                 manifest.format_version
             );
         }
+        let mut names = std::collections::HashSet::new();
         for t in &manifest.tables {
+            // Each table once, in a database this reader knows, under its documented path:
+            // nothing in an archive is skipped silently.
+            let dir = match t.database.as_str() {
+                "tenant" => "tables",
+                "platform" => "platform",
+                other => bail!("table {} of the manifest is in an unknown database {other:?}", t.name),
+            };
+            if t.file != format!("{dir}/{}.jsonl", t.name) || !names.insert((dir, t.name.as_str())) {
+                bail!(
+                    "the manifest lists {} ({}) twice or under the wrong path",
+                    t.name,
+                    t.file
+                );
+            }
             let Some((sha, lines)) = found.remove(&t.file) else {
                 bail!("the archive lacks {}, listed in its manifest", t.file);
             };

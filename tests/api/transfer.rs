@@ -401,6 +401,21 @@ async fn refusals(app: TestApp) {
     assert!(out.contains("upgrade oasys"), "{out}");
     assert!(!firm_exists(&app, &tenant));
 
+    // A table the reader would not load (an unknown database) is refused, not skipped.
+    let mut unknown = files.clone();
+    let mut m = manifest(&unknown);
+    m["tables"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|t| t["name"] == "journal_lines")
+        .unwrap()["database"] = json!("archive");
+    set_manifest(&mut unknown, &m);
+    pack(&unknown, &bad);
+    let out = fails(&app, &["import", bad.to_str().unwrap()]);
+    assert!(out.contains("unknown database"), "{out}");
+    assert!(!firm_exists(&app, &tenant));
+
     // A user row rewritten to join another firm of this installation: refused, never added.
     let (_, _, other) = app.register("other@example.com", "Other Firm").await;
     let other_firm = other["tenant"].as_str().unwrap();
