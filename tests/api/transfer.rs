@@ -416,6 +416,25 @@ async fn refusals(app: TestApp) {
     assert!(out.contains("unknown database"), "{out}");
     assert!(!firm_exists(&app, &tenant));
 
+    // With the source installation's key, the original signatures are checked first: another
+    // key refuses the archive.
+    let wrong_key = work.path().join("wrong_key");
+    std::fs::write(&wrong_key, "not-the-source-installation-key-0123456789").unwrap();
+    let out = fails(
+        &app,
+        &[
+            "import",
+            "--source-checkpoint-key",
+            wrong_key.to_str().unwrap(),
+            good.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.contains("does not verify with the source installation's checkpoint key"),
+        "{out}"
+    );
+    assert!(!firm_exists(&app, &tenant));
+
     // A user row rewritten to join another firm of this installation: refused, never added.
     let (_, _, other) = app.register("other@example.com", "Other Firm").await;
     let other_firm = other["tenant"].as_str().unwrap();
@@ -453,7 +472,17 @@ async fn refusals(app: TestApp) {
     // The firm exists now: refused without --force, replaced with it.
     let out = fails(&app, &["import", good.to_str().unwrap()]);
     assert!(out.contains("already exists"), "{out}");
-    let out = ok(&app, &["import", "--force", good.to_str().unwrap()]);
+    let source_key = source.data_dir().join("checkpoint_key");
+    let out = ok(
+        &app,
+        &[
+            "import",
+            "--force",
+            "--source-checkpoint-key",
+            source_key.to_str().unwrap(),
+            good.to_str().unwrap(),
+        ],
+    );
     assert!(out.contains("verify: ok"), "{out}");
     let r = app.login(EMAIL, STRONG_PASSWORD).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
