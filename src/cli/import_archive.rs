@@ -3,11 +3,12 @@
 //!
 //! Nothing is written before the whole archive is checked: every file's SHA-256 and row count
 //! against the manifest, the format and schema versions against this binary, the firm and its
-//! users against this installation. Then the firm's storage is made at the archive's schema
-//! version and loaded in one transaction, migrated forward, its checkpoints re-signed with this
-//! installation's key, and the whole ledger verified; only then are its platform rows (the firm,
-//! its users) written, in one transaction — until that commit no one can reach the firm. Any
-//! failure on the way drops the new storage: nothing stays half-imported.
+//! users against this installation. Then the firm's database is made, under a scratch id, at
+//! the archive's schema version and loaded in one transaction, migrated forward, its checkpoints
+//! re-signed with this installation's key, and the whole ledger verified; only then is it moved
+//! to the firm's id (replacing the old one with `--force`) and its platform rows (the firm, its
+//! users) written, in one transaction — until that commit no one can reach the firm. Any failure
+//! drops what was made: nothing stays half-imported.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -18,6 +19,7 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
 use super::export::{FORMAT, FORMAT_VERSION, Hashing, Manifest, Scratch, TableEntry, columns_of, hex};
 use super::{admin, verify as verify_cli};
@@ -147,6 +149,17 @@ impl Staged {
         Ok(BufReader::with_capacity(1 << 20, File::open(path)?))
     }
 
+    /// The firm's `domain` in the archive, if it has one.
+    fn tenant_domain(&self) -> anyhow::Result<Option<String>> {
+        for t in self.tables("platform").filter(|t| t.name == "tenants") {
+            if let Some(line) = self.reader(t)?.lines().next() {
+                let row: serde_json::Value = serde_json::from_str(&line?)?;
+                return Ok(row["domain"].as_str().map(str::to_owned));
+            }
+        }
+        Ok(None)
+    }
+
     /// `(id, email)` of every user in the archive.
     fn users(&self) -> anyhow::Result<Vec<(String, String)>> {
         let mut out = Vec::new();
@@ -205,14 +218,43 @@ pub fn run(config: &Config, archive: &Path, force: bool, source_key: Option<&Pat
             clashes.join(", ")
         );
     }
-    if has_storage {
-        store
-            .drop_tenant_storage(id)
-            .context("removing the firm being replaced")?;
+    let domain = staged.tenant_domain()?;
+    if let Some(domain) = &domain {
+        let taken = store.platform_read(|tx| {
+            tx.query_opt(
+                "SELECT id FROM tenants WHERE domain = $1 AND id <> $2",
+                crate::params![domain, id],
+            )
+        })?;
+        if taken.is_some() {
+            bail!("another firm here has the domain {domain:?}: nothing imported");
+        }
     }
-    store.create_tenant_storage_at(id, m.schema.tenant)?;
-    match load(&store, &staged, &key, source_key.as_deref(), archive, has_row) {
-        Ok((resigned, verify_secs)) => {
+    // Loaded, migrated, re-signed and verified under a scratch id; moved into place only then,
+    // so an interrupted import never leaves a half-loaded firm under its real id.
+    let staging = Uuid::now_v7();
+    store.create_tenant_storage_at(staging, m.schema.tenant)?;
+    let prepared = match prepare(&store, &staged, staging, &key, source_key.as_deref(), archive) {
+        Ok(p) => p,
+        Err(e) => {
+            if let Err(drop) = store.drop_tenant_storage(staging) {
+                eprintln!("could not remove the scratch storage {staging}: {drop}");
+            }
+            return Err(e.context(format!("importing firm {name} ({id}): nothing was imported")));
+        }
+    };
+    let published = (|| -> anyhow::Result<()> {
+        if has_storage {
+            store
+                .drop_tenant_storage(id)
+                .context("removing the firm being replaced")?;
+        }
+        store.rename_tenant_storage(staging, id)?;
+        publish(&store, &staged, archive, has_row, prepared.0)
+    })();
+    match published {
+        Ok(()) => {
+            let (resigned, verify_secs) = prepared;
             let rows: u64 = m.tables.iter().map(|t| t.rows).sum();
             let secs = (started.elapsed().as_secs_f64() - verify_secs).max(0.001);
             println!(
@@ -226,26 +268,37 @@ pub fn run(config: &Config, archive: &Path, force: bool, source_key: Option<&Pat
             Ok(())
         }
         Err(e) => {
-            if let Err(drop) = store.drop_tenant_storage(id) {
-                eprintln!("could not remove the partly imported firm {id}: {drop}");
+            for storage in [staging, id] {
+                if store.tenant_storage_exists(storage).unwrap_or(true)
+                    && let Err(drop) = store.drop_tenant_storage(storage)
+                {
+                    eprintln!("could not remove the storage of {storage}: {drop}");
+                }
             }
-            Err(e.context(format!("importing firm {name} ({id}): nothing was imported")))
+            let what = if has_storage || has_row {
+                "the firm being replaced was removed first: run the import again"
+            } else {
+                "nothing was imported"
+            };
+            Err(e.context(format!("importing firm {name} ({id}): {what}")))
         }
     }
 }
 
-/// Everything after the checks; the caller drops the firm's storage if this fails.
-fn load(
+/// The firm's own database, in the scratch storage `staging`: loaded, migrated forward,
+/// re-signed and verified. Returns the checkpoints re-signed and the time of the verify. The
+/// caller drops `staging` if this fails.
+fn prepare(
     store: &Store,
     staged: &Staged,
+    staging: Uuid,
     key: &[u8],
     source_key: Option<&[u8]>,
     archive: &Path,
-    replace: bool,
 ) -> anyhow::Result<(i64, f64)> {
     let m = &staged.manifest;
     let id = m.tenant.id;
-    let scope = TenantScope::operator(id);
+    let scope = TenantScope::operator(staging);
     store.tenant_write(&scope, |tx| -> anyhow::Result<()> {
         let tables = transfer::tables(tx, true)?;
         let archived: Vec<&TableEntry> = staged.tables("tenant").collect();
@@ -276,7 +329,7 @@ fn load(
     })?;
     if m.schema.tenant < Store::tenant_schema_latest() {
         store
-            .migrate_tenant(id)
+            .migrate_tenant(staging)
             .context("migrating the imported firm forward")?;
     }
     let tenant = named(m);
@@ -302,7 +355,14 @@ fn load(
         verify_cli::print(&tenant, &report);
         bail!("the imported ledger does not verify");
     }
-    let count: i64 = resigned.iter().map(|r| r.checkpoints).sum();
+    Ok((resigned.iter().map(|r| r.checkpoints).sum(), verify_secs))
+}
+
+/// The firm's platform rows, in one transaction (the old ones deleted first when replacing):
+/// the commit that makes the firm reachable.
+fn publish(store: &Store, staged: &Staged, archive: &Path, replace: bool, count: i64) -> anyhow::Result<()> {
+    let m = &staged.manifest;
+    let id = m.tenant.id;
     store.platform_write(|tx| -> anyhow::Result<()> {
         if replace {
             transfer::delete_platform_rows(tx, id)?;
@@ -341,7 +401,7 @@ fn load(
                 object_type: "tenant",
                 object_id: Some(id),
                 detail: json!({
-                    "archive": detail["archive"],
+                    "archive": archive.file_name().map(|n| n.to_string_lossy().into_owned()),
                     "source_backend": m.source_backend,
                     "exported_at": m.exported_at,
                     "oasys_version": m.oasys_version,
@@ -352,8 +412,7 @@ fn load(
             },
         )?;
         Ok(())
-    })?;
-    Ok((count, verify_secs))
+    })
 }
 
 /// The firm as `oasys verify`'s report names it.

@@ -146,6 +146,21 @@ impl PgBackend {
         Ok(row.try_get(0)?)
     }
 
+    /// Renames tenant `from`'s schema to tenant `to`'s. `to` must not exist.
+    pub fn rename_tenant(&self, from: Uuid, to: Uuid) -> Result<(), StoreError> {
+        let mut conn = self.pool()?.get()?;
+        conn.batch_execute(&format!(
+            "ALTER SCHEMA \"{}\" RENAME TO \"{}\"",
+            tenant_schema(from),
+            tenant_schema(to)
+        ))?;
+        let mut migrated = self.migrated.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if migrated.remove(&from) {
+            migrated.insert(to);
+        }
+        Ok(())
+    }
+
     /// Drops a tenant's schema and everything in it.
     pub fn drop_tenant(&self, id: Uuid) -> Result<(), StoreError> {
         let mut conn = self.pool()?.get()?;

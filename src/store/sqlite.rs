@@ -119,6 +119,18 @@ impl SqliteBackend {
         self.tenant_path(id).exists()
     }
 
+    /// Moves the storage of tenant `from` to tenant `to` (a directory rename), closing `from`'s
+    /// connections first. `to` must not exist.
+    pub fn rename_tenant(&self, from: Uuid, to: Uuid) -> Result<(), StoreError> {
+        lock(&self.tenants).open.remove(&from);
+        let dir = |id: Uuid| self.data_dir.join("tenants").join(id.hyphenated().to_string());
+        if dir(to).exists() {
+            return Err(StoreError::Conflict(format!("the storage of tenant {to} exists")));
+        }
+        std::fs::rename(dir(from), dir(to))
+            .map_err(|e| StoreError::Unavailable(format!("cannot move tenant {from} to {to}: {e}")))
+    }
+
     /// Removes a tenant's directory (its database, WAL and files). Only for a firm nobody uses:
     /// a running server that has the file open keeps writing to the unlinked file.
     pub fn drop_tenant(&self, id: Uuid) -> Result<(), StoreError> {

@@ -457,6 +457,15 @@ impl Store {
         }
     }
 
+    /// Gives firm `from`'s storage to firm `to` (a directory or schema rename): an import loads
+    /// and verifies under a scratch id, then moves the result into place in one step.
+    pub fn rename_tenant_storage(&self, from: Uuid, to: Uuid) -> Result<(), StoreError> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.rename_tenant(from, to),
+            Backend::Postgres(b) => b.rename_tenant(from, to),
+        }
+    }
+
     /// Deletes a firm's storage (file or schema) and everything in it. Its platform rows stay.
     pub fn drop_tenant_storage(&self, id: Uuid) -> Result<(), StoreError> {
         match &self.backend {

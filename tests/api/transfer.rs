@@ -294,7 +294,16 @@ fn firm_exists(app: &TestApp, tenant: &str) -> bool {
             .unwrap()
         }
     };
-    storage || ok(app, &["tenant", "list"]).contains(tenant)
+    let listed = ok(app, &["tenant", "list"]);
+    if let Backend::Sqlite = app.backend {
+        // No scratch storage left behind either: one directory per listed firm.
+        let dirs = std::fs::read_dir(app.data_dir().join("tenants")).unwrap().count();
+        assert_eq!(
+            dirs,
+            listed.lines().count() + usize::from(storage && !listed.contains(tenant))
+        );
+    }
+    storage || listed.contains(tenant)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
