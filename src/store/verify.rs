@@ -1031,13 +1031,17 @@ impl Verifier<'_> {
         for r in tx.query(
             "SELECT e.id, e.number, e.chain_seq FROM journal_entries e \
              WHERE e.company_id = $1 AND e.status = 'posted' AND NOT EXISTS \
-             (SELECT 1 FROM audit_log a WHERE a.object_type = 'journal_entry' AND a.object_id = e.id AND a.action = 'post') \
+             (SELECT 1 FROM audit_log a WHERE a.company_id = e.company_id AND a.object_id = e.id \
+             AND a.object_type = 'journal_entry' AND a.action = 'post') \
              ORDER BY e.number",
             params![self.company],
         )? {
             let seq = r.opt_int(2)?;
             self.push(
-                Some(EntryRef { id: r.opt_uuid(0)?, number: r.opt_int(1)? }),
+                Some(EntryRef {
+                    id: r.opt_uuid(0)?,
+                    number: r.opt_int(1)?,
+                }),
                 None,
                 seq.unwrap_or(END - 1),
                 "posted, but the audit trail has no record of its posting",
