@@ -1,10 +1,12 @@
-//! The command line: `oasys [serve]`, `migrate`, `tenant`, `company`, `user`, `verify`, `import`, `config`,
-//! `doctor`.
+//! The command line: `oasys [serve]`, `migrate`, `tenant`, `company`, `user`, `verify`, `backup`,
+//! `restore`, `export`, `import`, `config`, `doctor`.
 
 mod admin;
 mod backup;
 mod doctor;
+mod export;
 mod import;
+mod import_archive;
 mod serve;
 mod verify;
 
@@ -82,9 +84,18 @@ pub enum Command {
         #[command(flatten)]
         passphrase: backup::PassphraseArgs,
     },
-    /// Import data from files.
-    #[command(subcommand)]
-    Import(ImportCommand),
+    /// Write one firm to a portable archive (.tar.zst) that `oasys import` loads on either
+    /// backend (docs/export-format.md).
+    Export {
+        /// Firm id.
+        #[arg(long)]
+        tenant: String,
+        /// The archive to write (written aside, then renamed: never a partial file).
+        dest: PathBuf,
+    },
+    /// Import a firm archive written by `oasys export` (`oasys import ARCHIVE`), or journal
+    /// entries from a file (`oasys import journal FILE`).
+    Import(ImportArgs),
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -210,6 +221,23 @@ pub struct PasswordArgs {
     pub password_stdin: bool,
 }
 
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ImportArgs {
+    /// A firm archive written by `oasys export`. Checked whole before anything is written.
+    #[arg(required = true)]
+    pub archive: Option<PathBuf>,
+    /// Replace the firm if it exists here (its storage is removed first: stop the server).
+    #[arg(long)]
+    pub force: bool,
+    /// The source installation's checkpoint key file: the archive's checkpoint signatures are
+    /// then verified with it before they are signed again with this installation's key.
+    #[arg(long, value_name = "FILE")]
+    pub source_checkpoint_key: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<ImportCommand>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// Post journal entries from a CSV or JSON file (see README, "Importing a journal"), in
@@ -285,7 +313,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             force,
             passphrase,
         }) => backup::restore(&config, &archive, force, &passphrase),
-        Some(Command::Import(c)) => import::run(&config, c),
+        Some(Command::Export { tenant, dest }) => export::run(&config, &tenant, &dest),
+        Some(Command::Import(ImportArgs { command: Some(c), .. })) => import::run(&config, c),
+        Some(Command::Import(args)) => match &args.archive {
+            Some(archive) => import_archive::run(&config, archive, args.force, args.source_checkpoint_key.as_deref()),
+            None => anyhow::bail!("give an archive to import, or `oasys import journal FILE`"),
+        },
         Some(Command::Recurring(RecurringCommand::Run { tenant, date })) => {
             admin::recurring_run(config, tenant.as_deref(), date.as_deref())
         }

@@ -52,7 +52,7 @@ pub fn run(config: &Config, tenant: Option<&str>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn print(t: &Tenant, report: &TenantReport) {
+pub(super) fn print(t: &Tenant, report: &TenantReport) {
     let firm = format!("firm {} ({})", t.name, t.id);
     if !report.storage.is_empty() {
         println!("FAILED: {firm}: the database file fails its own checks");

@@ -55,6 +55,56 @@ pub fn failed(e: refinery::Error) -> StoreError {
     StoreError::Migration(e.to_string())
 }
 
+/// The newest version a runner knows: what this binary migrates a schema to.
+pub fn latest(runner: &Runner) -> i64 {
+    runner
+        .get_migrations()
+        .iter()
+        .map(|m| i64::from(m.version()))
+        .max()
+        .unwrap_or(0)
+}
+
+/// Stops a runner at `version` (`None`: the latest), for a firm loaded at an older version.
+pub fn up_to(runner: Runner, version: Option<i64>) -> Runner {
+    match version.and_then(|v| i32::try_from(v).ok()) {
+        Some(v) => runner.set_target(refinery::Target::Version(v)),
+        None => runner,
+    }
+}
+
+/// The `(table, column)` pairs declared `BOOLEAN` by the PostgreSQL migrations of one database
+/// (`tenant`: true). SQLite's `STRICT` tables can only say `INTEGER`; its migrations carry the same
+/// tables and columns (a test checks they do not drift), so these are its booleans too — which the
+/// portable export needs to write `true`/`false` whichever backend it reads from. The migrations
+/// are written one column per line (`    name TYPE …`) and `ALTER TABLE t ADD COLUMN c TYPE`.
+pub fn boolean_columns(tenant: bool) -> std::collections::HashSet<(String, String)> {
+    let runner = if tenant { tenant_postgres() } else { platform_postgres() };
+    let mut out = std::collections::HashSet::new();
+    for m in runner.get_migrations() {
+        let mut table: Option<String> = None;
+        for line in m.sql().unwrap_or_default().lines() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
+            let up: Vec<&str> = upper.iter().map(String::as_str).collect();
+            match up.as_slice() {
+                ["CREATE", "TABLE", ..] => table = words.get(2).map(|t| t.trim_end_matches('(').to_owned()),
+                ["ALTER", "TABLE", _, "ADD", "COLUMN", _, ty, ..] if ty.trim_end_matches([',', ';']) == "BOOLEAN" => {
+                    out.insert((words[2].to_owned(), words[5].to_owned()));
+                }
+                [first, ..] if first.starts_with(')') => table = None,
+                [_, ty, ..] if ty.trim_end_matches(',') == "BOOLEAN" => {
+                    if let Some(t) = &table {
+                        out.insert((t.clone(), words[0].to_owned()));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +125,23 @@ mod tests {
         assert_eq!(versions(&tenant_sqlite()), versions(&tenant_postgres()));
         assert!(!versions(&platform_sqlite()).is_empty());
         assert!(!versions(&tenant_sqlite()).is_empty());
+    }
+
+    #[test]
+    fn boolean_columns_are_read_from_the_postgres_migrations() {
+        let tenant = boolean_columns(true);
+        for (t, c) in [
+            ("companies", "is_active"),
+            ("contacts", "is_customer"),
+            ("payments", "is_void"),
+        ] {
+            assert!(tenant.contains(&(t.to_owned(), c.to_owned())), "{t}.{c}");
+        }
+        assert!(!tenant.contains(&("recurring_invoices".to_owned(), "generated".to_owned())));
+        assert!(!tenant.contains(&("journal_entries".to_owned(), "total".to_owned())));
+        let platform = boolean_columns(false);
+        assert!(platform.contains(&("users".to_owned(), "two_factor_enabled".to_owned())));
+        assert!(platform.contains(&("tenants".to_owned(), "is_active".to_owned())));
+        assert!(!platform.contains(&("users".to_owned(), "token_version".to_owned())));
     }
 }

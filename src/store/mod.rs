@@ -31,6 +31,7 @@ pub mod sql;
 mod sqlite;
 pub mod stats;
 pub mod taxes;
+pub mod transfer;
 pub mod verify;
 
 use std::path::PathBuf;

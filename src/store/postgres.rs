@@ -138,8 +138,54 @@ impl PgBackend {
         self.migrate_tenant(id).map(|_| ())
     }
 
+    /// Creates a tenant's schema migrated up to `version` (`None`: the latest); marked as
+    /// migrated, so nothing migrates it further until [`PgBackend::migrate_tenant`].
+    pub fn create_tenant_at(&self, id: Uuid, version: Option<i64>) -> Result<(), StoreError> {
+        self.migrate_tenant_to(id, version).map(|_| ())
+    }
+
     pub fn migrate_tenant(&self, id: Uuid) -> Result<i64, StoreError> {
-        let version = self.migrate_schema(&tenant_schema(id), &migrations::tenant_postgres())?;
+        self.migrate_tenant_to(id, None)
+    }
+
+    pub fn tenant_exists(&self, id: Uuid) -> Result<bool, StoreError> {
+        let mut conn = self.pool()?.get()?;
+        let row = conn.query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+            &[&tenant_schema(id)],
+        )?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Renames tenant `from`'s schema to tenant `to`'s. `to` must not exist.
+    pub fn rename_tenant(&self, from: Uuid, to: Uuid) -> Result<(), StoreError> {
+        let mut conn = self.pool()?.get()?;
+        conn.batch_execute(&format!(
+            "ALTER SCHEMA \"{}\" RENAME TO \"{}\"",
+            tenant_schema(from),
+            tenant_schema(to)
+        ))?;
+        let mut migrated = self.migrated.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if migrated.remove(&from) {
+            migrated.insert(to);
+        }
+        Ok(())
+    }
+
+    /// Drops a tenant's schema and everything in it.
+    pub fn drop_tenant(&self, id: Uuid) -> Result<(), StoreError> {
+        let mut conn = self.pool()?.get()?;
+        conn.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", tenant_schema(id)))?;
+        self.migrated
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&id);
+        Ok(())
+    }
+
+    fn migrate_tenant_to(&self, id: Uuid, target: Option<i64>) -> Result<i64, StoreError> {
+        let runner = migrations::up_to(migrations::tenant_postgres(), target);
+        let version = self.migrate_schema(&tenant_schema(id), &runner)?;
         self.migrated
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -156,4 +202,77 @@ impl Drop for PgBackend {
             let _ = std::thread::spawn(move || drop(pool)).join();
         }
     }
+}
+
+/// The tables of the transaction's schema (`search_path`) as the portable export sees them:
+/// columns in declared order with their types, primary keys, and the tables each references.
+/// Refinery's history is left out: the schema version travels on its own.
+pub fn catalogue(tx: &mut postgres::Transaction<'_>) -> Result<Vec<super::transfer::Table>, StoreError> {
+    use super::transfer::{Column, ColumnType, Table};
+    let mut out: Vec<Table> = Vec::new();
+    let columns = tx.query(
+        "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull \
+         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE n.nspname = current_schema() AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped \
+         AND c.relname <> 'refinery_schema_history' \
+         ORDER BY c.relname, a.attnum",
+        &[],
+    )?;
+    for r in &columns {
+        let (table, column, declared): (String, String, String) = (r.try_get(0)?, r.try_get(1)?, r.try_get(2)?);
+        let ty = match declared.as_str() {
+            "boolean" => ColumnType::Boolean,
+            "bigint" | "integer" | "smallint" => ColumnType::Integer,
+            "text" => ColumnType::Text,
+            d if d.starts_with("character") => ColumnType::Text,
+            other => {
+                return Err(StoreError::Database(format!(
+                    "{table}.{column}: type {other} has no portable form (integers, text and booleans only)"
+                )));
+            }
+        };
+        let column = Column {
+            name: column,
+            ty,
+            nullable: !r.try_get::<_, bool>(3)?,
+        };
+        match out.last_mut() {
+            Some(t) if t.name == table => t.columns.push(column),
+            _ => out.push(Table {
+                name: table,
+                columns: vec![column],
+                primary_key: Vec::new(),
+                references: Vec::new(),
+            }),
+        }
+    }
+    let keys = tx.query(
+        "SELECT c.relname::text, a.attname::text FROM pg_index i \
+         JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace \
+         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) \
+         WHERE n.nspname = current_schema() AND i.indisprimary \
+         ORDER BY c.relname, array_position(i.indkey::int2[], a.attnum)",
+        &[],
+    )?;
+    let references = tx.query(
+        "SELECT c.relname::text, a.attname::text, f.relname::text FROM pg_constraint k \
+         JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class f ON f.oid = k.confrelid \
+         JOIN pg_namespace n ON n.oid = k.connamespace \
+         JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey) \
+         WHERE n.nspname = current_schema() AND k.contype = 'f' ORDER BY 1, 2",
+        &[],
+    )?;
+    for t in &mut out {
+        for r in &keys {
+            if r.try_get::<_, String>(0)? == t.name {
+                t.primary_key.push(r.try_get(1)?);
+            }
+        }
+        for r in &references {
+            if r.try_get::<_, String>(0)? == t.name {
+                t.references.push((r.try_get(1)?, r.try_get(2)?));
+            }
+        }
+    }
+    Ok(out)
 }

@@ -92,6 +92,11 @@ impl Row {
             .ok_or_else(|| StoreError::Corrupt(format!("column {i} missing from result row")))
     }
 
+    /// Every value of the row, in column order (for code that handles any table's rows).
+    pub fn values(&self) -> &[Value] {
+        &self.0
+    }
+
     pub fn int(&self, i: usize) -> Result<i64, StoreError> {
         match self.at(i)? {
             Value::Int(v) => Ok(*v),
@@ -219,6 +224,58 @@ impl Tx<'_> {
                 let rows = tx.query(sql, &pg_params(params))?;
                 rows.iter().map(from_pg_row).collect()
             }
+        }
+    }
+
+    /// Runs a query and hands each row to `f` as it arrives, without collecting them: for reads
+    /// of a whole table (the portable export).
+    pub fn for_each_row(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        mut f: impl FnMut(Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => {
+                let mut stmt = tx.prepare(&sqlite_sql(sql))?;
+                let width = stmt.column_count();
+                let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+                while let Some(row) = rows.next()? {
+                    let mut values = Vec::with_capacity(width);
+                    for i in 0..width {
+                        values.push(from_sqlite(row.get_ref(i)?)?);
+                    }
+                    f(Row(values))?;
+                }
+                Ok(())
+            }
+            Tx::Postgres(tx) => {
+                use postgres::fallible_iterator::FallibleIterator;
+                let mut rows = tx.query_raw(sql, pg_params(params))?;
+                while let Some(row) = rows.next()? {
+                    f(from_pg_row(&row)?)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The collation that orders text by its bytes (UTF-8 code point order) on this backend, for
+    /// an order that is the same on both: `BINARY` on SQLite (its default), `C` on PostgreSQL.
+    pub fn byte_order_collation(&self) -> &'static str {
+        match self {
+            Tx::Sqlite(_) => "BINARY",
+            Tx::Postgres(_) => "\"C\"",
+        }
+    }
+
+    /// The tables of this database with their columns, keys and references, from the engine's
+    /// own catalogue (the tenant or the platform database: `tenant` picks the booleans SQLite
+    /// cannot declare).
+    pub fn catalogue(&mut self, tenant: bool) -> Result<Vec<super::transfer::Table>, StoreError> {
+        match self {
+            Tx::Sqlite(tx) => super::sqlite::catalogue(tx, tenant),
+            Tx::Postgres(tx) => super::postgres::catalogue(tx),
         }
     }
 

@@ -94,19 +94,53 @@ impl SqliteBackend {
     }
 
     pub fn create_tenant(&self, id: Uuid) -> Result<(), StoreError> {
+        self.create_tenant_at(id, None)
+    }
+
+    /// Creates a tenant's file migrated up to `version` (`None`: the latest). Kept open in the
+    /// cache, so nothing migrates it further until [`SqliteBackend::migrate_tenant`].
+    pub fn create_tenant_at(&self, id: Uuid, version: Option<i64>) -> Result<(), StoreError> {
         let path = self.tenant_path(id);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir.join("files"))
                 .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
         }
         let db = Db::open(&path, true)?;
-        db.migrate_tenant()?;
+        db.migrate_tenant(version)?;
         self.remember(id, Arc::new(db));
         Ok(())
     }
 
     pub fn migrate_tenant(&self, id: Uuid) -> Result<i64, StoreError> {
-        self.tenant_db(id)?.migrate_tenant()
+        self.tenant_db(id)?.migrate_tenant(None)
+    }
+
+    pub fn tenant_exists(&self, id: Uuid) -> bool {
+        self.tenant_path(id).exists()
+    }
+
+    /// Moves the storage of tenant `from` to tenant `to` (a directory rename), closing `from`'s
+    /// connections first. `to` must not exist.
+    pub fn rename_tenant(&self, from: Uuid, to: Uuid) -> Result<(), StoreError> {
+        lock(&self.tenants).open.remove(&from);
+        let dir = |id: Uuid| self.data_dir.join("tenants").join(id.hyphenated().to_string());
+        if dir(to).exists() {
+            return Err(StoreError::Conflict(format!("the storage of tenant {to} exists")));
+        }
+        std::fs::rename(dir(from), dir(to))
+            .map_err(|e| StoreError::Unavailable(format!("cannot move tenant {from} to {to}: {e}")))
+    }
+
+    /// Removes a tenant's directory (its database, WAL and files). Only for a firm nobody uses:
+    /// a running server that has the file open keeps writing to the unlinked file.
+    pub fn drop_tenant(&self, id: Uuid) -> Result<(), StoreError> {
+        lock(&self.tenants).open.remove(&id);
+        let path = self.tenant_path(id);
+        match path.parent() {
+            Some(dir) if dir.exists() => std::fs::remove_dir_all(dir)
+                .map_err(|e| StoreError::Unavailable(format!("cannot remove {}: {e}", dir.display()))),
+            _ => Ok(()),
+        }
     }
 
     /// (firm databases open, cache capacity).
@@ -140,7 +174,7 @@ impl SqliteBackend {
             )));
         }
         let db = Arc::new(Db::open(&path, false)?);
-        db.migrate_tenant()?;
+        db.migrate_tenant(None)?;
         self.remember(id, Arc::clone(&db));
         Ok(db)
     }
@@ -184,9 +218,9 @@ impl Db {
         Ok(())
     }
 
-    fn migrate_tenant(&self) -> Result<i64, StoreError> {
+    fn migrate_tenant(&self, version: Option<i64>) -> Result<i64, StoreError> {
         let mut w = lock(&self.writer);
-        let runner = migrations::tenant_sqlite();
+        let runner = migrations::up_to(migrations::tenant_sqlite(), version);
         let report = runner.run(&mut *w).map_err(migrations::failed)?;
         Ok(migrations::applied_version(&report, &runner))
     }
@@ -279,4 +313,66 @@ fn spawn_checkpointer(platform: Weak<Db>, tenants: Weak<Mutex<TenantCache>>) {
     if let Err(e) = spawned {
         tracing::warn!(error = %e, "no checkpoint thread: commits will checkpoint by themselves");
     }
+}
+
+/// The tables of a SQLite database as the portable export sees them: columns in declared order
+/// with their types (`INTEGER` is a boolean where the migrations say so, see
+/// [`migrations::boolean_columns`]), primary keys, and the tables each one references.
+/// Refinery's history is left out: the schema version travels on its own.
+pub fn catalogue(tx: &rusqlite::Transaction<'_>, tenant: bool) -> Result<Vec<super::transfer::Table>, StoreError> {
+    use super::transfer::{Column, ColumnType, Table};
+    let booleans = migrations::boolean_columns(tenant);
+    let mut names = Vec::new();
+    {
+        let mut stmt = tx.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'refinery_schema_history' ORDER BY name")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            names.push(r.get::<_, String>(0)?);
+        }
+    }
+    let mut out = Vec::new();
+    for name in names {
+        let mut columns = Vec::new();
+        let mut keyed: Vec<(i64, String)> = Vec::new();
+        let mut stmt =
+            tx.prepare("SELECT name, upper(type), \"notnull\", pk FROM pragma_table_info(?1) ORDER BY cid")?;
+        let mut rows = stmt.query([&name])?;
+        while let Some(r) = rows.next()? {
+            let column: String = r.get(0)?;
+            let declared: String = r.get(1)?;
+            let ty = match declared.as_str() {
+                "INTEGER" | "INT" if booleans.contains(&(name.clone(), column.clone())) => ColumnType::Boolean,
+                "INTEGER" | "INT" => ColumnType::Integer,
+                "TEXT" => ColumnType::Text,
+                other => {
+                    return Err(StoreError::Database(format!(
+                        "{name}.{column}: type {other} has no portable form (integers, text and booleans only)"
+                    )));
+                }
+            };
+            let pk: i64 = r.get(3)?;
+            if pk > 0 {
+                keyed.push((pk, column.clone()));
+            }
+            columns.push(Column {
+                name: column,
+                ty,
+                nullable: r.get::<_, i64>(2)? == 0,
+            });
+        }
+        keyed.sort();
+        let mut references = Vec::new();
+        let mut stmt = tx.prepare("SELECT \"table\", \"from\" FROM pragma_foreign_key_list(?1)")?;
+        let mut rows = stmt.query([&name])?;
+        while let Some(r) = rows.next()? {
+            references.push((r.get::<_, String>(1)?, r.get::<_, String>(0)?));
+        }
+        out.push(Table {
+            name,
+            columns,
+            primary_key: keyed.into_iter().map(|(_, c)| c).collect(),
+            references,
+        });
+    }
+    Ok(out)
 }

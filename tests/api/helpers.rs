@@ -55,6 +55,9 @@ pub struct TestApp {
     /// Kept so the data dir lives as long as the server.
     data_dir: tempfile::TempDir,
     pub backend: Backend,
+    /// The PostgreSQL platform schema (unused on SQLite), for tests that run the binary on the
+    /// same installation.
+    pub platform_schema: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -83,6 +86,7 @@ impl TestApp {
             config.database_pool_size = 4;
         }
         tweak(&mut config);
+        let platform_schema = config.database_schema.clone();
         let app = tokio::task::spawn_blocking(move || oasys::App::open(config))
             .await
             .unwrap()
@@ -104,6 +108,7 @@ impl TestApp {
             client: reqwest::Client::new(),
             data_dir,
             backend: backend.clone(),
+            platform_schema,
             shutdown: Some(tx),
         }
     }

@@ -17,3 +17,4 @@ mod ledger_concurrency;
 mod metrics;
 mod security;
 mod tenants;
+mod transfer;

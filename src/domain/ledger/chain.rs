@@ -121,10 +121,17 @@ pub fn link_hash(company: Uuid, seq: i64, kind: Kind, object_id: Uuid, prev_hash
 
 /// The signature of a checkpoint: HMAC-SHA256 over `company|seq|hash`.
 pub fn sign(key: &[u8], link: &ChainLink) -> String {
+    signature(key, link.company_id, link.seq, &link.hash)
+}
+
+/// The signature of the checkpoint of `company` at link `seq` with hash `hash`: what [`sign`]
+/// computes, from the stored values alone (re-signing imported checkpoints with this
+/// installation's key).
+pub fn signature(key: &[u8], company: Uuid, seq: i64, hash: &str) -> String {
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
         return String::new();
     };
-    mac.update(format!("{}|{}|{}", link.company_id, link.seq, link.hash).as_bytes());
+    mac.update(format!("{company}|{seq}|{hash}").as_bytes());
     hex(&mac.finalize().into_bytes())
 }
 
