@@ -131,11 +131,12 @@ async fn main() {
             );
             let target = out.path().join("restored");
             let t = Instant::now();
+            std::fs::create_dir_all(&target).unwrap();
+            let unpacked = oasys::backup::restore::unpack(&dest, None, &target).unwrap();
             oasys::backup::restore::restore(
                 &oasys::backup::restore::RestoreRequest {
-                    archive: &dest,
+                    unpacked,
                     data_dir: &target,
-                    passphrase: None,
                     force: false,
                 },
                 &|_, _, _| {},

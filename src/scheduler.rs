@@ -118,16 +118,11 @@ pub fn spawn(app: Arc<App>) {
     });
 }
 
-/// Takes the backups `backup.schedule` asks for, until the server stops. SQLite only: on
-/// PostgreSQL the database server's own backups (pg_dump, base backups) apply.
+/// Takes the backups `backup.schedule` asks for, until the server stops.
 pub fn spawn_backups(app: Arc<App>) {
     let Some(text) = app.config.backup.schedule.clone() else {
         return;
     };
-    if app.config.database_url.is_some() {
-        tracing::warn!("backup.schedule is ignored on PostgreSQL: back it up with pg_dump, or export each firm");
-        return;
-    }
     let schedule = match crate::backup::schedule::Schedule::parse(&text) {
         Ok(s) => s,
         Err(e) => {
@@ -169,11 +164,28 @@ pub fn scheduled_backup(app: &App) -> Result<crate::backup::Summary, crate::back
     let passphrase = backup::configured_passphrase(&app.config)?;
     let name = schedule::file_name(jiff::Timestamp::now(), Reason::Scheduled, passphrase.is_some());
     let data_dir = app.config.data_dir();
+    // On PostgreSQL each firm goes in as an `oasys export` archive.
+    let tenants: Vec<(uuid::Uuid, String)> = match app.config.database_url {
+        Some(_) => app
+            .store
+            .platform_read(platform::tenants)?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect(),
+        None => Vec::new(),
+    };
+    let export =
+        |id: uuid::Uuid, path: &std::path::Path| crate::cli::export_for_backup(&app.config, &app.store, id, path);
+    let source = match app.config.database_url {
+        Some(_) => backup::Source::Exports(&tenants, &export),
+        None => backup::Source::Files,
+    };
     let summary = backup::create_into(
         &app.config,
         &dest,
         &data_dir.join("backups-outgoing"),
         &name,
+        source,
         &backup::Request {
             data_dir: &data_dir,
             dest: &data_dir,

@@ -20,12 +20,23 @@ pub struct Manifest {
     pub created_at: String,
     /// Why it was taken: `manual`, `scheduled` or `pre-upgrade`.
     pub reason: String,
+    /// `sqlite`: database files, restored by copying them back. `postgres`: one `oasys export`
+    /// archive per firm, restored by importing each (into either backend).
+    #[serde(default = "sqlite")]
+    pub backend: String,
     /// The platform database (firms, users); absent in a one-firm backup.
     pub platform: Option<DbMember>,
     pub tenants: Vec<TenantMember>,
     /// Every other member: the data dir's secrets and each firm's files.
     pub files: Vec<FileMember>,
 }
+
+fn sqlite() -> String {
+    "sqlite".into()
+}
+
+/// A member holding one firm as an `oasys export` archive (backups on PostgreSQL).
+pub const FIRM_EXPORT: &str = "firm.export.tar.zst";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DbMember {
@@ -89,7 +100,7 @@ pub fn is_allowed_path(path: &str) -> bool {
     }
     match parts.as_slice() {
         [NAME] | ["platform.db"] | ["secrets", "jwt_secret" | "checkpoint_key"] => true,
-        ["tenants", id, "ledger.db"] => Uuid::parse_str(id).is_ok(),
+        ["tenants", id, "ledger.db" | FIRM_EXPORT] => Uuid::parse_str(id).is_ok(),
         ["tenants", id, "files", ..] => Uuid::parse_str(id).is_ok() && parts.len() > 3,
         _ => false,
     }

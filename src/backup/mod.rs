@@ -198,6 +198,7 @@ pub fn create(req: &Request, progress: Progress) -> Result<Summary, BackupError>
             oasys_version: env!("CARGO_PKG_VERSION").into(),
             created_at: jiff::Timestamp::now().to_string(),
             reason: req.reason.as_str().into(),
+            backend: "sqlite".into(),
             platform,
             tenants: members,
             files,
@@ -238,6 +239,116 @@ pub fn create(req: &Request, progress: Progress) -> Result<Summary, BackupError>
         lines,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Writes one firm as an `oasys export` archive at the path given; returns its schema version and
+/// rows per table. Supplied by the caller: export lives with the command line.
+pub type Exporter<'a> = &'a dyn Fn(Uuid, &Path) -> Result<DbFacts, String>;
+
+/// A backup on PostgreSQL: each firm exported (one consistent read per firm, verified first) into
+/// one archive with the data dir's secrets, written, read back and renamed like any other.
+/// `req.data_dir` is where the secrets live; `tenants` the firms to include.
+pub fn create_postgres(
+    req: &Request,
+    tenants: &[(Uuid, String)],
+    export: Exporter,
+    progress: Progress,
+) -> Result<Summary, BackupError> {
+    let started = Instant::now();
+    if req.dest.exists() {
+        return Err(BackupError::Refused(format!(
+            "{} already exists; choose a new name",
+            req.dest.display()
+        )));
+    }
+    let staging = Staging::new(req.dest)?;
+    let steps = 2 + tenants.len();
+    let mut exported = Vec::with_capacity(tenants.len());
+    for (i, (id, name)) in tenants.iter().enumerate() {
+        let rel = format!("tenants/{id}/{}", manifest::FIRM_EXPORT);
+        let path = staging.path.join(&rel);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(io_at(dir))?;
+        }
+        let facts = export(*id, &path).map_err(|e| BackupError::Refused(format!("firm {name} ({id}): {e}")))?;
+        exported.push((*id, name.clone(), rel, path, facts));
+        progress(1 + i, steps, &format!("firm {name} exported"));
+    }
+    let mut writer = ArchiveWriter::create(req.dest, req.passphrase)?;
+    let tmp = writer.temporary_path().to_owned();
+    let result = (|| {
+        let mut members = Vec::new();
+        for (id, name, rel, path, facts) in exported {
+            let member = writer.append_file(&rel, &path)?;
+            members.push(TenantMember {
+                id,
+                name,
+                db: db_member(member, facts),
+            });
+        }
+        let mut files = Vec::new();
+        let secrets: &[&str] = if req.tenant.is_some() {
+            &["checkpoint_key"]
+        } else {
+            &["checkpoint_key", "jwt_secret"]
+        };
+        for secret in secrets {
+            let path = req.data_dir.join(secret);
+            if path.is_file() {
+                files.push(writer.append_file(&format!("secrets/{secret}"), &path)?);
+            }
+        }
+        let manifest = Manifest {
+            format: manifest::FORMAT.into(),
+            format_version: manifest::FORMAT_VERSION,
+            oasys_version: env!("CARGO_PKG_VERSION").into(),
+            created_at: jiff::Timestamp::now().to_string(),
+            reason: req.reason.as_str().into(),
+            backend: "postgres".into(),
+            platform: None,
+            tenants: members,
+            files,
+        };
+        let bytes = finish_checked(writer, &manifest, req)?;
+        Ok((manifest, bytes))
+    })();
+    let (m, archive_bytes) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            let _ = fs::remove_file(&tmp);
+            return Err(e);
+        }
+    };
+    progress(steps, steps, "backup checked");
+    let rows = |t: &TenantMember, table: &str| t.db.facts.rows.get(table).copied().unwrap_or(0);
+    Ok(Summary {
+        path: req.dest.to_owned(),
+        archive_bytes,
+        data_bytes: m.members().iter().map(|(_, _, size)| size).sum(),
+        tenants: m.tenants.len(),
+        entries: m.tenants.iter().map(|t| rows(t, "journal_entries")).sum(),
+        lines: m.tenants.iter().map(|t| rows(t, "journal_lines")).sum(),
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Appends the manifest, finishes the file, reads it back and checks it, then gives it its
+/// final name. Returns the archive's size.
+fn finish_checked(mut writer: ArchiveWriter, manifest: &Manifest, req: &Request) -> Result<u64, BackupError> {
+    let json = serde_json::to_vec_pretty(manifest).map_err(|e| BackupError::Invalid(format!("manifest: {e}")))?;
+    writer.append_bytes(manifest::NAME, &json)?;
+    let tmp = writer.finish()?;
+    let scanned = archive::scan(&tmp, req.passphrase, None)?;
+    let mut problems = archive::check(&scanned);
+    let reread = serde_json::to_vec_pretty(&scanned.manifest).unwrap_or_default();
+    if reread != json {
+        problems.push("manifest.json reads back different from what was written".into());
+    }
+    if !problems.is_empty() {
+        return Err(BackupError::ReadBack(problems));
+    }
+    archive::commit(&tmp, req.dest)?;
+    Ok(scanned.archive_bytes)
 }
 
 fn db_member(member: FileMember, facts: DbFacts) -> DbMember {
@@ -336,32 +447,38 @@ pub fn backup_dir(config: &crate::config::Config) -> PathBuf {
     }
 }
 
-/// Takes a backup of `data_dir` named `name` into `dest`: written and checked in place for a
-/// directory; for S3, written and checked in `spool` (a local directory), uploaded, read back
-/// from the store, and the local copy deleted.
+/// What to back up: the SQLite data dir's files, or (PostgreSQL) these firms through `export`.
+#[derive(Clone, Copy)]
+pub enum Source<'a> {
+    Files,
+    Exports(&'a [(Uuid, String)], Exporter<'a>),
+}
+
+/// Takes a backup named `name` into `dest`: written and checked in place for a directory; for
+/// S3, written and checked in `spool` (a local directory), uploaded, read back from the store,
+/// and the local copy deleted.
 pub fn create_into(
     config: &crate::config::Config,
     dest: &Destination,
     spool: &Path,
     name: &str,
+    source: Source,
     req: &Request,
     progress: Progress,
 ) -> Result<Summary, BackupError> {
+    let write = |path: &Path| match source {
+        Source::Files => create(&Request { dest: path, ..*req }, progress),
+        Source::Exports(tenants, export) => create_postgres(&Request { dest: path, ..*req }, tenants, export, progress),
+    };
     match dest {
         Destination::Dir(dir) => {
             crate::config::ensure_private_dir(dir).map_err(io_at(dir))?;
-            create(
-                &Request {
-                    dest: &dir.join(name),
-                    ..*req
-                },
-                progress,
-            )
+            write(&dir.join(name))
         }
         Destination::S3(loc) => {
             crate::config::ensure_private_dir(spool).map_err(io_at(spool))?;
             let local = spool.join(name);
-            let mut summary = create(&Request { dest: &local, ..*req }, progress)?;
+            let mut summary = write(&local)?;
             let store = remote::open(loc, &config.backup);
             let uploaded = store.and_then(|s| remote::upload_checked(&s, loc, &local, name));
             let _ = fs::remove_file(&local);

@@ -7,21 +7,53 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use uuid::Uuid;
-
 use super::manifest::Manifest;
-use super::{BackupError, Progress, Staging, archive, current_versions, io_at, tenant_db_path};
+use super::{BackupError, Progress, Staging, archive, current_versions, io_at};
 use crate::auth::scope::TenantScope;
 use crate::store::snapshot::{self, CompanyFacts};
 use crate::store::verify::{self, TenantReport};
 use crate::store::{Store, StoreError};
 
 pub struct RestoreRequest<'a> {
-    pub archive: &'a Path,
+    /// The archive, unpacked and checked by [`unpack`].
+    pub unpacked: Unpacked,
     pub data_dir: &'a Path,
-    pub passphrase: Option<&'a str>,
     /// Replace live data (which is moved aside, never deleted).
     pub force: bool,
+}
+
+/// An archive unpacked into a scratch directory (removed when this is dropped) and checked
+/// against its manifest.
+pub struct Unpacked {
+    pub manifest: Manifest,
+    staging: Staging,
+}
+
+impl Unpacked {
+    /// A backup taken on PostgreSQL: one `oasys export` archive per firm.
+    pub fn is_postgres(&self) -> bool {
+        self.manifest.backend == "postgres"
+    }
+
+    /// Each firm's export archive, by firm name.
+    pub fn exports(&self) -> Vec<(String, PathBuf)> {
+        self.manifest
+            .tenants
+            .iter()
+            .map(|t| (t.name.clone(), self.staging.path.join(&t.db.path)))
+            .collect()
+    }
+
+    /// The archive's checkpoint key file, if it holds one.
+    pub fn checkpoint_key(&self) -> Option<PathBuf> {
+        let path = self.staging.path.join("secrets").join("checkpoint_key");
+        path.is_file().then_some(path)
+    }
+
+    /// The scratch directory, for more scratch work that must go when it goes.
+    pub fn scratch_dir(&self) -> &Path {
+        &self.staging.path
+    }
 }
 
 pub struct Restored {
@@ -30,14 +62,10 @@ pub struct Restored {
     pub moved_aside: Option<PathBuf>,
 }
 
-/// Unpacks `req.archive` into a scratch directory inside `staging_parent` and checks it against
-/// its manifest: hashes, schema versions, rows per table. Returns the manifest and the scratch
-/// directory (removed when dropped).
-fn unpack(
-    archive_path: &Path,
-    passphrase: Option<&str>,
-    staging_parent: &Path,
-) -> Result<(Manifest, Staging), BackupError> {
+/// Unpacks an archive into a scratch directory inside `staging_parent` and checks it against its
+/// manifest: hashes, schema versions, and for SQLite files the rows per table and each company's
+/// chain head and trial balance (a firm export is checked by `oasys import` itself).
+pub fn unpack(archive_path: &Path, passphrase: Option<&str>, staging_parent: &Path) -> Result<Unpacked, BackupError> {
     let staging = Staging::new(&staging_parent.join("restore"))?;
     let scanned = archive::scan(archive_path, passphrase, Some(&staging.path))?;
     let problems = archive::check(&scanned);
@@ -69,6 +97,9 @@ fn unpack(
     if let Some(p) = &manifest.platform {
         dbs.push((p, false));
     }
+    if manifest.backend == "postgres" {
+        dbs.clear();
+    }
     for (db, is_tenant) in dbs {
         let found = snapshot::facts(&staging.path.join(&db.path), is_tenant, tenant_now)?;
         if found.schema_version != db.facts.schema_version || found.rows != db.facts.rows {
@@ -84,16 +115,18 @@ fn unpack(
             )));
         }
     }
-    Ok((manifest, staging))
+    Ok(Unpacked { manifest, staging })
 }
 
 /// Puts the archive's databases and files into `req.data_dir`. The caller then opens the store
 /// (which migrates older schemas forward) and runs [`check_books`].
 pub fn restore(req: &RestoreRequest, progress: Progress) -> Result<Restored, BackupError> {
-    crate::config::ensure_private_dir(req.data_dir).map_err(io_at(req.data_dir))?;
-    progress(0, 3, "reading the archive and checking its checksums");
-    let (manifest, staging) = unpack(req.archive, req.passphrase, req.data_dir)?;
-    progress(1, 3, "archive checked");
+    let Unpacked { manifest, staging } = &req.unpacked;
+    if manifest.backend != "sqlite" {
+        return Err(BackupError::Refused(
+            "this backup holds firm exports: restore it with `oasys import` for each firm".into(),
+        ));
+    }
 
     let full = manifest.platform.is_some();
     let live_platform = req.data_dir.join("platform.db");
@@ -185,7 +218,10 @@ pub fn restore(req: &RestoreRequest, progress: Progress) -> Result<Restored, Bac
     }
     sync_dir(req.data_dir)?;
     progress(2, 3, "files in place");
-    Ok(Restored { manifest, moved_aside })
+    Ok(Restored {
+        manifest: manifest.clone(),
+        moved_aside,
+    })
 }
 
 /// `oasys verify ARCHIVE`: unpacks into a scratch directory under `scratch`, opens it as a data
@@ -196,7 +232,7 @@ pub fn verify_archive(
     scratch: &Path,
     checkpoint_key: Option<&[u8]>,
 ) -> Result<(Manifest, Vec<String>), BackupError> {
-    let (manifest, staging) = unpack(archive_path, passphrase, scratch)?;
+    let Unpacked { manifest, staging } = unpack(archive_path, passphrase, scratch)?;
     let key = match checkpoint_key {
         Some(k) => k.to_vec(),
         None => {
@@ -305,14 +341,4 @@ fn move_with_sidecars(from: &Path, to: &Path) -> Result<(), BackupError> {
 
 fn sync_dir(dir: &Path) -> Result<(), BackupError> {
     fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io_at(dir))
-}
-
-/// The firms an archive holds, for messages.
-pub fn firm_ids(manifest: &Manifest) -> Vec<Uuid> {
-    manifest.tenants.iter().map(|t| t.id).collect()
-}
-
-/// Where a firm's database goes inside a data dir.
-pub fn tenant_db(data_dir: &Path, id: Uuid) -> PathBuf {
-    data_dir.join(tenant_db_path(id))
 }

@@ -67,18 +67,7 @@ fn progress(quiet: bool) -> Reporter {
     Box::new(|done, total, what| eprintln!("[{done}/{total}] {what}"))
 }
 
-fn sqlite_only(config: &Config, what: &str) -> anyhow::Result<()> {
-    if config.database_url.is_some() {
-        bail!(
-            "`oasys {what}` works on the SQLite data dir; with PostgreSQL, back up with pg_dump, or move \
-             each firm with `oasys export` / `oasys import`"
-        );
-    }
-    Ok(())
-}
-
 pub fn backup(config: &Config, dest: &Path, tenant: Option<&str>, args: &PassphraseArgs) -> anyhow::Result<()> {
-    sqlite_only(config, "backup")?;
     let data_dir = config.data_dir();
     let tenant = match tenant {
         Some(raw) => Some(uuid::Uuid::parse_str(raw).with_context(|| format!("{raw:?} is not a firm id"))?),
@@ -116,11 +105,37 @@ pub fn backup(config: &Config, dest: &Path, tenant: Option<&str>, args: &Passphr
         }
     };
     let show = progress(args.quiet);
+    // On PostgreSQL each firm goes in as an `oasys export` archive; on SQLite the files themselves.
+    let store = match config.database_url {
+        Some(_) => Some(admin::open(config)?),
+        None => None,
+    };
+    let tenants: Vec<(uuid::Uuid, String)> = match &store {
+        Some(store) => store
+            .platform_read(crate::store::platform::tenants)?
+            .into_iter()
+            .filter(|t| tenant.is_none_or(|id| id == t.id))
+            .map(|t| (t.id, t.name))
+            .collect(),
+        None => Vec::new(),
+    };
+    if store.is_some() && tenant.is_some() && tenants.is_empty() {
+        bail!("no firm with that id");
+    }
+    let export = |id: uuid::Uuid, path: &Path| match &store {
+        Some(store) => super::export_for_backup(config, store, id, path),
+        None => Err("no store".to_owned()),
+    };
+    let source = match store {
+        Some(_) => backup::Source::Exports(&tenants, &export),
+        None => backup::Source::Files,
+    };
     let summary = backup::create_into(
         config,
         &target,
         &data_dir.join("backups-outgoing"),
         &name,
+        source,
         &Request {
             data_dir: &data_dir,
             dest: &data_dir,
@@ -170,18 +185,35 @@ fn fetch(config: &Config, archive: &Path, scratch: &Path) -> anyhow::Result<Path
 }
 
 pub fn restore(config: &Config, archive: &Path, force: bool, args: &PassphraseArgs) -> anyhow::Result<()> {
-    sqlite_only(config, "restore")?;
     refuse_if_serving(config)?;
     let data_dir = config.data_dir();
+    crate::config::ensure_private_dir(&data_dir).with_context(|| format!("data directory {}", data_dir.display()))?;
     let spool = data_dir.join("backups-incoming");
     let archive = &fetch(config, archive, &spool)?;
     let pass = passphrase(args, config)?;
     let show = progress(args.quiet);
+    show(0, 3, "reading the archive and checking its checksums");
+    let unpacked = restore::unpack(archive, pass.as_deref(), &data_dir);
+    if archive.starts_with(&spool) {
+        let _ = std::fs::remove_dir_all(&spool);
+    }
+    let unpacked = unpacked?;
+    show(1, 3, "archive checked");
+    if unpacked.is_postgres() {
+        // A backup taken on PostgreSQL: one `oasys export` archive per firm, imported into
+        // whichever backend this installation runs.
+        return import_firms(config, &unpacked, force);
+    }
+    if config.database_url.is_some() {
+        bail!(
+            "this backup holds SQLite files: restore it into a SQLite data dir (no database_url), \
+             then move each firm to PostgreSQL with `oasys export` / `oasys import`"
+        );
+    }
     let restored = restore::restore(
         &RestoreRequest {
-            archive,
+            unpacked,
             data_dir: &data_dir,
-            passphrase: pass.as_deref(),
             force,
         },
         &*show,
@@ -195,9 +227,6 @@ pub fn restore(config: &Config, archive: &Path, force: bool, args: &PassphraseAr
     let key = crate::app::checkpoint_key(config).context("loading the checkpoint key")?;
     let problems = restore::check_books(&store, &key, &restored.manifest)?;
     show(3, 3, "verified");
-    if archive.starts_with(&spool) {
-        let _ = std::fs::remove_dir_all(&spool);
-    }
     report(&restored.manifest, &problems)?;
     println!("restored into {}", data_dir.display());
     Ok(())
@@ -208,6 +237,26 @@ pub fn verify_archive(config: &Config, archive: &Path, args: &PassphraseArgs) ->
     let spool = std::env::temp_dir().join(format!("oasys-verify-{}", std::process::id()));
     let shown = archive;
     let archive = &fetch(config, archive, &spool)?;
+    let firms = restore::unpack(archive, pass.as_deref(), &std::env::temp_dir());
+    if let Ok(firms) = &firms
+        && firms.is_postgres()
+    {
+        // A PostgreSQL backup: each firm imported into a scratch SQLite installation, where
+        // import checks and verifies it; then the scratch installation is deleted.
+        let scratch = firms.scratch_dir().join("verify-install");
+        let mut scratch_config = Config {
+            data_dir: Some(scratch.clone()),
+            jwt_secret: Some("scratch installation for oasys verify".into()),
+            ..Config::default()
+        };
+        scratch_config.backup = Default::default();
+        let checked = import_firms(&scratch_config, firms, false);
+        let _ = std::fs::remove_dir_all(&spool);
+        checked?;
+        println!("{}: the archive is complete and its books verify", shown.display());
+        return Ok(());
+    }
+    drop(firms);
     // The scratch copy lives in the system's temporary directory and is removed at the end.
     let key = config.checkpoint_key.as_ref().map(|k| k.as_bytes().to_vec());
     let checked = restore::verify_archive(archive, pass.as_deref(), &std::env::temp_dir(), key.as_deref());
@@ -215,6 +264,19 @@ pub fn verify_archive(config: &Config, archive: &Path, args: &PassphraseArgs) ->
     let (manifest, problems) = checked?;
     report(&manifest, &problems)?;
     println!("{}: the archive is complete and its books verify", shown.display());
+    Ok(())
+}
+
+/// Imports each firm of a PostgreSQL backup (unpacked, checked) with `oasys import`, whose own
+/// checks and verification run for each; the archive's checkpoint key proves the signatures.
+fn import_firms(config: &Config, firms: &restore::Unpacked, force: bool) -> anyhow::Result<()> {
+    let key = firms.checkpoint_key();
+    for (name, path) in firms.exports() {
+        println!("importing firm {name}");
+        super::import_archive::run(config, &path, force, key.as_deref())
+            .with_context(|| format!("firm {name}: nothing of it was imported"))?;
+    }
+    println!("restored {} firm(s)", firms.exports().len());
     Ok(())
 }
 

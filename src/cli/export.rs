@@ -130,16 +130,42 @@ impl Drop for Scratch {
 }
 
 pub fn run(config: &Config, tenant: &str, dest: &Path) -> anyhow::Result<()> {
-    let started = Instant::now();
     let store = admin::open(config)?;
     let id = admin::tenant_id(&store, tenant)?;
+    let done = export_firm(config, &store, id, dest)?;
+    let rows: u64 = done.manifest.tables.iter().map(|t| t.rows).sum();
+    println!(
+        "exported firm {} ({id}) to {}: {rows} rows in {} tables, {} bytes; verify {:.1} s, export {:.1} s ({:.0} rows/s)",
+        done.manifest.tenant.name,
+        dest.display(),
+        done.manifest.tables.len(),
+        done.size,
+        done.verify_seconds,
+        done.export_seconds,
+        rows as f64 / done.export_seconds
+    );
+    Ok(())
+}
+
+/// A firm written to an archive.
+pub struct Exported {
+    pub manifest: Manifest,
+    pub size: u64,
+    pub verify_seconds: f64,
+    pub export_seconds: f64,
+}
+
+/// Verifies firm `id` and writes it to `dest`: what `oasys export` does, and what a backup on
+/// PostgreSQL does for each firm.
+pub fn export_firm(config: &Config, store: &crate::store::Store, id: Uuid, dest: &Path) -> anyhow::Result<Exported> {
+    let started = Instant::now();
     let scope = TenantScope::operator(id);
     let firm = store
         .platform_read(|tx| platform::tenant(tx, id))?
         .with_context(|| format!("no firm with id {id}"))?;
     // A firm whose ledger does not verify here would not verify anywhere: say so now.
     let key = crate::app::checkpoint_key(config).context("loading the checkpoint key")?;
-    let report = verify::verify_tenant(&store, &scope, &key).context("verifying the firm before export")?;
+    let report = verify::verify_tenant(store, &scope, &key).context("verifying the firm before export")?;
     let verified = started.elapsed().as_secs_f64();
     if !report.is_ok() {
         bail!(
@@ -189,16 +215,12 @@ pub fn run(config: &Config, tenant: &str, dest: &Path) -> anyhow::Result<()> {
         tables,
     };
     let size = write_archive(&scratch.0, &manifest, dest)?;
-    let rows: u64 = manifest.tables.iter().map(|t| t.rows).sum();
-    let secs = (started.elapsed().as_secs_f64() - verified).max(0.001);
-    println!(
-        "exported firm {} ({id}) to {}: {rows} rows in {} tables, {size} bytes; verify {verified:.1} s, export {secs:.1} s ({:.0} rows/s)",
-        firm.name,
-        dest.display(),
-        manifest.tables.len(),
-        rows as f64 / secs
-    );
-    Ok(())
+    Ok(Exported {
+        manifest,
+        size,
+        verify_seconds: verified,
+        export_seconds: (started.elapsed().as_secs_f64() - verified).max(0.001),
+    })
 }
 
 fn schema_version(tx: &mut crate::store::Tx) -> Result<i64, crate::store::StoreError> {

@@ -494,3 +494,72 @@ async fn scheduled_backups_go_to_an_s3_store_and_restore_from_it() {
     let there = on(&firm, &again);
     assert_eq!(there.entry_count("status=posted").await, 400);
 }
+
+/// On PostgreSQL a backup holds each firm as an `oasys export` archive: it verifies offline (in
+/// a scratch SQLite installation), and restores into a fresh PostgreSQL schema and into a SQLite
+/// data dir with the same books.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_backup_restores_into_postgres_and_into_sqlite() {
+    let Ok(url) = std::env::var("OASYS_TEST_DATABASE_URL") else {
+        eprintln!("OASYS_TEST_DATABASE_URL is not set: no PostgreSQL to back up");
+        return;
+    };
+    let app = TestApp::spawn(&Backend::Postgres(url.clone())).await;
+    let firm = busy_firm(&app, "pg-backup@example.com").await;
+    firm.posted(firm.transfer("2026-03-01", "1000", "4000", "12.34")).await;
+    let work = tempfile::tempdir().unwrap();
+    let on_pg = |data: &Path, schema: &str| {
+        let mut cmd = oasys(work.path(), data);
+        cmd.env("OASYS_DATABASE_URL", &url)
+            .env("OASYS_DATABASE_SCHEMA", schema)
+            .env("OASYS_DATABASE_POOL_SIZE", "2");
+        cmd
+    };
+    let archive = work.path().join("pg.tar.zst");
+    let said = ok(run(on_pg(app.data_dir(), &app.platform_schema)
+        .arg("backup")
+        .arg(&archive)));
+    assert!(said.contains("1 firm(s)"), "{said}");
+    ok(run(oasys(work.path(), &work.path().join("unused"))
+        .arg("verify")
+        .arg(&archive)));
+
+    // Into another installation on PostgreSQL: a fresh platform schema (the firm's own schema
+    // name is the firm's id, so the source firm is dropped first, as on a new server).
+    let fresh_schema = format!("restored_{}", uuid::Uuid::new_v4().simple());
+    let restored_dir = work.path().join("restored-pg");
+    let said = failed(run(on_pg(app.data_dir(), &app.platform_schema)
+        .arg("restore")
+        .arg(&archive)));
+    assert!(said.contains("already exists"), "{said}");
+    ok(run(on_pg(&restored_dir, &fresh_schema)
+        .arg("restore")
+        .arg(&archive)
+        .arg("--force")));
+    ok(run(on_pg(&restored_dir, &fresh_schema).arg("verify")));
+    let schema = fresh_schema.clone();
+    let pg = TestApp::spawn_with(&Backend::Postgres(url.clone()), move |c| {
+        c.database_schema = schema;
+        c.data_dir = Some(restored_dir);
+    })
+    .await;
+    let login = pg.login("pg-backup@example.com", crate::helpers::STRONG_PASSWORD).await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+
+    // Into SQLite: the same books.
+    let sqlite_dir = work.path().join("restored-sqlite");
+    ok(run(oasys(work.path(), &sqlite_dir).arg("restore").arg(&archive)));
+    ok(run(oasys(work.path(), &sqlite_dir).arg("verify")));
+    let lite = TestApp::spawn_with(&Backend::Sqlite, with_data_dir(sqlite_dir)).await;
+    let login = lite
+        .login("pg-backup@example.com", crate::helpers::STRONG_PASSWORD)
+        .await;
+    assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+    let token = login.body["tokens"]["access"].as_str().unwrap();
+    let there = lite
+        .get("/api/reports/trial-balance/?as_of=2026-12-31", Some(token))
+        .await;
+    let here = firm.trial_balance("2026-12-31").await;
+    assert_eq!(there.body["rows"], here["rows"]);
+    assert_eq!(tb_row(&there.body, "1000"), Some(("12.34".into(), "0.00".into())));
+}
