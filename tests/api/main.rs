@@ -12,5 +12,6 @@ mod delivery;
 mod documents;
 mod ledger;
 mod ledger_concurrency;
+mod openapi;
 mod security;
 mod tenants;
