@@ -21,9 +21,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get};
 use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{PathItem, Paths};
 use utoipa::openapi::tag::TagBuilder;
-use utoipa::openapi::{InfoBuilder, LicenseBuilder, OpenApi, OpenApiBuilder};
+use utoipa::openapi::{InfoBuilder, LicenseBuilder, OpenApi, OpenApiBuilder, RefOr};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use super::error::ApiError;
@@ -96,6 +97,7 @@ pub fn document() -> OpenApi {
             }
         }
     }
+    add_links(&mut paths);
     OpenApiBuilder::new()
         .info(
             InfoBuilder::new()
@@ -109,6 +111,48 @@ pub fn document() -> OpenApi {
         .components(Some(schemas::components()))
         .tags(Some(TAGS.iter().map(|t| TagBuilder::new().name(*t).build())))
         .build()
+}
+
+/// OpenAPI links from what names a record to what acts on it: a create's `201` (`id`) and a
+/// list's first result (`results/0/id`) to every operation under `…/{id}/`. Clients and tools
+/// (Schemathesis' stateful phase) follow them to reach real records instead of random ids.
+fn add_links(paths: &mut Paths) {
+    let targets = |base: &str, paths: &Paths| -> Vec<String> {
+        let prefix = format!("{base}{{id}}/");
+        paths
+            .paths
+            .iter()
+            .filter(|(p, _)| p.starts_with(&prefix))
+            .flat_map(|(_, item)| {
+                [&item.get, &item.post, &item.put, &item.patch, &item.delete]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|op| op.operation_id.clone())
+            })
+            .collect()
+    };
+    let bases: Vec<String> = paths.paths.keys().filter(|p| !p.contains('{')).cloned().collect();
+    for base in bases {
+        let ids = targets(&base, paths);
+        let Some(item) = paths.paths.get_mut(&base) else {
+            continue;
+        };
+        for (op, status, pointer) in [
+            (&mut item.post, "201", "$response.body#/id"),
+            (&mut item.get, "200", "$response.body#/results/0/id"),
+        ] {
+            let Some(RefOr::T(response)) = op.as_mut().and_then(|o| o.responses.responses.get_mut(status)) else {
+                continue;
+            };
+            for id in &ids {
+                let link = LinkBuilder::new()
+                    .operation_id(id.clone())
+                    .parameter("id", pointer)
+                    .build();
+                response.links.insert(id.clone(), RefOr::T(link));
+            }
+        }
+    }
 }
 
 /// Tags in reading order (Swagger UI and Redoc group operations by them).
