@@ -220,8 +220,9 @@ fn mismatches(spec: &Value, schema: &Value, value: &Value, at: &str, out: &mut V
     }
 }
 
-/// Real answers of a firm with a posted entry, a customer, an item, a tax rate, an issued
-/// invoice and a payment, checked field by field against the document.
+/// Real answers of a firm with posted, bulk-posted and reversed entries, a customer, an item, a
+/// tax rate, an issued invoice, a payment, a recurring schedule that ran and a closed month,
+/// checked field by field against the document.
 #[tokio::test]
 async fn real_answers_are_shaped_as_documented() {
     let app = TestApp::spawn(&Backend::Sqlite).await;
@@ -263,9 +264,47 @@ async fn real_answers_are_shaped_as_documented() {
         .post(
             "/api/invoicing/payments/",
             json!({"direction": "received", "contact": customer.body["id"], "date": "2026-03-10", "amount": "100.00",
-                   "bank_account": f.acct("1000"), "allocations": [{"document": invoice_id, "amount": "100.00"}]}),
+                   "bank_account": f.acct("1020"), "allocations": [{"document": invoice_id, "amount": "100.00"}]}),
         )
         .await;
+    let recurring = f
+        .post(
+            "/api/invoicing/recurring-invoices/",
+            json!({"name": "Retainer", "contact": customer.body["id"], "frequency": "monthly", "every": 1,
+                   "start_date": "2026-01-01", "auto_issue": true,
+                   "lines": [{"description": "Retainer", "quantity": "1", "unit_price": "50.00", "account": f.acct("4200")}]}),
+        )
+        .await;
+    let run = f
+        .post("/api/invoicing/recurring-invoices/run/", json!({"date": "2026-02-15"}))
+        .await;
+    let bulk = f
+        .post(
+            "/api/accounting/journal-entries/bulk/",
+            json!({"entries": [f.transfer("2026-01-06", "1000", "3000", "1.50")]}),
+        )
+        .await;
+    let reversal = f
+        .post(
+            &format!(
+                "/api/accounting/journal-entries/{}/reverse/",
+                entry["id"].as_str().unwrap()
+            ),
+            json!({}),
+        )
+        .await;
+    let deliveries = f
+        .get(&format!("/api/invoicing/invoices/{invoice_id}/deliveries/"))
+        .await;
+    let close = f
+        .post("/api/accounting/periods/close/", json!({"date": "2026-01-31"}))
+        .await;
+    answers.push(("post", "/api/invoicing/recurring-invoices/", recurring));
+    answers.push(("post", "/api/invoicing/recurring-invoices/run/", run));
+    answers.push(("post", "/api/accounting/journal-entries/bulk/", bulk));
+    answers.push(("post", "/api/accounting/journal-entries/{id}/reverse/", reversal));
+    answers.push(("get", "/api/invoicing/invoices/{id}/deliveries/", deliveries));
+    answers.push(("post", "/api/accounting/periods/close/", close));
     let customer_id = customer.body["id"].as_str().unwrap().to_owned();
     answers.push(("post", "/api/sales/customers/", customer));
     answers.push(("post", "/api/accounting/tax-rates/", tax));
@@ -297,6 +336,10 @@ async fn real_answers_are_shaped_as_documented() {
         ("/api/sales/customers/", "/api/sales/customers/".to_owned()),
         ("/api/invoicing/invoices/", "/api/invoicing/invoices/".to_owned()),
         ("/api/invoicing/payments/", "/api/invoicing/payments/".to_owned()),
+        (
+            "/api/invoicing/recurring-invoices/",
+            "/api/invoicing/recurring-invoices/".to_owned(),
+        ),
         ("/api/invoicing/template/", "/api/invoicing/template/".to_owned()),
         ("/api/reports/trial-balance/", "/api/reports/trial-balance/".to_owned()),
         ("/api/reports/general-ledger/", gl),
@@ -309,6 +352,9 @@ async fn real_answers_are_shaped_as_documented() {
     ];
     for (template, url) in reads {
         answers.push(("get", template, f.get(&url).await));
+    }
+    for (m, template, r) in &answers {
+        assert!(r.status.is_success(), "{m} {template}: {} {}", r.status, r.body);
     }
     let unknown = f
         .get(&format!("/api/invoicing/invoices/{}/", uuid::Uuid::new_v4()))
