@@ -49,7 +49,8 @@ use error::ApiError;
 const BULK_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// Every route of the API, by module. Each is recorded by path as it is registered: the test
-/// `tests/api/openapi.rs` checks that the OpenAPI document (`openapi/`) describes exactly these.
+/// `tests/api/openapi.rs` checks that the OpenAPI document describes exactly these, so a new
+/// route comes with its operation in `openapi/paths.rs` (or `paths_documents.rs`).
 pub fn api_routes() -> openapi::Routes {
     openapi::Routes::new()
         .route("/api/schema/", get(openapi::schema))
