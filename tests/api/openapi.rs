@@ -130,6 +130,24 @@ async fn every_operation_is_described_completely() {
         }
     }
     assert!(ids.len() > 100, "{}", ids.len());
+    let mut refs = 0;
+    every_ref(&spec, &spec, &mut refs);
+    assert!(refs > 200, "{refs}");
+}
+
+/// Resolves every `$ref` anywhere in the document (request bodies and nested schemas included).
+fn every_ref(spec: &Value, at: &Value, count: &mut usize) {
+    match at {
+        Value::Object(fields) => {
+            if fields.contains_key("$ref") {
+                resolve(spec, at);
+                *count += 1;
+            }
+            fields.values().for_each(|v| every_ref(spec, v, count));
+        }
+        Value::Array(items) => items.iter().for_each(|v| every_ref(spec, v, count)),
+        _ => {}
+    }
 }
 
 /// Follows a `$ref` into `components/schemas` (panics on a dangling one).

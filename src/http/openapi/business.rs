@@ -218,7 +218,7 @@ fn documents() -> Vec<Named> {
         (
             "DocumentInput",
             request(
-                &[],
+                &["contact"],
                 vec![
                     ("contact", nullable(uuid())),
                     ("issue_date", nullable(date())),
@@ -262,7 +262,7 @@ fn documents() -> Vec<Named> {
         (
             "PaymentInput",
             request(
-                &[],
+                &["direction", "contact", "amount", "bank_account"],
                 vec![
                     ("direction", nullable(choice(&["received", "made"]))),
                     ("contact", nullable(uuid())),

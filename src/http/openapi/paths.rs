@@ -163,7 +163,7 @@ fn platform() -> Vec<Op> {
             "Add a company, with its chart of accounts",
         )
         .access(USER)
-        .body(Body::Json("CompanyInput"))
+        .body(Body::Json("CompanyCreate"))
         .created(r("Company"))
         .or(403, "The caller's role does not allow this")
         .or(409, "Conflicts with stored data"),
@@ -191,7 +191,7 @@ fn platform() -> Vec<Op> {
         op(Post, "/api/tenants/users/", "createUser", "Firm", "Invite a user")
             .about("Without a `password`, a temporary one is made and returned once, in `temporary_password`.")
             .access(USER)
-            .body(Body::Json("UserInput"))
+            .body(Body::Json("UserCreate"))
             .created(r("User"))
             .or(403, "The caller's role does not allow this")
             .or(409, "Conflicts with stored data"),
@@ -285,7 +285,7 @@ fn ledger() -> Vec<Op> {
             "Accounts",
             "Add an account",
         )
-        .body(Body::Json("AccountInput"))
+        .body(Body::Json("AccountCreate"))
         .writes()
         .created(r("Account")),
         op(
@@ -490,7 +490,7 @@ fn contact_ops(list: &'static str, item: &'static str, tag: &'static str, ids: [
             .list(&filters)
             .ok(page("Contact")),
         op(Post, list, ids[1], tag, "Add a contact on this side")
-            .body(Body::Json("ContactInput"))
+            .body(Body::Json("ContactCreate"))
             .writes()
             .created(r("Contact")),
         op(Get, item, ids[2], tag, "One contact, with its balance").ok(r("Contact")),
@@ -531,7 +531,7 @@ fn contacts() -> Vec<Op> {
         .list(&[("is_active", Kind::Bool), ("kind", Kind::Text)])
         .ok(page("Item")),
         op(Post, "/api/inventory/items/", "createItem", "Items", "Add an item")
-            .body(Body::Json("ItemInput"))
+            .body(Body::Json("ItemCreate"))
             .writes()
             .created(r("Item")),
         op(Get, "/api/inventory/items/{id}/", "getItem", "Items", "One item").ok(r("Item")),
@@ -565,7 +565,7 @@ fn contacts() -> Vec<Op> {
             "Tax rates",
             "Add a tax rate",
         )
-        .body(Body::Json("TaxRateInput"))
+        .body(Body::Json("TaxRateCreate"))
         .writes()
         .created(r("TaxRate")),
         op(

@@ -225,7 +225,7 @@ fn recurring_and_payments() -> Vec<Op> {
             "Recurring invoices",
             "Add a schedule",
         )
-        .body(Body::Json("RecurringInput"))
+        .body(Body::Json("RecurringCreate"))
         .writes()
         .created(r("Recurring")),
         op(

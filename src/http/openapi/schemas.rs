@@ -557,16 +557,45 @@ fn ledger() -> Vec<(&'static str, RefOr<Schema>)> {
     ]
 }
 
+/// The body of a create: the fields of the change (`…Input`, all optional in a `PATCH`), with
+/// those a new record cannot go without required.
+const CREATES: &[(&str, &str, &[&str])] = &[
+    ("CompanyInput", "CompanyCreate", &["name"]),
+    ("UserInput", "UserCreate", &["email"]),
+    ("AccountInput", "AccountCreate", &["code", "name", "type"]),
+    ("ContactInput", "ContactCreate", &["name"]),
+    ("ItemInput", "ItemCreate", &["code", "name"]),
+    (
+        "TaxRateInput",
+        "TaxRateCreate",
+        &["name", "kind", "rate", "sales_account", "purchase_account"],
+    ),
+    (
+        "RecurringInput",
+        "RecurringCreate",
+        &["name", "contact", "frequency", "lines"],
+    ),
+];
+
 /// All component schemas, and the bearer-token security scheme.
 pub fn components() -> Components {
     use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-    let mut b = ComponentsBuilder::new();
-    for (name, schema) in errors()
+    let mut all: Vec<(&str, RefOr<Schema>)> = errors()
         .into_iter()
         .chain(platform())
         .chain(ledger())
         .chain(super::business::schemas())
-    {
+        .collect();
+    for (change, create, required) in CREATES {
+        let Some(RefOr::T(Schema::Object(mut o))) = all.iter().find(|(n, _)| n == change).map(|(_, s)| s.clone())
+        else {
+            continue;
+        };
+        o.required = required.iter().map(|r| (*r).to_owned()).collect();
+        all.push((create, RefOr::T(Schema::Object(o))));
+    }
+    let mut b = ComponentsBuilder::new();
+    for (name, schema) in all {
         b = b.schema(name, schema);
     }
     b.security_scheme(
