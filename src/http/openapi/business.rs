@@ -1,5 +1,5 @@
 //! The OpenAPI component schemas of the business records: contacts, items, tax rates, the four
-//! document kinds, payments, recurring invoices, delivery, statements and the ageing reports.
+//! document kinds, payments, recurring invoices, delivery, statements and the reports.
 
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::Schema;
@@ -425,10 +425,71 @@ fn recurring_and_delivery() -> Vec<Named> {
     ]
 }
 
+/// The trial balance and the general ledger (the ageing reports and statements are above).
+fn reports() -> Vec<Named> {
+    vec![
+        (
+            "TrialBalance",
+            object(vec![
+                ("as_of", date()),
+                ("currency", string()),
+                (
+                    "rows",
+                    array(object(vec![
+                        ("account", uuid()),
+                        ("code", string()),
+                        ("name", string()),
+                        ("type", string()),
+                        ("debit", money()),
+                        ("credit", money()),
+                    ])),
+                ),
+                ("totals", object(vec![("debit", money()), ("credit", money())])),
+            ]),
+        ),
+        (
+            "GeneralLedger",
+            object(vec![
+                (
+                    "account",
+                    object(vec![
+                        ("id", uuid()),
+                        ("code", string()),
+                        ("name", string()),
+                        ("type", string()),
+                    ]),
+                ),
+                ("currency", string()),
+                ("date_from", date()),
+                ("date_to", date()),
+                ("opening_balance", money()),
+                ("closing_balance", money()),
+                ("count", integer()),
+                ("next", nullable(string())),
+                ("previous", nullable(string())),
+                (
+                    "results",
+                    array(object(vec![
+                        ("entry", uuid()),
+                        ("number", nullable(integer())),
+                        ("date", date()),
+                        ("reference", string()),
+                        ("description", string()),
+                        ("debit", money()),
+                        ("credit", money()),
+                        ("balance", money()),
+                    ])),
+                ),
+            ]),
+        ),
+    ]
+}
+
 pub fn schemas() -> Vec<Named> {
     contacts()
         .into_iter()
         .chain(documents())
         .chain(recurring_and_delivery())
+        .chain(reports())
         .collect()
 }

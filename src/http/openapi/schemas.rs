@@ -500,60 +500,6 @@ fn ledger() -> Vec<(&'static str, RefOr<Schema>)> {
                 ("created_at", string()),
             ]),
         ),
-        (
-            "TrialBalance",
-            object(vec![
-                ("as_of", date()),
-                ("currency", string()),
-                (
-                    "rows",
-                    array(object(vec![
-                        ("account", uuid()),
-                        ("code", string()),
-                        ("name", string()),
-                        ("type", string()),
-                        ("debit", money()),
-                        ("credit", money()),
-                    ])),
-                ),
-                ("totals", object(vec![("debit", money()), ("credit", money())])),
-            ]),
-        ),
-        (
-            "GeneralLedger",
-            object(vec![
-                (
-                    "account",
-                    object(vec![
-                        ("id", uuid()),
-                        ("code", string()),
-                        ("name", string()),
-                        ("type", string()),
-                    ]),
-                ),
-                ("currency", string()),
-                ("date_from", date()),
-                ("date_to", date()),
-                ("opening_balance", money()),
-                ("closing_balance", money()),
-                ("count", integer()),
-                ("next", nullable(string())),
-                ("previous", nullable(string())),
-                (
-                    "results",
-                    array(object(vec![
-                        ("entry", uuid()),
-                        ("number", nullable(integer())),
-                        ("date", date()),
-                        ("reference", string()),
-                        ("description", string()),
-                        ("debit", money()),
-                        ("credit", money()),
-                        ("balance", money()),
-                    ])),
-                ),
-            ]),
-        ),
     ]
 }
 
