@@ -18,6 +18,7 @@ pub mod health;
 pub mod items;
 pub mod journal;
 pub mod metrics;
+pub mod openapi;
 pub mod payments;
 pub mod periods;
 pub mod recurring;
@@ -48,9 +49,12 @@ use error::ApiError;
 /// The bulk journal endpoint takes up to 10,000 entries in one body.
 const BULK_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
-/// Every route of the API, by module.
-pub fn router(app: AppState) -> Router {
-    let api = Router::new()
+/// Every route of the API, by module. Each is recorded by path as it is registered: the test
+/// `tests/api/openapi.rs` checks that the OpenAPI document describes exactly these, so a new
+/// route comes with its operation in `openapi/paths.rs` (or `paths_documents.rs`).
+pub fn api_routes() -> openapi::Routes {
+    openapi::Routes::new()
+        .route("/api/schema/", get(openapi::schema))
         .route("/api/health/", get(health::health))
         .route("/metrics", get(metrics::serve))
         .route("/api/setup/", get(setup::status).post(setup::create))
@@ -228,8 +232,12 @@ pub fn router(app: AppState) -> Router {
         .route("/api/reports/trial-balance/", get(reports::trial_balance))
         .route("/api/reports/general-ledger/", get(reports::general_ledger))
         .route("/api/reports/aged-receivables/", get(payments::aged_receivables))
-        .route("/api/reports/aged-payables/", get(payments::aged_payables));
+        .route("/api/reports/aged-payables/", get(payments::aged_payables))
+}
 
+/// The API, the API's documentation pages and the web UI, behind the middleware.
+pub fn router(app: AppState) -> Router {
+    let api = api_routes().into_router().merge(openapi::docs());
     let body_limit = app.config.body_limit_bytes;
     let cors = cors(&app.config.cors_origins);
     let request_id = HeaderName::from_static("x-request-id");

@@ -15,6 +15,7 @@ mod documents;
 mod ledger;
 mod ledger_concurrency;
 mod metrics;
+mod openapi;
 mod security;
 mod tenants;
 mod transfer;

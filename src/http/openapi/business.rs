@@ -1,0 +1,495 @@
+//! The OpenAPI component schemas of the business records: contacts, items, tax rates, the four
+//! document kinds, payments, recurring invoices, delivery, statements and the reports.
+
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+
+use super::schemas::{
+    array, boolean, choice, date, decimal_input, integer, money, nullable, object, reference, request, string, uuid,
+    with_stamps,
+};
+
+type Named = (&'static str, RefOr<Schema>);
+
+fn contacts() -> Vec<Named> {
+    vec![
+        (
+            "Contact",
+            object(with_stamps(vec![
+                ("id", uuid()),
+                ("name", string()),
+                ("is_customer", boolean()),
+                ("is_vendor", boolean()),
+                ("tax_id", string()),
+                ("emails", array(string())),
+                ("phone", string()),
+                ("billing_address", string()),
+                ("shipping_address", string()),
+                ("country", string()),
+                ("payment_terms_days", integer()),
+                ("currency", string()),
+                ("revenue_account", nullable(uuid())),
+                ("expense_account", nullable(uuid())),
+                ("notes", string()),
+                ("is_active", boolean()),
+                ("balance", money()),
+            ])),
+        ),
+        (
+            "ContactInput",
+            request(
+                &[],
+                vec![
+                    ("name", string()),
+                    ("is_customer", boolean()),
+                    ("is_vendor", boolean()),
+                    ("tax_id", string()),
+                    ("emails", array(string())),
+                    ("phone", string()),
+                    ("billing_address", string()),
+                    ("shipping_address", string()),
+                    ("country", string()),
+                    ("payment_terms_days", integer()),
+                    ("currency", nullable(string())),
+                    ("revenue_account", nullable(uuid())),
+                    ("expense_account", nullable(uuid())),
+                    ("notes", string()),
+                    ("is_active", boolean()),
+                ],
+            ),
+        ),
+        (
+            "Item",
+            object(with_stamps(vec![
+                ("id", uuid()),
+                ("code", string()),
+                ("name", string()),
+                ("description", string()),
+                ("kind", choice(&["service", "product"])),
+                ("unit", string()),
+                ("sale_price", money()),
+                ("purchase_price", money()),
+                ("income_account", nullable(uuid())),
+                ("expense_account", nullable(uuid())),
+                ("sales_tax_rate", nullable(uuid())),
+                ("purchase_tax_rate", nullable(uuid())),
+                ("is_active", boolean()),
+            ])),
+        ),
+        (
+            "ItemInput",
+            request(
+                &[],
+                vec![
+                    ("code", string()),
+                    ("name", string()),
+                    ("description", string()),
+                    ("kind", choice(&["service", "product"])),
+                    ("unit", string()),
+                    ("sale_price", decimal_input()),
+                    ("purchase_price", decimal_input()),
+                    ("income_account", nullable(uuid())),
+                    ("expense_account", nullable(uuid())),
+                    ("sales_tax_rate", nullable(uuid())),
+                    ("purchase_tax_rate", nullable(uuid())),
+                    ("is_active", boolean()),
+                ],
+            ),
+        ),
+        (
+            "TaxRate",
+            object(with_stamps(vec![
+                ("id", uuid()),
+                ("name", string()),
+                ("kind", choice(&["vat", "gst", "sales_tax", "other"])),
+                ("rate", money()),
+                ("is_inclusive", boolean()),
+                ("sales_account", uuid()),
+                ("purchase_account", uuid()),
+                ("is_active", boolean()),
+            ])),
+        ),
+        (
+            "TaxRateInput",
+            request(
+                &[],
+                vec![
+                    ("name", string()),
+                    ("kind", choice(&["vat", "gst", "sales_tax", "other"])),
+                    ("rate", decimal_input()),
+                    ("is_inclusive", boolean()),
+                    ("sales_account", nullable(uuid())),
+                    ("purchase_account", nullable(uuid())),
+                    ("is_active", boolean()),
+                ],
+            ),
+        ),
+    ]
+}
+
+fn documents() -> Vec<Named> {
+    let kind = || choice(&["invoice", "credit_note", "bill", "vendor_credit"]);
+    let status = || choice(&["draft", "issued", "partially_paid", "paid", "void"]);
+    let line_input = vec![
+        ("item", nullable(uuid())),
+        ("description", string()),
+        ("quantity", nullable(string())),
+        ("unit_price", nullable(string())),
+        ("discount_percent", nullable(string())),
+        ("tax_rate", nullable(uuid())),
+        ("account", nullable(uuid())),
+    ];
+    vec![
+        (
+            "DocumentLine",
+            object(vec![
+                ("item", nullable(uuid())),
+                ("description", string()),
+                ("quantity", money()),
+                ("unit_price", money()),
+                ("discount_percent", money()),
+                ("tax_rate", nullable(uuid())),
+                ("account", uuid()),
+                ("net_amount", money()),
+                ("tax_amount", money()),
+            ]),
+        ),
+        ("DocumentLineInput", request(&[], line_input.clone())),
+        ("RecurringLine", object(line_input)),
+        (
+            "Document",
+            object(with_stamps(vec![
+                ("id", uuid()),
+                ("kind", kind()),
+                ("number", nullable(string())),
+                ("status", status()),
+                ("contact", uuid()),
+                ("contact_name", string()),
+                ("issue_date", date()),
+                ("due_date", date()),
+                ("currency", string()),
+                ("reference", string()),
+                ("notes", string()),
+                ("payment_terms_days", integer()),
+                ("credited_document", nullable(uuid())),
+                ("lines", array(reference("DocumentLine"))),
+                ("subtotal", money()),
+                ("tax_total", money()),
+                ("total", money()),
+                ("amount_paid", money()),
+                ("balance_due", money()),
+                (
+                    "tax_summary",
+                    array(object(vec![
+                        ("tax_rate", uuid()),
+                        ("name", string()),
+                        ("rate", money()),
+                        ("base", money()),
+                        ("tax", money()),
+                    ])),
+                ),
+                ("journal_entry", nullable(uuid())),
+                ("void_entry", nullable(uuid())),
+                ("duplicate_reference", boolean()),
+                ("issued_at", nullable(string())),
+            ])),
+        ),
+        (
+            "DocumentSummary",
+            object(vec![
+                ("id", uuid()),
+                ("kind", kind()),
+                ("number", nullable(string())),
+                ("status", status()),
+                ("contact", uuid()),
+                ("contact_name", string()),
+                ("issue_date", date()),
+                ("due_date", date()),
+                ("currency", string()),
+                ("reference", string()),
+                ("subtotal", money()),
+                ("tax_total", money()),
+                ("total", money()),
+                ("amount_paid", money()),
+                ("balance_due", money()),
+                ("duplicate_reference", boolean()),
+            ]),
+        ),
+        (
+            "DocumentInput",
+            request(
+                &["contact"],
+                vec![
+                    ("contact", nullable(uuid())),
+                    ("issue_date", nullable(date())),
+                    ("due_date", nullable(date())),
+                    ("currency", nullable(string())),
+                    ("reference", string()),
+                    ("notes", string()),
+                    ("payment_terms_days", nullable(integer())),
+                    ("credited_document", nullable(uuid())),
+                    ("lines", array(reference("DocumentLineInput"))),
+                ],
+            ),
+        ),
+        ("Allocation", object(vec![("document", uuid()), ("amount", money())])),
+        (
+            "AllocationInput",
+            request(
+                &[],
+                vec![("document", nullable(uuid())), ("amount", nullable(decimal_input()))],
+            ),
+        ),
+        (
+            "Payment",
+            object(vec![
+                ("id", uuid()),
+                ("direction", choice(&["received", "made"])),
+                ("contact", uuid()),
+                ("contact_name", string()),
+                ("date", date()),
+                ("amount", money()),
+                ("bank_account", uuid()),
+                ("reference", string()),
+                ("status", choice(&["posted", "void"])),
+                ("allocations", array(reference("Allocation"))),
+                ("unallocated", money()),
+                ("journal_entry", uuid()),
+                ("void_entry", nullable(uuid())),
+                ("created_at", string()),
+            ]),
+        ),
+        (
+            "PaymentInput",
+            request(
+                &["direction", "contact", "amount", "bank_account"],
+                vec![
+                    ("direction", nullable(choice(&["received", "made"]))),
+                    ("contact", nullable(uuid())),
+                    ("date", nullable(date())),
+                    ("amount", nullable(decimal_input())),
+                    ("bank_account", nullable(uuid())),
+                    ("reference", string()),
+                    ("allocations", array(reference("AllocationInput"))),
+                ],
+            ),
+        ),
+        (
+            "AllocateRequest",
+            request(&[], vec![("allocations", array(reference("AllocationInput")))]),
+        ),
+    ]
+}
+
+fn recurring_and_delivery() -> Vec<Named> {
+    let frequency = || choice(&["weekly", "monthly", "quarterly", "yearly"]);
+    let ageing = |mut fields: Vec<Named>| {
+        for b in crate::domain::documents::AGEING_BUCKETS {
+            fields.push((b, money()));
+        }
+        fields
+    };
+    vec![
+        (
+            "Recurring",
+            object(with_stamps(vec![
+                ("id", uuid()),
+                ("name", string()),
+                ("contact", uuid()),
+                ("frequency", frequency()),
+                ("every", integer()),
+                ("start_date", date()),
+                ("end_date", nullable(date())),
+                ("next_date", nullable(date())),
+                ("payment_terms_days", nullable(integer())),
+                ("reference", string()),
+                ("notes", string()),
+                ("auto_issue", boolean()),
+                ("is_active", boolean()),
+                ("generated", integer()),
+                ("lines", array(reference("RecurringLine"))),
+            ])),
+        ),
+        (
+            "RecurringInput",
+            request(
+                &[],
+                vec![
+                    ("name", string()),
+                    ("contact", nullable(uuid())),
+                    ("frequency", frequency()),
+                    ("every", integer()),
+                    ("start_date", date()),
+                    ("end_date", nullable(date())),
+                    ("payment_terms_days", nullable(integer())),
+                    ("reference", string()),
+                    ("notes", string()),
+                    ("auto_issue", boolean()),
+                    ("is_active", boolean()),
+                    ("lines", array(reference("DocumentLineInput"))),
+                ],
+            ),
+        ),
+        (
+            "RecurringRun",
+            object(vec![
+                ("date", date()),
+                ("count", integer()),
+                (
+                    "invoices",
+                    array(object(vec![
+                        ("id", uuid()),
+                        ("number", nullable(string())),
+                        ("issue_date", date()),
+                        ("status", string()),
+                    ])),
+                ),
+            ]),
+        ),
+        (
+            "Template",
+            object(vec![
+                ("template", string()),
+                ("is_default", boolean()),
+                ("default", string()),
+            ]),
+        ),
+        ("TemplateInput", request(&["template"], vec![("template", string())])),
+        (
+            "LogoInfo",
+            object(vec![
+                ("content_type", choice(&["image/png", "image/jpeg"])),
+                ("size", integer()),
+            ]),
+        ),
+        (
+            "SendRequest",
+            request(
+                &[],
+                vec![("to", array(string())), ("subject", string()), ("message", string())],
+            ),
+        ),
+        (
+            "Delivery",
+            object(vec![
+                ("id", uuid()),
+                ("document", uuid()),
+                ("to", array(string())),
+                ("subject", string()),
+                ("status", choice(&["sent", "failed"])),
+                ("error", string()),
+                ("created_at", string()),
+                ("created_by", uuid()),
+            ]),
+        ),
+        (
+            "Statement",
+            object(vec![
+                ("customer", string()),
+                ("currency", string()),
+                ("date_from", nullable(date())),
+                ("date_to", date()),
+                ("opening_balance", money()),
+                (
+                    "rows",
+                    array(object(vec![
+                        ("date", date()),
+                        ("document", string()),
+                        ("description", string()),
+                        ("debit", money()),
+                        ("credit", money()),
+                        ("balance", money()),
+                    ])),
+                ),
+                ("closing_balance", money()),
+                ("ageing", object(ageing(Vec::new()))),
+            ]),
+        ),
+        (
+            "Ageing",
+            object(vec![
+                ("as_of", date()),
+                ("currency", string()),
+                ("buckets", array(string())),
+                (
+                    "rows",
+                    array(object(ageing(vec![
+                        ("contact", uuid()),
+                        ("contact_name", string()),
+                        ("total", money()),
+                    ]))),
+                ),
+                ("totals", object(ageing(vec![("total", money())]))),
+            ]),
+        ),
+    ]
+}
+
+/// The trial balance and the general ledger (the ageing reports and statements are above).
+fn reports() -> Vec<Named> {
+    vec![
+        (
+            "TrialBalance",
+            object(vec![
+                ("as_of", date()),
+                ("currency", string()),
+                (
+                    "rows",
+                    array(object(vec![
+                        ("account", uuid()),
+                        ("code", string()),
+                        ("name", string()),
+                        ("type", string()),
+                        ("debit", money()),
+                        ("credit", money()),
+                    ])),
+                ),
+                ("totals", object(vec![("debit", money()), ("credit", money())])),
+            ]),
+        ),
+        (
+            "GeneralLedger",
+            object(vec![
+                (
+                    "account",
+                    object(vec![
+                        ("id", uuid()),
+                        ("code", string()),
+                        ("name", string()),
+                        ("type", string()),
+                    ]),
+                ),
+                ("currency", string()),
+                ("date_from", date()),
+                ("date_to", date()),
+                ("opening_balance", money()),
+                ("closing_balance", money()),
+                ("count", integer()),
+                ("next", nullable(string())),
+                ("previous", nullable(string())),
+                (
+                    "results",
+                    array(object(vec![
+                        ("entry", uuid()),
+                        ("number", nullable(integer())),
+                        ("date", date()),
+                        ("reference", string()),
+                        ("description", string()),
+                        ("debit", money()),
+                        ("credit", money()),
+                        ("balance", money()),
+                    ])),
+                ),
+            ]),
+        ),
+    ]
+}
+
+pub fn schemas() -> Vec<Named> {
+    contacts()
+        .into_iter()
+        .chain(documents())
+        .chain(recurring_and_delivery())
+        .chain(reports())
+        .collect()
+}

@@ -1,0 +1,560 @@
+//! The OpenAPI component schemas: the JSON bodies the handlers read and write, field by field.
+//!
+//! Responses list every field as required (the handlers always write them all, `null` included);
+//! request bodies require only what the handler refuses to go without. Amounts are decimal
+//! strings (`"116.00"`), never JSON numbers, so no client parses money as a float.
+//! `tests/api/openapi.rs` and the CI's Schemathesis run check these against the real answers.
+
+use utoipa::openapi::schema::{
+    AdditionalProperties, ArrayBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Ref, Schema, SchemaFormat,
+    SchemaType, Type,
+};
+use utoipa::openapi::{Components, ComponentsBuilder, RefOr};
+
+/// A decimal amount as the API writes it: optional minus sign, digits, optional fraction.
+const DECIMAL_PATTERN: &str = r"^-?[0-9]+(\.[0-9]+)?$";
+
+pub fn reference(name: &str) -> RefOr<Schema> {
+    RefOr::Ref(Ref::from_schema_name(name))
+}
+
+fn typed(t: Type, format: Option<KnownFormat>) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(t)
+        .format(format.map(SchemaFormat::KnownFormat))
+}
+
+/// A string of a format utoipa knows only behind crate features (`uuid`, `uri`).
+fn formatted(format: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::Custom(format.to_owned())))
+}
+
+pub fn string() -> RefOr<Schema> {
+    typed(Type::String, None).into()
+}
+
+pub fn uuid() -> RefOr<Schema> {
+    formatted("uuid").into()
+}
+
+pub fn date() -> RefOr<Schema> {
+    typed(Type::String, Some(KnownFormat::Date)).into()
+}
+
+fn timestamp() -> RefOr<Schema> {
+    typed(Type::String, Some(KnownFormat::DateTime)).into()
+}
+
+pub fn integer() -> RefOr<Schema> {
+    typed(Type::Integer, Some(KnownFormat::Int64)).into()
+}
+
+pub fn boolean() -> RefOr<Schema> {
+    typed(Type::Boolean, None).into()
+}
+
+/// Any JSON value (what the handler checks itself, field by field).
+fn any() -> RefOr<Schema> {
+    ObjectBuilder::new().schema_type(SchemaType::AnyValue).into()
+}
+
+/// A decimal amount written by the server: a string such as `"116.00"` or `"-0.05"`.
+pub fn money() -> RefOr<Schema> {
+    typed(Type::String, None)
+        .pattern(Some(DECIMAL_PATTERN))
+        .description(Some("A decimal amount as a string, e.g. \"116.00\""))
+        .into()
+}
+
+/// A decimal sent by a client: a string (`"7.50"`); whole JSON numbers are accepted too.
+pub fn decimal_input() -> RefOr<Schema> {
+    typed(Type::String, None)
+        .description(Some("A decimal as a string, e.g. \"7.50\""))
+        .examples(["7.50"])
+        .into()
+}
+
+pub fn choice(items: &[&str]) -> RefOr<Schema> {
+    typed(Type::String, None)
+        .enum_values(Some(items.iter().copied()))
+        .into()
+}
+
+pub fn array(items: RefOr<Schema>) -> RefOr<Schema> {
+    ArrayBuilder::new().items(items).into()
+}
+
+/// The same schema, or `null`.
+pub fn nullable(s: RefOr<Schema>) -> RefOr<Schema> {
+    match s {
+        RefOr::T(Schema::Object(mut o)) => {
+            if let SchemaType::Type(t) = o.schema_type {
+                o.schema_type = SchemaType::from_iter([t, Type::Null]);
+            }
+            RefOr::T(Schema::Object(o))
+        }
+        other => OneOfBuilder::new()
+            .item(other)
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .into(),
+    }
+}
+
+/// An object whose listed fields are all present (a response body).
+pub fn object(fields: Vec<(&str, RefOr<Schema>)>) -> RefOr<Schema> {
+    let mut b = ObjectBuilder::new().schema_type(Type::Object);
+    for (name, schema) in fields {
+        b = b.property(name, schema).required(name);
+    }
+    b.into()
+}
+
+/// An object (a request body) of optional fields but for `required`.
+pub fn request(required: &[&str], fields: Vec<(&str, RefOr<Schema>)>) -> RefOr<Schema> {
+    let mut b = ObjectBuilder::new().schema_type(Type::Object);
+    for (name, schema) in fields {
+        b = b.property(name, schema);
+    }
+    for r in required {
+        b = b.required(*r);
+    }
+    b.into()
+}
+
+/// The DRF page: `{"count", "next", "previous", "results"}` with absolute links.
+pub fn page(item: &str) -> RefOr<Schema> {
+    object(vec![
+        ("count", integer()),
+        ("next", nullable(formatted("uri").into())),
+        ("previous", nullable(formatted("uri").into())),
+        ("results", array(reference(item))),
+    ])
+}
+
+pub fn with_stamps(mut fields: Vec<(&'static str, RefOr<Schema>)>) -> Vec<(&'static str, RefOr<Schema>)> {
+    fields.push(("created_at", timestamp()));
+    fields.push(("updated_at", timestamp()));
+    fields
+}
+
+fn errors() -> Vec<(&'static str, RefOr<Schema>)> {
+    vec![
+        ("Detail", object(vec![("detail", string())])),
+        (
+            "FieldErrors",
+            ObjectBuilder::new()
+                .schema_type(Type::Object)
+                .description(Some(
+                    "Validation errors by field name (`non_field_errors` for the request as a whole)",
+                ))
+                .additional_properties(Some(AdditionalProperties::RefOr(array(string()))))
+                .into(),
+        ),
+        (
+            "BadRequest",
+            OneOfBuilder::new()
+                .item(reference("FieldErrors"))
+                .item(reference("Detail"))
+                .description(Some("Invalid input by field, or a request that could not be read"))
+                .into(),
+        ),
+        ("LoginFailed", object(vec![("success", boolean()), ("error", string())])),
+    ]
+}
+
+fn platform() -> Vec<(&'static str, RefOr<Schema>)> {
+    let user = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("temporary_password", string())
+        .description(Some(
+            "`temporary_password` appears once, in the answer to an invitation without a password",
+        ));
+    let mut user = user;
+    for (name, schema) in with_stamps(vec![
+        ("id", uuid()),
+        ("email", string()),
+        ("first_name", string()),
+        ("last_name", string()),
+        (
+            "role",
+            choice(&[
+                "platform_admin",
+                "tenant_admin",
+                "firm_admin",
+                "cfo",
+                "accountant",
+                "staff",
+            ]),
+        ),
+        ("permissions", array(string())),
+        ("is_active", boolean()),
+        ("tenant", nullable(uuid())),
+        ("default_company", nullable(uuid())),
+        ("all_companies", boolean()),
+        ("companies", array(uuid())),
+        ("last_login", nullable(timestamp())),
+        ("profile", reference("Profile")),
+    ]) {
+        user = user.property(name, schema).required(name);
+    }
+    let text = |names: &[&'static str]| names.iter().map(|n| (*n, string())).collect::<Vec<_>>();
+    vec![
+        (
+            "Health",
+            object(vec![
+                ("status", choice(&["ok", "unavailable"])),
+                ("version", string()),
+                (
+                    "database",
+                    object(vec![("backend", string()), ("reachable", boolean())]),
+                ),
+            ]),
+        ),
+        ("SetupStatus", object(vec![("setup_required", boolean())])),
+        (
+            "SetupRequest",
+            request(
+                &["token", "firm_name", "email", "password", "first_name", "last_name"],
+                text(&[
+                    "token",
+                    "firm_name",
+                    "company_name",
+                    "currency",
+                    "timezone",
+                    "email",
+                    "password",
+                    "first_name",
+                    "last_name",
+                ]),
+            ),
+        ),
+        (
+            "LoginRequest",
+            request(&["email", "password"], text(&["email", "password"])),
+        ),
+        (
+            "RegisterRequest",
+            request(
+                &["email", "password", "first_name", "last_name"],
+                text(&["email", "password", "first_name", "last_name", "firm_name"]),
+            ),
+        ),
+        ("RefreshRequest", request(&["refresh"], text(&["refresh"]))),
+        (
+            "LogoutRequest",
+            request(&[], vec![("refresh", string()), ("everywhere", boolean())]),
+        ),
+        ("Tokens", object(vec![("access", string()), ("refresh", string())])),
+        (
+            "SignedIn",
+            object(vec![
+                ("success", boolean()),
+                ("user", reference("User")),
+                ("tokens", reference("Tokens")),
+            ]),
+        ),
+        ("LoggedOut", object(vec![("success", boolean()), ("detail", string())])),
+        (
+            "Profile",
+            object(vec![
+                ("phone", string()),
+                ("timezone", string()),
+                ("language", string()),
+                ("two_factor_enabled", boolean()),
+                ("web3_wallet_address", string()),
+                ("date_format", string()),
+                ("negative_style", string()),
+            ]),
+        ),
+        ("User", user.into()),
+        ("MeUpdate", {
+            let mut f = text(&[
+                "first_name",
+                "last_name",
+                "phone",
+                "timezone",
+                "language",
+                "web3_wallet_address",
+                "date_format",
+                "negative_style",
+            ]);
+            f.push(("default_company", uuid()));
+            request(&[], f)
+        }),
+        (
+            "PasswordChange",
+            request(
+                &["old_password", "new_password"],
+                text(&["old_password", "new_password"]),
+            ),
+        ),
+        (
+            "Tenant",
+            object(with_stamps(vec![
+                ("id", uuid()),
+                ("name", string()),
+                ("domain", nullable(string())),
+                ("plan", string()),
+                ("is_active", boolean()),
+            ])),
+        ),
+        (
+            "TenantUpdate",
+            request(
+                &[],
+                vec![
+                    ("name", string()),
+                    ("domain", nullable(string())),
+                    ("plan", string()),
+                    ("is_active", boolean()),
+                ],
+            ),
+        ),
+        (
+            "Company",
+            object(with_stamps(vec![
+                ("id", uuid()),
+                ("tenant", uuid()),
+                ("name", string()),
+                ("tax_id", string()),
+                ("address", string()),
+                ("phone", string()),
+                ("email", string()),
+                ("currency", string()),
+                ("timezone", string()),
+                ("is_active", boolean()),
+            ])),
+        ),
+        ("CompanyInput", {
+            let mut f = text(&[
+                "name", "tax_id", "address", "phone", "email", "currency", "timezone", "chart",
+            ]);
+            f.push(("is_active", boolean()));
+            request(&[], f)
+        }),
+        ("UserInput", {
+            let mut f = text(&["email", "password", "first_name", "last_name", "role"]);
+            f.push(("permissions", array(string())));
+            f.push(("is_active", boolean()));
+            f.push(("all_companies", boolean()));
+            f.push(("companies", array(uuid())));
+            f.push(("default_company", nullable(uuid())));
+            request(&[], f)
+        }),
+    ]
+}
+
+fn ledger() -> Vec<(&'static str, RefOr<Schema>)> {
+    let settings = || {
+        vec![
+            ("fiscal_year_start_month", integer()),
+            ("lock_date", nullable(date())),
+            ("hard_lock_date", nullable(date())),
+            ("approval_required", boolean()),
+            ("approval_threshold", money()),
+            ("tax_rounding", choice(&["line", "document"])),
+        ]
+    };
+    vec![
+        (
+            "Account",
+            object(with_stamps(vec![
+                ("id", uuid()),
+                ("company", uuid()),
+                ("code", string()),
+                ("name", string()),
+                ("type", string()),
+                ("subtype", string()),
+                ("parent", nullable(uuid())),
+                ("currency", nullable(string())),
+                ("is_active", boolean()),
+            ])),
+        ),
+        (
+            "AccountInput",
+            request(
+                &[],
+                vec![
+                    ("code", string()),
+                    ("name", string()),
+                    ("type", choice(&["asset", "liability", "equity", "revenue", "expense"])),
+                    ("subtype", string()),
+                    ("parent", nullable(uuid())),
+                    ("currency", nullable(string())),
+                    ("is_active", boolean()),
+                ],
+            ),
+        ),
+        (
+            "JournalLine",
+            object(vec![
+                ("line_no", integer()),
+                ("account", uuid()),
+                ("description", string()),
+                ("debit_amount", money()),
+                ("credit_amount", money()),
+                ("currency", nullable(string())),
+                ("exchange_rate", nullable(string())),
+                ("base_debit", money()),
+                ("base_credit", money()),
+            ]),
+        ),
+        (
+            "JournalEntry",
+            object(with_stamps(vec![
+                ("id", uuid()),
+                ("company", uuid()),
+                ("number", nullable(integer())),
+                ("date", date()),
+                ("reference", string()),
+                ("description", string()),
+                ("status", string()),
+                ("currency", string()),
+                ("total", money()),
+                ("created_by", uuid()),
+                ("approved_by", nullable(uuid())),
+                ("posted_by", nullable(uuid())),
+                ("posted_at", nullable(timestamp())),
+                ("reverses", nullable(uuid())),
+                ("reversed_by", nullable(uuid())),
+                ("lines", array(reference("JournalLine"))),
+            ])),
+        ),
+        (
+            "JournalLineInput",
+            request(
+                &[],
+                vec![
+                    ("account", uuid()),
+                    ("description", string()),
+                    ("debit_amount", decimal_input()),
+                    ("credit_amount", decimal_input()),
+                    ("currency", string()),
+                    ("exchange_rate", decimal_input()),
+                ],
+            ),
+        ),
+        (
+            "JournalEntryInput",
+            request(
+                &["date", "lines"],
+                vec![
+                    ("date", date()),
+                    ("reference", string()),
+                    ("description", string()),
+                    ("lines", array(reference("JournalLineInput"))),
+                ],
+            ),
+        ),
+        (
+            "BulkRequest",
+            request(&["entries"], vec![("entries", array(reference("JournalEntryInput")))]),
+        ),
+        (
+            "BulkResult",
+            object(vec![
+                ("count", integer()),
+                (
+                    "entries",
+                    array(object(vec![("id", uuid()), ("number", nullable(integer()))])),
+                ),
+            ]),
+        ),
+        ("DateRequest", request(&[], vec![("date", date())])),
+        ("PeriodSettings", object(settings())),
+        (
+            "PeriodSettingsUpdate",
+            request(
+                &[],
+                vec![
+                    ("fiscal_year_start_month", integer()),
+                    ("approval_required", boolean()),
+                    ("approval_threshold", decimal_input()),
+                    ("tax_rounding", choice(&["line", "document"])),
+                ],
+            ),
+        ),
+        (
+            "CloseRequest",
+            request(&["date"], vec![("date", date()), ("hard", boolean())]),
+        ),
+        ("RequiredDateRequest", request(&["date"], vec![("date", date())])),
+        (
+            "YearEndResult",
+            object(vec![
+                ("closing_entry", nullable(reference("JournalEntry"))),
+                ("settings", reference("PeriodSettings")),
+            ]),
+        ),
+        (
+            "AuditRecord",
+            object(vec![
+                ("id", uuid()),
+                ("actor", nullable(uuid())),
+                ("action", string()),
+                ("object_type", string()),
+                ("object_id", nullable(uuid())),
+                ("changes", any()),
+                ("created_at", string()),
+            ]),
+        ),
+    ]
+}
+
+/// The body of a create: the fields of the change (`…Input`, all optional in a `PATCH`), with
+/// those a new record cannot go without required.
+const CREATES: &[(&str, &str, &[&str])] = &[
+    ("CompanyInput", "CompanyCreate", &["name"]),
+    ("UserInput", "UserCreate", &["email"]),
+    ("AccountInput", "AccountCreate", &["code", "name", "type"]),
+    ("ContactInput", "ContactCreate", &["name"]),
+    ("ItemInput", "ItemCreate", &["code", "name"]),
+    (
+        "TaxRateInput",
+        "TaxRateCreate",
+        &["name", "kind", "rate", "sales_account", "purchase_account"],
+    ),
+    (
+        "RecurringInput",
+        "RecurringCreate",
+        &["name", "contact", "frequency", "lines"],
+    ),
+];
+
+/// All component schemas, and the bearer-token security scheme.
+pub fn components() -> Components {
+    use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+    let mut all: Vec<(&str, RefOr<Schema>)> = errors()
+        .into_iter()
+        .chain(platform())
+        .chain(ledger())
+        .chain(super::business::schemas())
+        .collect();
+    for (change, create, required) in CREATES {
+        let Some(RefOr::T(Schema::Object(mut o))) = all.iter().find(|(n, _)| n == change).map(|(_, s)| s.clone())
+        else {
+            continue;
+        };
+        o.required = required.iter().map(|r| (*r).to_owned()).collect();
+        all.push((create, RefOr::T(Schema::Object(o))));
+    }
+    let mut b = ComponentsBuilder::new();
+    for (name, schema) in all {
+        b = b.schema(name, schema);
+    }
+    b.security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("JWT")
+                .description(Some(
+                    "The `access` token from `POST /api/auth/login/` (renewed with `/api/auth/token/refresh/`)",
+                ))
+                .build(),
+        ),
+    )
+    .build()
+}
