@@ -38,17 +38,7 @@ async fn main() {
         .json()
         .await
         .unwrap();
-    let id = |code: &str| -> String {
-        chart["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["code"] == code)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let id = |code: &str| common::account_id(&chart, code);
     let (debit, credit) = (id("1020"), id("4100"));
     println!(
         "OASYS backup benchmark (sqlite, {} CPUs)",

@@ -74,17 +74,7 @@ async fn main() {
             None,
         )
         .await;
-    let acct = |code: &str| -> String {
-        chart["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["code"] == code)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let acct = |code: &str| common::account_id(&chart, code);
     let (s, customer, _) = c
         .call(
             reqwest::Method::POST,

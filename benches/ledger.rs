@@ -75,17 +75,7 @@ async fn main() {
             None,
         )
         .await;
-    let id = |code: &str| -> String {
-        chart["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["code"] == code)
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let id = |code: &str| common::account_id(&chart, code);
     let debit_accounts: Vec<String> = ["1010", "1020", "1100", "1200", "1300"].iter().map(|c| id(c)).collect();
     let credit_accounts: Vec<String> = ["2100", "2200", "4100", "4200", "4900"].iter().map(|c| id(c)).collect();
     let start = jiff::civil::date(2024, 1, 1);

@@ -66,6 +66,19 @@ impl Server {
     }
 }
 
+/// The id of the account with this code in a chart-of-accounts list answer.
+pub fn account_id(chart: &Value, code: &str) -> String {
+    chart["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["code"] == code)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// The `p`-th percentile (0–1) of the samples, nearest rank.
 pub fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples.sort();

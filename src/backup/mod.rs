@@ -180,46 +180,8 @@ pub fn create(req: &Request, progress: Progress) -> Result<Summary, BackupError>
             }
             progress(2 + tenants.len() + i, steps, &format!("firm {name} archived"));
         }
-        // The checkpoint key proves the chains; the token secret only a whole-platform backup needs.
-        let secrets: &[&str] = if req.tenant.is_some() {
-            &["checkpoint_key"]
-        } else {
-            &["checkpoint_key", "jwt_secret"]
-        };
-        for secret in secrets {
-            let path = req.data_dir.join(secret);
-            if path.is_file() {
-                files.push(writer.append_file(&format!("secrets/{secret}"), &path)?);
-            }
-        }
-        let manifest = Manifest {
-            format: manifest::FORMAT.into(),
-            format_version: manifest::FORMAT_VERSION,
-            oasys_version: env!("CARGO_PKG_VERSION").into(),
-            created_at: jiff::Timestamp::now().to_string(),
-            reason: req.reason.as_str().into(),
-            backend: "sqlite".into(),
-            platform,
-            tenants: members,
-            files,
-        };
-        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| BackupError::Invalid(format!("manifest: {e}")))?;
-        writer.append_bytes(manifest::NAME, &json)?;
-        let tmp = writer.finish()?;
-        progress(steps - 1, steps, "archive written; reading it back");
-
-        // Read back what is on disk, as a restore would, before it may take the final name.
-        let scanned = archive::scan(&tmp, req.passphrase, None)?;
-        let mut problems = archive::check(&scanned);
-        let reread = serde_json::to_vec_pretty(&scanned.manifest).unwrap_or_default();
-        if reread != json {
-            problems.push("manifest.json reads back different from what was written".into());
-        }
-        if !problems.is_empty() {
-            return Err(BackupError::ReadBack(problems));
-        }
-        archive::commit(&tmp, req.dest)?;
-        Ok((manifest, scanned.archive_bytes))
+        progress(steps - 1, steps, "writing the archive and reading it back");
+        seal(writer, req, "sqlite", platform, members, files)
     })();
     let (manifest, archive_bytes) = match result {
         Ok(done) => done,
@@ -286,31 +248,7 @@ pub fn create_postgres(
                 db: db_member(member, facts),
             });
         }
-        let mut files = Vec::new();
-        let secrets: &[&str] = if req.tenant.is_some() {
-            &["checkpoint_key"]
-        } else {
-            &["checkpoint_key", "jwt_secret"]
-        };
-        for secret in secrets {
-            let path = req.data_dir.join(secret);
-            if path.is_file() {
-                files.push(writer.append_file(&format!("secrets/{secret}"), &path)?);
-            }
-        }
-        let manifest = Manifest {
-            format: manifest::FORMAT.into(),
-            format_version: manifest::FORMAT_VERSION,
-            oasys_version: env!("CARGO_PKG_VERSION").into(),
-            created_at: jiff::Timestamp::now().to_string(),
-            reason: req.reason.as_str().into(),
-            backend: "postgres".into(),
-            platform: None,
-            tenants: members,
-            files,
-        };
-        let bytes = finish_checked(writer, &manifest, req)?;
-        Ok((manifest, bytes))
+        seal(writer, req, "postgres", None, members, Vec::new())
     })();
     let (m, archive_bytes) = match result {
         Ok(done) => done,
@@ -332,10 +270,41 @@ pub fn create_postgres(
     })
 }
 
-/// Appends the manifest, finishes the file, reads it back and checks it, then gives it its
-/// final name. Returns the archive's size.
-fn finish_checked(mut writer: ArchiveWriter, manifest: &Manifest, req: &Request) -> Result<u64, BackupError> {
-    let json = serde_json::to_vec_pretty(manifest).map_err(|e| BackupError::Invalid(format!("manifest: {e}")))?;
+/// Ends an archive: appends the data dir's secrets and the manifest, finishes the file, reads
+/// it back and checks it as a restore would, and only then gives it its final name. Returns the
+/// manifest and the archive's size.
+fn seal(
+    mut writer: ArchiveWriter,
+    req: &Request,
+    backend: &str,
+    platform: Option<DbMember>,
+    tenants: Vec<TenantMember>,
+    mut files: Vec<FileMember>,
+) -> Result<(Manifest, u64), BackupError> {
+    // The checkpoint key proves the chains; the token secret only a whole-platform backup needs.
+    let secrets: &[&str] = if req.tenant.is_some() {
+        &["checkpoint_key"]
+    } else {
+        &["checkpoint_key", "jwt_secret"]
+    };
+    for secret in secrets {
+        let path = req.data_dir.join(secret);
+        if path.is_file() {
+            files.push(writer.append_file(&format!("secrets/{secret}"), &path)?);
+        }
+    }
+    let manifest = Manifest {
+        format: manifest::FORMAT.into(),
+        format_version: manifest::FORMAT_VERSION,
+        oasys_version: env!("CARGO_PKG_VERSION").into(),
+        created_at: jiff::Timestamp::now().to_string(),
+        reason: req.reason.as_str().into(),
+        backend: backend.into(),
+        platform,
+        tenants,
+        files,
+    };
+    let json = serde_json::to_vec_pretty(&manifest).map_err(|e| BackupError::Invalid(format!("manifest: {e}")))?;
     writer.append_bytes(manifest::NAME, &json)?;
     let tmp = writer.finish()?;
     let scanned = archive::scan(&tmp, req.passphrase, None)?;
@@ -348,7 +317,7 @@ fn finish_checked(mut writer: ArchiveWriter, manifest: &Manifest, req: &Request)
         return Err(BackupError::ReadBack(problems));
     }
     archive::commit(&tmp, req.dest)?;
-    Ok(scanned.archive_bytes)
+    Ok((manifest, scanned.archive_bytes))
 }
 
 fn db_member(member: FileMember, facts: DbFacts) -> DbMember {

@@ -17,8 +17,6 @@ use tokio::sync::Mutex;
 use crate::helpers::{Backend, TestApp};
 use crate::ledger::{BULK, Firm, tb_row};
 
-const BIN: &str = env!("CARGO_BIN_EXE_oasys");
-
 /// `oasys` with only the given data dir and an empty config: nothing from the developer's own
 /// environment. `restore` refuses while a server answers on `listen`; port 9 (discard) is closed.
 fn oasys(dir: &Path, data_dir: &Path) -> Command {
@@ -26,18 +24,8 @@ fn oasys(dir: &Path, data_dir: &Path) -> Command {
     if !config.exists() {
         std::fs::write(&config, "# test configuration: defaults only\n").unwrap();
     }
-    let mut cmd = Command::new(BIN);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("OASYS_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .env("OASYS_LISTEN", "127.0.0.1:9")
-        .env("RUST_LOG", "warn");
+    let mut cmd = crate::helpers::oasys_command(&config, data_dir);
+    cmd.env("OASYS_LISTEN", "127.0.0.1:9");
     cmd
 }
 

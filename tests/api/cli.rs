@@ -42,22 +42,12 @@ impl Install {
     }
 
     fn command(&self) -> Command {
-        let mut cmd = Command::new(BIN);
-        for (key, _) in std::env::vars() {
-            if key.starts_with("OASYS_") {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.arg("--config")
-            .arg(self.dir.path().join("oasys.toml"))
-            .arg("--data-dir")
-            .arg(self.data_dir());
+        let mut cmd = crate::helpers::oasys_command(&self.dir.path().join("oasys.toml"), &self.data_dir());
         if let Backend::Postgres(url) = &self.backend {
             cmd.env("OASYS_DATABASE_URL", url)
                 .env("OASYS_DATABASE_SCHEMA", &self.schema)
                 .env("OASYS_DATABASE_POOL_SIZE", "2");
         }
-        cmd.env("RUST_LOG", "warn");
         cmd
     }
 

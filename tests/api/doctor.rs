@@ -5,11 +5,9 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use crate::helpers::{Backend, TestApp, backends};
-
-const BIN: &str = env!("CARGO_BIN_EXE_oasys");
 
 /// A private data dir and config file, on one backend.
 struct Install {
@@ -39,17 +37,7 @@ impl Install {
     }
 
     fn run(&self, args: &[&str], database_url: Option<&str>) -> Output {
-        let mut cmd = Command::new(BIN);
-        for (key, _) in std::env::vars() {
-            if key.starts_with("OASYS_") {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.arg("--config")
-            .arg(self.dir.path().join("oasys.toml"))
-            .arg("--data-dir")
-            .arg(self.data_dir())
-            .env("RUST_LOG", "warn");
+        let mut cmd = crate::helpers::oasys_command(&self.dir.path().join("oasys.toml"), &self.data_dir());
         if let Backend::Postgres(url) = &self.backend {
             cmd.env("OASYS_DATABASE_URL", database_url.unwrap_or(url))
                 .env("OASYS_DATABASE_SCHEMA", &self.schema)

@@ -210,4 +210,21 @@ impl Drop for TestApp {
     }
 }
 
+/// The `oasys` binary with this config file and data dir, and nothing from the developer's own
+/// environment (every `OASYS_*` variable removed); logs at `warn`.
+pub fn oasys_command(config_file: &std::path::Path, data_dir: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_oasys"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("OASYS_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.arg("--config")
+        .arg(config_file)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
 pub const STRONG_PASSWORD: &str = "violet-ledger-harbour-42";

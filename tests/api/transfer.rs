@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -16,7 +16,6 @@ use sha2::{Digest, Sha256};
 use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, backends};
 use crate::ledger::{ENTRIES, Firm, GENERAL_LEDGER, PERIODS, TRIAL_BALANCE, id};
 
-const BIN: &str = env!("CARGO_BIN_EXE_oasys");
 const EMAIL: &str = "mover@example.com";
 const INVOICES: &str = "/api/invoicing/invoices/";
 const PAYMENTS: &str = "/api/invoicing/payments/";
@@ -25,19 +24,13 @@ const PAYMENTS: &str = "/api/invoicing/payments/";
 fn oasys(app: &TestApp, args: &[&str]) -> Output {
     let config = app.data_dir().join("empty.toml");
     std::fs::write(&config, "# test configuration: defaults only\n").unwrap();
-    let mut cmd = Command::new(BIN);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("OASYS_") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.arg("--config").arg(&config).arg("--data-dir").arg(app.data_dir());
+    let mut cmd = crate::helpers::oasys_command(&config, app.data_dir());
     if let Backend::Postgres(url) = &app.backend {
         cmd.env("OASYS_DATABASE_URL", url)
             .env("OASYS_DATABASE_SCHEMA", &app.platform_schema)
             .env("OASYS_DATABASE_POOL_SIZE", "2");
     }
-    cmd.env("RUST_LOG", "warn").args(args).output().unwrap()
+    cmd.args(args).output().unwrap()
 }
 
 fn text(out: &Output) -> String {
