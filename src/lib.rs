@@ -8,6 +8,7 @@ pub mod store;
 
 pub mod auth;
 pub mod backup;
+pub mod firm_archive;
 pub mod provision;
 pub mod scheduler;
 

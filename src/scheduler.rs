@@ -174,8 +174,9 @@ pub fn scheduled_backup(app: &App) -> Result<crate::backup::Summary, crate::back
             .collect(),
         None => Vec::new(),
     };
-    let export =
-        |id: uuid::Uuid, path: &std::path::Path| crate::cli::export_for_backup(&app.config, &app.store, id, path);
+    let export = |id: uuid::Uuid, path: &std::path::Path| {
+        crate::firm_archive::export_for_backup(&app.config, &app.store, id, path)
+    };
     let source = match app.config.database_url {
         Some(_) => backup::Source::Exports(&tenants, &export),
         None => backup::Source::Files,

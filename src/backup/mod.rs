@@ -204,7 +204,8 @@ pub fn create(req: &Request, progress: Progress) -> Result<Summary, BackupError>
 }
 
 /// Writes one firm as an `oasys export` archive at the path given; returns its schema version and
-/// rows per table. Supplied by the caller: export lives with the command line.
+/// rows per table. Supplied by the caller (`firm_archive::export_for_backup`, which needs the
+/// store and the configuration this module does not hold).
 pub type Exporter<'a> = &'a dyn Fn(Uuid, &Path) -> Result<DbFacts, String>;
 
 /// A backup on PostgreSQL: each firm exported (one consistent read per firm, verified first) into

@@ -123,7 +123,7 @@ pub fn backup(config: &Config, dest: &Path, tenant: Option<&str>, args: &Passphr
         bail!("no firm with that id");
     }
     let export = |id: uuid::Uuid, path: &Path| match &store {
-        Some(store) => super::export_for_backup(config, store, id, path),
+        Some(store) => crate::firm_archive::export_for_backup(config, store, id, path),
         None => Err("no store".to_owned()),
     };
     let source = match store {

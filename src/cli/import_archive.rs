@@ -21,11 +21,11 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::export::{FORMAT, FORMAT_VERSION, Hashing, Manifest, Scratch, TableEntry, columns_of, hex};
 use super::{admin, verify as verify_cli};
 use crate::auth::scope::TenantScope;
 use crate::config::{Config, ensure_private_dir};
 use crate::domain::tenants::{Plan, Tenant};
+use crate::firm_archive::{FORMAT, FORMAT_VERSION, Hashing, Manifest, Scratch, TableEntry, columns_of, hex};
 use crate::store::audit::{self, AuditEvent};
 use crate::store::transfer::{self, PLATFORM_TABLES, Table};
 use crate::store::{Store, Tx, platform, verify};

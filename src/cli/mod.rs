@@ -273,28 +273,6 @@ pub enum ConfigCommand {
     Show,
 }
 
-/// For backups on PostgreSQL (by hand or scheduled by the server): writes firm `id` as an
-/// `oasys export` archive at `dest` and returns its schema version and rows per table.
-pub fn export_for_backup(
-    config: &Config,
-    store: &crate::store::Store,
-    id: uuid::Uuid,
-    dest: &std::path::Path,
-) -> Result<crate::store::snapshot::DbFacts, String> {
-    let done = export::export_firm(config, store, id, dest).map_err(|e| format!("{e:#}"))?;
-    Ok(crate::store::snapshot::DbFacts {
-        schema_version: done.manifest.schema.tenant,
-        rows: done
-            .manifest
-            .tables
-            .iter()
-            .filter(|t| t.database == "tenant")
-            .map(|t| (t.name.clone(), i64::try_from(t.rows).unwrap_or(i64::MAX)))
-            .collect(),
-        companies: Vec::new(),
-    })
-}
-
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let listen = match &cli.command {
         Some(Command::Serve(args)) => args.listen.clone(),
