@@ -35,6 +35,9 @@ pub enum ExportError {
     NotVerified { name: String, id: Uuid },
     #[error("writing the manifest: {0}")]
     Manifest(String),
+    /// Giving the finished archive its name (see `backup::commit`).
+    #[error(transparent)]
+    Commit(#[from] crate::backup::BackupError),
 }
 
 fn io_at(path: &Path) -> impl Fn(std::io::Error) -> ExportError + '_ {
@@ -303,13 +306,7 @@ pub fn write_archive(scratch: &Path, manifest: &Manifest, dest: &Path) -> Result
             return Err(e);
         }
     };
-    std::fs::rename(&tmp, dest).map_err(io_at(dest))?;
-    // The rename itself is durable only once the directory is synced.
-    let dir = dest
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    File::open(dir).and_then(|d| d.sync_all()).map_err(io_at(dir))?;
+    crate::backup::commit(&tmp, dest)?;
     Ok(size)
 }
 

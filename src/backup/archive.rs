@@ -144,7 +144,8 @@ impl ArchiveWriter {
     }
 }
 
-/// Gives `tmp` its final name and makes the rename durable.
+/// Gives `tmp` its final name and makes the rename durable (the directory synced too). Also
+/// used by `firm_archive`.
 pub fn commit(tmp: &Path, dest: &Path) -> Result<(), BackupError> {
     fs::rename(tmp, dest).map_err(io_at(dest))?;
     if let Some(dir) = dest.parent() {

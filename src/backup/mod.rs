@@ -9,6 +9,7 @@
 //! member. It counts only once it has been read back and checked.
 
 mod archive;
+pub use archive::commit;
 mod crypt;
 pub mod manifest;
 pub mod remote;
@@ -92,11 +93,6 @@ pub struct Summary {
 /// Reports each step: `(done, total, what)`. A terminal shows a bar; a log, one line per step.
 pub type Progress<'a> = &'a dyn Fn(usize, usize, &str);
 
-/// The schema versions this binary migrates to: anything newer cannot be restored here.
-pub fn current_versions() -> (i64, i64) {
-    crate::store::migrations::latest_versions()
-}
-
 /// Takes a backup of the SQLite data dir in `req` into `req.dest`.
 pub fn create(req: &Request, progress: Progress) -> Result<Summary, BackupError> {
     let started = Instant::now();
@@ -114,7 +110,7 @@ pub fn create(req: &Request, progress: Progress) -> Result<Summary, BackupError>
         )));
     }
     let staging = Staging::new(req.dest)?;
-    let (_, tenant_version) = current_versions();
+    let (_, tenant_version) = crate::store::migrations::latest_versions();
 
     let platform_copy = staging.path.join("platform.db");
     snapshot::copy_database(&platform_db, &platform_copy)?;
@@ -460,14 +456,21 @@ pub fn create_into(
 
 /// The passphrase of `backup.passphrase_file`, if set.
 pub fn configured_passphrase(config: &crate::config::Config) -> Result<Option<String>, BackupError> {
-    let Some(path) = &config.backup.passphrase_file else {
-        return Ok(None);
-    };
+    config
+        .backup
+        .passphrase_file
+        .as_deref()
+        .map(read_passphrase)
+        .transpose()
+}
+
+/// The passphrase in a file: its first line, which must not be empty.
+pub fn read_passphrase(path: &Path) -> Result<String, BackupError> {
     let text = fs::read_to_string(path).map_err(io_at(path))?;
     match text.lines().next() {
-        Some(line) if !line.is_empty() => Ok(Some(line.to_owned())),
+        Some(line) if !line.is_empty() => Ok(line.to_owned()),
         _ => Err(BackupError::Refused(format!(
-            "backup.passphrase_file {} is empty: the passphrase is its first line",
+            "{} is empty: the passphrase is its first line",
             path.display()
         ))),
     }
@@ -485,7 +488,7 @@ pub fn before_upgrade(config: &crate::config::Config) -> Result<Option<Summary>,
     if !platform.exists() {
         return Ok(None);
     }
-    let (platform_now, tenant_now) = current_versions();
+    let (platform_now, tenant_now) = crate::store::migrations::latest_versions();
     let mut pending = snapshot::schema_version(&platform)? < platform_now;
     if !pending {
         for (id, _) in snapshot::tenants_in(&platform)? {

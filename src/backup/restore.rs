@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::manifest::Manifest;
-use super::{BackupError, Progress, Staging, archive, current_versions, io_at};
+use super::{BackupError, Progress, Staging, archive, io_at};
 use crate::auth::scope::TenantScope;
 use crate::store::snapshot::{self, CompanyFacts};
 use crate::store::verify::{self, TenantReport};
@@ -76,7 +76,7 @@ pub fn unpack(archive_path: &Path, passphrase: Option<&str>, staging_parent: &Pa
         )));
     }
     let manifest = scanned.manifest;
-    let (platform_now, tenant_now) = current_versions();
+    let (platform_now, tenant_now) = crate::store::migrations::latest_versions();
     if let Some(p) = &manifest.platform
         && p.facts.schema_version > platform_now
     {

@@ -28,12 +28,7 @@ pub struct PassphraseArgs {
 fn passphrase(args: &PassphraseArgs, config: &Config) -> anyhow::Result<Option<String>> {
     let file = args.passphrase_file.as_ref().or(config.backup.passphrase_file.as_ref());
     if let Some(path) = file {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let line = text.lines().next().unwrap_or("").to_owned();
-        if line.is_empty() {
-            bail!("{} is empty: the passphrase is its first line", path.display());
-        }
-        return Ok(Some(line));
+        return Ok(Some(backup::read_passphrase(path)?));
     }
     match std::env::var("OASYS_BACKUP_PASSPHRASE") {
         Ok(p) if !p.is_empty() => Ok(Some(p)),

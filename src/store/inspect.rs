@@ -8,7 +8,7 @@ use std::time::Duration;
 use uuid::Uuid;
 
 use super::postgres::tenant_schema;
-use super::{StoreConfig, StoreError, migrations};
+use super::{StoreConfig, StoreError};
 
 /// Problems shown per database file; the rest are counted.
 const SHOWN: usize = 3;
@@ -42,12 +42,6 @@ pub struct Inspection {
 }
 
 const LAST_BACKUP: &str = "SELECT finished_at, reason, path FROM backup_runs ORDER BY finished_at DESC LIMIT 1";
-
-/// The newest migration this binary carries: (platform, tenant). Both backends have the same
-/// versions (checked by a test in `migrations.rs`).
-pub fn known_versions() -> (i64, i64) {
-    migrations::latest_versions()
-}
 
 /// Inspects every database. `Err` only when the database server cannot be reached at all.
 /// Blocking; never call it on an async worker (the PostgreSQL client runs its own runtime).

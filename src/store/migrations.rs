@@ -41,14 +41,7 @@ pub fn applied_version(report: &refinery::Report, runner: &Runner) -> i64 {
 /// The newest platform and tenant schema versions this binary carries (the same on both
 /// backends: the test below keeps them in step).
 pub fn latest_versions() -> (i64, i64) {
-    let newest = |r: Runner| {
-        r.get_migrations()
-            .iter()
-            .map(|m| i64::from(m.version()))
-            .max()
-            .unwrap_or(0)
-    };
-    (newest(platform_sqlite()), newest(tenant_sqlite()))
+    (latest(&platform_sqlite()), latest(&tenant_sqlite()))
 }
 
 pub fn failed(e: refinery::Error) -> StoreError {

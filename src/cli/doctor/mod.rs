@@ -352,7 +352,7 @@ fn disk(report: &mut Report, dir: &Path) {
 
 fn databases(report: &mut Report, config: &Config) {
     let check = "database";
-    let (known_platform, known_tenant) = inspect::known_versions();
+    let (known_platform, known_tenant) = crate::store::migrations::latest_versions();
     let store = config.store();
     let postgres = config.database_url.is_some();
     let found = match inspect::inspect(&store) {
