@@ -332,8 +332,8 @@ fn an_untouched_ledger_verifies() {
     }
 }
 
-/// Bulk posting (`store::ledger::Batch`: counters and balances written once at the end) makes
-/// a ledger that verifies like one posted entry by entry.
+/// Bulk posting (`store::bulk::post_many`: checked and hashed on a second thread, counters and
+/// balances written once at the end) makes a ledger that verifies like one posted entry by entry.
 #[test]
 fn a_bulk_posted_ledger_verifies() {
     for backend in backends() {
@@ -351,12 +351,20 @@ fn a_bulk_posted_ledger_verifies() {
         };
         store
             .tenant_write(&ledger.scope(), |tx| -> Result<(), StoreError> {
-                let mut batch = oasys::store::ledger::Batch::new(tx);
-                for i in 0..100 {
-                    let date = day("2024-03-01").checked_add(jiff::Span::new().days(i % 5)).unwrap();
-                    post_new(&mut batch, &ctx, &input(date, 200 + i, &ledger.accounts)).map_err(ledger_error)?;
+                let inputs: Vec<_> = (0..100)
+                    .map(|i| {
+                        let date = day("2024-03-01").checked_add(jiff::Span::new().days(i % 5)).unwrap();
+                        input(date, 200 + i, &ledger.accounts)
+                    })
+                    .collect();
+                match oasys::store::bulk::post_many(tx, &ctx, &inputs, &|_| {}) {
+                    Ok(posted) => {
+                        assert_eq!(posted.len(), 100);
+                        Ok(())
+                    }
+                    Err(oasys::store::bulk::BulkError::Store(e)) => Err(e),
+                    Err(oasys::store::bulk::BulkError::Entry(i, e)) => panic!("entry {i}: {e}"),
                 }
-                batch.finish()
             })
             .unwrap();
         drop(store);

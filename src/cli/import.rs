@@ -1,7 +1,6 @@
 //! `oasys import journal FILE`: posts journal entries from a CSV or JSON file through the same
-//! code path as the bulk API (`http::journal::entry_input`, then `domain::ledger::post_new` over a
-//! `store::ledger::Batch`),
-//! in batches of one transaction each.
+//! code path as the bulk API (`http::journal::entry_input`, then `store::bulk::post_many`), in
+//! batches of one transaction each.
 //!
 //! The whole file is read and checked for form first (syntax, columns, dates, account codes):
 //! an error there stops the import before anything is posted. Then each batch is posted all or
@@ -23,13 +22,13 @@ use super::{ImportCommand, ImportFormat};
 use crate::auth::scope::TenantScope;
 use crate::config::{Config, ensure_private_dir};
 use crate::domain::FieldErrors;
-use crate::domain::ledger::{self, Ctx, EntryInput, LedgerError};
+use crate::domain::ledger::{Ctx, EntryInput, LedgerError};
 use crate::domain::tenants::Company;
 use crate::http::books::books;
 use crate::http::journal::{EntryBody, LineBody, entry_input};
 use crate::params;
-use crate::store::ledger::Batch;
-use crate::store::{Store, StoreError, companies, platform};
+use crate::store::bulk::{self, BulkError};
+use crate::store::{Store, companies, platform};
 
 /// The CSV columns, in the documented order. `reference`, `description`, `line_description`,
 /// `currency` and `exchange_rate` may be left out.
@@ -432,17 +431,6 @@ fn describe(source: &Source, errors: &FieldErrors) -> String {
 // ------------------------------------------------------------------------------------------
 // Posting
 
-enum BatchError {
-    Store(StoreError),
-    Entry(usize, LedgerError<StoreError>),
-}
-
-impl From<StoreError> for BatchError {
-    fn from(e: StoreError) -> Self {
-        BatchError::Store(e)
-    }
-}
-
 fn post(
     store: &Store,
     scope: &TenantScope,
@@ -483,18 +471,15 @@ fn post(
     let (mut posted, mut lines) = (0usize, 0usize);
     for (b, chunk) in entries.chunks(batch).enumerate() {
         let first = b * batch;
-        let outcome = store.tenant_write(scope, |tx| -> Result<usize, BatchError> {
-            // The bulk API's batch store: cached lookups, balances written once per batch.
-            let mut batch = Batch::new(tx);
-            let mut lines = 0;
-            for (k, entry) in chunk.iter().enumerate() {
-                let e =
-                    ledger::post_new(&mut batch, &ctx, &entry.input).map_err(|e| BatchError::Entry(first + k, e))?;
-                lines += e.lines.len();
-                bar.inc(1);
-            }
-            batch.finish()?;
-            Ok(lines)
+        let inputs: Vec<EntryInput> = chunk.iter().map(|e| e.input.clone()).collect();
+        let outcome = store.tenant_write(scope, |tx| -> Result<usize, BulkError> {
+            // The bulk API's path: checked and hashed on one thread, written on this one.
+            let posted = bulk::post_many(tx, &ctx, &inputs, &|n| bar.set_position((first + n) as u64))
+                .map_err(|e| match e {
+                    BulkError::Entry(k, e) => BulkError::Entry(first + k, e),
+                    e @ BulkError::Store(_) => e,
+                })?;
+            Ok(posted.iter().map(|p| p.lines).sum())
         });
         match outcome {
             Ok(n) => {
@@ -509,12 +494,12 @@ fn post(
                 bar.set_position(posted as u64);
                 bar.abandon();
                 let why = match e {
-                    BatchError::Store(e) => format!("database error: {e}"),
-                    BatchError::Entry(i, LedgerError::Invalid(errors)) => match entries.get(i) {
+                    BulkError::Store(e) => format!("database error: {e}"),
+                    BulkError::Entry(i, LedgerError::Invalid(errors)) => match entries.get(i) {
                         Some(entry) => describe(&entry.source, &errors),
                         None => errors.to_string(),
                     },
-                    BatchError::Entry(i, e) => match entries.get(i) {
+                    BulkError::Entry(i, e) => match entries.get(i) {
                         Some(entry) => format!("{}: {e}", entry.source.label),
                         None => e.to_string(),
                     },

@@ -22,7 +22,7 @@ use crate::domain::ledger::{self, Books, Ctx, EntryInput, JournalEntry, LedgerEr
 use crate::domain::money;
 use crate::domain::roles::Action;
 use crate::store::idempotency::{self, Stored};
-use crate::store::ledger::Batch;
+use crate::store::bulk::{self, BulkError};
 use crate::store::{StoreError, Tx, reports};
 
 /// Entries one bulk request may post.
@@ -584,24 +584,24 @@ pub async fn bulk(
             status: StatusCode::CREATED,
         },
         move |tx, ctx| {
-            let mut posted = Vec::with_capacity(inputs.len());
-            let mut batch = Batch::new(tx);
-            for (i, input) in inputs.iter().enumerate() {
-                match ledger::post_new(&mut batch, ctx, input) {
-                    Ok(e) => posted.push(Posted {
-                        id: e.id,
-                        number: e.number,
-                    }),
-                    Err(LedgerError::Invalid(errs)) => {
-                        return Err(ApiError::Validation(prefixed(errs, &format!("entries[{i}]."))));
-                    }
-                    Err(e @ (LedgerError::PeriodClosed { .. } | LedgerError::NeedsApproval)) => {
-                        return Err(ApiError::field(&format!("entries[{i}]"), e.to_string()));
-                    }
-                    Err(e) => return Err(e.into()),
+            let posted = match bulk::post_many(tx, ctx, &inputs, &|_| {}) {
+                Ok(posted) => posted,
+                Err(BulkError::Entry(i, LedgerError::Invalid(errs))) => {
+                    return Err(ApiError::Validation(prefixed(errs, &format!("entries[{i}]."))));
                 }
-            }
-            batch.finish()?;
+                Err(BulkError::Entry(i, e @ (LedgerError::PeriodClosed { .. } | LedgerError::NeedsApproval))) => {
+                    return Err(ApiError::field(&format!("entries[{i}]"), e.to_string()));
+                }
+                Err(BulkError::Entry(_, e)) => return Err(e.into()),
+                Err(BulkError::Store(e)) => return Err(e.into()),
+            };
+            let posted: Vec<Posted> = posted
+                .iter()
+                .map(|p| Posted {
+                    id: p.id,
+                    number: Some(p.number),
+                })
+                .collect();
             Ok(serde_json::to_string(&BulkPosted {
                 count: posted.len(),
                 entries: posted,

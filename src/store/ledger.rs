@@ -1,7 +1,7 @@
 //! The ledger tables: journal entries and lines, per-day balances, counters, the hash chain,
 //! period settings. Implements the domain's `LedgerStore` once, for both backends.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 use uuid::Uuid;
@@ -68,9 +68,9 @@ pub fn lines(tx: &mut Tx, entry_id: Uuid) -> Result<Vec<Line>, StoreError> {
     .collect()
 }
 
-const LINE_INSERT: &str = "INSERT INTO journal_lines (entry_id, line_no, account_id, description, debit, credit, \
+pub(super) const LINE_INSERT: &str = "INSERT INTO journal_lines (entry_id, line_no, account_id, description, debit, credit, \
     currency, amount_currency, exchange_rate, posted_date, posted_number)";
-const LINE_WIDTH: usize = 11;
+pub(super) const LINE_WIDTH: usize = 11;
 
 /// One line's values for [`LINE_INSERT`]; posted lines carry their entry's date and number.
 fn push_line(out: &mut Vec<Value>, entry: &JournalEntry, l: &Line) {
@@ -104,7 +104,7 @@ fn entry_params(e: &JournalEntry) -> Vec<Value> {
     out
 }
 
-const ENTRY_WIDTH: usize = 17;
+pub(super) const ENTRY_WIDTH: usize = 17;
 
 fn push_entry(out: &mut Vec<Value>, e: &JournalEntry) {
     out.extend(crate::values![
@@ -128,19 +128,26 @@ fn push_entry(out: &mut Vec<Value>, e: &JournalEntry) {
     ]);
 }
 
-/// Inserts entries and their lines. The lines go in ledger order (account, date, number): the
-/// general-ledger index then grows in runs instead of at a random place per line, which keeps
-/// a bulk posting's page reads and writes local.
+/// Inserts entries and their lines (see [`entry_rows`]).
 fn insert_entries(tx: &mut Tx, entries: &[JournalEntry]) -> Result<(), StoreError> {
+    let (entry_values, line_values) = entry_rows(entries);
+    tx.insert_many(&entry_insert(), ENTRY_WIDTH, &entry_values)?;
+    tx.insert_many(LINE_INSERT, LINE_WIDTH, &line_values)
+}
+
+pub(super) fn entry_insert() -> String {
+    format!("INSERT INTO journal_entries ({ENTRY_COLUMNS})")
+}
+
+/// The values of entries and of their lines, for [`entry_insert`] and [`LINE_INSERT`]. The
+/// lines go in ledger order (account, date, number): the general-ledger index then grows in runs
+/// instead of at a random place per line, which keeps a bulk posting's page reads and writes
+/// local.
+pub(super) fn entry_rows(entries: &[JournalEntry]) -> (Vec<Value>, Vec<Value>) {
     let mut values = Vec::with_capacity(entries.len() * ENTRY_WIDTH);
     for e in entries {
         push_entry(&mut values, e);
     }
-    tx.insert_many(
-        &format!("INSERT INTO journal_entries ({ENTRY_COLUMNS})"),
-        ENTRY_WIDTH,
-        &values,
-    )?;
     let mut lines: Vec<(&JournalEntry, &Line)> = entries
         .iter()
         .flat_map(|e| e.lines.iter().map(move |l| (e, l)))
@@ -150,17 +157,17 @@ fn insert_entries(tx: &mut Tx, entries: &[JournalEntry]) -> Result<(), StoreErro
             (la.account_id, ea.date, ea.number, la.line_no).cmp(&(lb.account_id, eb.date, eb.number, lb.line_no))
         });
     }
-    values.clear();
+    let mut line_values = Vec::with_capacity(lines.len() * LINE_WIDTH);
     for (e, l) in lines {
-        push_line(&mut values, e, l);
+        push_line(&mut line_values, e, l);
     }
-    tx.insert_many(LINE_INSERT, LINE_WIDTH, &values)
+    (values, line_values)
 }
 
-const ACCOUNT_COLUMNS: &str =
+pub(super) const ACCOUNT_COLUMNS: &str =
     "id, company_id, code, name, type, subtype, parent_id, currency, is_active, created_at, updated_at";
 
-fn account_from_row(r: &Row) -> Result<Account, StoreError> {
+pub(super) fn account_from_row(r: &Row) -> Result<Account, StoreError> {
     super::accounts::from_row(r)
 }
 
@@ -319,11 +326,9 @@ impl LedgerStore for Tx<'_> {
     }
 
     fn save_checkpoint(&mut self, l: &ChainLink, signature: &str) -> Result<(), StoreError> {
-        self.execute(
-            "INSERT INTO chain_checkpoints (company_id, seq, hash, signature, created_at) VALUES ($1, $2, $3, $4, $5)",
-            params![l.company_id, l.seq, &l.hash, signature, ts(l.created_at)],
-        )?;
-        Ok(())
+        let mut values = Vec::with_capacity(CHECKPOINT_WIDTH);
+        push_checkpoint(&mut values, l, signature);
+        self.insert_many(CHECKPOINT_INSERT, CHECKPOINT_WIDTH, &values)
     }
 
     fn result_balances(&mut self, company: Uuid, as_of: Date) -> Result<Vec<(Uuid, i64)>, StoreError> {
@@ -356,11 +361,11 @@ impl LedgerStore for Tx<'_> {
     }
 }
 
-const AUDIT_INSERT: &str =
+pub(super) const AUDIT_INSERT: &str =
     "INSERT INTO audit_log (id, tenant_id, actor_id, action, object_type, object_id, detail, created_at, company_id)";
-const AUDIT_WIDTH: usize = 9;
+pub(super) const AUDIT_WIDTH: usize = 9;
 
-fn push_audit(out: &mut Vec<Value>, r: &AuditRecord) {
+pub(super) fn push_audit(out: &mut Vec<Value>, r: &AuditRecord) {
     let changes: serde_json::Map<String, serde_json::Value> = r
         .changes
         .iter()
@@ -379,10 +384,18 @@ fn push_audit(out: &mut Vec<Value>, r: &AuditRecord) {
     ]);
 }
 
-const LINK_INSERT: &str = "INSERT INTO ledger_chain (company_id, seq, kind, object_id, prev_hash, hash, created_at)";
-const LINK_WIDTH: usize = 7;
+pub(super) const CHECKPOINT_INSERT: &str =
+    "INSERT INTO chain_checkpoints (company_id, seq, hash, signature, created_at)";
+pub(super) const CHECKPOINT_WIDTH: usize = 5;
 
-fn push_link(out: &mut Vec<Value>, l: &ChainLink) {
+pub(super) fn push_checkpoint(out: &mut Vec<Value>, l: &ChainLink, signature: &str) {
+    out.extend(crate::values![l.company_id, l.seq, l.hash.as_str(), signature, ts(l.created_at)]);
+}
+
+pub(super) const LINK_INSERT: &str = "INSERT INTO ledger_chain (company_id, seq, kind, object_id, prev_hash, hash, created_at)";
+pub(super) const LINK_WIDTH: usize = 7;
+
+pub(super) fn push_link(out: &mut Vec<Value>, l: &ChainLink) {
     out.extend(crate::values![
         l.company_id,
         l.seq,
@@ -408,7 +421,7 @@ pub fn link_from_row(r: &Row) -> Result<ChainLink, StoreError> {
 }
 
 /// Adds to one account's total of one day.
-fn add_balance(tx: &mut Tx, account: Uuid, date: Date, debit: i64, credit: i64) -> Result<(), StoreError> {
+pub(super) fn add_balance(tx: &mut Tx, account: Uuid, date: Date, debit: i64, credit: i64) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO account_balances (account_id, date, debit, credit) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (account_id, date) DO UPDATE SET debit = account_balances.debit + excluded.debit, \
@@ -418,200 +431,7 @@ fn add_balance(tx: &mut Tx, account: Uuid, date: Date, debit: i64, credit: i64) 
     Ok(())
 }
 
-/// The ledger store for many postings in one transaction (bulk posting, imports): account and
-/// settings lookups are cached, counters are taken once and advanced in memory, the chain head
-/// is remembered, balance changes are summed per account and day, and new entries, chain links
-/// and audit rows are kept and written together with multi-row inserts. [`Batch::finish`] writes
-/// what is pending and must run before the transaction commits; anything that reads or changes
-/// stored entries writes the pending rows first, so the batch never sees a stale ledger.
-pub struct Batch<'a, 'c> {
-    tx: &'a mut Tx<'c>,
-    accounts: HashMap<(Uuid, Uuid), Option<Account>>,
-    settings: HashMap<Uuid, Settings>,
-    counters: HashMap<(Uuid, String), i64>,
-    heads: HashMap<Uuid, Option<ChainLink>>,
-    balances: BTreeMap<(Uuid, Date), (i64, i64)>,
-    books_locked: std::collections::HashSet<Uuid>,
-    entries: Vec<JournalEntry>,
-    links: Vec<Value>,
-    audit: Vec<Value>,
-}
-
-/// Pending entries written at once: enough to amortise the statements, little enough memory.
-const PENDING_ENTRIES: usize = 2048;
-
-impl<'a, 'c> Batch<'a, 'c> {
-    pub fn new(tx: &'a mut Tx<'c>) -> Self {
-        Batch {
-            tx,
-            accounts: HashMap::new(),
-            settings: HashMap::new(),
-            counters: HashMap::new(),
-            heads: HashMap::new(),
-            balances: BTreeMap::new(),
-            books_locked: std::collections::HashSet::new(),
-            entries: Vec::new(),
-            links: Vec::new(),
-            audit: Vec::new(),
-        }
-    }
-
-    /// Writes the pending entries, chain links and audit rows.
-    fn flush(&mut self) -> Result<(), StoreError> {
-        if !self.entries.is_empty() {
-            insert_entries(self.tx, &self.entries)?;
-            self.entries.clear();
-        }
-        if !self.links.is_empty() {
-            self.tx.insert_many(LINK_INSERT, LINK_WIDTH, &self.links)?;
-            self.links.clear();
-        }
-        if !self.audit.is_empty() {
-            self.tx.insert_many(AUDIT_INSERT, AUDIT_WIDTH, &self.audit)?;
-            self.audit.clear();
-        }
-        Ok(())
-    }
-
-    /// Writes everything pending, the counters and the summed balances.
-    pub fn finish(mut self) -> Result<(), StoreError> {
-        self.flush()?;
-        for ((company, name), value) in &self.counters {
-            self.tx.execute(
-                "UPDATE counters SET value = $3 WHERE company_id = $1 AND name = $2",
-                params![*company, name.as_str(), *value],
-            )?;
-        }
-        for ((account, date), (debit, credit)) in &self.balances {
-            add_balance(self.tx, *account, *date, *debit, *credit)?;
-        }
-        Ok(())
-    }
-}
-
-impl LedgerStore for Batch<'_, '_> {
-    type Error = StoreError;
-
-    fn account(&mut self, company: Uuid, id: Uuid) -> Result<Option<Account>, StoreError> {
-        if let Some(a) = self.accounts.get(&(company, id)) {
-            return Ok(a.clone());
-        }
-        let a = self.tx.account(company, id)?;
-        self.accounts.insert((company, id), a.clone());
-        Ok(a)
-    }
-
-    fn settings(&mut self, company: Uuid) -> Result<Settings, StoreError> {
-        if let Some(s) = self.settings.get(&company) {
-            return Ok(s.clone());
-        }
-        let s = self.tx.settings(company)?;
-        self.settings.insert(company, s.clone());
-        Ok(s)
-    }
-
-    fn save_settings(&mut self, company: Uuid, settings: &Settings) -> Result<(), StoreError> {
-        self.settings.insert(company, settings.clone());
-        self.tx.save_settings(company, settings)
-    }
-
-    fn entry(&mut self, company: Uuid, id: Uuid) -> Result<Option<JournalEntry>, StoreError> {
-        self.flush()?;
-        self.tx.entry(company, id)
-    }
-
-    fn lock_entry(&mut self, company: Uuid, id: Uuid) -> Result<(), StoreError> {
-        self.flush()?;
-        self.tx.lock_entry(company, id)
-    }
-
-    fn lock_books(&mut self, company: Uuid) -> Result<(), StoreError> {
-        // Held until commit once taken: once per batch is enough.
-        if self.books_locked.insert(company) {
-            self.tx.lock_books(company)?;
-            // Taking the lock may have waited for a close to commit: read the settings afresh.
-            self.settings.remove(&company);
-        }
-        Ok(())
-    }
-
-    fn insert_entry(&mut self, entry: &JournalEntry) -> Result<(), StoreError> {
-        self.entries.push(entry.clone());
-        if self.entries.len() >= PENDING_ENTRIES {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    fn update_entry(&mut self, entry: &JournalEntry) -> Result<(), StoreError> {
-        self.flush()?;
-        self.tx.update_entry(entry)
-    }
-
-    fn delete_entry(&mut self, company: Uuid, id: Uuid) -> Result<(), StoreError> {
-        self.flush()?;
-        self.tx.delete_entry(company, id)
-    }
-
-    fn next_counter(&mut self, company: Uuid, name: &str) -> Result<i64, StoreError> {
-        let key = (company, name.to_owned());
-        let next = match self.counters.get(&key) {
-            Some(v) => v + 1,
-            // The first take locks the counter row until commit, as a single posting does.
-            None => self.tx.next_counter(company, name)?,
-        };
-        self.counters.insert(key, next);
-        Ok(next)
-    }
-
-    fn add_to_balances(&mut self, date: Date, lines: &[Line]) -> Result<(), StoreError> {
-        for l in lines {
-            let t = self.balances.entry((l.account_id, date)).or_default();
-            t.0 = t.0.checked_add(l.debit).ok_or_else(overflow)?;
-            t.1 = t.1.checked_add(l.credit).ok_or_else(overflow)?;
-        }
-        Ok(())
-    }
-
-    fn chain_head(&mut self, company: Uuid) -> Result<Option<ChainLink>, StoreError> {
-        if let Some(h) = self.heads.get(&company) {
-            return Ok(h.clone());
-        }
-        let h = self.tx.chain_head(company)?;
-        self.heads.insert(company, h.clone());
-        Ok(h)
-    }
-
-    fn append_chain(&mut self, link: &ChainLink) -> Result<(), StoreError> {
-        push_link(&mut self.links, link);
-        self.heads.insert(link.company_id, Some(link.clone()));
-        Ok(())
-    }
-
-    fn save_checkpoint(&mut self, link: &ChainLink, signature: &str) -> Result<(), StoreError> {
-        self.tx.save_checkpoint(link, signature)
-    }
-
-    fn result_balances(&mut self, company: Uuid, as_of: Date) -> Result<Vec<(Uuid, i64)>, StoreError> {
-        if !self.balances.is_empty() {
-            return Err(StoreError::Database(
-                "result balances read inside an unfinished batch".into(),
-            ));
-        }
-        self.tx.result_balances(company, as_of)
-    }
-
-    fn account_by_subtype(&mut self, company: Uuid, subtype: &str) -> Result<Option<Account>, StoreError> {
-        self.tx.account_by_subtype(company, subtype)
-    }
-
-    fn audit(&mut self, record: &AuditRecord) -> Result<(), StoreError> {
-        push_audit(&mut self.audit, record);
-        Ok(())
-    }
-}
-
 /// Totals beyond what 64-bit minor units hold: refused, never wrapped.
-fn overflow() -> StoreError {
+pub(super) fn overflow() -> StoreError {
     StoreError::Overflow("an account's total is too large".into())
 }

@@ -14,7 +14,7 @@ use proptest::sample::Index;
 use proptest::test_runner::{Config as PropConfig, TestCaseError, TestRunner};
 use uuid::Uuid;
 
-use super::ledger::Batch;
+use super::bulk::{self, BulkError};
 use super::{Store, StoreConfig, StoreError, Tx, reports};
 use crate::auth::scope::TenantScope;
 use crate::domain::ledger::chain::CHECKPOINT_EVERY;
@@ -85,8 +85,9 @@ enum Step {
     Tx(Vec<Op>),
     /// A bulk posting that ends with a refused entry: the whole transaction rolls back.
     FailingBulk(Vec<EntrySpec>, EntrySpec, Bad),
-    /// Postings and reversals through `store::ledger::Batch`, as bulk posting and imports run.
-    Bulk(Vec<Op>),
+    /// Postings through `store::bulk::post_many`, as bulk posting and imports run: all of them,
+    /// or (when one falls in a closed period) none.
+    Bulk(Vec<EntrySpec>),
 }
 
 fn amount() -> impl Strategy<Value = i64> {
@@ -159,14 +160,7 @@ fn steps() -> impl Strategy<Value = Vec<Step>> {
             5 => prop::collection::vec(op(), 1..5).prop_map(Step::Tx),
             1 => (prop::collection::vec(entry(), 0..4), entry(), bad())
                 .prop_map(|(good, e, b)| Step::FailingBulk(good, e, b)),
-            2 => prop::collection::vec(
-                prop_oneof![
-                    4 => entry().prop_map(Op::Post),
-                    1 => (any::<Index>(), prop::option::of(0..DAYS)).prop_map(|(pick, day)| Op::Reverse { pick, day }),
-                ],
-                1..40,
-            )
-            .prop_map(Step::Bulk),
+            2 => prop::collection::vec(entry(), 1..40).prop_map(Step::Bulk),
         ],
         1..12,
     )
@@ -423,7 +417,7 @@ fn apply(tx: &mut Tx, b: &Fixture, model: &mut Model, op: &Op) -> Result<(), Tes
     Ok(())
 }
 
-/// Posts or reverses as `op` says, through any ledger store (a transaction or a bulk batch), and
+/// Posts or reverses as `op` says, through any ledger store, and
 /// checks the outcome the model predicts. Returns whether the operation was refused.
 fn post_or_reverse<S: LedgerStore<Error = StoreError>>(
     store: &mut S,
@@ -692,15 +686,33 @@ fn run_case(store: &Store, steps: &[Step]) -> Result<(), TestCaseError> {
                     Ok(())
                 })?;
             }
-            Step::Bulk(ops) => {
-                store.tenant_write(&scope, |tx| -> Result<(), TestCaseError> {
-                    let mut batch = Batch::new(tx);
-                    for op in ops {
-                        post_or_reverse(&mut batch, &b, &mut model, op)?;
+            Step::Bulk(specs) => {
+                let before = store.tenant_read(&scope, snapshot)?;
+                let inputs: Vec<EntryInput> = specs.iter().map(|s| b.input(s)).collect();
+                let closed = specs.iter().position(|s| !model.is_open(day(s.day)));
+                let outcome = store.tenant_write(&scope, |tx| bulk::post_many(tx, &b.ctx(), &inputs, &|_| {}));
+                match (outcome, closed) {
+                    (Ok(posted), None) => {
+                        prop_assert_eq!(posted.len(), specs.len());
+                        for (spec, p) in specs.iter().zip(&posted) {
+                            prop_assert_eq!(Some(p.number), i64::try_from(model.entries.len() + 1).ok());
+                            model.entries.push(Posted {
+                                id: p.id,
+                                date: day(spec.day),
+                                reversed: false,
+                                lines: b.expected_lines(spec),
+                            });
+                            model.link(false);
+                        }
                     }
-                    batch.finish()?;
-                    Ok(())
-                })?;
+                    (Err(BulkError::Entry(i, LedgerError::PeriodClosed { .. })), Some(c)) if i == c => {
+                        let after = store.tenant_read(&scope, snapshot)?;
+                        prop_assert_eq!(before, after, "a refused bulk posting left something behind");
+                    }
+                    (got, closed) => {
+                        return Err(fail(format!("bulk posting (first closed: {closed:?}): {got:?}")));
+                    }
+                }
             }
             Step::FailingBulk(good, spec, bad) => {
                 let before = store.tenant_read(&scope, snapshot)?;
