@@ -77,7 +77,10 @@ async fn main() {
         rusqlite::version(),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    for (label, spread) in [("dates spread over two years in every request", true), ("entries in date order", false)] {
+    for (label, spread) in [
+        ("dates spread over two years in every request", true),
+        ("entries in date order", false),
+    ] {
         // A fresh server per workload: each starts from an empty ledger, as the ledger bench does.
         let server = common::start("bench-floor-harbour-42").await;
         let db = firm_database(server.data_dir());
@@ -128,7 +131,11 @@ fn write_all(db: &Path, entries: usize, spread: bool) -> (Vec<Duration>, Vec<(&'
     .unwrap();
     let company: String = conn.query_row("SELECT id FROM companies", [], |r| r.get(0)).unwrap();
     let user: String = conn
-        .query_row("SELECT actor_id FROM audit_log WHERE actor_id IS NOT NULL LIMIT 1", [], |r| r.get(0))
+        .query_row(
+            "SELECT actor_id FROM audit_log WHERE actor_id IS NOT NULL LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
         .unwrap_or_else(|_| uuid::Uuid::now_v7().to_string());
     let account = |code: &str| -> String {
         conn.query_row(
@@ -138,8 +145,14 @@ fn write_all(db: &Path, entries: usize, spread: bool) -> (Vec<Duration>, Vec<(&'
         )
         .unwrap()
     };
-    let debit: Vec<String> = ["1010", "1020", "1100", "1200", "1300"].iter().map(|c| account(c)).collect();
-    let credit: Vec<String> = ["2100", "2200", "4100", "4200", "4900"].iter().map(|c| account(c)).collect();
+    let debit: Vec<String> = ["1010", "1020", "1100", "1200", "1300"]
+        .iter()
+        .map(|c| account(c))
+        .collect();
+    let credit: Vec<String> = ["2100", "2200", "4100", "4200", "4900"]
+        .iter()
+        .map(|c| account(c))
+        .collect();
 
     conn.execute_batch(
         "CREATE TEMP TABLE src (k INTEGER PRIMARY KEY, id TEXT, num INTEGER, date TEXT, amount INTEGER, \
@@ -178,8 +191,11 @@ fn write_all(db: &Path, entries: usize, spread: bool) -> (Vec<Duration>, Vec<(&'
     }
 
     let mut times = Vec::new();
-    let mut per_table: Vec<(&'static str, Duration)> =
-        WRITES.iter().map(|(name, _)| (*name, Duration::ZERO)).chain([("commit", Duration::ZERO)]).collect();
+    let mut per_table: Vec<(&'static str, Duration)> = WRITES
+        .iter()
+        .map(|(name, _)| (*name, Duration::ZERO))
+        .chain([("commit", Duration::ZERO)])
+        .collect();
     for lo in (0..entries).step_by(ENTRIES_PER_REQUEST) {
         let hi = (lo + ENTRIES_PER_REQUEST).min(entries);
         let t0 = Instant::now();
@@ -199,7 +215,8 @@ fn write_all(db: &Path, entries: usize, spread: bool) -> (Vec<Duration>, Vec<(&'
         conn.execute_batch("COMMIT").unwrap();
         per_table[WRITES.len()].1 += t.elapsed();
         times.push(t0.elapsed());
-        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())).unwrap();
+        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+            .unwrap();
     }
     (times, per_table)
 }

@@ -474,8 +474,8 @@ fn post(
         let inputs: Vec<EntryInput> = chunk.iter().map(|e| e.input.clone()).collect();
         let outcome = store.tenant_write(scope, |tx| -> Result<usize, BulkError> {
             // The bulk API's path: checked and hashed on one thread, written on this one.
-            let posted = bulk::post_many(tx, &ctx, &inputs, &|n| bar.set_position((first + n) as u64))
-                .map_err(|e| match e {
+            let posted =
+                bulk::post_many(tx, &ctx, &inputs, &|n| bar.set_position((first + n) as u64)).map_err(|e| match e {
                     BulkError::Entry(k, e) => BulkError::Entry(first + k, e),
                     e @ BulkError::Store(_) => e,
                 })?;

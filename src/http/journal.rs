@@ -21,8 +21,8 @@ use crate::domain::FieldErrors;
 use crate::domain::ledger::{self, Books, Ctx, EntryInput, JournalEntry, LedgerError, LineInput};
 use crate::domain::money;
 use crate::domain::roles::Action;
-use crate::store::idempotency::{self, Stored};
 use crate::store::bulk::{self, BulkError};
+use crate::store::idempotency::{self, Stored};
 use crate::store::{StoreError, Tx, reports};
 
 /// Entries one bulk request may post.

@@ -17,8 +17,8 @@ use uuid::Uuid;
 
 use super::ledger::{
     ACCOUNT_COLUMNS, AUDIT_INSERT, AUDIT_WIDTH, CHECKPOINT_INSERT, CHECKPOINT_WIDTH, ENTRY_WIDTH, LINE_INSERT,
-    LINE_WIDTH, LINK_INSERT, LINK_WIDTH, account_from_row, add_balance, entry_insert, entry_rows, overflow,
-    push_audit, push_checkpoint, push_link,
+    LINE_WIDTH, LINK_INSERT, LINK_WIDTH, account_from_row, add_balance, entry_insert, entry_rows, overflow, push_audit,
+    push_checkpoint, push_link,
 };
 use super::{StoreError, Tx, Value};
 use crate::domain::accounts::Account;
@@ -206,7 +206,9 @@ impl Staged<'_> {
         if company == self.known.company {
             Ok(())
         } else {
-            Err(StoreError::Database(format!("a bulk posting cannot {what} in another company")))
+            Err(StoreError::Database(format!(
+                "a bulk posting cannot {what} in another company"
+            )))
         }
     }
 }

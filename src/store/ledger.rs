@@ -389,10 +389,17 @@ pub(super) const CHECKPOINT_INSERT: &str =
 pub(super) const CHECKPOINT_WIDTH: usize = 5;
 
 pub(super) fn push_checkpoint(out: &mut Vec<Value>, l: &ChainLink, signature: &str) {
-    out.extend(crate::values![l.company_id, l.seq, l.hash.as_str(), signature, ts(l.created_at)]);
+    out.extend(crate::values![
+        l.company_id,
+        l.seq,
+        l.hash.as_str(),
+        signature,
+        ts(l.created_at)
+    ]);
 }
 
-pub(super) const LINK_INSERT: &str = "INSERT INTO ledger_chain (company_id, seq, kind, object_id, prev_hash, hash, created_at)";
+pub(super) const LINK_INSERT: &str =
+    "INSERT INTO ledger_chain (company_id, seq, kind, object_id, prev_hash, hash, created_at)";
 pub(super) const LINK_WIDTH: usize = 7;
 
 pub(super) fn push_link(out: &mut Vec<Value>, l: &ChainLink) {
