@@ -58,10 +58,7 @@ impl Client {
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let target_lines: usize = std::env::var("OASYS_BENCH_LINES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let target_lines = common::target_lines();
     let server = common::start("bench-ledger-harbour-42").await;
     let backend = server.backend;
     let http = reqwest::Client::new();

@@ -67,10 +67,7 @@ const WRITES: [(&str, &str); 5] = [
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let target_lines: usize = std::env::var("OASYS_BENCH_LINES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+    let target_lines = common::target_lines();
     let entries = (target_lines / 2).div_ceil(ENTRIES_PER_REQUEST) * ENTRIES_PER_REQUEST;
     println!(
         "OASYS storage floor (SQLite {}, {} CPUs): {entries} two-line entries, {ENTRIES_PER_REQUEST} per transaction",

@@ -66,6 +66,14 @@ impl Server {
     }
 }
 
+/// The journal lines a benchmark loads: `OASYS_BENCH_LINES`, or a million.
+pub fn target_lines() -> usize {
+    std::env::var("OASYS_BENCH_LINES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
+}
+
 /// The id of the account with this code in a chart-of-accounts list answer.
 pub fn account_id(chart: &Value, code: &str) -> String {
     chart["results"]
