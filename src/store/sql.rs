@@ -183,21 +183,7 @@ impl Tx<'_> {
             )));
         }
         for chunk in values.chunks(width * ROWS) {
-            let rows = chunk.len() / width;
-            let mut sql = String::with_capacity(head.len() + rows * width * 5);
-            sql.push_str(head);
-            sql.push_str(" VALUES ");
-            for r in 0..rows {
-                sql.push_str(if r == 0 { "(" } else { ", (" });
-                for c in 0..width {
-                    if c > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push('$');
-                    sql.push_str(&(r * width + c + 1).to_string());
-                }
-                sql.push(')');
-            }
+            let sql = multi_row_insert(head, width, chunk.len() / width);
             self.execute(&sql, chunk)?;
         }
         Ok(())
@@ -335,6 +321,44 @@ impl Tx<'_> {
             Tx::Postgres(tx) => Ok(tx.commit()?),
         }
     }
+}
+
+/// `head VALUES ($1, …), (…), …` for `rows` rows of `width` values. Remembered per thread: a
+/// bulk posting runs the same few texts thousands of times, and building one takes a thousand
+/// small writes.
+fn multi_row_insert(head: &str, width: usize, rows: usize) -> std::rc::Rc<str> {
+    use std::fmt::Write as _;
+    thread_local! {
+        static TEXTS: std::cell::RefCell<std::collections::HashMap<(String, usize, usize), std::rc::Rc<str>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    TEXTS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let key = (head.to_owned(), width, rows);
+        if let Some(text) = cache.get(&key) {
+            return std::rc::Rc::clone(text);
+        }
+        let mut sql = String::with_capacity(head.len() + 8 + rows * width * 7);
+        sql.push_str(head);
+        sql.push_str(" VALUES ");
+        for r in 0..rows {
+            sql.push_str(if r == 0 { "(" } else { ", (" });
+            for c in 0..width {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                let _ = write!(sql, "${}", r * width + c + 1);
+            }
+            sql.push(')');
+        }
+        let text: std::rc::Rc<str> = sql.into();
+        // Heads are few, but the transfer code builds them per table: keep this bounded.
+        if cache.len() >= 256 {
+            cache.clear();
+        }
+        cache.insert(key, std::rc::Rc::clone(&text));
+        text
+    })
 }
 
 /// `$1` → `?1`: SQLite binds `?NNN` by number, whatever the order of appearance. The rewritten
