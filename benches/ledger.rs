@@ -1,8 +1,8 @@
 //! Ledger benchmark: starts the real server in-process on SQLite (or PostgreSQL with
-//! `OASYS_BENCH_DATABASE_URL`), loads 1M journal lines in date order through the bulk API, then
-//! 200k more whose dates spread over two years in every request, 100k in five-line entries, and
-//! times single posts, the trial balance and general-ledger pages. Prints figures; asserts
-//! nothing. `cargo bench --bench storage_floor` prints what SQLite alone manages on the same rows.
+//! `OASYS_BENCH_DATABASE_URL`), loads 1M journal lines in date order through the bulk API from
+//! one client, 400k more in date order from two clients at once, 200k whose dates spread over two
+//! years in every request, 100k in five-line entries, and times single posts, the trial balance
+//! and general-ledger pages. Prints figures; asserts nothing. `cargo bench --bench storage_floor` prints what SQLite alone manages on the same rows.
 //!
 //! `cargo bench --bench ledger` (optionally `OASYS_BENCH_LINES=200000` for a shorter run).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -11,12 +11,23 @@ mod common;
 
 use common::{ms, percentile};
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 const ENTRIES_PER_BULK: usize = 10_000;
 
+/// How a bulk run dates its entries.
+#[derive(Clone, Copy)]
+enum Dates {
+    /// In order over `days` days from `first_day` days after 2024-01-01.
+    InOrder { first_day: usize, days: usize },
+    /// Entry `k` on day `k % 730`: every request covers two years.
+    Spread,
+}
+
+#[derive(Clone)]
 struct Client {
     http: reqwest::Client,
     base: String,
@@ -85,46 +96,83 @@ async fn main() {
     );
 
     // Bulk, two lines per entry, each account gets a tenth of the lines. First a two-year
-    // history in date order (how an import of past years arrives), then more entries whose dates
-    // spread over the same two years in every request (the worst case for the date-ordered
-    // indexes: every request touches every day of every account).
+    // history in date order (how an import of past years arrives) from one client; then a third
+    // year in date order from two clients, each sending while the other's request is written;
+    // then entries whose dates spread over the first two years in every request (the worst case
+    // for the date-ordered indexes: every request touches every day of every account).
     let entries_needed = target_lines / 2;
     let spread_entries = (entries_needed / 5).max(ENTRIES_PER_BULK);
+    let third_year = (entries_needed * 2 / 5).max(ENTRIES_PER_BULK);
     let mut posted_lines = 0usize;
-    for (label, count, ordered) in [
-        ("bulk API, in date order:", entries_needed, true),
-        ("bulk API, dates spread:", spread_entries, false),
+    for (label, count, dates, clients) in [
+        (
+            "in date order, 1 client:",
+            entries_needed,
+            Dates::InOrder {
+                first_day: 0,
+                days: 730,
+            },
+            1,
+        ),
+        (
+            "in date order, 2 clients:",
+            third_year,
+            Dates::InOrder {
+                first_day: 730,
+                days: 365,
+            },
+            2,
+        ),
+        ("dates spread, 1 client:", spread_entries, Dates::Spread, 1),
     ] {
-        let mut bulk_time = Duration::ZERO;
-        let mut i = 0usize;
-        while i < count {
-            let n = ENTRIES_PER_BULK.min(count - i);
-            let entries: Vec<Value> = (i..i + n)
-                .map(|k| {
-                    let day = if ordered { k * 730 / count } else { k % 730 };
-                    let date = start.checked_add(jiff::Span::new().days(day as i64)).unwrap();
-                    let amount = format!("{}.{:02}", 1 + k % 997, k % 100);
-                    json!({
-                        "date": date.to_string(),
-                        "reference": format!("B{k}"),
-                        "description": "bench",
-                        "lines": [
-                            { "account": debit_accounts[k % 5], "debit_amount": amount },
-                            { "account": credit_accounts[k % 5], "credit_amount": amount },
-                        ]
+        let bodies: Vec<Vec<u8>> = (0..count)
+            .step_by(ENTRIES_PER_BULK)
+            .map(|i| {
+                let entries: Vec<Value> = (i..(i + ENTRIES_PER_BULK).min(count))
+                    .map(|k| {
+                        let day = match dates {
+                            Dates::InOrder { first_day, days } => first_day + k * days / count,
+                            Dates::Spread => k % 730,
+                        };
+                        let date = start.checked_add(jiff::Span::new().days(day as i64)).unwrap();
+                        let amount = format!("{}.{:02}", 1 + k % 997, k % 100);
+                        json!({
+                            "date": date.to_string(),
+                            "reference": format!("B{k}"),
+                            "description": "bench",
+                            "lines": [
+                                { "account": debit_accounts[k % 5], "debit_amount": amount },
+                                { "account": credit_accounts[k % 5], "credit_amount": amount },
+                            ]
+                        })
                     })
+                    .collect();
+                serde_json::to_vec(&json!({ "entries": entries })).unwrap()
+            })
+            .collect();
+        let queue = Arc::new(Mutex::new(bodies.into_iter()));
+        let t = Instant::now();
+        let senders: Vec<_> = (0..clients)
+            .map(|_| {
+                let (client, queue) = (client.clone(), Arc::clone(&queue));
+                tokio::spawn(async move {
+                    loop {
+                        let Some(body) = queue.lock().unwrap().next() else {
+                            break;
+                        };
+                        let (status, res) = client.send_bytes("/api/accounting/journal-entries/bulk/", body).await;
+                        assert_eq!(status, 201, "{res}");
+                    }
                 })
-                .collect();
-            let body = serde_json::to_vec(&json!({ "entries": entries })).unwrap();
-            let t = Instant::now();
-            let (status, res) = client.send_bytes("/api/accounting/journal-entries/bulk/", body).await;
-            bulk_time += t.elapsed();
-            assert_eq!(status, 201, "{res}");
-            i += n;
+            })
+            .collect();
+        for s in senders {
+            s.await.unwrap();
         }
+        let bulk_time = t.elapsed();
         posted_lines += 2 * count;
         println!(
-            "{label:<26} {} lines in {:.1} s = {:.0} lines/s ({:.0} entries/s); {posted_lines} lines posted",
+            "bulk API, {label:<26} {} lines in {:.1} s = {:.0} lines/s ({:.0} entries/s); {posted_lines} lines posted",
             2 * count,
             bulk_time.as_secs_f64(),
             (2 * count) as f64 / bulk_time.as_secs_f64(),
