@@ -534,7 +534,7 @@ pub async fn reverse(
 #[derive(Serialize)]
 struct Posted {
     id: Uuid,
-    number: Option<i64>,
+    number: i64,
 }
 
 #[derive(Serialize)]
@@ -599,7 +599,7 @@ pub async fn bulk(
                 .iter()
                 .map(|p| Posted {
                     id: p.id,
-                    number: Some(p.number),
+                    number: p.number,
                 })
                 .collect();
             Ok(serde_json::to_string(&BulkPosted {

@@ -8,7 +8,7 @@ use super::{Row, StoreError, Tx};
 use crate::domain::accounts::{Account, AccountType};
 use crate::params;
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, company_id, code, name, type, subtype, parent_id, currency, is_active, created_at, updated_at";
 
 pub const LIST: ListSpec = ListSpec {
@@ -61,6 +61,17 @@ pub fn get(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<Option<Account>, S
     .as_ref()
     .map(from_row)
     .transpose()
+}
+
+/// Every account of the company, in no particular order.
+pub fn all(tx: &mut Tx, company_id: Uuid) -> Result<Vec<Account>, StoreError> {
+    tx.query(
+        &format!("SELECT {COLUMNS} FROM accounts WHERE company_id = $1"),
+        params![company_id],
+    )?
+    .iter()
+    .map(from_row)
+    .collect()
 }
 
 pub fn insert(tx: &mut Tx, a: &Account) -> Result<(), StoreError> {

@@ -16,9 +16,8 @@ use jiff::civil::Date;
 use uuid::Uuid;
 
 use super::ledger::{
-    ACCOUNT_COLUMNS, AUDIT_INSERT, AUDIT_WIDTH, CHECKPOINT_INSERT, CHECKPOINT_WIDTH, ENTRY_WIDTH, LINE_INSERT,
-    LINE_WIDTH, LINK_INSERT, LINK_WIDTH, account_from_row, add_balance, entry_insert, entry_rows, overflow, push_audit,
-    push_checkpoint, push_link,
+    AUDIT_INSERT, AUDIT_WIDTH, CHECKPOINT_INSERT, CHECKPOINT_WIDTH, LINK_INSERT, LINK_WIDTH, add_balance, entry_rows,
+    insert_entry_rows, overflow, push_audit, push_checkpoint, push_link,
 };
 use super::{StoreError, Tx, Value};
 use crate::domain::accounts::Account;
@@ -71,7 +70,10 @@ pub fn post_many(
     let known = Known {
         company,
         settings: tx.settings(company)?,
-        accounts: accounts_of(tx, company)?,
+        accounts: super::accounts::all(tx, company)?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect(),
     };
     let head = tx.chain_head(company)?;
 
@@ -127,24 +129,12 @@ pub fn post_many(
 /// Writes every chunk the posting thread sends until it hangs up or a write fails.
 fn write_rows(tx: &mut Tx, receive: &Receiver<Rows>) -> Result<(), StoreError> {
     for rows in receive {
-        tx.insert_many(&entry_insert(), ENTRY_WIDTH, &rows.entries)?;
-        tx.insert_many(LINE_INSERT, LINE_WIDTH, &rows.lines)?;
+        insert_entry_rows(tx, &rows.entries, &rows.lines)?;
         tx.insert_many(LINK_INSERT, LINK_WIDTH, &rows.links)?;
         tx.insert_many(AUDIT_INSERT, AUDIT_WIDTH, &rows.audit)?;
         tx.insert_many(CHECKPOINT_INSERT, CHECKPOINT_WIDTH, &rows.checkpoints)?;
     }
     Ok(())
-}
-
-/// Every account of the company, by id.
-fn accounts_of(tx: &mut Tx, company: Uuid) -> Result<HashMap<Uuid, Account>, StoreError> {
-    tx.query(
-        &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE company_id = $1"),
-        params![company],
-    )?
-    .iter()
-    .map(|r| account_from_row(r).map(|a| (a.id, a)))
-    .collect()
 }
 
 /// What the posting thread reads, read beforehand in the transaction.

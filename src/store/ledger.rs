@@ -68,9 +68,9 @@ pub fn lines(tx: &mut Tx, entry_id: Uuid) -> Result<Vec<Line>, StoreError> {
     .collect()
 }
 
-pub(super) const LINE_INSERT: &str = "INSERT INTO journal_lines (entry_id, line_no, account_id, description, debit, credit, \
+const LINE_INSERT: &str = "INSERT INTO journal_lines (entry_id, line_no, account_id, description, debit, credit, \
     currency, amount_currency, exchange_rate, posted_date, posted_number)";
-pub(super) const LINE_WIDTH: usize = 11;
+const LINE_WIDTH: usize = 11;
 
 /// One line's values for [`LINE_INSERT`]; posted lines carry their entry's date and number.
 fn push_line(out: &mut Vec<Value>, entry: &JournalEntry, l: &Line) {
@@ -104,7 +104,7 @@ fn entry_params(e: &JournalEntry) -> Vec<Value> {
     out
 }
 
-pub(super) const ENTRY_WIDTH: usize = 17;
+const ENTRY_WIDTH: usize = 17;
 
 fn push_entry(out: &mut Vec<Value>, e: &JournalEntry) {
     out.extend(crate::values![
@@ -131,15 +131,20 @@ fn push_entry(out: &mut Vec<Value>, e: &JournalEntry) {
 /// Inserts entries and their lines (see [`entry_rows`]).
 fn insert_entries(tx: &mut Tx, entries: &[JournalEntry]) -> Result<(), StoreError> {
     let (entry_values, line_values) = entry_rows(entries);
-    tx.insert_many(&entry_insert(), ENTRY_WIDTH, &entry_values)?;
-    tx.insert_many(LINE_INSERT, LINE_WIDTH, &line_values)
+    insert_entry_rows(tx, &entry_values, &line_values)
 }
 
-pub(super) fn entry_insert() -> String {
-    format!("INSERT INTO journal_entries ({ENTRY_COLUMNS})")
+/// Writes what [`entry_rows`] made: the entries first, then the lines that refer to them.
+pub(super) fn insert_entry_rows(tx: &mut Tx, entries: &[Value], lines: &[Value]) -> Result<(), StoreError> {
+    tx.insert_many(
+        &format!("INSERT INTO journal_entries ({ENTRY_COLUMNS})"),
+        ENTRY_WIDTH,
+        entries,
+    )?;
+    tx.insert_many(LINE_INSERT, LINE_WIDTH, lines)
 }
 
-/// The values of entries and of their lines, for [`entry_insert`] and [`LINE_INSERT`]. The
+/// The values of entries and of their lines, for [`insert_entry_rows`]. The
 /// lines go in ledger order (account, date, number): the general-ledger index then grows in runs
 /// instead of at a random place per line, which keeps a bulk posting's page reads and writes
 /// local.
@@ -162,13 +167,6 @@ pub(super) fn entry_rows(entries: &[JournalEntry]) -> (Vec<Value>, Vec<Value>) {
         push_line(&mut line_values, e, l);
     }
     (values, line_values)
-}
-
-pub(super) const ACCOUNT_COLUMNS: &str =
-    "id, company_id, code, name, type, subtype, parent_id, currency, is_active, created_at, updated_at";
-
-pub(super) fn account_from_row(r: &Row) -> Result<Account, StoreError> {
-    super::accounts::from_row(r)
 }
 
 impl LedgerStore for Tx<'_> {
@@ -346,11 +344,14 @@ impl LedgerStore for Tx<'_> {
 
     fn account_by_subtype(&mut self, company: Uuid, subtype: &str) -> Result<Option<Account>, StoreError> {
         self.query_opt(
-            &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE company_id = $1 AND subtype = $2 AND is_active = $3 ORDER BY code LIMIT 1"),
+            &format!(
+                "SELECT {} FROM accounts WHERE company_id = $1 AND subtype = $2 AND is_active = $3 ORDER BY code LIMIT 1",
+                super::accounts::COLUMNS
+            ),
             params![company, subtype, true],
         )?
         .as_ref()
-        .map(account_from_row)
+        .map(super::accounts::from_row)
         .transpose()
     }
 
