@@ -15,8 +15,6 @@ use crate::app::App;
 use crate::auth::scope::TenantScope;
 use crate::domain::documents::recurring;
 use crate::domain::ledger::Ctx;
-use crate::domain::money;
-use crate::domain::tenants::Company;
 use crate::store::{StoreError, companies, platform};
 
 /// How often the server looks for due recurring invoices.
@@ -29,16 +27,6 @@ pub struct Pass {
     pub failures: usize,
 }
 
-/// Today in the company's time zone (UTC when the zone is unknown): a schedule dated the 1st
-/// runs on the 1st where the firm is.
-pub fn today_for(company: &Company) -> Date {
-    let now = jiff::Timestamp::now();
-    match jiff::tz::TimeZone::get(&company.timezone) {
-        Ok(tz) => now.to_zoned(tz).date(),
-        Err(_) => now.to_zoned(jiff::tz::TimeZone::UTC).date(),
-    }
-}
-
 /// Makes the due invoices of every schedule of one firm (`today`: the companies' own date when
 /// `None`).
 pub fn run_tenant(app: &App, tenant: Uuid, today: Option<Date>) -> Result<Pass, StoreError> {
@@ -46,7 +34,8 @@ pub fn run_tenant(app: &App, tenant: Uuid, today: Option<Date>) -> Result<Pass, 
     let mut pass = Pass::default();
     let companies = app.store.tenant_read(&scope, companies::all)?;
     for company in companies.into_iter().filter(|c| c.is_active) {
-        let date = today.unwrap_or_else(|| today_for(&company));
+        // A schedule dated the 1st runs on the 1st where the firm is.
+        let date = today.unwrap_or_else(|| company.today(jiff::Timestamp::now()));
         let due = app
             .store
             .tenant_read(&scope, |tx| crate::store::recurring::due(tx, company.id, date))?;
@@ -55,15 +44,14 @@ pub fn run_tenant(app: &App, tenant: Uuid, today: Option<Date>) -> Result<Pass, 
                 let Some(schedule) = crate::store::recurring::get(tx, company.id, id)? else {
                     return Ok(0);
                 };
-                let books = crate::domain::ledger::Books {
-                    company_id: company.id,
-                    currency: company.currency.clone(),
-                    decimals: money::decimals(&company.currency),
-                };
+                let books = crate::domain::ledger::Books::of(&company);
                 let ctx = Ctx {
                     books: &books,
+                    company: &company,
                     actor: schedule.created_by,
                     checkpoint_key: &app.checkpoint_key,
+                    today: date,
+                    now: crate::domain::books::now(),
                 };
                 Ok(recurring::generate_due(tx, &ctx, id, date)?.len())
             });

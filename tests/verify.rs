@@ -130,15 +130,15 @@ impl Ledger {
             .unwrap();
         assert_eq!(accounts.len(), 3);
         let actor = Uuid::now_v7();
-        let books = Books {
-            company_id: company,
-            currency: "USD".into(),
-            decimals: 2,
-        };
+        let the_company = usd_company(company);
+        let books = Books::of(&the_company);
         let ctx = Ctx {
             books: &books,
+            company: &the_company,
             actor,
             checkpoint_key: KEY.as_bytes(),
+            today: jiff::civil::date(2026, 1, 1),
+            now: jiff::Timestamp::now(),
         };
         let entries = store
             .tenant_write(&scope, |tx| -> Result<Vec<Posted>, StoreError> {
@@ -339,15 +339,15 @@ fn a_bulk_posted_ledger_verifies() {
     for backend in backends() {
         let ledger = Ledger::build(backend);
         let store = ledger.store();
-        let books = Books {
-            company_id: ledger.company,
-            currency: "USD".into(),
-            decimals: 2,
-        };
+        let company = usd_company(ledger.company);
+        let books = Books::of(&company);
         let ctx = Ctx {
             books: &books,
+            company: &company,
             actor: ledger.actor,
             checkpoint_key: KEY.as_bytes(),
+            today: jiff::civil::date(2026, 1, 1),
+            now: jiff::Timestamp::now(),
         };
         store
             .tenant_write(&ledger.scope(), |tx| -> Result<(), StoreError> {
@@ -872,15 +872,15 @@ fn every_kind_of_period_change_verifies() {
     for backend in backends() {
         let ledger = Ledger::build(backend);
         let store = ledger.store();
-        let books = Books {
-            company_id: ledger.company,
-            currency: "USD".into(),
-            decimals: 2,
-        };
+        let company = usd_company(ledger.company);
+        let books = Books::of(&company);
         let ctx = Ctx {
             books: &books,
+            company: &company,
             actor: ledger.actor,
             checkpoint_key: KEY.as_bytes(),
+            today: jiff::civil::date(2026, 1, 1),
+            now: jiff::Timestamp::now(),
         };
         store
             .tenant_write(&ledger.scope(), |tx| -> Result<(), StoreError> {
@@ -1012,4 +1012,21 @@ fn postgres_a_deleted_entry_is_named() {
         "{out}"
     );
     assert!(out.contains(&format!("entry {}, chain link 20", target.id)), "{out}");
+}
+
+/// A USD company in UTC with id `id`, as the ledger's operations see the company they work in.
+fn usd_company(id: Uuid) -> oasys::domain::tenants::Company {
+    oasys::domain::tenants::Company {
+        id,
+        name: "Verify Co".into(),
+        tax_id: String::new(),
+        address: String::new(),
+        phone: String::new(),
+        email: String::new(),
+        currency: "USD".into(),
+        timezone: "UTC".into(),
+        is_active: true,
+        created_at: jiff::Timestamp::now(),
+        updated_at: jiff::Timestamp::now(),
+    }
 }

@@ -22,9 +22,9 @@ use super::{ImportCommand, ImportFormat};
 use crate::auth::scope::TenantScope;
 use crate::config::{Config, ensure_private_dir};
 use crate::domain::FieldErrors;
+use crate::domain::ledger::Books;
 use crate::domain::ledger::{Ctx, EntryInput, LedgerError};
 use crate::domain::tenants::Company;
-use crate::http::books::books;
 use crate::http::journal::{EntryBody, LineBody, entry_input};
 use crate::params;
 use crate::store::bulk::{self, BulkError};
@@ -439,12 +439,15 @@ fn post(
     entries: &[Prepared],
     batch: usize,
 ) -> anyhow::Result<()> {
-    let books = books(company);
+    let books = Books::of(company);
     let ctx = Ctx {
         books: &books,
         // Imported from the command line: the machine's operator, not a signed-in user.
         actor: Uuid::nil(),
         checkpoint_key: key,
+        company,
+        today: company.today(jiff::Timestamp::now()),
+        now: crate::domain::books::now(),
     };
     let total = entries.len();
     let batches = total.div_ceil(batch);

@@ -3,6 +3,10 @@
 use jiff::Timestamp;
 use uuid::Uuid;
 
+use super::audit::{self, AuditFields, AuditTrail};
+use super::books::Ctx;
+use super::{Change, FieldErrors};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccountType {
     Asset,
@@ -113,6 +117,193 @@ pub fn from_template(name: &str, company_id: Uuid, now: Timestamp) -> Result<Vec
     Ok(accounts)
 }
 
+/// What the chart's operations need from storage (the store implements it for a transaction).
+pub trait ChartStore: AuditTrail {
+    fn chart_account(&mut self, company: Uuid, id: Uuid) -> Result<Option<Account>, Self::Error>;
+    fn parent_of(&mut self, id: Uuid) -> Result<Option<Uuid>, Self::Error>;
+    fn has_postings(&mut self, id: Uuid) -> Result<bool, Self::Error>;
+    fn has_children(&mut self, id: Uuid) -> Result<bool, Self::Error>;
+    /// Whether another account of the company (not `except`) has this code.
+    fn code_taken(&mut self, company: Uuid, code: &str, except: Option<Uuid>) -> Result<bool, Self::Error>;
+    fn insert_account(&mut self, account: &Account) -> Result<(), Self::Error>;
+    fn update_account(&mut self, account: &Account) -> Result<(), Self::Error>;
+    fn delete_account(&mut self, id: Uuid) -> Result<(), Self::Error>;
+}
+
+/// Why a change of the chart was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError<E: std::error::Error + 'static> {
+    #[error("invalid account: {0}")]
+    Invalid(FieldErrors),
+    #[error("no such account")]
+    NotFound,
+    #[error("This account has postings: deactivate it instead.")]
+    HasPostings,
+    #[error("This account has sub-accounts: move or delete them first.")]
+    HasChildren,
+    #[error(transparent)]
+    Store(E),
+}
+
+impl<E: std::error::Error + 'static> From<FieldErrors> for ChartError<E> {
+    fn from(e: FieldErrors) -> Self {
+        ChartError::Invalid(e)
+    }
+}
+
+type ChartResult<T, S> = Result<T, ChartError<<S as AuditTrail>::Error>>;
+
+/// What a request sets; `None` leaves a field as it is (or, for a new account, at its default).
+#[derive(Debug, Clone, Default)]
+pub struct AccountChanges {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub account_type: Option<String>,
+    pub subtype: Option<String>,
+    pub parent_id: Option<Option<Uuid>>,
+    pub currency: Option<Option<String>>,
+    pub is_active: Option<bool>,
+}
+
+/// The account `id` of the context's company.
+pub fn find<S: ChartStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid) -> ChartResult<Account, S> {
+    store
+        .chart_account(ctx.books.company_id, id)
+        .map_err(ChartError::Store)?
+        .ok_or(ChartError::NotFound)
+}
+
+/// Opens a new account (`current` = `None`) or changes one, under the rules of [`check`], and
+/// records it in the audit trail.
+pub fn save<S: ChartStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    current: Option<Account>,
+    how: Change,
+    changes: AccountChanges,
+) -> ChartResult<Account, S> {
+    if how.requires_all() {
+        let mut errors = FieldErrors::default();
+        for (field, v) in [
+            ("code", &changes.code),
+            ("name", &changes.name),
+            ("type", &changes.account_type),
+        ] {
+            if v.is_none() {
+                errors.add(field, "This field is required.");
+            }
+        }
+        errors.into_result()?;
+    }
+    let base = current.as_ref();
+    let used = match base {
+        Some(a) => store.has_postings(a.id).map_err(ChartError::Store)?,
+        None => false,
+    };
+    let keep = |new: Option<String>, old: fn(&Account) -> String| new.or_else(|| base.map(old)).unwrap_or_default();
+    let input = AccountInput {
+        code: keep(changes.code, |a| a.code.clone()).trim().to_owned(),
+        name: keep(changes.name, |a| a.name.clone()).trim().to_owned(),
+        account_type: keep(changes.account_type, |a| a.account_type.as_str().to_owned()),
+        subtype: keep(changes.subtype, |a| a.subtype.clone()),
+        parent_id: changes.parent_id.unwrap_or_else(|| base.and_then(|a| a.parent_id)),
+        currency: changes
+            .currency
+            .unwrap_or_else(|| base.and_then(|a| a.currency.clone())),
+        is_active: changes.is_active.or_else(|| base.map(|a| a.is_active)).unwrap_or(true),
+    };
+    let company = ctx.books.company_id;
+    let (parent, ancestors) = parent_chain(store, company, input.parent_id)?;
+    let kind = check(&input, base.map(|a| (a, used)), parent.as_ref(), &ancestors)?;
+    if store
+        .code_taken(company, &input.code, base.map(|a| a.id))
+        .map_err(ChartError::Store)?
+    {
+        return Err(FieldErrors::single("code", "An account with this code already exists.").into());
+    }
+    let now = ctx.now;
+    let account = Account {
+        id: base.map_or_else(Uuid::now_v7, |a| a.id),
+        company_id: company,
+        code: input.code,
+        name: input.name,
+        account_type: kind,
+        subtype: input.subtype,
+        parent_id: input.parent_id,
+        currency: input.currency,
+        is_active: input.is_active,
+        created_at: base.map_or(now, |a| a.created_at),
+        updated_at: now,
+    };
+    match base {
+        Some(_) => store.update_account(&account),
+        None => store.insert_account(&account),
+    }
+    .map_err(ChartError::Store)?;
+    let before = base.map(audit_fields);
+    let record = audit::changes(
+        ctx,
+        audit::saved(before.as_ref()),
+        ("account", account.id),
+        before.as_ref(),
+        Some(&audit_fields(&account)),
+    );
+    store.append_audit(&record).map_err(ChartError::Store)?;
+    Ok(account)
+}
+
+/// Deletes an account nobody has used yet; one with postings or sub-accounts stays.
+pub fn delete<S: ChartStore>(store: &mut S, ctx: &Ctx<'_>, account: Account) -> ChartResult<(), S> {
+    if store.has_postings(account.id).map_err(ChartError::Store)? {
+        return Err(ChartError::HasPostings);
+    }
+    if store.has_children(account.id).map_err(ChartError::Store)? {
+        return Err(ChartError::HasChildren);
+    }
+    store.delete_account(account.id).map_err(ChartError::Store)?;
+    let record = audit::changes(
+        ctx,
+        "delete",
+        ("account", account.id),
+        Some(&audit_fields(&account)),
+        None,
+    );
+    store.append_audit(&record).map_err(ChartError::Store)
+}
+
+/// The parent and the parent's ancestors, walking up (bounded, in case of a damaged chart).
+fn parent_chain<S: ChartStore>(
+    store: &mut S,
+    company: Uuid,
+    parent: Option<Uuid>,
+) -> ChartResult<(Option<Account>, Vec<Uuid>), S> {
+    let Some(pid) = parent else {
+        return Ok((None, Vec::new()));
+    };
+    let parent = store.chart_account(company, pid).map_err(ChartError::Store)?;
+    let mut ancestors = Vec::new();
+    let mut next = parent.as_ref().and_then(|p| p.parent_id);
+    while let Some(id) = next {
+        if ancestors.contains(&id) || ancestors.len() > 64 {
+            break;
+        }
+        ancestors.push(id);
+        next = store.parent_of(id).map_err(ChartError::Store)?;
+    }
+    Ok((parent, ancestors))
+}
+
+/// How the audit trail reads an account.
+fn audit_fields(a: &Account) -> AuditFields {
+    vec![
+        ("code", a.code.clone()),
+        ("name", a.name.clone()),
+        ("type", a.account_type.as_str().to_owned()),
+        ("parent", audit::id_text(a.parent_id)),
+        ("is_active", a.is_active.to_string()),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,8 +349,8 @@ pub fn check(
     existing: Option<(&Account, bool)>,
     parent: Option<&Account>,
     ancestors_of_parent: &[Uuid],
-) -> Result<AccountType, super::FieldErrors> {
-    let mut errors = super::FieldErrors::default();
+) -> Result<AccountType, FieldErrors> {
+    let mut errors = FieldErrors::default();
     if input.code.trim().is_empty() {
         errors.add("code", "This field may not be blank.");
     }
@@ -205,5 +396,5 @@ pub fn check(
         (None, _) => {}
     }
     errors.into_result()?;
-    kind.ok_or_else(|| super::FieldErrors::single("type", "This field is required."))
+    kind.ok_or_else(|| FieldErrors::single("type", "This field is required."))
 }

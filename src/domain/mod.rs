@@ -2,6 +2,8 @@
 //! a database driver or JSON (a test in `tests/` reads these files and checks that).
 
 pub mod accounts;
+pub mod audit;
+pub mod books;
 pub mod contacts;
 pub mod documents;
 pub mod items;
@@ -13,6 +15,22 @@ pub mod taxes;
 pub mod tenants;
 
 use std::collections::BTreeMap;
+
+/// How a request changes a record, as DRF's `ModelViewSet` has it: a create and a replace
+/// (`PUT`) need every required field; an update (`PATCH`) changes only the fields it sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Create,
+    Replace,
+    Update,
+}
+
+impl Change {
+    /// Whether fields the body leaves out count as missing (create, replace) or kept (update).
+    pub fn requires_all(self) -> bool {
+        self != Change::Update
+    }
+}
 
 /// Field-level validation failures, keyed by the field name the API uses
 /// (`non_field_errors` for the object as a whole).

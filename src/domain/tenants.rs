@@ -57,6 +57,16 @@ pub struct Company {
     pub updated_at: Timestamp,
 }
 
+impl Company {
+    /// The company's date at `now`, in its own time zone (UTC when the zone is unknown to the
+    /// bundled database). Every "today" of the books comes from here, so a firm east or west of
+    /// UTC issues, reports and runs schedules on one and the same date.
+    pub fn today(&self, now: Timestamp) -> jiff::civil::Date {
+        let zone = jiff::tz::TimeZone::get(&self.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+        now.to_zoned(zone).date()
+    }
+}
+
 /// A person who signs in. `tenant_id` is `None` only for platform administrators.
 #[derive(Debug, Clone)]
 pub struct User {

@@ -18,7 +18,7 @@ use crate::auth::{AuthError, password, scope};
 use crate::domain::FieldErrors;
 use crate::domain::roles::Role;
 use crate::domain::tenants::{self, CompanyDetails, Plan, User, validate_profile};
-use crate::provision::{self, NewFirm, NewUser, ProvisionError};
+use crate::provision::{self, NewFirm, NewUser};
 use crate::store::audit;
 use crate::store::platform::{self, RefreshUse};
 
@@ -414,14 +414,4 @@ pub async fn change_password(
     })
     .await
     .map(Json)
-}
-
-impl From<ProvisionError> for ApiError {
-    fn from(e: ProvisionError) -> Self {
-        match e {
-            ProvisionError::Invalid(errors) => ApiError::Validation(errors),
-            ProvisionError::Store(s) => ApiError::from(s),
-            ProvisionError::Hash(m) => ApiError::Internal(m),
-        }
-    }
 }

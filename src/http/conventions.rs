@@ -51,6 +51,34 @@ pub fn list_request(pairs: &[(String, String)]) -> Result<ListRequest, ApiError>
     Ok(req)
 }
 
+/// A list request: the list parameters of the query string, and what the page links are built
+/// from. Undecodable query → 400; a page that is not a positive number → 404.
+pub struct ListQuery {
+    pub request: ListRequest,
+    uri: Uri,
+    headers: HeaderMap,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ListQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+        let super::extract::QueryPairs(pairs) = super::extract::QueryPairs::from_request_parts(parts, state).await?;
+        Ok(ListQuery {
+            request: list_request(&pairs)?,
+            uri: parts.uri.clone(),
+            headers: parts.headers.clone(),
+        })
+    }
+}
+
+impl ListQuery {
+    /// The DRF page of `page`, each item rendered by `dto`.
+    pub fn render<T, D: Serialize>(&self, page: Page<T>, dto: impl Fn(T) -> D) -> Response {
+        render(&self.uri, &self.headers, &self.request, page, dto)
+    }
+}
+
 /// The DRF page body.
 #[derive(Serialize)]
 pub struct PageBody<D> {

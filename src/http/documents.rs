@@ -9,29 +9,18 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::books::{Access, in_books};
+use super::books::{Idempotency, Write, write};
 use super::conventions::{list_request, optional_date, render};
 use super::error::ApiError;
 use super::extract::{ApiJson, Bearer, CompanyHeader, QueryPairs, parse_id};
-use super::journal::{Idempotency, Write, write};
 use crate::app::AppState;
-use crate::domain::documents::operations::{self, today};
+use crate::domain::documents::operations;
 use crate::domain::documents::{Document, DocumentError, DocumentInput, DocumentKind, LineInput};
 use crate::domain::ledger::{Ctx, LedgerError};
 use crate::domain::money;
 use crate::domain::roles::Action;
 use crate::pdf;
-use crate::store::{StoreError, Tx, documents};
-
-impl From<DocumentError<StoreError>> for ApiError {
-    fn from(e: DocumentError<StoreError>) -> Self {
-        match e {
-            DocumentError::Invalid(errors) => ApiError::Validation(errors),
-            DocumentError::NotFound => ApiError::NotFound,
-            DocumentError::NotDraft(_) | DocumentError::State(_) => ApiError::field("non_field_errors", e.to_string()),
-            DocumentError::Ledger(l) => ApiError::from(l),
-        }
-    }
-}
+use crate::store::{Tx, documents};
 
 /// The document kind an endpoint serves, from its path.
 pub fn kind_of(uri: &Uri) -> Result<DocumentKind, ApiError> {
@@ -216,15 +205,16 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let kind = kind_of(&uri)?;
     // `overdue=true`: open and due before today.
+    let mut overdue = false;
     if let Some(i) = q.iter().position(|(k, _)| k == "overdue") {
         let (_, v) = q.remove(i);
         if matches!(v.as_str(), "true" | "1" | "yes") {
             q.push(("open".into(), "true".into()));
-            q.push(("due_before".into(), today().to_string()));
+            overdue = true;
         }
     }
     let req = list_request(&q)?;
-    let query = req.clone();
+    let mut query = req.clone();
     let page = in_books(
         &app,
         claims,
@@ -232,6 +222,10 @@ pub async fn list(
         Action::ViewDocuments,
         Access::Read,
         move |tx, ctx, _| {
+            // Overdue: open and due before the company's today.
+            if overdue {
+                query.filters.push(("due_before".into(), ctx.today.to_string()));
+            }
             let page = documents::page(tx, ctx.books.company_id, kind, &query)?;
             let d = ctx.books.decimals;
             let mut items = Vec::with_capacity(page.items.len());

@@ -2,6 +2,7 @@
 //! derives `Serialize`: renaming a domain field cannot change the contract.
 
 use serde::Serialize;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::accounts::Account;
@@ -127,12 +128,14 @@ impl CompanyDto {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Account)]
 pub struct AccountDto {
     pub id: Uuid,
     pub company: Uuid,
     pub code: String,
     pub name: String,
+    /// `asset`, `liability`, `equity`, `revenue` or `expense`.
     #[serde(rename = "type")]
     pub account_type: &'static str,
     pub subtype: String,

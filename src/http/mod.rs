@@ -7,12 +7,14 @@ pub mod accounting;
 pub mod assets;
 pub mod auth;
 pub mod books;
+pub mod company;
 pub mod contacts;
 pub mod conventions;
 pub mod delivery;
 pub mod documents;
 pub mod dto;
 pub mod error;
+pub mod error_map;
 pub mod extract;
 pub mod health;
 pub mod items;
@@ -23,6 +25,7 @@ pub mod payments;
 pub mod periods;
 pub mod recurring;
 pub mod reports;
+pub mod resource;
 pub mod setup;
 pub mod statements;
 pub mod taxes;
@@ -44,6 +47,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::app::AppState;
+use accounting::Accounts;
 use error::ApiError;
 
 /// The bulk journal endpoint takes up to 10,000 entries in one body.
@@ -51,7 +55,7 @@ const BULK_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// Every route of the API, by module. Each is recorded by path as it is registered: the test
 /// `tests/api/openapi.rs` checks that the OpenAPI document describes exactly these, so a new
-/// route comes with its operation in `openapi/paths.rs` (or `paths_documents.rs`).
+/// route comes with its operation in `openapi/paths/`.
 pub fn api_routes() -> openapi::Routes {
     openapi::Routes::new()
         .route("/api/schema/", get(openapi::schema))
@@ -92,13 +96,14 @@ pub fn api_routes() -> openapi::Routes {
         // accounting
         .route(
             "/api/accounting/chart-of-accounts/",
-            get(accounting::list_accounts).post(accounting::create_account),
+            get(resource::list::<Accounts>).post(resource::create::<Accounts>),
         )
         .route(
             "/api/accounting/chart-of-accounts/{id}/",
-            get(accounting::get_account)
-                .patch(accounting::update_account)
-                .delete(accounting::delete_account),
+            get(resource::get::<Accounts>)
+                .put(resource::replace::<Accounts>)
+                .patch(resource::update::<Accounts>)
+                .delete(resource::delete::<Accounts>),
         )
         .route(
             "/api/accounting/journal-entries/",
@@ -111,8 +116,8 @@ pub fn api_routes() -> openapi::Routes {
         .route(
             "/api/accounting/journal-entries/{id}/",
             get(journal::get)
+                .put(journal::replace)
                 .patch(journal::update)
-                .put(journal::update)
                 .delete(journal::delete),
         )
         .route("/api/accounting/journal-entries/{id}/post/", post(journal::post))

@@ -11,14 +11,13 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::books::{Access, in_books};
+use super::books::{Idempotency, Write, write};
 use super::conventions::{list_request, optional_date, render};
 use super::error::ApiError;
 use super::extract::{ApiJson, Bearer, CompanyHeader, QueryPairs, parse_id};
-use super::journal::{Idempotency, Write, write};
 use crate::app::AppState;
 use crate::domain::documents::AGEING_BUCKETS as BUCKETS;
 use crate::domain::documents::Payment;
-use crate::domain::documents::operations::today;
 use crate::domain::documents::payments::{self, AllocationInput, PaymentInput};
 use crate::domain::ledger::Ctx;
 use crate::domain::money;
@@ -235,8 +234,7 @@ async fn ageing(
     q: Vec<(String, String)>,
     sales: bool,
 ) -> Result<Response, ApiError> {
-    let as_of =
-        optional_date("as_of", q.iter().find(|(k, _)| k == "as_of").map(|(_, v)| v.as_str()))?.unwrap_or_else(today);
+    let as_of = optional_date("as_of", q.iter().find(|(k, _)| k == "as_of").map(|(_, v)| v.as_str()))?;
     let body = in_books(
         &app,
         claims,
@@ -244,6 +242,7 @@ async fn ageing(
         Action::ViewReports,
         Access::Read,
         move |tx, ctx, _| {
+            let as_of = as_of.unwrap_or(ctx.today);
             let items = documents::open_items(tx, ctx.books.company_id, sales, &as_of.to_string())?;
             let mut per: BTreeMap<(String, Uuid), [i64; 5]> = BTreeMap::new();
             let mut totals = [0i64; 5];

@@ -157,7 +157,7 @@ async fn save(
             }
             errors.into_result()?;
             let now = crate::domain::ledger::chain::now();
-            let today = crate::domain::documents::operations::today();
+            let today = ctx.today;
             let base = existing.clone();
             let start_date = start.or(base.as_ref().map(|b| b.start_date)).unwrap_or(today);
             let mut r = Recurring {
@@ -264,8 +264,8 @@ pub async fn run(
     }
     let body: RunBody = super::extract::optional_body(&raw)?;
     let date = optional_date("date", body.date.as_deref())?;
-    let body = in_books(&app, claims, company, Action::IssueDocuments, Access::Write, move |tx, ctx, company| {
-        let date = date.unwrap_or_else(|| crate::scheduler::today_for(company));
+    let body = in_books(&app, claims, company, Action::IssueDocuments, Access::Write, move |tx, ctx, _company| {
+        let date = date.unwrap_or(ctx.today);
         let mut made = Vec::new();
         for id in store::due(tx, ctx.books.company_id, date)? {
             for d in recurring::generate_due(tx, ctx, id, date)? {

@@ -11,7 +11,6 @@ use super::conventions::optional_date;
 use super::error::ApiError;
 use super::extract::{Bearer, CompanyHeader, QueryPairs, parse_id};
 use crate::app::AppState;
-use crate::domain::documents::operations::today;
 use crate::domain::money;
 use crate::domain::roles::Action;
 use crate::pdf;
@@ -26,15 +25,17 @@ async fn build(
 ) -> Result<(pdf::Document, pdf::Template), ApiError> {
     let id = parse_id(id)?;
     let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-    let to = optional_date("date_to", get("date_to"))?.unwrap_or_else(today);
-    let from = optional_date("date_from", get("date_from"))?.unwrap_or_else(|| to.first_of_month());
-    if from > to {
-        return Err(ApiError::field(
-            "date_from",
-            "The start of the period is after its end.",
-        ));
-    }
-    in_books(app, claims, company, Action::ViewDocuments, Access::Read, move |tx, _, company| {
+    let to = optional_date("date_to", get("date_to"))?;
+    let from = optional_date("date_from", get("date_from"))?;
+    in_books(app, claims, company, Action::ViewDocuments, Access::Read, move |tx, ctx, company| {
+        let to = to.unwrap_or(ctx.today);
+        let from = from.unwrap_or_else(|| to.first_of_month());
+        if from > to {
+            return Err(ApiError::field(
+                "date_from",
+                "The start of the period is after its end.",
+            ));
+        }
         let contact = tx
             .query_opt(
                 "SELECT name, billing_address, tax_id FROM contacts WHERE company_id = $1 AND id = $2 AND is_customer = $3",

@@ -5,7 +5,7 @@ use uuid::Uuid;
 use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, list};
 use super::platform::{parse_ts, ts};
 use super::{Row, StoreError, Tx};
-use crate::domain::accounts::{Account, AccountType};
+use crate::domain::accounts::{Account, AccountType, ChartStore};
 use crate::params;
 
 pub(super) const COLUMNS: &str =
@@ -138,4 +138,50 @@ pub fn has_children(tx: &mut Tx, id: Uuid) -> Result<bool, StoreError> {
     Ok(tx
         .query_opt("SELECT 1 FROM accounts WHERE parent_id = $1 LIMIT 1", params![id])?
         .is_some())
+}
+
+/// Whether another account of the company has this code.
+pub fn code_taken(tx: &mut Tx, company_id: Uuid, code: &str, except: Option<Uuid>) -> Result<bool, StoreError> {
+    Ok(tx
+        .query_opt(
+            "SELECT id FROM accounts WHERE company_id = $1 AND code = $2",
+            params![company_id, code],
+        )?
+        .map(|r| r.uuid(0))
+        .transpose()?
+        .is_some_and(|id| Some(id) != except))
+}
+
+impl ChartStore for Tx<'_> {
+    fn chart_account(&mut self, company: Uuid, id: Uuid) -> Result<Option<Account>, StoreError> {
+        get(self, company, id)
+    }
+
+    fn parent_of(&mut self, id: Uuid) -> Result<Option<Uuid>, StoreError> {
+        parent_of(self, id)
+    }
+
+    fn has_postings(&mut self, id: Uuid) -> Result<bool, StoreError> {
+        has_postings(self, id)
+    }
+
+    fn has_children(&mut self, id: Uuid) -> Result<bool, StoreError> {
+        has_children(self, id)
+    }
+
+    fn code_taken(&mut self, company: Uuid, code: &str, except: Option<Uuid>) -> Result<bool, StoreError> {
+        code_taken(self, company, code, except)
+    }
+
+    fn insert_account(&mut self, account: &Account) -> Result<(), StoreError> {
+        insert(self, account)
+    }
+
+    fn update_account(&mut self, account: &Account) -> Result<(), StoreError> {
+        update(self, account)
+    }
+
+    fn delete_account(&mut self, id: Uuid) -> Result<(), StoreError> {
+        delete(self, id)
+    }
 }

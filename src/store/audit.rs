@@ -5,6 +5,8 @@ use uuid::Uuid;
 
 use super::platform::ts;
 use super::{StoreError, Tx};
+use crate::domain::audit::AuditTrail;
+use crate::domain::books::AuditRecord;
 use crate::params;
 
 pub struct AuditEvent<'a> {
@@ -33,4 +35,13 @@ pub fn record(tx: &mut Tx, event: AuditEvent<'_>) -> Result<(), StoreError> {
         ],
     )?;
     Ok(())
+}
+
+impl AuditTrail for Tx<'_> {
+    type Error = StoreError;
+
+    /// The company's audit trail (the same rows the ledger writes).
+    fn append_audit(&mut self, record: &AuditRecord) -> Result<(), StoreError> {
+        crate::domain::ledger::LedgerStore::audit(self, record)
+    }
 }

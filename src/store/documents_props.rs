@@ -63,6 +63,7 @@ fn op() -> impl Strategy<Value = Op> {
 
 struct Fixture {
     books: Books,
+    company: crate::domain::tenants::Company,
     actor: Uuid,
     customers: Vec<Uuid>,
     vendors: Vec<Uuid>,
@@ -107,8 +108,11 @@ impl From<StoreError> for Outcome {
 fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<(), Outcome> {
     let ctx = Ctx {
         books: &f.books,
+        company: &f.company,
         actor: f.actor,
         checkpoint_key: KEY,
+        today: f.company.today(jiff::Timestamp::now()),
+        now: crate::domain::books::now(),
     };
     match op {
         Op::Issue {
@@ -341,7 +345,8 @@ fn run_case(store: &Store, ops: &[Op]) -> Result<(), TestCaseError> {
             params![tax, company, false, sales_tax, input_tax, true, now],
         )?;
         Ok(Fixture {
-            books: Books { company_id: company, currency: "USD".into(), decimals: 2 },
+            books: Books::of(&firm.company),
+            company: firm.company.clone(),
             actor: Uuid::now_v7(),
             customers,
             vendors,

@@ -227,6 +227,7 @@ impl Model {
 
 struct Fixture {
     books: Books,
+    company: crate::domain::tenants::Company,
     actor: Uuid,
     accounts: Vec<Uuid>,
 }
@@ -235,8 +236,11 @@ impl Fixture {
     fn ctx(&self) -> Ctx<'_> {
         Ctx {
             books: &self.books,
+            company: &self.company,
             actor: self.actor,
             checkpoint_key: KEY,
+            today: self.company.today(jiff::Timestamp::now()),
+            now: crate::domain::books::now(),
         }
     }
 
@@ -667,11 +671,8 @@ fn run_case(store: &Store, steps: &[Step]) -> Result<(), TestCaseError> {
     })?;
     prop_assert!(!accounts.is_empty());
     let b = Fixture {
-        books: Books {
-            company_id: company,
-            currency: "USD".into(),
-            decimals: 2,
-        },
+        books: Books::of(&firm.company),
+        company: firm.company.clone(),
         actor: Uuid::now_v7(),
         accounts,
     };

@@ -42,6 +42,16 @@ pub struct Page<T> {
     pub items: Vec<T>,
 }
 
+impl<T> Page<T> {
+    /// The same page with each item turned into another shape.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            count: self.count,
+            items: self.items.into_iter().map(f).collect(),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ListError {
     #[error("{field}: {message}")]

@@ -12,6 +12,7 @@ mod conventions;
 mod delivery;
 mod doctor;
 mod documents;
+mod drf;
 mod ledger;
 mod ledger_concurrency;
 mod metrics;

@@ -22,11 +22,6 @@ type Result<T, S> = std::result::Result<T, DocumentError<<S as crate::domain::le
 /// Lines one document may carry.
 pub const MAX_LINES: usize = 500;
 
-/// Today in UTC: the default issue and payment date.
-pub fn today() -> Date {
-    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
-}
-
 /// Checks a draft's input and computes its lines and totals. `existing` keeps the id, creator
 /// and creation time of a draft being edited.
 fn build<S: DocumentStore>(
@@ -39,7 +34,7 @@ fn build<S: DocumentStore>(
     let company = ctx.books.company_id;
     let mut errors = FieldErrors::default();
     let contact = contact_for(store, company, kind, input.contact, &mut errors)?;
-    let issue_date = input.issue_date.unwrap_or_else(today);
+    let issue_date = input.issue_date.unwrap_or(ctx.today);
     let terms = input
         .payment_terms_days
         .or(contact.as_ref().map(|c| c.payment_terms_days))

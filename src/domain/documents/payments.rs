@@ -4,7 +4,7 @@
 use jiff::civil::Date;
 use uuid::Uuid;
 
-use super::operations::{apply, today};
+use super::operations::apply;
 use super::{Direction, DocDb, DocumentError, DocumentKind, DocumentStore, Payment};
 use crate::domain::FieldErrors;
 use crate::domain::ledger::{self, AuditRecord, Ctx, EntryInput, LineInput as EntryLine, chain};
@@ -127,7 +127,7 @@ pub fn record<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, input: &PaymentInp
                 "The chart of accounts has no active account of subtype \"{control_subtype}\": add one first."
             ))
         })?;
-    let date = input.date.unwrap_or_else(today);
+    let date = input.date.unwrap_or(ctx.today);
     let text = money::format(amount, ctx.books.decimals);
     let (debit, credit) = match direction {
         Direction::Received => (bank.id, control.id),

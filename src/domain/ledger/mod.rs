@@ -15,7 +15,8 @@ use uuid::Uuid;
 use super::FieldErrors;
 use super::accounts::Account;
 
-pub use operations::{Ctx, approve, cancel, create_draft, delete_draft, post, post_new, reverse, update_draft};
+pub use super::books::{AuditRecord, Books, Ctx};
+pub use operations::{amend_draft, approve, cancel, create_draft, delete_draft, post, post_new, reverse, update_draft};
 pub use periods::{close_period, reopen_period, year_end_close};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +56,38 @@ pub struct Line {
     pub exchange_rate: Option<String>,
 }
 
+impl Line {
+    /// The line's debit and credit as they were entered: in the line's own currency when it has
+    /// one, else in the company's (`decimals`). A draft's lines read back this way check again
+    /// to the same amounts.
+    pub fn as_entered(&self, decimals: u32) -> (String, String) {
+        match (&self.currency, self.amount_currency) {
+            (Some(c), Some(a)) => {
+                let fd = super::money::decimals(c);
+                let side = |base: i64| super::money::format(if base > 0 { a } else { 0 }, fd);
+                (side(self.debit), side(self.credit))
+            }
+            _ => (
+                super::money::format(self.debit, decimals),
+                super::money::format(self.credit, decimals),
+            ),
+        }
+    }
+
+    /// The line as input again, to re-check a draft whose lines a change leaves as they are.
+    pub fn as_input(&self, decimals: u32) -> LineInput {
+        let (debit, credit) = self.as_entered(decimals);
+        LineInput {
+            account_id: Some(self.account_id),
+            description: self.description.clone(),
+            debit: Some(debit),
+            credit: Some(credit),
+            currency: self.currency.clone(),
+            exchange_rate: self.exchange_rate.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalEntry {
     pub id: Uuid,
@@ -87,6 +120,15 @@ pub struct EntryInput {
     pub reference: String,
     pub description: String,
     pub lines: Vec<LineInput>,
+}
+
+/// What a partial change of a draft sends (`PATCH`): `None` keeps the draft's value.
+#[derive(Debug, Clone, Default)]
+pub struct EntryChanges {
+    pub date: Option<Date>,
+    pub reference: Option<String>,
+    pub description: Option<String>,
+    pub lines: Option<Vec<LineInput>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -140,26 +182,6 @@ impl Settings {
     pub fn needs_approval(&self, total: i64) -> bool {
         self.approval_required && (self.approval_threshold == 0 || total > self.approval_threshold)
     }
-}
-
-/// The company a ledger operation works in.
-#[derive(Debug, Clone)]
-pub struct Books {
-    pub company_id: Uuid,
-    pub currency: String,
-    pub decimals: u32,
-}
-
-/// One row of the audit trail, written in the same transaction as the change.
-#[derive(Debug, Clone)]
-pub struct AuditRecord {
-    pub company_id: Uuid,
-    pub actor: Uuid,
-    pub action: &'static str,
-    pub object_type: &'static str,
-    pub object_id: Uuid,
-    /// `(field, before, after)` triples.
-    pub changes: Vec<(String, String, String)>,
 }
 
 /// A link of the hash chain, as stored.

@@ -6,15 +6,10 @@ use uuid::Uuid;
 
 use super::chain::{self, Kind};
 use super::entry::{self, CheckedLines};
-use super::{AuditRecord, Books, ChainLink, Db, EntryInput, EntryStatus, JournalEntry, LedgerError, LedgerStore, Line};
-
-/// Who acts, in which books, with which checkpoint key.
-pub struct Ctx<'a> {
-    pub books: &'a Books,
-    pub actor: Uuid,
-    /// Signs chain checkpoints; kept outside the tenant database.
-    pub checkpoint_key: &'a [u8],
-}
+use super::{
+    AuditRecord, ChainLink, Ctx, Db, EntryChanges, EntryInput, EntryStatus, JournalEntry, LedgerError, LedgerStore,
+    Line,
+};
 
 type Result<T, S> = std::result::Result<T, LedgerError<<S as LedgerStore>::Error>>;
 
@@ -61,6 +56,27 @@ pub fn update_draft<S: LedgerStore>(
         .collect();
     audit(store, ctx, "update", &entry, changes)?;
     Ok(entry)
+}
+
+/// Changes only what `changes` sets on a draft; its other fields and lines stay, and the whole
+/// draft is checked again as [`update_draft`] checks it.
+pub fn amend_draft<S: LedgerStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    id: Uuid,
+    changes: EntryChanges,
+) -> Result<JournalEntry, S> {
+    let current = draft(store, ctx, id, "edited")?;
+    let decimals = ctx.books.decimals;
+    let input = EntryInput {
+        date: Some(changes.date.unwrap_or(current.date)),
+        reference: changes.reference.unwrap_or(current.reference),
+        description: changes.description.unwrap_or(current.description),
+        lines: changes
+            .lines
+            .unwrap_or_else(|| current.lines.iter().map(|l| l.as_input(decimals)).collect()),
+    };
+    update_draft(store, ctx, id, &input)
 }
 
 pub fn delete_draft<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid) -> Result<(), S> {

@@ -5,8 +5,9 @@
 use jiff::civil::Date;
 use uuid::Uuid;
 
+use super::Ctx;
 use super::chain::{self, Kind};
-use super::operations::{Ctx, append, check_open};
+use super::operations::{append, check_open};
 use super::{AuditRecord, Db, EntryInput, JournalEntry, LedgerError, LedgerStore, LineInput, Settings};
 use crate::domain::money;
 

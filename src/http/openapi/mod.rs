@@ -2,8 +2,10 @@
 //! `/api/docs/` and Redoc at `/redoc/`, both served from the binary (nothing is fetched from
 //! elsewhere at run time).
 //!
-//! The document is built with utoipa's types from one table of operations (`paths.rs`,
-//! `paths_documents.rs`) and the body schemas (`schemas.rs`, `business.rs`). It cannot drift from
+//! The document is built with utoipa's types from one table of operations (`paths/`, a file per
+//! area) whose bodies and answers name Rust types (`shape::<AccountDto>()`): each type's schema
+//! is derived from its fields (`#[derive(ToSchema)]`), so a field is written once. Schemas not
+//! yet derived are written out in `schemas.rs` and `business.rs`. It cannot drift from
 //! the router unnoticed: [`Routes`] records every path as `http::api_routes` registers it, and
 //! `tests/api/openapi.rs` checks that the document has exactly those paths, and, against the
 //! running server, exactly the methods each path answers.
@@ -11,7 +13,6 @@
 mod business;
 mod ops;
 mod paths;
-mod paths_documents;
 mod schemas;
 
 use std::sync::OnceLock;
@@ -79,7 +80,9 @@ impl Routes {
 pub fn document() -> OpenApi {
     let mut paths = Paths::new();
     let mut tags: Vec<&'static str> = Vec::new();
+    let mut from_types = ops::Components::new();
     for op in paths::operations() {
+        op.components(&mut from_types);
         let path = op.path.clone();
         let method = op.method.clone();
         let operation = op.build();
@@ -108,7 +111,7 @@ pub fn document() -> OpenApi {
                 .build(),
         )
         .paths(paths)
-        .components(Some(schemas::components()))
+        .components(Some(schemas::components(from_types)))
         .tags(Some(TAGS.iter().map(|t| TagBuilder::new().name(*t).build())))
         .build()
 }

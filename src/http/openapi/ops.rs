@@ -2,6 +2,7 @@
 //! statuses follow from that (a JSON body can be refused with 400/413/415, a token with 401, a
 //! company with 403/404, …), so each entry in `paths.rs` names only what is particular to it.
 
+use utoipa::ToSchema;
 use utoipa::openapi::path::{HttpMethod, Operation, OperationBuilder, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::response::{Response, ResponseBuilder};
@@ -22,20 +23,74 @@ pub enum Access {
     Company,
 }
 
+/// The schemas of the document's components, by name.
+pub type Components = Vec<(String, RefOr<Schema>)>;
+
+/// A schema as an operation uses it, and, when it comes from a Rust type, how to add that type's
+/// component (and every component it refers to) to the document: the fields are written once,
+/// on the type (`#[derive(ToSchema)]`).
+#[derive(Clone)]
+pub struct Shape {
+    pub schema: RefOr<Schema>,
+    components: Option<fn(&mut Components)>,
+}
+
+/// A `$ref` to the component of type `T`.
+pub fn shape<T: ToSchema>() -> Shape {
+    fn add<T: ToSchema>(out: &mut Components) {
+        out.push((T::name().into_owned(), T::schema()));
+        T::schemas(out);
+    }
+    Shape {
+        schema: reference(&T::name()),
+        components: Some(add::<T>),
+    }
+}
+
+impl Shape {
+    /// The same components, around another schema (a page of `T`, a list of `T`).
+    pub fn wrap(&self, schema: RefOr<Schema>) -> Shape {
+        Shape {
+            schema,
+            components: self.components,
+        }
+    }
+
+    fn add_to(&self, out: &mut Components) {
+        if let Some(add) = self.components {
+            add(out);
+        }
+    }
+}
+
+impl From<RefOr<Schema>> for Shape {
+    fn from(schema: RefOr<Schema>) -> Shape {
+        Shape {
+            schema,
+            components: None,
+        }
+    }
+}
+
+/// A component written by hand in `schemas.rs`, by name.
+pub fn named(name: &str) -> Shape {
+    reference(name).into()
+}
+
 /// What the request body is.
 pub enum Body {
     None,
     /// A JSON body that must be there (`application/json`).
-    Json(&'static str),
+    Json(Shape),
     /// A JSON body that may be left out entirely.
-    Optional(&'static str),
+    Optional(Shape),
     /// A PNG or JPEG image.
     Image,
 }
 
 /// What a successful answer carries.
 pub enum Answer {
-    Json(u16, Box<RefOr<Schema>>),
+    Json(u16, Box<Shape>),
     Pdf,
     Image,
     /// Prometheus text exposition (`/metrics`).
@@ -133,11 +188,21 @@ impl Op {
         self.answer = answer;
         self
     }
-    pub fn ok(self, schema: RefOr<Schema>) -> Op {
-        self.answer(Answer::Json(200, Box::new(schema)))
+    pub fn ok(self, schema: impl Into<Shape>) -> Op {
+        self.answer(Answer::Json(200, Box::new(schema.into())))
     }
-    pub fn created(self, schema: RefOr<Schema>) -> Op {
-        self.answer(Answer::Json(201, Box::new(schema)))
+    pub fn created(self, schema: impl Into<Shape>) -> Op {
+        self.answer(Answer::Json(201, Box::new(schema.into())))
+    }
+
+    /// Adds the components of the types this operation reads and answers.
+    pub fn components(&self, out: &mut Components) {
+        if let Body::Json(s) | Body::Optional(s) = &self.body {
+            s.add_to(out);
+        }
+        if let Answer::Json(_, s) = &self.answer {
+            s.add_to(out);
+        }
     }
     /// A further status this operation answers, with its meaning.
     pub fn or(mut self, status: u16, meaning: &'static str) -> Op {
@@ -266,11 +331,11 @@ impl Op {
         }
         b = match self.body {
             Body::None => b,
-            Body::Json(schema) | Body::Optional(schema) => b.request_body(Some(
+            Body::Json(ref shape) | Body::Optional(ref shape) => b.request_body(Some(
                 RequestBodyBuilder::new()
                     .content(
                         "application/json",
-                        ContentBuilder::new().schema(Some(reference(schema))).build(),
+                        ContentBuilder::new().schema(Some(shape.schema.clone())).build(),
                     )
                     .required(Some(if matches!(self.body, Body::Json(_)) {
                         Required::True
@@ -289,11 +354,14 @@ impl Op {
         };
         let failures = self.failures();
         b = match self.answer {
-            Answer::Json(status, schema) => b.response(
+            Answer::Json(status, shape) => b.response(
                 status.to_string(),
                 ResponseBuilder::new()
                     .description("Success")
-                    .content("application/json", ContentBuilder::new().schema(Some(*schema)).build())
+                    .content(
+                        "application/json",
+                        ContentBuilder::new().schema(Some(shape.schema)).build(),
+                    )
                     .build(),
             ),
             Answer::Pdf => b.response(

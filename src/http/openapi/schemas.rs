@@ -11,6 +11,8 @@ use utoipa::openapi::schema::{
 };
 use utoipa::openapi::{Components, ComponentsBuilder, RefOr};
 
+use super::ops::Shape;
+
 /// A decimal amount as the API writes it: optional minus sign, digits, optional fraction.
 const DECIMAL_PATTERN: &str = r"^-?[0-9]+(\.[0-9]+)?$";
 
@@ -124,13 +126,30 @@ pub fn request(required: &[&str], fields: Vec<(&str, RefOr<Schema>)>) -> RefOr<S
 }
 
 /// The DRF page: `{"count", "next", "previous", "results"}` with absolute links.
-pub fn page(item: &str) -> RefOr<Schema> {
-    object(vec![
+/// A DRF page of `item`s (a hand-written component's name, or a [`Shape`] from a type).
+pub fn page(item: impl Into<PageItem>) -> Shape {
+    let item: Shape = item.into().0;
+    item.wrap(object(vec![
         ("count", integer()),
         ("next", nullable(formatted("uri").into())),
         ("previous", nullable(formatted("uri").into())),
-        ("results", array(reference(item))),
-    ])
+        ("results", array(item.schema.clone())),
+    ]))
+}
+
+/// What a page holds: a component by name, or a type's shape.
+pub struct PageItem(Shape);
+
+impl From<&str> for PageItem {
+    fn from(name: &str) -> PageItem {
+        PageItem(super::ops::named(name))
+    }
+}
+
+impl From<Shape> for PageItem {
+    fn from(shape: Shape) -> PageItem {
+        PageItem(shape)
+    }
 }
 
 pub fn with_stamps(mut fields: Vec<(&'static str, RefOr<Schema>)>) -> Vec<(&'static str, RefOr<Schema>)> {
@@ -358,111 +377,6 @@ fn ledger() -> Vec<(&'static str, RefOr<Schema>)> {
         ]
     };
     vec![
-        (
-            "Account",
-            object(with_stamps(vec![
-                ("id", uuid()),
-                ("company", uuid()),
-                ("code", string()),
-                ("name", string()),
-                ("type", string()),
-                ("subtype", string()),
-                ("parent", nullable(uuid())),
-                ("currency", nullable(string())),
-                ("is_active", boolean()),
-            ])),
-        ),
-        (
-            "AccountInput",
-            request(
-                &[],
-                vec![
-                    ("code", string()),
-                    ("name", string()),
-                    ("type", choice(&["asset", "liability", "equity", "revenue", "expense"])),
-                    ("subtype", string()),
-                    ("parent", nullable(uuid())),
-                    ("currency", nullable(string())),
-                    ("is_active", boolean()),
-                ],
-            ),
-        ),
-        (
-            "JournalLine",
-            object(vec![
-                ("line_no", integer()),
-                ("account", uuid()),
-                ("description", string()),
-                ("debit_amount", money()),
-                ("credit_amount", money()),
-                ("currency", nullable(string())),
-                ("exchange_rate", nullable(string())),
-                ("base_debit", money()),
-                ("base_credit", money()),
-            ]),
-        ),
-        (
-            "JournalEntry",
-            object(with_stamps(vec![
-                ("id", uuid()),
-                ("company", uuid()),
-                ("number", nullable(integer())),
-                ("date", date()),
-                ("reference", string()),
-                ("description", string()),
-                ("status", string()),
-                ("currency", string()),
-                ("total", money()),
-                ("created_by", uuid()),
-                ("approved_by", nullable(uuid())),
-                ("posted_by", nullable(uuid())),
-                ("posted_at", nullable(timestamp())),
-                ("reverses", nullable(uuid())),
-                ("reversed_by", nullable(uuid())),
-                ("lines", array(reference("JournalLine"))),
-            ])),
-        ),
-        (
-            "JournalLineInput",
-            request(
-                &[],
-                vec![
-                    ("account", uuid()),
-                    ("description", string()),
-                    ("debit_amount", decimal_input()),
-                    ("credit_amount", decimal_input()),
-                    ("currency", string()),
-                    ("exchange_rate", decimal_input()),
-                ],
-            ),
-        ),
-        (
-            "JournalEntryInput",
-            request(
-                &["date", "lines"],
-                vec![
-                    ("date", date()),
-                    ("reference", string()),
-                    ("description", string()),
-                    ("lines", array(reference("JournalLineInput"))),
-                ],
-            ),
-        ),
-        (
-            "BulkRequest",
-            request(&["entries"], vec![("entries", array(reference("JournalEntryInput")))]),
-        ),
-        (
-            "BulkResult",
-            object(vec![
-                ("count", integer()),
-                (
-                    "entries",
-                    array(object(vec![("id", uuid()), ("number", nullable(integer()))])),
-                ),
-            ]),
-        ),
-        ("DateRequest", request(&[], vec![("date", date())])),
         ("PeriodSettings", object(settings())),
         (
             "PeriodSettingsUpdate",
@@ -509,6 +423,7 @@ const CREATES: &[(&str, &str, &[&str])] = &[
     ("CompanyInput", "CompanyCreate", &["name"]),
     ("UserInput", "UserCreate", &["email"]),
     ("AccountInput", "AccountCreate", &["code", "name", "type"]),
+    ("JournalEntryChange", "JournalEntryInput", &["date", "lines"]),
     ("ContactInput", "ContactCreate", &["name"]),
     ("ItemInput", "ItemCreate", &["code", "name"]),
     (
@@ -524,7 +439,7 @@ const CREATES: &[(&str, &str, &[&str])] = &[
 ];
 
 /// All component schemas, and the bearer-token security scheme.
-pub fn components() -> Components {
+pub fn components(from_types: super::ops::Components) -> Components {
     use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
     let mut all: Vec<(&str, RefOr<Schema>)> = errors()
         .into_iter()
@@ -532,13 +447,20 @@ pub fn components() -> Components {
         .chain(ledger())
         .chain(super::business::schemas())
         .collect();
+    // Components derived from the types (`#[derive(ToSchema)]`) replace any hand-written one of
+    // the same name.
+    for (name, _) in &from_types {
+        all.retain(|(n, _)| n != name);
+    }
+    let owned: Vec<(String, RefOr<Schema>)> = from_types;
+    let mut all: Vec<(String, RefOr<Schema>)> = all.into_iter().map(|(n, s)| (n.to_owned(), s)).chain(owned).collect();
     for (change, create, required) in CREATES {
         let Some(RefOr::T(Schema::Object(mut o))) = all.iter().find(|(n, _)| n == change).map(|(_, s)| s.clone())
         else {
             continue;
         };
         o.required = required.iter().map(|r| (*r).to_owned()).collect();
-        all.push((create, RefOr::T(Schema::Object(o))));
+        all.push(((*create).to_owned(), RefOr::T(Schema::Object(o))));
     }
     let mut b = ComponentsBuilder::new();
     for (name, schema) in all {

@@ -1,10 +1,9 @@
-//! The operations of receivables and payables: the four document kinds (one set of handlers,
-//! four paths), delivery, statements, recurring invoices, payments and the reports.
+//! Operations of invoices, credit notes, bills and vendor credits, and their delivery.
 
 use utoipa::openapi::path::HttpMethod::{Delete, Get, Patch, Post, Put};
 
-use super::ops::{Answer, Body, Kind, Op, op};
-use super::schemas::{page, reference as r};
+use super::super::ops::{Answer, Body, Kind, Op, named, op};
+use super::super::schemas::{page, reference as r};
 
 /// A document kind's operations under `base` (`/api/invoicing/invoices/`). `sent`: whether the
 /// kind is e-mailed (invoices and credit notes).
@@ -24,7 +23,7 @@ fn kind(base: &str, one: &str, many: &str, tag: &'static str, sent: bool) -> Vec
             ])
             .ok(page("DocumentSummary")),
         op(Post, base, format!("create{one}"), tag, "Create a draft")
-            .body(Body::Json("DocumentInput"))
+            .body(Body::Json(named("DocumentInput")))
             .idempotent()
             .writes()
             .created(r("Document")),
@@ -37,7 +36,7 @@ fn kind(base: &str, one: &str, many: &str, tag: &'static str, sent: bool) -> Vec
         )
         .ok(r("Document")),
         op(Patch, item.clone(), format!("update{one}"), tag, "Change a draft")
-            .body(Body::Json("DocumentInput"))
+            .body(Body::Json(named("DocumentInput")))
             .idempotent()
             .writes()
             .ok(r("Document")),
@@ -60,7 +59,7 @@ fn kind(base: &str, one: &str, many: &str, tag: &'static str, sent: bool) -> Vec
             "Void: the entry is reversed",
         )
         .about("Without a body (or a `date`), the reversal is dated like the document.")
-        .body(Body::Optional("DateRequest"))
+        .body(Body::Optional(named("DateRequest")))
         .idempotent()
         .writes()
         .ok(r("Document")),
@@ -88,7 +87,7 @@ fn kind(base: &str, one: &str, many: &str, tag: &'static str, sent: bool) -> Vec
                 "Recipients default to the contact's e-mails. 200 with the log row when sent; 502 with \
                      the mail server's answer when not.",
             )
-            .body(Body::Optional("SendRequest"))
+            .body(Body::Optional(named("SendRequest")))
             .writes()
             .ok(r("Delivery"))
             .or(
@@ -111,7 +110,7 @@ fn kind(base: &str, one: &str, many: &str, tag: &'static str, sent: bool) -> Vec
     ops
 }
 
-fn documents() -> Vec<Op> {
+pub fn documents() -> Vec<Op> {
     [
         ("/api/invoicing/invoices/", "Invoice", "Invoices", "Invoices", true),
         (
@@ -135,7 +134,7 @@ fn documents() -> Vec<Op> {
     .collect()
 }
 
-fn delivery() -> Vec<Op> {
+pub fn delivery() -> Vec<Op> {
     vec![
         op(
             Get,
@@ -153,7 +152,7 @@ fn delivery() -> Vec<Op> {
             "Set the document template",
         )
         .about("Checked by the PDF renderer before it is stored.")
-        .body(Body::Json("TemplateInput"))
+        .body(Body::Json(named("TemplateInput")))
         .writes()
         .ok(r("Template")),
         op(
@@ -205,169 +204,4 @@ fn delivery() -> Vec<Op> {
         .query("date_to", Kind::Date, false)
         .answer(Answer::Pdf),
     ]
-}
-
-fn recurring_and_payments() -> Vec<Op> {
-    vec![
-        op(
-            Get,
-            "/api/invoicing/recurring-invoices/",
-            "listRecurring",
-            "Recurring invoices",
-            "Schedules",
-        )
-        .list(&[("is_active", Kind::Bool), ("contact", Kind::Id)])
-        .ok(page("Recurring")),
-        op(
-            Post,
-            "/api/invoicing/recurring-invoices/",
-            "createRecurring",
-            "Recurring invoices",
-            "Add a schedule",
-        )
-        .body(Body::Json("RecurringCreate"))
-        .writes()
-        .created(r("Recurring")),
-        op(
-            Post,
-            "/api/invoicing/recurring-invoices/run/",
-            "runRecurring",
-            "Recurring invoices",
-            "Make the due invoices now",
-        )
-        .about("`{\"date\": \"YYYY-MM-DD\"}` (optional) runs as of that date.")
-        .body(Body::Optional("DateRequest"))
-        .writes()
-        .ok(r("RecurringRun")),
-        op(
-            Get,
-            "/api/invoicing/recurring-invoices/{id}/",
-            "getRecurring",
-            "Recurring invoices",
-            "One schedule",
-        )
-        .ok(r("Recurring")),
-        op(
-            Patch,
-            "/api/invoicing/recurring-invoices/{id}/",
-            "updateRecurring",
-            "Recurring invoices",
-            "Change a schedule",
-        )
-        .body(Body::Json("RecurringInput"))
-        .writes()
-        .ok(r("Recurring")),
-        op(
-            Get,
-            "/api/invoicing/payments/",
-            "listPayments",
-            "Payments",
-            "Payments received and made",
-        )
-        .list(&[
-            ("direction", Kind::Text),
-            ("contact", Kind::Id),
-            ("date_from", Kind::Date),
-            ("date_to", Kind::Date),
-            ("is_void", Kind::Bool),
-        ])
-        .ok(page("Payment")),
-        op(
-            Post,
-            "/api/invoicing/payments/",
-            "createPayment",
-            "Payments",
-            "Record a payment, optionally allocated",
-        )
-        .body(Body::Json("PaymentInput"))
-        .idempotent()
-        .writes()
-        .created(r("Payment")),
-        op(
-            Get,
-            "/api/invoicing/payments/{id}/",
-            "getPayment",
-            "Payments",
-            "One payment",
-        )
-        .ok(r("Payment")),
-        op(
-            Post,
-            "/api/invoicing/payments/{id}/allocate/",
-            "allocatePayment",
-            "Payments",
-            "Allocate to documents",
-        )
-        .body(Body::Json("AllocateRequest"))
-        .idempotent()
-        .writes()
-        .ok(r("Payment")),
-        op(
-            Post,
-            "/api/invoicing/payments/{id}/void/",
-            "voidPayment",
-            "Payments",
-            "Void a payment",
-        )
-        .body(Body::Optional("DateRequest"))
-        .idempotent()
-        .writes()
-        .ok(r("Payment")),
-    ]
-}
-
-fn reports() -> Vec<Op> {
-    vec![
-        op(
-            Get,
-            "/api/reports/trial-balance/",
-            "trialBalance",
-            "Reports",
-            "Trial balance as of a date (default today)",
-        )
-        .query("as_of", Kind::Date, false)
-        .ok(r("TrialBalance")),
-        op(
-            Get,
-            "/api/reports/general-ledger/",
-            "generalLedger",
-            "Reports",
-            "One account's postings, paged",
-        )
-        .about("`date_from` defaults to the start of `date_to`'s year; `date_to` to today.")
-        .query("account", Kind::Id, true)
-        .query("date_from", Kind::Date, false)
-        .query("date_to", Kind::Date, false)
-        .query("page", Kind::Int, false)
-        .query("page_size", Kind::Int, false)
-        .or(404, "No such page")
-        .ok(r("GeneralLedger")),
-        op(
-            Get,
-            "/api/reports/aged-receivables/",
-            "agedReceivables",
-            "Reports",
-            "What customers owe, by age",
-        )
-        .query("as_of", Kind::Date, false)
-        .ok(r("Ageing")),
-        op(
-            Get,
-            "/api/reports/aged-payables/",
-            "agedPayables",
-            "Reports",
-            "What the company owes vendors, by age",
-        )
-        .query("as_of", Kind::Date, false)
-        .ok(r("Ageing")),
-    ]
-}
-
-pub fn operations() -> Vec<Op> {
-    documents()
-        .into_iter()
-        .chain(delivery())
-        .chain(recurring_and_payments())
-        .chain(reports())
-        .collect()
 }

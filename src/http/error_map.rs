@@ -1,0 +1,69 @@
+//! Every domain error, turned into its API answer, in one place: field errors are a 400 under
+//! their field, a refused state change a 400 under `non_field_errors`, a missing record a 404,
+//! a broken invariant a 500. Each `match` is exhaustive, so a new variant must be mapped here.
+
+use super::error::ApiError;
+use crate::domain::accounts::ChartError;
+use crate::domain::documents::DocumentError;
+use crate::domain::ledger::LedgerError;
+use crate::provision::ProvisionError;
+use crate::store::StoreError;
+
+/// A refusal that concerns the request as a whole.
+fn refused(message: impl ToString) -> ApiError {
+    ApiError::field("non_field_errors", message.to_string())
+}
+
+impl From<LedgerError<StoreError>> for ApiError {
+    fn from(e: LedgerError<StoreError>) -> Self {
+        match e {
+            LedgerError::Invalid(errors) => ApiError::Validation(errors),
+            LedgerError::NotFound => ApiError::NotFound,
+            LedgerError::PeriodClosed { .. } => ApiError::field("date", e.to_string()),
+            LedgerError::NotDraft(_)
+            | LedgerError::NotPosted
+            | LedgerError::AlreadyReversed
+            | LedgerError::NeedsApproval
+            | LedgerError::SelfApproval
+            | LedgerError::Period(_) => refused(e),
+            LedgerError::ChainBroken(m) => ApiError::Internal(format!("ledger chain broken: {m}")),
+            LedgerError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
+impl From<ChartError<StoreError>> for ApiError {
+    fn from(e: ChartError<StoreError>) -> Self {
+        match e {
+            ChartError::Invalid(errors) => ApiError::Validation(errors),
+            ChartError::NotFound => ApiError::NotFound,
+            ChartError::HasPostings | ChartError::HasChildren => refused(e),
+            // Two requests raced for one code: the unique index kept the second out.
+            ChartError::Store(StoreError::Conflict(_)) => {
+                ApiError::field("code", "An account with this code already exists.")
+            }
+            ChartError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
+impl From<DocumentError<StoreError>> for ApiError {
+    fn from(e: DocumentError<StoreError>) -> Self {
+        match e {
+            DocumentError::Invalid(errors) => ApiError::Validation(errors),
+            DocumentError::NotFound => ApiError::NotFound,
+            DocumentError::NotDraft(_) | DocumentError::State(_) => refused(e),
+            DocumentError::Ledger(l) => ApiError::from(l),
+        }
+    }
+}
+
+impl From<ProvisionError> for ApiError {
+    fn from(e: ProvisionError) -> Self {
+        match e {
+            ProvisionError::Invalid(errors) => ApiError::Validation(errors),
+            ProvisionError::Store(s) => ApiError::from(s),
+            ProvisionError::Hash(m) => ApiError::Internal(m),
+        }
+    }
+}

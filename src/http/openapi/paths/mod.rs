@@ -1,0 +1,24 @@
+//! Every operation of the API, by area, in the order of the router in `http/mod.rs`. The router
+//! and this list are compared by `tests/api/openapi.rs` (paths as registered, methods as
+//! answered).
+
+mod contacts;
+mod documents;
+mod ledger;
+mod payments;
+mod platform;
+mod reports;
+
+use super::ops::Op;
+
+pub fn operations() -> Vec<Op> {
+    platform::operations()
+        .into_iter()
+        .chain(ledger::ledger())
+        .chain(contacts::contacts())
+        .chain(documents::documents())
+        .chain(documents::delivery())
+        .chain(payments::recurring_and_payments())
+        .chain(reports::reports())
+        .collect()
+}

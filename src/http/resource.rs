@@ -1,0 +1,115 @@
+//! The generic handlers of a company's records: list, show, create, update (`PATCH`), replace
+//! (`PUT`) and delete, written once for every [`Resource`]. An area says how its records are
+//! listed, found, shown and saved; the routes in `http/mod.rs` bind it to its path
+//! (`get(resource::list::<Accounts>)`).
+//!
+//! The order of checks is the same everywhere: the token, the permission (before the body is
+//! read), the record (404 if the caller cannot see it), and only then the body (400).
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use super::company::{Id, Idempotency, InCompany, JsonBody, Permission};
+use super::conventions::ListQuery;
+use super::error::ApiError;
+use crate::domain::Change;
+use crate::domain::ledger::Ctx;
+use crate::store::Tx;
+use crate::store::list::{ListRequest, Page};
+
+/// A kind of record a company keeps, as the API serves it.
+pub trait Resource: Send + Sync + 'static {
+    /// Who may list and read them.
+    type View: Permission;
+    /// Who may create, change and delete them.
+    type Edit: Permission;
+    /// The record as the domain has it.
+    type Record: Send + 'static;
+    /// The record as the API shows it.
+    type Dto: Serialize + Send + 'static;
+    /// The body of a create, update or replace.
+    type Body: DeserializeOwned + Send + 'static;
+
+    fn list(tx: &mut Tx, ctx: &Ctx<'_>, request: &ListRequest) -> Result<Page<Self::Dto>, ApiError>;
+    /// The record `id` of the context's company; `ApiError::NotFound` when the caller cannot see it.
+    fn find(tx: &mut Tx, ctx: &Ctx<'_>, id: Uuid) -> Result<Self::Record, ApiError>;
+    fn show(tx: &mut Tx, ctx: &Ctx<'_>, record: Self::Record) -> Result<Self::Dto, ApiError>;
+    /// Creates (`current` = `None`) or changes a record.
+    fn save(
+        tx: &mut Tx,
+        ctx: &Ctx<'_>,
+        current: Option<Self::Record>,
+        how: Change,
+        body: Self::Body,
+    ) -> Result<Self::Record, ApiError>;
+}
+
+/// A resource whose records can be deleted (others are archived through `is_active`).
+pub trait Deletable: Resource {
+    fn delete(tx: &mut Tx, ctx: &Ctx<'_>, record: Self::Record) -> Result<(), ApiError>;
+}
+
+pub async fn list<R: Resource>(c: InCompany<R::View>, q: ListQuery) -> Result<Response, ApiError> {
+    let request = q.request.clone();
+    let page = c.read(move |tx, ctx| R::list(tx, ctx, &request)).await?;
+    Ok(q.render(page, |dto| dto))
+}
+
+pub async fn get<R: Resource>(c: InCompany<R::View>, Id(id): Id) -> Result<Json<R::Dto>, ApiError> {
+    c.read(move |tx, ctx| {
+        let record = R::find(tx, ctx, id)?;
+        R::show(tx, ctx, record)
+    })
+    .await
+    .map(Json)
+}
+
+pub async fn create<R: Resource>(c: InCompany<R::Edit>, mut body: JsonBody<R::Body>) -> Result<Response, ApiError> {
+    c.write(body.idempotency(), StatusCode::CREATED, move |tx, ctx| {
+        let record = R::save(tx, ctx, None, Change::Create, body.parse()?)?;
+        R::show(tx, ctx, record)
+    })
+    .await
+}
+
+pub async fn update<R: Resource>(c: InCompany<R::Edit>, id: Id, body: JsonBody<R::Body>) -> Result<Response, ApiError> {
+    change::<R>(c, id, body, Change::Update).await
+}
+
+pub async fn replace<R: Resource>(
+    c: InCompany<R::Edit>,
+    id: Id,
+    body: JsonBody<R::Body>,
+) -> Result<Response, ApiError> {
+    change::<R>(c, id, body, Change::Replace).await
+}
+
+async fn change<R: Resource>(
+    c: InCompany<R::Edit>,
+    Id(id): Id,
+    mut body: JsonBody<R::Body>,
+    how: Change,
+) -> Result<Response, ApiError> {
+    c.write(body.idempotency(), StatusCode::OK, move |tx, ctx| {
+        let current = R::find(tx, ctx, id)?;
+        let record = R::save(tx, ctx, Some(current), how, body.parse()?)?;
+        R::show(tx, ctx, record)
+    })
+    .await
+}
+
+pub async fn delete<R: Deletable>(
+    c: InCompany<R::Edit>,
+    Id(id): Id,
+    idempotency: Idempotency,
+) -> Result<Response, ApiError> {
+    c.write(idempotency, StatusCode::NO_CONTENT, move |tx, ctx| {
+        let record = R::find(tx, ctx, id)?;
+        R::delete(tx, ctx, record)
+    })
+    .await
+}
