@@ -223,3 +223,15 @@ async fn permission_is_checked_before_the_body(app: TestApp) {
     );
 }
 on_every_backend!(permission_before_body, permission_is_checked_before_the_body);
+
+/// The seed's `/swagger/` leads to the Swagger UI.
+#[tokio::test]
+async fn swagger_leads_to_the_swagger_ui() {
+    let app = TestApp::spawn(&crate::helpers::Backend::Sqlite).await;
+    for path in ["/swagger/", "/swagger"] {
+        let r = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        assert!(r.url().path().starts_with("/api/docs/"), "{path} → {}", r.url());
+        assert!(r.text().await.unwrap().contains("swagger-ui"), "{path}");
+    }
+}

@@ -223,6 +223,9 @@ pub fn docs() -> Router<AppState> {
         )
         .into();
     let redoc = Router::new()
+        // The seed's path for the interactive documentation.
+        .route("/swagger", get(|| async { Redirect::permanent("/api/docs/") }))
+        .route("/swagger/", get(|| async { Redirect::permanent("/api/docs/") }))
         .route("/redoc", get(|| async { Redirect::permanent("/redoc/") }))
         .route("/redoc/", get(redoc_page))
         .route("/redoc/redoc.standalone.js", get(redoc_js));
