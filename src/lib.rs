@@ -5,6 +5,7 @@
 pub mod domain;
 pub mod pdf;
 pub mod store;
+pub mod tenancy;
 
 pub mod auth;
 pub mod backup;
