@@ -10,6 +10,7 @@ pub mod tenancy;
 pub mod auth;
 pub mod backup;
 pub mod firm_archive;
+pub mod metrics;
 pub mod provision;
 pub mod scheduler;
 
