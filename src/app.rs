@@ -24,7 +24,7 @@ pub struct App {
     /// Signs ledger chain checkpoints. Kept outside every tenant database.
     pub checkpoint_key: Vec<u8>,
     /// Request counters and timings for `/metrics` (kept only when `metrics.enabled`).
-    pub metrics: crate::http::metrics::Metrics,
+    pub metrics: crate::metrics::Metrics,
 }
 
 pub type AppState = Arc<App>;
@@ -76,7 +76,7 @@ impl App {
             limiter,
             dummy_hash: password::dummy_hash(),
             checkpoint_key,
-            metrics: crate::http::metrics::Metrics::new(),
+            metrics: crate::metrics::Metrics::new(),
             hashing: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
             ),

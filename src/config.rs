@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
+use jiff::civil::Time;
 use serde::{Deserialize, Serialize};
 
 use crate::store::StoreConfig;
@@ -70,10 +72,10 @@ impl BackupConfig {
 
     fn validate(&self) -> Result<(), ConfigError> {
         if let Some(s) = &self.schedule {
-            crate::backup::schedule::Schedule::parse(s).map_err(ConfigError::Invalid)?;
+            Schedule::parse(s).map_err(ConfigError::Invalid)?;
         }
         if let Some(dir) = self.dir.as_ref().and_then(|d| d.to_str())
-            && let Some(Err(e)) = crate::backup::remote::S3Location::parse(dir)
+            && let Some(Err(e)) = s3_bucket_and_prefix(dir)
         {
             return Err(ConfigError::Invalid(format!("backup.dir: {e}")));
         }
@@ -82,6 +84,67 @@ impl BackupConfig {
         }
         Ok(())
     }
+}
+
+/// When scheduled backups run: the value of `backup.schedule` (`backup::schedule` says when the
+/// next run is due).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schedule {
+    /// `every 30m`, `every 6h`: at fixed intervals from midnight.
+    Every(Duration),
+    /// `hourly`: at minute 0.
+    Hourly,
+    /// `daily 02:30`: once a day at this local time of the server.
+    Daily(Time),
+}
+
+impl Schedule {
+    /// Parses `hourly`, `daily HH:MM` or `every N(m|h)`; the error says what is accepted.
+    pub fn parse(s: &str) -> Result<Schedule, String> {
+        let s = s.trim().to_ascii_lowercase();
+        let bad = || {
+            format!("backup.schedule = {s:?}: use \"hourly\", \"daily HH:MM\" or \"every N(m|h)\" (e.g. \"every 6h\")")
+        };
+        if s == "hourly" {
+            return Ok(Schedule::Hourly);
+        }
+        if let Some(t) = s.strip_prefix("daily") {
+            let t = t.trim();
+            let t = if t.is_empty() { "00:00" } else { t };
+            let (h, m) = t.split_once(':').ok_or_else(bad)?;
+            let h: i8 = h.parse().map_err(|_| bad())?;
+            let m: i8 = m.parse().map_err(|_| bad())?;
+            return Time::new(h, m, 0, 0).map(Schedule::Daily).map_err(|_| bad());
+        }
+        if let Some(n) = s.strip_prefix("every") {
+            let n = n.trim();
+            let (num, unit) = n.split_at(n.find(|c: char| !c.is_ascii_digit()).unwrap_or(n.len()));
+            let num: u64 = num.parse().map_err(|_| bad())?;
+            let secs = match unit.trim() {
+                "m" | "min" | "minutes" => num * 60,
+                "h" | "hours" => num * 3600,
+                _ => return Err(bad()),
+            };
+            if !(300..=7 * 86_400).contains(&secs) {
+                return Err(format!(
+                    "backup.schedule = {s:?}: the interval must be between 5 minutes and 7 days"
+                ));
+            }
+            return Ok(Schedule::Every(Duration::from_secs(secs)));
+        }
+        Err(bad())
+    }
+}
+
+/// `s3://bucket/prefix` as its bucket and prefix (no leading or trailing `/`; may be empty), `None`
+/// for a local path: the syntax of `backup.dir` and `oasys backup` targets (`backup::remote`).
+pub fn s3_bucket_and_prefix(text: &str) -> Option<Result<(&str, &str), String>> {
+    let rest = text.strip_prefix("s3://")?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    if bucket.is_empty() {
+        return Some(Err(format!("{text:?} names no bucket: use s3://bucket/prefix")));
+    }
+    Some(Ok((bucket, prefix.trim_matches('/'))))
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

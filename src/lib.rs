@@ -5,10 +5,12 @@
 pub mod domain;
 pub mod pdf;
 pub mod store;
+pub mod tenancy;
 
 pub mod auth;
 pub mod backup;
 pub mod firm_archive;
+pub mod metrics;
 pub mod provision;
 pub mod scheduler;
 

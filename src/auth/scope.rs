@@ -9,25 +9,7 @@ use super::jwt::Claims;
 use crate::domain::roles::{self, Action};
 use crate::domain::tenants::{Company, User};
 use crate::store::{Tx, companies, platform};
-
-/// Access to one firm's data.
-#[derive(Debug, Clone)]
-pub struct TenantScope {
-    tenant_id: Uuid,
-}
-
-impl TenantScope {
-    pub fn tenant_id(&self) -> Uuid {
-        self.tenant_id
-    }
-
-    /// For the CLI, first-run setup and tests, which act as the machine's operator rather than
-    /// as a signed-in user. Public so integration tests can reach the store as the CLI does;
-    /// HTTP handlers never call it.
-    pub fn operator(tenant_id: Uuid) -> TenantScope {
-        TenantScope { tenant_id }
-    }
-}
+pub use crate::tenancy::TenantScope;
 
 /// The signed-in user behind a request, checked against the database.
 #[derive(Debug, Clone)]
@@ -51,7 +33,7 @@ pub fn caller(tx: &mut Tx, claims: &Claims) -> Result<Caller, AuthError> {
             if !platform::tenant_is_active(tx, tenant_id)? {
                 return Err(AuthError::Inactive);
             }
-            Some(TenantScope { tenant_id })
+            Some(TenantScope::checked(tenant_id))
         }
         None => None,
     };

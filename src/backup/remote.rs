@@ -14,7 +14,7 @@ use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
 use sha2::{Digest, Sha256};
 
 use super::BackupError;
-use crate::config::BackupConfig;
+use crate::config::{BackupConfig, s3_bucket_and_prefix};
 use crate::domain::ledger::chain::hex;
 
 /// Parts of 16 MiB, four in flight: bounded memory whatever the archive's size.
@@ -32,16 +32,10 @@ pub struct S3Location {
 impl S3Location {
     /// `Some` for `s3://…` text, `None` for a local path.
     pub fn parse(text: &str) -> Option<Result<S3Location, BackupError>> {
-        let rest = text.strip_prefix("s3://")?;
-        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-        if bucket.is_empty() {
-            return Some(Err(BackupError::Refused(format!(
-                "{text:?} names no bucket: use s3://bucket/prefix"
-            ))));
-        }
-        Some(Ok(S3Location {
+        let parsed = s3_bucket_and_prefix(text)?;
+        Some(parsed.map_err(BackupError::Refused).map(|(bucket, prefix)| S3Location {
             bucket: bucket.to_owned(),
-            prefix: prefix.trim_matches('/').to_owned(),
+            prefix: prefix.to_owned(),
         }))
     }
 

@@ -6,59 +6,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use jiff::civil::Time;
 use jiff::{Timestamp, ToSpan, Zoned};
 
 use super::{BackupError, Reason, io_at};
-
-/// When scheduled backups run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Schedule {
-    /// `every 30m`, `every 6h`: at fixed intervals from midnight.
-    Every(Duration),
-    /// `hourly`: at minute 0.
-    Hourly,
-    /// `daily 02:30`: once a day at this local time of the server.
-    Daily(Time),
-}
+pub use crate::config::Schedule;
 
 impl Schedule {
-    /// Parses `hourly`, `daily HH:MM` or `every N(m|h)`; the error says what is accepted.
-    pub fn parse(s: &str) -> Result<Schedule, String> {
-        let s = s.trim().to_ascii_lowercase();
-        let bad = || {
-            format!("backup.schedule = {s:?}: use \"hourly\", \"daily HH:MM\" or \"every N(m|h)\" (e.g. \"every 6h\")")
-        };
-        if s == "hourly" {
-            return Ok(Schedule::Hourly);
-        }
-        if let Some(t) = s.strip_prefix("daily") {
-            let t = t.trim();
-            let t = if t.is_empty() { "00:00" } else { t };
-            let (h, m) = t.split_once(':').ok_or_else(bad)?;
-            let h: i8 = h.parse().map_err(|_| bad())?;
-            let m: i8 = m.parse().map_err(|_| bad())?;
-            return Time::new(h, m, 0, 0).map(Schedule::Daily).map_err(|_| bad());
-        }
-        if let Some(n) = s.strip_prefix("every") {
-            let n = n.trim();
-            let (num, unit) = n.split_at(n.find(|c: char| !c.is_ascii_digit()).unwrap_or(n.len()));
-            let num: u64 = num.parse().map_err(|_| bad())?;
-            let secs = match unit.trim() {
-                "m" | "min" | "minutes" => num * 60,
-                "h" | "hours" => num * 3600,
-                _ => return Err(bad()),
-            };
-            if !(300..=7 * 86_400).contains(&secs) {
-                return Err(format!(
-                    "backup.schedule = {s:?}: the interval must be between 5 minutes and 7 days"
-                ));
-            }
-            return Ok(Schedule::Every(Duration::from_secs(secs)));
-        }
-        Err(bad())
-    }
-
     /// The first run strictly after `now`.
     pub fn next_after(&self, now: &Zoned) -> Result<Zoned, jiff::Error> {
         match self {
@@ -141,6 +94,7 @@ pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, BackupError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jiff::civil::Time;
 
     fn at(s: &str) -> Zoned {
         s.parse().unwrap()

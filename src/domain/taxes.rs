@@ -192,6 +192,29 @@ pub fn check(
     kind.ok_or_else(|| FieldErrors::single("kind", "This field is required."))
 }
 
+/// Where tax is rounded: on every line (then summed), or once per rate over the document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Rounding {
+    #[default]
+    Line,
+    Document,
+}
+
+impl Rounding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rounding::Line => "line",
+            Rounding::Document => "document",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Rounding> {
+        [Rounding::Line, Rounding::Document]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,13 +21,13 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::books::{Access, in_books};
-use super::documents::{kind_of, pdf_document};
+use super::documents::{kind_of, pdf_parts};
 use super::error::ApiError;
 use super::extract::{ApiJson, Bearer, CompanyHeader, parse_id};
 use crate::app::AppState;
 use crate::config::SmtpConfig;
 use crate::domain::FieldErrors;
-use crate::domain::documents::{Document, DocumentKind, DocumentStatus};
+use crate::domain::documents::{DocumentKind, DocumentStatus};
 use crate::domain::money;
 use crate::domain::roles::Action;
 use crate::domain::tenants::{Company, is_email};
@@ -45,35 +45,6 @@ const MAX_MESSAGE_CHARS: usize = 10_000;
 /// The whole conversation with the mail server; past it the send fails with 502, not a hung request.
 const SEND_TIMEOUT: Duration = Duration::from_secs(60);
 const NOT_CONFIGURED: &str = "E-mail is not configured: set smtp.url and smtp.from in oasys.toml.";
-
-/// The PDF of a document as the company wants it: its logo in the document and its template (the
-/// embedded default when it has none). Used by `GET …/pdf/` and by sending, so both look the same.
-pub fn pdf_parts(
-    tx: &mut Tx,
-    company: &Company,
-    doc: &Document,
-    number: &str,
-) -> Result<(pdf::Document, pdf::Template), ApiError> {
-    let mut document = pdf_document(tx, company, doc, number)?;
-    let (logo, template) = firm_look(tx, company)?;
-    document.company.logo = logo;
-    Ok((document, template))
-}
-
-/// The company's logo and document template (the embedded default when it has none).
-pub fn firm_look(tx: &mut Tx, company: &Company) -> Result<(Option<Vec<u8>>, pdf::Template), ApiError> {
-    let logo = store::logo(tx, company.id)?.map(|l| l.bytes);
-    let template = match store::template(tx, company.id)? {
-        None => pdf::Template::default(),
-        // Stored templates were valid when saved; should a later version refuse one, the firm's
-        // documents still render (in the default look) rather than fail.
-        Some(text) => pdf::Template::from_toml(&text).unwrap_or_else(|e| {
-            tracing::warn!(company = %company.id, error = %e, "stored document template no longer valid; using the default");
-            pdf::Template::default()
-        }),
-    };
-    Ok((logo, template))
-}
 
 /// `PUT /api/invoicing/template/`: optional here so that a missing key is a 400 naming it.
 #[derive(Deserialize)]

@@ -19,6 +19,7 @@ use crate::domain::documents::{Document, DocumentError, DocumentInput, DocumentK
 use crate::domain::ledger::{Ctx, LedgerError};
 use crate::domain::money;
 use crate::domain::roles::Action;
+use crate::domain::tenants::Company;
 use crate::pdf;
 use crate::store::{Tx, documents};
 
@@ -444,7 +445,7 @@ pub async fn pdf(
                 .number
                 .clone()
                 .unwrap_or_else(|| format!("DRAFT-{}", &doc.id.simple().to_string()[..8]));
-            let (doc, template) = super::delivery::pdf_parts(tx, company, &doc, &number)?;
+            let (doc, template) = pdf_parts(tx, company, &doc, &number)?;
             Ok((doc, template, number))
         },
     )
@@ -467,7 +468,7 @@ pub async fn pdf(
 }
 
 /// Gathers what the PDF shows: the company, the contact, the lines and the tax summary (the logo and
-/// the template are the company's own: see `delivery::pdf_parts`).
+/// the template are the company's own: see [`pdf_parts`]).
 pub(super) fn pdf_document(
     tx: &mut Tx,
     company: &crate::domain::tenants::Company,
@@ -544,4 +545,33 @@ pub(super) fn pdf_document(
         payment_instructions: None,
         statement: pdf::Statement::default(),
     })
+}
+
+/// The PDF of a document as the company wants it: its logo in the document and its template (the
+/// embedded default when it has none). Used by `GET …/pdf/` and by sending, so both look the same.
+pub fn pdf_parts(
+    tx: &mut Tx,
+    company: &Company,
+    doc: &Document,
+    number: &str,
+) -> Result<(pdf::Document, pdf::Template), ApiError> {
+    let mut document = pdf_document(tx, company, doc, number)?;
+    let (logo, template) = firm_look(tx, company)?;
+    document.company.logo = logo;
+    Ok((document, template))
+}
+
+/// The company's logo and document template (the embedded default when it has none).
+pub fn firm_look(tx: &mut Tx, company: &Company) -> Result<(Option<Vec<u8>>, pdf::Template), ApiError> {
+    let logo = crate::store::delivery::logo(tx, company.id)?.map(|l| l.bytes);
+    let template = match crate::store::delivery::template(tx, company.id)? {
+        None => pdf::Template::default(),
+        // Stored templates were valid when saved; should a later version refuse one, the firm's
+        // documents still render (in the default look) rather than fail.
+        Some(text) => pdf::Template::from_toml(&text).unwrap_or_else(|e| {
+            tracing::warn!(company = %company.id, error = %e, "stored document template no longer valid; using the default");
+            pdf::Template::default()
+        }),
+    };
+    Ok((logo, template))
 }

@@ -3,7 +3,7 @@
 //! No database, HTTP or JSON here: the caller gathers the figures (amounts in integer minor units,
 //! already computed by the books) and a firm's template, and gets bytes back. Drawing is done with
 //! krilla, which has no layout engine, so `layout.rs` wraps text and flows it over pages, `table.rs`
-//! breaks tables across them, `compose.rs` (with `statement.rs`) arranges the sections of each kind of
+//! breaks tables across them, `compose/` (with its `statement.rs`) arranges the sections of each kind of
 //! document and `draw.rs` writes the PDF.
 //! Text is drawn as real text with ToUnicode maps, so it can be searched and extracted.
 
@@ -11,7 +11,6 @@ mod compose;
 mod draw;
 mod fonts;
 mod layout;
-mod statement;
 mod table;
 mod template;
 

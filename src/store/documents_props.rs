@@ -11,7 +11,6 @@ use proptest::test_runner::{Config as PropConfig, TestCaseError, TestRunner};
 use uuid::Uuid;
 
 use super::{Store, StoreConfig, StoreError, Tx, documents, reports};
-use crate::auth::scope::TenantScope;
 use crate::domain::documents::payments::{self, AllocationInput, PaymentInput};
 use crate::domain::documents::{DocumentError, DocumentInput, DocumentKind, LineInput, operations};
 use crate::domain::ledger::{Books, Ctx};
@@ -19,6 +18,7 @@ use crate::domain::money;
 use crate::domain::tenants::{CompanyDetails, Plan};
 use crate::params;
 use crate::provision::{self, NewFirm};
+use crate::tenancy::TenantScope;
 
 const KEY: &[u8] = b"documents-props-checkpoint-key";
 

@@ -16,13 +16,13 @@ use uuid::Uuid;
 
 use super::bulk::{self, BulkError};
 use super::{Store, StoreConfig, StoreError, Tx, reports};
-use crate::auth::scope::TenantScope;
 use crate::domain::ledger::chain::CHECKPOINT_EVERY;
 use crate::domain::ledger::{self, Books, Ctx, EntryInput, LedgerError, LedgerStore, LineInput};
 use crate::domain::money;
 use crate::domain::tenants::{CompanyDetails, Plan};
 use crate::params;
 use crate::provision::{self, NewFirm};
+use crate::tenancy::TenantScope;
 
 /// Entries are dated in `FIRST_DAY .. FIRST_DAY + DAYS`; closes fall in the first third.
 const FIRST_DAY: Date = date(2024, 1, 1);

@@ -39,7 +39,7 @@ use std::path::PathBuf;
 
 use uuid::Uuid;
 
-use crate::auth::scope::TenantScope;
+use crate::tenancy::TenantScope;
 pub use sql::{Row, Tx, Value};
 
 /// What can go wrong below the domain, in terms the domain can act on.

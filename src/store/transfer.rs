@@ -13,9 +13,9 @@ use std::io::{BufRead, Write};
 use uuid::Uuid;
 
 use super::{Backend, Row, Store, StoreError, Tx, Value, migrations};
-use crate::auth::scope::TenantScope;
 use crate::domain::ledger::chain;
 use crate::params;
+use crate::tenancy::TenantScope;
 
 /// The portable type of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,11 +17,11 @@ use uuid::Uuid;
 
 use super::ledger::{ENTRY_COLUMNS, entry_from_row, parse_date};
 use super::{Row, Store, StoreError, Tx, companies};
-use crate::auth::scope::TenantScope;
 use crate::domain::ledger::chain::{self, Kind};
 use crate::domain::ledger::{EntryStatus, JournalEntry, LedgerStore, Line};
 use crate::domain::money;
 use crate::params;
+use crate::tenancy::TenantScope;
 
 /// Links read per query while walking the chain.
 const PAGE: i64 = 500;

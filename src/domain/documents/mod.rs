@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::FieldErrors;
 use super::ledger::{LedgerError, LedgerStore};
-pub use tax::Rounding;
+pub use super::taxes::Rounding;
 
 /// The four documents: two on each side, each credit the mirror of its document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

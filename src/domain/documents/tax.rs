@@ -6,29 +6,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use uuid::Uuid;
 
 use crate::domain::money::MoneyError;
-
-/// Where tax is rounded: on every line (then summed), or once per rate over the document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Rounding {
-    #[default]
-    Line,
-    Document,
-}
-
-impl Rounding {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rounding::Line => "line",
-            Rounding::Document => "document",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Rounding> {
-        [Rounding::Line, Rounding::Document]
-            .into_iter()
-            .find(|r| r.as_str() == s)
-    }
-}
+use crate::domain::taxes::Rounding;
 
 /// A tax rate as the calculation needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -154,7 +154,7 @@ pub struct Settings {
     /// 0 means every entry.
     pub approval_threshold: i64,
     /// How invoices and bills round tax: per line or once per rate over the document.
-    pub tax_rounding: super::documents::Rounding,
+    pub tax_rounding: super::taxes::Rounding,
 }
 
 impl Default for Settings {
@@ -165,7 +165,7 @@ impl Default for Settings {
             hard_lock_date: None,
             approval_required: false,
             approval_threshold: 0,
-            tax_rounding: super::documents::Rounding::Line,
+            tax_rounding: super::taxes::Rounding::Line,
         }
     }
 }

@@ -1,10 +1,10 @@
 //! The body of a customer statement: the dated movements from the opening to the closing balance,
 //! with a running balance, then the ageing of what is open.
 
-use super::compose::Ctx;
-use super::layout::{Align, Flow};
-use super::table::{ColumnSpec, Row, TableStyle};
-use super::{Document, PdfError};
+use super::Ctx;
+use crate::pdf::layout::{Align, Flow};
+use crate::pdf::table::{ColumnSpec, Row, TableStyle};
+use crate::pdf::{Document, PdfError};
 
 pub(super) fn closing_balance(doc: &Document) -> Result<i64, PdfError> {
     doc.statement

@@ -2,9 +2,10 @@
 //! number and dates), recipient, then the line table with tax summary and totals (invoices and
 //! credit notes) or the statement (`statement.rs`), then notes and payment instructions.
 
+mod statement;
+
 use super::fonts::Fonts;
 use super::layout::{Align, Flow, Footer, Geometry, INK, MUTED, Op, RULE, Rgb, Style, WHITE, wrap};
-use super::statement;
 use super::table::{Column, ColumnSpec, Row, TableStyle};
 use super::template::{Labels, Template};
 use super::{Document, DocumentKind, PdfError};
