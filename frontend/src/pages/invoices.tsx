@@ -12,6 +12,7 @@ import {
   type Contact, type Doc, type DocKind, type KindInfo, type Payment,
 } from "../documents";
 import { formatDate, formatDateTime } from "../format";
+import { useFormKeys } from "../formKeys";
 import { decimals, formatMinor, fromMinor, toMinor } from "../money";
 import { invalidate, useQuery } from "../query";
 import {
@@ -292,15 +293,7 @@ export function DocumentEditor({ kind, id }: { kind: DocKind; id?: string }) {
     setBusy(false);
   };
 
-  const onFormKey = (e: KeyboardEvent) => {
-    if ((e.ctrlKey || e.metaKey) && e.key === "s") {
-      e.preventDefault();
-      saveDraft();
-    } else if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
-      e.preventDefault();
-      if (can(user, "documents.issue")) issue();
-    }
-  };
+  const onFormKey = useFormKeys({ save: saveDraft, post: can(user, "documents.issue") ? issue : undefined });
 
   const crumbs: [string, string?][] = [k.module, [k.title, k.route], [draftId ? "Edit draft" : `New ${k.one}`]];
   if (loaded instanceof Error) {
