@@ -6,17 +6,22 @@
 // the aged reports, tax rounding per document, recurring invoices, customer statements, and the
 // document template and logo.
 // Every endpoint these pages use must exist: a missing one fails its test (nothing is skipped).
-// Needs Debian's chromium and poppler-utils (pdftotext, pdfimages).
+// Needs Debian's chromium and poppler-utils (pdftotext, pdfimages, pdftoppm). The README's invoice
+// picture goes to docs/invoice.png (or $E2E_SCREENSHOTS).
 // Run: cd e2e && npm ci && OASYS_BIN=path/to/release/oasys E2E_SCREENSHOTS=/tmp/shots npm test
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
 import { launchBrowser, startServer, stopAll } from "./harness.mjs";
 
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const DOCS = process.env.E2E_SCREENSHOTS ?? join(ROOT, "docs");
+// E2E_SHOTS=dir saves more screenshots there (for looking at pages; not committed).
 const shot = (p, name) => (process.env.E2E_SHOTS ? p.screenshot({ path: join(process.env.E2E_SHOTS, `${name}.png`), fullPage: true }) : null);
 const ADMIN = { email: "owner@ar.test", password: "Ledger-Keeper-2026!ar" };
 const YEAR = new Date().getFullYear();
@@ -383,7 +388,8 @@ test("issuing the invoice numbers it; its PDF is previewed in the page", async (
   assert.equal(res.status(), 200);
   assert.match(res.headers()["content-type"] ?? "", /application\/pdf/);
   const direct = await fetch(res.url(), { headers: { Authorization: `Bearer ${access}` } });
-  assert.equal(Buffer.from(await direct.arrayBuffer()).subarray(0, 5).toString(), "%PDF-");
+  const pdfBytes = Buffer.from(await direct.arrayBuffer());
+  assert.equal(pdfBytes.subarray(0, 5).toString(), "%PDF-");
   // The page policy allows blob: frames: the frame shows the fetched PDF (a policy without it makes
   // the page say so instead). The fallback link opens the same PDF in a new tab.
   const csp = (await fetch(`${base}/`)).headers.get("content-security-policy") ?? "";
@@ -393,8 +399,44 @@ test("issuing the invoice numbers it; its PDF is previewed in the page", async (
   await page.waitForTimeout(300); // a blocked frame is reported asynchronously
   assert.equal(await page.locator("#pdf-blocked").count(), 0, "the preview is not blocked");
   assert.match(await page.locator("#pdf-open").getAttribute("href"), /^blob:/);
-  await shot(page, "invoice-issued");
+  await docsPicture(pdfBytes);
 });
+
+/**
+ * docs/invoice.png: the issued invoice's page with its PDF. Headless Chromium has no PDF viewer, so
+ * its frame would be an empty box; here, and only here, the frame's place shows the PDF's first
+ * page as poppler renders it (`pdftoppm -png -r 80 -singlefile`), whole, on a viewer's grey. The
+ * frame is put back afterwards, and the toasts hidden for the picture.
+ */
+async function docsPicture(pdf) {
+  const stem = join(files, "invoice-page-1");
+  writeFileSync(`${stem}.pdf`, pdf);
+  execFileSync("pdftoppm", ["-png", "-r", "80", "-singlefile", `${stem}.pdf`, stem]);
+  const src = `data:image/png;base64,${readFileSync(`${stem}.png`).toString("base64")}`;
+  await page.evaluate(async (src) => {
+    const frame = document.querySelector("#pdf-preview iframe");
+    const viewer = document.createElement("div");
+    viewer.className = "pdf-frame";
+    viewer.style.cssText = "height: auto; padding: 16px 0; background: #525659; text-align: center;";
+    const img = document.createElement("img");
+    img.alt = frame.title;
+    img.style.cssText = "display: block; margin: 0 auto; box-shadow: 0 2px 8px rgba(0,0,0,.5);";
+    img.src = src;
+    await img.decode();
+    viewer.append(img);
+    frame.replaceWith(viewer);
+    window.__pdfFrame = [frame, viewer];
+    document.querySelector(".toasts").style.visibility = "hidden";
+  }, src);
+  mkdirSync(DOCS, { recursive: true });
+  await page.screenshot({ path: join(DOCS, "invoice.png"), fullPage: true });
+  await page.evaluate(() => {
+    const [frame, viewer] = window.__pdfFrame;
+    viewer.replaceWith(frame);
+    delete window.__pdfFrame;
+    document.querySelector(".toasts").style.visibility = "";
+  });
+}
 
 test("sending the invoice by e-mail: the server's answer is shown in the dialog", async () => {
   assert.ok(invoiceUrl, "the invoice of the editor test");

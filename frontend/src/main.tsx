@@ -44,13 +44,12 @@ function lazy<P extends object>(load: () => Promise<FunctionComponent<P>>): Func
 }
 
 const contactsPage = () => import("./pages/contacts");
-const invoicesPage = () => import("./pages/invoices");
 const itemsPage = () => import("./pages/items");
 const ContactList = lazy(() => contactsPage().then((m) => m.ContactList));
 const ContactPage = lazy(() => contactsPage().then((m) => m.ContactPage));
-const DocumentList = lazy(() => invoicesPage().then((m) => m.DocumentList));
-const DocumentEditor = lazy(() => invoicesPage().then((m) => m.DocumentEditor));
-const DocumentView = lazy(() => invoicesPage().then((m) => m.DocumentView));
+const DocumentList = lazy(() => import("./pages/documents/list").then((m) => m.DocumentList));
+const DocumentEditor = lazy(() => import("./pages/documents/editor").then((m) => m.DocumentEditor));
+const DocumentView = lazy(() => import("./pages/documents/view").then((m) => m.DocumentView));
 const Items = lazy(() => itemsPage().then((m) => m.Items));
 const TaxRates = lazy(() => itemsPage().then((m) => m.TaxRates));
 const recurringPage = () => import("./pages/recurring");

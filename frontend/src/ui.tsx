@@ -168,6 +168,11 @@ export function FieldError({ errors, name }: { errors: Record<string, string[]>;
   return e.length ? <span class="field-error">{e.join(" ")}</span> : null;
 }
 
+/** The errors of one cell of a grid (`row<i>.<field>`), under it. */
+export function LineError({ e }: { e?: string[] }) {
+  return e ? <span class="field-error">{e.join(" ")}</span> : null;
+}
+
 export function fieldErrors(e: unknown): Record<string, string[]> {
   return e instanceof ApiError ? e.fields : {};
 }

@@ -3,11 +3,13 @@
 // Totals are summed as BigInt minor units, never floats.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { navigate } from "wouter-preact/use-browser-location";
-import { ApiError, api, get, type Account, type Entry } from "../api";
+import { ApiError, api, get, type Entry } from "../api";
 import { can, useAuth } from "../auth";
+import { choiceLabel, Combobox } from "../combobox";
+import { useFormKeys } from "../formKeys";
 import { decimals, formatMinor, fromMinor, toMinor } from "../money";
 import { invalidate } from "../query";
-import { Loading, Page, toast, toastError, today } from "../ui";
+import { LineError, Loading, Page, toast, toastError, today } from "../ui";
 import { useAccounts } from "./accounts";
 
 interface Row {
@@ -21,17 +23,7 @@ interface Row {
 
 let rowSeq = 0;
 const blank = (): Row => ({ key: ++rowSeq, account: "", text: "", description: "", debit: "", credit: "" });
-const label = (a: Account) => `${a.code} ${a.name}`;
 const CELLS = ["account", "description", "debit", "credit"] as const;
-
-function matches(accounts: Account[], text: string): Account[] {
-  const t = text.trim().toLowerCase();
-  const active = accounts.filter((a) => a.is_active);
-  if (!t) return active.slice(0, 12);
-  const byCode = active.filter((a) => a.code.toLowerCase().startsWith(t));
-  const byName = active.filter((a) => !byCode.includes(a) && (a.name.toLowerCase().includes(t) || label(a).toLowerCase() === t));
-  return [...byCode, ...byName].slice(0, 12);
-}
 
 export function EntryForm({ id }: { id?: string }) {
   const { user, company } = useAuth();
@@ -63,7 +55,7 @@ export function EntryForm({ id }: { id?: string }) {
           e.lines.map((l) => {
             const a = accounts.find((x) => x.id === l.account);
             const zero = (s: string) => (toMinor(s, dp) === 0n ? "" : s);
-            return { ...blank(), account: l.account, text: a ? label(a) : l.account, description: l.description, debit: zero(l.debit_amount), credit: zero(l.credit_amount) };
+            return { ...blank(), account: l.account, text: a ? choiceLabel(a) : l.account, description: l.description, debit: zero(l.debit_amount), credit: zero(l.credit_amount) };
           }),
         );
         setLoaded(true);
@@ -208,15 +200,7 @@ export function EntryForm({ id }: { id?: string }) {
     setBusy(false);
   };
 
-  const onFormKey = (e: KeyboardEvent) => {
-    if ((e.ctrlKey || e.metaKey) && e.key === "s") {
-      e.preventDefault();
-      saveDraft();
-    } else if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
-      e.preventDefault();
-      if (can(user, "entries.post")) postEntry();
-    }
-  };
+  const onFormKey = useFormKeys({ save: saveDraft, post: can(user, "entries.post") ? postEntry : undefined });
 
   if (!loaded) return <Loading />;
   const rowErr = (i: number, f: string) => errors[`row${i}.${f}`];
@@ -241,7 +225,8 @@ export function EntryForm({ id }: { id?: string }) {
                 <tr key={r.key} class={Object.keys(errors).some((k) => k.startsWith(`row${i}.`)) ? "has-error" : ""}>
                   <td class="c-no">{i + 1}</td>
                   <td class="c-account">
-                    <AccountCell row={r} i={i} accounts={accounts} onPick={(a) => update(i, { account: a?.id ?? "", text: a ? label(a) : r.text })} onText={(t) => update(i, { text: t, account: "" })} onKey={onCellKey} />
+                    <Combobox choices={accounts} value={r.account} text={r.text} label={`Line ${i + 1} account`} listId={`acc-list-${i}`} attrs={{ "data-row": i, "data-cell": "account" }}
+                      onPick={(a) => update(i, { account: a.id, text: choiceLabel(a) })} onText={(t) => update(i, { text: t, account: "" })} onEnter={(e) => onCellKey(e, i, "account")} />
                     <LineError e={rowErr(i, "account")} />
                   </td>
                   <td class="c-desc">
@@ -301,80 +286,5 @@ export function EntryForm({ id }: { id?: string }) {
         </div>
       </form>
     </Page>
-  );
-}
-
-function LineError({ e }: { e?: string[] }) {
-  return e ? <span class="field-error">{e.join(" ")}</span> : null;
-}
-
-function AccountCell({ row, i, accounts, onPick, onText, onKey }: {
-  row: Row; i: number; accounts: Account[];
-  onPick: (a: Account | null) => void; onText: (t: string) => void;
-  onKey: (e: KeyboardEvent, i: number, cell: string) => void;
-}) {
-  const [open, setOpen] = useState(false);
-  const [hi, setHi] = useState(0);
-  const list = open ? matches(accounts, row.account ? "" : row.text) : [];
-  const pick = (a: Account | undefined) => {
-    if (a) onPick(a);
-    setOpen(false);
-  };
-  const listId = `acc-list-${i}`;
-  return (
-    <div class="combo">
-      <input
-        data-row={i}
-        data-cell="account"
-        role="combobox"
-        aria-label={`Line ${i + 1} account`}
-        aria-expanded={open && list.length > 0}
-        aria-controls={listId}
-        autocomplete="off"
-        value={row.text}
-        placeholder="code or name"
-        onFocus={(e) => (e.target as HTMLInputElement).select()}
-        onInput={(e) => {
-          onText((e.target as HTMLInputElement).value);
-          setOpen(true);
-          setHi(0);
-        }}
-        onBlur={() => {
-          // Leaving with a unique match (or an exact code) picks it.
-          if (!row.account && row.text.trim()) {
-            const m = matches(accounts, row.text);
-            const exact = m.find((a) => a.code === row.text.trim());
-            if (exact || m.length === 1) onPick(exact ?? m[0]);
-          }
-          setOpen(false);
-        }}
-        onKeyDown={(e) => {
-          if (e.key === "ArrowDown") {
-            e.preventDefault();
-            if (!open) setOpen(true);
-            else setHi(Math.min(hi + 1, list.length - 1));
-          } else if (e.key === "ArrowUp") {
-            e.preventDefault();
-            setHi(Math.max(hi - 1, 0));
-          } else if (e.key === "Escape") {
-            setOpen(false);
-          } else if ((e.key === "Enter" || e.key === "Tab") && open && list.length && !row.account) {
-            pick(list[hi]);
-            if (e.key === "Enter") onKey(e, i, "account");
-          } else if (e.key === "Enter") {
-            onKey(e, i, "account");
-          }
-        }}
-      />
-      {open && list.length > 0 && (
-        <ul class="combo-list" id={listId} role="listbox">
-          {list.map((a, j) => (
-            <li key={a.id} role="option" aria-selected={j === hi} class={j === hi ? "hi" : ""} onMouseDown={(e) => (e.preventDefault(), pick(a))}>
-              <span class="code">{a.code}</span> {a.name}
-            </li>
-          ))}
-        </ul>
-      )}
-    </div>
   );
 }

@@ -1,10 +1,12 @@
 // The lines of a document being edited: the grid of the invoice editor (item picker, description,
 // quantity, price, discount, tax, account, the line's amount) with its live, exact totals. The
 // document editor and the recurring invoice form both use it; each keeps its rows in its own state.
-import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useMemo, useRef } from "preact/hooks";
 import { ApiError, type Account } from "../api";
+import { choiceLabel, Combobox } from "../combobox";
 import { computeTotals, type DocLine, type DocTotals, type Item, type Side, type TaxRate } from "../documents";
 import { formatMinor, fromMinor, toMinor } from "../money";
+import { LineError } from "../ui";
 
 export interface Row {
   key: number;
@@ -22,7 +24,6 @@ let rowSeq = 0;
 export const blank = (): Row => ({ key: ++rowSeq, item: "", itemText: "", description: "", quantity: "1", unit_price: "", discount_percent: "", tax_rate: "", account: "" });
 export const isBlank = (r: Row) => !r.item && !r.description.trim() && !r.unit_price.trim();
 const CELLS = ["item", "description", "quantity", "unit_price", "discount_percent", "tax_rate", "account"] as const;
-const itemLabel = (it: Item) => `${it.code} ${it.name}`;
 
 /** A saved line (a document's or a schedule's) as a row of the grid. */
 export function fromLine(l: DocLine, items: Item[]): Row {
@@ -31,7 +32,7 @@ export function fromLine(l: DocLine, items: Item[]): Row {
   return {
     ...blank(),
     item: l.item ?? "",
-    itemText: it ? itemLabel(it) : "",
+    itemText: it ? choiceLabel(it) : "",
     description: l.description,
     quantity: l.quantity,
     unit_price: l.unit_price,
@@ -118,17 +119,15 @@ export function LineGrid({ rows, setRows, items, rates, accounts, side, dp, mode
   const update = (i: number, patch: Partial<Row>) => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, ...patch } : r)));
 
   /** Picking an item fills the line: description, price, account and tax rate of the side. */
-  const pickItem = (i: number, it: Item | null) => {
-    if (!it) return update(i, { item: "", itemText: "" });
+  const pickItem = (i: number, it: Item) =>
     update(i, {
       item: it.id,
-      itemText: itemLabel(it),
+      itemText: choiceLabel(it),
       description: it.description || it.name,
       unit_price: (sales ? it.sale_price : it.purchase_price) ?? "",
       account: (sales ? it.income_account : it.expense_account) ?? "",
       tax_rate: (sales ? it.sales_tax_rate : it.purchase_tax_rate) ?? "",
     });
-  };
 
   const addRow = (focusRow: number) => {
     setRows((rs) => [...rs, blank()]);
@@ -176,7 +175,9 @@ export function LineGrid({ rows, setRows, items, rates, accounts, side, dp, mode
                 <tr key={r.key} class={hasErr ? "has-error" : ""}>
                   <td class="c-no">{i + 1}</td>
                   <td class="c-item">
-                    <ItemCell row={r} i={i} items={items} onPick={(it) => pickItem(i, it)} onText={(t) => update(i, { itemText: t, item: "" })} onKey={onCellKey} />
+                    <Combobox choices={items} value={r.item} text={r.itemText} label={`Line ${i + 1} item`} listId={`item-list-${i}`} attrs={{ "data-row": i, "data-cell": "item" }}
+                      placeholder={items.length ? undefined : "(no items)"} optional
+                      onPick={(it) => pickItem(i, it)} onText={(t) => update(i, { itemText: t, item: "" })} onEnter={(e) => onCellKey(e, i, "item")} />
                     <LineError e={rowErr(i, "item")} />
                   </td>
                   <td class="c-desc">
@@ -257,91 +258,5 @@ export function LineGrid({ rows, setRows, items, rates, accounts, side, dp, mode
       </div>
       <p class="doc-total-sm" aria-hidden="true">Total {currency} <strong>{formatMinor(totals.total, dp)}</strong></p>
     </>
-  );
-}
-
-export function LineError({ e }: { e?: string[] }) {
-  return e ? <span class="field-error">{e.join(" ")}</span> : null;
-}
-
-function matchItems(items: Item[], text: string): Item[] {
-  const t = text.trim().toLowerCase();
-  const active = items.filter((x) => x.is_active);
-  if (!t) return active.slice(0, 12);
-  const byCode = active.filter((x) => x.code.toLowerCase().startsWith(t));
-  const byName = active.filter((x) => !byCode.includes(x) && (x.name.toLowerCase().includes(t) || itemLabel(x).toLowerCase() === t));
-  return [...byCode, ...byName].slice(0, 12);
-}
-
-/** The item combobox: type a code or name, ↑/↓ to choose, Enter or Tab picks. Empty is allowed. */
-function ItemCell({ row, i, items, onPick, onText, onKey }: {
-  row: Row; i: number; items: Item[];
-  onPick: (it: Item | null) => void; onText: (t: string) => void;
-  onKey: (e: KeyboardEvent, i: number, cell: string) => void;
-}) {
-  const [open, setOpen] = useState(false);
-  const [hi, setHi] = useState(0);
-  const list = open ? matchItems(items, row.item ? "" : row.itemText) : [];
-  const pick = (it: Item | undefined) => {
-    if (it) onPick(it);
-    setOpen(false);
-  };
-  const listId = `item-list-${i}`;
-  return (
-    <div class="combo">
-      <input
-        data-row={i}
-        data-cell="item"
-        role="combobox"
-        aria-label={`Line ${i + 1} item`}
-        aria-expanded={open && list.length > 0}
-        aria-controls={listId}
-        aria-autocomplete="list"
-        autocomplete="off"
-        value={row.itemText}
-        placeholder={items.length ? "code or name" : "(no items)"}
-        onFocus={(e) => (e.target as HTMLInputElement).select()}
-        onInput={(e) => {
-          const t = (e.target as HTMLInputElement).value;
-          onText(t);
-          setOpen(t.trim() !== "");
-          setHi(0);
-        }}
-        onBlur={() => {
-          if (!row.item && row.itemText.trim()) {
-            const m = matchItems(items, row.itemText);
-            const exact = m.find((x) => x.code.toLowerCase() === row.itemText.trim().toLowerCase());
-            if (exact || m.length === 1) onPick(exact ?? m[0]);
-          }
-          setOpen(false);
-        }}
-        onKeyDown={(e) => {
-          if (e.key === "ArrowDown") {
-            e.preventDefault();
-            if (!open) setOpen(true);
-            else setHi(Math.min(hi + 1, list.length - 1));
-          } else if (e.key === "ArrowUp") {
-            e.preventDefault();
-            setHi(Math.max(hi - 1, 0));
-          } else if (e.key === "Escape") {
-            setOpen(false);
-          } else if ((e.key === "Enter" || e.key === "Tab") && open && list.length && !row.item) {
-            pick(list[hi]);
-            if (e.key === "Enter") onKey(e, i, "item");
-          } else if (e.key === "Enter") {
-            onKey(e, i, "item");
-          }
-        }}
-      />
-      {open && list.length > 0 && (
-        <ul class="combo-list" id={listId} role="listbox">
-          {list.map((it, j) => (
-            <li key={it.id} role="option" aria-selected={j === hi} class={j === hi ? "hi" : ""} onMouseDown={(e) => (e.preventDefault(), pick(it))}>
-              <span class="code">{it.code}</span> {it.name}
-            </li>
-          ))}
-        </ul>
-      )}
-    </div>
   );
 }
