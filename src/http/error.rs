@@ -71,6 +71,35 @@ impl ApiError {
     }
 }
 
+/// Fields one 400 answer names at most: a body with a million bad lines gets a useful answer
+/// of bounded size, not one as large as the body.
+pub const MAX_FIELD_ERRORS: usize = 100;
+
+/// The DRF body of a validation failure: `{"field": ["message"]}`, at most
+/// [`MAX_FIELD_ERRORS`] fields and a few messages each, and a note of how many more there were.
+fn field_errors(errors: FieldErrors) -> serde_json::Map<String, Value> {
+    let total = errors.0.len();
+    let mut body: serde_json::Map<String, Value> = errors
+        .0
+        .into_iter()
+        .take(MAX_FIELD_ERRORS)
+        .map(|(k, mut v)| {
+            v.truncate(10);
+            (k, Value::from(v))
+        })
+        .collect();
+    if total > MAX_FIELD_ERRORS {
+        let note = format!("…and {} more fields with errors.", total - MAX_FIELD_ERRORS);
+        match body.get_mut("non_field_errors") {
+            Some(Value::Array(list)) => list.push(Value::from(note)),
+            _ => {
+                body.insert("non_field_errors".into(), Value::from(vec![note]));
+            }
+        }
+    }
+    body
+}
+
 fn detail(status: StatusCode, message: &str) -> Response {
     (status, axum::Json(json!({ "detail": message }))).into_response()
 }
@@ -79,10 +108,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
             ApiError::Validation(errors) => {
-                tracing::debug!(%errors, "rejected invalid input");
-                let body: serde_json::Map<String, Value> =
-                    errors.0.into_iter().map(|(k, v)| (k, Value::from(v))).collect();
-                (StatusCode::BAD_REQUEST, axum::Json(Value::Object(body))).into_response()
+                tracing::debug!(fields = errors.0.len(), "rejected invalid input");
+                (StatusCode::BAD_REQUEST, axum::Json(Value::Object(field_errors(errors)))).into_response()
             }
             ApiError::BadRequest(message) => detail(StatusCode::BAD_REQUEST, &message),
             ApiError::Auth(e) => auth_response(e),

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::FieldErrors;
+use crate::domain::ledger::entry::MAX_LINES;
 use crate::domain::ledger::{EntryChanges, EntryInput, LineInput};
 use crate::http::conventions::DATE_FORMAT_ERROR;
 
@@ -19,7 +20,8 @@ pub struct EntryBody {
     pub reference: Option<String>,
     pub description: Option<String>,
     /// At least two; required to create.
-    pub lines: Option<Vec<LineBody>>,
+    #[schema(value_type = Option<Vec<LineBody>>)]
+    pub lines: Option<Lines>,
 }
 
 #[derive(Deserialize, Serialize, Default, ToSchema)]
@@ -42,8 +44,147 @@ pub struct LineBody {
 #[derive(Deserialize, Serialize, ToSchema)]
 #[schema(as = BulkRequest)]
 pub struct BulkBody {
-    pub entries: Option<Vec<EntryBody>>,
+    #[schema(value_type = Option<Vec<EntryBody>>)]
+    pub entries: Option<Capped<EntryBody, MAX_BULK>>,
 }
+
+/// Entries one bulk request may post.
+pub const MAX_BULK: usize = 10_000;
+
+/// Lines one bulk request may carry in all (10,000 five-line entries fit twice over).
+pub const MAX_BULK_LINES: usize = 100_000;
+
+/// A list that keeps at most `N` items while it is parsed: the rest is skipped unread into
+/// memory, and [`Capped::overflowed`] says that there were more. A body of a million `{}` lines
+/// costs what `N` of them cost, and the answer still names the field.
+#[derive(Default)]
+pub struct Capped<T, const N: usize> {
+    pub items: Vec<T>,
+    overflowed: bool,
+}
+
+impl<T, const N: usize> Capped<T, N> {
+    pub fn overflowed(&self) -> bool {
+        self.overflowed
+    }
+}
+
+impl<T, const N: usize> std::ops::Deref for Capped<T, N> {
+    type Target = Vec<T>;
+
+    fn deref(&self) -> &Vec<T> {
+        &self.items
+    }
+}
+
+impl<T, const N: usize> std::ops::DerefMut for Capped<T, N> {
+    fn deref_mut(&mut self) -> &mut Vec<T> {
+        &mut self.items
+    }
+}
+
+impl<'a, T, const N: usize> IntoIterator for &'a Capped<T, N> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+impl<'a, T, const N: usize> IntoIterator for &'a mut Capped<T, N> {
+    type Item = &'a mut T;
+    type IntoIter = std::slice::IterMut<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter_mut()
+    }
+}
+
+impl<T, const N: usize> From<Vec<T>> for Capped<T, N> {
+    fn from(items: Vec<T>) -> Self {
+        let overflowed = items.len() > N;
+        Capped { items, overflowed }
+    }
+}
+
+impl<T: Serialize, const N: usize> Serialize for Capped<T, N> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.items.serialize(s)
+    }
+}
+
+impl<'de, T: Deserialize<'de>, const N: usize> Deserialize<'de> for Capped<T, N> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_seq(CappedVisitor::<T, N>(std::marker::PhantomData))
+    }
+}
+
+struct CappedVisitor<T, const N: usize>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>, const N: usize> serde::de::Visitor<'de> for CappedVisitor<T, N> {
+    type Value = Capped<T, N>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(N).min(1024));
+        let mut overflowed = false;
+        loop {
+            if items.len() < N && !overflowed && budget::take() {
+                match seq.next_element()? {
+                    Some(item) => items.push(item),
+                    None => break,
+                }
+            } else {
+                match seq.next_element::<serde::de::IgnoredAny>()? {
+                    Some(_) => overflowed = true,
+                    None => break,
+                }
+            }
+        }
+        Ok(Capped { items, overflowed })
+    }
+}
+
+/// How many list items one request may still build, across every [`Capped`] list it holds: a
+/// bulk body of ten thousand entries of a thousand lines each is refused while it is read, not
+/// after it fills memory. Set around one parse on one thread ([`with_budget`]); unlimited
+/// otherwise.
+mod budget {
+    use std::cell::Cell;
+
+    thread_local! {
+        static LEFT: Cell<Option<usize>> = const { Cell::new(None) };
+    }
+
+    /// Takes one item from the budget: false when it is spent.
+    pub fn take() -> bool {
+        LEFT.with(|left| match left.get() {
+            None => true,
+            Some(0) => false,
+            Some(n) => {
+                left.set(Some(n - 1));
+                true
+            }
+        })
+    }
+
+    /// Runs `f` with `items` to spend; says whether the budget ran out.
+    pub fn with_budget<T>(items: usize, f: impl FnOnce() -> T) -> (T, bool) {
+        let before = LEFT.with(|left| left.replace(Some(items)));
+        let out = f();
+        let spent = LEFT.with(|left| left.replace(before)) == Some(0);
+        (out, spent)
+    }
+}
+
+pub use budget::with_budget;
+
+/// The lines of one entry: at most [`MAX_LINES`] are kept.
+pub type Lines = Capped<LineBody, MAX_LINES>;
 
 /// The body of `…/{id}/reverse/` (optional: no body reverses on the original's date).
 #[derive(Deserialize, Serialize, Default, ToSchema)]
@@ -72,9 +213,12 @@ pub fn entry_changes(body: &EntryBody, prefix: &str, errors: &mut FieldErrors) -
             None
         }
     });
+    if body.lines.as_ref().is_some_and(Capped::overflowed) {
+        errors.add(&field("lines"), format!("An entry may have at most {MAX_LINES} lines."));
+    }
     let lines = body.lines.as_ref().map(|ls| {
-        let mut lines = Vec::with_capacity(ls.len());
-        for (i, l) in ls.iter().enumerate() {
+        let mut lines = Vec::with_capacity(ls.items.len());
+        for (i, l) in ls.items.iter().enumerate() {
             let lf = |f: &str| field(&format!("lines[{i}].{f}"));
             let account_id = match l.account.as_deref() {
                 None => None,

@@ -10,7 +10,9 @@ use axum::response::Response;
 use jiff::civil::Date;
 use uuid::Uuid;
 
-pub use body::{BulkBody, EntryBody, LineBody, ReverseBody, entry_changes, entry_input};
+pub use body::{
+    BulkBody, Capped, EntryBody, LineBody, Lines, MAX_BULK, MAX_BULK_LINES, ReverseBody, entry_changes, entry_input,
+};
 pub use dto::{BulkPosted, EntryDto, LineDto, Posted};
 
 use super::company::{Id, Idempotency, InCompany, JsonBody, perm};
@@ -21,9 +23,6 @@ use crate::domain::ledger::{self, Ctx, EntryInput, JournalEntry, LedgerError, Le
 use crate::domain::money;
 use crate::store::bulk::{self, BulkError};
 use crate::store::{StoreError, Tx, reports};
-
-/// Entries one bulk request may post.
-pub const MAX_BULK: usize = 10_000;
 
 fn shown(entry: Result<JournalEntry, LedgerError<StoreError>>, ctx: &Ctx<'_>) -> Result<EntryDto, ApiError> {
     Ok(EntryDto::new(&entry?, ctx.books))
@@ -153,13 +152,22 @@ pub async fn reverse(
     .await
 }
 
-/// Posts up to 10,000 entries atomically: all of them, or none and the errors by index.
+/// Posts up to 10,000 entries atomically: all of them, or none and the errors by index. The
+/// caller's permission is checked before the body is read, and the body's lists are capped while
+/// it is parsed, so a huge body costs little more memory than a full valid one.
 pub async fn bulk(c: InCompany<perm::PostEntries>, mut body: JsonBody<BulkBody>) -> Result<Response, ApiError> {
-    let parsed = body.parse()?;
+    let (parsed, spent) = body::with_budget(MAX_BULK + MAX_BULK_LINES, || body.parse());
+    let parsed = parsed?;
+    if spent {
+        return Err(ApiError::field(
+            "entries",
+            format!("A bulk request may carry at most {MAX_BULK} entries and {MAX_BULK_LINES} lines in all."),
+        ));
+    }
     let Some(entries) = parsed.entries.as_ref() else {
         return Err(ApiError::field("entries", "This field is required."));
     };
-    if entries.is_empty() || entries.len() > MAX_BULK {
+    if entries.items.is_empty() || entries.overflowed() {
         return Err(ApiError::field(
             "entries",
             format!("Send between 1 and {MAX_BULK} entries."),
@@ -167,6 +175,7 @@ pub async fn bulk(c: InCompany<perm::PostEntries>, mut body: JsonBody<BulkBody>)
     }
     let mut errors = FieldErrors::default();
     let inputs: Vec<EntryInput> = entries
+        .items
         .iter()
         .enumerate()
         .map(|(i, e)| entry_input(e, &format!("entries[{i}]."), &mut errors))
