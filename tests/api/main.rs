@@ -24,5 +24,6 @@ mod ledger_validation;
 mod metrics;
 mod openapi;
 mod security;
+mod snapshots;
 mod tenants;
 mod transfer;
