@@ -4,7 +4,8 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{STRONG_PASSWORD, TestApp};
+use crate::fixtures::STRONG_PASSWORD;
+use crate::helpers::TestApp;
 use crate::on_every_backend;
 
 async fn login_follows_the_seed_contract(app: TestApp) {

@@ -14,8 +14,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
-use crate::helpers::{Backend, TestApp};
-use crate::ledger::{BULK, Firm, tb_row};
+use crate::fixtures::{BULK, Firm, STRONG_PASSWORD, tb_row};
+use crate::helpers::{Backend, TestApp, on_postgres, output_text};
 
 /// `oasys` with only the given data dir and an empty config: nothing from the developer's own
 /// environment. `restore` refuses while a server answers on `listen`; port 9 (discard) is closed.
@@ -33,22 +33,14 @@ fn run(cmd: &mut Command) -> Output {
     cmd.output().unwrap()
 }
 
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 fn ok(out: Output) -> String {
-    let t = text(&out);
+    let t = output_text(&out);
     assert!(out.status.success(), "expected success:\n{t}");
     t
 }
 
 fn failed(out: Output) -> String {
-    let t = text(&out);
+    let t = output_text(&out);
     assert!(!out.status.success(), "expected a failure:\n{t}");
     t
 }
@@ -62,16 +54,6 @@ async fn busy_firm(app: &TestApp, email: &str) -> Firm {
     let r = firm.post(BULK, json!({ "entries": entries })).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     firm
-}
-
-/// The same user and company, talking to another server (one started on a restored data dir;
-/// the harness signs tokens with the same secret).
-fn on(firm: &Firm, app: &TestApp) -> Firm {
-    Firm {
-        base: app.base.clone(),
-        client: app.client.clone(),
-        ..firm.clone()
-    }
 }
 
 fn with_data_dir(dir: PathBuf) -> impl FnOnce(&mut oasys::config::Config) {
@@ -131,7 +113,7 @@ async fn a_backup_taken_during_writes_restores_the_books_it_recorded() {
     // The restored books are a prefix of what was acknowledged: entries 1..=n, nothing partial,
     // and the trial balance is exactly those entries.
     let restored = TestApp::spawn_with(&Backend::Sqlite, with_data_dir(restored_dir)).await;
-    let there = on(&firm, &restored);
+    let there = firm.on(&restored);
     let n = there.entry_count("status=posted").await as i64;
     assert!(n >= 400 + before as i64, "the backup lost acknowledged entries: {n}");
     let numbers: Vec<i64> = there
@@ -479,7 +461,7 @@ async fn scheduled_backups_go_to_an_s3_store_and_restore_from_it() {
     ok(run(&mut restore));
     drop(app);
     let again = TestApp::spawn_with(&Backend::Sqlite, with_data_dir(restored)).await;
-    let there = on(&firm, &again);
+    let there = firm.on(&again);
     assert_eq!(there.entry_count("status=posted").await, 400);
 }
 
@@ -498,9 +480,7 @@ async fn a_postgres_backup_restores_into_postgres_and_into_sqlite() {
     let work = tempfile::tempdir().unwrap();
     let on_pg = |data: &Path, schema: &str| {
         let mut cmd = oasys(work.path(), data);
-        cmd.env("OASYS_DATABASE_URL", &url)
-            .env("OASYS_DATABASE_SCHEMA", schema)
-            .env("OASYS_DATABASE_POOL_SIZE", "2");
+        on_postgres(&mut cmd, &url, schema);
         cmd
     };
     let archive = work.path().join("pg.tar.zst");
@@ -531,7 +511,7 @@ async fn a_postgres_backup_restores_into_postgres_and_into_sqlite() {
         c.data_dir = Some(restored_dir);
     })
     .await;
-    let login = pg.login("pg-backup@example.com", crate::helpers::STRONG_PASSWORD).await;
+    let login = pg.login("pg-backup@example.com", STRONG_PASSWORD).await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.body);
 
     // Into SQLite: the same books.
@@ -539,9 +519,7 @@ async fn a_postgres_backup_restores_into_postgres_and_into_sqlite() {
     ok(run(oasys(work.path(), &sqlite_dir).arg("restore").arg(&archive)));
     ok(run(oasys(work.path(), &sqlite_dir).arg("verify")));
     let lite = TestApp::spawn_with(&Backend::Sqlite, with_data_dir(sqlite_dir)).await;
-    let login = lite
-        .login("pg-backup@example.com", crate::helpers::STRONG_PASSWORD)
-        .await;
+    let login = lite.login("pg-backup@example.com", STRONG_PASSWORD).await;
     assert_eq!(login.status, StatusCode::OK, "{}", login.body);
     let token = login.body["tokens"]["access"].as_str().unwrap();
     let there = lite

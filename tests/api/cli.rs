@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, STRONG_PASSWORD, backends};
+use crate::fixtures::STRONG_PASSWORD;
+use crate::helpers::{Backend, backends, on_postgres};
 
 const BIN: &str = env!("CARGO_BIN_EXE_oasys");
 const ANOTHER_STRONG_PASSWORD: &str = "copper-kettle-meadow-91";
@@ -44,9 +45,7 @@ impl Install {
     fn command(&self) -> Command {
         let mut cmd = crate::helpers::oasys_command(&self.dir.path().join("oasys.toml"), &self.data_dir());
         if let Backend::Postgres(url) = &self.backend {
-            cmd.env("OASYS_DATABASE_URL", url)
-                .env("OASYS_DATABASE_SCHEMA", &self.schema)
-                .env("OASYS_DATABASE_POOL_SIZE", "2");
+            on_postgres(&mut cmd, url, &self.schema);
         }
         cmd
     }

@@ -6,63 +6,22 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::fixtures::{CUSTOMERS, Firm, ITEMS, TAX_RATES, VENDORS, assert_fields, id};
 use crate::helpers::TestApp;
-use crate::ledger::{Firm, id};
 use crate::on_every_backend;
-
-const CUSTOMERS: &str = "/api/sales/customers/";
-const VENDORS: &str = "/api/purchase/vendors/";
-const ITEMS: &str = "/api/inventory/items/";
-const TAX_RATES: &str = "/api/accounting/tax-rates/";
-
-/// `count` of a list; asserts 200.
-async fn count(firm: &Firm, path: &str) -> u64 {
-    let r = firm.get(path).await;
-    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
-    r.body["count"].as_u64().unwrap()
-}
-
-/// The values of `field` in a list's results, in order.
-async fn column(firm: &Firm, path: &str, field: &str) -> Vec<String> {
-    let r = firm.get(path).await;
-    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
-    r.body["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v[field].as_str().unwrap().to_owned())
-        .collect()
-}
-
-/// Creates an object; asserts 201 and returns it.
-async fn create(firm: &Firm, path: &str, body: Value) -> Value {
-    let r = firm.post(path, body).await;
-    assert_eq!(r.status, StatusCode::CREATED, "create {path}: {}", r.body);
-    r.body
-}
-
-/// Asserts a 400 that names exactly `fields`.
-fn assert_fields(r: &crate::helpers::Response, fields: &[&str]) {
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    let mut named: Vec<&str> = r.body.as_object().unwrap().keys().map(String::as_str).collect();
-    named.sort_unstable();
-    let mut expected = fields.to_vec();
-    expected.sort_unstable();
-    assert_eq!(named, expected, "{}", r.body);
-}
 
 async fn customers_and_vendors_share_one_table(app: TestApp) {
     let firm = Firm::register(&app, "owner@acme.test", "Acme Books").await;
-    let acme = create(
-        &firm,
-        CUSTOMERS,
-        json!({
-            "name": "Acme Ltd", "tax_id": "GB123456789", "emails": ["billing@acme.test"],
-            "billing_address": "1 High Street\nLondon", "country": "GB", "currency": "GBP",
-            "revenue_account": firm.acct("4200"),
-        }),
-    )
-    .await;
+    let acme = firm
+        .create(
+            CUSTOMERS,
+            json!({
+                "name": "Acme Ltd", "tax_id": "GB123456789", "emails": ["billing@acme.test"],
+                "billing_address": "1 High Street\nLondon", "country": "GB", "currency": "GBP",
+                "revenue_account": firm.acct("4200"),
+            }),
+        )
+        .await;
     assert_eq!(acme["is_customer"], true);
     assert_eq!(acme["is_vendor"], false);
     assert_eq!(acme["payment_terms_days"], 30);
@@ -73,7 +32,7 @@ async fn customers_and_vendors_share_one_table(app: TestApp) {
     let acme_id = id(&acme).to_owned();
 
     // A customer is not a vendor until it is made one.
-    assert_eq!(count(&firm, VENDORS).await, 0);
+    assert_eq!(firm.count(VENDORS).await, 0);
     assert_eq!(
         firm.get(&format!("{VENDORS}{acme_id}/")).await.status,
         StatusCode::NOT_FOUND
@@ -101,21 +60,20 @@ async fn customers_and_vendors_share_one_table(app: TestApp) {
     assert_eq!(got.body["created_at"], acme["created_at"]);
 
     // A vendor created through /vendors/, with the company's currency by default.
-    let paper = create(
-        &firm,
-        VENDORS,
-        json!({ "name": "Paper Co", "emails": ["sales@paper.test"] }),
-    )
-    .await;
+    let paper = firm
+        .create(VENDORS, json!({ "name": "Paper Co", "emails": ["sales@paper.test"] }))
+        .await;
     assert_eq!(
         (paper["is_customer"].clone(), paper["is_vendor"].clone()),
         (json!(false), json!(true))
     );
     assert_eq!(paper["currency"], "USD");
-    let both = create(&firm, VENDORS, json!({ "name": "Both Ways", "is_customer": true })).await;
-    assert_eq!(count(&firm, CUSTOMERS).await, 2);
-    assert_eq!(count(&firm, VENDORS).await, 3);
-    assert_eq!(count(&firm, &format!("{CUSTOMERS}?is_vendor=true")).await, 2);
+    let both = firm
+        .create(VENDORS, json!({ "name": "Both Ways", "is_customer": true }))
+        .await;
+    assert_eq!(firm.count(CUSTOMERS).await, 2);
+    assert_eq!(firm.count(VENDORS).await, 3);
+    assert_eq!(firm.count(&format!("{CUSTOMERS}?is_vendor=true")).await, 2);
 
     // The side of the endpoint cannot be refused on create, nor every role removed.
     let r = firm
@@ -131,23 +89,23 @@ async fn customers_and_vendors_share_one_table(app: TestApp) {
         .patch(&format!("{CUSTOMERS}{}/", id(&both)), json!({ "is_customer": false }))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(count(&firm, CUSTOMERS).await, 1);
+    assert_eq!(firm.count(CUSTOMERS).await, 1);
 
     // Search: name, tax id, e-mail; ordering; the company currency comes back on `null`.
-    assert_eq!(count(&firm, &format!("{VENDORS}?search=ACME")).await, 1);
-    assert_eq!(count(&firm, &format!("{VENDORS}?search=gb1234")).await, 1);
-    assert_eq!(count(&firm, &format!("{VENDORS}?search=paper.test")).await, 1);
-    assert_eq!(count(&firm, &format!("{VENDORS}?search=nothing")).await, 0);
+    assert_eq!(firm.count(&format!("{VENDORS}?search=ACME")).await, 1);
+    assert_eq!(firm.count(&format!("{VENDORS}?search=gb1234")).await, 1);
+    assert_eq!(firm.count(&format!("{VENDORS}?search=paper.test")).await, 1);
+    assert_eq!(firm.count(&format!("{VENDORS}?search=nothing")).await, 0);
     assert_eq!(
-        column(&firm, VENDORS, "name").await,
+        firm.column(VENDORS, "name").await,
         ["Acme Ltd", "Both Ways", "Paper Co"]
     );
     assert_eq!(
-        column(&firm, &format!("{VENDORS}?ordering=-name"), "name").await,
+        firm.column(&format!("{VENDORS}?ordering=-name"), "name").await,
         ["Paper Co", "Both Ways", "Acme Ltd"]
     );
     assert_eq!(
-        column(&firm, &format!("{VENDORS}?ordering=-created_at"), "name").await,
+        firm.column(&format!("{VENDORS}?ordering=-created_at"), "name").await,
         ["Both Ways", "Paper Co", "Acme Ltd"]
     );
     let r = firm
@@ -162,11 +120,11 @@ async fn customers_and_vendors_share_one_table(app: TestApp) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["is_active"], false);
     assert_eq!(
-        column(&firm, &format!("{VENDORS}?is_active=true"), "name").await,
+        firm.column(&format!("{VENDORS}?is_active=true"), "name").await,
         ["Acme Ltd", "Both Ways"]
     );
     assert_eq!(
-        column(&firm, &format!("{VENDORS}?is_active=false"), "name").await,
+        firm.column(&format!("{VENDORS}?is_active=false"), "name").await,
         ["Paper Co"]
     );
     assert_fields(&firm.get(&format!("{VENDORS}?is_active=maybe")).await, &["is_active"]);
@@ -236,7 +194,7 @@ async fn contact_validation_names_fields_and_writes_nothing(app: TestApp) {
     let r = firm.post(CUSTOMERS, json!([{ "name": "A list" }])).await;
     assert_fields(&r, &["non_field_errors"]);
     assert_eq!(
-        count(&firm, CUSTOMERS).await + count(&firm, VENDORS).await,
+        firm.count(CUSTOMERS).await + firm.count(VENDORS).await,
         0,
         "nothing written"
     );
@@ -266,12 +224,9 @@ async fn contact_validation_names_fields_and_writes_nothing(app: TestApp) {
     );
 
     // A refused change leaves the contact as it was.
-    let c = create(
-        &firm,
-        CUSTOMERS,
-        json!({ "name": "Acme Ltd", "emails": ["a@acme.test"] }),
-    )
-    .await;
+    let c = firm
+        .create(CUSTOMERS, json!({ "name": "Acme Ltd", "emails": ["a@acme.test"] }))
+        .await;
     let path = format!("{CUSTOMERS}{}/", id(&c));
     let r = firm
         .patch(&path, json!({ "name": "Renamed", "emails": ["broken"] }))
@@ -288,42 +243,38 @@ on_every_backend!(contact_validation, contact_validation_names_fields_and_writes
 
 async fn items_are_created_searched_and_unique_by_code(app: TestApp) {
     let firm = Firm::register(&app, "owner@acme.test", "Acme Books").await;
-    let vat = create(
-        &firm,
-        TAX_RATES,
-        json!({ "name": "VAT 20%", "kind": "vat", "rate": "20" }),
-    )
-    .await;
-    let consult = create(
-        &firm,
-        ITEMS,
-        json!({
-            "code": "CONSULT", "name": "Consulting", "unit": "hour", "sale_price": "120",
-            "income_account": firm.acct("4200"), "sales_tax_rate": id(&vat),
-        }),
-    )
-    .await;
+    let vat = firm
+        .create(TAX_RATES, json!({ "name": "VAT 20%", "kind": "vat", "rate": "20" }))
+        .await;
+    let consult = firm
+        .create(
+            ITEMS,
+            json!({
+                "code": "CONSULT", "name": "Consulting", "unit": "hour", "sale_price": "120",
+                "income_account": firm.acct("4200"), "sales_tax_rate": id(&vat),
+            }),
+        )
+        .await;
     assert_eq!(consult["kind"], "service");
     assert_eq!(consult["sale_price"], "120.00");
     assert_eq!(consult["purchase_price"], "0.00");
     assert_eq!(consult["sales_tax_rate"], id(&vat));
     assert_eq!(consult["purchase_tax_rate"], Value::Null);
     assert_eq!(consult["is_active"], true);
-    let paper = create(
-        &firm,
-        ITEMS,
-        json!({
-            "code": "paper-a4", "name": "Paper A4", "kind": "product", "sale_price": 12,
-            "purchase_price": "7.5", "expense_account": firm.acct("1200"), "description": "500 sheets",
-        }),
-    )
-    .await;
+    let paper = firm
+        .create(
+            ITEMS,
+            json!({
+                "code": "paper-a4", "name": "Paper A4", "kind": "product", "sale_price": 12,
+                "purchase_price": "7.5", "expense_account": firm.acct("1200"), "description": "500 sheets",
+            }),
+        )
+        .await;
     assert_eq!(
         (paper["sale_price"].clone(), paper["purchase_price"].clone()),
         (json!("12.00"), json!("7.50"))
     );
-    create(
-        &firm,
+    firm.create(
         ITEMS,
         json!({ "code": "BOOK", "name": "Bookkeeping", "sale_price": "80.00" }),
     )
@@ -364,12 +315,9 @@ async fn items_are_created_searched_and_unique_by_code(app: TestApp) {
 
     // Accounts and tax rates of this company only, active, of the right type.
     let other = firm.new_company("Second Co", "JPY").await;
-    let foreign_rate = create(
-        &other,
-        TAX_RATES,
-        json!({ "name": "VAT 10%", "kind": "vat", "rate": "10" }),
-    )
-    .await;
+    let foreign_rate = other
+        .create(TAX_RATES, json!({ "name": "VAT 10%", "kind": "vat", "rate": "10" }))
+        .await;
     let r = firm
         .post(
             ITEMS,
@@ -397,15 +345,12 @@ async fn items_are_created_searched_and_unique_by_code(app: TestApp) {
         "{}",
         r.body
     );
-    assert_eq!(count(&firm, ITEMS).await, 3, "nothing written by refused requests");
+    assert_eq!(firm.count(ITEMS).await, 3, "nothing written by refused requests");
 
     // A currency without decimals.
-    let yen = create(
-        &other,
-        ITEMS,
-        json!({ "code": "T", "name": "Tea", "sale_price": "500" }),
-    )
-    .await;
+    let yen = other
+        .create(ITEMS, json!({ "code": "T", "name": "Tea", "sale_price": "500" }))
+        .await;
     assert_eq!(yen["sale_price"], "500");
     assert_fields(
         &other
@@ -415,17 +360,17 @@ async fn items_are_created_searched_and_unique_by_code(app: TestApp) {
     );
 
     // Lists: default by code (case-insensitive), ordering, filters, search.
-    assert_eq!(column(&firm, ITEMS, "code").await, ["BOOK", "consult", "paper-a4"]);
+    assert_eq!(firm.column(ITEMS, "code").await, ["BOOK", "consult", "paper-a4"]);
     assert_eq!(
-        column(&firm, &format!("{ITEMS}?ordering=-sale_price"), "code").await,
+        firm.column(&format!("{ITEMS}?ordering=-sale_price"), "code").await,
         ["consult", "BOOK", "paper-a4"]
     );
     assert_eq!(
-        column(&firm, &format!("{ITEMS}?kind=product"), "code").await,
+        firm.column(&format!("{ITEMS}?kind=product"), "code").await,
         ["paper-a4"]
     );
-    assert_eq!(count(&firm, &format!("{ITEMS}?search=500 sheets")).await, 1);
-    assert_eq!(count(&firm, &format!("{ITEMS}?search=CONS")).await, 1);
+    assert_eq!(firm.count(&format!("{ITEMS}?search=500 sheets")).await, 1);
+    assert_eq!(firm.count(&format!("{ITEMS}?search=CONS")).await, 1);
 
     // Get, change, archive.
     let path = format!("{ITEMS}{}/", id(&paper));
@@ -440,11 +385,11 @@ async fn items_are_created_searched_and_unique_by_code(app: TestApp) {
     );
     assert_eq!(got["purchase_price"], "7.50", "fields left out are kept");
     assert_eq!(
-        column(&firm, &format!("{ITEMS}?is_active=true"), "code").await,
+        firm.column(&format!("{ITEMS}?is_active=true"), "code").await,
         ["BOOK", "consult"]
     );
     assert_eq!(
-        column(&firm, &format!("{ITEMS}?is_active=false"), "code").await,
+        firm.column(&format!("{ITEMS}?is_active=false"), "code").await,
         ["paper-a4"]
     );
 }
@@ -452,12 +397,9 @@ on_every_backend!(items, items_are_created_searched_and_unique_by_code);
 
 async fn tax_rates_are_exact_and_need_issue_permission(app: TestApp) {
     let firm = Firm::register(&app, "owner@acme.test", "Acme Books").await;
-    let vat = create(
-        &firm,
-        TAX_RATES,
-        json!({ "name": "VAT 20%", "kind": "vat", "rate": "20" }),
-    )
-    .await;
+    let vat = firm
+        .create(TAX_RATES, json!({ "name": "VAT 20%", "kind": "vat", "rate": "20" }))
+        .await;
     assert_eq!(vat["rate"], "20");
     assert_eq!(vat["is_inclusive"], false);
     assert_eq!(vat["sales_account"], firm.acct("2200"), "the tax liability by default");
@@ -473,25 +415,25 @@ async fn tax_rates_are_exact_and_need_issue_permission(app: TestApp) {
         ("100", "100"),
         ("0", "0"),
     ] {
-        let r = create(
-            &firm,
-            TAX_RATES,
-            json!({ "name": format!("Rate {rate}"), "kind": "other", "rate": rate }),
-        )
-        .await;
+        let r = firm
+            .create(
+                TAX_RATES,
+                json!({ "name": format!("Rate {rate}"), "kind": "other", "rate": rate }),
+            )
+            .await;
         assert_eq!(r["rate"], written);
     }
-    let whole = create(
-        &firm,
-        TAX_RATES,
-        json!({ "name": "GST", "kind": "gst", "rate": 15, "is_inclusive": true }),
-    )
-    .await;
+    let whole = firm
+        .create(
+            TAX_RATES,
+            json!({ "name": "GST", "kind": "gst", "rate": 15, "is_inclusive": true }),
+        )
+        .await;
     assert_eq!(
         (whole["rate"].clone(), whole["is_inclusive"].clone()),
         (json!("15"), json!(true))
     );
-    let before = count(&firm, TAX_RATES).await;
+    let before = firm.count(TAX_RATES).await;
     for rate in [json!("0.00001"), json!("101"), json!("-1"), json!(7.5), json!("abc")] {
         let r = firm
             .post(TAX_RATES, json!({ "name": "Bad", "kind": "vat", "rate": rate }))
@@ -524,9 +466,7 @@ async fn tax_rates_are_exact_and_need_issue_permission(app: TestApp) {
         .await;
     assert_fields(&r, &["sales_account", "purchase_account"]);
     // `null` on create means the default; a stored rate's accounts cannot be cleared.
-    let same = create(
-        &firm,
-        TAX_RATES,
+    let same = firm.create(TAX_RATES,
         json!({ "name": "Sales tax", "kind": "sales_tax", "rate": "8.875", "sales_account": null, "purchase_account": firm.acct("2200") }),
     )
     .await;
@@ -541,7 +481,7 @@ async fn tax_rates_are_exact_and_need_issue_permission(app: TestApp) {
         .delete(&format!("/api/accounting/chart-of-accounts/{}/", firm.acct("2200")))
         .await;
     assert!(r.status.is_client_error(), "{} {}", r.status, r.body);
-    assert_eq!(count(&firm, TAX_RATES).await, before + 1);
+    assert_eq!(firm.count(TAX_RATES).await, before + 1);
 
     // Change, filter, order.
     let path = format!("{TAX_RATES}{}/", id(&vat));
@@ -562,20 +502,20 @@ async fn tax_rates_are_exact_and_need_issue_permission(app: TestApp) {
         .await;
     assert_fields(&r, &["name"]);
     assert_eq!(
-        column(&firm, &format!("{TAX_RATES}?ordering=-rate&page_size=3"), "rate").await,
+        firm.column(&format!("{TAX_RATES}?ordering=-rate&page_size=3"), "rate")
+            .await,
         ["100", "17.5", "15"]
     );
-    assert_eq!(column(&firm, &format!("{TAX_RATES}?kind=gst"), "name").await, ["GST"]);
+    assert_eq!(firm.column(&format!("{TAX_RATES}?kind=gst"), "name").await, ["GST"]);
     firm.patch(&path, json!({ "is_active": false })).await;
-    assert_eq!(count(&firm, &format!("{TAX_RATES}?is_active=false")).await, 1);
-    assert_eq!(count(&firm, &format!("{TAX_RATES}?is_active=true")).await, before);
+    assert_eq!(firm.count(&format!("{TAX_RATES}?is_active=false")).await, 1);
+    assert_eq!(firm.count(&format!("{TAX_RATES}?is_active=true")).await, before);
 
     // Staff keep contacts and items, read tax rates, but do not set them.
-    let (token, user) = app.invite(&firm.token, "staff@acme.test", "staff").await;
-    let staff = firm.as_user(&token, &user);
-    create(&staff, CUSTOMERS, json!({ "name": "Walk-in" })).await;
-    create(&staff, ITEMS, json!({ "code": "S1", "name": "Staff item" })).await;
-    assert_eq!(count(&staff, TAX_RATES).await, before + 1);
+    let staff = firm.invite(&app, "staff@acme.test", "staff").await;
+    staff.create(CUSTOMERS, json!({ "name": "Walk-in" })).await;
+    staff.create(ITEMS, json!({ "code": "S1", "name": "Staff item" })).await;
+    assert_eq!(staff.count(TAX_RATES).await, before + 1);
     let r = staff
         .post(TAX_RATES, json!({ "name": "Staff rate", "kind": "vat", "rate": "5" }))
         .await;
@@ -589,10 +529,12 @@ on_every_backend!(tax_rates, tax_rates_are_exact_and_need_issue_permission);
 async fn other_firms_and_companies_see_nothing(app: TestApp) {
     let a = Firm::register(&app, "a@one.test", "Firm One").await;
     let b = Firm::register(&app, "b@two.test", "Firm Two").await;
-    let customer = create(&a, CUSTOMERS, json!({ "name": "Acme Ltd" })).await;
-    let vendor = create(&a, VENDORS, json!({ "name": "Paper Co" })).await;
-    let item = create(&a, ITEMS, json!({ "code": "C", "name": "Consulting" })).await;
-    let rate = create(&a, TAX_RATES, json!({ "name": "VAT", "kind": "vat", "rate": "20" })).await;
+    let customer = a.create(CUSTOMERS, json!({ "name": "Acme Ltd" })).await;
+    let vendor = a.create(VENDORS, json!({ "name": "Paper Co" })).await;
+    let item = a.create(ITEMS, json!({ "code": "C", "name": "Consulting" })).await;
+    let rate = a
+        .create(TAX_RATES, json!({ "name": "VAT", "kind": "vat", "rate": "20" }))
+        .await;
     let second = a.new_company("Second Co", "EUR").await;
     let targets = [
         format!("{CUSTOMERS}{}/", id(&customer)),
@@ -609,8 +551,8 @@ async fn other_firms_and_companies_see_nothing(app: TestApp) {
         assert_eq!(a.get(path).await.status, StatusCode::OK, "{path}");
     }
     for list in [CUSTOMERS, VENDORS, ITEMS, TAX_RATES] {
-        assert_eq!(count(&b, list).await, 0);
-        assert_eq!(count(&second, list).await, 0);
+        assert_eq!(b.count(list).await, 0);
+        assert_eq!(second.count(list).await, 0);
     }
     assert_eq!(
         a.get(&format!("{CUSTOMERS}not-a-uuid/")).await.status,

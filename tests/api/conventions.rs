@@ -6,10 +6,9 @@ use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::fixtures::{ACCOUNTS, Response};
 use crate::helpers::TestApp;
 use crate::on_every_backend;
-
-const ACCOUNTS: &str = "/api/accounting/chart-of-accounts/";
 
 /// Accounts in `charts/general.csv`, which every new firm's company starts with.
 const GENERAL_CHART_SIZE: u64 = 35;
@@ -412,7 +411,7 @@ async fn request_id_echo(app: TestApp) {
 }
 on_every_backend!(a_given_request_id_is_echoed_back, request_id_echo);
 
-async fn preflight(app: &TestApp, origin: &str) -> crate::helpers::Response {
+async fn preflight(app: &TestApp, origin: &str) -> Response {
     app.request(
         Method::OPTIONS,
         ACCOUNTS,

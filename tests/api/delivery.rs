@@ -5,29 +5,26 @@
 
 use std::path::Path;
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::fixtures::{CREDIT_NOTES, CUSTOMERS, Firm, INVOICES, id};
 use crate::helpers::{TestApp, backends};
-use crate::ledger::Firm;
 use crate::on_every_backend;
 
-const INVOICES: &str = "/api/invoicing/invoices/";
-const CREDIT_NOTES: &str = "/api/invoicing/credit-notes/";
 const TEMPLATE: &str = "/api/invoicing/template/";
 const LOGO: &str = "/api/invoicing/logo/";
 const LOGO_PNG: &[u8] = include_bytes!("../../src/pdf/testdata/logo.png");
 const NOT_CONFIGURED: &str = "E-mail is not configured: set smtp.url and smtp.from in oasys.toml.";
 
 async fn customer(f: &Firm) -> String {
-    let r = f
-        .post(
-            "/api/sales/customers/",
+    let customer = f
+        .create(
+            CUSTOMERS,
             json!({"name": "Acme Ltd", "emails": ["billing@acme.test", "ap@acme.test"]}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "customer: {}", r.body);
-    r.body["id"].as_str().unwrap().to_owned()
+    id(&customer).to_owned()
 }
 
 /// A draft of one line; issued when `issue` is set. Returns the document's JSON.
@@ -37,23 +34,16 @@ async fn document(f: &Firm, path: &str, contact: &str, issue: bool, extra: Value
     if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
         b.extend(e.clone());
     }
-    let r = f.post(path, body).await;
-    assert_eq!(r.status, StatusCode::CREATED, "draft: {}", r.body);
-    if !issue {
-        return r.body;
+    if issue {
+        f.issued(path, body).await
+    } else {
+        f.create(path, body).await
     }
-    let r = f
-        .post(&format!("{path}{}/issue/", r.body["id"].as_str().unwrap()), json!({}))
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "issue: {}", r.body);
-    r.body
 }
 
 async fn pdf(f: &Firm, id: &str) -> Vec<u8> {
     let r = f
-        .client
-        .get(format!("{}{INVOICES}{id}/pdf/", f.base))
-        .bearer_auth(&f.token)
+        .raw(Method::GET, &format!("{INVOICES}{id}/pdf/"))
         .send()
         .await
         .unwrap();
@@ -66,9 +56,7 @@ async fn pdf(f: &Firm, id: &str) -> Vec<u8> {
 /// `PUT /api/invoicing/logo/` with a raw body; returns (status, body text).
 async fn put_logo(f: &Firm, content_type: &str, bytes: &[u8]) -> (StatusCode, String) {
     let r = f
-        .client
-        .put(format!("{}{LOGO}", f.base))
-        .bearer_auth(&f.token)
+        .raw(Method::PUT, LOGO)
         .header("content-type", content_type)
         .body(bytes.to_vec())
         .send()
@@ -167,8 +155,7 @@ async fn send_to_files(app: TestApp, outbox: &Path) {
         StatusCode::NOT_FOUND
     );
     // Staff may read the log but not send.
-    let (staff_token, staff) = app.invite(&f.token, "staff-send@example.com", "staff").await;
-    let staff = f.as_user(&staff_token, &staff);
+    let staff = f.invite(&app, "staff-send@example.com", "staff").await;
     assert_eq!(
         staff.post(&format!("{INVOICES}{id}/send/"), json!({})).await.status,
         StatusCode::FORBIDDEN
@@ -288,21 +275,14 @@ async fn template_and_logo(app: TestApp) {
     let relabelled = pdf(&f, id).await;
     assert_ne!(relabelled, plain, "the label changed the PDF");
     // DELETE goes back to the default look.
-    let r = f
-        .client
-        .delete(format!("{}{TEMPLATE}", f.base))
-        .bearer_auth(&f.token)
-        .send()
-        .await
-        .unwrap();
+    let r = f.raw(Method::DELETE, TEMPLATE).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(f.get(TEMPLATE).await.body["is_default"], true);
     assert_eq!(pdf(&f, id).await, plain, "the default look again");
     let r = f.put(TEMPLATE, json!({"template": mine})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // Staff may read the template but not change it.
-    let (staff_token, staff) = app.invite(&f.token, "staff-style@example.com", "staff").await;
-    let staff = f.as_user(&staff_token, &staff);
+    let staff = f.invite(&app, "staff-style@example.com", "staff").await;
     assert_eq!(staff.get(TEMPLATE).await.status, StatusCode::OK);
     assert_eq!(
         staff.put(TEMPLATE, json!({"template": ""})).await.status,
@@ -335,13 +315,7 @@ async fn template_and_logo(app: TestApp) {
     // A real PNG is stored as sent and drawn: the PDF grows.
     let (status, body) = put_logo(&f, "image/png", LOGO_PNG).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let r = f
-        .client
-        .get(format!("{}{LOGO}", f.base))
-        .bearer_auth(&f.token)
-        .send()
-        .await
-        .unwrap();
+    let r = f.raw(Method::GET, LOGO).send().await.unwrap();
     assert_eq!(r.headers()["content-type"], "image/png");
     assert_eq!(r.bytes().await.unwrap().as_ref(), LOGO_PNG);
     let with_logo = pdf(&f, id).await;

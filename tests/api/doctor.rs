@@ -7,7 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::helpers::{Backend, TestApp, backends};
+use crate::helpers::{Backend, TestApp, backends, on_postgres, output_text};
 
 /// A private data dir and config file, on one backend.
 struct Install {
@@ -39,9 +39,7 @@ impl Install {
     fn run(&self, args: &[&str], database_url: Option<&str>) -> Output {
         let mut cmd = crate::helpers::oasys_command(&self.dir.path().join("oasys.toml"), &self.data_dir());
         if let Backend::Postgres(url) = &self.backend {
-            cmd.env("OASYS_DATABASE_URL", database_url.unwrap_or(url))
-                .env("OASYS_DATABASE_SCHEMA", &self.schema)
-                .env("OASYS_DATABASE_POOL_SIZE", "2");
+            on_postgres(&mut cmd, database_url.unwrap_or(url), &self.schema);
         }
         cmd.args(args).output().unwrap()
     }
@@ -55,12 +53,7 @@ impl Install {
         let mut all = vec!["doctor"];
         all.extend_from_slice(args);
         let out = self.run(&all, database_url);
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.success(), text)
+        (out.status.success(), output_text(&out))
     }
 }
 

@@ -2,34 +2,29 @@
 //! posts, tax rounding, gap-free numbers under concurrent issuing, the PDF, ageing, and the rule
 //! that the receivable and payable control accounts equal the open documents.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::fixtures::{
+    BILLS, CREDIT_NOTES, CUSTOMERS, Firm, INVOICES, PAYMENTS, TAX_RATES, TRIAL_BALANCE, VENDORS, id,
+};
 use crate::helpers::TestApp;
-use crate::ledger::{Firm, TRIAL_BALANCE};
 use crate::on_every_backend;
 
-const INVOICES: &str = "/api/invoicing/invoices/";
-const CREDIT_NOTES: &str = "/api/invoicing/credit-notes/";
-const BILLS: &str = "/api/purchase/bills/";
-const PAYMENTS: &str = "/api/invoicing/payments/";
-
 async fn contact(f: &Firm, path: &str, name: &str) -> String {
-    let r = f.post(path, json!({"name": name, "payment_terms_days": 14})).await;
-    assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.body);
-    r.body["id"].as_str().unwrap().to_owned()
+    let contact = f.create(path, json!({"name": name, "payment_terms_days": 14})).await;
+    id(&contact).to_owned()
 }
 
 async fn vat(f: &Firm) -> String {
-    let r = f
-        .post(
-            "/api/accounting/tax-rates/",
+    let rate = f
+        .create(
+            TAX_RATES,
             json!({"name": "VAT 20%", "kind": "vat", "rate": "20", "is_inclusive": false,
                    "sales_account": f.acct("2200"), "purchase_account": f.acct("1400")}),
         )
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "tax rate: {}", r.body);
-    r.body["id"].as_str().unwrap().to_owned()
+    id(&rate).to_owned()
 }
 
 /// The trial balance row of an account code as (debit − credit), in the API's decimal text.
@@ -49,24 +44,17 @@ async fn balance(f: &Firm, code: &str) -> String {
         .unwrap_or_else(|| "0".into())
 }
 
-async fn issue_invoice(f: &Firm, customer: &str, tax: &str, lines: Value) -> Value {
-    let r = f
-        .post(
-            INVOICES,
-            json!({"contact": customer, "issue_date": "2026-03-01", "lines": lines}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "draft: {}", r.body);
-    let _ = tax;
-    let id = r.body["id"].as_str().unwrap().to_owned();
-    let r = f.post(&format!("{INVOICES}{id}/issue/"), json!({})).await;
-    assert_eq!(r.status, StatusCode::OK, "issue: {}", r.body);
-    r.body
+async fn issue_invoice(f: &Firm, customer: &str, lines: Value) -> Value {
+    f.issued(
+        INVOICES,
+        json!({"contact": customer, "issue_date": "2026-03-01", "lines": lines}),
+    )
+    .await
 }
 
 async fn invoice_cycle(app: TestApp) {
     let f = Firm::register(&app, "inv@example.com", "Invoicing Firm").await;
-    let customer = contact(&f, "/api/sales/customers/", "Acme Ltd").await;
+    let customer = contact(&f, CUSTOMERS, "Acme Ltd").await;
     let tax = vat(&f).await;
     // A draft: totals computed, due date from the customer's 14 days, no number yet.
     let r = f
@@ -113,9 +101,7 @@ async fn invoice_cycle(app: TestApp) {
     assert_eq!(edit.status, StatusCode::BAD_REQUEST);
     // The PDF carries the number.
     let pdf = f
-        .client
-        .get(format!("{}{INVOICES}{id}/pdf/", f.base))
-        .bearer_auth(&f.token)
+        .raw(Method::GET, &format!("{INVOICES}{id}/pdf/"))
         .send()
         .await
         .unwrap();
@@ -198,9 +184,7 @@ async fn invoice_cycle(app: TestApp) {
         .await;
     assert_eq!(r.body["opening_balance"], "343.60", "{}", r.body);
     let pdf = f
-        .client
-        .get(format!("{}/api/sales/customers/{customer}/statement/pdf/", f.base))
-        .bearer_auth(&f.token)
+        .raw(Method::GET, &format!("{CUSTOMERS}{customer}/statement/pdf/"))
         .send()
         .await
         .unwrap();
@@ -225,9 +209,9 @@ on_every_backend!(an_invoice_is_issued_paid_and_reopened, invoice_cycle);
 
 async fn credits_bills_and_void(app: TestApp) {
     let f = Firm::register(&app, "cred@example.com", "Credit Firm").await;
-    let customer = contact(&f, "/api/sales/customers/", "Beta GmbH").await;
+    let customer = contact(&f, CUSTOMERS, "Beta GmbH").await;
     let tax = vat(&f).await;
-    let inv = issue_invoice(&f, &customer, &tax, json!([{"description": "Goods", "quantity": "2", "unit_price": "50.00", "tax_rate": tax, "account": f.acct("4100")}])).await;
+    let inv = issue_invoice(&f, &customer, json!([{"description": "Goods", "quantity": "2", "unit_price": "50.00", "tax_rate": tax, "account": f.acct("4100")}])).await;
     assert_eq!(inv["total"], "120.00");
     let inv_id = inv["id"].as_str().unwrap();
     // A credit note for part of it reduces the invoice's balance.
@@ -247,7 +231,6 @@ async fn credits_bills_and_void(app: TestApp) {
     let inv2 = issue_invoice(
         &f,
         &customer,
-        &tax,
         json!([{"description": "More", "quantity": "1", "unit_price": "10.00", "account": f.acct("4100")}]),
     )
     .await;
@@ -264,13 +247,12 @@ async fn credits_bills_and_void(app: TestApp) {
     let inv3 = issue_invoice(
         &f,
         &customer,
-        &tax,
         json!([{"description": "Again", "quantity": "1", "unit_price": "1.00", "account": f.acct("4100")}]),
     )
     .await;
     assert_eq!(inv3["number"], "INV-2026-0003");
     // A bill posts to payables and flags a duplicate vendor reference.
-    let vendor = contact(&f, "/api/purchase/vendors/", "Supplies Co").await;
+    let vendor = contact(&f, VENDORS, "Supplies Co").await;
     let bill = json!({"contact": vendor, "issue_date": "2026-03-02", "reference": "S-100",
         "lines": [{"description": "Paper", "quantity": "1", "unit_price": "100.00", "tax_rate": tax, "account": f.acct("6400")}]});
     let r = f.post(BILLS, bill.clone()).await;
@@ -343,8 +325,7 @@ async fn credits_bills_and_void(app: TestApp) {
         (Some("draft"), &Value::Null)
     );
     // A staff user drafts but cannot issue.
-    let (staff_token, staff) = app.invite(&f.token, "staff@example.com", "staff").await;
-    let staff = f.as_user(&staff_token, &staff);
+    let staff = f.invite(&app, "staff@example.com", "staff").await;
     let r = staff.post(INVOICES, json!({"contact": customer, "lines": [{"description": "x", "unit_price": "1.00", "account": f.acct("4100")}]})).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let r = staff
@@ -362,7 +343,7 @@ on_every_backend!(
 
 async fn concurrent_issuing(app: TestApp) {
     let f = Firm::register(&app, "conc@example.com", "Concurrent Firm").await;
-    let customer = contact(&f, "/api/sales/customers/", "Gamma").await;
+    let customer = contact(&f, CUSTOMERS, "Gamma").await;
     let mut ids = Vec::new();
     for i in 0..24 {
         let r = f
@@ -398,7 +379,7 @@ on_every_backend!(concurrent_issuing_gives_gap_free_unique_numbers, concurrent_i
 
 async fn recurring_invoices(app: TestApp) {
     let f = Firm::register(&app, "rec@example.com", "Recurring Firm").await;
-    let customer = contact(&f, "/api/sales/customers/", "Tenant Ltd").await;
+    let customer = contact(&f, CUSTOMERS, "Tenant Ltd").await;
     const RECURRING: &str = "/api/invoicing/recurring-invoices/";
     let bad = f
         .post(

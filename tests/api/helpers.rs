@@ -1,11 +1,8 @@
 //! The test harness: `TestApp::spawn(backend)` starts `oasys::serve` on 127.0.0.1:0 with a fresh
-//! data dir (and, on PostgreSQL, a fresh platform schema), and offers small HTTP helpers.
+//! data dir (and, on PostgreSQL, a fresh platform schema); `oasys_command` runs the binary. The
+//! requests, users and firms the tests make live in `fixtures`.
 
 use std::sync::Arc;
-
-use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
-use serde_json::{Value, json};
 
 use oasys::config::Config;
 
@@ -61,12 +58,6 @@ pub struct TestApp {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
-pub struct Response {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Value,
-}
-
 impl TestApp {
     pub async fn spawn(backend: &Backend) -> TestApp {
         Self::spawn_with(backend, |_| {}).await
@@ -117,89 +108,6 @@ impl TestApp {
     pub fn data_dir(&self) -> &std::path::Path {
         self.data_dir.path()
     }
-
-    pub async fn request(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-        headers: &[(&str, &str)],
-    ) -> Response {
-        let mut req = self.client.request(method, format!("{}{path}", self.base));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let text = res.text().await.unwrap();
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Response { status, headers, body }
-    }
-
-    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
-        self.request(reqwest::Method::GET, path, token, None, &[]).await
-    }
-
-    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Response {
-        self.request(reqwest::Method::POST, path, token, Some(body), &[]).await
-    }
-
-    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Response {
-        self.request(reqwest::Method::PATCH, path, token, Some(body), &[]).await
-    }
-
-    pub async fn login(&self, email: &str, password: &str) -> Response {
-        self.post(
-            "/api/auth/login/",
-            None,
-            json!({ "email": email, "password": password }),
-        )
-        .await
-    }
-
-    /// Registers a new firm; returns (access token, refresh token, user JSON).
-    pub async fn register(&self, email: &str, firm: &str) -> (String, String, Value) {
-        let r = self
-            .post(
-                "/api/auth/register/",
-                None,
-                json!({ "email": email, "password": STRONG_PASSWORD, "first_name": "Ada", "last_name": "Lovelace", "firm_name": firm }),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "register: {}", r.body);
-        (
-            r.body["tokens"]["access"].as_str().unwrap().to_owned(),
-            r.body["tokens"]["refresh"].as_str().unwrap().to_owned(),
-            r.body["user"].clone(),
-        )
-    }
-
-    /// Invites a user with a role into the caller's firm and signs them in; returns (access, user).
-    pub async fn invite(&self, admin: &str, email: &str, role: &str) -> (String, Value) {
-        let r = self
-            .post(
-                "/api/tenants/users/",
-                Some(admin),
-                json!({ "email": email, "role": role, "password": STRONG_PASSWORD }),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "invite: {}", r.body);
-        let login = self.login(email, STRONG_PASSWORD).await;
-        assert_eq!(login.status, StatusCode::OK, "login: {}", login.body);
-        (login.body["tokens"]["access"].as_str().unwrap().to_owned(), r.body)
-    }
 }
 
 impl Drop for TestApp {
@@ -227,4 +135,19 @@ pub fn oasys_command(config_file: &std::path::Path, data_dir: &std::path::Path) 
     cmd
 }
 
-pub const STRONG_PASSWORD: &str = "violet-ledger-harbour-42";
+/// Points a command of the binary at a PostgreSQL platform schema (a pool of two: the tests run
+/// many binaries at once).
+pub fn on_postgres(cmd: &mut std::process::Command, url: &str, schema: &str) {
+    cmd.env("OASYS_DATABASE_URL", url)
+        .env("OASYS_DATABASE_SCHEMA", schema)
+        .env("OASYS_DATABASE_POOL_SIZE", "2");
+}
+
+/// What a run of the binary printed: stdout, then stderr.
+pub fn output_text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}

@@ -5,8 +5,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::fixtures::{BULK, ENTRIES, Firm, id, tb_row, tb_totals};
 use crate::helpers::TestApp;
-use crate::ledger::{BULK, ENTRIES, Firm, id, tb_row, tb_totals};
 use crate::on_every_backend;
 
 const TASKS: i64 = 8;

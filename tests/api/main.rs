@@ -1,7 +1,9 @@
 //! The API test suite: every test starts the real server on an ephemeral port, speaks HTTP to
 //! it, and runs once on SQLite and once on PostgreSQL when `OASYS_TEST_DATABASE_URL` is set.
+//! `helpers` starts servers and runs the binary; `fixtures` makes the firms, users and requests.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod fixtures;
 mod helpers;
 
 mod auth;
@@ -14,9 +16,15 @@ mod doctor;
 mod documents;
 mod drf;
 mod ledger;
+mod ledger_approval;
+mod ledger_bulk;
+mod ledger_chart;
 mod ledger_concurrency;
+mod ledger_reports;
+mod ledger_validation;
 mod metrics;
 mod openapi;
 mod security;
+mod snapshots;
 mod tenants;
 mod transfer;

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::fixtures::{Firm, Response};
 use crate::helpers::{Backend, TestApp};
-use crate::ledger::Firm;
 use crate::on_every_backend;
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
@@ -246,7 +246,7 @@ fn mismatches(spec: &Value, schema: &Value, value: &Value, at: &str, out: &mut V
 async fn real_answers_are_shaped_as_documented(app: TestApp) {
     let spec = spec(&app).await;
     let f = Firm::register(&app, "docs@example.com", "Docs Firm").await;
-    let mut answers: Vec<(&str, &str, crate::helpers::Response)> = Vec::new();
+    let mut answers: Vec<(&str, &str, Response)> = Vec::new();
 
     let entry = f.posted(f.transfer("2026-01-05", "1000", "3000", "500.00")).await;
     let customer = f

@@ -7,11 +7,12 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{STRONG_PASSWORD, TestApp};
-use crate::ledger::{ACCOUNTS, AUDIT_LOG, ENTRIES, Firm, GENERAL_LEDGER, assert_field_error, id};
+use crate::fixtures::{
+    ACCOUNTS, AUDIT_LOG, BULK, ENTRIES, Firm, GENERAL_LEDGER, PERIODS, STRONG_PASSWORD, USERS, assert_field_error, id,
+    tb_row, tb_totals,
+};
+use crate::helpers::TestApp;
 use crate::on_every_backend;
-
-const USERS: &str = "/api/tenants/users/";
 
 // ---------------------------------------------------------------------------------------------
 // Role escalation
@@ -51,8 +52,7 @@ async fn permissions_cannot_be_granted_above_the_granters_own(app: TestApp) {
     let helper_exists = created.status == StatusCode::CREATED;
     if helper_exists && let Some(t) = tenant.as_deref() {
         // Show the consequence: the helper renames the firm.
-        let login = app.login("helper@example.com", STRONG_PASSWORD).await;
-        let helper = login.body["tokens"]["access"].as_str().unwrap().to_owned();
+        let helper = app.sign_in("helper@example.com").await;
         let renamed = app
             .patch(&format!("/api/tenants/{t}/"), Some(&helper), json!({ "name": "Taken" }))
             .await;
@@ -348,8 +348,7 @@ async fn a_limited_user_stays_in_their_company(app: TestApp) {
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let login = app.login("lim-fa@example.com", STRONG_PASSWORD).await;
-    let token = login.body["tokens"]["access"].as_str().unwrap().to_owned();
+    let token = app.sign_in("lim-fa@example.com").await;
 
     for path in [ACCOUNTS, ENTRIES, "/api/accounting/audit-log/"] {
         let r = app
@@ -496,9 +495,7 @@ async fn hostile_input_is_refused_without_a_500(app: TestApp) {
     }
     let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let r = a
-        .client
-        .post(format!("{}{ENTRIES}", a.base))
-        .bearer_auth(&a.token)
+        .raw(Method::POST, ENTRIES)
         .header("content-type", "application/json")
         .body(nested)
         .send()
@@ -605,7 +602,7 @@ async fn the_currency_of_a_company_with_postings_cannot_change(app: TestApp) {
         .as_str()
         .unwrap()
         .to_owned();
-    let before = crate::ledger::tb_totals(&firm.trial_balance("2026-12-31").await);
+    let before = tb_totals(&firm.trial_balance("2026-12-31").await);
     assert_eq!(before, ("10.00".into(), "10.00".into()));
     let r = firm
         .patch(
@@ -613,7 +610,7 @@ async fn the_currency_of_a_company_with_postings_cannot_change(app: TestApp) {
             json!({ "currency": "JPY" }),
         )
         .await;
-    let after = crate::ledger::tb_totals(&firm.trial_balance("2026-12-31").await);
+    let after = tb_totals(&firm.trial_balance("2026-12-31").await);
     assert_eq!(
         r.status,
         StatusCode::BAD_REQUEST,
@@ -647,7 +644,7 @@ async fn bulk_balances_cannot_overflow(app: TestApp) {
     let big = "9999999999999.99"; // 999_999_999_999_999 cents: the largest accepted amount
     let one = firm.transfer("2026-03-01", "1010", "4100", big);
     let entries: Vec<Value> = (0..9300).map(|_| one.clone()).collect();
-    let r = firm.post(crate::ledger::BULK, json!({ "entries": entries })).await;
+    let r = firm.post(BULK, json!({ "entries": entries })).await;
     assert!(
         r.status.is_client_error(),
         "9300 × {big} on one account and day: {} {}",
@@ -673,7 +670,7 @@ async fn balances_summed_over_days_cannot_overflow(app: TestApp) {
     for day in ["2026-03-01", "2026-03-02"] {
         let one = firm.transfer(day, "1010", "4100", big);
         let entries: Vec<Value> = (0..5000).map(|_| one.clone()).collect();
-        let r = firm.post(crate::ledger::BULK, json!({ "entries": entries })).await;
+        let r = firm.post(BULK, json!({ "entries": entries })).await;
         assert!(r.status.as_u16() < 500, "{day}: {} {}", r.status, r.body);
         statuses.push(r.status);
     }
@@ -731,8 +728,7 @@ async fn a_limited_admin_cannot_manage_users_of_other_companies(app: TestApp) {
     };
     invite("admin-a@example.com", "firm_admin", a_company.clone()).await;
     let user_b = invite("user-b@example.com", "accountant", b_company.clone()).await;
-    let login = app.login("admin-a@example.com", STRONG_PASSWORD).await;
-    let admin_a = login.body["tokens"]["access"].as_str().unwrap().to_owned();
+    let admin_a = app.sign_in("admin-a@example.com").await;
     let path = format!("{USERS}{}/", user_b["id"].as_str().unwrap());
 
     let r = app
@@ -778,16 +774,13 @@ async fn year_end_closes_every_posting_of_the_year(app: TestApp) {
         tasks.push(tokio::spawn(async move {
             if i == 8 {
                 let r = f
-                    .post(
-                        &format!("{}year-end/", crate::ledger::PERIODS),
-                        json!({ "date": "2025-12-31" }),
-                    )
+                    .post(&format!("{}year-end/", PERIODS), json!({ "date": "2025-12-31" }))
                     .await;
                 assert_eq!(r.status, StatusCode::OK, "{}", r.body);
             } else {
                 let r = f
                     .post(
-                        crate::ledger::BULK,
+                        BULK,
                         json!({ "entries": [f.transfer("2025-06-01", "1020", "4100", "1.00")] }),
                     )
                     .await;
@@ -800,7 +793,7 @@ async fn year_end_closes_every_posting_of_the_year(app: TestApp) {
     }
     let tb = firm.trial_balance("2025-12-31").await;
     assert_eq!(
-        crate::ledger::tb_row(&tb, "4100"),
+        tb_row(&tb, "4100"),
         Some(("0.00".into(), "0.00".into())),
         "the year is closed, yet revenue of 2025 is left open: {tb}"
     );

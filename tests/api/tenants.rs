@@ -4,6 +4,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
+use crate::fixtures::STRONG_PASSWORD;
 use crate::helpers::TestApp;
 use crate::on_every_backend;
 
@@ -203,13 +204,7 @@ async fn roles_decide_what_each_user_may_do(app: TestApp) {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let staff2 = app
-        .login("staff2@example.com", crate::helpers::STRONG_PASSWORD)
-        .await
-        .body["tokens"]["access"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let staff2 = app.sign_in("staff2@example.com").await;
     assert_eq!(
         app.get("/api/tenants/users/", Some(&staff2)).await.status,
         StatusCode::OK
@@ -236,14 +231,11 @@ async fn users_limited_to_some_companies_see_only_those(app: TestApp) {
         .unwrap()
         .to_owned();
     let r = app
-        .post("/api/tenants/users/", Some(&admin), json!({ "email": "b@example.com", "role": "accountant", "password": crate::helpers::STRONG_PASSWORD, "companies": [second] }))
+        .post("/api/tenants/users/", Some(&admin), json!({ "email": "b@example.com", "role": "accountant", "password": STRONG_PASSWORD, "companies": [second] }))
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["all_companies"], false);
-    let b = app.login("b@example.com", crate::helpers::STRONG_PASSWORD).await.body["tokens"]["access"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let b = app.sign_in("b@example.com").await;
     let list = app.get("/api/tenants/companies/", Some(&b)).await;
     assert_eq!(list.body["count"], 1);
     assert_eq!(list.body["results"][0]["id"], second.as_str());

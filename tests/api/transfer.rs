@@ -13,12 +13,12 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, backends};
-use crate::ledger::{ENTRIES, Firm, GENERAL_LEDGER, PERIODS, TRIAL_BALANCE, id};
+use crate::fixtures::{
+    CUSTOMERS, ENTRIES, Firm, GENERAL_LEDGER, INVOICES, PAYMENTS, PERIODS, STRONG_PASSWORD, TRIAL_BALANCE, id,
+};
+use crate::helpers::{Backend, TestApp, backends, on_postgres, output_text};
 
 const EMAIL: &str = "mover@example.com";
-const INVOICES: &str = "/api/invoicing/invoices/";
-const PAYMENTS: &str = "/api/invoicing/payments/";
 
 /// Runs the binary on `app`'s installation (its data dir; on PostgreSQL its platform schema).
 fn oasys(app: &TestApp, args: &[&str]) -> Output {
@@ -26,25 +26,15 @@ fn oasys(app: &TestApp, args: &[&str]) -> Output {
     std::fs::write(&config, "# test configuration: defaults only\n").unwrap();
     let mut cmd = crate::helpers::oasys_command(&config, app.data_dir());
     if let Backend::Postgres(url) = &app.backend {
-        cmd.env("OASYS_DATABASE_URL", url)
-            .env("OASYS_DATABASE_SCHEMA", &app.platform_schema)
-            .env("OASYS_DATABASE_POOL_SIZE", "2");
+        on_postgres(&mut cmd, url, &app.platform_schema);
     }
     cmd.args(args).output().unwrap()
 }
 
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 fn ok(app: &TestApp, args: &[&str]) -> String {
     let out = oasys(app, args);
-    assert!(out.status.success(), "oasys {args:?} failed:\n{}", text(&out));
-    text(&out)
+    assert!(out.status.success(), "oasys {args:?} failed:\n{}", output_text(&out));
+    output_text(&out)
 }
 
 fn fails(app: &TestApp, args: &[&str]) -> String {
@@ -52,9 +42,9 @@ fn fails(app: &TestApp, args: &[&str]) -> String {
     assert!(
         !out.status.success(),
         "oasys {args:?} should have failed:\n{}",
-        text(&out)
+        output_text(&out)
     );
-    text(&out)
+    output_text(&out)
 }
 
 /// A firm with real activity: posted entries, one reversed, a draft, invoices issued (one paid,
@@ -78,32 +68,24 @@ async fn build(app: &TestApp) -> (Firm, String) {
         .post(&format!("{PERIODS}close/"), json!({ "date": "2026-01-31" }))
         .await;
     assert_eq!(r.status, StatusCode::OK, "close: {}", r.body);
-    let r = f
-        .post(
-            "/api/sales/customers/",
-            json!({"name": "Acme Ltd", "payment_terms_days": 14}),
-        )
+    let customer = f
+        .create(CUSTOMERS, json!({"name": "Acme Ltd", "payment_terms_days": 14}))
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let customer = r.body["id"].as_str().unwrap().to_owned();
+    let customer = id(&customer).to_owned();
     let mut invoices = Vec::new();
     for (date, price) in [
         ("2026-02-01", "120.00"),
         ("2026-02-10", "99.99"),
         ("2026-03-01", "10.00"),
     ] {
-        let r = f
-            .post(
+        let invoice = f
+            .issued(
                 INVOICES,
                 json!({"contact": customer, "issue_date": date, "lines": [
                 {"description": "Consulting", "quantity": "3", "unit_price": price, "account": f.acct("4200")}]}),
             )
             .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        let inv = r.body["id"].as_str().unwrap().to_owned();
-        let r = f.post(&format!("{INVOICES}{inv}/issue/"), json!({})).await;
-        assert_eq!(r.status, StatusCode::OK, "issue: {}", r.body);
-        invoices.push(inv);
+        invoices.push(id(&invoice).to_owned());
     }
     for (inv, amount) in [(&invoices[0], "360.00"), (&invoices[1], "100.00")] {
         let r = f
@@ -183,13 +165,9 @@ fn same_reports(after: &Value, before: &Value, when: &str) {
 
 /// Signs in on another installation as the firm's administrator: the password hash moved.
 async fn sign_in(app: &TestApp, like: &Firm) -> Firm {
-    let r = app.login(EMAIL, STRONG_PASSWORD).await;
-    assert_eq!(r.status, StatusCode::OK, "login after the move: {}", r.body);
     Firm {
-        base: app.base.clone(),
-        client: app.client.clone(),
-        token: r.body["tokens"]["access"].as_str().unwrap().to_owned(),
-        ..like.clone()
+        token: app.sign_in(EMAIL).await,
+        ..like.on(app)
     }
 }
 
