@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
-use crate::ledger::{ACCOUNTS, ENTRIES, Firm, id};
+use crate::fixtures::{ACCOUNTS, ENTRIES, Firm, id};
 use crate::on_every_backend;
 
 /// Sends `body` as it is, with `content_type`, as `firm`'s user.
@@ -199,8 +199,7 @@ on_every_backend!(
 
 async fn permission_is_checked_before_the_body(app: TestApp) {
     let owner = Firm::register(&app, "owner@perm.test", "Perm Books").await;
-    let (token, user) = app.invite(&owner.token, "staff@perm.test", "staff").await;
-    let staff = owner.as_user(&token, &user);
+    let staff = owner.invite(&app, "staff@perm.test", "staff").await;
     let draft = owner.draft(owner.transfer("2026-05-01", "1000", "3000", "5.00")).await;
     // Staff may not post: 403 whatever the body, never a 400 about it.
     for (content_type, body) in [("application/json", "{\"entries\": 5"), ("text/plain", "junk")] {
