@@ -6,6 +6,7 @@ use super::error::ApiError;
 use crate::domain::accounts::ChartError;
 use crate::domain::documents::DocumentError;
 use crate::domain::ledger::LedgerError;
+use crate::domain::reports::Overflow;
 use crate::provision::ProvisionError;
 use crate::store::StoreError;
 
@@ -65,5 +66,14 @@ impl From<ProvisionError> for ApiError {
             ProvisionError::Store(s) => ApiError::from(s),
             ProvisionError::Hash(m) => ApiError::Internal(m),
         }
+    }
+}
+
+/// A report (or a payment's unallocated rest) whose amounts add up beyond the books' range: it
+/// is refused, naming what overflowed, rather than shown with a wrong number.
+impl From<Overflow> for ApiError {
+    fn from(e: Overflow) -> Self {
+        tracing::warn!(what = e.0, "a sum beyond the books' range");
+        refused(e)
     }
 }

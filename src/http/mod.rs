@@ -236,8 +236,11 @@ pub fn api_routes() -> openapi::Routes {
         // reports
         .route("/api/reports/trial-balance/", get(reports::trial_balance))
         .route("/api/reports/general-ledger/", get(reports::general_ledger))
-        .route("/api/reports/aged-receivables/", get(payments::aged_receivables))
-        .route("/api/reports/aged-payables/", get(payments::aged_payables))
+        .route(
+            "/api/reports/aged-receivables/",
+            get(reports::aged::<reports::Receivables>),
+        )
+        .route("/api/reports/aged-payables/", get(reports::aged::<reports::Payables>))
 }
 
 /// The API, the API's documentation pages and the web UI, behind the middleware.

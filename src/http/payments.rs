@@ -1,7 +1,4 @@
-//! `/api/invoicing/payments/`: payments received and made, their allocations, voiding; and the
-//! ageing reports `/api/reports/aged-receivables/` and `/aged-payables/`.
-
-use std::collections::BTreeMap;
+//! `/api/invoicing/payments/`: payments received and made, their allocations, voiding.
 
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -16,7 +13,6 @@ use super::conventions::{list_request, optional_date, render};
 use super::error::ApiError;
 use super::extract::{ApiJson, Bearer, CompanyHeader, QueryPairs, parse_id};
 use crate::app::AppState;
-use crate::domain::documents::AGEING_BUCKETS as BUCKETS;
 use crate::domain::documents::Payment;
 use crate::domain::documents::payments::{self, AllocationInput, PaymentInput};
 use crate::domain::ledger::Ctx;
@@ -225,84 +221,4 @@ pub async fn void(
         respond(tx, ctx, p.id)
     })
     .await
-}
-
-async fn ageing(
-    app: AppState,
-    claims: crate::auth::jwt::Claims,
-    company: Option<String>,
-    q: Vec<(String, String)>,
-    sales: bool,
-) -> Result<Response, ApiError> {
-    let as_of = optional_date("as_of", q.iter().find(|(k, _)| k == "as_of").map(|(_, v)| v.as_str()))?;
-    let body = in_books(
-        &app,
-        claims,
-        company,
-        Action::ViewReports,
-        Access::Read,
-        move |tx, ctx, _| {
-            let as_of = as_of.unwrap_or(ctx.today);
-            let items = documents::open_items(tx, ctx.books.company_id, sales, &as_of.to_string())?;
-            let mut per: BTreeMap<(String, Uuid), [i64; 5]> = BTreeMap::new();
-            let mut totals = [0i64; 5];
-            for (contact, name, date, amount) in items {
-                let date: jiff::civil::Date = crate::store::ledger::parse_date(&date)?;
-                let days = (as_of - date).get_days() as i64;
-                let b = crate::domain::documents::ageing_bucket(days);
-                let row = per.entry((name, contact)).or_default();
-                row[b] = row[b].saturating_add(amount);
-                totals[b] = totals[b].saturating_add(amount);
-            }
-            let d = ctx.books.decimals;
-            let render = |v: &[i64; 5]| {
-                let mut m = serde_json::Map::new();
-                for (i, k) in BUCKETS.iter().enumerate() {
-                    m.insert((*k).into(), json!(money::format(v[i], d)));
-                }
-                m.insert(
-                    "total".into(),
-                    json!(money::format(v.iter().fold(0i64, |a, x| a.saturating_add(*x)), d)),
-                );
-                m
-            };
-            let rows: Vec<serde_json::Value> = per
-                .iter()
-                .map(|((name, id), v)| {
-                    let mut m = render(v);
-                    m.insert("contact".into(), json!(id));
-                    m.insert("contact_name".into(), json!(name));
-                    serde_json::Value::Object(m)
-                })
-                .collect();
-            Ok(json!({
-                "as_of": as_of.to_string(),
-                "currency": ctx.books.currency,
-                "buckets": BUCKETS,
-                "rows": rows,
-                "totals": serde_json::Value::Object(render(&totals)),
-            })
-            .to_string())
-        },
-    )
-    .await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
-}
-
-pub async fn aged_receivables(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    CompanyHeader(company): CompanyHeader,
-    QueryPairs(q): QueryPairs,
-) -> Result<Response, ApiError> {
-    ageing(app, claims, company, q, true).await
-}
-
-pub async fn aged_payables(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    CompanyHeader(company): CompanyHeader,
-    QueryPairs(q): QueryPairs,
-) -> Result<Response, ApiError> {
-    ageing(app, claims, company, q, false).await
 }

@@ -129,20 +129,6 @@ impl DocumentStatus {
     }
 }
 
-/// The ageing buckets, by days past due: current (not yet due), 1–30, 31–60, 61–90, over 90.
-pub const AGEING_BUCKETS: [&str; 5] = ["current", "1_30", "31_60", "61_90", "over_90"];
-
-/// Which of [`AGEING_BUCKETS`] an amount this many days past due falls in.
-pub fn ageing_bucket(days_past_due: i64) -> usize {
-    match days_past_due {
-        ..=0 => 0,
-        1..=30 => 1,
-        31..=60 => 2,
-        61..=90 => 3,
-        _ => 4,
-    }
-}
-
 /// One document line as stored, with its calculated amounts (minor units).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocumentLine {

@@ -2,8 +2,9 @@
 
 use utoipa::openapi::path::HttpMethod::{Delete, Get, Patch, Post, Put};
 
-use super::super::ops::{Answer, Body, Kind, Op, named, op};
+use super::super::ops::{Answer, Body, Kind, Op, named, op, shape};
 use super::super::schemas::{page, reference as r};
+use crate::http::statements::StatementDto;
 
 /// A document kind's operations under `base` (`/api/invoicing/invoices/`). `sent`: whether the
 /// kind is e-mailed (invoices and credit notes).
@@ -192,7 +193,7 @@ pub fn delivery() -> Vec<Op> {
         .about("The period defaults to the current month.")
         .query("date_from", Kind::Date, false)
         .query("date_to", Kind::Date, false)
-        .ok(r("Statement")),
+        .ok(shape::<StatementDto>()),
         op(
             Get,
             "/api/sales/customers/{id}/statement/pdf/",
