@@ -49,6 +49,8 @@ use tower_http::trace::TraceLayer;
 use crate::app::AppState;
 use accounting::Accounts;
 use error::ApiError;
+use payments::Payments;
+use recurring::Recurrings;
 
 /// The bulk journal endpoint takes up to 10,000 entries in one body.
 const BULK_BODY_LIMIT: usize = 64 * 1024 * 1024;
@@ -222,15 +224,20 @@ pub fn api_routes() -> openapi::Routes {
         .route("/api/sales/customers/{id}/statement/pdf/", get(statements::pdf))
         .route(
             "/api/invoicing/recurring-invoices/",
-            get(recurring::list).post(recurring::create),
+            get(resource::list::<Recurrings>).post(resource::create::<Recurrings>),
         )
         .route("/api/invoicing/recurring-invoices/run/", post(recurring::run))
         .route(
             "/api/invoicing/recurring-invoices/{id}/",
-            get(recurring::get).patch(recurring::update),
+            get(resource::get::<Recurrings>)
+                .put(resource::replace::<Recurrings>)
+                .patch(resource::update::<Recurrings>),
         )
-        .route("/api/invoicing/payments/", get(payments::list).post(payments::create))
-        .route("/api/invoicing/payments/{id}/", get(payments::get))
+        .route(
+            "/api/invoicing/payments/",
+            get(resource::list::<Payments>).post(resource::create::<Payments>),
+        )
+        .route("/api/invoicing/payments/{id}/", get(resource::get::<Payments>))
         .route("/api/invoicing/payments/{id}/allocate/", post(payments::allocate))
         .route("/api/invoicing/payments/{id}/void/", post(payments::void))
         // reports

@@ -1,6 +1,6 @@
 //! The OpenAPI component schemas of the business records not yet derived from their types:
-//! contacts, items, tax rates, the four document kinds, payments, recurring invoices and delivery.
-//! (Statements and the reports take theirs from their DTOs.)
+//! contacts, items, tax rates, the four document kinds and delivery. (Payments, recurring
+//! invoices, statements and the reports take theirs from their DTOs.)
 
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::Schema;
@@ -155,8 +155,7 @@ fn documents() -> Vec<Named> {
                 ("tax_amount", money()),
             ]),
         ),
-        ("DocumentLineInput", request(&[], line_input.clone())),
-        ("RecurringLine", object(line_input)),
+        ("DocumentLineInput", request(&[], line_input)),
         (
             "Document",
             object(with_stamps(vec![
@@ -233,114 +232,11 @@ fn documents() -> Vec<Named> {
                 ],
             ),
         ),
-        ("Allocation", object(vec![("document", uuid()), ("amount", money())])),
-        (
-            "AllocationInput",
-            request(
-                &[],
-                vec![("document", nullable(uuid())), ("amount", nullable(decimal_input()))],
-            ),
-        ),
-        (
-            "Payment",
-            object(vec![
-                ("id", uuid()),
-                ("direction", choice(&["received", "made"])),
-                ("contact", uuid()),
-                ("contact_name", string()),
-                ("date", date()),
-                ("amount", money()),
-                ("bank_account", uuid()),
-                ("reference", string()),
-                ("status", choice(&["posted", "void"])),
-                ("allocations", array(reference("Allocation"))),
-                ("unallocated", money()),
-                ("journal_entry", uuid()),
-                ("void_entry", nullable(uuid())),
-                ("created_at", string()),
-            ]),
-        ),
-        (
-            "PaymentInput",
-            request(
-                &["direction", "contact", "amount", "bank_account"],
-                vec![
-                    ("direction", nullable(choice(&["received", "made"]))),
-                    ("contact", nullable(uuid())),
-                    ("date", nullable(date())),
-                    ("amount", nullable(decimal_input())),
-                    ("bank_account", nullable(uuid())),
-                    ("reference", string()),
-                    ("allocations", array(reference("AllocationInput"))),
-                ],
-            ),
-        ),
-        (
-            "AllocateRequest",
-            request(&[], vec![("allocations", array(reference("AllocationInput")))]),
-        ),
     ]
 }
 
-fn recurring_and_delivery() -> Vec<Named> {
-    let frequency = || choice(&["weekly", "monthly", "quarterly", "yearly"]);
+fn delivery() -> Vec<Named> {
     vec![
-        (
-            "Recurring",
-            object(with_stamps(vec![
-                ("id", uuid()),
-                ("name", string()),
-                ("contact", uuid()),
-                ("frequency", frequency()),
-                ("every", integer()),
-                ("start_date", date()),
-                ("end_date", nullable(date())),
-                ("next_date", nullable(date())),
-                ("payment_terms_days", nullable(integer())),
-                ("reference", string()),
-                ("notes", string()),
-                ("auto_issue", boolean()),
-                ("is_active", boolean()),
-                ("generated", integer()),
-                ("lines", array(reference("RecurringLine"))),
-            ])),
-        ),
-        (
-            "RecurringInput",
-            request(
-                &[],
-                vec![
-                    ("name", string()),
-                    ("contact", nullable(uuid())),
-                    ("frequency", frequency()),
-                    ("every", integer()),
-                    ("start_date", date()),
-                    ("end_date", nullable(date())),
-                    ("payment_terms_days", nullable(integer())),
-                    ("reference", string()),
-                    ("notes", string()),
-                    ("auto_issue", boolean()),
-                    ("is_active", boolean()),
-                    ("lines", array(reference("DocumentLineInput"))),
-                ],
-            ),
-        ),
-        (
-            "RecurringRun",
-            object(vec![
-                ("date", date()),
-                ("count", integer()),
-                (
-                    "invoices",
-                    array(object(vec![
-                        ("id", uuid()),
-                        ("number", nullable(string())),
-                        ("issue_date", date()),
-                        ("status", string()),
-                    ])),
-                ),
-            ]),
-        ),
         (
             "Template",
             object(vec![
@@ -381,9 +277,5 @@ fn recurring_and_delivery() -> Vec<Named> {
 }
 
 pub fn schemas() -> Vec<Named> {
-    contacts()
-        .into_iter()
-        .chain(documents())
-        .chain(recurring_and_delivery())
-        .collect()
+    contacts().into_iter().chain(documents()).chain(delivery()).collect()
 }

@@ -1,9 +1,12 @@
 //! Operations of recurring invoices and payments.
 
-use utoipa::openapi::path::HttpMethod::{Get, Patch, Post};
+use utoipa::openapi::path::HttpMethod::{Get, Patch, Post, Put};
 
-use super::super::ops::{Body, Kind, Op, named, op};
-use super::super::schemas::{page, reference as r};
+use super::super::ops::{Body, Kind, Op, named, op, shape};
+use super::super::schemas::page;
+use crate::http::journal::ReverseBody;
+use crate::http::payments::{AllocateBody, PaymentBody, PaymentDto};
+use crate::http::recurring::{RecurringBody, RecurringDto, RunDto};
 
 pub fn recurring_and_payments() -> Vec<Op> {
     vec![
@@ -15,7 +18,7 @@ pub fn recurring_and_payments() -> Vec<Op> {
             "Schedules",
         )
         .list(&[("is_active", Kind::Bool), ("contact", Kind::Id)])
-        .ok(page("Recurring")),
+        .ok(page(shape::<RecurringDto>())),
         op(
             Post,
             "/api/invoicing/recurring-invoices/",
@@ -24,8 +27,9 @@ pub fn recurring_and_payments() -> Vec<Op> {
             "Add a schedule",
         )
         .body(Body::Json(named("RecurringCreate")))
+        .idempotent()
         .writes()
-        .created(r("Recurring")),
+        .created(shape::<RecurringDto>()),
         op(
             Post,
             "/api/invoicing/recurring-invoices/run/",
@@ -34,9 +38,10 @@ pub fn recurring_and_payments() -> Vec<Op> {
             "Make the due invoices now",
         )
         .about("`{\"date\": \"YYYY-MM-DD\"}` (optional) runs as of that date.")
-        .body(Body::Optional(named("DateRequest")))
+        .body(Body::Optional(shape::<ReverseBody>()))
+        .idempotent()
         .writes()
-        .ok(r("RecurringRun")),
+        .ok(shape::<RunDto>()),
         op(
             Get,
             "/api/invoicing/recurring-invoices/{id}/",
@@ -44,7 +49,7 @@ pub fn recurring_and_payments() -> Vec<Op> {
             "Recurring invoices",
             "One schedule",
         )
-        .ok(r("Recurring")),
+        .ok(shape::<RecurringDto>()),
         op(
             Patch,
             "/api/invoicing/recurring-invoices/{id}/",
@@ -52,9 +57,23 @@ pub fn recurring_and_payments() -> Vec<Op> {
             "Recurring invoices",
             "Change a schedule",
         )
-        .body(Body::Json(named("RecurringInput")))
+        .about("Only the fields sent change.")
+        .body(Body::Json(shape::<RecurringBody>()))
+        .idempotent()
         .writes()
-        .ok(r("Recurring")),
+        .ok(shape::<RecurringDto>()),
+        op(
+            Put,
+            "/api/invoicing/recurring-invoices/{id}/",
+            "replaceRecurring",
+            "Recurring invoices",
+            "Replace a schedule",
+        )
+        .about("`name`, `contact`, `frequency` and `lines` are required, as when creating.")
+        .body(Body::Json(named("RecurringCreate")))
+        .idempotent()
+        .writes()
+        .ok(shape::<RecurringDto>()),
         op(
             Get,
             "/api/invoicing/payments/",
@@ -69,7 +88,7 @@ pub fn recurring_and_payments() -> Vec<Op> {
             ("date_to", Kind::Date),
             ("is_void", Kind::Bool),
         ])
-        .ok(page("Payment")),
+        .ok(page(shape::<PaymentDto>())),
         op(
             Post,
             "/api/invoicing/payments/",
@@ -77,10 +96,10 @@ pub fn recurring_and_payments() -> Vec<Op> {
             "Payments",
             "Record a payment, optionally allocated",
         )
-        .body(Body::Json(named("PaymentInput")))
+        .body(Body::Json(shape::<PaymentBody>()))
         .idempotent()
         .writes()
-        .created(r("Payment")),
+        .created(shape::<PaymentDto>()),
         op(
             Get,
             "/api/invoicing/payments/{id}/",
@@ -88,7 +107,7 @@ pub fn recurring_and_payments() -> Vec<Op> {
             "Payments",
             "One payment",
         )
-        .ok(r("Payment")),
+        .ok(shape::<PaymentDto>()),
         op(
             Post,
             "/api/invoicing/payments/{id}/allocate/",
@@ -96,10 +115,10 @@ pub fn recurring_and_payments() -> Vec<Op> {
             "Payments",
             "Allocate to documents",
         )
-        .body(Body::Json(named("AllocateRequest")))
+        .body(Body::Json(shape::<AllocateBody>()))
         .idempotent()
         .writes()
-        .ok(r("Payment")),
+        .ok(shape::<PaymentDto>()),
         op(
             Post,
             "/api/invoicing/payments/{id}/void/",
@@ -107,9 +126,10 @@ pub fn recurring_and_payments() -> Vec<Op> {
             "Payments",
             "Void a payment",
         )
-        .body(Body::Optional(named("DateRequest")))
+        .about("`{\"date\": \"YYYY-MM-DD\"}` (optional) voids on that date; by default on the payment's own.")
+        .body(Body::Optional(shape::<ReverseBody>()))
         .idempotent()
         .writes()
-        .ok(r("Payment")),
+        .ok(shape::<PaymentDto>()),
     ]
 }
