@@ -25,6 +25,7 @@ mod ledger_reports;
 mod ledger_validation;
 mod metrics;
 mod openapi;
+mod receivables;
 mod security;
 mod snapshots;
 mod tenants;

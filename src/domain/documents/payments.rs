@@ -365,3 +365,57 @@ fn audit<S: DocumentStore>(
         })
         .db()
 }
+
+#[cfg(test)]
+mod tests {
+    use jiff::Timestamp;
+    use jiff::civil::date;
+
+    use super::*;
+
+    fn payment(amount: i64, is_void: bool) -> Payment {
+        Payment {
+            id: Uuid::nil(),
+            company_id: Uuid::nil(),
+            direction: Direction::Received,
+            contact_id: Uuid::nil(),
+            date: date(2026, 3, 1),
+            amount,
+            bank_account_id: Uuid::nil(),
+            reference: String::new(),
+            is_void,
+            journal_entry_id: Uuid::nil(),
+            void_entry_id: None,
+            created_by: Uuid::nil(),
+            created_at: Timestamp::UNIX_EPOCH,
+            updated_at: Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    fn allocated(amounts: &[i64]) -> Vec<Allocation> {
+        amounts
+            .iter()
+            .map(|amount| Allocation {
+                id: Uuid::nil(),
+                company_id: Uuid::nil(),
+                source_id: Uuid::nil(),
+                document_id: Uuid::nil(),
+                amount: *amount,
+                created_at: Timestamp::UNIX_EPOCH,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn what_is_left_to_allocate_is_exact_or_refused() {
+        assert_eq!(
+            unallocated(&payment(110_000, false), &allocated(&[40_000, 60_000])),
+            Ok(10_000)
+        );
+        assert_eq!(unallocated(&payment(110_000, true), &allocated(&[40_000])), Ok(0));
+        assert_eq!(
+            unallocated(&payment(5, false), &allocated(&[i64::MAX, 1])),
+            Err(Overflow("allocations"))
+        );
+    }
+}
