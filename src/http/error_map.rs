@@ -25,6 +25,7 @@ impl From<LedgerError<StoreError>> for ApiError {
             | LedgerError::AlreadyReversed
             | LedgerError::NeedsApproval
             | LedgerError::SelfApproval
+            | LedgerError::EditorApproval
             | LedgerError::Period(_) => refused(e),
             LedgerError::ChainBroken(m) => ApiError::Internal(format!("ledger chain broken: {m}")),
             LedgerError::Store(s) => ApiError::from(s),

@@ -15,6 +15,7 @@ mod delivery;
 mod doctor;
 mod documents;
 mod drf;
+mod hardening_approval;
 mod hardening_bulk;
 mod ledger;
 mod ledger_approval;
