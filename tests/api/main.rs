@@ -11,6 +11,7 @@ mod contacts;
 mod conventions;
 mod delivery;
 mod doctor;
+mod document_drafts;
 mod documents;
 mod drf;
 mod ledger;
