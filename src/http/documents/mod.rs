@@ -13,7 +13,6 @@ use std::marker::PhantomData;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
-use jiff::civil::Date;
 use uuid::Uuid;
 
 pub use body::{DocumentBody, LineBody, line_input};
@@ -188,7 +187,7 @@ pub async fn void<K: Kind>(
 ) -> Result<Response, ApiError> {
     c.write(body.idempotency(), StatusCode::OK, move |tx, ctx| {
         operations::find(tx, ctx, K::KIND, id)?;
-        let date: Option<Date> = optional_date("date", body.parse_or_default()?.date.as_deref())?;
+        let date = optional_date("date", body.parse_or_default()?.date.as_deref())?;
         let doc = operations::void(tx, ctx, K::KIND, id, date)?;
         full(tx, ctx, &doc)
     })
