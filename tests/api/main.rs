@@ -13,6 +13,7 @@ mod contacts;
 mod conventions;
 mod delivery;
 mod doctor;
+mod document_drafts;
 mod documents;
 mod drf;
 mod hardening_approval;
