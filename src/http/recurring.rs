@@ -7,7 +7,6 @@ use axum::response::Response;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa::openapi::schema::{Array, ArrayBuilder, Ref};
 use uuid::Uuid;
 
 use super::accounting::present;
@@ -51,16 +50,8 @@ pub struct RecurringBody {
     /// Issue each invoice as it is made (otherwise it stays a draft).
     auto_issue: Option<bool>,
     is_active: Option<bool>,
-    /// The template: the lines of each invoice.
-    #[schema(schema_with = line_inputs)]
+    /// The template: the lines of each invoice, as an invoice takes them.
     lines: Option<Vec<LineBody>>,
-}
-
-/// The template's lines are document lines, as invoices take them.
-fn line_inputs() -> Array {
-    ArrayBuilder::new()
-        .items(Ref::from_schema_name("DocumentLineInput"))
-        .build()
 }
 
 impl RecurringBody {

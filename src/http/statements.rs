@@ -128,7 +128,7 @@ pub async fn pdf(
     let (doc, template) = c
         .read(move |tx, ctx| {
             let (customer, statement) = build(tx, ctx, id, &q)?;
-            let (logo, template) = super::documents::firm_look(tx, ctx.company)?;
+            let (logo, template) = super::documents::print::firm_look(tx, ctx.company)?;
             Ok((pdf_document(ctx.company, logo, customer, &statement), template))
         })
         .await?;

@@ -30,6 +30,7 @@ pub const DOCUMENT_LIST: ListSpec = ListSpec {
         ("date_from", "d.issue_date >= ?", FilterKind::Date),
         ("date_to", "d.issue_date <= ?", FilterKind::Date),
         ("due_before", "d.due_date < ?", FilterKind::Date),
+        ("recurring", "d.recurring_id = ?", FilterKind::Uuid),
         (
             "open",
             "(d.status IN ('issued', 'partially_paid')) = ?",
@@ -155,20 +156,6 @@ pub fn duplicate_reference(tx: &mut Tx, doc: &Document) -> Result<bool, StoreErr
             params![doc.company_id, doc.kind.as_str(), doc.contact_id, doc.reference.as_str(), doc.id],
         )?
         .is_some())
-}
-
-/// Tax per rate of a document, for the summary: (rate id, name, ppm, base, tax).
-pub fn tax_names(tx: &mut Tx, company: Uuid, ids: &[Uuid]) -> Result<Vec<(Uuid, String, i64)>, StoreError> {
-    let mut out = Vec::new();
-    for id in ids {
-        if let Some(r) = tx.query_opt(
-            "SELECT name, rate_ppm FROM tax_rates WHERE company_id = $1 AND id = $2",
-            params![company, *id],
-        )? {
-            out.push((*id, r.text(0)?, r.int(1)?));
-        }
-    }
-    Ok(out)
 }
 
 fn insert_lines(tx: &mut Tx, d: &Document) -> Result<(), StoreError> {

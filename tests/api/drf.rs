@@ -11,7 +11,7 @@ use crate::helpers::TestApp;
 use crate::on_every_backend;
 
 /// Sends `body` as it is, with `content_type`, as `firm`'s user.
-async fn raw(firm: &Firm, method: Method, path: &str, content_type: &str, body: &str) -> StatusCode {
+pub(crate) async fn raw(firm: &Firm, method: Method, path: &str, content_type: &str, body: &str) -> StatusCode {
     let mut req = firm
         .client
         .request(method, format!("{}{path}", firm.base))

@@ -110,6 +110,9 @@ pub struct JournalEntry {
     pub chain_seq: Option<i64>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Who last changed the draft. Like its creator, they may not approve it: an approver who
+    /// edits a small draft into a large one cannot then approve it themselves.
+    pub edited_by: Option<Uuid>,
     pub lines: Vec<Line>,
 }
 
@@ -246,6 +249,8 @@ pub enum LedgerError<E: std::error::Error + 'static> {
     NeedsApproval,
     #[error("An entry cannot be approved by the person who created it.")]
     SelfApproval,
+    #[error("An entry cannot be approved by the person who last edited it.")]
+    EditorApproval,
     #[error("{0}")]
     Period(String),
     #[error("The ledger chain is broken ({0}); run `oasys verify`.")]

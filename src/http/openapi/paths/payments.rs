@@ -1,35 +1,28 @@
 //! Operations of recurring invoices and payments.
 
-use utoipa::openapi::path::HttpMethod::{Get, Patch, Post, Put};
+use utoipa::openapi::path::HttpMethod::{Get, Post};
 
-use super::super::ops::{Body, Kind, Op, named, op, shape};
+use super::super::crud::{Crud, crud};
+use super::super::ops::{Body, Kind, Op, op, shape};
 use super::super::schemas::page;
 use crate::http::journal::ReverseBody;
 use crate::http::payments::{AllocateBody, PaymentBody, PaymentDto};
 use crate::http::recurring::{RecurringBody, RecurringDto, RunDto};
 
 pub fn recurring_and_payments() -> Vec<Op> {
-    vec![
-        op(
-            Get,
-            "/api/invoicing/recurring-invoices/",
-            "listRecurring",
-            "Recurring invoices",
-            "Schedules",
-        )
-        .list(&[("is_active", Kind::Bool), ("contact", Kind::Id)])
-        .ok(page(shape::<RecurringDto>())),
-        op(
-            Post,
-            "/api/invoicing/recurring-invoices/",
-            "createRecurring",
-            "Recurring invoices",
-            "Add a schedule",
-        )
-        .body(Body::Json(named("RecurringCreate")))
-        .idempotent()
-        .writes()
-        .created(shape::<RecurringDto>()),
+    let mut ops = crud::<RecurringDto, RecurringBody>(Crud {
+        path: "/api/invoicing/recurring-invoices/",
+        tag: "Recurring invoices",
+        one: "Recurring",
+        many: "Recurring",
+        a: "a schedule",
+        list: "Schedules",
+        filters: &[("is_active", Kind::Bool), ("contact", Kind::Id)],
+        create: "RecurringCreate",
+        rules: Some("A change restarts the schedule from its start date, skipping the invoices it already made."),
+        delete: false,
+    });
+    ops.extend(vec![
         op(
             Post,
             "/api/invoicing/recurring-invoices/run/",
@@ -42,38 +35,6 @@ pub fn recurring_and_payments() -> Vec<Op> {
         .idempotent()
         .writes()
         .ok(shape::<RunDto>()),
-        op(
-            Get,
-            "/api/invoicing/recurring-invoices/{id}/",
-            "getRecurring",
-            "Recurring invoices",
-            "One schedule",
-        )
-        .ok(shape::<RecurringDto>()),
-        op(
-            Patch,
-            "/api/invoicing/recurring-invoices/{id}/",
-            "updateRecurring",
-            "Recurring invoices",
-            "Change a schedule",
-        )
-        .about("Only the fields sent change.")
-        .body(Body::Json(shape::<RecurringBody>()))
-        .idempotent()
-        .writes()
-        .ok(shape::<RecurringDto>()),
-        op(
-            Put,
-            "/api/invoicing/recurring-invoices/{id}/",
-            "replaceRecurring",
-            "Recurring invoices",
-            "Replace a schedule",
-        )
-        .about("`name`, `contact`, `frequency` and `lines` are required, as when creating.")
-        .body(Body::Json(named("RecurringCreate")))
-        .idempotent()
-        .writes()
-        .ok(shape::<RecurringDto>()),
         op(
             Get,
             "/api/invoicing/payments/",
@@ -131,5 +92,6 @@ pub fn recurring_and_payments() -> Vec<Op> {
         .idempotent()
         .writes()
         .ok(shape::<PaymentDto>()),
-    ]
+    ]);
+    ops
 }
