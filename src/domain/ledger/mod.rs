@@ -2,13 +2,15 @@
 //!
 //! Every rule lives here, over the [`LedgerStore`] trait, so it holds whatever calls it — the
 //! API, the bulk import, the CLI — and on either storage backend. [`MemoryLedger`] is one
-//! company's books in memory: bulk posting's checking thread runs on it.
+//! company's books in memory: bulk posting's checking thread and the unit tests run on it.
 
 pub mod chain;
 pub mod entry;
 pub mod memory;
 pub mod operations;
 pub mod periods;
+#[cfg(test)]
+mod tests;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
