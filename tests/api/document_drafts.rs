@@ -7,8 +7,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::drf::{every_method_and_body, raw};
-use crate::helpers::TestApp;
 use crate::fixtures::{Firm, id};
+use crate::helpers::TestApp;
 use crate::on_every_backend;
 
 const INVOICES: &str = "/api/invoicing/invoices/";

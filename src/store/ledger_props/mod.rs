@@ -23,12 +23,12 @@ use uuid::Uuid;
 
 use super::bulk::{self, BulkError};
 use super::{Store, StoreConfig, StoreError, Tx};
-use crate::tenancy::TenantScope;
 use crate::domain::ledger::{Books, Ctx, EntryInput, LedgerError, LineInput};
 use crate::domain::money;
 use crate::domain::tenants::{CompanyDetails, Plan};
 use crate::params;
 use crate::provision::{self, NewFirm};
+use crate::tenancy::TenantScope;
 use apply::apply;
 use generate::{EntrySpec, Op, Step, steps};
 use model::{Model, Posted, check_books};

@@ -23,9 +23,9 @@ use jiff::civil::Date;
 use uuid::Uuid;
 
 use super::{Store, StoreError, Tx, companies};
-use crate::tenancy::TenantScope;
 use crate::domain::money;
 use crate::params;
+use crate::tenancy::TenantScope;
 
 pub use report::{CompanyReport, EntryRef, Finding, TenantReport};
 
