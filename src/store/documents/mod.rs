@@ -1,12 +1,13 @@
-//! Invoices, credit notes, bills, vendor credits, payments and allocations: `DocumentStore` for
-//! both backends, the lists, and contact balances. (The open items and statement rows the
-//! reports read are in `store::reports`.)
+//! Invoices, credit notes, bills, vendor credits, payments and allocations as stored: their rows
+//! and `DocumentStore` for both backends. What the API reads about them (lists, balances) is in
+//! `lists.rs`; what the reports read (open items, statement rows) in `store::reports`.
+
+mod lists;
 
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::ledger::parse_date;
-use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, list};
 use super::platform::{parse_ts, ts};
 use super::{Row, StoreError, Tx, Value};
 use crate::domain::documents::{
@@ -15,40 +16,15 @@ use crate::domain::documents::{
 };
 use crate::params;
 
+pub use lists::{
+    DOCUMENT_LIST, PAYMENT_LIST, allocations_to, contact_balance, duplicate_reference, page, payment_page,
+};
+
 const DOC_COLUMNS: &str = "d.id, d.company_id, d.kind, d.status, d.number, d.contact_id, d.issue_date, d.due_date, \
     d.currency, d.reference, d.notes, d.payment_terms_days, d.credited_document_id, d.subtotal, d.tax_total, d.total, \
     d.amount_paid, d.journal_entry_id, d.void_entry_id, d.issued_at, d.created_by, d.created_at, d.updated_at, c.name";
 
 const DOC_FROM: &str = "documents d JOIN contacts c ON c.id = d.contact_id";
-
-pub const DOCUMENT_LIST: ListSpec = ListSpec {
-    columns: DOC_COLUMNS,
-    from: DOC_FROM,
-    filters: &[
-        ("status", "d.status = ?", FilterKind::Text),
-        ("contact", "d.contact_id = ?", FilterKind::Uuid),
-        ("date_from", "d.issue_date >= ?", FilterKind::Date),
-        ("date_to", "d.issue_date <= ?", FilterKind::Date),
-        ("due_before", "d.due_date < ?", FilterKind::Date),
-        ("recurring", "d.recurring_id = ?", FilterKind::Uuid),
-        (
-            "open",
-            "(d.status IN ('issued', 'partially_paid')) = ?",
-            FilterKind::Bool,
-        ),
-    ],
-    search: &["d.number", "d.reference", "c.name"],
-    ordering: &[
-        ("issue_date", "d.issue_date"),
-        ("due_date", "d.due_date"),
-        ("number", "d.number"),
-        ("total", "d.total"),
-        ("balance_due", "(d.total - d.amount_paid)"),
-        ("created_at", "d.created_at"),
-    ],
-    tie_breaker: "d.id",
-    default_ordering: "-issue_date",
-};
 
 fn dec(s: &str) -> Result<Decimal, StoreError> {
     s.parse()
@@ -90,25 +66,6 @@ pub fn document_from_row(r: &Row) -> Result<(Document, String), StoreError> {
         r.text(23)?,
     ))
 }
-
-pub fn page(
-    tx: &mut Tx,
-    company: Uuid,
-    kind: DocumentKind,
-    req: &ListRequest,
-) -> Result<Page<(Document, String)>, ListError> {
-    list(
-        tx,
-        &DOCUMENT_LIST,
-        (
-            "d.company_id = $1 AND d.kind = $2",
-            vec![company.into(), kind.as_str().into()],
-        ),
-        req,
-        document_from_row,
-    )
-}
-
 /// A document with its lines and its contact's name.
 pub fn get(tx: &mut Tx, company: Uuid, id: Uuid) -> Result<Option<(Document, String)>, StoreError> {
     let Some(row) = tx.query_opt(
@@ -143,21 +100,6 @@ pub fn get(tx: &mut Tx, company: Uuid, id: Uuid) -> Result<Option<(Document, Str
         .collect::<Result<_, StoreError>>()?;
     Ok(Some((doc, name)))
 }
-
-/// Whether another live bill of the vendor carries the same reference (the vendor's number).
-pub fn duplicate_reference(tx: &mut Tx, doc: &Document) -> Result<bool, StoreError> {
-    if doc.reference.is_empty() || doc.kind.is_sales() {
-        return Ok(false);
-    }
-    Ok(tx
-        .query_opt(
-            "SELECT 1 FROM documents WHERE company_id = $1 AND kind = $2 AND contact_id = $3 AND LOWER(reference) = LOWER($4) \
-             AND id <> $5 AND status <> 'void' LIMIT 1",
-            params![doc.company_id, doc.kind.as_str(), doc.contact_id, doc.reference.as_str(), doc.id],
-        )?
-        .is_some())
-}
-
 fn insert_lines(tx: &mut Tx, d: &Document) -> Result<(), StoreError> {
     let mut values: Vec<Value> = Vec::with_capacity(d.lines.len() * 11);
     for l in &d.lines {
@@ -216,27 +158,6 @@ const PAY_COLUMNS: &str = "p.id, p.company_id, p.direction, p.contact_id, p.date
     p.reference, p.is_void, p.journal_entry_id, p.void_entry_id, p.created_by, p.created_at, p.updated_at, c.name";
 
 const PAY_FROM: &str = "payments p JOIN contacts c ON c.id = p.contact_id";
-
-pub const PAYMENT_LIST: ListSpec = ListSpec {
-    columns: PAY_COLUMNS,
-    from: PAY_FROM,
-    filters: &[
-        ("direction", "p.direction = ?", FilterKind::Text),
-        ("contact", "p.contact_id = ?", FilterKind::Uuid),
-        ("date_from", "p.date >= ?", FilterKind::Date),
-        ("date_to", "p.date <= ?", FilterKind::Date),
-        ("is_void", "p.is_void = ?", FilterKind::Bool),
-    ],
-    search: &["p.reference", "c.name"],
-    ordering: &[
-        ("date", "p.date"),
-        ("amount", "p.amount"),
-        ("created_at", "p.created_at"),
-    ],
-    tie_breaker: "p.id",
-    default_ordering: "-date",
-};
-
 pub fn payment_from_row(r: &Row) -> Result<(Payment, String), StoreError> {
     let direction = r.text(2)?;
     Ok((
@@ -260,17 +181,6 @@ pub fn payment_from_row(r: &Row) -> Result<(Payment, String), StoreError> {
         r.text(14)?,
     ))
 }
-
-pub fn payment_page(tx: &mut Tx, company: Uuid, req: &ListRequest) -> Result<Page<(Payment, String)>, ListError> {
-    list(
-        tx,
-        &PAYMENT_LIST,
-        ("p.company_id = $1", vec![company.into()]),
-        req,
-        payment_from_row,
-    )
-}
-
 pub fn get_payment(tx: &mut Tx, company: Uuid, id: Uuid) -> Result<Option<(Payment, String)>, StoreError> {
     tx.query_opt(
         &format!("SELECT {PAY_COLUMNS} FROM {PAY_FROM} WHERE p.company_id = $1 AND p.id = $2"),
@@ -291,47 +201,6 @@ fn allocation_from_row(r: &Row) -> Result<Allocation, StoreError> {
         created_at: parse_ts(&r.text(5)?)?,
     })
 }
-
-/// Allocations made to a document (payments and credits applied to it).
-pub fn allocations_to(tx: &mut Tx, company: Uuid, document: Uuid) -> Result<Vec<Allocation>, StoreError> {
-    tx.query(
-        "SELECT id, company_id, source_id, document_id, amount, created_at FROM allocations \
-         WHERE company_id = $1 AND document_id = $2 ORDER BY created_at, id",
-        params![company, document],
-    )?
-    .iter()
-    .map(allocation_from_row)
-    .collect()
-}
-
-/// A contact's balance today on one side: as a customer (`sales`), what they owe us — open
-/// invoices less unapplied credit notes and unallocated payments received; as a vendor, what we
-/// owe them — open bills less unapplied vendor credits and unallocated payments made.
-pub fn contact_balance(tx: &mut Tx, company: Uuid, contact: Uuid, sales: bool) -> Result<i64, StoreError> {
-    let (doc, credit, direction) = if sales {
-        ("invoice", "credit_note", "received")
-    } else {
-        ("bill", "vendor_credit", "made")
-    };
-    let docs = tx
-        .query_one(
-            "SELECT COALESCE(SUM(CASE kind WHEN $3 THEN total - amount_paid ELSE -(total - amount_paid) END), 0) \
-             FROM documents WHERE company_id = $1 AND contact_id = $2 AND kind IN ($3, $4) \
-             AND status NOT IN ('draft', 'void')",
-            params![company, contact, doc, credit],
-        )?
-        .int(0)?;
-    let unallocated = tx
-        .query_one(
-            "SELECT COALESCE(SUM(p.amount - COALESCE(a.s, 0)), 0) FROM payments p LEFT JOIN \
-             (SELECT source_id, SUM(amount) AS s FROM allocations WHERE company_id = $1 GROUP BY source_id) a \
-             ON a.source_id = p.id WHERE p.company_id = $1 AND p.contact_id = $2 AND p.direction = $3 AND p.is_void = $4",
-            params![company, contact, direction, false],
-        )?
-        .int(0)?;
-    Ok(docs.saturating_sub(unallocated))
-}
-
 impl DocumentStore for Tx<'_> {
     fn contact(&mut self, company: Uuid, id: Uuid) -> Result<Option<ContactRef>, StoreError> {
         self.query_opt(
