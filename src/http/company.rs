@@ -24,7 +24,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::error::ApiError;
-use super::extract::{Bearer, CompanyHeader};
+use super::extract::CompanyHeader;
+use super::firm::InFirm;
 use crate::app::AppState;
 use crate::auth::scope::Caller;
 use crate::domain::books::{self, Books, Ctx};
@@ -87,16 +88,8 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let app = AppState::from_ref(state);
-        let Bearer(claims) = Bearer::from_request_parts(parts, state).await?;
+        let (app, caller) = InFirm::<P>::from_request_parts(parts, state).await?.into_parts();
         let CompanyHeader(company) = CompanyHeader::from_request_parts(parts, state).await?;
-        let caller = app
-            .blocking(move |app| {
-                let caller = app.caller(&claims)?;
-                caller.require(P::ACTION)?;
-                Ok(caller)
-            })
-            .await?;
         Ok(InCompany {
             app,
             caller,

@@ -3,9 +3,11 @@
 //! a broken invariant a 500. Each `match` is exhaustive, so a new variant must be mapped here.
 
 use super::error::ApiError;
+use crate::auth::AuthError;
 use crate::domain::accounts::ChartError;
 use crate::domain::documents::DocumentError;
 use crate::domain::ledger::LedgerError;
+use crate::domain::tenants::{Refusal, TenantError};
 use crate::provision::ProvisionError;
 use crate::store::StoreError;
 
@@ -64,6 +66,26 @@ impl From<ProvisionError> for ApiError {
             ProvisionError::Invalid(errors) => ApiError::Validation(errors),
             ProvisionError::Store(s) => ApiError::from(s),
             ProvisionError::Hash(m) => ApiError::Internal(m),
+        }
+    }
+}
+
+impl From<TenantError<StoreError>> for ApiError {
+    fn from(e: TenantError<StoreError>) -> Self {
+        match e {
+            TenantError::Invalid(errors) => ApiError::Validation(errors),
+            TenantError::NotFound => ApiError::NotFound,
+            TenantError::Forbidden => ApiError::Auth(AuthError::Forbidden),
+            TenantError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Invalid(errors) => ApiError::Validation(errors),
+            Refusal::Forbidden => ApiError::Auth(AuthError::Forbidden),
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod dto;
 pub mod error;
 pub mod error_map;
 pub mod extract;
+pub mod firm;
 pub mod health;
 pub mod items;
 pub mod journal;
@@ -69,30 +70,34 @@ pub fn api_routes() -> openapi::Routes {
         .route("/api/auth/logout/", post(auth::logout))
         .route("/api/auth/me/", get(auth::me).patch(auth::update_me))
         .route("/api/auth/password/", post(auth::change_password))
-        // tenants
-        .route("/api/tenants/", get(tenants::list_tenants))
+        // tenants: the firm, its companies, its users
+        .route("/api/tenants/", get(tenants::firm::list))
         .route(
             "/api/tenants/{id}/",
-            get(tenants::get_tenant).patch(tenants::update_tenant),
+            get(tenants::firm::get).patch(tenants::firm::update),
         )
         .route(
             "/api/tenants/companies/",
-            get(tenants::list_companies).post(tenants::create_company),
+            get(tenants::companies::list).post(tenants::companies::create),
         )
         .route(
             "/api/tenants/companies/{id}/",
-            get(tenants::get_company).patch(tenants::update_company),
+            get(tenants::companies::get)
+                .put(tenants::companies::replace)
+                .patch(tenants::companies::update),
         )
         .route(
             "/api/tenants/users/",
-            get(tenants::list_users).post(tenants::create_user),
+            get(tenants::users::list).post(tenants::users::create),
         )
         .route(
             "/api/tenants/users/{id}/",
-            get(tenants::get_user).patch(tenants::update_user),
+            get(tenants::users::get)
+                .put(tenants::users::replace)
+                .patch(tenants::users::update),
         )
-        .route("/api/tenants/users/{id}/deactivate/", post(tenants::deactivate_user))
-        .route("/api/tenants/users/{id}/activate/", post(tenants::activate_user))
+        .route("/api/tenants/users/{id}/deactivate/", post(tenants::users::deactivate))
+        .route("/api/tenants/users/{id}/activate/", post(tenants::users::activate))
         // accounting
         .route(
             "/api/accounting/chart-of-accounts/",

@@ -6,8 +6,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
 use crate::fixtures::{ACCOUNTS, ENTRIES, Firm, id};
+use crate::helpers::TestApp;
 use crate::on_every_backend;
 
 /// Sends `body` as it is, with `content_type`, as `firm`'s user.

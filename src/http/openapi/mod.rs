@@ -15,6 +15,8 @@ mod ops;
 mod paths;
 mod schemas;
 
+pub use schemas::choice;
+
 use std::sync::OnceLock;
 
 use axum::Router;
