@@ -24,6 +24,7 @@ mod ledger_reports;
 mod ledger_validation;
 mod metrics;
 mod openapi;
+mod platform_drf;
 mod security;
 mod snapshots;
 mod tenants;
