@@ -6,7 +6,6 @@ mod me;
 pub use me::{MeBody, PasswordBody, change_password, me, update_me};
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -15,10 +14,10 @@ use uuid::Uuid;
 
 use super::company::JsonBody;
 use super::error::ApiError;
-use super::extract::{ApiJson, ClientIp};
-use super::firm::Signed;
+use super::extract::ClientIp;
+use super::firm::{Public, Signed};
 use super::tenants::users::UserDto;
-use crate::app::{App, AppState};
+use crate::app::App;
 use crate::auth::jwt::TokenType;
 use crate::auth::{AuthError, password, scope};
 use crate::domain::FieldErrors;
@@ -95,10 +94,11 @@ pub struct LoginBody {
 }
 
 pub async fn login(
-    State(app): State<AppState>,
+    Public(app): Public,
     ClientIp(ip): ClientIp,
-    ApiJson(body): ApiJson<LoginBody>,
+    body: JsonBody<LoginBody>,
 ) -> Result<Json<SignedIn>, ApiError> {
+    let body = body.parse()?;
     let mut errors = FieldErrors::default();
     let email = tenants::normalize_email(&required(&mut errors, "email", &body.email));
     let secret = required_secret(&mut errors, "password", &body.password);
@@ -211,12 +211,13 @@ pub struct RegisterBody {
 }
 
 pub async fn register(
-    State(app): State<AppState>,
-    ApiJson(body): ApiJson<RegisterBody>,
+    Public(app): Public,
+    body: JsonBody<RegisterBody>,
 ) -> Result<(StatusCode, Json<SignedIn>), ApiError> {
     if !app.config.allow_registration {
         return Err(ApiError::Auth(AuthError::Forbidden));
     }
+    let body = body.parse()?;
     let mut errors = FieldErrors::default();
     let admin = body.admin.read(&mut errors);
     errors.into_result()?;
@@ -254,10 +255,8 @@ enum Refreshed {
     Replayed,
 }
 
-pub async fn refresh(
-    State(app): State<AppState>,
-    ApiJson(body): ApiJson<RefreshBody>,
-) -> Result<Json<Tokens>, ApiError> {
+pub async fn refresh(Public(app): Public, body: JsonBody<RefreshBody>) -> Result<Json<Tokens>, ApiError> {
+    let body = body.parse()?;
     let mut errors = FieldErrors::default();
     let token = required(&mut errors, "refresh", &body.refresh);
     errors.into_result()?;

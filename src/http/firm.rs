@@ -5,6 +5,7 @@
 //!   request's head is extracted, so a caller without it gets its 403 before a byte of the body
 //!   is read.
 //! - [`Signed`]: any signed-in user, no permission (their own profile, their password).
+//! - [`Public`]: no token at all (login, registration, first-run setup, health, metrics).
 //!
 //! Each runs one transaction: `.platform_read/.platform_write(|tx, caller| …)` on the platform
 //! database (firms, users), `.tenant_read/.tenant_write(|tx, caller| …)` on the caller's firm
@@ -22,6 +23,22 @@ use crate::app::{App, AppState};
 use crate::auth::AuthError;
 use crate::auth::scope::Caller;
 use crate::store::Tx;
+
+/// A request that needs no token: the application, for the handlers open to anyone (login,
+/// registration, token refresh, first-run setup, health, metrics).
+pub struct Public(pub AppState);
+
+impl<S> FromRequestParts<S> for Public
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(_: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Ok(Public(AppState::from_ref(state)))
+    }
+}
 
 /// What a request must hold beyond a valid token: a [`Permission`], or nothing ([`Anyone`]).
 pub trait Gate: Send + Sync + 'static {

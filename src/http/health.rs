@@ -1,15 +1,14 @@
 //! `GET /api/health/`: the version, and whether the database answers.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa::openapi::{RefOr, Schema};
 
 use super::error::ApiError;
+use super::firm::Public;
 use super::openapi::choice;
-use crate::app::AppState;
 
 #[derive(Serialize, ToSchema)]
 #[schema(as = Health)]
@@ -33,7 +32,7 @@ pub struct Database {
     pub reachable: bool,
 }
 
-pub async fn health(State(app): State<AppState>) -> Result<(StatusCode, Json<Health>), ApiError> {
+pub async fn health(Public(app): Public) -> Result<(StatusCode, Json<Health>), ApiError> {
     app.blocking(|app| {
         let reachable = app.store.ping().is_ok();
         let (status, code) = if reachable {

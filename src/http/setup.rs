@@ -2,15 +2,15 @@
 //! start creates the first firm, its company and its administrator.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::auth::{AdminBody, SignedIn, required, signed_in};
+use super::company::JsonBody;
 use super::error::ApiError;
-use super::extract::ApiJson;
-use crate::app::{App, AppState};
+use super::firm::Public;
+use crate::app::App;
 use crate::auth::AuthError;
 use crate::auth::jwt::random_secret;
 use crate::domain::FieldErrors;
@@ -43,7 +43,7 @@ pub struct SetupStatus {
     pub setup_required: bool,
 }
 
-pub async fn status(State(app): State<AppState>) -> Result<Json<SetupStatus>, ApiError> {
+pub async fn status(Public(app): Public) -> Result<Json<SetupStatus>, ApiError> {
     app.blocking(|app| {
         Ok(Json(SetupStatus {
             setup_required: app.needs_setup()?,
@@ -70,10 +70,8 @@ pub struct SetupBody {
     admin: AdminBody,
 }
 
-pub async fn create(
-    State(app): State<AppState>,
-    ApiJson(body): ApiJson<SetupBody>,
-) -> Result<(StatusCode, Json<SignedIn>), ApiError> {
+pub async fn create(Public(app): Public, body: JsonBody<SetupBody>) -> Result<(StatusCode, Json<SignedIn>), ApiError> {
+    let body = body.parse()?;
     let mut errors = FieldErrors::default();
     let token = required(&mut errors, "token", &body.token);
     let firm_name = required(&mut errors, "firm_name", &body.firm_name);
