@@ -16,9 +16,9 @@ use std::marker::PhantomData;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 
-use super::company::Permission;
 use super::error::ApiError;
 use super::extract::Bearer;
+use super::permission::Permission;
 use crate::app::{App, AppState};
 use crate::auth::AuthError;
 use crate::auth::scope::Caller;
@@ -119,42 +119,54 @@ impl<P> InFirm<P> {
     }
 
     /// Runs `op` in one read transaction of the platform database.
-    pub async fn platform_read<T, F>(self, op: F) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Tx, &Caller) -> Result<T, ApiError> + Send + 'static,
-    {
-        self.blocking(move |app, caller| app.store.platform_read(|tx| op(tx, caller)))
-            .await
+    pub async fn platform_read<T: Send + 'static>(self, op: impl Transaction<T>) -> Result<T, ApiError> {
+        self.run(Db::Platform, Access::Read, op).await
     }
 
     /// Runs `op` in one write transaction of the platform database.
-    pub async fn platform_write<T, F>(self, op: F) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Tx, &Caller) -> Result<T, ApiError> + Send + 'static,
-    {
-        self.blocking(move |app, caller| app.store.platform_write(|tx| op(tx, caller)))
-            .await
+    pub async fn platform_write<T: Send + 'static>(self, op: impl Transaction<T>) -> Result<T, ApiError> {
+        self.run(Db::Platform, Access::Write, op).await
     }
 
     /// Runs `op` in one read transaction of the caller's firm (404 for a user without one).
-    pub async fn tenant_read<T, F>(self, op: F) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Tx, &Caller) -> Result<T, ApiError> + Send + 'static,
-    {
-        self.blocking(move |app, caller| app.store.tenant_read(caller.tenant()?, |tx| op(tx, caller)))
-            .await
+    pub async fn tenant_read<T: Send + 'static>(self, op: impl Transaction<T>) -> Result<T, ApiError> {
+        self.run(Db::Firm, Access::Read, op).await
     }
 
     /// Runs `op` in one write transaction of the caller's firm (404 for a user without one).
-    pub async fn tenant_write<T, F>(self, op: F) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Tx, &Caller) -> Result<T, ApiError> + Send + 'static,
-    {
-        self.blocking(move |app, caller| app.store.tenant_write(caller.tenant()?, |tx| op(tx, caller)))
-            .await
+    pub async fn tenant_write<T: Send + 'static>(self, op: impl Transaction<T>) -> Result<T, ApiError> {
+        self.run(Db::Firm, Access::Write, op).await
     }
+
+    async fn run<T: Send + 'static>(self, db: Db, access: Access, op: impl Transaction<T>) -> Result<T, ApiError> {
+        self.blocking(move |app, caller| {
+            let work = |tx: &mut Tx| op(tx, caller);
+            match (db, access) {
+                (Db::Platform, Access::Read) => app.store.platform_read(work),
+                (Db::Platform, Access::Write) => app.store.platform_write(work),
+                (Db::Firm, Access::Read) => app.store.tenant_read(caller.tenant()?, work),
+                (Db::Firm, Access::Write) => app.store.tenant_write(caller.tenant()?, work),
+            }
+        })
+        .await
+    }
+}
+
+/// The work of one transaction: the transaction, and who asks.
+pub trait Transaction<T>: FnOnce(&mut Tx, &Caller) -> Result<T, ApiError> + Send + 'static {}
+
+impl<T, F: FnOnce(&mut Tx, &Caller) -> Result<T, ApiError> + Send + 'static> Transaction<T> for F {}
+
+#[derive(Clone, Copy)]
+enum Db {
+    /// Firms and users.
+    Platform,
+    /// The caller's firm: its companies and their books.
+    Firm,
+}
+
+#[derive(Clone, Copy)]
+enum Access {
+    Read,
+    Write,
 }

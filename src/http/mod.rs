@@ -24,6 +24,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod payments;
 pub mod periods;
+pub mod permission;
 pub mod recurring;
 pub mod reports;
 pub mod resource;
