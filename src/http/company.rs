@@ -62,6 +62,27 @@ where
     }
 }
 
+/// The same caller in the same company, for a second transaction in one request (e-mail: one
+/// to gather, one to record the outcome, with the sending in between and no lock held).
+impl<P> Clone for InCompany<P> {
+    fn clone(&self) -> Self {
+        InCompany {
+            app: self.app.clone(),
+            caller: self.caller.clone(),
+            company: self.company.clone(),
+            permission: PhantomData,
+        }
+    }
+}
+
+impl<P> InCompany<P> {
+    /// The application, for work outside the company's transactions (drawing a PDF, sending
+    /// mail, reading the configuration).
+    pub fn app(&self) -> &AppState {
+        &self.app
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Access {
     Read,

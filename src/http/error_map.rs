@@ -27,6 +27,7 @@ impl From<LedgerError<StoreError>> for ApiError {
             | LedgerError::AlreadyReversed
             | LedgerError::NeedsApproval
             | LedgerError::SelfApproval
+            | LedgerError::EditorApproval
             | LedgerError::Period(_) => refused(e),
             LedgerError::ChainBroken(m) => ApiError::Internal(format!("ledger chain broken: {m}")),
             LedgerError::Store(s) => ApiError::from(s),
@@ -55,8 +56,19 @@ impl From<DocumentError<StoreError>> for ApiError {
             DocumentError::Invalid(errors) => ApiError::Validation(errors),
             DocumentError::NotFound => ApiError::NotFound,
             DocumentError::NotDraft(_) | DocumentError::State(_) => refused(e),
+            // Stored amounts were checked when saved: sums of them that do not fit are a bug.
+            DocumentError::Overflow => ApiError::Internal(e.to_string()),
             DocumentError::Ledger(l) => ApiError::from(l),
         }
+    }
+}
+
+/// A refused issue: a closed period concerns the document's `issue_date` (the date its entry
+/// would post on), not a `date` of the request.
+pub fn issuing(e: DocumentError<StoreError>) -> ApiError {
+    match e {
+        DocumentError::Ledger(l @ LedgerError::PeriodClosed { .. }) => ApiError::field("issue_date", l.to_string()),
+        other => ApiError::from(other),
     }
 }
 

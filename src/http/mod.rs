@@ -50,10 +50,24 @@ use tower_http::trace::TraceLayer;
 
 use crate::app::AppState;
 use accounting::Accounts;
+use documents::{Bills, CreditNotes, DocumentRoutes, Invoices, VendorCredits};
 use error::ApiError;
 
 /// The bulk journal endpoint takes up to 10,000 entries in one body.
 const BULK_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The paths of a document kind's endpoints under `$base`, for `Routes::documents`.
+macro_rules! document_paths {
+    ($base:literal) => {
+        documents::Paths {
+            list: $base,
+            item: concat!($base, "{id}/"),
+            issue: concat!($base, "{id}/issue/"),
+            void: concat!($base, "{id}/void/"),
+            pdf: concat!($base, "{id}/pdf/"),
+        }
+    };
+}
 
 /// Every route of the API, by module. Each is recorded by path as it is registered: the test
 /// `tests/api/openapi.rs` checks that the OpenAPI document describes exactly these, so a new
@@ -165,45 +179,11 @@ pub fn api_routes() -> openapi::Routes {
             "/api/accounting/tax-rates/{id}/",
             get(taxes::get_tax_rate).patch(taxes::update_tax_rate),
         )
-        // invoices, credit notes, bills, vendor credits: one set of handlers, the kind from the path
-        .route("/api/invoicing/invoices/", get(documents::list).post(documents::create))
-        .route(
-            "/api/invoicing/credit-notes/",
-            get(documents::list).post(documents::create),
-        )
-        .route("/api/purchase/bills/", get(documents::list).post(documents::create))
-        .route(
-            "/api/purchase/vendor-credits/",
-            get(documents::list).post(documents::create),
-        )
-        .route(
-            "/api/invoicing/invoices/{id}/",
-            get(documents::get).patch(documents::update).delete(documents::delete),
-        )
-        .route(
-            "/api/invoicing/credit-notes/{id}/",
-            get(documents::get).patch(documents::update).delete(documents::delete),
-        )
-        .route(
-            "/api/purchase/bills/{id}/",
-            get(documents::get).patch(documents::update).delete(documents::delete),
-        )
-        .route(
-            "/api/purchase/vendor-credits/{id}/",
-            get(documents::get).patch(documents::update).delete(documents::delete),
-        )
-        .route("/api/invoicing/invoices/{id}/issue/", post(documents::issue))
-        .route("/api/invoicing/credit-notes/{id}/issue/", post(documents::issue))
-        .route("/api/purchase/bills/{id}/issue/", post(documents::issue))
-        .route("/api/purchase/vendor-credits/{id}/issue/", post(documents::issue))
-        .route("/api/invoicing/invoices/{id}/void/", post(documents::void))
-        .route("/api/invoicing/credit-notes/{id}/void/", post(documents::void))
-        .route("/api/purchase/bills/{id}/void/", post(documents::void))
-        .route("/api/purchase/vendor-credits/{id}/void/", post(documents::void))
-        .route("/api/invoicing/invoices/{id}/pdf/", get(documents::pdf))
-        .route("/api/invoicing/credit-notes/{id}/pdf/", get(documents::pdf))
-        .route("/api/purchase/bills/{id}/pdf/", get(documents::pdf))
-        .route("/api/purchase/vendor-credits/{id}/pdf/", get(documents::pdf))
+        // invoices, credit notes, bills, vendor credits: one set of handlers, the kind bound here
+        .documents::<Invoices>(document_paths!("/api/invoicing/invoices/"))
+        .documents::<CreditNotes>(document_paths!("/api/invoicing/credit-notes/"))
+        .documents::<Bills>(document_paths!("/api/purchase/bills/"))
+        .documents::<VendorCredits>(document_paths!("/api/purchase/vendor-credits/"))
         // delivery: the firm's own template and logo, and e-mail (after the commit, outside any lock)
         .route(
             "/api/invoicing/template/",
@@ -217,12 +197,18 @@ pub fn api_routes() -> openapi::Routes {
                 .put(delivery::put_logo)
                 .delete(delivery::delete_logo),
         )
-        .route("/api/invoicing/invoices/{id}/send/", post(delivery::send))
-        .route("/api/invoicing/credit-notes/{id}/send/", post(delivery::send))
-        .route("/api/invoicing/invoices/{id}/deliveries/", get(delivery::deliveries))
+        .route("/api/invoicing/invoices/{id}/send/", post(delivery::send::<Invoices>))
+        .route(
+            "/api/invoicing/credit-notes/{id}/send/",
+            post(delivery::send::<CreditNotes>),
+        )
+        .route(
+            "/api/invoicing/invoices/{id}/deliveries/",
+            get(delivery::deliveries::<Invoices>),
+        )
         .route(
             "/api/invoicing/credit-notes/{id}/deliveries/",
-            get(delivery::deliveries),
+            get(delivery::deliveries::<CreditNotes>),
         )
         .route("/api/sales/customers/{id}/statement/", get(statements::json))
         .route("/api/sales/customers/{id}/statement/pdf/", get(statements::pdf))

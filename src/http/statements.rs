@@ -51,7 +51,7 @@ async fn build(
                 ageing[b] = ageing[b].saturating_add(amount);
             }
         }
-        let (logo, template) = super::documents::firm_look(tx, company)?;
+        let (logo, template) = super::documents::print::firm_look(tx, company)?;
         let non_empty = |s: String| (!s.trim().is_empty()).then(|| s.trim().to_owned());
         let statement_rows = rows
             .into_iter()

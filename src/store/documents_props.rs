@@ -90,6 +90,7 @@ fn refused_or_fail(e: DocumentError<StoreError>) -> Result<(), TestCaseError> {
         DocumentError::Invalid(_) | DocumentError::State(_) | DocumentError::NotDraft(_) | DocumentError::NotFound => {
             Ok(())
         }
+        DocumentError::Overflow => Err(fail("amounts overflowed")),
         DocumentError::Ledger(l) => Err(fail(format!("ledger failure: {l}"))),
     }
 }

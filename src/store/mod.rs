@@ -14,6 +14,8 @@ pub mod contacts;
 pub mod delivery;
 pub mod documents;
 #[cfg(test)]
+mod documents_drafts;
+#[cfg(test)]
 mod documents_props;
 pub mod idempotency;
 pub mod inspect;

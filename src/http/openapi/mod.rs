@@ -11,6 +11,7 @@
 //! running server, exactly the methods each path answers.
 
 mod business;
+mod crud;
 mod ops;
 mod paths;
 mod schemas;

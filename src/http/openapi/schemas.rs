@@ -192,6 +192,7 @@ const CREATES: &[(&str, &str, &[&str])] = &[
         "TaxRateCreate",
         &["name", "kind", "rate", "sales_account", "purchase_account"],
     ),
+    ("DocumentChange", "DocumentInput", &["contact", "lines"]),
     (
         "RecurringInput",
         "RecurringCreate",

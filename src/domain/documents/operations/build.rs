@@ -1,30 +1,25 @@
-//! What happens to a document: drafted, edited, deleted, issued (numbered and posted), voided.
-//! An issued document is never edited: it is voided (its entry reversed) or credited.
-
-use std::collections::BTreeMap;
+//! A draft from what the user typed: every field checked (each bad one named, `lines[2].account`),
+//! defaults taken from the contact and the items, and the lines' amounts and tax computed.
 
 use jiff::ToSpan;
-use jiff::civil::Date;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::tax::{self, LineIn, Rate};
-use super::{
-    Allocation, ContactRef, DocDb, Document, DocumentError, DocumentInput, DocumentKind, DocumentLine, DocumentStatus,
-    DocumentStore, TaxRateRef,
+use super::super::tax::{self, LineIn, Rate};
+use super::super::{
+    ContactRef, DocDb, Document, DocumentInput, DocumentKind, DocumentLine, DocumentStatus, DocumentStore, TaxRateRef,
 };
+use super::Result;
 use crate::domain::FieldErrors;
-use crate::domain::ledger::{self, AuditRecord, Ctx, EntryInput, LineInput as EntryLine, chain};
+use crate::domain::ledger::Ctx;
 use crate::domain::money;
-
-type Result<T, S> = std::result::Result<T, DocumentError<<S as crate::domain::ledger::LedgerStore>::Error>>;
 
 /// Lines one document may carry.
 pub const MAX_LINES: usize = 500;
 
 /// Checks a draft's input and computes its lines and totals. `existing` keeps the id, creator
 /// and creation time of a draft being edited.
-fn build<S: DocumentStore>(
+pub(super) fn build<S: DocumentStore>(
     store: &mut S,
     ctx: &Ctx<'_>,
     kind: DocumentKind,
@@ -258,7 +253,7 @@ fn build<S: DocumentStore>(
         line.net_amount = out.net;
         line.tax_amount = out.tax;
     }
-    let now = chain::now();
+    let now = ctx.now;
     Ok(Document {
         id: existing.map_or_else(Uuid::now_v7, |d| d.id),
         company_id: company,
@@ -296,7 +291,7 @@ fn rate_of(r: &TaxRateRef) -> Rate {
 }
 
 /// The contact, if it exists, is active and is on the document's side (customer or vendor).
-fn contact_for<S: DocumentStore>(
+pub(super) fn contact_for<S: DocumentStore>(
     store: &mut S,
     company: Uuid,
     kind: DocumentKind,
@@ -319,295 +314,4 @@ fn contact_for<S: DocumentStore>(
             Ok(None)
         }
     }
-}
-
-/// Checks an input as a draft of `kind` would be checked, without saving anything.
-pub fn check_input<S: DocumentStore>(
-    store: &mut S,
-    ctx: &Ctx<'_>,
-    kind: DocumentKind,
-    input: &DocumentInput,
-) -> Result<(), S> {
-    build(store, ctx, kind, input, None).map(|_| ())
-}
-
-/// Saves a new draft.
-pub fn create_draft<S: DocumentStore>(
-    store: &mut S,
-    ctx: &Ctx<'_>,
-    kind: DocumentKind,
-    input: &DocumentInput,
-) -> Result<Document, S> {
-    let doc = build(store, ctx, kind, input, None)?;
-    store.insert_document(&doc).db()?;
-    audit(
-        store,
-        ctx,
-        "create",
-        &doc,
-        vec![("status".into(), String::new(), "draft".into())],
-    )?;
-    Ok(doc)
-}
-
-/// A draft of `kind`, locked; anything else is refused as `verb` ("edited", "issued", …).
-fn draft<S: DocumentStore>(
-    store: &mut S,
-    ctx: &Ctx<'_>,
-    kind: DocumentKind,
-    id: Uuid,
-    verb: &'static str,
-) -> Result<Document, S> {
-    let doc = locked(store, ctx, kind, id)?;
-    if doc.status != DocumentStatus::Draft {
-        return Err(DocumentError::NotDraft(verb));
-    }
-    Ok(doc)
-}
-
-fn locked<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, kind: DocumentKind, id: Uuid) -> Result<Document, S> {
-    store.lock_document(ctx.books.company_id, id).db()?;
-    match store.document(ctx.books.company_id, id).db()? {
-        Some(d) if d.kind == kind => Ok(d),
-        _ => Err(DocumentError::NotFound),
-    }
-}
-
-/// Replaces a draft's contents.
-pub fn update_draft<S: DocumentStore>(
-    store: &mut S,
-    ctx: &Ctx<'_>,
-    kind: DocumentKind,
-    id: Uuid,
-    input: &DocumentInput,
-) -> Result<Document, S> {
-    let before = draft(store, ctx, kind, id, "edited")?;
-    let doc = build(store, ctx, kind, input, Some(&before))?;
-    store.update_document(&doc).db()?;
-    let changes = [
-        (
-            "total",
-            money::format(before.total, ctx.books.decimals),
-            money::format(doc.total, ctx.books.decimals),
-        ),
-        ("issue_date", before.issue_date.to_string(), doc.issue_date.to_string()),
-        ("contact", before.contact_id.to_string(), doc.contact_id.to_string()),
-    ]
-    .into_iter()
-    .filter(|(_, b, a)| b != a)
-    .map(|(f, b, a)| (f.to_owned(), b, a))
-    .collect();
-    audit(store, ctx, "update", &doc, changes)?;
-    Ok(doc)
-}
-
-pub fn delete_draft<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, kind: DocumentKind, id: Uuid) -> Result<(), S> {
-    let doc = draft(store, ctx, kind, id, "deleted")?;
-    store.delete_document(ctx.books.company_id, id).db()?;
-    audit(
-        store,
-        ctx,
-        "delete",
-        &doc,
-        vec![("status".into(), "draft".into(), "deleted".into())],
-    )
-}
-
-/// Issues a draft: the next number of its series, its entry posted (receivable or payable against
-/// revenue or expense and tax), and for a credit, the credited document's balance reduced.
-pub fn issue<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, kind: DocumentKind, id: Uuid) -> Result<Document, S> {
-    let company = ctx.books.company_id;
-    let mut doc = draft(store, ctx, kind, id, "issued")?;
-    if doc.total <= 0 {
-        return Err(DocumentError::State(format!(
-            "This {} totals zero: there is nothing to post.",
-            kind.noun()
-        )));
-    }
-    let mut errors = FieldErrors::default();
-    let contact = contact_for(store, company, kind, Some(doc.contact_id), &mut errors)?;
-    errors.into_result()?;
-    let control = store
-        .account_by_subtype(company, kind.control_subtype())
-        .db()?
-        .ok_or_else(|| {
-            DocumentError::State(format!(
-                "The chart of accounts has no active {} account (subtype \"{}\"): add one first.",
-                if kind.is_sales() { "receivable" } else { "payable" },
-                kind.control_subtype()
-            ))
-        })?;
-    // Revenue/expense per account and tax per rate account.
-    let mut amounts: BTreeMap<Uuid, i64> = BTreeMap::new();
-    for l in &doc.lines {
-        *amounts.entry(l.account_id).or_default() += l.net_amount;
-        if l.tax_amount != 0 {
-            let Some(rate_id) = l.tax_rate_id else { continue };
-            let rate = store
-                .tax_rate(company, rate_id)
-                .db()?
-                .ok_or_else(|| FieldErrors::single("lines", "A tax rate of this document no longer exists."))?;
-            let account = if kind.is_sales() {
-                rate.sales_account_id
-            } else {
-                rate.purchase_account_id
-            };
-            *amounts.entry(account).or_default() += l.tax_amount;
-        }
-    }
-    let year = doc.issue_date.year();
-    let series = format!("{}-{year}", kind.prefix());
-    let n = store.next_counter(company, &format!("doc:{series}")).db()?;
-    let number = format!("{series}-{n:04}");
-    // Invoices and vendor credits debit the control account; credit notes and bills credit it.
-    let control_debit = matches!(kind, DocumentKind::Invoice | DocumentKind::VendorCredit);
-    let fmt = |v: i64| Some(money::format(v, ctx.books.decimals));
-    let name = contact.map(|c| c.name).unwrap_or_default();
-    let mut lines = vec![EntryLine {
-        account_id: Some(control.id),
-        description: format!("{number} {name}").trim().to_owned(),
-        debit: if control_debit { fmt(doc.total) } else { None },
-        credit: if control_debit { None } else { fmt(doc.total) },
-        currency: None,
-        exchange_rate: None,
-    }];
-    for (account, amount) in amounts {
-        if amount == 0 {
-            continue;
-        }
-        lines.push(EntryLine {
-            account_id: Some(account),
-            description: number.clone(),
-            debit: if control_debit { None } else { fmt(amount) },
-            credit: if control_debit { fmt(amount) } else { None },
-            currency: None,
-            exchange_rate: None,
-        });
-    }
-    let entry = ledger::post_new(
-        store,
-        ctx,
-        &EntryInput {
-            date: Some(doc.issue_date),
-            reference: number.clone(),
-            description: format!("{} {number} {name}", capitalised(kind.noun()))
-                .trim()
-                .to_owned(),
-            lines,
-        },
-    )?;
-    doc.number = Some(number.clone());
-    doc.journal_entry_id = Some(entry.id);
-    doc.issued_at = Some(chain::now());
-    doc.updated_at = chain::now();
-    doc.status = DocumentStatus::Issued;
-    if let Some(target) = doc.credited_document_id {
-        store.lock_document(company, target).db()?;
-        if let Some(mut credited) = store.document(company, target).db()?
-            && credited.status.is_open()
-        {
-            let applied = doc.total.min(credited.balance_due());
-            if applied > 0 {
-                apply(store, ctx, doc.id, &mut credited, applied)?;
-                doc.amount_paid = applied;
-            }
-        }
-    }
-    doc.status = doc.settled_status();
-    store.update_document(&doc).db()?;
-    audit(
-        store,
-        ctx,
-        "issue",
-        &doc,
-        vec![("number".into(), String::new(), number)],
-    )?;
-    Ok(doc)
-}
-
-/// Voids an issued document: its entry is reversed on `date` (default: the issue date) and the
-/// number stays used. Paid or credited documents are refused: their payments go first.
-pub fn void<S: DocumentStore>(
-    store: &mut S,
-    ctx: &Ctx<'_>,
-    kind: DocumentKind,
-    id: Uuid,
-    date: Option<Date>,
-) -> Result<Document, S> {
-    let mut doc = locked(store, ctx, kind, id)?;
-    match doc.status {
-        DocumentStatus::Draft => return Err(DocumentError::State("A draft is deleted, not voided.".into())),
-        DocumentStatus::Void => return Err(DocumentError::State(format!("This {} is already void.", kind.noun()))),
-        _ => {}
-    }
-    if doc.amount_paid != 0 || !store.allocations_from(ctx.books.company_id, doc.id).db()?.is_empty() {
-        return Err(DocumentError::State(format!(
-            "This {} has payments or credits allocated: void or unallocate them first.",
-            kind.noun()
-        )));
-    }
-    let entry = doc
-        .journal_entry_id
-        .ok_or_else(|| DocumentError::State("This document has no entry to reverse.".into()))?;
-    let reversal = ledger::reverse(store, ctx, entry, Some(date.unwrap_or(doc.issue_date)))?;
-    let before = doc.status.as_str().to_owned();
-    doc.status = DocumentStatus::Void;
-    doc.void_entry_id = Some(reversal.id);
-    doc.updated_at = chain::now();
-    store.update_document(&doc).db()?;
-    audit(store, ctx, "void", &doc, vec![("status".into(), before, "void".into())])?;
-    Ok(doc)
-}
-
-/// Applies `amount` from a payment or credit (`source`) to an open document.
-pub(super) fn apply<S: DocumentStore>(
-    store: &mut S,
-    ctx: &Ctx<'_>,
-    source: Uuid,
-    doc: &mut Document,
-    amount: i64,
-) -> Result<(), S> {
-    store
-        .insert_allocation(&Allocation {
-            id: Uuid::now_v7(),
-            company_id: ctx.books.company_id,
-            source_id: source,
-            document_id: doc.id,
-            amount,
-            created_at: chain::now(),
-        })
-        .db()?;
-    doc.amount_paid = doc
-        .amount_paid
-        .checked_add(amount)
-        .ok_or_else(|| DocumentError::State("The amount is too large.".into()))?;
-    doc.status = doc.settled_status();
-    doc.updated_at = chain::now();
-    store.update_document(doc).db()
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
-}
-
-pub(super) fn audit<S: DocumentStore>(
-    store: &mut S,
-    ctx: &Ctx<'_>,
-    action: &'static str,
-    doc: &Document,
-    changes: Vec<(String, String, String)>,
-) -> Result<(), S> {
-    store
-        .audit(&AuditRecord {
-            company_id: ctx.books.company_id,
-            actor: ctx.actor,
-            action,
-            object_type: doc.kind.as_str(),
-            object_id: doc.id,
-            changes,
-        })
-        .db()
 }
