@@ -148,7 +148,10 @@ pub fn year_end_close<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, year_end: Da
             exchange_rate: None,
         })
         .collect();
-    let result: i64 = balances.iter().map(|(_, b)| b).sum();
+    let result = balances
+        .iter()
+        .try_fold(0_i64, |sum, (_, b)| sum.checked_add(*b))
+        .ok_or_else(|| LedgerError::Period("The year's result is too large to close in one entry.".into()))?;
     let entry = if lines.is_empty() {
         None
     } else {
