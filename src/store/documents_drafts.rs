@@ -7,7 +7,7 @@ use jiff::civil::date;
 use uuid::Uuid;
 
 use super::{Store, StoreConfig, StoreError, Tx};
-use crate::auth::scope::TenantScope;
+use crate::tenancy::TenantScope;
 use crate::domain::documents::summary::tax_summary;
 use crate::domain::documents::{
     Document, DocumentChanges, DocumentError, DocumentKind, DocumentStatus, LineInput, operations,
