@@ -10,6 +10,7 @@ pub mod items;
 pub mod ledger;
 pub mod money;
 pub mod password;
+pub mod references;
 pub mod roles;
 pub mod taxes;
 pub mod tenants;

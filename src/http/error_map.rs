@@ -5,8 +5,11 @@
 use super::error::ApiError;
 use crate::auth::AuthError;
 use crate::domain::accounts::ChartError;
+use crate::domain::contacts::ContactError;
 use crate::domain::documents::DocumentError;
+use crate::domain::items::ItemError;
 use crate::domain::ledger::LedgerError;
+use crate::domain::taxes::TaxError;
 use crate::domain::tenants::{Refusal, TenantError};
 use crate::provision::ProvisionError;
 use crate::store::StoreError;
@@ -46,6 +49,45 @@ impl From<ChartError<StoreError>> for ApiError {
                 ApiError::field("code", "An account with this code already exists.")
             }
             ChartError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
+impl From<ContactError<StoreError>> for ApiError {
+    fn from(e: ContactError<StoreError>) -> Self {
+        match e {
+            ContactError::Invalid(errors) => ApiError::Validation(errors),
+            ContactError::NotFound => ApiError::NotFound,
+            ContactError::Overflow => ApiError::Internal(e.to_string()),
+            ContactError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
+impl From<ItemError<StoreError>> for ApiError {
+    fn from(e: ItemError<StoreError>) -> Self {
+        match e {
+            ItemError::Invalid(errors) => ApiError::Validation(errors),
+            ItemError::NotFound => ApiError::NotFound,
+            // Two requests raced for one code: the unique index kept the second out.
+            ItemError::Store(StoreError::Conflict(_)) => {
+                ApiError::field("code", "An item with this code already exists.")
+            }
+            ItemError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
+impl From<TaxError<StoreError>> for ApiError {
+    fn from(e: TaxError<StoreError>) -> Self {
+        match e {
+            TaxError::Invalid(errors) => ApiError::Validation(errors),
+            TaxError::NotFound => ApiError::NotFound,
+            // Two requests raced for one name: the unique index kept the second out.
+            TaxError::Store(StoreError::Conflict(_)) => {
+                ApiError::field("name", "A tax rate with this name already exists.")
+            }
+            TaxError::Store(s) => ApiError::from(s),
         }
     }
 }

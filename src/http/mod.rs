@@ -16,6 +16,7 @@ pub mod dto;
 pub mod error;
 pub mod error_map;
 pub mod extract;
+pub mod fields;
 pub mod firm;
 pub mod health;
 pub mod items;
@@ -50,8 +51,11 @@ use tower_http::trace::TraceLayer;
 
 use crate::app::AppState;
 use accounting::Accounts;
+use contacts::{Contacts, Customers, Vendors};
 use documents::{Bills, CreditNotes, DocumentRoutes, Invoices, VendorCredits};
 use error::ApiError;
+use items::Items;
+use taxes::TaxRates;
 
 /// The bulk journal endpoint takes up to 10,000 entries in one body.
 const BULK_BODY_LIMIT: usize = 64 * 1024 * 1024;
@@ -152,32 +156,43 @@ pub fn api_routes() -> openapi::Routes {
         // contacts (one table, seen as customers and as vendors), items, tax rates
         .route(
             "/api/sales/customers/",
-            get(contacts::list_customers).post(contacts::create_customer),
+            get(resource::list::<Contacts<Customers>>).post(resource::create::<Contacts<Customers>>),
         )
         .route(
             "/api/sales/customers/{id}/",
-            get(contacts::get_customer).patch(contacts::update_customer),
+            get(resource::get::<Contacts<Customers>>)
+                .put(resource::replace::<Contacts<Customers>>)
+                .patch(resource::update::<Contacts<Customers>>),
         )
         .route(
             "/api/purchase/vendors/",
-            get(contacts::list_vendors).post(contacts::create_vendor),
+            get(resource::list::<Contacts<Vendors>>).post(resource::create::<Contacts<Vendors>>),
         )
         .route(
             "/api/purchase/vendors/{id}/",
-            get(contacts::get_vendor).patch(contacts::update_vendor),
+            get(resource::get::<Contacts<Vendors>>)
+                .put(resource::replace::<Contacts<Vendors>>)
+                .patch(resource::update::<Contacts<Vendors>>),
         )
-        .route("/api/inventory/items/", get(items::list_items).post(items::create_item))
+        .route(
+            "/api/inventory/items/",
+            get(resource::list::<Items>).post(resource::create::<Items>),
+        )
         .route(
             "/api/inventory/items/{id}/",
-            get(items::get_item).patch(items::update_item),
+            get(resource::get::<Items>)
+                .put(resource::replace::<Items>)
+                .patch(resource::update::<Items>),
         )
         .route(
             "/api/accounting/tax-rates/",
-            get(taxes::list_tax_rates).post(taxes::create_tax_rate),
+            get(resource::list::<TaxRates>).post(resource::create::<TaxRates>),
         )
         .route(
             "/api/accounting/tax-rates/{id}/",
-            get(taxes::get_tax_rate).patch(taxes::update_tax_rate),
+            get(resource::get::<TaxRates>)
+                .put(resource::replace::<TaxRates>)
+                .patch(resource::update::<TaxRates>),
         )
         // invoices, credit notes, bills, vendor credits: one set of handlers, the kind bound here
         .documents::<Invoices>(document_paths!("/api/invoicing/invoices/"))

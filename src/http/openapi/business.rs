@@ -1,5 +1,6 @@
-//! The OpenAPI component schemas of the business records: contacts, items, tax rates, the four
-//! document kinds, payments, recurring invoices, delivery, statements and the reports.
+//! The OpenAPI component schemas of the business records: the four document kinds, payments,
+//! recurring invoices, delivery, statements and the reports. (Contacts, items and tax rates
+//! have theirs from their types in `http::contacts`, `http::items` and `http::taxes`.)
 
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::Schema;
@@ -10,122 +11,6 @@ use super::schemas::{
 };
 
 type Named = (&'static str, RefOr<Schema>);
-
-fn contacts() -> Vec<Named> {
-    vec![
-        (
-            "Contact",
-            object(with_stamps(vec![
-                ("id", uuid()),
-                ("name", string()),
-                ("is_customer", boolean()),
-                ("is_vendor", boolean()),
-                ("tax_id", string()),
-                ("emails", array(string())),
-                ("phone", string()),
-                ("billing_address", string()),
-                ("shipping_address", string()),
-                ("country", string()),
-                ("payment_terms_days", integer()),
-                ("currency", string()),
-                ("revenue_account", nullable(uuid())),
-                ("expense_account", nullable(uuid())),
-                ("notes", string()),
-                ("is_active", boolean()),
-                ("balance", money()),
-            ])),
-        ),
-        (
-            "ContactInput",
-            request(
-                &[],
-                vec![
-                    ("name", string()),
-                    ("is_customer", boolean()),
-                    ("is_vendor", boolean()),
-                    ("tax_id", string()),
-                    ("emails", array(string())),
-                    ("phone", string()),
-                    ("billing_address", string()),
-                    ("shipping_address", string()),
-                    ("country", string()),
-                    ("payment_terms_days", integer()),
-                    ("currency", nullable(string())),
-                    ("revenue_account", nullable(uuid())),
-                    ("expense_account", nullable(uuid())),
-                    ("notes", string()),
-                    ("is_active", boolean()),
-                ],
-            ),
-        ),
-        (
-            "Item",
-            object(with_stamps(vec![
-                ("id", uuid()),
-                ("code", string()),
-                ("name", string()),
-                ("description", string()),
-                ("kind", choice(&["service", "product"])),
-                ("unit", string()),
-                ("sale_price", money()),
-                ("purchase_price", money()),
-                ("income_account", nullable(uuid())),
-                ("expense_account", nullable(uuid())),
-                ("sales_tax_rate", nullable(uuid())),
-                ("purchase_tax_rate", nullable(uuid())),
-                ("is_active", boolean()),
-            ])),
-        ),
-        (
-            "ItemInput",
-            request(
-                &[],
-                vec![
-                    ("code", string()),
-                    ("name", string()),
-                    ("description", string()),
-                    ("kind", choice(&["service", "product"])),
-                    ("unit", string()),
-                    ("sale_price", decimal_input()),
-                    ("purchase_price", decimal_input()),
-                    ("income_account", nullable(uuid())),
-                    ("expense_account", nullable(uuid())),
-                    ("sales_tax_rate", nullable(uuid())),
-                    ("purchase_tax_rate", nullable(uuid())),
-                    ("is_active", boolean()),
-                ],
-            ),
-        ),
-        (
-            "TaxRate",
-            object(with_stamps(vec![
-                ("id", uuid()),
-                ("name", string()),
-                ("kind", choice(&["vat", "gst", "sales_tax", "other"])),
-                ("rate", money()),
-                ("is_inclusive", boolean()),
-                ("sales_account", uuid()),
-                ("purchase_account", uuid()),
-                ("is_active", boolean()),
-            ])),
-        ),
-        (
-            "TaxRateInput",
-            request(
-                &[],
-                vec![
-                    ("name", string()),
-                    ("kind", choice(&["vat", "gst", "sales_tax", "other"])),
-                    ("rate", decimal_input()),
-                    ("is_inclusive", boolean()),
-                    ("sales_account", nullable(uuid())),
-                    ("purchase_account", nullable(uuid())),
-                    ("is_active", boolean()),
-                ],
-            ),
-        ),
-    ]
-}
 
 fn documents() -> Vec<Named> {
     vec![
@@ -359,9 +244,8 @@ fn reports() -> Vec<Named> {
 }
 
 pub fn schemas() -> Vec<Named> {
-    contacts()
+    documents()
         .into_iter()
-        .chain(documents())
         .chain(recurring_and_delivery())
         .chain(reports())
         .collect()

@@ -187,11 +187,7 @@ const CREATES: &[(&str, &str, &[&str])] = &[
     ("JournalEntryChange", "JournalEntryInput", &["date", "lines"]),
     ("ContactInput", "ContactCreate", &["name"]),
     ("ItemInput", "ItemCreate", &["code", "name"]),
-    (
-        "TaxRateInput",
-        "TaxRateCreate",
-        &["name", "kind", "rate", "sales_account", "purchase_account"],
-    ),
+    ("TaxRateInput", "TaxRateCreate", &["name", "kind", "rate"]),
     ("DocumentChange", "DocumentInput", &["contact", "lines"]),
     (
         "RecurringInput",

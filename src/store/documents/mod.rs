@@ -17,8 +17,8 @@ use crate::domain::documents::{
 use crate::params;
 
 pub use lists::{
-    DOCUMENT_LIST, PAYMENT_LIST, StatementLine, allocations_to, contact_balance, duplicate_reference, open_items, page,
-    payment_page, statement,
+    DOCUMENT_LIST, PAYMENT_LIST, StatementLine, allocations_to, duplicate_reference, open_items, page, payment_page,
+    statement,
 };
 
 const DOC_COLUMNS: &str = "d.id, d.company_id, d.kind, d.status, d.number, d.contact_id, d.issue_date, d.due_date, \

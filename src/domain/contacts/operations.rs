@@ -1,0 +1,231 @@
+//! What can be done to a contact: find it from one side, create or change it (with its row in
+//! the audit trail), and read what contacts owe or are owed.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use super::{Contact, ContactInput, ContactRole, check};
+use crate::domain::audit::{self, AuditFields, AuditTrail};
+use crate::domain::books::Ctx;
+use crate::domain::references::{self, ReferenceStore, fetch, lookup};
+use crate::domain::{Change, FieldErrors};
+
+/// What the contacts' operations need from storage (the store implements it for a transaction).
+pub trait ContactStore: ReferenceStore {
+    /// A contact of the company, whatever its roles.
+    fn find_contact(&mut self, company: Uuid, id: Uuid) -> Result<Option<Contact>, Self::Error>;
+    fn insert_contact(&mut self, contact: &Contact) -> Result<(), Self::Error>;
+    fn update_contact(&mut self, contact: &Contact) -> Result<(), Self::Error>;
+    /// What is open with each of `contacts` on `role`'s side, for those with anything open.
+    fn open_amounts(
+        &mut self,
+        company: Uuid,
+        role: ContactRole,
+        contacts: &[Uuid],
+    ) -> Result<Vec<OpenAmounts>, Self::Error>;
+}
+
+/// What is open with one contact on one side, in minor units of the company currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenAmounts {
+    pub contact: Uuid,
+    /// Issued invoices less credit notes (bills less vendor credits), less what was allocated to
+    /// them.
+    pub documents: i64,
+    /// Payments received from the customer (made to the vendor) not yet allocated.
+    pub unallocated: i64,
+}
+
+impl OpenAmounts {
+    /// What the contact owes (a customer) or is owed (a vendor); `None` beyond an `i64`.
+    pub fn balance(&self) -> Option<i64> {
+        self.documents.checked_sub(self.unallocated)
+    }
+}
+
+/// Why a contact could not be found, saved or weighed.
+#[derive(Debug, thiserror::Error)]
+pub enum ContactError<E: std::error::Error + 'static> {
+    #[error("invalid contact: {0}")]
+    Invalid(FieldErrors),
+    #[error("no such contact")]
+    NotFound,
+    #[error("the contact's balance is beyond what an amount can hold")]
+    Overflow,
+    #[error(transparent)]
+    Store(E),
+}
+
+type ContactResult<T, S> = Result<T, ContactError<<S as AuditTrail>::Error>>;
+
+/// What a request sets; `None` leaves a field as it is (or, for a new contact, at its default).
+#[derive(Debug, Clone, Default)]
+pub struct ContactChanges {
+    pub is_customer: Option<bool>,
+    pub is_vendor: Option<bool>,
+    pub name: Option<String>,
+    pub tax_id: Option<String>,
+    pub emails: Option<Vec<String>>,
+    pub phone: Option<String>,
+    pub billing_address: Option<String>,
+    pub shipping_address: Option<String>,
+    pub country: Option<String>,
+    pub payment_terms_days: Option<i64>,
+    pub currency: Option<Option<String>>,
+    pub revenue_account: Option<Option<Uuid>>,
+    pub expense_account: Option<Option<Uuid>>,
+    pub notes: Option<String>,
+    pub is_active: Option<bool>,
+}
+
+impl ContactChanges {
+    /// What the request says of `role`'s flag (`is_customer` or `is_vendor`).
+    pub fn role(&mut self, role: ContactRole) -> &mut Option<bool> {
+        match role {
+            ContactRole::Customer => &mut self.is_customer,
+            ContactRole::Vendor => &mut self.is_vendor,
+        }
+    }
+}
+
+/// The contact `id` of the context's company, if it plays `role` (else it is not found there).
+pub fn find<S: ContactStore>(store: &mut S, ctx: &Ctx<'_>, role: ContactRole, id: Uuid) -> ContactResult<Contact, S> {
+    store
+        .find_contact(ctx.books.company_id, id)
+        .map_err(ContactError::Store)?
+        .filter(|c| role.is(c))
+        .ok_or(ContactError::NotFound)
+}
+
+/// Creates a contact through `role`'s side (`current` = `None`: it plays that role) or changes
+/// one, under the rules of [`check`], and records it in the audit trail. `errors` is what was
+/// already found wrong with the request (a value of the wrong type): reported together with the
+/// rules' verdict, and nothing is written while there is any.
+pub fn save<S: ContactStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    role: ContactRole,
+    current: Option<Contact>,
+    how: Change,
+    mut changes: ContactChanges,
+    mut errors: FieldErrors,
+) -> ContactResult<Contact, S> {
+    references::require(&mut errors, how, &[("name", changes.name.is_some())]);
+    let base = current.as_ref();
+    let mut input = base.map(ContactInput::from).unwrap_or_default();
+    if base.is_none() {
+        role.set(&mut input, true);
+    }
+    for side in [role, role.other()] {
+        if let Some(on) = *changes.role(side) {
+            side.set(&mut input, on);
+        }
+    }
+    for (value, target) in [
+        (changes.name, &mut input.name),
+        (changes.tax_id, &mut input.tax_id),
+        (changes.phone, &mut input.phone),
+        (changes.billing_address, &mut input.billing_address),
+        (changes.shipping_address, &mut input.shipping_address),
+        (changes.country, &mut input.country),
+        (changes.notes, &mut input.notes),
+    ] {
+        if let Some(v) = value {
+            *target = v;
+        }
+    }
+    if let Some(v) = changes.emails {
+        input.emails = v;
+    }
+    if let Some(v) = changes.payment_terms_days {
+        input.payment_terms_days = v;
+    }
+    if let Some(v) = changes.currency {
+        input.currency = v;
+    }
+    if let Some(v) = changes.is_active {
+        input.is_active = v;
+    }
+    if let Some(v) = changes.revenue_account {
+        input.revenue_account_id = v;
+    }
+    if let Some(v) = changes.expense_account {
+        input.expense_account_id = v;
+    }
+    input.normalize();
+    let company = ctx.books.company_id;
+    let revenue = fetch(changes.revenue_account, |id| store.find_account(company, id)).map_err(ContactError::Store)?;
+    let expense = fetch(changes.expense_account, |id| store.find_account(company, id)).map_err(ContactError::Store)?;
+    references::finish(errors, check(&input, role, lookup(&revenue), lookup(&expense))).map_err(ContactError::Invalid)?;
+    let contact = input.into_contact(base, company, ctx.now);
+    match base {
+        Some(_) => store.update_contact(&contact),
+        None => store.insert_contact(&contact),
+    }
+    .map_err(ContactError::Store)?;
+    let before = base.map(audit_fields);
+    let record = audit::changes(
+        ctx,
+        audit::saved(before.as_ref()),
+        ("contact", contact.id),
+        before.as_ref(),
+        Some(&audit_fields(&contact)),
+    );
+    store.append_audit(&record).map_err(ContactError::Store)?;
+    Ok(contact)
+}
+
+/// What `contact` owes (a customer) or is owed (a vendor), seen from `role`'s side.
+pub fn balance<S: ContactStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    role: ContactRole,
+    contact: &Contact,
+) -> ContactResult<i64, S> {
+    let open = store
+        .open_amounts(ctx.books.company_id, role, &[contact.id])
+        .map_err(ContactError::Store)?;
+    net(open.iter().find(|o| o.contact == contact.id))
+}
+
+/// The balance of each of `contacts` (a page of a list), in their order, read at once.
+pub fn balances<S: ContactStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    role: ContactRole,
+    contacts: &[Contact],
+) -> ContactResult<Vec<i64>, S> {
+    let ids: Vec<Uuid> = contacts.iter().map(|c| c.id).collect();
+    let open: HashMap<Uuid, OpenAmounts> = store
+        .open_amounts(ctx.books.company_id, role, &ids)
+        .map_err(ContactError::Store)?
+        .into_iter()
+        .map(|o| (o.contact, o))
+        .collect();
+    contacts.iter().map(|c| net(open.get(&c.id))).collect()
+}
+
+fn net<E: std::error::Error + 'static>(open: Option<&OpenAmounts>) -> Result<i64, ContactError<E>> {
+    match open {
+        None => Ok(0),
+        Some(o) => o.balance().ok_or(ContactError::Overflow),
+    }
+}
+
+/// How the audit trail reads a contact.
+fn audit_fields(c: &Contact) -> AuditFields {
+    vec![
+        ("name", c.name.clone()),
+        ("is_customer", c.is_customer.to_string()),
+        ("is_vendor", c.is_vendor.to_string()),
+        ("tax_id", c.tax_id.clone()),
+        ("emails", c.emails.join(", ")),
+        ("country", c.country.clone()),
+        ("payment_terms_days", c.payment_terms_days.to_string()),
+        ("currency", c.currency.clone().unwrap_or_default()),
+        ("revenue_account", audit::id_text(c.revenue_account_id)),
+        ("expense_account", audit::id_text(c.expense_account_id)),
+        ("is_active", c.is_active.to_string()),
+    ]
+}
