@@ -8,6 +8,8 @@ pub mod contacts;
 pub mod documents;
 pub mod items;
 pub mod ledger;
+#[cfg(test)]
+mod memory;
 pub mod money;
 pub mod password;
 pub mod references;

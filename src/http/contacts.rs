@@ -172,7 +172,9 @@ impl<S: Side> Resource for Contacts<S> {
         let items = page.items.iter().zip(balances);
         Ok(Page {
             count: page.count,
-            items: items.map(|(c, balance)| ContactDto::new(c, ctx.books, balance)).collect(),
+            items: items
+                .map(|(c, balance)| ContactDto::new(c, ctx.books, balance))
+                .collect(),
         })
     }
 
@@ -185,7 +187,13 @@ impl<S: Side> Resource for Contacts<S> {
         Ok(ContactDto::new(&contact, ctx.books, balance))
     }
 
-    fn save(tx: &mut Tx, ctx: &Ctx<'_>, current: Option<Contact>, how: Change, body: Value) -> Result<Contact, ApiError> {
+    fn save(
+        tx: &mut Tx,
+        ctx: &Ctx<'_>,
+        current: Option<Contact>,
+        how: Change,
+        body: Value,
+    ) -> Result<Contact, ApiError> {
         let (body, mut errors) = ContactBody::read(body)?;
         let mut changes = ContactChanges::from(body);
         // What is created here plays this side's role: the other side's endpoint makes the rest.

@@ -173,8 +173,15 @@ pub fn open_amounts(
         ContactRole::Vendor => ("bill", "vendor_credit", "made"),
     };
     // $1 the company, $2 and $3 the kinds or the direction and `false`; the ids from $4 on.
-    let ids = (4..4 + contacts.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-    let with_ids = |head: [Value; 3]| head.into_iter().chain(contacts.iter().map(Value::from)).collect::<Vec<_>>();
+    let ids = (4..4 + contacts.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let with_ids = |head: [Value; 3]| {
+        head.into_iter()
+            .chain(contacts.iter().map(Value::from))
+            .collect::<Vec<_>>()
+    };
     let mut open: HashMap<Uuid, OpenAmounts> = HashMap::new();
     let nothing = |contact| OpenAmounts {
         contact,

@@ -10,6 +10,7 @@ mod auth;
 mod backup;
 mod cli;
 mod contacts;
+mod contacts_conventions;
 mod conventions;
 mod delivery;
 mod doctor;

@@ -157,7 +157,8 @@ pub fn save<S: ContactStore>(
     let company = ctx.books.company_id;
     let revenue = fetch(changes.revenue_account, |id| store.find_account(company, id)).map_err(ContactError::Store)?;
     let expense = fetch(changes.expense_account, |id| store.find_account(company, id)).map_err(ContactError::Store)?;
-    references::finish(errors, check(&input, role, lookup(&revenue), lookup(&expense))).map_err(ContactError::Invalid)?;
+    references::finish(errors, check(&input, role, lookup(&revenue), lookup(&expense)))
+        .map_err(ContactError::Invalid)?;
     let contact = input.into_contact(base, company, ctx.now);
     match base {
         Some(_) => store.update_contact(&contact),
@@ -228,4 +229,258 @@ fn audit_fields(c: &Contact) -> AuditFields {
         ("expense_account", audit::id_text(c.expense_account_id)),
         ("is_active", c.is_active.to_string()),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::accounts::AccountType;
+    use crate::domain::memory::{Memory, company, ctx};
+
+    fn named(e: ContactError<std::convert::Infallible>) -> FieldErrors {
+        match e {
+            ContactError::Invalid(errors) => errors,
+            other => panic!("expected field errors, got {other}"),
+        }
+    }
+
+    fn acme() -> ContactChanges {
+        ContactChanges {
+            name: Some(" Acme Ltd ".into()),
+            emails: Some(vec!["billing@acme.test".into()]),
+            ..ContactChanges::default()
+        }
+    }
+
+    #[test]
+    fn a_contact_made_on_one_side_plays_that_role_and_is_audited() {
+        let (company, books) = company("USD");
+        let ctx = ctx(&company, &books);
+        let mut store = Memory::default();
+        let made = save(
+            &mut store,
+            &ctx,
+            ContactRole::Vendor,
+            None,
+            Change::Create,
+            acme(),
+            FieldErrors::default(),
+        )
+        .unwrap();
+        assert_eq!((made.is_vendor, made.is_customer), (true, false));
+        assert_eq!(made.name, "Acme Ltd");
+        assert_eq!(made.payment_terms_days, 30);
+        assert_eq!((made.created_at, made.updated_at), (ctx.now, ctx.now));
+        assert_eq!(store.contacts, std::slice::from_ref(&made));
+        let record = &store.audit[0];
+        assert_eq!(
+            (record.action, record.object_type, record.object_id),
+            ("create", "contact", made.id)
+        );
+        assert!(
+            record
+                .changes
+                .contains(&("name".into(), String::new(), "Acme Ltd".into()))
+        );
+        assert!(find(&mut store, &ctx, ContactRole::Vendor, made.id).is_ok());
+        assert!(matches!(
+            find(&mut store, &ctx, ContactRole::Customer, made.id),
+            Err(ContactError::NotFound)
+        ));
+        let (elsewhere, elsewhere_books) = crate::domain::memory::company("USD");
+        let other = crate::domain::memory::ctx(&elsewhere, &elsewhere_books);
+        assert!(matches!(
+            find(&mut store, &other, ContactRole::Vendor, made.id),
+            Err(ContactError::NotFound)
+        ));
+    }
+
+    #[test]
+    fn put_needs_a_name_and_patch_keeps_what_it_does_not_send() {
+        let (company, books) = company("USD");
+        let ctx = ctx(&company, &books);
+        let mut store = Memory::default();
+        let made = save(
+            &mut store,
+            &ctx,
+            ContactRole::Customer,
+            None,
+            Change::Create,
+            acme(),
+            FieldErrors::default(),
+        )
+        .unwrap();
+        let country = ContactChanges {
+            country: Some("GB".into()),
+            ..ContactChanges::default()
+        };
+        let e = save(
+            &mut store,
+            &ctx,
+            ContactRole::Customer,
+            Some(made.clone()),
+            Change::Replace,
+            country.clone(),
+            FieldErrors::default(),
+        )
+        .unwrap_err();
+        assert_eq!(named(e).0["name"], ["This field is required."]);
+        assert_eq!((store.contacts.len(), store.audit.len()), (1, 1), "nothing written");
+
+        let changed = save(
+            &mut store,
+            &ctx,
+            ContactRole::Customer,
+            Some(made.clone()),
+            Change::Update,
+            country,
+            FieldErrors::default(),
+        )
+        .unwrap();
+        assert_eq!((changed.id, changed.created_at), (made.id, made.created_at));
+        assert_eq!((changed.name.as_str(), changed.country.as_str()), ("Acme Ltd", "GB"));
+        assert_eq!(changed.emails, made.emails);
+        assert_eq!(store.contacts, [changed]);
+        let record = &store.audit[1];
+        assert_eq!(record.action, "update");
+        assert_eq!(record.changes, [("country".into(), String::new(), "GB".into())]);
+    }
+
+    #[test]
+    fn errors_found_reading_come_with_the_rules_verdict_and_nothing_is_written() {
+        let (company, books) = company("USD");
+        let ctx = ctx(&company, &books);
+        let mut store = Memory::default();
+        let mut read = FieldErrors::default();
+        read.add("name", "Not a valid string.");
+        read.add("tax_id", "This field may not be null.");
+        let bad = ContactChanges {
+            country: Some("gbr".into()),
+            ..ContactChanges::default()
+        };
+        let e = named(save(&mut store, &ctx, ContactRole::Customer, None, Change::Create, bad, read).unwrap_err());
+        assert_eq!(
+            e.0["name"],
+            ["Not a valid string.", "This field may not be blank."],
+            "not also \"required\""
+        );
+        assert_eq!(e.0["tax_id"], ["This field may not be null."]);
+        assert_eq!(e.0["country"], ["Enter a 2-letter ISO 3166 country code, such as GB."]);
+        assert!(store.contacts.is_empty() && store.audit.is_empty());
+
+        // With nothing else wrong, an error found reading still refuses the change.
+        let mut read = FieldErrors::default();
+        read.add("is_active", "Must be a valid boolean.");
+        let e = named(
+            save(
+                &mut store,
+                &ctx,
+                ContactRole::Customer,
+                None,
+                Change::Create,
+                acme(),
+                read,
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(e.0.keys().collect::<Vec<_>>(), ["is_active"]);
+        assert!(store.contacts.is_empty());
+    }
+
+    #[test]
+    fn default_accounts_are_the_company_s_own() {
+        let (company, books) = company("USD");
+        let ctx = ctx(&company, &books);
+        let mut store = Memory::default();
+        let revenue = store.open_account(company.id, "4100", AccountType::Revenue, "");
+        let foreign = store.open_account(Uuid::now_v7(), "4100", AccountType::Revenue, "");
+        let with = |account| ContactChanges {
+            revenue_account: Some(Some(account)),
+            ..acme()
+        };
+        let e = named(
+            save(
+                &mut store,
+                &ctx,
+                ContactRole::Customer,
+                None,
+                Change::Create,
+                with(foreign),
+                FieldErrors::default(),
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(e.0["revenue_account"], ["Unknown account for this company."]);
+        let made = save(
+            &mut store,
+            &ctx,
+            ContactRole::Customer,
+            None,
+            Change::Create,
+            with(revenue),
+            FieldErrors::default(),
+        )
+        .unwrap();
+        assert_eq!(made.revenue_account_id, Some(revenue));
+    }
+
+    #[test]
+    fn balances_follow_the_page_and_one_beyond_an_amount_is_named() {
+        let (company, books) = company("USD");
+        let ctx = ctx(&company, &books);
+        let mut store = Memory::default();
+        let mut page = Vec::new();
+        for name in ["A", "B", "C"] {
+            let changes = ContactChanges {
+                name: Some(name.into()),
+                is_vendor: Some(true),
+                ..ContactChanges::default()
+            };
+            page.push(
+                save(
+                    &mut store,
+                    &ctx,
+                    ContactRole::Customer,
+                    None,
+                    Change::Create,
+                    changes,
+                    FieldErrors::default(),
+                )
+                .unwrap(),
+            );
+        }
+        let open = |contact: &Contact, documents, unallocated| OpenAmounts {
+            contact: contact.id,
+            documents,
+            unallocated,
+        };
+        store.open = vec![
+            (ContactRole::Customer, open(&page[2], 10_000, 2_500)),
+            (ContactRole::Customer, open(&page[0], 0, 400)),
+            (ContactRole::Vendor, open(&page[1], 9_900, 0)),
+        ];
+        assert_eq!(
+            balances(&mut store, &ctx, ContactRole::Customer, &page).unwrap(),
+            [-400, 0, 7_500]
+        );
+        assert_eq!(
+            balances(&mut store, &ctx, ContactRole::Vendor, &page).unwrap(),
+            [0, 9_900, 0]
+        );
+        assert_eq!(
+            balance(&mut store, &ctx, ContactRole::Customer, &page[2]).unwrap(),
+            7_500
+        );
+        assert!(
+            balances(&mut store, &ctx, ContactRole::Customer, &[])
+                .unwrap()
+                .is_empty()
+        );
+
+        store.open = vec![(ContactRole::Customer, open(&page[0], i64::MIN, 1))];
+        assert!(matches!(
+            balance(&mut store, &ctx, ContactRole::Customer, &page[0]),
+            Err(ContactError::Overflow)
+        ));
+    }
 }

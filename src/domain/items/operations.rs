@@ -160,3 +160,206 @@ fn audit_fields(i: &Item) -> AuditFields {
         ("is_active", i.is_active.to_string()),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::accounts::AccountType;
+    use crate::domain::memory::{Memory, company, ctx};
+    use crate::domain::taxes::TaxRateChanges;
+
+    fn named(e: ItemError<std::convert::Infallible>) -> FieldErrors {
+        match e {
+            ItemError::Invalid(errors) => errors,
+            other => panic!("expected field errors, got {other}"),
+        }
+    }
+
+    fn consulting(price: &str) -> ItemChanges {
+        ItemChanges {
+            code: Some(" CONSULT ".into()),
+            name: Some("Consulting".into()),
+            sale_price: Some(price.into()),
+            ..ItemChanges::default()
+        }
+    }
+
+    #[test]
+    fn prices_are_read_in_the_company_currency() {
+        let mut store = Memory::default();
+        let (usd, usd_books) = company("USD");
+        let item = save(
+            &mut store,
+            &ctx(&usd, &usd_books),
+            None,
+            Change::Create,
+            consulting("120"),
+            FieldErrors::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            (item.code.as_str(), item.sale_price, item.purchase_price),
+            ("CONSULT", 12_000, 0)
+        );
+        let (yen, yen_books) = company("JPY");
+        let ctx = ctx(&yen, &yen_books);
+        let item = save(
+            &mut store,
+            &ctx,
+            None,
+            Change::Create,
+            consulting("500"),
+            FieldErrors::default(),
+        )
+        .unwrap();
+        assert_eq!(item.sale_price, 500);
+        let e = named(
+            save(
+                &mut store,
+                &ctx,
+                None,
+                Change::Create,
+                consulting("5.5"),
+                FieldErrors::default(),
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(
+            e.0["sale_price"],
+            ["Ensure that there are no more than 0 decimal places."]
+        );
+        assert_eq!(
+            e.0["code"],
+            ["An item with this code already exists."],
+            "taken in this company only"
+        );
+        assert_eq!(store.items.len(), 2);
+    }
+
+    #[test]
+    fn put_needs_a_code_and_a_name_and_patch_keeps_the_rest() {
+        let (company, books) = company("USD");
+        let ctx = ctx(&company, &books);
+        let mut store = Memory::default();
+        let made = save(
+            &mut store,
+            &ctx,
+            None,
+            Change::Create,
+            consulting("120"),
+            FieldErrors::default(),
+        )
+        .unwrap();
+        let price = ItemChanges {
+            purchase_price: Some("80".into()),
+            ..ItemChanges::default()
+        };
+        let e = named(
+            save(
+                &mut store,
+                &ctx,
+                Some(made.clone()),
+                Change::Replace,
+                price.clone(),
+                FieldErrors::default(),
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(e.0.keys().collect::<Vec<_>>(), ["code", "name"]);
+        let changed = save(
+            &mut store,
+            &ctx,
+            Some(made.clone()),
+            Change::Update,
+            price,
+            FieldErrors::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            (changed.code.as_str(), changed.sale_price, changed.purchase_price),
+            ("CONSULT", 12_000, 8_000)
+        );
+        assert_eq!(store.items, [changed]);
+        assert_eq!(
+            store.audit[1].changes,
+            [("purchase_price".into(), "0".into(), "8000".into())]
+        );
+        // Its own code, in another case, is not taken.
+        let recased = ItemChanges {
+            code: Some("consult".into()),
+            ..ItemChanges::default()
+        };
+        assert!(
+            save(
+                &mut store,
+                &ctx,
+                Some(made),
+                Change::Update,
+                recased,
+                FieldErrors::default()
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn accounts_and_tax_rates_are_the_company_s_own() {
+        let (company, books) = company("USD");
+        let ctx = ctx(&company, &books);
+        let (elsewhere, elsewhere_books) = crate::domain::memory::company("USD");
+        let mut store = Memory::default();
+        let tax = store.open_account(company.id, "2200", AccountType::Liability, "tax");
+        let foreign_tax = store.open_account(elsewhere.id, "2200", AccountType::Liability, "tax");
+        let vat = TaxRateChanges {
+            name: Some("VAT".into()),
+            kind: Some("vat".into()),
+            rate: Some("20".into()),
+            ..TaxRateChanges::default()
+        };
+        let elsewhere_ctx = crate::domain::memory::ctx(&elsewhere, &elsewhere_books);
+        let foreign = crate::domain::taxes::save(
+            &mut store,
+            &elsewhere_ctx,
+            None,
+            Change::Create,
+            vat.clone(),
+            FieldErrors::default(),
+        )
+        .unwrap();
+        let own =
+            crate::domain::taxes::save(&mut store, &ctx, None, Change::Create, vat, FieldErrors::default()).unwrap();
+        assert_eq!((foreign.sales_account_id, own.sales_account_id), (foreign_tax, tax));
+        let expense = store.open_account(company.id, "6100", AccountType::Expense, "");
+        let with = |rate, account| ItemChanges {
+            sales_tax_rate: Some(Some(rate)),
+            expense_account: Some(Some(account)),
+            ..consulting("1")
+        };
+        let e = named(
+            save(
+                &mut store,
+                &ctx,
+                None,
+                Change::Create,
+                with(foreign.id, tax),
+                FieldErrors::default(),
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(e.0["sales_tax_rate"], ["Unknown tax rate for this company."]);
+        assert_eq!(e.0["expense_account"], ["Choose an account of type expense or asset."]);
+        let item = save(
+            &mut store,
+            &ctx,
+            None,
+            Change::Create,
+            with(own.id, expense),
+            FieldErrors::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            (item.sales_tax_rate_id, item.expense_account_id),
+            (Some(own.id), Some(expense))
+        );
+    }
+}

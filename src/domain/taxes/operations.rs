@@ -135,7 +135,10 @@ pub fn save<S: TaxStore>(
     // `check` refuses a rate without both accounts; this only says so to the compiler.
     let (Some(sales_account_id), Some(purchase_account_id)) = (input.sales_account_id, input.purchase_account_id)
     else {
-        return Err(TaxError::Invalid(FieldErrors::single("sales_account", "This field is required.")));
+        return Err(TaxError::Invalid(FieldErrors::single(
+            "sales_account",
+            "This field is required.",
+        )));
     };
     let now = ctx.now;
     let rate = TaxRate {
@@ -179,4 +182,172 @@ fn audit_fields(t: &TaxRate) -> AuditFields {
         ("purchase_account", t.purchase_account_id.to_string()),
         ("is_active", t.is_active.to_string()),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::memory::{Memory, company, ctx};
+
+    fn named(e: TaxError<std::convert::Infallible>) -> FieldErrors {
+        match e {
+            TaxError::Invalid(errors) => errors,
+            other => panic!("expected field errors, got {other}"),
+        }
+    }
+
+    fn vat(rate: &str) -> TaxRateChanges {
+        TaxRateChanges {
+            name: Some(" VAT ".into()),
+            kind: Some("vat".into()),
+            rate: Some(rate.into()),
+            ..TaxRateChanges::default()
+        }
+    }
+
+    #[test]
+    fn a_new_rate_takes_the_company_s_tax_accounts() {
+        let (company, books) = company("USD");
+        let ctx = ctx(&company, &books);
+        let mut store = Memory::default();
+        let e = named(
+            save(
+                &mut store,
+                &ctx,
+                None,
+                Change::Create,
+                vat("20"),
+                FieldErrors::default(),
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(
+            e.0["sales_account"],
+            ["This field is required."],
+            "no tax account to default to"
+        );
+        let payable = store.open_account(company.id, "2200", AccountType::Liability, TAX_SUBTYPE);
+        let rate = save(
+            &mut store,
+            &ctx,
+            None,
+            Change::Create,
+            vat("20"),
+            FieldErrors::default(),
+        )
+        .unwrap();
+        assert_eq!((rate.name.as_str(), rate.rate_ppm), ("VAT", 200_000));
+        assert_eq!((rate.sales_account_id, rate.purchase_account_id), (payable, payable));
+        let recoverable = store.open_account(company.id, "1400", AccountType::Asset, TAX_SUBTYPE);
+        let changes = TaxRateChanges {
+            name: Some("Reduced".into()),
+            sales_account: Some(None),
+            ..vat("5")
+        };
+        let rate = save(&mut store, &ctx, None, Change::Create, changes, FieldErrors::default()).unwrap();
+        assert_eq!(
+            (rate.sales_account_id, rate.purchase_account_id),
+            (payable, recoverable)
+        );
+        assert_eq!(store.audit.len(), 2);
+        assert_eq!(
+            (store.audit[1].action, store.audit[1].object_type),
+            ("create", "tax_rate")
+        );
+    }
+
+    #[test]
+    fn put_needs_a_name_a_kind_and_a_rate_and_accounts_stay() {
+        let (company, books) = company("USD");
+        let ctx = ctx(&company, &books);
+        let mut store = Memory::default();
+        store.open_account(company.id, "2200", AccountType::Liability, TAX_SUBTYPE);
+        let made = save(
+            &mut store,
+            &ctx,
+            None,
+            Change::Create,
+            vat("20"),
+            FieldErrors::default(),
+        )
+        .unwrap();
+        let renamed = TaxRateChanges {
+            name: Some("VAT standard".into()),
+            ..TaxRateChanges::default()
+        };
+        let e = named(
+            save(
+                &mut store,
+                &ctx,
+                Some(made.clone()),
+                Change::Replace,
+                renamed.clone(),
+                FieldErrors::default(),
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(e.0.keys().collect::<Vec<_>>(), ["kind", "rate"]);
+        let changed = save(
+            &mut store,
+            &ctx,
+            Some(made.clone()),
+            Change::Update,
+            renamed,
+            FieldErrors::default(),
+        )
+        .unwrap();
+        assert_eq!((changed.name.as_str(), changed.rate_ppm), ("VAT standard", 200_000));
+        let cleared = TaxRateChanges {
+            sales_account: Some(None),
+            ..vat("17.5")
+        };
+        let e = named(
+            save(
+                &mut store,
+                &ctx,
+                Some(changed.clone()),
+                Change::Replace,
+                cleared,
+                FieldErrors::default(),
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(
+            e.0.keys().collect::<Vec<_>>(),
+            ["sales_account"],
+            "a stored rate's account cannot be cleared"
+        );
+        assert_eq!(store.tax_rates, [changed]);
+    }
+
+    #[test]
+    fn names_are_unique_and_rates_exact() {
+        let (company, books) = company("USD");
+        let ctx = ctx(&company, &books);
+        let mut store = Memory::default();
+        store.open_account(company.id, "2200", AccountType::Liability, TAX_SUBTYPE);
+        save(
+            &mut store,
+            &ctx,
+            None,
+            Change::Create,
+            vat("20"),
+            FieldErrors::default(),
+        )
+        .unwrap();
+        let e = named(
+            save(
+                &mut store,
+                &ctx,
+                None,
+                Change::Create,
+                vat("12.34567"),
+                FieldErrors::default(),
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(e.0["name"], ["A tax rate with this name already exists."]);
+        assert_eq!(e.0["rate"], ["Ensure that there are no more than 4 decimal places."]);
+        assert_eq!(store.tax_rates.len(), 1);
+    }
 }

@@ -29,7 +29,9 @@ fn record_ops<B: ToSchema, D: ToSchema>(r: &Record) -> Vec<Op> {
     let [list, create, get, update, replace] = r.ids;
     let [list_s, create_s, get_s, update_s, replace_s] = r.summaries;
     vec![
-        op(Get, r.list, list, r.tag, list_s).list(r.filters).ok(page(shape::<D>())),
+        op(Get, r.list, list, r.tag, list_s)
+            .list(r.filters)
+            .ok(page(shape::<D>())),
         op(Post, r.list, create, r.tag, create_s)
             .body(Body::Json(named(r.create)))
             .writes()
