@@ -5,9 +5,11 @@
 use jiff::Timestamp;
 use uuid::Uuid;
 
+mod balances;
 mod operations;
 
-pub use operations::{ContactChanges, ContactError, ContactStore, OpenAmounts, balance, balances, find, save};
+pub use balances::{OpenAmounts, balance, balances};
+pub use operations::{ContactChanges, ContactError, ContactStore, find, save};
 
 use super::FieldErrors;
 use super::accounts::{Account, AccountType};
