@@ -52,7 +52,7 @@ fields_body! {
     /// A contact as a create, `PUT` or `PATCH` sends it. A create and a `PUT` need `name`; a
     /// `PATCH` changes only what it sends.
     #[schema(as = ContactInput)]
-    pub struct ContactBody {
+    pub struct ContactBody into ContactChanges {
         name: String = text,
         is_customer: bool = boolean,
         is_vendor: bool = boolean,
@@ -75,28 +75,6 @@ fields_body! {
         revenue_account: Uuid = id,
         /// Where a vendor's bill lines go when neither the line nor its item says.
         expense_account: Uuid = id,
-    }
-}
-
-impl From<ContactBody> for ContactChanges {
-    fn from(b: ContactBody) -> Self {
-        ContactChanges {
-            is_customer: b.is_customer,
-            is_vendor: b.is_vendor,
-            name: b.name,
-            tax_id: b.tax_id,
-            emails: b.emails,
-            phone: b.phone,
-            billing_address: b.billing_address,
-            shipping_address: b.shipping_address,
-            country: b.country,
-            payment_terms_days: b.payment_terms_days,
-            currency: b.currency,
-            revenue_account: b.revenue_account,
-            expense_account: b.expense_account,
-            notes: b.notes,
-            is_active: b.is_active,
-        }
     }
 }
 

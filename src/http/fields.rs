@@ -169,14 +169,15 @@ fn type_name(v: &Value) -> &'static str {
 }
 
 /// Declares a request body read by [`Fields`]: a struct of optional fields (`None`: not sent)
-/// with its OpenAPI schema. Each field is `name: JsonType = reader`, the reader being a method
-/// of [`Fields`]. Fields under `nullable` may be `null` (their reader answers
+/// with its OpenAPI schema, and its conversion into the domain's changes (`into ThingChanges`,
+/// a struct with the same fields). Each field is `name: JsonType = reader`, the reader being a
+/// method of [`Fields`]. Fields under `nullable` may be `null` (their reader answers
 /// `Option<Option<T>>`, `Some(None)` for `null`); the others refuse it.
 ///
 /// ```ignore
 /// fields_body! {
 ///     #[schema(as = ThingInput)]
-///     pub struct ThingBody {
+///     pub struct ThingBody into ThingChanges {
 ///         name: String = text,
 ///     }
 ///     nullable {
@@ -187,7 +188,7 @@ fn type_name(v: &Value) -> &'static str {
 macro_rules! fields_body {
     (
         $(#[$meta:meta])*
-        pub struct $name:ident {
+        pub struct $name:ident into $changes:ident {
             $($(#[$doc:meta])* $field:ident: $ty:ty = $reader:ident,)*
         }
         nullable {
@@ -206,6 +207,15 @@ macro_rules! fields_body {
                 $(#[$ndoc])*
                 pub $nfield: Option<Option<$nty>>,
             )*
+        }
+
+        impl From<$name> for $changes {
+            fn from(body: $name) -> Self {
+                $changes {
+                    $($field: body.$field,)*
+                    $($nfield: body.$nfield,)*
+                }
+            }
         }
 
         impl $crate::http::fields::FromFields for $name {

@@ -23,7 +23,7 @@ fields_body! {
     /// An item as a create, `PUT` or `PATCH` sends it. A create and a `PUT` need `code` and
     /// `name`; a `PATCH` changes only what it sends.
     #[schema(as = ItemInput)]
-    pub struct ItemBody {
+    pub struct ItemBody into ItemChanges {
         code: String = text,
         name: String = text,
         description: String = text,
@@ -43,25 +43,6 @@ fields_body! {
         expense_account: Uuid = id,
         sales_tax_rate: Uuid = id,
         purchase_tax_rate: Uuid = id,
-    }
-}
-
-impl From<ItemBody> for ItemChanges {
-    fn from(b: ItemBody) -> Self {
-        ItemChanges {
-            code: b.code,
-            name: b.name,
-            description: b.description,
-            kind: b.kind,
-            unit: b.unit,
-            sale_price: b.sale_price,
-            purchase_price: b.purchase_price,
-            income_account: b.income_account,
-            expense_account: b.expense_account,
-            sales_tax_rate: b.sales_tax_rate,
-            purchase_tax_rate: b.purchase_tax_rate,
-            is_active: b.is_active,
-        }
     }
 }
 

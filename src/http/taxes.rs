@@ -22,7 +22,7 @@ fields_body! {
     /// A tax rate as a create, `PUT` or `PATCH` sends it. A create and a `PUT` need `name`,
     /// `kind` and `rate`; a `PATCH` changes only what it sends.
     #[schema(as = TaxRateInput)]
-    pub struct TaxRateBody {
+    pub struct TaxRateBody into TaxRateChanges {
         name: String = text,
         /// `vat`, `gst`, `sales_tax` or `other`.
         kind: String = text,
@@ -39,20 +39,6 @@ fields_body! {
         /// An asset or liability account; for a new rate, left out or `null`: the company's
         /// `tax` asset, else the sales account.
         purchase_account: Uuid = id,
-    }
-}
-
-impl From<TaxRateBody> for TaxRateChanges {
-    fn from(b: TaxRateBody) -> Self {
-        TaxRateChanges {
-            name: b.name,
-            kind: b.kind,
-            rate: b.rate,
-            is_inclusive: b.is_inclusive,
-            sales_account: b.sales_account,
-            purchase_account: b.purchase_account,
-            is_active: b.is_active,
-        }
     }
 }
 
