@@ -7,8 +7,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::drf::every_method_and_body;
+use crate::fixtures::{Firm, assert_fields, id};
 use crate::helpers::TestApp;
-use crate::ledger::{Firm, id};
 use crate::on_every_backend;
 
 const CUSTOMERS: &str = "/api/sales/customers/";
@@ -18,17 +18,7 @@ const TAX_RATES: &str = "/api/accounting/tax-rates/";
 
 /// Creates a record; asserts 201 and returns its id.
 async fn create(firm: &Firm, path: &str, body: Value) -> String {
-    let r = firm.post(path, body).await;
-    assert_eq!(r.status, StatusCode::CREATED, "create {path}: {}", r.body);
-    id(&r.body).to_owned()
-}
-
-/// The field names a 400 answer names, sorted.
-fn named(r: &crate::helpers::Response) -> Vec<String> {
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    let mut fields: Vec<String> = r.body.as_object().unwrap().keys().cloned().collect();
-    fields.sort_unstable();
-    fields
+    id(&firm.create(path, body).await).to_owned()
 }
 
 async fn ids_the_caller_cannot_see_are_404_whatever_the_body(app: TestApp) {
@@ -86,12 +76,11 @@ async fn put_replaces_and_needs_what_a_create_needs(app: TestApp) {
     )
     .await;
     let path = format!("{CUSTOMERS}{acme}/");
-    assert_eq!(named(&firm.put(&path, json!({ "country": "GB" })).await), ["name"]);
-    assert_eq!(
-        named(&firm.put(&path, json!({ "name": 5, "emails": "x" })).await),
-        ["emails", "name"],
-        "a value of the wrong type is named once, not also as missing"
-    );
+    assert_fields(&firm.put(&path, json!({ "country": "GB" })).await, &["name"]);
+    let r = firm.put(&path, json!({ "name": 5, "emails": "x" })).await;
+    assert_fields(&r, &["emails", "name"]);
+    // A value of the wrong type is named once, not also as missing.
+    assert_eq!(r.body["name"], json!(["Not a valid string."]));
     let r = firm
         .put(
             &path,
@@ -119,7 +108,7 @@ async fn put_replaces_and_needs_what_a_create_needs(app: TestApp) {
             json!({ "name": "Acme Group", "is_customer": false, "is_vendor": false }),
         )
         .await;
-    assert_eq!(named(&r), ["is_customer"]);
+    assert_fields(&r, &["is_customer"]);
 
     // A vendor, through its own side.
     let paper = create(&firm, VENDORS, json!({ "name": "Paper Co" })).await;
@@ -141,9 +130,9 @@ async fn put_replaces_and_needs_what_a_create_needs(app: TestApp) {
     )
     .await;
     let path = format!("{ITEMS}{item}/");
-    assert_eq!(
-        named(&firm.put(&path, json!({ "sale_price": "130" })).await),
-        ["code", "name"]
+    assert_fields(
+        &firm.put(&path, json!({ "sale_price": "130" })).await,
+        &["code", "name"],
     );
     let r = firm
         .put(
@@ -166,10 +155,7 @@ async fn put_replaces_and_needs_what_a_create_needs(app: TestApp) {
     )
     .await;
     let path = format!("{TAX_RATES}{rate}/");
-    assert_eq!(
-        named(&firm.put(&path, json!({ "name": "VAT" })).await),
-        ["kind", "rate"]
-    );
+    assert_fields(&firm.put(&path, json!({ "name": "VAT" })).await, &["kind", "rate"]);
     let r = firm
         .put(&path, json!({ "name": "VAT 17.5%", "kind": "vat", "rate": "17.5" }))
         .await;
@@ -184,11 +170,8 @@ async fn put_replaces_and_needs_what_a_create_needs(app: TestApp) {
             json!({ "name": "VAT 17.5%", "kind": "vat", "rate": "17.5", "sales_account": null }),
         )
         .await;
-    assert_eq!(
-        named(&r),
-        ["sales_account"],
-        "a stored rate's account cannot be cleared"
-    );
+    // A stored rate's account cannot be cleared.
+    assert_fields(&r, &["sales_account"]);
 
     // A refused PUT changes nothing, and every accepted one is in the audit trail.
     assert_eq!(firm.get(&path).await.body["rate"], "17.5");
@@ -207,18 +190,9 @@ on_every_backend!(put_replaces, put_replaces_and_needs_what_a_create_needs);
 
 /// Issues a one-line document of `amount` to `contact`; returns its id.
 async fn issue(firm: &Firm, list: &str, contact: &str, amount: &str, account: &str) -> String {
-    let r = firm
-        .post(
-            list,
-            json!({ "contact": contact, "issue_date": "2026-03-01", "lines": [
-                { "description": "Work", "quantity": "1", "unit_price": amount, "account": firm.acct(account) }] }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "draft: {}", r.body);
-    let document = id(&r.body).to_owned();
-    let r = firm.post(&format!("{list}{document}/issue/"), json!({})).await;
-    assert_eq!(r.status, StatusCode::OK, "issue: {}", r.body);
-    document
+    let line = json!({ "description": "Work", "quantity": "1", "unit_price": amount, "account": firm.acct(account) });
+    let body = json!({ "contact": contact, "issue_date": "2026-03-01", "lines": [line] });
+    id(&firm.issued(list, body).await).to_owned()
 }
 
 /// Records a payment received from `contact`, allocating `allocations`.
