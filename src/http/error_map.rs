@@ -3,10 +3,15 @@
 //! a broken invariant a 500. Each `match` is exhaustive, so a new variant must be mapped here.
 
 use super::error::ApiError;
+use crate::auth::AuthError;
 use crate::domain::accounts::ChartError;
+use crate::domain::contacts::ContactError;
 use crate::domain::documents::DocumentError;
+use crate::domain::items::ItemError;
 use crate::domain::ledger::LedgerError;
 use crate::domain::reports::Overflow;
+use crate::domain::taxes::TaxError;
+use crate::domain::tenants::{Refusal, TenantError};
 use crate::provision::ProvisionError;
 use crate::store::StoreError;
 
@@ -49,6 +54,45 @@ impl From<ChartError<StoreError>> for ApiError {
     }
 }
 
+impl From<ContactError<StoreError>> for ApiError {
+    fn from(e: ContactError<StoreError>) -> Self {
+        match e {
+            ContactError::Invalid(errors) => ApiError::Validation(errors),
+            ContactError::NotFound => ApiError::NotFound,
+            ContactError::Overflow => ApiError::Internal(e.to_string()),
+            ContactError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
+impl From<ItemError<StoreError>> for ApiError {
+    fn from(e: ItemError<StoreError>) -> Self {
+        match e {
+            ItemError::Invalid(errors) => ApiError::Validation(errors),
+            ItemError::NotFound => ApiError::NotFound,
+            // Two requests raced for one code: the unique index kept the second out.
+            ItemError::Store(StoreError::Conflict(_)) => {
+                ApiError::field("code", "An item with this code already exists.")
+            }
+            ItemError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
+impl From<TaxError<StoreError>> for ApiError {
+    fn from(e: TaxError<StoreError>) -> Self {
+        match e {
+            TaxError::Invalid(errors) => ApiError::Validation(errors),
+            TaxError::NotFound => ApiError::NotFound,
+            // Two requests raced for one name: the unique index kept the second out.
+            TaxError::Store(StoreError::Conflict(_)) => {
+                ApiError::field("name", "A tax rate with this name already exists.")
+            }
+            TaxError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
 impl From<DocumentError<StoreError>> for ApiError {
     fn from(e: DocumentError<StoreError>) -> Self {
         match e {
@@ -77,6 +121,26 @@ impl From<ProvisionError> for ApiError {
             ProvisionError::Invalid(errors) => ApiError::Validation(errors),
             ProvisionError::Store(s) => ApiError::from(s),
             ProvisionError::Hash(m) => ApiError::Internal(m),
+        }
+    }
+}
+
+impl From<TenantError<StoreError>> for ApiError {
+    fn from(e: TenantError<StoreError>) -> Self {
+        match e {
+            TenantError::Invalid(errors) => ApiError::Validation(errors),
+            TenantError::NotFound => ApiError::NotFound,
+            TenantError::Forbidden => ApiError::Auth(AuthError::Forbidden),
+            TenantError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Invalid(errors) => ApiError::Validation(errors),
+            Refusal::Forbidden => ApiError::Auth(AuthError::Forbidden),
         }
     }
 }

@@ -16,6 +16,8 @@ pub mod dto;
 pub mod error;
 pub mod error_map;
 pub mod extract;
+pub mod fields;
+pub mod firm;
 pub mod health;
 pub mod items;
 pub mod journal;
@@ -23,6 +25,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod payments;
 pub mod periods;
+pub mod permission;
 pub mod recurring;
 pub mod reports;
 pub mod resource;
@@ -48,10 +51,13 @@ use tower_http::trace::TraceLayer;
 
 use crate::app::AppState;
 use accounting::Accounts;
+use contacts::{Contacts, Customers, Vendors};
 use documents::{Bills, CreditNotes, DocumentRoutes, Invoices, VendorCredits};
 use error::ApiError;
+use items::Items;
 use payments::Payments;
 use recurring::Recurrings;
+use taxes::TaxRates;
 
 /// The bulk journal endpoint takes up to 10,000 entries in one body.
 const BULK_BODY_LIMIT: usize = 64 * 1024 * 1024;
@@ -85,30 +91,34 @@ pub fn api_routes() -> openapi::Routes {
         .route("/api/auth/logout/", post(auth::logout))
         .route("/api/auth/me/", get(auth::me).patch(auth::update_me))
         .route("/api/auth/password/", post(auth::change_password))
-        // tenants
-        .route("/api/tenants/", get(tenants::list_tenants))
+        // tenants: the firm, its companies, its users
+        .route("/api/tenants/", get(tenants::firm::list))
         .route(
             "/api/tenants/{id}/",
-            get(tenants::get_tenant).patch(tenants::update_tenant),
+            get(tenants::firm::get).patch(tenants::firm::update),
         )
         .route(
             "/api/tenants/companies/",
-            get(tenants::list_companies).post(tenants::create_company),
+            get(tenants::companies::list).post(tenants::companies::create),
         )
         .route(
             "/api/tenants/companies/{id}/",
-            get(tenants::get_company).patch(tenants::update_company),
+            get(tenants::companies::get)
+                .put(tenants::companies::replace)
+                .patch(tenants::companies::update),
         )
         .route(
             "/api/tenants/users/",
-            get(tenants::list_users).post(tenants::create_user),
+            get(tenants::users::list).post(tenants::users::create),
         )
         .route(
             "/api/tenants/users/{id}/",
-            get(tenants::get_user).patch(tenants::update_user),
+            get(tenants::users::get)
+                .put(tenants::users::replace)
+                .patch(tenants::users::update),
         )
-        .route("/api/tenants/users/{id}/deactivate/", post(tenants::deactivate_user))
-        .route("/api/tenants/users/{id}/activate/", post(tenants::activate_user))
+        .route("/api/tenants/users/{id}/deactivate/", post(tenants::users::deactivate))
+        .route("/api/tenants/users/{id}/activate/", post(tenants::users::activate))
         // accounting
         .route(
             "/api/accounting/chart-of-accounts/",
@@ -148,32 +158,43 @@ pub fn api_routes() -> openapi::Routes {
         // contacts (one table, seen as customers and as vendors), items, tax rates
         .route(
             "/api/sales/customers/",
-            get(contacts::list_customers).post(contacts::create_customer),
+            get(resource::list::<Contacts<Customers>>).post(resource::create::<Contacts<Customers>>),
         )
         .route(
             "/api/sales/customers/{id}/",
-            get(contacts::get_customer).patch(contacts::update_customer),
+            get(resource::get::<Contacts<Customers>>)
+                .put(resource::replace::<Contacts<Customers>>)
+                .patch(resource::update::<Contacts<Customers>>),
         )
         .route(
             "/api/purchase/vendors/",
-            get(contacts::list_vendors).post(contacts::create_vendor),
+            get(resource::list::<Contacts<Vendors>>).post(resource::create::<Contacts<Vendors>>),
         )
         .route(
             "/api/purchase/vendors/{id}/",
-            get(contacts::get_vendor).patch(contacts::update_vendor),
+            get(resource::get::<Contacts<Vendors>>)
+                .put(resource::replace::<Contacts<Vendors>>)
+                .patch(resource::update::<Contacts<Vendors>>),
         )
-        .route("/api/inventory/items/", get(items::list_items).post(items::create_item))
+        .route(
+            "/api/inventory/items/",
+            get(resource::list::<Items>).post(resource::create::<Items>),
+        )
         .route(
             "/api/inventory/items/{id}/",
-            get(items::get_item).patch(items::update_item),
+            get(resource::get::<Items>)
+                .put(resource::replace::<Items>)
+                .patch(resource::update::<Items>),
         )
         .route(
             "/api/accounting/tax-rates/",
-            get(taxes::list_tax_rates).post(taxes::create_tax_rate),
+            get(resource::list::<TaxRates>).post(resource::create::<TaxRates>),
         )
         .route(
             "/api/accounting/tax-rates/{id}/",
-            get(taxes::get_tax_rate).patch(taxes::update_tax_rate),
+            get(resource::get::<TaxRates>)
+                .put(resource::replace::<TaxRates>)
+                .patch(resource::update::<TaxRates>),
         )
         // invoices, credit notes, bills, vendor credits: one set of handlers, the kind bound here
         .documents::<Invoices>(document_paths!("/api/invoicing/invoices/"))

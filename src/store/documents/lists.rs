@@ -1,6 +1,6 @@
 //! What the API reads about documents and payments: their lists, the allocations made to a
-//! document, duplicate vendor references, tax rate names and contact balances. (The open items
-//! and statement rows the reports read are in `store::reports`.)
+//! document, duplicate vendor references and tax rate names. (The open items and statement rows
+//! the reports read are in `store::reports`; contact balances in `store::contacts`.)
 
 use uuid::Uuid;
 
@@ -107,32 +107,4 @@ pub fn allocations_to(tx: &mut Tx, company: Uuid, document: Uuid) -> Result<Vec<
     .iter()
     .map(allocation_from_row)
     .collect()
-}
-
-/// A contact's balance today on one side: as a customer (`sales`), what they owe us — open
-/// invoices less unapplied credit notes and unallocated payments received; as a vendor, what we
-/// owe them — open bills less unapplied vendor credits and unallocated payments made.
-pub fn contact_balance(tx: &mut Tx, company: Uuid, contact: Uuid, sales: bool) -> Result<i64, StoreError> {
-    let (doc, credit, direction) = if sales {
-        ("invoice", "credit_note", "received")
-    } else {
-        ("bill", "vendor_credit", "made")
-    };
-    let docs = tx
-        .query_one(
-            "SELECT COALESCE(SUM(CASE kind WHEN $3 THEN total - amount_paid ELSE -(total - amount_paid) END), 0) \
-             FROM documents WHERE company_id = $1 AND contact_id = $2 AND kind IN ($3, $4) \
-             AND status NOT IN ('draft', 'void')",
-            params![company, contact, doc, credit],
-        )?
-        .int(0)?;
-    let unallocated = tx
-        .query_one(
-            "SELECT COALESCE(SUM(p.amount - COALESCE(a.s, 0)), 0) FROM payments p LEFT JOIN \
-             (SELECT source_id, SUM(amount) AS s FROM allocations WHERE company_id = $1 GROUP BY source_id) a \
-             ON a.source_id = p.id WHERE p.company_id = $1 AND p.contact_id = $2 AND p.direction = $3 AND p.is_void = $4",
-            params![company, contact, direction, false],
-        )?
-        .int(0)?;
-    Ok(docs.saturating_sub(unallocated))
 }

@@ -1,5 +1,5 @@
 //! Invoices, credit notes, bills, vendor credits, payments and allocations as stored: their rows
-//! and `DocumentStore` for both backends. What the API reads about them (lists, balances) is in
+//! and `DocumentStore` for both backends. What the API reads about them (lists) is in
 //! `lists.rs`; what the reports read (open items, statement rows) in `store::reports`.
 
 mod lists;
@@ -16,9 +16,7 @@ use crate::domain::documents::{
 };
 use crate::params;
 
-pub use lists::{
-    DOCUMENT_LIST, PAYMENT_LIST, allocations_to, contact_balance, duplicate_reference, page, payment_page,
-};
+pub use lists::{DOCUMENT_LIST, PAYMENT_LIST, allocations_to, duplicate_reference, page, payment_page};
 
 const DOC_COLUMNS: &str = "d.id, d.company_id, d.kind, d.status, d.number, d.contact_id, d.issue_date, d.due_date, \
     d.currency, d.reference, d.notes, d.payment_terms_days, d.credited_document_id, d.subtotal, d.tax_total, d.total, \

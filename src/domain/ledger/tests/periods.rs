@@ -218,3 +218,53 @@ fn the_year_end_close_needs_an_open_year_and_a_retained_earnings_account() {
     assert_closed(f.year_end(date(2025, 12, 31)), date(2025, 12, 31), date(2026, 1, 31));
     assert_eq!(f.snapshot(), before);
 }
+
+#[test]
+fn a_settings_change_takes_what_is_sent_and_never_moves_the_lock_dates() {
+    let mut f = Fixture::new();
+    f.close(day(10), false).unwrap();
+    let change = |f: &mut Fixture, changes: ledger::SettingsChanges| {
+        let manager = f.manager;
+        f.run(manager, |s, c| ledger::update_settings(s, c, changes))
+    };
+    let s = change(
+        &mut f,
+        ledger::SettingsChanges {
+            approval_required: Some(true),
+            approval_threshold: Some("1000.50".into()),
+            tax_rounding: Some("document".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        (s.approval_required, s.approval_threshold, s.tax_rounding.as_str()),
+        (true, 100_050, "document")
+    );
+    assert_eq!((s.fiscal_year_start_month, s.lock_date), (1, Some(day(10))));
+    assert_eq!(f.store.period_settings(), &s);
+
+    // Every bad field is named, and nothing changes.
+    let before = f.snapshot();
+    let bad = ledger::SettingsChanges {
+        fiscal_year_start_month: Some(13),
+        approval_required: Some(false),
+        approval_threshold: Some("-1.00".into()),
+        tax_rounding: Some("sometimes".into()),
+    };
+    assert_eq!(
+        invalid_fields(change(&mut f, bad)),
+        ["approval_threshold", "fiscal_year_start_month", "tax_rounding"]
+    );
+    let finer = ledger::SettingsChanges {
+        approval_threshold: Some("1.001".into()),
+        ..Default::default()
+    };
+    assert_eq!(invalid_fields(change(&mut f, finer)), ["approval_threshold"]);
+    assert_eq!(f.snapshot(), before);
+    let march = ledger::SettingsChanges {
+        fiscal_year_start_month: Some(3),
+        ..Default::default()
+    };
+    assert_eq!(change(&mut f, march).unwrap().fiscal_year_start_month, 3);
+}

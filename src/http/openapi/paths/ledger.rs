@@ -4,10 +4,11 @@ use utoipa::openapi::path::HttpMethod::{Delete, Get, Patch, Post, Put};
 
 use super::super::crud::{Crud, crud};
 use super::super::ops::{Body, Kind, Op, named, op, shape};
-use super::super::schemas::{page, reference as r};
+use super::super::schemas::page;
 use crate::http::accounting::AccountBody;
 use crate::http::dto::AccountDto;
 use crate::http::journal::{BulkBody, BulkPosted, EntryBody, EntryDto, ReverseBody};
+use crate::http::periods::{AuditDto, CloseBody, ReopenBody, SettingsBody, SettingsDto, YearEnd, YearEndBody};
 
 pub fn ledger() -> Vec<Op> {
     let entry_filters = [
@@ -151,7 +152,7 @@ pub fn ledger() -> Vec<Op> {
                 "Periods",
                 "Fiscal year, lock dates, approval rules",
             )
-            .ok(r("PeriodSettings")),
+            .ok(shape::<SettingsDto>()),
             op(
                 Patch,
                 "/api/accounting/periods/",
@@ -159,9 +160,10 @@ pub fn ledger() -> Vec<Op> {
                 "Periods",
                 "Change the fiscal year and approval rules",
             )
-            .body(Body::Json(named("PeriodSettingsUpdate")))
+            .body(Body::Json(shape::<SettingsBody>()))
+            .idempotent()
             .writes()
-            .ok(r("PeriodSettings")),
+            .ok(shape::<SettingsDto>()),
             op(
                 Post,
                 "/api/accounting/periods/close/",
@@ -170,9 +172,10 @@ pub fn ledger() -> Vec<Op> {
                 "Close the books up to a date",
             )
             .about("`hard: true` closes for good: a hard close is never reopened.")
-            .body(Body::Json(named("CloseRequest")))
+            .body(Body::Json(shape::<CloseBody>()))
+            .idempotent()
             .writes()
-            .ok(r("PeriodSettings")),
+            .ok(shape::<SettingsDto>()),
             op(
                 Post,
                 "/api/accounting/periods/reopen/",
@@ -180,9 +183,11 @@ pub fn ledger() -> Vec<Op> {
                 "Periods",
                 "Move the soft lock date back",
             )
-            .body(Body::Json(named("DateRequest")))
+            .about("Without a `date`, the soft lock is removed (the hard close stays).")
+            .body(Body::Json(shape::<ReopenBody>()))
+            .idempotent()
             .writes()
-            .ok(r("PeriodSettings")),
+            .ok(shape::<SettingsDto>()),
             op(
                 Post,
                 "/api/accounting/periods/year-end/",
@@ -190,9 +195,10 @@ pub fn ledger() -> Vec<Op> {
                 "Periods",
                 "Close a fiscal year into retained earnings",
             )
-            .body(Body::Json(named("RequiredDateRequest")))
+            .body(Body::Json(shape::<YearEndBody>()))
+            .idempotent()
             .writes()
-            .ok(r("YearEndResult")),
+            .ok(shape::<YearEnd>()),
             op(
                 Get,
                 "/api/accounting/audit-log/",
@@ -206,7 +212,7 @@ pub fn ledger() -> Vec<Op> {
                 ("object_id", Kind::Id),
                 ("actor", Kind::Id),
             ])
-            .ok(page("AuditRecord")),
+            .ok(page(shape::<AuditDto>())),
         ])
         .collect()
 }

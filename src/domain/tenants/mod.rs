@@ -1,10 +1,16 @@
-//! Firms (tenants), their companies and their users: the types and the rules for changing them.
+//! Firms (tenants), their companies and their users: the types, their validation, and what the
+//! operations on them share: the platform's event log ([`EventLog`]) and [`TenantError`]. The
+//! operations are by record: `firm.rs` (the firm itself), `companies.rs`, `users.rs`.
+
+pub mod companies;
+pub mod firm;
+pub mod users;
 
 use jiff::Timestamp;
 use uuid::Uuid;
 
 use super::FieldErrors;
-use super::roles::Role;
+use super::roles::{self, Action, Role};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Plan {
@@ -14,6 +20,8 @@ pub enum Plan {
 }
 
 impl Plan {
+    pub const ALL: [Plan; 3] = [Plan::Basic, Plan::Professional, Plan::Enterprise];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Plan::Basic => "basic",
@@ -23,9 +31,7 @@ impl Plan {
     }
 
     pub fn parse(s: &str) -> Option<Plan> {
-        [Plan::Basic, Plan::Professional, Plan::Enterprise]
-            .into_iter()
-            .find(|p| p.as_str() == s)
+        Plan::ALL.into_iter().find(|p| p.as_str() == s)
     }
 }
 
@@ -90,6 +96,26 @@ pub struct User {
     pub updated_at: Timestamp,
 }
 
+impl User {
+    /// `None` when the user sees every company of their firm; else the companies they may see.
+    pub fn visible_companies(&self) -> Option<&[Uuid]> {
+        if self.all_companies || roles::sees_all_companies(self.role) {
+            None
+        } else {
+            Some(&self.companies)
+        }
+    }
+
+    pub fn may_see_company(&self, id: Uuid) -> bool {
+        self.visible_companies().is_none_or(|ids| ids.contains(&id))
+    }
+
+    /// Whether the permission matrix (or the user's extra permissions) allow `action`.
+    pub fn can(&self, action: Action) -> bool {
+        roles::can(self.role, &self.permissions, action)
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Profile {
     pub phone: String,
@@ -137,6 +163,124 @@ impl CompanyDetails {
             errors.add("phone", "Ensure this field has no more than 20 characters.");
         }
         errors.into_result()
+    }
+}
+
+/// A person to create, with their password in clear (hashed by whoever stores them, never kept).
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub password: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Role,
+    pub permissions: Vec<String>,
+    pub all_companies: bool,
+    pub companies: Vec<Uuid>,
+    pub default_company_id: Option<Uuid>,
+    /// False for a temporary password made by the server, and for the demo account, whose
+    /// password is the seed's well-known one.
+    pub enforce_policy: bool,
+}
+
+impl NewUser {
+    /// The first administrator of a new firm: every company, the password policy enforced.
+    pub fn administrator(email: String, password: String, first_name: String, last_name: String) -> NewUser {
+        NewUser {
+            email,
+            password,
+            first_name,
+            last_name,
+            role: Role::TenantAdmin,
+            permissions: Vec::new(),
+            all_companies: true,
+            companies: Vec::new(),
+            default_company_id: None,
+            enforce_policy: true,
+        }
+    }
+}
+
+/// One line of the platform's event log: who did what to which firm, company or user. (A
+/// company's own audit trail, with field changes, is `domain::audit`.)
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub tenant_id: Option<Uuid>,
+    pub actor: Option<Uuid>,
+    pub action: &'static str,
+    pub object_type: &'static str,
+    pub object_id: Uuid,
+    /// How the object reads in the log: a name or an e-mail.
+    pub label: String,
+}
+
+/// Where the firm-level operations write their [`Event`]s, in the caller's transaction.
+pub trait EventLog {
+    type Error: std::error::Error + Send + Sync + 'static;
+
+    fn record_event(&mut self, event: &Event) -> Result<(), Self::Error>;
+}
+
+/// Why a change of a firm, a company or a user was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum TenantError<E: std::error::Error + 'static> {
+    #[error("invalid input: {0}")]
+    Invalid(FieldErrors),
+    /// Absent, or out of the actor's sight: the same answer either way.
+    #[error("Not found.")]
+    NotFound,
+    /// The actor's role does not allow this change (beyond the permission the request needs).
+    #[error("You do not have permission to perform this action.")]
+    Forbidden,
+    #[error(transparent)]
+    Store(E),
+}
+
+impl<E: std::error::Error + 'static> From<FieldErrors> for TenantError<E> {
+    fn from(e: FieldErrors) -> Self {
+        TenantError::Invalid(e)
+    }
+}
+
+/// Why a rule refused a change, before anything was stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("invalid input: {0}")]
+    Invalid(FieldErrors),
+    #[error("You do not have permission to perform this action.")]
+    Forbidden,
+}
+
+impl From<FieldErrors> for Refusal {
+    fn from(e: FieldErrors) -> Self {
+        Refusal::Invalid(e)
+    }
+}
+
+impl<E: std::error::Error + 'static> From<Refusal> for TenantError<E> {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Invalid(e) => TenantError::Invalid(e),
+            Refusal::Forbidden => TenantError::Forbidden,
+        }
+    }
+}
+
+/// The result of a firm-level operation over store `S`.
+pub type TenantResult<T, S> = Result<T, TenantError<<S as EventLog>::Error>>;
+
+/// Reads a text field a record cannot go without: missing or blank is a field error.
+pub fn required_text(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> String {
+    match value.map(str::trim) {
+        Some(v) if !v.is_empty() => v.to_owned(),
+        Some(_) => {
+            errors.add(field, "This field may not be blank.");
+            String::new()
+        }
+        None => {
+            errors.add(field, "This field is required.");
+            String::new()
+        }
     }
 }
 
@@ -200,7 +344,10 @@ pub fn validate_profile(p: &Profile) -> Result<(), FieldErrors> {
 }
 
 #[cfg(test)]
-mod tests {
+mod tests;
+
+#[cfg(test)]
+mod validation {
     use super::*;
 
     #[test]

@@ -5,8 +5,15 @@
 use jiff::Timestamp;
 use uuid::Uuid;
 
+mod balances;
+mod operations;
+
+pub use balances::{OpenAmounts, balance, balances};
+pub use operations::{ContactChanges, ContactError, ContactStore, find, save};
+
 use super::FieldErrors;
 use super::accounts::{Account, AccountType};
+use super::references::{Lookup, check_account};
 use super::tenants::{is_currency_code, is_email};
 
 pub const MAX_NAME_CHARS: usize = 200;
@@ -208,42 +215,6 @@ impl ContactInput {
             is_active: self.is_active,
             created_at: existing.map_or(now, |c| c.created_at),
             updated_at: now,
-        }
-    }
-}
-
-/// What the store found for a record the input refers to. Only references the request sets
-/// are looked up: a contact whose default account was archived later can still be edited.
-#[derive(Debug)]
-pub enum Lookup<'a, T> {
-    /// Not set by this request (or cleared): nothing to check.
-    Unchecked,
-    /// Set, but no such record in this company.
-    Missing,
-    Found(&'a T),
-}
-
-// By hand: a derive would require `T: Copy`, yet only a reference is copied.
-impl<T> Clone for Lookup<'_, T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<T> Copy for Lookup<'_, T> {}
-
-/// A default account must be an active account of the company, of one of `types`.
-pub fn check_account(errors: &mut FieldErrors, field: &str, lookup: Lookup<'_, Account>, types: &[AccountType]) {
-    match lookup {
-        Lookup::Unchecked => {}
-        Lookup::Missing => errors.add(field, "Unknown account for this company."),
-        Lookup::Found(a) => {
-            if !a.is_active {
-                errors.add(field, "This account is inactive.");
-            }
-            if !types.contains(&a.account_type) {
-                let names: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
-                errors.add(field, format!("Choose an account of type {}.", names.join(" or ")));
-            }
         }
     }
 }

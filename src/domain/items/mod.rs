@@ -4,10 +4,14 @@
 use jiff::Timestamp;
 use uuid::Uuid;
 
+mod operations;
+
+pub use operations::{ItemChanges, ItemError, ItemStore, find, save};
+
 use super::FieldErrors;
 use super::accounts::{Account, AccountType};
-use super::contacts::{Lookup, check_account};
 use super::money::{self, MoneyError};
+use super::references::{Lookup, check_account};
 use super::taxes::TaxRate;
 
 pub const MAX_CODE_CHARS: usize = 50;

@@ -5,10 +5,14 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+mod operations;
+
+pub use operations::{TaxError, TaxRateChanges, TaxStore, find, save};
+
 use super::FieldErrors;
 use super::accounts::{Account, AccountType};
-use super::contacts::{Lookup, check_account};
 use super::money::{self, MoneyError};
+use super::references::{Lookup, check_account};
 
 /// Stored units per percent: a rate is kept as an integer number of millionths of the base, so
 /// `20%` is `200000` and the smallest rate step, `0.0001%`, is `1`.
@@ -136,6 +140,21 @@ impl From<&TaxRate> for TaxRateInput {
             sales_account_id: Some(t.sales_account_id),
             purchase_account_id: Some(t.purchase_account_id),
             is_active: t.is_active,
+        }
+    }
+}
+
+impl Default for TaxRateInput {
+    /// A new rate: exclusive and active, with no name, kind, rate or accounts until told.
+    fn default() -> Self {
+        TaxRateInput {
+            name: String::new(),
+            kind: String::new(),
+            rate_ppm: 0,
+            is_inclusive: false,
+            sales_account_id: None,
+            purchase_account_id: None,
+            is_active: true,
         }
     }
 }
