@@ -28,6 +28,8 @@ pub(crate) mod migrations;
 pub mod platform;
 mod postgres;
 pub mod recurring;
+#[cfg(test)]
+mod recurring_schedules;
 pub mod reports;
 pub mod snapshot;
 pub mod sql;
