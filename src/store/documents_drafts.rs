@@ -7,7 +7,6 @@ use jiff::civil::date;
 use uuid::Uuid;
 
 use super::{Store, StoreConfig, StoreError, Tx};
-use crate::tenancy::TenantScope;
 use crate::domain::documents::summary::tax_summary;
 use crate::domain::documents::{
     Document, DocumentChanges, DocumentError, DocumentKind, DocumentStatus, LineInput, operations,
@@ -17,6 +16,7 @@ use crate::domain::tenants::{Company, CompanyDetails, Plan};
 use crate::domain::{Change, FieldErrors};
 use crate::params;
 use crate::provision::{self, NewFirm};
+use crate::tenancy::TenantScope;
 
 /// A refused operation, or the store failing under it.
 #[derive(Debug)]
