@@ -6,7 +6,6 @@
 pub mod accounting;
 pub mod assets;
 pub mod auth;
-pub mod books;
 pub mod company;
 pub mod contacts;
 pub mod conventions;
