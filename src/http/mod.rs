@@ -211,7 +211,8 @@ pub fn api_routes() -> openapi::Routes {
             "/api/invoicing/logo/",
             get(delivery::get_logo)
                 .put(delivery::put_logo)
-                .delete(delivery::delete_logo),
+                .delete(delivery::delete_logo)
+                .layer(DefaultBodyLimit::max(delivery::MAX_LOGO_BYTES)),
         )
         .route("/api/invoicing/invoices/{id}/send/", post(delivery::send::<Invoices>))
         .route(

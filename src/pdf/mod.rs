@@ -194,20 +194,78 @@ pub fn render(doc: &Document, template: &Template) -> Result<Vec<u8>, PdfError> 
     draw::pdf(&pages, template.paper.size(), fonts, logo.as_ref(), title.trim())
 }
 
-/// Largest logo accepted by [`check_logo`], in pixels. It is drawn at most 150 × 56 pt, and a file of a
-/// few kilobytes can declare a canvas that takes gigabytes to decode.
-const MAX_LOGO_PIXELS: u64 = 4096 * 4096;
+/// Largest logo accepted, in pixels (2048 × 2048). It is printed at most 150 × 56 pt, which
+/// 1250 × 470 pixels fill sharply even at 600 dpi; and a file of a few kilobytes can declare a
+/// canvas that takes gigabytes to decode.
+const MAX_LOGO_PIXELS: u64 = 2048 * 2048;
+/// Largest image a PNG logo may decode to: krilla decodes it whole (16-bit channels and
+/// transparency expanded), then splits colour from alpha and compresses both, so the check of
+/// [`check_logo`] peaks at about three times this.
+const MAX_LOGO_DECODED_BYTES: usize = 16 * 1024 * 1024;
+/// What the PNG decoder may allocate while reading the chunks before the image data (colour
+/// profiles and text are compressed, and could expand without end).
+const MAX_PNG_METADATA_BYTES: usize = 2 * 1024 * 1024;
 
-/// Checks an uploaded logo before it is stored: PNG or JPEG by signature, a sane size, and a complete
-/// decode. krilla reads only an image's header until the PDF is written, so the logo is drawn once on
-/// an empty document: a file that passes here cannot break a firm's invoices later.
-pub fn check_logo(bytes: &[u8]) -> Result<(), PdfError> {
+/// Checks a logo's header without decoding its pixels: PNG or JPEG by signature, at most
+/// [`MAX_LOGO_PIXELS`], and for a PNG at most [`MAX_LOGO_DECODED_BYTES`] once decoded, the chunks
+/// before its image data read under [`MAX_PNG_METADATA_BYTES`]. Cheap: run it before anything
+/// else is done with an upload. Returns the size in pixels.
+pub fn check_logo_header(bytes: &[u8]) -> Result<(u32, u32), PdfError> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        let mut decoder = png::Decoder::new_with_limits(
+            std::io::Cursor::new(bytes),
+            png::Limits {
+                bytes: MAX_PNG_METADATA_BYTES,
+            },
+        );
+        // As krilla decodes it: palettes, low bit depths and transparency expanded.
+        decoder.set_transformations(png::Transformations::EXPAND);
+        let (width, height) = decoder
+            .read_header_info()
+            .map(|i| (i.width, i.height))
+            .map_err(png_error)?;
+        too_many_pixels(width, height)?;
+        let reader = decoder.read_info().map_err(png_error)?;
+        match reader.output_buffer_size() {
+            Some(n) if n <= MAX_LOGO_DECODED_BYTES => {}
+            _ => {
+                return Err(PdfError::Logo(format!(
+                    "{width} × {height} pixels at this colour depth take more than {} MiB to draw: \
+                     save it smaller, or with 8 bits per channel",
+                    MAX_LOGO_DECODED_BYTES / (1024 * 1024)
+                )));
+            }
+        }
+    }
     let (width, height) = draw::logo(bytes)?.size();
+    too_many_pixels(width, height)?;
+    Ok((width, height))
+}
+
+fn too_many_pixels(width: u32, height: u32) -> Result<(), PdfError> {
     if u64::from(width) * u64::from(height) > MAX_LOGO_PIXELS {
         return Err(PdfError::Logo(format!(
-            "{width} × {height} pixels is more than a logo needs (at most {MAX_LOGO_PIXELS} pixels)"
+            "{width} × {height} pixels is more than a logo needs (at most {MAX_LOGO_PIXELS} pixels, \
+             such as 2048 × 2048; it is printed at most 150 × 56 points)"
         )));
     }
+    Ok(())
+}
+
+fn png_error(e: png::DecodingError) -> PdfError {
+    match e {
+        png::DecodingError::LimitsExceeded => {
+            PdfError::Logo("its colour profile or text takes too much memory to read".into())
+        }
+        other => PdfError::Logo(other.to_string().to_ascii_lowercase()),
+    }
+}
+
+/// Checks an uploaded logo before it is stored: [`check_logo_header`], then a complete decode.
+/// krilla reads only an image's header until the PDF is written, so the logo is drawn once on an
+/// empty document: a file that passes here cannot break a firm's invoices later.
+pub fn check_logo(bytes: &[u8]) -> Result<(), PdfError> {
+    check_logo_header(bytes)?;
     let probe = Document {
         company: Company {
             logo: Some(bytes.to_vec()),

@@ -19,6 +19,7 @@ mod documents;
 mod drf;
 mod hardening_approval;
 mod hardening_bulk;
+mod hardening_logo;
 mod ledger;
 mod ledger_approval;
 mod ledger_bulk;

@@ -6,6 +6,7 @@ mod send;
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -21,8 +22,8 @@ use crate::store::delivery::{self as store, Logo};
 
 /// Larger than any sensible template (the default is 2 KB), small enough to keep out of the way.
 const MAX_TEMPLATE_BYTES: usize = 64 * 1024;
-/// A logo is drawn at most 150 × 56 pt: a megabyte is plenty.
-const MAX_LOGO_BYTES: usize = 1024 * 1024;
+/// A logo is drawn at most 150 × 56 pt: a megabyte is plenty. Also the logo route's body limit.
+pub const MAX_LOGO_BYTES: usize = 1024 * 1024;
 
 /// The body of `PUT /api/invoicing/template/`. Optional in the type, so that a missing key is a
 /// 400 that names it.
@@ -131,16 +132,27 @@ pub async fn get_logo(c: InCompany<perm::ViewDocuments>) -> Result<Response, Api
         .into_response())
 }
 
-/// `PUT /api/invoicing/logo/`: the raw image as the body. The declared type must be PNG or JPEG
-/// (else 415), the bytes must be that type and decode completely (else 400 on `logo`), at most 1 MiB
-/// (else 413). Checked before anything is written, and before the company is looked up: the
-/// decoding takes time, and no transaction stays open for it.
+/// `PUT /api/invoicing/logo/`: the raw image as the body. In the order of their cost: the
+/// permission (403, before a byte of the body is read); the declared type, PNG or JPEG (else
+/// 415); at most 1 MiB (else 413, the route's body limit); the bytes of that type, with a size
+/// a logo needs, from the header alone (else 400 on `logo`); the company (404); then the whole
+/// image decoded and drawn once, on a blocking thread with no transaction open (else 400); and
+/// only then stored.
 pub async fn put_logo(
     c: InCompany<perm::IssueDocuments>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<LogoInfo>, ApiError> {
-    let logo = checked_logo(&c, &headers, body).await?;
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge
+        } else {
+            ApiError::BadRequest("Could not read the request body.".into())
+        }
+    })?;
+    let logo = screened_logo(&headers, body)?;
+    c.clone().read(|_, _| Ok(())).await?;
+    let logo = decoded_logo(&c, logo).await?;
     let info = LogoInfo {
         content_type: logo.content_type.clone(),
         size: logo.bytes.len(),
@@ -150,8 +162,9 @@ pub async fn put_logo(
     Ok(Json(info))
 }
 
-/// The image, if it is what it says it is (decoded on a blocking thread: a large one takes time).
-async fn checked_logo<P>(c: &InCompany<P>, headers: &HeaderMap, body: Bytes) -> Result<Logo, ApiError> {
+/// The upload, if its declared type, size, signature and header (read without decoding) are
+/// those of a logo.
+fn screened_logo(headers: &HeaderMap, body: Bytes) -> Result<Logo, ApiError> {
     let declared = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -169,16 +182,20 @@ async fn checked_logo<P>(c: &InCompany<P>, headers: &HeaderMap, body: Bytes) -> 
     if !body.starts_with(signature) {
         return Err(ApiError::field("logo", format!("The file is not a {name} image.")));
     }
-    let bytes = body.to_vec();
-    let checked = c
-        .app()
-        .blocking(move |_| Ok(pdf::check_logo(&bytes).map(|()| bytes).map_err(|e| e.to_string())))
-        .await?;
-    let bytes = checked.map_err(|message| ApiError::field("logo", message))?;
+    pdf::check_logo_header(&body).map_err(|e| ApiError::field("logo", e.to_string()))?;
     Ok(Logo {
         content_type: essence,
-        bytes,
+        bytes: body.to_vec(),
     })
+}
+
+/// The logo, once it has decoded completely and been drawn (on a blocking thread: it takes time).
+async fn decoded_logo<P>(c: &InCompany<P>, logo: Logo) -> Result<Logo, ApiError> {
+    let checked = c
+        .app()
+        .blocking(move |_| Ok(pdf::check_logo(&logo.bytes).map(|()| logo).map_err(|e| e.to_string())))
+        .await?;
+    checked.map_err(|message| ApiError::field("logo", message))
 }
 
 /// `DELETE /api/invoicing/logo/`: documents go back to having no logo.
