@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::StoreConfig;
 
+mod smtp;
+pub use smtp::SmtpConfig;
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Config {
@@ -156,48 +159,6 @@ pub struct AuthConfig {
     pub max_failures_per_account_per_hour: usize,
     /// Login attempts allowed per client IP per sliding minute.
     pub login_attempts_per_ip_per_minute: usize,
-}
-
-/// Sending documents by e-mail. Unset (no `url` and no `file_dir`): delivery is off and
-/// `…/send/` answers 400 saying what to set.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct SmtpConfig {
-    /// `smtps://user:pass@host` (TLS, port 465), `smtp://user:pass@host:587?tls=required` (STARTTLS),
-    /// or plain `smtp://host:25` for a relay on a trusted network. The password is masked when shown.
-    pub url: Option<String>,
-    /// The sender, `billing@firm.example` or `Firm Books <billing@firm.example>`.
-    pub from: Option<String>,
-    /// Writes each message as an `.eml` file in this directory instead of sending it (a sink for
-    /// tests and trials); wins over `url`.
-    pub file_dir: Option<PathBuf>,
-}
-
-impl SmtpConfig {
-    /// Whether documents can be e-mailed: a sender and somewhere to send to.
-    pub fn enabled(&self) -> bool {
-        self.from.is_some() && (self.url.is_some() || self.file_dir.is_some())
-    }
-
-    /// Checked at start-up, so a typo stops the server instead of the first send. No connection is made.
-    fn validate(&self) -> Result<(), ConfigError> {
-        if let Some(url) = &self.url
-            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
-        {
-            return Err(ConfigError::Invalid(
-                "smtp.url must start with smtp:// or smtps://, e.g. smtps://user:password@mail.example.com".into(),
-            ));
-        }
-        match &self.from {
-            None if self.url.is_some() || self.file_dir.is_some() => Err(ConfigError::Invalid(
-                "smtp.from must be set when smtp.url or smtp.file_dir is: the address documents are sent from".into(),
-            )),
-            Some(from) if from.parse::<lettre::message::Mailbox>().is_err() => Err(ConfigError::Invalid(format!(
-                "smtp.from = {from:?} is not an address such as \"Firm Books <billing@firm.example>\""
-            ))),
-            _ => Ok(()),
-        }
-    }
 }
 
 /// `GET /metrics` in the Prometheus text format. Off by default; when on, answered only to clients
@@ -548,6 +509,12 @@ mod tests {
         let bad_from = env(&[("OASYS_SMTP__URL", "smtp://relay"), ("OASYS_SMTP__FROM", "nobody")]);
         let err = Config::load(&Flags::default(), &bad_from).unwrap_err();
         assert!(err.to_string().contains("smtp.from"), "{err}");
+        // The firm's hourly limit: 200 unless set, and never 0.
+        assert_eq!(from_env.smtp.messages_per_firm_per_hour, 200);
+        let limited = Config::load(&flags, &env(&[("OASYS_SMTP__MESSAGES_PER_FIRM_PER_HOUR", "50")])).unwrap();
+        assert_eq!(limited.smtp.messages_per_firm_per_hour, 50);
+        let err = Config::load(&flags, &env(&[("OASYS_SMTP__MESSAGES_PER_FIRM_PER_HOUR", "0")])).unwrap_err();
+        assert!(err.to_string().contains("smtp.messages_per_firm_per_hour"), "{err}");
     }
 
     #[test]
@@ -587,7 +554,7 @@ mod tests {
             smtp: SmtpConfig {
                 url: Some("smtps://books:mailpass42@mail.example.com:465".into()),
                 from: Some("books@example.com".into()),
-                file_dir: None,
+                ..SmtpConfig::default()
             },
             ..Config::default()
         };

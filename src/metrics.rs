@@ -34,6 +34,39 @@ pub struct Metrics {
     /// route template → method → its counters.
     routes: RwLock<HashMap<String, ByMethod>>,
     sizes: Mutex<Option<(Instant, Arc<Sizes>)>>,
+    /// Documents e-mailed, by [`MailOutcome`].
+    mail: Mutex<[u64; 3]>,
+}
+
+/// What became of a request to e-mail a document: what `oasys_mail_messages_total` counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailOutcome {
+    /// Handed to the mail server (or written to `smtp.file_dir`).
+    Sent,
+    /// Logged, then refused or not answered by the mail server (or never built).
+    Failed,
+    /// Refused before it was logged: the firm's `smtp.messages_per_firm_per_hour` was reached.
+    RateLimited,
+}
+
+impl MailOutcome {
+    pub const ALL: [MailOutcome; 3] = [MailOutcome::Sent, MailOutcome::Failed, MailOutcome::RateLimited];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailOutcome::Sent => "sent",
+            MailOutcome::Failed => "failed",
+            MailOutcome::RateLimited => "rate_limited",
+        }
+    }
+
+    fn index(self) -> usize {
+        match self {
+            MailOutcome::Sent => 0,
+            MailOutcome::Failed => 1,
+            MailOutcome::RateLimited => 2,
+        }
+    }
 }
 
 type ByMethod = HashMap<&'static str, Arc<Mutex<Series>>>;
@@ -80,6 +113,7 @@ impl Metrics {
                 .map_or(0.0, |d| d.as_secs_f64()),
             routes: RwLock::new(HashMap::new()),
             sizes: Mutex::new(None),
+            mail: Mutex::new([0; 3]),
         }
     }
 
@@ -105,6 +139,11 @@ impl Metrics {
         }
         let mut routes = self.routes.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         Arc::clone(routes.entry(route.to_owned()).or_default().entry(method).or_default())
+    }
+
+    /// Counts one request to e-mail a document.
+    pub fn mail(&self, outcome: MailOutcome) {
+        lock(&self.mail)[outcome.index()] += 1;
     }
 
     /// The text of one scrape, the firm counts re-read when older than [`SIZES_TTL`]. Blocking.
@@ -208,6 +247,22 @@ fn render(m: &Metrics, store: &Store, sizes: &Sizes) -> String {
             "When the newest backup that was written and read back finished, in Unix time.",
         );
         let _ = writeln!(out, "oasys_last_backup_timestamp_seconds {at}");
+    }
+
+    family(
+        &mut out,
+        "oasys_mail_messages_total",
+        "counter",
+        "Documents e-mailed: sent, failed (logged, not delivered), rate_limited (refused by the firm's hourly limit).",
+    );
+    let mail = *lock(&m.mail);
+    for outcome in MailOutcome::ALL {
+        let _ = writeln!(
+            out,
+            "oasys_mail_messages_total{{outcome=\"{}\"}} {}",
+            outcome.as_str(),
+            mail[outcome.index()]
+        );
     }
 
     // Sorted, so two scrapes list the series in the same order.

@@ -1,6 +1,6 @@
-//! An in-memory store of one company's accounts, tax rates, contacts and items, for the unit
-//! tests of their operations: it keeps what they write, audit rows included, for the test to
-//! read.
+//! An in-memory store of one company's accounts, tax rates, contacts and items (and the firm's
+//! message log), for the unit tests of their operations: it keeps what they write, audit rows
+//! included, for the test to read.
 
 use std::convert::Infallible;
 
@@ -11,6 +11,7 @@ use super::accounts::{Account, AccountType};
 use super::audit::AuditTrail;
 use super::books::{AuditRecord, Books, Ctx};
 use super::contacts::{Contact, ContactRole, ContactStore, OpenAmounts};
+use super::delivery::{DeliveryStore, Message};
 use super::items::{Item, ItemStore, code_key};
 use super::references::ReferenceStore;
 use super::taxes::{TaxRate, TaxStore};
@@ -58,6 +59,8 @@ pub struct Memory {
     /// What is open with each contact, by side.
     pub open: Vec<(ContactRole, OpenAmounts)>,
     pub audit: Vec<AuditRecord>,
+    /// The message log (every company's: the firm's limit spans them).
+    pub messages: Vec<Message>,
 }
 
 impl Memory {
@@ -149,6 +152,29 @@ impl ContactStore for Memory {
             .filter(|(side, o)| *side == role && contacts.contains(&o.contact))
             .map(|(_, o)| *o)
             .collect())
+    }
+}
+
+impl DeliveryStore for Memory {
+    fn messages_since(&mut self, since: Timestamp) -> Result<Vec<Timestamp>, Infallible> {
+        let mut times: Vec<Timestamp> = self
+            .messages
+            .iter()
+            .map(|m| m.created_at)
+            .filter(|t| *t > since)
+            .collect();
+        times.sort();
+        Ok(times)
+    }
+
+    fn insert_message(&mut self, message: &Message) -> Result<(), Infallible> {
+        self.messages.push(message.clone());
+        Ok(())
+    }
+
+    fn finish_message(&mut self, message: &Message) -> Result<(), Infallible> {
+        replace(&mut self.messages, message, |m| m.id == message.id);
+        Ok(())
     }
 }
 

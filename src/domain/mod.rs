@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod books;
 pub mod contacts;
+pub mod delivery;
 pub mod documents;
 pub mod items;
 pub mod ledger;

@@ -81,6 +81,11 @@ impl<P> InCompany<P> {
     pub fn app(&self) -> &AppState {
         &self.app
     }
+
+    /// The signed-in user, as re-read for this request (their firm, for a log line).
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -35,6 +35,14 @@ pub enum ApiError {
     /// the caller's to act on (a wrong address, a full mailbox, a relay down).
     #[error("upstream failure: {0}")]
     BadGateway(String),
+    /// Past a limit on what a firm may do (e-mails per hour): 429 with `Retry-After`, logged
+    /// once here with the firm.
+    #[error("{detail}")]
+    Throttled {
+        detail: String,
+        retry_after: u64,
+        firm: Option<uuid::Uuid>,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -128,6 +136,15 @@ impl IntoResponse for ApiError {
                 tracing::warn!(%message, "upstream server failed");
                 detail(StatusCode::BAD_GATEWAY, &message)
             }
+            ApiError::Throttled {
+                detail,
+                retry_after,
+                firm,
+            } => {
+                let firm = firm.map_or_else(|| "-".to_owned(), |f| f.to_string());
+                tracing::warn!(%firm, retry_after, "firm limit reached: {detail}");
+                throttled(&detail, retry_after)
+            }
             ApiError::Internal(message) => {
                 tracing::error!(%message, "internal error");
                 detail(StatusCode::INTERNAL_SERVER_ERROR, "A server error occurred.")
@@ -169,6 +186,15 @@ fn auth_response(e: AuthError) -> Response {
         }
         AuthError::Store(s) => store_response(s),
     }
+}
+
+/// 429 with `Retry-After` in seconds.
+fn throttled(message: &str, retry_after: u64) -> Response {
+    let mut r = detail(StatusCode::TOO_MANY_REQUESTS, message);
+    if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+        r.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    r
 }
 
 fn store_response(e: StoreError) -> Response {

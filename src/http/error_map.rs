@@ -6,6 +6,7 @@ use super::error::ApiError;
 use crate::auth::AuthError;
 use crate::domain::accounts::ChartError;
 use crate::domain::contacts::ContactError;
+use crate::domain::delivery::DeliveryError;
 use crate::domain::documents::DocumentError;
 use crate::domain::items::ItemError;
 use crate::domain::ledger::LedgerError;
@@ -90,6 +91,27 @@ impl From<TaxError<StoreError>> for ApiError {
             }
             TaxError::Store(s) => ApiError::from(s),
         }
+    }
+}
+
+/// A refused or failed e-mail of a document; `firm` names the firm in the log line of a 429.
+pub fn delivery(e: DeliveryError<StoreError>, firm: Option<uuid::Uuid>) -> ApiError {
+    match e {
+        DeliveryError::Invalid(errors) => ApiError::Validation(errors),
+        DeliveryError::NotIssued(_) => refused(e),
+        DeliveryError::RateLimited { retry_after, .. } => ApiError::Throttled {
+            detail: e.to_string(),
+            retry_after,
+            firm,
+        },
+        DeliveryError::Contact(c) => ApiError::from(c),
+        DeliveryError::Store(s) => ApiError::from(s),
+    }
+}
+
+impl From<DeliveryError<StoreError>> for ApiError {
+    fn from(e: DeliveryError<StoreError>) -> Self {
+        delivery(e, None)
     }
 }
 

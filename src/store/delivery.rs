@@ -1,5 +1,6 @@
 //! Document delivery in the tenant database: a company's own template and logo
-//! (`document_templates`) and the log of documents sent by e-mail (`email_log`).
+//! (`document_templates`) and the log of every message that e-mailed a document (`email_log`,
+//! written before the message leaves and completed with its outcome; see `domain::delivery`).
 //!
 //! The logo is kept as base64 text in the row: the SQL layer moves only integers and text, and a
 //! PostgreSQL firm has no directory every server shares (see `V6__delivery.sql`).
@@ -11,6 +12,7 @@ use uuid::Uuid;
 
 use super::platform::{parse_ts, ts};
 use super::{Row, StoreError, Tx};
+use crate::domain::delivery::{DeliveryStore, Message, MessageStatus};
 use crate::params;
 
 /// A company's logo: the image bytes and their content type (`image/png` or `image/jpeg`).
@@ -18,45 +20,6 @@ use crate::params;
 pub struct Logo {
     pub content_type: String,
     pub bytes: Vec<u8>,
-}
-
-/// The outcome of one delivery attempt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeliveryStatus {
-    Sent,
-    Failed,
-}
-
-impl DeliveryStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryStatus::Sent => "sent",
-            DeliveryStatus::Failed => "failed",
-        }
-    }
-
-    fn parse(s: &str) -> Result<DeliveryStatus, StoreError> {
-        match s {
-            "sent" => Ok(DeliveryStatus::Sent),
-            "failed" => Ok(DeliveryStatus::Failed),
-            other => Err(StoreError::Corrupt(format!("unknown delivery status {other:?}"))),
-        }
-    }
-}
-
-/// One row of `email_log`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Delivery {
-    pub id: Uuid,
-    pub company_id: Uuid,
-    pub document_id: Uuid,
-    pub to: Vec<String>,
-    pub subject: String,
-    pub status: DeliveryStatus,
-    /// What the mail server (or the file sink) answered on failure; empty when sent.
-    pub error: String,
-    pub created_at: Timestamp,
-    pub created_by: Uuid,
 }
 
 /// The company's template TOML, if it has its own.
@@ -125,46 +88,32 @@ pub fn set_logo(tx: &mut Tx, company: Uuid, logo: Option<&Logo>, by: Uuid, at: T
     Ok(())
 }
 
-const COLUMNS: &str = "id, company_id, document_id, to_addresses, subject, status, error, created_at, created_by";
+const COLUMNS: &str =
+    "id, company_id, document_id, to_addresses, subject, status, error, created_at, created_by, reply_to, finished_at";
 
-fn from_row(r: &Row) -> Result<Delivery, StoreError> {
+fn from_row(r: &Row) -> Result<Message, StoreError> {
     let to_json = r.text(3)?;
     let to: Vec<String> = serde_json::from_str(&to_json)
         .map_err(|_| StoreError::Corrupt(format!("e-mail recipients {to_json:?} are not a JSON list of strings")))?;
-    Ok(Delivery {
+    let status = r.text(5)?;
+    Ok(Message {
         id: r.uuid(0)?,
         company_id: r.uuid(1)?,
         document_id: r.uuid(2)?,
         to,
         subject: r.text(4)?,
-        status: DeliveryStatus::parse(&r.text(5)?)?,
+        status: MessageStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown e-mail status {status:?}")))?,
         error: r.text(6)?,
         created_at: parse_ts(&r.text(7)?)?,
         created_by: r.uuid(8)?,
+        reply_to: r.text(9)?,
+        finished_at: r.opt_text(10)?.as_deref().map(parse_ts).transpose()?,
     })
 }
 
-/// Appends one delivery attempt to the log.
-pub fn record(tx: &mut Tx, d: &Delivery) -> Result<(), StoreError> {
-    tx.execute(
-        &format!("INSERT INTO email_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"),
-        params![
-            d.id,
-            d.company_id,
-            d.document_id,
-            serde_json::Value::from(d.to.clone()).to_string(),
-            d.subject.as_str(),
-            d.status.as_str(),
-            d.error.as_str(),
-            ts(d.created_at),
-            d.created_by
-        ],
-    )?;
-    Ok(())
-}
-
-/// Every delivery attempt of a document, newest first.
-pub fn of_document(tx: &mut Tx, company: Uuid, document: Uuid) -> Result<Vec<Delivery>, StoreError> {
+/// Every message of a document, newest first.
+pub fn of_document(tx: &mut Tx, company: Uuid, document: Uuid) -> Result<Vec<Message>, StoreError> {
     tx.query(
         &format!(
             "SELECT {COLUMNS} FROM email_log WHERE company_id = $1 AND document_id = $2 \
@@ -175,4 +124,51 @@ pub fn of_document(tx: &mut Tx, company: Uuid, document: Uuid) -> Result<Vec<Del
     .iter()
     .map(from_row)
     .collect()
+}
+
+/// The log is the firm's: its limit counts the messages of every company (one database, or one
+/// schema, per firm). On SQLite the count and the new row share the firm's one writer, so the
+/// limit is exact; on PostgreSQL two sends whose transactions overlap at the limit's edge may
+/// both pass (read committed), which bounds the excess by the sends in flight at that moment.
+impl DeliveryStore for Tx<'_> {
+    fn messages_since(&mut self, since: Timestamp) -> Result<Vec<Timestamp>, StoreError> {
+        self.query(
+            "SELECT created_at FROM email_log WHERE created_at > $1 ORDER BY created_at",
+            params![ts(since)],
+        )?
+        .iter()
+        .map(|r| parse_ts(&r.text(0)?))
+        .collect()
+    }
+
+    fn insert_message(&mut self, m: &Message) -> Result<(), StoreError> {
+        self.execute(
+            &format!("INSERT INTO email_log ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
+            params![
+                m.id,
+                m.company_id,
+                m.document_id,
+                serde_json::Value::from(m.to.clone()).to_string(),
+                m.subject.as_str(),
+                m.status.as_str(),
+                m.error.as_str(),
+                ts(m.created_at),
+                m.created_by,
+                m.reply_to.as_str(),
+                m.finished_at.map(ts)
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn finish_message(&mut self, m: &Message) -> Result<(), StoreError> {
+        let changed = self.execute(
+            "UPDATE email_log SET status = $2, error = $3, finished_at = $4 WHERE id = $1",
+            params![m.id, m.status.as_str(), m.error.as_str(), m.finished_at.map(ts)],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
 }

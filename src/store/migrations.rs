@@ -120,6 +120,45 @@ mod tests {
         assert!(!versions(&tenant_sqlite()).is_empty());
     }
 
+    /// V9 rebuilds SQLite's `email_log` (a new status, two columns): its rows survive, and the
+    /// runner steps over the version another change takes (V8) without complaint.
+    #[test]
+    fn the_message_log_keeps_its_rows_through_v9() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        // A log row without its company and document, for brevity.
+        conn.pragma_update(None, "foreign_keys", false).unwrap();
+        up_to(tenant_sqlite(), Some(7)).run(&mut conn).unwrap();
+        conn.execute(
+            "INSERT INTO email_log (id, company_id, document_id, to_addresses, subject, status, error, \
+             created_at, created_by) VALUES ('m1', 'c', 'd', '[\"a@b.test\"]', 'Hi', 'failed', '550', \
+             '2026-03-01T10:00:00.000000Z', 'u')",
+            [],
+        )
+        .unwrap();
+        let report = tenant_sqlite().run(&mut conn).unwrap();
+        let applied: Vec<i32> = report.applied_migrations().iter().map(|m| m.version()).collect();
+        assert!(applied.contains(&9) && !applied.contains(&8), "{applied:?}");
+        let row: (String, String, String, Option<String>) = conn
+            .query_row(
+                "SELECT status, error, reply_to, finished_at FROM email_log WHERE id = 'm1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            row,
+            (
+                "failed".into(),
+                "550".into(),
+                String::new(),
+                Some("2026-03-01T10:00:00.000000Z".into())
+            )
+        );
+        conn.execute("UPDATE email_log SET status = 'sending', finished_at = NULL", [])
+            .unwrap();
+        assert!(conn.execute("UPDATE email_log SET status = 'queued'", []).is_err());
+    }
+
     #[test]
     fn boolean_columns_are_read_from_the_postgres_migrations() {
         let tenant = boolean_columns(true);

@@ -17,7 +17,8 @@ const LOGO: &str = "/api/invoicing/logo/";
 const LOGO_PNG: &[u8] = include_bytes!("../../src/pdf/testdata/logo.png");
 const NOT_CONFIGURED: &str = "E-mail is not configured: set smtp.url and smtp.from in oasys.toml.";
 
-async fn customer(f: &Firm) -> String {
+/// Acme Ltd, with two addresses on file; its id.
+pub(crate) async fn customer(f: &Firm) -> String {
     let customer = f
         .create(
             CUSTOMERS,
@@ -28,7 +29,7 @@ async fn customer(f: &Firm) -> String {
 }
 
 /// A draft of one line; issued when `issue` is set. Returns the document's JSON.
-async fn document(f: &Firm, path: &str, contact: &str, issue: bool, extra: Value) -> Value {
+pub(crate) async fn document(f: &Firm, path: &str, contact: &str, issue: bool, extra: Value) -> Value {
     let mut body = json!({"contact": contact, "issue_date": "2026-03-01",
         "lines": [{"description": "Consulting", "quantity": "2", "unit_price": "150.00", "account": f.acct("4200")}]});
     if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
@@ -65,7 +66,8 @@ async fn put_logo(f: &Firm, content_type: &str, bytes: &[u8]) -> (StatusCode, St
     (r.status(), r.text().await.unwrap())
 }
 
-fn emails_in(dir: &Path) -> Vec<String> {
+/// The `.eml` files written to `dir`, as text.
+pub(crate) fn emails_in(dir: &Path) -> Vec<String> {
     match std::fs::read_dir(dir) {
         Ok(entries) => entries
             .map(|e| e.unwrap().path())
@@ -102,15 +104,15 @@ async fn send_to_files(app: TestApp, outbox: &Path) {
     assert_eq!(log.body["results"][0]["status"], "sent");
     assert_eq!(log.body["results"][0]["created_by"], f.user_id.as_str());
 
-    // An explicit recipient, subject and message.
+    // One of the customer's addresses, a subject and a message.
     let r = f
         .post(
             &format!("{INVOICES}{id}/send/"),
-            json!({"to": ["boss@acme.test"], "subject": "Your March invoice", "message": "See attached."}),
+            json!({"to": ["ap@acme.test"], "subject": "Your March invoice", "message": "See attached."}),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.body["to"], json!(["boss@acme.test"]));
+    assert_eq!(r.body["to"], json!(["ap@acme.test"]));
     assert_eq!(emails_in(outbox).len(), 2);
     assert_eq!(f.get(&format!("{INVOICES}{id}/deliveries/")).await.body["count"], 2);
 

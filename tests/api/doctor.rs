@@ -191,6 +191,8 @@ fn doctor_warns_of_pending_migrations_without_applying_them() {
         conn.execute("DELETE FROM refinery_schema_history WHERE version = ?1", [known])
             .unwrap();
     }
+    // The version before it, whatever it is: the numbering may have gaps.
+    let behind = newest();
     let (ok, out) = install.doctor(&[]);
     assert!(ok, "pending migrations are a warning:\n{out}");
     assert!(
@@ -200,7 +202,7 @@ fn doctor_warns_of_pending_migrations_without_applying_them() {
         "{out}"
     );
     assert!(out.contains("run `oasys migrate`"), "{out}");
-    assert_eq!(newest(), known - 1, "the doctor must not migrate");
+    assert_eq!(newest(), behind, "the doctor must not migrate");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -20,6 +20,7 @@ mod drf;
 mod hardening_approval;
 mod hardening_bulk;
 mod hardening_logo;
+mod hardening_mail;
 mod ledger;
 mod ledger_approval;
 mod ledger_bulk;

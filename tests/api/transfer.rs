@@ -436,7 +436,7 @@ async fn refusals(app: TestApp) {
     let mut older = files.clone();
     let mut m = manifest(&older);
     let version = m["schema"]["tenant"].as_i64().unwrap();
-    assert_eq!(version, 7, "update this case with the migrations");
+    assert_eq!(version, 9, "update this case with the migrations");
     m["schema"]["tenant"] = json!(5);
     m["tables"]
         .as_array_mut()

@@ -1,16 +1,18 @@
-//! E-mailing a document (`…/{id}/send/`) and its log (`…/{id}/deliveries/`).
+//! E-mailing a document (`…/{id}/send/`) and its message log (`…/{id}/deliveries/`).
 //!
 //! Sending is three steps so that no database lock is held while a mail server is slow: one
-//! transaction reads the document and everything its PDF shows and commits; the PDF is drawn and
-//! the message handed to SMTP (or written as an `.eml` file) outside any transaction; a second,
-//! short transaction records the outcome in `email_log`.
+//! transaction applies `domain::delivery`'s rules (only the contact's addresses, saved on it
+//! first when the request asks; the firm's hourly limit), logs the message as `sending` and
+//! reads everything its PDF shows, and commits; the PDF is drawn and the message handed to SMTP
+//! (or written as an `.eml` file) outside any transaction; a second, short transaction records
+//! the outcome on the log row.
 
 use std::time::Duration;
 
 use axum::Json;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message as Email, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
@@ -18,47 +20,63 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::config::SmtpConfig;
-use crate::domain::FieldErrors;
-use crate::domain::documents::{Document, DocumentKind, DocumentStatus, operations};
+use crate::domain::delivery::{self, Message, MessageStatus, SendRequest};
+use crate::domain::documents::{DocumentKind, operations};
 use crate::domain::ledger::Ctx;
 use crate::domain::money;
-use crate::domain::tenants::is_email;
 use crate::http::company::{Id, InCompany, JsonBody, perm};
 use crate::http::conventions::PageBody;
 use crate::http::documents::{Kind, print};
 use crate::http::error::ApiError;
+use crate::http::error_map;
+use crate::metrics::MailOutcome;
 use crate::pdf;
-use crate::store::delivery::{self as store, Delivery, DeliveryStatus};
-use crate::store::{Tx, contacts};
+use crate::store::Tx;
+use crate::store::delivery as store;
 
-const MAX_RECIPIENTS: usize = 20;
-const MAX_SUBJECT_CHARS: usize = 200;
-const MAX_MESSAGE_CHARS: usize = 10_000;
 /// The whole conversation with the mail server; past it the send fails with 502, not a hung request.
 const SEND_TIMEOUT: Duration = Duration::from_secs(60);
 const NOT_CONFIGURED: &str = "E-mail is not configured: set smtp.url and smtp.from in oasys.toml.";
+/// What the log says of a message our own side failed to build or draw (the details go to the
+/// server's log, not to the firm).
+const OUR_FAILURE: &str = "A server error occurred before the message was handed to the mail server.";
 
 /// `POST …/{id}/send/`; every field is optional, and so is the body.
 #[derive(Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = SendRequest)]
 pub struct SendBody {
-    /// Default: the contact's e-mail addresses.
+    /// Default: every e-mail address of the document's contact. Each address must be one of the
+    /// contact's (compared case-insensitively), else 400 on `to` — unless `save_to_contact`.
     to: Option<Vec<String>>,
+    /// `true`: the addresses of `to` the contact does not have are first added to the contact
+    /// (recorded in the audit trail, like any change to a contact), then used. Default `false`.
+    save_to_contact: Option<bool>,
+    /// Default: "Invoice INV-2026-0001 from <company>".
     subject: Option<String>,
+    /// Default: a short note naming the document, its total and due date.
     message: Option<String>,
+}
+
+impl From<SendBody> for SendRequest {
+    fn from(b: SendBody) -> Self {
+        SendRequest {
+            to: b.to,
+            save_to_contact: b.save_to_contact.unwrap_or(false),
+            subject: b.subject,
+            message: b.message,
+        }
+    }
 }
 
 fn statuses() -> Object {
     ObjectBuilder::new()
         .schema_type(Type::String)
-        .enum_values(Some(
-            [DeliveryStatus::Sent, DeliveryStatus::Failed].map(DeliveryStatus::as_str),
-        ))
+        .enum_values(Some(MessageStatus::ALL.map(MessageStatus::as_str)))
         .build()
 }
 
-/// One attempt to e-mail a document.
+/// One message that e-mailed a document, as the log keeps it.
 #[derive(Serialize, ToSchema)]
 #[schema(as = Delivery)]
 pub struct DeliveryDto {
@@ -66,55 +84,89 @@ pub struct DeliveryDto {
     pub document: Uuid,
     pub to: Vec<String>,
     pub subject: String,
+    /// The `Reply-To` the message carried: the company's e-mail, or empty for none.
+    pub reply_to: String,
+    /// `sending` until the mail server answers; one that stays so was interrupted (the server
+    /// stopped), and may or may not have left.
     #[schema(schema_with = statuses)]
     pub status: &'static str,
     /// What the mail server answered when the attempt failed; empty when sent.
     pub error: String,
+    /// When the message was logged, just before it was handed over.
     #[schema(format = DateTime)]
     pub created_at: String,
     pub created_by: Uuid,
+    /// When the outcome was recorded.
+    #[schema(format = DateTime)]
+    pub finished_at: Option<String>,
 }
 
-impl From<&Delivery> for DeliveryDto {
-    fn from(d: &Delivery) -> Self {
+impl From<&Message> for DeliveryDto {
+    fn from(m: &Message) -> Self {
         DeliveryDto {
-            id: d.id,
-            document: d.document_id,
-            to: d.to.clone(),
-            subject: d.subject.clone(),
-            status: d.status.as_str(),
-            error: d.error.clone(),
-            created_at: d.created_at.to_string(),
-            created_by: d.created_by,
+            id: m.id,
+            document: m.document_id,
+            to: m.to.clone(),
+            subject: m.subject.clone(),
+            reply_to: m.reply_to.clone(),
+            status: m.status.as_str(),
+            error: m.error.clone(),
+            created_at: m.created_at.to_string(),
+            created_by: m.created_by,
+            finished_at: m.finished_at.map(|t| t.to_string()),
         }
     }
 }
 
-/// `POST …/{id}/send/` (invoices and credit notes): e-mails the PDF. 200 with the log row when
-/// sent; 502 with the mail server's answer when not (logged as failed, once).
+/// `POST …/{id}/send/` (invoices and credit notes): e-mails the PDF to the contact. 200 with the
+/// log row when sent; 502 with the mail server's answer when not (logged as failed); 429 with
+/// `Retry-After` past the firm's hourly limit (nothing logged, nothing sent).
 pub async fn send<K: Kind>(
     c: InCompany<perm::IssueDocuments>,
     Id(id): Id,
     body: JsonBody<SendBody>,
 ) -> Result<Json<DeliveryDto>, ApiError> {
-    let enabled = c.app().config.smtp.enabled();
-    // 1. Read, in a transaction that commits before anything leaves the server.
-    let outgoing = c
+    let app = c.app().clone();
+    let firm = c.caller().tenant()?.tenant_id();
+    let smtp = app.config.smtp.clone();
+    // 1. Check, log as `sending` and read, in a transaction that commits before anything leaves.
+    let prepared = c
         .clone()
-        .change(move |tx, ctx| prepare(tx, ctx, K::KIND, id, &body, enabled))
-        .await?;
+        .change(move |tx, ctx| prepare(tx, ctx, K::KIND, id, &body, &smtp, firm))
+        .await;
+    let outgoing = match prepared {
+        Err(e @ ApiError::Throttled { .. }) => {
+            app.metrics.mail(MailOutcome::RateLimited);
+            return Err(e);
+        }
+        other => other?,
+    };
     // 2. Draw and send, holding no lock.
-    let attempt = dispatch(c.app(), outgoing).await?;
+    let message = outgoing.message.clone();
+    let outcome = dispatch(&app, outgoing).await;
+    let logged = match &outcome {
+        Ok(()) => Ok(()),
+        Err(Failure::Server(answer)) => Err(answer.clone()),
+        Err(Failure::Ours(_)) => Err(OUR_FAILURE.to_owned()),
+    };
+    app.metrics.mail(if logged.is_ok() {
+        MailOutcome::Sent
+    } else {
+        MailOutcome::Failed
+    });
     // 3. Record the outcome in a second short transaction.
-    let (row, outcome) = c.change(move |tx, ctx| attempt.record(tx, ctx)).await?;
+    let row = c
+        .change(move |tx, ctx| Ok(delivery::finish(tx, ctx, message, &logged)?))
+        .await?;
     match outcome {
         Ok(()) => Ok(Json(DeliveryDto::from(&row))),
-        Err(e) => Err(ApiError::BadGateway(format!("The e-mail could not be sent: {e}"))),
+        Err(Failure::Server(answer)) => Err(ApiError::BadGateway(format!("The e-mail could not be sent: {answer}"))),
+        Err(Failure::Ours(e)) => Err(e),
     }
 }
 
-/// `GET …/{id}/deliveries/` (invoices and credit notes): every send attempt, newest first, in
-/// the API's page shape (one page: a document is sent a handful of times).
+/// `GET …/{id}/deliveries/` (invoices and credit notes): every message of the document, newest
+/// first, in the API's page shape (one page: a document is sent a handful of times).
 pub async fn deliveries<K: Kind>(
     c: InCompany<perm::ViewDocuments>,
     Id(id): Id,
@@ -134,122 +186,64 @@ pub async fn deliveries<K: Kind>(
     }))
 }
 
-/// Checks what the caller typed; nothing is read or written before it passes.
-fn check(body: &SendBody) -> Result<(), FieldErrors> {
-    let mut errors = FieldErrors::default();
-    let to = body.to.as_deref().unwrap_or_default();
-    if to.len() > MAX_RECIPIENTS {
-        errors.add(
-            "to",
-            format!("Ensure this field has no more than {MAX_RECIPIENTS} elements."),
-        );
-    }
-    for address in to {
-        if !is_email(address.trim()) {
-            errors.add("to", format!("Enter a valid email address: \"{address}\"."));
-        }
-    }
-    if let Some(subject) = &body.subject {
-        if subject.chars().count() > MAX_SUBJECT_CHARS {
-            errors.add(
-                "subject",
-                format!("Ensure this field has no more than {MAX_SUBJECT_CHARS} characters."),
-            );
-        }
-        if subject.contains(['\r', '\n']) {
-            errors.add("subject", "The subject must be one line.");
-        }
-    }
-    if body
-        .message
-        .as_ref()
-        .is_some_and(|m| m.chars().count() > MAX_MESSAGE_CHARS)
-    {
-        errors.add(
-            "message",
-            format!("Ensure this field has no more than {MAX_MESSAGE_CHARS} characters."),
-        );
-    }
-    errors.into_result()
-}
-
 /// Everything the message needs, gathered in the first transaction.
 struct Outgoing {
+    /// Its log row, `sending`.
+    message: Message,
     document: pdf::Document,
     template: pdf::Template,
-    document_id: Uuid,
     number: String,
-    to: Vec<Mailbox>,
-    reply_to: Option<Mailbox>,
-    subject: String,
     text: String,
 }
 
-/// What the document is called in the message: (in a sentence, at the start of the subject).
-fn what(kind: DocumentKind) -> (&'static str, &'static str) {
-    if kind.is_credit() {
-        ("credit note", "Credit note")
-    } else {
-        ("invoice", "Invoice")
-    }
-}
-
-/// The document of `kind` and the body, checked (in this order: 404, 400), then what the
-/// message needs.
+/// The document of `kind` and the body, checked (in this order: 404, 400, 429), the message
+/// logged as `sending`, then what it needs.
 fn prepare(
     tx: &mut Tx,
     ctx: &Ctx<'_>,
     kind: DocumentKind,
     id: Uuid,
     body: &JsonBody<SendBody>,
-    enabled: bool,
+    smtp: &SmtpConfig,
+    firm: Uuid,
 ) -> Result<Outgoing, ApiError> {
     let doc = operations::find(tx, ctx, kind, id)?;
-    let body = body.parse_or_default()?;
-    check(&body)?;
-    if !enabled {
+    let request = SendRequest::from(body.parse_or_default()?);
+    delivery::check(&request)?;
+    if !smtp.enabled() {
         return Err(ApiError::field("non_field_errors", NOT_CONFIGURED));
     }
-    gather(tx, ctx, doc, body)
-}
-
-/// Reads what the document's PDF and message show; refuses drafts and void documents.
-fn gather(tx: &mut Tx, ctx: &Ctx<'_>, doc: Document, body: SendBody) -> Result<Outgoing, ApiError> {
+    let refused = |e| error_map::delivery(e, Some(firm));
+    let number = delivery::number(&doc).map_err(refused)?.to_owned();
+    let (what, title) = delivery::what(doc.kind);
     let company = ctx.company;
-    let number = match (doc.status, &doc.number) {
-        (DocumentStatus::Issued | DocumentStatus::PartiallyPaid | DocumentStatus::Paid, Some(n)) => n.clone(),
-        (status, _) => {
-            return Err(ApiError::field(
-                "non_field_errors",
-                format!("Only issued documents can be sent; this one is {}.", status.as_str()),
-            ));
-        }
-    };
-    let contact = contacts::get(tx, company.id, doc.contact_id)?;
-    let to = match body.to {
-        Some(given) if !given.is_empty() => given.iter().map(|a| a.trim().to_owned()).collect(),
-        _ => contact.as_ref().map(|c| c.emails.clone()).unwrap_or_default(),
-    };
-    if to.is_empty() {
-        return Err(ApiError::field(
-            "to",
-            "The customer has no e-mail address: give one in \"to\" or add it to the customer.",
-        ));
-    }
-    let to = to
-        .iter()
-        .map(|a| {
-            a.parse::<Mailbox>()
-                .map_err(|_| ApiError::field("to", format!("Enter a valid email address: \"{a}\".")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let (what, title) = what(doc.kind);
-    let subject = body
+    let subject = request
         .subject
+        .clone()
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| format!("{title} {number} from {}", company.name));
-    let text = body.message.filter(|m| !m.trim().is_empty()).unwrap_or_else(|| {
-        let contact_name = contact.as_ref().map_or("", |c| c.name.as_str());
+    let started =
+        delivery::start(tx, ctx, &doc, &request, subject, smtp.messages_per_firm_per_hour).map_err(refused)?;
+    // The rules' address syntax is looser than a mail header's: checked here too, and a refusal
+    // rolls the log row back with everything else.
+    for address in &started.message.to {
+        if address.parse::<Mailbox>().is_err() {
+            return Err(ApiError::field(
+                "to",
+                format!("Enter a valid email address: \"{address}\"."),
+            ));
+        }
+    }
+    let reply_to = &started.message.reply_to;
+    if !reply_to.is_empty() && reply_to.parse::<Mailbox>().is_err() {
+        return Err(ApiError::field(
+            "non_field_errors",
+            format!(
+                "The company's e-mail \"{reply_to}\" cannot be a Reply-To address: correct it in the company's settings."
+            ),
+        ));
+    }
+    let text = request.message.filter(|m| !m.trim().is_empty()).unwrap_or_else(|| {
         let total = money::format(doc.total, money::decimals(&doc.currency));
         let due = if doc.kind == DocumentKind::Invoice {
             format!(", due {}", doc.due_date)
@@ -257,95 +251,62 @@ fn gather(tx: &mut Tx, ctx: &Ctx<'_>, doc: Document, body: SendBody) -> Result<O
             String::new()
         };
         format!(
-            "Dear {contact_name},\n\nPlease find attached {what} {number} for {total} {}{due}.\n\nKind regards,\n{}\n",
-            doc.currency, company.name
+            "Dear {},\n\nPlease find attached {what} {number} for {total} {}{due}.\n\nKind regards,\n{}\n",
+            started.contact.name, doc.currency, company.name
         )
     });
     let (document, template) = print::gather(tx, ctx, &doc, &number)?;
     Ok(Outgoing {
+        message: started.message,
         document,
         template,
-        document_id: doc.id,
         number,
-        to,
-        reply_to: company.email.trim().parse::<Mailbox>().ok(),
-        subject,
         text,
     })
 }
 
-/// One attempt to send a document, as the log keeps it.
-struct Attempt {
-    document_id: Uuid,
-    to: Vec<String>,
-    subject: String,
-    /// The transport's answer on failure.
-    outcome: Result<(), String>,
+/// Why a message did not leave: our side (500, details in the server's log) or the mail
+/// server's answer (502, shown to the caller).
+enum Failure {
+    Ours(ApiError),
+    Server(String),
 }
 
-impl Attempt {
-    /// Appends the attempt to the log; returns the row and the outcome.
-    fn record(self, tx: &mut Tx, ctx: &Ctx<'_>) -> Result<(Delivery, Result<(), String>), ApiError> {
-        let (status, error) = match &self.outcome {
-            Ok(()) => (DeliveryStatus::Sent, String::new()),
-            Err(e) => (DeliveryStatus::Failed, e.clone()),
-        };
-        let row = Delivery {
-            id: Uuid::now_v7(),
-            company_id: ctx.company.id,
-            document_id: self.document_id,
-            to: self.to,
-            subject: self.subject,
-            status,
-            error,
-            created_at: ctx.now,
-            created_by: ctx.actor,
-        };
-        store::record(tx, &row)?;
-        Ok((row, self.outcome))
-    }
+/// Draws the PDF and hands the message to the mail server.
+async fn dispatch(app: &AppState, out: Outgoing) -> Result<(), Failure> {
+    let email = build(app, out).await.map_err(Failure::Ours)?;
+    deliver(&app.config.smtp, email).await.map_err(Failure::Server)
 }
 
-/// Draws the PDF and hands the message to the mail server. An error here is ours (500); the
-/// mail server's answer is the attempt's outcome, logged and shown as a 502.
-async fn dispatch(app: &AppState, out: Outgoing) -> Result<Attempt, ApiError> {
-    let to: Vec<String> = out.to.iter().map(|m| m.email.to_string()).collect();
-    let subject = out.subject.clone();
+/// The message: from the configured sender, to the logged recipients, `Reply-To` the logged
+/// address (the company's own), the PDF attached.
+async fn build(app: &AppState, out: Outgoing) -> Result<Email, ApiError> {
     let pdf = print::render(app, out.document, out.template).await?;
-    let from: Mailbox = app
-        .config
-        .smtp
-        .from
-        .as_deref()
-        .unwrap_or_default()
-        .parse()
-        .map_err(|e| ApiError::Internal(format!("smtp.from: {e}")))?;
-    let mut builder = Message::builder().from(from).subject(out.subject);
-    if let Some(r) = out.reply_to {
-        builder = builder.reply_to(r);
+    let mailbox = |a: &str| {
+        a.parse::<Mailbox>()
+            .map_err(|e| ApiError::Internal(format!("{a:?} is not a mailbox: {e}")))
+    };
+    let from = mailbox(app.config.smtp.from.as_deref().unwrap_or_default())?;
+    let mut builder = Email::builder().from(from).subject(out.message.subject.clone());
+    if !out.message.reply_to.is_empty() {
+        builder = builder.reply_to(mailbox(&out.message.reply_to)?);
     }
-    for mailbox in out.to {
-        builder = builder.to(mailbox);
+    for address in &out.message.to {
+        builder = builder.to(mailbox(address)?);
     }
     let pdf_type = ContentType::parse("application/pdf").map_err(|e| ApiError::Internal(e.to_string()))?;
-    let message = builder
+    builder
         .multipart(
             MultiPart::mixed()
                 .singlepart(SinglePart::plain(out.text))
                 .singlepart(Attachment::new(format!("{}.pdf", out.number)).body(pdf, pdf_type)),
         )
-        .map_err(|e| ApiError::Internal(format!("the message could not be built: {e}")))?;
-    Ok(Attempt {
-        document_id: out.document_id,
-        to,
-        subject,
-        outcome: deliver(&app.config.smtp, message).await,
-    })
+        .map_err(|e| ApiError::Internal(format!("the message could not be built: {e}")))
 }
 
 /// Hands the message to the configured transport: `.eml` files in `smtp.file_dir`, else SMTP.
 /// Returns the transport's error text on failure.
-async fn deliver(smtp: &SmtpConfig, message: Message) -> Result<(), String> {
+async fn deliver(smtp: &SmtpConfig, message: Email) -> Result<(), String> {
     let sending = async {
         if let Some(dir) = &smtp.file_dir {
             tokio::fs::create_dir_all(dir)

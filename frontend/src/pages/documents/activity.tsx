@@ -48,12 +48,23 @@ interface Delivery {
   id: string;
   to: string[];
   subject: string;
-  status: "sent" | "failed";
+  reply_to: string;
+  status: "sending" | "sent" | "failed";
   error: string;
   created_at: string;
+  finished_at: string | null;
 }
 
-/** The document's e-mail log, newest first (hidden on a server without it). */
+/** How each status of the log is shown: a chip colour, and words for one left `sending` (the server
+ * stopped before the mail server answered). */
+const DELIVERY_CHIP: Record<Delivery["status"], [string, string]> = {
+  sent: ["paid", "sent"],
+  failed: ["overdue", "failed"],
+  sending: ["issued", "sending (outcome unknown if it stays so)"],
+};
+
+/** The document's message log, newest first: every e-mail of it, sent or not (hidden on a server
+ * without it). */
 export function Deliveries({ path }: { path: string }) {
   const q = useQuery<PageT<Delivery>>(path);
   if ((q.error && isMissing(q.error)) || !q.data?.results.length) return null;
@@ -63,8 +74,8 @@ export function Deliveries({ path }: { path: string }) {
       <ul class="history deliveries">
         {q.data.results.map((r) => (
           <li key={r.id}>
-            <time dateTime={r.created_at}>{formatDateTime(r.created_at)}</time> <StatusChip status={r.status === "sent" ? "paid" : "overdue"} label={r.status} />{" "}
-            to {r.to.join(", ")} · {r.subject}{r.error && <span class="field-error">{r.error}</span>}
+            <time dateTime={r.created_at}>{formatDateTime(r.created_at)}</time> <StatusChip status={DELIVERY_CHIP[r.status]?.[0] ?? "draft"} label={DELIVERY_CHIP[r.status]?.[1] ?? r.status} />{" "}
+            to {r.to.join(", ")} · {r.subject}{r.reply_to && <span class="muted"> · replies to {r.reply_to}</span>}{r.error && <span class="field-error">{r.error}</span>}
           </li>
         ))}
       </ul>

@@ -96,19 +96,25 @@ fn kind(base: &str, one: &str, many: &str, tag: &'static str, sent: bool) -> Vec
                 format!("{item}send/"),
                 format!("send{one}"),
                 tag,
-                "E-mail the PDF",
+                "E-mail the PDF to the contact",
             )
             .about(
-                "Recipients default to the contact's e-mails. 200 with the log row when sent; 502 with \
-                     the mail server's answer when not.",
+                "Only to the contact's own e-mail addresses (all of them by default); another address \
+                 is refused under `to` unless `save_to_contact` adds it to the contact first. From the \
+                 server's sender, `Reply-To` the company's e-mail. The message is logged (`sending`) \
+                 before it leaves. 200 with the log row when sent; 502 with the mail server's answer \
+                 when not (logged as `failed`); 429 with `Retry-After` past the firm's \
+                 `smtp.messages_per_firm_per_hour`.",
             )
             .body(Body::Optional(shape::<SendBody>()))
             .writes()
             .ok(shape::<DeliveryDto>())
             .or(
                 400,
-                "Invalid input, a draft or void document, or no mail server configured",
+                "Invalid input, an address the contact does not have, a draft or void document, or no \
+                 mail server configured",
             )
+            .or(429, "The firm sent its hourly limit of e-mails")
             .or(502, "The mail server refused or did not answer"),
         );
         ops.push(
@@ -117,7 +123,7 @@ fn kind(base: &str, one: &str, many: &str, tag: &'static str, sent: bool) -> Vec
                 format!("{item}deliveries/"),
                 format!("deliveries{one}"),
                 tag,
-                "Every e-mail attempt",
+                "The message log: every e-mail of the document, sent or not",
             )
             .ok(page(shape::<DeliveryDto>())),
         );
