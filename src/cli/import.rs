@@ -246,7 +246,7 @@ fn from_csv(text: &str) -> anyhow::Result<Vec<(EntryBody, Source)>> {
                 by_key.insert(key.clone(), out.len());
                 out.push((
                     EntryBody {
-                        lines: Some(Vec::new()),
+                        lines: Some(Vec::new().into()),
                         ..EntryBody::default()
                     },
                     Source {

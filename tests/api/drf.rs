@@ -6,8 +6,8 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::TestApp;
 use crate::fixtures::{ACCOUNTS, ENTRIES, Firm, id};
+use crate::helpers::TestApp;
 use crate::on_every_backend;
 
 /// Sends `body` as it is, with `content_type`, as `firm`'s user.
@@ -146,7 +146,8 @@ async fn ids_the_caller_cannot_see_are_404_whatever_the_body(app: TestApp) {
     let all = [Method::GET, Method::PUT, Method::PATCH, Method::DELETE];
     for (owner, label) in [(&theirs, "another firm"), (&sister, "another company")] {
         let account = owner.acct("1000");
-        let entry = id(&owner.draft(owner.transfer("2026-04-01", "1000", "3000", "5.00")).await);
+        let draft = owner.draft(owner.transfer("2026-04-01", "1000", "3000", "5.00")).await;
+        let entry = id(&draft);
         every_method_and_body(
             &mine,
             &format!("{ACCOUNTS}{account}/"),
