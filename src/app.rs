@@ -4,11 +4,12 @@
 use std::sync::Arc;
 
 use crate::auth::jwt::{self, Keys};
-use crate::auth::ratelimit::LoginLimiter;
+use crate::auth::ratelimit::{Limits, LoginLimiter};
 use crate::auth::scope::{self, Caller};
 use crate::auth::{AuthError, password};
 use crate::config::{Config, ensure_private_dir};
 use crate::http::error::ApiError;
+use crate::server::client::ClientAddrs;
 use crate::store::{Store, StoreError, platform};
 
 pub struct App {
@@ -16,10 +17,12 @@ pub struct App {
     pub store: Store,
     pub keys: Keys,
     pub limiter: LoginLimiter,
+    /// Finds a request's client address (`server.trusted_proxies`).
+    pub clients: ClientAddrs,
     /// Checked when a login names an unknown e-mail, so it costs the same as a real one.
     pub dummy_hash: String,
-    /// Password hashes running at once: one per core. More would not finish sooner, and each
-    /// holds 19 MiB.
+    /// Password hashes running at once (`auth.concurrent_password_hashes`, else one per core).
+    /// More would not finish sooner, and each holds 19 MiB. Taken by [`App::hashing`].
     pub hashing: tokio::sync::Semaphore,
     /// Signs ledger chain checkpoints. Kept outside every tenant database.
     pub checkpoint_key: Vec<u8>,
@@ -29,12 +32,17 @@ pub struct App {
 
 pub type AppState = Arc<App>;
 
+/// The shortest `jwt_secret` accepted: 256 bits, the size of HS256's key.
+pub const MIN_SECRET_BYTES: usize = 32;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("data directory {path}: {source}")]
     DataDir { path: String, source: std::io::Error },
     #[error("signing secret: {0}")]
     Secret(String),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("the backup before migrating failed, so the data dir was left as it is: {0}")]
@@ -65,11 +73,18 @@ impl App {
             config.auth.refresh_token_days.max(1) * 86_400,
         );
         let checkpoint_key = checkpoint_key(&config)?;
-        let limiter = LoginLimiter::new(
-            config.auth.login_attempts_per_ip_per_minute,
-            config.auth.max_failures_per_account_per_hour,
-        );
+        let limiter = LoginLimiter::new(Limits {
+            free_failures: config.auth.login_failures_before_delay,
+            max_delay: std::time::Duration::from_secs(config.auth.login_max_delay_seconds),
+            per_ip_per_minute: config.auth.login_attempts_per_ip_per_minute,
+        });
+        let hashes = config
+            .auth
+            .concurrent_password_hashes
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get));
+        let clients = ClientAddrs::new(&config.server)?;
         Ok(App {
+            clients,
             config,
             store,
             keys,
@@ -77,9 +92,7 @@ impl App {
             dummy_hash: password::dummy_hash(),
             checkpoint_key,
             metrics: crate::metrics::Metrics::new(),
-            hashing: tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
-            ),
+            hashing: tokio::sync::Semaphore::new(hashes.max(1)),
         })
     }
 
@@ -120,7 +133,7 @@ pub fn checkpoint_key(config: &Config) -> Result<Vec<u8>, StartError> {
 fn load_or_create_secret(path: &std::path::Path) -> Result<String, StartError> {
     let err = |e: std::io::Error| StartError::Secret(format!("{}: {e}", path.display()));
     match std::fs::read_to_string(path) {
-        Ok(s) if s.trim().len() >= 32 => return Ok(s.trim().to_owned()),
+        Ok(s) if s.trim().len() >= MIN_SECRET_BYTES => return Ok(s.trim().to_owned()),
         Ok(_) => {
             return Err(StartError::Secret(format!(
                 "{} is too short; delete it to make a new one",

@@ -16,6 +16,7 @@ pub mod scheduler;
 
 pub mod app;
 pub mod http;
+pub mod server;
 
 pub mod cli;
 pub mod config;

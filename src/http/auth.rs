@@ -69,7 +69,8 @@ pub async fn login(
     let secret = required_secret(&mut errors, "password", &body.password);
     errors.into_result()?;
     // Counted and refused before any hashing, so floods cost nothing.
-    app.limiter
+    let attempt = app
+        .limiter
         .check(ip, &email)
         .map_err(|retry_after| AuthError::RateLimited { retry_after })?;
     app.blocking(move |app| {
@@ -108,7 +109,7 @@ pub async fn login(
             let tokens = issue_pair(app, tx, &user, None)?;
             Ok((user, tokens))
         })?;
-        app.limiter.succeeded(&email);
+        attempt.succeeded();
         Ok(Json(
             json!({ "success": true, "user": UserDto::from(&user), "tokens": tokens }),
         ))

@@ -13,6 +13,7 @@ use super::error::ApiError;
 use crate::app::AppState;
 use crate::auth::AuthError;
 use crate::auth::jwt::{Claims, TokenType};
+use crate::server::client::ClientAddr;
 
 /// A JSON body. Wrong content type → 415; unparseable or mistyped JSON → 400; too large → 413.
 pub struct ApiJson<T>(pub T);
@@ -103,19 +104,27 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
     }
 }
 
-/// The peer address of the connection (proxies are not trusted for this).
+/// The client's address: the peer of the connection, or the one a trusted proxy names
+/// (`server::client`).
 pub struct ClientIp(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl<S> FromRequestParts<S> for ClientIp
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(ClientAddr(ip)) = parts.extensions.get::<ClientAddr>() {
+            return Ok(ClientIp(*ip));
+        }
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip())
             .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-        Ok(ClientIp(ip))
+        Ok(ClientIp(AppState::from_ref(state).clients.client(peer, &parts.headers)))
     }
 }
 

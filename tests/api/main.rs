@@ -15,6 +15,7 @@ mod delivery;
 mod doctor;
 mod documents;
 mod drf;
+mod hardening_login;
 mod ledger;
 mod ledger_approval;
 mod ledger_bulk;
