@@ -157,7 +157,7 @@ fn auth_response(e: AuthError) -> Response {
         AuthError::Forbidden => detail(StatusCode::FORBIDDEN, &e.to_string()),
         AuthError::NoSuchCompany => detail(StatusCode::NOT_FOUND, "Not found."),
         AuthError::RateLimited { retry_after } => {
-            tracing::warn!(retry_after, "login rate limit reached");
+            // Logged with the client and firm by `server::guard`, like every refusal.
             let mut r = detail(
                 StatusCode::TOO_MANY_REQUESTS,
                 &format!("Request was throttled. Expected available in {retry_after} seconds."),
