@@ -64,6 +64,13 @@ impl App {
             crate::backup::record(&store, &summary, crate::backup::Reason::PreUpgrade)?;
         }
         let secret = match &config.jwt_secret {
+            Some(s) if s.len() < MIN_SECRET_BYTES => {
+                return Err(StartError::Secret(format!(
+                    "jwt_secret is {} bytes; at least {MIN_SECRET_BYTES} are required (a short secret can be guessed offline from any token): \
+                     set a long random one, e.g. the output of `openssl rand -hex 32`, or unset it to have one generated",
+                    s.len()
+                )));
+            }
             Some(s) => s.clone(),
             None => load_or_create_secret(&data_dir.join("jwt_secret"))?,
         };
@@ -106,6 +113,22 @@ impl App {
         tokio::task::spawn_blocking(move || f(&app))
             .await
             .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// Like [`App::blocking`], for work that hashes or verifies a password: it waits (without
+    /// holding a thread) for one of the `hashing` permits first, so a flood of sign-ins or
+    /// registrations queues instead of taking 19 MiB each at once.
+    pub async fn hashing<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&App) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|e| ApiError::Internal(format!("password hashing closed: {e}")))?;
+        self.blocking(f).await
     }
 
     /// The signed-in user behind verified token claims.

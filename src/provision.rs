@@ -222,12 +222,17 @@ pub fn set_password(
     })
 }
 
+/// The refusal of an address that already has an account. It does not say so: registration is
+/// open to anyone, and "already exists" would tell them who has an account here (the answer
+/// still differs from a success; the sign-in limiter makes asking slow, `docs/security.md`).
+pub const EMAIL_UNAVAILABLE: &str = "This email address cannot be registered. If it is yours, sign in instead.";
+
 fn check_new_user(store: &Store, new: &NewUser, errors: &mut FieldErrors) -> Result<(), StoreError> {
     let email = tenants::normalize_email(&new.email);
     if !tenants::is_email(&email) {
         errors.add("email", "Enter a valid email address.");
     } else if store.platform_read(|tx| platform::user_by_email(tx, &email))?.is_some() {
-        errors.add("email", "A user with this email already exists.");
+        errors.add("email", EMAIL_UNAVAILABLE);
     }
     if new.enforce_policy {
         for reason in crate::domain::password::check(&new.password, &[&email, &new.first_name, &new.last_name]) {

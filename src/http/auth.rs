@@ -73,7 +73,7 @@ pub async fn login(
         .limiter
         .check(ip, &email)
         .map_err(|retry_after| AuthError::RateLimited { retry_after })?;
-    app.blocking(move |app| {
+    app.hashing(move |app| {
         let found = app.store.platform_read(|tx| platform::user_by_email(tx, &email))?;
         let user = match found {
             Some((user, hash)) => password::verify(&secret, &hash).then_some(user),
@@ -154,6 +154,7 @@ pub struct RegisterBody {
 
 pub async fn register(
     State(app): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<RegisterBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     if !app.config.allow_registration {
@@ -193,10 +194,24 @@ pub async fn register(
             enforce_policy: true,
         }),
     };
+    // A refused registration counts as a failed sign-in of this client: asking which addresses
+    // have accounts is as slow as guessing passwords.
+    let attempt = app
+        .limiter
+        .check(ip, &tenants::normalize_email(&email_of(&firm)))
+        .map_err(|retry_after| AuthError::RateLimited { retry_after })?;
     let body = app
-        .blocking(move |app| signed_in(app, provision::create_firm(&app.store, firm, None)?.admin))
+        .hashing(move |app| {
+            let created = provision::create_firm(&app.store, firm, None)?;
+            attempt.succeeded();
+            signed_in(app, created.admin)
+        })
         .await?;
     Ok((StatusCode::CREATED, Json(body)))
+}
+
+fn email_of(firm: &NewFirm) -> String {
+    firm.admin.as_ref().map(|a| a.email.clone()).unwrap_or_default()
 }
 
 /// The login response for a user just created.
@@ -238,6 +253,8 @@ pub async fn refresh(
                     // A used token came back: someone holds a copy. End the whole family,
                     // and commit that before refusing.
                     platform::revoke_refresh_family(tx, family, now)?;
+                    // The copy may have been used already: every access token dies too.
+                    platform::bump_token_version(tx, claims.user_id)?;
                     return Ok(Refreshed::Replayed);
                 }
             }
@@ -388,14 +405,20 @@ pub struct PasswordBody {
 pub async fn change_password(
     State(app): State<AppState>,
     Bearer(claims): Bearer,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<PasswordBody>,
 ) -> Result<Json<Value>, ApiError> {
     let mut errors = FieldErrors::default();
     let old = required_secret(&mut errors, "old_password", &body.old_password);
     let new = required_secret(&mut errors, "new_password", &body.new_password);
     errors.into_result()?;
-    app.blocking(move |app| {
+    app.hashing(move |app| {
         let caller = app.caller(&claims)?;
+        // Throttled like sign-ins, on the same counters: a stolen token is no password oracle.
+        let attempt = app
+            .limiter
+            .check(ip, &caller.user.email)
+            .map_err(|retry_after| AuthError::RateLimited { retry_after })?;
         let (_, hash) = app
             .store
             .platform_read(|tx| platform::user_by_email(tx, &caller.user.email))?
@@ -406,6 +429,7 @@ pub async fn change_password(
                 "Your old password was entered incorrectly.",
             ));
         }
+        attempt.succeeded();
         provision::set_password(&app.store, &caller.user, &new, true, Some(caller.user.id)).map_err(ApiError::from)?;
         let user = app
             .store

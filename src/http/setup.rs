@@ -96,7 +96,7 @@ pub async fn create(
         }),
     };
     let body = app
-        .blocking(move |app| {
+        .hashing(move |app| {
             // Take the one-time token first, so concurrent setups cannot both pass; give it back
             // if the firm could not be created (a weak password must not lock the operator out).
             let taken = app.needs_setup()?

@@ -431,7 +431,7 @@ pub async fn create_user(
     Bearer(claims): Bearer,
     ApiJson(body): ApiJson<UserBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    app.blocking(move |app| {
+    app.hashing(move |app| {
         let caller = app.caller(&claims)?;
         caller.require(Action::ManageUsers)?;
         let scope = caller.tenant()?;

@@ -96,7 +96,11 @@ async fn register_creates_a_firm_with_a_company_and_refuses_weak_or_duplicate(ap
         )
         .await;
     assert_eq!(dup.status, StatusCode::BAD_REQUEST);
-    assert_eq!(dup.body["email"][0], "A user with this email already exists.");
+    // Issue 14: the refusal does not say the address has an account.
+    assert_eq!(
+        dup.body["email"][0],
+        "This email address cannot be registered. If it is yours, sign in instead."
+    );
     let missing = app.post("/api/auth/register/", None, json!({})).await;
     for field in ["email", "password", "first_name", "last_name"] {
         assert_eq!(missing.body[field][0], "This field is required.", "{field}");

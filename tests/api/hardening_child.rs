@@ -1,5 +1,5 @@
-//! The real `oasys serve` as a child process, for the hardening tests that look at what the
-//! server itself does: its log lines.
+//! The real `oasys serve` as a child process, for the hardening tests that measure what the
+//! server itself does: its peak memory (`VmHWM` of `/proc/<pid>/status`) and its log lines.
 
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -69,6 +69,17 @@ impl ChildServer {
     /// What the server logged so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The server's peak resident memory so far, in bytes.
+    pub fn peak_memory(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let kib: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM in /proc/<pid>/status");
+        kib * 1024
     }
 }
 

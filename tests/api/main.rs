@@ -15,6 +15,7 @@ mod delivery;
 mod doctor;
 mod documents;
 mod drf;
+mod hardening_auth;
 mod hardening_child;
 mod hardening_login;
 mod hardening_timeouts;

@@ -171,10 +171,14 @@ fn check_config(report: &mut Report, config: &Config, flags: &Flags, env: &HashM
             );
         }
     }
-    if config.jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
-        report.warn(
+    if config
+        .jwt_secret
+        .as_ref()
+        .is_some_and(|s| s.len() < crate::app::MIN_SECRET_BYTES)
+    {
+        report.fail(
             "config",
-            "jwt_secret is shorter than 32 characters",
+            "jwt_secret is shorter than 32 bytes: the server refuses to start with it",
             "use 32 random characters or more (e.g. `openssl rand -hex 32`), or unset it to have one generated",
         );
     }
