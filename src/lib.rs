@@ -13,6 +13,7 @@ pub mod firm_archive;
 pub mod metrics;
 pub mod provision;
 pub mod scheduler;
+pub mod spool;
 
 pub mod app;
 pub mod http;

@@ -3,7 +3,7 @@
 //! `{"count", "next", "previous", "results"}`.
 
 use axum::Json;
-use axum::http::{HeaderMap, Uri, header};
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -110,12 +110,13 @@ pub fn render<T, D: Serialize>(
     .into_response()
 }
 
-/// The absolute URL of another page of the same list.
+/// The absolute URL of another page of the same list, from the base `server::guard` set (never
+/// from the client's `Host` as it came).
 pub fn page_link(uri: &Uri, headers: &HeaderMap, page: u64) -> String {
-    let host = headers
-        .get(header::HOST)
+    let base = headers
+        .get(crate::server::client::LINK_BASE)
         .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
+        .unwrap_or("http://localhost");
     let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
     pairs.retain(|(k, _)| k != "page");
     if page > 1 {
@@ -123,7 +124,7 @@ pub fn page_link(uri: &Uri, headers: &HeaderMap, page: u64) -> String {
     }
     let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
     let sep = if query.is_empty() { "" } else { "?" };
-    format!("http://{host}{}{sep}{query}", uri.path())
+    format!("{base}{}{sep}{query}", uri.path())
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -367,15 +367,14 @@ fn gather(tx: &mut Tx, company: &Company, kind: DocumentKind, id: Uuid, body: &S
 /// Returns the transport's error text on failure.
 async fn deliver(smtp: &SmtpConfig, message: Message) -> Result<(), String> {
     let sending = async {
-        if let Some(dir) = &smtp.file_dir {
-            tokio::fs::create_dir_all(dir)
-                .await
-                .map_err(|e| format!("{}: {e}", dir.display()))?;
-            AsyncFileTransport::<Tokio1Executor>::new(dir)
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string())
+        if let Some(dir) = smtp.file_dir.clone() {
+            let bytes = message.formatted();
+            tokio::task::spawn_blocking(move || {
+                crate::spool::write(&dir, &bytes).map_err(|e| format!("{}: {e}", dir.display()))
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .map(|_| ())
         } else if let Some(url) = &smtp.url {
             let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                 .map_err(|e| e.to_string())?

@@ -1,4 +1,6 @@
-//! Who the client is. The peer address of the connection, unless the peer is one of
+//! Who the client is, and what address it reached us at.
+//!
+//! The client: the peer address of the connection, unless the peer is one of
 //! `server.trusted_proxies`: then the address that proxy names in its header
 //! (`server.client_ip_header`), read from the right, skipping hops that are trusted proxies
 //! themselves. Everything left of the first untrusted hop was written by the client and could
@@ -6,9 +8,41 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 
-use crate::config::{ClientIpHeader, ConfigError, IpNet, ServerConfig, canonical};
+use crate::config::{ClientIpHeader, Config, ConfigError, IpNet, ServerConfig, canonical};
+
+/// Where page links point (`scheme://host[:port][/prefix]`), set on every request by
+/// `server::guard` after removing whatever the client sent under this name, and read by
+/// `http::conventions::page_link`.
+pub const LINK_BASE: HeaderName = HeaderName::from_static("x-oasys-link-base");
+
+/// The base of the links in an answer: `public_url` when set; else `http://` and the request's
+/// `Host` when its name is one of `server.allowed_hosts`; else `http://` and the listen address.
+/// A `Host` header is the client's to write, so links never name a host the operator did not.
+pub fn link_base(config: &Config, headers: &HeaderMap) -> HeaderValue {
+    let public = config.public_url.as_deref().map(|u| u.trim_end_matches('/'));
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| allowed_host(h, &config.server.allowed_hosts));
+    let base = match (public, host) {
+        (Some(url), _) => url.to_owned(),
+        (None, Some(host)) => format!("http://{host}"),
+        (None, None) => format!("http://{}", config.listen),
+    };
+    HeaderValue::from_str(&base).unwrap_or_else(|_| HeaderValue::from_static("http://localhost"))
+}
+
+/// `name` or `name:port`, where `name` is on the list (ignoring case) and `port` is a number.
+fn allowed_host(host: &str, allowed: &[String]) -> bool {
+    let (name, port) = match host.rsplit_once(':') {
+        Some((name, port)) if !name.is_empty() && (!name.contains(':') || name.ends_with(']')) => (name, Some(port)),
+        _ => (host, None),
+    };
+    port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()))
+        && allowed.iter().any(|a| a.eq_ignore_ascii_case(name))
+}
 
 /// The client address the server settled on for a request (a request extension).
 #[derive(Debug, Clone, Copy)]
@@ -140,6 +174,34 @@ mod tests {
         // Only the configured header is read.
         let other = headers(&[("forwarded", "for=198.51.100.1")]);
         assert_eq!(a.client(peer, &other), peer);
+    }
+
+    #[test]
+    fn links_name_public_url_else_an_allowed_host_else_the_listen_address() {
+        let mut config = Config::default();
+        let base = |config: &Config, host: &'static str| {
+            link_base(config, &headers(&[("host", host)]))
+                .to_str()
+                .unwrap()
+                .to_owned()
+        };
+        assert_eq!(base(&config, "localhost:8000"), "http://localhost:8000");
+        assert_eq!(base(&config, "127.0.0.1:41234"), "http://127.0.0.1:41234");
+        assert_eq!(base(&config, "[::1]:8000"), "http://[::1]:8000");
+        for evil in [
+            "evil.example",
+            "localhost.evil.example",
+            "localhost:80/x",
+            "localhost:x",
+            "evil@localhost",
+        ] {
+            assert_eq!(base(&config, evil), "http://127.0.0.1:8000", "{evil}");
+        }
+        config.server.allowed_hosts = vec!["Books.Example.com".into()];
+        assert_eq!(base(&config, "books.example.com"), "http://books.example.com");
+        assert_eq!(base(&config, "localhost:8000"), "http://127.0.0.1:8000");
+        config.public_url = Some("https://books.example.com/oasys/".into());
+        assert_eq!(base(&config, "evil.example"), "https://books.example.com/oasys");
     }
 
     #[test]

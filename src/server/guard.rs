@@ -1,4 +1,5 @@
-//! What every request passes first: its client address is settled (`client.rs`), its body may
+//! What every request passes first: its client address and the base of its links are settled
+//! (`client.rs`), its body may
 //! not go quiet for longer than `server.body_timeout_seconds` (408), its answer must come within
 //! `server.request_timeout_seconds` (503), and every request refused by a limit (sign-in
 //! throttling, a timeout, a size limit, a permission) is logged once with its firm and client
@@ -18,7 +19,7 @@ use http_body_util::BodyExt;
 use serde_json::json;
 use tower_http::timeout::{TimeoutBody, TimeoutError};
 
-use super::client::ClientAddr;
+use super::client::{ClientAddr, LINK_BASE, link_base};
 use crate::app::AppState;
 use crate::auth::jwt::TokenType;
 use crate::metrics::Refusal;
@@ -35,6 +36,8 @@ async fn guard(State(app): State<AppState>, mut req: Request, next: Next) -> Res
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
     let client = app.clients.client(peer, req.headers());
     req.extensions_mut().insert(ClientAddr(client));
+    let links = link_base(&app.config, req.headers());
+    req.headers_mut().insert(LINK_BASE, links);
     let bearer = req.headers().get(header::AUTHORIZATION).cloned();
     let (method, path) = (req.method().clone(), req.uri().path().to_owned());
     let server = &app.config.server;

@@ -17,6 +17,7 @@ mod documents;
 mod drf;
 mod hardening_auth;
 mod hardening_child;
+mod hardening_files;
 mod hardening_login;
 mod hardening_timeouts;
 mod ledger;
