@@ -15,6 +15,7 @@ pub mod delivery;
 pub mod documents;
 #[cfg(test)]
 mod documents_props;
+pub mod enums;
 pub mod idempotency;
 pub mod inspect;
 pub mod items;

@@ -18,6 +18,7 @@ mod drf;
 mod hardening_auth;
 mod hardening_child;
 mod hardening_files;
+mod hardening_import;
 mod hardening_login;
 mod hardening_timeouts;
 mod ledger;
