@@ -8,6 +8,7 @@ use crate::auth::ratelimit::{Limits, LoginLimiter};
 use crate::auth::scope::{self, Caller};
 use crate::auth::{AuthError, password};
 use crate::config::{Config, ensure_private_dir};
+use crate::domain::ledger::chain;
 use crate::http::error::ApiError;
 use crate::server::client::ClientAddrs;
 use crate::store::{Store, StoreError, platform};
@@ -45,6 +46,17 @@ pub enum StartError {
     Config(#[from] crate::config::ConfigError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(
+        "this installation's checkpoints are signed with checkpoint key {recorded}, but this server holds key {ours} ({held_in}). \
+         Servers sharing one database must share checkpoint_key: set checkpoint_key (OASYS_CHECKPOINT_KEY) to the value the \
+         other servers use, or copy their <data_dir>/checkpoint_key here. Signing with another key would make `oasys verify` \
+         fail every later checkpoint (docs/security.md, \"Several servers\")"
+    )]
+    ForeignCheckpointKey {
+        recorded: String,
+        ours: String,
+        held_in: String,
+    },
     #[error("the backup before migrating failed, so the data dir was left as it is: {0}")]
     Backup(#[from] crate::backup::BackupError),
 }
@@ -79,7 +91,7 @@ impl App {
             config.auth.access_token_minutes.max(1) * 60,
             config.auth.refresh_token_days.max(1) * 86_400,
         );
-        let checkpoint_key = checkpoint_key(&config)?;
+        let checkpoint_key = installation_checkpoint_key(&config, &store)?;
         let limiter = LoginLimiter::new(Limits {
             free_failures: config.auth.login_failures_before_delay,
             max_delay: std::time::Duration::from_secs(config.auth.login_max_delay_seconds),
@@ -150,6 +162,32 @@ pub fn checkpoint_key(config: &Config) -> Result<Vec<u8>, StartError> {
         Some(k) => Ok(k.as_bytes().to_vec()),
         None => Ok(load_or_create_secret(&config.data_dir().join("checkpoint_key"))?.into_bytes()),
     }
+}
+
+/// The platform setting holding the [`chain::key_id`] of the key this installation's
+/// checkpoints are signed with.
+pub const CHECKPOINT_KEY_ID: &str = "checkpoint_key_id";
+
+/// The checkpoint key, checked against the key this installation signs with: the first server
+/// or command to sign records its key's id in the platform database, and any other key is
+/// refused before it signs anything. Several servers on one PostgreSQL database each generate a
+/// key of their own unless `checkpoint_key` is shared; this is where that is caught.
+pub fn installation_checkpoint_key(config: &Config, store: &Store) -> Result<Vec<u8>, StartError> {
+    let key = checkpoint_key(config)?;
+    let ours = chain::key_id(&key);
+    let recorded = store.platform_write(|tx| platform::claim_setting(tx, CHECKPOINT_KEY_ID, &ours))?;
+    if recorded != ours {
+        let held_in = match &config.checkpoint_key {
+            Some(_) => "checkpoint_key in the configuration".to_owned(),
+            None => config.data_dir().join("checkpoint_key").display().to_string(),
+        };
+        return Err(StartError::ForeignCheckpointKey {
+            recorded,
+            ours,
+            held_in,
+        });
+    }
+    Ok(key)
 }
 
 /// Reads the secret kept in the data dir, or writes a new random one with mode 0600.

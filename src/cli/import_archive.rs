@@ -206,7 +206,7 @@ pub fn run(config: &Config, archive: &Path, force: bool, source_key: Option<&Pat
         let dir = config.data_dir();
         ensure_private_dir(&dir).with_context(|| format!("data directory {}", dir.display()))?;
     }
-    let key = crate::app::checkpoint_key(config).context("loading the checkpoint key")?;
+    let key = crate::app::installation_checkpoint_key(config, &store).context("loading the checkpoint key")?;
     let has_row = store.platform_read(|tx| platform::tenant(tx, id))?.is_some();
     let has_storage = store.tenant_storage_exists(id)?;
     if (has_row || has_storage) && !force {

@@ -284,8 +284,8 @@ impl LedgerStore for Staged<'_> {
         Ok(())
     }
 
-    fn save_checkpoint(&mut self, link: &ChainLink, signature: &str) -> Result<(), StoreError> {
-        push_checkpoint(&mut self.pending.checkpoints, link, signature);
+    fn save_checkpoint(&mut self, link: &ChainLink, signature: &str, key_id: &str) -> Result<(), StoreError> {
+        push_checkpoint(&mut self.pending.checkpoints, link, signature, key_id);
         Ok(())
     }
 

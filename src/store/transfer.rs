@@ -336,18 +336,31 @@ pub fn resign_checkpoints(
     detail: &serde_json::Value,
 ) -> Result<Vec<Resigned>, StoreError> {
     let rows = tx.query(
-        "SELECT company_id, seq, hash, signature FROM chain_checkpoints ORDER BY company_id, seq",
+        "SELECT company_id, seq, hash, signature, key_id FROM chain_checkpoints ORDER BY company_id, seq",
         &[],
     )?;
+    let key_id = chain::key_id(key);
     let mut done: BTreeMap<Uuid, i64> = BTreeMap::new();
     for r in rows {
         let (company, seq, hash, signature) = (r.uuid(0)?, r.int(1)?, r.text(2)?, r.text(3)?);
+        let named = r.opt_text(4)?.is_some_and(|k| k == key_id);
         if chain::signature_valid(key, company, seq, &hash, &signature) {
+            if !named {
+                tx.execute(
+                    "UPDATE chain_checkpoints SET key_id = $3 WHERE company_id = $1 AND seq = $2",
+                    params![company, seq, key_id.as_str()],
+                )?;
+            }
             continue;
         }
         tx.execute(
-            "UPDATE chain_checkpoints SET signature = $3 WHERE company_id = $1 AND seq = $2",
-            params![company, seq, chain::signature(key, company, seq, &hash)],
+            "UPDATE chain_checkpoints SET signature = $3, key_id = $4 WHERE company_id = $1 AND seq = $2",
+            params![
+                company,
+                seq,
+                chain::signature(key, company, seq, &hash),
+                key_id.as_str()
+            ],
         )?;
         *done.entry(company).or_default() += 1;
     }

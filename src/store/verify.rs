@@ -23,6 +23,9 @@ use crate::domain::money;
 use crate::params;
 use crate::tenancy::TenantScope;
 
+/// How a finding about checkpoints signed by another key begins (`CompanyReport::unknown_key`).
+pub const UNKNOWN_KEY: &str = "unknown checkpoint key";
+
 /// Links read per query while walking the chain.
 const PAGE: i64 = 500;
 /// Position of findings that belong to no place in the chain (maintained balances, settings).
@@ -99,6 +102,12 @@ pub struct CompanyReport {
 impl CompanyReport {
     pub fn is_ok(&self) -> bool {
         self.findings.is_empty()
+    }
+
+    /// Whether some checkpoints were signed by a key other than the one given: they could not
+    /// be checked, which is not in itself a sign of tampering.
+    pub fn unknown_key(&self) -> bool {
+        self.findings.iter().any(|f| f.message.starts_with(UNKNOWN_KEY))
     }
 
     /// The first finding, in ledger order, that names an entry.
@@ -192,6 +201,8 @@ struct Checkpoint {
     seq: i64,
     hash: String,
     signature: String,
+    /// The key that signed it, by [`chain::key_id`]; `None` before key ids were recorded.
+    key_id: Option<String>,
 }
 
 /// A lock-date change recorded in the audit trail: a candidate payload for a close link.
@@ -246,7 +257,7 @@ struct StoredLink {
 
 fn checkpoints(tx: &mut Tx, company: Uuid) -> Result<Vec<Checkpoint>, StoreError> {
     tx.query(
-        "SELECT seq, hash, signature FROM chain_checkpoints WHERE company_id = $1 ORDER BY seq",
+        "SELECT seq, hash, signature, key_id FROM chain_checkpoints WHERE company_id = $1 ORDER BY seq",
         params![company],
     )?
     .iter()
@@ -255,6 +266,7 @@ fn checkpoints(tx: &mut Tx, company: Uuid) -> Result<Vec<Checkpoint>, StoreError
             seq: r.int(0)?,
             hash: r.text(1)?,
             signature: r.text(2)?,
+            key_id: r.opt_text(3)?,
         })
     })
     .collect()
@@ -678,21 +690,42 @@ impl Verifier<'_> {
     fn check_checkpoints(&mut self, checkpoints: &[Checkpoint], chain: &Chain) {
         let mut last_good = 0;
         let signed: HashSet<i64> = checkpoints.iter().map(|c| c.seq).collect();
+        let ours = chain::key_id(self.key);
+        // Checkpoints signed by another key: (first, last) link, by that key's id.
+        let mut foreign: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
         for cp in checkpoints {
             // No entry is named: any link up to here may be the one rewritten.
             let link = chain.at_checkpoints.get(&cp.seq);
             if !chain::signature_valid(self.key, self.company, cp.seq, &cp.hash, &cp.signature) {
-                self.push(
-                    None,
-                    Some(cp.seq),
-                    cp.seq,
-                    format!(
-                        "the checkpoint's signature does not verify: links {}..={} were rewritten, \
-                         or this is not the checkpoint key that signed it",
-                        last_good + 1,
-                        cp.seq
+                match cp.key_id.as_deref() {
+                    Some(theirs) if theirs != ours => {
+                        let range = foreign.entry(theirs).or_insert((cp.seq, cp.seq));
+                        range.1 = cp.seq;
+                    }
+                    Some(_) => self.push(
+                        None,
+                        Some(cp.seq),
+                        cp.seq,
+                        format!(
+                            "the checkpoint's signature does not verify with the key that signed it: \
+                             links {}..={} were rewritten",
+                            last_good + 1,
+                            cp.seq
+                        ),
                     ),
-                );
+                    None => self.push(
+                        None,
+                        Some(cp.seq),
+                        cp.seq,
+                        format!(
+                            "the checkpoint's signature does not verify: links {}..={} were rewritten, \
+                             or this is not the checkpoint key that signed it (it was signed before \
+                             checkpoints named their key)",
+                            last_good + 1,
+                            cp.seq
+                        ),
+                    ),
+                }
             } else {
                 last_good = cp.seq;
             }
@@ -724,6 +757,21 @@ impl Verifier<'_> {
                 ),
                 Some(_) => {}
             }
+        }
+        for (theirs, (first, last)) in foreign {
+            self.push(
+                None,
+                Some(first),
+                first,
+                format!(
+                    "{}: the checkpoints at links {first}..={last} were signed by checkpoint key {theirs}, \
+                     which is not the key given (key {ours}), so they cannot be checked here; this alone \
+                     does not mean they were rewritten. Verify with the key that signed them (servers \
+                     sharing one database must share checkpoint_key); if no key of this installation \
+                     ever had id {theirs}, treat them as rewritten",
+                    UNKNOWN_KEY
+                ),
+            );
         }
         let every = chain::CHECKPOINT_EVERY.max(1);
         let mut seq = every;

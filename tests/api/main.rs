@@ -19,6 +19,7 @@ mod hardening_auth;
 mod hardening_child;
 mod hardening_files;
 mod hardening_import;
+mod hardening_keys;
 mod hardening_login;
 mod hardening_timeouts;
 mod ledger;

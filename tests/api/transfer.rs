@@ -431,16 +431,32 @@ async fn refusals(app: TestApp) {
     assert!(!firm_exists(&app, &tenant));
     assert_eq!(app.login(EMAIL, STRONG_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
 
-    // An older schema: loaded at its version (6: document delivery did not exist), migrated on.
+    // An older schema: loaded at its version (5: document delivery did not exist, nor did
+    // checkpoints name their key), migrated on.
     let mut older = files.clone();
+    let checkpoints: String = String::from_utf8(older["tables/chain_checkpoints.jsonl"].clone())
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut row: serde_json::Map<String, Value> = serde_json::from_str(line).unwrap();
+            row.remove("key_id");
+            format!("{}\n", Value::Object(row))
+        })
+        .collect();
+    rewrite(&mut older, "tables/chain_checkpoints.jsonl", checkpoints.into_bytes());
     let mut m = manifest(&older);
     let version = m["schema"]["tenant"].as_i64().unwrap();
-    assert_eq!(version, 6, "update this case with the migrations");
+    assert_eq!(version, 7, "update this case with the migrations");
     m["schema"]["tenant"] = json!(5);
     m["tables"]
         .as_array_mut()
         .unwrap()
         .retain(|t| t["name"] != "document_templates" && t["name"] != "email_log");
+    for t in m["tables"].as_array_mut().unwrap() {
+        if t["name"] == "chain_checkpoints" {
+            t["columns"].as_array_mut().unwrap().retain(|c| c["name"] != "key_id");
+        }
+    }
     set_manifest(&mut older, &m);
     older.remove("tables/document_templates.jsonl");
     older.remove("tables/email_log.jsonl");

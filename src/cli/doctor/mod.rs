@@ -18,6 +18,7 @@ use clap::Args;
 use crate::config::{self, Config, ConfigError, Flags};
 use crate::store::inspect::{self, DbState};
 
+mod keys;
 mod net;
 use net::{server, smtp};
 
@@ -416,6 +417,7 @@ fn databases(report: &mut Report, config: &Config) {
         );
     }
     backups(report, config, found.last_backup.as_ref());
+    keys::check(report, config, &found);
     let key = config.data_dir().join("checkpoint_key");
     if found.tenants.iter().any(|t| t.signed_checkpoints) && config.checkpoint_key.is_none() && !key.exists() {
         report.fail(
