@@ -80,7 +80,8 @@ pub fn operations() -> Vec<Op> {
         .body(Body::Json(named("RegisterRequest")))
         .created(r("SignedIn"))
         .or(403, "Registration is turned off on this server")
-        .or(409, "Conflicts with stored data"),
+        .or(409, "Conflicts with stored data")
+        .or(429, "Too many refused registrations from this client; see `Retry-After`"),
         op(
             Post,
             "/api/auth/token/refresh/",
@@ -127,7 +128,8 @@ pub fn operations() -> Vec<Op> {
         .about("Every token the user holds stops working; the answer carries new ones.")
         .access(USER)
         .body(Body::Json(named("PasswordChange")))
-        .ok(r("SignedIn")),
+        .ok(r("SignedIn"))
+        .or(429, "Too many wrong old passwords; see `Retry-After`"),
         op(
             Get,
             "/api/tenants/",
