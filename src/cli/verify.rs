@@ -1,6 +1,6 @@
 //! `oasys verify [--tenant ID]`: checks the ledgers of one firm or of all, prints one line per
 //! company, and fails (non-zero exit) naming the first bad entry when anything is wrong. A
-//! company whose checkpoints were signed by another key is `UNKNOWN KEY`, not tampered with.
+//! company whose checkpoints were signed by another key says `UNKNOWN KEY`, not rewritten.
 
 use anyhow::{Context, bail};
 
@@ -88,12 +88,18 @@ pub(super) fn print(t: &Tenant, report: &TenantReport) {
             (None, Some(f)) => format!("; first problem: {f}"),
             (None, None) => String::new(),
         };
-        if c.unknown_key() && c.findings.iter().all(|f| f.message.starts_with(verify::UNKNOWN_KEY)) {
+        if c.findings.iter().all(|f| f.message.contains(verify::UNKNOWN_KEY)) {
             println!(
-                "UNKNOWN KEY: {company}: its checkpoints were signed by another checkpoint key and cannot be checked with this one"
+                "FAILED: {company}: UNKNOWN KEY: its checkpoints were signed by another checkpoint key and cannot be checked with this one (not by itself a sign of tampering); {} checkpoint(s)",
+                c.findings.len()
             );
         } else {
-            println!("FAILED: {company}: {} problem(s){first}", c.findings.len());
+            let note = if c.unknown_key() {
+                " (some checkpoints: UNKNOWN KEY)"
+            } else {
+                ""
+            };
+            println!("FAILED: {company}: {} problem(s){note}{first}", c.findings.len());
         }
         for f in c.findings.iter().take(SHOWN) {
             println!("  - {f}");

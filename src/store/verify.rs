@@ -23,8 +23,8 @@ use crate::domain::money;
 use crate::params;
 use crate::tenancy::TenantScope;
 
-/// How a finding about checkpoints signed by another key begins (`CompanyReport::unknown_key`).
-pub const UNKNOWN_KEY: &str = "unknown checkpoint key";
+/// What a finding about a checkpoint signed by another key says (`CompanyReport::unknown_key`).
+pub const UNKNOWN_KEY: &str = "signed by another checkpoint key";
 
 /// Links read per query while walking the chain.
 const PAGE: i64 = 500;
@@ -107,7 +107,7 @@ impl CompanyReport {
     /// Whether some checkpoints were signed by a key other than the one given: they could not
     /// be checked, which is not in itself a sign of tampering.
     pub fn unknown_key(&self) -> bool {
-        self.findings.iter().any(|f| f.message.starts_with(UNKNOWN_KEY))
+        self.findings.iter().any(|f| f.message.contains(UNKNOWN_KEY))
     }
 
     /// The first finding, in ledger order, that names an entry.
@@ -691,41 +691,29 @@ impl Verifier<'_> {
         let mut last_good = 0;
         let signed: HashSet<i64> = checkpoints.iter().map(|c| c.seq).collect();
         let ours = chain::key_id(self.key);
-        // Checkpoints signed by another key: (first, last) link, by that key's id.
-        let mut foreign: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
         for cp in checkpoints {
             // No entry is named: any link up to here may be the one rewritten.
             let link = chain.at_checkpoints.get(&cp.seq);
             if !chain::signature_valid(self.key, self.company, cp.seq, &cp.hash, &cp.signature) {
-                match cp.key_id.as_deref() {
-                    Some(theirs) if theirs != ours => {
-                        let range = foreign.entry(theirs).or_insert((cp.seq, cp.seq));
-                        range.1 = cp.seq;
-                    }
-                    Some(_) => self.push(
-                        None,
-                        Some(cp.seq),
-                        cp.seq,
-                        format!(
-                            "the checkpoint's signature does not verify with the key that signed it: \
-                             links {}..={} were rewritten",
-                            last_good + 1,
-                            cp.seq
-                        ),
+                let (from, to) = (last_good + 1, cp.seq);
+                let message = match cp.key_id.as_deref() {
+                    Some(theirs) if theirs != ours => format!(
+                        "the checkpoint's signature does not verify with this key: it was {UNKNOWN_KEY} \
+                         ({theirs}; the key given is {ours}), so it cannot be checked here, which alone is no \
+                         sign of tampering. Verify with the key that signed it (servers sharing one database \
+                         must share checkpoint_key); if no key of this installation ever had id {theirs}, \
+                         links {from}..={to} were rewritten"
                     ),
-                    None => self.push(
-                        None,
-                        Some(cp.seq),
-                        cp.seq,
-                        format!(
-                            "the checkpoint's signature does not verify: links {}..={} were rewritten, \
-                             or this is not the checkpoint key that signed it (it was signed before \
-                             checkpoints named their key)",
-                            last_good + 1,
-                            cp.seq
-                        ),
+                    Some(_) => format!(
+                        "the checkpoint's signature does not verify: links {from}..={to} were rewritten \
+                         (this is the key that signed it)"
                     ),
-                }
+                    None => format!(
+                        "the checkpoint's signature does not verify: links {from}..={to} were rewritten, \
+                         or this is not the checkpoint key that signed it"
+                    ),
+                };
+                self.push(None, Some(cp.seq), cp.seq, message);
             } else {
                 last_good = cp.seq;
             }
@@ -757,21 +745,6 @@ impl Verifier<'_> {
                 ),
                 Some(_) => {}
             }
-        }
-        for (theirs, (first, last)) in foreign {
-            self.push(
-                None,
-                Some(first),
-                first,
-                format!(
-                    "{}: the checkpoints at links {first}..={last} were signed by checkpoint key {theirs}, \
-                     which is not the key given (key {ours}), so they cannot be checked here; this alone \
-                     does not mean they were rewritten. Verify with the key that signed them (servers \
-                     sharing one database must share checkpoint_key); if no key of this installation \
-                     ever had id {theirs}, treat them as rewritten",
-                    UNKNOWN_KEY
-                ),
-            );
         }
         let every = chain::CHECKPOINT_EVERY.max(1);
         let mut seq = every;
