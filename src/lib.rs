@@ -1,8 +1,9 @@
 //! OASYS: books, invoicing, banking and stock for small firms and the accounting firms that
-//! keep their books, as one executable. Modules in reading order: the pure domain, storage,
-//! authentication and tenancy, provisioning, the HTTP API, configuration, the CLI.
+//! keep their books, as one executable. Modules in reading order: the pure domain and file
+//! formats, storage, authentication and tenancy, provisioning, the HTTP API, configuration, the CLI.
 
 pub mod domain;
+pub mod formats;
 pub mod pdf;
 pub mod store;
 pub mod tenancy;

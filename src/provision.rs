@@ -8,7 +8,6 @@ use crate::auth::password;
 use crate::auth::scope::TenantScope;
 use crate::domain::FieldErrors;
 use crate::domain::accounts::{self, TemplateError};
-use crate::domain::roles::Role;
 use crate::domain::tenants::{self, Company, CompanyDetails, Plan, Profile, Tenant, User};
 use crate::store::audit::{self, AuditEvent};
 use crate::store::{Store, StoreError, Tx, accounts as account_store, companies, platform};
@@ -35,21 +34,7 @@ impl From<TemplateError> for ProvisionError {
     }
 }
 
-/// A person to create, with their password in clear (hashed here, never stored).
-#[derive(Debug, Clone)]
-pub struct NewUser {
-    pub email: String,
-    pub password: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub role: Role,
-    pub permissions: Vec<String>,
-    pub all_companies: bool,
-    pub companies: Vec<Uuid>,
-    pub default_company_id: Option<Uuid>,
-    /// False only for the demo account, whose password is the seed's well-known one.
-    pub enforce_policy: bool,
-}
+pub use crate::domain::tenants::NewUser;
 
 pub struct NewFirm {
     pub name: String,
@@ -58,6 +43,21 @@ pub struct NewFirm {
     pub company: CompanyDetails,
     pub chart: String,
     pub admin: Option<NewUser>,
+}
+
+impl NewFirm {
+    /// A firm as registration and first-run setup make it: the basic plan, one company with the
+    /// default chart of accounts, and its administrator.
+    pub fn with_admin(name: String, company: CompanyDetails, admin: NewUser) -> NewFirm {
+        NewFirm {
+            name,
+            domain: None,
+            plan: Plan::Basic,
+            company,
+            chart: tenants::companies::DEFAULT_CHART.into(),
+            admin: Some(admin),
+        }
+    }
 }
 
 pub struct Firm {
@@ -135,9 +135,21 @@ pub fn create_company(
     chart: &str,
     actor: Option<Uuid>,
 ) -> Result<Company, ProvisionError> {
-    details.validate()?;
     let tenant_id = scope.tenant_id();
-    store.tenant_write(scope, |tx| insert_company(tx, details, chart, actor, tenant_id))
+    store.tenant_write(scope, |tx| add_company(tx, details, chart, actor, tenant_id))
+}
+
+/// Checks `details` and creates the company, with its chart of accounts from `chart`, in the
+/// caller's transaction on the firm's database.
+pub fn add_company(
+    tx: &mut Tx,
+    details: &CompanyDetails,
+    chart: &str,
+    actor: Option<Uuid>,
+    tenant_id: Uuid,
+) -> Result<Company, ProvisionError> {
+    details.validate()?;
+    insert_company(tx, details, chart, actor, tenant_id)
 }
 
 fn insert_company(
@@ -226,6 +238,29 @@ pub fn set_password(
 /// open to anyone, and "already exists" would tell them who has an account here (the answer
 /// still differs from a success; the sign-in limiter makes asking slow, `docs/security.md`).
 pub const EMAIL_UNAVAILABLE: &str = "This email address cannot be registered. If it is yours, sign in instead.";
+
+/// Changes a user's own password: the current one must match (then `matched` is called, before
+/// the new one is checked: the sign-in limiter forgives the attempt). Every token issued before
+/// stops working. Returns the user as now stored. Blocking.
+pub fn change_password(
+    store: &Store,
+    user: &User,
+    old: &str,
+    new: &str,
+    matched: impl FnOnce(),
+) -> Result<User, ProvisionError> {
+    let (_, hash) = store
+        .platform_read(|tx| platform::user_by_email(tx, &user.email))?
+        .ok_or(StoreError::NotFound)?;
+    if !password::verify(old, &hash) {
+        return Err(FieldErrors::single("old_password", "Your old password was entered incorrectly.").into());
+    }
+    matched();
+    set_password(store, user, new, true, Some(user.id))?;
+    Ok(store
+        .platform_read(|tx| platform::user(tx, user.id))?
+        .ok_or(StoreError::NotFound)?)
+}
 
 fn check_new_user(store: &Store, new: &NewUser, errors: &mut FieldErrors) -> Result<(), StoreError> {
     let email = tenants::normalize_email(&new.email);

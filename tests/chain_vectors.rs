@@ -80,6 +80,7 @@ fn entry_1() -> JournalEntry {
         chain_seq: Some(1),
         created_at: at("2024-01-15T09:30:00.123456Z"),
         updated_at: at("2024-01-20T16:00:00.000001Z"),
+        edited_by: None,
         lines: vec![
             Line {
                 line_no: 1,
@@ -124,6 +125,7 @@ fn entry_2() -> JournalEntry {
         chain_seq: Some(2),
         created_at: at("2024-01-20T16:00:00.000001Z"),
         updated_at: at("2024-01-20T16:00:00.000001Z"),
+        edited_by: None,
         lines: vec![
             Line {
                 line_no: 1,

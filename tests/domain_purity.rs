@@ -1,7 +1,7 @@
 //! The domain is pure: nothing under `src/domain/` may name the web framework, a database
 //! driver, JSON, the async runtime, an HTTP client, serde, or the storage and HTTP layers of
-//! this crate. This reads the source (comments and string literals aside) and fails on any path
-//! or `use` that does.
+//! this crate. The file formats (`src/formats/`) are held to the same rule. This reads the source
+//! (comments and string literals aside) and fails on any path or `use` that does.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
@@ -365,6 +365,31 @@ fn the_domain_names_no_framework_driver_or_json() {
     assert!(
         problems.is_empty(),
         "the domain must stay pure (no HTTP, no database driver, no JSON, no async runtime):\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn the_file_formats_name_no_framework_driver_or_json() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/formats");
+    let files = rust_files(&dir);
+    assert!(files.iter().any(|f| f.ends_with("mod.rs")), "{files:?}");
+    let problems: Vec<String> = files
+        .iter()
+        .flat_map(|file| {
+            let name = file
+                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                .unwrap_or(file)
+                .display()
+                .to_string();
+            violations(&std::fs::read_to_string(file).unwrap())
+                .into_iter()
+                .map(move |v| format!("{name}: {v}"))
+        })
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "file formats are pure (bytes in, values out: no HTTP, no database, no JSON):\n{}",
         problems.join("\n")
     );
 }

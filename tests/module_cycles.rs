@@ -36,6 +36,11 @@ const FORBIDDEN: &[(&str, &str, &str)] = &[
         "the tax `Rounding` a company's settings hold lives in `domain::taxes`",
     ),
     (
+        "domain::reports",
+        "domain::documents",
+        "the reports' arithmetic is pure sums over rows; documents and payments use its checked sums",
+    ),
+    (
         "http::documents",
         "http::delivery",
         "the PDF of a document (`pdf_parts`, `firm_look`) is read in `http::documents`",

@@ -572,6 +572,7 @@ fn a_back_dated_entry_with_a_forged_link_is_named() {
         chain_seq: Some(83),
         created_at: now,
         updated_at: now,
+        edited_by: None,
         lines: vec![
             Line {
                 line_no: 1,

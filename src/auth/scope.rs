@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::AuthError;
 use super::jwt::Claims;
-use crate::domain::roles::{self, Action};
+use crate::domain::roles::Action;
 use crate::domain::tenants::{Company, User};
 use crate::store::{Tx, companies, platform};
 pub use crate::tenancy::TenantScope;
@@ -43,7 +43,7 @@ pub fn caller(tx: &mut Tx, claims: &Claims) -> Result<Caller, AuthError> {
 impl Caller {
     /// Refuses with 403 unless the permission matrix (or the user's extra permissions) allow it.
     pub fn require(&self, action: Action) -> Result<(), AuthError> {
-        if roles::can(self.user.role, &self.user.permissions, action) {
+        if self.user.can(action) {
             Ok(())
         } else {
             Err(AuthError::Forbidden)
@@ -57,15 +57,11 @@ impl Caller {
 
     /// `None` when the user sees every company of the firm; else the companies they may see.
     pub fn visible_companies(&self) -> Option<&[Uuid]> {
-        if self.user.all_companies || roles::sees_all_companies(self.user.role) {
-            None
-        } else {
-            Some(&self.user.companies)
-        }
+        self.user.visible_companies()
     }
 
     pub fn may_see_company(&self, id: Uuid) -> bool {
-        self.visible_companies().is_none_or(|ids| ids.contains(&id))
+        self.user.may_see_company(id)
     }
 
     /// The company a request works in: the `X-Company-Id` header when given, else the user's

@@ -25,26 +25,11 @@ use crate::domain::FieldErrors;
 use crate::domain::ledger::Books;
 use crate::domain::ledger::{Ctx, EntryInput, LedgerError};
 use crate::domain::tenants::Company;
+use crate::formats::journal_csv;
 use crate::http::journal::{EntryBody, LineBody, entry_input};
 use crate::params;
 use crate::store::bulk::{self, BulkError};
 use crate::store::{Store, companies, platform};
-
-/// The CSV columns, in the documented order. `reference`, `description`, `line_description`,
-/// `currency` and `exchange_rate` may be left out.
-const COLUMNS: &[&str] = &[
-    "entry",
-    "date",
-    "reference",
-    "description",
-    "account",
-    "line_description",
-    "debit",
-    "credit",
-    "currency",
-    "exchange_rate",
-];
-const REQUIRED: &[&str] = &["entry", "date", "account", "debit", "credit"];
 
 /// Where an entry came from, to name it in errors.
 struct Source {
@@ -202,162 +187,38 @@ fn from_json(text: &str) -> anyhow::Result<Vec<(EntryBody, Source)>> {
         .collect()
 }
 
-/// CSV: one row per line; rows with the same `entry` key form one entry, in the order of their
-/// first row. The entry's date, reference and description come from its rows (blank on some
-/// rows is fine; two different values are an error).
+/// CSV: `formats::journal_csv` reads the rows and groups them into entries; each becomes the
+/// bulk API's body, its cells as they were written.
 fn from_csv(text: &str) -> anyhow::Result<Vec<(EntryBody, Source)>> {
-    let mut records = parse_csv(text).map_err(anyhow::Error::msg)?.into_iter();
-    let Some((_, header)) = records.next() else {
-        bail!("the CSV file is empty");
-    };
-    let mut column: HashMap<&str, usize> = HashMap::new();
-    for (i, name) in header.iter().enumerate() {
-        let name = name.trim();
-        let Some(known) = COLUMNS.iter().find(|c| c.eq_ignore_ascii_case(name)) else {
-            bail!("row 1: unknown column {name:?}; the columns are {}", COLUMNS.join(","));
-        };
-        if column.insert(known, i).is_some() {
-            bail!("row 1: column {known:?} appears twice");
-        }
-    }
-    let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !column.contains_key(c)).collect();
-    if !missing.is_empty() {
-        bail!("row 1: missing column(s) {}", missing.join(", "));
-    }
-    let mut out: Vec<(EntryBody, Source)> = Vec::new();
-    let mut by_key: HashMap<String, usize> = HashMap::new();
-    for (row, fields) in records {
-        if fields.len() != header.len() {
-            bail!("row {row}: {} fields, the header has {}", fields.len(), header.len());
-        }
-        let cell = |name: &str| -> Option<String> {
-            column
-                .get(name)
-                .and_then(|&i| fields.get(i))
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-        };
-        let Some(key) = cell("entry") else {
-            bail!("row {row}: the entry column is blank");
-        };
-        let i = match by_key.get(&key) {
-            Some(&i) => i,
-            None => {
-                by_key.insert(key.clone(), out.len());
-                out.push((
-                    EntryBody {
-                        lines: Some(Vec::new().into()),
-                        ..EntryBody::default()
-                    },
-                    Source {
-                        label: format!("entry {key:?} (row {row})"),
-                        line_rows: Vec::new(),
-                    },
-                ));
-                out.len() - 1
-            }
-        };
-        let Some((body, source)) = out.get_mut(i) else {
-            bail!("row {row}: internal error grouping entry {key:?}");
-        };
-        for (name, slot) in [
-            ("date", &mut body.date),
-            ("reference", &mut body.reference),
-            ("description", &mut body.description),
-        ] {
-            match (cell(name), slot.as_deref()) {
-                (Some(new), Some(old)) if new != old => {
-                    bail!("row {row}: entry {key:?} already has {name} {old:?}, this row says {new:?}")
-                }
-                (Some(new), None) => *slot = Some(new),
-                _ => {}
-            }
-        }
-        let amount = |name: &str| cell(name).map(Value::String);
-        if let Some(lines) = body.lines.as_mut() {
-            lines.push(LineBody {
-                account: cell("account"),
-                description: cell("line_description"),
-                debit_amount: amount("debit"),
-                credit_amount: amount("credit"),
-                currency: cell("currency"),
-                exchange_rate: amount("exchange_rate"),
-            });
-        }
-        source.line_rows.push(row);
-    }
-    Ok(out)
-}
-
-/// Parses CSV (RFC 4180): comma-separated fields, optionally in double quotes with `""` for a
-/// quote; LF or CRLF line ends; a leading byte-order mark and blank lines are ignored. Each
-/// record comes with the line it starts on (1-based).
-fn parse_csv(text: &str) -> Result<Vec<(usize, Vec<String>)>, String> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut records = Vec::new();
-    let mut record: Vec<String> = Vec::new();
-    let mut field = String::new();
-    let (mut line, mut start) = (1usize, 1usize);
-    let (mut in_quotes, mut was_quoted) = (false, false);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if in_quotes {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => in_quotes = false,
-                _ => {
-                    if c == '\n' {
-                        line += 1;
-                    }
-                    field.push(c);
-                }
-            }
-            continue;
-        }
-        match c {
-            '"' if field.is_empty() && !was_quoted => {
-                in_quotes = true;
-                was_quoted = true;
-            }
-            ',' => {
-                record.push(std::mem::take(&mut field));
-                was_quoted = false;
-            }
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' => {
-                record.push(std::mem::take(&mut field));
-                let blank = record.len() == 1 && record.first().is_some_and(String::is_empty) && !was_quoted;
-                if !blank {
-                    records.push((start, std::mem::take(&mut record)));
-                }
-                record.clear();
-                was_quoted = false;
-                line += 1;
-                start = line;
-            }
-            '"' => {
-                return Err(format!(
-                    "row {line}: a quote inside an unquoted field (quote the whole field)"
-                ));
-            }
-            _ if was_quoted && !c.is_whitespace() => {
-                return Err(format!("row {line}: text after the closing quote of a field"));
-            }
-            _ if was_quoted => {}
-            _ => field.push(c),
-        }
-    }
-    if in_quotes {
-        return Err(format!("row {start}: a quoted field is never closed"));
-    }
-    if !field.is_empty() || !record.is_empty() || was_quoted {
-        record.push(field);
-        records.push((start, record));
-    }
-    Ok(records)
+    let entries = journal_csv::read(text)?;
+    Ok(entries
+        .into_iter()
+        .map(|entry| {
+            let source = Source {
+                label: format!("entry {:?} (row {})", entry.key, entry.row),
+                line_rows: entry.lines.iter().map(|line| line.row).collect(),
+            };
+            let lines = entry
+                .lines
+                .into_iter()
+                .map(|line| LineBody {
+                    account: line.account,
+                    description: line.description,
+                    debit_amount: line.debit.map(Value::String),
+                    credit_amount: line.credit.map(Value::String),
+                    currency: line.currency,
+                    exchange_rate: line.exchange_rate.map(Value::String),
+                })
+                .collect::<Vec<LineBody>>();
+            let body = EntryBody {
+                date: entry.date,
+                reference: entry.reference,
+                description: entry.description,
+                lines: Some(lines.into()),
+            };
+            (body, source)
+        })
+        .collect())
 }
 
 /// Resolves account codes and turns each body into the domain's input, as the bulk API does.
@@ -541,22 +402,6 @@ fn n_entries(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_fields_quotes_and_line_ends() {
-        let records = parse_csv("\u{feff}a,b,c\r\n1,\"x, \"\"y\"\"\",\n\n2,\"multi\nline\",z\n3,,\"\"").unwrap();
-        assert_eq!(
-            records,
-            vec![
-                (1, vec!["a".into(), "b".into(), "c".into()]),
-                (2, vec!["1".into(), "x, \"y\"".into(), String::new()]),
-                (4, vec!["2".into(), "multi\nline".into(), "z".into()]),
-                (6, vec!["3".into(), String::new(), String::new()]),
-            ]
-        );
-        assert!(parse_csv("a,\"b\nc").unwrap_err().contains("row 1"));
-        assert!(parse_csv("a\nb\"c\"").unwrap_err().contains("row 2"));
-    }
 
     #[test]
     fn csv_rows_group_into_entries() {

@@ -8,8 +8,12 @@ pub mod contacts;
 pub mod documents;
 pub mod items;
 pub mod ledger;
+#[cfg(test)]
+mod memory;
 pub mod money;
 pub mod password;
+pub mod references;
+pub mod reports;
 pub mod roles;
 pub mod taxes;
 pub mod tenants;

@@ -1,40 +1,35 @@
-//! `/api/auth/`: login, register, token refresh (rotating, with reuse detection), logout,
-//! password change and the caller's own profile.
+//! `/api/auth/`: login, register, token refresh (rotating, with reuse detection) and logout;
+//! the caller's own profile and password are in `auth/me.rs`.
+
+mod me;
+
+pub use me::{MeBody, PasswordBody, change_password, me, update_me};
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
 use jiff::Timestamp;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::dto::UserDto;
+use super::company::JsonBody;
 use super::error::ApiError;
-use super::extract::{ApiJson, Bearer, ClientIp};
-use crate::app::{App, AppState};
+use super::extract::ClientIp;
+use super::firm::{Public, Signed};
+use super::tenants::users::UserDto;
+use crate::app::App;
 use crate::auth::jwt::TokenType;
 use crate::auth::{AuthError, password, scope};
 use crate::domain::FieldErrors;
-use crate::domain::roles::Role;
-use crate::domain::tenants::{self, CompanyDetails, Plan, User, validate_profile};
-use crate::provision::{self, NewFirm, NewUser};
+use crate::domain::tenants::companies::{self, CompanyChanges};
+use crate::domain::tenants::{self, NewUser, User};
+use crate::provision::{self, NewFirm};
 use crate::store::audit;
 use crate::store::platform::{self, RefreshUse};
 
 /// Reads a required string field, adding DRF's message when it is missing or blank.
 pub fn required(errors: &mut FieldErrors, field: &str, value: &Option<String>) -> String {
-    match value.as_deref().map(str::trim) {
-        Some(v) if !v.is_empty() => v.to_owned(),
-        Some(_) => {
-            errors.add(field, "This field may not be blank.");
-            String::new()
-        }
-        None => {
-            errors.add(field, "This field is required.");
-            String::new()
-        }
-    }
+    tenants::required_text(errors, field, value.as_deref())
 }
 
 /// Like [`required`], for passwords: refused when missing or empty, never trimmed (spaces are
@@ -53,17 +48,57 @@ pub fn required_secret(errors: &mut FieldErrors, field: &str, value: &Option<Str
     }
 }
 
-#[derive(Deserialize)]
+/// An access token and a refresh token.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Tokens)]
+pub struct Tokens {
+    /// Sent as `Authorization: Bearer …`.
+    pub access: String,
+    /// Single use: `POST /api/auth/token/refresh/` exchanges it for a new pair.
+    pub refresh: String,
+}
+
+/// A signed-in user and their tokens.
+#[derive(Serialize, ToSchema)]
+#[schema(as = SignedIn)]
+pub struct SignedIn {
+    pub success: bool,
+    pub user: UserDto,
+    pub tokens: Tokens,
+}
+
+impl SignedIn {
+    fn new(user: &User, tokens: Tokens) -> SignedIn {
+        SignedIn {
+            success: true,
+            user: UserDto::from(user),
+            tokens,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[schema(as = LoggedOut)]
+pub struct LoggedOut {
+    pub success: bool,
+    pub detail: &'static str,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[schema(as = LoginRequest)]
 pub struct LoginBody {
+    #[schema(value_type = String)]
     email: Option<String>,
+    #[schema(value_type = String)]
     password: Option<String>,
 }
 
 pub async fn login(
-    State(app): State<AppState>,
+    Public(app): Public,
     ClientIp(ip): ClientIp,
-    ApiJson(body): ApiJson<LoginBody>,
-) -> Result<Json<Value>, ApiError> {
+    body: JsonBody<LoginBody>,
+) -> Result<Json<SignedIn>, ApiError> {
+    let body = body.parse()?;
     let mut errors = FieldErrors::default();
     let email = tenants::normalize_email(&required(&mut errors, "email", &body.email));
     let secret = required_secret(&mut errors, "password", &body.password);
@@ -92,7 +127,7 @@ pub async fn login(
                 return Err(AuthError::InvalidCredentials.into());
             }
         }
-        let (user, tokens) = app.store.platform_write(|tx| -> Result<(User, Value), ApiError> {
+        let (user, tokens) = app.store.platform_write(|tx| -> Result<(User, Tokens), ApiError> {
             // Read again under the row lock: a deactivation, demotion or "log out everywhere"
             // that committed while the password was being checked must win over this login.
             platform::lock_user(tx, user.id)?;
@@ -110,16 +145,14 @@ pub async fn login(
             Ok((user, tokens))
         })?;
         attempt.succeeded();
-        Ok(Json(
-            json!({ "success": true, "user": UserDto::from(&user), "tokens": tokens }),
-        ))
+        Ok(Json(SignedIn::new(&user, tokens)))
     })
     .await
 }
 
 /// Issues an access token and a refresh token; the refresh token joins `family`, or starts a
 /// new family (a new login).
-fn issue_pair(app: &App, tx: &mut crate::store::Tx, user: &User, family: Option<Uuid>) -> Result<Value, ApiError> {
+fn issue_pair(app: &App, tx: &mut crate::store::Tx, user: &User, family: Option<Uuid>) -> Result<Tokens, ApiError> {
     let now = Timestamp::now().as_second();
     let family = match family {
         Some(f) => f,
@@ -140,66 +173,71 @@ fn issue_pair(app: &App, tx: &mut crate::store::Tx, user: &User, family: Option<
         Some(family),
     )?;
     platform::insert_refresh_token(tx, &claims.jti, family, i64::try_from(claims.exp).unwrap_or(i64::MAX))?;
-    Ok(json!({ "access": access, "refresh": refresh }))
+    Ok(Tokens { access, refresh })
 }
 
-#[derive(Deserialize)]
-pub struct RegisterBody {
+/// The first administrator of a new firm, as registration and first-run setup send them.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = NewAdministrator)]
+pub struct AdminBody {
+    #[schema(value_type = String)]
     email: Option<String>,
+    #[schema(value_type = String)]
     password: Option<String>,
+    #[schema(value_type = String)]
     first_name: Option<String>,
+    #[schema(value_type = String)]
     last_name: Option<String>,
+}
+
+impl AdminBody {
+    /// The administrator to create; each missing or blank field is named in `errors`.
+    pub fn read(&self, errors: &mut FieldErrors) -> NewUser {
+        NewUser::administrator(
+            required(errors, "email", &self.email),
+            required_secret(errors, "password", &self.password),
+            required(errors, "first_name", &self.first_name),
+            required(errors, "last_name", &self.last_name),
+        )
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[schema(as = RegisterRequest)]
+pub struct RegisterBody {
+    #[serde(flatten)]
+    admin: AdminBody,
+    /// Default: the administrator's name.
     firm_name: Option<String>,
 }
 
 pub async fn register(
-    State(app): State<AppState>,
+    Public(app): Public,
     ClientIp(ip): ClientIp,
-    ApiJson(body): ApiJson<RegisterBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+    body: JsonBody<RegisterBody>,
+) -> Result<(StatusCode, Json<SignedIn>), ApiError> {
     if !app.config.allow_registration {
         return Err(ApiError::Auth(AuthError::Forbidden));
     }
+    let body = body.parse()?;
     let mut errors = FieldErrors::default();
-    let email = required(&mut errors, "email", &body.email);
-    let secret = required_secret(&mut errors, "password", &body.password);
-    let first_name = required(&mut errors, "first_name", &body.first_name);
-    let last_name = required(&mut errors, "last_name", &body.last_name);
+    let admin = body.admin.read(&mut errors);
     errors.into_result()?;
     let firm_name = body
         .firm_name
         .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| format!("{first_name} {last_name}"));
-    let firm = NewFirm {
-        name: firm_name.clone(),
-        domain: None,
-        plan: Plan::Basic,
-        company: CompanyDetails {
-            name: firm_name,
-            currency: "USD".into(),
-            timezone: "UTC".into(),
-            ..CompanyDetails::default()
-        },
-        chart: "general".into(),
-        admin: Some(NewUser {
-            email,
-            password: secret,
-            first_name,
-            last_name,
-            role: Role::TenantAdmin,
-            permissions: Vec::new(),
-            all_companies: true,
-            companies: Vec::new(),
-            default_company_id: None,
-            enforce_policy: true,
-        }),
-    };
+        .unwrap_or_else(|| format!("{} {}", admin.first_name, admin.last_name));
+    let company = companies::new_details(CompanyChanges {
+        name: Some(firm_name.clone()),
+        ..CompanyChanges::default()
+    })?;
     // A refused registration counts as a failed sign-in of this client: asking which addresses
     // have accounts is as slow as guessing passwords.
     let attempt = app
         .limiter
-        .check(ip, &tenants::normalize_email(&email_of(&firm)))
+        .check(ip, &tenants::normalize_email(&admin.email))
         .map_err(|retry_after| AuthError::RateLimited { retry_after })?;
+    let firm = NewFirm::with_admin(firm_name, company, admin);
     let body = app
         .hashing(move |app| {
             let created = provision::create_firm(&app.store, firm, None)?;
@@ -210,31 +248,27 @@ pub async fn register(
     Ok((StatusCode::CREATED, Json(body)))
 }
 
-fn email_of(firm: &NewFirm) -> String {
-    firm.admin.as_ref().map(|a| a.email.clone()).unwrap_or_default()
-}
-
-/// The login response for a user just created.
-pub fn signed_in(app: &App, user: Option<User>) -> Result<Value, ApiError> {
+/// The login response for a user just created (or whose tokens just ended).
+pub fn signed_in(app: &App, user: Option<User>) -> Result<SignedIn, ApiError> {
     let user = user.ok_or_else(|| ApiError::Internal("firm created without its administrator".into()))?;
     let tokens = app.store.platform_write(|tx| issue_pair(app, tx, &user, None))?;
-    Ok(json!({ "success": true, "user": UserDto::from(&user), "tokens": tokens }))
+    Ok(SignedIn::new(&user, tokens))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = RefreshRequest)]
 pub struct RefreshBody {
+    #[schema(value_type = String)]
     refresh: Option<String>,
 }
 
 enum Refreshed {
-    Tokens(Value),
+    Tokens(Tokens),
     Replayed,
 }
 
-pub async fn refresh(
-    State(app): State<AppState>,
-    ApiJson(body): ApiJson<RefreshBody>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn refresh(Public(app): Public, body: JsonBody<RefreshBody>) -> Result<Json<Tokens>, ApiError> {
+    let body = body.parse()?;
     let mut errors = FieldErrors::default();
     let token = required(&mut errors, "refresh", &body.refresh);
     errors.into_result()?;
@@ -272,30 +306,28 @@ pub async fn refresh(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = LogoutRequest)]
 pub struct LogoutBody {
+    /// The session's refresh token: its family ends.
     refresh: Option<String>,
     /// Log out of every session: all refresh tokens and every access token stop working.
     #[serde(default)]
     everywhere: bool,
 }
 
-pub async fn logout(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    ApiJson(body): ApiJson<LogoutBody>,
-) -> Result<Json<Value>, ApiError> {
-    let refresh = match body.refresh.as_deref() {
-        Some(t) => Some(
-            app.keys
-                .verify(t, TokenType::Refresh)
-                .map_err(|_| ApiError::field("refresh", "Token is invalid or expired"))?,
-        ),
-        None => None,
-    };
-    app.blocking(move |app| {
-        let caller = app.caller(&claims)?;
-        let user = caller.user;
+pub async fn logout(c: Signed, body: JsonBody<LogoutBody>) -> Result<Json<LoggedOut>, ApiError> {
+    let body = body.parse()?;
+    c.blocking(move |app, caller| {
+        let refresh = match body.refresh.as_deref() {
+            Some(t) => Some(
+                app.keys
+                    .verify(t, TokenType::Refresh)
+                    .map_err(|_| ApiError::field("refresh", "Token is invalid or expired"))?,
+            ),
+            None => None,
+        };
+        let user = &caller.user;
         app.store.platform_write(|tx| -> Result<(), ApiError> {
             let now = Timestamp::now().as_second();
             if let Some(family) = refresh.as_ref().filter(|r| r.user_id == user.id).and_then(|r| r.fam) {
@@ -311,132 +343,10 @@ pub async fn logout(
             )?;
             Ok(())
         })?;
-        Ok(Json(json!({ "success": true, "detail": "Successfully logged out." })))
+        Ok(Json(LoggedOut {
+            success: true,
+            detail: "Successfully logged out.",
+        }))
     })
     .await
-}
-
-pub async fn me(State(app): State<AppState>, Bearer(claims): Bearer) -> Result<Json<Value>, ApiError> {
-    app.blocking(move |app| Ok(Json(json!(UserDto::from(&app.caller(&claims)?.user)))))
-        .await
-}
-
-#[derive(Deserialize)]
-pub struct MeBody {
-    first_name: Option<String>,
-    last_name: Option<String>,
-    phone: Option<String>,
-    timezone: Option<String>,
-    language: Option<String>,
-    web3_wallet_address: Option<String>,
-    date_format: Option<String>,
-    negative_style: Option<String>,
-    default_company: Option<Uuid>,
-}
-
-pub async fn update_me(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    ApiJson(body): ApiJson<MeBody>,
-) -> Result<Json<Value>, ApiError> {
-    app.blocking(move |app| {
-        let caller = app.caller(&claims)?;
-        app.store.platform_write(|tx| -> Result<Json<Value>, ApiError> {
-            // Changed from the row as it is now, under its lock: nothing an admin changed meanwhile
-            // (role, access, activity) is written back from an older copy.
-            platform::lock_user(tx, caller.user.id)?;
-            let mut user = platform::user(tx, caller.user.id)?.ok_or(AuthError::InvalidToken)?;
-            if let Some(v) = body.first_name {
-                user.first_name = v.trim().to_owned();
-            }
-            if let Some(v) = body.last_name {
-                user.last_name = v.trim().to_owned();
-            }
-            if let Some(v) = body.phone {
-                user.profile.phone = v;
-            }
-            if let Some(v) = body.timezone {
-                user.profile.timezone = v;
-            }
-            if let Some(v) = body.language {
-                user.profile.language = v;
-            }
-            if let Some(v) = body.web3_wallet_address {
-                user.profile.web3_wallet_address = v;
-            }
-            if let Some(v) = body.date_format {
-                user.profile.date_format = v;
-            }
-            if let Some(v) = body.negative_style {
-                user.profile.negative_style = v;
-            }
-            if let Some(c) = body.default_company {
-                let known = app
-                    .store
-                    .tenant_read(caller.tenant()?, |t| crate::store::companies::get(t, c))?;
-                if known.is_none() || !caller.may_see_company(c) {
-                    return Err(ApiError::field(
-                        "default_company",
-                        "You do not have access to this company.",
-                    ));
-                }
-                user.default_company_id = Some(c);
-            }
-            validate_profile(&user.profile)?;
-            user.updated_at = Timestamp::now();
-            platform::update_user(tx, &user)?;
-            audit::record(
-                tx,
-                provision::event(user.tenant_id, Some(user.id), "update", "user", user.id, &user.email),
-            )?;
-            Ok(Json(json!(UserDto::from(&user))))
-        })
-    })
-    .await
-}
-
-#[derive(Deserialize)]
-pub struct PasswordBody {
-    old_password: Option<String>,
-    new_password: Option<String>,
-}
-
-/// Changes the caller's password. Every existing token stops working; new ones are returned.
-pub async fn change_password(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    ClientIp(ip): ClientIp,
-    ApiJson(body): ApiJson<PasswordBody>,
-) -> Result<Json<Value>, ApiError> {
-    let mut errors = FieldErrors::default();
-    let old = required_secret(&mut errors, "old_password", &body.old_password);
-    let new = required_secret(&mut errors, "new_password", &body.new_password);
-    errors.into_result()?;
-    app.hashing(move |app| {
-        let caller = app.caller(&claims)?;
-        // Throttled like sign-ins, on the same counters: a stolen token is no password oracle.
-        let attempt = app
-            .limiter
-            .check(ip, &caller.user.email)
-            .map_err(|retry_after| AuthError::RateLimited { retry_after })?;
-        let (_, hash) = app
-            .store
-            .platform_read(|tx| platform::user_by_email(tx, &caller.user.email))?
-            .ok_or(AuthError::InvalidToken)?;
-        if !password::verify(&old, &hash) {
-            return Err(ApiError::field(
-                "old_password",
-                "Your old password was entered incorrectly.",
-            ));
-        }
-        attempt.succeeded();
-        provision::set_password(&app.store, &caller.user, &new, true, Some(caller.user.id)).map_err(ApiError::from)?;
-        let user = app
-            .store
-            .platform_read(|tx| platform::user(tx, caller.user.id))?
-            .ok_or(ApiError::NotFound)?;
-        signed_in(app, Some(user))
-    })
-    .await
-    .map(Json)
 }

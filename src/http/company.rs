@@ -24,50 +24,14 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::error::ApiError;
-use super::extract::{Bearer, CompanyHeader};
+use super::extract::CompanyHeader;
+use super::firm::InFirm;
+pub use super::permission::{Permission, perm};
 use crate::app::AppState;
 use crate::auth::scope::Caller;
 use crate::domain::books::{self, Books, Ctx};
-use crate::domain::roles::Action;
 use crate::store::Tx;
 use crate::store::idempotency::{self, Stored};
-
-/// A permission of the role matrix, as a type, so a handler's signature says what it needs.
-pub trait Permission: Send + Sync + 'static {
-    const ACTION: Action;
-}
-
-macro_rules! permissions {
-    ($($name:ident),* $(,)?) => {
-        /// One type per [`Action`], for [`InCompany`].
-        pub mod perm {
-            $(
-                #[doc = concat!("[`Action::", stringify!($name), "`](crate::domain::roles::Action)")]
-                pub struct $name;
-                impl super::Permission for $name {
-                    const ACTION: crate::domain::roles::Action = crate::domain::roles::Action::$name;
-                }
-            )*
-        }
-    };
-}
-
-permissions!(
-    ViewFirm,
-    ManageFirm,
-    ManageCompanies,
-    ViewUsers,
-    ManageUsers,
-    ViewLedger,
-    EditLedger,
-    PostEntries,
-    ApproveEntries,
-    ClosePeriods,
-    ViewReports,
-    ViewDocuments,
-    EditDocuments,
-    IssueDocuments,
-);
 
 /// A request in the caller's company (`X-Company-Id`, or their default), by a user who holds
 /// permission `P`. The company itself is resolved inside the transaction the handler runs.
@@ -87,22 +51,35 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let app = AppState::from_ref(state);
-        let Bearer(claims) = Bearer::from_request_parts(parts, state).await?;
+        let (app, caller) = InFirm::<P>::from_request_parts(parts, state).await?.into_parts();
         let CompanyHeader(company) = CompanyHeader::from_request_parts(parts, state).await?;
-        let caller = app
-            .blocking(move |app| {
-                let caller = app.caller(&claims)?;
-                caller.require(P::ACTION)?;
-                Ok(caller)
-            })
-            .await?;
         Ok(InCompany {
             app,
             caller,
             company,
             permission: PhantomData,
         })
+    }
+}
+
+/// The same caller in the same company, for a second transaction in one request (e-mail: one
+/// to gather, one to record the outcome, with the sending in between and no lock held).
+impl<P> Clone for InCompany<P> {
+    fn clone(&self) -> Self {
+        InCompany {
+            app: self.app.clone(),
+            caller: self.caller.clone(),
+            company: self.company.clone(),
+            permission: PhantomData,
+        }
+    }
+}
+
+impl<P> InCompany<P> {
+    /// The application, for work outside the company's transactions (drawing a PDF, sending
+    /// mail, reading the configuration).
+    pub fn app(&self) -> &AppState {
+        &self.app
     }
 }
 

@@ -77,6 +77,11 @@ impl ListQuery {
     pub fn render<T, D: Serialize>(&self, page: Page<T>, dto: impl Fn(T) -> D) -> Response {
         render(&self.uri, &self.headers, &self.request, page, dto)
     }
+
+    /// The absolute URL of page `page` of the same list, for answers that are not a plain page.
+    pub fn link(&self, page: u64) -> String {
+        page_link(&self.uri, &self.headers, page)
+    }
 }
 
 /// The DRF page body.

@@ -3,9 +3,15 @@
 //! a broken invariant a 500. Each `match` is exhaustive, so a new variant must be mapped here.
 
 use super::error::ApiError;
+use crate::auth::AuthError;
 use crate::domain::accounts::ChartError;
+use crate::domain::contacts::ContactError;
 use crate::domain::documents::DocumentError;
+use crate::domain::items::ItemError;
 use crate::domain::ledger::LedgerError;
+use crate::domain::reports::Overflow;
+use crate::domain::taxes::TaxError;
+use crate::domain::tenants::{Refusal, TenantError};
 use crate::provision::ProvisionError;
 use crate::store::StoreError;
 
@@ -25,6 +31,7 @@ impl From<LedgerError<StoreError>> for ApiError {
             | LedgerError::AlreadyReversed
             | LedgerError::NeedsApproval
             | LedgerError::SelfApproval
+            | LedgerError::EditorApproval
             | LedgerError::Period(_) => refused(e),
             LedgerError::ChainBroken(m) => ApiError::Internal(format!("ledger chain broken: {m}")),
             LedgerError::Store(s) => ApiError::from(s),
@@ -47,14 +54,64 @@ impl From<ChartError<StoreError>> for ApiError {
     }
 }
 
+impl From<ContactError<StoreError>> for ApiError {
+    fn from(e: ContactError<StoreError>) -> Self {
+        match e {
+            ContactError::Invalid(errors) => ApiError::Validation(errors),
+            ContactError::NotFound => ApiError::NotFound,
+            ContactError::Overflow => ApiError::Internal(e.to_string()),
+            ContactError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
+impl From<ItemError<StoreError>> for ApiError {
+    fn from(e: ItemError<StoreError>) -> Self {
+        match e {
+            ItemError::Invalid(errors) => ApiError::Validation(errors),
+            ItemError::NotFound => ApiError::NotFound,
+            // Two requests raced for one code: the unique index kept the second out.
+            ItemError::Store(StoreError::Conflict(_)) => {
+                ApiError::field("code", "An item with this code already exists.")
+            }
+            ItemError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
+impl From<TaxError<StoreError>> for ApiError {
+    fn from(e: TaxError<StoreError>) -> Self {
+        match e {
+            TaxError::Invalid(errors) => ApiError::Validation(errors),
+            TaxError::NotFound => ApiError::NotFound,
+            // Two requests raced for one name: the unique index kept the second out.
+            TaxError::Store(StoreError::Conflict(_)) => {
+                ApiError::field("name", "A tax rate with this name already exists.")
+            }
+            TaxError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
 impl From<DocumentError<StoreError>> for ApiError {
     fn from(e: DocumentError<StoreError>) -> Self {
         match e {
             DocumentError::Invalid(errors) => ApiError::Validation(errors),
             DocumentError::NotFound => ApiError::NotFound,
             DocumentError::NotDraft(_) | DocumentError::State(_) => refused(e),
+            // Stored amounts were checked when saved: sums of them that do not fit are a bug.
+            DocumentError::Overflow => ApiError::Internal(e.to_string()),
             DocumentError::Ledger(l) => ApiError::from(l),
         }
+    }
+}
+
+/// A refused issue: a closed period concerns the document's `issue_date` (the date its entry
+/// would post on), not a `date` of the request.
+pub fn issuing(e: DocumentError<StoreError>) -> ApiError {
+    match e {
+        DocumentError::Ledger(l @ LedgerError::PeriodClosed { .. }) => ApiError::field("issue_date", l.to_string()),
+        other => ApiError::from(other),
     }
 }
 
@@ -65,5 +122,34 @@ impl From<ProvisionError> for ApiError {
             ProvisionError::Store(s) => ApiError::from(s),
             ProvisionError::Hash(m) => ApiError::Internal(m),
         }
+    }
+}
+
+impl From<TenantError<StoreError>> for ApiError {
+    fn from(e: TenantError<StoreError>) -> Self {
+        match e {
+            TenantError::Invalid(errors) => ApiError::Validation(errors),
+            TenantError::NotFound => ApiError::NotFound,
+            TenantError::Forbidden => ApiError::Auth(AuthError::Forbidden),
+            TenantError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Invalid(errors) => ApiError::Validation(errors),
+            Refusal::Forbidden => ApiError::Auth(AuthError::Forbidden),
+        }
+    }
+}
+
+/// A report (or a payment's unallocated rest) whose amounts add up beyond the books' range: it
+/// is refused, naming what overflowed, rather than shown with a wrong number.
+impl From<Overflow> for ApiError {
+    fn from(e: Overflow) -> Self {
+        tracing::warn!(what = e.0, "a sum beyond the books' range");
+        refused(e)
     }
 }

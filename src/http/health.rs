@@ -1,28 +1,56 @@
 //! `GET /api/health/`: the version, and whether the database answers.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa::openapi::{RefOr, Schema};
 
 use super::error::ApiError;
-use crate::app::AppState;
+use super::firm::Public;
+use super::openapi::choice;
 
-pub async fn health(State(app): State<AppState>) -> Result<(StatusCode, Json<Value>), ApiError> {
+#[derive(Serialize, ToSchema)]
+#[schema(as = Health)]
+pub struct Health {
+    /// `ok`, or `unavailable` (with status 503) when the database does not answer.
+    #[schema(schema_with = statuses)]
+    pub status: &'static str,
+    pub version: &'static str,
+    #[schema(inline)]
+    pub database: Database,
+}
+
+fn statuses() -> RefOr<Schema> {
+    choice(&["ok", "unavailable"])
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Database {
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+    pub reachable: bool,
+}
+
+pub async fn health(Public(app): Public) -> Result<(StatusCode, Json<Health>), ApiError> {
     app.blocking(|app| {
         let reachable = app.store.ping().is_ok();
-        let status = if reachable {
-            StatusCode::OK
+        let (status, code) = if reachable {
+            ("ok", StatusCode::OK)
         } else {
-            StatusCode::SERVICE_UNAVAILABLE
+            ("unavailable", StatusCode::SERVICE_UNAVAILABLE)
+        };
+        let database = Database {
+            backend: app.store.backend_name(),
+            reachable,
         };
         Ok((
-            status,
-            Json(json!({
-                "status": if reachable { "ok" } else { "unavailable" },
-                "version": env!("CARGO_PKG_VERSION"),
-                "database": { "backend": app.store.backend_name(), "reachable": reachable },
-            })),
+            code,
+            Json(Health {
+                status,
+                version: env!("CARGO_PKG_VERSION"),
+                database,
+            }),
         ))
     })
     .await

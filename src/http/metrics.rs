@@ -15,6 +15,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
+use super::firm::Public;
 use crate::app::AppState;
 use crate::auth::AuthError;
 
@@ -74,7 +75,7 @@ pub fn allowed(peer: Option<SocketAddr>, headers: &HeaderMap, allow_remote: bool
 }
 
 /// `GET /metrics`.
-pub async fn serve(State(app): State<AppState>, req: Request) -> Result<Response, ApiError> {
+pub async fn serve(Public(app): Public, req: Request) -> Result<Response, ApiError> {
     if !app.config.metrics.enabled {
         return Err(ApiError::NotFound);
     }

@@ -6,7 +6,6 @@
 pub mod accounting;
 pub mod assets;
 pub mod auth;
-pub mod books;
 pub mod company;
 pub mod contacts;
 pub mod conventions;
@@ -16,6 +15,8 @@ pub mod dto;
 pub mod error;
 pub mod error_map;
 pub mod extract;
+pub mod fields;
+pub mod firm;
 pub mod health;
 pub mod items;
 pub mod journal;
@@ -23,6 +24,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod payments;
 pub mod periods;
+pub mod permission;
 pub mod recurring;
 pub mod reports;
 pub mod resource;
@@ -48,10 +50,29 @@ use tower_http::trace::TraceLayer;
 
 use crate::app::AppState;
 use accounting::Accounts;
+use contacts::{Contacts, Customers, Vendors};
+use documents::{Bills, CreditNotes, DocumentRoutes, Invoices, VendorCredits};
 use error::ApiError;
+use items::Items;
+use payments::Payments;
+use recurring::Recurrings;
+use taxes::TaxRates;
 
 /// The bulk journal endpoint takes up to 10,000 entries in one body.
 const BULK_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The paths of a document kind's endpoints under `$base`, for `Routes::documents`.
+macro_rules! document_paths {
+    ($base:literal) => {
+        documents::Paths {
+            list: $base,
+            item: concat!($base, "{id}/"),
+            issue: concat!($base, "{id}/issue/"),
+            void: concat!($base, "{id}/void/"),
+            pdf: concat!($base, "{id}/pdf/"),
+        }
+    };
+}
 
 /// Every route of the API, by module. Each is recorded by path as it is registered: the test
 /// `tests/api/openapi.rs` checks that the OpenAPI document describes exactly these, so a new
@@ -69,30 +90,34 @@ pub fn api_routes() -> openapi::Routes {
         .route("/api/auth/logout/", post(auth::logout))
         .route("/api/auth/me/", get(auth::me).patch(auth::update_me))
         .route("/api/auth/password/", post(auth::change_password))
-        // tenants
-        .route("/api/tenants/", get(tenants::list_tenants))
+        // tenants: the firm, its companies, its users
+        .route("/api/tenants/", get(tenants::firm::list))
         .route(
             "/api/tenants/{id}/",
-            get(tenants::get_tenant).patch(tenants::update_tenant),
+            get(tenants::firm::get).patch(tenants::firm::update),
         )
         .route(
             "/api/tenants/companies/",
-            get(tenants::list_companies).post(tenants::create_company),
+            get(tenants::companies::list).post(tenants::companies::create),
         )
         .route(
             "/api/tenants/companies/{id}/",
-            get(tenants::get_company).patch(tenants::update_company),
+            get(tenants::companies::get)
+                .put(tenants::companies::replace)
+                .patch(tenants::companies::update),
         )
         .route(
             "/api/tenants/users/",
-            get(tenants::list_users).post(tenants::create_user),
+            get(tenants::users::list).post(tenants::users::create),
         )
         .route(
             "/api/tenants/users/{id}/",
-            get(tenants::get_user).patch(tenants::update_user),
+            get(tenants::users::get)
+                .put(tenants::users::replace)
+                .patch(tenants::users::update),
         )
-        .route("/api/tenants/users/{id}/deactivate/", post(tenants::deactivate_user))
-        .route("/api/tenants/users/{id}/activate/", post(tenants::activate_user))
+        .route("/api/tenants/users/{id}/deactivate/", post(tenants::users::deactivate))
+        .route("/api/tenants/users/{id}/activate/", post(tenants::users::activate))
         // accounting
         .route(
             "/api/accounting/chart-of-accounts/",
@@ -132,72 +157,49 @@ pub fn api_routes() -> openapi::Routes {
         // contacts (one table, seen as customers and as vendors), items, tax rates
         .route(
             "/api/sales/customers/",
-            get(contacts::list_customers).post(contacts::create_customer),
+            get(resource::list::<Contacts<Customers>>).post(resource::create::<Contacts<Customers>>),
         )
         .route(
             "/api/sales/customers/{id}/",
-            get(contacts::get_customer).patch(contacts::update_customer),
+            get(resource::get::<Contacts<Customers>>)
+                .put(resource::replace::<Contacts<Customers>>)
+                .patch(resource::update::<Contacts<Customers>>),
         )
         .route(
             "/api/purchase/vendors/",
-            get(contacts::list_vendors).post(contacts::create_vendor),
+            get(resource::list::<Contacts<Vendors>>).post(resource::create::<Contacts<Vendors>>),
         )
         .route(
             "/api/purchase/vendors/{id}/",
-            get(contacts::get_vendor).patch(contacts::update_vendor),
+            get(resource::get::<Contacts<Vendors>>)
+                .put(resource::replace::<Contacts<Vendors>>)
+                .patch(resource::update::<Contacts<Vendors>>),
         )
-        .route("/api/inventory/items/", get(items::list_items).post(items::create_item))
+        .route(
+            "/api/inventory/items/",
+            get(resource::list::<Items>).post(resource::create::<Items>),
+        )
         .route(
             "/api/inventory/items/{id}/",
-            get(items::get_item).patch(items::update_item),
+            get(resource::get::<Items>)
+                .put(resource::replace::<Items>)
+                .patch(resource::update::<Items>),
         )
         .route(
             "/api/accounting/tax-rates/",
-            get(taxes::list_tax_rates).post(taxes::create_tax_rate),
+            get(resource::list::<TaxRates>).post(resource::create::<TaxRates>),
         )
         .route(
             "/api/accounting/tax-rates/{id}/",
-            get(taxes::get_tax_rate).patch(taxes::update_tax_rate),
+            get(resource::get::<TaxRates>)
+                .put(resource::replace::<TaxRates>)
+                .patch(resource::update::<TaxRates>),
         )
-        // invoices, credit notes, bills, vendor credits: one set of handlers, the kind from the path
-        .route("/api/invoicing/invoices/", get(documents::list).post(documents::create))
-        .route(
-            "/api/invoicing/credit-notes/",
-            get(documents::list).post(documents::create),
-        )
-        .route("/api/purchase/bills/", get(documents::list).post(documents::create))
-        .route(
-            "/api/purchase/vendor-credits/",
-            get(documents::list).post(documents::create),
-        )
-        .route(
-            "/api/invoicing/invoices/{id}/",
-            get(documents::get).patch(documents::update).delete(documents::delete),
-        )
-        .route(
-            "/api/invoicing/credit-notes/{id}/",
-            get(documents::get).patch(documents::update).delete(documents::delete),
-        )
-        .route(
-            "/api/purchase/bills/{id}/",
-            get(documents::get).patch(documents::update).delete(documents::delete),
-        )
-        .route(
-            "/api/purchase/vendor-credits/{id}/",
-            get(documents::get).patch(documents::update).delete(documents::delete),
-        )
-        .route("/api/invoicing/invoices/{id}/issue/", post(documents::issue))
-        .route("/api/invoicing/credit-notes/{id}/issue/", post(documents::issue))
-        .route("/api/purchase/bills/{id}/issue/", post(documents::issue))
-        .route("/api/purchase/vendor-credits/{id}/issue/", post(documents::issue))
-        .route("/api/invoicing/invoices/{id}/void/", post(documents::void))
-        .route("/api/invoicing/credit-notes/{id}/void/", post(documents::void))
-        .route("/api/purchase/bills/{id}/void/", post(documents::void))
-        .route("/api/purchase/vendor-credits/{id}/void/", post(documents::void))
-        .route("/api/invoicing/invoices/{id}/pdf/", get(documents::pdf))
-        .route("/api/invoicing/credit-notes/{id}/pdf/", get(documents::pdf))
-        .route("/api/purchase/bills/{id}/pdf/", get(documents::pdf))
-        .route("/api/purchase/vendor-credits/{id}/pdf/", get(documents::pdf))
+        // invoices, credit notes, bills, vendor credits: one set of handlers, the kind bound here
+        .documents::<Invoices>(document_paths!("/api/invoicing/invoices/"))
+        .documents::<CreditNotes>(document_paths!("/api/invoicing/credit-notes/"))
+        .documents::<Bills>(document_paths!("/api/purchase/bills/"))
+        .documents::<VendorCredits>(document_paths!("/api/purchase/vendor-credits/"))
         // delivery: the firm's own template and logo, and e-mail (after the commit, outside any lock)
         .route(
             "/api/invoicing/template/",
@@ -211,33 +213,47 @@ pub fn api_routes() -> openapi::Routes {
                 .put(delivery::put_logo)
                 .delete(delivery::delete_logo),
         )
-        .route("/api/invoicing/invoices/{id}/send/", post(delivery::send))
-        .route("/api/invoicing/credit-notes/{id}/send/", post(delivery::send))
-        .route("/api/invoicing/invoices/{id}/deliveries/", get(delivery::deliveries))
+        .route("/api/invoicing/invoices/{id}/send/", post(delivery::send::<Invoices>))
+        .route(
+            "/api/invoicing/credit-notes/{id}/send/",
+            post(delivery::send::<CreditNotes>),
+        )
+        .route(
+            "/api/invoicing/invoices/{id}/deliveries/",
+            get(delivery::deliveries::<Invoices>),
+        )
         .route(
             "/api/invoicing/credit-notes/{id}/deliveries/",
-            get(delivery::deliveries),
+            get(delivery::deliveries::<CreditNotes>),
         )
         .route("/api/sales/customers/{id}/statement/", get(statements::json))
         .route("/api/sales/customers/{id}/statement/pdf/", get(statements::pdf))
         .route(
             "/api/invoicing/recurring-invoices/",
-            get(recurring::list).post(recurring::create),
+            get(resource::list::<Recurrings>).post(resource::create::<Recurrings>),
         )
         .route("/api/invoicing/recurring-invoices/run/", post(recurring::run))
         .route(
             "/api/invoicing/recurring-invoices/{id}/",
-            get(recurring::get).patch(recurring::update),
+            get(resource::get::<Recurrings>)
+                .put(resource::replace::<Recurrings>)
+                .patch(resource::update::<Recurrings>),
         )
-        .route("/api/invoicing/payments/", get(payments::list).post(payments::create))
-        .route("/api/invoicing/payments/{id}/", get(payments::get))
+        .route(
+            "/api/invoicing/payments/",
+            get(resource::list::<Payments>).post(resource::create::<Payments>),
+        )
+        .route("/api/invoicing/payments/{id}/", get(resource::get::<Payments>))
         .route("/api/invoicing/payments/{id}/allocate/", post(payments::allocate))
         .route("/api/invoicing/payments/{id}/void/", post(payments::void))
         // reports
         .route("/api/reports/trial-balance/", get(reports::trial_balance))
         .route("/api/reports/general-ledger/", get(reports::general_ledger))
-        .route("/api/reports/aged-receivables/", get(payments::aged_receivables))
-        .route("/api/reports/aged-payables/", get(payments::aged_payables))
+        .route(
+            "/api/reports/aged-receivables/",
+            get(reports::aged::<reports::Receivables>),
+        )
+        .route("/api/reports/aged-payables/", get(reports::aged::<reports::Payables>))
 }
 
 /// The API, the API's documentation pages and the web UI, behind the middleware.

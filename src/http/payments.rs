@@ -1,41 +1,51 @@
-//! `/api/invoicing/payments/`: payments received and made, their allocations, voiding; and the
-//! ageing reports `/api/reports/aged-receivables/` and `/aged-payables/`.
+//! `/api/invoicing/payments/`: payments received and made, their allocations, voiding. A
+//! recorded payment is never edited: it is voided (its entry reversed) and recorded again.
 
-use std::collections::BTreeMap;
-
-use axum::extract::{OriginalUri, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::books::{Access, in_books};
-use super::books::{Idempotency, Write, write};
-use super::conventions::{list_request, optional_date, render};
+use super::company::{Id, InCompany, JsonBody, perm};
+use super::conventions::optional_date;
 use super::error::ApiError;
-use super::extract::{ApiJson, Bearer, CompanyHeader, QueryPairs, parse_id};
-use crate::app::AppState;
-use crate::domain::documents::AGEING_BUCKETS as BUCKETS;
-use crate::domain::documents::Payment;
+use super::journal::ReverseBody;
+use super::resource::Resource;
 use crate::domain::documents::payments::{self, AllocationInput, PaymentInput};
+use crate::domain::documents::{Allocation, DocumentStore, Payment};
 use crate::domain::ledger::Ctx;
-use crate::domain::money;
-use crate::domain::roles::Action;
+use crate::domain::{Change, money};
+use crate::store::list::{ListRequest, Page};
 use crate::store::{Tx, documents};
 
-#[derive(Deserialize, Serialize)]
+/// One allocation as sent: the document and how much of the payment goes to it (by default,
+/// what is due on it, up to what is left of the payment).
+#[derive(Deserialize, ToSchema)]
+#[schema(as = AllocationInput)]
 pub struct AllocationBody {
     document: Option<Uuid>,
+    /// A decimal string such as `"116.00"`.
     amount: Option<String>,
 }
 
-#[derive(Deserialize, Serialize)]
+/// A payment as it is recorded.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = PaymentInput)]
 pub struct PaymentBody {
+    /// `received` (from a customer) or `made` (to a vendor).
+    #[schema(required = true)]
     direction: Option<String>,
+    #[schema(required = true)]
     contact: Option<Uuid>,
+    /// `YYYY-MM-DD`; the company's today when left out.
+    #[schema(format = Date)]
     date: Option<String>,
+    /// A decimal string above zero, such as `"116.00"`.
+    #[schema(required = true)]
     amount: Option<String>,
+    /// An active account of subtype `bank` or `cash`.
+    #[schema(required = true)]
     bank_account: Option<Uuid>,
     #[serde(default)]
     reference: String,
@@ -43,266 +53,180 @@ pub struct PaymentBody {
     allocations: Vec<AllocationBody>,
 }
 
-#[derive(Deserialize, Serialize)]
+/// The body of `…/{id}/allocate/`.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = AllocateRequest)]
 pub struct AllocateBody {
     #[serde(default)]
     allocations: Vec<AllocationBody>,
 }
 
-#[derive(Deserialize, Serialize, Default)]
-pub struct VoidBody {
-    date: Option<String>,
-}
-
-fn allocations(body: &[AllocationBody]) -> Vec<AllocationInput> {
-    body.iter()
+fn allocations(body: Vec<AllocationBody>) -> Vec<AllocationInput> {
+    body.into_iter()
         .map(|a| AllocationInput {
             document: a.document,
-            amount: a.amount.clone(),
+            amount: a.amount,
         })
         .collect()
 }
 
-fn payment_json(tx: &mut Tx, ctx: &Ctx<'_>, p: &Payment, contact_name: &str) -> Result<serde_json::Value, ApiError> {
-    let d = ctx.books.decimals;
-    let allocs = crate::domain::documents::DocumentStore::allocations_from(tx, ctx.books.company_id, p.id)?;
-    let allocated: i64 = allocs.iter().map(|a| a.amount).sum();
-    Ok(json!({
-        "id": p.id,
-        "direction": p.direction.as_str(),
-        "contact": p.contact_id,
-        "contact_name": contact_name,
-        "date": p.date.to_string(),
-        "amount": money::format(p.amount, d),
-        "bank_account": p.bank_account_id,
-        "reference": p.reference,
-        "status": if p.is_void { "void" } else { "posted" },
-        "allocations": allocs.iter().map(|a| json!({"document": a.document_id, "amount": money::format(a.amount, d)})).collect::<Vec<_>>(),
-        "unallocated": money::format(if p.is_void { 0 } else { p.amount.saturating_sub(allocated) }, d),
-        "journal_entry": p.journal_entry_id,
-        "void_entry": p.void_entry_id,
-        "created_at": p.created_at.to_string(),
-    }))
+impl PaymentBody {
+    fn input(self) -> Result<PaymentInput, ApiError> {
+        Ok(PaymentInput {
+            direction: self.direction,
+            contact: self.contact,
+            date: optional_date("date", self.date.as_deref())?,
+            amount: self.amount,
+            bank_account: self.bank_account,
+            reference: self.reference,
+            allocations: allocations(self.allocations),
+        })
+    }
 }
 
-fn respond(tx: &mut Tx, ctx: &Ctx<'_>, id: Uuid) -> Result<String, ApiError> {
-    let (p, name) = documents::get_payment(tx, ctx.books.company_id, id)?.ok_or(ApiError::NotFound)?;
-    Ok(payment_json(tx, ctx, &p, &name)?.to_string())
+#[derive(Serialize, ToSchema)]
+#[schema(as = Allocation)]
+pub struct AllocationDto {
+    amount: String,
+    document: Uuid,
 }
 
-pub async fn list(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    CompanyHeader(company): CompanyHeader,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    QueryPairs(q): QueryPairs,
-) -> Result<Response, ApiError> {
-    let req = list_request(&q)?;
-    let query = req.clone();
-    let page = in_books(
-        &app,
-        claims,
-        company,
-        Action::ViewDocuments,
-        Access::Read,
-        move |tx, ctx, _| {
-            let page = documents::payment_page(tx, ctx.books.company_id, &query)?;
-            let mut items = Vec::with_capacity(page.items.len());
-            for (p, name) in &page.items {
-                items.push(payment_json(tx, ctx, p, name)?);
-            }
-            Ok(crate::store::list::Page {
-                count: page.count,
-                items,
-            })
-        },
-    )
-    .await?;
-    Ok(render(&uri, &headers, &req, page, |v| v))
+/// A payment as the API shows it.
+// Fields in alphabetical order: the order the API has always written them in.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Payment)]
+pub struct PaymentDto {
+    allocations: Vec<AllocationDto>,
+    amount: String,
+    bank_account: Uuid,
+    contact: Uuid,
+    contact_name: String,
+    created_at: String,
+    #[schema(format = Date)]
+    date: String,
+    /// `received` or `made`.
+    direction: &'static str,
+    id: Uuid,
+    journal_entry: Uuid,
+    reference: String,
+    /// `posted` or `void`.
+    status: &'static str,
+    unallocated: String,
+    void_entry: Option<Uuid>,
 }
 
-pub async fn get(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    CompanyHeader(company): CompanyHeader,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let body = in_books(
-        &app,
-        claims,
-        company,
-        Action::ViewDocuments,
-        Access::Read,
-        move |tx, ctx, _| respond(tx, ctx, id),
-    )
-    .await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
-}
-
-pub async fn create(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    CompanyHeader(company): CompanyHeader,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-    ApiJson(body): ApiJson<PaymentBody>,
-) -> Result<Response, ApiError> {
-    let input = PaymentInput {
-        direction: body.direction.clone(),
-        contact: body.contact,
-        date: optional_date("date", body.date.as_deref())?,
-        amount: body.amount.clone(),
-        bank_account: body.bank_account,
-        reference: body.reference.clone(),
-        allocations: allocations(&body.allocations),
-    };
-    let idempotency = Idempotency::of(&headers, "POST", uri.path(), &body)?;
-    let w = Write {
-        claims,
-        company,
-        action: Action::IssueDocuments,
-        idempotency,
-        status: StatusCode::CREATED,
-    };
-    write(&app, w, move |tx, ctx| {
-        let p = payments::record(tx, ctx, &input)?;
-        respond(tx, ctx, p.id)
-    })
-    .await
-}
-
-pub async fn allocate(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    CompanyHeader(company): CompanyHeader,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<AllocateBody>,
-) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let input = allocations(&body.allocations);
-    let idempotency = Idempotency::of(&headers, "POST", uri.path(), &body)?;
-    let w = Write {
-        claims,
-        company,
-        action: Action::IssueDocuments,
-        idempotency,
-        status: StatusCode::OK,
-    };
-    write(&app, w, move |tx, ctx| {
-        let p = payments::allocate(tx, ctx, id, &input)?;
-        respond(tx, ctx, p.id)
-    })
-    .await
-}
-
-pub async fn void(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    CompanyHeader(company): CompanyHeader,
-    headers: HeaderMap,
-    OriginalUri(uri): OriginalUri,
-    Path(id): Path<String>,
-    raw: axum::body::Bytes,
-) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    // The body is optional: no body voids on the original date.
-    let body: VoidBody = super::extract::optional_body(&raw)?;
-    let date = optional_date("date", body.date.as_deref())?;
-    let idempotency = Idempotency::of(&headers, "POST", uri.path(), &body)?;
-    let w = Write {
-        claims,
-        company,
-        action: Action::IssueDocuments,
-        idempotency,
-        status: StatusCode::OK,
-    };
-    write(&app, w, move |tx, ctx| {
-        let p = payments::void(tx, ctx, id, date)?;
-        respond(tx, ctx, p.id)
-    })
-    .await
-}
-
-async fn ageing(
-    app: AppState,
-    claims: crate::auth::jwt::Claims,
-    company: Option<String>,
-    q: Vec<(String, String)>,
-    sales: bool,
-) -> Result<Response, ApiError> {
-    let as_of = optional_date("as_of", q.iter().find(|(k, _)| k == "as_of").map(|(_, v)| v.as_str()))?;
-    let body = in_books(
-        &app,
-        claims,
-        company,
-        Action::ViewReports,
-        Access::Read,
-        move |tx, ctx, _| {
-            let as_of = as_of.unwrap_or(ctx.today);
-            let items = documents::open_items(tx, ctx.books.company_id, sales, &as_of.to_string())?;
-            let mut per: BTreeMap<(String, Uuid), [i64; 5]> = BTreeMap::new();
-            let mut totals = [0i64; 5];
-            for (contact, name, date, amount) in items {
-                let date: jiff::civil::Date = crate::store::ledger::parse_date(&date)?;
-                let days = (as_of - date).get_days() as i64;
-                let b = crate::domain::documents::ageing_bucket(days);
-                let row = per.entry((name, contact)).or_default();
-                row[b] = row[b].saturating_add(amount);
-                totals[b] = totals[b].saturating_add(amount);
-            }
-            let d = ctx.books.decimals;
-            let render = |v: &[i64; 5]| {
-                let mut m = serde_json::Map::new();
-                for (i, k) in BUCKETS.iter().enumerate() {
-                    m.insert((*k).into(), json!(money::format(v[i], d)));
-                }
-                m.insert(
-                    "total".into(),
-                    json!(money::format(v.iter().fold(0i64, |a, x| a.saturating_add(*x)), d)),
-                );
-                m
-            };
-            let rows: Vec<serde_json::Value> = per
+impl PaymentDto {
+    fn new(p: &Payment, contact_name: String, allocs: &[Allocation], decimals: u32) -> Result<PaymentDto, ApiError> {
+        let m = |v: i64| money::format(v, decimals);
+        Ok(PaymentDto {
+            allocations: allocs
                 .iter()
-                .map(|((name, id), v)| {
-                    let mut m = render(v);
-                    m.insert("contact".into(), json!(id));
-                    m.insert("contact_name".into(), json!(name));
-                    serde_json::Value::Object(m)
+                .map(|a| AllocationDto {
+                    amount: m(a.amount),
+                    document: a.document_id,
                 })
-                .collect();
-            Ok(json!({
-                "as_of": as_of.to_string(),
-                "currency": ctx.books.currency,
-                "buckets": BUCKETS,
-                "rows": rows,
-                "totals": serde_json::Value::Object(render(&totals)),
-            })
-            .to_string())
-        },
-    )
-    .await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+                .collect(),
+            amount: m(p.amount),
+            bank_account: p.bank_account_id,
+            contact: p.contact_id,
+            contact_name,
+            created_at: p.created_at.to_string(),
+            date: p.date.to_string(),
+            direction: p.direction.as_str(),
+            id: p.id,
+            journal_entry: p.journal_entry_id,
+            reference: p.reference.clone(),
+            status: if p.is_void { "void" } else { "posted" },
+            unallocated: m(payments::unallocated(p, allocs)?),
+            void_entry: p.void_entry_id,
+        })
+    }
 }
 
-pub async fn aged_receivables(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    CompanyHeader(company): CompanyHeader,
-    QueryPairs(q): QueryPairs,
-) -> Result<Response, ApiError> {
-    ageing(app, claims, company, q, true).await
+/// Payments, served by the generic handlers of `http::resource` (list, show, record).
+pub struct Payments;
+
+impl Resource for Payments {
+    type View = perm::ViewDocuments;
+    type Edit = perm::IssueDocuments;
+    /// The payment and its contact's name.
+    type Record = (Payment, String);
+    type Dto = PaymentDto;
+    type Body = PaymentBody;
+
+    fn list(tx: &mut Tx, ctx: &Ctx<'_>, request: &ListRequest) -> Result<Page<PaymentDto>, ApiError> {
+        let page = documents::payment_page(tx, ctx.books.company_id, request)?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for record in page.items {
+            items.push(Self::show(tx, ctx, record)?);
+        }
+        Ok(Page {
+            count: page.count,
+            items,
+        })
+    }
+
+    fn find(tx: &mut Tx, ctx: &Ctx<'_>, id: Uuid) -> Result<(Payment, String), ApiError> {
+        documents::get_payment(tx, ctx.books.company_id, id)?.ok_or(ApiError::NotFound)
+    }
+
+    fn show(tx: &mut Tx, ctx: &Ctx<'_>, (payment, contact_name): (Payment, String)) -> Result<PaymentDto, ApiError> {
+        let allocs = tx.allocations_from(ctx.books.company_id, payment.id)?;
+        PaymentDto::new(&payment, contact_name, &allocs, ctx.books.decimals)
+    }
+
+    /// Records and posts a payment, then allocates it.
+    fn save(
+        tx: &mut Tx,
+        ctx: &Ctx<'_>,
+        current: Option<(Payment, String)>,
+        _: Change,
+        body: PaymentBody,
+    ) -> Result<(Payment, String), ApiError> {
+        if current.is_some() {
+            return Err(ApiError::field(
+                "non_field_errors",
+                "A recorded payment is not changed: void it and record it again.",
+            ));
+        }
+        let payment = payments::record(tx, ctx, &body.input()?)?;
+        Self::find(tx, ctx, payment.id)
+    }
 }
 
-pub async fn aged_payables(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    CompanyHeader(company): CompanyHeader,
-    QueryPairs(q): QueryPairs,
+/// The payment `id` as shown after a change.
+fn shown(tx: &mut Tx, ctx: &Ctx<'_>, id: Uuid) -> Result<PaymentDto, ApiError> {
+    let record = Payments::find(tx, ctx, id)?;
+    Payments::show(tx, ctx, record)
+}
+
+/// Allocates more of a payment's unallocated amount (a customer's credit applied later).
+pub async fn allocate(
+    c: InCompany<perm::IssueDocuments>,
+    Id(id): Id,
+    mut body: JsonBody<AllocateBody>,
 ) -> Result<Response, ApiError> {
-    ageing(app, claims, company, q, false).await
+    c.write(body.idempotency(), StatusCode::OK, move |tx, ctx| {
+        Payments::find(tx, ctx, id)?;
+        let allocations = allocations(body.parse()?.allocations);
+        payments::allocate(tx, ctx, id, &allocations)?;
+        shown(tx, ctx, id)
+    })
+    .await
+}
+
+/// Voids a payment on `{"date": …}` (by default its own date): its entry reversed, the
+/// documents it paid open again.
+pub async fn void(
+    c: InCompany<perm::IssueDocuments>,
+    Id(id): Id,
+    mut body: JsonBody<ReverseBody>,
+) -> Result<Response, ApiError> {
+    c.write(body.idempotency(), StatusCode::OK, move |tx, ctx| {
+        Payments::find(tx, ctx, id)?;
+        let date = optional_date("date", body.parse_or_default()?.date.as_deref())?;
+        payments::void(tx, ctx, id, date)?;
+        shown(tx, ctx, id)
+    })
+    .await
 }

@@ -2,278 +2,241 @@
 //! `…/run/`, which makes the company's due invoices now (what the server's scheduler does every
 //! few minutes).
 
-use axum::extract::{OriginalUri, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::json;
+use axum::http::StatusCode;
+use axum::response::Response;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::books::{Access, in_books};
-use super::conventions::{list_request, optional_date, render};
+use super::accounting::present;
+use super::company::{InCompany, JsonBody, perm};
+use super::conventions::optional_date;
+use super::documents::{LineBody, line_input};
 use super::error::ApiError;
-use super::extract::{ApiJson, Bearer, CompanyHeader, QueryPairs, parse_id};
-use crate::app::AppState;
-use crate::domain::FieldErrors;
-use crate::domain::documents::DocumentKind;
-use crate::domain::documents::operations::MAX_LINES;
-use crate::domain::documents::recurring::{self, Frequency, Recurring};
-use crate::domain::roles::Action;
-use crate::store::recurring as store;
+use super::journal::ReverseBody;
+use super::resource::Resource;
+use crate::domain::Change;
+use crate::domain::documents::Document;
+use crate::domain::documents::recurring::{self, Recurring, RecurringChanges};
+use crate::domain::ledger::Ctx;
+use crate::store::list::{ListRequest, Page};
+use crate::store::{Tx, recurring as store};
 
-#[derive(Deserialize)]
+/// A schedule as a create, `PUT` or `PATCH` sends it. A create and a `PUT` need `name`,
+/// `contact`, `frequency` and `lines`; a `PATCH` changes only what it sends.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = RecurringInput)]
 pub struct RecurringBody {
     name: Option<String>,
     contact: Option<Uuid>,
+    /// `weekly`, `monthly`, `quarterly` or `yearly`.
     frequency: Option<String>,
+    /// Every so many weeks, months, quarters or years: 1 to 12 (default 1).
     every: Option<i64>,
+    /// `YYYY-MM-DD`; the company's today when a new schedule leaves it out.
+    #[schema(format = Date)]
     start_date: Option<String>,
-    #[serde(default, deserialize_with = "super::accounting::present")]
+    /// `null` for a schedule without end.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, format = Date)]
     end_date: Option<Option<String>>,
-    #[serde(default, deserialize_with = "super::accounting::present")]
+    /// `null`: the customer's terms apply.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
     payment_terms_days: Option<Option<i64>>,
     reference: Option<String>,
     notes: Option<String>,
+    /// Issue each invoice as it is made (otherwise it stays a draft).
     auto_issue: Option<bool>,
     is_active: Option<bool>,
-    lines: Option<Vec<super::documents::LineBody>>,
+    /// The template: the lines of each invoice, as an invoice takes them.
+    lines: Option<Vec<LineBody>>,
 }
 
-fn json_of(r: &Recurring) -> serde_json::Value {
-    json!({
-        "id": r.id,
-        "name": r.name,
-        "contact": r.contact_id,
-        "frequency": r.frequency.as_str(),
-        "every": r.every,
-        "start_date": r.start_date.to_string(),
-        "end_date": r.end_date.map(|d| d.to_string()),
-        "next_date": r.next_date.map(|d| d.to_string()),
-        "payment_terms_days": r.payment_terms_days,
-        "reference": r.reference,
-        "notes": r.notes,
-        "auto_issue": r.auto_issue,
-        "is_active": r.is_active,
-        "generated": r.generated,
-        "lines": r.lines.iter().map(|l| json!({
-            "item": l.item, "description": l.description, "quantity": l.quantity, "unit_price": l.unit_price,
-            "discount_percent": l.discount_percent, "tax_rate": l.tax_rate, "account": l.account,
-        })).collect::<Vec<_>>(),
-        "created_at": r.created_at.to_string(),
-        "updated_at": r.updated_at.to_string(),
-    })
+impl RecurringBody {
+    fn changes(self) -> Result<RecurringChanges, ApiError> {
+        let end_date = match self.end_date {
+            Some(end) => Some(optional_date("end_date", end.as_deref())?),
+            None => None,
+        };
+        Ok(RecurringChanges {
+            name: self.name,
+            contact: self.contact,
+            frequency: self.frequency,
+            every: self.every,
+            start_date: optional_date("start_date", self.start_date.as_deref())?,
+            end_date,
+            payment_terms_days: self.payment_terms_days,
+            reference: self.reference,
+            notes: self.notes,
+            auto_issue: self.auto_issue,
+            is_active: self.is_active,
+            lines: self.lines.map(|lines| lines.iter().map(line_input).collect()),
+        })
+    }
 }
 
-pub async fn list(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    CompanyHeader(company): CompanyHeader,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
-    QueryPairs(q): QueryPairs,
-) -> Result<Response, ApiError> {
-    let req = list_request(&q)?;
-    let query = req.clone();
-    let page = in_books(
-        &app,
-        claims,
-        company,
-        Action::ViewDocuments,
-        Access::Read,
-        move |tx, ctx, _| Ok(store::page(tx, ctx.books.company_id, &query)?),
-    )
-    .await?;
-    Ok(render(&uri, &headers, &req, page, |r| json_of(&r)))
+/// A template line as the API shows it: as it was sent (amounts are worked out on each invoice).
+#[derive(Serialize, ToSchema)]
+#[schema(as = RecurringLine)]
+pub struct RecurringLineDto {
+    account: Option<Uuid>,
+    description: String,
+    discount_percent: Option<String>,
+    item: Option<Uuid>,
+    quantity: Option<String>,
+    tax_rate: Option<Uuid>,
+    unit_price: Option<String>,
 }
 
-pub async fn get(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    CompanyHeader(company): CompanyHeader,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let body = in_books(
-        &app,
-        claims,
-        company,
-        Action::ViewDocuments,
-        Access::Read,
-        move |tx, ctx, _| {
-            let r = store::get(tx, ctx.books.company_id, id)?.ok_or(ApiError::NotFound)?;
-            Ok(json_of(&r).to_string())
-        },
-    )
-    .await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+/// A schedule as the API shows it.
+// Fields in alphabetical order: the order the API has always written them in.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Recurring)]
+pub struct RecurringDto {
+    auto_issue: bool,
+    contact: Uuid,
+    #[schema(format = DateTime)]
+    created_at: String,
+    #[schema(format = Date)]
+    end_date: Option<String>,
+    every: i64,
+    /// `weekly`, `monthly`, `quarterly` or `yearly`.
+    frequency: &'static str,
+    /// Invoices made so far.
+    generated: i64,
+    id: Uuid,
+    is_active: bool,
+    lines: Vec<RecurringLineDto>,
+    name: String,
+    /// The next invoice's date; `null` once the schedule has ended.
+    #[schema(format = Date)]
+    next_date: Option<String>,
+    notes: String,
+    payment_terms_days: Option<i64>,
+    reference: String,
+    #[schema(format = Date)]
+    start_date: String,
+    #[schema(format = DateTime)]
+    updated_at: String,
 }
 
-async fn save(
-    app: AppState,
-    claims: crate::auth::jwt::Claims,
-    company: Option<String>,
-    id: Option<Uuid>,
-    body: RecurringBody,
-) -> Result<Response, ApiError> {
-    let start = optional_date("start_date", body.start_date.as_deref())?;
-    let end = match &body.end_date {
-        Some(v) => Some(optional_date("end_date", v.as_deref())?),
-        None => None,
-    };
-    let (status, out) = in_books(
-        &app,
-        claims,
-        company,
-        Action::IssueDocuments,
-        Access::Write,
-        move |tx, ctx, _| {
-            let company_id = ctx.books.company_id;
-            let existing = match id {
-                Some(id) => Some(store::get(tx, company_id, id)?.ok_or(ApiError::NotFound)?),
-                None => None,
-            };
-            let mut errors = FieldErrors::default();
-            if existing.is_none() {
-                for (f, missing) in [
-                    ("name", body.name.is_none()),
-                    ("contact", body.contact.is_none()),
-                    ("frequency", body.frequency.is_none()),
-                    ("lines", body.lines.is_none()),
-                ] {
-                    if missing {
-                        errors.add(f, "This field is required.");
-                    }
-                }
-            }
-            let frequency = match body.frequency.as_deref() {
-                Some(f) => Frequency::parse(f).or_else(|| {
-                    errors.add("frequency", format!("\"{f}\" is not a valid choice."));
-                    None
-                }),
-                None => existing.as_ref().map(|e| e.frequency),
-            };
-            if body.lines.as_ref().is_some_and(|l| l.len() > MAX_LINES) {
-                errors.add("lines", format!("A document has at most {MAX_LINES} lines."));
-            }
-            errors.into_result()?;
-            let now = crate::domain::ledger::chain::now();
-            let today = ctx.today;
-            let base = existing.clone();
-            let start_date = start.or(base.as_ref().map(|b| b.start_date)).unwrap_or(today);
-            let mut r = Recurring {
-                id: base.as_ref().map_or_else(Uuid::now_v7, |b| b.id),
-                company_id,
-                name: body
-                    .name
-                    .clone()
-                    .or(base.as_ref().map(|b| b.name.clone()))
-                    .unwrap_or_default()
-                    .trim()
-                    .to_owned(),
-                contact_id: body.contact.or(base.as_ref().map(|b| b.contact_id)).unwrap_or_default(),
-                frequency: frequency.unwrap_or(Frequency::Monthly),
-                every: body.every.or(base.as_ref().map(|b| b.every)).unwrap_or(1),
-                start_date,
-                end_date: end.unwrap_or(base.as_ref().and_then(|b| b.end_date)),
-                next_date: None,
-                // `null` clears the schedule's terms (the customer's apply); absent keeps them.
-                payment_terms_days: match body.payment_terms_days {
-                    Some(v) => v,
-                    None => base.as_ref().and_then(|b| b.payment_terms_days),
-                },
-                reference: body
-                    .reference
-                    .clone()
-                    .or(base.as_ref().map(|b| b.reference.clone()))
-                    .unwrap_or_default(),
-                notes: body
-                    .notes
-                    .clone()
-                    .or(base.as_ref().map(|b| b.notes.clone()))
-                    .unwrap_or_default(),
-                auto_issue: body.auto_issue.or(base.as_ref().map(|b| b.auto_issue)).unwrap_or(false),
-                is_active: body.is_active.or(base.as_ref().map(|b| b.is_active)).unwrap_or(true),
-                generated: base.as_ref().map_or(0, |b| b.generated),
-                lines: match &body.lines {
-                    Some(lines) => lines.iter().map(super::documents::line_input).collect(),
-                    None => base.as_ref().map(|b| b.lines.clone()).unwrap_or_default(),
-                },
-                created_by: base.as_ref().map_or(ctx.actor, |b| b.created_by),
-                created_at: base.as_ref().map_or(now, |b| b.created_at),
-                updated_at: now,
-            };
-            recurring::check(&r)?;
-            // The template must make a valid invoice: checked as a draft would be, then not kept.
-            crate::domain::documents::operations::check_input(
-                tx,
-                ctx,
-                DocumentKind::Invoice,
-                &recurring::input_for(&r, r.start_date),
-            )?;
-            // The schedule restarts from its start date, skipping what it already made.
-            r.next_date = recurring::nth_date(r.start_date, r.frequency, r.every, r.generated)
-                .filter(|d| r.end_date.is_none_or(|end| *d <= end));
-            match existing {
-                Some(_) => store::update(tx, &r)?,
-                None => store::insert(tx, &r)?,
-            }
-            Ok((
-                if id.is_some() {
-                    StatusCode::OK
-                } else {
-                    StatusCode::CREATED
-                },
-                json_of(&r).to_string(),
-            ))
-        },
-    )
-    .await?;
-    Ok((status, [(header::CONTENT_TYPE, "application/json")], out).into_response())
+impl From<&Recurring> for RecurringDto {
+    fn from(r: &Recurring) -> Self {
+        let date = |d: Option<Date>| d.map(|d| d.to_string());
+        RecurringDto {
+            auto_issue: r.auto_issue,
+            contact: r.contact_id,
+            created_at: r.created_at.to_string(),
+            end_date: date(r.end_date),
+            every: r.every,
+            frequency: r.frequency.as_str(),
+            generated: r.generated,
+            id: r.id,
+            is_active: r.is_active,
+            lines: r
+                .lines
+                .iter()
+                .map(|l| RecurringLineDto {
+                    account: l.account,
+                    description: l.description.clone(),
+                    discount_percent: l.discount_percent.clone(),
+                    item: l.item,
+                    quantity: l.quantity.clone(),
+                    tax_rate: l.tax_rate,
+                    unit_price: l.unit_price.clone(),
+                })
+                .collect(),
+            name: r.name.clone(),
+            next_date: date(r.next_date),
+            notes: r.notes.clone(),
+            payment_terms_days: r.payment_terms_days,
+            reference: r.reference.clone(),
+            start_date: r.start_date.to_string(),
+            updated_at: r.updated_at.to_string(),
+        }
+    }
 }
 
-pub async fn create(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    CompanyHeader(company): CompanyHeader,
-    ApiJson(body): ApiJson<RecurringBody>,
-) -> Result<Response, ApiError> {
-    save(app, claims, company, None, body).await
+/// An invoice a run made.
+#[derive(Serialize, ToSchema)]
+#[schema(as = RecurringRunInvoice)]
+pub struct MadeDto {
+    id: Uuid,
+    #[schema(format = Date)]
+    issue_date: String,
+    /// `null` for a draft (a schedule that does not issue).
+    number: Option<String>,
+    status: &'static str,
 }
 
-pub async fn update(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    CompanyHeader(company): CompanyHeader,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<RecurringBody>,
-) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    save(app, claims, company, Some(id), body).await
+/// What `…/run/` made.
+#[derive(Serialize, ToSchema)]
+#[schema(as = RecurringRun)]
+pub struct RunDto {
+    count: usize,
+    #[schema(format = Date)]
+    date: String,
+    invoices: Vec<MadeDto>,
+}
+
+impl RunDto {
+    fn new(date: Date, made: &[Document]) -> RunDto {
+        RunDto {
+            count: made.len(),
+            date: date.to_string(),
+            invoices: made
+                .iter()
+                .map(|d| MadeDto {
+                    id: d.id,
+                    issue_date: d.issue_date.to_string(),
+                    number: d.number.clone(),
+                    status: d.status.as_str(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Recurring schedules, served by the generic handlers of `http::resource`.
+pub struct Recurrings;
+
+impl Resource for Recurrings {
+    type View = perm::ViewDocuments;
+    type Edit = perm::IssueDocuments;
+    type Record = Recurring;
+    type Dto = RecurringDto;
+    type Body = RecurringBody;
+
+    fn list(tx: &mut Tx, ctx: &Ctx<'_>, request: &ListRequest) -> Result<Page<RecurringDto>, ApiError> {
+        Ok(store::page(tx, ctx.books.company_id, request)?.map(|r| RecurringDto::from(&r)))
+    }
+
+    fn find(tx: &mut Tx, ctx: &Ctx<'_>, id: Uuid) -> Result<Recurring, ApiError> {
+        Ok(recurring::find(tx, ctx, id)?)
+    }
+
+    fn show(_: &mut Tx, _: &Ctx<'_>, r: Recurring) -> Result<RecurringDto, ApiError> {
+        Ok(RecurringDto::from(&r))
+    }
+
+    fn save(
+        tx: &mut Tx,
+        ctx: &Ctx<'_>,
+        current: Option<Recurring>,
+        how: Change,
+        body: RecurringBody,
+    ) -> Result<Recurring, ApiError> {
+        Ok(recurring::save(tx, ctx, current, how, body.changes()?)?)
+    }
 }
 
 /// Makes the company's due invoices now; `{"date": "YYYY-MM-DD"}` (optional) runs as of a date.
-pub async fn run(
-    State(app): State<AppState>,
-    Bearer(claims): Bearer,
-    CompanyHeader(company): CompanyHeader,
-    raw: axum::body::Bytes,
-) -> Result<Response, ApiError> {
-    #[derive(Deserialize, Default)]
-    struct RunBody {
-        date: Option<String>,
-    }
-    let body: RunBody = super::extract::optional_body(&raw)?;
-    let date = optional_date("date", body.date.as_deref())?;
-    let body = in_books(&app, claims, company, Action::IssueDocuments, Access::Write, move |tx, ctx, _company| {
-        let date = date.unwrap_or(ctx.today);
-        let mut made = Vec::new();
-        for id in store::due(tx, ctx.books.company_id, date)? {
-            for d in recurring::generate_due(tx, ctx, id, date)? {
-                made.push(json!({"id": d.id, "number": d.number, "issue_date": d.issue_date.to_string(), "status": d.status.as_str()}));
-            }
-        }
-        Ok(json!({"date": date.to_string(), "count": made.len(), "invoices": made}).to_string())
+pub async fn run(c: InCompany<perm::IssueDocuments>, mut body: JsonBody<ReverseBody>) -> Result<Response, ApiError> {
+    c.write(body.idempotency(), StatusCode::OK, move |tx, ctx| {
+        let date = optional_date("date", body.parse_or_default()?.date.as_deref())?.unwrap_or(ctx.today);
+        Ok(RunDto::new(date, &recurring::run_due(tx, ctx, date)?))
     })
-    .await?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+    .await
 }

@@ -2,21 +2,20 @@
 //! start creates the first firm, its company and its administrator.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use super::auth::{required, required_secret, signed_in};
+use super::auth::{AdminBody, SignedIn, required, signed_in};
+use super::company::JsonBody;
 use super::error::ApiError;
-use super::extract::ApiJson;
-use crate::app::{App, AppState};
+use super::firm::Public;
+use crate::app::App;
 use crate::auth::AuthError;
 use crate::auth::jwt::random_secret;
 use crate::domain::FieldErrors;
-use crate::domain::roles::Role;
-use crate::domain::tenants::{CompanyDetails, Plan};
-use crate::provision::{self, NewFirm, NewUser};
+use crate::domain::tenants::companies::{self, CompanyChanges};
+use crate::provision::{self, NewFirm};
 use crate::store::platform;
 
 const SETUP_TOKEN: &str = "setup_token";
@@ -37,64 +36,58 @@ pub fn setup_token(app: &App) -> Result<Option<String>, ApiError> {
     })
 }
 
-pub async fn status(State(app): State<AppState>) -> Result<Json<Value>, ApiError> {
-    app.blocking(|app| Ok(Json(json!({ "setup_required": app.needs_setup()? }))))
-        .await
+/// Whether first-run setup is still open.
+#[derive(Serialize, ToSchema)]
+#[schema(as = SetupStatus)]
+pub struct SetupStatus {
+    pub setup_required: bool,
 }
 
-#[derive(Deserialize)]
+pub async fn status(Public(app): Public) -> Result<Json<SetupStatus>, ApiError> {
+    app.blocking(|app| {
+        Ok(Json(SetupStatus {
+            setup_required: app.needs_setup()?,
+        }))
+    })
+    .await
+}
+
+#[derive(Deserialize, ToSchema)]
+#[schema(as = SetupRequest)]
 pub struct SetupBody {
+    /// The one-time token `oasys serve` prints while no user exists.
+    #[schema(value_type = String)]
     token: Option<String>,
+    #[schema(value_type = String)]
     firm_name: Option<String>,
+    /// Default: the firm's name.
     company_name: Option<String>,
+    /// ISO 4217 (default `USD`).
     currency: Option<String>,
+    /// IANA time zone (default `UTC`).
     timezone: Option<String>,
-    email: Option<String>,
-    password: Option<String>,
-    first_name: Option<String>,
-    last_name: Option<String>,
+    #[serde(flatten)]
+    admin: AdminBody,
 }
 
-pub async fn create(
-    State(app): State<AppState>,
-    ApiJson(body): ApiJson<SetupBody>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub async fn create(Public(app): Public, body: JsonBody<SetupBody>) -> Result<(StatusCode, Json<SignedIn>), ApiError> {
+    let body = body.parse()?;
     let mut errors = FieldErrors::default();
     let token = required(&mut errors, "token", &body.token);
     let firm_name = required(&mut errors, "firm_name", &body.firm_name);
-    let email = required(&mut errors, "email", &body.email);
-    let password = required_secret(&mut errors, "password", &body.password);
-    let first_name = required(&mut errors, "first_name", &body.first_name);
-    let last_name = required(&mut errors, "last_name", &body.last_name);
+    let admin = body.admin.read(&mut errors);
     errors.into_result()?;
     let company_name = body
         .company_name
         .filter(|n| !n.trim().is_empty())
         .unwrap_or_else(|| firm_name.clone());
-    let firm = NewFirm {
-        name: firm_name,
-        domain: None,
-        plan: Plan::Basic,
-        company: CompanyDetails {
-            name: company_name,
-            currency: body.currency.unwrap_or_else(|| "USD".into()),
-            timezone: body.timezone.unwrap_or_else(|| "UTC".into()),
-            ..CompanyDetails::default()
-        },
-        chart: "general".into(),
-        admin: Some(NewUser {
-            email,
-            password,
-            first_name,
-            last_name,
-            role: Role::TenantAdmin,
-            permissions: Vec::new(),
-            all_companies: true,
-            companies: Vec::new(),
-            default_company_id: None,
-            enforce_policy: true,
-        }),
-    };
+    let company = companies::new_details(CompanyChanges {
+        name: Some(company_name),
+        currency: body.currency,
+        timezone: body.timezone,
+        ..CompanyChanges::default()
+    })?;
+    let firm = NewFirm::with_admin(firm_name, company, admin);
     let body = app
         .hashing(move |app| {
             // Take the one-time token first, so concurrent setups cannot both pass; give it back

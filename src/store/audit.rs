@@ -7,6 +7,7 @@ use super::platform::ts;
 use super::{StoreError, Tx};
 use crate::domain::audit::AuditTrail;
 use crate::domain::books::AuditRecord;
+use crate::domain::tenants::{Event, EventLog};
 use crate::params;
 
 pub struct AuditEvent<'a> {
@@ -43,5 +44,24 @@ impl AuditTrail for Tx<'_> {
     /// The company's audit trail (the same rows the ledger writes).
     fn append_audit(&mut self, record: &AuditRecord) -> Result<(), StoreError> {
         crate::domain::ledger::LedgerStore::audit(self, record)
+    }
+}
+
+impl EventLog for Tx<'_> {
+    type Error = StoreError;
+
+    /// The platform's event log (or the firm's, for company events): the label as the detail.
+    fn record_event(&mut self, e: &Event) -> Result<(), StoreError> {
+        record(
+            self,
+            AuditEvent {
+                tenant_id: e.tenant_id,
+                actor_id: e.actor,
+                action: e.action,
+                object_type: e.object_type,
+                object_id: Some(e.object_id),
+                detail: serde_json::json!({ "label": e.label }),
+            },
+        )
     }
 }

@@ -6,6 +6,7 @@ use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, list};
 use super::platform::{parse_ts, ts};
 use super::{Row, StoreError, Tx, Value};
 use crate::domain::tenants::Company;
+use crate::domain::tenants::companies::CompanyStore;
 use crate::params;
 
 const COLUMNS: &str = "id, name, tax_id, address, phone, email, currency, timezone, is_active, created_at, updated_at";
@@ -50,6 +51,14 @@ pub fn all(tx: &mut Tx) -> Result<Vec<Company>, StoreError> {
     tx.query(&format!("SELECT {COLUMNS} FROM companies ORDER BY name, id"), &[])?
         .iter()
         .map(from_row)
+        .collect()
+}
+
+/// The ids of the firm's companies.
+pub fn ids(tx: &mut Tx) -> Result<Vec<Uuid>, StoreError> {
+    tx.query("SELECT id FROM companies ORDER BY id", &[])?
+        .iter()
+        .map(|r| r.uuid(0))
         .collect()
 }
 
@@ -117,4 +126,18 @@ pub fn has_entries(tx: &mut Tx, id: Uuid) -> Result<bool, StoreError> {
             params![id],
         )?
         .is_some())
+}
+
+impl CompanyStore for Tx<'_> {
+    fn company(&mut self, id: Uuid) -> Result<Option<Company>, StoreError> {
+        get(self, id)
+    }
+
+    fn has_entries(&mut self, id: Uuid) -> Result<bool, StoreError> {
+        has_entries(self, id)
+    }
+
+    fn update_company(&mut self, c: &Company) -> Result<(), StoreError> {
+        update(self, c)
+    }
 }

@@ -4,10 +4,15 @@
 
 use uuid::Uuid;
 
+use std::collections::HashMap;
+
 use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, list};
 use super::platform::{parse_ts, ts};
-use super::{Row, StoreError, Tx};
-use crate::domain::contacts::{Contact, ContactRole};
+use super::{Row, StoreError, Tx, Value, accounts, taxes};
+use crate::domain::accounts::Account;
+use crate::domain::contacts::{Contact, ContactRole, ContactStore, OpenAmounts};
+use crate::domain::references::ReferenceStore;
+use crate::domain::taxes::TaxRate;
 use crate::params;
 
 const COLUMNS: &str = "id, company_id, is_customer, is_vendor, name, tax_id, emails, phone, billing_address, \
@@ -149,4 +154,97 @@ pub fn update(tx: &mut Tx, c: &Contact) -> Result<(), StoreError> {
         ],
     )?;
     Ok(())
+}
+
+/// What is open with each of `contacts` on `role`'s side, in two queries whatever their number
+/// (a page of a list holds at most 200): issued documents less credits, net of what was
+/// allocated to them, and payments not yet allocated. Contacts with nothing open are left out.
+pub fn open_amounts(
+    tx: &mut Tx,
+    company: Uuid,
+    role: ContactRole,
+    contacts: &[Uuid],
+) -> Result<Vec<OpenAmounts>, StoreError> {
+    if contacts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (document, credit, direction) = match role {
+        ContactRole::Customer => ("invoice", "credit_note", "received"),
+        ContactRole::Vendor => ("bill", "vendor_credit", "made"),
+    };
+    // $1 the company, $2 and $3 the kinds or the direction and `false`; the ids from $4 on.
+    let ids = (4..4 + contacts.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let with_ids = |head: [Value; 3]| {
+        head.into_iter()
+            .chain(contacts.iter().map(Value::from))
+            .collect::<Vec<_>>()
+    };
+    let mut open: HashMap<Uuid, OpenAmounts> = HashMap::new();
+    let nothing = |contact| OpenAmounts {
+        contact,
+        documents: 0,
+        unallocated: 0,
+    };
+    let documents = tx.query(
+        &format!(
+            "SELECT contact_id, SUM(CASE kind WHEN $2 THEN total - amount_paid ELSE -(total - amount_paid) END) \
+             FROM documents WHERE company_id = $1 AND kind IN ($2, $3) AND status NOT IN ('draft', 'void') \
+             AND contact_id IN ({ids}) GROUP BY contact_id"
+        ),
+        &with_ids([company.into(), document.into(), credit.into()]),
+    )?;
+    for r in &documents {
+        let contact = r.uuid(0)?;
+        open.entry(contact).or_insert(nothing(contact)).documents = r.int(1)?;
+    }
+    let payments = tx.query(
+        &format!(
+            "SELECT p.contact_id, SUM(p.amount - COALESCE((SELECT SUM(a.amount) FROM allocations a \
+             WHERE a.company_id = $1 AND a.source_id = p.id), 0)) FROM payments p \
+             WHERE p.company_id = $1 AND p.direction = $2 AND p.is_void = $3 AND p.contact_id IN ({ids}) \
+             GROUP BY p.contact_id"
+        ),
+        &with_ids([company.into(), direction.into(), false.into()]),
+    )?;
+    for r in &payments {
+        let contact = r.uuid(0)?;
+        open.entry(contact).or_insert(nothing(contact)).unallocated = r.int(1)?;
+    }
+    Ok(open.into_values().collect())
+}
+
+impl ReferenceStore for Tx<'_> {
+    fn find_account(&mut self, company: Uuid, id: Uuid) -> Result<Option<Account>, StoreError> {
+        accounts::get(self, company, id)
+    }
+
+    fn find_tax_rate(&mut self, company: Uuid, id: Uuid) -> Result<Option<TaxRate>, StoreError> {
+        taxes::get(self, company, id)
+    }
+}
+
+impl ContactStore for Tx<'_> {
+    fn find_contact(&mut self, company: Uuid, id: Uuid) -> Result<Option<Contact>, StoreError> {
+        get(self, company, id)
+    }
+
+    fn insert_contact(&mut self, contact: &Contact) -> Result<(), StoreError> {
+        insert(self, contact)
+    }
+
+    fn update_contact(&mut self, contact: &Contact) -> Result<(), StoreError> {
+        update(self, contact)
+    }
+
+    fn open_amounts(
+        &mut self,
+        company: Uuid,
+        role: ContactRole,
+        contacts: &[Uuid],
+    ) -> Result<Vec<OpenAmounts>, StoreError> {
+        open_amounts(self, company, role, contacts)
+    }
 }

@@ -71,22 +71,22 @@ pub fn template(tx: &mut Tx, company: Uuid) -> Result<Option<String>, StoreError
         .flatten())
 }
 
-/// Stores the company's template TOML (already validated by the caller).
-pub fn set_template(tx: &mut Tx, company: Uuid, text: &str, by: Uuid) -> Result<(), StoreError> {
+/// Stores the company's template TOML (already validated by the caller), changed `by` whom `at`.
+pub fn set_template(tx: &mut Tx, company: Uuid, text: &str, by: Uuid, at: Timestamp) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO document_templates (company_id, template, updated_at, updated_by) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (company_id) DO UPDATE SET template = excluded.template, updated_at = excluded.updated_at, \
          updated_by = excluded.updated_by",
-        params![company, text, ts(Timestamp::now()), by],
+        params![company, text, ts(at), by],
     )?;
     Ok(())
 }
 
 /// Forgets the company's template: its documents take the embedded default again.
-pub fn clear_template(tx: &mut Tx, company: Uuid, by: Uuid) -> Result<(), StoreError> {
+pub fn clear_template(tx: &mut Tx, company: Uuid, by: Uuid, at: Timestamp) -> Result<(), StoreError> {
     tx.execute(
         "UPDATE document_templates SET template = NULL, updated_at = $2, updated_by = $3 WHERE company_id = $1",
-        params![company, ts(Timestamp::now()), by],
+        params![company, ts(at), by],
     )?;
     Ok(())
 }
@@ -110,7 +110,7 @@ pub fn logo(tx: &mut Tx, company: Uuid) -> Result<Option<Logo>, StoreError> {
 }
 
 /// Stores (`Some`) or removes (`None`) the company's logo; the image was checked by the caller.
-pub fn set_logo(tx: &mut Tx, company: Uuid, logo: Option<&Logo>, by: Uuid) -> Result<(), StoreError> {
+pub fn set_logo(tx: &mut Tx, company: Uuid, logo: Option<&Logo>, by: Uuid, at: Timestamp) -> Result<(), StoreError> {
     let (text, content_type) = match logo {
         Some(l) => (Some(STANDARD.encode(&l.bytes)), Some(l.content_type.as_str())),
         None => (None, None),
@@ -120,7 +120,7 @@ pub fn set_logo(tx: &mut Tx, company: Uuid, logo: Option<&Logo>, by: Uuid) -> Re
          VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (company_id) DO UPDATE SET logo = excluded.logo, logo_content_type = excluded.logo_content_type, \
          updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        params![company, text, content_type, ts(Timestamp::now()), by],
+        params![company, text, content_type, ts(at), by],
     )?;
     Ok(())
 }

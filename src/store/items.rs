@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, list};
 use super::platform::{parse_ts, ts};
 use super::{Row, StoreError, Tx};
-use crate::domain::items::{Item, ItemKind, code_key};
+use crate::domain::items::{Item, ItemKind, ItemStore, code_key};
 use crate::params;
 
 const COLUMNS: &str = "id, company_id, code, name, description, kind, unit, sale_price, purchase_price, \
@@ -133,4 +133,22 @@ pub fn update(tx: &mut Tx, i: &Item) -> Result<(), StoreError> {
         ],
     )?;
     Ok(())
+}
+
+impl ItemStore for Tx<'_> {
+    fn find_item(&mut self, company: Uuid, id: Uuid) -> Result<Option<Item>, StoreError> {
+        get(self, company, id)
+    }
+
+    fn item_code_taken(&mut self, company: Uuid, code: &str, except: Option<Uuid>) -> Result<bool, StoreError> {
+        code_taken(self, company, code, except)
+    }
+
+    fn insert_item(&mut self, item: &Item) -> Result<(), StoreError> {
+        insert(self, item)
+    }
+
+    fn update_item(&mut self, item: &Item) -> Result<(), StoreError> {
+        update(self, item)
+    }
 }

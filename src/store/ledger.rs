@@ -14,7 +14,7 @@ use crate::domain::ledger::{AuditRecord, ChainLink, EntryStatus, JournalEntry, L
 use crate::params;
 
 pub const ENTRY_COLUMNS: &str = "id, company_id, number, date, reference, description, status, total, created_by, \
-    approved_by, posted_by, posted_at, reverses_id, reversed_by_id, chain_seq, created_at, updated_at";
+    approved_by, posted_by, posted_at, reverses_id, reversed_by_id, chain_seq, created_at, updated_at, edited_by";
 
 pub fn parse_date(s: &str) -> Result<Date, StoreError> {
     s.parse()
@@ -42,6 +42,7 @@ pub fn entry_from_row(r: &Row) -> Result<JournalEntry, StoreError> {
         chain_seq: r.opt_int(14)?,
         created_at: parse_ts(&r.text(15)?)?,
         updated_at: parse_ts(&r.text(16)?)?,
+        edited_by: r.opt_uuid(17)?,
         lines: Vec::new(),
     })
 }
@@ -104,7 +105,7 @@ fn entry_params(e: &JournalEntry) -> Vec<Value> {
     out
 }
 
-const ENTRY_WIDTH: usize = 17;
+const ENTRY_WIDTH: usize = 18;
 
 fn push_entry(out: &mut Vec<Value>, e: &JournalEntry) {
     out.extend(crate::values![
@@ -124,7 +125,8 @@ fn push_entry(out: &mut Vec<Value>, e: &JournalEntry) {
         e.reversed_by_id,
         e.chain_seq,
         ts(e.created_at),
-        ts(e.updated_at)
+        ts(e.updated_at),
+        e.edited_by
     ]);
 }
 
@@ -255,7 +257,8 @@ impl LedgerStore for Tx<'_> {
         self.execute(
             "UPDATE journal_entries SET company_id = $2, number = $3, date = $4, reference = $5, description = $6, \
              status = $7, total = $8, created_by = $9, approved_by = $10, posted_by = $11, posted_at = $12, \
-             reverses_id = $13, reversed_by_id = $14, chain_seq = $15, created_at = $16, updated_at = $17 WHERE id = $1",
+             reverses_id = $13, reversed_by_id = $14, chain_seq = $15, created_at = $16, updated_at = $17, \
+             edited_by = $18 WHERE id = $1",
             &entry_params(e),
         )?;
         match e.status {

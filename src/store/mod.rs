@@ -14,6 +14,8 @@ pub mod contacts;
 pub mod delivery;
 pub mod documents;
 #[cfg(test)]
+mod documents_drafts;
+#[cfg(test)]
 mod documents_props;
 pub mod enums;
 pub mod idempotency;
@@ -27,6 +29,8 @@ pub(crate) mod migrations;
 pub mod platform;
 mod postgres;
 pub mod recurring;
+#[cfg(test)]
+mod recurring_schedules;
 pub mod reports;
 pub mod snapshot;
 pub mod sql;

@@ -3,7 +3,10 @@
 use jiff::Timestamp;
 use uuid::Uuid;
 
+use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, list};
 use super::{Row, StoreError, Tx};
+use crate::domain::tenants::firm::FirmStore;
+use crate::domain::tenants::users::UserStore;
 use crate::domain::tenants::{Plan, Profile, Tenant, User};
 use crate::params;
 
@@ -100,6 +103,16 @@ pub fn update_tenant(tx: &mut Tx, t: &Tenant) -> Result<(), StoreError> {
     Ok(())
 }
 
+impl FirmStore for Tx<'_> {
+    fn tenant(&mut self, id: Uuid) -> Result<Option<Tenant>, StoreError> {
+        tenant(self, id)
+    }
+
+    fn update_tenant(&mut self, t: &Tenant) -> Result<(), StoreError> {
+        update_tenant(self, t)
+    }
+}
+
 // ---------------------------------------------------------------- users
 
 pub const USER_COLUMNS: &str = "id, tenant_id, email, first_name, last_name, role, permissions, is_active, \
@@ -177,6 +190,34 @@ pub fn user_by_email(tx: &mut Tx, email: &str) -> Result<Option<(User, String)>,
         }
         None => Ok(None),
     }
+}
+
+const USERS: ListSpec = ListSpec {
+    columns: USER_COLUMNS,
+    from: "users",
+    filters: &[
+        ("role", "role = ?", FilterKind::Text),
+        ("is_active", "is_active = ?", FilterKind::Bool),
+    ],
+    search: &["email", "first_name", "last_name"],
+    ordering: &[
+        ("email", "email"),
+        ("last_name", "last_name"),
+        ("first_name", "first_name"),
+        ("role", "role"),
+        ("created_at", "created_at"),
+    ],
+    tie_breaker: "id",
+    default_ordering: "email",
+};
+
+/// A page of a firm's users, with their company access.
+pub fn users_page(tx: &mut Tx, tenant: Uuid, req: &ListRequest) -> Result<Page<User>, ListError> {
+    let mut page = list(tx, &USERS, ("tenant_id = $1", vec![tenant.into()]), req, user_from_row)?;
+    for user in page.items.iter_mut().filter(|u| !u.all_companies) {
+        user.companies = user_companies(tx, user.id)?;
+    }
+    Ok(page)
 }
 
 pub fn users(tx: &mut Tx, tenant: Option<Uuid>) -> Result<Vec<User>, StoreError> {
@@ -280,6 +321,26 @@ pub fn set_password(tx: &mut Tx, user_id: Uuid, hash: &str, now: Timestamp) -> R
         params![user_id, hash, ts(now)],
     )?;
     if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+impl UserStore for Tx<'_> {
+    fn user(&mut self, id: Uuid) -> Result<Option<User>, StoreError> {
+        user(self, id)
+    }
+
+    fn locked_user(&mut self, id: Uuid) -> Result<Option<User>, StoreError> {
+        lock_user(self, id)?;
+        user(self, id)
+    }
+
+    fn update_user(&mut self, u: &User) -> Result<(), StoreError> {
+        update_user(self, u)
+    }
+
+    fn end_sessions(&mut self, id: Uuid, now: Timestamp) -> Result<(), StoreError> {
+        bump_token_version(self, id)?;
+        revoke_user_refresh_families(self, id, now.as_second())
+    }
 }
 
 // ---------------------------------------------------------------- refresh tokens

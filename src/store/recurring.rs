@@ -130,7 +130,7 @@ fn insert_lines(tx: &mut Tx, r: &Recurring) -> Result<(), StoreError> {
     for (i, l) in r.lines.iter().enumerate() {
         v.extend(crate::values![
             r.id,
-            i64::try_from(i + 1).unwrap_or(i64::MAX),
+            i64::try_from(i + 1).map_err(|_| StoreError::Corrupt("too many template lines".into()))?,
             l.item,
             l.description.as_str(),
             l.quantity.clone(),
@@ -148,12 +148,12 @@ fn insert_lines(tx: &mut Tx, r: &Recurring) -> Result<(), StoreError> {
     )
 }
 
-pub fn insert(tx: &mut Tx, r: &Recurring) -> Result<(), StoreError> {
+fn insert(tx: &mut Tx, r: &Recurring) -> Result<(), StoreError> {
     tx.insert_many(&format!("INSERT INTO recurring_invoices ({COLUMNS})"), 18, &values(r))?;
     insert_lines(tx, r)
 }
 
-pub fn update(tx: &mut Tx, r: &Recurring) -> Result<(), StoreError> {
+fn update(tx: &mut Tx, r: &Recurring) -> Result<(), StoreError> {
     tx.execute(
         "UPDATE recurring_invoices SET company_id = $2, name = $3, contact_id = $4, frequency = $5, repeat_every = $6, \
          start_date = $7, end_date = $8, next_date = $9, payment_terms_days = $10, reference = $11, notes = $12, \
@@ -164,12 +164,12 @@ pub fn update(tx: &mut Tx, r: &Recurring) -> Result<(), StoreError> {
     insert_lines(tx, r)
 }
 
-/// Active schedules of the company with a next date on or before `today`.
-pub fn due(tx: &mut Tx, company: Uuid, today: Date) -> Result<Vec<Uuid>, StoreError> {
+/// Active schedules of the company with a next date on or before `date`, soonest first.
+pub fn due(tx: &mut Tx, company: Uuid, date: Date) -> Result<Vec<Uuid>, StoreError> {
     tx.query(
         "SELECT id FROM recurring_invoices WHERE company_id = $1 AND is_active = $2 AND next_date IS NOT NULL \
          AND next_date <= $3 ORDER BY next_date, id",
-        params![company, true, today.to_string()],
+        params![company, true, date.to_string()],
     )?
     .iter()
     .map(|r| r.uuid(0))
@@ -177,6 +177,22 @@ pub fn due(tx: &mut Tx, company: Uuid, today: Date) -> Result<Vec<Uuid>, StoreEr
 }
 
 impl RecurringStore for Tx<'_> {
+    fn recurring(&mut self, company: Uuid, id: Uuid) -> Result<Option<Recurring>, StoreError> {
+        get(self, company, id)
+    }
+
+    fn insert_recurring(&mut self, r: &Recurring) -> Result<(), StoreError> {
+        insert(self, r)
+    }
+
+    fn update_recurring(&mut self, r: &Recurring) -> Result<(), StoreError> {
+        update(self, r)
+    }
+
+    fn due_recurring(&mut self, company: Uuid, date: Date) -> Result<Vec<Uuid>, StoreError> {
+        due(self, company, date)
+    }
+
     fn lock_recurring(&mut self, company: Uuid, id: Uuid) -> Result<Option<Recurring>, StoreError> {
         self.execute(
             "UPDATE recurring_invoices SET updated_at = updated_at WHERE company_id = $1 AND id = $2",

@@ -7,7 +7,7 @@ use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, list};
 use super::platform::{parse_ts, ts};
 use super::{Row, StoreError, Tx};
 use crate::domain::accounts::AccountType;
-use crate::domain::taxes::{TaxKind, TaxRate};
+use crate::domain::taxes::{TaxKind, TaxRate, TaxStore};
 use crate::params;
 
 const COLUMNS: &str = "id, company_id, name, kind, rate_ppm, is_inclusive, sales_account_id, purchase_account_id, \
@@ -123,4 +123,27 @@ pub fn update(tx: &mut Tx, t: &TaxRate) -> Result<(), StoreError> {
         ],
     )?;
     Ok(())
+}
+
+impl TaxStore for Tx<'_> {
+    fn default_tax_account(
+        &mut self,
+        company: Uuid,
+        account_type: AccountType,
+        subtype: &str,
+    ) -> Result<Option<Uuid>, StoreError> {
+        default_account(self, company, account_type, subtype)
+    }
+
+    fn tax_name_taken(&mut self, company: Uuid, name: &str, except: Option<Uuid>) -> Result<bool, StoreError> {
+        name_taken(self, company, name, except)
+    }
+
+    fn insert_tax_rate(&mut self, rate: &TaxRate) -> Result<(), StoreError> {
+        insert(self, rate)
+    }
+
+    fn update_tax_rate(&mut self, rate: &TaxRate) -> Result<(), StoreError> {
+        update(self, rate)
+    }
 }

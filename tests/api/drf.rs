@@ -11,7 +11,7 @@ use crate::helpers::TestApp;
 use crate::on_every_backend;
 
 /// Sends `body` as it is, with `content_type`, as `firm`'s user.
-async fn raw(firm: &Firm, method: Method, path: &str, content_type: &str, body: &str) -> StatusCode {
+pub(crate) async fn raw(firm: &Firm, method: Method, path: &str, content_type: &str, body: &str) -> StatusCode {
     let mut req = firm
         .client
         .request(method, format!("{}{path}", firm.base))
@@ -26,7 +26,13 @@ async fn raw(firm: &Firm, method: Method, path: &str, content_type: &str, body: 
 
 /// Every method on `path` with a valid body, an invalid one, broken JSON, a non-JSON body and
 /// no body: each must answer `expected`.
-async fn every_method_and_body(firm: &Firm, path: &str, valid: &Value, methods: &[Method], expected: StatusCode) {
+pub(crate) async fn every_method_and_body(
+    firm: &Firm,
+    path: &str,
+    valid: &Value,
+    methods: &[Method],
+    expected: StatusCode,
+) {
     let bodies = [
         ("application/json", valid.to_string()),
         (

@@ -431,8 +431,8 @@ async fn refusals(app: TestApp) {
     assert!(!firm_exists(&app, &tenant));
     assert_eq!(app.login(EMAIL, STRONG_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
 
-    // An older schema: loaded at its version (5: document delivery did not exist, nor did
-    // checkpoints name their key), migrated on.
+    // An older schema: loaded at its version (5: document delivery, the editor of a draft and
+    // the key that signed a checkpoint did not exist), migrated on.
     let mut older = files.clone();
     let checkpoints: String = String::from_utf8(older["tables/chain_checkpoints.jsonl"].clone())
         .unwrap()
@@ -446,13 +446,19 @@ async fn refusals(app: TestApp) {
     rewrite(&mut older, "tables/chain_checkpoints.jsonl", checkpoints.into_bytes());
     let mut m = manifest(&older);
     let version = m["schema"]["tenant"].as_i64().unwrap();
-    assert_eq!(version, 7, "update this case with the migrations");
+    assert_eq!(version, 8, "update this case with the migrations");
     m["schema"]["tenant"] = json!(5);
     m["tables"]
         .as_array_mut()
         .unwrap()
         .retain(|t| t["name"] != "document_templates" && t["name"] != "email_log");
     for t in m["tables"].as_array_mut().unwrap() {
+        if t["name"] == "journal_entries" {
+            t["columns"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|c| c["name"] != "edited_by");
+        }
         if t["name"] == "chain_checkpoints" {
             t["columns"].as_array_mut().unwrap().retain(|c| c["name"] != "key_id");
         }
@@ -460,6 +466,16 @@ async fn refusals(app: TestApp) {
     set_manifest(&mut older, &m);
     older.remove("tables/document_templates.jsonl");
     older.remove("tables/email_log.jsonl");
+    let entries: String = String::from_utf8(older["tables/journal_entries.jsonl"].clone())
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut row: serde_json::Map<String, Value> = serde_json::from_str(line).unwrap();
+            row.remove("edited_by");
+            format!("{}\n", Value::Object(row))
+        })
+        .collect();
+    rewrite(&mut older, "tables/journal_entries.jsonl", entries.into_bytes());
     pack(&older, &bad);
     ok(&app, &["import", bad.to_str().unwrap()]);
     assert!(firm_exists(&app, &tenant));

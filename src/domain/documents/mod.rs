@@ -5,6 +5,7 @@
 pub mod operations;
 pub mod payments;
 pub mod recurring;
+pub mod summary;
 pub mod tax;
 
 use jiff::Timestamp;
@@ -101,6 +102,14 @@ pub enum DocumentStatus {
 }
 
 impl DocumentStatus {
+    pub const ALL: [DocumentStatus; 5] = [
+        DocumentStatus::Draft,
+        DocumentStatus::Issued,
+        DocumentStatus::PartiallyPaid,
+        DocumentStatus::Paid,
+        DocumentStatus::Void,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             DocumentStatus::Draft => "draft",
@@ -112,34 +121,12 @@ impl DocumentStatus {
     }
 
     pub fn parse(s: &str) -> Option<DocumentStatus> {
-        [
-            DocumentStatus::Draft,
-            DocumentStatus::Issued,
-            DocumentStatus::PartiallyPaid,
-            DocumentStatus::Paid,
-            DocumentStatus::Void,
-        ]
-        .into_iter()
-        .find(|v| v.as_str() == s)
+        DocumentStatus::ALL.into_iter().find(|v| v.as_str() == s)
     }
 
     /// Issued and not settled: payments and credits may still be allocated to it.
     pub fn is_open(self) -> bool {
         matches!(self, DocumentStatus::Issued | DocumentStatus::PartiallyPaid)
-    }
-}
-
-/// The ageing buckets, by days past due: current (not yet due), 1–30, 31–60, 61–90, over 90.
-pub const AGEING_BUCKETS: [&str; 5] = ["current", "1_30", "31_60", "61_90", "over_90"];
-
-/// Which of [`AGEING_BUCKETS`] an amount this many days past due falls in.
-pub fn ageing_bucket(days_past_due: i64) -> usize {
-    match days_past_due {
-        ..=0 => 0,
-        1..=30 => 1,
-        31..=60 => 2,
-        61..=90 => 3,
-        _ => 4,
     }
 }
 
@@ -217,6 +204,22 @@ pub struct DocumentInput {
     pub payment_terms_days: Option<i64>,
     pub credited_document: Option<Uuid>,
     pub lines: Vec<LineInput>,
+}
+
+/// What a request sets on a draft; `None` leaves a field as it is (`PATCH`) or, for a whole
+/// document (create, `PUT`), at its default. `Some(None)` clears a field: a due date taken from
+/// the terms again, terms from the contact, no credited document.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentChanges {
+    pub contact: Option<Uuid>,
+    pub issue_date: Option<Date>,
+    pub due_date: Option<Option<Date>>,
+    pub currency: Option<String>,
+    pub reference: Option<String>,
+    pub notes: Option<String>,
+    pub payment_terms_days: Option<Option<i64>>,
+    pub credited_document: Option<Option<Uuid>>,
+    pub lines: Option<Vec<LineInput>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -356,6 +359,9 @@ pub enum DocumentError<E: std::error::Error + 'static> {
     NotDraft(&'static str),
     #[error("{0}")]
     State(String),
+    /// A sum of amounts that do not fit in 64 bits: never clamped, always refused.
+    #[error("The amounts of this document are too large to add up.")]
+    Overflow,
     #[error(transparent)]
     Ledger(LedgerError<E>),
 }

@@ -5,10 +5,11 @@ use jiff::civil::Date;
 use uuid::Uuid;
 
 use super::operations::apply;
-use super::{Direction, DocDb, DocumentError, DocumentKind, DocumentStore, Payment};
+use super::{Allocation, Direction, DocDb, DocumentError, DocumentKind, DocumentStore, Payment};
 use crate::domain::FieldErrors;
-use crate::domain::ledger::{self, AuditRecord, Ctx, EntryInput, LineInput as EntryLine, chain};
+use crate::domain::ledger::{self, AuditRecord, Ctx, EntryInput, LineInput as EntryLine};
 use crate::domain::money;
+use crate::domain::reports::{self, Overflow};
 
 type Result<T, S> = std::result::Result<T, DocumentError<<S as crate::domain::ledger::LedgerStore>::Error>>;
 
@@ -161,7 +162,7 @@ pub fn record<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, input: &PaymentInp
             ],
         },
     )?;
-    let now = chain::now();
+    let now = ctx.now;
     let payment = Payment {
         id: Uuid::now_v7(),
         company_id: company,
@@ -207,13 +208,28 @@ pub fn allocate<S: DocumentStore>(
     if payment.is_void {
         return Err(DocumentError::State("This payment is void.".into()));
     }
-    let allocated: i64 = store.allocations_from(company, id).db()?.iter().map(|a| a.amount).sum();
+    let allocated = reports::sum(
+        store.allocations_from(company, id).db()?.iter().map(|a| a.amount),
+        "allocations",
+    )
+    .map_err(|e| DocumentError::State(e.to_string()))?;
     allocate_checked(store, ctx, &payment, allocated, allocations)?;
     Ok(payment)
 }
 
+/// What is left of a payment to allocate (nothing once it is void).
+pub fn unallocated(payment: &Payment, allocations: &[Allocation]) -> std::result::Result<i64, Overflow> {
+    if payment.is_void {
+        return Ok(0);
+    }
+    let allocated = reports::sum(allocations.iter().map(|a| a.amount), "allocations")?;
+    reports::sub(payment.amount, allocated, "allocations")
+}
+
 /// Checks every allocation (an open document of the payment's contact and side, within its
-/// balance and within what is left of the payment) and applies them; all or none.
+/// balance and within what is left of the payment) and applies them; all or none. `already`
+/// (what was allocated before) and every amount are positive, so the differences below cannot
+/// overflow; only the running total can, and then it exceeds any payment.
 fn allocate_checked<S: DocumentStore>(
     store: &mut S,
     ctx: &Ctx<'_>,
@@ -224,7 +240,8 @@ fn allocate_checked<S: DocumentStore>(
     let company = ctx.books.company_id;
     let mut errors = FieldErrors::default();
     let mut planned = Vec::new();
-    let mut total = already;
+    // `None` once the allocations add up beyond any amount.
+    let mut total = Some(already);
     for (i, a) in allocations.iter().enumerate() {
         let f = |n: &str| format!("allocations[{i}].{n}");
         let Some(doc_id) = a.document else {
@@ -251,7 +268,7 @@ fn allocate_checked<S: DocumentStore>(
             }
         };
         let amount = match a.amount.as_deref() {
-            None => Some(doc.balance_due().min(payment.amount.saturating_sub(total))),
+            None => Some(doc.balance_due().min(total.map_or(0, |t| payment.amount - t))),
             Some(t) => match money::parse(t).and_then(|d| money::to_minor(d, ctx.books.decimals)) {
                 Ok(v) => Some(v),
                 Err(e) => {
@@ -276,15 +293,15 @@ fn allocate_checked<S: DocumentStore>(
             );
             continue;
         }
-        total = total.saturating_add(amount);
+        total = total.and_then(|t| t.checked_add(amount));
         planned.push((doc, amount));
     }
-    if total > payment.amount {
+    if total.is_none_or(|t| t > payment.amount) {
         errors.add(
             "allocations",
             format!(
                 "The allocations exceed the payment: {} left to allocate.",
-                money::format(payment.amount.saturating_sub(already), ctx.books.decimals)
+                money::format(payment.amount - already, ctx.books.decimals)
             ),
         );
     }
@@ -308,16 +325,17 @@ pub fn void<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, date: Opti
     for a in store.allocations_from(company, id).db()? {
         store.lock_document(company, a.document_id).db()?;
         if let Some(mut doc) = store.document(company, a.document_id).db()? {
-            doc.amount_paid = doc.amount_paid.saturating_sub(a.amount);
+            // What was applied is part of what was paid: the difference cannot overflow.
+            doc.amount_paid -= a.amount;
             doc.status = doc.settled_status();
-            doc.updated_at = chain::now();
+            doc.updated_at = ctx.now;
             store.update_document(&doc).db()?;
         }
     }
     store.delete_allocations_from(company, id).db()?;
     payment.is_void = true;
     payment.void_entry_id = Some(reversal.id);
-    payment.updated_at = chain::now();
+    payment.updated_at = ctx.now;
     store.update_payment(&payment).db()?;
     audit(
         store,
@@ -346,4 +364,58 @@ fn audit<S: DocumentStore>(
             changes,
         })
         .db()
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::Timestamp;
+    use jiff::civil::date;
+
+    use super::*;
+
+    fn payment(amount: i64, is_void: bool) -> Payment {
+        Payment {
+            id: Uuid::nil(),
+            company_id: Uuid::nil(),
+            direction: Direction::Received,
+            contact_id: Uuid::nil(),
+            date: date(2026, 3, 1),
+            amount,
+            bank_account_id: Uuid::nil(),
+            reference: String::new(),
+            is_void,
+            journal_entry_id: Uuid::nil(),
+            void_entry_id: None,
+            created_by: Uuid::nil(),
+            created_at: Timestamp::UNIX_EPOCH,
+            updated_at: Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    fn allocated(amounts: &[i64]) -> Vec<Allocation> {
+        amounts
+            .iter()
+            .map(|amount| Allocation {
+                id: Uuid::nil(),
+                company_id: Uuid::nil(),
+                source_id: Uuid::nil(),
+                document_id: Uuid::nil(),
+                amount: *amount,
+                created_at: Timestamp::UNIX_EPOCH,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn what_is_left_to_allocate_is_exact_or_refused() {
+        assert_eq!(
+            unallocated(&payment(110_000, false), &allocated(&[40_000, 60_000])),
+            Ok(10_000)
+        );
+        assert_eq!(unallocated(&payment(110_000, true), &allocated(&[40_000])), Ok(0));
+        assert_eq!(
+            unallocated(&payment(5, false), &allocated(&[i64::MAX, 1])),
+            Err(Overflow("allocations"))
+        );
+    }
 }

@@ -7,10 +7,11 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use uuid::Uuid;
 
-use super::operations::{create_draft, issue};
+use super::operations::{MAX_LINES, check_input, create_draft, issue};
 use super::{DocDb, Document, DocumentError, DocumentInput, DocumentKind, DocumentStore, LineInput};
-use crate::domain::FieldErrors;
+use crate::domain::audit::{self, AuditFields};
 use crate::domain::ledger::{AuditRecord, Ctx};
+use crate::domain::{Change, FieldErrors};
 
 type Result<T, S> = std::result::Result<T, DocumentError<<S as crate::domain::ledger::LedgerStore>::Error>>;
 
@@ -120,6 +121,13 @@ pub fn input_for(r: &Recurring, date: Date) -> DocumentInput {
 
 /// What recurring invoices need from storage.
 pub trait RecurringStore: DocumentStore {
+    fn recurring(&mut self, company: Uuid, id: Uuid) -> std::result::Result<Option<Recurring>, Self::Error>;
+    /// Saves a new schedule and its template lines.
+    fn insert_recurring(&mut self, r: &Recurring) -> std::result::Result<(), Self::Error>;
+    /// Saves a schedule and replaces its template lines.
+    fn update_recurring(&mut self, r: &Recurring) -> std::result::Result<(), Self::Error>;
+    /// Active schedules of the company with a next date on or before `date`, soonest first.
+    fn due_recurring(&mut self, company: Uuid, date: Date) -> std::result::Result<Vec<Uuid>, Self::Error>;
     /// Locks the schedule until commit (two schedulers never both generate its next date).
     fn lock_recurring(&mut self, company: Uuid, id: Uuid) -> std::result::Result<Option<Recurring>, Self::Error>;
     fn save_recurring_progress(&mut self, r: &Recurring) -> std::result::Result<(), Self::Error>;
@@ -128,20 +136,167 @@ pub trait RecurringStore: DocumentStore {
     fn link_recurring(&mut self, document: Uuid, recurring: Uuid, date: Date) -> std::result::Result<(), Self::Error>;
 }
 
-/// Makes every invoice of schedule `id` due on or before `today` (at most [`CATCH_UP_LIMIT`]),
+/// What a request sets on a schedule; `None` keeps a field as it is (or, for a new schedule, at
+/// its default). `end_date` and `payment_terms_days` may be set to `None` (cleared).
+#[derive(Debug, Clone, Default)]
+pub struct RecurringChanges {
+    pub name: Option<String>,
+    pub contact: Option<Uuid>,
+    pub frequency: Option<String>,
+    pub every: Option<i64>,
+    pub start_date: Option<Date>,
+    pub end_date: Option<Option<Date>>,
+    pub payment_terms_days: Option<Option<i64>>,
+    pub reference: Option<String>,
+    pub notes: Option<String>,
+    pub auto_issue: Option<bool>,
+    pub is_active: Option<bool>,
+    pub lines: Option<Vec<LineInput>>,
+}
+
+const REQUIRED: &str = "This field is required.";
+
+/// The schedule `id` of the context's company.
+pub fn find<S: RecurringStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid) -> Result<Recurring, S> {
+    store
+        .recurring(ctx.books.company_id, id)
+        .db()?
+        .ok_or(DocumentError::NotFound)
+}
+
+/// Sets up a schedule (`current` = `None`) or changes one. A create and a replace need `name`,
+/// `contact`, `frequency` and `lines`; the template must make a valid invoice (it is checked as
+/// a draft would be, then not kept). The schedule restarts from its start date, skipping the
+/// invoices it already made.
+pub fn save<S: RecurringStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    current: Option<Recurring>,
+    how: Change,
+    changes: RecurringChanges,
+) -> Result<Recurring, S> {
+    let mut errors = FieldErrors::default();
+    if how.requires_all() {
+        for (field, missing) in [
+            ("name", changes.name.is_none()),
+            ("contact", changes.contact.is_none()),
+            ("frequency", changes.frequency.is_none()),
+            ("lines", changes.lines.is_none()),
+        ] {
+            if missing {
+                errors.add(field, REQUIRED);
+            }
+        }
+    }
+    let base = current.as_ref();
+    let frequency = match changes.frequency.as_deref() {
+        Some(f) => Frequency::parse(f).or_else(|| {
+            errors.add("frequency", format!("\"{f}\" is not a valid choice."));
+            None
+        }),
+        None => base.map(|b| b.frequency),
+    };
+    if changes.lines.as_ref().is_some_and(|l| l.len() > MAX_LINES) {
+        errors.add("lines", format!("A document has at most {MAX_LINES} lines."));
+    }
+    errors.into_result()?;
+    let (Some(frequency), Some(contact_id)) = (frequency, changes.contact.or(base.map(|b| b.contact_id))) else {
+        return Err(FieldErrors::single("non_field_errors", "The schedule is incomplete.").into());
+    };
+    let keep = |new: Option<String>, old: fn(&Recurring) -> String| new.or_else(|| base.map(old)).unwrap_or_default();
+    let now = ctx.now;
+    let mut r = Recurring {
+        id: base.map_or_else(Uuid::now_v7, |b| b.id),
+        company_id: ctx.books.company_id,
+        name: keep(changes.name, |b| b.name.clone()).trim().to_owned(),
+        contact_id,
+        frequency,
+        every: changes.every.or(base.map(|b| b.every)).unwrap_or(1),
+        start_date: changes.start_date.or(base.map(|b| b.start_date)).unwrap_or(ctx.today),
+        end_date: changes.end_date.unwrap_or_else(|| base.and_then(|b| b.end_date)),
+        next_date: None,
+        // `null` clears the schedule's terms (the customer's apply); absent keeps them.
+        payment_terms_days: changes
+            .payment_terms_days
+            .unwrap_or_else(|| base.and_then(|b| b.payment_terms_days)),
+        reference: keep(changes.reference, |b| b.reference.clone()),
+        notes: keep(changes.notes, |b| b.notes.clone()),
+        auto_issue: changes.auto_issue.or(base.map(|b| b.auto_issue)).unwrap_or(false),
+        is_active: changes.is_active.or(base.map(|b| b.is_active)).unwrap_or(true),
+        generated: base.map_or(0, |b| b.generated),
+        lines: changes
+            .lines
+            .or_else(|| base.map(|b| b.lines.clone()))
+            .unwrap_or_default(),
+        created_by: base.map_or(ctx.actor, |b| b.created_by),
+        created_at: base.map_or(now, |b| b.created_at),
+        updated_at: now,
+    };
+    check(&r)?;
+    check_input(store, ctx, DocumentKind::Invoice, &input_for(&r, r.start_date))?;
+    r.next_date = next_date(&r);
+    match base {
+        Some(_) => store.update_recurring(&r),
+        None => store.insert_recurring(&r),
+    }
+    .db()?;
+    let before = base.map(audit_fields);
+    let record = audit::changes(
+        ctx,
+        audit::saved(before.as_ref()),
+        ("recurring_invoice", r.id),
+        before.as_ref(),
+        Some(&audit_fields(&r)),
+    );
+    store.audit(&record).db()?;
+    Ok(r)
+}
+
+/// The date of the schedule's next invoice, `None` once it has ended.
+fn next_date(r: &Recurring) -> Option<Date> {
+    nth_date(r.start_date, r.frequency, r.every, r.generated).filter(|d| r.end_date.is_none_or(|end| *d <= end))
+}
+
+/// How the audit trail reads a schedule.
+fn audit_fields(r: &Recurring) -> AuditFields {
+    let date = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    vec![
+        ("name", r.name.clone()),
+        ("contact", r.contact_id.to_string()),
+        ("frequency", r.frequency.as_str().to_owned()),
+        ("every", r.every.to_string()),
+        ("start_date", r.start_date.to_string()),
+        ("end_date", date(r.end_date)),
+        ("auto_issue", r.auto_issue.to_string()),
+        ("is_active", r.is_active.to_string()),
+        ("lines", r.lines.len().to_string()),
+    ]
+}
+
+/// Makes every invoice of the company's schedules due on or before `date`, in the caller's
+/// transaction (the server's scheduler runs one transaction per schedule instead).
+pub fn run_due<S: RecurringStore>(store: &mut S, ctx: &Ctx<'_>, date: Date) -> Result<Vec<Document>, S> {
+    let mut made = Vec::new();
+    for id in store.due_recurring(ctx.books.company_id, date).db()? {
+        made.extend(generate_due(store, ctx, id, date)?);
+    }
+    Ok(made)
+}
+
+/// Makes every invoice of schedule `id` due on or before `as_of` (at most [`CATCH_UP_LIMIT`]),
 /// each dated its own due date, in the caller's transaction.
 pub fn generate_due<S: RecurringStore>(
     store: &mut S,
     ctx: &Ctx<'_>,
     id: Uuid,
-    today: Date,
+    as_of: Date,
 ) -> Result<Vec<Document>, S> {
     let Some(mut r) = store.lock_recurring(ctx.books.company_id, id).db()? else {
         return Err(DocumentError::NotFound);
     };
     let mut made = Vec::new();
     while r.is_active && made.len() < CATCH_UP_LIMIT {
-        let Some(date) = r.next_date.filter(|d| *d <= today) else {
+        let Some(date) = r.next_date.filter(|d| *d <= as_of) else {
             break;
         };
         if r.end_date.is_some_and(|end| date > end) {
@@ -156,12 +311,14 @@ pub fn generate_due<S: RecurringStore>(
             draft
         };
         made.push(doc);
-        r.generated = r.generated.saturating_add(1);
-        r.next_date = nth_date(r.start_date, r.frequency, r.every, r.generated)
-            .filter(|next| r.end_date.is_none_or(|end| *next <= end));
+        r.generated = r
+            .generated
+            .checked_add(1)
+            .ok_or_else(|| DocumentError::State("This schedule has made as many invoices as it can count.".into()))?;
+        r.next_date = next_date(&r);
     }
     if !made.is_empty() || r.next_date.is_none() {
-        r.updated_at = crate::domain::ledger::chain::now();
+        r.updated_at = ctx.now;
         store.save_recurring_progress(&r).db()?;
         store
             .audit(&AuditRecord {

@@ -1,12 +1,16 @@
 //! The ledger: journal entries, posting, reversal, periods and the hash chain.
 //!
 //! Every rule lives here, over the [`LedgerStore`] trait, so it holds whatever calls it — the
-//! API, the bulk import, the CLI — and on either storage backend.
+//! API, the bulk import, the CLI — and on either storage backend. [`MemoryLedger`] is one
+//! company's books in memory: bulk posting's checking thread and the unit tests run on it.
 
 pub mod chain;
 pub mod entry;
+pub mod memory;
 pub mod operations;
 pub mod periods;
+#[cfg(test)]
+mod tests;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -16,8 +20,9 @@ use super::FieldErrors;
 use super::accounts::Account;
 
 pub use super::books::{AuditRecord, Books, Ctx};
+pub use memory::{MemoryError, MemoryLedger};
 pub use operations::{amend_draft, approve, cancel, create_draft, delete_draft, post, post_new, reverse, update_draft};
-pub use periods::{close_period, reopen_period, year_end_close};
+pub use periods::{SettingsChanges, close_period, reopen_period, update_settings, year_end_close};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryStatus {
@@ -110,6 +115,9 @@ pub struct JournalEntry {
     pub chain_seq: Option<i64>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// Who last changed the draft. Like its creator, they may not approve it: an approver who
+    /// edits a small draft into a large one cannot then approve it themselves.
+    pub edited_by: Option<Uuid>,
     pub lines: Vec<Line>,
 }
 
@@ -247,12 +255,35 @@ pub enum LedgerError<E: std::error::Error + 'static> {
     NeedsApproval,
     #[error("An entry cannot be approved by the person who created it.")]
     SelfApproval,
+    #[error("An entry cannot be approved by the person who last edited it.")]
+    EditorApproval,
     #[error("{0}")]
     Period(String),
     #[error("The ledger chain is broken ({0}); run `oasys verify`.")]
     ChainBroken(String),
     #[error(transparent)]
     Store(E),
+}
+
+impl<E: std::error::Error + 'static> LedgerError<E> {
+    /// The same refusal over another store's failure (bulk posting reports its in-memory
+    /// books' failures as the database's).
+    pub fn map_store<F: std::error::Error + 'static>(self, f: impl FnOnce(E) -> F) -> LedgerError<F> {
+        match self {
+            LedgerError::Invalid(e) => LedgerError::Invalid(e),
+            LedgerError::NotFound => LedgerError::NotFound,
+            LedgerError::NotDraft(verb) => LedgerError::NotDraft(verb),
+            LedgerError::NotPosted => LedgerError::NotPosted,
+            LedgerError::AlreadyReversed => LedgerError::AlreadyReversed,
+            LedgerError::PeriodClosed { date, closed_through } => LedgerError::PeriodClosed { date, closed_through },
+            LedgerError::NeedsApproval => LedgerError::NeedsApproval,
+            LedgerError::SelfApproval => LedgerError::SelfApproval,
+            LedgerError::EditorApproval => LedgerError::EditorApproval,
+            LedgerError::Period(message) => LedgerError::Period(message),
+            LedgerError::ChainBroken(message) => LedgerError::ChainBroken(message),
+            LedgerError::Store(e) => LedgerError::Store(f(e)),
+        }
+    }
 }
 
 impl<E: std::error::Error + 'static> From<FieldErrors> for LedgerError<E> {

@@ -45,6 +45,7 @@ pub fn update_draft<S: LedgerStore>(
     entry.lines = lines;
     entry.total = total;
     entry.approved_by = None;
+    entry.edited_by = Some(ctx.actor);
     entry.updated_at = chain::now();
     store.update_entry(&entry).db()?;
     let after = summary(&entry);
@@ -106,11 +107,14 @@ pub fn cancel<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid) -> Result<
     Ok(entry)
 }
 
-/// Approves a draft. Separation of duties: never by the person who created it.
+/// Approves a draft. Separation of duties: never by the person who created it or last edited it.
 pub fn approve<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid) -> Result<JournalEntry, S> {
     let mut entry = draft(store, ctx, id, "approved")?;
     if entry.created_by == ctx.actor {
         return Err(LedgerError::SelfApproval);
+    }
+    if entry.edited_by == Some(ctx.actor) {
+        return Err(LedgerError::EditorApproval);
     }
     entry.approved_by = Some(ctx.actor);
     entry.updated_at = chain::now();
@@ -206,6 +210,7 @@ pub fn reverse<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, date: Opt
         chain_seq: None,
         created_at: now,
         updated_at: now,
+        edited_by: None,
         lines: original
             .lines
             .iter()
@@ -323,6 +328,7 @@ fn new_draft(ctx: &Ctx<'_>, input: &EntryInput, lines: Vec<Line>, total: i64, no
         chain_seq: None,
         created_at: now,
         updated_at: now,
+        edited_by: None,
         lines,
     }
 }

@@ -9,9 +9,60 @@ use super::Ctx;
 use super::chain::{self, Kind};
 use super::operations::{append, check_open};
 use super::{AuditRecord, Db, EntryInput, JournalEntry, LedgerError, LedgerStore, LineInput, Settings};
+use crate::domain::FieldErrors;
 use crate::domain::money;
+use crate::domain::taxes::Rounding;
 
 type Result<T, S> = std::result::Result<T, LedgerError<<S as LedgerStore>::Error>>;
+
+/// What a request changes of a company's ledger settings; `None` keeps a setting. The lock
+/// dates are not among them: they move only by [`close_period`] and [`reopen_period`].
+#[derive(Debug, Clone, Default)]
+pub struct SettingsChanges {
+    pub fiscal_year_start_month: Option<i64>,
+    pub approval_required: Option<bool>,
+    /// A decimal amount in the company currency, such as `"1000.00"`.
+    pub approval_threshold: Option<String>,
+    /// `line` or `document`.
+    pub tax_rounding: Option<String>,
+}
+
+/// Changes the fiscal year start, the approval rules and how documents round tax. Taken under
+/// the books lock, so a close running at the same time never has its lock date written back.
+pub fn update_settings<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, changes: SettingsChanges) -> Result<Settings, S> {
+    let company = ctx.books.company_id;
+    store.lock_books(company).db()?;
+    let mut s = store.settings(company).db()?;
+    let mut errors = FieldErrors::default();
+    if let Some(m) = changes.fiscal_year_start_month {
+        match i8::try_from(m).ok().filter(|m| (1..=12).contains(m)) {
+            Some(m) => s.fiscal_year_start_month = m,
+            None => errors.add("fiscal_year_start_month", "Enter a month from 1 to 12."),
+        }
+    }
+    if let Some(r) = changes.approval_required {
+        s.approval_required = r;
+    }
+    if let Some(text) = changes.approval_threshold {
+        match money::parse(&text).and_then(|d| money::to_minor(d, ctx.books.decimals)) {
+            Ok(t) if t < 0 => errors.add("approval_threshold", "Ensure this value is greater than or equal to 0."),
+            Ok(t) => s.approval_threshold = t,
+            Err(e) => errors.add("approval_threshold", e.to_string()),
+        }
+    }
+    if let Some(r) = changes.tax_rounding {
+        match Rounding::parse(&r) {
+            Some(rounding) => s.tax_rounding = rounding,
+            None => errors.add(
+                "tax_rounding",
+                format!("\"{r}\" is not a valid choice: line or document."),
+            ),
+        }
+    }
+    errors.into_result()?;
+    store.save_settings(company, &s).db()?;
+    Ok(s)
+}
 
 /// Locks postings on or before `date`. `hard` closes for good: it can never move back.
 pub fn close_period<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, date: Date, hard: bool) -> Result<Settings, S> {
@@ -97,7 +148,10 @@ pub fn year_end_close<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, year_end: Da
             exchange_rate: None,
         })
         .collect();
-    let result: i64 = balances.iter().map(|(_, b)| b).sum();
+    let result = balances
+        .iter()
+        .try_fold(0_i64, |sum, (_, b)| sum.checked_add(*b))
+        .ok_or_else(|| LedgerError::Period("The year's result is too large to close in one entry.".into()))?;
     let entry = if lines.is_empty() {
         None
     } else {

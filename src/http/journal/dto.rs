@@ -38,6 +38,8 @@ pub struct EntryDto {
     pub currency: String,
     pub total: String,
     pub created_by: Uuid,
+    /// Who last changed the draft; they may not approve it.
+    pub edited_by: Option<Uuid>,
     pub approved_by: Option<Uuid>,
     pub posted_by: Option<Uuid>,
     pub posted_at: Option<String>,
@@ -62,6 +64,7 @@ impl EntryDto {
             currency: books.currency.clone(),
             total: money::format(e.total, d),
             created_by: e.created_by,
+            edited_by: e.edited_by,
             approved_by: e.approved_by,
             posted_by: e.posted_by,
             posted_at: e.posted_at.map(|t| t.to_string()),

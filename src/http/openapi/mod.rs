@@ -5,15 +5,17 @@
 //! The document is built with utoipa's types from one table of operations (`paths/`, a file per
 //! area) whose bodies and answers name Rust types (`shape::<AccountDto>()`): each type's schema
 //! is derived from its fields (`#[derive(ToSchema)]`), so a field is written once. Schemas not
-//! yet derived are written out in `schemas.rs` and `business.rs`. It cannot drift from
+//! yet derived (the error bodies) are written out in `schemas.rs`. It cannot drift from
 //! the router unnoticed: [`Routes`] records every path as `http::api_routes` registers it, and
 //! `tests/api/openapi.rs` checks that the document has exactly those paths, and, against the
 //! running server, exactly the methods each path answers.
 
-mod business;
+mod crud;
 mod ops;
 mod paths;
 mod schemas;
+
+pub use schemas::choice;
 
 use std::sync::OnceLock;
 

@@ -2,6 +2,8 @@
 //! statuses follow from that (a JSON body can be refused with 400/413/415, a token with 401, a
 //! company with 403/404, …), so each entry in `paths.rs` names only what is particular to it.
 
+use std::borrow::Cow;
+
 use utoipa::ToSchema;
 use utoipa::openapi::path::{HttpMethod, Operation, OperationBuilder, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
@@ -113,8 +115,8 @@ pub struct Op {
     pub path: String,
     id: String,
     tag: &'static str,
-    summary: &'static str,
-    description: Option<&'static str>,
+    summary: Cow<'static, str>,
+    description: Option<Cow<'static, str>>,
     access: Access,
     body: Body,
     list: bool,
@@ -130,14 +132,14 @@ pub fn op(
     path: impl Into<String>,
     id: impl Into<String>,
     tag: &'static str,
-    summary: &'static str,
+    summary: impl Into<Cow<'static, str>>,
 ) -> Op {
     Op {
         method,
         path: path.into(),
         id: id.into(),
         tag,
-        summary,
+        summary: summary.into(),
         description: None,
         access: Access::Company,
         body: Body::None,
@@ -155,8 +157,8 @@ impl Op {
         self.access = access;
         self
     }
-    pub fn about(mut self, description: &'static str) -> Op {
-        self.description = Some(description);
+    pub fn about(mut self, description: impl Into<Cow<'static, str>>) -> Op {
+        self.description = Some(description.into());
         self
     }
     pub fn body(mut self, body: Body) -> Op {
@@ -270,8 +272,8 @@ impl Op {
         let mut b = OperationBuilder::new()
             .operation_id(Some(self.id.clone()))
             .tag(self.tag)
-            .summary(Some(self.summary))
-            .description(self.description);
+            .summary(Some(self.summary.clone().into_owned()))
+            .description(self.description.clone().map(Cow::into_owned));
         if self.access != Access::Public {
             b = b.security(SecurityRequirement::new("bearer", Vec::<String>::new()));
         }

@@ -13,9 +13,6 @@ use utoipa::openapi::{Components, ComponentsBuilder, RefOr};
 
 use super::ops::Shape;
 
-/// A decimal amount as the API writes it: optional minus sign, digits, optional fraction.
-const DECIMAL_PATTERN: &str = r"^-?[0-9]+(\.[0-9]+)?$";
-
 pub fn reference(name: &str) -> RefOr<Schema> {
     RefOr::Ref(Ref::from_schema_name(name))
 }
@@ -45,37 +42,12 @@ pub fn date() -> RefOr<Schema> {
     typed(Type::String, Some(KnownFormat::Date)).into()
 }
 
-fn timestamp() -> RefOr<Schema> {
-    typed(Type::String, Some(KnownFormat::DateTime)).into()
-}
-
 pub fn integer() -> RefOr<Schema> {
     typed(Type::Integer, Some(KnownFormat::Int64)).into()
 }
 
 pub fn boolean() -> RefOr<Schema> {
     typed(Type::Boolean, None).into()
-}
-
-/// Any JSON value (what the handler checks itself, field by field).
-fn any() -> RefOr<Schema> {
-    ObjectBuilder::new().schema_type(SchemaType::AnyValue).into()
-}
-
-/// A decimal amount written by the server: a string such as `"116.00"` or `"-0.05"`.
-pub fn money() -> RefOr<Schema> {
-    typed(Type::String, None)
-        .pattern(Some(DECIMAL_PATTERN))
-        .description(Some("A decimal amount as a string, e.g. \"116.00\""))
-        .into()
-}
-
-/// A decimal sent by a client: a string (`"7.50"`); whole JSON numbers are accepted too.
-pub fn decimal_input() -> RefOr<Schema> {
-    typed(Type::String, None)
-        .description(Some("A decimal as a string, e.g. \"7.50\""))
-        .examples(["7.50"])
-        .into()
 }
 
 pub fn choice(items: &[&str]) -> RefOr<Schema> {
@@ -113,18 +85,6 @@ pub fn object(fields: Vec<(&str, RefOr<Schema>)>) -> RefOr<Schema> {
     b.into()
 }
 
-/// An object (a request body) of optional fields but for `required`.
-pub fn request(required: &[&str], fields: Vec<(&str, RefOr<Schema>)>) -> RefOr<Schema> {
-    let mut b = ObjectBuilder::new().schema_type(Type::Object);
-    for (name, schema) in fields {
-        b = b.property(name, schema);
-    }
-    for r in required {
-        b = b.required(*r);
-    }
-    b.into()
-}
-
 /// The DRF page: `{"count", "next", "previous", "results"}` with absolute links.
 /// A DRF page of `item`s (a hand-written component's name, or a [`Shape`] from a type).
 pub fn page(item: impl Into<PageItem>) -> Shape {
@@ -152,12 +112,6 @@ impl From<Shape> for PageItem {
     }
 }
 
-pub fn with_stamps(mut fields: Vec<(&'static str, RefOr<Schema>)>) -> Vec<(&'static str, RefOr<Schema>)> {
-    fields.push(("created_at", timestamp()));
-    fields.push(("updated_at", timestamp()));
-    fields
-}
-
 fn errors() -> Vec<(&'static str, RefOr<Schema>)> {
     vec![
         ("Detail", object(vec![("detail", string())])),
@@ -183,240 +137,6 @@ fn errors() -> Vec<(&'static str, RefOr<Schema>)> {
     ]
 }
 
-fn platform() -> Vec<(&'static str, RefOr<Schema>)> {
-    let user = ObjectBuilder::new()
-        .schema_type(Type::Object)
-        .property("temporary_password", string())
-        .description(Some(
-            "`temporary_password` appears once, in the answer to an invitation without a password",
-        ));
-    let mut user = user;
-    for (name, schema) in with_stamps(vec![
-        ("id", uuid()),
-        ("email", string()),
-        ("first_name", string()),
-        ("last_name", string()),
-        (
-            "role",
-            choice(&[
-                "platform_admin",
-                "tenant_admin",
-                "firm_admin",
-                "cfo",
-                "accountant",
-                "staff",
-            ]),
-        ),
-        ("permissions", array(string())),
-        ("is_active", boolean()),
-        ("tenant", nullable(uuid())),
-        ("default_company", nullable(uuid())),
-        ("all_companies", boolean()),
-        ("companies", array(uuid())),
-        ("last_login", nullable(timestamp())),
-        ("profile", reference("Profile")),
-    ]) {
-        user = user.property(name, schema).required(name);
-    }
-    let text = |names: &[&'static str]| names.iter().map(|n| (*n, string())).collect::<Vec<_>>();
-    vec![
-        (
-            "Health",
-            object(vec![
-                ("status", choice(&["ok", "unavailable"])),
-                ("version", string()),
-                (
-                    "database",
-                    object(vec![("backend", string()), ("reachable", boolean())]),
-                ),
-            ]),
-        ),
-        ("SetupStatus", object(vec![("setup_required", boolean())])),
-        (
-            "SetupRequest",
-            request(
-                &["token", "firm_name", "email", "password", "first_name", "last_name"],
-                text(&[
-                    "token",
-                    "firm_name",
-                    "company_name",
-                    "currency",
-                    "timezone",
-                    "email",
-                    "password",
-                    "first_name",
-                    "last_name",
-                ]),
-            ),
-        ),
-        (
-            "LoginRequest",
-            request(&["email", "password"], text(&["email", "password"])),
-        ),
-        (
-            "RegisterRequest",
-            request(
-                &["email", "password", "first_name", "last_name"],
-                text(&["email", "password", "first_name", "last_name", "firm_name"]),
-            ),
-        ),
-        ("RefreshRequest", request(&["refresh"], text(&["refresh"]))),
-        (
-            "LogoutRequest",
-            request(&[], vec![("refresh", string()), ("everywhere", boolean())]),
-        ),
-        ("Tokens", object(vec![("access", string()), ("refresh", string())])),
-        (
-            "SignedIn",
-            object(vec![
-                ("success", boolean()),
-                ("user", reference("User")),
-                ("tokens", reference("Tokens")),
-            ]),
-        ),
-        ("LoggedOut", object(vec![("success", boolean()), ("detail", string())])),
-        (
-            "Profile",
-            object(vec![
-                ("phone", string()),
-                ("timezone", string()),
-                ("language", string()),
-                ("two_factor_enabled", boolean()),
-                ("web3_wallet_address", string()),
-                ("date_format", string()),
-                ("negative_style", string()),
-            ]),
-        ),
-        ("User", user.into()),
-        ("MeUpdate", {
-            let mut f = text(&[
-                "first_name",
-                "last_name",
-                "phone",
-                "timezone",
-                "language",
-                "web3_wallet_address",
-                "date_format",
-                "negative_style",
-            ]);
-            f.push(("default_company", uuid()));
-            request(&[], f)
-        }),
-        (
-            "PasswordChange",
-            request(
-                &["old_password", "new_password"],
-                text(&["old_password", "new_password"]),
-            ),
-        ),
-        (
-            "Tenant",
-            object(with_stamps(vec![
-                ("id", uuid()),
-                ("name", string()),
-                ("domain", nullable(string())),
-                ("plan", string()),
-                ("is_active", boolean()),
-            ])),
-        ),
-        (
-            "TenantUpdate",
-            request(
-                &[],
-                vec![
-                    ("name", string()),
-                    ("domain", nullable(string())),
-                    ("plan", string()),
-                    ("is_active", boolean()),
-                ],
-            ),
-        ),
-        (
-            "Company",
-            object(with_stamps(vec![
-                ("id", uuid()),
-                ("tenant", uuid()),
-                ("name", string()),
-                ("tax_id", string()),
-                ("address", string()),
-                ("phone", string()),
-                ("email", string()),
-                ("currency", string()),
-                ("timezone", string()),
-                ("is_active", boolean()),
-            ])),
-        ),
-        ("CompanyInput", {
-            let mut f = text(&[
-                "name", "tax_id", "address", "phone", "email", "currency", "timezone", "chart",
-            ]);
-            f.push(("is_active", boolean()));
-            request(&[], f)
-        }),
-        ("UserInput", {
-            let mut f = text(&["email", "password", "first_name", "last_name", "role"]);
-            f.push(("permissions", array(string())));
-            f.push(("is_active", boolean()));
-            f.push(("all_companies", boolean()));
-            f.push(("companies", array(uuid())));
-            f.push(("default_company", nullable(uuid())));
-            request(&[], f)
-        }),
-    ]
-}
-
-fn ledger() -> Vec<(&'static str, RefOr<Schema>)> {
-    let settings = || {
-        vec![
-            ("fiscal_year_start_month", integer()),
-            ("lock_date", nullable(date())),
-            ("hard_lock_date", nullable(date())),
-            ("approval_required", boolean()),
-            ("approval_threshold", money()),
-            ("tax_rounding", choice(&["line", "document"])),
-        ]
-    };
-    vec![
-        ("PeriodSettings", object(settings())),
-        (
-            "PeriodSettingsUpdate",
-            request(
-                &[],
-                vec![
-                    ("fiscal_year_start_month", integer()),
-                    ("approval_required", boolean()),
-                    ("approval_threshold", decimal_input()),
-                    ("tax_rounding", choice(&["line", "document"])),
-                ],
-            ),
-        ),
-        (
-            "CloseRequest",
-            request(&["date"], vec![("date", date()), ("hard", boolean())]),
-        ),
-        ("RequiredDateRequest", request(&["date"], vec![("date", date())])),
-        (
-            "YearEndResult",
-            object(vec![
-                ("closing_entry", nullable(reference("JournalEntry"))),
-                ("settings", reference("PeriodSettings")),
-            ]),
-        ),
-        (
-            "AuditRecord",
-            object(vec![
-                ("id", uuid()),
-                ("actor", nullable(uuid())),
-                ("action", string()),
-                ("object_type", string()),
-                ("object_id", nullable(uuid())),
-                ("changes", any()),
-                ("created_at", string()),
-            ]),
-        ),
-    ]
-}
-
 /// The body of a create: the fields of the change (`…Input`, all optional in a `PATCH`), with
 /// those a new record cannot go without required.
 const CREATES: &[(&str, &str, &[&str])] = &[
@@ -426,11 +146,8 @@ const CREATES: &[(&str, &str, &[&str])] = &[
     ("JournalEntryChange", "JournalEntryInput", &["date", "lines"]),
     ("ContactInput", "ContactCreate", &["name"]),
     ("ItemInput", "ItemCreate", &["code", "name"]),
-    (
-        "TaxRateInput",
-        "TaxRateCreate",
-        &["name", "kind", "rate", "sales_account", "purchase_account"],
-    ),
+    ("TaxRateInput", "TaxRateCreate", &["name", "kind", "rate"]),
+    ("DocumentChange", "DocumentInput", &["contact", "lines"]),
     (
         "RecurringInput",
         "RecurringCreate",
@@ -441,12 +158,7 @@ const CREATES: &[(&str, &str, &[&str])] = &[
 /// All component schemas, and the bearer-token security scheme.
 pub fn components(from_types: super::ops::Components) -> Components {
     use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-    let mut all: Vec<(&str, RefOr<Schema>)> = errors()
-        .into_iter()
-        .chain(platform())
-        .chain(ledger())
-        .chain(super::business::schemas())
-        .collect();
+    let mut all: Vec<(&str, RefOr<Schema>)> = errors();
     // Components derived from the types (`#[derive(ToSchema)]`) replace any hand-written one of
     // the same name.
     for (name, _) in &from_types {

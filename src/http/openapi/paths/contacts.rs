@@ -1,119 +1,73 @@
 //! Operations of customers, vendors, items and tax rates.
 
-use utoipa::openapi::path::HttpMethod::{Get, Patch, Post};
+use super::super::crud::{Crud, crud};
+use super::super::ops::{Kind, Op};
+use crate::http::contacts::{ContactBody, ContactDto};
+use crate::http::items::{ItemBody, ItemDto};
+use crate::http::taxes::{TaxRateBody, TaxRateDto};
 
-use super::super::ops::{Body, Kind, Op, named, op};
-use super::super::schemas::{page, reference as r};
+const CONTACT_FILTERS: &[(&str, Kind)] = &[
+    ("is_active", Kind::Bool),
+    ("is_customer", Kind::Bool),
+    ("is_vendor", Kind::Bool),
+    ("country", Kind::Text),
+];
 
-/// Customers and vendors are one table seen from two sides: the same operations on two paths.
-fn contact_ops(list: &'static str, item: &'static str, tag: &'static str, ids: [&'static str; 4]) -> Vec<Op> {
-    let filters = [
-        ("is_active", Kind::Bool),
-        ("is_customer", Kind::Bool),
-        ("is_vendor", Kind::Bool),
-        ("country", Kind::Text),
-    ];
-    vec![
-        op(Get, list, ids[0], tag, "Contacts on this side, with their balances")
-            .list(&filters)
-            .ok(page("Contact")),
-        op(Post, list, ids[1], tag, "Add a contact on this side")
-            .body(Body::Json(named("ContactCreate")))
-            .writes()
-            .created(r("Contact")),
-        op(Get, item, ids[2], tag, "One contact, with its balance").ok(r("Contact")),
-        op(
-            Patch,
-            item,
-            ids[3],
-            tag,
-            "Change a contact (archive: `is_active: false`)",
-        )
-        .body(Body::Json(named("ContactInput")))
-        .writes()
-        .ok(r("Contact")),
-    ]
-}
+const ARCHIVED: &str = "Archive with `is_active: false`: records are never deleted.";
 
 pub fn contacts() -> Vec<Op> {
-    let mut ops = contact_ops(
-        "/api/sales/customers/",
-        "/api/sales/customers/{id}/",
-        "Customers",
-        ["listCustomers", "createCustomer", "getCustomer", "updateCustomer"],
-    );
-    ops.extend(contact_ops(
-        "/api/purchase/vendors/",
-        "/api/purchase/vendors/{id}/",
-        "Vendors",
-        ["listVendors", "createVendor", "getVendor", "updateVendor"],
-    ));
-    ops.extend([
-        op(
-            Get,
-            "/api/inventory/items/",
-            "listItems",
-            "Items",
-            "Products and services",
-        )
-        .list(&[("is_active", Kind::Bool), ("kind", Kind::Text)])
-        .ok(page("Item")),
-        op(Post, "/api/inventory/items/", "createItem", "Items", "Add an item")
-            .body(Body::Json(named("ItemCreate")))
-            .writes()
-            .created(r("Item")),
-        op(Get, "/api/inventory/items/{id}/", "getItem", "Items", "One item").ok(r("Item")),
-        op(
-            Patch,
-            "/api/inventory/items/{id}/",
-            "updateItem",
-            "Items",
-            "Change an item",
-        )
-        .body(Body::Json(named("ItemInput")))
-        .writes()
-        .ok(r("Item")),
-        op(
-            Get,
-            "/api/accounting/tax-rates/",
-            "listTaxRates",
-            "Tax rates",
-            "Tax rates",
-        )
-        .list(&[
+    // Customers and vendors are one table seen from two sides: the same operations on two paths.
+    let customers = crud::<ContactDto, ContactBody>(Crud {
+        path: "/api/sales/customers/",
+        tag: "Customers",
+        one: "Customer",
+        many: "Customers",
+        a: "a customer",
+        list: "Customers, with their balances",
+        filters: CONTACT_FILTERS,
+        create: "ContactCreate",
+        rules: Some(ARCHIVED),
+        delete: false,
+    });
+    let vendors = crud::<ContactDto, ContactBody>(Crud {
+        path: "/api/purchase/vendors/",
+        tag: "Vendors",
+        one: "Vendor",
+        many: "Vendors",
+        a: "a vendor",
+        list: "Vendors, with their balances",
+        filters: CONTACT_FILTERS,
+        create: "ContactCreate",
+        rules: Some(ARCHIVED),
+        delete: false,
+    });
+    let items = crud::<ItemDto, ItemBody>(Crud {
+        path: "/api/inventory/items/",
+        tag: "Items",
+        one: "Item",
+        many: "Items",
+        a: "an item",
+        list: "Products and services",
+        filters: &[("is_active", Kind::Bool), ("kind", Kind::Text)],
+        create: "ItemCreate",
+        rules: Some(ARCHIVED),
+        delete: false,
+    });
+    let tax_rates = crud::<TaxRateDto, TaxRateBody>(Crud {
+        path: "/api/accounting/tax-rates/",
+        tag: "Tax rates",
+        one: "TaxRate",
+        many: "TaxRates",
+        a: "a tax rate",
+        list: "Tax rates",
+        filters: &[
             ("is_active", Kind::Bool),
             ("kind", Kind::Text),
             ("is_inclusive", Kind::Bool),
-        ])
-        .ok(page("TaxRate")),
-        op(
-            Post,
-            "/api/accounting/tax-rates/",
-            "createTaxRate",
-            "Tax rates",
-            "Add a tax rate",
-        )
-        .body(Body::Json(named("TaxRateCreate")))
-        .writes()
-        .created(r("TaxRate")),
-        op(
-            Get,
-            "/api/accounting/tax-rates/{id}/",
-            "getTaxRate",
-            "Tax rates",
-            "One tax rate",
-        )
-        .ok(r("TaxRate")),
-        op(
-            Patch,
-            "/api/accounting/tax-rates/{id}/",
-            "updateTaxRate",
-            "Tax rates",
-            "Change a tax rate",
-        )
-        .body(Body::Json(named("TaxRateInput")))
-        .writes()
-        .ok(r("TaxRate")),
-    ]);
-    ops
+        ],
+        create: "TaxRateCreate",
+        rules: Some("A stored rate's accounts cannot be cleared. Archive with `is_active: false`."),
+        delete: false,
+    });
+    [customers, vendors, items, tax_rates].into_iter().flatten().collect()
 }

@@ -2,8 +2,12 @@
 
 use utoipa::openapi::path::HttpMethod::{Delete, Get, Patch, Post, Put};
 
-use super::super::ops::{Answer, Body, Kind, Op, named, op};
-use super::super::schemas::{page, reference as r};
+use super::super::ops::{Answer, Body, Kind, Op, named, op, shape};
+use super::super::schemas::page;
+use crate::http::delivery::{DeliveryDto, LogoInfo, SendBody, TemplateBody, TemplateDto};
+use crate::http::documents::{DocumentBody, DocumentDto, DocumentRow};
+use crate::http::journal::ReverseBody;
+use crate::http::statements::StatementDto;
 
 /// A document kind's operations under `base` (`/api/invoicing/invoices/`). `sent`: whether the
 /// kind is e-mailed (invoices and credit notes).
@@ -11,7 +15,7 @@ fn kind(base: &str, one: &str, many: &str, tag: &'static str, sent: bool) -> Vec
     let item = format!("{base}{{id}}/");
     let mut ops = vec![
         op(Get, base, format!("list{many}"), tag, "The list, newest first")
-            .about("`overdue=true`: open and due before today.")
+            .about("`overdue=true`: open and due before today; `recurring`: the invoices a schedule made.")
             .list(&[
                 ("status", Kind::Text),
                 ("contact", Kind::Id),
@@ -20,13 +24,15 @@ fn kind(base: &str, one: &str, many: &str, tag: &'static str, sent: bool) -> Vec
                 ("due_before", Kind::Date),
                 ("open", Kind::Bool),
                 ("overdue", Kind::Bool),
+                ("recurring", Kind::Id),
             ])
-            .ok(page("DocumentSummary")),
+            .ok(page(shape::<DocumentRow>())),
         op(Post, base, format!("create{one}"), tag, "Create a draft")
+            .about("`contact` and `lines` are required.")
             .body(Body::Json(named("DocumentInput")))
             .idempotent()
             .writes()
-            .created(r("Document")),
+            .created(shape::<DocumentDto>()),
         op(
             Get,
             item.clone(),
@@ -34,13 +40,22 @@ fn kind(base: &str, one: &str, many: &str, tag: &'static str, sent: bool) -> Vec
             tag,
             "One document, with its lines and tax summary",
         )
-        .ok(r("Document")),
-        op(Patch, item.clone(), format!("update{one}"), tag, "Change a draft")
+        .ok(shape::<DocumentDto>()),
+        op(Put, item.clone(), format!("replace{one}"), tag, "Replace a draft")
+            .about("The draft as a whole: `contact` and `lines` are required, as when creating.")
             .body(Body::Json(named("DocumentInput")))
             .idempotent()
             .writes()
-            .ok(r("Document")),
-        op(Delete, item.clone(), format!("delete{one}"), tag, "Delete a draft").writes(),
+            .ok(shape::<DocumentDto>()),
+        op(Patch, item.clone(), format!("update{one}"), tag, "Change a draft")
+            .about("Only the fields sent change; `lines`, when sent, replace all the lines.")
+            .body(Body::Json(shape::<DocumentBody>()))
+            .idempotent()
+            .writes()
+            .ok(shape::<DocumentDto>()),
+        op(Delete, item.clone(), format!("delete{one}"), tag, "Delete a draft")
+            .idempotent()
+            .writes(),
         op(
             Post,
             format!("{item}issue/"),
@@ -50,7 +65,7 @@ fn kind(base: &str, one: &str, many: &str, tag: &'static str, sent: bool) -> Vec
         )
         .idempotent()
         .writes()
-        .ok(r("Document")),
+        .ok(shape::<DocumentDto>()),
         op(
             Post,
             format!("{item}void/"),
@@ -59,10 +74,10 @@ fn kind(base: &str, one: &str, many: &str, tag: &'static str, sent: bool) -> Vec
             "Void: the entry is reversed",
         )
         .about("Without a body (or a `date`), the reversal is dated like the document.")
-        .body(Body::Optional(named("DateRequest")))
+        .body(Body::Optional(shape::<ReverseBody>()))
         .idempotent()
         .writes()
-        .ok(r("Document")),
+        .ok(shape::<DocumentDto>()),
         op(
             Get,
             format!("{item}pdf/"),
@@ -87,9 +102,9 @@ fn kind(base: &str, one: &str, many: &str, tag: &'static str, sent: bool) -> Vec
                 "Recipients default to the contact's e-mails. 200 with the log row when sent; 502 with \
                      the mail server's answer when not.",
             )
-            .body(Body::Optional(named("SendRequest")))
+            .body(Body::Optional(shape::<SendBody>()))
             .writes()
-            .ok(r("Delivery"))
+            .ok(shape::<DeliveryDto>())
             .or(
                 400,
                 "Invalid input, a draft or void document, or no mail server configured",
@@ -104,7 +119,7 @@ fn kind(base: &str, one: &str, many: &str, tag: &'static str, sent: bool) -> Vec
                 tag,
                 "Every e-mail attempt",
             )
-            .ok(page("Delivery")),
+            .ok(page(shape::<DeliveryDto>())),
         );
     }
     ops
@@ -143,7 +158,7 @@ pub fn delivery() -> Vec<Op> {
             "Delivery",
             "The company's document template (TOML)",
         )
-        .ok(r("Template")),
+        .ok(shape::<TemplateDto>()),
         op(
             Put,
             "/api/invoicing/template/",
@@ -152,9 +167,10 @@ pub fn delivery() -> Vec<Op> {
             "Set the document template",
         )
         .about("Checked by the PDF renderer before it is stored.")
-        .body(Body::Json(named("TemplateInput")))
+        .body(Body::Json(shape::<TemplateBody>()))
+        .idempotent()
         .writes()
-        .ok(r("Template")),
+        .ok(shape::<TemplateDto>()),
         op(
             Delete,
             "/api/invoicing/template/",
@@ -162,6 +178,7 @@ pub fn delivery() -> Vec<Op> {
             "Delivery",
             "Back to the default template",
         )
+        .idempotent()
         .writes(),
         op(Get, "/api/invoicing/logo/", "getLogo", "Delivery", "The company's logo").answer(Answer::Image),
         op(
@@ -173,7 +190,7 @@ pub fn delivery() -> Vec<Op> {
         )
         .body(Body::Image)
         .writes()
-        .ok(r("LogoInfo")),
+        .ok(shape::<LogoInfo>()),
         op(
             Delete,
             "/api/invoicing/logo/",
@@ -181,6 +198,7 @@ pub fn delivery() -> Vec<Op> {
             "Delivery",
             "Remove the logo",
         )
+        .idempotent()
         .writes(),
         op(
             Get,
@@ -192,7 +210,7 @@ pub fn delivery() -> Vec<Op> {
         .about("The period defaults to the current month.")
         .query("date_from", Kind::Date, false)
         .query("date_to", Kind::Date, false)
-        .ok(r("Statement")),
+        .ok(shape::<StatementDto>()),
         op(
             Get,
             "/api/sales/customers/{id}/statement/pdf/",

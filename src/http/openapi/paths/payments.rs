@@ -1,31 +1,28 @@
 //! Operations of recurring invoices and payments.
 
-use utoipa::openapi::path::HttpMethod::{Get, Patch, Post};
+use utoipa::openapi::path::HttpMethod::{Get, Post};
 
-use super::super::ops::{Body, Kind, Op, named, op};
-use super::super::schemas::{page, reference as r};
+use super::super::crud::{Crud, crud};
+use super::super::ops::{Body, Kind, Op, op, shape};
+use super::super::schemas::page;
+use crate::http::journal::ReverseBody;
+use crate::http::payments::{AllocateBody, PaymentBody, PaymentDto};
+use crate::http::recurring::{RecurringBody, RecurringDto, RunDto};
 
 pub fn recurring_and_payments() -> Vec<Op> {
-    vec![
-        op(
-            Get,
-            "/api/invoicing/recurring-invoices/",
-            "listRecurring",
-            "Recurring invoices",
-            "Schedules",
-        )
-        .list(&[("is_active", Kind::Bool), ("contact", Kind::Id)])
-        .ok(page("Recurring")),
-        op(
-            Post,
-            "/api/invoicing/recurring-invoices/",
-            "createRecurring",
-            "Recurring invoices",
-            "Add a schedule",
-        )
-        .body(Body::Json(named("RecurringCreate")))
-        .writes()
-        .created(r("Recurring")),
+    let mut ops = crud::<RecurringDto, RecurringBody>(Crud {
+        path: "/api/invoicing/recurring-invoices/",
+        tag: "Recurring invoices",
+        one: "Recurring",
+        many: "Recurring",
+        a: "a schedule",
+        list: "Schedules",
+        filters: &[("is_active", Kind::Bool), ("contact", Kind::Id)],
+        create: "RecurringCreate",
+        rules: Some("A change restarts the schedule from its start date, skipping the invoices it already made."),
+        delete: false,
+    });
+    ops.extend(vec![
         op(
             Post,
             "/api/invoicing/recurring-invoices/run/",
@@ -34,27 +31,10 @@ pub fn recurring_and_payments() -> Vec<Op> {
             "Make the due invoices now",
         )
         .about("`{\"date\": \"YYYY-MM-DD\"}` (optional) runs as of that date.")
-        .body(Body::Optional(named("DateRequest")))
+        .body(Body::Optional(shape::<ReverseBody>()))
+        .idempotent()
         .writes()
-        .ok(r("RecurringRun")),
-        op(
-            Get,
-            "/api/invoicing/recurring-invoices/{id}/",
-            "getRecurring",
-            "Recurring invoices",
-            "One schedule",
-        )
-        .ok(r("Recurring")),
-        op(
-            Patch,
-            "/api/invoicing/recurring-invoices/{id}/",
-            "updateRecurring",
-            "Recurring invoices",
-            "Change a schedule",
-        )
-        .body(Body::Json(named("RecurringInput")))
-        .writes()
-        .ok(r("Recurring")),
+        .ok(shape::<RunDto>()),
         op(
             Get,
             "/api/invoicing/payments/",
@@ -69,7 +49,7 @@ pub fn recurring_and_payments() -> Vec<Op> {
             ("date_to", Kind::Date),
             ("is_void", Kind::Bool),
         ])
-        .ok(page("Payment")),
+        .ok(page(shape::<PaymentDto>())),
         op(
             Post,
             "/api/invoicing/payments/",
@@ -77,10 +57,10 @@ pub fn recurring_and_payments() -> Vec<Op> {
             "Payments",
             "Record a payment, optionally allocated",
         )
-        .body(Body::Json(named("PaymentInput")))
+        .body(Body::Json(shape::<PaymentBody>()))
         .idempotent()
         .writes()
-        .created(r("Payment")),
+        .created(shape::<PaymentDto>()),
         op(
             Get,
             "/api/invoicing/payments/{id}/",
@@ -88,7 +68,7 @@ pub fn recurring_and_payments() -> Vec<Op> {
             "Payments",
             "One payment",
         )
-        .ok(r("Payment")),
+        .ok(shape::<PaymentDto>()),
         op(
             Post,
             "/api/invoicing/payments/{id}/allocate/",
@@ -96,10 +76,10 @@ pub fn recurring_and_payments() -> Vec<Op> {
             "Payments",
             "Allocate to documents",
         )
-        .body(Body::Json(named("AllocateRequest")))
+        .body(Body::Json(shape::<AllocateBody>()))
         .idempotent()
         .writes()
-        .ok(r("Payment")),
+        .ok(shape::<PaymentDto>()),
         op(
             Post,
             "/api/invoicing/payments/{id}/void/",
@@ -107,9 +87,11 @@ pub fn recurring_and_payments() -> Vec<Op> {
             "Payments",
             "Void a payment",
         )
-        .body(Body::Optional(named("DateRequest")))
+        .about("`{\"date\": \"YYYY-MM-DD\"}` (optional) voids on that date; by default on the payment's own.")
+        .body(Body::Optional(shape::<ReverseBody>()))
         .idempotent()
         .writes()
-        .ok(r("Payment")),
-    ]
+        .ok(shape::<PaymentDto>()),
+    ]);
+    ops
 }

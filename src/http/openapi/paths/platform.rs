@@ -1,9 +1,17 @@
 //! Operations of the platform: meta, first-run setup, sign-in, the firm, its companies and users.
 
-use utoipa::openapi::path::HttpMethod::{Get, Patch, Post};
+use utoipa::openapi::path::HttpMethod::{Get, Patch, Post, Put};
 
-use super::super::ops::{Access, Answer, Body, Kind, Op, named, op};
-use super::super::schemas::{page, reference as r};
+use super::super::ops::{Access, Answer, Body, Kind, Op, named, op, shape};
+use super::super::schemas::page;
+use crate::http::auth::{
+    LoggedOut, LoginBody, LogoutBody, MeBody, PasswordBody, RefreshBody, RegisterBody, SignedIn, Tokens,
+};
+use crate::http::health::Health;
+use crate::http::setup::{SetupBody, SetupStatus};
+use crate::http::tenants::companies::{CompanyBody, CompanyDto};
+use crate::http::tenants::firm::{TenantBody, TenantDto};
+use crate::http::tenants::users::{UserBody, UserDto};
 
 const PUBLIC: Access = Access::Public;
 const USER: Access = Access::User;
@@ -21,7 +29,7 @@ pub fn operations() -> Vec<Op> {
             "Version, and whether the database answers",
         )
         .access(PUBLIC)
-        .ok(r("Health"))
+        .ok(shape::<Health>())
         .or(503, "The database does not answer"),
         op(
             Get,
@@ -43,7 +51,7 @@ pub fn operations() -> Vec<Op> {
             "Whether first-run setup is still open",
         )
         .access(PUBLIC)
-        .ok(r("SetupStatus")),
+        .ok(shape::<SetupStatus>()),
         op(
             Post,
             "/api/setup/",
@@ -53,8 +61,8 @@ pub fn operations() -> Vec<Op> {
         )
         .about("Needs the one-time token printed by `oasys serve` while no user exists.")
         .access(PUBLIC)
-        .body(Body::Json(named("SetupRequest")))
-        .created(r("SignedIn"))
+        .body(Body::Json(shape::<SetupBody>()))
+        .created(shape::<SignedIn>())
         .or(403, "Wrong token, or setup is done")
         .or(409, "Conflicts with stored data"),
         op(
@@ -65,8 +73,8 @@ pub fn operations() -> Vec<Op> {
             "Log in: the user and a token pair",
         )
         .access(PUBLIC)
-        .body(Body::Json(named("LoginRequest")))
-        .ok(r("SignedIn"))
+        .body(Body::Json(shape::<LoginBody>()))
+        .ok(shape::<SignedIn>())
         .or(401, "Wrong e-mail or password, or an inactive user or firm")
         .or(429, "Too many failed attempts; see `Retry-After`"),
         op(
@@ -77,8 +85,8 @@ pub fn operations() -> Vec<Op> {
             "Register a new firm and its administrator",
         )
         .access(PUBLIC)
-        .body(Body::Json(named("RegisterRequest")))
-        .created(r("SignedIn"))
+        .body(Body::Json(shape::<RegisterBody>()))
+        .created(shape::<SignedIn>())
         .or(403, "Registration is turned off on this server")
         .or(409, "Conflicts with stored data")
         .or(429, "Too many refused registrations from this client; see `Retry-After`"),
@@ -91,8 +99,8 @@ pub fn operations() -> Vec<Op> {
         )
         .about("Refresh tokens are single use: presenting a used one ends its whole family.")
         .access(PUBLIC)
-        .body(Body::Json(named("RefreshRequest")))
-        .ok(r("Tokens"))
+        .body(Body::Json(shape::<RefreshBody>()))
+        .ok(shape::<Tokens>())
         .or(401, "Invalid, expired or reused refresh token"),
         op(
             Post,
@@ -102,11 +110,11 @@ pub fn operations() -> Vec<Op> {
             "Log out (optionally everywhere)",
         )
         .access(USER)
-        .body(Body::Json(named("LogoutRequest")))
-        .ok(r("LoggedOut")),
+        .body(Body::Json(shape::<LogoutBody>()))
+        .ok(shape::<LoggedOut>()),
         op(Get, "/api/auth/me/", "me", "Auth", "The calling user")
             .access(USER)
-            .ok(r("User")),
+            .ok(shape::<UserDto>()),
         op(
             Patch,
             "/api/auth/me/",
@@ -115,8 +123,8 @@ pub fn operations() -> Vec<Op> {
             "Change the caller's name and profile",
         )
         .access(USER)
-        .body(Body::Json(named("MeUpdate")))
-        .ok(r("User"))
+        .body(Body::Json(shape::<MeBody>()))
+        .ok(shape::<UserDto>())
         .or(409, "Conflicts with stored data"),
         op(
             Post,
@@ -127,8 +135,8 @@ pub fn operations() -> Vec<Op> {
         )
         .about("Every token the user holds stops working; the answer carries new ones.")
         .access(USER)
-        .body(Body::Json(named("PasswordChange")))
-        .ok(r("SignedIn"))
+        .body(Body::Json(shape::<PasswordBody>()))
+        .ok(shape::<SignedIn>())
         .or(429, "Too many wrong old passwords; see `Retry-After`"),
         op(
             Get,
@@ -139,11 +147,11 @@ pub fn operations() -> Vec<Op> {
         )
         .access(USER)
         .list(&[])
-        .ok(page("Tenant"))
+        .ok(page(shape::<TenantDto>()))
         .or(403, "The caller's role does not allow this"),
         op(Get, "/api/tenants/{id}/", "getTenant", "Firm", "One firm")
             .access(USER)
-            .ok(r("Tenant"))
+            .ok(shape::<TenantDto>())
             .or(403, "The caller's role does not allow this"),
         op(
             Patch,
@@ -153,8 +161,8 @@ pub fn operations() -> Vec<Op> {
             "Rename the firm (plan and activity: platform admin)",
         )
         .access(USER)
-        .body(Body::Json(named("TenantUpdate")))
-        .ok(r("Tenant"))
+        .body(Body::Json(shape::<TenantBody>()))
+        .ok(shape::<TenantDto>())
         .or(403, "The caller's role does not allow this")
         .or(409, "Conflicts with stored data"),
         op(
@@ -166,7 +174,7 @@ pub fn operations() -> Vec<Op> {
         )
         .access(USER)
         .list(&[("currency", Kind::Text), ("is_active", Kind::Bool)])
-        .ok(page("Company"))
+        .ok(page(shape::<CompanyDto>()))
         .or(403, "The caller has no firm"),
         op(
             Post,
@@ -177,12 +185,12 @@ pub fn operations() -> Vec<Op> {
         )
         .access(USER)
         .body(Body::Json(named("CompanyCreate")))
-        .created(r("Company"))
+        .created(shape::<CompanyDto>())
         .or(403, "The caller's role does not allow this")
         .or(409, "Conflicts with stored data"),
         op(Get, "/api/tenants/companies/{id}/", "getCompany", "Firm", "One company")
             .access(USER)
-            .ok(r("Company"))
+            .ok(shape::<CompanyDto>())
             .or(403, "The caller has no firm"),
         op(
             Patch,
@@ -192,20 +200,34 @@ pub fn operations() -> Vec<Op> {
             "Change a company",
         )
         .access(USER)
-        .body(Body::Json(named("CompanyInput")))
-        .ok(r("Company"))
+        .about("Only the fields sent change. A company with journal entries keeps its currency.")
+        .body(Body::Json(shape::<CompanyBody>()))
+        .ok(shape::<CompanyDto>())
+        .or(403, "The caller's role does not allow this")
+        .or(409, "Conflicts with stored data"),
+        op(
+            Put,
+            "/api/tenants/companies/{id}/",
+            "replaceCompany",
+            "Firm",
+            "Replace a company's details",
+        )
+        .about("`name` is required, as when creating. A company with journal entries keeps its currency.")
+        .access(USER)
+        .body(Body::Json(named("CompanyCreate")))
+        .ok(shape::<CompanyDto>())
         .or(403, "The caller's role does not allow this")
         .or(409, "Conflicts with stored data"),
         op(Get, "/api/tenants/users/", "listUsers", "Firm", "The firm's users")
             .access(USER)
             .list(&[("role", Kind::Text), ("is_active", Kind::Bool)])
-            .ok(page("User"))
+            .ok(page(shape::<UserDto>()))
             .or(403, "The caller's role does not allow this"),
         op(Post, "/api/tenants/users/", "createUser", "Firm", "Invite a user")
             .about("Without a `password`, a temporary one is made and returned once, in `temporary_password`.")
             .access(USER)
             .body(Body::Json(named("UserCreate")))
-            .created(r("User"))
+            .created(shape::<UserDto>())
             .or(403, "The caller's role does not allow this")
             .or(409, "Conflicts with stored data"),
         op(
@@ -216,7 +238,7 @@ pub fn operations() -> Vec<Op> {
             "One user of the firm",
         )
         .access(USER)
-        .ok(r("User"))
+        .ok(shape::<UserDto>())
         .or(403, "The caller's role does not allow this"),
         op(
             Patch,
@@ -226,8 +248,22 @@ pub fn operations() -> Vec<Op> {
             "Change a user's role, access or name",
         )
         .access(USER)
-        .body(Body::Json(named("UserInput")))
-        .ok(r("User"))
+        .about("Only the fields sent change. E-mail and password are the user's own (`/api/auth/me/`, `/api/auth/password/`).")
+        .body(Body::Json(shape::<UserBody>()))
+        .ok(shape::<UserDto>())
+        .or(403, "The caller's role does not allow this")
+        .or(409, "Conflicts with stored data"),
+        op(
+            Put,
+            "/api/tenants/users/{id}/",
+            "replaceUser",
+            "Firm",
+            "Replace a user's role, access and name",
+        )
+        .about("`email` is required, as when inviting, and must be the user's own: only they change it.")
+        .access(USER)
+        .body(Body::Json(named("UserCreate")))
+        .ok(shape::<UserDto>())
         .or(403, "The caller's role does not allow this")
         .or(409, "Conflicts with stored data"),
         op(
@@ -238,7 +274,7 @@ pub fn operations() -> Vec<Op> {
             "Deactivate a user (ends their tokens)",
         )
         .access(USER)
-        .ok(r("User"))
+        .ok(shape::<UserDto>())
         .or(400, "The caller cannot deactivate themselves")
         .or(403, "The caller's role does not allow this")
         .or(409, "Conflicts with stored data"),
@@ -250,7 +286,7 @@ pub fn operations() -> Vec<Op> {
             "Activate a user again",
         )
         .access(USER)
-        .ok(r("User"))
+        .ok(shape::<UserDto>())
         .or(400, "Refused (by field)")
         .or(403, "The caller's role does not allow this")
         .or(409, "Conflicts with stored data"),

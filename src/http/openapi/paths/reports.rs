@@ -1,9 +1,10 @@
-//! Operations of the reports.
+//! Operations of the reports. A report that cannot be added up exactly (amounts beyond the
+//! books' range) is a 400 under `non_field_errors`.
 
 use utoipa::openapi::path::HttpMethod::Get;
 
-use super::super::ops::{Kind, Op, op};
-use super::super::schemas::reference as r;
+use super::super::ops::{Kind, Op, op, shape};
+use crate::http::reports::{AgeingDto, GeneralLedgerDto, TrialBalanceDto};
 
 pub fn reports() -> Vec<Op> {
     vec![
@@ -15,7 +16,7 @@ pub fn reports() -> Vec<Op> {
             "Trial balance as of a date (default today)",
         )
         .query("as_of", Kind::Date, false)
-        .ok(r("TrialBalance")),
+        .ok(shape::<TrialBalanceDto>()),
         op(
             Get,
             "/api/reports/general-ledger/",
@@ -30,7 +31,7 @@ pub fn reports() -> Vec<Op> {
         .query("page", Kind::Int, false)
         .query("page_size", Kind::Int, false)
         .or(404, "No such page")
-        .ok(r("GeneralLedger")),
+        .ok(shape::<GeneralLedgerDto>()),
         op(
             Get,
             "/api/reports/aged-receivables/",
@@ -39,7 +40,7 @@ pub fn reports() -> Vec<Op> {
             "What customers owe, by age",
         )
         .query("as_of", Kind::Date, false)
-        .ok(r("Ageing")),
+        .ok(shape::<AgeingDto>()),
         op(
             Get,
             "/api/reports/aged-payables/",
@@ -48,6 +49,6 @@ pub fn reports() -> Vec<Op> {
             "What the company owes vendors, by age",
         )
         .query("as_of", Kind::Date, false)
-        .ok(r("Ageing")),
+        .ok(shape::<AgeingDto>()),
     ]
 }

@@ -1,0 +1,197 @@
+//! Issuing and voiding. Issuing gives a draft the next gap-free number of its series and posts
+//! its entry through the ledger (the control account against revenue or expense and tax); a
+//! credit is applied to the document it corrects. Voiding reverses the entry; the number stays
+//! used.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use uuid::Uuid;
+
+use super::build::contact_for;
+use super::{Result, audit, draft, locked};
+use crate::domain::FieldErrors;
+use crate::domain::documents::{
+    Allocation, DocDb, Document, DocumentError, DocumentKind, DocumentStatus, DocumentStore,
+};
+use crate::domain::ledger::{self, Ctx, EntryInput, LineInput as EntryLine};
+use crate::domain::money;
+/// Issues a draft: the next number of its series, its entry posted (receivable or payable against
+/// revenue or expense and tax), and for a credit, the credited document's balance reduced.
+pub fn issue<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, kind: DocumentKind, id: Uuid) -> Result<Document, S> {
+    let company = ctx.books.company_id;
+    let mut doc = draft(store, ctx, kind, id, "issued")?;
+    if doc.total <= 0 {
+        return Err(DocumentError::State(format!(
+            "This {} totals zero: there is nothing to post.",
+            kind.noun()
+        )));
+    }
+    let mut errors = FieldErrors::default();
+    let contact = contact_for(store, company, kind, Some(doc.contact_id), &mut errors)?;
+    errors.into_result()?;
+    let control = store
+        .account_by_subtype(company, kind.control_subtype())
+        .db()?
+        .ok_or_else(|| {
+            DocumentError::State(format!(
+                "The chart of accounts has no active {} account (subtype \"{}\"): add one first.",
+                if kind.is_sales() { "receivable" } else { "payable" },
+                kind.control_subtype()
+            ))
+        })?;
+    // Revenue/expense per account and tax per rate account.
+    let mut amounts: BTreeMap<Uuid, i64> = BTreeMap::new();
+    let mut add = |account: Uuid, amount: i64| -> Result<(), S> {
+        let sum = amounts.entry(account).or_default();
+        *sum = sum.checked_add(amount).ok_or(DocumentError::Overflow)?;
+        Ok(())
+    };
+    for l in &doc.lines {
+        add(l.account_id, l.net_amount)?;
+        if l.tax_amount != 0 {
+            let Some(rate_id) = l.tax_rate_id else { continue };
+            let rate = store
+                .tax_rate(company, rate_id)
+                .db()?
+                .ok_or_else(|| FieldErrors::single("lines", "A tax rate of this document no longer exists."))?;
+            let account = if kind.is_sales() {
+                rate.sales_account_id
+            } else {
+                rate.purchase_account_id
+            };
+            add(account, l.tax_amount)?;
+        }
+    }
+    let year = doc.issue_date.year();
+    let series = format!("{}-{year}", kind.prefix());
+    let n = store.next_counter(company, &format!("doc:{series}")).db()?;
+    let number = format!("{series}-{n:04}");
+    // Invoices and vendor credits debit the control account; credit notes and bills credit it.
+    let control_debit = matches!(kind, DocumentKind::Invoice | DocumentKind::VendorCredit);
+    let fmt = |v: i64| Some(money::format(v, ctx.books.decimals));
+    let name = contact.map(|c| c.name).unwrap_or_default();
+    let mut lines = vec![EntryLine {
+        account_id: Some(control.id),
+        description: format!("{number} {name}").trim().to_owned(),
+        debit: if control_debit { fmt(doc.total) } else { None },
+        credit: if control_debit { None } else { fmt(doc.total) },
+        currency: None,
+        exchange_rate: None,
+    }];
+    for (account, amount) in amounts {
+        if amount == 0 {
+            continue;
+        }
+        lines.push(EntryLine {
+            account_id: Some(account),
+            description: number.clone(),
+            debit: if control_debit { None } else { fmt(amount) },
+            credit: if control_debit { fmt(amount) } else { None },
+            currency: None,
+            exchange_rate: None,
+        });
+    }
+    let entry = ledger::post_new(
+        store,
+        ctx,
+        &EntryInput {
+            date: Some(doc.issue_date),
+            reference: number.clone(),
+            description: format!("{} {number} {name}", capitalised(kind.noun()))
+                .trim()
+                .to_owned(),
+            lines,
+        },
+    )?;
+    let before = doc.clone();
+    doc.number = Some(number);
+    doc.journal_entry_id = Some(entry.id);
+    doc.issued_at = Some(ctx.now);
+    doc.updated_at = ctx.now;
+    doc.status = DocumentStatus::Issued;
+    if let Some(target) = doc.credited_document_id {
+        store.lock_document(company, target).db()?;
+        if let Some(mut credited) = store.document(company, target).db()?
+            && credited.status.is_open()
+        {
+            let applied = doc.total.min(credited.balance_due());
+            if applied > 0 {
+                apply(store, ctx, doc.id, &mut credited, applied)?;
+                doc.amount_paid = applied;
+            }
+        }
+    }
+    doc.status = doc.settled_status();
+    store.update_document(&doc).db()?;
+    audit(store, ctx, "issue", Some(&before), Some(&doc))?;
+    Ok(doc)
+}
+
+/// Voids an issued document: its entry is reversed on `date` (default: the issue date) and the
+/// number stays used. Paid or credited documents are refused: their payments go first.
+pub fn void<S: DocumentStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    kind: DocumentKind,
+    id: Uuid,
+    date: Option<Date>,
+) -> Result<Document, S> {
+    let mut doc = locked(store, ctx, kind, id)?;
+    match doc.status {
+        DocumentStatus::Draft => return Err(DocumentError::State("A draft is deleted, not voided.".into())),
+        DocumentStatus::Void => return Err(DocumentError::State(format!("This {} is already void.", kind.noun()))),
+        _ => {}
+    }
+    if doc.amount_paid != 0 || !store.allocations_from(ctx.books.company_id, doc.id).db()?.is_empty() {
+        return Err(DocumentError::State(format!(
+            "This {} has payments or credits allocated: void or unallocate them first.",
+            kind.noun()
+        )));
+    }
+    let entry = doc
+        .journal_entry_id
+        .ok_or_else(|| DocumentError::State("This document has no entry to reverse.".into()))?;
+    let reversal = ledger::reverse(store, ctx, entry, Some(date.unwrap_or(doc.issue_date)))?;
+    let before = doc.clone();
+    doc.status = DocumentStatus::Void;
+    doc.void_entry_id = Some(reversal.id);
+    doc.updated_at = ctx.now;
+    store.update_document(&doc).db()?;
+    audit(store, ctx, "void", Some(&before), Some(&doc))?;
+    Ok(doc)
+}
+
+/// Applies `amount` from a payment or credit (`source`) to an open document.
+pub(crate) fn apply<S: DocumentStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    source: Uuid,
+    doc: &mut Document,
+    amount: i64,
+) -> Result<(), S> {
+    store
+        .insert_allocation(&Allocation {
+            id: Uuid::now_v7(),
+            company_id: ctx.books.company_id,
+            source_id: source,
+            document_id: doc.id,
+            amount,
+            created_at: ctx.now,
+        })
+        .db()?;
+    doc.amount_paid = doc
+        .amount_paid
+        .checked_add(amount)
+        .ok_or_else(|| DocumentError::State("The amount is too large.".into()))?;
+    doc.status = doc.settled_status();
+    doc.updated_at = ctx.now;
+    store.update_document(doc).db()
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}

@@ -1,0 +1,87 @@
+//! File formats: pure parsers and writers of the files people bring and take away — bytes or
+//! text in, plain Rust values out (and back).
+//!
+//! What belongs here: reading a format's syntax and shape (quoting, delimiters, columns, which
+//! rows belong together) into values of this module's own types, and writing those values back.
+//! What does not: the database, HTTP, JSON in the domain, and the meaning of the values — whether
+//! an account code exists, a date is valid or an entry balances is decided by the caller (the CLI,
+//! an upload handler) through the same domain rules as the API. A parser never panics on any input:
+//! it returns its values or a [`FormatError`] naming the row (or line, or record) and the field.
+//!
+//! `table.rs` is CSV in general (the `csv` crate, strict RFC 4180 quoting, any delimiter, a
+//! header of named columns); each format over it or beside it has its own file, such as
+//! `journal_csv.rs` (`oasys import journal`). The recipe "Add a file format" in ARCHITECTURE.md
+//! says where a new one goes.
+
+pub mod journal_csv;
+pub mod table;
+
+/// Why a file could not be read, and where. Rows and lines count from 1; in CSV a row is the
+/// line its record starts on (a quoted field may span lines), the header being row 1.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormatError {
+    /// No record at all (an empty file, or only blank lines).
+    #[error("the {format} file is empty")]
+    Empty { format: &'static str },
+    /// A `"` in the middle of a field that does not start with one.
+    #[error("row {row}: a quote inside an unquoted field (quote the whole field)")]
+    QuoteInUnquotedField { row: usize },
+    /// Something other than whitespace between a closing quote and the next delimiter.
+    #[error("row {row}: text after the closing quote of a field")]
+    TextAfterQuote { row: usize },
+    /// A quoted field still open at the end of the file; `row` is where its record starts.
+    #[error("row {row}: a quoted field is never closed")]
+    UnclosedQuote { row: usize },
+    /// Anything else the CSV reader refuses, in its words.
+    #[error("row {row}: {message}")]
+    Malformed { row: usize, message: String },
+    /// Bytes that are not UTF-8; `field` counts from 1.
+    #[error("row {row}: field {field} is not UTF-8 text")]
+    NotUtf8 { row: usize, field: usize },
+    /// A record whose length differs from the header's.
+    #[error("row {row}: {found} fields, the header has {expected}")]
+    FieldCount { row: usize, found: usize, expected: usize },
+    /// A header naming a column the format does not have.
+    #[error("row {row}: unknown column {name:?}; the columns are {}", known.join(","))]
+    UnknownColumn {
+        row: usize,
+        name: String,
+        known: &'static [&'static str],
+    },
+    #[error("row {row}: column {name:?} appears twice")]
+    DuplicateColumn { row: usize, name: &'static str },
+    #[error("row {row}: missing column(s) {}", names.join(", "))]
+    MissingColumns { row: usize, names: Vec<&'static str> },
+    /// A cell the format cannot do without, left blank.
+    #[error("row {row}: the {column} column is blank")]
+    Blank { row: usize, column: &'static str },
+    /// Rows of one record group (a journal entry's rows) that disagree about a shared field.
+    #[error("row {row}: {group} already has {column} {old:?}, this row says {new:?}")]
+    Conflict {
+        row: usize,
+        group: String,
+        column: &'static str,
+        old: String,
+        new: String,
+    },
+}
+
+impl FormatError {
+    /// The row (or line) the error is at; `None` for a file that is wrong as a whole.
+    pub fn row(&self) -> Option<usize> {
+        match self {
+            Self::Empty { .. } => None,
+            Self::QuoteInUnquotedField { row }
+            | Self::TextAfterQuote { row }
+            | Self::UnclosedQuote { row }
+            | Self::Malformed { row, .. }
+            | Self::NotUtf8 { row, .. }
+            | Self::FieldCount { row, .. }
+            | Self::UnknownColumn { row, .. }
+            | Self::DuplicateColumn { row, .. }
+            | Self::MissingColumns { row, .. }
+            | Self::Blank { row, .. }
+            | Self::Conflict { row, .. } => Some(*row),
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! The shape of the handlers that work above a company's books: the firm itself, its companies
+//! and users, and the signed-in user's own record.
+//!
+//! - [`InFirm<P>`]: who asks, under which permission `P` (a `perm::*` type), checked while the
+//!   request's head is extracted, so a caller without it gets its 403 before a byte of the body
+//!   is read.
+//! - [`Signed`]: any signed-in user, no permission (their own profile, their password).
+//! - [`Public`]: no token at all (login, registration, first-run setup, health, metrics).
+//!
+//! Each runs one transaction: `.platform_read/.platform_write(|tx, caller| …)` on the platform
+//! database (firms, users), `.tenant_read/.tenant_write(|tx, caller| …)` on the caller's firm
+//! (companies). Work that spans both, or hashes a password, runs in `.blocking(|app, caller| …)`.
+
+use std::marker::PhantomData;
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+
+use super::error::ApiError;
+use super::extract::Bearer;
+use super::permission::Permission;
+use crate::app::{App, AppState};
+use crate::auth::AuthError;
+use crate::auth::scope::Caller;
+use crate::store::Tx;
+
+/// A request that needs no token: the application, for the handlers open to anyone (login,
+/// registration, token refresh, first-run setup, health, metrics).
+pub struct Public(pub AppState);
+
+impl<S> FromRequestParts<S> for Public
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(_: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Ok(Public(AppState::from_ref(state)))
+    }
+}
+
+/// What a request must hold beyond a valid token: a [`Permission`], or nothing ([`Anyone`]).
+pub trait Gate: Send + Sync + 'static {
+    fn check(caller: &Caller) -> Result<(), AuthError>;
+}
+
+impl<P: Permission> Gate for P {
+    fn check(caller: &Caller) -> Result<(), AuthError> {
+        caller.require(P::ACTION)
+    }
+}
+
+/// Any signed-in user.
+pub struct Anyone;
+
+impl Gate for Anyone {
+    fn check(_: &Caller) -> Result<(), AuthError> {
+        Ok(())
+    }
+}
+
+/// A request by a signed-in user who passes gate `P`.
+pub struct InFirm<P> {
+    app: AppState,
+    caller: Caller,
+    gate: PhantomData<P>,
+}
+
+/// A request by any signed-in user.
+pub type Signed = InFirm<Anyone>;
+
+impl<S, P> FromRequestParts<S> for InFirm<P>
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+    P: Gate,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let app = AppState::from_ref(state);
+        let Bearer(claims) = Bearer::from_request_parts(parts, state).await?;
+        let caller = app
+            .blocking(move |app| {
+                let caller = app.caller(&claims)?;
+                P::check(&caller)?;
+                Ok(caller)
+            })
+            .await?;
+        Ok(InFirm {
+            app,
+            caller,
+            gate: PhantomData,
+        })
+    }
+}
+
+impl<P> InFirm<P> {
+    /// The application and the caller, for an extractor built on this one (`InCompany`).
+    pub(super) fn into_parts(self) -> (AppState, Caller) {
+        (self.app, self.caller)
+    }
+
+    /// The signed-in user, as re-read for this request.
+    pub fn caller(&self) -> &Caller {
+        &self.caller
+    }
+
+    /// Runs `op` off the async workers, with the application (for work spanning several
+    /// transactions or databases, and password hashing).
+    pub async fn blocking<T, F>(self, op: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&App, &Caller) -> Result<T, ApiError> + Send + 'static,
+    {
+        let InFirm { app, caller, .. } = self;
+        app.blocking(move |app| op(app, &caller)).await
+    }
+
+    /// Like [`InFirm::blocking`], for work that hashes a password: it waits for one of
+    /// `App::hashing`'s permits first (see [`App::hashing`]).
+    pub async fn hashing<T, F>(self, op: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&App, &Caller) -> Result<T, ApiError> + Send + 'static,
+    {
+        let InFirm { app, caller, .. } = self;
+        app.hashing(move |app| op(app, &caller)).await
+    }
+
+    /// Runs `op` in one read transaction of the platform database.
+    pub async fn platform_read<T: Send + 'static>(self, op: impl Transaction<T>) -> Result<T, ApiError> {
+        self.run(Db::Platform, Access::Read, op).await
+    }
+
+    /// Runs `op` in one write transaction of the platform database.
+    pub async fn platform_write<T: Send + 'static>(self, op: impl Transaction<T>) -> Result<T, ApiError> {
+        self.run(Db::Platform, Access::Write, op).await
+    }
+
+    /// Runs `op` in one read transaction of the caller's firm (404 for a user without one).
+    pub async fn tenant_read<T: Send + 'static>(self, op: impl Transaction<T>) -> Result<T, ApiError> {
+        self.run(Db::Firm, Access::Read, op).await
+    }
+
+    /// Runs `op` in one write transaction of the caller's firm (404 for a user without one).
+    pub async fn tenant_write<T: Send + 'static>(self, op: impl Transaction<T>) -> Result<T, ApiError> {
+        self.run(Db::Firm, Access::Write, op).await
+    }
+
+    async fn run<T: Send + 'static>(self, db: Db, access: Access, op: impl Transaction<T>) -> Result<T, ApiError> {
+        self.blocking(move |app, caller| {
+            let work = |tx: &mut Tx| op(tx, caller);
+            match (db, access) {
+                (Db::Platform, Access::Read) => app.store.platform_read(work),
+                (Db::Platform, Access::Write) => app.store.platform_write(work),
+                (Db::Firm, Access::Read) => app.store.tenant_read(caller.tenant()?, work),
+                (Db::Firm, Access::Write) => app.store.tenant_write(caller.tenant()?, work),
+            }
+        })
+        .await
+    }
+}
+
+/// The work of one transaction: the transaction, and who asks.
+pub trait Transaction<T>: FnOnce(&mut Tx, &Caller) -> Result<T, ApiError> + Send + 'static {}
+
+impl<T, F: FnOnce(&mut Tx, &Caller) -> Result<T, ApiError> + Send + 'static> Transaction<T> for F {}
+
+#[derive(Clone, Copy)]
+enum Db {
+    /// Firms and users.
+    Platform,
+    /// The caller's firm: its companies and their books.
+    Firm,
+}
+
+#[derive(Clone, Copy)]
+enum Access {
+    Read,
+    Write,
+}
