@@ -30,7 +30,7 @@ use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{InfoBuilder, LicenseBuilder, OpenApi, OpenApiBuilder, RefOr};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use super::error::ApiError;
+use super::error::{ApiError, Reply};
 use crate::app::AppState;
 
 /// The Content-Security-Policy of the two documentation pages: scripts, styles and the document
@@ -198,7 +198,7 @@ fn document_json() -> Result<&'static str, ApiError> {
 }
 
 /// `GET /api/schema/`: the OpenAPI document (no token needed: it describes, it does not reveal).
-pub async fn schema() -> Result<Response, ApiError> {
+pub async fn schema() -> Reply {
     let json = document_json()?;
     Ok((
         [
