@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::company::JsonBody;
-use super::error::ApiError;
+use super::error::{ApiError, Reply};
 use super::extract::ClientIp;
 use super::firm::{Public, Signed};
 use super::tenants::users::UserDto;
@@ -93,11 +93,7 @@ pub struct LoginBody {
     password: Option<String>,
 }
 
-pub async fn login(
-    Public(app): Public,
-    ClientIp(ip): ClientIp,
-    body: JsonBody<LoginBody>,
-) -> Result<Json<SignedIn>, ApiError> {
+pub async fn login(Public(app): Public, ClientIp(ip): ClientIp, body: JsonBody<LoginBody>) -> Reply<Json<SignedIn>> {
     let body = body.parse()?;
     let mut errors = FieldErrors::default();
     let email = tenants::normalize_email(&required(&mut errors, "email", &body.email));
@@ -215,7 +211,7 @@ pub async fn register(
     Public(app): Public,
     ClientIp(ip): ClientIp,
     body: JsonBody<RegisterBody>,
-) -> Result<(StatusCode, Json<SignedIn>), ApiError> {
+) -> Reply<(StatusCode, Json<SignedIn>)> {
     if !app.config.allow_registration {
         return Err(ApiError::Auth(AuthError::Forbidden));
     }
@@ -267,7 +263,7 @@ enum Refreshed {
     Replayed,
 }
 
-pub async fn refresh(Public(app): Public, body: JsonBody<RefreshBody>) -> Result<Json<Tokens>, ApiError> {
+pub async fn refresh(Public(app): Public, body: JsonBody<RefreshBody>) -> Reply<Json<Tokens>> {
     let body = body.parse()?;
     let mut errors = FieldErrors::default();
     let token = required(&mut errors, "refresh", &body.refresh);
@@ -316,7 +312,7 @@ pub struct LogoutBody {
     everywhere: bool,
 }
 
-pub async fn logout(c: Signed, body: JsonBody<LogoutBody>) -> Result<Json<LoggedOut>, ApiError> {
+pub async fn logout(c: Signed, body: JsonBody<LogoutBody>) -> Reply<Json<LoggedOut>> {
     let body = body.parse()?;
     c.blocking(move |app, caller| {
         let refresh = match body.refresh.as_deref() {

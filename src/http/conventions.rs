@@ -8,7 +8,37 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::error::ApiError;
+use crate::domain::Change;
 use crate::store::list::{ListRequest, Page};
+
+/// Which of DRF's two changes a request makes, bound where its route is registered
+/// (`.put(change::<Replace>).patch(change::<Update>)`), so one handler serves both.
+pub trait Verb: Send + 'static {
+    const CHANGE: Change;
+}
+
+/// Declares types that stand for values, so that one generic handler serves each value, bound
+/// where its route is registered (`change::<Replace>`, `aged::<Receivables>`): each
+/// `Name = value` becomes a `pub struct Name` whose `Trait::CONST` is `value`.
+macro_rules! markers {
+    ($trait:ident::$konst:ident: $ty:ty { $($(#[$doc:meta])* $name:ident = $value:expr;)+ }) => {
+        $(
+            $(#[$doc])*
+            pub struct $name;
+            impl $trait for $name {
+                const $konst: $ty = $value;
+            }
+        )+
+    };
+}
+pub(crate) use markers;
+
+markers!(Verb::CHANGE: Change {
+    /// `PATCH`: only the fields sent change.
+    Update = Change::Update;
+    /// `PUT`: the fields a create requires are required, and the body replaces the record.
+    Replace = Change::Replace;
+});
 
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 200;

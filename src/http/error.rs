@@ -11,6 +11,9 @@ use crate::domain::FieldErrors;
 use crate::store::StoreError;
 use crate::store::list::ListError;
 
+/// What a handler answers: a response, or the failure that becomes one.
+pub type Reply<T = Response> = Result<T, ApiError>;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("invalid input: {0}")]

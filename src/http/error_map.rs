@@ -20,6 +20,16 @@ fn refused(message: impl ToString) -> ApiError {
     ApiError::field("non_field_errors", message.to_string())
 }
 
+/// A store failure while saving a record whose `field` is unique in its company. A conflict
+/// there means two requests raced for one value and the unique index kept the second out: the
+/// same answer the rules give when they see the value taken.
+fn unique(e: StoreError, field: &str, message: &str) -> ApiError {
+    match e {
+        StoreError::Conflict(_) => ApiError::field(field, message),
+        other => ApiError::from(other),
+    }
+}
+
 impl From<LedgerError<StoreError>> for ApiError {
     fn from(e: LedgerError<StoreError>) -> Self {
         match e {
@@ -45,11 +55,7 @@ impl From<ChartError<StoreError>> for ApiError {
             ChartError::Invalid(errors) => ApiError::Validation(errors),
             ChartError::NotFound => ApiError::NotFound,
             ChartError::HasPostings | ChartError::HasChildren => refused(e),
-            // Two requests raced for one code: the unique index kept the second out.
-            ChartError::Store(StoreError::Conflict(_)) => {
-                ApiError::field("code", "An account with this code already exists.")
-            }
-            ChartError::Store(s) => ApiError::from(s),
+            ChartError::Store(s) => unique(s, "code", "An account with this code already exists."),
         }
     }
 }
@@ -70,11 +76,7 @@ impl From<ItemError<StoreError>> for ApiError {
         match e {
             ItemError::Invalid(errors) => ApiError::Validation(errors),
             ItemError::NotFound => ApiError::NotFound,
-            // Two requests raced for one code: the unique index kept the second out.
-            ItemError::Store(StoreError::Conflict(_)) => {
-                ApiError::field("code", "An item with this code already exists.")
-            }
-            ItemError::Store(s) => ApiError::from(s),
+            ItemError::Store(s) => unique(s, "code", "An item with this code already exists."),
         }
     }
 }
@@ -84,11 +86,7 @@ impl From<TaxError<StoreError>> for ApiError {
         match e {
             TaxError::Invalid(errors) => ApiError::Validation(errors),
             TaxError::NotFound => ApiError::NotFound,
-            // Two requests raced for one name: the unique index kept the second out.
-            TaxError::Store(StoreError::Conflict(_)) => {
-                ApiError::field("name", "A tax rate with this name already exists.")
-            }
-            TaxError::Store(s) => ApiError::from(s),
+            TaxError::Store(s) => unique(s, "name", "A tax rate with this name already exists."),
         }
     }
 }

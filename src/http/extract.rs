@@ -4,7 +4,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -53,15 +53,10 @@ where
 /// user may still use it is checked against the database by `auth::scope::caller`.
 pub struct Bearer(pub Claims);
 
-impl<S> FromRequestParts<S> for Bearer
-where
-    AppState: FromRef<S>,
-    S: Send + Sync,
-{
+impl FromRequestParts<AppState> for Bearer {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let app = AppState::from_ref(state);
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
         let value = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -108,14 +103,10 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
 /// (`server::client`).
 pub struct ClientIp(pub IpAddr);
 
-impl<S> FromRequestParts<S> for ClientIp
-where
-    AppState: FromRef<S>,
-    S: Send + Sync,
-{
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(ClientAddr(ip)) = parts.extensions.get::<ClientAddr>() {
             return Ok(ClientIp(*ip));
         }
@@ -124,7 +115,7 @@ where
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip())
             .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-        Ok(ClientIp(AppState::from_ref(state).clients.client(peer, &parts.headers)))
+        Ok(ClientIp(app.clients.client(peer, &parts.headers)))
     }
 }
 

@@ -12,7 +12,7 @@ use crate::domain::FieldErrors;
 use crate::domain::books;
 use crate::domain::tenants::users::{self, ProfileChanges};
 use crate::http::company::JsonBody;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, Reply};
 use crate::http::extract::ClientIp;
 use crate::http::firm::Signed;
 use crate::http::tenants::firm_companies;
@@ -58,7 +58,7 @@ impl From<MeBody> for ProfileChanges {
     }
 }
 
-pub async fn update_me(c: Signed, body: JsonBody<MeBody>) -> Result<Json<UserDto>, ApiError> {
+pub async fn update_me(c: Signed, body: JsonBody<MeBody>) -> Reply<Json<UserDto>> {
     let changes = ProfileChanges::from(body.parse()?);
     c.blocking(move |app, caller| {
         let known = match changes.default_company {
@@ -83,11 +83,7 @@ pub struct PasswordBody {
 }
 
 /// Changes the caller's password. Every existing token stops working; new ones are returned.
-pub async fn change_password(
-    c: Signed,
-    ClientIp(ip): ClientIp,
-    body: JsonBody<PasswordBody>,
-) -> Result<Json<SignedIn>, ApiError> {
+pub async fn change_password(c: Signed, ClientIp(ip): ClientIp, body: JsonBody<PasswordBody>) -> Reply<Json<SignedIn>> {
     let body = body.parse()?;
     let mut errors = FieldErrors::default();
     let old = required_secret(&mut errors, "old_password", &body.old_password);

@@ -7,7 +7,7 @@ mod send;
 use axum::Json;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
@@ -15,7 +15,7 @@ use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 pub use send::{DeliveryDto, SendBody, deliveries, send};
 
 use super::company::{Idempotency, InCompany, JsonBody, perm};
-use super::error::ApiError;
+use super::error::{ApiError, Reply};
 use crate::pdf;
 use crate::store::delivery::{self as store, Logo};
 
@@ -74,7 +74,7 @@ pub struct LogoInfo {
 }
 
 /// `GET /api/invoicing/template/`: the company's template TOML, or the embedded default.
-pub async fn get_template(c: InCompany<perm::ViewDocuments>) -> Result<Json<TemplateDto>, ApiError> {
+pub async fn get_template(c: InCompany<perm::ViewDocuments>) -> Reply<Json<TemplateDto>> {
     let own = c.read(|tx, ctx| Ok(store::template(tx, ctx.company.id)?)).await?;
     Ok(Json(TemplateDto::of(own)))
 }
@@ -82,10 +82,7 @@ pub async fn get_template(c: InCompany<perm::ViewDocuments>) -> Result<Json<Temp
 /// `PUT /api/invoicing/template/`: checked with the renderer's own parser before it is stored, so a
 /// saved template always renders; a bad one answers 400 on `template` with the parser's message
 /// (once the company is known to be the caller's: 404 first).
-pub async fn put_template(
-    c: InCompany<perm::IssueDocuments>,
-    mut body: JsonBody<TemplateBody>,
-) -> Result<Response, ApiError> {
+pub async fn put_template(c: InCompany<perm::IssueDocuments>, mut body: JsonBody<TemplateBody>) -> Reply {
     c.write(body.idempotency(), StatusCode::OK, move |tx, ctx| {
         let text = checked_template(body.parse()?)?;
         store::set_template(tx, ctx.company.id, &text, ctx.actor, ctx.now)?;
@@ -109,7 +106,7 @@ fn checked_template(body: TemplateBody) -> Result<String, ApiError> {
 }
 
 /// `DELETE /api/invoicing/template/`: back to the embedded default look (the logo stays).
-pub async fn delete_template(c: InCompany<perm::IssueDocuments>, idem: Idempotency) -> Result<Response, ApiError> {
+pub async fn delete_template(c: InCompany<perm::IssueDocuments>, idem: Idempotency) -> Reply {
     c.write(idem, StatusCode::NO_CONTENT, |tx, ctx| {
         Ok(store::clear_template(tx, ctx.company.id, ctx.actor, ctx.now)?)
     })
@@ -117,7 +114,7 @@ pub async fn delete_template(c: InCompany<perm::IssueDocuments>, idem: Idempoten
 }
 
 /// `GET /api/invoicing/logo/`: the stored image as uploaded.
-pub async fn get_logo(c: InCompany<perm::ViewDocuments>) -> Result<Response, ApiError> {
+pub async fn get_logo(c: InCompany<perm::ViewDocuments>) -> Reply {
     let logo = c
         .read(|tx, ctx| store::logo(tx, ctx.company.id)?.ok_or(ApiError::NotFound))
         .await?;
@@ -135,11 +132,7 @@ pub async fn get_logo(c: InCompany<perm::ViewDocuments>) -> Result<Response, Api
 /// (else 415), the bytes must be that type and decode completely (else 400 on `logo`), at most 1 MiB
 /// (else 413). Checked before anything is written, and before the company is looked up: the
 /// decoding takes time, and no transaction stays open for it.
-pub async fn put_logo(
-    c: InCompany<perm::IssueDocuments>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Json<LogoInfo>, ApiError> {
+pub async fn put_logo(c: InCompany<perm::IssueDocuments>, headers: HeaderMap, body: Bytes) -> Reply<Json<LogoInfo>> {
     let logo = checked_logo(&c, &headers, body).await?;
     let info = LogoInfo {
         content_type: logo.content_type.clone(),
@@ -151,7 +144,7 @@ pub async fn put_logo(
 }
 
 /// The image, if it is what it says it is (decoded on a blocking thread: a large one takes time).
-async fn checked_logo<P>(c: &InCompany<P>, headers: &HeaderMap, body: Bytes) -> Result<Logo, ApiError> {
+async fn checked_logo<P>(c: &InCompany<P>, headers: &HeaderMap, body: Bytes) -> Reply<Logo> {
     let declared = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -182,7 +175,7 @@ async fn checked_logo<P>(c: &InCompany<P>, headers: &HeaderMap, body: Bytes) -> 
 }
 
 /// `DELETE /api/invoicing/logo/`: documents go back to having no logo.
-pub async fn delete_logo(c: InCompany<perm::IssueDocuments>, idem: Idempotency) -> Result<Response, ApiError> {
+pub async fn delete_logo(c: InCompany<perm::IssueDocuments>, idem: Idempotency) -> Reply {
     c.write(idem, StatusCode::NO_CONTENT, |tx, ctx| {
         Ok(store::set_logo(tx, ctx.company.id, None, ctx.actor, ctx.now)?)
     })

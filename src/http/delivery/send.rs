@@ -26,7 +26,7 @@ use crate::domain::tenants::is_email;
 use crate::http::company::{Id, InCompany, JsonBody, perm};
 use crate::http::conventions::PageBody;
 use crate::http::documents::{Kind, print};
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, Reply};
 use crate::pdf;
 use crate::store::delivery::{self as store, Delivery, DeliveryStatus};
 use crate::store::{Tx, contacts};
@@ -96,7 +96,7 @@ pub async fn send<K: Kind>(
     c: InCompany<perm::IssueDocuments>,
     Id(id): Id,
     body: JsonBody<SendBody>,
-) -> Result<Json<DeliveryDto>, ApiError> {
+) -> Reply<Json<DeliveryDto>> {
     let enabled = c.app().config.smtp.enabled();
     // 1. Read, in a transaction that commits before anything leaves the server.
     let outgoing = c
@@ -115,10 +115,7 @@ pub async fn send<K: Kind>(
 
 /// `GET …/{id}/deliveries/` (invoices and credit notes): every send attempt, newest first, in
 /// the API's page shape (one page: a document is sent a handful of times).
-pub async fn deliveries<K: Kind>(
-    c: InCompany<perm::ViewDocuments>,
-    Id(id): Id,
-) -> Result<Json<PageBody<DeliveryDto>>, ApiError> {
+pub async fn deliveries<K: Kind>(c: InCompany<perm::ViewDocuments>, Id(id): Id) -> Reply<Json<PageBody<DeliveryDto>>> {
     let rows = c
         .read(move |tx, ctx| {
             operations::find(tx, ctx, K::KIND, id)?;
@@ -308,7 +305,7 @@ impl Attempt {
 
 /// Draws the PDF and hands the message to the mail server. An error here is ours (500); the
 /// mail server's answer is the attempt's outcome, logged and shown as a 502.
-async fn dispatch(app: &AppState, out: Outgoing) -> Result<Attempt, ApiError> {
+async fn dispatch(app: &AppState, out: Outgoing) -> Reply<Attempt> {
     let to: Vec<String> = out.to.iter().map(|m| m.email.to_string()).collect();
     let subject = out.subject.clone();
     let pdf = print::render(app, out.document, out.template).await?;
