@@ -65,7 +65,12 @@ impl From<ContactError<StoreError>> for ApiError {
         match e {
             ContactError::Invalid(errors) => ApiError::Validation(errors),
             ContactError::NotFound => ApiError::NotFound,
-            ContactError::Overflow => ApiError::Internal(e.to_string()),
+            // A balance is a sum over many documents, like a report's: refused by name, never
+            // shown wrong.
+            ContactError::Overflow => {
+                tracing::warn!("a contact balance beyond the books' range");
+                refused(e)
+            }
             ContactError::Store(s) => ApiError::from(s),
         }
     }
