@@ -4,11 +4,13 @@
 use std::sync::Arc;
 
 use crate::auth::jwt::{self, Keys};
-use crate::auth::ratelimit::LoginLimiter;
+use crate::auth::ratelimit::{Limits, LoginLimiter};
 use crate::auth::scope::{self, Caller};
 use crate::auth::{AuthError, password};
 use crate::config::{Config, ensure_private_dir};
+use crate::domain::ledger::chain;
 use crate::http::error::ApiError;
+use crate::server::client::ClientAddrs;
 use crate::store::{Store, StoreError, platform};
 
 pub struct App {
@@ -16,10 +18,12 @@ pub struct App {
     pub store: Store,
     pub keys: Keys,
     pub limiter: LoginLimiter,
+    /// Finds a request's client address (`server.trusted_proxies`).
+    pub clients: ClientAddrs,
     /// Checked when a login names an unknown e-mail, so it costs the same as a real one.
     pub dummy_hash: String,
-    /// Password hashes running at once: one per core. More would not finish sooner, and each
-    /// holds 19 MiB.
+    /// Password hashes running at once (`auth.concurrent_password_hashes`, else one per core).
+    /// More would not finish sooner, and each holds 19 MiB. Taken by [`App::hashing`].
     pub hashing: tokio::sync::Semaphore,
     /// Signs ledger chain checkpoints. Kept outside every tenant database.
     pub checkpoint_key: Vec<u8>,
@@ -29,6 +33,9 @@ pub struct App {
 
 pub type AppState = Arc<App>;
 
+/// The shortest `jwt_secret` accepted: 256 bits, the size of HS256's key.
+pub const MIN_SECRET_BYTES: usize = 32;
+
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("data directory {path}: {source}")]
@@ -36,7 +43,20 @@ pub enum StartError {
     #[error("signing secret: {0}")]
     Secret(String),
     #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(
+        "this installation's checkpoints are signed with checkpoint key {recorded}, but this server holds key {ours} ({held_in}). \
+         Servers sharing one database must share checkpoint_key: set checkpoint_key (OASYS_CHECKPOINT_KEY) to the value the \
+         other servers use, or copy their <data_dir>/checkpoint_key here. Signing with another key would make `oasys verify` \
+         fail every later checkpoint (docs/security.md, \"Several servers\")"
+    )]
+    ForeignCheckpointKey {
+        recorded: String,
+        ours: String,
+        held_in: String,
+    },
     #[error("the backup before migrating failed, so the data dir was left as it is: {0}")]
     Backup(#[from] crate::backup::BackupError),
 }
@@ -56,6 +76,13 @@ impl App {
             crate::backup::record(&store, &summary, crate::backup::Reason::PreUpgrade)?;
         }
         let secret = match &config.jwt_secret {
+            Some(s) if s.len() < MIN_SECRET_BYTES => {
+                return Err(StartError::Secret(format!(
+                    "jwt_secret is {} bytes; at least {MIN_SECRET_BYTES} are required (a short secret can be guessed offline from any token): \
+                     set a long random one, e.g. the output of `openssl rand -hex 32`, or unset it to have one generated",
+                    s.len()
+                )));
+            }
             Some(s) => s.clone(),
             None => load_or_create_secret(&data_dir.join("jwt_secret"))?,
         };
@@ -64,12 +91,19 @@ impl App {
             config.auth.access_token_minutes.max(1) * 60,
             config.auth.refresh_token_days.max(1) * 86_400,
         );
-        let checkpoint_key = checkpoint_key(&config)?;
-        let limiter = LoginLimiter::new(
-            config.auth.login_attempts_per_ip_per_minute,
-            config.auth.max_failures_per_account_per_hour,
-        );
+        let checkpoint_key = installation_checkpoint_key(&config, &store)?;
+        let limiter = LoginLimiter::new(Limits {
+            free_failures: config.auth.login_failures_before_delay,
+            max_delay: std::time::Duration::from_secs(config.auth.login_max_delay_seconds),
+            per_ip_per_minute: config.auth.login_attempts_per_ip_per_minute,
+        });
+        let hashes = config
+            .auth
+            .concurrent_password_hashes
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get));
+        let clients = ClientAddrs::new(&config.server)?;
         Ok(App {
+            clients,
             config,
             store,
             keys,
@@ -77,9 +111,7 @@ impl App {
             dummy_hash: password::dummy_hash(),
             checkpoint_key,
             metrics: crate::metrics::Metrics::new(),
-            hashing: tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
-            ),
+            hashing: tokio::sync::Semaphore::new(hashes.max(1)),
         })
     }
 
@@ -93,6 +125,22 @@ impl App {
         tokio::task::spawn_blocking(move || f(&app))
             .await
             .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// Like [`App::blocking`], for work that hashes or verifies a password: it waits (without
+    /// holding a thread) for one of the `hashing` permits first, so a flood of sign-ins or
+    /// registrations queues instead of taking 19 MiB each at once.
+    pub async fn hashing<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&App) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let _permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|e| ApiError::Internal(format!("password hashing closed: {e}")))?;
+        self.blocking(f).await
     }
 
     /// The signed-in user behind verified token claims.
@@ -116,11 +164,37 @@ pub fn checkpoint_key(config: &Config) -> Result<Vec<u8>, StartError> {
     }
 }
 
+/// The platform setting holding the [`chain::key_id`] of the key this installation's
+/// checkpoints are signed with.
+pub const CHECKPOINT_KEY_ID: &str = "checkpoint_key_id";
+
+/// The checkpoint key, checked against the key this installation signs with: the first server
+/// or command to sign records its key's id in the platform database, and any other key is
+/// refused before it signs anything. Several servers on one PostgreSQL database each generate a
+/// key of their own unless `checkpoint_key` is shared; this is where that is caught.
+pub fn installation_checkpoint_key(config: &Config, store: &Store) -> Result<Vec<u8>, StartError> {
+    let key = checkpoint_key(config)?;
+    let ours = chain::key_id(&key);
+    let recorded = store.platform_write(|tx| platform::claim_setting(tx, CHECKPOINT_KEY_ID, &ours))?;
+    if recorded != ours {
+        let held_in = match &config.checkpoint_key {
+            Some(_) => "checkpoint_key in the configuration".to_owned(),
+            None => config.data_dir().join("checkpoint_key").display().to_string(),
+        };
+        return Err(StartError::ForeignCheckpointKey {
+            recorded,
+            ours,
+            held_in,
+        });
+    }
+    Ok(key)
+}
+
 /// Reads the secret kept in the data dir, or writes a new random one with mode 0600.
 fn load_or_create_secret(path: &std::path::Path) -> Result<String, StartError> {
     let err = |e: std::io::Error| StartError::Secret(format!("{}: {e}", path.display()));
     match std::fs::read_to_string(path) {
-        Ok(s) if s.trim().len() >= 32 => return Ok(s.trim().to_owned()),
+        Ok(s) if s.trim().len() >= MIN_SECRET_BYTES => return Ok(s.trim().to_owned()),
         Ok(_) => {
             return Err(StartError::Secret(format!(
                 "{} is too short; delete it to make a new one",

@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::StoreConfig;
 
+mod limits;
 mod smtp;
+pub use limits::{AuthConfig, ClientIpHeader, IpNet, ServerConfig, canonical};
 pub use smtp::SmtpConfig;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -44,6 +46,7 @@ pub struct Config {
     /// Largest accepted request body, in bytes.
     pub body_limit_bytes: usize,
     pub auth: AuthConfig,
+    pub server: ServerConfig,
     pub smtp: SmtpConfig,
     pub backup: BackupConfig,
     pub metrics: MetricsConfig,
@@ -150,17 +153,6 @@ pub fn s3_bucket_and_prefix(text: &str) -> Option<Result<(&str, &str), String>> 
     Some(Ok((bucket, prefix.trim_matches('/'))))
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct AuthConfig {
-    pub access_token_minutes: u64,
-    pub refresh_token_days: u64,
-    /// Failed logins allowed per account per sliding hour (then 429 until the oldest ages out).
-    pub max_failures_per_account_per_hour: usize,
-    /// Login attempts allowed per client IP per sliding minute.
-    pub login_attempts_per_ip_per_minute: usize,
-}
-
 /// `GET /metrics` in the Prometheus text format. Off by default; when on, answered only to clients
 /// on the loopback interface that came through no proxy, unless `allow_remote`: the figures
 /// (routes, firm ids, counts) are for the operator, not for the firm's users.
@@ -196,20 +188,10 @@ impl Default for Config {
             public_url: None,
             body_limit_bytes: 2 * 1024 * 1024,
             auth: AuthConfig::default(),
+            server: ServerConfig::default(),
             smtp: SmtpConfig::default(),
             backup: BackupConfig::default(),
             metrics: MetricsConfig::default(),
-        }
-    }
-}
-
-impl Default for AuthConfig {
-    fn default() -> Self {
-        AuthConfig {
-            access_token_minutes: 15,
-            refresh_token_days: 7,
-            max_failures_per_account_per_hour: 100,
-            login_attempts_per_ip_per_minute: 30,
         }
     }
 }
@@ -267,6 +249,8 @@ impl Config {
                 .separator("__")
                 .list_separator(",")
                 .with_list_parse_key("cors_origins")
+                .with_list_parse_key("server.trusted_proxies")
+                .with_list_parse_key("server.allowed_hosts")
                 .try_parsing(true)
                 .source(Some(oasys_env)),
         );
@@ -316,6 +300,8 @@ impl Config {
                 "cors_origins may not contain \"*\"; list the origins".into(),
             ));
         }
+        self.auth.validate()?;
+        self.server.validate()?;
         self.smtp.validate()?;
         self.backup.validate()
     }
@@ -437,10 +423,7 @@ mod tests {
         assert_eq!(from_file.listen, "127.0.0.1:9001");
         assert!(!from_file.allow_registration);
         assert_eq!(from_file.auth.access_token_minutes, 30);
-        assert_eq!(
-            from_file.auth.max_failures_per_account_per_hour, 100,
-            "defaults fill the rest"
-        );
+        assert_eq!(from_file.auth.login_failures_before_delay, 5, "defaults fill the rest");
 
         let vars = env(&[
             ("OASYS_LISTEN", "127.0.0.1:9002"),

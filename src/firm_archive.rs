@@ -142,7 +142,8 @@ pub struct Scratch(pub PathBuf);
 impl Scratch {
     pub fn new(purpose: &str) -> std::io::Result<Scratch> {
         let dir = std::env::temp_dir().join(format!("oasys-{purpose}-{}", Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir)?;
+        // Owner only: it holds a firm's rows, password hashes included.
+        crate::config::ensure_private_dir(&dir)?;
         Ok(Scratch(dir))
     }
 }
@@ -278,7 +279,14 @@ pub fn write_archive(scratch: &Path, manifest: &Manifest, dest: &Path) -> Result
     let tmp = dest.with_file_name(format!("{}.tmp-{}", name.to_string_lossy(), Uuid::new_v4().simple()));
     let result = (|| -> Result<u64, ExportError> {
         let at = io_at(&tmp);
-        let file = File::create(&tmp).map_err(&at)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(&tmp).map_err(&at)?;
         let encoder = zstd::Encoder::new(BufWriter::with_capacity(1 << 20, file), LEVEL).map_err(&at)?;
         let mut tar = tar::Builder::new(encoder);
         let mtime = jiff::Timestamp::now().as_second().max(0).unsigned_abs();

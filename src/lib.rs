@@ -14,28 +14,27 @@ pub mod firm_archive;
 pub mod metrics;
 pub mod provision;
 pub mod scheduler;
+pub mod spool;
 
 pub mod app;
 pub mod http;
+pub mod server;
 
 pub mod cli;
 pub mod config;
 pub mod telemetry;
 
 use std::future::Future;
-use std::net::SocketAddr;
 
 pub use app::{App, AppState};
 
 /// Serves the API and the web UI on `listener` until `shutdown` resolves, then finishes the
-/// requests in flight. The one entry point of `oasys serve` and of the test harness.
+/// requests in flight. The one entry point of `oasys serve` and of the test harness; the
+/// connections, timeouts and limits are `server`'s.
 pub async fn serve(
     app: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = http::router(app);
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    server::run(app, listener, shutdown).await
 }

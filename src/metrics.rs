@@ -33,6 +33,8 @@ pub struct Metrics {
     started_unix: f64,
     /// route template → method → its counters.
     routes: RwLock<HashMap<String, ByMethod>>,
+    /// Requests and connections refused by a limit, by [`Refusal`].
+    refused: Mutex<BTreeMap<&'static str, u64>>,
     sizes: Mutex<Option<(Instant, Arc<Sizes>)>>,
     /// Documents e-mailed, by [`MailOutcome`].
     mail: Mutex<[u64; 3]>,
@@ -65,6 +67,38 @@ impl MailOutcome {
             MailOutcome::Sent => 0,
             MailOutcome::Failed => 1,
             MailOutcome::RateLimited => 2,
+        }
+    }
+}
+
+/// Why the server refused a request (or closed a connection) by one of its limits: what
+/// `oasys_refused_requests_total` counts and the log names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Too many attempts: sign-in throttling (429).
+    RateLimit,
+    /// Too slow: a request head, body or answer past its timeout (408, 503, a closed connection).
+    Timeout,
+    /// Too large: a body past its limit (413).
+    SizeLimit,
+    /// Not allowed: the caller's role or firm does not permit it (403).
+    Permission,
+}
+
+impl Refusal {
+    pub const ALL: [Refusal; 4] = [
+        Refusal::RateLimit,
+        Refusal::Timeout,
+        Refusal::SizeLimit,
+        Refusal::Permission,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refusal::RateLimit => "rate_limit",
+            Refusal::Timeout => "timeout",
+            Refusal::SizeLimit => "size_limit",
+            Refusal::Permission => "permission",
         }
     }
 }
@@ -112,6 +146,7 @@ impl Metrics {
                 .duration_since(UNIX_EPOCH)
                 .map_or(0.0, |d| d.as_secs_f64()),
             routes: RwLock::new(HashMap::new()),
+            refused: Mutex::new(BTreeMap::new()),
             sizes: Mutex::new(None),
             mail: Mutex::new([0; 3]),
         }
@@ -128,6 +163,11 @@ impl Metrics {
         }
         s.count += 1;
         s.sum_seconds += seconds;
+    }
+
+    /// Counts one refusal.
+    pub fn refused(&self, why: Refusal) {
+        *lock(&self.refused).entry(why.as_str()).or_insert(0) += 1;
     }
 
     fn series(&self, route: &str, method: &'static str) -> Arc<Mutex<Series>> {
@@ -327,6 +367,20 @@ fn render(m: &Metrics, store: &Store, sizes: &Sizes) -> String {
             s.sum_seconds
         );
         let _ = writeln!(out, "oasys_http_request_duration_seconds_count{{{labels}}} {}", s.count);
+    }
+
+    family(
+        &mut out,
+        "oasys_refused_requests_total",
+        "counter",
+        "Requests and connections refused by a limit: rate_limit, timeout, size_limit, permission.",
+    );
+    {
+        let refused = lock(&m.refused);
+        for why in Refusal::ALL {
+            let n = refused.get(why.as_str()).copied().unwrap_or(0);
+            let _ = writeln!(out, "oasys_refused_requests_total{{reason=\"{}\"}} {n}", why.as_str());
+        }
     }
 
     match store.pool_stats() {

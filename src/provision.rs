@@ -234,15 +234,28 @@ pub fn set_password(
     })
 }
 
-/// Changes a user's own password: the current one must match. Every token issued before stops
-/// working. Returns the user as now stored. Blocking.
-pub fn change_password(store: &Store, user: &User, old: &str, new: &str) -> Result<User, ProvisionError> {
+/// The refusal of an address that already has an account. It does not say so: registration is
+/// open to anyone, and "already exists" would tell them who has an account here (the answer
+/// still differs from a success; the sign-in limiter makes asking slow, `docs/security.md`).
+pub const EMAIL_UNAVAILABLE: &str = "This email address cannot be registered. If it is yours, sign in instead.";
+
+/// Changes a user's own password: the current one must match (then `matched` is called, before
+/// the new one is checked: the sign-in limiter forgives the attempt). Every token issued before
+/// stops working. Returns the user as now stored. Blocking.
+pub fn change_password(
+    store: &Store,
+    user: &User,
+    old: &str,
+    new: &str,
+    matched: impl FnOnce(),
+) -> Result<User, ProvisionError> {
     let (_, hash) = store
         .platform_read(|tx| platform::user_by_email(tx, &user.email))?
         .ok_or(StoreError::NotFound)?;
     if !password::verify(old, &hash) {
         return Err(FieldErrors::single("old_password", "Your old password was entered incorrectly.").into());
     }
+    matched();
     set_password(store, user, new, true, Some(user.id))?;
     Ok(store
         .platform_read(|tx| platform::user(tx, user.id))?
@@ -254,7 +267,7 @@ fn check_new_user(store: &Store, new: &NewUser, errors: &mut FieldErrors) -> Res
     if !tenants::is_email(&email) {
         errors.add("email", "Enter a valid email address.");
     } else if store.platform_read(|tx| platform::user_by_email(tx, &email))?.is_some() {
-        errors.add("email", "A user with this email already exists.");
+        errors.add("email", EMAIL_UNAVAILABLE);
     }
     if new.enforce_policy {
         for reason in crate::domain::password::check(&new.password, &[&email, &new.first_name, &new.last_name]) {

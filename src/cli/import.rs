@@ -86,7 +86,7 @@ fn journal(
         let dir = config.data_dir();
         ensure_private_dir(&dir).with_context(|| format!("data directory {}", dir.display()))?;
     }
-    let key = crate::app::checkpoint_key(config).context("loading the checkpoint key")?;
+    let key = crate::app::installation_checkpoint_key(config, &store).context("loading the checkpoint key")?;
     let scope = TenantScope::operator(pick_tenant(&store, tenant)?);
     let company = pick_company(&store, &scope, company)?;
     let codes = account_codes(&store, &scope, company.id)?;

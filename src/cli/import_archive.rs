@@ -7,8 +7,10 @@
 //! the archive's schema version and loaded in one transaction, migrated forward, its checkpoints
 //! re-signed with this installation's key, and the whole ledger verified; only then is it moved
 //! to the firm's id (replacing the old one with `--force`) and its platform rows (the firm, its
-//! users) written, in one transaction — until that commit no one can reach the firm. Any failure
-//! drops what was made: nothing stays half-imported.
+//! users) written, in one transaction — until that commit no one can reach the firm. Every
+//! role, status and kind in the firm's rows must be one this binary knows (`store::enums`; a
+//! firm's user is never a platform administrator). Any failure drops what was made: nothing
+//! stays half-imported.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -28,7 +30,7 @@ use crate::domain::tenants::{Plan, Tenant};
 use crate::firm_archive::{FORMAT, FORMAT_VERSION, Hashing, Manifest, Scratch, TableEntry, columns_of, hex};
 use crate::store::audit::{self, AuditEvent};
 use crate::store::transfer::{self, PLATFORM_TABLES, Table};
-use crate::store::{Store, Tx, platform, verify};
+use crate::store::{Store, Tx, enums, platform, verify};
 
 /// The manifest is small; anything bigger is not one.
 const MANIFEST_LIMIT: u64 = 16 << 20;
@@ -204,7 +206,7 @@ pub fn run(config: &Config, archive: &Path, force: bool, source_key: Option<&Pat
         let dir = config.data_dir();
         ensure_private_dir(&dir).with_context(|| format!("data directory {}", dir.display()))?;
     }
-    let key = crate::app::checkpoint_key(config).context("loading the checkpoint key")?;
+    let key = crate::app::installation_checkpoint_key(config, &store).context("loading the checkpoint key")?;
     let has_row = store.platform_read(|tx| platform::tenant(tx, id))?.is_some();
     let has_storage = store.tenant_storage_exists(id)?;
     if (has_row || has_storage) && !force {
@@ -332,6 +334,13 @@ fn prepare(
             .migrate_tenant(staging)
             .context("migrating the imported firm forward")?;
     }
+    let unknown = store.tenant_read(&scope, enums::unknown_in_tenant)?;
+    if !unknown.is_empty() {
+        bail!(
+            "the archive holds values this oasys does not know (an edited or damaged archive): {}",
+            unknown.join(", ")
+        );
+    }
     let tenant = named(m);
     if let Some(source_key) = source_key {
         let report = verify::verify_tenant(store, &scope, source_key)?;
@@ -391,6 +400,14 @@ fn publish(store: &Store, staged: &Staged, archive: &Path, replace: bool, count:
                     bail!("{}: rows that do not belong to firm {id}", entry.file);
                 }
             }
+        }
+        // A user row saying `role = platform_admin` would hand the platform to whoever wrote it.
+        let unknown = enums::unknown_in_platform(tx, id)?;
+        if !unknown.is_empty() {
+            bail!(
+                "the archive's firm and users hold values this oasys does not accept (an edited or damaged archive): {}",
+                unknown.join(", ")
+            );
         }
         audit::record(
             tx,

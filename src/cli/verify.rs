@@ -1,11 +1,13 @@
 //! `oasys verify [--tenant ID]`: checks the ledgers of one firm or of all, prints one line per
-//! company, and fails (non-zero exit) naming the first bad entry when anything is wrong.
+//! company, and fails (non-zero exit) naming the first bad entry when anything is wrong. A
+//! company whose checkpoints were signed by another key says `UNKNOWN KEY`, not rewritten.
 
 use anyhow::{Context, bail};
 
 use super::admin;
 use crate::auth::scope::TenantScope;
 use crate::config::Config;
+use crate::domain::ledger::chain;
 use crate::domain::tenants::Tenant;
 use crate::store::platform;
 use crate::store::verify::{self, TenantReport};
@@ -16,6 +18,14 @@ const SHOWN: usize = 50;
 pub fn run(config: &Config, tenant: Option<&str>) -> anyhow::Result<()> {
     let store = admin::open(config)?;
     let key = crate::app::checkpoint_key(config).context("loading the checkpoint key")?;
+    let ours = chain::key_id(&key);
+    if let Some(recorded) = store.platform_read(|tx| platform::setting(tx, crate::app::CHECKPOINT_KEY_ID))?
+        && recorded != ours
+    {
+        println!(
+            "note: this installation signs its checkpoints with key {recorded}; the key given is {ours}: checkpoints signed with the other key are reported as an unknown key, not as rewritten"
+        );
+    }
     let tenants: Vec<Tenant> = match tenant {
         Some(raw) => {
             let id = admin::tenant_id(&store, raw)?;
@@ -78,7 +88,19 @@ pub(super) fn print(t: &Tenant, report: &TenantReport) {
             (None, Some(f)) => format!("; first problem: {f}"),
             (None, None) => String::new(),
         };
-        println!("FAILED: {company}: {} problem(s){first}", c.findings.len());
+        if c.findings.iter().all(|f| f.message.contains(verify::UNKNOWN_KEY)) {
+            println!(
+                "FAILED: {company}: UNKNOWN KEY: its checkpoints were signed by another checkpoint key and cannot be checked with this one (not by itself a sign of tampering); {} checkpoint(s)",
+                c.findings.len()
+            );
+        } else {
+            let note = if c.unknown_key() {
+                " (some checkpoints: UNKNOWN KEY)"
+            } else {
+                ""
+            };
+            println!("FAILED: {company}: {} problem(s){note}{first}", c.findings.len());
+        }
         for f in c.findings.iter().take(SHOWN) {
             println!("  - {f}");
         }

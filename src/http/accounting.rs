@@ -8,8 +8,7 @@ use uuid::Uuid;
 use super::company::perm;
 use super::dto::AccountDto;
 use super::error::ApiError;
-use super::resource::{Deletable, Resource};
-use crate::domain::Change;
+use super::resource::{Deletable, Edit, Resource};
 use crate::domain::accounts::{self as chart, Account, AccountChanges};
 use crate::domain::ledger::Ctx;
 use crate::store::list::{ListRequest, Page};
@@ -80,14 +79,8 @@ impl Resource for Accounts {
         Ok(AccountDto::from(&account))
     }
 
-    fn save(
-        tx: &mut Tx,
-        ctx: &Ctx<'_>,
-        current: Option<Account>,
-        how: Change,
-        body: AccountBody,
-    ) -> Result<Account, ApiError> {
-        Ok(chart::save(tx, ctx, current, how, body.into())?)
+    fn save(tx: &mut Tx, ctx: &Ctx<'_>, edit: Edit<Account>, body: AccountBody) -> Result<Account, ApiError> {
+        Ok(chart::save(tx, ctx, edit.current, edit.how, body.into())?)
     }
 }
 

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::company::JsonBody;
-use super::error::ApiError;
+use super::error::{ApiError, Reply};
 use super::extract::ClientIp;
 use super::firm::{Public, Signed};
 use super::tenants::users::UserDto;
@@ -93,21 +93,18 @@ pub struct LoginBody {
     password: Option<String>,
 }
 
-pub async fn login(
-    Public(app): Public,
-    ClientIp(ip): ClientIp,
-    body: JsonBody<LoginBody>,
-) -> Result<Json<SignedIn>, ApiError> {
+pub async fn login(Public(app): Public, ClientIp(ip): ClientIp, body: JsonBody<LoginBody>) -> Reply<Json<SignedIn>> {
     let body = body.parse()?;
     let mut errors = FieldErrors::default();
     let email = tenants::normalize_email(&required(&mut errors, "email", &body.email));
     let secret = required_secret(&mut errors, "password", &body.password);
     errors.into_result()?;
     // Counted and refused before any hashing, so floods cost nothing.
-    app.limiter
+    let attempt = app
+        .limiter
         .check(ip, &email)
         .map_err(|retry_after| AuthError::RateLimited { retry_after })?;
-    app.blocking(move |app| {
+    app.hashing(move |app| {
         let found = app.store.platform_read(|tx| platform::user_by_email(tx, &email))?;
         let user = match found {
             Some((user, hash)) => password::verify(&secret, &hash).then_some(user),
@@ -143,7 +140,7 @@ pub async fn login(
             let tokens = issue_pair(app, tx, &user, None)?;
             Ok((user, tokens))
         })?;
-        app.limiter.succeeded(&email);
+        attempt.succeeded();
         Ok(Json(SignedIn::new(&user, tokens)))
     })
     .await
@@ -212,8 +209,9 @@ pub struct RegisterBody {
 
 pub async fn register(
     Public(app): Public,
+    ClientIp(ip): ClientIp,
     body: JsonBody<RegisterBody>,
-) -> Result<(StatusCode, Json<SignedIn>), ApiError> {
+) -> Reply<(StatusCode, Json<SignedIn>)> {
     if !app.config.allow_registration {
         return Err(ApiError::Auth(AuthError::Forbidden));
     }
@@ -229,9 +227,19 @@ pub async fn register(
         name: Some(firm_name.clone()),
         ..CompanyChanges::default()
     })?;
+    // A refused registration counts as a failed sign-in of this client: asking which addresses
+    // have accounts is as slow as guessing passwords.
+    let attempt = app
+        .limiter
+        .check(ip, &tenants::normalize_email(&admin.email))
+        .map_err(|retry_after| AuthError::RateLimited { retry_after })?;
     let firm = NewFirm::with_admin(firm_name, company, admin);
     let body = app
-        .blocking(move |app| signed_in(app, provision::create_firm(&app.store, firm, None)?.admin))
+        .hashing(move |app| {
+            let created = provision::create_firm(&app.store, firm, None)?;
+            attempt.succeeded();
+            signed_in(app, created.admin)
+        })
         .await?;
     Ok((StatusCode::CREATED, Json(body)))
 }
@@ -255,7 +263,7 @@ enum Refreshed {
     Replayed,
 }
 
-pub async fn refresh(Public(app): Public, body: JsonBody<RefreshBody>) -> Result<Json<Tokens>, ApiError> {
+pub async fn refresh(Public(app): Public, body: JsonBody<RefreshBody>) -> Reply<Json<Tokens>> {
     let body = body.parse()?;
     let mut errors = FieldErrors::default();
     let token = required(&mut errors, "refresh", &body.refresh);
@@ -275,6 +283,8 @@ pub async fn refresh(Public(app): Public, body: JsonBody<RefreshBody>) -> Result
                     // A used token came back: someone holds a copy. End the whole family,
                     // and commit that before refusing.
                     platform::revoke_refresh_family(tx, family, now)?;
+                    // The copy may have been used already: every access token dies too.
+                    platform::bump_token_version(tx, claims.user_id)?;
                     return Ok(Refreshed::Replayed);
                 }
             }
@@ -302,7 +312,7 @@ pub struct LogoutBody {
     everywhere: bool,
 }
 
-pub async fn logout(c: Signed, body: JsonBody<LogoutBody>) -> Result<Json<LoggedOut>, ApiError> {
+pub async fn logout(c: Signed, body: JsonBody<LogoutBody>) -> Reply<Json<LoggedOut>> {
     let body = body.parse()?;
     c.blocking(move |app, caller| {
         let refresh = match body.refresh.as_deref() {

@@ -14,16 +14,16 @@
 use std::marker::PhantomData;
 
 use axum::body::Bytes;
-use axum::extract::{FromRef, FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::error::ApiError;
+use super::error::{ApiError, Reply};
 use super::extract::CompanyHeader;
 use super::firm::InFirm;
 pub use super::permission::{Permission, perm};
@@ -42,15 +42,10 @@ pub struct InCompany<P> {
     permission: PhantomData<P>,
 }
 
-impl<S, P> FromRequestParts<S> for InCompany<P>
-where
-    AppState: FromRef<S>,
-    S: Send + Sync,
-    P: Permission,
-{
+impl<P: Permission> FromRequestParts<AppState> for InCompany<P> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let (app, caller) = InFirm::<P>::from_request_parts(parts, state).await?.into_parts();
         let CompanyHeader(company) = CompanyHeader::from_request_parts(parts, state).await?;
         Ok(InCompany {
@@ -80,11 +75,6 @@ impl<P> InCompany<P> {
     /// mail, reading the configuration).
     pub fn app(&self) -> &AppState {
         &self.app
-    }
-
-    /// The signed-in user, as re-read for this request (their firm, for a log line).
-    pub fn caller(&self) -> &Caller {
-        &self.caller
     }
 }
 
@@ -117,7 +107,7 @@ impl<P: Permission> InCompany<P> {
     /// Runs `op` in one write transaction and answers `status` with what it returns as JSON
     /// (`204` answers have no body). Under an `Idempotency-Key` the first answer is stored in
     /// the same transaction, and a retry of the same request gets it back unchanged.
-    pub async fn write<T, F>(self, idempotency: Idempotency, status: StatusCode, op: F) -> Result<Response, ApiError>
+    pub async fn write<T, F>(self, idempotency: Idempotency, status: StatusCode, op: F) -> Reply
     where
         T: Serialize,
         F: FnOnce(&mut Tx, &Ctx<'_>) -> Result<T, ApiError> + Send + 'static,

@@ -13,8 +13,7 @@ use uuid::Uuid;
 use super::company::perm;
 use super::error::ApiError;
 use super::fields::{FromFields, fields_body};
-use super::resource::Resource;
-use crate::domain::Change;
+use super::resource::{Edit, Resource};
 use crate::domain::books::Books;
 use crate::domain::contacts::{self as rules, Contact, ContactChanges, ContactRole};
 use crate::domain::ledger::Ctx;
@@ -165,18 +164,12 @@ impl<S: Side> Resource for Contacts<S> {
         Ok(ContactDto::new(&contact, ctx.books, balance))
     }
 
-    fn save(
-        tx: &mut Tx,
-        ctx: &Ctx<'_>,
-        current: Option<Contact>,
-        how: Change,
-        body: Value,
-    ) -> Result<Contact, ApiError> {
+    fn save(tx: &mut Tx, ctx: &Ctx<'_>, edit: Edit<Contact>, body: Value) -> Result<Contact, ApiError> {
         let (body, mut errors) = ContactBody::read(body)?;
         let mut changes = ContactChanges::from(body);
         // What is created here plays this side's role: the other side's endpoint makes the rest.
         let own_role = changes.role(S::ROLE);
-        if current.is_none() && *own_role == Some(false) {
+        if edit.current.is_none() && *own_role == Some(false) {
             *own_role = None;
             let message = format!(
                 "Contacts created here have this role; create the contact through {}.",
@@ -184,6 +177,6 @@ impl<S: Side> Resource for Contacts<S> {
             );
             errors.add(S::ROLE.field(), message);
         }
-        Ok(rules::save(tx, ctx, S::ROLE, current, how, changes, errors)?)
+        Ok(rules::save(tx, ctx, S::ROLE, edit.current, edit.how, changes, errors)?)
     }
 }

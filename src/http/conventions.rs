@@ -3,12 +3,42 @@
 //! `{"count", "next", "previous", "results"}`.
 
 use axum::Json;
-use axum::http::{HeaderMap, Uri, header};
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::error::ApiError;
+use crate::domain::Change;
 use crate::store::list::{ListRequest, Page};
+
+/// Which of DRF's two changes a request makes, bound where its route is registered
+/// (`.put(change::<Replace>).patch(change::<Update>)`), so one handler serves both.
+pub trait Verb: Send + 'static {
+    const CHANGE: Change;
+}
+
+/// Declares types that stand for values, so that one generic handler serves each value, bound
+/// where its route is registered (`change::<Replace>`, `aged::<Receivables>`): each
+/// `Name = value` becomes a `pub struct Name` whose `Trait::CONST` is `value`.
+macro_rules! markers {
+    ($trait:ident::$konst:ident: $ty:ty { $($(#[$doc:meta])* $name:ident = $value:expr;)+ }) => {
+        $(
+            $(#[$doc])*
+            pub struct $name;
+            impl $trait for $name {
+                const $konst: $ty = $value;
+            }
+        )+
+    };
+}
+pub(crate) use markers;
+
+markers!(Verb::CHANGE: Change {
+    /// `PATCH`: only the fields sent change.
+    Update = Change::Update;
+    /// `PUT`: the fields a create requires are required, and the body replaces the record.
+    Replace = Change::Replace;
+});
 
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 200;
@@ -115,12 +145,13 @@ pub fn render<T, D: Serialize>(
     .into_response()
 }
 
-/// The absolute URL of another page of the same list.
+/// The absolute URL of another page of the same list, from the base `server::guard` set (never
+/// from the client's `Host` as it came).
 pub fn page_link(uri: &Uri, headers: &HeaderMap, page: u64) -> String {
-    let host = headers
-        .get(header::HOST)
+    let base = headers
+        .get(crate::server::client::LINK_BASE)
         .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
+        .unwrap_or("http://localhost");
     let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
     pairs.retain(|(k, _)| k != "page");
     if page > 1 {
@@ -128,7 +159,7 @@ pub fn page_link(uri: &Uri, headers: &HeaderMap, page: u64) -> String {
     }
     let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
     let sep = if query.is_empty() { "" } else { "?" };
-    format!("http://{host}{}{sep}{query}", uri.path())
+    format!("{base}{}{sep}{query}", uri.path())
 }
 
 #[cfg(test)]

@@ -11,6 +11,9 @@ use crate::domain::FieldErrors;
 use crate::store::StoreError;
 use crate::store::list::ListError;
 
+/// What a handler answers: a response, or the failure that becomes one.
+pub type Reply<T = Response> = Result<T, ApiError>;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("invalid input: {0}")]
@@ -35,14 +38,10 @@ pub enum ApiError {
     /// the caller's to act on (a wrong address, a full mailbox, a relay down).
     #[error("upstream failure: {0}")]
     BadGateway(String),
-    /// Past a limit on what a firm may do (e-mails per hour): 429 with `Retry-After`, logged
-    /// once here with the firm.
+    /// Past a limit on what a firm may do (e-mails per hour): 429 with `Retry-After`. Logged with
+    /// the firm and the client by `server::guard`, like every refusal.
     #[error("{detail}")]
-    Throttled {
-        detail: String,
-        retry_after: u64,
-        firm: Option<uuid::Uuid>,
-    },
+    Throttled { detail: String, retry_after: u64 },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -136,15 +135,7 @@ impl IntoResponse for ApiError {
                 tracing::warn!(%message, "upstream server failed");
                 detail(StatusCode::BAD_GATEWAY, &message)
             }
-            ApiError::Throttled {
-                detail,
-                retry_after,
-                firm,
-            } => {
-                let firm = firm.map_or_else(|| "-".to_owned(), |f| f.to_string());
-                tracing::warn!(%firm, retry_after, "firm limit reached: {detail}");
-                throttled(&detail, retry_after)
-            }
+            ApiError::Throttled { detail, retry_after } => throttled(&detail, retry_after),
             ApiError::Internal(message) => {
                 tracing::error!(%message, "internal error");
                 detail(StatusCode::INTERNAL_SERVER_ERROR, "A server error occurred.")
@@ -174,7 +165,7 @@ fn auth_response(e: AuthError) -> Response {
         AuthError::Forbidden => detail(StatusCode::FORBIDDEN, &e.to_string()),
         AuthError::NoSuchCompany => detail(StatusCode::NOT_FOUND, "Not found."),
         AuthError::RateLimited { retry_after } => {
-            tracing::warn!(retry_after, "login rate limit reached");
+            // Logged with the client and firm by `server::guard`, like every refusal.
             let mut r = detail(
                 StatusCode::TOO_MANY_REQUESTS,
                 &format!("Request was throttled. Expected available in {retry_after} seconds."),

@@ -21,6 +21,16 @@ fn refused(message: impl ToString) -> ApiError {
     ApiError::field("non_field_errors", message.to_string())
 }
 
+/// A store failure while saving a record whose `field` is unique in its company. A conflict
+/// there means two requests raced for one value and the unique index kept the second out: the
+/// same answer the rules give when they see the value taken.
+fn unique(e: StoreError, field: &str, message: &str) -> ApiError {
+    match e {
+        StoreError::Conflict(_) => ApiError::field(field, message),
+        other => ApiError::from(other),
+    }
+}
+
 impl From<LedgerError<StoreError>> for ApiError {
     fn from(e: LedgerError<StoreError>) -> Self {
         match e {
@@ -46,11 +56,7 @@ impl From<ChartError<StoreError>> for ApiError {
             ChartError::Invalid(errors) => ApiError::Validation(errors),
             ChartError::NotFound => ApiError::NotFound,
             ChartError::HasPostings | ChartError::HasChildren => refused(e),
-            // Two requests raced for one code: the unique index kept the second out.
-            ChartError::Store(StoreError::Conflict(_)) => {
-                ApiError::field("code", "An account with this code already exists.")
-            }
-            ChartError::Store(s) => ApiError::from(s),
+            ChartError::Store(s) => unique(s, "code", "An account with this code already exists."),
         }
     }
 }
@@ -60,7 +66,12 @@ impl From<ContactError<StoreError>> for ApiError {
         match e {
             ContactError::Invalid(errors) => ApiError::Validation(errors),
             ContactError::NotFound => ApiError::NotFound,
-            ContactError::Overflow => ApiError::Internal(e.to_string()),
+            // A balance is a sum over many documents, like a report's: refused by name, never
+            // shown wrong.
+            ContactError::Overflow => {
+                tracing::warn!("a contact balance beyond the books' range");
+                refused(e)
+            }
             ContactError::Store(s) => ApiError::from(s),
         }
     }
@@ -71,11 +82,7 @@ impl From<ItemError<StoreError>> for ApiError {
         match e {
             ItemError::Invalid(errors) => ApiError::Validation(errors),
             ItemError::NotFound => ApiError::NotFound,
-            // Two requests raced for one code: the unique index kept the second out.
-            ItemError::Store(StoreError::Conflict(_)) => {
-                ApiError::field("code", "An item with this code already exists.")
-            }
-            ItemError::Store(s) => ApiError::from(s),
+            ItemError::Store(s) => unique(s, "code", "An item with this code already exists."),
         }
     }
 }
@@ -85,33 +92,23 @@ impl From<TaxError<StoreError>> for ApiError {
         match e {
             TaxError::Invalid(errors) => ApiError::Validation(errors),
             TaxError::NotFound => ApiError::NotFound,
-            // Two requests raced for one name: the unique index kept the second out.
-            TaxError::Store(StoreError::Conflict(_)) => {
-                ApiError::field("name", "A tax rate with this name already exists.")
-            }
-            TaxError::Store(s) => ApiError::from(s),
+            TaxError::Store(s) => unique(s, "name", "A tax rate with this name already exists."),
         }
-    }
-}
-
-/// A refused or failed e-mail of a document; `firm` names the firm in the log line of a 429.
-pub fn delivery(e: DeliveryError<StoreError>, firm: Option<uuid::Uuid>) -> ApiError {
-    match e {
-        DeliveryError::Invalid(errors) => ApiError::Validation(errors),
-        DeliveryError::NotIssued(_) => refused(e),
-        DeliveryError::RateLimited { retry_after, .. } => ApiError::Throttled {
-            detail: e.to_string(),
-            retry_after,
-            firm,
-        },
-        DeliveryError::Contact(c) => ApiError::from(c),
-        DeliveryError::Store(s) => ApiError::from(s),
     }
 }
 
 impl From<DeliveryError<StoreError>> for ApiError {
     fn from(e: DeliveryError<StoreError>) -> Self {
-        delivery(e, None)
+        match e {
+            DeliveryError::Invalid(errors) => ApiError::Validation(errors),
+            DeliveryError::NotIssued(_) => refused(e),
+            DeliveryError::RateLimited { retry_after, .. } => ApiError::Throttled {
+                detail: e.to_string(),
+                retry_after,
+            },
+            DeliveryError::Contact(c) => ApiError::from(c),
+            DeliveryError::Store(s) => ApiError::from(s),
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -13,6 +13,7 @@ use super::error::ApiError;
 use crate::app::AppState;
 use crate::auth::AuthError;
 use crate::auth::jwt::{Claims, TokenType};
+use crate::server::client::ClientAddr;
 
 /// A JSON body. Wrong content type → 415; unparseable or mistyped JSON → 400; too large → 413.
 pub struct ApiJson<T>(pub T);
@@ -52,15 +53,10 @@ where
 /// user may still use it is checked against the database by `auth::scope::caller`.
 pub struct Bearer(pub Claims);
 
-impl<S> FromRequestParts<S> for Bearer
-where
-    AppState: FromRef<S>,
-    S: Send + Sync,
-{
+impl FromRequestParts<AppState> for Bearer {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let app = AppState::from_ref(state);
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
         let value = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -103,19 +99,23 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
     }
 }
 
-/// The peer address of the connection (proxies are not trusted for this).
+/// The client's address: the peer of the connection, or the one a trusted proxy names
+/// (`server::client`).
 pub struct ClientIp(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(ClientAddr(ip)) = parts.extensions.get::<ClientAddr>() {
+            return Ok(ClientIp(*ip));
+        }
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip())
             .unwrap_or(IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-        Ok(ClientIp(ip))
+        Ok(ClientIp(app.clients.client(peer, &parts.headers)))
     }
 }
 

@@ -58,102 +58,88 @@ impl Fields {
         }
     }
 
-    pub fn text(&mut self, field: &str) -> Option<String> {
-        match self.get(field, false)? {
-            Value::String(s) => Some(s),
-            _ => {
-                self.errors.add(field, "Not a valid string.");
+    /// The value `pick` reads from the field, `None` when absent or refused; a refusal's
+    /// message is recorded under the field.
+    fn take<T>(&mut self, field: &str, nullable: bool, pick: impl FnOnce(Value) -> Result<T, String>) -> Option<T> {
+        match pick(self.get(field, nullable)?) {
+            Ok(v) => Some(v),
+            Err(message) => {
+                self.errors.add(field, message);
                 None
             }
         }
+    }
+
+    pub fn text(&mut self, field: &str) -> Option<String> {
+        self.take(field, false, |v| string(v).ok_or_else(|| "Not a valid string.".into()))
     }
 
     /// A text field that may be `null` (cleared).
     pub fn opt_text(&mut self, field: &str) -> Option<Option<String>> {
-        match self.get(field, true)? {
-            Value::Null => Some(None),
-            Value::String(s) => Some(Some(s)),
-            _ => {
-                self.errors.add(field, "Not a valid string.");
-                None
-            }
-        }
+        self.take(field, true, |v| match v {
+            Value::Null => Ok(None),
+            v => string(v).map(Some).ok_or_else(|| "Not a valid string.".into()),
+        })
     }
 
     pub fn boolean(&mut self, field: &str) -> Option<bool> {
-        match self.get(field, false)? {
-            Value::Bool(b) => Some(b),
-            _ => {
-                self.errors.add(field, "Must be a valid boolean.");
-                None
-            }
-        }
+        self.take(field, false, |v| {
+            v.as_bool().ok_or_else(|| "Must be a valid boolean.".into())
+        })
     }
 
     pub fn int(&mut self, field: &str) -> Option<i64> {
-        let parsed = match self.get(field, false)? {
-            Value::Number(n) => n.as_i64(),
-            Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        };
-        if parsed.is_none() {
-            self.errors.add(field, "A valid integer is required.");
-        }
-        parsed
+        self.take(field, false, |v| {
+            let parsed = match v {
+                Value::Number(n) => n.as_i64(),
+                Value::String(s) => s.trim().parse().ok(),
+                _ => None,
+            };
+            parsed.ok_or_else(|| "A valid integer is required.".into())
+        })
     }
 
     /// A reference to another record: an id, or `null`/`""` for none.
     pub fn id(&mut self, field: &str) -> Option<Option<Uuid>> {
-        match self.get(field, true)? {
-            Value::Null => Some(None),
-            Value::String(s) if s.is_empty() => Some(None),
-            Value::String(s) => match Uuid::parse_str(&s) {
-                Ok(id) => Some(Some(id)),
-                Err(_) => {
-                    self.errors.add(field, format!("\"{s}\" is not a valid UUID."));
-                    None
-                }
-            },
-            _ => {
-                self.errors.add(field, "Not a valid UUID.");
-                None
-            }
-        }
+        self.take(field, true, |v| match v {
+            Value::Null => Ok(None),
+            Value::String(s) if s.is_empty() => Ok(None),
+            Value::String(s) => Uuid::parse_str(&s)
+                .map(Some)
+                .map_err(|_| format!("\"{s}\" is not a valid UUID.")),
+            _ => Err("Not a valid UUID.".into()),
+        })
     }
 
     pub fn text_list(&mut self, field: &str) -> Option<Vec<String>> {
-        match self.get(field, false)? {
-            Value::Array(items) => {
-                let texts: Option<Vec<String>> = items.into_iter().map(|v| v.as_str().map(str::to_owned)).collect();
-                if texts.is_none() {
-                    self.errors.add(field, "Each element must be a string.");
-                }
-                texts
-            }
-            other => {
-                self.errors.add(
-                    field,
-                    format!("Expected a list of items but got type \"{}\".", type_name(&other)),
-                );
-                None
-            }
-        }
+        self.take(field, false, |v| match v {
+            Value::Array(items) => items
+                .into_iter()
+                .map(string)
+                .collect::<Option<Vec<String>>>()
+                .ok_or_else(|| "Each element must be a string.".into()),
+            other => Err(format!(
+                "Expected a list of items but got type \"{}\".",
+                type_name(&other)
+            )),
+        })
     }
 
     /// An exact decimal (an amount, a percentage) as text. Whole JSON numbers are exact and
     /// accepted; fractional ones are refused, since JSON parsers read them as floats.
     pub fn decimal(&mut self, field: &str) -> Option<String> {
-        match self.get(field, false)? {
-            Value::String(s) => Some(s),
-            Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
-            _ => {
-                self.errors.add(
-                    field,
-                    "Send a decimal as a string, such as \"7.50\": a JSON number may lose precision.",
-                );
-                None
-            }
-        }
+        self.take(field, false, |v| match v {
+            Value::String(s) => Ok(s),
+            Value::Number(n) if n.is_i64() || n.is_u64() => Ok(n.to_string()),
+            _ => Err("Send a decimal as a string, such as \"7.50\": a JSON number may lose precision.".into()),
+        })
+    }
+}
+
+fn string(v: Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s),
+        _ => None,
     }
 }
 

@@ -13,10 +13,10 @@
 
 use std::marker::PhantomData;
 
-use axum::extract::{FromRef, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use super::error::ApiError;
+use super::error::{ApiError, Reply};
 use super::extract::Bearer;
 use super::permission::Permission;
 use crate::app::{App, AppState};
@@ -28,15 +28,11 @@ use crate::store::Tx;
 /// registration, token refresh, first-run setup, health, metrics).
 pub struct Public(pub AppState);
 
-impl<S> FromRequestParts<S> for Public
-where
-    AppState: FromRef<S>,
-    S: Send + Sync,
-{
+impl FromRequestParts<AppState> for Public {
     type Rejection = ApiError;
 
-    async fn from_request_parts(_: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        Ok(Public(AppState::from_ref(state)))
+    async fn from_request_parts(_: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        Ok(Public(app.clone()))
     }
 }
 
@@ -70,17 +66,12 @@ pub struct InFirm<P> {
 /// A request by any signed-in user.
 pub type Signed = InFirm<Anyone>;
 
-impl<S, P> FromRequestParts<S> for InFirm<P>
-where
-    AppState: FromRef<S>,
-    S: Send + Sync,
-    P: Gate,
-{
+impl<P: Gate> FromRequestParts<AppState> for InFirm<P> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let app = AppState::from_ref(state);
-        let Bearer(claims) = Bearer::from_request_parts(parts, state).await?;
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        let Bearer(claims) = Bearer::from_request_parts(parts, app).await?;
+        let app = app.clone();
         let caller = app
             .blocking(move |app| {
                 let caller = app.caller(&claims)?;
@@ -108,7 +99,7 @@ impl<P> InFirm<P> {
     }
 
     /// Runs `op` off the async workers, with the application (for work spanning several
-    /// transactions or databases, and password hashing).
+    /// transactions or databases; work that hashes a password uses [`InFirm::hashing`]).
     pub async fn blocking<T, F>(self, op: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
@@ -118,27 +109,38 @@ impl<P> InFirm<P> {
         app.blocking(move |app| op(app, &caller)).await
     }
 
+    /// Like [`InFirm::blocking`], for work that hashes a password: it waits for one of
+    /// `App::hashing`'s permits first (see [`App::hashing`]).
+    pub async fn hashing<T, F>(self, op: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&App, &Caller) -> Result<T, ApiError> + Send + 'static,
+    {
+        let InFirm { app, caller, .. } = self;
+        app.hashing(move |app| op(app, &caller)).await
+    }
+
     /// Runs `op` in one read transaction of the platform database.
-    pub async fn platform_read<T: Send + 'static>(self, op: impl Transaction<T>) -> Result<T, ApiError> {
+    pub async fn platform_read<T: Send + 'static>(self, op: impl Transaction<T>) -> Reply<T> {
         self.run(Db::Platform, Access::Read, op).await
     }
 
     /// Runs `op` in one write transaction of the platform database.
-    pub async fn platform_write<T: Send + 'static>(self, op: impl Transaction<T>) -> Result<T, ApiError> {
+    pub async fn platform_write<T: Send + 'static>(self, op: impl Transaction<T>) -> Reply<T> {
         self.run(Db::Platform, Access::Write, op).await
     }
 
     /// Runs `op` in one read transaction of the caller's firm (404 for a user without one).
-    pub async fn tenant_read<T: Send + 'static>(self, op: impl Transaction<T>) -> Result<T, ApiError> {
+    pub async fn tenant_read<T: Send + 'static>(self, op: impl Transaction<T>) -> Reply<T> {
         self.run(Db::Firm, Access::Read, op).await
     }
 
     /// Runs `op` in one write transaction of the caller's firm (404 for a user without one).
-    pub async fn tenant_write<T: Send + 'static>(self, op: impl Transaction<T>) -> Result<T, ApiError> {
+    pub async fn tenant_write<T: Send + 'static>(self, op: impl Transaction<T>) -> Reply<T> {
         self.run(Db::Firm, Access::Write, op).await
     }
 
-    async fn run<T: Send + 'static>(self, db: Db, access: Access, op: impl Transaction<T>) -> Result<T, ApiError> {
+    async fn run<T: Send + 'static>(self, db: Db, access: Access, op: impl Transaction<T>) -> Reply<T> {
         self.blocking(move |app, caller| {
             let work = |tx: &mut Tx| op(tx, caller);
             match (db, access) {

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa::openapi::{RefOr, Schema};
 
-use super::error::ApiError;
+use super::error::Reply;
 use super::firm::Public;
 use super::openapi::choice;
 
@@ -32,7 +32,7 @@ pub struct Database {
     pub reachable: bool,
 }
 
-pub async fn health(Public(app): Public) -> Result<(StatusCode, Json<Health>), ApiError> {
+pub async fn health(Public(app): Public) -> Reply<(StatusCode, Json<Health>)> {
     app.blocking(|app| {
         let reachable = app.store.ping().is_ok();
         let (status, code) = if reachable {

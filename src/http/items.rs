@@ -11,8 +11,7 @@ use uuid::Uuid;
 use super::company::perm;
 use super::error::ApiError;
 use super::fields::{FromFields, fields_body};
-use super::resource::Resource;
-use crate::domain::Change;
+use super::resource::{Edit, Resource};
 use crate::domain::items::{self as rules, Item, ItemChanges};
 use crate::domain::ledger::Ctx;
 use crate::domain::money;
@@ -121,8 +120,8 @@ impl Resource for Items {
         Ok(ItemDto::new(&item, ctx.books.decimals))
     }
 
-    fn save(tx: &mut Tx, ctx: &Ctx<'_>, current: Option<Item>, how: Change, body: Value) -> Result<Item, ApiError> {
+    fn save(tx: &mut Tx, ctx: &Ctx<'_>, edit: Edit<Item>, body: Value) -> Result<Item, ApiError> {
         let (body, errors) = ItemBody::read(body)?;
-        Ok(rules::save(tx, ctx, current, how, body.into(), errors)?)
+        Ok(rules::save(tx, ctx, edit.current, edit.how, body.into(), errors)?)
     }
 }

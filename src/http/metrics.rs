@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 
-use super::error::ApiError;
+use super::error::{ApiError, Reply};
 use super::firm::Public;
 use crate::app::AppState;
 use crate::auth::AuthError;
@@ -75,7 +75,7 @@ pub fn allowed(peer: Option<SocketAddr>, headers: &HeaderMap, allow_remote: bool
 }
 
 /// `GET /metrics`.
-pub async fn serve(Public(app): Public, req: Request) -> Result<Response, ApiError> {
+pub async fn serve(Public(app): Public, req: Request) -> Reply {
     if !app.config.metrics.enabled {
         return Err(ApiError::NotFound);
     }

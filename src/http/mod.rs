@@ -51,6 +51,7 @@ use tower_http::trace::TraceLayer;
 use crate::app::AppState;
 use accounting::Accounts;
 use contacts::{Contacts, Customers, Vendors};
+use conventions::{Replace, Update};
 use documents::{Bills, CreditNotes, DocumentRoutes, Invoices, VendorCredits};
 use error::ApiError;
 use items::Items;
@@ -103,8 +104,8 @@ pub fn api_routes() -> openapi::Routes {
         .route(
             "/api/tenants/companies/{id}/",
             get(tenants::companies::get)
-                .put(tenants::companies::replace)
-                .patch(tenants::companies::update),
+                .put(tenants::companies::change::<Replace>)
+                .patch(tenants::companies::change::<Update>),
         )
         .route(
             "/api/tenants/users/",
@@ -113,22 +114,16 @@ pub fn api_routes() -> openapi::Routes {
         .route(
             "/api/tenants/users/{id}/",
             get(tenants::users::get)
-                .put(tenants::users::replace)
-                .patch(tenants::users::update),
+                .put(tenants::users::change::<Replace>)
+                .patch(tenants::users::change::<Update>),
         )
         .route("/api/tenants/users/{id}/deactivate/", post(tenants::users::deactivate))
         .route("/api/tenants/users/{id}/activate/", post(tenants::users::activate))
         // accounting
-        .route(
-            "/api/accounting/chart-of-accounts/",
-            get(resource::list::<Accounts>).post(resource::create::<Accounts>),
-        )
+        .route("/api/accounting/chart-of-accounts/", resource::many::<Accounts>())
         .route(
             "/api/accounting/chart-of-accounts/{id}/",
-            get(resource::get::<Accounts>)
-                .put(resource::replace::<Accounts>)
-                .patch(resource::update::<Accounts>)
-                .delete(resource::delete::<Accounts>),
+            resource::one::<Accounts>().delete(resource::delete::<Accounts>),
         )
         .route(
             "/api/accounting/journal-entries/",
@@ -141,8 +136,8 @@ pub fn api_routes() -> openapi::Routes {
         .route(
             "/api/accounting/journal-entries/{id}/",
             get(journal::get)
-                .put(journal::replace)
-                .patch(journal::update)
+                .put(journal::change::<Replace>)
+                .patch(journal::change::<Update>)
                 .delete(journal::delete),
         )
         .route("/api/accounting/journal-entries/{id}/post/", post(journal::post))
@@ -155,46 +150,14 @@ pub fn api_routes() -> openapi::Routes {
         .route("/api/accounting/periods/year-end/", post(periods::year_end))
         .route("/api/accounting/audit-log/", get(periods::audit_log))
         // contacts (one table, seen as customers and as vendors), items, tax rates
-        .route(
-            "/api/sales/customers/",
-            get(resource::list::<Contacts<Customers>>).post(resource::create::<Contacts<Customers>>),
-        )
-        .route(
-            "/api/sales/customers/{id}/",
-            get(resource::get::<Contacts<Customers>>)
-                .put(resource::replace::<Contacts<Customers>>)
-                .patch(resource::update::<Contacts<Customers>>),
-        )
-        .route(
-            "/api/purchase/vendors/",
-            get(resource::list::<Contacts<Vendors>>).post(resource::create::<Contacts<Vendors>>),
-        )
-        .route(
-            "/api/purchase/vendors/{id}/",
-            get(resource::get::<Contacts<Vendors>>)
-                .put(resource::replace::<Contacts<Vendors>>)
-                .patch(resource::update::<Contacts<Vendors>>),
-        )
-        .route(
-            "/api/inventory/items/",
-            get(resource::list::<Items>).post(resource::create::<Items>),
-        )
-        .route(
-            "/api/inventory/items/{id}/",
-            get(resource::get::<Items>)
-                .put(resource::replace::<Items>)
-                .patch(resource::update::<Items>),
-        )
-        .route(
-            "/api/accounting/tax-rates/",
-            get(resource::list::<TaxRates>).post(resource::create::<TaxRates>),
-        )
-        .route(
-            "/api/accounting/tax-rates/{id}/",
-            get(resource::get::<TaxRates>)
-                .put(resource::replace::<TaxRates>)
-                .patch(resource::update::<TaxRates>),
-        )
+        .route("/api/sales/customers/", resource::many::<Contacts<Customers>>())
+        .route("/api/sales/customers/{id}/", resource::one::<Contacts<Customers>>())
+        .route("/api/purchase/vendors/", resource::many::<Contacts<Vendors>>())
+        .route("/api/purchase/vendors/{id}/", resource::one::<Contacts<Vendors>>())
+        .route("/api/inventory/items/", resource::many::<Items>())
+        .route("/api/inventory/items/{id}/", resource::one::<Items>())
+        .route("/api/accounting/tax-rates/", resource::many::<TaxRates>())
+        .route("/api/accounting/tax-rates/{id}/", resource::one::<TaxRates>())
         // invoices, credit notes, bills, vendor credits: one set of handlers, the kind bound here
         .documents::<Invoices>(document_paths!("/api/invoicing/invoices/"))
         .documents::<CreditNotes>(document_paths!("/api/invoicing/credit-notes/"))
@@ -229,21 +192,10 @@ pub fn api_routes() -> openapi::Routes {
         )
         .route("/api/sales/customers/{id}/statement/", get(statements::json))
         .route("/api/sales/customers/{id}/statement/pdf/", get(statements::pdf))
-        .route(
-            "/api/invoicing/recurring-invoices/",
-            get(resource::list::<Recurrings>).post(resource::create::<Recurrings>),
-        )
+        .route("/api/invoicing/recurring-invoices/", resource::many::<Recurrings>())
         .route("/api/invoicing/recurring-invoices/run/", post(recurring::run))
-        .route(
-            "/api/invoicing/recurring-invoices/{id}/",
-            get(resource::get::<Recurrings>)
-                .put(resource::replace::<Recurrings>)
-                .patch(resource::update::<Recurrings>),
-        )
-        .route(
-            "/api/invoicing/payments/",
-            get(resource::list::<Payments>).post(resource::create::<Payments>),
-        )
+        .route("/api/invoicing/recurring-invoices/{id}/", resource::one::<Recurrings>())
+        .route("/api/invoicing/payments/", resource::many::<Payments>())
         .route("/api/invoicing/payments/{id}/", get(resource::get::<Payments>))
         .route("/api/invoicing/payments/{id}/allocate/", post(payments::allocate))
         .route("/api/invoicing/payments/{id}/void/", post(payments::void))

@@ -2,20 +2,19 @@
 //! recorded payment is never edited: it is voided (its entry reversed) and recorded again.
 
 use axum::http::StatusCode;
-use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::company::{Id, InCompany, JsonBody, perm};
 use super::conventions::optional_date;
-use super::error::ApiError;
+use super::error::{ApiError, Reply};
 use super::journal::ReverseBody;
-use super::resource::Resource;
+use super::resource::{Edit, Resource};
 use crate::domain::documents::payments::{self, AllocationInput, PaymentInput};
 use crate::domain::documents::{Allocation, DocumentStore, Payment};
 use crate::domain::ledger::Ctx;
-use crate::domain::{Change, money};
+use crate::domain::money;
 use crate::store::list::{ListRequest, Page};
 use crate::store::{Tx, documents};
 
@@ -179,11 +178,10 @@ impl Resource for Payments {
     fn save(
         tx: &mut Tx,
         ctx: &Ctx<'_>,
-        current: Option<(Payment, String)>,
-        _: Change,
+        edit: Edit<(Payment, String)>,
         body: PaymentBody,
     ) -> Result<(Payment, String), ApiError> {
-        if current.is_some() {
+        if edit.current.is_some() {
             return Err(ApiError::field(
                 "non_field_errors",
                 "A recorded payment is not changed: void it and record it again.",
@@ -201,11 +199,7 @@ fn shown(tx: &mut Tx, ctx: &Ctx<'_>, id: Uuid) -> Result<PaymentDto, ApiError> {
 }
 
 /// Allocates more of a payment's unallocated amount (a customer's credit applied later).
-pub async fn allocate(
-    c: InCompany<perm::IssueDocuments>,
-    Id(id): Id,
-    mut body: JsonBody<AllocateBody>,
-) -> Result<Response, ApiError> {
+pub async fn allocate(c: InCompany<perm::IssueDocuments>, Id(id): Id, mut body: JsonBody<AllocateBody>) -> Reply {
     c.write(body.idempotency(), StatusCode::OK, move |tx, ctx| {
         Payments::find(tx, ctx, id)?;
         let allocations = allocations(body.parse()?.allocations);
@@ -217,11 +211,7 @@ pub async fn allocate(
 
 /// Voids a payment on `{"date": …}` (by default its own date): its entry reversed, the
 /// documents it paid open again.
-pub async fn void(
-    c: InCompany<perm::IssueDocuments>,
-    Id(id): Id,
-    mut body: JsonBody<ReverseBody>,
-) -> Result<Response, ApiError> {
+pub async fn void(c: InCompany<perm::IssueDocuments>, Id(id): Id, mut body: JsonBody<ReverseBody>) -> Reply {
     c.write(body.idempotency(), StatusCode::OK, move |tx, ctx| {
         Payments::find(tx, ctx, id)?;
         let date = optional_date("date", body.parse_or_default()?.date.as_deref())?;

@@ -4,7 +4,6 @@
 
 use axum::Json;
 use axum::http::StatusCode;
-use axum::response::Response;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -14,7 +13,7 @@ use uuid::Uuid;
 
 use super::company::{InCompany, JsonBody, perm};
 use super::conventions::{ListQuery, optional_date};
-use super::error::ApiError;
+use super::error::{ApiError, Reply};
 use super::journal::EntryDto;
 use super::openapi::choice;
 use crate::domain::ledger::{self, Books, LedgerError, LedgerStore, Settings, SettingsChanges};
@@ -140,14 +139,14 @@ fn shown(settings: Result<Settings, LedgerError<StoreError>>, books: &Books) -> 
     Ok(SettingsDto::new(&settings?, books))
 }
 
-pub async fn get(c: InCompany<perm::ViewLedger>) -> Result<Json<SettingsDto>, ApiError> {
+pub async fn get(c: InCompany<perm::ViewLedger>) -> Reply<Json<SettingsDto>> {
     c.read(|tx, ctx| Ok(SettingsDto::new(&tx.settings(ctx.books.company_id)?, ctx.books)))
         .await
         .map(Json)
 }
 
 /// Changes the fiscal year start, the approval rules and how documents round tax.
-pub async fn update(c: InCompany<perm::ClosePeriods>, mut body: JsonBody<SettingsBody>) -> Result<Response, ApiError> {
+pub async fn update(c: InCompany<perm::ClosePeriods>, mut body: JsonBody<SettingsBody>) -> Reply {
     c.write(body.idempotency(), StatusCode::OK, move |tx, ctx| {
         let changes = body.parse()?.changes()?;
         shown(ledger::update_settings(tx, ctx, changes), ctx.books)
@@ -155,7 +154,7 @@ pub async fn update(c: InCompany<perm::ClosePeriods>, mut body: JsonBody<Setting
     .await
 }
 
-pub async fn close(c: InCompany<perm::ClosePeriods>, mut body: JsonBody<CloseBody>) -> Result<Response, ApiError> {
+pub async fn close(c: InCompany<perm::ClosePeriods>, mut body: JsonBody<CloseBody>) -> Reply {
     c.write(body.idempotency(), StatusCode::OK, move |tx, ctx| {
         let body = body.parse()?;
         let date = required_date(body.date.as_deref())?;
@@ -164,7 +163,7 @@ pub async fn close(c: InCompany<perm::ClosePeriods>, mut body: JsonBody<CloseBod
     .await
 }
 
-pub async fn reopen(c: InCompany<perm::ClosePeriods>, mut body: JsonBody<ReopenBody>) -> Result<Response, ApiError> {
+pub async fn reopen(c: InCompany<perm::ClosePeriods>, mut body: JsonBody<ReopenBody>) -> Reply {
     c.write(body.idempotency(), StatusCode::OK, move |tx, ctx| {
         let date = optional_date("date", body.parse()?.date.as_deref())?;
         shown(ledger::reopen_period(tx, ctx, date), ctx.books)
@@ -172,7 +171,7 @@ pub async fn reopen(c: InCompany<perm::ClosePeriods>, mut body: JsonBody<ReopenB
     .await
 }
 
-pub async fn year_end(c: InCompany<perm::ClosePeriods>, mut body: JsonBody<YearEndBody>) -> Result<Response, ApiError> {
+pub async fn year_end(c: InCompany<perm::ClosePeriods>, mut body: JsonBody<YearEndBody>) -> Reply {
     c.write(body.idempotency(), StatusCode::OK, move |tx, ctx| {
         let date = required_date(body.parse()?.date.as_deref())?;
         let entry = ledger::year_end_close(tx, ctx, date)?;
@@ -217,7 +216,7 @@ impl AuditDto {
     }
 }
 
-pub async fn audit_log(c: InCompany<perm::ViewLedger>, q: ListQuery) -> Result<Response, ApiError> {
+pub async fn audit_log(c: InCompany<perm::ViewLedger>, q: ListQuery) -> Reply {
     let request = q.request.clone();
     let page = c
         .read(move |tx, ctx| {

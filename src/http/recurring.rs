@@ -3,7 +3,6 @@
 //! few minutes).
 
 use axum::http::StatusCode;
-use axum::response::Response;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -13,10 +12,9 @@ use super::accounting::present;
 use super::company::{InCompany, JsonBody, perm};
 use super::conventions::optional_date;
 use super::documents::{LineBody, line_input};
-use super::error::ApiError;
+use super::error::{ApiError, Reply};
 use super::journal::ReverseBody;
-use super::resource::Resource;
-use crate::domain::Change;
+use super::resource::{Edit, Resource};
 use crate::domain::documents::Document;
 use crate::domain::documents::recurring::{self, Recurring, RecurringChanges};
 use crate::domain::ledger::Ctx;
@@ -221,19 +219,13 @@ impl Resource for Recurrings {
         Ok(RecurringDto::from(&r))
     }
 
-    fn save(
-        tx: &mut Tx,
-        ctx: &Ctx<'_>,
-        current: Option<Recurring>,
-        how: Change,
-        body: RecurringBody,
-    ) -> Result<Recurring, ApiError> {
-        Ok(recurring::save(tx, ctx, current, how, body.changes()?)?)
+    fn save(tx: &mut Tx, ctx: &Ctx<'_>, edit: Edit<Recurring>, body: RecurringBody) -> Result<Recurring, ApiError> {
+        Ok(recurring::save(tx, ctx, edit.current, edit.how, body.changes()?)?)
     }
 }
 
 /// Makes the company's due invoices now; `{"date": "YYYY-MM-DD"}` (optional) runs as of a date.
-pub async fn run(c: InCompany<perm::IssueDocuments>, mut body: JsonBody<ReverseBody>) -> Result<Response, ApiError> {
+pub async fn run(c: InCompany<perm::IssueDocuments>, mut body: JsonBody<ReverseBody>) -> Reply {
     c.write(body.idempotency(), StatusCode::OK, move |tx, ctx| {
         let date = optional_date("date", body.parse_or_default()?.date.as_deref())?.unwrap_or(ctx.today);
         Ok(RunDto::new(date, &recurring::run_due(tx, ctx, date)?))

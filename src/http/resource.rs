@@ -8,18 +8,26 @@
 
 use axum::Json;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::routing::{self, MethodRouter};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::company::{Id, Idempotency, InCompany, JsonBody, Permission};
-use super::conventions::ListQuery;
-use super::error::ApiError;
+use super::conventions::{ListQuery, Replace, Update, Verb};
+use super::error::{ApiError, Reply};
+use crate::app::AppState;
 use crate::domain::Change;
 use crate::domain::ledger::Ctx;
 use crate::store::Tx;
 use crate::store::list::{ListRequest, Page};
+
+/// What a save starts from: the stored record (none for a create) and how the body applies
+/// to it.
+pub struct Edit<R> {
+    pub current: Option<R>,
+    pub how: Change,
+}
 
 /// A kind of record a company keeps, as the API serves it.
 pub trait Resource: Send + Sync + 'static {
@@ -39,13 +47,7 @@ pub trait Resource: Send + Sync + 'static {
     fn find(tx: &mut Tx, ctx: &Ctx<'_>, id: Uuid) -> Result<Self::Record, ApiError>;
     fn show(tx: &mut Tx, ctx: &Ctx<'_>, record: Self::Record) -> Result<Self::Dto, ApiError>;
     /// Creates (`current` = `None`) or changes a record.
-    fn save(
-        tx: &mut Tx,
-        ctx: &Ctx<'_>,
-        current: Option<Self::Record>,
-        how: Change,
-        body: Self::Body,
-    ) -> Result<Self::Record, ApiError>;
+    fn save(tx: &mut Tx, ctx: &Ctx<'_>, edit: Edit<Self::Record>, body: Self::Body) -> Result<Self::Record, ApiError>;
 }
 
 /// A resource whose records can be deleted (others are archived through `is_active`).
@@ -53,13 +55,25 @@ pub trait Deletable: Resource {
     fn delete(tx: &mut Tx, ctx: &Ctx<'_>, record: Self::Record) -> Result<(), ApiError>;
 }
 
-pub async fn list<R: Resource>(c: InCompany<R::View>, q: ListQuery) -> Result<Response, ApiError> {
+/// A list's routes: `GET` (a page) and `POST` (a create).
+pub fn many<R: Resource>() -> MethodRouter<AppState> {
+    routing::get(list::<R>).post(create::<R>)
+}
+
+/// A record's routes: `GET`, `PUT` (replace) and `PATCH` (update).
+pub fn one<R: Resource>() -> MethodRouter<AppState> {
+    routing::get(get::<R>)
+        .put(change::<R, Replace>)
+        .patch(change::<R, Update>)
+}
+
+pub async fn list<R: Resource>(c: InCompany<R::View>, q: ListQuery) -> Reply {
     let request = q.request.clone();
     let page = c.read(move |tx, ctx| R::list(tx, ctx, &request)).await?;
     Ok(q.render(page, |dto| dto))
 }
 
-pub async fn get<R: Resource>(c: InCompany<R::View>, Id(id): Id) -> Result<Json<R::Dto>, ApiError> {
+pub async fn get<R: Resource>(c: InCompany<R::View>, Id(id): Id) -> Reply<Json<R::Dto>> {
     c.read(move |tx, ctx| {
         let record = R::find(tx, ctx, id)?;
         R::show(tx, ctx, record)
@@ -68,45 +82,41 @@ pub async fn get<R: Resource>(c: InCompany<R::View>, Id(id): Id) -> Result<Json<
     .map(Json)
 }
 
-pub async fn create<R: Resource>(c: InCompany<R::Edit>, mut body: JsonBody<R::Body>) -> Result<Response, ApiError> {
+pub async fn create<R: Resource>(c: InCompany<R::Edit>, mut body: JsonBody<R::Body>) -> Reply {
     c.write(body.idempotency(), StatusCode::CREATED, move |tx, ctx| {
-        let record = R::save(tx, ctx, None, Change::Create, body.parse()?)?;
+        let record = R::save(
+            tx,
+            ctx,
+            Edit {
+                current: None,
+                how: Change::Create,
+            },
+            body.parse()?,
+        )?;
         R::show(tx, ctx, record)
     })
     .await
 }
 
-pub async fn update<R: Resource>(c: InCompany<R::Edit>, id: Id, body: JsonBody<R::Body>) -> Result<Response, ApiError> {
-    change::<R>(c, id, body, Change::Update).await
-}
-
-pub async fn replace<R: Resource>(
-    c: InCompany<R::Edit>,
-    id: Id,
-    body: JsonBody<R::Body>,
-) -> Result<Response, ApiError> {
-    change::<R>(c, id, body, Change::Replace).await
-}
-
-async fn change<R: Resource>(
-    c: InCompany<R::Edit>,
-    Id(id): Id,
-    mut body: JsonBody<R::Body>,
-    how: Change,
-) -> Result<Response, ApiError> {
+/// `PATCH` or `PUT` (`V`): the record is found before the body is read.
+pub async fn change<R: Resource, V: Verb>(c: InCompany<R::Edit>, Id(id): Id, mut body: JsonBody<R::Body>) -> Reply {
     c.write(body.idempotency(), StatusCode::OK, move |tx, ctx| {
-        let current = R::find(tx, ctx, id)?;
-        let record = R::save(tx, ctx, Some(current), how, body.parse()?)?;
+        let current = Some(R::find(tx, ctx, id)?);
+        let record = R::save(
+            tx,
+            ctx,
+            Edit {
+                current,
+                how: V::CHANGE,
+            },
+            body.parse()?,
+        )?;
         R::show(tx, ctx, record)
     })
     .await
 }
 
-pub async fn delete<R: Deletable>(
-    c: InCompany<R::Edit>,
-    Id(id): Id,
-    idempotency: Idempotency,
-) -> Result<Response, ApiError> {
+pub async fn delete<R: Deletable>(c: InCompany<R::Edit>, Id(id): Id, idempotency: Idempotency) -> Reply {
     c.write(idempotency, StatusCode::NO_CONTENT, move |tx, ctx| {
         let record = R::find(tx, ctx, id)?;
         R::delete(tx, ctx, record)

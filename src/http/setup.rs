@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::auth::{AdminBody, SignedIn, required, signed_in};
 use super::company::JsonBody;
-use super::error::ApiError;
+use super::error::{ApiError, Reply};
 use super::firm::Public;
 use crate::app::App;
 use crate::auth::AuthError;
@@ -43,7 +43,7 @@ pub struct SetupStatus {
     pub setup_required: bool,
 }
 
-pub async fn status(Public(app): Public) -> Result<Json<SetupStatus>, ApiError> {
+pub async fn status(Public(app): Public) -> Reply<Json<SetupStatus>> {
     app.blocking(|app| {
         Ok(Json(SetupStatus {
             setup_required: app.needs_setup()?,
@@ -70,7 +70,7 @@ pub struct SetupBody {
     admin: AdminBody,
 }
 
-pub async fn create(Public(app): Public, body: JsonBody<SetupBody>) -> Result<(StatusCode, Json<SignedIn>), ApiError> {
+pub async fn create(Public(app): Public, body: JsonBody<SetupBody>) -> Reply<(StatusCode, Json<SignedIn>)> {
     let body = body.parse()?;
     let mut errors = FieldErrors::default();
     let token = required(&mut errors, "token", &body.token);
@@ -89,7 +89,7 @@ pub async fn create(Public(app): Public, body: JsonBody<SetupBody>) -> Result<(S
     })?;
     let firm = NewFirm::with_admin(firm_name, company, admin);
     let body = app
-        .blocking(move |app| {
+        .hashing(move |app| {
             // Take the one-time token first, so concurrent setups cannot both pass; give it back
             // if the firm could not be created (a weak password must not lock the operator out).
             let taken = app.needs_setup()?

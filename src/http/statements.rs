@@ -5,14 +5,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use jiff::civil::Date;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::company::{Id, InCompany, perm};
-use super::error::ApiError;
+use super::documents::print;
+use super::error::{ApiError, Reply};
 use super::reports::{BucketsDto, ReportQuery};
 use crate::app::AppState;
 use crate::domain::contacts::Contact;
@@ -106,11 +107,7 @@ fn build(tx: &mut Tx, ctx: &Ctx<'_>, id: Uuid, q: &ReportQuery) -> Result<(Conta
     Ok((customer, statement::statement(movements, from, to, &open)?))
 }
 
-pub async fn json(
-    c: InCompany<perm::ViewDocuments>,
-    Id(id): Id,
-    q: ReportQuery,
-) -> Result<Json<StatementDto>, ApiError> {
+pub async fn json(c: InCompany<perm::ViewDocuments>, Id(id): Id, q: ReportQuery) -> Reply<Json<StatementDto>> {
     c.read(move |tx, ctx| {
         let (customer, statement) = build(tx, ctx, id, &q)?;
         Ok(StatementDto::new(&statement, customer.name, ctx.books))
@@ -119,12 +116,7 @@ pub async fn json(
     .map(Json)
 }
 
-pub async fn pdf(
-    State(app): State<AppState>,
-    c: InCompany<perm::ViewDocuments>,
-    Id(id): Id,
-    q: ReportQuery,
-) -> Result<Response, ApiError> {
+pub async fn pdf(State(app): State<AppState>, c: InCompany<perm::ViewDocuments>, Id(id): Id, q: ReportQuery) -> Reply {
     let (doc, template) = c
         .read(move |tx, ctx| {
             let (customer, statement) = build(tx, ctx, id, &q)?;
@@ -148,23 +140,11 @@ pub async fn pdf(
 
 /// The statement as the PDF renderer takes it.
 fn pdf_document(company: &Company, logo: Option<Vec<u8>>, customer: Contact, s: &Statement) -> pdf::Document {
-    let non_empty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_owned());
     let Buckets([current, days_1_30, days_31_60, days_61_90, over_90]) = s.ageing;
     pdf::Document {
         kind: pdf::DocumentKind::Statement,
-        company: pdf::Company {
-            name: company.name.clone(),
-            address: company.address.lines().map(str::to_owned).collect(),
-            tax_id: non_empty(&company.tax_id),
-            email: non_empty(&company.email),
-            phone: non_empty(&company.phone),
-            logo,
-        },
-        recipient: pdf::Recipient {
-            address: customer.billing_address.lines().map(str::to_owned).collect(),
-            tax_id: non_empty(&customer.tax_id),
-            name: customer.name,
-        },
+        company: print::company(company, logo),
+        recipient: print::recipient(Some(&customer)),
         number: format!("{} – {}", s.from, s.to),
         issue_date: s.to,
         due_date: None,

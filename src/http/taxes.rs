@@ -11,8 +11,7 @@ use uuid::Uuid;
 use super::company::perm;
 use super::error::ApiError;
 use super::fields::{FromFields, fields_body};
-use super::resource::Resource;
-use crate::domain::Change;
+use super::resource::{Edit, Resource};
 use crate::domain::ledger::Ctx;
 use crate::domain::taxes::{self as rules, TaxRate, TaxRateChanges, format_percent};
 use crate::store::list::{ListRequest, Page};
@@ -100,14 +99,8 @@ impl Resource for TaxRates {
         Ok(TaxRateDto::from(&rate))
     }
 
-    fn save(
-        tx: &mut Tx,
-        ctx: &Ctx<'_>,
-        current: Option<TaxRate>,
-        how: Change,
-        body: Value,
-    ) -> Result<TaxRate, ApiError> {
+    fn save(tx: &mut Tx, ctx: &Ctx<'_>, edit: Edit<TaxRate>, body: Value) -> Result<TaxRate, ApiError> {
         let (body, errors) = TaxRateBody::read(body)?;
-        Ok(rules::save(tx, ctx, current, how, body.into(), errors)?)
+        Ok(rules::save(tx, ctx, edit.current, edit.how, body.into(), errors)?)
     }
 }

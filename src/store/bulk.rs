@@ -158,8 +158,8 @@ fn hand_over(send: &SyncSender<Rows>, written: Written) -> Result<(), StoreError
         push_audit(&mut audit, record);
     }
     let mut checkpoints = Vec::with_capacity(written.checkpoints.len() * CHECKPOINT_WIDTH);
-    for (link, signature) in &written.checkpoints {
-        push_checkpoint(&mut checkpoints, link, signature);
+    for (link, signature, key_id) in &written.checkpoints {
+        push_checkpoint(&mut checkpoints, link, signature, key_id);
     }
     send.send(Rows {
         entries,

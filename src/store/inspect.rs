@@ -31,6 +31,19 @@ pub struct TenantDb {
     pub state: DbState,
     /// Whether it holds checkpoints signed with the checkpoint key (which must then be kept).
     pub signed_checkpoints: bool,
+    /// The newest checkpoint of each company, for checking it against the key at hand.
+    pub latest_checkpoints: Vec<CheckpointSample>,
+}
+
+/// One stored checkpoint: what was signed, the signature, and the signing key's id (`None`
+/// before key ids were recorded).
+#[derive(Debug, Clone)]
+pub struct CheckpointSample {
+    pub company_id: Uuid,
+    pub seq: i64,
+    pub hash: String,
+    pub signature: String,
+    pub key_id: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -39,6 +52,21 @@ pub struct Inspection {
     pub tenants: Vec<TenantDb>,
     /// The newest recorded backup: when it finished (RFC 3339), why, and where it went.
     pub last_backup: Option<(String, String, String)>,
+    /// The id of the key this installation signs checkpoints with, once a server recorded it.
+    pub checkpoint_key_id: Option<String>,
+}
+
+const KEY_ID: &str = "SELECT value FROM settings WHERE key = 'checkpoint_key_id'";
+
+/// The newest checkpoint of each company (`{table}` and `{key_id}` filled in: an older schema
+/// has no `key_id` column).
+const LATEST: &str = "SELECT CAST(c.company_id AS TEXT), c.seq, c.hash, c.signature, {key_id} FROM {table} c \
+     WHERE c.seq = (SELECT MAX(d.seq) FROM {table} d WHERE d.company_id = c.company_id) ORDER BY 1";
+
+fn latest_sql(table: &str, with_key_id: bool) -> String {
+    LATEST
+        .replace("{table}", table)
+        .replace("{key_id}", if with_key_id { "c.key_id" } else { "NULL" })
 }
 
 const LAST_BACKUP: &str = "SELECT finished_at, reason, path FROM backup_runs ORDER BY finished_at DESC LIMIT 1";
@@ -61,15 +89,18 @@ fn inspect_sqlite(data_dir: &Path) -> Inspection {
             platform: DbState::Missing,
             tenants: Vec::new(),
             last_backup: None,
+            checkpoint_key_id: None,
         };
     }
     let mut last_backup = None;
+    let mut checkpoint_key_id = None;
     let (platform, listed) = match check_sqlite(&path) {
         Ok((version, conn)) => {
             // An older platform schema has no backup_runs table: no backup recorded.
             last_backup = conn
                 .query_row(LAST_BACKUP, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .ok();
+            checkpoint_key_id = conn.query_row(KEY_ID, [], |r| r.get(0)).ok();
             (DbState::Ok { version }, list_sqlite_tenants(&conn))
         }
         Err(problem) => (DbState::Broken(problem), Ok(Vec::new())),
@@ -81,6 +112,7 @@ fn inspect_sqlite(data_dir: &Path) -> Inspection {
                 platform: DbState::Broken(format!("cannot list the firms: {e}")),
                 tenants: Vec::new(),
                 last_backup,
+                checkpoint_key_id,
             };
         }
     };
@@ -91,19 +123,20 @@ fn inspect_sqlite(data_dir: &Path) -> Inspection {
                 .join("tenants")
                 .join(id.hyphenated().to_string())
                 .join("ledger.db");
-            let (state, signed_checkpoints) = if !file.exists() {
-                (DbState::Broken(format!("{} is missing", file.display())), false)
+            let (state, latest_checkpoints) = if !file.exists() {
+                (DbState::Broken(format!("{} is missing", file.display())), Vec::new())
             } else {
                 match check_sqlite(&file) {
-                    Ok((version, conn)) => (DbState::Ok { version }, sqlite_has_checkpoints(&conn)),
-                    Err(problem) => (DbState::Broken(problem), false),
+                    Ok((version, conn)) => (DbState::Ok { version }, sqlite_latest_checkpoints(&conn)),
+                    Err(problem) => (DbState::Broken(problem), Vec::new()),
                 }
             };
             TenantDb {
                 id,
                 name,
                 state,
-                signed_checkpoints,
+                signed_checkpoints: !latest_checkpoints.is_empty(),
+                latest_checkpoints,
             }
         })
         .collect();
@@ -111,6 +144,7 @@ fn inspect_sqlite(data_dir: &Path) -> Inspection {
         platform,
         tenants,
         last_backup,
+        checkpoint_key_id,
     }
 }
 
@@ -162,10 +196,24 @@ fn check_sqlite(path: &Path) -> Result<(i64, rusqlite::Connection), String> {
     Ok((version, conn))
 }
 
-fn sqlite_has_checkpoints(conn: &rusqlite::Connection) -> bool {
+fn sqlite_latest_checkpoints(conn: &rusqlite::Connection) -> Vec<CheckpointSample> {
     // A database without the table (an older schema) has no checkpoints either.
-    conn.query_row("SELECT EXISTS (SELECT 1 FROM chain_checkpoints)", [], |r| r.get(0))
-        .unwrap_or(false)
+    let read = |sql: String| -> rusqlite::Result<Vec<CheckpointSample>> {
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map([], |r| {
+            Ok(CheckpointSample {
+                company_id: Uuid::parse_str(&r.get::<_, String>(0)?).unwrap_or(Uuid::nil()),
+                seq: r.get(1)?,
+                hash: r.get(2)?,
+                signature: r.get(3)?,
+                key_id: r.get(4)?,
+            })
+        })?;
+        rows.collect()
+    };
+    read(latest_sql("chain_checkpoints", true))
+        .or_else(|_| read(latest_sql("chain_checkpoints", false)))
+        .unwrap_or_default()
 }
 
 fn list_sqlite_tenants(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<(Uuid, String)>> {
@@ -212,6 +260,14 @@ fn inspect_postgres(url: &str, schema: &str) -> Result<Inspection, StoreError> {
             .and_then(|r| Some((r.try_get(0).ok()?, r.try_get(1).ok()?, r.try_get(2).ok()?))),
         _ => None,
     };
+    let checkpoint_key_id = match platform {
+        DbState::Ok { .. } => client
+            .query_opt(&KEY_ID.replace("settings", &format!("\"{schema}\".settings")), &[])
+            .ok()
+            .flatten()
+            .and_then(|r| r.try_get(0).ok()),
+        _ => None,
+    };
     let mut tenants = Vec::with_capacity(listed.len());
     for (id, name) in listed {
         let tenant = tenant_schema(id);
@@ -219,32 +275,54 @@ fn inspect_postgres(url: &str, schema: &str) -> Result<Inspection, StoreError> {
             DbState::Missing => DbState::Broken(format!("schema {tenant} is missing")),
             other => other,
         };
-        let signed_checkpoints = matches!(state, DbState::Ok { .. }) && pg_has_checkpoints(&mut client, &tenant);
+        let latest_checkpoints = if matches!(state, DbState::Ok { .. }) {
+            pg_latest_checkpoints(&mut client, &tenant)
+        } else {
+            Vec::new()
+        };
         tenants.push(TenantDb {
             id,
             name,
             state,
-            signed_checkpoints,
+            signed_checkpoints: !latest_checkpoints.is_empty(),
+            latest_checkpoints,
         });
     }
     Ok(Inspection {
         platform,
         tenants,
         last_backup,
+        checkpoint_key_id,
     })
 }
 
-fn pg_has_checkpoints(client: &mut postgres::Client, schema: &str) -> bool {
+fn pg_latest_checkpoints(client: &mut postgres::Client, schema: &str) -> Vec<CheckpointSample> {
     let table = format!("\"{schema}\".chain_checkpoints");
     let exists = client
         .query_one("SELECT to_regclass($1::text) IS NOT NULL", &[&table])
         .and_then(|r| r.try_get::<_, bool>(0))
         .unwrap_or(false);
-    exists
-        && client
-            .query_one(&format!("SELECT EXISTS (SELECT 1 FROM {table})"), &[])
-            .and_then(|r| r.try_get::<_, bool>(0))
-            .unwrap_or(false)
+    if !exists {
+        return Vec::new();
+    }
+    let mut read = |sql: String| -> Result<Vec<CheckpointSample>, postgres::Error> {
+        client
+            .query(&sql, &[])?
+            .iter()
+            .map(|r| {
+                Ok(CheckpointSample {
+                    company_id: Uuid::parse_str(&r.try_get::<_, String>(0)?).unwrap_or(Uuid::nil()),
+                    seq: r.try_get(1)?,
+                    hash: r.try_get(2)?,
+                    signature: r.try_get(3)?,
+                    key_id: r.try_get(4)?,
+                })
+            })
+            .collect()
+    };
+    read(latest_sql(&table, true))
+        .or_else(|_| read(latest_sql(&table, false)))
+        .unwrap_or_default()
 }
 
 /// The schema version of one PostgreSQL schema, `Missing` when it has no migration history.

@@ -326,9 +326,9 @@ impl LedgerStore for Tx<'_> {
         self.insert_many(LINK_INSERT, LINK_WIDTH, &values)
     }
 
-    fn save_checkpoint(&mut self, l: &ChainLink, signature: &str) -> Result<(), StoreError> {
+    fn save_checkpoint(&mut self, l: &ChainLink, signature: &str, key_id: &str) -> Result<(), StoreError> {
         let mut values = Vec::with_capacity(CHECKPOINT_WIDTH);
-        push_checkpoint(&mut values, l, signature);
+        push_checkpoint(&mut values, l, signature, key_id);
         self.insert_many(CHECKPOINT_INSERT, CHECKPOINT_WIDTH, &values)
     }
 
@@ -389,16 +389,17 @@ pub(super) fn push_audit(out: &mut Vec<Value>, r: &AuditRecord) {
 }
 
 pub(super) const CHECKPOINT_INSERT: &str =
-    "INSERT INTO chain_checkpoints (company_id, seq, hash, signature, created_at)";
-pub(super) const CHECKPOINT_WIDTH: usize = 5;
+    "INSERT INTO chain_checkpoints (company_id, seq, hash, signature, created_at, key_id)";
+pub(super) const CHECKPOINT_WIDTH: usize = 6;
 
-pub(super) fn push_checkpoint(out: &mut Vec<Value>, l: &ChainLink, signature: &str) {
+pub(super) fn push_checkpoint(out: &mut Vec<Value>, l: &ChainLink, signature: &str, key_id: &str) {
     out.extend(crate::values![
         l.company_id,
         l.seq,
         l.hash.as_str(),
         signature,
-        ts(l.created_at)
+        ts(l.created_at),
+        key_id
     ]);
 }
 

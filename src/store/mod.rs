@@ -17,6 +17,7 @@ pub mod documents;
 mod documents_drafts;
 #[cfg(test)]
 mod documents_props;
+pub mod enums;
 pub mod idempotency;
 pub mod inspect;
 pub mod items;

@@ -427,6 +427,17 @@ pub fn take_setting(tx: &mut Tx, key: &str, expected: &str) -> Result<bool, Stor
     )? == 1)
 }
 
+/// Stores `value` under `key` unless something is stored there already; returns what is stored
+/// afterwards (`value` for the first caller, whoever raced).
+pub fn claim_setting(tx: &mut Tx, key: &str, value: &str) -> Result<String, StoreError> {
+    tx.execute(
+        "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+        params![key, value],
+    )?;
+    tx.query_one("SELECT value FROM settings WHERE key = $1", params![key])?
+        .text(0)
+}
+
 pub fn set_setting(tx: &mut Tx, key: &str, value: Option<&str>) -> Result<(), StoreError> {
     tx.execute("DELETE FROM settings WHERE key = $1", params![key])?;
     if let Some(v) = value {

@@ -31,6 +31,35 @@ pub fn tenant_schema(id: Uuid) -> String {
     format!("t_{}", id.simple())
 }
 
+/// One connection before the pool is built, so that what waiting cannot mend (no such database,
+/// a refused user) is said at once and in words, not after the pool's 30 s of retries as "timed
+/// out waiting for connection". Anything else (the server still starting) is left to the pool.
+fn probe(config: &postgres::Config) -> Result<(), StoreError> {
+    use postgres::error::SqlState;
+    let mut once = config.clone();
+    if once.get_connect_timeout().is_none() {
+        once.connect_timeout(std::time::Duration::from_secs(10));
+    }
+    let Err(e) = once.connect(NoTls) else {
+        return Ok(());
+    };
+    let user = config.get_user().unwrap_or("postgres");
+    let db = config.get_dbname().unwrap_or(user);
+    match e.code() {
+        Some(code) if *code == SqlState::INVALID_CATALOG_NAME => Err(StoreError::Unavailable(format!(
+            "database_url names the database {db:?}, which does not exist on this PostgreSQL server: create it, \
+             e.g. `createdb --owner={user} {db}` (or in psql as a superuser: CREATE DATABASE \"{db}\" OWNER \"{user}\";), \
+             then start again"
+        ))),
+        Some(code) if *code == SqlState::INVALID_PASSWORD || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
+            Err(StoreError::Unavailable(format!(
+                "PostgreSQL refused the user {user:?} of database_url: {e}"
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 impl PgBackend {
     pub fn open(url: &str, platform_schema: &str, pool_size: u32) -> Result<Self, StoreError> {
         if platform_schema.is_empty() || !platform_schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
@@ -41,6 +70,7 @@ impl PgBackend {
         let config: postgres::Config = url
             .parse()
             .map_err(|e| StoreError::Unavailable(format!("invalid database_url: {e}")))?;
+        probe(&config)?;
         let pool = Pool::builder()
             .max_size(pool_size.max(2))
             .min_idle(Some(1))

@@ -55,6 +55,7 @@ pub fn copy_database(src: &Path, dest: &Path) -> Result<(), StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let source = Connection::open_with_flags(src, flags)?;
     source.busy_timeout(Duration::from_secs(5))?;
+    super::sqlite::private_files(dest).map_err(|e| StoreError::Unavailable(format!("{}: {e}", dest.display())))?;
     let mut target = Connection::open(dest)?;
     {
         let backup = Backup::new(&source, &mut target)?;

@@ -266,6 +266,7 @@ fn connect(path: &Path, create: bool, read_only: bool) -> Result<Connection, Sto
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        private_files(path).map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
     }
     let conn = Connection::open_with_flags(path, flags)?;
     // 8 KiB pages (set before the first table; ignored afterwards): fewer splits and shallower
@@ -284,6 +285,39 @@ fn connect(path: &Path, create: bool, read_only: bool) -> Result<Connection, Sto
     }
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
+}
+
+/// Makes the database file (empty, when new) readable by its owner only, and tightens an older
+/// one and its `-wal`/`-shm` files: SQLite creates those with the database file's mode.
+pub(crate) fn private_files(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let file = PathBuf::from(name);
+            match std::fs::metadata(&file) {
+                Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Every [`CHECKPOINT_EVERY`], checkpoints the databases written since the last round, off the

@@ -336,20 +336,26 @@ pub fn resign_checkpoints(
     detail: &serde_json::Value,
 ) -> Result<Vec<Resigned>, StoreError> {
     let rows = tx.query(
-        "SELECT company_id, seq, hash, signature FROM chain_checkpoints ORDER BY company_id, seq",
+        "SELECT company_id, seq, hash, signature, key_id FROM chain_checkpoints ORDER BY company_id, seq",
         &[],
     )?;
+    let key_id = chain::key_id(key);
     let mut done: BTreeMap<Uuid, i64> = BTreeMap::new();
     for r in rows {
         let (company, seq, hash, signature) = (r.uuid(0)?, r.int(1)?, r.text(2)?, r.text(3)?);
-        if chain::signature_valid(key, company, seq, &hash, &signature) {
+        let valid = chain::signature_valid(key, company, seq, &hash, &signature);
+        if valid && r.opt_text(4)?.is_some_and(|k| k == key_id) {
             continue;
         }
+        // A valid signature is written again unchanged, now naming its key.
+        let signature = chain::signature(key, company, seq, &hash);
         tx.execute(
-            "UPDATE chain_checkpoints SET signature = $3 WHERE company_id = $1 AND seq = $2",
-            params![company, seq, chain::signature(key, company, seq, &hash)],
+            "UPDATE chain_checkpoints SET signature = $3, key_id = $4 WHERE company_id = $1 AND seq = $2",
+            params![company, seq, signature, key_id.as_str()],
         )?;
-        *done.entry(company).or_default() += 1;
+        if !valid {
+            *done.entry(company).or_default() += 1;
+        }
     }
     let mut out = Vec::new();
     for (company, n) in done {

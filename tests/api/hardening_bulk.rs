@@ -11,11 +11,10 @@ use serde_json::{Value, json};
 use crate::fixtures::STRONG_PASSWORD;
 use crate::helpers::oasys_command;
 
-/// A running `oasys serve` on its own data dir, killed when dropped (also used by
-/// `hardening_logo`).
-pub(crate) struct Server {
+/// A running `oasys serve` on its own data dir, killed when dropped.
+struct Server {
     child: Child,
-    pub(crate) base: String,
+    base: String,
     _dir: tempfile::TempDir,
 }
 
@@ -27,7 +26,7 @@ impl Drop for Server {
 }
 
 impl Server {
-    pub(crate) async fn start() -> Server {
+    async fn start() -> Server {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("oasys.toml");
         std::fs::write(&config, "").unwrap();
@@ -64,14 +63,14 @@ impl Server {
     }
 
     /// The server's peak resident memory so far, in bytes.
-    pub(crate) fn peak_memory(&self) -> u64 {
+    fn peak_memory(&self) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
         let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
         let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
         kib * 1024
     }
 
-    pub(crate) async fn json(&self, path: &str, token: Option<&str>, body: Value) -> Value {
+    async fn json(&self, path: &str, token: Option<&str>, body: Value) -> Value {
         let mut req = reqwest::Client::new().post(format!("{}{path}", self.base)).json(&body);
         if let Some(t) = token {
             req = req.bearer_auth(t);

@@ -4,10 +4,10 @@
 //! trusted from a status code.
 
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::fixtures::STRONG_PASSWORD;
-use crate::hardening_bulk::Server;
+use crate::hardening_child::ChildServer as Server;
 
 const MB: u64 = 1_000_000;
 
@@ -25,6 +25,19 @@ fn png(width: u32, height: u32, depth: png::BitDepth) -> Vec<u8> {
     writer.write_image_data(&pixels).unwrap();
     writer.finish().unwrap();
     out
+}
+
+/// `POST path` with a JSON body (and a token): the answer, which must be a success.
+async fn call(server: &Server, path: &str, token: Option<&str>, body: Value) -> Value {
+    let mut req = reqwest::Client::new()
+        .post(format!("{}{path}", server.base))
+        .json(&body);
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let r = req.send().await.unwrap();
+    assert!(r.status().is_success(), "{path}: {}", r.status());
+    r.json().await.unwrap()
 }
 
 /// `PUT /api/invoicing/logo/` as `token`: the status, the answer, and how much the server's peak
@@ -76,30 +89,30 @@ async fn oversized(server: &Server, token: &str, body: Vec<u8>) -> StatusCode {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_huge_logo_costs_little_before_and_after_the_permission_check() {
-    let server = Server::start().await;
-    let owner = server
-        .json(
-            "/api/auth/register/",
-            None,
-            json!({ "email": "owner@logo.test", "password": STRONG_PASSWORD, "first_name": "A",
-                    "last_name": "B", "firm_name": "Logo Books" }),
-        )
-        .await;
+    let server = Server::start("").await;
+    let owner = call(
+        &server,
+        "/api/auth/register/",
+        None,
+        json!({ "email": "owner@logo.test", "password": STRONG_PASSWORD, "first_name": "A",
+                "last_name": "B", "firm_name": "Logo Books" }),
+    )
+    .await;
     let owner = owner["tokens"]["access"].as_str().unwrap().to_owned();
-    server
-        .json(
-            "/api/tenants/users/",
-            Some(&owner),
-            json!({ "email": "staff@logo.test", "role": "staff", "password": STRONG_PASSWORD }),
-        )
-        .await;
-    let staff = server
-        .json(
-            "/api/auth/login/",
-            None,
-            json!({ "email": "staff@logo.test", "password": STRONG_PASSWORD }),
-        )
-        .await;
+    call(
+        &server,
+        "/api/tenants/users/",
+        Some(&owner),
+        json!({ "email": "staff@logo.test", "role": "staff", "password": STRONG_PASSWORD }),
+    )
+    .await;
+    let staff = call(
+        &server,
+        "/api/auth/login/",
+        None,
+        json!({ "email": "staff@logo.test", "password": STRONG_PASSWORD }),
+    )
+    .await;
     let staff = staff["tokens"]["access"].as_str().unwrap().to_owned();
 
     let huge = png(4096, 4096, png::BitDepth::Eight);

@@ -586,7 +586,7 @@ async fn the_account_failure_limit_holds_under_parallel_guesses(app: TestApp) {
 on_every_backend!(
     the_account_failure_limit_holds_under_parallel_guesses_on_every_backend,
     the_account_failure_limit_holds_under_parallel_guesses,
-    |c: &mut oasys::config::Config| c.auth.max_failures_per_account_per_hour = 3
+    |c: &mut oasys::config::Config| c.auth.login_failures_before_delay = 3
 );
 
 // ---------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ use crate::helpers::{Backend, TestApp, backends, on_postgres, output_text};
 const EMAIL: &str = "mover@example.com";
 
 /// Runs the binary on `app`'s installation (its data dir; on PostgreSQL its platform schema).
-fn oasys(app: &TestApp, args: &[&str]) -> Output {
+pub(crate) fn oasys(app: &TestApp, args: &[&str]) -> Output {
     let config = app.data_dir().join("empty.toml");
     std::fs::write(&config, "# test configuration: defaults only\n").unwrap();
     let mut cmd = crate::helpers::oasys_command(&config, app.data_dir());
@@ -31,13 +31,13 @@ fn oasys(app: &TestApp, args: &[&str]) -> Output {
     cmd.args(args).output().unwrap()
 }
 
-fn ok(app: &TestApp, args: &[&str]) -> String {
+pub(crate) fn ok(app: &TestApp, args: &[&str]) -> String {
     let out = oasys(app, args);
     assert!(out.status.success(), "oasys {args:?} failed:\n{}", output_text(&out));
     output_text(&out)
 }
 
-fn fails(app: &TestApp, args: &[&str]) -> String {
+pub(crate) fn fails(app: &TestApp, args: &[&str]) -> String {
     let out = oasys(app, args);
     assert!(
         !out.status.success(),
@@ -172,7 +172,7 @@ async fn sign_in(app: &TestApp, like: &Firm) -> Firm {
 }
 
 /// The files of an archive, `manifest.json` included, by path.
-fn unpack(archive: &Path) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn unpack(archive: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut tar = tar::Archive::new(zstd::Decoder::new(std::fs::File::open(archive).unwrap()).unwrap());
     let mut out = BTreeMap::new();
     for entry in tar.entries().unwrap() {
@@ -186,7 +186,7 @@ fn unpack(archive: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Writes files back into an archive, the manifest first (as `oasys export` does).
-fn pack(files: &BTreeMap<String, Vec<u8>>, archive: &Path) {
+pub(crate) fn pack(files: &BTreeMap<String, Vec<u8>>, archive: &Path) {
     let mut tar = tar::Builder::new(zstd::Encoder::new(std::fs::File::create(archive).unwrap(), 3).unwrap());
     let manifest = files.get("manifest.json").map(|m| ("manifest.json", m));
     for (path, bytes) in manifest.into_iter().chain(
@@ -212,7 +212,7 @@ fn set_manifest(files: &mut BTreeMap<String, Vec<u8>>, m: &Value) {
 }
 
 /// Replaces a table file and fixes its checksum: what someone rewriting an archive would do.
-fn rewrite(files: &mut BTreeMap<String, Vec<u8>>, file: &str, bytes: Vec<u8>) {
+pub(crate) fn rewrite(files: &mut BTreeMap<String, Vec<u8>>, file: &str, bytes: Vec<u8>) {
     let mut m = manifest(files);
     let entry = m["tables"]
         .as_array_mut()
@@ -245,7 +245,7 @@ fn comparable(files: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// The firm's platform row, or its storage (file or schema), is there.
-fn firm_exists(app: &TestApp, tenant: &str) -> bool {
+pub(crate) fn firm_exists(app: &TestApp, tenant: &str) -> bool {
     let storage = match &app.backend {
         Backend::Sqlite => app.data_dir().join("tenants").join(tenant).exists(),
         Backend::Postgres(url) => {
@@ -431,9 +431,19 @@ async fn refusals(app: TestApp) {
     assert!(!firm_exists(&app, &tenant));
     assert_eq!(app.login(EMAIL, STRONG_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
 
-    // An older schema: loaded at its version (5: document delivery and the editor of a draft did
-    // not exist), migrated on.
+    // An older schema: loaded at its version (5: document delivery, the editor of a draft, the
+    // key that signed a checkpoint and the message log's Reply-To did not exist), migrated on.
     let mut older = files.clone();
+    let checkpoints: String = String::from_utf8(older["tables/chain_checkpoints.jsonl"].clone())
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut row: serde_json::Map<String, Value> = serde_json::from_str(line).unwrap();
+            row.remove("key_id");
+            format!("{}\n", Value::Object(row))
+        })
+        .collect();
+    rewrite(&mut older, "tables/chain_checkpoints.jsonl", checkpoints.into_bytes());
     let mut m = manifest(&older);
     let version = m["schema"]["tenant"].as_i64().unwrap();
     assert_eq!(version, 9, "update this case with the migrations");
@@ -448,6 +458,9 @@ async fn refusals(app: TestApp) {
                 .as_array_mut()
                 .unwrap()
                 .retain(|c| c["name"] != "edited_by");
+        }
+        if t["name"] == "chain_checkpoints" {
+            t["columns"].as_array_mut().unwrap().retain(|c| c["name"] != "key_id");
         }
     }
     set_manifest(&mut older, &m);

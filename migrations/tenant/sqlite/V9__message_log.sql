@@ -1,8 +1,7 @@
 -- The message log (issue 14): every e-mail of a document is logged *before* it leaves, as
 -- `sending`, and completed with the mail server's answer (`sent` or `failed`); the firm's hourly
 -- message limit counts these rows, over all its companies. Each row also keeps the Reply-To the
--- message carried and when its outcome was recorded. V8 is another change's: refinery applies
--- versions in order and accepts the gap.
+-- message carried and when its outcome was recorded.
 --
 -- SQLite cannot change a CHECK in place: the table is rebuilt with its rows, the new columns
 -- last, in the order PostgreSQL's ALTER TABLE gives them (the portable export names columns in

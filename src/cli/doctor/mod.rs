@@ -18,6 +18,7 @@ use clap::Args;
 use crate::config::{self, Config, ConfigError, Flags};
 use crate::store::inspect::{self, DbState};
 
+mod keys;
 mod net;
 use net::{server, smtp};
 
@@ -171,10 +172,14 @@ fn check_config(report: &mut Report, config: &Config, flags: &Flags, env: &HashM
             );
         }
     }
-    if config.jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
-        report.warn(
+    if config
+        .jwt_secret
+        .as_ref()
+        .is_some_and(|s| s.len() < crate::app::MIN_SECRET_BYTES)
+    {
+        report.fail(
             "config",
-            "jwt_secret is shorter than 32 characters",
+            "jwt_secret is shorter than 32 bytes: the server refuses to start with it",
             "use 32 random characters or more (e.g. `openssl rand -hex 32`), or unset it to have one generated",
         );
     }
@@ -412,6 +417,7 @@ fn databases(report: &mut Report, config: &Config) {
         );
     }
     backups(report, config, found.last_backup.as_ref());
+    keys::check(report, config, &found);
     let key = config.data_dir().join("checkpoint_key");
     if found.tenants.iter().any(|t| t.signed_checkpoints) && config.checkpoint_key.is_none() && !key.exists() {
         report.fail(

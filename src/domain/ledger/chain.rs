@@ -135,6 +135,18 @@ pub fn signature(key: &[u8], company: Uuid, seq: i64, hash: &str) -> String {
     hex(&mac.finalize().into_bytes())
 }
 
+/// The public name of a checkpoint key: the first 8 bytes, in hex, of HMAC-SHA256(key,
+/// "oasys-checkpoint-key-id"). Stored with each checkpoint and in the platform database, so a
+/// checkpoint signed by another key is told apart from a rewritten one; it reveals nothing of
+/// the key.
+pub fn key_id(key: &[u8]) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
+        return String::new();
+    };
+    mac.update(b"oasys-checkpoint-key-id");
+    hex(&mac.finalize().into_bytes()[..8])
+}
+
 /// Constant-time check of a checkpoint signature.
 pub fn signature_valid(key: &[u8], company: Uuid, seq: i64, hash: &str, signature: &str) -> bool {
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {

@@ -37,8 +37,8 @@ pub struct MemoryLedger {
 pub struct Written {
     pub entries: Vec<JournalEntry>,
     pub links: Vec<ChainLink>,
-    /// Signed checkpoints: the link and its signature.
-    pub checkpoints: Vec<(ChainLink, String)>,
+    /// Signed checkpoints: the link, its signature and the [`super::chain::key_id`] of the key.
+    pub checkpoints: Vec<(ChainLink, String, String)>,
     pub audit: Vec<AuditRecord>,
 }
 
@@ -118,7 +118,7 @@ impl MemoryLedger {
         &self.written.links
     }
 
-    pub fn checkpoints(&self) -> &[(ChainLink, String)] {
+    pub fn checkpoints(&self) -> &[(ChainLink, String, String)] {
         &self.written.checkpoints
     }
 
@@ -237,9 +237,11 @@ impl LedgerStore for MemoryLedger {
         Ok(())
     }
 
-    fn save_checkpoint(&mut self, link: &ChainLink, signature: &str) -> Result<()> {
+    fn save_checkpoint(&mut self, link: &ChainLink, signature: &str, key_id: &str) -> Result<()> {
         self.only(link.company_id)?;
-        self.written.checkpoints.push((link.clone(), signature.to_owned()));
+        self.written
+            .checkpoints
+            .push((link.clone(), signature.to_owned(), key_id.to_owned()));
         Ok(())
     }
 

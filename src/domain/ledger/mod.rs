@@ -228,7 +228,8 @@ pub trait LedgerStore {
     fn add_to_balances(&mut self, date: Date, lines: &[Line]) -> Result<(), Self::Error>;
     fn chain_head(&mut self, company: Uuid) -> Result<Option<ChainLink>, Self::Error>;
     fn append_chain(&mut self, link: &ChainLink) -> Result<(), Self::Error>;
-    fn save_checkpoint(&mut self, link: &ChainLink, signature: &str) -> Result<(), Self::Error>;
+    /// Stores the checkpoint at `link`: its signature and the [`chain::key_id`] of the key.
+    fn save_checkpoint(&mut self, link: &ChainLink, signature: &str, key_id: &str) -> Result<(), Self::Error>;
     /// Balances of the company's revenue and expense accounts as of a date: (account, debit − credit).
     fn result_balances(&mut self, company: Uuid, as_of: Date) -> Result<Vec<(Uuid, i64)>, Self::Error>;
     fn account_by_subtype(&mut self, company: Uuid, subtype: &str) -> Result<Option<Account>, Self::Error>;

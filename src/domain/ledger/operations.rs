@@ -298,7 +298,11 @@ pub(super) fn append<S: LedgerStore>(
     store.append_chain(&link).db()?;
     if force_checkpoint || seq % chain::CHECKPOINT_EVERY == 0 {
         store
-            .save_checkpoint(&link, &chain::sign(ctx.checkpoint_key, &link))
+            .save_checkpoint(
+                &link,
+                &chain::sign(ctx.checkpoint_key, &link),
+                &chain::key_id(ctx.checkpoint_key),
+            )
             .db()?;
     }
     Ok(())

@@ -10,6 +10,7 @@ use super::chain::{self, Kind};
 use super::operations::{append, check_open};
 use super::{AuditRecord, Db, EntryInput, JournalEntry, LedgerError, LedgerStore, LineInput, Settings};
 use crate::domain::FieldErrors;
+use crate::domain::audit::{self, AuditFields};
 use crate::domain::money;
 use crate::domain::taxes::Rounding;
 
@@ -32,7 +33,8 @@ pub struct SettingsChanges {
 pub fn update_settings<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, changes: SettingsChanges) -> Result<Settings, S> {
     let company = ctx.books.company_id;
     store.lock_books(company).db()?;
-    let mut s = store.settings(company).db()?;
+    let before = store.settings(company).db()?;
+    let mut s = before.clone();
     let mut errors = FieldErrors::default();
     if let Some(m) = changes.fiscal_year_start_month {
         match i8::try_from(m).ok().filter(|m| (1..=12).contains(m)) {
@@ -61,7 +63,26 @@ pub fn update_settings<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, changes: Se
     }
     errors.into_result()?;
     store.save_settings(company, &s).db()?;
+    // Who turned approval off, or raised its threshold, is what an auditor asks first.
+    let (old, new) = (settings_fields(&before, ctx), settings_fields(&s, ctx));
+    let record = audit::changes(ctx, "update", ("settings", company), Some(&old), Some(&new));
+    if !record.changes.is_empty() {
+        store.audit(&record).db()?;
+    }
     Ok(s)
+}
+
+/// The settings a request may change, as the audit trail shows them.
+fn settings_fields(s: &Settings, ctx: &Ctx<'_>) -> AuditFields {
+    vec![
+        ("fiscal_year_start_month", s.fiscal_year_start_month.to_string()),
+        ("approval_required", s.approval_required.to_string()),
+        (
+            "approval_threshold",
+            money::format(s.approval_threshold, ctx.books.decimals),
+        ),
+        ("tax_rounding", s.tax_rounding.as_str().to_owned()),
+    ]
 }
 
 /// Locks postings on or before `date`. `hard` closes for good: it can never move back.

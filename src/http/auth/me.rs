@@ -7,11 +7,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{SignedIn, required_secret, signed_in};
+use crate::auth::AuthError;
 use crate::domain::FieldErrors;
 use crate::domain::books;
 use crate::domain::tenants::users::{self, ProfileChanges};
 use crate::http::company::JsonBody;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, Reply};
+use crate::http::extract::ClientIp;
 use crate::http::firm::Signed;
 use crate::http::tenants::firm_companies;
 use crate::http::tenants::users::UserDto;
@@ -56,7 +58,7 @@ impl From<MeBody> for ProfileChanges {
     }
 }
 
-pub async fn update_me(c: Signed, body: JsonBody<MeBody>) -> Result<Json<UserDto>, ApiError> {
+pub async fn update_me(c: Signed, body: JsonBody<MeBody>) -> Reply<Json<UserDto>> {
     let changes = ProfileChanges::from(body.parse()?);
     c.blocking(move |app, caller| {
         let known = match changes.default_company {
@@ -81,14 +83,19 @@ pub struct PasswordBody {
 }
 
 /// Changes the caller's password. Every existing token stops working; new ones are returned.
-pub async fn change_password(c: Signed, body: JsonBody<PasswordBody>) -> Result<Json<SignedIn>, ApiError> {
+pub async fn change_password(c: Signed, ClientIp(ip): ClientIp, body: JsonBody<PasswordBody>) -> Reply<Json<SignedIn>> {
     let body = body.parse()?;
     let mut errors = FieldErrors::default();
     let old = required_secret(&mut errors, "old_password", &body.old_password);
     let new = required_secret(&mut errors, "new_password", &body.new_password);
     errors.into_result()?;
-    c.blocking(move |app, caller| {
-        let user = provision::change_password(&app.store, &caller.user, &old, &new)?;
+    c.hashing(move |app, caller| {
+        // Throttled like sign-ins, on the same counters: a stolen token is no password oracle.
+        let attempt = app
+            .limiter
+            .check(ip, &caller.user.email)
+            .map_err(|retry_after| AuthError::RateLimited { retry_after })?;
+        let user = provision::change_password(&app.store, &caller.user, &old, &new, || attempt.succeeded())?;
         signed_in(app, Some(user))
     })
     .await

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
@@ -16,7 +16,7 @@ use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 pub use send::{DeliveryDto, SendBody, deliveries, send};
 
 use super::company::{Idempotency, InCompany, JsonBody, perm};
-use super::error::ApiError;
+use super::error::{ApiError, Reply};
 use crate::pdf;
 use crate::store::delivery::{self as store, Logo};
 
@@ -75,7 +75,7 @@ pub struct LogoInfo {
 }
 
 /// `GET /api/invoicing/template/`: the company's template TOML, or the embedded default.
-pub async fn get_template(c: InCompany<perm::ViewDocuments>) -> Result<Json<TemplateDto>, ApiError> {
+pub async fn get_template(c: InCompany<perm::ViewDocuments>) -> Reply<Json<TemplateDto>> {
     let own = c.read(|tx, ctx| Ok(store::template(tx, ctx.company.id)?)).await?;
     Ok(Json(TemplateDto::of(own)))
 }
@@ -83,10 +83,7 @@ pub async fn get_template(c: InCompany<perm::ViewDocuments>) -> Result<Json<Temp
 /// `PUT /api/invoicing/template/`: checked with the renderer's own parser before it is stored, so a
 /// saved template always renders; a bad one answers 400 on `template` with the parser's message
 /// (once the company is known to be the caller's: 404 first).
-pub async fn put_template(
-    c: InCompany<perm::IssueDocuments>,
-    mut body: JsonBody<TemplateBody>,
-) -> Result<Response, ApiError> {
+pub async fn put_template(c: InCompany<perm::IssueDocuments>, mut body: JsonBody<TemplateBody>) -> Reply {
     c.write(body.idempotency(), StatusCode::OK, move |tx, ctx| {
         let text = checked_template(body.parse()?)?;
         store::set_template(tx, ctx.company.id, &text, ctx.actor, ctx.now)?;
@@ -110,7 +107,7 @@ fn checked_template(body: TemplateBody) -> Result<String, ApiError> {
 }
 
 /// `DELETE /api/invoicing/template/`: back to the embedded default look (the logo stays).
-pub async fn delete_template(c: InCompany<perm::IssueDocuments>, idem: Idempotency) -> Result<Response, ApiError> {
+pub async fn delete_template(c: InCompany<perm::IssueDocuments>, idem: Idempotency) -> Reply {
     c.write(idem, StatusCode::NO_CONTENT, |tx, ctx| {
         Ok(store::clear_template(tx, ctx.company.id, ctx.actor, ctx.now)?)
     })
@@ -118,7 +115,7 @@ pub async fn delete_template(c: InCompany<perm::IssueDocuments>, idem: Idempoten
 }
 
 /// `GET /api/invoicing/logo/`: the stored image as uploaded.
-pub async fn get_logo(c: InCompany<perm::ViewDocuments>) -> Result<Response, ApiError> {
+pub async fn get_logo(c: InCompany<perm::ViewDocuments>) -> Reply {
     let logo = c
         .read(|tx, ctx| store::logo(tx, ctx.company.id)?.ok_or(ApiError::NotFound))
         .await?;
@@ -142,7 +139,7 @@ pub async fn put_logo(
     c: InCompany<perm::IssueDocuments>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<LogoInfo>, ApiError> {
+) -> Reply<Json<LogoInfo>> {
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge
@@ -164,7 +161,7 @@ pub async fn put_logo(
 
 /// The upload, if its declared type, size, signature and header (read without decoding) are
 /// those of a logo.
-fn screened_logo(headers: &HeaderMap, body: Bytes) -> Result<Logo, ApiError> {
+fn screened_logo(headers: &HeaderMap, body: Bytes) -> Reply<Logo> {
     let declared = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -190,7 +187,7 @@ fn screened_logo(headers: &HeaderMap, body: Bytes) -> Result<Logo, ApiError> {
 }
 
 /// The logo, once it has decoded completely and been drawn (on a blocking thread: it takes time).
-async fn decoded_logo<P>(c: &InCompany<P>, logo: Logo) -> Result<Logo, ApiError> {
+async fn decoded_logo<P>(c: &InCompany<P>, logo: Logo) -> Reply<Logo> {
     let checked = c
         .app()
         .blocking(move |_| Ok(pdf::check_logo(&logo.bytes).map(|()| logo).map_err(|e| e.to_string())))
@@ -199,7 +196,7 @@ async fn decoded_logo<P>(c: &InCompany<P>, logo: Logo) -> Result<Logo, ApiError>
 }
 
 /// `DELETE /api/invoicing/logo/`: documents go back to having no logo.
-pub async fn delete_logo(c: InCompany<perm::IssueDocuments>, idem: Idempotency) -> Result<Response, ApiError> {
+pub async fn delete_logo(c: InCompany<perm::IssueDocuments>, idem: Idempotency) -> Reply {
     c.write(idem, StatusCode::NO_CONTENT, |tx, ctx| {
         Ok(store::set_logo(tx, ctx.company.id, None, ctx.actor, ctx.now)?)
     })

@@ -12,7 +12,7 @@ use std::time::Duration;
 use axum::Json;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message as Email, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message as Email, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
@@ -27,12 +27,11 @@ use crate::domain::money;
 use crate::http::company::{Id, InCompany, JsonBody, perm};
 use crate::http::conventions::PageBody;
 use crate::http::documents::{Kind, print};
-use crate::http::error::ApiError;
-use crate::http::error_map;
+use crate::http::error::{ApiError, Reply};
 use crate::metrics::MailOutcome;
 use crate::pdf;
-use crate::store::Tx;
 use crate::store::delivery as store;
+use crate::store::{StoreError, Tx};
 
 /// The whole conversation with the mail server; past it the send fails with 502, not a hung request.
 const SEND_TIMEOUT: Duration = Duration::from_secs(60);
@@ -125,14 +124,13 @@ pub async fn send<K: Kind>(
     c: InCompany<perm::IssueDocuments>,
     Id(id): Id,
     body: JsonBody<SendBody>,
-) -> Result<Json<DeliveryDto>, ApiError> {
+) -> Reply<Json<DeliveryDto>> {
     let app = c.app().clone();
-    let firm = c.caller().tenant()?.tenant_id();
     let smtp = app.config.smtp.clone();
     // 1. Check, log as `sending` and read, in a transaction that commits before anything leaves.
     let prepared = c
         .clone()
-        .change(move |tx, ctx| prepare(tx, ctx, K::KIND, id, &body, &smtp, firm))
+        .change(move |tx, ctx| prepare(tx, ctx, K::KIND, id, &body, &smtp))
         .await;
     let outgoing = match prepared {
         Err(e @ ApiError::Throttled { .. }) => {
@@ -167,10 +165,7 @@ pub async fn send<K: Kind>(
 
 /// `GET …/{id}/deliveries/` (invoices and credit notes): every message of the document, newest
 /// first, in the API's page shape (one page: a document is sent a handful of times).
-pub async fn deliveries<K: Kind>(
-    c: InCompany<perm::ViewDocuments>,
-    Id(id): Id,
-) -> Result<Json<PageBody<DeliveryDto>>, ApiError> {
+pub async fn deliveries<K: Kind>(c: InCompany<perm::ViewDocuments>, Id(id): Id) -> Reply<Json<PageBody<DeliveryDto>>> {
     let rows = c
         .read(move |tx, ctx| {
             operations::find(tx, ctx, K::KIND, id)?;
@@ -205,16 +200,14 @@ fn prepare(
     id: Uuid,
     body: &JsonBody<SendBody>,
     smtp: &SmtpConfig,
-    firm: Uuid,
-) -> Result<Outgoing, ApiError> {
+) -> Reply<Outgoing> {
     let doc = operations::find(tx, ctx, kind, id)?;
     let request = SendRequest::from(body.parse_or_default()?);
     delivery::check(&request)?;
     if !smtp.enabled() {
         return Err(ApiError::field("non_field_errors", NOT_CONFIGURED));
     }
-    let refused = |e| error_map::delivery(e, Some(firm));
-    let number = delivery::number(&doc).map_err(refused)?.to_owned();
+    let number = delivery::number::<StoreError>(&doc)?.to_owned();
     let (what, title) = delivery::what(doc.kind);
     let company = ctx.company;
     let subject = request
@@ -222,8 +215,7 @@ fn prepare(
         .clone()
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| format!("{title} {number} from {}", company.name));
-    let started =
-        delivery::start(tx, ctx, &doc, &request, subject, smtp.messages_per_firm_per_hour).map_err(refused)?;
+    let started = delivery::start(tx, ctx, &doc, &request, subject, smtp.messages_per_firm_per_hour)?;
     // The rules' address syntax is looser than a mail header's: checked here too, and a refusal
     // rolls the log row back with everything else.
     for address in &started.message.to {
@@ -280,7 +272,7 @@ async fn dispatch(app: &AppState, out: Outgoing) -> Result<(), Failure> {
 
 /// The message: from the configured sender, to the logged recipients, `Reply-To` the logged
 /// address (the company's own), the PDF attached.
-async fn build(app: &AppState, out: Outgoing) -> Result<Email, ApiError> {
+async fn build(app: &AppState, out: Outgoing) -> Reply<Email> {
     let pdf = print::render(app, out.document, out.template).await?;
     let mailbox = |a: &str| {
         a.parse::<Mailbox>()
@@ -308,15 +300,14 @@ async fn build(app: &AppState, out: Outgoing) -> Result<Email, ApiError> {
 /// Returns the transport's error text on failure.
 async fn deliver(smtp: &SmtpConfig, message: Email) -> Result<(), String> {
     let sending = async {
-        if let Some(dir) = &smtp.file_dir {
-            tokio::fs::create_dir_all(dir)
-                .await
-                .map_err(|e| format!("{}: {e}", dir.display()))?;
-            AsyncFileTransport::<Tokio1Executor>::new(dir)
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string())
+        if let Some(dir) = smtp.file_dir.clone() {
+            let bytes = message.formatted();
+            tokio::task::spawn_blocking(move || {
+                crate::spool::write(&dir, &bytes).map_err(|e| format!("{}: {e}", dir.display()))
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .map(|_| ())
         } else if let Some(url) = &smtp.url {
             let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                 .map_err(|e| e.to_string())?

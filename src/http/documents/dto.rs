@@ -78,40 +78,20 @@ pub struct TaxDto {
     pub tax: String,
 }
 
-/// An invoice, credit note, bill or vendor credit.
+/// An invoice, credit note, bill or vendor credit: its row of the list, with what only the whole
+/// document shows.
 #[derive(Serialize, ToSchema)]
 #[schema(as = Document)]
 pub struct DocumentDto {
-    pub id: Uuid,
-    #[schema(schema_with = kinds)]
-    pub kind: &'static str,
-    /// `INV-2026-0001`, given when the document is issued.
-    pub number: Option<String>,
-    #[schema(schema_with = statuses)]
-    pub status: &'static str,
-    pub contact: Uuid,
-    pub contact_name: String,
-    #[schema(format = Date)]
-    pub issue_date: String,
-    #[schema(format = Date)]
-    pub due_date: String,
-    pub currency: String,
-    pub reference: String,
+    #[serde(flatten)]
+    pub row: DocumentRow,
     pub notes: String,
     pub payment_terms_days: i64,
     pub credited_document: Option<Uuid>,
     pub lines: Vec<LineDto>,
-    pub subtotal: String,
-    pub tax_total: String,
-    pub total: String,
-    /// Paid (invoices, bills) or applied (credits).
-    pub amount_paid: String,
-    pub balance_due: String,
     pub tax_summary: Vec<TaxDto>,
     pub journal_entry: Option<Uuid>,
     pub void_entry: Option<Uuid>,
-    /// Another live bill of the same vendor carries the same reference.
-    pub duplicate_reference: bool,
     #[schema(format = DateTime)]
     pub issued_at: Option<String>,
     #[schema(format = DateTime)]
@@ -128,40 +108,22 @@ impl DocumentDto {
         duplicate_reference: bool,
         decimals: u32,
     ) -> DocumentDto {
-        let m = |v: i64| money::format(v, decimals);
+        let tax = |t: &TaxLine| TaxDto {
+            tax_rate: t.rate_id,
+            name: t.name.clone(),
+            rate: format_percent(t.rate_ppm),
+            base: money::format(t.base, decimals),
+            tax: money::format(t.tax, decimals),
+        };
         DocumentDto {
-            id: doc.id,
-            kind: doc.kind.as_str(),
-            number: doc.number.clone(),
-            status: doc.status.as_str(),
-            contact: doc.contact_id,
-            contact_name,
-            issue_date: doc.issue_date.to_string(),
-            due_date: doc.due_date.to_string(),
-            currency: doc.currency.clone(),
-            reference: doc.reference.clone(),
+            row: DocumentRow::new(doc, contact_name, duplicate_reference, decimals),
             notes: doc.notes.clone(),
             payment_terms_days: doc.payment_terms_days,
             credited_document: doc.credited_document_id,
             lines: doc.lines.iter().map(|l| LineDto::new(l, decimals)).collect(),
-            subtotal: m(doc.subtotal),
-            tax_total: m(doc.tax_total),
-            total: m(doc.total),
-            amount_paid: m(doc.amount_paid),
-            balance_due: m(doc.balance_due()),
-            tax_summary: summary
-                .iter()
-                .map(|t| TaxDto {
-                    tax_rate: t.rate_id,
-                    name: t.name.clone(),
-                    rate: format_percent(t.rate_ppm),
-                    base: m(t.base),
-                    tax: m(t.tax),
-                })
-                .collect(),
+            tax_summary: summary.iter().map(tax).collect(),
             journal_entry: doc.journal_entry_id,
             void_entry: doc.void_entry_id,
-            duplicate_reference,
             issued_at: doc.issued_at.map(|t| t.to_string()),
             created_at: doc.created_at.to_string(),
             updated_at: doc.updated_at.to_string(),
@@ -176,6 +138,7 @@ pub struct DocumentRow {
     pub id: Uuid,
     #[schema(schema_with = kinds)]
     pub kind: &'static str,
+    /// `INV-2026-0001`, given when the document is issued.
     pub number: Option<String>,
     #[schema(schema_with = statuses)]
     pub status: &'static str,
@@ -190,8 +153,10 @@ pub struct DocumentRow {
     pub subtotal: String,
     pub tax_total: String,
     pub total: String,
+    /// Paid (invoices, bills) or applied (credits).
     pub amount_paid: String,
     pub balance_due: String,
+    /// Another live bill of the same vendor carries the same reference.
     pub duplicate_reference: bool,
 }
 

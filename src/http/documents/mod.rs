@@ -11,7 +11,6 @@ pub mod print;
 use std::marker::PhantomData;
 
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::{get, post};
 use uuid::Uuid;
 
@@ -19,14 +18,13 @@ pub use body::{DocumentBody, LineBody, line_input};
 pub use dto::{DocumentDto, DocumentRow, LineDto, Shown, TaxDto};
 
 use super::company::{Id, Idempotency, InCompany, JsonBody, perm};
-use super::conventions::optional_date;
-use super::error::ApiError;
+use super::conventions::{markers, optional_date};
+use super::error::{ApiError, Reply};
 use super::error_map;
 use super::extract::QueryPairs;
 use super::journal::ReverseBody as DateBody;
 use super::openapi::Routes;
-use super::resource::{self, Deletable, Resource};
-use crate::domain::Change;
+use super::resource::{self, Deletable, Edit, Resource};
 use crate::domain::documents::summary::tax_summary;
 use crate::domain::documents::{Document, DocumentKind, DocumentStore, operations};
 use crate::domain::ledger::Ctx;
@@ -38,27 +36,16 @@ pub trait Kind: Send + Sync + 'static {
     const KIND: DocumentKind;
 }
 
-/// `/api/invoicing/invoices/`
-pub struct Invoices;
-/// `/api/invoicing/credit-notes/`
-pub struct CreditNotes;
-/// `/api/purchase/bills/`
-pub struct Bills;
-/// `/api/purchase/vendor-credits/`
-pub struct VendorCredits;
-
-impl Kind for Invoices {
-    const KIND: DocumentKind = DocumentKind::Invoice;
-}
-impl Kind for CreditNotes {
-    const KIND: DocumentKind = DocumentKind::CreditNote;
-}
-impl Kind for Bills {
-    const KIND: DocumentKind = DocumentKind::Bill;
-}
-impl Kind for VendorCredits {
-    const KIND: DocumentKind = DocumentKind::VendorCredit;
-}
+markers!(Kind::KIND: DocumentKind {
+    /// `/api/invoicing/invoices/`
+    Invoices = DocumentKind::Invoice;
+    /// `/api/invoicing/credit-notes/`
+    CreditNotes = DocumentKind::CreditNote;
+    /// `/api/purchase/bills/`
+    Bills = DocumentKind::Bill;
+    /// `/api/purchase/vendor-credits/`
+    VendorCredits = DocumentKind::VendorCredit;
+});
 
 /// The paths of one kind's endpoints, all under its base (see `document_paths!` in `http/mod.rs`).
 pub struct Paths {
@@ -76,20 +63,14 @@ pub trait DocumentRoutes {
 
 impl DocumentRoutes for Routes {
     fn documents<K: Kind>(self, paths: Paths) -> Routes {
-        self.route(
-            paths.list,
-            get(resource::list::<Documents<K>>).post(resource::create::<Documents<K>>),
-        )
-        .route(
-            paths.item,
-            get(resource::get::<Documents<K>>)
-                .put(resource::replace::<Documents<K>>)
-                .patch(resource::update::<Documents<K>>)
-                .delete(resource::delete::<Documents<K>>),
-        )
-        .route(paths.issue, post(issue::<K>))
-        .route(paths.void, post(void::<K>))
-        .route(paths.pdf, get(pdf::<K>))
+        self.route(paths.list, resource::many::<Documents<K>>())
+            .route(
+                paths.item,
+                resource::one::<Documents<K>>().delete(resource::delete::<Documents<K>>),
+            )
+            .route(paths.issue, post(issue::<K>))
+            .route(paths.void, post(void::<K>))
+            .route(paths.pdf, get(pdf::<K>))
     }
 }
 
@@ -133,14 +114,15 @@ impl<K: Kind> Resource for Documents<K> {
         Ok(Shown::Full(Box::new(full(tx, ctx, &doc)?)))
     }
 
-    fn save(
-        tx: &mut Tx,
-        ctx: &Ctx<'_>,
-        current: Option<Document>,
-        how: Change,
-        body: DocumentBody,
-    ) -> Result<Document, ApiError> {
-        Ok(operations::save(tx, ctx, K::KIND, current, how, body.changes()?)?)
+    fn save(tx: &mut Tx, ctx: &Ctx<'_>, edit: Edit<Document>, body: DocumentBody) -> Result<Document, ApiError> {
+        Ok(operations::save(
+            tx,
+            ctx,
+            K::KIND,
+            edit.current,
+            edit.how,
+            body.changes()?,
+        )?)
     }
 }
 
@@ -167,11 +149,7 @@ pub fn full(tx: &mut Tx, ctx: &Ctx<'_>, doc: &Document) -> Result<DocumentDto, A
 }
 
 /// `POST …/{id}/issue/`: numbered and posted.
-pub async fn issue<K: Kind>(
-    c: InCompany<perm::IssueDocuments>,
-    Id(id): Id,
-    idem: Idempotency,
-) -> Result<Response, ApiError> {
+pub async fn issue<K: Kind>(c: InCompany<perm::IssueDocuments>, Id(id): Id, idem: Idempotency) -> Reply {
     c.write(idem, StatusCode::OK, move |tx, ctx| {
         let doc = operations::issue(tx, ctx, K::KIND, id).map_err(error_map::issuing)?;
         full(tx, ctx, &doc)
@@ -180,11 +158,7 @@ pub async fn issue<K: Kind>(
 }
 
 /// `POST …/{id}/void/`: the entry reversed on `date` (no body: the issue date).
-pub async fn void<K: Kind>(
-    c: InCompany<perm::IssueDocuments>,
-    Id(id): Id,
-    mut body: JsonBody<DateBody>,
-) -> Result<Response, ApiError> {
+pub async fn void<K: Kind>(c: InCompany<perm::IssueDocuments>, Id(id): Id, mut body: JsonBody<DateBody>) -> Reply {
     c.write(body.idempotency(), StatusCode::OK, move |tx, ctx| {
         operations::find(tx, ctx, K::KIND, id)?;
         let date = optional_date("date", body.parse_or_default()?.date.as_deref())?;
@@ -195,11 +169,7 @@ pub async fn void<K: Kind>(
 }
 
 /// `GET …/{id}/pdf/`: the document as a PDF, inline (`?download=1`: as an attachment).
-pub async fn pdf<K: Kind>(
-    c: InCompany<perm::ViewDocuments>,
-    Id(id): Id,
-    QueryPairs(q): QueryPairs,
-) -> Result<Response, ApiError> {
+pub async fn pdf<K: Kind>(c: InCompany<perm::ViewDocuments>, Id(id): Id, QueryPairs(q): QueryPairs) -> Reply {
     let download = q
         .iter()
         .any(|(k, v)| k == "download" && matches!(v.as_str(), "1" | "true"));

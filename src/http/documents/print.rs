@@ -13,7 +13,7 @@ use crate::domain::documents::Document;
 use crate::domain::documents::summary::{TaxLine, tax_summary};
 use crate::domain::ledger::Ctx;
 use crate::domain::tenants::Company;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, Reply};
 use crate::pdf;
 use crate::store::{Tx, contacts};
 
@@ -40,7 +40,7 @@ pub fn gather(
 }
 
 /// Draws the PDF on a blocking thread.
-pub async fn render(app: &AppState, document: pdf::Document, template: pdf::Template) -> Result<Vec<u8>, ApiError> {
+pub async fn render(app: &AppState, document: pdf::Document, template: pdf::Template) -> Reply<Vec<u8>> {
     app.blocking(move |_| pdf::render(&document, &template).map_err(|e| ApiError::Internal(e.to_string())))
         .await
 }

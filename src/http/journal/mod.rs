@@ -6,7 +6,6 @@ mod dto;
 
 use axum::Json;
 use axum::http::StatusCode;
-use axum::response::Response;
 use jiff::civil::Date;
 use uuid::Uuid;
 
@@ -16,11 +15,11 @@ pub use body::{
 pub use dto::{BulkPosted, EntryDto, LineDto, Posted};
 
 use super::company::{Id, Idempotency, InCompany, JsonBody, perm};
-use super::conventions::{DATE_FORMAT_ERROR, ListQuery};
-use super::error::ApiError;
-use crate::domain::FieldErrors;
+use super::conventions::{DATE_FORMAT_ERROR, ListQuery, Verb};
+use super::error::{ApiError, Reply};
 use crate::domain::ledger::{self, Ctx, EntryInput, JournalEntry, LedgerError, LedgerStore};
 use crate::domain::money;
+use crate::domain::{Change, FieldErrors};
 use crate::store::bulk::{self, BulkError};
 use crate::store::{StoreError, Tx, reports};
 
@@ -33,7 +32,7 @@ fn find(tx: &mut Tx, ctx: &Ctx<'_>, id: Uuid) -> Result<JournalEntry, ApiError> 
     LedgerStore::entry(tx, ctx.books.company_id, id)?.ok_or(ApiError::NotFound)
 }
 
-pub async fn list(c: InCompany<perm::ViewLedger>, q: ListQuery) -> Result<Response, ApiError> {
+pub async fn list(c: InCompany<perm::ViewLedger>, q: ListQuery) -> Reply {
     let mut request = q.request.clone();
     let page = c
         .read(move |tx, ctx| {
@@ -53,7 +52,7 @@ pub async fn list(c: InCompany<perm::ViewLedger>, q: ListQuery) -> Result<Respon
     Ok(q.render(page, |e| e))
 }
 
-pub async fn get(c: InCompany<perm::ViewLedger>, Id(id): Id) -> Result<Json<EntryDto>, ApiError> {
+pub async fn get(c: InCompany<perm::ViewLedger>, Id(id): Id) -> Reply<Json<EntryDto>> {
     c.read(move |tx, ctx| Ok(EntryDto::new(&find(tx, ctx, id)?, ctx.books)))
         .await
         .map(Json)
@@ -67,7 +66,7 @@ fn whole(body: &EntryBody) -> Result<EntryInput, ApiError> {
     Ok(input)
 }
 
-pub async fn create(c: InCompany<perm::EditLedger>, mut body: JsonBody<EntryBody>) -> Result<Response, ApiError> {
+pub async fn create(c: InCompany<perm::EditLedger>, mut body: JsonBody<EntryBody>) -> Reply {
     let input = whole(&body.parse()?)?;
     c.write(body.idempotency(), StatusCode::CREATED, move |tx, ctx| {
         shown(ledger::create_draft(tx, ctx, &input), ctx)
@@ -75,69 +74,55 @@ pub async fn create(c: InCompany<perm::EditLedger>, mut body: JsonBody<EntryBody
     .await
 }
 
-/// `PUT`: the draft as a whole, `date` and `lines` required.
-pub async fn replace(
-    c: InCompany<perm::EditLedger>,
-    Id(id): Id,
-    mut body: JsonBody<EntryBody>,
-) -> Result<Response, ApiError> {
+/// `PUT` (the draft as a whole, `date` and `lines` required) or `PATCH` (only what the body
+/// sends changes; the rest of the draft stays).
+pub async fn change<V: Verb>(c: InCompany<perm::EditLedger>, Id(id): Id, mut body: JsonBody<EntryBody>) -> Reply {
     c.write(body.idempotency(), StatusCode::OK, move |tx, ctx| {
         find(tx, ctx, id)?;
-        let input = whole(&body.parse()?)?;
-        shown(ledger::update_draft(tx, ctx, id, &input), ctx)
+        let body = body.parse()?;
+        let entry = match V::CHANGE {
+            Change::Update => {
+                let mut errors = FieldErrors::default();
+                let changes = entry_changes(&body, "", &mut errors);
+                errors.into_result()?;
+                ledger::amend_draft(tx, ctx, id, changes)
+            }
+            Change::Create | Change::Replace => ledger::update_draft(tx, ctx, id, &whole(&body)?),
+        };
+        shown(entry, ctx)
     })
     .await
 }
 
-/// `PATCH`: only what the body sends changes; the rest of the draft stays.
-pub async fn update(
-    c: InCompany<perm::EditLedger>,
-    Id(id): Id,
-    mut body: JsonBody<EntryBody>,
-) -> Result<Response, ApiError> {
-    c.write(body.idempotency(), StatusCode::OK, move |tx, ctx| {
-        find(tx, ctx, id)?;
-        let mut errors = FieldErrors::default();
-        let changes = entry_changes(&body.parse()?, "", &mut errors);
-        errors.into_result()?;
-        shown(ledger::amend_draft(tx, ctx, id, changes), ctx)
-    })
-    .await
-}
-
-pub async fn delete(c: InCompany<perm::EditLedger>, Id(id): Id, idem: Idempotency) -> Result<Response, ApiError> {
+pub async fn delete(c: InCompany<perm::EditLedger>, Id(id): Id, idem: Idempotency) -> Reply {
     c.write(idem, StatusCode::NO_CONTENT, move |tx, ctx| {
         Ok(ledger::delete_draft(tx, ctx, id)?)
     })
     .await
 }
 
-pub async fn post(c: InCompany<perm::PostEntries>, Id(id): Id, idem: Idempotency) -> Result<Response, ApiError> {
+pub async fn post(c: InCompany<perm::PostEntries>, Id(id): Id, idem: Idempotency) -> Reply {
     c.write(idem, StatusCode::OK, move |tx, ctx| {
         shown(ledger::post(tx, ctx, id), ctx)
     })
     .await
 }
 
-pub async fn approve(c: InCompany<perm::ApproveEntries>, Id(id): Id, idem: Idempotency) -> Result<Response, ApiError> {
+pub async fn approve(c: InCompany<perm::ApproveEntries>, Id(id): Id, idem: Idempotency) -> Reply {
     c.write(idem, StatusCode::OK, move |tx, ctx| {
         shown(ledger::approve(tx, ctx, id), ctx)
     })
     .await
 }
 
-pub async fn cancel(c: InCompany<perm::EditLedger>, Id(id): Id, idem: Idempotency) -> Result<Response, ApiError> {
+pub async fn cancel(c: InCompany<perm::EditLedger>, Id(id): Id, idem: Idempotency) -> Reply {
     c.write(idem, StatusCode::OK, move |tx, ctx| {
         shown(ledger::cancel(tx, ctx, id), ctx)
     })
     .await
 }
 
-pub async fn reverse(
-    c: InCompany<perm::PostEntries>,
-    Id(id): Id,
-    mut body: JsonBody<ReverseBody>,
-) -> Result<Response, ApiError> {
+pub async fn reverse(c: InCompany<perm::PostEntries>, Id(id): Id, mut body: JsonBody<ReverseBody>) -> Reply {
     c.write(body.idempotency(), StatusCode::CREATED, move |tx, ctx| {
         find(tx, ctx, id)?;
         let date = match body.parse_or_default()?.date {
@@ -155,7 +140,7 @@ pub async fn reverse(
 /// Posts up to 10,000 entries atomically: all of them, or none and the errors by index. The
 /// caller's permission is checked before the body is read, and the body's lists are capped while
 /// it is parsed, so a huge body costs little more memory than a full valid one.
-pub async fn bulk(c: InCompany<perm::PostEntries>, mut body: JsonBody<BulkBody>) -> Result<Response, ApiError> {
+pub async fn bulk(c: InCompany<perm::PostEntries>, mut body: JsonBody<BulkBody>) -> Reply {
     let (parsed, spent) = body::with_budget(MAX_BULK + MAX_BULK_LINES, || body.parse());
     let parsed = parsed?;
     if spent {

@@ -30,7 +30,7 @@ use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{InfoBuilder, LicenseBuilder, OpenApi, OpenApiBuilder, RefOr};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use super::error::ApiError;
+use super::error::{ApiError, Reply};
 use crate::app::AppState;
 
 /// The Content-Security-Policy of the two documentation pages: scripts, styles and the document
@@ -81,20 +81,12 @@ impl Routes {
 /// The OpenAPI document.
 pub fn document() -> OpenApi {
     let mut paths = Paths::new();
-    let mut tags: Vec<&'static str> = Vec::new();
     let mut from_types = ops::Components::new();
     for op in paths::operations() {
         op.components(&mut from_types);
         let path = op.path.clone();
         let method = op.method.clone();
         let operation = op.build();
-        for t in operation.tags.iter().flatten() {
-            if let Some(known) = TAGS.iter().find(|k| *k == t)
-                && !tags.contains(known)
-            {
-                tags.push(known);
-            }
-        }
         match paths.paths.get_mut(&path) {
             Some(item) => item.merge_operations(PathItem::new(method, operation)),
             None => {
@@ -198,16 +190,8 @@ fn document_json() -> Result<&'static str, ApiError> {
 }
 
 /// `GET /api/schema/`: the OpenAPI document (no token needed: it describes, it does not reveal).
-pub async fn schema() -> Result<Response, ApiError> {
-    let json = document_json()?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/json"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        json,
-    )
-        .into_response())
+pub async fn schema() -> Reply {
+    Ok(asset("application/json", "no-cache", document_json()?.as_bytes()))
 }
 
 static REDOC_HTML: &str = include_str!("../../../assets/redoc/index.html");
@@ -238,25 +222,34 @@ pub fn docs() -> Router<AppState> {
 }
 
 async fn redoc_page() -> Response {
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        REDOC_HTML,
-    )
-        .into_response()
+    asset("text/html; charset=utf-8", "no-cache", REDOC_HTML.as_bytes())
 }
 
 async fn redoc_js() -> Response {
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=86400"),
-        ],
-        REDOC_JS,
-    )
-        .into_response()
+    asset("text/javascript; charset=utf-8", "public, max-age=86400", REDOC_JS)
+}
+
+/// A file served from the binary, with its type and how long it may be cached.
+fn asset(content_type: &'static str, cache: &'static str, body: &'static [u8]) -> Response {
+    let headers = [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, cache)];
+    (StatusCode::OK, headers, body).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every operation has a route of the form `"GET /api/…"` (a malformed one is kept whole, as a
+    /// path with a space in it) and one of the tags the pages group by (a row outside a table has none).
+    #[test]
+    fn every_operation_has_a_route_and_a_known_tag() {
+        for (path, item) in &super::document().paths.paths {
+            let well_formed = path.starts_with('/') && !path.contains(' ');
+            assert!(well_formed, "a malformed route: {path:?}");
+            let ops = [&item.get, &item.post, &item.put, &item.patch, &item.delete];
+            for op in ops.into_iter().flatten() {
+                let tags = op.tags.clone().unwrap_or_default();
+                let known = tags.len() == 1 && super::TAGS.contains(&tags[0].as_str());
+                assert!(known, "{path}: the tags {tags:?} are not one of TAGS");
+            }
+        }
+    }
 }

@@ -1,18 +1,21 @@
 //! How one API operation is described: who may call it, what it reads, what it answers. The error
 //! statuses follow from that (a JSON body can be refused with 400/413/415, a token with 401, a
-//! company with 403/404, …), so each entry in `paths.rs` names only what is particular to it.
+//! role with 403, a company with 403/404, a write with 400/409, …), so each row of a table in
+//! `paths/` names only what is particular to it:
+//! `op("PATCH /api/tenants/users/{id}/", "updateUser", "Change a user's role, access or name")`,
+//! then what it reads and answers; its tag and who may call it are the table's ([`tagged`]).
 
 use std::borrow::Cow;
 
 use utoipa::ToSchema;
 use utoipa::openapi::path::{HttpMethod, Operation, OperationBuilder, Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::request_body::{RequestBody, RequestBodyBuilder};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
 use utoipa::openapi::security::SecurityRequirement;
-use utoipa::openapi::{ContentBuilder, RefOr, Required};
+use utoipa::openapi::{Content, ContentBuilder, RefOr, Required};
 
-use super::schemas::{boolean, date, integer, reference, string, uuid};
+use super::schemas::{boolean, date, integer, page, reference, string, uuid};
 
 /// Who may call an operation.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -21,6 +24,8 @@ pub enum Access {
     Public,
     /// A bearer token; no company.
     User,
+    /// A bearer token whose role in the firm allows the operation (403 otherwise); no company.
+    Firm,
     /// A bearer token, in the company of `X-Company-Id` (or the user's default).
     Company,
 }
@@ -127,18 +132,17 @@ pub struct Op {
     extra: Vec<(u16, &'static str)>,
 }
 
-pub fn op(
-    method: HttpMethod,
-    path: impl Into<String>,
-    id: impl Into<String>,
-    tag: &'static str,
-    summary: impl Into<Cow<'static, str>>,
-) -> Op {
+/// An operation: its route (`"PATCH /api/tenants/users/{id}/"`), its `operationId`, its summary.
+/// A route with no method known here before its path is kept whole, as the path of a `GET`: no
+/// route is registered there, so `tests/api/openapi.rs` names it (and `openapi`'s unit test, first).
+pub fn op(route: impl AsRef<str>, id: impl Into<String>, summary: impl Into<Cow<'static, str>>) -> Op {
+    let route = route.as_ref();
+    let (method, path) = parse_route(route).unwrap_or((HttpMethod::Get, route));
     Op {
         method,
-        path: path.into(),
+        path: path.to_owned(),
         id: id.into(),
-        tag,
+        tag: "",
         summary: summary.into(),
         description: None,
         access: Access::Company,
@@ -152,39 +156,69 @@ pub fn op(
     }
 }
 
+/// `"PATCH /api/tenants/{id}/"`: the method, in capitals, a space, and the path.
+fn parse_route(route: &str) -> Option<(HttpMethod, &str)> {
+    let (method, path) = route.split_once(' ')?;
+    let method = match method {
+        "GET" => HttpMethod::Get,
+        "POST" => HttpMethod::Post,
+        "PUT" => HttpMethod::Put,
+        "PATCH" => HttpMethod::Patch,
+        "DELETE" => HttpMethod::Delete,
+        _ => return None,
+    };
+    (path.starts_with('/') && !path.contains(' ')).then_some((method, path))
+}
+
+/// A table's operations: under one tag (the documentation pages group operations by it), each
+/// called with `access`.
+pub fn tagged(tag: &'static str, access: Access, ops: impl IntoIterator<Item = Op>) -> Vec<Op> {
+    let with = |op: Op| Op { tag, access, ..op };
+    ops.into_iter().map(with).collect()
+}
+
 impl Op {
-    pub fn access(mut self, access: Access) -> Op {
-        self.access = access;
-        self
-    }
     pub fn about(mut self, description: impl Into<Cow<'static, str>>) -> Op {
         self.description = Some(description.into());
         self
     }
-    pub fn body(mut self, body: Body) -> Op {
+    fn body(mut self, body: Body) -> Op {
         self.body = body;
         self
     }
-    /// A DRF list: `page`, `page_size`, `search`, `ordering` and these field filters.
-    pub fn list(mut self, filters: &[(&'static str, Kind)]) -> Op {
+    /// A JSON body that must be there.
+    pub fn json(self, shape: Shape) -> Op {
+        self.body(Body::Json(shape))
+    }
+    /// A JSON body that may be left out.
+    pub fn optional(self, shape: Shape) -> Op {
+        self.body(Body::Optional(shape))
+    }
+    /// A PNG or JPEG image as the body.
+    pub fn image(self) -> Op {
+        self.body(Body::Image)
+    }
+    /// A DRF list of `T`: a page of them (`page`, `page_size`), `search`, `ordering` and these
+    /// field filters.
+    pub fn list<T: ToSchema>(mut self, filters: &[(&'static str, Kind)]) -> Op {
         self.list = true;
         self.query.extend(filters.iter().map(|(n, k)| (*n, *k, false)));
-        self
+        self.ok(page(shape::<T>()))
     }
     pub fn query(mut self, name: &'static str, kind: Kind, required: bool) -> Op {
         self.query.push((name, kind, required));
         self
     }
-    /// Reads an `Idempotency-Key` header.
-    pub fn idempotent(mut self) -> Op {
-        self.idempotent = true;
-        self
-    }
-    /// Writes in the company's books (refused with 400 when the company is deactivated, 409 on
-    /// a conflict with stored data).
+    /// Writes stored data: refused with 400 when a rule of the books (or a deactivated company)
+    /// forbids it, 409 on a conflict with stored data.
     pub fn writes(mut self) -> Op {
         self.writes = true;
         self
+    }
+    /// Writes, and reads an `Idempotency-Key` header.
+    pub fn idempotent(mut self) -> Op {
+        self.idempotent = true;
+        self.writes()
     }
     pub fn answer(mut self, answer: Answer) -> Op {
         self.answer = answer;
@@ -196,6 +230,11 @@ impl Op {
     pub fn created(self, schema: impl Into<Shape>) -> Op {
         self.answer(Answer::Json(201, Box::new(schema.into())))
     }
+    /// A further status this operation answers, with its meaning.
+    pub fn or(mut self, status: u16, meaning: &'static str) -> Op {
+        self.extra.push((status, meaning));
+        self
+    }
 
     /// Adds the components of the types this operation reads and answers.
     pub fn components(&self, out: &mut Components) {
@@ -205,11 +244,6 @@ impl Op {
         if let Answer::Json(_, s) = &self.answer {
             s.add_to(out);
         }
-    }
-    /// A further status this operation answers, with its meaning.
-    pub fn or(mut self, status: u16, meaning: &'static str) -> Op {
-        self.extra.push((status, meaning));
-        self
     }
 
     /// The error statuses, each once, in order, with their meaning.
@@ -249,8 +283,10 @@ impl Op {
         if self.access != Access::Public {
             add(401, "No token, or an invalid or expired one");
         }
-        if self.access == Access::Company {
+        if matches!(self.access, Access::Firm | Access::Company) {
             add(403, "The caller's role does not allow this");
+        }
+        if self.access == Access::Company {
             add(404, "Not found, or a company the caller cannot see");
         }
         if self.path.contains("{id}") {
@@ -268,58 +304,32 @@ impl Op {
         out
     }
 
-    pub fn build(self) -> Operation {
-        let mut b = OperationBuilder::new()
-            .operation_id(Some(self.id.clone()))
-            .tag(self.tag)
-            .summary(Some(self.summary.clone().into_owned()))
-            .description(self.description.clone().map(Cow::into_owned));
-        if self.access != Access::Public {
-            b = b.security(SecurityRequirement::new("bearer", Vec::<String>::new()));
-        }
+    /// The path, header and query parameters, in that order.
+    fn parameters(&self) -> Vec<Parameter> {
+        use ParameterIn::{Header, Path, Query};
+        const COMPANY: &str = "The company to work in; the user's default company when left out";
+        const RETRY: &str = "A retry with the same key and body gets the first answer back, and changes nothing";
+        const PAGE_SIZE: &str = "Default 20, at most 200";
+        const ORDERING: &str = "Field names, comma-separated, `-` for descending";
+        let mut out = Vec::new();
         if self.path.contains("{id}") {
-            b = b.parameter(param("id", ParameterIn::Path, uuid(), true, None));
+            out.push(param("id", Path, uuid(), true, None));
         }
         if self.access == Access::Company {
-            b = b.parameter(param(
-                "X-Company-Id",
-                ParameterIn::Header,
-                uuid(),
-                false,
-                Some("The company to work in; the user's default company when left out"),
-            ));
+            out.push(param("X-Company-Id", Header, uuid(), false, Some(COMPANY)));
         }
         if self.idempotent {
-            b = b.parameter(param(
-                "Idempotency-Key",
-                ParameterIn::Header,
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .min_length(Some(1))
-                    .max_length(Some(255))
-                    .into(),
-                false,
-                Some("A retry with the same key and body gets the first answer back, and changes nothing"),
-            ));
+            let key = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(255));
+            out.push(param("Idempotency-Key", Header, key.into(), false, Some(RETRY)));
         }
         if self.list {
-            b = b
-                .parameter(param("page", ParameterIn::Query, positive(), false, None))
-                .parameter(param(
-                    "page_size",
-                    ParameterIn::Query,
-                    positive(),
-                    false,
-                    Some("Default 20, at most 200"),
-                ))
-                .parameter(param("search", ParameterIn::Query, string(), false, None))
-                .parameter(param(
-                    "ordering",
-                    ParameterIn::Query,
-                    string(),
-                    false,
-                    Some("Field names, comma-separated, `-` for descending"),
-                ));
+            out.push(param("page", Query, positive(), false, None));
+            out.push(param("page_size", Query, positive(), false, Some(PAGE_SIZE)));
+            out.push(param("search", Query, string(), false, None));
+            out.push(param("ordering", Query, string(), false, Some(ORDERING)));
         }
         for (name, kind, required) in &self.query {
             let schema = match kind {
@@ -329,77 +339,69 @@ impl Op {
                 Kind::Int => integer(),
                 Kind::Date => date(),
             };
-            b = b.parameter(param(name, ParameterIn::Query, schema, *required, None));
+            out.push(param(name, Query, schema, *required, None));
         }
-        b = match self.body {
-            Body::None => b,
-            Body::Json(ref shape) | Body::Optional(ref shape) => b.request_body(Some(
-                RequestBodyBuilder::new()
-                    .content(
-                        "application/json",
-                        ContentBuilder::new().schema(Some(shape.schema.clone())).build(),
-                    )
-                    .required(Some(if matches!(self.body, Body::Json(_)) {
-                        Required::True
-                    } else {
-                        Required::False
-                    }))
-                    .build(),
-            )),
-            Body::Image => b.request_body(Some(
-                RequestBodyBuilder::new()
-                    .content("image/png", binary())
-                    .content("image/jpeg", binary())
-                    .required(Some(Required::True))
-                    .build(),
-            )),
+        out
+    }
+
+    fn request_body(&self) -> Option<RequestBody> {
+        let (contents, required) = match &self.body {
+            Body::None => return None,
+            Body::Json(shape) => (vec![("application/json", json(shape))], Required::True),
+            Body::Optional(shape) => (vec![("application/json", json(shape))], Required::False),
+            Body::Image => (images(), Required::True),
         };
+        let mut body = RequestBodyBuilder::new().required(Some(required));
+        for (content_type, content) in contents {
+            body = body.content(content_type, content);
+        }
+        Some(body.build())
+    }
+
+    pub fn build(self) -> Operation {
+        let mut b = OperationBuilder::new()
+            .operation_id(Some(self.id.clone()))
+            .tag(self.tag)
+            .summary(Some(self.summary.clone().into_owned()))
+            .description(self.description.clone().map(Cow::into_owned));
+        if self.access != Access::Public {
+            b = b.security(SecurityRequirement::new("bearer", Vec::<String>::new()));
+        }
+        for p in self.parameters() {
+            b = b.parameter(p);
+        }
+        if let Some(body) = self.request_body() {
+            b = b.request_body(Some(body));
+        }
         let failures = self.failures();
-        b = match self.answer {
-            Answer::Json(status, shape) => b.response(
-                status.to_string(),
-                ResponseBuilder::new()
-                    .description("Success")
-                    .content(
-                        "application/json",
-                        ContentBuilder::new().schema(Some(shape.schema)).build(),
-                    )
-                    .build(),
-            ),
-            Answer::Pdf => b.response(
-                "200",
-                ResponseBuilder::new()
-                    .description("The PDF")
-                    .content("application/pdf", binary())
-                    .build(),
-            ),
-            Answer::Image => b.response(
-                "200",
-                ResponseBuilder::new()
-                    .description("The image as stored")
-                    .content("image/png", binary())
-                    .content("image/jpeg", binary())
-                    .build(),
-            ),
-            Answer::Metrics => b.response(
-                "200",
-                ResponseBuilder::new()
-                    .description("Prometheus text exposition format 0.0.4")
-                    .content(
-                        "text/plain",
-                        ContentBuilder::new()
-                            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
-                            .build(),
-                    )
-                    .build(),
-            ),
-            Answer::NoContent => b.response("204", ResponseBuilder::new().description("Done").build()),
-        };
+        let (status, answer) = success(self.answer);
+        b = b.response(status.to_string(), answer);
         for (status, meaning) in failures {
             b = b.response(status.to_string(), failure(status, meaning, &self.id));
         }
         b.build()
     }
+}
+
+/// The success status and its answer.
+fn success(answer: Answer) -> (u16, Response) {
+    const PROMETHEUS: &str = "Prometheus text exposition format 0.0.4";
+    let (status, description, contents) = match answer {
+        Answer::Json(status, shape) => (status, "Success", vec![("application/json", json(&shape))]),
+        Answer::Pdf => (200, "The PDF", vec![("application/pdf", binary())]),
+        Answer::Image => (200, "The image as stored", images()),
+        Answer::Metrics => {
+            let text = ObjectBuilder::new().schema_type(Type::String);
+            let exposition = ContentBuilder::new().schema(Some(text)).build();
+            (200, PROMETHEUS, vec![("text/plain", exposition)])
+        }
+        Answer::NoContent => (204, "Done", Vec::new()),
+    };
+    let mut response = ResponseBuilder::new().description(description);
+    for (content_type, content) in contents {
+        response = response.content(content_type, content);
+    }
+    (status, response.build())
 }
 
 fn param(name: &str, at: ParameterIn, schema: RefOr<Schema>, required: bool, about: Option<&str>) -> Parameter {
@@ -416,7 +418,11 @@ fn positive() -> RefOr<Schema> {
     ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)).into()
 }
 
-fn binary() -> utoipa::openapi::Content {
+fn json(shape: &Shape) -> Content {
+    ContentBuilder::new().schema(Some(shape.schema.clone())).build()
+}
+
+fn binary() -> Content {
     ContentBuilder::new()
         .schema(Some(
             ObjectBuilder::new()
@@ -424,6 +430,11 @@ fn binary() -> utoipa::openapi::Content {
                 .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary))),
         ))
         .build()
+}
+
+/// A PNG or a JPEG.
+fn images() -> Vec<(&'static str, Content)> {
+    vec![("image/png", binary()), ("image/jpeg", binary())]
 }
 
 /// An error answer: DRF's `{"detail": …}`, or `{"field": ["message"]}` for a 400. A 413 may come
@@ -441,5 +452,23 @@ fn failure(status: u16, meaning: &str, id: &str) -> Response {
             .content("application/json", ContentBuilder::new().schema(Some(s)).build())
             .build(),
         None => b.build(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_route_is_a_method_and_a_path() {
+        assert!(matches!(
+            parse_route("PATCH /api/tenants/{id}/"),
+            Some((HttpMethod::Patch, "/api/tenants/{id}/"))
+        ));
+        for bad in ["patch /a/", "PATCH", "PATCH a/", "PATCH  /a/", "FETCH /a/", "/a/"] {
+            assert!(parse_route(bad).is_none(), "{bad}");
+        }
+        // A malformed route stays whole, as a path the router does not have.
+        assert_eq!(op("GETT /a/", "a", "A").path, "GETT /a/");
     }
 }

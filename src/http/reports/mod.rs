@@ -14,8 +14,8 @@ use uuid::Uuid;
 pub use dto::{AgedDto, AgeingDto, BucketsDto, GeneralLedgerDto, LedgerAccount, LedgerRow, TrialBalanceDto};
 
 use super::company::{InCompany, perm};
-use super::conventions::{ListQuery, optional_date};
-use super::error::ApiError;
+use super::conventions::{ListQuery, markers, optional_date};
+use super::error::{ApiError, Reply};
 use super::extract::QueryPairs;
 use crate::domain::ledger::Ctx;
 use crate::domain::reports::ageing::{self, Side};
@@ -52,7 +52,7 @@ fn date_param(pairs: &[(String, String)], name: &str) -> Result<Option<Date>, Ap
 }
 
 /// `GET …/trial-balance/?as_of=`: every account with postings as of the date (default today).
-pub async fn trial_balance(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Result<Json<TrialBalanceDto>, ApiError> {
+pub async fn trial_balance(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Json<TrialBalanceDto>> {
     let as_of = q.date("as_of")?;
     c.read(move |tx, ctx| {
         let as_of = as_of.unwrap_or(ctx.today);
@@ -73,23 +73,16 @@ pub trait Aged: Send + Sync + 'static {
     const SIDE: Side;
 }
 
-/// `/api/reports/aged-receivables/`: what customers owe.
-pub struct Receivables;
-
-impl Aged for Receivables {
-    const SIDE: Side = Side::Receivables;
-}
-
-/// `/api/reports/aged-payables/`: what the company owes vendors.
-pub struct Payables;
-
-impl Aged for Payables {
-    const SIDE: Side = Side::Payables;
-}
+markers!(Aged::SIDE: Side {
+    /// `/api/reports/aged-receivables/`: what customers owe.
+    Receivables = Side::Receivables;
+    /// `/api/reports/aged-payables/`: what the company owes vendors.
+    Payables = Side::Payables;
+});
 
 /// `GET …/aged-receivables/?as_of=` (or payables): open amounts per contact by days past due,
 /// as of the date (default today).
-pub async fn aged<A: Aged>(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Result<Json<AgeingDto>, ApiError> {
+pub async fn aged<A: Aged>(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Json<AgeingDto>> {
     let as_of = q.date("as_of")?;
     c.read(move |tx, ctx| {
         let as_of = as_of.unwrap_or(ctx.today);
@@ -127,7 +120,7 @@ impl LedgerQuery {
 
 /// `GET …/general-ledger/?account=&date_from=&date_to=`: one account's postings, a page at a
 /// time. `date_to` defaults to today, `date_from` to the start of `date_to`'s year.
-pub async fn general_ledger(c: InCompany<perm::ViewReports>, q: ListQuery) -> Result<Json<GeneralLedgerDto>, ApiError> {
+pub async fn general_ledger(c: InCompany<perm::ViewReports>, q: ListQuery) -> Reply<Json<GeneralLedgerDto>> {
     let query = LedgerQuery::read(&q.request)?;
     let (mut ledger, last) = c.read(move |tx, ctx| ledger_page(tx, ctx, &query)).await?;
     let page = q.request.page;

@@ -3,17 +3,16 @@
 
 use axum::Json;
 use axum::http::StatusCode;
-use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::domain::books;
 use crate::domain::tenants::Company;
 use crate::domain::tenants::companies::{self, CompanyChanges, DEFAULT_CHART};
-use crate::domain::{Change, books};
 use crate::http::company::{Id, JsonBody, perm};
-use crate::http::conventions::ListQuery;
-use crate::http::error::ApiError;
+use crate::http::conventions::{ListQuery, Verb};
+use crate::http::error::Reply;
 use crate::http::firm::{InFirm, Signed};
 use crate::provision;
 use crate::store::companies as store;
@@ -95,7 +94,7 @@ impl From<CompanyBody> for CompanyChanges {
     }
 }
 
-pub async fn list(c: Signed, q: ListQuery) -> Result<Response, ApiError> {
+pub async fn list(c: Signed, q: ListQuery) -> Reply {
     let request = q.request.clone();
     let page = c
         .tenant_read(move |tx, caller| {
@@ -110,7 +109,7 @@ pub async fn list(c: Signed, q: ListQuery) -> Result<Response, ApiError> {
 pub async fn create(
     c: InFirm<perm::ManageCompanies>,
     body: JsonBody<CompanyBody>,
-) -> Result<(StatusCode, Json<CompanyDto>), ApiError> {
+) -> Reply<(StatusCode, Json<CompanyDto>)> {
     let mut body = body.parse()?;
     let chart = body.chart.take().unwrap_or_else(|| DEFAULT_CHART.into());
     let details = companies::new_details(body.into())?;
@@ -122,7 +121,7 @@ pub async fn create(
     .await
 }
 
-pub async fn get(c: Signed, Id(id): Id) -> Result<Json<CompanyDto>, ApiError> {
+pub async fn get(c: Signed, Id(id): Id) -> Reply<Json<CompanyDto>> {
     c.tenant_read(move |tx, caller| {
         let company = companies::find(tx, &caller.user, id)?;
         Ok(Json(CompanyDto::new(&company, caller.tenant()?.tenant_id())))
@@ -130,35 +129,17 @@ pub async fn get(c: Signed, Id(id): Id) -> Result<Json<CompanyDto>, ApiError> {
     .await
 }
 
-/// `PATCH`: only what the body sends changes.
-pub async fn update(
-    c: InFirm<perm::ManageCompanies>,
-    id: Id,
-    body: JsonBody<CompanyBody>,
-) -> Result<Json<CompanyDto>, ApiError> {
-    change(c, id, body, Change::Update).await
-}
-
-/// `PUT`: `name` is required, as on create.
-pub async fn replace(
-    c: InFirm<perm::ManageCompanies>,
-    id: Id,
-    body: JsonBody<CompanyBody>,
-) -> Result<Json<CompanyDto>, ApiError> {
-    change(c, id, body, Change::Replace).await
-}
-
+/// `PATCH` (only what the body sends changes) or `PUT` (`name` is required, as on create).
 /// The company is looked up before the body is read: one the caller cannot see is a 404
 /// whatever the body.
-async fn change(
+pub async fn change<V: Verb>(
     c: InFirm<perm::ManageCompanies>,
     Id(id): Id,
     body: JsonBody<CompanyBody>,
-    how: Change,
-) -> Result<Json<CompanyDto>, ApiError> {
+) -> Reply<Json<CompanyDto>> {
     c.tenant_write(move |tx, caller| {
         let current = companies::find(tx, &caller.user, id)?;
-        let company = companies::update(tx, &caller.user, current, how, body.parse()?.into(), books::now())?;
+        let company = companies::update(tx, &caller.user, current, V::CHANGE, body.parse()?.into(), books::now())?;
         Ok(Json(CompanyDto::new(&company, caller.tenant()?.tenant_id())))
     })
     .await

@@ -2,7 +2,6 @@
 //! administrator). Another firm's id is a 404.
 
 use axum::Json;
-use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::{RefOr, Schema};
@@ -14,7 +13,7 @@ use crate::domain::tenants::{Plan, Tenant};
 use crate::http::accounting::present;
 use crate::http::company::{Id, JsonBody, perm};
 use crate::http::conventions::ListQuery;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, Reply};
 use crate::http::firm::InFirm;
 use crate::http::openapi::choice;
 use crate::store::list::{ListRequest, Page};
@@ -80,7 +79,7 @@ impl From<TenantBody> for TenantChanges {
     }
 }
 
-pub async fn list(c: InFirm<perm::ViewFirm>, q: ListQuery) -> Result<Response, ApiError> {
+pub async fn list(c: InFirm<perm::ViewFirm>, q: ListQuery) -> Reply {
     let request = q.request.clone();
     let page = c
         .platform_read(move |tx, caller| {
@@ -93,17 +92,13 @@ pub async fn list(c: InFirm<perm::ViewFirm>, q: ListQuery) -> Result<Response, A
     Ok(q.render(page, |t| TenantDto::from(&t)))
 }
 
-pub async fn get(c: InFirm<perm::ViewFirm>, Id(id): Id) -> Result<Json<TenantDto>, ApiError> {
+pub async fn get(c: InFirm<perm::ViewFirm>, Id(id): Id) -> Reply<Json<TenantDto>> {
     c.platform_read(move |tx, caller| Ok(TenantDto::from(&firm::find(tx, &caller.user, id)?)))
         .await
         .map(Json)
 }
 
-pub async fn update(
-    c: InFirm<perm::ManageFirm>,
-    Id(id): Id,
-    body: JsonBody<TenantBody>,
-) -> Result<Json<TenantDto>, ApiError> {
+pub async fn update(c: InFirm<perm::ManageFirm>, Id(id): Id, body: JsonBody<TenantBody>) -> Reply<Json<TenantDto>> {
     c.platform_write(move |tx, caller| {
         let tenant = firm::find(tx, &caller.user, id)?;
         let tenant = firm::update(tx, &caller.user, tenant, body.parse()?.into(), books::now())?;

@@ -3,7 +3,6 @@
 
 use axum::Json;
 use axum::http::StatusCode;
-use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::{RefOr, Schema};
@@ -11,14 +10,14 @@ use uuid::Uuid;
 
 use super::firm_companies;
 use crate::auth::jwt::random_secret;
+use crate::domain::books;
 use crate::domain::roles::{ALL_ROLES, Role};
 use crate::domain::tenants::users::{self, UserChanges};
 use crate::domain::tenants::{Profile, User};
-use crate::domain::{Change, books};
 use crate::http::accounting::present;
 use crate::http::company::{Id, JsonBody, perm};
-use crate::http::conventions::ListQuery;
-use crate::http::error::ApiError;
+use crate::http::conventions::{ListQuery, Verb};
+use crate::http::error::{ApiError, Reply};
 use crate::http::firm::{InFirm, Signed};
 use crate::http::openapi::choice;
 use crate::provision;
@@ -152,7 +151,7 @@ impl From<UserBody> for UserChanges {
     }
 }
 
-pub async fn list(c: InFirm<perm::ViewUsers>, q: ListQuery) -> Result<Response, ApiError> {
+pub async fn list(c: InFirm<perm::ViewUsers>, q: ListQuery) -> Reply {
     let request = q.request.clone();
     let page = c
         .platform_read(move |tx, caller| Ok(platform::users_page(tx, caller.tenant()?.tenant_id(), &request)?))
@@ -162,12 +161,9 @@ pub async fn list(c: InFirm<perm::ViewUsers>, q: ListQuery) -> Result<Response, 
 
 /// Invites a user into the caller's firm. Without a `password`, a temporary one is made and
 /// returned once, in `temporary_password`.
-pub async fn create(
-    c: InFirm<perm::ManageUsers>,
-    body: JsonBody<UserBody>,
-) -> Result<(StatusCode, Json<UserDto>), ApiError> {
+pub async fn create(c: InFirm<perm::ManageUsers>, body: JsonBody<UserBody>) -> Reply<(StatusCode, Json<UserDto>)> {
     let changes = UserChanges::from(body.parse()?);
-    c.blocking(move |app, caller| {
+    c.hashing(move |app, caller| {
         let known = firm_companies(app, caller)?;
         let new = users::invite(&caller.user, changes, &known, temporary_password()?)?;
         let tenant = Some(caller.tenant()?.tenant_id());
@@ -194,39 +190,31 @@ fn temporary_password() -> Result<String, ApiError> {
 }
 
 /// Anyone reads their own record; others need `users.view`.
-pub async fn get(c: Signed, Id(id): Id) -> Result<Json<UserDto>, ApiError> {
+pub async fn get(c: Signed, Id(id): Id) -> Reply<Json<UserDto>> {
     c.platform_read(move |tx, caller| Ok(Json(UserDto::from(&users::find(tx, &caller.user, id)?))))
         .await
 }
 
-/// `PATCH`: only what the body sends changes.
-pub async fn update(c: InFirm<perm::ManageUsers>, id: Id, body: JsonBody<UserBody>) -> Result<Json<UserDto>, ApiError> {
-    change(c, id, body, Change::Update).await
-}
-
-/// `PUT`: `email` is required (and must stay the user's), as on invitation.
-pub async fn replace(
-    c: InFirm<perm::ManageUsers>,
-    id: Id,
-    body: JsonBody<UserBody>,
-) -> Result<Json<UserDto>, ApiError> {
-    change(c, id, body, Change::Replace).await
-}
-
-/// The user is looked up (and locked) before the body is read: one the caller cannot see or
-/// reach is a 404 whatever the body.
-async fn change(
+/// `PATCH` (only what the body sends changes) or `PUT` (`email` is required, and must stay the
+/// user's, as on invitation). The user is looked up (and locked) before the body is read: one
+/// the caller cannot see or reach is a 404 whatever the body.
+pub async fn change<V: Verb>(
     c: InFirm<perm::ManageUsers>,
     Id(id): Id,
     body: JsonBody<UserBody>,
-    how: Change,
-) -> Result<Json<UserDto>, ApiError> {
+) -> Reply<Json<UserDto>> {
     c.blocking(move |app, caller| {
         let known = firm_companies(app, caller)?;
         let actor = &caller.user;
         let user = app.store.platform_write(|tx| {
             users::change(tx, actor, id, "update", books::now(), |user| {
-                Ok::<_, ApiError>(users::apply_changes(actor, user, body.parse()?.into(), &known, how)?)
+                Ok::<_, ApiError>(users::apply_changes(
+                    actor,
+                    user,
+                    body.parse()?.into(),
+                    &known,
+                    V::CHANGE,
+                )?)
             })
         })?;
         Ok(Json(UserDto::from(&user)))
@@ -234,16 +222,16 @@ async fn change(
     .await
 }
 
-pub async fn deactivate(c: InFirm<perm::ManageUsers>, id: Id) -> Result<Json<UserDto>, ApiError> {
+pub async fn deactivate(c: InFirm<perm::ManageUsers>, id: Id) -> Reply<Json<UserDto>> {
     set_active(c, id, false).await
 }
 
-pub async fn activate(c: InFirm<perm::ManageUsers>, id: Id) -> Result<Json<UserDto>, ApiError> {
+pub async fn activate(c: InFirm<perm::ManageUsers>, id: Id) -> Reply<Json<UserDto>> {
     set_active(c, id, true).await
 }
 
 /// Deactivation ends every token the user holds; nobody deactivates themselves.
-async fn set_active(c: InFirm<perm::ManageUsers>, Id(id): Id, active: bool) -> Result<Json<UserDto>, ApiError> {
+async fn set_active(c: InFirm<perm::ManageUsers>, Id(id): Id, active: bool) -> Reply<Json<UserDto>> {
     let action = if active { "activate" } else { "deactivate" };
     c.platform_write(move |tx, caller| {
         let actor = &caller.user;

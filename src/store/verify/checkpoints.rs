@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use uuid::Uuid;
 
+use super::report::UNKNOWN_KEY;
 use super::walk::Chain;
 use super::{Verifier, short};
 use crate::domain::ledger::chain;
@@ -16,12 +17,14 @@ pub(super) struct Checkpoint {
     pub(super) seq: i64,
     hash: String,
     signature: String,
+    /// The key that signed it, by [`chain::key_id`]; `None` before key ids were recorded.
+    key_id: Option<String>,
 }
 
 /// The company's checkpoints, in chain order.
 pub(super) fn checkpoints(tx: &mut Tx, company: Uuid) -> Result<Vec<Checkpoint>, StoreError> {
     tx.query(
-        "SELECT seq, hash, signature FROM chain_checkpoints WHERE company_id = $1 ORDER BY seq",
+        "SELECT seq, hash, signature, key_id FROM chain_checkpoints WHERE company_id = $1 ORDER BY seq",
         params![company],
     )?
     .iter()
@@ -30,6 +33,7 @@ pub(super) fn checkpoints(tx: &mut Tx, company: Uuid) -> Result<Vec<Checkpoint>,
             seq: r.int(0)?,
             hash: r.text(1)?,
             signature: r.text(2)?,
+            key_id: r.opt_text(3)?,
         })
     })
     .collect()
@@ -41,21 +45,30 @@ impl Verifier<'_> {
     pub(super) fn check_checkpoints(&mut self, checkpoints: &[Checkpoint], chain: &Chain) {
         let mut last_good = 0;
         let signed: HashSet<i64> = checkpoints.iter().map(|c| c.seq).collect();
+        let ours = chain::key_id(self.key);
         for cp in checkpoints {
             // No entry is named: any link up to here may be the one rewritten.
             let link = chain.at_checkpoints.get(&cp.seq);
             if !chain::signature_valid(self.key, self.company, cp.seq, &cp.hash, &cp.signature) {
-                self.push(
-                    None,
-                    Some(cp.seq),
-                    cp.seq,
-                    format!(
-                        "the checkpoint's signature does not verify: links {}..={} were rewritten, \
-                         or this is not the checkpoint key that signed it",
-                        last_good + 1,
-                        cp.seq
+                let (from, to) = (last_good + 1, cp.seq);
+                let message = match cp.key_id.as_deref() {
+                    Some(theirs) if theirs != ours => format!(
+                        "the checkpoint's signature does not verify with this key: it was {UNKNOWN_KEY} \
+                         ({theirs}; the key given is {ours}), so it cannot be checked here, which alone is no \
+                         sign of tampering. Verify with the key that signed it (servers sharing one database \
+                         must share checkpoint_key); if no key of this installation ever had id {theirs}, \
+                         links {from}..={to} were rewritten"
                     ),
-                );
+                    Some(_) => format!(
+                        "the checkpoint's signature does not verify: links {from}..={to} were rewritten \
+                         (this is the key that signed it)"
+                    ),
+                    None => format!(
+                        "the checkpoint's signature does not verify: links {from}..={to} were rewritten, \
+                         or this is not the checkpoint key that signed it"
+                    ),
+                };
+                self.push(None, Some(cp.seq), cp.seq, message);
             } else {
                 last_good = cp.seq;
             }

@@ -27,7 +27,7 @@ use crate::domain::money;
 use crate::params;
 use crate::tenancy::TenantScope;
 
-pub use report::{CompanyReport, EntryRef, Finding, TenantReport};
+pub use report::{CompanyReport, EntryRef, Finding, TenantReport, UNKNOWN_KEY};
 
 /// Position of findings that belong to no place in the chain (maintained balances, settings).
 const END: i64 = i64::MAX;

@@ -7,6 +7,9 @@ use uuid::Uuid;
 
 use crate::domain::ledger::JournalEntry;
 
+/// What a finding about a checkpoint signed by another key says (`CompanyReport::unknown_key`).
+pub const UNKNOWN_KEY: &str = "signed by another checkpoint key";
+
 /// An entry a finding is about: its id, its number, or both.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryRef {
@@ -74,6 +77,12 @@ pub struct CompanyReport {
 impl CompanyReport {
     pub fn is_ok(&self) -> bool {
         self.findings.is_empty()
+    }
+
+    /// Whether some checkpoints were signed by a key other than the one given: they could not
+    /// be checked, which is not in itself a sign of tampering.
+    pub fn unknown_key(&self) -> bool {
+        self.findings.iter().any(|f| f.message.contains(UNKNOWN_KEY))
     }
 
     /// The first finding, in ledger order, that names an entry.

@@ -87,7 +87,7 @@ fn input(day: Date, lines: Vec<LineInput>) -> EntryInput {
 struct Snapshot {
     entries: Vec<JournalEntry>,
     links: Vec<ChainLink>,
-    checkpoints: Vec<(ChainLink, String)>,
+    checkpoints: Vec<(ChainLink, String, String)>,
     audit: usize,
     balances: BTreeMap<(Uuid, Date), (i64, i64)>,
     counters: (i64, i64),
@@ -314,8 +314,8 @@ impl Fixture {
                 out.push(format!("entry {:?} is posted but not chained", e.number));
             }
         }
-        let signed: Vec<i64> = self.store.checkpoints().iter().map(|(l, _)| l.seq).collect();
-        for (link, signature) in self.store.checkpoints() {
+        let signed: Vec<i64> = self.store.checkpoints().iter().map(|(l, _, _)| l.seq).collect();
+        for (link, signature, _) in self.store.checkpoints() {
             if !chain::signature_valid(KEY, company, link.seq, &link.hash, signature) {
                 out.push(format!("checkpoint {}: the signature does not verify", link.seq));
             }

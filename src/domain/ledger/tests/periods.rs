@@ -268,3 +268,34 @@ fn a_settings_change_takes_what_is_sent_and_never_moves_the_lock_dates() {
     };
     assert_eq!(change(&mut f, march).unwrap().fiscal_year_start_month, 3);
 }
+
+#[test]
+fn a_settings_change_is_in_the_audit_trail_with_who_and_what_it_was() {
+    let mut f = Fixture::new();
+    let change = |f: &mut Fixture, changes: ledger::SettingsChanges| {
+        let manager = f.manager;
+        f.run(manager, |s, c| ledger::update_settings(s, c, changes))
+    };
+    let turn_on = ledger::SettingsChanges {
+        approval_required: Some(true),
+        approval_threshold: Some("250.00".into()),
+        ..Default::default()
+    };
+    change(&mut f, turn_on.clone()).unwrap();
+    let rows = f.store.audit_trail().len();
+    let last = f.store.audit_trail().last().cloned().unwrap();
+    assert_eq!(
+        (last.action, last.object_type, last.actor),
+        ("update", "settings", f.manager)
+    );
+    assert_eq!(
+        last.changes,
+        [
+            ("approval_required".to_owned(), "false".to_owned(), "true".to_owned()),
+            ("approval_threshold".to_owned(), "0.00".to_owned(), "250.00".to_owned()),
+        ]
+    );
+    // The same values again change nothing, and leave no row.
+    change(&mut f, turn_on).unwrap();
+    assert_eq!(f.store.audit_trail().len(), rows);
+}

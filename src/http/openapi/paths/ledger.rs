@@ -1,218 +1,75 @@
 //! Operations of the ledger: the chart of accounts, journal entries, periods and the audit log.
 
-use utoipa::openapi::path::HttpMethod::{Delete, Get, Patch, Post, Put};
-
 use super::super::crud::{Crud, crud};
-use super::super::ops::{Body, Kind, Op, named, op, shape};
-use super::super::schemas::page;
+use super::super::ops::Access::Company;
+use super::super::ops::Kind::{self, Bool, Date, Id, Int, Text};
+use super::super::ops::{Op, named, op, shape, tagged};
 use crate::http::accounting::AccountBody;
 use crate::http::dto::AccountDto;
 use crate::http::journal::{BulkBody, BulkPosted, EntryBody, EntryDto, ReverseBody};
 use crate::http::periods::{AuditDto, CloseBody, ReopenBody, SettingsBody, SettingsDto, YearEnd, YearEndBody};
 
+#[rustfmt::skip]
+const ENTRY_FILTERS: &[(&str, Kind)] = &[
+    ("status", Text), ("date", Date), ("date_from", Date), ("date_to", Date), ("number", Int),
+    ("reference", Text), ("account", Id), ("amount_min", Text), ("amount_max", Text), ("created_by", Id),
+];
+
 pub fn ledger() -> Vec<Op> {
-    let entry_filters = [
-        ("status", Kind::Text),
-        ("date", Kind::Date),
-        ("date_from", Kind::Date),
-        ("date_to", Kind::Date),
-        ("number", Kind::Int),
-        ("reference", Kind::Text),
-        ("account", Kind::Id),
-        ("amount_min", Kind::Text),
-        ("amount_max", Kind::Text),
-        ("created_by", Kind::Id),
-    ];
-    let verb = |path, id, summary| {
-        op(Post, path, id, "Journal", summary)
-            .idempotent()
-            .writes()
-            .ok(shape::<EntryDto>())
-    };
     let accounts = crud::<AccountDto, AccountBody>(Crud {
         path: "/api/accounting/chart-of-accounts/",
         tag: "Accounts",
+        delete: true,
         one: "Account",
         many: "Accounts",
         a: "an account",
         list: "The chart of accounts",
-        filters: &[
-            ("type", Kind::Text),
-            ("subtype", Kind::Text),
-            ("is_active", Kind::Bool),
-            ("parent", Kind::Id),
-        ],
         create: "AccountCreate",
         rules: Some("An account with postings never changes type: deactivate it instead."),
-        delete: true,
+        filters: &[("type", Text), ("subtype", Text), ("is_active", Bool), ("parent", Id)],
     });
-    accounts
-        .into_iter()
-        .chain([
-            op(
-                Get,
-                "/api/accounting/journal-entries/",
-                "listEntries",
-                "Journal",
-                "Journal entries",
-            )
-            .about("`amount_min`/`amount_max` are decimal amounts in the company currency.")
-            .list(&entry_filters)
-            .ok(page(shape::<EntryDto>())),
-            op(
-                Post,
-                "/api/accounting/journal-entries/",
-                "createEntry",
-                "Journal",
-                "Create a draft entry",
-            )
-            .body(Body::Json(named("JournalEntryInput")))
-            .idempotent()
-            .writes()
-            .created(shape::<EntryDto>()),
-            op(
-                Post,
-                "/api/accounting/journal-entries/bulk/",
-                "bulkPost",
-                "Journal",
-                "Post up to 10,000 entries at once",
-            )
+    [accounts, journal(), periods()].into_iter().flatten().collect()
+}
+
+#[rustfmt::skip]
+fn journal() -> Vec<Op> {
+    tagged("Journal", Company, [
+        op("GET /api/accounting/journal-entries/", "listEntries", "Journal entries").list::<EntryDto>(ENTRY_FILTERS)
+            .about("`amount_min`/`amount_max` are decimal amounts in the company currency."),
+        op("POST /api/accounting/journal-entries/", "createEntry", "Create a draft entry").json(named("JournalEntryInput"))
+            .idempotent().created(shape::<EntryDto>()),
+        op("POST /api/accounting/journal-entries/bulk/", "bulkPost", "Post up to 10,000 entries at once").json(shape::<BulkBody>())
             .about("All of them, or none and the errors by index (`entries[3].lines[0].account`).")
-            .body(Body::Json(shape::<BulkBody>()))
-            .idempotent()
-            .writes()
-            .created(shape::<BulkPosted>()),
-            op(
-                Get,
-                "/api/accounting/journal-entries/{id}/",
-                "getEntry",
-                "Journal",
-                "One entry",
-            )
-            .ok(shape::<EntryDto>()),
-            op(
-                Patch,
-                "/api/accounting/journal-entries/{id}/",
-                "updateEntry",
-                "Journal",
-                "Change a draft",
-            )
-            .body(Body::Json(shape::<EntryBody>()))
-            .writes()
-            .ok(shape::<EntryDto>()),
-            op(
-                Put,
-                "/api/accounting/journal-entries/{id}/",
-                "replaceEntry",
-                "Journal",
-                "Replace a draft",
-            )
-            .body(Body::Json(named("JournalEntryInput")))
-            .writes()
-            .ok(shape::<EntryDto>()),
-            op(
-                Delete,
-                "/api/accounting/journal-entries/{id}/",
-                "deleteEntry",
-                "Journal",
-                "Delete a draft",
-            )
-            .writes(),
-            verb(
-                "/api/accounting/journal-entries/{id}/post/",
-                "postEntry",
-                "Post a draft: numbered, chained, final",
-            ),
-            verb(
-                "/api/accounting/journal-entries/{id}/approve/",
-                "approveEntry",
-                "Approve a draft",
-            ),
-            verb(
-                "/api/accounting/journal-entries/{id}/cancel/",
-                "cancelEntry",
-                "Cancel a draft",
-            ),
-            op(
-                Post,
-                "/api/accounting/journal-entries/{id}/reverse/",
-                "reverseEntry",
-                "Journal",
-                "Reverse a posted entry",
-            )
+            .idempotent().created(shape::<BulkPosted>()),
+        op("GET /api/accounting/journal-entries/{id}/", "getEntry", "One entry").ok(shape::<EntryDto>()),
+        op("PATCH /api/accounting/journal-entries/{id}/", "updateEntry", "Change a draft").json(shape::<EntryBody>())
+            .writes().ok(shape::<EntryDto>()),
+        op("PUT /api/accounting/journal-entries/{id}/", "replaceEntry", "Replace a draft").json(named("JournalEntryInput"))
+            .writes().ok(shape::<EntryDto>()),
+        op("DELETE /api/accounting/journal-entries/{id}/", "deleteEntry", "Delete a draft").writes(),
+        op("POST /api/accounting/journal-entries/{id}/post/", "postEntry", "Post a draft: numbered, chained, final")
+            .idempotent().ok(shape::<EntryDto>()),
+        op("POST /api/accounting/journal-entries/{id}/approve/", "approveEntry", "Approve a draft").idempotent().ok(shape::<EntryDto>()),
+        op("POST /api/accounting/journal-entries/{id}/cancel/", "cancelEntry", "Cancel a draft").idempotent().ok(shape::<EntryDto>()),
+        op("POST /api/accounting/journal-entries/{id}/reverse/", "reverseEntry", "Reverse a posted entry")
             .about("Without a body (or a `date`), the reversal is dated like the original.")
-            .body(Body::Optional(shape::<ReverseBody>()))
-            .idempotent()
-            .writes()
-            .created(shape::<EntryDto>()),
-            op(
-                Get,
-                "/api/accounting/periods/",
-                "getPeriods",
-                "Periods",
-                "Fiscal year, lock dates, approval rules",
-            )
-            .ok(shape::<SettingsDto>()),
-            op(
-                Patch,
-                "/api/accounting/periods/",
-                "updatePeriods",
-                "Periods",
-                "Change the fiscal year and approval rules",
-            )
-            .body(Body::Json(shape::<SettingsBody>()))
-            .idempotent()
-            .writes()
-            .ok(shape::<SettingsDto>()),
-            op(
-                Post,
-                "/api/accounting/periods/close/",
-                "closePeriod",
-                "Periods",
-                "Close the books up to a date",
-            )
-            .about("`hard: true` closes for good: a hard close is never reopened.")
-            .body(Body::Json(shape::<CloseBody>()))
-            .idempotent()
-            .writes()
-            .ok(shape::<SettingsDto>()),
-            op(
-                Post,
-                "/api/accounting/periods/reopen/",
-                "reopenPeriod",
-                "Periods",
-                "Move the soft lock date back",
-            )
-            .about("Without a `date`, the soft lock is removed (the hard close stays).")
-            .body(Body::Json(shape::<ReopenBody>()))
-            .idempotent()
-            .writes()
-            .ok(shape::<SettingsDto>()),
-            op(
-                Post,
-                "/api/accounting/periods/year-end/",
-                "yearEnd",
-                "Periods",
-                "Close a fiscal year into retained earnings",
-            )
-            .body(Body::Json(shape::<YearEndBody>()))
-            .idempotent()
-            .writes()
-            .ok(shape::<YearEnd>()),
-            op(
-                Get,
-                "/api/accounting/audit-log/",
-                "auditLog",
-                "Periods",
-                "The company's audit trail",
-            )
-            .list(&[
-                ("action", Kind::Text),
-                ("object_type", Kind::Text),
-                ("object_id", Kind::Id),
-                ("actor", Kind::Id),
-            ])
-            .ok(page(shape::<AuditDto>())),
-        ])
-        .collect()
+            .optional(shape::<ReverseBody>()).idempotent().created(shape::<EntryDto>()),
+    ])
+}
+
+#[rustfmt::skip]
+fn periods() -> Vec<Op> {
+    tagged("Periods", Company, [
+        op("GET /api/accounting/periods/", "getPeriods", "Fiscal year, lock dates, approval rules").ok(shape::<SettingsDto>()),
+        op("PATCH /api/accounting/periods/", "updatePeriods", "Change the fiscal year and approval rules")
+            .json(shape::<SettingsBody>()).idempotent().ok(shape::<SettingsDto>()),
+        op("POST /api/accounting/periods/close/", "closePeriod", "Close the books up to a date").json(shape::<CloseBody>())
+            .about("`hard: true` closes for good: a hard close is never reopened.").idempotent().ok(shape::<SettingsDto>()),
+        op("POST /api/accounting/periods/reopen/", "reopenPeriod", "Move the soft lock date back").json(shape::<ReopenBody>())
+            .about("Without a `date`, the soft lock is removed (the hard close stays).").idempotent().ok(shape::<SettingsDto>()),
+        op("POST /api/accounting/periods/year-end/", "yearEnd", "Close a fiscal year into retained earnings")
+            .json(shape::<YearEndBody>()).idempotent().ok(shape::<YearEnd>()),
+        op("GET /api/accounting/audit-log/", "auditLog", "The company's audit trail")
+            .list::<AuditDto>(&[("action", Text), ("object_type", Text), ("object_id", Id), ("actor", Id)]),
+    ])
 }

@@ -12,13 +12,16 @@ mod reports;
 use super::ops::Op;
 
 pub fn operations() -> Vec<Op> {
-    platform::operations()
-        .into_iter()
-        .chain(ledger::ledger())
-        .chain(contacts::contacts())
-        .chain(documents::documents())
-        .chain(documents::delivery())
-        .chain(payments::recurring_and_payments())
-        .chain(reports::reports())
-        .collect()
+    [
+        platform::operations(),
+        ledger::ledger(),
+        contacts::contacts(),
+        documents::documents(),
+        documents::delivery(),
+        payments::recurring_and_payments(),
+        reports::reports(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
