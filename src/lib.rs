@@ -1,6 +1,7 @@
 //! OASYS: books, invoicing, banking and stock for small firms and the accounting firms that
 //! keep their books, as one executable. Modules in reading order: the pure domain and file
-//! formats, storage, authentication and tenancy, provisioning, the HTTP API, configuration, the CLI.
+//! formats, storage, authentication and tenancy, provisioning, the HTTP API, configuration, the CLI
+//! (and the TLS provider).
 
 pub mod domain;
 pub mod formats;
@@ -21,6 +22,7 @@ pub mod http;
 pub mod cli;
 pub mod config;
 pub mod telemetry;
+pub mod tls;
 
 use std::future::Future;
 use std::net::SocketAddr;
