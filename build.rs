@@ -39,8 +39,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     // The archive holds one folder, `swagger-ui-<version>/`, with the files under `dist/`.
     let index = zip
         .file_names()
+        .filter_map(Result::ok)
         .find(|name| name.ends_with("/dist/index.html") && name.matches('/').count() == 2)
-        .map(str::to_owned)
+        .map(|name| name.into_owned())
         .ok_or("the Swagger UI zip has no <folder>/dist/index.html")?;
     let dist = index.trim_end_matches("index.html").to_owned();
 
