@@ -1,6 +1,7 @@
 //! OASYS: books, invoicing, banking and stock for small firms and the accounting firms that
 //! keep their books, as one executable. Modules in reading order: the pure domain and file
-//! formats, storage, authentication and tenancy, provisioning, the HTTP API, configuration, the CLI.
+//! formats, storage, authentication and tenancy, provisioning, the HTTP API, configuration, the CLI
+//! (and the TLS provider).
 
 pub mod domain;
 pub mod formats;
@@ -23,6 +24,7 @@ pub mod server;
 pub mod cli;
 pub mod config;
 pub mod telemetry;
+pub mod tls;
 
 use std::future::Future;
 

@@ -58,6 +58,8 @@ fn remote_error(what: &str) -> impl Fn(object_store::Error) -> BackupError + '_ 
 
 /// The store for `loc`: `AWS_*` environment variables first, then `backup.s3_*` settings.
 pub fn open(loc: &S3Location, config: &BackupConfig) -> Result<Arc<dyn ObjectStore>, BackupError> {
+    // reqwest has no provider of its own (Cargo.toml): callers other than the CLI (tests) too.
+    crate::tls::install_provider();
     let mut builder = AmazonS3Builder::from_env().with_bucket_name(&loc.bucket);
     if let Some(v) = &config.s3_endpoint {
         builder = builder.with_endpoint(v);

@@ -274,6 +274,7 @@ pub enum ConfigCommand {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    crate::tls::install_provider();
     let listen = match &cli.command {
         Some(Command::Serve(args)) => args.listen.clone(),
         _ => None,

@@ -22,6 +22,7 @@ pub mod items;
 pub mod journal;
 pub mod metrics;
 pub mod openapi;
+pub mod packed;
 pub mod payments;
 pub mod periods;
 pub mod permission;

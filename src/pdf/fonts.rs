@@ -5,6 +5,7 @@
 //! ligatures, left to right only. That is enough for invoices in Latin, Greek and Cyrillic scripts
 //! and keeps the dependency set small (krilla's `simple-text` would add rustybuzz).
 
+use std::io::Read;
 use std::sync::LazyLock;
 
 use krilla::text::{Font, GlyphId, KrillaGlyph};
@@ -13,8 +14,10 @@ use skrifa::instance::{LocationRef, Size};
 
 use super::PdfError;
 
-static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+/// The faces from `assets/fonts/`, gzipped by build.rs (half the bytes in the binary); inflated
+/// once, on first use.
+static REGULAR: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/DejaVuSans.ttf.gz"));
+static BOLD: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/DejaVuSans-Bold.ttf.gz"));
 
 /// Characters below this code point have their glyph and advance precomputed: Latin-1 and Latin
 /// Extended-A/B cover nearly all invoice text, and a table look-up beats a cmap search per character.
@@ -51,14 +54,24 @@ pub(crate) fn fonts() -> Result<&'static Fonts, PdfError> {
 impl Fonts {
     fn load() -> Result<Fonts, String> {
         Ok(Fonts {
-            regular: Face::load(REGULAR, "DejaVu Sans")?,
-            bold: Face::load(BOLD, "DejaVu Sans Bold")?,
+            regular: Face::load(inflate(REGULAR, "DejaVu Sans")?, "DejaVu Sans")?,
+            bold: Face::load(inflate(BOLD, "DejaVu Sans Bold")?, "DejaVu Sans Bold")?,
         })
     }
 
     pub(crate) fn face(&self, bold: bool) -> &Face {
         if bold { &self.bold } else { &self.regular }
     }
+}
+
+/// The font file gzipped as `gz`, kept for the life of the process (it is inflated once, into
+/// [`FONTS`], and the faces borrow it).
+fn inflate(gz: &[u8], name: &str) -> Result<&'static [u8], String> {
+    let mut data = Vec::new();
+    flate2::read::GzDecoder::new(gz)
+        .read_to_end(&mut data)
+        .map_err(|e| format!("{name} could not be inflated: {e}"))?;
+    Ok(Box::leak(data.into_boxed_slice()))
 }
 
 impl Face {

@@ -453,3 +453,59 @@ async fn the_documentation_pages_load_nothing_from_elsewhere() {
     let (_, csp, _) = fetch("/api/schema/").await;
     assert!(csp.starts_with("default-src 'none'"), "{csp}");
 }
+
+/// The big documentation files are embedded gzipped: a client that accepts gzip gets those bytes
+/// as they are (`Content-Encoding: gzip`), one that does not gets them inflated; the same file
+/// either way. Swagger UI's files that its page does not load are not served.
+#[tokio::test]
+async fn the_documentation_files_are_sent_gzipped_to_who_accepts_it() {
+    use std::io::Read;
+    let app = TestApp::spawn(&Backend::Sqlite).await;
+    for path in [
+        "/redoc/redoc.standalone.js",
+        "/api/docs/swagger-ui-bundle.js",
+        "/api/docs/swagger-ui.css",
+    ] {
+        let url = format!("{}{path}", app.base);
+        let plain = app.client.get(&url).send().await.unwrap();
+        assert_eq!(plain.status(), StatusCode::OK, "{path}");
+        assert!(plain.headers().get("content-encoding").is_none(), "{path}");
+        let plain = plain.bytes().await.unwrap();
+        let packed = app
+            .client
+            .get(&url)
+            .header("accept-encoding", "gzip, br")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(packed.status(), StatusCode::OK, "{path}");
+        assert_eq!(packed.headers()["content-encoding"], "gzip", "{path}");
+        assert_eq!(
+            packed.headers()["content-security-policy"],
+            oasys::http::openapi::DOCS_CSP
+        );
+        let packed = packed.bytes().await.unwrap();
+        assert!(
+            packed.len() * 2 < plain.len(),
+            "{path}: {} of {} bytes",
+            packed.len(),
+            plain.len()
+        );
+        let mut inflated = Vec::new();
+        flate2::read::GzDecoder::new(&packed[..])
+            .read_to_end(&mut inflated)
+            .unwrap();
+        assert!(inflated == plain, "{path}: the gzipped file inflates to another");
+    }
+    for path in [
+        "/api/docs/swagger-ui-es-bundle.js",
+        "/api/docs/swagger-ui.js",
+        "/api/docs/nothing",
+    ] {
+        let r = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let r = app.client.get(format!("{}/api/docs", app.base)).send().await.unwrap();
+    assert_eq!(r.url().path(), "/api/docs/");
+    assert!(r.text().await.unwrap().contains("swagger-ui-bundle.js"));
+}

@@ -20,7 +20,8 @@ pub use schemas::choice;
 use std::sync::OnceLock;
 
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::Path;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -28,9 +29,9 @@ use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{PathItem, Paths};
 use utoipa::openapi::tag::TagBuilder;
 use utoipa::openapi::{InfoBuilder, LicenseBuilder, OpenApi, OpenApiBuilder, RefOr};
-use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use super::error::{ApiError, Reply};
+use super::packed;
 use crate::app::AppState;
 
 /// The Content-Security-Policy of the two documentation pages: scripts, styles and the document
@@ -195,38 +196,69 @@ pub async fn schema() -> Reply {
 }
 
 static REDOC_HTML: &str = include_str!("../../../assets/redoc/index.html");
-static REDOC_JS: &[u8] = include_bytes!("../../../assets/redoc/redoc.standalone.js");
+/// Redoc's bundle, gzipped by build.rs.
+static REDOC_JS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/redoc.standalone.js.gz"));
 
-/// Swagger UI (`/api/docs/`, its files vendored by `utoipa-swagger-ui`) and Redoc (`/redoc/`),
-/// each under [`DOCS_CSP`] instead of the API's `default-src 'none'`.
+/// Swagger UI's files that its page loads, gzipped by build.rs from the vendored Swagger UI:
+/// (name, type, gzipped bytes).
+static SWAGGER: &[(&str, &str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/swagger.rs"));
+/// Its settings: this server's document, no validator badge.
+static SWAGGER_INITIALIZER: &str = include_str!("../../../assets/swagger-initializer.js");
+
+/// Swagger UI (`/api/docs/`, its files vendored, see build.rs) and Redoc (`/redoc/`), each under
+/// [`DOCS_CSP`] instead of the API's `default-src 'none'`.
 pub fn docs() -> Router<AppState> {
-    let swagger: Router<AppState> = SwaggerUi::new("/api/docs/")
-        .config(
-            Config::new(["/api/schema/"])
-                // The default sends the document to validator.swagger.io for a badge.
-                .validator_url("none")
-                .persist_authorization(false),
+    Router::new()
+        .route("/api/docs", get(|| async { Redirect::to("/api/docs/") }))
+        .route(
+            "/api/docs/",
+            get(|headers: HeaderMap| swagger_file(headers, "index.html")),
         )
-        .into();
-    let redoc = Router::new()
+        .route(
+            "/api/docs/{*file}",
+            get(|headers: HeaderMap, Path(file): Path<String>| async move { swagger_file(headers, &file).await }),
+        )
         // The seed's path for the interactive documentation.
         .route("/swagger", get(|| async { Redirect::permanent("/api/docs/") }))
         .route("/swagger/", get(|| async { Redirect::permanent("/api/docs/") }))
         .route("/redoc", get(|| async { Redirect::permanent("/redoc/") }))
         .route("/redoc/", get(redoc_page))
-        .route("/redoc/redoc.standalone.js", get(redoc_js));
-    swagger.merge(redoc).layer(SetResponseHeaderLayer::overriding(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(DOCS_CSP),
-    ))
+        .route("/redoc/redoc.standalone.js", get(redoc_js))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DOCS_CSP),
+        ))
+}
+
+async fn swagger_file(headers: HeaderMap, file: &str) -> Response {
+    if file == "swagger-initializer.js" {
+        let body = SWAGGER_INITIALIZER.as_bytes();
+        return asset("text/javascript; charset=utf-8", "no-cache", body);
+    }
+    match SWAGGER.iter().find(|(name, _, _)| *name == file) {
+        Some(&(name, content_type, gz)) => {
+            let cache = if name == "index.html" {
+                "no-cache"
+            } else {
+                "public, max-age=86400"
+            };
+            packed::respond(&headers, content_type, cache, gz)
+        }
+        None => ApiError::NotFound.into_response(),
+    }
 }
 
 async fn redoc_page() -> Response {
     asset("text/html; charset=utf-8", "no-cache", REDOC_HTML.as_bytes())
 }
 
-async fn redoc_js() -> Response {
-    asset("text/javascript; charset=utf-8", "public, max-age=86400", REDOC_JS)
+async fn redoc_js(headers: HeaderMap) -> Response {
+    packed::respond(
+        &headers,
+        "text/javascript; charset=utf-8",
+        "public, max-age=86400",
+        REDOC_JS,
+    )
 }
 
 /// A file served from the binary, with its type and how long it may be cached.
