@@ -22,7 +22,7 @@ async fn main() {
         server.backend, "sqlite",
         "backups copy SQLite files: unset OASYS_BENCH_DATABASE_URL"
     );
-    let http = reqwest::Client::new();
+    let http = common::http();
     let chart: Value = http
         .get(format!(
             "{}/api/accounting/chart-of-accounts/?page_size=200",

@@ -61,7 +61,7 @@ async fn main() {
         .unwrap_or(if full { 1000 } else { 20 });
     let server = common::start("bench-invoice-harbour-42").await;
     let backend = server.backend;
-    let http = reqwest::Client::new();
+    let http = common::http();
     let c = Client {
         http,
         base: server.base.clone(),

@@ -72,7 +72,7 @@ async fn main() {
     let target_lines = common::target_lines();
     let server = common::start("bench-ledger-harbour-42").await;
     let backend = server.backend;
-    let http = reqwest::Client::new();
+    let http = common::http();
     let client = Client {
         http,
         base: server.base.clone(),

@@ -273,6 +273,7 @@ async fn a_killed_server_loses_no_acknowledged_entry_and_leaves_no_partial_one()
         "# test configuration: defaults only\n",
     )
     .unwrap();
+    oasys::tls::install_provider();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(120))
         .build()

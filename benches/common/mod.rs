@@ -42,7 +42,7 @@ pub async fn start(password: &str) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(oasys::serve(Arc::new(app), listener, std::future::pending()));
-    let reg: Value = reqwest::Client::new()
+    let reg: Value = http()
         .post(format!("{base}/api/auth/register/"))
         .json(&json!({ "email": "bench@example.com", "password": password, "first_name": "B", "last_name": "M", "firm_name": "Bench" }))
         .send()
@@ -96,4 +96,11 @@ pub fn percentile(samples: &mut [Duration], p: f64) -> Duration {
 
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+/// An HTTP client for the benchmarks, after rustls' ring provider is installed (reqwest has none
+/// of its own here).
+pub fn http() -> reqwest::Client {
+    oasys::tls::install_provider();
+    reqwest::Client::new()
 }

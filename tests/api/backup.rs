@@ -362,7 +362,7 @@ async fn scheduled_backups_go_to_an_s3_store_and_restore_from_it() {
     };
     let bucket = format!("oasys-test-{}", uuid::Uuid::new_v4().simple());
     // moto makes a bucket on an unsigned PUT; a real store would need the bucket made beforehand.
-    let made = reqwest::Client::new()
+    let made = crate::helpers::http()
         .put(format!("{endpoint}/{bucket}"))
         .send()
         .await

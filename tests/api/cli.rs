@@ -516,7 +516,7 @@ impl Server {
     }
 
     async fn wait_until_healthy(&mut self) {
-        let client = reqwest::Client::new();
+        let client = crate::helpers::http();
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let health = client.get(format!("{}/api/health/", self.base)).send().await;
@@ -566,7 +566,7 @@ impl Server {
     }
 
     async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
-        let mut req = reqwest::Client::new().post(format!("{}{path}", self.base)).json(&body);
+        let mut req = crate::helpers::http().post(format!("{}{path}", self.base)).json(&body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -575,7 +575,7 @@ impl Server {
     }
 
     async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
-        let mut req = reqwest::Client::new().get(format!("{}{path}", self.base));
+        let mut req = crate::helpers::http().get(format!("{}{path}", self.base));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -761,7 +761,7 @@ async fn concurrent_setups_create_exactly_one_firm() {
                 "last_name": "Condition",
             });
             handles.push(tokio::spawn(async move {
-                reqwest::Client::new()
+                crate::helpers::http()
                     .post(url)
                     .json(&body)
                     .send()

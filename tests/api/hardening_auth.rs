@@ -21,7 +21,7 @@ const MIB: u64 = 1024 * 1024;
 async fn a_flood_of_sign_ins_hashes_a_few_passwords_at_a_time() {
     let server =
         ChildServer::start("[auth]\nconcurrent_password_hashes = 2\nlogin_attempts_per_ip_per_minute = 100000\n").await;
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http();
     let url = format!("{}/api/auth/login/", server.base);
     let login = |n: usize| {
         client

@@ -47,7 +47,7 @@ impl Server {
             base: format!("http://127.0.0.1:{port}"),
             _dir: dir,
         };
-        let client = reqwest::Client::new();
+        let client = crate::helpers::http();
         let deadline = Instant::now() + Duration::from_secs(60);
         while client
             .get(format!("{}/api/health/", server.base))
@@ -71,7 +71,7 @@ impl Server {
     }
 
     async fn json(&self, path: &str, token: Option<&str>, body: Value) -> Value {
-        let mut req = reqwest::Client::new().post(format!("{}{path}", self.base)).json(&body);
+        let mut req = crate::helpers::http().post(format!("{}{path}", self.base)).json(&body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
@@ -203,7 +203,7 @@ async fn a_huge_entry_gets_a_short_answer() {
         body.extend_from_slice(b",{}");
     }
     body.extend_from_slice(b"]}");
-    let r = reqwest::Client::new()
+    let r = crate::helpers::http()
         .post(format!("{}/api/accounting/journal-entries/", server.base))
         .bearer_auth(token)
         .header("content-type", "application/json")

@@ -50,7 +50,7 @@ impl ChildServer {
     }
 
     async fn wait_until_healthy(&mut self) {
-        let client = reqwest::Client::new();
+        let client = crate::helpers::http();
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok(r) = client.get(format!("{}/api/health/", self.base)).send().await

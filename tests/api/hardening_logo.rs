@@ -29,7 +29,7 @@ fn png(width: u32, height: u32, depth: png::BitDepth) -> Vec<u8> {
 
 /// `POST path` with a JSON body (and a token): the answer, which must be a success.
 async fn call(server: &Server, path: &str, token: Option<&str>, body: Value) -> Value {
-    let mut req = reqwest::Client::new()
+    let mut req = crate::helpers::http()
         .post(format!("{}{path}", server.base))
         .json(&body);
     if let Some(t) = token {
@@ -44,7 +44,7 @@ async fn call(server: &Server, path: &str, token: Option<&str>, body: Value) -> 
 /// memory grew meanwhile.
 async fn upload(server: &Server, token: &str, image: &[u8]) -> (StatusCode, String, u64) {
     let before = server.peak_memory();
-    let r = reqwest::Client::new()
+    let r = crate::helpers::http()
         .put(format!("{}/api/invoicing/logo/", server.base))
         .bearer_auth(token)
         .header("content-type", "image/png")

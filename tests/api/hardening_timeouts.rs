@@ -143,6 +143,7 @@ async fn read_answer(stream: &mut TcpStream, wait: Duration) -> String {
 
 /// With every connection slot held, a new client waits; it is served as soon as one frees.
 async fn connections_beyond_the_cap_wait_their_turn(app: TestApp) {
+    oasys::tls::install_provider();
     let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let health = format!("{}/api/health/", app.base);
     assert_eq!(client.get(&health).send().await.unwrap().status(), StatusCode::OK);
@@ -179,7 +180,7 @@ async fn refusals_are_logged_with_client_and_firm_and_counted() {
          [auth]\nlogin_failures_before_delay = 1\n",
     )
     .await;
-    let client = reqwest::Client::new();
+    let client = crate::helpers::http();
     let post = |path: &str, body: serde_json::Value, from: &str| {
         client
             .post(format!("{}{path}", server.base))

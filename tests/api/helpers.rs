@@ -96,7 +96,7 @@ impl TestApp {
         });
         TestApp {
             base: format!("http://{addr}"),
-            client: reqwest::Client::new(),
+            client: http(),
             data_dir,
             backend: backend.clone(),
             platform_schema,
@@ -150,4 +150,11 @@ pub fn output_text(out: &std::process::Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
+}
+
+/// An HTTP client for the tests. reqwest is built without a TLS provider of its own (the
+/// binary links only rustls' ring), so the process default is installed first, as the server does.
+pub fn http() -> reqwest::Client {
+    oasys::tls::install_provider();
+    reqwest::Client::new()
 }
