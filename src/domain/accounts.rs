@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::audit::{self, AuditFields, AuditTrail};
 use super::books::Ctx;
-use super::{Change, FieldErrors};
+use super::{Change, FieldErrors, Kept};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccountType {
@@ -165,91 +165,96 @@ pub struct AccountChanges {
     pub is_active: Option<bool>,
 }
 
-/// The account `id` of the context's company.
-pub fn find<S: ChartStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid) -> ChartResult<Account, S> {
-    store
-        .chart_account(ctx.books.company_id, id)
-        .map_err(ChartError::Store)?
-        .ok_or(ChartError::NotFound)
-}
+impl<S: ChartStore> Kept<S> for Account {
+    type Changes = AccountChanges;
+    type Error = ChartError<S::Error>;
 
-/// Opens a new account (`current` = `None`) or changes one, under the rules of [`check`], and
-/// records it in the audit trail.
-pub fn save<S: ChartStore>(
-    store: &mut S,
-    ctx: &Ctx<'_>,
-    current: Option<Account>,
-    how: Change,
-    changes: AccountChanges,
-) -> ChartResult<Account, S> {
-    if how.requires_all() {
-        let mut errors = FieldErrors::default();
-        for (field, v) in [
-            ("code", &changes.code),
-            ("name", &changes.name),
-            ("type", &changes.account_type),
-        ] {
-            if v.is_none() {
-                errors.add(field, "This field is required.");
+    /// The account `id` of the context's company.
+    fn find(store: &mut S, ctx: &Ctx<'_>, id: Uuid) -> Result<Account, Self::Error> {
+        store
+            .chart_account(ctx.books.company_id, id)
+            .map_err(ChartError::Store)?
+            .ok_or(ChartError::NotFound)
+    }
+
+    /// Opens a new account (`current` = `None`) or changes one, under the rules of [`check`], and
+    /// records it in the audit trail.
+    fn save(
+        store: &mut S,
+        ctx: &Ctx<'_>,
+        current: Option<Account>,
+        how: Change,
+        changes: AccountChanges,
+        mut errors: FieldErrors,
+    ) -> Result<Account, Self::Error> {
+        if how.requires_all() {
+            for (field, v) in [
+                ("code", &changes.code),
+                ("name", &changes.name),
+                ("type", &changes.account_type),
+            ] {
+                if v.is_none() {
+                    errors.add(field, "This field is required.");
+                }
             }
         }
         errors.into_result()?;
+        let base = current.as_ref();
+        let used = match base {
+            Some(a) => store.has_postings(a.id).map_err(ChartError::Store)?,
+            None => false,
+        };
+        let keep = |new: Option<String>, old: fn(&Account) -> String| new.or_else(|| base.map(old)).unwrap_or_default();
+        let input = AccountInput {
+            code: keep(changes.code, |a| a.code.clone()).trim().to_owned(),
+            name: keep(changes.name, |a| a.name.clone()).trim().to_owned(),
+            account_type: keep(changes.account_type, |a| a.account_type.as_str().to_owned()),
+            subtype: keep(changes.subtype, |a| a.subtype.clone()),
+            parent_id: changes.parent_id.unwrap_or_else(|| base.and_then(|a| a.parent_id)),
+            currency: changes
+                .currency
+                .unwrap_or_else(|| base.and_then(|a| a.currency.clone())),
+            is_active: changes.is_active.or_else(|| base.map(|a| a.is_active)).unwrap_or(true),
+        };
+        let company = ctx.books.company_id;
+        let (parent, ancestors) = parent_chain(store, company, input.parent_id)?;
+        let kind = check(&input, base.map(|a| (a, used)), parent.as_ref(), &ancestors)?;
+        if store
+            .code_taken(company, &input.code, base.map(|a| a.id))
+            .map_err(ChartError::Store)?
+        {
+            return Err(FieldErrors::single("code", "An account with this code already exists.").into());
+        }
+        let now = ctx.now;
+        let account = Account {
+            id: base.map_or_else(Uuid::now_v7, |a| a.id),
+            company_id: company,
+            code: input.code,
+            name: input.name,
+            account_type: kind,
+            subtype: input.subtype,
+            parent_id: input.parent_id,
+            currency: input.currency,
+            is_active: input.is_active,
+            created_at: base.map_or(now, |a| a.created_at),
+            updated_at: now,
+        };
+        match base {
+            Some(_) => store.update_account(&account),
+            None => store.insert_account(&account),
+        }
+        .map_err(ChartError::Store)?;
+        let before = base.map(audit_fields);
+        let record = audit::changes(
+            ctx,
+            audit::saved(before.as_ref()),
+            ("account", account.id),
+            before.as_ref(),
+            Some(&audit_fields(&account)),
+        );
+        store.append_audit(&record).map_err(ChartError::Store)?;
+        Ok(account)
     }
-    let base = current.as_ref();
-    let used = match base {
-        Some(a) => store.has_postings(a.id).map_err(ChartError::Store)?,
-        None => false,
-    };
-    let keep = |new: Option<String>, old: fn(&Account) -> String| new.or_else(|| base.map(old)).unwrap_or_default();
-    let input = AccountInput {
-        code: keep(changes.code, |a| a.code.clone()).trim().to_owned(),
-        name: keep(changes.name, |a| a.name.clone()).trim().to_owned(),
-        account_type: keep(changes.account_type, |a| a.account_type.as_str().to_owned()),
-        subtype: keep(changes.subtype, |a| a.subtype.clone()),
-        parent_id: changes.parent_id.unwrap_or_else(|| base.and_then(|a| a.parent_id)),
-        currency: changes
-            .currency
-            .unwrap_or_else(|| base.and_then(|a| a.currency.clone())),
-        is_active: changes.is_active.or_else(|| base.map(|a| a.is_active)).unwrap_or(true),
-    };
-    let company = ctx.books.company_id;
-    let (parent, ancestors) = parent_chain(store, company, input.parent_id)?;
-    let kind = check(&input, base.map(|a| (a, used)), parent.as_ref(), &ancestors)?;
-    if store
-        .code_taken(company, &input.code, base.map(|a| a.id))
-        .map_err(ChartError::Store)?
-    {
-        return Err(FieldErrors::single("code", "An account with this code already exists.").into());
-    }
-    let now = ctx.now;
-    let account = Account {
-        id: base.map_or_else(Uuid::now_v7, |a| a.id),
-        company_id: company,
-        code: input.code,
-        name: input.name,
-        account_type: kind,
-        subtype: input.subtype,
-        parent_id: input.parent_id,
-        currency: input.currency,
-        is_active: input.is_active,
-        created_at: base.map_or(now, |a| a.created_at),
-        updated_at: now,
-    };
-    match base {
-        Some(_) => store.update_account(&account),
-        None => store.insert_account(&account),
-    }
-    .map_err(ChartError::Store)?;
-    let before = base.map(audit_fields);
-    let record = audit::changes(
-        ctx,
-        audit::saved(before.as_ref()),
-        ("account", account.id),
-        before.as_ref(),
-        Some(&audit_fields(&account)),
-    );
-    store.append_audit(&record).map_err(ChartError::Store)?;
-    Ok(account)
 }
 
 /// Deletes an account nobody has used yet; one with postings or sub-accounts stays.

@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod delivery;
 pub mod documents;
 pub mod items;
+pub mod kept;
 pub mod ledger;
 #[cfg(test)]
 mod memory;
@@ -18,6 +19,8 @@ pub mod reports;
 pub mod roles;
 pub mod taxes;
 pub mod tenants;
+
+pub use kept::Kept;
 
 use std::collections::BTreeMap;
 

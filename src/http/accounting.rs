@@ -8,11 +8,11 @@ use uuid::Uuid;
 use super::company::perm;
 use super::dto::AccountDto;
 use super::error::ApiError;
-use super::resource::{Deletable, Edit, Resource};
+use super::resource::{Deletable, Form, Records};
+use crate::domain::FieldErrors;
 use crate::domain::accounts::{self as chart, Account, AccountChanges};
 use crate::domain::ledger::Ctx;
-use crate::store::list::{ListRequest, Page};
-use crate::store::{Tx, accounts};
+use crate::store::Tx;
 
 /// An account as a create, `PUT` or `PATCH` sends it. A create and a `PUT` need `code`, `name`
 /// and `type`; a `PATCH` changes only what it sends.
@@ -37,9 +37,11 @@ pub struct AccountBody {
     is_active: Option<bool>,
 }
 
-impl From<AccountBody> for AccountChanges {
-    fn from(b: AccountBody) -> Self {
-        AccountChanges {
+/// Serde reads the body whole: a value of the wrong type is a 400 before the rules run.
+impl Form<AccountChanges> for AccountBody {
+    type Raw = AccountBody;
+    fn changes(b: AccountBody) -> Result<(AccountChanges, FieldErrors), ApiError> {
+        let changes = AccountChanges {
             code: b.code,
             name: b.name,
             account_type: b.account_type,
@@ -47,7 +49,8 @@ impl From<AccountBody> for AccountChanges {
             parent_id: b.parent,
             currency: b.currency,
             is_active: b.is_active,
-        }
+        };
+        Ok((changes, FieldErrors::default()))
     }
 }
 
@@ -58,31 +61,7 @@ pub fn present<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(d: D) -> R
 }
 
 /// The chart of accounts, served by the generic handlers of `http::resource`.
-pub struct Accounts;
-
-impl Resource for Accounts {
-    type View = perm::ViewLedger;
-    type Edit = perm::EditLedger;
-    type Record = Account;
-    type Dto = AccountDto;
-    type Body = AccountBody;
-
-    fn list(tx: &mut Tx, ctx: &Ctx<'_>, request: &ListRequest) -> Result<Page<AccountDto>, ApiError> {
-        Ok(accounts::page(tx, ctx.books.company_id, request)?.map(|a| AccountDto::from(&a)))
-    }
-
-    fn find(tx: &mut Tx, ctx: &Ctx<'_>, id: Uuid) -> Result<Account, ApiError> {
-        Ok(chart::find(tx, ctx, id)?)
-    }
-
-    fn show(_: &mut Tx, _: &Ctx<'_>, account: Account) -> Result<AccountDto, ApiError> {
-        Ok(AccountDto::from(&account))
-    }
-
-    fn save(tx: &mut Tx, ctx: &Ctx<'_>, edit: Edit<Account>, body: AccountBody) -> Result<Account, ApiError> {
-        Ok(chart::save(tx, ctx, edit.current, edit.how, body.into())?)
-    }
-}
+pub type Accounts = Records<perm::ViewLedger, perm::EditLedger, Account, AccountDto, AccountBody>;
 
 impl Deletable for Accounts {
     /// Deletes an account nobody has used yet; one with postings or children is refused.

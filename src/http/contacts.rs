@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::company::perm;
 use super::error::ApiError;
-use super::fields::{FromFields, fields_body};
-use super::resource::{Edit, Resource};
+use super::fields::fields_body;
+use super::resource::{Edit, Form, Resource};
 use crate::domain::books::Books;
 use crate::domain::contacts::{self as rules, Contact, ContactChanges, ContactRole};
 use crate::domain::ledger::Ctx;
@@ -165,8 +165,7 @@ impl<S: Side> Resource for Contacts<S> {
     }
 
     fn save(tx: &mut Tx, ctx: &Ctx<'_>, edit: Edit<Contact>, body: Value) -> Result<Contact, ApiError> {
-        let (body, mut errors) = ContactBody::read(body)?;
-        let mut changes = ContactChanges::from(body);
+        let (mut changes, mut errors) = ContactBody::changes(body)?;
         // What is created here plays this side's role: the other side's endpoint makes the rest.
         let own_role = changes.role(S::ROLE);
         if edit.current.is_none() && *own_role == Some(false) {

@@ -6,7 +6,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::resource::Shows;
 use crate::domain::accounts::Account;
+use crate::domain::books::Books;
 
 #[derive(Serialize, ToSchema)]
 #[schema(as = Account)]
@@ -26,8 +28,8 @@ pub struct AccountDto {
     pub updated_at: String,
 }
 
-impl From<&Account> for AccountDto {
-    fn from(a: &Account) -> Self {
+impl Shows<Account> for AccountDto {
+    fn show(a: &Account, _: &Books) -> Self {
         AccountDto {
             id: a.id,
             company: a.company_id,

@@ -204,6 +204,16 @@ macro_rules! fields_body {
             }
         }
 
+        impl $crate::http::resource::Form<$changes> for $name {
+            type Raw = ::serde_json::Value;
+            fn changes(
+                raw: ::serde_json::Value,
+            ) -> Result<($changes, $crate::domain::FieldErrors), $crate::http::error::ApiError> {
+                let (body, errors) = <$name as $crate::http::fields::FromFields>::read(raw)?;
+                Ok((body.into(), errors))
+            }
+        }
+
         impl $crate::http::fields::FromFields for $name {
             fn from_fields(fields: &mut $crate::http::fields::Fields) -> Self {
                 $name {

@@ -16,6 +16,9 @@ use std::marker::PhantomData;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
+use serde::Serialize;
+
+use super::conventions::ListQuery;
 use super::error::{ApiError, Reply};
 use super::extract::Bearer;
 use super::permission::Permission;
@@ -23,6 +26,7 @@ use crate::app::{App, AppState};
 use crate::auth::AuthError;
 use crate::auth::scope::Caller;
 use crate::store::Tx;
+use crate::store::list::{ListRequest, Page};
 
 /// A request that needs no token: the application, for the handlers open to anyone (login,
 /// registration, token refresh, first-run setup, health, metrics).
@@ -100,24 +104,31 @@ impl<P> InFirm<P> {
 
     /// Runs `op` off the async workers, with the application (for work spanning several
     /// transactions or databases; work that hashes a password uses [`InFirm::hashing`]).
-    pub async fn blocking<T, F>(self, op: F) -> Result<T, ApiError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&App, &Caller) -> Result<T, ApiError> + Send + 'static,
-    {
-        let InFirm { app, caller, .. } = self;
+    pub async fn blocking<T: Send + 'static>(self, op: impl Work<T>) -> Result<T, ApiError> {
+        let (app, caller) = self.into_parts();
         app.blocking(move |app| op(app, &caller)).await
     }
 
     /// Like [`InFirm::blocking`], for work that hashes a password: it waits for one of
     /// `App::hashing`'s permits first (see [`App::hashing`]).
-    pub async fn hashing<T, F>(self, op: F) -> Result<T, ApiError>
+    pub async fn hashing<T: Send + 'static>(self, op: impl Work<T>) -> Result<T, ApiError> {
+        let (app, caller) = self.into_parts();
+        app.hashing(move |app| op(app, &caller)).await
+    }
+
+    /// The page `q` asks for of a list in `db`, read by `op` (given the transaction, who asks
+    /// and the page asked for) in one read transaction, and each record shown by `dto`.
+    pub async fn page<T, D, F>(self, db: Db, q: ListQuery, op: F, dto: impl Fn(T) -> D) -> Reply
     where
         T: Send + 'static,
-        F: FnOnce(&App, &Caller) -> Result<T, ApiError> + Send + 'static,
+        D: Serialize,
+        F: FnOnce(&mut Tx, &Caller, &ListRequest) -> Result<Page<T>, ApiError> + Send + 'static,
     {
-        let InFirm { app, caller, .. } = self;
-        app.hashing(move |app| op(app, &caller)).await
+        let request = q.request.clone();
+        let page = self
+            .run(db, Access::Read, move |tx, caller| op(tx, caller, &request))
+            .await?;
+        Ok(q.render(page, dto))
     }
 
     /// Runs `op` in one read transaction of the platform database.
@@ -154,13 +165,19 @@ impl<P> InFirm<P> {
     }
 }
 
+/// Work off the async workers: the application, and who asks.
+pub trait Work<T>: FnOnce(&App, &Caller) -> Result<T, ApiError> + Send + 'static {}
+
+impl<T, F: FnOnce(&App, &Caller) -> Result<T, ApiError> + Send + 'static> Work<T> for F {}
+
 /// The work of one transaction: the transaction, and who asks.
 pub trait Transaction<T>: FnOnce(&mut Tx, &Caller) -> Result<T, ApiError> + Send + 'static {}
 
 impl<T, F: FnOnce(&mut Tx, &Caller) -> Result<T, ApiError> + Send + 'static> Transaction<T> for F {}
 
+/// Which database a list or a transaction is in.
 #[derive(Clone, Copy)]
-enum Db {
+pub enum Db {
     /// Firms and users.
     Platform,
     /// The caller's firm: its companies and their books.

@@ -4,19 +4,15 @@
 //! (`is_active: false`), never deleted.
 
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::company::perm;
-use super::error::ApiError;
-use super::fields::{FromFields, fields_body};
-use super::resource::{Edit, Resource};
-use crate::domain::items::{self as rules, Item, ItemChanges};
-use crate::domain::ledger::Ctx;
+use super::fields::fields_body;
+use super::resource::{Records, Shows};
+use crate::domain::books::Books;
+use crate::domain::items::{Item, ItemChanges};
 use crate::domain::money;
-use crate::store::list::{ListRequest, Page};
-use crate::store::{Tx, items};
 
 fields_body! {
     /// An item as a create, `PUT` or `PATCH` sends it. A create and a `PUT` need `code` and
@@ -74,9 +70,10 @@ pub struct ItemDto {
     pub updated_at: String,
 }
 
-impl ItemDto {
-    /// `decimals`: those of the company currency, which prices are kept in.
-    pub fn new(i: &Item, decimals: u32) -> Self {
+/// Prices in the decimals of the company currency, which they are kept in.
+impl Shows<Item> for ItemDto {
+    fn show(i: &Item, books: &Books) -> Self {
+        let decimals = books.decimals;
         ItemDto {
             id: i.id,
             code: i.code.clone(),
@@ -98,30 +95,4 @@ impl ItemDto {
 }
 
 /// The company's items.
-pub struct Items;
-
-impl Resource for Items {
-    type View = perm::ViewDocuments;
-    type Edit = perm::EditDocuments;
-    type Record = Item;
-    type Dto = ItemDto;
-    type Body = Value;
-
-    fn list(tx: &mut Tx, ctx: &Ctx<'_>, request: &ListRequest) -> Result<Page<ItemDto>, ApiError> {
-        let decimals = ctx.books.decimals;
-        Ok(items::page(tx, ctx.books.company_id, request)?.map(|i| ItemDto::new(&i, decimals)))
-    }
-
-    fn find(tx: &mut Tx, ctx: &Ctx<'_>, id: Uuid) -> Result<Item, ApiError> {
-        Ok(rules::find(tx, ctx, id)?)
-    }
-
-    fn show(_: &mut Tx, ctx: &Ctx<'_>, item: Item) -> Result<ItemDto, ApiError> {
-        Ok(ItemDto::new(&item, ctx.books.decimals))
-    }
-
-    fn save(tx: &mut Tx, ctx: &Ctx<'_>, edit: Edit<Item>, body: Value) -> Result<Item, ApiError> {
-        let (body, errors) = ItemBody::read(body)?;
-        Ok(rules::save(tx, ctx, edit.current, edit.how, body.into(), errors)?)
-    }
-}
+pub type Items = Records<perm::ViewDocuments, perm::EditDocuments, Item, ItemDto, ItemBody>;

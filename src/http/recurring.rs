@@ -14,12 +14,11 @@ use super::conventions::optional_date;
 use super::documents::{LineBody, line_input};
 use super::error::{ApiError, Reply};
 use super::journal::ReverseBody;
-use super::resource::{Edit, Resource};
+use super::resource::{Form, Records, Shows};
+use crate::domain::FieldErrors;
+use crate::domain::books::Books;
 use crate::domain::documents::Document;
 use crate::domain::documents::recurring::{self, Recurring, RecurringChanges};
-use crate::domain::ledger::Ctx;
-use crate::store::list::{ListRequest, Page};
-use crate::store::{Tx, recurring as store};
 
 /// A schedule as a create, `PUT` or `PATCH` sends it. A create and a `PUT` need `name`,
 /// `contact`, `frequency` and `lines`; a `PATCH` changes only what it sends.
@@ -52,26 +51,28 @@ pub struct RecurringBody {
     lines: Option<Vec<LineBody>>,
 }
 
-impl RecurringBody {
-    fn changes(self) -> Result<RecurringChanges, ApiError> {
-        let end_date = match self.end_date {
+impl Form<RecurringChanges> for RecurringBody {
+    type Raw = RecurringBody;
+    fn changes(body: RecurringBody) -> Result<(RecurringChanges, FieldErrors), ApiError> {
+        let end_date = match body.end_date {
             Some(end) => Some(optional_date("end_date", end.as_deref())?),
             None => None,
         };
-        Ok(RecurringChanges {
-            name: self.name,
-            contact: self.contact,
-            frequency: self.frequency,
-            every: self.every,
-            start_date: optional_date("start_date", self.start_date.as_deref())?,
+        let changes = RecurringChanges {
+            name: body.name,
+            contact: body.contact,
+            frequency: body.frequency,
+            every: body.every,
+            start_date: optional_date("start_date", body.start_date.as_deref())?,
             end_date,
-            payment_terms_days: self.payment_terms_days,
-            reference: self.reference,
-            notes: self.notes,
-            auto_issue: self.auto_issue,
-            is_active: self.is_active,
-            lines: self.lines.map(|lines| lines.iter().map(line_input).collect()),
-        })
+            payment_terms_days: body.payment_terms_days,
+            reference: body.reference,
+            notes: body.notes,
+            auto_issue: body.auto_issue,
+            is_active: body.is_active,
+            lines: body.lines.map(|lines| lines.iter().map(line_input).collect()),
+        };
+        Ok((changes, FieldErrors::default()))
     }
 }
 
@@ -120,8 +121,8 @@ pub struct RecurringDto {
     updated_at: String,
 }
 
-impl From<&Recurring> for RecurringDto {
-    fn from(r: &Recurring) -> Self {
+impl Shows<Recurring> for RecurringDto {
+    fn show(r: &Recurring, _: &Books) -> Self {
         let date = |d: Option<Date>| d.map(|d| d.to_string());
         RecurringDto {
             auto_issue: r.auto_issue,
@@ -198,31 +199,7 @@ impl RunDto {
 }
 
 /// Recurring schedules, served by the generic handlers of `http::resource`.
-pub struct Recurrings;
-
-impl Resource for Recurrings {
-    type View = perm::ViewDocuments;
-    type Edit = perm::IssueDocuments;
-    type Record = Recurring;
-    type Dto = RecurringDto;
-    type Body = RecurringBody;
-
-    fn list(tx: &mut Tx, ctx: &Ctx<'_>, request: &ListRequest) -> Result<Page<RecurringDto>, ApiError> {
-        Ok(store::page(tx, ctx.books.company_id, request)?.map(|r| RecurringDto::from(&r)))
-    }
-
-    fn find(tx: &mut Tx, ctx: &Ctx<'_>, id: Uuid) -> Result<Recurring, ApiError> {
-        Ok(recurring::find(tx, ctx, id)?)
-    }
-
-    fn show(_: &mut Tx, _: &Ctx<'_>, r: Recurring) -> Result<RecurringDto, ApiError> {
-        Ok(RecurringDto::from(&r))
-    }
-
-    fn save(tx: &mut Tx, ctx: &Ctx<'_>, edit: Edit<Recurring>, body: RecurringBody) -> Result<Recurring, ApiError> {
-        Ok(recurring::save(tx, ctx, edit.current, edit.how, body.changes()?)?)
-    }
-}
+pub type Recurrings = Records<perm::ViewDocuments, perm::IssueDocuments, Recurring, RecurringDto, RecurringBody>;
 
 /// Makes the company's due invoices now; `{"date": "YYYY-MM-DD"}` (optional) runs as of a date.
 pub async fn run(c: InCompany<perm::IssueDocuments>, mut body: JsonBody<ReverseBody>) -> Reply {

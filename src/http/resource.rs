@@ -3,8 +3,15 @@
 //! listed, found, shown and saved; the routes in `http/mod.rs` bind it to its path
 //! (`get(resource::list::<Accounts>)`).
 //!
+//! Most records need nothing of their own: [`Records`] serves any record the store pages
+//! ([`Paged`]) and the domain finds and saves ([`Kept`]), so an area names its types in one
+//! line (`pub type Items = Records<…>`). Contacts, documents and payments implement
+//! [`Resource`] themselves, for what they show beyond the record.
+//!
 //! The order of checks is the same everywhere: the token, the permission (before the body is
 //! read), the record (404 if the caller cannot see it), and only then the body (400).
+
+use std::marker::PhantomData;
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -17,10 +24,11 @@ use super::company::{Id, Idempotency, InCompany, JsonBody, Permission};
 use super::conventions::{ListQuery, Replace, Update, Verb};
 use super::error::{ApiError, Reply};
 use crate::app::AppState;
-use crate::domain::Change;
+use crate::domain::books::Books;
 use crate::domain::ledger::Ctx;
+use crate::domain::{Change, FieldErrors, Kept};
 use crate::store::Tx;
-use crate::store::list::{ListRequest, Page};
+use crate::store::list::{ListRequest, Page, Paged};
 
 /// What a save starts from: the stored record (none for a create) and how the body applies
 /// to it.
@@ -53,6 +61,57 @@ pub trait Resource: Send + Sync + 'static {
 /// A resource whose records can be deleted (others are archived through `is_active`).
 pub trait Deletable: Resource {
     fn delete(tx: &mut Tx, ctx: &Ctx<'_>, record: Self::Record) -> Result<(), ApiError>;
+}
+
+/// How the API shows a record; `books` holds the company's currency and its decimals.
+pub trait Shows<R> {
+    fn show(record: &R, books: &Books) -> Self;
+}
+
+/// A request body that reads into changes `C`, with what was already found wrong in it (a
+/// value of the wrong type), so one 400 lists it together with the rules' verdict.
+pub trait Form<C> {
+    /// The body as it arrives.
+    type Raw: DeserializeOwned + Send + 'static;
+    fn changes(raw: Self::Raw) -> Result<(C, FieldErrors), ApiError>;
+}
+
+/// The records `R`, readable with permission `V` and editable with `E`, shown as `D` and
+/// changed through form `F`: served from the store's page and the domain's find and save.
+pub struct Records<V, E, R, D, F>(PhantomData<fn() -> (V, E, R, D, F)>);
+
+/// `C` and `X`: the record's changes and errors, the same in every transaction.
+impl<V, E, R, D, F, C, X> Resource for Records<V, E, R, D, F>
+where
+    V: Permission,
+    E: Permission,
+    R: for<'a> Kept<Tx<'a>, Changes = C, Error = X> + Paged + Send + 'static,
+    ApiError: From<X>,
+    D: Shows<R> + Serialize + Send + 'static,
+    F: Form<C> + 'static,
+{
+    type View = V;
+    type Edit = E;
+    type Record = R;
+    type Dto = D;
+    type Body = F::Raw;
+
+    fn list(tx: &mut Tx, ctx: &Ctx<'_>, request: &ListRequest) -> Result<Page<D>, ApiError> {
+        Ok(R::page(tx, ctx.books.company_id, request)?.map(|r| D::show(&r, ctx.books)))
+    }
+
+    fn find(tx: &mut Tx, ctx: &Ctx<'_>, id: Uuid) -> Result<R, ApiError> {
+        Ok(R::find(tx, ctx, id)?)
+    }
+
+    fn show(_: &mut Tx, ctx: &Ctx<'_>, record: R) -> Result<D, ApiError> {
+        Ok(D::show(&record, ctx.books))
+    }
+
+    fn save(tx: &mut Tx, ctx: &Ctx<'_>, edit: Edit<R>, body: F::Raw) -> Result<R, ApiError> {
+        let (changes, errors) = F::changes(body)?;
+        Ok(R::save(tx, ctx, edit.current, edit.how, changes, errors)?)
+    }
 }
 
 /// A list's routes: `GET` (a page) and `POST` (a create).

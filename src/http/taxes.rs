@@ -4,18 +4,14 @@
 //! (`is_active: false`), never deleted.
 
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::company::perm;
-use super::error::ApiError;
-use super::fields::{FromFields, fields_body};
-use super::resource::{Edit, Resource};
-use crate::domain::ledger::Ctx;
-use crate::domain::taxes::{self as rules, TaxRate, TaxRateChanges, format_percent};
-use crate::store::list::{ListRequest, Page};
-use crate::store::{Tx, taxes};
+use super::fields::fields_body;
+use super::resource::{Records, Shows};
+use crate::domain::books::Books;
+use crate::domain::taxes::{TaxRate, TaxRateChanges, format_percent};
 
 fields_body! {
     /// A tax rate as a create, `PUT` or `PATCH` sends it. A create and a `PUT` need `name`,
@@ -60,8 +56,8 @@ pub struct TaxRateDto {
     pub updated_at: String,
 }
 
-impl From<&TaxRate> for TaxRateDto {
-    fn from(t: &TaxRate) -> Self {
+impl Shows<TaxRate> for TaxRateDto {
+    fn show(t: &TaxRate, _: &Books) -> Self {
         TaxRateDto {
             id: t.id,
             name: t.name.clone(),
@@ -78,29 +74,4 @@ impl From<&TaxRate> for TaxRateDto {
 }
 
 /// The company's tax rates.
-pub struct TaxRates;
-
-impl Resource for TaxRates {
-    type View = perm::ViewDocuments;
-    type Edit = perm::IssueDocuments;
-    type Record = TaxRate;
-    type Dto = TaxRateDto;
-    type Body = Value;
-
-    fn list(tx: &mut Tx, ctx: &Ctx<'_>, request: &ListRequest) -> Result<Page<TaxRateDto>, ApiError> {
-        Ok(taxes::page(tx, ctx.books.company_id, request)?.map(|t| TaxRateDto::from(&t)))
-    }
-
-    fn find(tx: &mut Tx, ctx: &Ctx<'_>, id: Uuid) -> Result<TaxRate, ApiError> {
-        Ok(rules::find(tx, ctx, id)?)
-    }
-
-    fn show(_: &mut Tx, _: &Ctx<'_>, rate: TaxRate) -> Result<TaxRateDto, ApiError> {
-        Ok(TaxRateDto::from(&rate))
-    }
-
-    fn save(tx: &mut Tx, ctx: &Ctx<'_>, edit: Edit<TaxRate>, body: Value) -> Result<TaxRate, ApiError> {
-        let (body, errors) = TaxRateBody::read(body)?;
-        Ok(rules::save(tx, ctx, edit.current, edit.how, body.into(), errors)?)
-    }
-}
+pub type TaxRates = Records<perm::ViewDocuments, perm::IssueDocuments, TaxRate, TaxRateDto, TaxRateBody>;

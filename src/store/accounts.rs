@@ -2,7 +2,7 @@
 
 use uuid::Uuid;
 
-use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, list};
+use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, Paged, list};
 use super::platform::{parse_ts, ts};
 use super::{Row, StoreError, Tx};
 use crate::domain::accounts::{Account, AccountType, ChartStore};
@@ -49,8 +49,10 @@ pub fn from_row(r: &Row) -> Result<Account, StoreError> {
     })
 }
 
-pub fn page(tx: &mut Tx, company_id: Uuid, req: &ListRequest) -> Result<Page<Account>, ListError> {
-    list(tx, &LIST, ("company_id = $1", vec![company_id.into()]), req, from_row)
+impl Paged for Account {
+    fn page(tx: &mut Tx, company: Uuid, request: &ListRequest) -> Result<Page<Account>, ListError> {
+        list(tx, &LIST, ("company_id = $1", vec![company.into()]), request, from_row)
+    }
 }
 
 pub fn get(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<Option<Account>, StoreError> {

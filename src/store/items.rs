@@ -4,7 +4,7 @@
 
 use uuid::Uuid;
 
-use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, list};
+use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, Paged, list};
 use super::platform::{parse_ts, ts};
 use super::{Row, StoreError, Tx};
 use crate::domain::items::{Item, ItemKind, ItemStore, code_key};
@@ -54,8 +54,10 @@ pub fn from_row(r: &Row) -> Result<Item, StoreError> {
     })
 }
 
-pub fn page(tx: &mut Tx, company_id: Uuid, req: &ListRequest) -> Result<Page<Item>, ListError> {
-    list(tx, &LIST, ("company_id = $1", vec![company_id.into()]), req, from_row)
+impl Paged for Item {
+    fn page(tx: &mut Tx, company: Uuid, request: &ListRequest) -> Result<Page<Item>, ListError> {
+        list(tx, &LIST, ("company_id = $1", vec![company.into()]), request, from_row)
+    }
 }
 
 pub fn get(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<Option<Item>, StoreError> {

@@ -52,6 +52,11 @@ impl<T> Page<T> {
     }
 }
 
+/// A record the API lists a page at a time, among one company's records.
+pub trait Paged: Sized {
+    fn page(tx: &mut Tx, company: uuid::Uuid, request: &ListRequest) -> Result<Page<Self>, ListError>;
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ListError {
     #[error("{field}: {message}")]

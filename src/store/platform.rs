@@ -54,6 +54,25 @@ pub fn tenants(tx: &mut Tx) -> Result<Vec<Tenant>, StoreError> {
     .collect()
 }
 
+const TENANTS: ListSpec = ListSpec {
+    columns: TENANT_COLUMNS,
+    from: "tenants",
+    filters: &[],
+    search: &[],
+    ordering: &[("created_at", "created_at")],
+    tie_breaker: "id",
+    default_ordering: "created_at",
+};
+
+/// A page of the firms: every firm (`only` = `None`, for the platform administrator) or the
+/// one firm `only`.
+pub fn tenants_page(tx: &mut Tx, only: Option<Uuid>, req: &ListRequest) -> Result<Page<Tenant>, ListError> {
+    match only {
+        Some(id) => list(tx, &TENANTS, ("id = $1", vec![id.into()]), req, tenant_from_row),
+        None => list(tx, &TENANTS, ("1 = 1", vec![]), req, tenant_from_row),
+    }
+}
+
 pub fn tenant(tx: &mut Tx, id: Uuid) -> Result<Option<Tenant>, StoreError> {
     tx.query_opt(
         &format!("SELECT {TENANT_COLUMNS} FROM tenants WHERE id = $1"),

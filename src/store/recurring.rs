@@ -5,7 +5,7 @@ use jiff::civil::Date;
 use uuid::Uuid;
 
 use super::ledger::parse_date;
-use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, list};
+use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, Paged, list};
 use super::platform::{parse_ts, ts};
 use super::{Row, StoreError, Tx, Value};
 use crate::domain::documents::LineInput;
@@ -79,12 +79,14 @@ fn lines(tx: &mut Tx, id: Uuid) -> Result<Vec<LineInput>, StoreError> {
     .collect()
 }
 
-pub fn page(tx: &mut Tx, company: Uuid, req: &ListRequest) -> Result<Page<Recurring>, ListError> {
-    let mut page = list(tx, &LIST, ("company_id = $1", vec![company.into()]), req, from_row)?;
-    for r in &mut page.items {
-        r.lines = lines(tx, r.id)?;
+impl Paged for Recurring {
+    fn page(tx: &mut Tx, company: Uuid, request: &ListRequest) -> Result<Page<Recurring>, ListError> {
+        let mut page = list(tx, &LIST, ("company_id = $1", vec![company.into()]), request, from_row)?;
+        for r in &mut page.items {
+            r.lines = lines(tx, r.id)?;
+        }
+        Ok(page)
     }
-    Ok(page)
 }
 
 pub fn get(tx: &mut Tx, company: Uuid, id: Uuid) -> Result<Option<Recurring>, StoreError> {

@@ -6,11 +6,11 @@ use jiff::civil::{Date, date};
 use uuid::Uuid;
 
 use super::{Store, StoreConfig, StoreError, Tx};
-use crate::domain::Change;
 use crate::domain::books::{Books, Ctx};
-use crate::domain::documents::recurring::{self, RecurringChanges};
+use crate::domain::documents::recurring::{self, Recurring, RecurringChanges};
 use crate::domain::documents::{DocumentError, LineInput};
 use crate::domain::tenants::{Company, CompanyDetails, Plan};
+use crate::domain::{Change, FieldErrors, Kept};
 use crate::params;
 use crate::provision::{self, NewFirm};
 use crate::tenancy::TenantScope;
@@ -124,10 +124,20 @@ fn a_schedule_is_set_up_replaced_changed_and_run() {
     let b = books();
     // A create needs the four fields; so does a replace.
     let missing = write(&b, |tx, ctx| {
-        recurring::save(tx, ctx, None, Change::Create, RecurringChanges::default())
+        Recurring::save(
+            tx,
+            ctx,
+            None,
+            Change::Create,
+            RecurringChanges::default(),
+            FieldErrors::default(),
+        )
     });
     assert_eq!(invalid_fields(missing), ["contact", "frequency", "lines", "name"]);
-    let r = write(&b, |tx, ctx| recurring::save(tx, ctx, None, Change::Create, whole(&b))).unwrap();
+    let r = write(&b, |tx, ctx| {
+        Recurring::save(tx, ctx, None, Change::Create, whole(&b), FieldErrors::default())
+    })
+    .unwrap();
     assert_eq!(
         (r.name.as_str(), r.every, r.next_date),
         ("Rent", 1, Some(date(2026, 1, 31)))
@@ -137,7 +147,14 @@ fn a_schedule_is_set_up_replaced_changed_and_run() {
         ..RecurringChanges::default()
     };
     let refused = write(&b, |tx, ctx| {
-        recurring::save(tx, ctx, Some(r.clone()), Change::Replace, only_name.clone())
+        Recurring::save(
+            tx,
+            ctx,
+            Some(r.clone()),
+            Change::Replace,
+            only_name.clone(),
+            FieldErrors::default(),
+        )
     });
     assert_eq!(invalid_fields(refused), ["contact", "frequency", "lines"]);
 
@@ -152,14 +169,21 @@ fn a_schedule_is_set_up_replaced_changed_and_run() {
     );
 
     // A change restarts the schedule from its start, skipping what it made.
-    let current = write(&b, |tx, ctx| recurring::find(tx, ctx, r.id)).unwrap();
+    let current = write(&b, |tx, ctx| Recurring::find(tx, ctx, r.id)).unwrap();
     assert_eq!((current.generated, current.next_date), (3, Some(date(2026, 4, 30))));
     let every_two = RecurringChanges {
         every: Some(2),
         ..RecurringChanges::default()
     };
     let changed = write(&b, |tx, ctx| {
-        recurring::save(tx, ctx, Some(current.clone()), Change::Update, every_two)
+        Recurring::save(
+            tx,
+            ctx,
+            Some(current.clone()),
+            Change::Update,
+            every_two,
+            FieldErrors::default(),
+        )
     })
     .unwrap();
     assert_eq!(
@@ -173,7 +197,14 @@ fn a_schedule_is_set_up_replaced_changed_and_run() {
         ..RecurringChanges::default()
     };
     let refused = write(&b, |tx, ctx| {
-        recurring::save(tx, ctx, Some(changed.clone()), Change::Update, backwards)
+        Recurring::save(
+            tx,
+            ctx,
+            Some(changed.clone()),
+            Change::Update,
+            backwards,
+            FieldErrors::default(),
+        )
     });
     assert_eq!(invalid_fields(refused), ["end_date"]);
     let ended = RecurringChanges {
@@ -181,7 +212,14 @@ fn a_schedule_is_set_up_replaced_changed_and_run() {
         ..RecurringChanges::default()
     };
     let ended = write(&b, |tx, ctx| {
-        recurring::save(tx, ctx, Some(changed.clone()), Change::Update, ended)
+        Recurring::save(
+            tx,
+            ctx,
+            Some(changed.clone()),
+            Change::Update,
+            ended,
+            FieldErrors::default(),
+        )
     })
     .unwrap();
     assert_eq!(ended.next_date, None);

@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, list};
+use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, Paged, list};
 use super::platform::{parse_ts, ts};
 use super::{Row, StoreError, Tx};
 use crate::domain::accounts::AccountType;
@@ -44,8 +44,10 @@ pub fn from_row(r: &Row) -> Result<TaxRate, StoreError> {
     })
 }
 
-pub fn page(tx: &mut Tx, company_id: Uuid, req: &ListRequest) -> Result<Page<TaxRate>, ListError> {
-    list(tx, &LIST, ("company_id = $1", vec![company_id.into()]), req, from_row)
+impl Paged for TaxRate {
+    fn page(tx: &mut Tx, company: Uuid, request: &ListRequest) -> Result<Page<TaxRate>, ListError> {
+        list(tx, &LIST, ("company_id = $1", vec![company.into()]), request, from_row)
+    }
 }
 
 pub fn get(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<Option<TaxRate>, StoreError> {

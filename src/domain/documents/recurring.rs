@@ -11,7 +11,7 @@ use super::operations::{MAX_LINES, check_input, create_draft, issue};
 use super::{DocDb, Document, DocumentError, DocumentInput, DocumentKind, DocumentStore, LineInput};
 use crate::domain::audit::{self, AuditFields};
 use crate::domain::ledger::{AuditRecord, Ctx};
-use crate::domain::{Change, FieldErrors};
+use crate::domain::{Change, FieldErrors, Kept};
 
 type Result<T, S> = std::result::Result<T, DocumentError<<S as crate::domain::ledger::LedgerStore>::Error>>;
 
@@ -156,100 +156,106 @@ pub struct RecurringChanges {
 
 const REQUIRED: &str = "This field is required.";
 
-/// The schedule `id` of the context's company.
-pub fn find<S: RecurringStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid) -> Result<Recurring, S> {
-    store
-        .recurring(ctx.books.company_id, id)
-        .db()?
-        .ok_or(DocumentError::NotFound)
-}
+impl<S: RecurringStore> Kept<S> for Recurring {
+    type Changes = RecurringChanges;
+    type Error = DocumentError<<S as crate::domain::ledger::LedgerStore>::Error>;
 
-/// Sets up a schedule (`current` = `None`) or changes one. A create and a replace need `name`,
-/// `contact`, `frequency` and `lines`; the template must make a valid invoice (it is checked as
-/// a draft would be, then not kept). The schedule restarts from its start date, skipping the
-/// invoices it already made.
-pub fn save<S: RecurringStore>(
-    store: &mut S,
-    ctx: &Ctx<'_>,
-    current: Option<Recurring>,
-    how: Change,
-    changes: RecurringChanges,
-) -> Result<Recurring, S> {
-    let mut errors = FieldErrors::default();
-    if how.requires_all() {
-        for (field, missing) in [
-            ("name", changes.name.is_none()),
-            ("contact", changes.contact.is_none()),
-            ("frequency", changes.frequency.is_none()),
-            ("lines", changes.lines.is_none()),
-        ] {
-            if missing {
-                errors.add(field, REQUIRED);
+    /// The schedule `id` of the context's company.
+    fn find(store: &mut S, ctx: &Ctx<'_>, id: Uuid) -> std::result::Result<Recurring, Self::Error> {
+        store
+            .recurring(ctx.books.company_id, id)
+            .db()?
+            .ok_or(DocumentError::NotFound)
+    }
+
+    /// Sets up a schedule (`current` = `None`) or changes one. A create and a replace need `name`,
+    /// `contact`, `frequency` and `lines`; the template must make a valid invoice (it is checked as
+    /// a draft would be, then not kept). The schedule restarts from its start date, skipping the
+    /// invoices it already made.
+    fn save(
+        store: &mut S,
+        ctx: &Ctx<'_>,
+        current: Option<Recurring>,
+        how: Change,
+        changes: RecurringChanges,
+        mut errors: FieldErrors,
+    ) -> std::result::Result<Recurring, Self::Error> {
+        if how.requires_all() {
+            for (field, missing) in [
+                ("name", changes.name.is_none()),
+                ("contact", changes.contact.is_none()),
+                ("frequency", changes.frequency.is_none()),
+                ("lines", changes.lines.is_none()),
+            ] {
+                if missing {
+                    errors.add(field, REQUIRED);
+                }
             }
         }
+        let base = current.as_ref();
+        let frequency = match changes.frequency.as_deref() {
+            Some(f) => Frequency::parse(f).or_else(|| {
+                errors.add("frequency", format!("\"{f}\" is not a valid choice."));
+                None
+            }),
+            None => base.map(|b| b.frequency),
+        };
+        if changes.lines.as_ref().is_some_and(|l| l.len() > MAX_LINES) {
+            errors.add("lines", format!("A document has at most {MAX_LINES} lines."));
+        }
+        errors.into_result()?;
+        let (Some(frequency), Some(contact_id)) = (frequency, changes.contact.or(base.map(|b| b.contact_id))) else {
+            return Err(FieldErrors::single("non_field_errors", "The schedule is incomplete.").into());
+        };
+        let keep =
+            |new: Option<String>, old: fn(&Recurring) -> String| new.or_else(|| base.map(old)).unwrap_or_default();
+        let now = ctx.now;
+        let mut r = Recurring {
+            id: base.map_or_else(Uuid::now_v7, |b| b.id),
+            company_id: ctx.books.company_id,
+            name: keep(changes.name, |b| b.name.clone()).trim().to_owned(),
+            contact_id,
+            frequency,
+            every: changes.every.or(base.map(|b| b.every)).unwrap_or(1),
+            start_date: changes.start_date.or(base.map(|b| b.start_date)).unwrap_or(ctx.today),
+            end_date: changes.end_date.unwrap_or_else(|| base.and_then(|b| b.end_date)),
+            next_date: None,
+            // `null` clears the schedule's terms (the customer's apply); absent keeps them.
+            payment_terms_days: changes
+                .payment_terms_days
+                .unwrap_or_else(|| base.and_then(|b| b.payment_terms_days)),
+            reference: keep(changes.reference, |b| b.reference.clone()),
+            notes: keep(changes.notes, |b| b.notes.clone()),
+            auto_issue: changes.auto_issue.or(base.map(|b| b.auto_issue)).unwrap_or(false),
+            is_active: changes.is_active.or(base.map(|b| b.is_active)).unwrap_or(true),
+            generated: base.map_or(0, |b| b.generated),
+            lines: changes
+                .lines
+                .or_else(|| base.map(|b| b.lines.clone()))
+                .unwrap_or_default(),
+            created_by: base.map_or(ctx.actor, |b| b.created_by),
+            created_at: base.map_or(now, |b| b.created_at),
+            updated_at: now,
+        };
+        check(&r)?;
+        check_input(store, ctx, DocumentKind::Invoice, &input_for(&r, r.start_date))?;
+        r.next_date = next_date(&r);
+        match base {
+            Some(_) => store.update_recurring(&r),
+            None => store.insert_recurring(&r),
+        }
+        .db()?;
+        let before = base.map(audit_fields);
+        let record = audit::changes(
+            ctx,
+            audit::saved(before.as_ref()),
+            ("recurring_invoice", r.id),
+            before.as_ref(),
+            Some(&audit_fields(&r)),
+        );
+        store.audit(&record).db()?;
+        Ok(r)
     }
-    let base = current.as_ref();
-    let frequency = match changes.frequency.as_deref() {
-        Some(f) => Frequency::parse(f).or_else(|| {
-            errors.add("frequency", format!("\"{f}\" is not a valid choice."));
-            None
-        }),
-        None => base.map(|b| b.frequency),
-    };
-    if changes.lines.as_ref().is_some_and(|l| l.len() > MAX_LINES) {
-        errors.add("lines", format!("A document has at most {MAX_LINES} lines."));
-    }
-    errors.into_result()?;
-    let (Some(frequency), Some(contact_id)) = (frequency, changes.contact.or(base.map(|b| b.contact_id))) else {
-        return Err(FieldErrors::single("non_field_errors", "The schedule is incomplete.").into());
-    };
-    let keep = |new: Option<String>, old: fn(&Recurring) -> String| new.or_else(|| base.map(old)).unwrap_or_default();
-    let now = ctx.now;
-    let mut r = Recurring {
-        id: base.map_or_else(Uuid::now_v7, |b| b.id),
-        company_id: ctx.books.company_id,
-        name: keep(changes.name, |b| b.name.clone()).trim().to_owned(),
-        contact_id,
-        frequency,
-        every: changes.every.or(base.map(|b| b.every)).unwrap_or(1),
-        start_date: changes.start_date.or(base.map(|b| b.start_date)).unwrap_or(ctx.today),
-        end_date: changes.end_date.unwrap_or_else(|| base.and_then(|b| b.end_date)),
-        next_date: None,
-        // `null` clears the schedule's terms (the customer's apply); absent keeps them.
-        payment_terms_days: changes
-            .payment_terms_days
-            .unwrap_or_else(|| base.and_then(|b| b.payment_terms_days)),
-        reference: keep(changes.reference, |b| b.reference.clone()),
-        notes: keep(changes.notes, |b| b.notes.clone()),
-        auto_issue: changes.auto_issue.or(base.map(|b| b.auto_issue)).unwrap_or(false),
-        is_active: changes.is_active.or(base.map(|b| b.is_active)).unwrap_or(true),
-        generated: base.map_or(0, |b| b.generated),
-        lines: changes
-            .lines
-            .or_else(|| base.map(|b| b.lines.clone()))
-            .unwrap_or_default(),
-        created_by: base.map_or(ctx.actor, |b| b.created_by),
-        created_at: base.map_or(now, |b| b.created_at),
-        updated_at: now,
-    };
-    check(&r)?;
-    check_input(store, ctx, DocumentKind::Invoice, &input_for(&r, r.start_date))?;
-    r.next_date = next_date(&r);
-    match base {
-        Some(_) => store.update_recurring(&r),
-        None => store.insert_recurring(&r),
-    }
-    .db()?;
-    let before = base.map(audit_fields);
-    let record = audit::changes(
-        ctx,
-        audit::saved(before.as_ref()),
-        ("recurring_invoice", r.id),
-        before.as_ref(),
-        Some(&audit_fields(&r)),
-    );
-    store.audit(&record).db()?;
-    Ok(r)
 }
 
 /// The date of the schedule's next invoice, `None` once it has ended.

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 mod operations;
 
-pub use operations::{ItemChanges, ItemError, ItemStore, find, save};
+pub use operations::{ItemChanges, ItemError, ItemStore};
 
 use super::FieldErrors;
 use super::accounts::{Account, AccountType};

@@ -3,10 +3,10 @@
 use uuid::Uuid;
 
 use super::{Item, ItemInput, ItemRefs, check, parse_price};
-use crate::domain::audit::{self, AuditFields, AuditTrail};
+use crate::domain::audit::{self, AuditFields};
 use crate::domain::books::Ctx;
 use crate::domain::references::{self, ReferenceStore, fetch, lookup};
-use crate::domain::{Change, FieldErrors};
+use crate::domain::{Change, FieldErrors, Kept};
 
 /// What the items' operations need from storage (the store implements it for a transaction).
 pub trait ItemStore: ReferenceStore {
@@ -28,8 +28,6 @@ pub enum ItemError<E: std::error::Error + 'static> {
     Store(E),
 }
 
-type ItemResult<T, S> = Result<T, ItemError<<S as AuditTrail>::Error>>;
-
 /// What a request sets; `None` leaves a field as it is (or, for a new item, at its default).
 /// Prices are decimal text in the company currency, as the API writes them.
 #[derive(Debug, Clone, Default)]
@@ -48,100 +46,106 @@ pub struct ItemChanges {
     pub is_active: Option<bool>,
 }
 
-/// The item `id` of the context's company.
-pub fn find<S: ItemStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid) -> ItemResult<Item, S> {
-    store
-        .find_item(ctx.books.company_id, id)
-        .map_err(ItemError::Store)?
-        .ok_or(ItemError::NotFound)
-}
+impl<S: ItemStore> Kept<S> for Item {
+    type Changes = ItemChanges;
+    type Error = ItemError<S::Error>;
 
-/// Creates an item (`current` = `None`) or changes one, under the rules of [`check`], and
-/// records it in the audit trail. `errors` is what was already found wrong with the request:
-/// reported together with the rules' verdict, and nothing is written while there is any.
-pub fn save<S: ItemStore>(
-    store: &mut S,
-    ctx: &Ctx<'_>,
-    current: Option<Item>,
-    how: Change,
-    changes: ItemChanges,
-    mut errors: FieldErrors,
-) -> ItemResult<Item, S> {
-    references::require(
-        &mut errors,
-        how,
-        &[("code", changes.code.is_some()), ("name", changes.name.is_some())],
-    );
-    let base = current.as_ref();
-    let mut input = base.map(ItemInput::from).unwrap_or_default();
-    for (value, target) in [
-        (changes.code, &mut input.code),
-        (changes.name, &mut input.name),
-        (changes.description, &mut input.description),
-        (changes.kind, &mut input.kind),
-        (changes.unit, &mut input.unit),
-    ] {
-        if let Some(v) = value {
-            *target = v;
-        }
+    /// The item `id` of the context's company.
+    fn find(store: &mut S, ctx: &Ctx<'_>, id: Uuid) -> Result<Item, Self::Error> {
+        store
+            .find_item(ctx.books.company_id, id)
+            .map_err(ItemError::Store)?
+            .ok_or(ItemError::NotFound)
     }
-    for (field, text, target) in [
-        ("sale_price", changes.sale_price, &mut input.sale_price),
-        ("purchase_price", changes.purchase_price, &mut input.purchase_price),
-    ] {
-        if let Some(text) = text {
-            match parse_price(&text, ctx.books.decimals) {
-                Ok(minor) => *target = minor,
-                Err(e) => errors.add(field, e.to_string()),
+
+    /// Creates an item (`current` = `None`) or changes one, under the rules of [`check`], and
+    /// records it in the audit trail. `errors` is what was already found wrong with the request:
+    /// reported together with the rules' verdict, and nothing is written while there is any.
+    fn save(
+        store: &mut S,
+        ctx: &Ctx<'_>,
+        current: Option<Item>,
+        how: Change,
+        changes: ItemChanges,
+        mut errors: FieldErrors,
+    ) -> Result<Item, Self::Error> {
+        references::require(
+            &mut errors,
+            how,
+            &[("code", changes.code.is_some()), ("name", changes.name.is_some())],
+        );
+        let base = current.as_ref();
+        let mut input = base.map(ItemInput::from).unwrap_or_default();
+        for (value, target) in [
+            (changes.code, &mut input.code),
+            (changes.name, &mut input.name),
+            (changes.description, &mut input.description),
+            (changes.kind, &mut input.kind),
+            (changes.unit, &mut input.unit),
+        ] {
+            if let Some(v) = value {
+                *target = v;
             }
         }
-    }
-    if let Some(v) = changes.is_active {
-        input.is_active = v;
-    }
-    for (set, target) in [
-        (changes.income_account, &mut input.income_account_id),
-        (changes.expense_account, &mut input.expense_account_id),
-        (changes.sales_tax_rate, &mut input.sales_tax_rate_id),
-        (changes.purchase_tax_rate, &mut input.purchase_tax_rate_id),
-    ] {
-        if let Some(v) = set {
-            *target = v;
+        for (field, text, target) in [
+            ("sale_price", changes.sale_price, &mut input.sale_price),
+            ("purchase_price", changes.purchase_price, &mut input.purchase_price),
+        ] {
+            if let Some(text) = text {
+                match parse_price(&text, ctx.books.decimals) {
+                    Ok(minor) => *target = minor,
+                    Err(e) => errors.add(field, e.to_string()),
+                }
+            }
         }
-    }
-    input.normalize();
-    let company = ctx.books.company_id;
-    let income = fetch(changes.income_account, |id| store.find_account(company, id)).map_err(ItemError::Store)?;
-    let expense = fetch(changes.expense_account, |id| store.find_account(company, id)).map_err(ItemError::Store)?;
-    let sales_tax = fetch(changes.sales_tax_rate, |id| store.find_tax_rate(company, id)).map_err(ItemError::Store)?;
-    let purchase_tax =
-        fetch(changes.purchase_tax_rate, |id| store.find_tax_rate(company, id)).map_err(ItemError::Store)?;
-    let code_taken = store
-        .item_code_taken(company, &input.code, base.map(|i| i.id))
+        if let Some(v) = changes.is_active {
+            input.is_active = v;
+        }
+        for (set, target) in [
+            (changes.income_account, &mut input.income_account_id),
+            (changes.expense_account, &mut input.expense_account_id),
+            (changes.sales_tax_rate, &mut input.sales_tax_rate_id),
+            (changes.purchase_tax_rate, &mut input.purchase_tax_rate_id),
+        ] {
+            if let Some(v) = set {
+                *target = v;
+            }
+        }
+        input.normalize();
+        let company = ctx.books.company_id;
+        let income = fetch(changes.income_account, |id| store.find_account(company, id)).map_err(ItemError::Store)?;
+        let expense = fetch(changes.expense_account, |id| store.find_account(company, id)).map_err(ItemError::Store)?;
+        let sales_tax =
+            fetch(changes.sales_tax_rate, |id| store.find_tax_rate(company, id)).map_err(ItemError::Store)?;
+        let purchase_tax =
+            fetch(changes.purchase_tax_rate, |id| store.find_tax_rate(company, id)).map_err(ItemError::Store)?;
+        let code_taken = store
+            .item_code_taken(company, &input.code, base.map(|i| i.id))
+            .map_err(ItemError::Store)?;
+        let refs = ItemRefs {
+            income_account: lookup(&income),
+            expense_account: lookup(&expense),
+            sales_tax_rate: lookup(&sales_tax),
+            purchase_tax_rate: lookup(&purchase_tax),
+        };
+        let kind = references::finish(errors, check(&input, code_taken, refs)).map_err(ItemError::Invalid)?;
+        let item = input.into_item(kind, base, company, ctx.now);
+        match base {
+            Some(_) => store.update_item(&item),
+            None => store.insert_item(&item),
+        }
         .map_err(ItemError::Store)?;
-    let refs = ItemRefs {
-        income_account: lookup(&income),
-        expense_account: lookup(&expense),
-        sales_tax_rate: lookup(&sales_tax),
-        purchase_tax_rate: lookup(&purchase_tax),
-    };
-    let kind = references::finish(errors, check(&input, code_taken, refs)).map_err(ItemError::Invalid)?;
-    let item = input.into_item(kind, base, company, ctx.now);
-    match base {
-        Some(_) => store.update_item(&item),
-        None => store.insert_item(&item),
+        let before = base.map(audit_fields);
+        let record = audit::changes(
+            ctx,
+            audit::saved(before.as_ref()),
+            ("item", item.id),
+            before.as_ref(),
+            Some(&audit_fields(&item)),
+        );
+        store.append_audit(&record).map_err(ItemError::Store)?;
+        Ok(item)
     }
-    .map_err(ItemError::Store)?;
-    let before = base.map(audit_fields);
-    let record = audit::changes(
-        ctx,
-        audit::saved(before.as_ref()),
-        ("item", item.id),
-        before.as_ref(),
-        Some(&audit_fields(&item)),
-    );
-    store.append_audit(&record).map_err(ItemError::Store)?;
-    Ok(item)
 }
 
 /// How the audit trail reads an item.
@@ -166,6 +170,7 @@ mod tests {
     use super::*;
     use crate::domain::accounts::AccountType;
     use crate::domain::memory::{Memory, company, ctx};
+    use crate::domain::taxes::TaxRate;
     use crate::domain::taxes::TaxRateChanges;
 
     fn named(e: ItemError<std::convert::Infallible>) -> FieldErrors {
@@ -188,7 +193,7 @@ mod tests {
     fn prices_are_read_in_the_company_currency() {
         let mut store = Memory::default();
         let (usd, usd_books) = company("USD");
-        let item = save(
+        let item = Item::save(
             &mut store,
             &ctx(&usd, &usd_books),
             None,
@@ -203,7 +208,7 @@ mod tests {
         );
         let (yen, yen_books) = company("JPY");
         let ctx = ctx(&yen, &yen_books);
-        let item = save(
+        let item = Item::save(
             &mut store,
             &ctx,
             None,
@@ -214,7 +219,7 @@ mod tests {
         .unwrap();
         assert_eq!(item.sale_price, 500);
         let e = named(
-            save(
+            Item::save(
                 &mut store,
                 &ctx,
                 None,
@@ -241,7 +246,7 @@ mod tests {
         let (company, books) = company("USD");
         let ctx = ctx(&company, &books);
         let mut store = Memory::default();
-        let made = save(
+        let made = Item::save(
             &mut store,
             &ctx,
             None,
@@ -255,7 +260,7 @@ mod tests {
             ..ItemChanges::default()
         };
         let e = named(
-            save(
+            Item::save(
                 &mut store,
                 &ctx,
                 Some(made.clone()),
@@ -266,7 +271,7 @@ mod tests {
             .unwrap_err(),
         );
         assert_eq!(e.0.keys().collect::<Vec<_>>(), ["code", "name"]);
-        let changed = save(
+        let changed = Item::save(
             &mut store,
             &ctx,
             Some(made.clone()),
@@ -290,7 +295,7 @@ mod tests {
             ..ItemChanges::default()
         };
         assert!(
-            save(
+            Item::save(
                 &mut store,
                 &ctx,
                 Some(made),
@@ -317,7 +322,7 @@ mod tests {
             ..TaxRateChanges::default()
         };
         let elsewhere_ctx = crate::domain::memory::ctx(&elsewhere, &elsewhere_books);
-        let foreign = crate::domain::taxes::save(
+        let foreign = TaxRate::save(
             &mut store,
             &elsewhere_ctx,
             None,
@@ -326,8 +331,7 @@ mod tests {
             FieldErrors::default(),
         )
         .unwrap();
-        let own =
-            crate::domain::taxes::save(&mut store, &ctx, None, Change::Create, vat, FieldErrors::default()).unwrap();
+        let own = TaxRate::save(&mut store, &ctx, None, Change::Create, vat, FieldErrors::default()).unwrap();
         assert_eq!((foreign.sales_account_id, own.sales_account_id), (foreign_tax, tax));
         let expense = store.open_account(company.id, "6100", AccountType::Expense, "");
         let with = |rate, account| ItemChanges {
@@ -336,7 +340,7 @@ mod tests {
             ..consulting("1")
         };
         let e = named(
-            save(
+            Item::save(
                 &mut store,
                 &ctx,
                 None,
@@ -348,7 +352,7 @@ mod tests {
         );
         assert_eq!(e.0["sales_tax_rate"], ["Unknown tax rate for this company."]);
         assert_eq!(e.0["expense_account"], ["Choose an account of type expense or asset."]);
-        let item = save(
+        let item = Item::save(
             &mut store,
             &ctx,
             None,

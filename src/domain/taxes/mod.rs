@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 mod operations;
 
-pub use operations::{TaxError, TaxRateChanges, TaxStore, find, save};
+pub use operations::{TaxError, TaxRateChanges, TaxStore};
 
 use super::FieldErrors;
 use super::accounts::{Account, AccountType};

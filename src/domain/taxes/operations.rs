@@ -5,10 +5,10 @@ use uuid::Uuid;
 
 use super::{TaxRate, TaxRateInput, check, format_percent, parse_percent};
 use crate::domain::accounts::AccountType;
-use crate::domain::audit::{self, AuditFields, AuditTrail};
+use crate::domain::audit::{self, AuditFields};
 use crate::domain::books::Ctx;
 use crate::domain::references::{self, ReferenceStore, fetch, lookup};
-use crate::domain::{Change, FieldErrors};
+use crate::domain::{Change, FieldErrors, Kept};
 
 /// The subtype of the accounts a new rate's tax goes to when the request does not say (the
 /// chart templates' `tax` accounts).
@@ -41,8 +41,6 @@ pub enum TaxError<E: std::error::Error + 'static> {
     Store(E),
 }
 
-type TaxResult<T, S> = Result<T, TaxError<<S as AuditTrail>::Error>>;
-
 /// What a request sets; `None` leaves a field as it is (or, for a new rate, at its default).
 /// `rate` is a percentage as the API writes it (`"7.5"`).
 #[derive(Debug, Clone, Default)]
@@ -57,118 +55,124 @@ pub struct TaxRateChanges {
     pub is_active: Option<bool>,
 }
 
-/// The tax rate `id` of the context's company.
-pub fn find<S: TaxStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid) -> TaxResult<TaxRate, S> {
-    store
-        .find_tax_rate(ctx.books.company_id, id)
-        .map_err(TaxError::Store)?
-        .ok_or(TaxError::NotFound)
-}
+impl<S: TaxStore> Kept<S> for TaxRate {
+    type Changes = TaxRateChanges;
+    type Error = TaxError<S::Error>;
 
-/// Creates a tax rate (`current` = `None`) or changes one, under the rules of [`check`], and
-/// records it in the audit trail. A new rate's accounts, when left out or `null`, are the
-/// company's `tax` liability (sales) and `tax` asset (purchases, else the same liability).
-/// `errors` is what was already found wrong with the request: reported together with the
-/// rules' verdict, and nothing is written while there is any.
-pub fn save<S: TaxStore>(
-    store: &mut S,
-    ctx: &Ctx<'_>,
-    current: Option<TaxRate>,
-    how: Change,
-    changes: TaxRateChanges,
-    mut errors: FieldErrors,
-) -> TaxResult<TaxRate, S> {
-    references::require(
-        &mut errors,
-        how,
-        &[
-            ("name", changes.name.is_some()),
-            ("kind", changes.kind.is_some()),
-            ("rate", changes.rate.is_some()),
-        ],
-    );
-    let base = current.as_ref();
-    let mut input = base.map(TaxRateInput::from).unwrap_or_default();
-    if let Some(v) = changes.name {
-        input.name = v.trim().to_owned();
+    /// The tax rate `id` of the context's company.
+    fn find(store: &mut S, ctx: &Ctx<'_>, id: Uuid) -> Result<TaxRate, Self::Error> {
+        store
+            .find_tax_rate(ctx.books.company_id, id)
+            .map_err(TaxError::Store)?
+            .ok_or(TaxError::NotFound)
     }
-    if let Some(v) = changes.kind {
-        input.kind = v;
-    }
-    if let Some(text) = changes.rate {
-        match parse_percent(&text) {
-            Ok(ppm) => input.rate_ppm = ppm,
-            Err(e) => errors.add("rate", e.to_string()),
+
+    /// Creates a tax rate (`current` = `None`) or changes one, under the rules of [`check`], and
+    /// records it in the audit trail. A new rate's accounts, when left out or `null`, are the
+    /// company's `tax` liability (sales) and `tax` asset (purchases, else the same liability).
+    /// `errors` is what was already found wrong with the request: reported together with the
+    /// rules' verdict, and nothing is written while there is any.
+    fn save(
+        store: &mut S,
+        ctx: &Ctx<'_>,
+        current: Option<TaxRate>,
+        how: Change,
+        changes: TaxRateChanges,
+        mut errors: FieldErrors,
+    ) -> Result<TaxRate, Self::Error> {
+        references::require(
+            &mut errors,
+            how,
+            &[
+                ("name", changes.name.is_some()),
+                ("kind", changes.kind.is_some()),
+                ("rate", changes.rate.is_some()),
+            ],
+        );
+        let base = current.as_ref();
+        let mut input = base.map(TaxRateInput::from).unwrap_or_default();
+        if let Some(v) = changes.name {
+            input.name = v.trim().to_owned();
         }
-    }
-    if let Some(v) = changes.is_inclusive {
-        input.is_inclusive = v;
-    }
-    if let Some(v) = changes.is_active {
-        input.is_active = v;
-    }
-    if let Some(v) = changes.sales_account {
-        input.sales_account_id = v;
-    }
-    if let Some(v) = changes.purchase_account {
-        input.purchase_account_id = v;
-    }
-    let company = ctx.books.company_id;
-    if base.is_none() {
-        let default = |store: &mut S, kind| store.default_tax_account(company, kind, TAX_SUBTYPE);
-        if input.sales_account_id.is_none() {
-            input.sales_account_id = default(store, AccountType::Liability).map_err(TaxError::Store)?;
+        if let Some(v) = changes.kind {
+            input.kind = v;
         }
-        if input.purchase_account_id.is_none() {
-            input.purchase_account_id = default(store, AccountType::Asset)
-                .map_err(TaxError::Store)?
-                .or(input.sales_account_id);
+        if let Some(text) = changes.rate {
+            match parse_percent(&text) {
+                Ok(ppm) => input.rate_ppm = ppm,
+                Err(e) => errors.add("rate", e.to_string()),
+            }
         }
-    }
-    let sales = fetch(changes.sales_account, |id| store.find_account(company, id)).map_err(TaxError::Store)?;
-    let purchase = fetch(changes.purchase_account, |id| store.find_account(company, id)).map_err(TaxError::Store)?;
-    let name_taken = store
-        .tax_name_taken(company, &input.name, base.map(|t| t.id))
+        if let Some(v) = changes.is_inclusive {
+            input.is_inclusive = v;
+        }
+        if let Some(v) = changes.is_active {
+            input.is_active = v;
+        }
+        if let Some(v) = changes.sales_account {
+            input.sales_account_id = v;
+        }
+        if let Some(v) = changes.purchase_account {
+            input.purchase_account_id = v;
+        }
+        let company = ctx.books.company_id;
+        if base.is_none() {
+            let default = |store: &mut S, kind| store.default_tax_account(company, kind, TAX_SUBTYPE);
+            if input.sales_account_id.is_none() {
+                input.sales_account_id = default(store, AccountType::Liability).map_err(TaxError::Store)?;
+            }
+            if input.purchase_account_id.is_none() {
+                input.purchase_account_id = default(store, AccountType::Asset)
+                    .map_err(TaxError::Store)?
+                    .or(input.sales_account_id);
+            }
+        }
+        let sales = fetch(changes.sales_account, |id| store.find_account(company, id)).map_err(TaxError::Store)?;
+        let purchase =
+            fetch(changes.purchase_account, |id| store.find_account(company, id)).map_err(TaxError::Store)?;
+        let name_taken = store
+            .tax_name_taken(company, &input.name, base.map(|t| t.id))
+            .map_err(TaxError::Store)?;
+        let checked = check(&input, name_taken, lookup(&sales), lookup(&purchase));
+        let kind = references::finish(errors, checked).map_err(TaxError::Invalid)?;
+        // `check` refuses a rate without both accounts; this only says so to the compiler.
+        let (Some(sales_account_id), Some(purchase_account_id)) = (input.sales_account_id, input.purchase_account_id)
+        else {
+            return Err(TaxError::Invalid(FieldErrors::single(
+                "sales_account",
+                "This field is required.",
+            )));
+        };
+        let now = ctx.now;
+        let rate = TaxRate {
+            id: base.map_or_else(Uuid::now_v7, |t| t.id),
+            company_id: company,
+            name: input.name,
+            kind,
+            rate_ppm: input.rate_ppm,
+            is_inclusive: input.is_inclusive,
+            sales_account_id,
+            purchase_account_id,
+            is_active: input.is_active,
+            created_at: base.map_or(now, |t| t.created_at),
+            updated_at: now,
+        };
+        match base {
+            Some(_) => store.update_tax_rate(&rate),
+            None => store.insert_tax_rate(&rate),
+        }
         .map_err(TaxError::Store)?;
-    let checked = check(&input, name_taken, lookup(&sales), lookup(&purchase));
-    let kind = references::finish(errors, checked).map_err(TaxError::Invalid)?;
-    // `check` refuses a rate without both accounts; this only says so to the compiler.
-    let (Some(sales_account_id), Some(purchase_account_id)) = (input.sales_account_id, input.purchase_account_id)
-    else {
-        return Err(TaxError::Invalid(FieldErrors::single(
-            "sales_account",
-            "This field is required.",
-        )));
-    };
-    let now = ctx.now;
-    let rate = TaxRate {
-        id: base.map_or_else(Uuid::now_v7, |t| t.id),
-        company_id: company,
-        name: input.name,
-        kind,
-        rate_ppm: input.rate_ppm,
-        is_inclusive: input.is_inclusive,
-        sales_account_id,
-        purchase_account_id,
-        is_active: input.is_active,
-        created_at: base.map_or(now, |t| t.created_at),
-        updated_at: now,
-    };
-    match base {
-        Some(_) => store.update_tax_rate(&rate),
-        None => store.insert_tax_rate(&rate),
+        let before = base.map(audit_fields);
+        let record = audit::changes(
+            ctx,
+            audit::saved(before.as_ref()),
+            ("tax_rate", rate.id),
+            before.as_ref(),
+            Some(&audit_fields(&rate)),
+        );
+        store.append_audit(&record).map_err(TaxError::Store)?;
+        Ok(rate)
     }
-    .map_err(TaxError::Store)?;
-    let before = base.map(audit_fields);
-    let record = audit::changes(
-        ctx,
-        audit::saved(before.as_ref()),
-        ("tax_rate", rate.id),
-        before.as_ref(),
-        Some(&audit_fields(&rate)),
-    );
-    store.append_audit(&record).map_err(TaxError::Store)?;
-    Ok(rate)
 }
 
 /// How the audit trail reads a tax rate.
@@ -211,7 +215,7 @@ mod tests {
         let ctx = ctx(&company, &books);
         let mut store = Memory::default();
         let e = named(
-            save(
+            TaxRate::save(
                 &mut store,
                 &ctx,
                 None,
@@ -227,7 +231,7 @@ mod tests {
             "no tax account to default to"
         );
         let payable = store.open_account(company.id, "2200", AccountType::Liability, TAX_SUBTYPE);
-        let rate = save(
+        let rate = TaxRate::save(
             &mut store,
             &ctx,
             None,
@@ -244,7 +248,7 @@ mod tests {
             sales_account: Some(None),
             ..vat("5")
         };
-        let rate = save(&mut store, &ctx, None, Change::Create, changes, FieldErrors::default()).unwrap();
+        let rate = TaxRate::save(&mut store, &ctx, None, Change::Create, changes, FieldErrors::default()).unwrap();
         assert_eq!(
             (rate.sales_account_id, rate.purchase_account_id),
             (payable, recoverable)
@@ -262,7 +266,7 @@ mod tests {
         let ctx = ctx(&company, &books);
         let mut store = Memory::default();
         store.open_account(company.id, "2200", AccountType::Liability, TAX_SUBTYPE);
-        let made = save(
+        let made = TaxRate::save(
             &mut store,
             &ctx,
             None,
@@ -276,7 +280,7 @@ mod tests {
             ..TaxRateChanges::default()
         };
         let e = named(
-            save(
+            TaxRate::save(
                 &mut store,
                 &ctx,
                 Some(made.clone()),
@@ -287,7 +291,7 @@ mod tests {
             .unwrap_err(),
         );
         assert_eq!(e.0.keys().collect::<Vec<_>>(), ["kind", "rate"]);
-        let changed = save(
+        let changed = TaxRate::save(
             &mut store,
             &ctx,
             Some(made.clone()),
@@ -302,7 +306,7 @@ mod tests {
             ..vat("17.5")
         };
         let e = named(
-            save(
+            TaxRate::save(
                 &mut store,
                 &ctx,
                 Some(changed.clone()),
@@ -326,7 +330,7 @@ mod tests {
         let ctx = ctx(&company, &books);
         let mut store = Memory::default();
         store.open_account(company.id, "2200", AccountType::Liability, TAX_SUBTYPE);
-        save(
+        TaxRate::save(
             &mut store,
             &ctx,
             None,
@@ -336,7 +340,7 @@ mod tests {
         )
         .unwrap();
         let e = named(
-            save(
+            TaxRate::save(
                 &mut store,
                 &ctx,
                 None,

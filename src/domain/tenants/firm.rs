@@ -29,6 +29,16 @@ pub fn sees(actor: &User, id: Uuid) -> bool {
     actor.role == Role::PlatformAdmin || actor.tenant_id == Some(id)
 }
 
+/// The firms `actor` sees, as a list filter: `None` for every firm (the platform
+/// administrator), else their own (the nil id, which names no firm, for a user of none).
+pub fn seen(actor: &User) -> Option<Uuid> {
+    if actor.role == Role::PlatformAdmin {
+        None
+    } else {
+        Some(actor.tenant_id.unwrap_or(Uuid::nil()))
+    }
+}
+
 /// The firm `id`, if `actor` sees it.
 pub fn find<S: FirmStore>(store: &mut S, actor: &User, id: Uuid) -> TenantResult<Tenant, S> {
     if !sees(actor, id) {

@@ -7,15 +7,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::auth::scope::Caller;
 use crate::domain::books;
 use crate::domain::tenants::Company;
 use crate::domain::tenants::companies::{self, CompanyChanges, DEFAULT_CHART};
 use crate::http::company::{Id, JsonBody, perm};
 use crate::http::conventions::{ListQuery, Verb};
 use crate::http::error::Reply;
-use crate::http::firm::{InFirm, Signed};
+use crate::http::firm::{Db, InFirm, Signed};
 use crate::provision;
-use crate::store::companies as store;
+use crate::store::list::ListRequest;
+use crate::store::{Tx, companies as store};
 
 /// A company of the firm.
 #[derive(Serialize, ToSchema)]
@@ -95,15 +97,11 @@ impl From<CompanyBody> for CompanyChanges {
 }
 
 pub async fn list(c: Signed, q: ListQuery) -> Reply {
-    let request = q.request.clone();
-    let page = c
-        .tenant_read(move |tx, caller| {
-            let tenant = caller.tenant()?.tenant_id();
-            let page = store::page(tx, caller.visible_companies(), &request)?;
-            Ok(page.map(|company| CompanyDto::new(&company, tenant)))
-        })
-        .await?;
-    Ok(q.render(page, |dto| dto))
+    let companies = |tx: &mut Tx, caller: &Caller, rq: &ListRequest| {
+        let tenant = caller.tenant()?.tenant_id();
+        Ok(store::page(tx, caller.visible_companies(), rq)?.map(|company| CompanyDto::new(&company, tenant)))
+    };
+    c.page(Db::Firm, q, companies, |dto| dto).await
 }
 
 pub async fn create(

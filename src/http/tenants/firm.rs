@@ -13,10 +13,9 @@ use crate::domain::tenants::{Plan, Tenant};
 use crate::http::accounting::present;
 use crate::http::company::{Id, JsonBody, perm};
 use crate::http::conventions::ListQuery;
-use crate::http::error::{ApiError, Reply};
-use crate::http::firm::InFirm;
+use crate::http::error::Reply;
+use crate::http::firm::{Db, InFirm};
 use crate::http::openapi::choice;
-use crate::store::list::{ListRequest, Page};
 use crate::store::platform;
 
 /// A firm.
@@ -80,16 +79,14 @@ impl From<TenantBody> for TenantChanges {
 }
 
 pub async fn list(c: InFirm<perm::ViewFirm>, q: ListQuery) -> Reply {
-    let request = q.request.clone();
-    let page = c
-        .platform_read(move |tx, caller| {
-            let seen = platform::tenants(tx)?
-                .into_iter()
-                .filter(|t| firm::sees(&caller.user, t.id));
-            paginate(seen.collect(), &request)
-        })
-        .await?;
-    Ok(q.render(page, |t| TenantDto::from(&t)))
+    let dto = |t| TenantDto::from(&t);
+    c.page(
+        Db::Platform,
+        q,
+        |tx, caller, rq| Ok(platform::tenants_page(tx, firm::seen(&caller.user), rq)?),
+        dto,
+    )
+    .await
 }
 
 pub async fn get(c: InFirm<perm::ViewFirm>, Id(id): Id) -> Reply<Json<TenantDto>> {
@@ -106,19 +103,4 @@ pub async fn update(c: InFirm<perm::ManageFirm>, Id(id): Id, body: JsonBody<Tena
     })
     .await
     .map(Json)
-}
-
-/// Pages an already-filtered, short list in memory (the firms a caller can see).
-fn paginate<T>(items: Vec<T>, req: &ListRequest) -> Result<Page<T>, ApiError> {
-    let count = items.len() as u64;
-    let pages = count.div_ceil(req.page_size).max(1);
-    if req.page == 0 || req.page > pages {
-        return Err(ApiError::NotFound);
-    }
-    let skip = usize::try_from((req.page - 1) * req.page_size).unwrap_or(usize::MAX);
-    let take = usize::try_from(req.page_size).unwrap_or(usize::MAX);
-    Ok(Page {
-        count,
-        items: items.into_iter().skip(skip).take(take).collect(),
-    })
 }

@@ -18,7 +18,7 @@ use crate::http::accounting::present;
 use crate::http::company::{Id, JsonBody, perm};
 use crate::http::conventions::{ListQuery, Verb};
 use crate::http::error::{ApiError, Reply};
-use crate::http::firm::{InFirm, Signed};
+use crate::http::firm::{Db, InFirm, Signed};
 use crate::http::openapi::choice;
 use crate::provision;
 use crate::store::platform;
@@ -152,11 +152,14 @@ impl From<UserBody> for UserChanges {
 }
 
 pub async fn list(c: InFirm<perm::ViewUsers>, q: ListQuery) -> Reply {
-    let request = q.request.clone();
-    let page = c
-        .platform_read(move |tx, caller| Ok(platform::users_page(tx, caller.tenant()?.tenant_id(), &request)?))
-        .await?;
-    Ok(q.render(page, |u| UserDto::from(&u)))
+    let dto = |u| UserDto::from(&u);
+    c.page(
+        Db::Platform,
+        q,
+        |tx, caller, rq| Ok(platform::users_page(tx, caller.tenant()?.tenant_id(), rq)?),
+        dto,
+    )
+    .await
 }
 
 /// Invites a user into the caller's firm. Without a `password`, a temporary one is made and
