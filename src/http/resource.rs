@@ -78,7 +78,10 @@ pub trait Form<C> {
 
 /// The records `R`, readable with permission `V` and editable with `E`, shown as `D` and
 /// changed through form `F`: served from the store's page and the domain's find and save.
-pub struct Records<V, E, R, D, F>(PhantomData<fn() -> (V, E, R, D, F)>);
+pub struct Records<V, E, R, D, F>(Types<(V, E, R, D, F)>);
+
+/// Types named only for the compiler: `fn() -> T` keeps the struct `Send` and `Sync`.
+type Types<T> = PhantomData<fn() -> T>;
 
 /// `C` and `X`: the record's changes and errors, the same in every transaction.
 impl<V, E, R, D, F, C, X> Resource for Records<V, E, R, D, F>
