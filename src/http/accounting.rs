@@ -28,11 +28,9 @@ pub struct AccountBody {
     subtype: Option<String>,
     /// The parent account (same type), or `null` for a top-level account.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Uuid>)]
     parent: Option<Option<Uuid>>,
     /// Only for an account kept in a foreign currency.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
     currency: Option<Option<String>>,
     is_active: Option<bool>,
 }

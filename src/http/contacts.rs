@@ -6,7 +6,6 @@
 use std::marker::PhantomData;
 
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -140,7 +139,8 @@ impl<S: Side> Resource for Contacts<S> {
     type Edit = perm::EditDocuments;
     type Record = Contact;
     type Dto = ContactDto;
-    type Body = Value;
+    /// What [`ContactBody`] reads.
+    type Body = <ContactBody as Form<ContactChanges>>::Raw;
 
     /// A page of the side's contacts, their balances read in one go.
     fn list(tx: &mut Tx, ctx: &Ctx<'_>, request: &ListRequest) -> Result<Page<ContactDto>, ApiError> {
@@ -164,7 +164,7 @@ impl<S: Side> Resource for Contacts<S> {
         Ok(ContactDto::new(&contact, ctx.books, balance))
     }
 
-    fn save(tx: &mut Tx, ctx: &Ctx<'_>, edit: Edit<Contact>, body: Value) -> Result<Contact, ApiError> {
+    fn save(tx: &mut Tx, ctx: &Ctx<'_>, edit: Edit<Contact>, body: Self::Body) -> Result<Contact, ApiError> {
         let (mut changes, mut errors) = ContactBody::changes(body)?;
         // What is created here plays this side's role: the other side's endpoint makes the rest.
         let own_role = changes.role(S::ROLE);

@@ -36,11 +36,10 @@ pub struct RecurringBody {
     start_date: Option<String>,
     /// `null` for a schedule without end.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(format = Date)]
     end_date: Option<Option<String>>,
     /// `null`: the customer's terms apply.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
     payment_terms_days: Option<Option<i64>>,
     reference: Option<String>,
     notes: Option<String>,

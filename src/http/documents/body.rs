@@ -54,7 +54,7 @@ pub struct DocumentBody {
     issue_date: Option<String>,
     /// `YYYY-MM-DD`; `null` (or left out of a create): the issue date plus the payment terms.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(format = Date)]
     due_date: Option<Option<String>>,
     /// The company currency (the only one documents are kept in for now).
     currency: Option<String>,
@@ -63,11 +63,9 @@ pub struct DocumentBody {
     notes: Option<String>,
     /// Days from the issue date to the due date; `null`: the contact's terms.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
     payment_terms_days: Option<Option<i64>>,
     /// For a credit note or vendor credit: the issued invoice or bill it corrects.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Uuid>)]
     credited_document: Option<Option<Uuid>>,
     /// At least one.
     lines: Option<Vec<LineBody>>,

@@ -61,7 +61,6 @@ pub struct TenantBody {
     name: Option<String>,
     /// `null` clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
     domain: Option<Option<String>>,
     plan: Option<String>,
     is_active: Option<bool>,

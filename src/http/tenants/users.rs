@@ -130,7 +130,6 @@ pub struct UserBody {
     all_companies: Option<bool>,
     companies: Option<Vec<Uuid>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<Uuid>)]
     default_company: Option<Option<Uuid>>,
 }
 
