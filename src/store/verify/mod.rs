@@ -18,6 +18,7 @@ mod report;
 mod walk;
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use jiff::civil::Date;
 use uuid::Uuid;
@@ -36,7 +37,9 @@ const END: i64 = i64::MAX;
 pub fn verify_tenant(store: &Store, scope: &TenantScope, checkpoint_key: &[u8]) -> Result<TenantReport, StoreError> {
     store.tenant_read(scope, |tx| {
         tx.snapshot()?;
+        let t = Instant::now();
         let storage = tx.storage_problems()?;
+        phase("storage", t);
         let mut reports = Vec::new();
         for company in companies::all(tx)? {
             reports.push(verify_company(tx, company.id, checkpoint_key)?);
@@ -65,18 +68,28 @@ pub fn verify_company(tx: &mut Tx, company: Uuid, checkpoint_key: &[u8]) -> Resu
         accounts,
         findings: Vec::new(),
     };
+    let t = Instant::now();
     let checkpoints = checkpoints::checkpoints(tx, company)?;
     let chain = v.walk_chain(tx, &checkpoints)?;
     let tail = chain.last_seq.saturating_add(1);
     v.check_checkpoints(&checkpoints, &chain);
+    let t = phase("chain", t);
     let entries = v.check_numbers(tx, tail)?;
+    let t = phase("numbers", t);
     v.check_counters(tx, &chain, tail)?;
+    let t = phase("counters", t);
     v.check_unchained(tx)?;
+    let t = phase("unchained", t);
     v.check_reversals(tx)?;
+    let t = phase("reversals", t);
     v.check_line_copies(tx)?;
+    let t = phase("line copies", t);
     v.check_audit_trail(tx, tail)?;
+    let t = phase("audit trail", t);
     v.check_settings(tx, &chain)?;
+    let t = phase("settings", t);
     v.check_balances(tx)?;
+    phase("balances", t);
     let mut findings = v.findings;
     findings.sort_by_key(|f| f.position);
     Ok(CompanyReport {
@@ -96,6 +109,13 @@ struct Verifier<'k> {
     /// The company's accounts, by id, with their codes.
     accounts: HashMap<Uuid, String>,
     findings: Vec<Finding>,
+}
+
+/// Logs how long a phase took (at debug level, for profiling), and returns the time it ended.
+fn phase(name: &str, since: Instant) -> Instant {
+    let now = Instant::now();
+    tracing::debug!(phase = name, ms = (now - since).as_millis() as u64, "verify phase");
+    now
 }
 
 fn show_date(d: Option<Date>) -> String {
