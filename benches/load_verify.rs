@@ -38,7 +38,10 @@ fn oasys(dir: &Path) -> Command {
         .arg(dir.join("oasys.toml"))
         .arg("--data-dir")
         .arg(dir.join("data"))
-        .env("RUST_LOG", std::env::var("OASYS_BENCH_LOG").unwrap_or_else(|_| "warn".into()));
+        .env(
+            "RUST_LOG",
+            std::env::var("OASYS_BENCH_LOG").unwrap_or_else(|_| "warn".into()),
+        );
     cmd
 }
 
@@ -180,7 +183,10 @@ async fn main() {
         .args(["rev-parse", "--short", "HEAD"])
         .output()
         .ok()
-        .map_or_else(|| "unknown".to_owned(), |o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+        .map_or_else(
+            || "unknown".to_owned(),
+            |o| String::from_utf8_lossy(&o.stdout).trim().to_owned(),
+        );
     println!(
         "OASYS load + verify benchmark (the oasys binary as a child process, sqlite, {} CPUs, commit {commit})",
         std::thread::available_parallelism().map_or(0, |n| n.get())
