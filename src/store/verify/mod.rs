@@ -4,8 +4,9 @@
 //! every signed checkpoint, the audit trail and the ledger agree, and (on SQLite) the database
 //! file passes SQLite's own checks.
 //!
-//! A tenant is read in one read transaction (one snapshot), company by company; the chain is
-//! walked in pages, so a large ledger is never held in memory at once. Findings are sorted in
+//! A tenant's books are read in one read transaction (one snapshot), company by company, while
+//! SQLite's own file check runs on a second connection; the chain is walked in pages, so a large
+//! ledger is never held in memory at once. Findings are sorted in
 //! ledger order, so the first one names the first bad entry. What each check catches, and what
 //! no check inside the database can catch, is written in `docs/ledger-chain.md`.
 
