@@ -39,18 +39,21 @@ const END: i64 = i64::MAX;
 /// and thread: it checks the file's structure, not the books, so it needs no shared snapshot, and
 /// on two cores its time no longer adds to the ledger's. PostgreSQL has no such check to run.
 pub fn verify_tenant(store: &Store, scope: &TenantScope, checkpoint_key: &[u8]) -> Result<TenantReport, StoreError> {
-    let ledger = || {
-        store.tenant_read(scope, |tx| {
-            tx.snapshot()?;
-            let mut reports = Vec::new();
-            for company in companies::all(tx)? {
-                reports.push(verify_company(tx, company.id, checkpoint_key)?);
-            }
-            Ok::<_, StoreError>(reports)
-        })
+    let ledger = |tx: &mut Tx| {
+        let mut reports = Vec::new();
+        for company in companies::all(tx)? {
+            reports.push(verify_company(tx, company.id, checkpoint_key)?);
+        }
+        Ok::<_, StoreError>(reports)
     };
-    let (storage, companies) = if store.backend_name() == "sqlite" {
-        std::thread::scope(|threads| {
+    // The second connection is taken once the firm's database is open (and migrated) for the
+    // first: two first opens at once would both migrate it.
+    let (storage, companies) = store.tenant_read(scope, |tx| {
+        tx.snapshot()?;
+        if store.backend_name() != "sqlite" {
+            return Ok::<_, StoreError>((Ok(Vec::new()), ledger(tx)));
+        }
+        Ok(std::thread::scope(|threads| {
             let storage = threads.spawn(|| {
                 store.tenant_read(scope, |tx| {
                     let t = Instant::now();
@@ -59,15 +62,13 @@ pub fn verify_tenant(store: &Store, scope: &TenantScope, checkpoint_key: &[u8]) 
                     problems
                 })
             });
-            let companies = ledger();
+            let companies = ledger(tx);
             let storage = storage
                 .join()
                 .unwrap_or_else(|_| Err(StoreError::Database("the database check stopped unexpectedly".into())));
             (storage, companies)
-        })
-    } else {
-        (Ok(Vec::new()), ledger())
-    };
+        }))
+    })?;
     Ok(TenantReport {
         tenant_id: scope.tenant_id(),
         storage: storage?,
