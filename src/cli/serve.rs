@@ -104,11 +104,19 @@ fn create_demo(app: &App) -> anyhow::Result<()> {
 /// Each password hash allocates 19 MiB. glibc raises its mmap threshold after the first such
 /// block is freed and then keeps later ones in per-thread arenas, so a burst of logins would
 /// leave gigabytes resident. A fixed threshold keeps every large block mmapped: freed at once.
+/// glibc also opens up to eight arenas per core, one per thread that allocates at once, and
+/// memory freed in one is never reused by another: one arena per core (at least two) took the
+/// resident memory after a 1M-line import from 139.7 to 132.5 MB (`benches/load_verify.rs`).
 fn return_large_allocations_to_the_system() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes allocator tuning; it is called once, before any thread starts.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+    {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let arenas = libc::c_int::try_from(cores.max(2)).unwrap_or(libc::c_int::MAX);
+        // SAFETY: mallopt only changes allocator tuning; it is called once, before any thread starts.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
+            libc::mallopt(libc::M_ARENA_MAX, arenas);
+        }
     }
 }
 

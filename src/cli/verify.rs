@@ -16,6 +16,10 @@ use crate::store::verify::{self, TenantReport};
 const SHOWN: usize = 50;
 
 pub fn run(config: &Config, tenant: Option<&str>) -> anyhow::Result<()> {
+    // Logs only when asked for (`RUST_LOG=oasys::store::verify=debug` prints each check's time).
+    if std::env::var_os("RUST_LOG").is_some() {
+        crate::telemetry::init(config.log_format);
+    }
     let store = admin::open(config)?;
     let key = crate::app::checkpoint_key(config).context("loading the checkpoint key")?;
     let ours = chain::key_id(&key);

@@ -23,25 +23,25 @@ pub fn parse_date(s: &str) -> Result<Date, StoreError> {
 
 /// Reads an entry header selected with [`ENTRY_COLUMNS`] (lines empty).
 pub fn entry_from_row(r: &Row) -> Result<JournalEntry, StoreError> {
-    let status = r.text(6)?;
+    let status = r.str(6)?;
     Ok(JournalEntry {
         id: r.uuid(0)?,
         company_id: r.uuid(1)?,
         number: r.opt_int(2)?,
-        date: parse_date(&r.text(3)?)?,
+        date: parse_date(r.str(3)?)?,
         reference: r.text(4)?,
         description: r.text(5)?,
-        status: EntryStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("unknown status {status:?}")))?,
+        status: EntryStatus::parse(status).ok_or_else(|| StoreError::Corrupt(format!("unknown status {status:?}")))?,
         total: r.int(7)?,
         created_by: r.uuid(8)?,
         approved_by: r.opt_uuid(9)?,
         posted_by: r.opt_uuid(10)?,
-        posted_at: r.opt_text(11)?.as_deref().map(parse_ts).transpose()?,
+        posted_at: r.opt_str(11)?.map(parse_ts).transpose()?,
         reverses_id: r.opt_uuid(12)?,
         reversed_by_id: r.opt_uuid(13)?,
         chain_seq: r.opt_int(14)?,
-        created_at: parse_ts(&r.text(15)?)?,
-        updated_at: parse_ts(&r.text(16)?)?,
+        created_at: parse_ts(r.str(15)?)?,
+        updated_at: parse_ts(r.str(16)?)?,
         edited_by: r.opt_uuid(17)?,
         lines: Vec::new(),
     })

@@ -139,9 +139,26 @@ impl Row {
         }
     }
 
+    /// A text column, borrowed: for values parsed at once (ids, dates), with no copy.
+    pub fn str(&self, i: usize) -> Result<&str, StoreError> {
+        match self.at(i)? {
+            Value::Text(v) => Ok(v),
+            other => Err(StoreError::Corrupt(format!(
+                "column {i}: expected text, found {other:?}"
+            ))),
+        }
+    }
+
+    pub fn opt_str(&self, i: usize) -> Result<Option<&str>, StoreError> {
+        match self.at(i)? {
+            Value::Null => Ok(None),
+            _ => self.str(i).map(Some),
+        }
+    }
+
     pub fn uuid(&self, i: usize) -> Result<Uuid, StoreError> {
-        let text = self.text(i)?;
-        Uuid::parse_str(&text).map_err(|_| StoreError::Corrupt(format!("column {i}: {text:?} is not a UUID")))
+        let text = self.str(i)?;
+        Uuid::parse_str(text).map_err(|_| StoreError::Corrupt(format!("column {i}: {text:?} is not a UUID")))
     }
 
     pub fn opt_uuid(&self, i: usize) -> Result<Option<Uuid>, StoreError> {

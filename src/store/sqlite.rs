@@ -43,6 +43,11 @@ struct Db {
     readers: Mutex<Vec<Connection>>,
     /// Set by every committed write, cleared by the checkpointer.
     dirty: AtomicBool,
+    /// Set by every read and write, cleared by the checkpointer each round: the database was
+    /// used since the last one.
+    used: AtomicBool,
+    /// Set by every read and write, cleared when the connections' page caches are released.
+    cached: AtomicBool,
     /// The checkpointer's own connection, opened on first use.
     checkpointer: Mutex<Option<Connection>>,
 }
@@ -201,6 +206,8 @@ impl Db {
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
             dirty: AtomicBool::new(false),
+            used: AtomicBool::new(false),
+            cached: AtomicBool::new(false),
             checkpointer: Mutex::new(None),
         })
     }
@@ -234,7 +241,35 @@ impl Db {
         let out = f(&mut tx)?;
         tx.commit()?;
         self.dirty.store(true, Ordering::Release);
+        self.used.store(true, Ordering::Release);
+        self.cached.store(true, Ordering::Release);
         Ok(out)
+    }
+
+    /// Frees the page caches of the connections no one is using (the writer's holds up to 64 MiB
+    /// after a bulk posting, each idle reader's up to 8 MiB), for a database left idle: the pages
+    /// are read again from the file (most often the OS cache) when next needed. Returns whether
+    /// anything was released; a writer busy meanwhile keeps its cache for the next round.
+    fn release_memory(&self) -> bool {
+        const SHRINK: &str = "PRAGMA shrink_memory";
+        let writer = match self.writer.try_lock() {
+            Ok(w) => Some(w),
+            Err(std::sync::TryLockError::Poisoned(p)) => Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        };
+        let Some(writer) = writer else {
+            self.cached.store(true, Ordering::Release);
+            return false;
+        };
+        let mut done = writer.execute_batch(SHRINK).is_ok();
+        drop(writer);
+        for reader in lock(&self.readers).iter() {
+            done |= reader.execute_batch(SHRINK).is_ok();
+        }
+        if let Some(conn) = lock(&self.checkpointer).as_ref() {
+            done |= conn.execute_batch(SHRINK).is_ok();
+        }
+        done
     }
 
     fn read<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E> {
@@ -243,6 +278,8 @@ impl Db {
             Some(c) => c,
             None => connect(&self.path, false, true)?,
         };
+        self.used.store(true, Ordering::Release);
+        self.cached.store(true, Ordering::Release);
         let result = (|| {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Deferred)
@@ -321,7 +358,9 @@ pub(crate) fn private_files(path: &Path) -> std::io::Result<()> {
 }
 
 /// Every [`CHECKPOINT_EVERY`], checkpoints the databases written since the last round, off the
-/// request path. Ends when the backend is dropped.
+/// request path; a database used before but not in the last round gets its connections' page
+/// caches released, and then the allocator returns its free pages to the system: a server at
+/// rest after a large import holds tens of MB less. Ends when the backend is dropped.
 fn spawn_checkpointer(platform: Weak<Db>, tenants: Weak<Mutex<TenantCache>>) {
     let spawned = std::thread::Builder::new()
         .name("oasys-checkpoint".into())
@@ -334,6 +373,7 @@ fn spawn_checkpointer(platform: Weak<Db>, tenants: Weak<Mutex<TenantCache>>) {
                 let mut dirty = vec![platform];
                 dirty.extend(lock(&tenants).open.values().map(|(db, _)| Arc::clone(db)));
                 drop(tenants);
+                let mut released = false;
                 for db in dirty {
                     if db.dirty.swap(false, Ordering::AcqRel)
                         && let Err(e) = db.checkpoint()
@@ -341,11 +381,28 @@ fn spawn_checkpointer(platform: Weak<Db>, tenants: Weak<Mutex<TenantCache>>) {
                         // Not fatal: the writer's own autocheckpoint is the safety net.
                         tracing::warn!(database = %db.path.display(), error = %e, "checkpoint failed");
                     }
+                    if !db.used.swap(false, Ordering::AcqRel) && db.cached.swap(false, Ordering::AcqRel) {
+                        released |= db.release_memory();
+                    }
+                }
+                if released {
+                    return_free_memory();
                 }
             }
         });
     if let Err(e) = spawned {
         tracing::warn!(error = %e, "no checkpoint thread: commits will checkpoint by themselves");
+    }
+}
+
+/// Hands the allocator's free pages back to the system. glibc keeps freed memory in its arenas
+/// (one per thread that allocated, up to `M_ARENA_MAX`) unless it sits at the top of a heap:
+/// the page caches just released and a bulk request's buffers stay resident without this.
+fn return_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free pages to the kernel; it takes the arenas' own locks.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 

@@ -14,11 +14,11 @@ impl Verifier<'_> {
         link: &StoredLink,
         kind: Kind,
         object: Uuid,
-        entry: Option<&JournalEntry>,
+        entry: Option<(&JournalEntry, Option<String>)>,
         walk: &Walk,
     ) {
         let seq = link.seq;
-        let Some(e) = entry else {
+        let Some((e, recomputed)) = entry else {
             let named = EntryRef {
                 id: Some(object),
                 number: None,
@@ -69,14 +69,17 @@ impl Verifier<'_> {
         for message in self.entry_problems(e) {
             problem(self, message);
         }
-        let hash = chain::link_hash(
-            self.company,
-            seq,
-            kind,
-            object,
-            &link.prev_hash,
-            &chain::entry_payload(e),
-        );
+        // Recomputed ahead, on two threads (`walk::recompute_hashes`), from the same link and entry.
+        let hash = recomputed.unwrap_or_else(|| {
+            chain::link_hash(
+                self.company,
+                seq,
+                kind,
+                object,
+                &link.prev_hash,
+                &chain::entry_payload(e),
+            )
+        });
         if hash != link.hash {
             problem(
                 self,
