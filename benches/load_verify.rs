@@ -24,6 +24,7 @@ const ENTRIES_PER_BULK: usize = 10_000;
 /// The goals of issue 15 on this project's 2-core machine.
 const VERIFY_GOAL: f64 = 150_000.0;
 const RSS_GOAL_MB: f64 = 100.0;
+const BYTES_PER_LINE_GOAL: f64 = 350.0;
 
 /// `oasys` with this bench's configuration file and data dir, and none of the caller's `OASYS_`
 /// settings (which could point it at another database).
@@ -248,6 +249,18 @@ async fn main() {
     let (rss_later, _) = memory_mb(pid);
     println!("server RSS 2 s later:          {rss_later:.1} MB (VmRSS)");
     server.stop();
+    let file = firm_files_bytes(&dir.path().join("data").join("tenants"));
+    let per_line = file as f64 / (2 * entries) as f64;
+    println!(
+        "firm file after {} lines:     {:.1} MB = {per_line:.0} B per line   goal ≤ {BYTES_PER_LINE_GOAL:.0} B per line{}",
+        2 * entries,
+        file as f64 / 1e6,
+        if per_line <= BYTES_PER_LINE_GOAL {
+            "  met"
+        } else {
+            "  NOT MET"
+        }
+    );
 
     for run in 1..=runs {
         let cpu_before = children_cpu();
@@ -273,4 +286,19 @@ async fn main() {
             print!("{}", String::from_utf8_lossy(&out.stderr));
         }
     }
+}
+
+/// The bytes of every firm's database below `tenants` (the file, and its WAL if one is left).
+fn firm_files_bytes(tenants: &Path) -> u64 {
+    let mut total = 0;
+    for firm in std::fs::read_dir(tenants).unwrap().flatten() {
+        for file in std::fs::read_dir(firm.path()).unwrap().flatten() {
+            let name = file.file_name();
+            let name = name.to_string_lossy();
+            if name.ends_with(".db") || name.ends_with(".db-wal") {
+                total += file.metadata().unwrap().len();
+            }
+        }
+    }
+    total
 }

@@ -75,6 +75,7 @@ impl App {
         if let Some(summary) = before {
             crate::backup::record(&store, &summary, crate::backup::Reason::PreUpgrade)?;
         }
+        crate::backup::upgrade_done(&store)?;
         let secret = match &config.jwt_secret {
             Some(s) if s.len() < MIN_SECRET_BYTES => {
                 return Err(StartError::Secret(format!(

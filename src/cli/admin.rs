@@ -28,6 +28,7 @@ pub(super) fn open(config: &Config) -> anyhow::Result<Store> {
         );
         crate::backup::record(&store, &summary, crate::backup::Reason::PreUpgrade)?;
     }
+    crate::backup::upgrade_done(&store)?;
     Ok(store)
 }
 

@@ -47,6 +47,11 @@ use uuid::Uuid;
 use crate::tenancy::TenantScope;
 pub use sql::{Row, Tx, Value};
 
+/// The newest (platform, tenant) schema versions this binary migrates to.
+pub fn latest_schema_versions() -> (i64, i64) {
+    migrations::latest_versions()
+}
+
 /// What can go wrong below the domain, in terms the domain can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -165,6 +170,21 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(b) => b.tenant(scope.tenant_id(), false, f),
             Backend::Postgres(b) => b.tenant(scope.tenant_id(), false, f),
+        }
+    }
+
+    /// A read in a firm's database that migrates nothing and, on SQLite, keeps nothing open: a
+    /// firm not in the cache is read through one connection closed afterwards. For work that
+    /// looks at every firm (the scheduler) without filling the cache; a firm whose schema is
+    /// behind may fail here, and is then read through [`Store::tenant_read`], which migrates it.
+    pub fn tenant_peek<T, E: From<StoreError>>(
+        &self,
+        scope: &TenantScope,
+        f: impl FnOnce(&mut Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.tenant_peek(scope.tenant_id(), f),
+            Backend::Postgres(b) => b.tenant_peek(scope.tenant_id(), f),
         }
     }
 

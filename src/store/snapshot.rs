@@ -98,6 +98,17 @@ fn open_read_only(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// A value of the platform database's `settings` table, read without migrating anything.
+pub fn platform_setting(platform: &Path, key: &str) -> Result<Option<String>, StoreError> {
+    let conn = open_read_only(platform)?;
+    let mut stmt = conn.prepare("SELECT value FROM settings WHERE key = ?1")?;
+    let mut rows = stmt.query([key])?;
+    match rows.next()? {
+        Some(r) => Ok(Some(r.get(0)?)),
+        None => Ok(None),
+    }
+}
+
 /// The newest migration applied to a database file (0 when it has none).
 pub fn schema_version(path: &Path) -> Result<i64, StoreError> {
     let conn = open_read_only(path)?;

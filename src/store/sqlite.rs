@@ -2,13 +2,16 @@
 //!
 //! Each database has one writer connection behind a mutex (every write is `BEGIN IMMEDIATE`,
 //! matching SQLite's single-writer model) and a small stack of `query_only` readers. Tenant
-//! databases are opened lazily, migrated on first open, and kept in a bounded cache.
+//! databases are opened lazily (start-up opens none of them), brought up to date on first open
+//! (one firm at a time, under that firm's own lock), kept in a bounded cache and closed after
+//! [`TENANT_IDLE`] unused. A firm that is only read never opens a writer connection.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use uuid::Uuid;
@@ -16,8 +19,14 @@ use uuid::Uuid;
 use super::sql::Tx;
 use super::{StoreError, migrations};
 
-/// Readers kept open per database; more are opened under load and closed after use.
+/// Readers kept open for the platform database; more are opened under load and closed after use.
 const IDLE_READERS: usize = 16;
+/// Readers kept open per firm database. Every idle connection holds its own copy of the schema
+/// and its page cache; a firm rarely has more than a few requests at once, and a burst opens more.
+const TENANT_IDLE_READERS: usize = 2;
+/// A firm database unused this long is closed by the checkpointer (its memory returned); the
+/// next request opens it again.
+pub const TENANT_IDLE: Duration = Duration::from_secs(300);
 
 pub struct SqliteBackend {
     data_dir: PathBuf,
@@ -32,15 +41,21 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 const WRITER_AUTOCHECKPOINT_PAGES: u32 = 16_384;
 
 struct TenantCache {
-    open: HashMap<Uuid, (Arc<Db>, u64)>,
+    /// Each open firm with its last use: a logical clock for the LRU, an instant for idleness.
+    open: HashMap<Uuid, (Arc<Db>, u64, Instant)>,
+    /// One gate per firm being opened, so that two first requests do not both open and migrate
+    /// it; removed by the last one through.
+    opening: HashMap<Uuid, Arc<Mutex<()>>>,
     clock: u64,
     capacity: usize,
 }
 
 struct Db {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    /// Opened by the first write (or migration): a database only read never has one.
+    writer: Mutex<Option<Connection>>,
     readers: Mutex<Vec<Connection>>,
+    idle_readers: usize,
     /// Set by every committed write, cleared by the checkpointer.
     dirty: AtomicBool,
     /// Set by every read and write, cleared by the checkpointer each round: the database was
@@ -62,13 +77,16 @@ impl SqliteBackend {
     pub fn open(data_dir: &Path, cache_size: usize) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir.join("tenants"))
             .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", data_dir.display())))?;
-        let platform = Arc::new(Db::open(&data_dir.join("platform.db"), true)?);
-        {
-            let mut w = lock(&platform.writer);
-            migrations::platform_sqlite().run(&mut *w).map_err(migrations::failed)?;
-        }
+        let platform = Arc::new(Db::open(&data_dir.join("platform.db"), true, IDLE_READERS)?);
+        platform.with_writer(|w| {
+            migrations::platform_sqlite()
+                .run(w)
+                .map_err(migrations::failed)
+                .map(|_| ())
+        })?;
         let tenants = Arc::new(Mutex::new(TenantCache {
             open: HashMap::new(),
+            opening: HashMap::new(),
             clock: 0,
             capacity: cache_size.max(1),
         }));
@@ -98,6 +116,25 @@ impl SqliteBackend {
         if read_only { db.read(f) } else { db.write(f) }
     }
 
+    /// A read on a firm's database that leaves no trace: the open database if the firm is in
+    /// the cache, else one connection opened for this read and closed after it, with nothing
+    /// migrated and nothing cached (the scheduler's look at every firm).
+    pub fn tenant_peek<T, E: From<StoreError>>(
+        &self,
+        id: Uuid,
+        f: impl FnOnce(&mut Tx) -> Result<T, E>,
+    ) -> Result<T, E> {
+        if let Some(db) = self.cached(id) {
+            return db.read(f);
+        }
+        let path = self.tenant_path(id);
+        if !path.exists() {
+            return Err(missing(id, &path).into());
+        }
+        let mut conn = connect(&path, false, true)?;
+        read_on(&mut conn, f)
+    }
+
     pub fn create_tenant(&self, id: Uuid) -> Result<(), StoreError> {
         self.create_tenant_at(id, None)
     }
@@ -110,12 +147,14 @@ impl SqliteBackend {
             std::fs::create_dir_all(dir.join("files"))
                 .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
         }
-        let db = Db::open(&path, true)?;
+        let db = Db::open(&path, true, TENANT_IDLE_READERS)?;
         db.migrate_tenant(version)?;
         self.remember(id, Arc::new(db));
         Ok(())
     }
 
+    /// Applies pending migrations to one firm (refinery checks every applied one), returns its
+    /// version.
     pub fn migrate_tenant(&self, id: Uuid) -> Result<i64, StoreError> {
         self.tenant_db(id)?.migrate_tenant(None)
     }
@@ -161,25 +200,47 @@ impl SqliteBackend {
             .join("ledger.db")
     }
 
+    /// The firm's open database, marked as just used.
+    fn cached(&self, id: Uuid) -> Option<Arc<Db>> {
+        let mut cache = lock(&self.tenants);
+        cache.clock += 1;
+        let now = cache.clock;
+        let (db, used, at) = cache.open.get_mut(&id)?;
+        *used = now;
+        *at = Instant::now();
+        Some(Arc::clone(db))
+    }
+
+    /// The firm's database, opened (and brought up to date) if it is not in the cache. Two
+    /// first requests to one firm wait for each other at its gate: one opens and migrates, the
+    /// other finds it open. Firms opened at once do not wait for each other.
     fn tenant_db(&self, id: Uuid) -> Result<Arc<Db>, StoreError> {
-        {
-            let mut cache = lock(&self.tenants);
-            cache.clock += 1;
-            let now = cache.clock;
-            if let Some((db, used)) = cache.open.get_mut(&id) {
-                *used = now;
-                return Ok(Arc::clone(db));
-            }
+        if let Some(db) = self.cached(id) {
+            return Ok(db);
         }
+        let gate = Arc::clone(lock(&self.tenants).opening.entry(id).or_default());
+        let opened = {
+            let _turn = lock(&gate);
+            match self.cached(id) {
+                Some(db) => Ok(db),
+                None => self.open_tenant(id),
+            }
+        };
+        let mut cache = lock(&self.tenants);
+        // Clones are taken under this lock: two left means the map's and ours, nobody waiting.
+        if Arc::strong_count(&gate) <= 2 {
+            cache.opening.remove(&id);
+        }
+        opened
+    }
+
+    fn open_tenant(&self, id: Uuid) -> Result<Arc<Db>, StoreError> {
         let path = self.tenant_path(id);
         if !path.exists() {
-            return Err(StoreError::Corrupt(format!(
-                "the database of tenant {id} is missing: {}",
-                path.display()
-            )));
+            return Err(missing(id, &path));
         }
-        let db = Arc::new(Db::open(&path, false)?);
-        db.migrate_tenant(None)?;
+        let db = Arc::new(Db::open(&path, false, TENANT_IDLE_READERS)?);
+        db.bring_up_to_date()?;
         self.remember(id, Arc::clone(&db));
         Ok(db)
     }
@@ -190,21 +251,38 @@ impl SqliteBackend {
         let now = cache.clock;
         if cache.open.len() >= cache.capacity && !cache.open.contains_key(&id) {
             // Evict the least recently used tenant; requests holding its Arc finish normally.
-            if let Some(oldest) = cache.open.iter().min_by_key(|(_, (_, used))| *used).map(|(k, _)| *k) {
+            if let Some(oldest) = cache.open.iter().min_by_key(|(_, (_, used, _))| *used).map(|(k, _)| *k) {
                 cache.open.remove(&oldest);
             }
         }
-        cache.open.insert(id, (db, now));
+        cache.open.insert(id, (db, now, Instant::now()));
     }
 }
 
+fn missing(id: Uuid, path: &Path) -> StoreError {
+    StoreError::Corrupt(format!("the database of tenant {id} is missing: {}", path.display()))
+}
+
+/// The newest tenant schema version this binary carries, computed once.
+fn latest_tenant_version() -> i64 {
+    static LATEST: OnceLock<i64> = OnceLock::new();
+    *LATEST.get_or_init(|| migrations::latest(&migrations::tenant_sqlite()))
+}
+
 impl Db {
-    fn open(path: &Path, create: bool) -> Result<Db, StoreError> {
-        let writer = connect(path, create, false)?;
+    /// A database handle. A new file (`create`) gets its writer at once, which creates it; an
+    /// existing one connects when first used.
+    fn open(path: &Path, create: bool, idle_readers: usize) -> Result<Db, StoreError> {
+        let writer = if create {
+            Some(connect(path, true, false)?)
+        } else {
+            None
+        };
         Ok(Db {
             path: path.to_owned(),
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
+            idle_readers,
             dirty: AtomicBool::new(false),
             used: AtomicBool::new(false),
             cached: AtomicBool::new(false),
@@ -225,21 +303,48 @@ impl Db {
         Ok(())
     }
 
+    /// Runs `f` on the writer connection, connecting it first if this is its first use.
+    fn with_writer<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut Connection) -> Result<T, E>) -> Result<T, E> {
+        let mut slot = lock(&self.writer);
+        let conn = match slot.take() {
+            Some(c) => c,
+            None => connect(&self.path, false, false)?,
+        };
+        f(slot.insert(conn))
+    }
+
     fn migrate_tenant(&self, version: Option<i64>) -> Result<i64, StoreError> {
-        let mut w = lock(&self.writer);
-        let runner = migrations::up_to(migrations::tenant_sqlite(), version);
-        let report = runner.run(&mut *w).map_err(migrations::failed)?;
-        Ok(migrations::applied_version(&report, &runner))
+        self.with_writer(|w| {
+            let runner = migrations::up_to(migrations::tenant_sqlite(), version);
+            let report = runner.run(w).map_err(migrations::failed)?;
+            Ok(migrations::applied_version(&report, &runner))
+        })
+    }
+
+    /// On a firm's first open: its version read from its own file, and refinery run only when
+    /// it is not this binary's (behind, or anything unexpected, which refinery then reports). A
+    /// firm written by an older binary is migrated here, by its first request.
+    fn bring_up_to_date(&self) -> Result<(), StoreError> {
+        let version = self.read(|tx| {
+            tx.query_one("SELECT COALESCE(MAX(version), 0) FROM refinery_schema_history", &[])?
+                .int(0)
+        });
+        match version {
+            Ok(v) if v == latest_tenant_version() => Ok(()),
+            _ => self.migrate_tenant(None).map(|_| ()),
+        }
     }
 
     fn write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E> {
-        let mut conn = lock(&self.writer);
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let mut tx = Tx::Sqlite(tx);
-        let out = f(&mut tx)?;
-        tx.commit()?;
+        let out = self.with_writer(|conn| -> Result<T, E> {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::from)?;
+            let mut tx = Tx::Sqlite(tx);
+            let out = f(&mut tx)?;
+            tx.commit()?;
+            Ok(out)
+        })?;
         self.dirty.store(true, Ordering::Release);
         self.used.store(true, Ordering::Release);
         self.cached.store(true, Ordering::Release);
@@ -261,7 +366,8 @@ impl Db {
             self.cached.store(true, Ordering::Release);
             return false;
         };
-        let mut done = writer.execute_batch(SHRINK).is_ok();
+        // A firm that was only read has no writer yet.
+        let mut done = writer.as_ref().is_some_and(|w| w.execute_batch(SHRINK).is_ok());
         drop(writer);
         for reader in lock(&self.readers).iter() {
             done |= reader.execute_batch(SHRINK).is_ok();
@@ -280,21 +386,24 @@ impl Db {
         };
         self.used.store(true, Ordering::Release);
         self.cached.store(true, Ordering::Release);
-        let result = (|| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Deferred)
-                .map_err(StoreError::from)?;
-            let mut tx = Tx::Sqlite(tx);
-            let out = f(&mut tx)?;
-            tx.commit()?;
-            Ok(out)
-        })();
+        let result = read_on(&mut conn, f);
         let mut readers = lock(&self.readers);
-        if readers.len() < IDLE_READERS {
+        if readers.len() < self.idle_readers {
             readers.push(conn);
         }
         result
     }
+}
+
+/// One read transaction on `conn`.
+fn read_on<T, E: From<StoreError>>(conn: &mut Connection, f: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Deferred)
+        .map_err(StoreError::from)?;
+    let mut tx = Tx::Sqlite(tx);
+    let out = f(&mut tx)?;
+    tx.commit()?;
+    Ok(out)
 }
 
 /// Opens a connection with the pragmas every OASYS database runs with: WAL, foreign keys,
@@ -360,7 +469,8 @@ pub(crate) fn private_files(path: &Path) -> std::io::Result<()> {
 /// Every [`CHECKPOINT_EVERY`], checkpoints the databases written since the last round, off the
 /// request path; a database used before but not in the last round gets its connections' page
 /// caches released, and then the allocator returns its free pages to the system: a server at
-/// rest after a large import holds tens of MB less. Ends when the backend is dropped.
+/// rest after a large import holds tens of MB less. Firm databases unused for [`TENANT_IDLE`]
+/// are closed (after their last checkpoint). Ends when the backend is dropped.
 fn spawn_checkpointer(platform: Weak<Db>, tenants: Weak<Mutex<TenantCache>>) {
     let spawned = std::thread::Builder::new()
         .name("oasys-checkpoint".into())
@@ -371,7 +481,18 @@ fn spawn_checkpointer(platform: Weak<Db>, tenants: Weak<Mutex<TenantCache>>) {
                     return;
                 };
                 let mut dirty = vec![platform];
-                dirty.extend(lock(&tenants).open.values().map(|(db, _)| Arc::clone(db)));
+                let mut idle = Vec::new();
+                {
+                    let mut cache = lock(&tenants);
+                    dirty.extend(cache.open.values().map(|(db, _, _)| Arc::clone(db)));
+                    cache.open.retain(|_, (db, _, at)| {
+                        let keep = at.elapsed() < TENANT_IDLE;
+                        if !keep {
+                            idle.push(Arc::clone(db));
+                        }
+                        keep
+                    });
+                }
                 drop(tenants);
                 let mut released = false;
                 for db in dirty {
@@ -388,6 +509,9 @@ fn spawn_checkpointer(platform: Weak<Db>, tenants: Weak<Mutex<TenantCache>>) {
                 if released {
                     return_free_memory();
                 }
+                // The last handle of an idle firm closes its connections here, off the request
+                // path (a request still holding one closes them when it ends).
+                drop(idle);
             }
         });
     if let Err(e) = spawned {

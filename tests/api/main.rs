@@ -35,6 +35,7 @@ mod ledger_chart;
 mod ledger_concurrency;
 mod ledger_reports;
 mod ledger_validation;
+mod many_firms;
 mod metrics;
 mod openapi;
 mod platform_drf;
