@@ -34,7 +34,10 @@ async fn a_deactivated_user_is_refused_on_the_very_next_request(app: TestApp) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = app.get(ACCOUNTS, Some(&staff)).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
-    assert_eq!(app.get("/api/auth/me/", Some(&staff)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/api/auth/me/", Some(&staff)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     // Activated again, they sign in again and work at once.
     let r = app
         .post(&format!("/api/tenants/users/{id}/activate/"), Some(&admin), json!({}))
@@ -59,7 +62,11 @@ async fn a_role_change_applies_on_the_very_next_request(app: TestApp) {
     }
     // Staff may not read reports.
     let r = app
-        .patch(&format!("/api/tenants/users/{id}/"), Some(&admin), json!({ "role": "staff" }))
+        .patch(
+            &format!("/api/tenants/users/{id}/"),
+            Some(&admin),
+            json!({ "role": "staff" }),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
@@ -68,7 +75,11 @@ async fn a_role_change_applies_on_the_very_next_request(app: TestApp) {
         "the downgrade applies at once"
     );
     let r = app
-        .patch(&format!("/api/tenants/users/{id}/"), Some(&admin), json!({ "role": "accountant" }))
+        .patch(
+            &format!("/api/tenants/users/{id}/"),
+            Some(&admin),
+            json!({ "role": "accountant" }),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
@@ -77,7 +88,11 @@ async fn a_role_change_applies_on_the_very_next_request(app: TestApp) {
         "and so does the upgrade"
     );
 }
-on_every_backend!(role_change_with_cached_callers, a_role_change_applies_on_the_very_next_request, long_cache);
+on_every_backend!(
+    role_change_with_cached_callers,
+    a_role_change_applies_on_the_very_next_request,
+    long_cache
+);
 
 async fn company_access_taken_away_applies_on_the_very_next_request(app: TestApp) {
     let (admin, _, admin_user) = app.register("boss@access.example", "Cache Access Ltd").await;
@@ -105,7 +120,11 @@ async fn company_access_taken_away_applies_on_the_very_next_request(app: TestApp
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
     let r = app
-        .patch(&format!("/api/tenants/users/{id}/"), Some(&admin), json!({ "companies": [first] }))
+        .patch(
+            &format!("/api/tenants/users/{id}/"),
+            Some(&admin),
+            json!({ "companies": [first] }),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = app.request(Method::GET, ACCOUNTS, Some(&b), None, &in_second).await;
