@@ -2,7 +2,9 @@
 //! start-up and shared by every request.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use crate::auth::callers::Callers;
 use crate::auth::jwt::{self, Keys};
 use crate::auth::ratelimit::{Limits, LoginLimiter};
 use crate::auth::scope::{self, Caller};
@@ -29,6 +31,8 @@ pub struct App {
     pub checkpoint_key: Vec<u8>,
     /// Request counters and timings for `/metrics` (kept only when `metrics.enabled`).
     pub metrics: crate::metrics::Metrics,
+    /// Signed-in users as recently read (`auth.caller_cache_seconds`), see [`App::caller`].
+    callers: Callers,
 }
 
 pub type AppState = Arc<App>;
@@ -103,7 +107,9 @@ impl App {
             .concurrent_password_hashes
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get));
         let clients = ClientAddrs::new(&config.server)?;
+        let callers = Callers::new(Duration::from_secs(config.auth.caller_cache_seconds));
         Ok(App {
+            callers,
             clients,
             config,
             store,
@@ -144,9 +150,25 @@ impl App {
         self.blocking(f).await
     }
 
-    /// The signed-in user behind verified token claims.
+    /// The signed-in user behind verified token claims: as an earlier request read it, while
+    /// no platform write has run since and within `auth.caller_cache_seconds` (no I/O, so an
+    /// async worker may ask), else `None`.
+    pub fn recent_caller(&self, claims: &jwt::Claims) -> Option<Caller> {
+        self.callers.get(claims, self.store.platform_generation())
+    }
+
+    /// The signed-in user behind verified token claims, checked against the platform database
+    /// (user active, same token version, firm active), or as recently checked
+    /// ([`App::recent_caller`]). Blocking.
     pub fn caller(&self, claims: &jwt::Claims) -> Result<Caller, AuthError> {
-        self.store.platform_read(|tx| scope::caller(tx, claims))
+        let generation = self.store.platform_generation();
+        if let Some(caller) = self.callers.get(claims, generation) {
+            return Ok(caller);
+        }
+        let loaded = Instant::now();
+        let caller = self.store.platform_read(|tx| scope::caller(tx, claims))?;
+        self.callers.put(&caller, generation, loaded);
+        Ok(caller)
     }
 
     /// Whether no user exists yet, so the one-time setup is open.

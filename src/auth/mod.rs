@@ -1,6 +1,7 @@
 //! Authentication and the tenancy boundary: password hashing, tokens, login rate limits, and
 //! the scopes through which every handler reaches a firm's data.
 
+pub mod callers;
 pub mod jwt;
 pub mod password;
 pub mod ratelimit;

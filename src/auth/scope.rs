@@ -41,6 +41,11 @@ pub fn caller(tx: &mut Tx, claims: &Claims) -> Result<Caller, AuthError> {
 }
 
 impl Caller {
+    #[cfg(test)]
+    pub(super) fn new(user: User, scope: Option<TenantScope>) -> Caller {
+        Caller { user, scope }
+    }
+
     /// Refuses with 403 unless the permission matrix (or the user's extra permissions) allow it.
     pub fn require(&self, action: Action) -> Result<(), AuthError> {
         if self.user.can(action) {

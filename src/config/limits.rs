@@ -25,6 +25,11 @@ pub struct AuthConfig {
     pub login_attempts_per_ip_per_minute: usize,
     /// Password hashes computed at once (each holds 19 MiB); unset: one per core.
     pub concurrent_password_hashes: Option<usize>,
+    /// Seconds a request may rely on the signed-in user (role, access, active, firm active) as
+    /// read by an earlier request, instead of re-reading it (`auth::callers`). Any change made
+    /// through this server applies to the very next request whatever this says; this bounds how
+    /// long a change made by another server or by `oasys user …` takes. 0: read every time.
+    pub caller_cache_seconds: u64,
 }
 
 impl Default for AuthConfig {
@@ -36,6 +41,7 @@ impl Default for AuthConfig {
             login_max_delay_seconds: 30,
             login_attempts_per_ip_per_minute: 100,
             concurrent_password_hashes: None,
+            caller_cache_seconds: 2,
         }
     }
 }
@@ -45,6 +51,11 @@ impl AuthConfig {
         if !(1..=3600).contains(&self.login_max_delay_seconds) {
             return Err(ConfigError::Invalid(
                 "auth.login_max_delay_seconds must be between 1 and 3600".into(),
+            ));
+        }
+        if self.caller_cache_seconds > 60 {
+            return Err(ConfigError::Invalid(
+                "auth.caller_cache_seconds must be between 0 and 60".into(),
             ));
         }
         if self.concurrent_password_hashes == Some(0) {

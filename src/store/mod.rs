@@ -41,6 +41,7 @@ pub mod transfer;
 pub mod verify;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use uuid::Uuid;
 
@@ -106,6 +107,9 @@ pub enum PoolStats {
 
 pub struct Store {
     backend: Backend,
+    /// Raised after every platform write transaction (committed or not): what was read from
+    /// the platform database before it may be out of date. See [`Store::platform_generation`].
+    generation: AtomicU64,
 }
 
 enum Backend {
@@ -127,7 +131,10 @@ impl Store {
                 pool_size,
             } => Backend::Postgres(postgres::PgBackend::open(url, platform_schema, *pool_size)?),
         };
-        Ok(Store { backend })
+        Ok(Store {
+            backend,
+            generation: AtomicU64::new(0),
+        })
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -145,10 +152,21 @@ impl Store {
     }
 
     pub fn platform_write<T, E: From<StoreError>>(&self, f: impl FnOnce(&mut Tx) -> Result<T, E>) -> Result<T, E> {
-        match &self.backend {
+        let out = match &self.backend {
             Backend::Sqlite(b) => b.platform_write(f),
             Backend::Postgres(b) => b.platform(false, f),
-        }
+        };
+        // After the commit, before the caller answers: the next request sees the change.
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        out
+    }
+
+    /// How many platform write transactions this store has run. What was read from the
+    /// platform database at one generation is current for as long as the generation stays the
+    /// same, as far as this process's writes go (the auth check's `Callers` rely on it; writes
+    /// by other processes are not counted). Take it *before* the read.
+    pub fn platform_generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     pub fn tenant_read<T, E: From<StoreError>>(
