@@ -122,7 +122,7 @@ mod tests {
             created_at: now,
             updated_at: now,
         };
-        Caller::new(user, Some(TenantScope::checked(tenant)))
+        Caller::new(user, Some(TenantScope::operator(tenant)))
     }
 
     fn claims(c: &Caller, ver: i64) -> Claims {
