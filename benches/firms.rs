@@ -49,7 +49,12 @@ fn firms_wanted() -> usize {
     std::env::var("OASYS_BENCH_FIRMS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(10_000)
+        // `cargo test --all-targets` (CI) runs this without `--bench`: a short run, the same paths.
+        .unwrap_or(if std::env::args().any(|a| a == "--bench") {
+            10_000
+        } else {
+            400
+        })
 }
 
 fn company(name: &str) -> CompanyDetails {
