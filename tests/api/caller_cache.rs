@@ -97,13 +97,7 @@ on_every_backend!(
 async fn company_access_taken_away_applies_on_the_very_next_request(app: TestApp) {
     let (admin, _, admin_user) = app.register("boss@access.example", "Cache Access Ltd").await;
     let first = admin_user["default_company"].as_str().unwrap().to_owned();
-    let second = app
-        .post("/api/tenants/companies/", Some(&admin), json!({ "name": "Client B" }))
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let second = app.add_company(&admin, "Client B").await;
     let r = app
         .post(
             "/api/tenants/users/",

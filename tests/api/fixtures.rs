@@ -141,6 +141,15 @@ impl TestApp {
         assert_eq!(r.status, StatusCode::CREATED, "invite: {}", r.body);
         (self.sign_in(email).await, r.body)
     }
+
+    /// Adds a company named `name` to the caller's firm; returns its id.
+    pub async fn add_company(&self, admin: &str, name: &str) -> String {
+        let r = self
+            .post("/api/tenants/companies/", Some(admin), json!({ "name": name }))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "add company: {}", r.body);
+        r.body["id"].as_str().unwrap().to_owned()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

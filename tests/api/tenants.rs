@@ -223,13 +223,7 @@ on_every_backend!(roles_on_every_backend, roles_decide_what_each_user_may_do);
 async fn users_limited_to_some_companies_see_only_those(app: TestApp) {
     let (admin, _, admin_user) = app.register("lim@example.com", "Limits Firm").await;
     let first = admin_user["default_company"].as_str().unwrap().to_owned();
-    let second = app
-        .post("/api/tenants/companies/", Some(&admin), json!({ "name": "Client B" }))
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let second = app.add_company(&admin, "Client B").await;
     let r = app
         .post("/api/tenants/users/", Some(&admin), json!({ "email": "b@example.com", "role": "accountant", "password": STRONG_PASSWORD, "companies": [second] }))
         .await;
