@@ -23,18 +23,7 @@ async fn main() {
         "backups copy SQLite files: unset OASYS_BENCH_DATABASE_URL"
     );
     let http = common::http();
-    let chart: Value = http
-        .get(format!(
-            "{}/api/accounting/chart-of-accounts/?page_size=200",
-            server.base
-        ))
-        .bearer_auth(&server.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let chart = common::chart(&server.base, &server.token).await;
     let id = |code: &str| common::account_id(&chart, code);
     let (debit, credit) = (id("1020"), id("4100"));
     println!(

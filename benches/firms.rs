@@ -23,7 +23,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use oasys::auth::jwt::{Keys, TokenType};
-use oasys::domain::roles::Role;
 use oasys::domain::tenants::companies::DEFAULT_CHART;
 use oasys::domain::tenants::{CompanyDetails, Plan};
 use oasys::provision::{self, NewFirm, NewUser};
@@ -90,16 +89,13 @@ fn create_firms(dir: &Path, n: usize, with_users: usize) -> Vec<Signed> {
                         return signed;
                     }
                     let admin = (k < with_users).then(|| NewUser {
-                        email: format!("admin{k}@firm{k}.example"),
-                        password: "bench-firms-harbour-42".into(),
-                        first_name: "A".into(),
-                        last_name: "B".into(),
-                        role: Role::TenantAdmin,
-                        permissions: Vec::new(),
-                        all_companies: true,
-                        companies: Vec::new(),
-                        default_company_id: None,
                         enforce_policy: false,
+                        ..NewUser::administrator(
+                            format!("admin{k}@firm{k}.example"),
+                            "bench-firms-harbour-42".into(),
+                            "A".into(),
+                            "B".into(),
+                        )
                     });
                     let firm = NewFirm {
                         name: format!("Firm {k}"),

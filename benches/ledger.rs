@@ -137,16 +137,7 @@ async fn main() {
                             Dates::Spread => k % 730,
                         };
                         let date = start.checked_add(jiff::Span::new().days(day as i64)).unwrap();
-                        let amount = format!("{}.{:02}", 1 + k % 997, k % 100);
-                        json!({
-                            "date": date.to_string(),
-                            "reference": format!("B{k}"),
-                            "description": "bench",
-                            "lines": [
-                                { "account": debit_accounts[k % 5], "debit_amount": amount },
-                                { "account": credit_accounts[k % 5], "credit_amount": amount },
-                            ]
-                        })
+                        common::two_line_entry(k, date, &debit_accounts, &credit_accounts)
                     })
                     .collect();
                 serde_json::to_vec(&json!({ "entries": entries })).unwrap()

@@ -160,28 +160,8 @@ async fn main() {
     let server = Server::start(dir.path()).await;
     let pid = server.child.id();
     let http = common::http();
-    let reg: Value = http
-        .post(format!("{}/api/auth/register/", server.base))
-        .json(&json!({ "email": "bench@example.com", "password": "bench-verify-harbour-42", "first_name": "B", "last_name": "M", "firm_name": "Bench" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = reg["tokens"]["access"].as_str().unwrap().to_owned();
-    let chart: Value = http
-        .get(format!(
-            "{}/api/accounting/chart-of-accounts/?page_size=200",
-            server.base
-        ))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = common::register(&server.base, "bench-verify-harbour-42").await;
+    let chart = common::chart(&server.base, &token).await;
     let id = |code: &str| common::account_id(&chart, code);
     let debit: Vec<String> = ["1010", "1020", "1100", "1200", "1300"].iter().map(|c| id(c)).collect();
     let credit: Vec<String> = ["2100", "2200", "4100", "4200", "4900"].iter().map(|c| id(c)).collect();
@@ -210,16 +190,7 @@ async fn main() {
                 let date = start
                     .checked_add(jiff::Span::new().days((k * 730 / entries) as i64))
                     .unwrap();
-                let amount = format!("{}.{:02}", 1 + k % 997, k % 100);
-                json!({
-                    "date": date.to_string(),
-                    "reference": format!("B{k}"),
-                    "description": "bench",
-                    "lines": [
-                        { "account": debit[k % 5], "debit_amount": amount },
-                        { "account": credit[k % 5], "credit_amount": amount },
-                    ]
-                })
+                common::two_line_entry(k, date, &debit, &credit)
             })
             .collect();
         let body = serde_json::to_vec(&json!({ "entries": batch })).unwrap();

@@ -42,6 +42,17 @@ pub async fn start(password: &str) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(oasys::serve(Arc::new(app), listener, std::future::pending()));
+    let token = register(&base, password).await;
+    Server {
+        base,
+        token,
+        backend,
+        _dir: dir,
+    }
+}
+
+/// Registers the bench firm on the server at `base`; returns its administrator's access token.
+pub async fn register(base: &str, password: &str) -> String {
     let reg: Value = http()
         .post(format!("{base}/api/auth/register/"))
         .json(&json!({ "email": "bench@example.com", "password": password, "first_name": "B", "last_name": "M", "firm_name": "Bench" }))
@@ -51,12 +62,35 @@ pub async fn start(password: &str) -> Server {
         .json()
         .await
         .unwrap();
-    Server {
-        base,
-        token: reg["tokens"]["access"].as_str().unwrap().to_owned(),
-        backend,
-        _dir: dir,
-    }
+    reg["tokens"]["access"].as_str().unwrap().to_owned()
+}
+
+/// The chart of accounts of the caller's default company, as its list answers it (one page).
+pub async fn chart(base: &str, token: &str) -> Value {
+    http()
+        .get(format!("{base}/api/accounting/chart-of-accounts/?page_size=200"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The `k`-th two-line entry of the bulk benchmarks on `date`: a varying amount from one of five
+/// debit accounts to one of five credit accounts.
+pub fn two_line_entry(k: usize, date: jiff::civil::Date, debit: &[String], credit: &[String]) -> Value {
+    let amount = format!("{}.{:02}", 1 + k % 997, k % 100);
+    json!({
+        "date": date.to_string(),
+        "reference": format!("B{k}"),
+        "description": "bench",
+        "lines": [
+            { "account": debit[k % 5], "debit_amount": amount },
+            { "account": credit[k % 5], "credit_amount": amount },
+        ]
+    })
 }
 
 impl Server {

@@ -8,7 +8,6 @@ use anyhow::Context;
 use super::ServeArgs;
 use crate::app::App;
 use crate::config::Config;
-use crate::domain::roles::Role;
 use crate::domain::tenants::{CompanyDetails, Plan};
 use crate::http::setup::setup_token;
 use crate::provision::{self, NewFirm, NewUser};
@@ -81,17 +80,10 @@ fn create_demo(app: &App) -> anyhow::Result<()> {
             ..CompanyDetails::default()
         },
         chart: "general".into(),
+        // The seed's well-known password: exempt from the policy.
         admin: Some(NewUser {
-            email: DEMO_EMAIL.into(),
-            password: DEMO_PASSWORD.into(),
-            first_name: "Demo".into(),
-            last_name: "Admin".into(),
-            role: Role::TenantAdmin,
-            permissions: Vec::new(),
-            all_companies: true,
-            companies: Vec::new(),
-            default_company_id: None,
             enforce_policy: false,
+            ..NewUser::administrator(DEMO_EMAIL.into(), DEMO_PASSWORD.into(), "Demo".into(), "Admin".into())
         }),
     };
     provision::create_firm(&app.store, firm, None)?;

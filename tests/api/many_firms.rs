@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use oasys::config::Config;
-use oasys::domain::roles::Role;
 use oasys::domain::tenants::{CompanyDetails, Plan, Tenant};
 use oasys::provision::{self, NewUser};
 use oasys::store::inspect::{self, DbState};
@@ -51,16 +50,9 @@ fn firm_one_version_behind(config: &Config) -> Uuid {
     };
     store.platform_write(|tx| platform::insert_tenant(tx, &tenant)).unwrap();
     let admin = NewUser {
-        email: EMAIL.into(),
-        password: STRONG_PASSWORD.into(),
-        first_name: "B".into(),
-        last_name: "H".into(),
-        role: Role::TenantAdmin,
-        permissions: Vec::new(),
-        all_companies: true,
-        companies: Vec::new(),
         default_company_id: Some(company.id),
         enforce_policy: false,
+        ..NewUser::administrator(EMAIL.into(), STRONG_PASSWORD.into(), "B".into(), "H".into())
     };
     provision::create_user(&store, Some(id), &admin, None).unwrap();
     id
