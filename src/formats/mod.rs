@@ -14,6 +14,7 @@
 //! says where a new one goes.
 
 pub mod journal_csv;
+pub mod statement;
 pub mod table;
 
 /// Why a file could not be read, and where. Rows and lines count from 1; in CSV a row is the
