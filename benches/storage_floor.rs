@@ -1,6 +1,6 @@
 //! The storage floor of bulk posting: how fast SQLite alone writes the rows a bulk posting of
-//! two-line entries writes (the entry, its lines, a chain link, an audit row, the per-day
-//! balances), with no HTTP, JSON, checks or hashing. Whatever the server does, the bulk API
+//! two-line entries writes (the entry, its lines, a chain link, the request's one audit row,
+//! the per-day balances), with no HTTP, JSON, checks or hashing. Whatever the server does, the bulk API
 //! cannot be faster than this on the same machine. Prints figures; asserts nothing.
 //!
 //! It starts the real server (so the firm's database has the real schema, pragmas and chart),
@@ -22,8 +22,9 @@ use rusqlite::{Connection, params};
 const ENTRIES_PER_REQUEST: usize = 10_000;
 
 /// What one request's transaction writes, as `store::ledger` writes it: entries in posting
-/// order, lines sorted by account, date and number, one chain link and one audit row per entry,
-/// then the balances summed per account and day.
+/// order, lines sorted by account, date and number, one chain link per entry, one audit row per
+/// request, then the balances summed per account and day. Ids and hashes are bytes (storage
+/// shape v10).
 const WRITES: [(&str, &str); 5] = [
     (
         "entries",
@@ -44,14 +45,15 @@ const WRITES: [(&str, &str); 5] = [
     ),
     (
         "chain",
-        "INSERT INTO ledger_chain (company_id, seq, kind, object_id, prev_hash, hash, created_at) \
-         SELECT ?3, num, 'post', id, prev_hash, hash, ts FROM temp.src WHERE k >= ?1 AND k < ?2 ORDER BY k",
+        "INSERT INTO ledger_chain (company_id, seq, kind, object_id, hash, created_at) \
+         SELECT ?3, num, 'post', id, hash, ts FROM temp.src WHERE k >= ?1 AND k < ?2 ORDER BY k",
     ),
     (
         "audit",
-        "INSERT INTO audit_log (id, tenant_id, actor_id, action, object_type, object_id, detail, created_at, company_id) \
-         SELECT audit_id, NULL, ?4, 'post', 'journal_entry', id, '{\"status\":{\"after\":\"posted\",\"before\":\"\"}}', ts, ?3 \
-         FROM temp.src WHERE k >= ?1 AND k < ?2 ORDER BY k",
+        "INSERT INTO audit_log (id, tenant_id, actor_id, action, object_type, object_id, detail, created_at, company_id, \
+         first_number, last_number) \
+         SELECT audit_id, NULL, ?4, 'post', 'journal_entry', id, '{\"status\":{\"after\":\"posted\",\"before\":\"\"}}', audit_ts, ?3, \
+         ?1 + 1, ?2 FROM temp.src WHERE k = ?1",
     ),
     (
         "balances",
@@ -126,15 +128,15 @@ fn write_all(db: &Path, entries: usize, spread: bool) -> (Vec<Duration>, Vec<(&'
          PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=0;",
     )
     .unwrap();
-    let company: String = conn.query_row("SELECT id FROM companies", [], |r| r.get(0)).unwrap();
-    let user: String = conn
+    let company: Vec<u8> = conn.query_row("SELECT id FROM companies", [], |r| r.get(0)).unwrap();
+    let user: Vec<u8> = conn
         .query_row(
             "SELECT actor_id FROM audit_log WHERE actor_id IS NOT NULL LIMIT 1",
             [],
             |r| r.get(0),
         )
-        .unwrap_or_else(|_| uuid::Uuid::now_v7().to_string());
-    let account = |code: &str| -> String {
+        .unwrap_or_else(|_| uuid::Uuid::now_v7().as_bytes().to_vec());
+    let account = |code: &str| -> Vec<u8> {
         conn.query_row(
             "SELECT id FROM accounts WHERE company_id = ?1 AND code = ?2",
             params![company, code],
@@ -142,18 +144,18 @@ fn write_all(db: &Path, entries: usize, spread: bool) -> (Vec<Duration>, Vec<(&'
         )
         .unwrap()
     };
-    let debit: Vec<String> = ["1010", "1020", "1100", "1200", "1300"]
+    let debit: Vec<Vec<u8>> = ["1010", "1020", "1100", "1200", "1300"]
         .iter()
         .map(|c| account(c))
         .collect();
-    let credit: Vec<String> = ["2100", "2200", "4100", "4200", "4900"]
+    let credit: Vec<Vec<u8>> = ["2100", "2200", "4100", "4200", "4900"]
         .iter()
         .map(|c| account(c))
         .collect();
 
     conn.execute_batch(
-        "CREATE TEMP TABLE src (k INTEGER PRIMARY KEY, id TEXT, num INTEGER, date TEXT, amount INTEGER, \
-         debit_account TEXT, credit_account TEXT, audit_id TEXT, prev_hash TEXT, hash TEXT, ts TEXT)",
+        "CREATE TEMP TABLE src (k INTEGER PRIMARY KEY, id BLOB, num INTEGER, date TEXT, amount INTEGER, \
+         debit_account BLOB, credit_account BLOB, audit_id BLOB, hash BLOB, ts INTEGER, audit_ts TEXT)",
     )
     .unwrap();
     let start = jiff::civil::date(2024, 1, 1);
@@ -162,24 +164,29 @@ fn write_all(db: &Path, entries: usize, spread: bool) -> (Vec<Duration>, Vec<(&'
         let mut insert = tx
             .prepare("INSERT INTO temp.src VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")
             .unwrap();
-        let hash = |n: usize| format!("{n:064x}");
+        let hash = |n: usize| {
+            let mut h = [0u8; 32];
+            h[24..].copy_from_slice(&(n as u64).to_be_bytes());
+            h
+        };
         for k in 0..entries {
             let day = if spread { k % 730 } else { k * 730 / entries };
             let date = start.checked_add(jiff::Span::new().days(day as i64)).unwrap();
-            let ts = format!("{:.6}", jiff::Timestamp::now());
+            let now = jiff::Timestamp::now();
+            let (ts, audit_ts) = (now.as_microsecond(), format!("{now:.6}"));
             insert
                 .execute(params![
                     k as i64,
-                    uuid::Uuid::now_v7().to_string(),
+                    uuid::Uuid::now_v7().as_bytes(),
                     (k + 1) as i64,
                     date.to_string(),
                     (100 + k % 99_700) as i64,
                     debit[k % 5],
                     credit[k % 5],
-                    uuid::Uuid::now_v7().to_string(),
-                    hash(k),
+                    uuid::Uuid::now_v7().as_bytes(),
                     hash(k + 1),
-                    ts
+                    ts,
+                    audit_ts
                 ])
                 .unwrap();
         }

@@ -408,7 +408,7 @@ fn an_amount_changed_on_a_non_last_line_is_named() {
     let n = db
         .execute(
             "UPDATE journal_lines SET debit = debit + 1000 WHERE entry_id = ?1 AND line_no = 1",
-            [target.id.to_string()],
+            [target.id.as_bytes().as_slice()],
         )
         .unwrap();
     assert_eq!(n, 1);
@@ -429,15 +429,16 @@ fn a_rebalanced_change_is_caught_by_the_hash() {
     let ledger = sqlite_ledger();
     let target = ledger.entry(12);
     let db = ledger.sqlite();
-    let id = target.id.to_string();
+    // Ids are 16-byte BLOBs in a SQLite firm file (storage shape v10).
+    let id = target.id.simple();
     db.execute_batch(&format!(
-        "UPDATE journal_lines SET debit = debit + 500 WHERE entry_id = '{id}' AND line_no = 1;
-         UPDATE journal_lines SET credit = credit + 500 WHERE entry_id = '{id}' AND line_no = 3;
-         UPDATE journal_entries SET total = total + 500 WHERE id = '{id}';
-         UPDATE account_balances SET debit = debit + 500 WHERE account_id = '{a0}' AND date = '{d}';
-         UPDATE account_balances SET credit = credit + 500 WHERE account_id = '{a2}' AND date = '{d}';",
-        a0 = ledger.accounts[0],
-        a2 = ledger.accounts[2],
+        "UPDATE journal_lines SET debit = debit + 500 WHERE entry_id = x'{id}' AND line_no = 1;
+         UPDATE journal_lines SET credit = credit + 500 WHERE entry_id = x'{id}' AND line_no = 3;
+         UPDATE journal_entries SET total = total + 500 WHERE id = x'{id}';
+         UPDATE account_balances SET debit = debit + 500 WHERE account_id = x'{a0}' AND date = '{d}';
+         UPDATE account_balances SET credit = credit + 500 WHERE account_id = x'{a2}' AND date = '{d}';",
+        a0 = ledger.accounts[0].simple(),
+        a2 = ledger.accounts[2].simple(),
         d = target.date,
     ))
     .unwrap();
@@ -462,7 +463,7 @@ fn a_line_moved_to_another_day_is_named() {
     let db = ledger.sqlite();
     db.execute(
         "UPDATE journal_lines SET posted_date = '2024-03-01' WHERE entry_id = ?1 AND line_no = 2",
-        [target.id.to_string()],
+        [target.id.as_bytes().as_slice()],
     )
     .unwrap();
     drop(db);
@@ -484,10 +485,16 @@ fn a_deleted_entry_is_named() {
     let ledger = sqlite_ledger();
     let target = ledger.entry(20);
     let db = ledger.sqlite();
-    db.execute("DELETE FROM journal_lines WHERE entry_id = ?1", [target.id.to_string()])
-        .unwrap();
-    db.execute("DELETE FROM journal_entries WHERE id = ?1", [target.id.to_string()])
-        .unwrap();
+    db.execute(
+        "DELETE FROM journal_lines WHERE entry_id = ?1",
+        [target.id.as_bytes().as_slice()],
+    )
+    .unwrap();
+    db.execute(
+        "DELETE FROM journal_entries WHERE id = ?1",
+        [target.id.as_bytes().as_slice()],
+    )
+    .unwrap();
     drop(db);
     let out = ledger.fails();
     assert!(
@@ -508,16 +515,16 @@ fn a_deleted_entry_is_named() {
 fn an_entry_inserted_outside_the_chain_is_named() {
     let ledger = sqlite_ledger();
     let id = Uuid::now_v7();
-    let now = chain::timestamp(chain::now());
+    let now = chain::now().as_microsecond();
     let db = ledger.sqlite();
     db.execute(
         "INSERT INTO journal_entries (id, company_id, number, date, reference, description, status, total, created_by, \
          posted_by, posted_at, chain_seq, created_at, updated_at) \
          VALUES (?1, ?2, 82, '2023-12-15', 'LATE', 'Back-dated', 'posted', 5000, ?3, ?3, ?4, 83, ?4, ?4)",
         rusqlite::params![
-            id.to_string(),
-            ledger.company.to_string(),
-            ledger.actor.to_string(),
+            id.as_bytes().as_slice(),
+            ledger.company.as_bytes().as_slice(),
+            ledger.actor.as_bytes().as_slice(),
             now
         ],
     )
@@ -525,7 +532,13 @@ fn an_entry_inserted_outside_the_chain_is_named() {
     for (no, account, debit, credit) in [(1, ledger.accounts[0], 5000, 0), (2, ledger.accounts[1], 0, 5000)] {
         db.execute(
             "INSERT INTO journal_lines (entry_id, line_no, account_id, debit, credit) VALUES (?1, ?2, ?3, ?4, ?5)",
-            rusqlite::params![id.to_string(), no, account.to_string(), debit, credit],
+            rusqlite::params![
+                id.as_bytes().as_slice(),
+                no,
+                account.as_bytes().as_slice(),
+                debit,
+                credit
+            ],
         )
         .unwrap();
     }
@@ -550,9 +563,10 @@ fn an_entry_inserted_outside_the_chain_is_named() {
 fn a_back_dated_entry_with_a_forged_link_is_named() {
     let ledger = sqlite_ledger();
     let db = ledger.sqlite();
-    let prev: String = db
+    let prev: Vec<u8> = db
         .query_row("SELECT hash FROM ledger_chain WHERE seq = 82", [], |r| r.get(0))
         .unwrap();
+    let prev: String = prev.iter().map(|b| format!("{b:02x}")).collect();
     let now = chain::now();
     let entry = JournalEntry {
         id: Uuid::now_v7(),
@@ -604,36 +618,40 @@ fn a_back_dated_entry_with_a_forged_link_is_named() {
         &prev,
         &chain::entry_payload(&entry),
     );
-    let (id, company, actor, ts) = (
-        entry.id.to_string(),
-        ledger.company.to_string(),
-        ledger.actor.to_string(),
+    let (id, company, actor, ts, at) = (
+        entry.id.as_bytes().as_slice(),
+        ledger.company.as_bytes().as_slice(),
+        ledger.actor.as_bytes().as_slice(),
         chain::timestamp(now),
+        now.as_microsecond(),
     );
+    let hash: Vec<u8> = (0..32)
+        .map(|i| u8::from_str_radix(&hash[2 * i..2 * i + 2], 16).unwrap())
+        .collect();
     db.execute(
         "INSERT INTO journal_entries (id, company_id, number, date, reference, description, status, total, created_by, \
          posted_by, posted_at, chain_seq, created_at, updated_at) \
          VALUES (?1, ?2, 82, '2024-01-10', 'LATE', 'Back-dated', 'posted', 5000, ?3, ?3, ?4, 83, ?4, ?4)",
-        rusqlite::params![id, company, actor, ts],
+        rusqlite::params![id, company, actor, at],
     )
     .unwrap();
     for l in &entry.lines {
         db.execute(
             "INSERT INTO journal_lines (entry_id, line_no, account_id, debit, credit, posted_date, posted_number) \
              VALUES (?1, ?2, ?3, ?4, ?5, '2024-01-10', 82)",
-            rusqlite::params![id, l.line_no, l.account_id.to_string(), l.debit, l.credit],
+            rusqlite::params![id, l.line_no, l.account_id.as_bytes().as_slice(), l.debit, l.credit],
         )
         .unwrap();
         db.execute(
             "INSERT INTO account_balances (account_id, date, debit, credit) VALUES (?1, '2024-01-10', ?2, ?3) \
              ON CONFLICT (account_id, date) DO UPDATE SET debit = debit + excluded.debit, credit = credit + excluded.credit",
-            rusqlite::params![l.account_id.to_string(), l.debit, l.credit],
+            rusqlite::params![l.account_id.as_bytes().as_slice(), l.debit, l.credit],
         )
         .unwrap();
     }
     db.execute(
-        "INSERT INTO ledger_chain (company_id, seq, kind, object_id, prev_hash, hash, created_at) VALUES (?1, 83, 'post', ?2, ?3, ?4, ?5)",
-        rusqlite::params![company, id, prev, hash, ts],
+        "INSERT INTO ledger_chain (company_id, seq, kind, object_id, hash, created_at) VALUES (?1, 83, 'post', ?2, ?3, ?4)",
+        rusqlite::params![company, id, hash, at],
     )
     .unwrap();
     db.execute_batch(
@@ -643,7 +661,7 @@ fn a_back_dated_entry_with_a_forged_link_is_named() {
     db.execute(
         "INSERT INTO audit_log (id, tenant_id, actor_id, action, object_type, object_id, detail, created_at, company_id) \
          VALUES (?1, NULL, ?2, 'post', 'journal_entry', ?3, '{}', ?4, ?5)",
-        rusqlite::params![Uuid::now_v7().to_string(), actor, id, ts, company],
+        rusqlite::params![Uuid::now_v7().as_bytes().as_slice(), actor, id, ts, company],
     )
     .unwrap();
     drop(db);
@@ -651,7 +669,8 @@ fn a_back_dated_entry_with_a_forged_link_is_named() {
     assert!(out.contains("1 problem(s)"), "{out}");
     assert!(
         out.contains(&format!(
-            "entry #82 ({id}), chain link 83: dated 2024-01-10, but posted while the books were closed through {CLOSED_THROUGH}"
+            "entry #82 ({}), chain link 83: dated 2024-01-10, but posted while the books were closed through {CLOSED_THROUGH}",
+            entry.id
         )),
         "{out}"
     );
@@ -663,11 +682,11 @@ fn two_entries_with_their_numbers_swapped_are_named() {
     let (a, b) = (ledger.entry(30), ledger.entry(31));
     let db = ledger.sqlite();
     db.execute_batch(&format!(
-        "UPDATE journal_entries SET number = -1 WHERE id = '{a}';
-         UPDATE journal_entries SET number = 30 WHERE id = '{b}';
-         UPDATE journal_entries SET number = 31 WHERE id = '{a}';",
-        a = a.id,
-        b = b.id
+        "UPDATE journal_entries SET number = -1 WHERE id = x'{a}';
+         UPDATE journal_entries SET number = 30 WHERE id = x'{b}';
+         UPDATE journal_entries SET number = 31 WHERE id = x'{a}';",
+        a = a.id.simple(),
+        b = b.id.simple()
     ))
     .unwrap();
     drop(db);
@@ -690,14 +709,14 @@ fn two_entries_swapped_in_the_chain_are_named() {
     let db = ledger.sqlite();
     // Swap everything that orders them: numbers, chain positions and the links themselves.
     db.execute_batch(&format!(
-        "UPDATE journal_entries SET number = -1, chain_seq = -1 WHERE id = '{a}';
-         UPDATE journal_entries SET number = {an}, chain_seq = {aseq} WHERE id = '{b}';
-         UPDATE journal_entries SET number = {bn}, chain_seq = {bseq} WHERE id = '{a}';
+        "UPDATE journal_entries SET number = -1, chain_seq = -1 WHERE id = x'{a}';
+         UPDATE journal_entries SET number = {an}, chain_seq = {aseq} WHERE id = x'{b}';
+         UPDATE journal_entries SET number = {bn}, chain_seq = {bseq} WHERE id = x'{a}';
          UPDATE ledger_chain SET seq = -1 WHERE seq = {aseq};
          UPDATE ledger_chain SET seq = {aseq} WHERE seq = {bseq};
          UPDATE ledger_chain SET seq = {bseq} WHERE seq = -1;",
-        a = a.id,
-        b = b.id,
+        a = a.id.simple(),
+        b = b.id.simple(),
         an = a.number,
         bn = b.number,
         aseq = a.seq,
@@ -710,7 +729,11 @@ fn two_entries_swapped_in_the_chain_are_named() {
         Ledger::first_bad(&out).starts_with(&format!("entry #50 ({}), chain link {}", b.id, a.seq)),
         "{out}"
     );
-    assert!(out.contains(&format!("chain link {}: its prev_hash", a.seq)), "{out}");
+    // Each moved link was hashed over its old predecessor: neither recomputes at its new place.
+    assert!(
+        out.contains(&format!("chain link {}: the stored entry no longer matches", b.seq)),
+        "{out}"
+    );
 }
 
 // ------------------------------------------------------------------ truncation
@@ -835,8 +858,8 @@ fn a_rewrite_with_every_hash_recomputed_fails_the_checkpoint_signature() {
                     };
                     let hash = chain::link_hash(company, seq, kind, object, &prev, &payload);
                     tx.execute(
-                        "UPDATE ledger_chain SET prev_hash = $1, hash = $2 WHERE company_id = $3 AND seq = $4",
-                        params![&prev, &hash, company, seq],
+                        "UPDATE ledger_chain SET hash = $1 WHERE company_id = $2 AND seq = $3",
+                        params![oasys::store::Value::digest(&hash), company, seq],
                     )?;
                     tx.execute(
                         "UPDATE chain_checkpoints SET hash = $1 WHERE company_id = $2 AND seq = $3",
@@ -951,7 +974,10 @@ fn a_dangling_reference_fails_the_foreign_key_check() {
     let db = ledger.sqlite();
     db.execute(
         "UPDATE journal_lines SET account_id = ?1 WHERE line_no = 2 AND entry_id = ?2",
-        [Uuid::now_v7().to_string(), ledger.entry(3).id.to_string()],
+        [
+            Uuid::now_v7().as_bytes().as_slice(),
+            ledger.entry(3).id.as_bytes().as_slice(),
+        ],
     )
     .unwrap();
     drop(db);

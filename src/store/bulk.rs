@@ -9,6 +9,10 @@
 //! (the company's accounts, its period settings, the counters, the chain head) is read here first,
 //! inside the transaction and after taking the books lock, so it sees what a single posting would,
 //! and seeds the `MemoryLedger` the posting thread posts into.
+//!
+//! The audit trail gets one record for the whole request (since storage shape v10), naming the
+//! range of entry numbers it posted: who posted entry N, when, and in which request is that
+//! record. One record per entry was a third of a bulk-loaded firm's file.
 
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
@@ -16,11 +20,11 @@ use uuid::Uuid;
 
 use super::ledger::{
     AUDIT_INSERT, AUDIT_WIDTH, CHECKPOINT_INSERT, CHECKPOINT_WIDTH, LINK_INSERT, LINK_WIDTH, add_balance, entry_rows,
-    insert_entry_rows, overflow, push_audit, push_checkpoint, push_link,
+    insert_entry_rows, overflow, push_audit_range, push_checkpoint, push_link,
 };
 use super::{StoreError, Tx, Value};
 use crate::domain::ledger::memory::Written;
-use crate::domain::ledger::{self, Ctx, EntryInput, LedgerError, LedgerStore, MemoryError, MemoryLedger};
+use crate::domain::ledger::{self, AuditRecord, Ctx, EntryInput, LedgerError, LedgerStore, MemoryError, MemoryLedger};
 use crate::params;
 
 /// One posted entry, as the caller reports it.
@@ -111,8 +115,35 @@ pub fn post_many(
         for (&(account, date), &(debit, credit)) in memory.balances() {
             add_balance(tx, account, date, debit, credit)?;
         }
+        audit_request(tx, ctx, &posted)?;
         Ok(posted)
     })
+}
+
+/// The request's one audit record: the entries numbered `first..=last`, posted by the caller.
+fn audit_request(tx: &mut Tx, ctx: &Ctx<'_>, posted: &[Posted]) -> Result<(), StoreError> {
+    let (Some(first), Some(last)) = (posted.first(), posted.last()) else {
+        return Ok(());
+    };
+    let record = AuditRecord {
+        company_id: ctx.books.company_id,
+        actor: ctx.actor,
+        action: "post",
+        object_type: "journal_entry",
+        object_id: first.id,
+        changes: vec![
+            ("status".into(), String::new(), "posted".into()),
+            ("entries".into(), String::new(), posted.len().to_string()),
+            (
+                "numbers".into(),
+                String::new(),
+                format!("{}-{}", first.number, last.number),
+            ),
+        ],
+    };
+    let mut values = Vec::with_capacity(AUDIT_WIDTH);
+    push_audit_range(&mut values, &record, Some((first.number, last.number)));
+    tx.insert_many(AUDIT_INSERT, AUDIT_WIDTH, &values)
 }
 
 /// The in-memory books' failures as the database's would read.
@@ -128,7 +159,6 @@ fn write_rows(tx: &mut Tx, receive: &Receiver<Rows>) -> Result<(), StoreError> {
     for rows in receive {
         insert_entry_rows(tx, &rows.entries, &rows.lines)?;
         tx.insert_many(LINK_INSERT, LINK_WIDTH, &rows.links)?;
-        tx.insert_many(AUDIT_INSERT, AUDIT_WIDTH, &rows.audit)?;
         tx.insert_many(CHECKPOINT_INSERT, CHECKPOINT_WIDTH, &rows.checkpoints)?;
     }
     Ok(())
@@ -139,7 +169,6 @@ struct Rows {
     entries: Vec<Value>,
     lines: Vec<Value>,
     links: Vec<Value>,
-    audit: Vec<Value>,
     checkpoints: Vec<Value>,
 }
 
@@ -153,10 +182,7 @@ fn hand_over(send: &SyncSender<Rows>, written: Written) -> Result<(), StoreError
     for link in &written.links {
         push_link(&mut links, link);
     }
-    let mut audit = Vec::with_capacity(written.audit.len() * AUDIT_WIDTH);
-    for record in &written.audit {
-        push_audit(&mut audit, record);
-    }
+    // Each entry's own "post" record is left out: the request's one record covers them all.
     let mut checkpoints = Vec::with_capacity(written.checkpoints.len() * CHECKPOINT_WIDTH);
     for (link, signature, key_id) in &written.checkpoints {
         push_checkpoint(&mut checkpoints, link, signature, key_id);
@@ -165,7 +191,6 @@ fn hand_over(send: &SyncSender<Rows>, written: Written) -> Result<(), StoreError
         entries,
         lines,
         links,
-        audit,
         checkpoints,
     })
     .map_err(|_| StoreError::Database("the bulk posting's writer stopped".into()))

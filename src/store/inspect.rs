@@ -59,8 +59,9 @@ pub struct Inspection {
 const KEY_ID: &str = "SELECT value FROM settings WHERE key = 'checkpoint_key_id'";
 
 /// The newest checkpoint of each company (`{table}` and `{key_id}` filled in: an older schema
-/// has no `key_id` column).
-const LATEST: &str = "SELECT CAST(c.company_id AS TEXT), c.seq, c.hash, c.signature, {key_id} FROM {table} c \
+/// has no `key_id` column). SQLite's ids are bytes since v10, read by `sqlite::file_uuid`;
+/// PostgreSQL's are text.
+const LATEST: &str = "SELECT c.company_id, c.seq, c.hash, c.signature, {key_id} FROM {table} c \
      WHERE c.seq = (SELECT MAX(d.seq) FROM {table} d WHERE d.company_id = c.company_id) ORDER BY 1";
 
 fn latest_sql(table: &str, with_key_id: bool) -> String {
@@ -202,7 +203,7 @@ fn sqlite_latest_checkpoints(conn: &rusqlite::Connection) -> Vec<CheckpointSampl
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt.query_map([], |r| {
             Ok(CheckpointSample {
-                company_id: Uuid::parse_str(&r.get::<_, String>(0)?).unwrap_or(Uuid::nil()),
+                company_id: super::sqlite::file_uuid(r, 0)?.unwrap_or(Uuid::nil()),
                 seq: r.get(1)?,
                 hash: r.get(2)?,
                 signature: r.get(3)?,
@@ -218,12 +219,12 @@ fn sqlite_latest_checkpoints(conn: &rusqlite::Connection) -> Vec<CheckpointSampl
 
 fn list_sqlite_tenants(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<(Uuid, String)>> {
     let mut stmt = conn.prepare("SELECT id, name FROM tenants ORDER BY created_at")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let rows = stmt.query_map([], |r| Ok((super::sqlite::file_uuid(r, 0)?, r.get::<_, String>(1)?)))?;
     let mut out = Vec::new();
     for row in rows {
         let (id, name) = row?;
         // An id that is not a UUID is reported as a broken firm rather than hidden.
-        out.push((Uuid::parse_str(&id).unwrap_or(Uuid::nil()), name));
+        out.push((id.unwrap_or(Uuid::nil()), name));
     }
     Ok(out)
 }

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use jiff::civil::Date;
 use uuid::Uuid;
 
-use super::platform::{parse_ts, ts};
+use super::platform::ts;
 use super::{Row, StoreError, Tx, Value};
 use crate::domain::accounts::Account;
-use crate::domain::ledger::chain::Kind;
+use crate::domain::ledger::chain::{self, Kind};
 use crate::domain::ledger::{AuditRecord, ChainLink, EntryStatus, JournalEntry, LedgerStore, Line, Settings};
 use crate::params;
 
@@ -19,6 +19,16 @@ pub const ENTRY_COLUMNS: &str = "id, company_id, number, date, reference, descri
 pub fn parse_date(s: &str) -> Result<Date, StoreError> {
     s.parse()
         .map_err(|_| StoreError::Corrupt(format!("{s:?} is not a date")))
+}
+
+/// A posting time as stored since v10: microseconds since 1970 (the precision the chain hashes).
+pub fn micros(t: jiff::Timestamp) -> i64 {
+    t.as_microsecond()
+}
+
+/// A stored posting time; a value outside jiff's range is a damaged row.
+pub fn from_micros(us: i64) -> Result<jiff::Timestamp, StoreError> {
+    jiff::Timestamp::from_microsecond(us).map_err(|_| StoreError::Corrupt(format!("{us} is not a time")))
 }
 
 /// Reads an entry header selected with [`ENTRY_COLUMNS`] (lines empty).
@@ -36,12 +46,12 @@ pub fn entry_from_row(r: &Row) -> Result<JournalEntry, StoreError> {
         created_by: r.uuid(8)?,
         approved_by: r.opt_uuid(9)?,
         posted_by: r.opt_uuid(10)?,
-        posted_at: r.opt_str(11)?.map(parse_ts).transpose()?,
+        posted_at: r.opt_int(11)?.map(from_micros).transpose()?,
         reverses_id: r.opt_uuid(12)?,
         reversed_by_id: r.opt_uuid(13)?,
         chain_seq: r.opt_int(14)?,
-        created_at: parse_ts(r.str(15)?)?,
-        updated_at: parse_ts(r.str(16)?)?,
+        created_at: from_micros(r.int(15)?)?,
+        updated_at: from_micros(r.int(16)?)?,
         edited_by: r.opt_uuid(17)?,
         lines: Vec::new(),
     })
@@ -120,12 +130,12 @@ fn push_entry(out: &mut Vec<Value>, e: &JournalEntry) {
         e.created_by,
         e.approved_by,
         e.posted_by,
-        e.posted_at.map(ts),
+        e.posted_at.map(micros),
         e.reverses_id,
         e.reversed_by_id,
         e.chain_seq,
-        ts(e.created_at),
-        ts(e.updated_at),
+        micros(e.created_at),
+        micros(e.updated_at),
         e.edited_by
     ]);
 }
@@ -311,8 +321,9 @@ impl LedgerStore for Tx<'_> {
 
     fn chain_head(&mut self, company: Uuid) -> Result<Option<ChainLink>, StoreError> {
         self.query_opt(
-            "SELECT company_id, seq, kind, object_id, prev_hash, hash, created_at FROM ledger_chain \
-             WHERE company_id = $1 ORDER BY seq DESC LIMIT 1",
+            "SELECT company_id, seq, kind, object_id, \
+             (SELECT p.hash FROM ledger_chain p WHERE p.company_id = c.company_id AND p.seq = c.seq - 1), \
+             hash, created_at FROM ledger_chain c WHERE company_id = $1 ORDER BY seq DESC LIMIT 1",
             params![company],
         )?
         .as_ref()
@@ -365,11 +376,18 @@ impl LedgerStore for Tx<'_> {
     }
 }
 
-pub(super) const AUDIT_INSERT: &str =
-    "INSERT INTO audit_log (id, tenant_id, actor_id, action, object_type, object_id, detail, created_at, company_id)";
-pub(super) const AUDIT_WIDTH: usize = 9;
+pub(super) const AUDIT_INSERT: &str = "INSERT INTO audit_log \
+     (id, tenant_id, actor_id, action, object_type, object_id, detail, created_at, company_id, first_number, last_number)";
+pub(super) const AUDIT_WIDTH: usize = 11;
 
+/// One record of one object's change.
 pub(super) fn push_audit(out: &mut Vec<Value>, r: &AuditRecord) {
+    push_audit_range(out, r, None);
+}
+
+/// A record; with `numbers`, the one record of a bulk posting, which posted the entries numbered
+/// `first..=last` (its object is the first of them).
+pub(super) fn push_audit_range(out: &mut Vec<Value>, r: &AuditRecord, numbers: Option<(i64, i64)>) {
     let changes: serde_json::Map<String, serde_json::Value> = r
         .changes
         .iter()
@@ -384,7 +402,9 @@ pub(super) fn push_audit(out: &mut Vec<Value>, r: &AuditRecord) {
         r.object_id,
         serde_json::Value::Object(changes).to_string(),
         ts(jiff::Timestamp::now()),
-        r.company_id
+        r.company_id,
+        numbers.map(|n| n.0),
+        numbers.map(|n| n.1)
     ]);
 }
 
@@ -403,9 +423,8 @@ pub(super) fn push_checkpoint(out: &mut Vec<Value>, l: &ChainLink, signature: &s
     ]);
 }
 
-pub(super) const LINK_INSERT: &str =
-    "INSERT INTO ledger_chain (company_id, seq, kind, object_id, prev_hash, hash, created_at)";
-pub(super) const LINK_WIDTH: usize = 7;
+pub(super) const LINK_INSERT: &str = "INSERT INTO ledger_chain (company_id, seq, kind, object_id, hash, created_at)";
+pub(super) const LINK_WIDTH: usize = 6;
 
 pub(super) fn push_link(out: &mut Vec<Value>, l: &ChainLink) {
     out.extend(crate::values![
@@ -413,9 +432,8 @@ pub(super) fn push_link(out: &mut Vec<Value>, l: &ChainLink) {
         l.seq,
         l.kind.as_str(),
         l.object_id,
-        l.prev_hash.as_str(),
-        l.hash.as_str(),
-        ts(l.created_at)
+        Value::digest(&l.hash),
+        micros(l.created_at)
     ]);
 }
 
@@ -426,9 +444,10 @@ pub fn link_from_row(r: &Row) -> Result<ChainLink, StoreError> {
         seq: r.int(1)?,
         kind: Kind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("unknown chain kind {kind:?}")))?,
         object_id: r.uuid(3)?,
-        prev_hash: r.text(4)?,
+        // Not stored since v10: the hash of the link before (none before the first).
+        prev_hash: r.opt_text(4)?.unwrap_or_else(|| chain::GENESIS.to_owned()),
         hash: r.text(5)?,
-        created_at: parse_ts(&r.text(6)?)?,
+        created_at: from_micros(r.int(6)?)?,
     })
 }
 

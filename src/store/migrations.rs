@@ -58,6 +58,28 @@ pub fn latest(runner: &Runner) -> i64 {
         .unwrap_or(0)
 }
 
+/// Runs SQLite migrations with foreign keys off, as SQLite's recipe for rebuilding a table asks
+/// (V10 rebuilds every table to store ids as bytes; dropping a table with foreign keys on would
+/// first delete its rows, cascading), then checks every foreign key before anything else runs.
+/// Foreign keys are back on afterwards whatever happened.
+pub fn run_sqlite(runner: &Runner, conn: &mut rusqlite::Connection) -> Result<refinery::Report, StoreError> {
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let outcome = runner.run(conn).map_err(failed).and_then(|report| {
+        if report.applied_migrations().is_empty() {
+            return Ok(report);
+        }
+        let broken: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))?;
+        if broken > 0 {
+            return Err(StoreError::Migration(format!(
+                "{broken} rows reference rows that do not exist after migrating"
+            )));
+        }
+        Ok(report)
+    });
+    conn.pragma_update(None, "foreign_keys", true)?;
+    outcome
+}
+
 /// Stops a runner at `version` (`None`: the latest), for a firm loaded at an older version.
 pub fn up_to(runner: Runner, version: Option<i64>) -> Runner {
     match version.and_then(|v| i32::try_from(v).ok()) {
@@ -134,7 +156,7 @@ mod tests {
             [],
         )
         .unwrap();
-        let report = tenant_sqlite().run(&mut conn).unwrap();
+        let report = up_to(tenant_sqlite(), Some(9)).run(&mut conn).unwrap();
         let applied: Vec<i32> = report.applied_migrations().iter().map(|m| m.version()).collect();
         assert_eq!(applied, [8, 9]);
         let row: (String, String, String, Option<String>) = conn
@@ -156,6 +178,97 @@ mod tests {
         conn.execute("UPDATE email_log SET status = 'sending', finished_at = NULL", [])
             .unwrap();
         assert!(conn.execute("UPDATE email_log SET status = 'queued'", []).is_err());
+    }
+
+    /// A V9 firm file: a company, an account, a posted entry's line and its chain link.
+    fn firm_at_v9(company: &str) -> rusqlite::Connection {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        up_to(tenant_sqlite(), Some(9)).run(&mut conn).unwrap();
+        let account = "01a23714-bea4-7576-9217-c8de576a1587";
+        let entry = "01a23714-bf1a-7583-80c6-3a070caf6a25";
+        let at = "2026-03-01T10:00:00.000000Z";
+        conn.execute_batch(&format!(
+            "INSERT INTO companies (id, name, created_at, updated_at) VALUES ('{company}', 'Harbour', '{at}', '{at}');
+             INSERT INTO accounts (id, company_id, code, name, type, created_at, updated_at)
+                 VALUES ('{account}', '{company}', '1000', 'Cash', 'asset', '{at}', '{at}');
+             INSERT INTO journal_entries (id, company_id, number, date, status, total, created_by, created_at, updated_at)
+                 VALUES ('{entry}', '{company}', 1, '2026-03-01', 'posted', 100, '{account}', '{at}', '{at}');
+             INSERT INTO journal_lines (entry_id, line_no, account_id, debit) VALUES ('{entry}', 1, '{account}', 100);
+             INSERT INTO ledger_chain (company_id, seq, kind, object_id, prev_hash, hash, created_at)
+                 VALUES ('{company}', 1, 'post', '{entry}', '{}', '{}', '{at}');",
+            "0".repeat(64),
+            "ab".repeat(32)
+        ))
+        .unwrap();
+        conn
+    }
+
+    /// V10 stores ids and chain hashes as bytes: every row keeps its values, read back the same.
+    #[test]
+    fn v10_turns_ids_and_hashes_into_bytes_and_keeps_every_row() {
+        let company = "01a23714-bea4-7576-9217-c8dc30ad8c24";
+        let mut conn = firm_at_v9(company);
+        run_sqlite(&tenant_sqlite(), &mut conn).unwrap();
+        let (kind, id): (String, Vec<u8>) = conn
+            .query_row("SELECT typeof(id), id FROM companies", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(
+            (kind.as_str(), id),
+            ("blob", uuid::Uuid::parse_str(company).unwrap().as_bytes().to_vec())
+        );
+        let line: (i64, String) = conn
+            .query_row(
+                "SELECT l.debit, a.code FROM journal_lines l JOIN accounts a ON a.id = l.account_id \
+                 JOIN journal_entries e ON e.id = l.entry_id JOIN companies c ON c.id = e.company_id",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(line, (100, "1000".to_owned()));
+        let (hash, linked): (Vec<u8>, i64) = conn
+            .query_row("SELECT hash, created_at FROM ledger_chain", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(hash, vec![0xab; 32]);
+        let at: jiff::Timestamp = "2026-03-01T10:00:00.000000Z".parse().unwrap();
+        let (created, posted): (i64, Option<i64>) = conn
+            .query_row("SELECT created_at, posted_at FROM journal_entries", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(
+            (created, posted, linked),
+            (at.as_microsecond(), None, at.as_microsecond())
+        );
+        let columns: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info('ledger_chain')")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(!columns.iter().any(|c| c == "prev_hash"), "{columns:?}");
+        let fk: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert!(fk, "foreign keys are back on");
+    }
+
+    /// A value that is not an id stops V10 (nothing is stored as NULL), and the file stays at V9.
+    #[test]
+    fn v10_refuses_an_id_that_is_not_a_uuid() {
+        let mut conn = firm_at_v9("not-a-uuid");
+        let err = run_sqlite(&tenant_sqlite(), &mut conn).unwrap_err();
+        assert!(err.to_string().contains("CHECK"), "{err}");
+        let (kind, version): (String, i64) = conn
+            .query_row(
+                "SELECT (SELECT typeof(id) FROM companies), (SELECT MAX(version) FROM refinery_schema_history)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((kind.as_str(), version), ("text", 9));
     }
 
     #[test]

@@ -300,6 +300,7 @@ pub fn catalogue(tx: &mut postgres::Transaction<'_>) -> Result<Vec<super::transf
             name: column,
             ty,
             nullable: !r.try_get::<_, bool>(3)?,
+            binary: false,
         };
         match out.last_mut() {
             Some(t) if t.name == table => t.columns.push(column),

@@ -81,11 +81,11 @@ pub fn copy_database(src: &Path, dest: &Path) -> Result<(), StoreError> {
 pub fn tenants_in(platform: &Path) -> Result<Vec<(Uuid, String)>, StoreError> {
     let conn = open_read_only(platform)?;
     let mut stmt = conn.prepare("SELECT id, name FROM tenants ORDER BY created_at, id")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let rows = stmt.query_map([], |r| Ok((super::sqlite::file_uuid(r, 0)?, r.get::<_, String>(1)?)))?;
     let mut out = Vec::new();
     for row in rows {
         let (id, name) = row?;
-        let id = Uuid::parse_str(&id).map_err(|e| StoreError::Corrupt(format!("tenant id {id:?}: {e}")))?;
+        let id = id.ok_or_else(|| StoreError::Corrupt(format!("firm {name:?} has an id that is not a UUID")))?;
         out.push((id, name));
     }
     Ok(out)

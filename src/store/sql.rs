@@ -3,7 +3,12 @@
 //!
 //! SQL is written in the portable subset both engines share, with `$1`, `$2`… placeholders
 //! (rewritten to `?1`, `?2`… for SQLite). Values cross the boundary as [`Value`]: integers
-//! (money is always integer minor units), text (ids, dates, timestamps) and booleans.
+//! (money is always integer minor units), text (dates, timestamps), booleans, ids and digests.
+//!
+//! Ids and chain digests are the most stored values of a firm's file, so SQLite keeps them as
+//! raw bytes: a UUID as a 16-byte BLOB, a SHA-256 as a 32-byte one (storage shape v10).
+//! PostgreSQL keeps their text form. Read back, both come out as the same [`Value`]s, so the
+//! queries above this layer are the same for both backends.
 
 use std::error::Error as StdError;
 
@@ -21,9 +26,49 @@ pub enum Value {
     Int(i64),
     Text(String),
     Bool(bool),
-    /// A UUID as its 36 hyphenated ASCII characters, kept inline: ids are the most bound values,
-    /// and binding them this way allocates nothing.
-    Id([u8; 36]),
+    /// A UUID: a 16-byte BLOB on SQLite, its hyphenated text on PostgreSQL. Binding it
+    /// allocates nothing.
+    Id(Uuid),
+    /// A SHA-256 (a chain link's hash): a 32-byte BLOB on SQLite, 64 hex digits on PostgreSQL.
+    Digest([u8; 32]),
+}
+
+impl Value {
+    /// A digest from its 64 hex digits. Anything else stays text, which a BLOB column refuses
+    /// loudly rather than storing something that is not a digest.
+    pub fn digest(hex: &str) -> Value {
+        let bytes = hex.as_bytes();
+        let mut out = [0u8; 32];
+        if bytes.len() != 64 {
+            return Value::Text(hex.to_owned());
+        }
+        for (o, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+            match (nibble(pair[0]), nibble(pair[1])) {
+                (Some(h), Some(l)) => *o = h << 4 | l,
+                _ => return Value::Text(hex.to_owned()),
+            }
+        }
+        Value::Digest(out)
+    }
+}
+
+fn nibble(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// A digest's 64 lowercase hex digits.
+fn hex(bytes: &[u8; 32]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(64);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
 }
 
 impl From<i64> for Value {
@@ -53,9 +98,7 @@ impl From<&String> for Value {
 }
 impl From<Uuid> for Value {
     fn from(v: Uuid) -> Self {
-        let mut text = [0u8; 36];
-        v.hyphenated().encode_lower(&mut text);
-        Value::Id(text)
+        Value::Id(v)
     }
 }
 impl From<&Uuid> for Value {
@@ -113,9 +156,12 @@ impl Row {
         }
     }
 
+    /// A text column; an id or a digest in its text form.
     pub fn text(&self, i: usize) -> Result<String, StoreError> {
         match self.at(i)? {
             Value::Text(v) => Ok(v.clone()),
+            Value::Id(v) => Ok(v.to_string()),
+            Value::Digest(v) => Ok(hex(v)),
             other => Err(StoreError::Corrupt(format!(
                 "column {i}: expected text, found {other:?}"
             ))),
@@ -157,6 +203,9 @@ impl Row {
     }
 
     pub fn uuid(&self, i: usize) -> Result<Uuid, StoreError> {
+        if let Value::Id(v) = self.at(i)? {
+            return Ok(*v);
+        }
         let text = self.str(i)?;
         Uuid::parse_str(text).map_err(|_| StoreError::Corrupt(format!("column {i}: {text:?} is not a UUID")))
     }
@@ -420,7 +469,8 @@ impl rusqlite::ToSql for Value {
             Value::Int(v) => ToSqlOutput::Owned(rusqlite::types::Value::Integer(*v)),
             Value::Bool(v) => ToSqlOutput::Owned(rusqlite::types::Value::Integer(i64::from(*v))),
             Value::Text(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
-            Value::Id(v) => ToSqlOutput::Borrowed(ValueRef::Text(v)),
+            Value::Id(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v.as_bytes())),
+            Value::Digest(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
         })
     }
 }
@@ -432,8 +482,21 @@ fn from_sqlite(v: ValueRef<'_>) -> Result<Value, StoreError> {
         ValueRef::Text(t) => std::str::from_utf8(t)
             .map(|s| Value::Text(s.to_owned()))
             .map_err(|_| StoreError::Corrupt("text column is not UTF-8".into())),
-        ValueRef::Real(_) | ValueRef::Blob(_) => Err(StoreError::Corrupt(
-            "unexpected REAL or BLOB column (money is never a float)".into(),
+        ValueRef::Blob(b) => match b.len() {
+            16 => Uuid::from_slice(b)
+                .map(Value::Id)
+                .map_err(|_| StoreError::Corrupt("an id column is not 16 bytes".into())),
+            32 => {
+                let mut d = [0u8; 32];
+                d.copy_from_slice(b);
+                Ok(Value::Digest(d))
+            }
+            n => Err(StoreError::Corrupt(format!(
+                "a {n}-byte BLOB column: ids are 16 bytes, digests 32"
+            ))),
+        },
+        ValueRef::Real(_) => Err(StoreError::Corrupt(
+            "unexpected REAL column (money is never a float)".into(),
         )),
     }
 }
@@ -444,7 +507,11 @@ impl PgToSql for Value {
             Value::Null => Ok(IsNull::Yes),
             Value::Bool(v) => v.to_sql(ty, out),
             Value::Text(v) => v.as_str().to_sql(ty, out),
-            Value::Id(v) => std::str::from_utf8(v)?.to_sql(ty, out),
+            Value::Id(v) => {
+                let mut text = [0u8; 36];
+                (&*v.hyphenated().encode_lower(&mut text)).to_sql(ty, out)
+            }
+            Value::Digest(v) => hex(v).to_sql(ty, out),
             Value::Int(v) => match *ty {
                 Type::INT8 => v.to_sql(ty, out),
                 Type::INT4 => i32::try_from(*v)?.to_sql(ty, out),

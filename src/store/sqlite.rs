@@ -78,12 +78,7 @@ impl SqliteBackend {
         std::fs::create_dir_all(data_dir.join("tenants"))
             .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", data_dir.display())))?;
         let platform = Arc::new(Db::open(&data_dir.join("platform.db"), true, IDLE_READERS)?);
-        platform.with_writer(|w| {
-            migrations::platform_sqlite()
-                .run(w)
-                .map_err(migrations::failed)
-                .map(|_| ())
-        })?;
+        platform.with_writer(|w| migrations::run_sqlite(&migrations::platform_sqlite(), w).map(|_| ()))?;
         let tenants = Arc::new(Mutex::new(TenantCache {
             open: HashMap::new(),
             opening: HashMap::new(),
@@ -316,7 +311,7 @@ impl Db {
     fn migrate_tenant(&self, version: Option<i64>) -> Result<i64, StoreError> {
         self.with_writer(|w| {
             let runner = migrations::up_to(migrations::tenant_sqlite(), version);
-            let report = runner.run(w).map_err(migrations::failed)?;
+            let report = migrations::run_sqlite(&runner, w)?;
             Ok(migrations::applied_version(&report, &runner))
         })
     }
@@ -558,7 +553,7 @@ pub fn catalogue(tx: &rusqlite::Transaction<'_>, tenant: bool) -> Result<Vec<sup
             let ty = match declared.as_str() {
                 "INTEGER" | "INT" if booleans.contains(&(name.clone(), column.clone())) => ColumnType::Boolean,
                 "INTEGER" | "INT" => ColumnType::Integer,
-                "TEXT" => ColumnType::Text,
+                "TEXT" | "BLOB" => ColumnType::Text,
                 other => {
                     return Err(StoreError::Database(format!(
                         "{name}.{column}: type {other} has no portable form (integers, text and booleans only)"
@@ -570,6 +565,7 @@ pub fn catalogue(tx: &rusqlite::Transaction<'_>, tenant: bool) -> Result<Vec<sup
                 keyed.push((pk, column.clone()));
             }
             columns.push(Column {
+                binary: declared == "BLOB",
                 name: column,
                 ty,
                 nullable: r.get::<_, i64>(2)? == 0,
@@ -590,4 +586,14 @@ pub fn catalogue(tx: &rusqlite::Transaction<'_>, tenant: bool) -> Result<Vec<sup
         });
     }
     Ok(out)
+}
+
+/// An id column read straight from a SQLite file of any version: text before storage shape v10,
+/// 16 bytes since. `None` for anything else (a broken row is reported, not hidden, by callers).
+pub(crate) fn file_uuid(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<Uuid>> {
+    Ok(match r.get_ref(i)? {
+        rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(|t| Uuid::parse_str(t).ok()),
+        rusqlite::types::ValueRef::Blob(b) => Uuid::from_slice(b).ok(),
+        _ => None,
+    })
 }

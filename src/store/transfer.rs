@@ -49,6 +49,9 @@ pub struct Column {
     pub name: String,
     pub ty: ColumnType,
     pub nullable: bool,
+    /// A text column this backend stores as bytes (SQLite's ids and digests since v10): the
+    /// archive carries its text form, loaded back as an id or a digest.
+    pub binary: bool,
 }
 
 /// A table as the catalogue describes it.
@@ -143,7 +146,7 @@ pub fn dump(
         .primary_key
         .iter()
         .map(|k| match table.column(k) {
-            Some(c) if c.ty == ColumnType::Text => format!("{k} COLLATE {collation}"),
+            Some(c) if c.ty == ColumnType::Text && !c.binary => format!("{k} COLLATE {collation}"),
             _ => k.clone(),
         })
         .collect();
@@ -195,6 +198,9 @@ fn write_row(table: &Table, row: &Row, line: &mut Vec<u8>) -> Result<(), StoreEr
             (ColumnType::Boolean, Value::Int(0)) => line.extend_from_slice(b"false"),
             (ColumnType::Boolean, Value::Int(1)) => line.extend_from_slice(b"true"),
             (ColumnType::Text, Value::Text(v)) => serde_json::to_writer(&mut *line, v).map_err(json)?,
+            (ColumnType::Text, Value::Id(_) | Value::Digest(_)) => {
+                serde_json::to_writer(&mut *line, &row.text(i)?).map_err(json)?;
+            }
             _ => return Err(bad()),
         }
     }
@@ -258,7 +264,7 @@ pub fn load(tx: &mut Tx, table: &Table, columns: &[String], lines: impl BufRead)
                 .get(name)
                 .ok_or_else(|| corrupt(n, format!("no value for column {name}")))?;
             row.push(
-                convert(raw, column.ty)
+                convert(raw, column)
                     .ok_or_else(|| corrupt(n, format!("column {name}: {raw} is not a {} value", column.ty.as_str())))?,
             );
         }
@@ -307,11 +313,15 @@ pub fn load(tx: &mut Tx, table: &Table, columns: &[String], lines: impl BufRead)
 }
 
 /// A JSON value as the destination column's type wants it; `None` if it is not one.
-fn convert(raw: &serde_json::Value, ty: ColumnType) -> Option<Value> {
+fn convert(raw: &serde_json::Value, column: &Column) -> Option<Value> {
     use serde_json::Value as J;
-    match (raw, ty) {
+    match (raw, column.ty) {
         (J::Null, _) => Some(Value::Null),
         (J::Number(n), ColumnType::Integer) => n.as_i64().map(Value::Int),
+        (J::String(s), ColumnType::Text) if column.binary => match Uuid::parse_str(s) {
+            Ok(id) => Some(Value::Id(id)),
+            Err(_) => Some(Value::digest(s)).filter(|v| matches!(v, Value::Digest(_))),
+        },
         (J::String(s), ColumnType::Text) => Some(Value::Text(s.clone())),
         (J::Bool(b), ColumnType::Boolean) => Some(Value::Bool(*b)),
         _ => None,
@@ -492,22 +502,58 @@ impl Store {
 mod tests {
     use super::*;
 
+    fn col(ty: ColumnType) -> Column {
+        Column {
+            name: "c".into(),
+            ty,
+            nullable: true,
+            binary: false,
+        }
+    }
+
+    #[test]
+    fn a_binary_column_loads_ids_and_digests_from_their_text() {
+        use serde_json::json;
+        let binary = Column {
+            binary: true,
+            ..col(ColumnType::Text)
+        };
+        let id = Uuid::now_v7();
+        assert_eq!(convert(&json!(id.to_string()), &binary), Some(Value::Id(id)));
+        let hash = "ab".repeat(32);
+        assert_eq!(convert(&json!(hash), &binary), Some(Value::Digest([0xab; 32])));
+        assert_eq!(convert(&json!("not an id"), &binary), None);
+        assert_eq!(
+            convert(&json!("x"), &col(ColumnType::Text)),
+            Some(Value::Text("x".into()))
+        );
+    }
+
     #[test]
     fn values_convert_by_the_destination_type_and_nothing_else() {
         use serde_json::json;
-        assert_eq!(convert(&json!(12500), ColumnType::Integer), Some(Value::Int(12500)));
         assert_eq!(
-            convert(&json!(i64::MIN), ColumnType::Integer),
+            convert(&json!(12500), &col(ColumnType::Integer)),
+            Some(Value::Int(12500))
+        );
+        assert_eq!(
+            convert(&json!(i64::MIN), &col(ColumnType::Integer)),
             Some(Value::Int(i64::MIN))
         );
-        assert_eq!(convert(&json!(true), ColumnType::Boolean), Some(Value::Bool(true)));
-        assert_eq!(convert(&json!(null), ColumnType::Text), Some(Value::Null));
-        assert_eq!(convert(&json!("x"), ColumnType::Text), Some(Value::Text("x".into())));
+        assert_eq!(
+            convert(&json!(true), &col(ColumnType::Boolean)),
+            Some(Value::Bool(true))
+        );
+        assert_eq!(convert(&json!(null), &col(ColumnType::Text)), Some(Value::Null));
+        assert_eq!(
+            convert(&json!("x"), &col(ColumnType::Text)),
+            Some(Value::Text("x".into()))
+        );
         // No float ever becomes money, no text becomes a number, no 0/1 becomes a boolean.
-        assert_eq!(convert(&json!(1.5), ColumnType::Integer), None);
-        assert_eq!(convert(&json!("12"), ColumnType::Integer), None);
-        assert_eq!(convert(&json!(1), ColumnType::Boolean), None);
-        assert_eq!(convert(&json!(1), ColumnType::Text), None);
+        assert_eq!(convert(&json!(1.5), &col(ColumnType::Integer)), None);
+        assert_eq!(convert(&json!("12"), &col(ColumnType::Integer)), None);
+        assert_eq!(convert(&json!(1), &col(ColumnType::Boolean)), None);
+        assert_eq!(convert(&json!(1), &col(ColumnType::Text)), None);
     }
 
     /// Tables, columns, portable types, keys and references as one comparable text.

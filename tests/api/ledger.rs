@@ -533,3 +533,68 @@ on_every_backend!(
     foreign_currency_on_every_backend,
     foreign_currency_lines_post_in_the_company_currency
 );
+
+/// A bulk posting writes one audit record for the request, naming the range of entry numbers
+/// it posted; the audit log's `entry` filter finds it for any of those entries (who posted
+/// entry N, when, and in which request), and `oasys verify`'s audit check accepts it.
+async fn a_bulk_posting_is_one_audit_record_naming_its_entries(app: TestApp) {
+    let firm = Firm::register(&app, "bulk-audit@example.com", "Bulk Audit Firm").await;
+    let single = firm.draft(firm.transfer("2026-01-02", "1000", "3000", "10.00")).await;
+    let single = id(&single);
+    assert_eq!(firm.verb(single, "post").await.status, StatusCode::OK);
+    let entries: Vec<Value> = (0..3)
+        .map(|i| firm.transfer("2026-01-05", "1000", "4000", &format!("{}.00", 20 + i)))
+        .collect();
+    let r = firm
+        .post("/api/accounting/journal-entries/bulk/", json!({ "entries": entries }))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let posted: Vec<String> = r.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(posted.len(), 3, "{}", r.body);
+
+    let posts = firm
+        .get("/api/accounting/audit-log/?action=post&object_type=journal_entry")
+        .await;
+    assert_eq!(posts.status, StatusCode::OK, "{}", posts.body);
+    assert_eq!(
+        posts.body["count"], 2,
+        "one for the single post, one for the request: {}",
+        posts.body
+    );
+
+    let about = firm
+        .get(&format!("/api/accounting/audit-log/?entry={}", posted[1]))
+        .await;
+    assert_eq!(about.status, StatusCode::OK, "{}", about.body);
+    assert_eq!(about.body["count"], 1, "{}", about.body);
+    let record = &about.body["results"][0];
+    assert_eq!(record["action"], "post", "{record}");
+    assert_eq!(record["actor"].as_str(), Some(firm.user_id.as_str()), "{record}");
+    assert_eq!(record["object_id"].as_str(), Some(posted[0].as_str()), "{record}");
+    assert_eq!(record["changes"]["entries"]["after"], "3", "{record}");
+    assert_eq!(record["changes"]["numbers"]["after"], "2-4", "{record}");
+
+    // The single posting's own records: its creation and its post, not the bulk request's.
+    let own = firm.get(&format!("/api/accounting/audit-log/?entry={single}")).await;
+    assert_eq!(own.body["count"], 2, "{}", own.body);
+    assert!(
+        own.body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["object_id"].as_str() == Some(single)),
+        "{}",
+        own.body
+    );
+    let bad = firm.get("/api/accounting/audit-log/?entry=not-a-uuid").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+}
+on_every_backend!(
+    a_bulk_posting_is_one_audit_record_on_every_backend,
+    a_bulk_posting_is_one_audit_record_naming_its_entries
+);

@@ -446,7 +446,7 @@ async fn refusals(app: TestApp) {
     rewrite(&mut older, "tables/chain_checkpoints.jsonl", checkpoints.into_bytes());
     let mut m = manifest(&older);
     let version = m["schema"]["tenant"].as_i64().unwrap();
-    assert_eq!(version, 9, "update this case with the migrations");
+    assert_eq!(version, 10, "update this case with the migrations");
     m["schema"]["tenant"] = json!(5);
     m["tables"]
         .as_array_mut()
@@ -459,8 +459,28 @@ async fn refusals(app: TestApp) {
                 .unwrap()
                 .retain(|c| c["name"] != "edited_by");
         }
+        // Before v10 posting times were RFC 3339 text.
+        if t["name"] == "journal_entries" || t["name"] == "ledger_chain" {
+            for c in t["columns"].as_array_mut().unwrap() {
+                if ["created_at", "updated_at", "posted_at"].contains(&c["name"].as_str().unwrap()) {
+                    c["type"] = json!("text");
+                }
+            }
+        }
         if t["name"] == "chain_checkpoints" {
             t["columns"].as_array_mut().unwrap().retain(|c| c["name"] != "key_id");
+        }
+        // Before v10 a link stored its predecessor's hash, and audit records had no range.
+        if t["name"] == "ledger_chain" {
+            let columns = t["columns"].as_array_mut().unwrap();
+            let at = columns.iter().position(|c| c["name"] == "hash").unwrap();
+            columns.insert(at, json!({ "name": "prev_hash", "type": "text", "nullable": false }));
+        }
+        if t["name"] == "audit_log" {
+            t["columns"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|c| c["name"] != "first_number" && c["name"] != "last_number");
         }
     }
     set_manifest(&mut older, &m);
@@ -472,10 +492,42 @@ async fn refusals(app: TestApp) {
         .map(|line| {
             let mut row: serde_json::Map<String, Value> = serde_json::from_str(line).unwrap();
             row.remove("edited_by");
+            for name in ["created_at", "updated_at", "posted_at"] {
+                row.insert(name.into(), rfc3339(&row[name]));
+            }
             format!("{}\n", Value::Object(row))
         })
         .collect();
     rewrite(&mut older, "tables/journal_entries.jsonl", entries.into_bytes());
+    let mut prev: Option<(Value, Value)> = None;
+    let links: String = String::from_utf8(older["tables/ledger_chain.jsonl"].clone())
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut row: serde_json::Map<String, Value> = serde_json::from_str(line).unwrap();
+            let company = row["company_id"].clone();
+            let before = match &prev {
+                Some((c, hash)) if *c == company => hash.clone(),
+                _ => json!("0".repeat(64)),
+            };
+            prev = Some((company, row["hash"].clone()));
+            row.insert("prev_hash".into(), before);
+            row.insert("created_at".into(), rfc3339(&row["created_at"]));
+            format!("{}\n", Value::Object(row))
+        })
+        .collect();
+    rewrite(&mut older, "tables/ledger_chain.jsonl", links.into_bytes());
+    let audit: String = String::from_utf8(older["tables/audit_log.jsonl"].clone())
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut row: serde_json::Map<String, Value> = serde_json::from_str(line).unwrap();
+            row.remove("first_number");
+            row.remove("last_number");
+            format!("{}\n", Value::Object(row))
+        })
+        .collect();
+    rewrite(&mut older, "tables/audit_log.jsonl", audit.into_bytes());
     pack(&older, &bad);
     ok(&app, &["import", bad.to_str().unwrap()]);
     assert!(firm_exists(&app, &tenant));
@@ -505,3 +557,11 @@ async fn refusals(app: TestApp) {
 }
 
 crate::on_every_backend!(refused_archives_write_nothing, refusals);
+
+/// A posting time as schema 10 exports it (microseconds) in the RFC 3339 text of older schemas.
+fn rfc3339(micros: &Value) -> Value {
+    match micros.as_i64() {
+        Some(us) => json!(format!("{:.6}", jiff::Timestamp::from_microsecond(us).unwrap())),
+        None => Value::Null,
+    }
+}

@@ -109,6 +109,15 @@ pub const AUDIT: ListSpec = ListSpec {
         ("object_type", "object_type = ?", FilterKind::Text),
         ("object_id", "object_id = ?", FilterKind::Uuid),
         ("actor", "actor_id = ?", FilterKind::Uuid),
+        // Everything about one entry: its own records, and the bulk posting's record whose range of
+        // numbers covers it.
+        (
+            "entry",
+            "(object_id = ? OR id IN (SELECT r.id FROM audit_log r JOIN journal_entries e \
+             ON e.company_id = r.company_id WHERE e.id = ? AND r.last_number >= e.number \
+             AND r.first_number <= e.number AND r.action = 'post'))",
+            FilterKind::Uuid,
+        ),
     ],
     search: &["action", "object_type"],
     ordering: &[("created_at", "created_at")],

@@ -32,7 +32,9 @@ impl Verifier<'_> {
             "SELECT e.id, e.number, e.chain_seq FROM journal_entries e \
              WHERE e.company_id = $1 AND e.status = 'posted' AND NOT EXISTS \
              (SELECT 1 FROM audit_log a WHERE a.company_id = e.company_id AND a.object_id = e.id \
-             AND a.object_type = 'journal_entry' AND a.action = 'post') \
+             AND a.object_type = 'journal_entry' AND a.action = 'post') AND NOT EXISTS \
+             (SELECT 1 FROM audit_log r WHERE r.company_id = e.company_id AND r.last_number >= e.number \
+             AND r.first_number <= e.number AND r.object_type = 'journal_entry' AND r.action = 'post') \
              ORDER BY e.number",
             params![self.company],
         )? {
@@ -46,6 +48,27 @@ impl Verifier<'_> {
                 seq.unwrap_or(END - 1),
                 "posted, but the audit trail has no record of its posting",
             );
+        }
+        // A bulk posting's one record: every number of its range is a posted entry of this company.
+        for r in tx.query(
+            "SELECT a.first_number, a.last_number, (SELECT COUNT(*) FROM journal_entries e \
+             WHERE e.company_id = $1 AND e.status = 'posted' AND e.number BETWEEN a.first_number AND a.last_number) \
+             FROM audit_log a WHERE a.company_id = $1 AND a.last_number IS NOT NULL ORDER BY a.first_number",
+            params![self.company],
+        )? {
+            let (first, last, found) = (r.int(0)?, r.int(1)?, r.int(2)?);
+            let expected = last.saturating_sub(first).saturating_add(1);
+            if found != expected {
+                self.push(
+                    None,
+                    None,
+                    tail,
+                    format!(
+                        "the audit trail records a bulk posting of entries {first}-{last}, \
+                         but {found} of those {expected} numbers are posted entries"
+                    ),
+                );
+            }
         }
         Ok(())
     }

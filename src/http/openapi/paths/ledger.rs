@@ -70,6 +70,7 @@ fn periods() -> Vec<Op> {
         op("POST /api/accounting/periods/year-end/", "yearEnd", "Close a fiscal year into retained earnings")
             .json(shape::<YearEndBody>()).idempotent().ok(shape::<YearEnd>()),
         op("GET /api/accounting/audit-log/", "auditLog", "The company's audit trail")
-            .list::<AuditDto>(&[("action", Text), ("object_type", Text), ("object_id", Id), ("actor", Id)]),
+            .about("`entry` gives everything recorded about one journal entry, including the one record of the bulk posting that posted it (which names the range of entry numbers it posted).")
+            .list::<AuditDto>(&[("action", Text), ("object_type", Text), ("object_id", Id), ("actor", Id), ("entry", Id)]),
     ])
 }
