@@ -2,6 +2,7 @@
 //! a database driver or JSON (a test in `tests/` reads these files and checks that).
 
 pub mod accounts;
+pub mod banking;
 pub mod audit;
 pub mod books;
 pub mod contacts;
