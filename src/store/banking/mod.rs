@@ -6,7 +6,7 @@ mod lines;
 mod reconciliations;
 
 pub use lines::{LINES, import_from_row, imports, line_from_row, lines};
-pub use reconciliations::{RECONCILIATIONS, Outstanding, outstanding, reconciliation_from_row};
+pub use reconciliations::{Outstanding, RECONCILIATIONS, gl_balance, outstanding, reconciliation_from_row};
 
 use jiff::civil::Date;
 use uuid::Uuid;

@@ -195,3 +195,14 @@ impl ReconciliationStore for Tx<'_> {
         )
     }
 }
+
+/// The GL account's balance (debits less credits, company currency) up to `through`.
+pub fn gl_balance(tx: &mut Tx, account: Uuid, through: Date) -> Result<i64, StoreError> {
+    tx.query_opt(
+        "SELECT COALESCE(SUM(debit - credit), 0) FROM account_balances WHERE account_id = $1 AND date <= $2",
+        params![account, through.to_string()],
+    )?
+    .map(|r| r.int(0))
+    .transpose()
+    .map(Option::unwrap_or_default)
+}
