@@ -7,6 +7,7 @@ mod fixtures;
 mod helpers;
 
 mod auth;
+mod banking;
 mod backup;
 mod caller_cache;
 mod cli;
