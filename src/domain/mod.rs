@@ -2,8 +2,8 @@
 //! a database driver or JSON (a test in `tests/` reads these files and checks that).
 
 pub mod accounts;
-pub mod banking;
 pub mod audit;
+pub mod banking;
 pub mod books;
 pub mod contacts;
 pub mod delivery;

@@ -57,7 +57,9 @@ impl From<BankingError<StoreError>> for ApiError {
             BankingError::Invalid(errors) => ApiError::Validation(errors),
             BankingError::NotFound => ApiError::NotFound,
             // A file the account cannot take: a 400 on the upload, naming the file's line and field.
-            BankingError::Statement { row: 0, field, message } => ApiError::field("file", format!("{field}: {message}")),
+            BankingError::Statement { row: 0, field, message } => {
+                ApiError::field("file", format!("{field}: {message}"))
+            }
             BankingError::Statement { row, field, message } => {
                 ApiError::field("file", format!("line {row}: {field}: {message}"))
             }

@@ -134,7 +134,7 @@ mod tests {
             [],
         )
         .unwrap();
-        let report = tenant_sqlite().run(&mut conn).unwrap();
+        let report = up_to(tenant_sqlite(), Some(9)).run(&mut conn).unwrap();
         let applied: Vec<i32> = report.applied_migrations().iter().map(|m| m.version()).collect();
         assert_eq!(applied, [8, 9]);
         let row: (String, String, String, Option<String>) = conn

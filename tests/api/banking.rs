@@ -79,12 +79,19 @@ async fn accounts_are_kept_checked_and_archived(app: TestApp) {
         .post(ACCOUNTS, json!({ "name": "Twin", "account": firm.acct("1020") }))
         .await;
     assert_fields(&r, &["account"]);
-    let r = firm.post(ACCOUNTS, json!({ "name": "Same IBAN", "account": firm.acct("1010"), "iban": IBAN })).await;
+    let r = firm
+        .post(
+            ACCOUNTS,
+            json!({ "name": "Same IBAN", "account": firm.acct("1010"), "iban": IBAN }),
+        )
+        .await;
     assert_fields(&r, &["account", "iban"]);
     assert_eq!(firm.count(ACCOUNTS).await, 1);
     // Change, then archive: it stays, listed as inactive.
     let path = format!("{ACCOUNTS}{}/", id(&made));
-    let r = firm.patch(&path, json!({ "bank_name": "Commerzbank", "bic": "cobadeff" })).await;
+    let r = firm
+        .patch(&path, json!({ "bank_name": "Commerzbank", "bic": "cobadeff" }))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["bic"], "COBADEFF");
     let r = firm.post(&format!("{path}archive/"), json!({})).await;
@@ -105,8 +112,14 @@ async fn imports_preview_commit_and_never_twice(app: TestApp) {
     let r = upload(&firm, acc, MARCH.as_bytes(), &[("preview", "true")]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["format"], "csv");
-    assert_eq!((r.body["period_from"].clone(), r.body["period_to"].clone()), (json!("2026-03-03"), json!("2026-03-04")));
-    assert_eq!((r.body["lines_new"].clone(), r.body["lines_duplicate"].clone()), (json!(2), json!(0)));
+    assert_eq!(
+        (r.body["period_from"].clone(), r.body["period_to"].clone()),
+        (json!("2026-03-03"), json!("2026-03-04"))
+    );
+    assert_eq!(
+        (r.body["lines_new"].clone(), r.body["lines_duplicate"].clone()),
+        (json!(2), json!(0))
+    );
     assert_eq!(r.body["lines"][0]["amount"], "-20.50");
     assert_eq!(r.body["balance_check"], "not_stated");
     assert_eq!(line_count(&firm, acc, "").await, 0);
@@ -114,16 +127,29 @@ async fn imports_preview_commit_and_never_twice(app: TestApp) {
     // Commit, then again: the second adds nothing.
     let r = upload(&firm, acc, MARCH.as_bytes(), &[]).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    assert_eq!((r.body["lines_new"].clone(), r.body["lines_duplicate"].clone()), (json!(2), json!(0)));
+    assert_eq!(
+        (r.body["lines_new"].clone(), r.body["lines_duplicate"].clone()),
+        (json!(2), json!(0))
+    );
     let r = upload(&firm, acc, MARCH.as_bytes(), &[]).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    assert_eq!((r.body["lines_new"].clone(), r.body["lines_duplicate"].clone()), (json!(0), json!(2)));
+    assert_eq!(
+        (r.body["lines_new"].clone(), r.body["lines_duplicate"].clone()),
+        (json!(0), json!(2))
+    );
     // An overlapping file (one old line, one new, in another dialect) adds the new one only.
     let overlap = "date;amount;text;counterparty\n04.03.2026;50,00;INV-2026-0001;Customer Ltd\n05.03.2026;-1.234,56;Rent;Landlord\n";
-    let fields = [("delimiter", ";"), ("decimal_separator", ","), ("date_format", "%d.%m.%Y")];
+    let fields = [
+        ("delimiter", ";"),
+        ("decimal_separator", ","),
+        ("date_format", "%d.%m.%Y"),
+    ];
     let r = upload(&firm, acc, overlap.as_bytes(), &fields).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    assert_eq!((r.body["lines_new"].clone(), r.body["lines_duplicate"].clone()), (json!(1), json!(1)));
+    assert_eq!(
+        (r.body["lines_new"].clone(), r.body["lines_duplicate"].clone()),
+        (json!(1), json!(1))
+    );
     assert_eq!(line_count(&firm, acc, "").await, 3);
     assert_eq!(line_count(&firm, acc, "status=unmatched").await, 3);
     let listed = firm.get(&format!("{ACCOUNTS}{acc}/")).await;
@@ -131,9 +157,15 @@ async fn imports_preview_commit_and_never_twice(app: TestApp) {
     // Bad files: named by line, nothing written.
     for (file, needle) in [
         (&b"%PDF-1.7 not a statement"[..], "row 1"),
-        (&b"date,amount,text\n2026-03-09,12.00,ok\n2026-03-10,twelve,bad\n"[..], "row 3: amount"),
+        (
+            &b"date,amount,text\n2026-03-09,12.00,ok\n2026-03-10,twelve,bad\n"[..],
+            "row 3: amount",
+        ),
         (&b"date,amount,text\n2026-03-09,12.00,ok\n2026-03-10,1"[..], "row 3"),
-        (&b"date,amount,text\n2026-03-09,1.005,three decimals\n"[..], "line 2: amount"),
+        (
+            &b"date,amount,text\n2026-03-09,1.005,three decimals\n"[..],
+            "line 2: amount",
+        ),
     ] {
         let r = upload(&firm, acc, file, &[]).await;
         assert_fields(&r, &["file"]);
@@ -143,8 +175,9 @@ async fn imports_preview_commit_and_never_twice(app: TestApp) {
     // Beyond the route's limit: a 400 under `file` when the client stays to read it (a server
     // may also close the connection on a body it will not read); either way nothing is written.
     let boundary = "b";
-    let mut oversized = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n\r\n")
-        .into_bytes();
+    let mut oversized =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n\r\n")
+            .into_bytes();
     oversized.resize(33 * 1024 * 1024, b'x');
     let sent = firm
         .raw(Method::POST, &format!("{ACCOUNTS}{acc}/imports/"))
@@ -163,7 +196,10 @@ async fn imports_preview_commit_and_never_twice(app: TestApp) {
     assert_fields(&r, &["preview"]);
     assert_eq!(line_count(&firm, acc, "").await, 3);
     assert_eq!(firm.count(&format!("{ACCOUNTS}{acc}/imports/")).await, 3);
-    assert_fields(&firm.get(&format!("{ACCOUNTS}{acc}/lines/?status=lost")).await, &["status"]);
+    assert_fields(
+        &firm.get(&format!("{ACCOUNTS}{acc}/lines/?status=lost")).await,
+        &["status"],
+    );
 }
 on_every_backend!(imports, imports_preview_commit_and_never_twice);
 
@@ -178,11 +214,20 @@ async fn reconciliation_balances_and_needs_a_second_person(app: TestApp) {
     let cfo = admin.invite(&app, "cfo@recon.test", "cfo").await;
     let account = bank_account(&admin).await;
     let acc = id(&account);
-    assert_eq!(upload(&admin, acc, MARCH.as_bytes(), &[]).await.status, StatusCode::CREATED);
-    let [fee, receipt] = &lines(&admin, acc).await[..] else { panic!("two lines") };
+    assert_eq!(
+        upload(&admin, acc, MARCH.as_bytes(), &[]).await.status,
+        StatusCode::CREATED
+    );
+    let [fee, receipt] = &lines(&admin, acc).await[..] else {
+        panic!("two lines")
+    };
     // The books: the fee and the receipt, posted; then the company requires a second person.
-    let fee_entry = admin.posted(admin.transfer("2026-03-03", "6500", "1020", "20.50")).await;
-    let receipt_entry = admin.posted(admin.transfer("2026-03-04", "1020", "1200", "50.00")).await;
+    let fee_entry = admin
+        .posted(admin.transfer("2026-03-03", "6500", "1020", "20.50"))
+        .await;
+    let receipt_entry = admin
+        .posted(admin.transfer("2026-03-04", "1020", "1200", "50.00"))
+        .await;
     let r = admin.patch(PERIODS, json!({ "approval_required": true })).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let matched = |line: &Value, entry: &Value| {
@@ -190,7 +235,10 @@ async fn reconciliation_balances_and_needs_a_second_person(app: TestApp) {
         let admin = admin.clone();
         async move {
             admin
-                .post(&format!("/api/banking/lines/{line}/match/"), json!({ "journal_entry": entry }))
+                .post(
+                    &format!("/api/banking/lines/{line}/match/"),
+                    json!({ "journal_entry": entry }),
+                )
                 .await
         }
     };
@@ -199,13 +247,20 @@ async fn reconciliation_balances_and_needs_a_second_person(app: TestApp) {
     assert_eq!(matched(fee, &fee_entry).await.status, StatusCode::OK);
     // A session with the wrong closing balance cannot be submitted.
     let wrong = admin
-        .post(SESSIONS, json!({ "bank_account": acc, "statement_date": "2026-03-31", "closing_balance": "129.50" }))
+        .post(
+            SESSIONS,
+            json!({ "bank_account": acc, "statement_date": "2026-03-31", "closing_balance": "129.50" }),
+        )
         .await;
     assert_eq!(wrong.status, StatusCode::CREATED, "{}", wrong.body);
     let session = format!("{SESSIONS}{}/", id(&wrong.body));
     let r = admin.post(&format!("{session}submit/"), json!({})).await;
     assert_fields(&r, &["closing_balance"]);
-    assert!(r.body["closing_balance"][0].as_str().unwrap().contains("79.50"), "{}", r.body);
+    assert!(
+        r.body["closing_balance"][0].as_str().unwrap().contains("79.50"),
+        "{}",
+        r.body
+    );
     // Match the receipt: the book balance is 100 − 20.50 + 50 = 129.50.
     assert_eq!(matched(receipt, &receipt_entry).await.status, StatusCode::OK);
     let r = admin.post(&format!("{session}submit/"), json!({})).await;
@@ -219,7 +274,9 @@ async fn reconciliation_balances_and_needs_a_second_person(app: TestApp) {
     assert_eq!(r.body["approved_by"], cfo.user_id.as_str());
     assert_eq!(line_count(&admin, acc, "status=reconciled").await, 2);
     // A reconciled line is locked.
-    let r = admin.post(&format!("/api/banking/lines/{}/unmatch/", id(fee)), json!({})).await;
+    let r = admin
+        .post(&format!("/api/banking/lines/{}/unmatch/", id(fee)), json!({}))
+        .await;
     assert_fields(&r, &["non_field_errors"]);
     let report = admin.get(&format!("{session}report/")).await;
     assert_eq!(report.status, StatusCode::OK, "{}", report.body);
@@ -253,7 +310,10 @@ async fn other_firms_and_companies_see_nothing(app: TestApp) {
     assert_eq!(upload(&a, acc, MARCH.as_bytes(), &[]).await.status, StatusCode::CREATED);
     let line = id(&lines(&a, acc).await[0]).to_owned();
     let session = a
-        .post(SESSIONS, json!({ "bank_account": acc, "statement_date": "2026-03-31", "closing_balance": "100.00" }))
+        .post(
+            SESSIONS,
+            json!({ "bank_account": acc, "statement_date": "2026-03-31", "closing_balance": "100.00" }),
+        )
         .await;
     assert_eq!(session.status, StatusCode::CREATED, "{}", session.body);
     let s = id(&session.body).to_owned();
@@ -273,14 +333,30 @@ async fn other_firms_and_companies_see_nothing(app: TestApp) {
             format!("{SESSIONS}{s}/submit/"),
             format!("{SESSIONS}{s}/approve/"),
         ] {
-            assert_eq!(other.post(&path, json!({})).await.status, StatusCode::NOT_FOUND, "POST {path}");
+            assert_eq!(
+                other.post(&path, json!({})).await.status,
+                StatusCode::NOT_FOUND,
+                "POST {path}"
+            );
         }
-        assert_eq!(other.patch(&format!("{ACCOUNTS}{acc}/"), json!({"name": "x"})).await.status, StatusCode::NOT_FOUND);
-        assert_eq!(upload(other, acc, b"not even csv", &[]).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            other
+                .patch(&format!("{ACCOUNTS}{acc}/"), json!({"name": "x"}))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            upload(other, acc, b"not even csv", &[]).await.status,
+            StatusCode::NOT_FOUND
+        );
         assert_eq!(other.count(ACCOUNTS).await, 0);
         assert_eq!(other.count(SESSIONS).await, 0);
         let r = other
-            .post(SESSIONS, json!({ "bank_account": acc, "statement_date": "2026-03-31", "closing_balance": "1.00" }))
+            .post(
+                SESSIONS,
+                json!({ "bank_account": acc, "statement_date": "2026-03-31", "closing_balance": "1.00" }),
+            )
             .await;
         assert_fields(&r, &["bank_account"]);
     }

@@ -7,8 +7,8 @@ mod fixtures;
 mod helpers;
 
 mod auth;
-mod banking;
 mod backup;
+mod banking;
 mod caller_cache;
 mod cli;
 mod contacts;

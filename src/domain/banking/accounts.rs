@@ -56,8 +56,12 @@ pub trait BankAccountStore: AuditTrail {
     /// Another bank account of the company (not `except`) with this IBAN.
     fn bank_iban_taken(&mut self, company: Uuid, iban: &str, except: Option<Uuid>) -> Result<bool, Self::Error>;
     /// Another active bank account of the company (not `except`) kept in this GL account.
-    fn bank_gl_account_taken(&mut self, company: Uuid, account: Uuid, except: Option<Uuid>)
-    -> Result<bool, Self::Error>;
+    fn bank_gl_account_taken(
+        &mut self,
+        company: Uuid,
+        account: Uuid,
+        except: Option<Uuid>,
+    ) -> Result<bool, Self::Error>;
     /// Whether statement lines were imported into the account (its currency is then fixed).
     fn bank_account_has_lines(&mut self, id: Uuid) -> Result<bool, Self::Error>;
     fn insert_bank_account(&mut self, account: &BankAccount) -> Result<(), Self::Error>;
@@ -182,7 +186,10 @@ fn check(input: &Input, facts: &Facts<'_>) -> FieldErrors {
     if !is_currency_code(&input.currency) {
         errors.add("currency", "A currency is a three-letter ISO 4217 code, such as EUR.");
     } else if facts.currency_fixed {
-        errors.add("currency", "Statement lines were imported in this account's currency: it cannot change.");
+        errors.add(
+            "currency",
+            "Statement lines were imported in this account's currency: it cannot change.",
+        );
     }
     match facts.gl {
         Lookup::Unchecked => {}
@@ -407,14 +414,20 @@ pub fn audit_fields(a: &BankAccount) -> AuditFields {
         ("bic", a.bic.clone()),
         ("bank_name", a.bank_name.clone()),
         ("opening_balance", money::format(a.opening_balance, decimals)),
-        ("opening_date", a.opening_date.map(|d| d.to_string()).unwrap_or_default()),
+        (
+            "opening_date",
+            a.opening_date.map(|d| d.to_string()).unwrap_or_default(),
+        ),
         (
             "statement_balance",
             a.statement_balance
                 .map(|b| money::format(b, decimals))
                 .unwrap_or_default(),
         ),
-        ("statement_date", a.statement_date.map(|d| d.to_string()).unwrap_or_default()),
+        (
+            "statement_date",
+            a.statement_date.map(|d| d.to_string()).unwrap_or_default(),
+        ),
         ("is_active", a.is_active.to_string()),
     ]
 }
@@ -425,7 +438,11 @@ mod tests {
 
     #[test]
     fn iban_check_digits_are_mod_97() {
-        for good in ["DE89370400440532013000", "GB82WEST12345698765432", "CH9300762011623852957"] {
+        for good in [
+            "DE89370400440532013000",
+            "GB82WEST12345698765432",
+            "CH9300762011623852957",
+        ] {
             assert_eq!(check_iban(good), Ok(()), "{good}");
         }
         assert!(check_iban("DE89370400440532013001").is_err(), "one digit off");

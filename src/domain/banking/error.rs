@@ -15,7 +15,11 @@ pub enum BankingError<E: std::error::Error + 'static> {
     /// A statement the file carries but the account cannot take; `row` is where it says so
     /// (0: the file as a whole).
     #[error("line {row}: {field}: {message}")]
-    Statement { row: usize, field: &'static str, message: String },
+    Statement {
+        row: usize,
+        field: &'static str,
+        message: String,
+    },
     #[error("This reconciliation is {found}; only a {expected} one can be {verb}.")]
     WrongState {
         found: &'static str,

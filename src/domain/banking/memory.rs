@@ -38,7 +38,11 @@ impl BankAccountStore for Bank {
         Ok(self.gl.iter().find(|a| a.company_id == company && a.id == id).cloned())
     }
     fn find_bank_account(&mut self, company: Uuid, id: Uuid) -> Result<Option<BankAccount>, Infallible> {
-        Ok(self.accounts.iter().find(|a| a.company_id == company && a.id == id).cloned())
+        Ok(self
+            .accounts
+            .iter()
+            .find(|a| a.company_id == company && a.id == id)
+            .cloned())
     }
     fn bank_iban_taken(&mut self, company: Uuid, iban: &str, except: Option<Uuid>) -> Result<bool, Infallible> {
         Ok(self
@@ -103,7 +107,11 @@ impl StatementStore for Bank {
         Ok(true)
     }
     fn find_line(&mut self, company: Uuid, id: Uuid) -> Result<Option<StoredLine>, Infallible> {
-        Ok(self.lines.iter().find(|l| l.company_id == company && l.id == id).cloned())
+        Ok(self
+            .lines
+            .iter()
+            .find(|l| l.company_id == company && l.id == id)
+            .cloned())
     }
     fn update_line(&mut self, line: &StoredLine) -> Result<(), Infallible> {
         for l in &mut self.lines {
@@ -123,7 +131,11 @@ impl ReconciliationStore for Bank {
         Ok(self.approval_required)
     }
     fn find_reconciliation(&mut self, company: Uuid, id: Uuid) -> Result<Option<Reconciliation>, Infallible> {
-        Ok(self.sessions.iter().find(|r| r.company_id == company && r.id == id).cloned())
+        Ok(self
+            .sessions
+            .iter()
+            .find(|r| r.company_id == company && r.id == id)
+            .cloned())
     }
     fn open_reconciliation(&mut self, account: Uuid) -> Result<Option<Uuid>, Infallible> {
         Ok(self

@@ -6,7 +6,7 @@ pub mod accounts;
 pub mod error;
 #[cfg(test)]
 mod memory;
-#[cfg(test)]
-mod tests;
 pub mod reconciliation;
 pub mod statements;
+#[cfg(test)]
+mod tests;

@@ -131,7 +131,11 @@ pub fn create<S: ReconciliationStore>(
     if !account.is_active {
         return Err(BankingError::Archived);
     }
-    if store.open_reconciliation(account.id).map_err(BankingError::Store)?.is_some() {
+    if store
+        .open_reconciliation(account.id)
+        .map_err(BankingError::Store)?
+        .is_some()
+    {
         return Err(BankingError::OpenSession);
     }
     if let Some(last) = store.latest_approved(account.id).map_err(BankingError::Store)?
@@ -139,7 +143,10 @@ pub fn create<S: ReconciliationStore>(
     {
         return Err(BankingError::field(
             "statement_date",
-            format!("This account is reconciled up to {}: choose a later date.", last.statement_date),
+            format!(
+                "This account is reconciled up to {}: choose a later date.",
+                last.statement_date
+            ),
         ));
     }
     let session = Reconciliation {
@@ -271,7 +278,11 @@ pub fn reopen<S: ReconciliationStore>(
             if latest.as_ref().map(|l| l.id) != Some(session.id) {
                 return Err(BankingError::NotLatest);
             }
-            if store.open_reconciliation(account.id).map_err(BankingError::Store)?.is_some() {
+            if store
+                .open_reconciliation(account.id)
+                .map_err(BankingError::Store)?
+                .is_some()
+            {
                 return Err(BankingError::OpenSession);
             }
             store.release_lines(session.id).map_err(BankingError::Store)?;

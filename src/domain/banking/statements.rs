@@ -148,8 +148,12 @@ pub trait StatementStore: BankAccountStore {
     fn update_line(&mut self, line: &StoredLine) -> Result<(), Self::Error>;
     /// A journal entry of the company as it touches GL account `account`: whether it is posted,
     /// and the net (debit − credit) of its lines there. `None`: no such entry.
-    fn entry_on_account(&mut self, company: Uuid, entry: Uuid, account: Uuid)
-    -> Result<Option<(bool, i64)>, Self::Error>;
+    fn entry_on_account(
+        &mut self,
+        company: Uuid,
+        entry: Uuid,
+        account: Uuid,
+    ) -> Result<Option<(bool, i64)>, Self::Error>;
 }
 
 fn refused<E: std::error::Error>(row: usize, field: &'static str, message: impl Into<String>) -> BankingError<E> {
@@ -449,9 +453,17 @@ pub fn act_on_line<S: StatementStore>(
                 .entry_on_account(ctx.books.company_id, entry, account.account_id)
                 .map_err(BankingError::Store)?;
             match found {
-                None => return Err(BankingError::field("journal_entry", "Unknown journal entry for this company.")),
+                None => {
+                    return Err(BankingError::field(
+                        "journal_entry",
+                        "Unknown journal entry for this company.",
+                    ));
+                }
                 Some((false, _)) => {
-                    return Err(BankingError::field("journal_entry", "Only a posted entry can be matched."));
+                    return Err(BankingError::field(
+                        "journal_entry",
+                        "Only a posted entry can be matched.",
+                    ));
                 }
                 Some((true, net)) if account.currency == ctx.books.currency && net != line.amount => {
                     let d = account.decimals();
@@ -487,7 +499,10 @@ pub fn act_on_line<S: StatementStore>(
 pub fn line_fields(l: &StoredLine) -> AuditFields {
     vec![
         ("status", l.status.as_str().to_owned()),
-        ("matched_kind", l.matched.as_ref().map(|m| m.0.clone()).unwrap_or_default()),
+        (
+            "matched_kind",
+            l.matched.as_ref().map(|m| m.0.clone()).unwrap_or_default(),
+        ),
         ("matched_id", audit::id_text(l.matched.as_ref().map(|m| m.1))),
         ("journal_entry", audit::id_text(l.journal_entry_id)),
         ("reconciliation", audit::id_text(l.reconciliation_id)),

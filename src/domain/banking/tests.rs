@@ -125,7 +125,10 @@ fn an_account_needs_a_bank_gl_account_and_a_valid_iban() {
     let ctx = ctx(&c, &b, Uuid::now_v7());
     let mut store = Bank::default();
     let made = new_account(&mut store, &ctx, "de89 3704 0044 0532 0130 00").unwrap();
-    assert_eq!((made.iban.as_str(), made.opening_balance), ("DE89370400440532013000", 10_000));
+    assert_eq!(
+        (made.iban.as_str(), made.opening_balance),
+        ("DE89370400440532013000", 10_000)
+    );
     let Err(BankingError::Invalid(e)) = new_account(&mut store, &ctx, "DE89370400440532013001") else {
         panic!("a wrong check digit must be refused");
     };
@@ -161,7 +164,10 @@ fn a_reimport_adds_nothing_and_the_balance_is_checked() {
     let prints: Vec<String> = vec!["a".into(), "b".into()];
     let p = statements::plan::<Infallible>(&account, &s, &prints, &HashSet::new()).unwrap();
     assert_eq!((p.new, p.duplicate, p.check), (2, 0, BalanceCheck::Agrees));
-    let file = SourceFile { name: "s.csv", sha256: "00" };
+    let file = SourceFile {
+        name: "s.csv",
+        sha256: "00",
+    };
     let import = statements::commit(&mut store, &ctx, &account, &p, file).unwrap();
     assert_eq!((import.lines_new, import.lines_duplicate), (2, 0));
     let known = store.lines.iter().map(|l| l.fingerprint.clone()).collect();
@@ -224,5 +230,8 @@ fn a_reconciliation_balances_and_needs_a_second_person() {
     assert_eq!(reopened.status, ReconciliationStatus::Draft);
     assert_eq!(store.lines[0].status, LineStatus::Matched);
     let actions: Vec<&str> = store.audit.iter().map(|a| a.action).collect();
-    assert!(actions.ends_with(&["create", "submit", "approve", "reopen"]), "{actions:?}");
+    assert!(
+        actions.ends_with(&["create", "submit", "approve", "reopen"]),
+        "{actions:?}"
+    );
 }

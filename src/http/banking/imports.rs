@@ -103,7 +103,10 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, ApiError> {
                 let f = text(field).await?;
                 profile.date_format = Some(f).filter(|f| !f.trim().is_empty());
             }
-            _ => errors.add(&name, "Unknown field: send file, preview, delimiter, decimal_separator, date_format."),
+            _ => errors.add(
+                &name,
+                "Unknown field: send file, preview, delimiter, decimal_separator, date_format.",
+            ),
         }
     }
     let Some(file) = file else {
@@ -334,7 +337,10 @@ pub async fn list(c: InCompany<perm::ViewLedger>, Id(id): Id, q: ListQuery) -> R
     let (page, decimals) = c
         .read(move |tx, ctx| {
             let account = account(tx, ctx, id)?;
-            Ok((store::imports(tx, ctx.books.company_id, account.id, &request)?, account.decimals()))
+            Ok((
+                store::imports(tx, ctx.books.company_id, account.id, &request)?,
+                account.decimals(),
+            ))
         })
         .await?;
     Ok(q.render(page, |i| import_dto(&i, decimals)))

@@ -95,11 +95,13 @@ pub struct MatchBody {
     pub journal_entry: Option<String>,
 }
 
-async fn run(c: InCompany<perm::EditLedger>, id: Uuid, action: impl FnOnce() -> Result<LineAction, ApiError> + Send + 'static) -> Reply<Json<LineDto>> {
+async fn run(
+    c: InCompany<perm::EditLedger>,
+    id: Uuid,
+    action: impl FnOnce() -> Result<LineAction, ApiError> + Send + 'static,
+) -> Reply<Json<LineDto>> {
     c.change(move |tx, ctx| {
-        let line = tx
-            .find_line(ctx.books.company_id, id)?
-            .ok_or(ApiError::NotFound)?;
+        let line = tx.find_line(ctx.books.company_id, id)?.ok_or(ApiError::NotFound)?;
         let account = account(tx, ctx, line.bank_account_id)?;
         let action = action()?;
         let changed = statements::act_on_line(tx, ctx, &account, line, action)?;
@@ -111,7 +113,11 @@ async fn run(c: InCompany<perm::EditLedger>, id: Uuid, action: impl FnOnce() -> 
 
 /// `POST /api/banking/lines/{id}/match/` `{"journal_entry": id}`: the line is found before the
 /// body is read.
-pub async fn match_entry(c: InCompany<perm::EditLedger>, Id(id): Id, body: JsonBody<MatchBody>) -> Reply<Json<LineDto>> {
+pub async fn match_entry(
+    c: InCompany<perm::EditLedger>,
+    Id(id): Id,
+    body: JsonBody<MatchBody>,
+) -> Reply<Json<LineDto>> {
     run(c, id, move || {
         let text = body.parse()?.journal_entry.unwrap_or_default();
         let entry = Uuid::parse_str(text.trim())

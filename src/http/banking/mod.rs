@@ -130,7 +130,12 @@ impl Resource for BankAccounts {
         Ok(dto(&store::view(tx, record)?, ctx.books))
     }
 
-    fn save(tx: &mut Tx, ctx: &Ctx<'_>, edit: Edit<BankAccount>, body: serde_json::Value) -> Result<BankAccount, ApiError> {
+    fn save(
+        tx: &mut Tx,
+        ctx: &Ctx<'_>,
+        edit: Edit<BankAccount>,
+        body: serde_json::Value,
+    ) -> Result<BankAccount, ApiError> {
         let (changes, errors) = BankAccountBody::changes(body)?;
         Ok(BankAccount::save(tx, ctx, edit.current, edit.how, changes, errors)?)
     }

@@ -143,14 +143,13 @@ pub async fn get(c: InCompany<perm::ViewLedger>, Id(id): Id) -> Reply<Json<Recon
     .map(Json)
 }
 
-type Step = fn(
-    &mut Tx<'_>,
-    &Ctx<'_>,
-    &BankAccount,
-    Reconciliation,
-) -> Result<Reconciliation, BankingError<StoreError>>;
+type Step = fn(&mut Tx<'_>, &Ctx<'_>, &BankAccount, Reconciliation) -> Result<Reconciliation, BankingError<StoreError>>;
 
-async fn step(c: InCompany<impl crate::http::permission::Permission>, id: Uuid, f: Step) -> Reply<Json<ReconciliationDto>> {
+async fn step(
+    c: InCompany<impl crate::http::permission::Permission>,
+    id: Uuid,
+    f: Step,
+) -> Reply<Json<ReconciliationDto>> {
     c.change(move |tx, ctx| {
         let (r, a) = session(tx, ctx, id)?;
         let changed = f(tx, ctx, &a, r)?;

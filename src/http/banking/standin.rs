@@ -87,7 +87,10 @@ pub fn parse_statement(bytes: &[u8], profile: &Profile) -> Result<Statement, For
         lines.push(StatementLine {
             row,
             date: date(row, "date", when)?,
-            value_date: cells.get("value_date").map(|v| date(row, "value_date", v)).transpose()?,
+            value_date: cells
+                .get("value_date")
+                .map(|v| date(row, "value_date", v))
+                .transpose()?,
             amount,
             currency: None,
             text: text_of("text"),

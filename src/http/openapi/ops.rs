@@ -279,7 +279,10 @@ impl Op {
                 add(415, "Not `image/png` or `image/jpeg`");
             }
             Body::Multipart(_) => {
-                add(400, "Invalid input, by field; a file that is not a statement, naming its line and field");
+                add(
+                    400,
+                    "Invalid input, by field; a file that is not a statement, naming its line and field",
+                );
                 add(413, "The body is too large");
             }
             Body::None => {}

@@ -86,7 +86,10 @@ pub fn imports(
     list(
         tx,
         &IMPORTS,
-        ("company_id = $1 AND bank_account_id = $2", vec![company.into(), account.into()]),
+        (
+            "company_id = $1 AND bank_account_id = $2",
+            vec![company.into(), account.into()],
+        ),
         request,
         import_from_row,
     )
@@ -97,7 +100,10 @@ pub fn lines(tx: &mut Tx, company: Uuid, account: Uuid, request: &ListRequest) -
     list(
         tx,
         &LINES,
-        ("company_id = $1 AND bank_account_id = $2", vec![company.into(), account.into()]),
+        (
+            "company_id = $1 AND bank_account_id = $2",
+            vec![company.into(), account.into()],
+        ),
         request,
         line_from_row,
     )
@@ -236,7 +242,12 @@ impl StatementStore for Tx<'_> {
         Ok(())
     }
 
-    fn entry_on_account(&mut self, company: Uuid, entry: Uuid, account: Uuid) -> Result<Option<(bool, i64)>, StoreError> {
+    fn entry_on_account(
+        &mut self,
+        company: Uuid,
+        entry: Uuid,
+        account: Uuid,
+    ) -> Result<Option<(bool, i64)>, StoreError> {
         let Some(head) = self.query_opt(
             "SELECT status FROM journal_entries WHERE company_id = $1 AND id = $2",
             params![company, entry],

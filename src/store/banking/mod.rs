@@ -87,7 +87,13 @@ fn view_from_row(r: &Row) -> Result<BankAccountView, StoreError> {
 
 impl Paged for BankAccountView {
     fn page(tx: &mut Tx, company: Uuid, request: &ListRequest) -> Result<Page<Self>, ListError> {
-        list(tx, &LIST, ("company_id = $1", vec![company.into()]), request, view_from_row)
+        list(
+            tx,
+            &LIST,
+            ("company_id = $1", vec![company.into()]),
+            request,
+            view_from_row,
+        )
     }
 }
 
@@ -161,7 +167,10 @@ impl BankAccountStore for Tx<'_> {
 
     fn bank_account_has_lines(&mut self, id: Uuid) -> Result<bool, StoreError> {
         Ok(self
-            .query_opt("SELECT 1 FROM statement_lines WHERE bank_account_id = $1 LIMIT 1", params![id])?
+            .query_opt(
+                "SELECT 1 FROM statement_lines WHERE bank_account_id = $1 LIMIT 1",
+                params![id],
+            )?
             .is_some())
     }
 
