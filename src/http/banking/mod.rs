@@ -6,7 +6,7 @@
 pub mod imports;
 pub mod lines;
 pub mod reconciliations;
-mod standin;
+pub mod standin;
 
 use axum::Json;
 use serde::Serialize;
