@@ -54,6 +54,15 @@ pub fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> {
             format,
             batch,
         } => journal(config, &file, tenant.as_deref(), company.as_deref(), format, batch),
+        ImportCommand::Statement {
+            file,
+            account,
+            tenant,
+            company,
+            preview,
+        } => {
+            super::import_statement::statement(config, &file, &account, tenant.as_deref(), company.as_deref(), preview)
+        }
     }
 }
 
@@ -103,7 +112,7 @@ fn journal(
 }
 
 /// The firm named by `--tenant`, else the only one.
-fn pick_tenant(store: &Store, tenant: Option<&str>) -> anyhow::Result<Uuid> {
+pub(super) fn pick_tenant(store: &Store, tenant: Option<&str>) -> anyhow::Result<Uuid> {
     if let Some(raw) = tenant {
         return admin::tenant_id(store, raw);
     }
@@ -118,7 +127,7 @@ fn pick_tenant(store: &Store, tenant: Option<&str>) -> anyhow::Result<Uuid> {
 }
 
 /// The company named by `--company`, else the firm's first (the one created with it).
-fn pick_company(store: &Store, scope: &TenantScope, company: Option<&str>) -> anyhow::Result<Company> {
+pub(super) fn pick_company(store: &Store, scope: &TenantScope, company: Option<&str>) -> anyhow::Result<Company> {
     let all = store.tenant_read(scope, companies::all)?;
     match company {
         Some(raw) => {

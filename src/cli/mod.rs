@@ -7,6 +7,7 @@ mod doctor;
 mod export;
 mod import;
 mod import_archive;
+mod import_statement;
 mod serve;
 mod verify;
 
@@ -258,6 +259,24 @@ pub enum ImportCommand {
         /// Entries per transaction.
         #[arg(long, default_value_t = 1000)]
         batch: usize,
+    },
+    /// Import a bank statement into a bank account, in one transaction; lines already imported
+    /// are counted, never added twice. `--preview` reads and checks it, and writes nothing.
+    Statement {
+        /// The statement file.
+        file: PathBuf,
+        /// The bank account: its id or its IBAN.
+        #[arg(long)]
+        account: String,
+        /// Firm id (default: the only firm).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Company id (default: the firm's first company).
+        #[arg(long)]
+        company: Option<String>,
+        /// Read and check the file, write nothing.
+        #[arg(long)]
+        preview: bool,
     },
 }
 

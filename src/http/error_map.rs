@@ -5,6 +5,7 @@
 use super::error::ApiError;
 use crate::auth::AuthError;
 use crate::domain::accounts::ChartError;
+use crate::domain::banking::error::BankingError;
 use crate::domain::contacts::ContactError;
 use crate::domain::delivery::DeliveryError;
 use crate::domain::documents::DocumentError;
@@ -46,6 +47,30 @@ impl From<LedgerError<StoreError>> for ApiError {
             | LedgerError::Period(_) => refused(e),
             LedgerError::ChainBroken(m) => ApiError::Internal(format!("ledger chain broken: {m}")),
             LedgerError::Store(s) => ApiError::from(s),
+        }
+    }
+}
+
+impl From<BankingError<StoreError>> for ApiError {
+    fn from(e: BankingError<StoreError>) -> Self {
+        match e {
+            BankingError::Invalid(errors) => ApiError::Validation(errors),
+            BankingError::NotFound => ApiError::NotFound,
+            // A file the account cannot take: a 400 on the upload, naming the file's line and field.
+            BankingError::Statement { row: 0, field, message } => {
+                ApiError::field("file", format!("{field}: {message}"))
+            }
+            BankingError::Statement { row, field, message } => {
+                ApiError::field("file", format!("line {row}: {field}: {message}"))
+            }
+            BankingError::BalanceMismatch { .. } => ApiError::field("closing_balance", e.to_string()),
+            BankingError::Archived
+            | BankingError::WrongState { .. }
+            | BankingError::SelfApproval
+            | BankingError::OpenSession
+            | BankingError::NotLatest
+            | BankingError::Locked => refused(e),
+            BankingError::Store(s) => unique(s, "iban", "A bank account with this IBAN already exists."),
         }
     }
 }

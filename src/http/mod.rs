@@ -6,6 +6,7 @@
 pub mod accounting;
 pub mod assets;
 pub mod auth;
+pub mod banking;
 pub mod company;
 pub mod contacts;
 pub mod conventions;
@@ -51,6 +52,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::app::AppState;
 use accounting::Accounts;
+use banking::BankAccounts;
 use contacts::{Contacts, Customers, Vendors};
 use conventions::{Replace, Update};
 use documents::{Bills, CreditNotes, DocumentRoutes, Invoices, VendorCredits};
@@ -200,6 +202,41 @@ pub fn api_routes() -> openapi::Routes {
         .route("/api/invoicing/payments/{id}/", get(resource::get::<Payments>))
         .route("/api/invoicing/payments/{id}/allocate/", post(payments::allocate))
         .route("/api/invoicing/payments/{id}/void/", post(payments::void))
+        // banking: bank accounts, statement imports and lines, reconciliations
+        .route("/api/banking/accounts/", resource::many::<BankAccounts>())
+        .route("/api/banking/accounts/{id}/", resource::one::<BankAccounts>())
+        .route("/api/banking/accounts/{id}/archive/", post(banking::archive))
+        .route(
+            "/api/banking/accounts/{id}/imports/",
+            get(banking::imports::list)
+                .post(banking::imports::upload)
+                .layer(DefaultBodyLimit::max(banking::imports::MAX_STATEMENT_BYTES)),
+        )
+        .route("/api/banking/accounts/{id}/lines/", get(banking::lines::list))
+        .route("/api/banking/lines/{id}/match/", post(banking::lines::match_entry))
+        .route("/api/banking/lines/{id}/unmatch/", post(banking::lines::unmatch))
+        .route("/api/banking/lines/{id}/ignore/", post(banking::lines::ignore))
+        .route(
+            "/api/banking/reconciliations/",
+            get(banking::reconciliations::list).post(banking::reconciliations::create),
+        )
+        .route("/api/banking/reconciliations/{id}/", get(banking::reconciliations::get))
+        .route(
+            "/api/banking/reconciliations/{id}/submit/",
+            post(banking::reconciliations::submit),
+        )
+        .route(
+            "/api/banking/reconciliations/{id}/approve/",
+            post(banking::reconciliations::approve),
+        )
+        .route(
+            "/api/banking/reconciliations/{id}/reopen/",
+            post(banking::reconciliations::reopen),
+        )
+        .route(
+            "/api/banking/reconciliations/{id}/report/",
+            get(banking::reconciliations::report),
+        )
         // reports
         .route("/api/reports/trial-balance/", get(reports::trial_balance))
         .route("/api/reports/general-ledger/", get(reports::general_ledger))

@@ -8,6 +8,8 @@ use uuid::Uuid;
 
 use super::{StoreError, Tx};
 use crate::domain::accounts::AccountType;
+use crate::domain::banking::reconciliation::ReconciliationStatus;
+use crate::domain::banking::statements::LineStatus;
 use crate::domain::delivery::MessageStatus;
 use crate::domain::documents::recurring::Frequency;
 use crate::domain::documents::{Direction, DocumentKind, DocumentStatus};
@@ -45,6 +47,10 @@ pub const TENANT: &[Closed] = &[
         matches!(v, "image/png" | "image/jpeg")
     }),
     closed("email_log", "status", |v| MessageStatus::parse(v).is_some()),
+    closed("statement_lines", "status", |v| LineStatus::parse(v).is_some()),
+    closed("reconciliations", "status", |v| {
+        ReconciliationStatus::parse(v).is_some()
+    }),
 ];
 
 /// A firm's rows in the platform database (`$1` is the firm's id). A firm's user holds a firm

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod banking;
 pub mod bulk;
 pub mod companies;
 pub mod contacts;

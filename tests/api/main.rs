@@ -8,6 +8,7 @@ mod helpers;
 
 mod auth;
 mod backup;
+mod banking;
 mod caller_cache;
 mod cli;
 mod contacts;

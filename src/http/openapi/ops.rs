@@ -93,6 +93,8 @@ pub enum Body {
     Optional(Shape),
     /// A PNG or JPEG image.
     Image,
+    /// A `multipart/form-data` upload whose fields `shape` describes (a file field is a binary string).
+    Multipart(Shape),
 }
 
 /// What a successful answer carries.
@@ -198,6 +200,10 @@ impl Op {
     pub fn image(self) -> Op {
         self.body(Body::Image)
     }
+    /// A `multipart/form-data` upload.
+    pub fn multipart(self, shape: Shape) -> Op {
+        self.body(Body::Multipart(shape))
+    }
     /// A DRF list of `T`: a page of them (`page`, `page_size`), `search`, `ordering` and these
     /// field filters.
     pub fn list<T: ToSchema>(mut self, filters: &[(&'static str, Kind)]) -> Op {
@@ -238,7 +244,7 @@ impl Op {
 
     /// Adds the components of the types this operation reads and answers.
     pub fn components(&self, out: &mut Components) {
-        if let Body::Json(s) | Body::Optional(s) = &self.body {
+        if let Body::Json(s) | Body::Optional(s) | Body::Multipart(s) = &self.body {
             s.add_to(out);
         }
         if let Answer::Json(_, s) = &self.answer {
@@ -271,6 +277,13 @@ impl Op {
                 add(400, "The file is not the image it claims to be");
                 add(413, "The image is too large");
                 add(415, "Not `image/png` or `image/jpeg`");
+            }
+            Body::Multipart(_) => {
+                add(
+                    400,
+                    "Invalid input, by field; a file that is not a statement, naming its line and field",
+                );
+                add(413, "The body is too large");
             }
             Body::None => {}
         }
@@ -350,6 +363,7 @@ impl Op {
             Body::Json(shape) => (vec![("application/json", json(shape))], Required::True),
             Body::Optional(shape) => (vec![("application/json", json(shape))], Required::False),
             Body::Image => (images(), Required::True),
+            Body::Multipart(shape) => (vec![("multipart/form-data", json(shape))], Required::True),
         };
         let mut body = RequestBodyBuilder::new().required(Some(required));
         for (content_type, content) in contents {

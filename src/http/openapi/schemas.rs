@@ -147,6 +147,7 @@ const CREATES: &[(&str, &str, &[&str])] = &[
     ("ContactInput", "ContactCreate", &["name"]),
     ("ItemInput", "ItemCreate", &["code", "name"]),
     ("TaxRateInput", "TaxRateCreate", &["name", "kind", "rate"]),
+    ("BankAccountInput", "BankAccountCreate", &["name", "account"]),
     ("DocumentChange", "DocumentInput", &["contact", "lines"]),
     (
         "RecurringInput",

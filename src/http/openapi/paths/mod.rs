@@ -2,6 +2,7 @@
 //! and this list are compared by `tests/api/openapi.rs` (paths as registered, methods as
 //! answered).
 
+mod banking;
 mod contacts;
 mod documents;
 mod ledger;
@@ -19,6 +20,7 @@ pub fn operations() -> Vec<Op> {
         documents::documents(),
         documents::delivery(),
         payments::recurring_and_payments(),
+        banking::banking(),
         reports::reports(),
     ]
     .into_iter()

@@ -1,0 +1,12 @@
+//! Banking: the firm's bank accounts, the statements imported into them, and the reconciliation
+//! sessions that sign an account off up to a statement date. Matching statement lines to the
+//! books is `matching` (a pure engine); this area keeps the records it works on.
+
+pub mod accounts;
+pub mod error;
+#[cfg(test)]
+mod memory;
+pub mod reconciliation;
+pub mod statements;
+#[cfg(test)]
+mod tests;
