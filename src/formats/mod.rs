@@ -120,9 +120,9 @@ impl FormatError {
             | Self::MissingColumns { row, .. }
             | Self::Blank { row, .. }
             | Self::Conflict { row, .. } => Some(*row),
-            Self::Statement { line, .. }
-            | Self::LineTooLong { line, .. }
-            | Self::TooManyLines { line, .. } => Some(*line),
+            Self::Statement { line, .. } | Self::LineTooLong { line, .. } | Self::TooManyLines { line, .. } => {
+                Some(*line)
+            }
         }
     }
 }

@@ -55,11 +55,7 @@ struct Balance {
     date: Option<String>,
 }
 
-pub(super) fn parse(
-    bytes: &[u8],
-    format: StatementFormat,
-    limits: &Limits,
-) -> Result<Statement, FormatError> {
+pub(super) fn parse(bytes: &[u8], format: StatementFormat, limits: &Limits) -> Result<Statement, FormatError> {
     let text = decode(bytes)?;
     let source = text.as_bytes();
     let mut reader = Reader::from_str(&text);
@@ -78,11 +74,16 @@ pub(super) fn parse(
         lines: Vec::new(),
     };
     loop {
+        // Where the event starts: the line a refusal names.
+        let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         let event = reader.read_event().map_err(|e| {
             let line = text::line_at(source, usize::try_from(reader.error_position()).unwrap_or(0));
-            FormatError::statement(line, stack.last().map_or("XML", |s| s.as_str()), format!("not well-formed XML: {e}"))
+            FormatError::statement(
+                line,
+                stack.last().map_or("XML", |s| s.as_str()),
+                format!("not well-formed XML: {e}"),
+            )
         })?;
-        let at = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
         match event {
             Event::DocType(_) => {
                 return Err(FormatError::statement(
@@ -101,23 +102,43 @@ pub(super) fn parse(
             Event::Empty(e) => {
                 open(&e, &mut stack, &mut value, &mut amount_currency, lines.at(source, at))?;
                 on_start(&stack, &mut entry, &mut balance, &mut lines, source, at);
-                on_end(&stack, &mut value, &mut entry, &mut balance, &mut amount_currency, &mut statement)?;
+                on_end(
+                    &stack,
+                    &mut value,
+                    &mut entry,
+                    &mut balance,
+                    &mut amount_currency,
+                    &mut statement,
+                )?;
                 stack.pop();
             }
             Event::End(_) => {
-                on_end(&stack, &mut value, &mut entry, &mut balance, &mut amount_currency, &mut statement)?;
+                on_end(
+                    &stack,
+                    &mut value,
+                    &mut entry,
+                    &mut balance,
+                    &mut amount_currency,
+                    &mut statement,
+                )?;
                 stack.pop();
             }
             Event::Text(t) => {
-                let part = t.decode().map_err(|e| FormatError::statement(lines.at(source, at), current(&stack), e.to_string()))?;
+                let part = t
+                    .decode()
+                    .map_err(|e| FormatError::statement(lines.at(source, at), current(&stack), e.to_string()))?;
                 value.push_str(&part);
             }
             Event::CData(t) => {
-                let part = t.decode().map_err(|e| FormatError::statement(lines.at(source, at), current(&stack), e.to_string()))?;
+                let part = t
+                    .decode()
+                    .map_err(|e| FormatError::statement(lines.at(source, at), current(&stack), e.to_string()))?;
                 value.push_str(&part);
             }
             Event::GeneralRef(r) => {
-                let name = r.decode().map_err(|e| FormatError::statement(lines.at(source, at), current(&stack), e.to_string()))?;
+                let name = r
+                    .decode()
+                    .map_err(|e| FormatError::statement(lines.at(source, at), current(&stack), e.to_string()))?;
                 let c = match name.as_ref() {
                     "lt" => Some('<'),
                     "gt" => Some('>'),
@@ -154,7 +175,11 @@ pub(super) fn parse(
         ));
     }
     if statement.lines.is_empty() && statement.opening.is_none() && statement.closing.is_none() {
-        return Err(FormatError::statement(1, "Stmt", "the file holds no statement or report"));
+        return Err(FormatError::statement(
+            1,
+            "Stmt",
+            "the file holds no statement or report",
+        ));
     }
     Ok(statement)
 }
@@ -229,14 +254,18 @@ fn open(
 ) -> Result<(), FormatError> {
     let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
     if stack.len() >= MAX_DEPTH {
-        return Err(FormatError::statement(line, name, "elements nested deeper than any statement"));
+        return Err(FormatError::statement(
+            line,
+            name,
+            "elements nested deeper than any statement",
+        ));
     }
     if name == "Amt" {
-        *amount_currency = e
-            .try_get_attribute("Ccy")
-            .ok()
-            .flatten()
-            .and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.trim().to_owned()));
+        *amount_currency = e.try_get_attribute("Ccy").ok().flatten().and_then(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .ok()
+                .map(|v| v.trim().to_owned())
+        });
     }
     stack.push(name);
     value.clear();
@@ -354,7 +383,11 @@ fn on_end(
 fn decimal(raw: Option<&str>, line: usize, field: &str) -> Result<Decimal, FormatError> {
     let raw = raw.ok_or_else(|| FormatError::statement(line, field, "missing"))?;
     if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return Err(FormatError::statement(line, field, format!("{} is not an amount", shown(raw))));
+        return Err(FormatError::statement(
+            line,
+            field,
+            format!("{} is not an amount", shown(raw)),
+        ));
     }
     Decimal::from_str(raw).map_err(|_| FormatError::statement(line, field, format!("{} is not an amount", shown(raw))))
 }
@@ -363,7 +396,11 @@ fn sign(indicator: Option<&str>, line: usize) -> Result<Decimal, FormatError> {
     match indicator {
         Some("CRDT") => Ok(Decimal::ONE),
         Some("DBIT") => Ok(Decimal::NEGATIVE_ONE),
-        Some(other) => Err(FormatError::statement(line, "CdtDbtInd", format!("{} is neither CRDT nor DBIT", shown(other)))),
+        Some(other) => Err(FormatError::statement(
+            line,
+            "CdtDbtInd",
+            format!("{} is neither CRDT nor DBIT", shown(other)),
+        )),
         None => Err(FormatError::statement(line, "CdtDbtInd", "missing")),
     }
 }

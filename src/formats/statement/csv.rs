@@ -106,9 +106,7 @@ pub(super) fn decode(bytes: &[u8], encoding: TextEncoding) -> Result<Cow<'_, str
                 "the file is not UTF-8 text; choose Windows-1252 or ISO-8859-1 in the profile",
             )
         }),
-        TextEncoding::Windows1252 => {
-            Ok(encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0)
-        }
+        TextEncoding::Windows1252 => Ok(encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0),
         // encoding_rs follows the web, where the label ISO-8859-1 means Windows-1252; a real
         // Latin-1 file (0x80–0x9F are control codes) is decoded byte for code point here.
         TextEncoding::Latin1 => Ok(Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect())),
@@ -139,10 +137,12 @@ fn resolve(column: &Column, header: Option<&Record>, line: usize) -> Result<usiz
         (Column::Name(name), Some(header)) => header
             .fields
             .iter()
-            .position(|f| f.trim().trim_start_matches('\u{feff}').eq_ignore_ascii_case(name.trim()))
-            .ok_or_else(|| {
-                FormatError::statement(line, name.clone(), "the header has no such column")
-            }),
+            .position(|f| {
+                f.trim()
+                    .trim_start_matches('\u{feff}')
+                    .eq_ignore_ascii_case(name.trim())
+            })
+            .ok_or_else(|| FormatError::statement(line, name.clone(), "the header has no such column")),
         (Column::Name(name), None) => Err(FormatError::statement(
             line,
             name.clone(),
@@ -179,11 +179,7 @@ impl Resolved {
 }
 
 /// Reads a bank's CSV export with its profile.
-pub(super) fn parse(
-    bytes: &[u8],
-    profile: &CsvProfile,
-    limits: &Limits,
-) -> Result<Statement, FormatError> {
+pub(super) fn parse(bytes: &[u8], profile: &CsvProfile, limits: &Limits) -> Result<Statement, FormatError> {
     text::check_lines(bytes, limits)?;
     let decoded = decode(bytes, profile.encoding)?;
     // The preamble is cut off as lines, before the CSV reader sees it: banks write it in any
@@ -229,8 +225,16 @@ pub(super) fn parse(
                 if d.is_empty() && c.is_empty() {
                     return Err(FormatError::statement(row, "debit", "debit and credit are both blank"));
                 }
-                let out = if d.is_empty() { Decimal::ZERO } else { amount(d, profile.decimal, row, "debit")?.abs() };
-                let inn = if c.is_empty() { Decimal::ZERO } else { amount(c, profile.decimal, row, "credit")?.abs() };
+                let out = if d.is_empty() {
+                    Decimal::ZERO
+                } else {
+                    amount(d, profile.decimal, row, "debit")?.abs()
+                };
+                let inn = if c.is_empty() {
+                    Decimal::ZERO
+                } else {
+                    amount(c, profile.decimal, row, "credit")?.abs()
+                };
                 inn - out
             }
         };
@@ -288,15 +292,13 @@ fn shift_row(error: FormatError, by: usize) -> FormatError {
 }
 
 fn date(cell: &str, format: &str, row: usize, field: &str) -> Result<Date, FormatError> {
-    Date::strptime(format, cell).map_err(|_| {
-        FormatError::statement(row, field, format!("{} is not a date as {format}", text::shown(cell)))
-    })
+    Date::strptime(format, cell)
+        .map_err(|_| FormatError::statement(row, field, format!("{} is not a date as {format}", text::shown(cell))))
 }
 
 fn amount(cell: &str, decimal: char, row: usize, field: &str) -> Result<Decimal, FormatError> {
-    text::parse_amount(cell, decimal).ok_or_else(|| {
-        FormatError::statement(row, field, format!("{} is not an amount", text::shown(cell)))
-    })
+    text::parse_amount(cell, decimal)
+        .ok_or_else(|| FormatError::statement(row, field, format!("{} is not an amount", text::shown(cell))))
 }
 
 fn amount_or(cell: &str, decimal: char, row: usize) -> Result<Decimal, FormatError> {

@@ -10,45 +10,121 @@ const SAMPLE_LINES: usize = 50;
 
 /// Header names of each role, lower-case without accents, most specific first within a role.
 const DATE: &[&str] = &[
-    "booking date", "transaction date", "posting date", "date", "buchungstag", "buchungsdatum",
-    "datum", "date operation", "date de comptabilisation", "date comptable", "boekdatum",
-    "transactiedatum", "boekingsdatum",
+    "booking date",
+    "transaction date",
+    "posting date",
+    "date",
+    "buchungstag",
+    "buchungsdatum",
+    "datum",
+    "date operation",
+    "date de comptabilisation",
+    "date comptable",
+    "boekdatum",
+    "transactiedatum",
+    "boekingsdatum",
 ];
 const VALUE_DATE: &[&str] = &[
-    "value date", "valuta", "valutadatum", "wertstellung", "date de valeur", "date valeur",
-    "rentedatum", "valutadatum",
+    "value date",
+    "valuta",
+    "valutadatum",
+    "wertstellung",
+    "date de valeur",
+    "date valeur",
+    "rentedatum",
+    "valutadatum",
 ];
 const AMOUNT: &[&str] = &[
-    "amount", "betrag", "umsatz", "montant", "bedrag", "transaction amount", "betrag eur",
-    "amount eur", "montant eur", "bedrag eur",
+    "amount",
+    "betrag",
+    "umsatz",
+    "montant",
+    "bedrag",
+    "transaction amount",
+    "betrag eur",
+    "amount eur",
+    "montant eur",
+    "bedrag eur",
 ];
 const DEBIT: &[&str] = &[
-    "debit", "soll", "withdrawal", "withdrawals", "money out", "paid out", "ausgang", "af",
-    "debit eur", "uitgaven",
+    "debit",
+    "soll",
+    "withdrawal",
+    "withdrawals",
+    "money out",
+    "paid out",
+    "ausgang",
+    "af",
+    "debit eur",
+    "uitgaven",
 ];
 const CREDIT: &[&str] = &[
-    "credit", "haben", "deposit", "deposits", "money in", "paid in", "eingang", "bij",
-    "credit eur", "inkomsten",
+    "credit",
+    "haben",
+    "deposit",
+    "deposits",
+    "money in",
+    "paid in",
+    "eingang",
+    "bij",
+    "credit eur",
+    "inkomsten",
 ];
 const TEXT: &[&str] = &[
-    "description", "memo", "details", "narrative", "verwendungszweck", "buchungstext", "text",
-    "libelle", "libelle operation", "omschrijving", "mededelingen", "purpose",
+    "description",
+    "memo",
+    "details",
+    "narrative",
+    "verwendungszweck",
+    "buchungstext",
+    "text",
+    "libelle",
+    "libelle operation",
+    "omschrijving",
+    "mededelingen",
+    "purpose",
 ];
 const COUNTERPARTY: &[&str] = &[
-    "payee", "counterparty", "beneficiary", "name", "auftraggeber empfanger",
-    "beguenstigter zahlungspflichtiger", "zahlungsempfanger", "empfanger", "auftraggeber",
-    "beneficiaire", "tiers", "naam tegenpartij", "tegenpartij", "naam",
+    "payee",
+    "counterparty",
+    "beneficiary",
+    "name",
+    "auftraggeber empfanger",
+    "beguenstigter zahlungspflichtiger",
+    "zahlungsempfanger",
+    "empfanger",
+    "auftraggeber",
+    "beneficiaire",
+    "tiers",
+    "naam tegenpartij",
+    "tegenpartij",
+    "naam",
 ];
 const COUNTERPARTY_ACCOUNT: &[&str] = &[
-    "counterparty iban", "iban", "kontonummer iban", "kontonummer", "tegenrekening",
-    "compte contrepartie", "account number",
+    "counterparty iban",
+    "iban",
+    "kontonummer iban",
+    "kontonummer",
+    "tegenrekening",
+    "compte contrepartie",
+    "account number",
 ];
 const REFERENCE: &[&str] = &[
-    "reference", "referenz", "end to end reference", "kundenreferenz", "reference operation",
-    "kenmerk", "betalingskenmerk",
+    "reference",
+    "referenz",
+    "end to end reference",
+    "kundenreferenz",
+    "reference operation",
+    "kenmerk",
+    "betalingskenmerk",
 ];
 const BALANCE: &[&str] = &[
-    "balance", "saldo", "kontostand", "solde", "saldo na mutatie", "running balance",
+    "balance",
+    "saldo",
+    "kontostand",
+    "solde",
+    "saldo na mutatie",
+    "running balance",
 ];
 
 /// A best guess of the profile of a bank CSV file. Whatever cannot be told is left at the
@@ -113,8 +189,14 @@ pub fn guess_profile(bytes: &[u8]) -> CsvProfile {
     let data: Vec<&Vec<String>> = rows.iter().skip(header_at + 1).collect();
     let column_values = |c: usize| data.iter().filter_map(move |r| r.get(c)).map(|v| v.trim());
     let amount_columns: Vec<usize> = match &profile.amount {
-        AmountColumns::Single { column: Column::Index(c), .. } => vec![*c],
-        AmountColumns::DebitCredit { debit: Column::Index(d), credit: Column::Index(c) } => vec![*d, *c],
+        AmountColumns::Single {
+            column: Column::Index(c),
+            ..
+        } => vec![*c],
+        AmountColumns::DebitCredit {
+            debit: Column::Index(d),
+            credit: Column::Index(c),
+        } => vec![*d, *c],
         _ => vec![],
     };
     profile.decimal = guess_decimal(amount_columns.iter().flat_map(|&c| column_values(c)));
@@ -126,7 +208,12 @@ pub fn guess_profile(bytes: &[u8]) -> CsvProfile {
 /// operation`… close enough to match the lists above.
 fn normalise(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
-    for c in name.trim().trim_start_matches('\u{feff}').chars().flat_map(char::to_lowercase) {
+    for c in name
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .flat_map(char::to_lowercase)
+    {
         let c = match c {
             'à' | 'á' | 'â' | 'ä' => 'a',
             'é' | 'è' | 'ê' | 'ë' => 'e',
@@ -142,7 +229,11 @@ fn normalise(name: &str) -> String {
     }
     let words: Vec<&str> = out.split_whitespace().collect();
     // "date d operation" → "date operation": the elided article carries no meaning.
-    words.into_iter().filter(|w| w.len() > 1 || *w == "af").collect::<Vec<_>>().join(" ")
+    words
+        .into_iter()
+        .filter(|w| w.len() > 1 || *w == "af")
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The first column whose name is in `wanted` (an exact name first, then one containing it).
@@ -217,14 +308,15 @@ fn guess_decimal<'a>(values: impl Iterator<Item = &'a str>) -> char {
 /// `-`, the order a day above 12 shows, else day first when amounts use a decimal comma.
 fn guess_date_format<'a>(values: impl Iterator<Item = &'a str>, decimal: char) -> String {
     let values: Vec<&str> = values.filter(|v| !v.is_empty()).collect();
-    let shape = |v: &str| -> String {
-        v.chars().map(|c| if c.is_ascii_digit() { '9' } else { c }).collect()
-    };
+    let shape = |v: &str| -> String { v.chars().map(|c| if c.is_ascii_digit() { '9' } else { c }).collect() };
     let Some(first) = values.first() else {
         return "%Y-%m-%d".into();
     };
     let part = |v: &str, i: usize| -> u32 {
-        v.split(['/', '-', '.']).nth(i).and_then(|p| p.parse().ok()).unwrap_or(0)
+        v.split(['/', '-', '.'])
+            .nth(i)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0)
     };
     let pick = |sep: char, year_long: bool| -> String {
         let y = if year_long { "%Y" } else { "%y" };

@@ -89,10 +89,7 @@ mod unit {
         assert_eq!(&again[..2], &prints[1..]);
         assert_ne!(fingerprints("other", &file)[0], prints[0]);
         // A re-wrapped text and a re-scaled amount are the same line.
-        assert_eq!(
-            fingerprints("acct", &[line(1, "10.00", " A ", None)])[0],
-            prints[0]
-        );
+        assert_eq!(fingerprints("acct", &[line(1, "10.00", " A ", None)])[0], prints[0]);
     }
 
     #[test]

@@ -19,9 +19,9 @@ mod fingerprint;
 mod mt940;
 mod ofx;
 mod qif;
-mod text;
 #[cfg(test)]
 mod tests;
+mod text;
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
@@ -136,10 +136,7 @@ pub fn detect(bytes: &[u8]) -> Option<StatementFormat> {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let start = head.iter().position(|b| !b.is_ascii_whitespace())?;
     let head = head.get(start..).unwrap_or_default();
-    let has = |needle: &[u8]| {
-        head.windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
-    };
+    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
     if starts_with_ignore_case(head, b"OFXHEADER") || has(b"<?OFX") || has(b"<OFX>") {
         return Some(StatementFormat::Ofx);
     }
@@ -180,20 +177,14 @@ fn starts_with_ignore_case(bytes: &[u8], prefix: &[u8]) -> bool {
 /// Reads a statement file of any format [`detect`] knows. `csv` is the bank's saved column
 /// profile, used only when the file is CSV; without one the profile is guessed
 /// ([`guess_profile`]). The file is refused whole if it breaks `limits`.
-pub fn parse(
-    bytes: &[u8],
-    csv: Option<&CsvProfile>,
-    limits: &Limits,
-) -> Result<Statement, FormatError> {
+pub fn parse(bytes: &[u8], csv: Option<&CsvProfile>, limits: &Limits) -> Result<Statement, FormatError> {
     if bytes.len() > limits.max_bytes {
         return Err(FormatError::TooLarge {
             size: bytes.len(),
             limit: limits.max_bytes,
         });
     }
-    let format = detect(bytes).ok_or(FormatError::Empty {
-        format: "statement",
-    })?;
+    let format = detect(bytes).ok_or(FormatError::Empty { format: "statement" })?;
     match format {
         StatementFormat::Csv => match csv {
             Some(profile) => csv::parse(bytes, profile, limits),

@@ -68,7 +68,7 @@ pub(super) fn parse(bytes: &[u8], limits: &Limits) -> Result<Statement, FormatEr
         }
     }
     if statement.lines.is_empty() && statement.opening.is_none() {
-        return Err(FormatError::statement(1, ":60F:", "the file holds no MT940 statement"));
+        return Err(FormatError::statement(1, ":60F", "the file holds no MT940 statement"));
     }
     Ok(statement)
 }
@@ -110,7 +110,7 @@ fn fields(text: &str) -> Vec<Field<'_>> {
 
 /// `C260101EUR1000,00`: credit or debit mark, YYMMDD, currency, amount.
 fn balance(value: &str, line: usize, tag: &str) -> Result<(StatementBalance, String), FormatError> {
-    let field = format!(":{tag}:");
+    let field = format!(":{tag}");
     let v = value.trim();
     let bad = |what: &str| FormatError::statement(line, field.clone(), format!("{what} in {}", shown(v)));
     let sign = match v.get(..1) {
@@ -122,7 +122,13 @@ fn balance(value: &str, line: usize, tag: &str) -> Result<(StatementBalance, Str
     let currency = v.get(7..10).filter(|c| c.bytes().all(|b| b.is_ascii_alphabetic()));
     let currency = currency.ok_or_else(|| bad("no currency"))?.to_owned();
     let amount = v.get(10..).and_then(amount).ok_or_else(|| bad("no amount"))?;
-    Ok((StatementBalance { date, amount: sign * amount }, currency))
+    Ok((
+        StatementBalance {
+            date,
+            amount: sign * amount,
+        },
+        currency,
+    ))
 }
 
 /// An MT940 amount: digits with a decimal comma (`25,50`, `100,`).
@@ -136,7 +142,11 @@ fn amount(s: &str) -> Option<Decimal> {
 
 fn yymmdd(s: &str) -> Option<Date> {
     let year = text::digits(s, 0, 2)?;
-    text::ymd(if year < 80 { 2000 + year } else { 1900 + year }, text::digits(s, 2, 2)?, text::digits(s, 4, 2)?)
+    text::ymd(
+        if year < 80 { 2000 + year } else { 1900 + year },
+        text::digits(s, 2, 2)?,
+        text::digits(s, 4, 2)?,
+    )
 }
 
 /// `:61:` — `YYMMDD[MMDD](C|D|RC|RD)[funds code]amount` `Nxxx` `customer ref[//bank ref]`, and
@@ -144,7 +154,7 @@ fn yymmdd(s: &str) -> Option<Date> {
 fn statement_line(value: &str, line: usize) -> Result<StatementLine, FormatError> {
     // A second line holds the bank's supplementary details: not the payer's text, not kept.
     let v = value.split('\n').next().unwrap_or_default().trim();
-    let bad = |what: &str| FormatError::statement(line, ":61:", format!("{what} in {}", shown(v)));
+    let bad = |what: &str| FormatError::statement(line, ":61", format!("{what} in {}", shown(v)));
     let value_date = yymmdd(v.get(..6).unwrap_or_default()).ok_or_else(|| bad("no value date (YYMMDD)"))?;
     let mut at = 6;
     let mut date = value_date;
@@ -182,7 +192,9 @@ fn statement_line(value: &str, line: usize) -> Result<StatementLine, FormatError
     if rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
         rest = rest.get(1..).unwrap_or_default();
     }
-    let amount_end = rest.find(|c: char| !(c.is_ascii_digit() || c == ',')).unwrap_or(rest.len());
+    let amount_end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == ','))
+        .unwrap_or(rest.len());
     let amount = amount(rest.get(..amount_end).unwrap_or_default()).ok_or_else(|| bad("no amount"))?;
     // Transaction type: N, F or S and three characters; then the references.
     let refs = rest.get(amount_end + 4..).unwrap_or_default();
@@ -199,7 +211,11 @@ fn statement_line(value: &str, line: usize) -> Result<StatementLine, FormatError
         text: String::new(),
         counterparty: String::new(),
         counterparty_account: None,
-        reference: if customer.eq_ignore_ascii_case("NONREF") { String::new() } else { customer.to_owned() },
+        reference: if customer.eq_ignore_ascii_case("NONREF") {
+            String::new()
+        } else {
+            customer.to_owned()
+        },
         bank_id: bank.filter(|b| !b.is_empty()).map(str::to_owned),
     })
 }
@@ -207,12 +223,21 @@ fn statement_line(value: &str, line: usize) -> Result<StatementLine, FormatError
 /// `:86:` into the line's text, counterparty, account and reference.
 fn information(value: &str, line: &mut StatementLine) {
     let joined: String = value.split('\n').collect();
-    if joined.len() > 4 && joined.get(3..4) == Some("?") && joined.get(..3).is_some_and(|c| c.bytes().all(|b| b.is_ascii_digit())) {
+    if joined.len() > 4
+        && joined.get(3..4) == Some("?")
+        && joined.get(..3).is_some_and(|c| c.bytes().all(|b| b.is_ascii_digit()))
+    {
         german(&joined, line);
     } else if value.starts_with('/') && (value.contains("/NAME/") || value.contains("/REMI/")) {
         dutch(&joined, line);
     } else {
-        line.text = value.split('\n').map(str::trim).collect::<Vec<_>>().join(" ").trim().to_owned();
+        line.text = value
+            .split('\n')
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ")
+            .trim()
+            .to_owned();
     }
 }
 
@@ -223,8 +248,9 @@ fn german(value: &str, line: &mut StatementLine) {
     for part in value.split('?').skip(1) {
         let (code, content) = (part.get(..2).unwrap_or_default(), part.get(2..).unwrap_or_default());
         match code {
-            "20" | "21" | "22" | "23" | "24" | "25" | "26" | "27" | "28" | "29" | "60" | "61"
-            | "62" | "63" => purpose.push_str(content),
+            "20" | "21" | "22" | "23" | "24" | "25" | "26" | "27" | "28" | "29" | "60" | "61" | "62" | "63" => {
+                purpose.push_str(content)
+            }
             "31" => line.counterparty_account = Some(content.trim().to_owned()).filter(|a| !a.is_empty()),
             "32" | "33" => name.push_str(content),
             _ => {}
@@ -252,8 +278,13 @@ fn german(value: &str, line: &mut StatementLine) {
 
 /// `/EREF/R1/NAME/Acme/REMI/USTD//Text/IBAN/NL…/`: keys between slashes.
 fn dutch(value: &str, line: &mut StatementLine) {
-    const KEYS: [&str; 8] = ["/EREF/", "/NAME/", "/REMI/", "/IBAN/", "/BIC/", "/CNTP/", "/TRTP/", "/MARF/"];
-    let mut found: Vec<(usize, &str)> = KEYS.iter().flat_map(|k| value.match_indices(k).map(|(at, _)| (at, *k)).take(1)).collect();
+    const KEYS: [&str; 8] = [
+        "/EREF/", "/NAME/", "/REMI/", "/IBAN/", "/BIC/", "/CNTP/", "/TRTP/", "/MARF/",
+    ];
+    let mut found: Vec<(usize, &str)> = KEYS
+        .iter()
+        .flat_map(|k| value.match_indices(k).map(|(at, _)| (at, *k)).take(1))
+        .collect();
     found.sort();
     for (i, (at, key)) in found.iter().enumerate() {
         let end = found.get(i + 1).map_or(value.len(), |next| next.0);
@@ -262,7 +293,12 @@ fn dutch(value: &str, line: &mut StatementLine) {
         match *key {
             "/EREF/" if !content.eq_ignore_ascii_case("NOTPROVIDED") => line.reference = content.to_owned(),
             "/NAME/" => line.counterparty = content.to_owned(),
-            "/REMI/" => line.text = content.trim_start_matches("USTD//").trim_start_matches("STRD/").to_owned(),
+            "/REMI/" => {
+                line.text = content
+                    .trim_start_matches("USTD//")
+                    .trim_start_matches("STRD/")
+                    .to_owned()
+            }
             "/IBAN/" => line.counterparty_account = Some(content.to_owned()).filter(|a| !a.is_empty()),
             _ => {}
         }

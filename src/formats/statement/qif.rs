@@ -46,10 +46,7 @@ pub(super) fn parse(bytes: &[u8], limits: &Limits) -> Result<Statement, FormatEr
         if kind == '!' {
             let header = raw.to_ascii_lowercase();
             if let Some(kind) = header.strip_prefix("!type:") {
-                in_bank_section = matches!(
-                    kind.trim(),
-                    "bank" | "cash" | "ccard" | "oth a" | "oth l"
-                );
+                in_bank_section = matches!(kind.trim(), "bank" | "cash" | "ccard" | "oth a" | "oth l");
             } else if header.starts_with("!account") {
                 in_bank_section = false;
             }
@@ -100,9 +97,8 @@ pub(super) fn parse(bytes: &[u8], limits: &Limits) -> Result<Statement, FormatEr
         let (date_line, date_text) = r
             .date
             .ok_or_else(|| FormatError::statement(r.line, "D", "the record has no date"))?;
-        let date = qif_date(date_text, day_first).ok_or_else(|| {
-            FormatError::statement(date_line, "D", format!("{} is not a date", shown(date_text)))
-        })?;
+        let date = qif_date(date_text, day_first)
+            .ok_or_else(|| FormatError::statement(date_line, "D", format!("{} is not a date", shown(date_text))))?;
         let (amount_line, amount_text) = r
             .amount
             .ok_or_else(|| FormatError::statement(r.line, "T", "the record has no amount"))?;
