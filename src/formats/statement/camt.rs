@@ -367,10 +367,10 @@ fn on_end(
     }
     let tail: Vec<&str> = stack.iter().rev().take(4).rev().map(String::as_str).collect();
     match tail.as_slice() {
-        [.., "Acct", "Id", "IBAN"] | [.., "Acct", "Id", "Othr", "Id"] => {
-            if statement.account.is_none() && !text.is_empty() {
-                statement.account = Some(text);
-            }
+        [.., "Acct", "Id", "IBAN"] | [.., "Acct", "Id", "Othr", "Id"]
+            if statement.account.is_none() && !text.is_empty() =>
+        {
+            statement.account = Some(text);
         }
         [.., "Acct", "Ccy"] if statement.currency.is_none() && !text.is_empty() => {
             statement.currency = Some(text);

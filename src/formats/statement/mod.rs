@@ -116,9 +116,11 @@ pub struct Limits {
 }
 
 impl Default for Limits {
+    /// 200 MB: the 100,000-line CAMT.053 file is 70–150 MB (an entry with its details is
+    /// 0.7–1.5 kB); a CSV of the same lines is a tenth of that.
     fn default() -> Self {
         Self {
-            max_bytes: 50 << 20,
+            max_bytes: 200 << 20,
             max_line_bytes: 64 << 10,
             max_lines: 1_000_000,
         }

@@ -39,6 +39,9 @@ const LEAVES: &[&str] = &[
     "INV401KSOURCE",
 ];
 
+/// LEDGERBAL's amount and date as read, each with its line.
+type Ledger = (Option<(String, usize)>, Option<(String, usize)>);
+
 /// One leaf value: its tag, the value, its line.
 struct Leaf {
     tag: String,
@@ -85,7 +88,7 @@ pub(super) fn parse(bytes: &[u8], limits: &Limits) -> Result<Statement, FormatEr
     let mut tx: Option<Tx> = None;
     let mut line = text::line_at(source, start);
     let mut pos = start;
-    let mut ledger: (Option<(String, usize)>, Option<(String, usize)>) = (None, None);
+    let mut ledger: Ledger = (None, None);
     let mut any_statement = false;
     while let Some(open) = source.get(pos..).and_then(|r| r.iter().position(|&b| b == b'<')) {
         line += count_newlines(source.get(pos..pos + open).unwrap_or_default());
@@ -199,7 +202,7 @@ fn set_leaf(
     grandparent: &str,
     tx: &mut Option<Tx>,
     statement: &mut Statement,
-    ledger: &mut (Option<(String, usize)>, Option<(String, usize)>),
+    ledger: &mut Ledger,
 ) {
     let value = leaf.value.clone();
     if let Some(t) = tx.as_mut() {
@@ -237,7 +240,7 @@ fn end_aggregate(
     at: usize,
     tx: &mut Option<Tx>,
     statement: &mut Statement,
-    ledger: &mut (Option<(String, usize)>, Option<(String, usize)>),
+    ledger: &mut Ledger,
     any_statement: &mut bool,
     limits: &Limits,
 ) -> Result<(), FormatError> {

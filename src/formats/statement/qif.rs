@@ -65,10 +65,9 @@ pub(super) fn parse(bytes: &[u8], limits: &Limits) -> Result<Statement, FormatEr
         }
         match kind {
             'D' => record.date = Some((line, value)),
-            'T' | 'U' => {
-                if record.amount.is_none() || kind == 'T' {
-                    record.amount = Some((line, value));
-                }
+            // T is the amount; U (the same, in some exports) only when there is no T.
+            'T' | 'U' if record.amount.is_none() || kind == 'T' => {
+                record.amount = Some((line, value));
             }
             'P' => record.payee = value,
             'M' => record.memo = value,

@@ -77,19 +77,20 @@ fn a_cut_off_camt_file_is_refused_wherever_it_is_cut() {
 fn a_100_mb_line_is_refused_by_its_number() {
     let mut file = b"Date,Amount,Description\n2026-01-05,1.00,a\n".to_vec();
     file.resize(file.len() + (100 << 20), b'x');
-    // Within the default limits the file is too large as a whole…
+    // A file larger than the limit is refused whole, before any of it is read…
+    let small = Limits {
+        max_bytes: 50 << 20,
+        ..Limits::default()
+    };
     assert_eq!(
-        parse(&file, None, &Limits::default()),
+        parse(&file, None, &small),
         Err(FormatError::TooLarge {
             size: file.len(),
             limit: 50 << 20
         })
     );
-    // …and with room for it, its third line is too long.
-    let roomy = Limits {
-        max_bytes: 200 << 20,
-        ..Limits::default()
-    };
+    // …and within it, the third line is too long.
+    let roomy = Limits::default();
     assert_eq!(
         parse(&file, None, &roomy),
         Err(FormatError::LineTooLong {
@@ -175,11 +176,7 @@ fn bytes_that_are_not_text_in_the_declared_encoding_are_refused_at_their_line() 
 fn wrong_values_name_their_line_and_field() {
     let cases: [(Vec<u8>, &str); 6] = [
         (
-            samples::mt940()
-                .iter()
-                .copied()
-                .collect::<Vec<u8>>()
-                .replace_first(b":61:260105", b":61:261305"),
+            samples::mt940().replace_first(b":61:260105", b":61:261305"),
             "line 5: :61: no value date",
         ),
         (
