@@ -18,7 +18,8 @@ use crate::domain::banking::accounts::{BankAccount, normalize_iban};
 use crate::domain::banking::statements::{self, BalanceCheck, SourceFile, StatementStore};
 use crate::domain::books::{Books, Ctx};
 use crate::domain::money;
-use crate::http::banking::standin;
+use crate::formats::statement;
+use crate::http::banking::profile::{self, Profile};
 use crate::store::banking as store;
 
 pub fn statement(
@@ -44,8 +45,8 @@ pub fn statement(
         ProgressBar::hidden()
     };
     bar.set_message("reading the statement");
-    let statement = standin::parse_statement(&bytes, &standin::Profile::default())
-        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let statement =
+        profile::read(&bytes, &Profile::default()).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     bar.inc(1);
     let sha256 = {
         use sha2::{Digest, Sha256};
@@ -62,7 +63,7 @@ pub fn statement(
             bail!("no bank account {account:?} in {} (give its id or IBAN)", company.name);
         };
         bar.set_message("finding the lines already imported");
-        let prints = standin::fingerprints(&bank.id.to_string(), &statement.lines);
+        let prints = statement::fingerprints(&bank.id.to_string(), &statement.lines);
         let known = match statements::period(&statement) {
             Some((from, to)) => tx.known_fingerprints(bank.id, from, to)?,
             None => Default::default(),

@@ -65,13 +65,50 @@ pub enum FormatError {
         old: String,
         new: String,
     },
+    /// A bank statement's value that is missing or wrong; `line` is the file's line (or, for
+    /// OFX, whose reader gives no lines, the transaction's number), `field` the tag, column or
+    /// element.
+    #[error("line {line}: {field}: {message}")]
+    Statement {
+        line: usize,
+        field: String,
+        message: String,
+    },
+    /// A file larger than the import accepts; nothing of it was read.
+    #[error("the file has {size} bytes, more than the {limit} bytes an import accepts")]
+    TooLarge { size: usize, limit: usize },
+    /// A line longer than any a statement has: refused before it is decoded.
+    #[error("line {line} is longer than {limit} bytes")]
+    LineTooLong { line: usize, limit: usize },
+    /// More lines (or entries) than an import accepts.
+    #[error("line {line}: more than {limit} lines")]
+    TooManyLines { line: usize, limit: usize },
+    /// The statement's own balances disagree with its lines.
+    #[error(
+        "the opening balance {opening} plus the lines' total {movements} is {expected}, but the statement's closing balance is {closing}"
+    )]
+    BalanceMismatch {
+        opening: rust_decimal::Decimal,
+        movements: rust_decimal::Decimal,
+        expected: rust_decimal::Decimal,
+        closing: rust_decimal::Decimal,
+    },
 }
 
 impl FormatError {
+    /// A statement's value at `line`, in `field`, is wrong.
+    pub fn statement(line: usize, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Statement {
+            line,
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
     /// The row (or line) the error is at; `None` for a file that is wrong as a whole.
     pub fn row(&self) -> Option<usize> {
         match self {
-            Self::Empty { .. } => None,
+            Self::Empty { .. } | Self::TooLarge { .. } | Self::BalanceMismatch { .. } => None,
             Self::QuoteInUnquotedField { row }
             | Self::TextAfterQuote { row }
             | Self::UnclosedQuote { row }
@@ -83,6 +120,9 @@ impl FormatError {
             | Self::MissingColumns { row, .. }
             | Self::Blank { row, .. }
             | Self::Conflict { row, .. } => Some(*row),
+            Self::Statement { line, .. } | Self::LineTooLong { line, .. } | Self::TooManyLines { line, .. } => {
+                Some(*line)
+            }
         }
     }
 }

@@ -156,12 +156,15 @@ async fn imports_preview_commit_and_never_twice(app: TestApp) {
     assert_eq!(listed.body["unreconciled_count"], 3);
     // Bad files: named by line, nothing written.
     for (file, needle) in [
-        (&b"%PDF-1.7 not a statement"[..], "row 1"),
+        (&b"%PDF-1.7 not a statement"[..], "line 1: date"),
         (
             &b"date,amount,text\n2026-03-09,12.00,ok\n2026-03-10,twelve,bad\n"[..],
-            "row 3: amount",
+            "line 3: amount",
         ),
-        (&b"date,amount,text\n2026-03-09,12.00,ok\n2026-03-10,1"[..], "row 3"),
+        (
+            &b"date,amount,text\n2026-03-09,12.00,ok\n2026-03-10,1"[..],
+            "line 3: columns",
+        ),
         (
             &b"date,amount,text\n2026-03-09,1.005,three decimals\n"[..],
             "line 2: amount",

@@ -15,11 +15,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::account;
-use super::standin::{self, Profile};
+use super::profile::{self, Profile};
 use crate::domain::banking::accounts::BankAccount;
 use crate::domain::banking::statements::{self, BalanceCheck, Preview, SourceFile, StatementImport, StatementStore};
 use crate::domain::money;
 use crate::formats::FormatError;
+use crate::formats::statement;
 use crate::http::company::{Id, InCompany, perm};
 use crate::http::conventions::ListQuery;
 use crate::http::error::{ApiError, Reply};
@@ -95,8 +96,9 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, ApiError> {
                 _ => errors.add("delimiter", "Choose \",\", \";\" or \"tab\"."),
             },
             "decimal_separator" => match text(field).await?.as_str() {
-                "." | "" => profile.decimal_comma = false,
-                "," => profile.decimal_comma = true,
+                "" => profile.decimal_comma = None,
+                "." => profile.decimal_comma = Some(false),
+                "," => profile.decimal_comma = Some(true),
                 _ => errors.add("decimal_separator", "Choose \".\" or \",\"."),
             },
             "date_format" => {
@@ -131,8 +133,8 @@ fn file_refused(e: FormatError) -> ApiError {
 
 /// Parses the file and finds which of its lines the account already has.
 fn prepare(tx: &mut Tx, account: &BankAccount, upload: &Upload) -> Result<Preview, ApiError> {
-    let statement = standin::parse_statement(&upload.file, &upload.profile).map_err(file_refused)?;
-    let prints = standin::fingerprints(&account.id.to_string(), &statement.lines);
+    let statement = profile::read(&upload.file, &upload.profile).map_err(file_refused)?;
+    let prints = statement::fingerprints(&account.id.to_string(), &statement.lines);
     let known = match statements::period(&statement) {
         Some((from, to)) => tx.known_fingerprints(account.id, from, to)?,
         None => Default::default(),

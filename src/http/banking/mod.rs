@@ -5,8 +5,8 @@
 
 pub mod imports;
 pub mod lines;
+pub mod profile;
 pub mod reconciliations;
-pub mod standin;
 
 use axum::Json;
 use serde::Serialize;
