@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod banking;
 pub mod books;
 pub mod contacts;
 pub mod delivery;

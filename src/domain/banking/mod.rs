@@ -1,0 +1,3 @@
+//! Banking: bank accounts, statements, matching and reconciliation, in accounting words.
+
+pub mod matching;
