@@ -31,25 +31,61 @@ const PREFIX_MAX_HITS: usize = 16;
 /// Candidates further than this from the line's date are not found by amount alone.
 const AMOUNT_WINDOW_DAYS: i32 = 120;
 
-/// Keys that are already hashes need no second hash.
+/// A fast hash for the index's keys (numbers, trigrams, short keys): a multiply for integers,
+/// FNV-1a for bytes. The keys are ours, not an attacker's choosing beyond one company's own
+/// documents, and every hit is checked against the real key.
 #[derive(Default)]
-struct PassThrough(u64);
+struct Quick(u64);
 
-impl Hasher for PassThrough {
+impl Hasher for Quick {
     fn finish(&self) -> u64 {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 << 8) | u64::from(*b);
-        }
+        self.0 = text::hash(bytes.iter().copied()) ^ self.0.rotate_left(5);
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
     }
     fn write_u64(&mut self, n: u64) {
-        self.0 = n;
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
     }
 }
 
-type HashedMap<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+type QuickMap<K, V> = HashMap<K, V, BuildHasherDefault<Quick>>;
+
+/// Lists of key positions by hash, without a vector per hash: each entry links to the next of
+/// its hash (most hashes have one entry, and there are hundreds of thousands of them).
+#[derive(Default)]
+struct Chains {
+    head: QuickMap<u64, u32>,
+    /// (key position, next entry or `u32::MAX`).
+    entries: Vec<(u32, u32)>,
+}
+
+impl Chains {
+    fn insert(&mut self, hash: u64, key: u32) {
+        let at = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+        let next = self.head.insert(hash, at).unwrap_or(u32::MAX);
+        self.entries.push((key, next));
+    }
+
+    /// The key positions under `hash`, latest first.
+    fn get(&self, hash: u64) -> impl Iterator<Item = u32> + '_ {
+        let mut at = self.head.get(&hash).copied().unwrap_or(u32::MAX);
+        std::iter::from_fn(move || {
+            let (key, next) = *self.entries.get(at as usize)?;
+            at = next;
+            Some(key)
+        })
+    }
+}
 
 /// One number of one candidate, as a key.
 struct RefKey {
@@ -67,16 +103,17 @@ struct Contact {
 /// Candidates indexed for matching. Built once per account and reused for every line.
 pub struct CandidateIndex {
     candidates: Vec<Candidate>,
-    by_amount: HashMap<i64, Vec<u32>>,
+    by_amount: QuickMap<i64, Vec<u32>>,
     keys: Vec<RefKey>,
-    exact: HashMap<String, Vec<u32>>,
+    /// Hashes of each key.
+    exact: Chains,
     /// Hashes of each key and of each key with one character left out.
-    near: HashedMap<Vec<u32>>,
+    near: Chains,
     /// Hashes of each key cut short by `PREFIX_CUT` characters.
-    prefix: HashedMap<Vec<u32>>,
+    prefix: Chains,
     contacts: Vec<Contact>,
     contact_of: HashMap<Uuid, u32>,
-    by_trigram: HashMap<u32, Vec<u32>>,
+    by_trigram: QuickMap<u32, Vec<u32>>,
     by_account: HashMap<String, Vec<u32>>,
 }
 
@@ -91,14 +128,14 @@ impl CandidateIndex {
         candidates.sort_by(|a, b| (a.id, a.kind).cmp(&(b.id, b.kind)));
         let mut index = CandidateIndex {
             candidates: Vec::new(),
-            by_amount: HashMap::new(),
+            by_amount: QuickMap::default(),
             keys: Vec::new(),
-            exact: HashMap::new(),
-            near: HashedMap::default(),
-            prefix: HashedMap::default(),
+            exact: Chains::default(),
+            near: Chains::default(),
+            prefix: Chains::default(),
             contacts: Vec::new(),
             contact_of: HashMap::new(),
-            by_trigram: HashMap::new(),
+            by_trigram: QuickMap::default(),
             by_account: HashMap::new(),
         };
         for (i, candidate) in candidates.iter().enumerate() {
@@ -163,19 +200,21 @@ impl CandidateIndex {
             return;
         }
         let k = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
-        self.exact.entry(key.clone()).or_default().push(k);
+        let whole = text::hash(key.bytes());
+        self.exact.insert(whole, k);
         if key.len() >= MIN_FUZZY_LEN {
-            self.near.entry(text::hash(key.bytes())).or_default().push(k);
-            for h in text::deletion_hashes(&key) {
-                let list = self.near.entry(h).or_default();
-                if list.last() != Some(&k) {
-                    list.push(k);
-                }
+            self.near.insert(whole, k);
+            let mut deletions: Vec<u64> = text::deletion_hashes(&key).collect();
+            // A repeated letter gives the same deletion twice: one entry is enough.
+            deletions.sort_unstable();
+            deletions.dedup();
+            for h in deletions {
+                self.near.insert(h, k);
             }
         }
         if key.len() >= PREFIX_MIN_LEN + PREFIX_CUT {
             let cut = &key.as_bytes()[..key.len() - PREFIX_CUT];
-            self.prefix.entry(text::hash(cut.iter().copied())).or_default().push(k);
+            self.prefix.insert(text::hash(cut.iter().copied()), k);
         }
         self.keys.push(RefKey { candidate, field, key });
     }
@@ -203,142 +242,124 @@ impl CandidateIndex {
         self.contact_of.get(&contact_id).copied()
     }
 
-    /// Everything the look-ups find for a line, with what each found, by candidate position.
-    /// `learned_contacts` are contacts the memory links to this counterparty.
-    pub(super) fn gather(&self, line: &BankLine, learned_contacts: &[u32]) -> HashMap<u32, Evidence> {
-        let mut found: HashMap<u32, Evidence> = HashMap::new();
+    /// Everything the look-ups find for a line, with what each found, by candidate position,
+    /// in `scratch.found`. `learned_contacts` are contacts the memory links to this counterparty.
+    pub(super) fn gather(&self, line: &BankLine, learned_contacts: &[u32], scratch: &mut Scratch) {
+        scratch.clear();
         if line.amount != 0
             && let Some(list) = self.by_amount.get(&line.amount)
         {
             for i in self.nearest(list, line.date, AMOUNT_NEAREST, Some(AMOUNT_WINDOW_DAYS), |_| true) {
-                found.entry(i).or_default();
+                scratch.entry(i);
             }
         }
-        self.gather_references(line, &mut found);
+        self.gather_references(line, scratch);
 
         let same_sign = |c: &Candidate| c.open_amount.signum() == line.amount.signum();
-        if let Some(account) = &line.counterparty_account
-            && let Some(contacts) = self.by_account.get(&text::account_key(account))
-        {
+        let account = line.counterparty_account.as_deref().map(text::account_key);
+        if let Some(contacts) = account.as_ref().and_then(|a| self.by_account.get(a)) {
             for &c in contacts {
                 for i in self.contact_nearest(c, line.date, &same_sign) {
-                    found.entry(i).or_default().account = true;
+                    scratch.entry(i).account = true;
                 }
             }
         }
-        for (c, similarity) in self.alike_contacts(&line.counterparty) {
+        let counterparty = text::trigrams(&text::name_words(&line.counterparty));
+        for (c, similarity) in self.alike_contacts(&counterparty, scratch) {
             for i in self.contact_nearest(c, line.date, &same_sign) {
-                let e = found.entry(i).or_default();
+                let e = scratch.entry(i);
                 e.name = e.name.max(similarity);
             }
         }
         for &c in learned_contacts {
             for i in self.contact_nearest(c, line.date, &same_sign) {
-                found.entry(i).or_default();
+                scratch.entry(i);
             }
         }
-        // A name is shown for every candidate of a contact found another way too.
-        let counterparty = text::trigrams(&text::name_words(&line.counterparty));
-        if !counterparty.is_empty() {
-            for (i, e) in &mut found {
-                if e.name == 0
-                    && let Some(c) = self.candidates[*i as usize]
-                        .contact_id
-                        .and_then(|id| self.contact_index(id))
-                {
-                    e.name = text::similarity(&counterparty, &self.contacts[c as usize].trigrams);
-                }
+        // The name and account are shown for every candidate of a contact found another way too.
+        for (i, e) in &mut scratch.found {
+            let candidate = &self.candidates[*i as usize];
+            if e.name == 0
+                && !counterparty.is_empty()
+                && let Some(c) = candidate.contact_id.and_then(|id| self.contact_index(id))
+            {
+                e.name = text::similarity(&counterparty, &self.contacts[c as usize].trigrams);
+            }
+            if !e.account
+                && let Some(key) = &account
+            {
+                e.account = candidate.contact_accounts.iter().any(|a| text::account_key(a) == *key);
             }
         }
-        if let Some(account) = &line.counterparty_account {
-            let key = text::account_key(account);
-            for (i, e) in &mut found {
-                if !e.account
-                    && self.candidates[*i as usize]
-                        .contact_accounts
-                        .iter()
-                        .any(|a| text::account_key(a) == key)
-                {
-                    e.account = true;
-                }
-            }
-        }
-        found
     }
 
     /// Numbers written in the text: exactly, one edit away, or cut off at its end.
-    fn gather_references(&self, line: &BankLine, found: &mut HashMap<u32, Evidence>) {
+    fn gather_references(&self, line: &BankLine, found: &mut Scratch) {
         let words = text::words(&line.text);
         for (phrase, at_end) in text::phrases(&words) {
             if phrase.len() < MIN_KEY_LEN {
                 continue;
             }
-            if let Some(keys) = self.exact.get(&phrase) {
-                for &k in keys {
-                    let key = &self.keys[k as usize];
-                    found
-                        .entry(key.candidate)
-                        .or_default()
-                        .note_reference(RefQuality::Exact, key.field);
+            let whole = text::hash(phrase.bytes());
+            let mut exact = false;
+            for k in self.exact.get(whole) {
+                let key = &self.keys[k as usize];
+                if key.key == phrase {
+                    found.entry(key.candidate).note_reference(RefQuality::Exact, key.field);
+                    exact = true;
                 }
-                // A number written exactly is that number, not a mistyped neighbour of another.
+            }
+            // A number written exactly is that number, not a mistyped neighbour of another.
+            if exact || phrase.len() < MIN_FUZZY_LEN {
                 continue;
             }
-            if phrase.len() < MIN_FUZZY_LEN {
-                continue;
-            }
-            let probes = std::iter::once(text::hash(phrase.bytes())).chain(text::deletion_hashes(&phrase));
-            for h in probes {
-                for &k in self.near.get(&h).map_or(&[][..], Vec::as_slice) {
+            for h in std::iter::once(whole).chain(text::deletion_hashes(&phrase)) {
+                for k in self.near.get(h) {
                     let key = &self.keys[k as usize];
-                    if key.key != phrase && text::within_one_edit(&key.key, &phrase) {
-                        found
-                            .entry(key.candidate)
-                            .or_default()
-                            .note_reference(RefQuality::Nearly, key.field);
+                    if text::within_one_edit(&key.key, &phrase) {
+                        found.entry(key.candidate).note_reference(RefQuality::Nearly, key.field);
                     }
                 }
             }
             if at_end && phrase.len() >= PREFIX_MIN_LEN {
-                let hits = self
-                    .prefix
-                    .get(&text::hash(phrase.bytes()))
-                    .map_or(&[][..], Vec::as_slice);
-                for &k in hits {
+                let hits = self.prefix.get(whole).count();
+                for k in self.prefix.get(whole) {
                     let key = &self.keys[k as usize];
                     let amount_equal = self.candidates[key.candidate as usize].open_amount == line.amount;
-                    if key.key.starts_with(&phrase) && (hits.len() <= PREFIX_MAX_HITS || amount_equal) {
-                        found
-                            .entry(key.candidate)
-                            .or_default()
-                            .note_reference(RefQuality::Nearly, key.field);
+                    if key.key.starts_with(&phrase) && (hits <= PREFIX_MAX_HITS || amount_equal) {
+                        found.entry(key.candidate).note_reference(RefQuality::Nearly, key.field);
                     }
                 }
             }
         }
     }
 
-    /// Contacts whose names are like `name`, most alike first (ties by position), with their
-    /// similarity in percent.
-    fn alike_contacts(&self, name: &str) -> Vec<(u32, u32)> {
-        let grams = text::trigrams(&text::name_words(name));
+    /// Contacts whose names (as trigrams) are like `grams`, most alike first (ties by
+    /// position), with their similarity in percent. Counts shared trigrams in the scratch's
+    /// per-contact counters rather than a map: this is the hottest loop of matching. (Looking up
+    /// only the rarer trigrams and comparing each contact found whole was measured slower.)
+    fn alike_contacts(&self, grams: &[u32], scratch: &mut Scratch) -> Vec<(u32, u32)> {
         if grams.is_empty() {
             return Vec::new();
         }
-        let mut shared: HashMap<u32, usize> = HashMap::new();
-        for g in &grams {
+        for g in grams {
             for &c in self.by_trigram.get(g).map_or(&[][..], Vec::as_slice) {
-                *shared.entry(c).or_default() += 1;
+                let n = &mut scratch.shared[c as usize];
+                if *n == 0 {
+                    scratch.touched.push(c);
+                }
+                *n += 1;
             }
         }
-        let mut alike: Vec<(u32, u32)> = shared
-            .into_iter()
-            .filter_map(|(c, n)| {
-                let total = grams.len() + self.contacts[c as usize].trigrams.len();
-                let similarity = u32::try_from(200 * n / total).unwrap_or(0);
-                (similarity >= NAME_MIN_SIMILARITY).then_some((c, similarity))
-            })
-            .collect();
+        let mut alike = Vec::new();
+        for c in scratch.touched.drain(..) {
+            let n = std::mem::take(&mut scratch.shared[c as usize]) as usize;
+            let total = grams.len() + self.contacts[c as usize].trigrams.len();
+            let similarity = u32::try_from(200 * n / total).unwrap_or(0);
+            if similarity >= NAME_MIN_SIMILARITY {
+                alike.push((c, similarity));
+            }
+        }
         alike.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         alike.truncate(NAME_CONTACTS);
         alike
@@ -400,5 +421,45 @@ impl CandidateIndex {
             }
             None
         })
+    }
+}
+
+/// Working space for gathering one line's candidates, reused from line to line so that the
+/// look-ups allocate nothing per candidate.
+pub(super) struct Scratch {
+    /// What was found, by candidate position, in the order found.
+    pub found: Vec<(u32, Evidence)>,
+    /// Where each candidate is in `found` (`u32::MAX`: not found).
+    slot: Vec<u32>,
+    /// Shared trigrams per contact, and the contacts counted.
+    shared: Vec<u32>,
+    touched: Vec<u32>,
+}
+
+impl Scratch {
+    pub fn new(index: &CandidateIndex) -> Self {
+        Scratch {
+            found: Vec::new(),
+            slot: vec![u32::MAX; index.candidates.len()],
+            shared: vec![0; index.contacts.len()],
+            touched: Vec::new(),
+        }
+    }
+
+    fn clear(&mut self) {
+        for (i, _) in self.found.drain(..) {
+            self.slot[i as usize] = u32::MAX;
+        }
+    }
+
+    /// The evidence of candidate `i`, added when it was not found yet.
+    fn entry(&mut self, i: u32) -> &mut Evidence {
+        let mut at = self.slot[i as usize];
+        if at == u32::MAX {
+            at = u32::try_from(self.found.len()).unwrap_or(u32::MAX);
+            self.slot[i as usize] = at;
+            self.found.push((i, Evidence::default()));
+        }
+        &mut self.found[at as usize].1
     }
 }

@@ -128,6 +128,20 @@ pub(super) mod points {
     pub const REJECTED_MAX: i32 = 24;
 }
 
+/// Reasons, written only when asked for.
+struct Reasons {
+    explain: bool,
+    list: Vec<Reason>,
+}
+
+impl Reasons {
+    fn push(&mut self, reason: impl FnOnce() -> Reason) {
+        if self.explain {
+            self.list.push(reason());
+        }
+    }
+}
+
 /// Name similarity below this adds nothing and is not shown.
 pub(super) const NAME_MIN_SIMILARITY: u32 = 50;
 
@@ -144,10 +158,20 @@ fn date_points(days: u32) -> i32 {
     }
 }
 
-/// The candidate's score for the line, with its reasons. `learned` is the memory's
+/// The candidate's score for the line, with its reasons when `explain` (ranking many
+/// candidates needs only the points; the few shown need the words). `learned` is the memory's
 /// (confirmed, rejected) counts for this counterparty and the candidate's contact.
-pub(super) fn score(line: &BankLine, candidate: &Candidate, evidence: &Evidence, learned: (u32, u32)) -> Match {
-    let mut reasons = Vec::with_capacity(6);
+pub(super) fn score(
+    line: &BankLine,
+    candidate: &Candidate,
+    evidence: &Evidence,
+    learned: (u32, u32),
+    explain: bool,
+) -> Match {
+    let mut reasons = Reasons {
+        explain,
+        list: Vec::new(),
+    };
     let mut total: i32 = 0;
     let decimals = money::decimals(&line.currency);
 
@@ -155,12 +179,12 @@ pub(super) fn score(line: &BankLine, candidate: &Candidate, evidence: &Evidence,
         let (paid, open) = (line.amount, candidate.open_amount);
         if paid == open {
             total += points::AMOUNT_EQUAL;
-            reasons.push(Reason::AmountEqual);
+            reasons.push(|| Reason::AmountEqual);
         } else if paid.signum() == open.signum() && paid.unsigned_abs() < open.unsigned_abs() {
             total += points::AMOUNT_PARTIAL;
-            reasons.push(Reason::AmountPartial { paid, open, decimals });
+            reasons.push(|| Reason::AmountPartial { paid, open, decimals });
         } else {
-            reasons.push(Reason::AmountDiffers { paid, open, decimals });
+            reasons.push(|| Reason::AmountDiffers { paid, open, decimals });
         }
     }
 
@@ -172,11 +196,11 @@ pub(super) fn score(line: &BankLine, candidate: &Candidate, evidence: &Evidence,
         match quality {
             RefQuality::Exact => {
                 total += points::REFERENCE;
-                reasons.push(Reason::ReferenceInText(written));
+                reasons.push(|| Reason::ReferenceInText(written));
             }
             RefQuality::Nearly => {
                 total += points::REFERENCE_NEARLY;
-                reasons.push(Reason::ReferenceNearlyInText(written));
+                reasons.push(|| Reason::ReferenceNearlyInText(written));
             }
         }
     }
@@ -184,7 +208,7 @@ pub(super) fn score(line: &BankLine, candidate: &Candidate, evidence: &Evidence,
     let mut contact = 0;
     if evidence.account {
         contact += points::ACCOUNT;
-        reasons.push(Reason::ContactAccount);
+        reasons.push(|| Reason::ContactAccount);
     }
     if evidence.name >= NAME_MIN_SIMILARITY {
         // Linear from nothing at the minimum similarity to the most at 100 %.
@@ -192,7 +216,7 @@ pub(super) fn score(line: &BankLine, candidate: &Candidate, evidence: &Evidence,
         let span = i32::try_from(100 - NAME_MIN_SIMILARITY).unwrap_or(1);
         let name_points = above * points::NAME_MAX / span;
         contact += name_points.clamp(0, points::NAME_MAX);
-        reasons.push(Reason::ContactName {
+        reasons.push(|| Reason::ContactName {
             name: candidate.contact_name.clone(),
             similarity: evidence.name,
         });
@@ -204,11 +228,11 @@ pub(super) fn score(line: &BankLine, candidate: &Candidate, evidence: &Evidence,
         .until(candidate.date)
         .map_or(u32::MAX, |span| span.get_days().unsigned_abs());
     total += date_points(days);
-    reasons.push(Reason::DaysApart(days));
+    reasons.push(|| Reason::DaysApart(days));
 
     if line.currency != candidate.currency {
         total += points::CURRENCY_DIFFERS;
-        reasons.push(Reason::CurrencyDiffers {
+        reasons.push(|| Reason::CurrencyDiffers {
             line: line.currency.clone(),
             candidate: candidate.currency.clone(),
         });
@@ -220,21 +244,21 @@ pub(super) fn score(line: &BankLine, candidate: &Candidate, evidence: &Evidence,
             .unwrap_or(i32::MAX)
             .saturating_mul(points::LEARNED_EACH);
         total += p.min(points::LEARNED_MAX);
-        reasons.push(Reason::LearnedCounterparty { times: confirmed });
+        reasons.push(|| Reason::LearnedCounterparty { times: confirmed });
     }
     if rejected > 0 {
         let p = i32::try_from(rejected)
             .unwrap_or(i32::MAX)
             .saturating_mul(points::REJECTED_EACH);
         total -= p.min(points::REJECTED_MAX);
-        reasons.push(Reason::LearnedRejection { times: rejected });
+        reasons.push(|| Reason::LearnedRejection { times: rejected });
     }
 
     Match {
         candidate_id: candidate.id,
         kind: candidate.kind,
         score: u32::try_from(total.clamp(0, 100)).unwrap_or(0),
-        reasons,
+        reasons: reasons.list,
         rank: total,
     }
 }
