@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod error;
+pub mod matching;
 #[cfg(test)]
 mod memory;
 pub mod reconciliation;
