@@ -1042,6 +1042,76 @@ fn postgres_a_deleted_entry_is_named() {
 }
 
 /// A USD company in UTC with id `id`, as the ledger's operations see the company they work in.
+/// A PostgreSQL firm written before storage shape v10 (a link stored its predecessor's hash,
+/// posting times were RFC 3339 text, audit records had no range) migrates forward on its first
+/// use, keeps every posting time to the microsecond, and verifies. The firm is made by this
+/// binary, then taken back to schema 9 by hand: the reverse of V10 and V11.
+#[test]
+fn postgres_a_firm_written_before_v10_migrates_and_verifies() {
+    let Some(url) = postgres_url() else { return };
+    let ledger = Ledger::build(Backend::Postgres(url));
+    let target = ledger.entry(45);
+    let read = |store: &Store| {
+        store
+            .tenant_read(&ledger.scope(), |tx| tx.entry(ledger.company, target.id))
+            .unwrap()
+            .unwrap()
+    };
+    let before = read(&ledger.store());
+    let text = |c: &str| {
+        format!(
+            "ALTER COLUMN {c} TYPE TEXT USING to_char((TIMESTAMPTZ 'epoch' + {c} * INTERVAL '1 microsecond') \
+             AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+        )
+    };
+    let mut client = ledger.postgres();
+    client
+        .batch_execute(&format!(
+            "DROP TABLE bank_match_memory, bank_rules, statement_lines, reconciliations, statement_imports, bank_accounts;
+             DROP INDEX audit_log_ranges;
+             ALTER TABLE audit_log DROP COLUMN first_number, DROP COLUMN last_number;
+             ALTER TABLE ledger_chain ADD COLUMN prev_hash TEXT;
+             UPDATE ledger_chain c SET prev_hash = COALESCE((SELECT p.hash FROM ledger_chain p
+                 WHERE p.company_id = c.company_id AND p.seq = c.seq - 1), repeat('0', 64));
+             ALTER TABLE ledger_chain ALTER COLUMN prev_hash SET NOT NULL, {};
+             ALTER TABLE journal_entries {}, {}, {};
+             DELETE FROM refinery_schema_history WHERE version >= 10;",
+            text("created_at"),
+            text("created_at"),
+            text("updated_at"),
+            text("posted_at"),
+        ))
+        .unwrap();
+    let stored: String = client
+        .query_one(
+            "SELECT created_at FROM journal_entries WHERE id = $1",
+            &[&target.id.to_string()],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        stored,
+        chain::timestamp(before.created_at),
+        "the downgrade wrote schema 9's text"
+    );
+    drop(client);
+
+    let after = read(&ledger.store());
+    assert_eq!(
+        (after.created_at, after.updated_at, after.posted_at),
+        (before.created_at, before.updated_at, before.posted_at)
+    );
+    let mut client = ledger.postgres();
+    let version: i32 = client
+        .query_one("SELECT MAX(version) FROM refinery_schema_history", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(i64::from(version), oasys::store::latest_schema_versions().1);
+    drop(client);
+    let (ok, out) = ledger.verify(&[]);
+    assert!(ok, "{out}");
+}
+
 fn usd_company(id: Uuid) -> oasys::domain::tenants::Company {
     oasys::domain::tenants::Company {
         id,
