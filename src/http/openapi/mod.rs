@@ -173,6 +173,7 @@ const TAGS: &[&str] = &[
     "Payments",
     "Recurring invoices",
     "Delivery",
+    "Banking",
 ];
 
 const DESCRIPTION: &str = "The JSON API of OASYS. Log in with `POST /api/auth/login/` and send the `access` \
