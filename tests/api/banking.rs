@@ -182,8 +182,16 @@ async fn imports_preview_commit_and_never_twice(app: TestApp) {
         format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n\r\n")
             .into_bytes();
     oversized.resize(33 * 1024 * 1024, b'x');
-    let sent = firm
-        .raw(Method::POST, &format!("{ACCOUNTS}{acc}/imports/"))
+    // On a client of its own: the server may close the connection mid-body, which must not
+    // leave a dead connection in the pool the next requests use.
+    let own = crate::helpers::http()
+        .post(format!("{}{ACCOUNTS}{acc}/imports/", firm.base))
+        .bearer_auth(&firm.token);
+    let own = match &firm.company {
+        Some(c) => own.header("x-company-id", c),
+        None => own,
+    };
+    let sent = own
         .header("content-type", format!("multipart/form-data; boundary={boundary}"))
         .body(oversized)
         .send()
