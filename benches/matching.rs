@@ -430,17 +430,17 @@ fn main() {
     let total = indexed + scored;
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
-        "time: index {:.1} ms + score {:.1} ms = {:.1} ms wall, {:.1} ms CPU, for {}×{} (goal ≤ 1 s at 10k×10k: {})",
+        "time: index {:.1} ms + score {:.1} ms = {:.1} ms wall, {:.1} ms CPU, for {}×{} (goal ≤ 1 s at 10k×10k{})",
         ms(indexed),
         ms(scored),
         ms(total),
         ms(cpu),
         lines.len(),
         set.items.len(),
-        if total <= Duration::from_secs(1) {
-            "met"
-        } else {
-            "not met"
+        match (size, total <= Duration::from_secs(1)) {
+            (10_000, true) => ": met",
+            (10_000, false) => ": not met",
+            _ => "; a shorter run, not compared",
         }
     );
     let per_line: f64 = out.iter().map(|s| s.matches.len()).sum::<usize>() as f64 / out.len().max(1) as f64;

@@ -13,7 +13,7 @@ use jiff::civil::Date;
 use uuid::Uuid;
 
 use super::score::{Evidence, NAME_MIN_SIMILARITY, RefField, RefQuality};
-use super::text::{self, MIN_FUZZY_LEN, MIN_KEY_LEN};
+use super::text::{self, MAX_FUZZY_LEN, MIN_FUZZY_LEN, MIN_KEY_LEN};
 use super::{BankLine, Candidate};
 
 /// Candidates of one amount considered for a line: the nearest in date.
@@ -202,7 +202,7 @@ impl CandidateIndex {
         let k = u32::try_from(self.keys.len()).unwrap_or(u32::MAX);
         let whole = text::hash(key.bytes());
         self.exact.insert(whole, k);
-        if key.len() >= MIN_FUZZY_LEN {
+        if (MIN_FUZZY_LEN..=MAX_FUZZY_LEN).contains(&key.len()) {
             self.near.insert(whole, k);
             let mut deletions: Vec<u64> = text::deletion_hashes(&key).collect();
             // A repeated letter gives the same deletion twice: one entry is enough.
@@ -212,7 +212,7 @@ impl CandidateIndex {
                 self.near.insert(h, k);
             }
         }
-        if key.len() >= PREFIX_MIN_LEN + PREFIX_CUT {
+        if (PREFIX_MIN_LEN + PREFIX_CUT..=MAX_FUZZY_LEN).contains(&key.len()) {
             let cut = &key.as_bytes()[..key.len() - PREFIX_CUT];
             self.prefix.insert(text::hash(cut.iter().copied()), k);
         }
@@ -310,7 +310,7 @@ impl CandidateIndex {
                 }
             }
             // A number written exactly is that number, not a mistyped neighbour of another.
-            if exact || phrase.len() < MIN_FUZZY_LEN {
+            if exact || !(MIN_FUZZY_LEN..=MAX_FUZZY_LEN).contains(&phrase.len()) {
                 continue;
             }
             for h in std::iter::once(whole).chain(text::deletion_hashes(&phrase)) {

@@ -7,6 +7,12 @@
 //! ([`CandidateIndex`]: by amount and date, by number, by contact name and by IBAN), so scoring
 //! N lines against M candidates looks at a handful of candidates per line, never at all M.
 //! Amounts are integer minor units of the line's currency, signed as the bank shows them.
+//!
+//! **The part-payment rule.** A line pays part of a candidate when both have the same sign and
+//! the line is smaller than what is open; an invoice paid in two lines is two part payments of
+//! it. Such a candidate is only looked at when something else points to it: its number in the
+//! text, the contact's account or name, or the memory (an amount range alone would bring every
+//! larger document of that sign).
 
 mod index;
 mod memory;

@@ -40,6 +40,11 @@ pub const MIN_FUZZY_LEN: usize = 6;
 /// A key shorter than this is not looked for in the text at all (`42` is in too many texts).
 pub const MIN_KEY_LEN: usize = 4;
 
+/// Keys and phrases longer than this are compared exactly only, never one edit or cut off: no
+/// document number is this long, and a text of one endless word must not cost its length
+/// squared (each of its one-letter deletions is hashed).
+pub const MAX_FUZZY_LEN: usize = 40;
+
 /// An IBAN or account number as compared: letters and digits, upper case, no blanks.
 pub fn account_key(text: &str) -> String {
     reference_key(text)
