@@ -281,6 +281,22 @@ async fn reconciliation_balances_and_needs_a_second_person(app: TestApp) {
         .post(&format!("/api/banking/lines/{}/unmatch/", id(fee)), json!({}))
         .await;
     assert_fields(&r, &["non_field_errors"]);
+    // So is its entry: reversing it is a 409 naming the session, and nothing changes.
+    let entries = admin.entry_count("").await;
+    let r = admin.verb(id(&fee_entry), "reverse").await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let detail = r.body["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("reconciled in the session of 2026-03-31; reopen it first"),
+        "{}",
+        r.body
+    );
+    assert_eq!(admin.entry_count("").await, entries, "no reversal written");
+    let r = admin
+        .get(&format!("/api/accounting/journal-entries/{}/", id(&fee_entry)))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["reversed_by"], Value::Null, "{}", r.body);
     let report = admin.get(&format!("{session}report/")).await;
     assert_eq!(report.status, StatusCode::OK, "{}", report.body);
     assert_eq!(report.body["book_balance"], "129.50");
@@ -291,6 +307,9 @@ async fn reconciliation_balances_and_needs_a_second_person(app: TestApp) {
     let r = cfo.post(&format!("{session}reopen/"), json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(line_count(&admin, acc, "status=matched").await, 2);
+    // Reopened, the entry may be reversed again.
+    let r = admin.verb(id(&fee_entry), "reverse").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let audit = admin.get("/api/accounting/audit-log/?page_size=200").await;
     let actions: Vec<&str> = audit.body["results"]
         .as_array()
