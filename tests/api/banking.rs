@@ -12,12 +12,12 @@ use crate::fixtures::{Firm, PERIODS, Response, assert_fields, id};
 use crate::helpers::TestApp;
 use crate::on_every_backend;
 
-const ACCOUNTS: &str = "/api/banking/accounts/";
+pub(crate) const ACCOUNTS: &str = "/api/banking/accounts/";
 const SESSIONS: &str = "/api/banking/reconciliations/";
 const IBAN: &str = "DE89 3704 0044 0532 0130 00";
 
 /// Uploads `file` as `multipart/form-data` with the extra text `fields`.
-async fn upload(firm: &Firm, account: &str, file: &[u8], fields: &[(&str, &str)]) -> Response {
+pub(crate) async fn upload(firm: &Firm, account: &str, file: &[u8], fields: &[(&str, &str)]) -> Response {
     let boundary = "oasys-test-boundary-7d1f";
     let mut body = Vec::new();
     for (name, value) in fields {
@@ -41,7 +41,7 @@ async fn upload(firm: &Firm, account: &str, file: &[u8], fields: &[(&str, &str)]
     Response::send(req).await
 }
 
-async fn bank_account(firm: &Firm) -> Value {
+pub(crate) async fn bank_account(firm: &Firm) -> Value {
     let r = firm
         .post(
             ACCOUNTS,
@@ -206,7 +206,7 @@ async fn imports_preview_commit_and_never_twice(app: TestApp) {
 }
 on_every_backend!(imports, imports_preview_commit_and_never_twice);
 
-async fn lines(firm: &Firm, account: &str) -> Vec<Value> {
+pub(crate) async fn lines(firm: &Firm, account: &str) -> Vec<Value> {
     let r = firm.get(&format!("{ACCOUNTS}{account}/lines/?ordering=date")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     r.body["results"].as_array().unwrap().clone()
