@@ -371,3 +371,67 @@ async fn other_firms_and_companies_reach_none_of_it(app: TestApp) {
     assert_eq!(a.count(PAYMENTS).await, 0);
 }
 on_every_backend!(isolation, other_firms_and_companies_reach_none_of_it);
+
+async fn the_csv_layout_is_shown_and_can_be_corrected(app: TestApp) {
+    let f = Firm::register(&app, "owner@layout.test", "Layout Books").await;
+    let account = bank_account(&f).await;
+    let acc = id(&account);
+    // A German export: a preamble line, `;`, decimal commas, day-first dates, two text columns.
+    let csv = "Konto;DE89370400440532013000\n\
+               Buchungstag;Verwendungszweck;Info;Betrag;Saldo\n\
+               03.03.2026;Miete Maerz;Ref 7;-1.200,00;3.800,00\n\
+               04.03.2026;INV-2026-0001;Kunde;250,50;4.050,50\n";
+    let r = upload(&f, acc, csv.as_bytes(), &[("preview", "true")]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let layout = &r.body["csv"];
+    assert_eq!(layout["delimiter"], ";", "{layout}");
+    assert_eq!(layout["decimal_separator"], ",");
+    assert_eq!(layout["date_format"], "%d.%m.%Y");
+    assert_eq!(layout["skip_rows"], 1);
+    assert_eq!(layout["encoding"], "utf-8");
+    assert_eq!(
+        layout["header"],
+        json!(["Buchungstag", "Verwendungszweck", "Info", "Betrag", "Saldo"])
+    );
+    assert_eq!(layout["columns"]["date"], 0);
+    assert_eq!(layout["columns"]["amount"], 3);
+    assert_eq!(r.body["lines"][0]["amount"], "-1200.00");
+    // Corrected: both text columns.
+    let r = upload(&f, acc, csv.as_bytes(), &[("preview", "true"), ("text_columns", "1,2")]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["csv"]["columns"]["text"], json!([1, 2]));
+    assert_eq!(r.body["lines"][0]["text"], "Miete Maerz Ref 7");
+    // The sign turned round: here the bank's running balance says otherwise, naming the line.
+    let r = upload(
+        &f,
+        acc,
+        csv.as_bytes(),
+        &[("preview", "true"), ("invert_amount", "true")],
+    )
+    .await;
+    assert_fields(&r, &["file"]);
+    assert!(
+        r.body["file"][0].as_str().unwrap().contains("line 4: balance"),
+        "{}",
+        r.body
+    );
+    let card = "date,amount,text\n2026-03-03,20.50,Card purchase\n";
+    let r = upload(
+        &f,
+        acc,
+        card.as_bytes(),
+        &[("preview", "true"), ("invert_amount", "true")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["csv"]["columns"]["invert_amount"], true);
+    assert_eq!(r.body["lines"][0]["amount"], "-20.50");
+    // Wrong values are named; other formats answer no layout.
+    let r = upload(&f, acc, csv.as_bytes(), &[("encoding", "ebcdic"), ("date_column", "x")]).await;
+    assert_fields(&r, &["date_column", "encoding"]);
+    assert_eq!(f.count(&format!("{ACCOUNTS}{acc}/lines/")).await, 0);
+    let r = upload(&f, acc, csv.as_bytes(), &[("skip_rows", "1"), ("text_columns", "1,2")]).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(lines(&f, acc).await[0]["text"], "Miete Maerz Ref 7");
+}
+on_every_backend!(csv_layout, the_csv_layout_is_shown_and_can_be_corrected);
