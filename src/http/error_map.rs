@@ -45,6 +45,7 @@ impl From<LedgerError<StoreError>> for ApiError {
             | LedgerError::SelfApproval
             | LedgerError::EditorApproval
             | LedgerError::Period(_) => refused(e),
+            LedgerError::Reconciled(_) => ApiError::Conflict(e.to_string()),
             LedgerError::ChainBroken(m) => ApiError::Internal(format!("ledger chain broken: {m}")),
             LedgerError::Store(s) => ApiError::from(s),
         }

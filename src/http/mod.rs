@@ -53,6 +53,7 @@ use tower_http::trace::TraceLayer;
 use crate::app::AppState;
 use accounting::Accounts;
 use banking::BankAccounts;
+use banking::rules::BankRules;
 use contacts::{Contacts, Customers, Vendors};
 use conventions::{Replace, Update};
 use documents::{Bills, CreditNotes, DocumentRoutes, Invoices, VendorCredits};
@@ -216,6 +217,21 @@ pub fn api_routes() -> openapi::Routes {
         .route("/api/banking/lines/{id}/match/", post(banking::lines::match_entry))
         .route("/api/banking/lines/{id}/unmatch/", post(banking::lines::unmatch))
         .route("/api/banking/lines/{id}/ignore/", post(banking::lines::ignore))
+        .route(
+            "/api/banking/accounts/{id}/suggestions/",
+            get(banking::suggestions::list),
+        )
+        .route("/api/banking/lines/{id}/confirm/", post(banking::suggestions::confirm))
+        .route("/api/banking/lines/{id}/reject/", post(banking::suggestions::reject))
+        .route("/api/banking/lines/{id}/payment/", post(banking::create::payment))
+        .route("/api/banking/lines/{id}/expense/", post(banking::create::expense))
+        .route("/api/banking/lines/{id}/transfer/", post(banking::create::transfer))
+        .route("/api/banking/lines/{id}/fee/", post(banking::create::fee))
+        .route("/api/banking/rules/", resource::many::<BankRules>())
+        .route(
+            "/api/banking/rules/{id}/",
+            resource::one::<BankRules>().delete(resource::delete::<BankRules>),
+        )
         .route(
             "/api/banking/reconciliations/",
             get(banking::reconciliations::list).post(banking::reconciliations::create),

@@ -250,6 +250,17 @@ impl LedgerStore for Tx<'_> {
         Ok(())
     }
 
+    fn reconciled_in(&mut self, company: Uuid, id: Uuid) -> Result<Option<Date>, StoreError> {
+        self.query_opt(
+            "SELECT r.statement_date FROM statement_lines l JOIN reconciliations r ON r.id = l.reconciliation_id \
+             WHERE l.company_id = $1 AND l.journal_entry_id = $2 AND r.status = 'approved' \
+             ORDER BY r.statement_date LIMIT 1",
+            params![company, id],
+        )?
+        .map(|r| parse_date(r.str(0)?))
+        .transpose()
+    }
+
     fn lock_books(&mut self, company: Uuid) -> Result<(), StoreError> {
         self.execute(
             "INSERT INTO counters (company_id, name, value) VALUES ($1, 'books', 0) \

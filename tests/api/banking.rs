@@ -12,12 +12,12 @@ use crate::fixtures::{Firm, PERIODS, Response, assert_fields, id};
 use crate::helpers::TestApp;
 use crate::on_every_backend;
 
-const ACCOUNTS: &str = "/api/banking/accounts/";
+pub(crate) const ACCOUNTS: &str = "/api/banking/accounts/";
 const SESSIONS: &str = "/api/banking/reconciliations/";
 const IBAN: &str = "DE89 3704 0044 0532 0130 00";
 
 /// Uploads `file` as `multipart/form-data` with the extra text `fields`.
-async fn upload(firm: &Firm, account: &str, file: &[u8], fields: &[(&str, &str)]) -> Response {
+pub(crate) async fn upload(firm: &Firm, account: &str, file: &[u8], fields: &[(&str, &str)]) -> Response {
     let boundary = "oasys-test-boundary-7d1f";
     let mut body = Vec::new();
     for (name, value) in fields {
@@ -41,7 +41,7 @@ async fn upload(firm: &Firm, account: &str, file: &[u8], fields: &[(&str, &str)]
     Response::send(req).await
 }
 
-async fn bank_account(firm: &Firm) -> Value {
+pub(crate) async fn bank_account(firm: &Firm) -> Value {
     let r = firm
         .post(
             ACCOUNTS,
@@ -214,7 +214,7 @@ async fn imports_preview_commit_and_never_twice(app: TestApp) {
 }
 on_every_backend!(imports, imports_preview_commit_and_never_twice);
 
-async fn lines(firm: &Firm, account: &str) -> Vec<Value> {
+pub(crate) async fn lines(firm: &Firm, account: &str) -> Vec<Value> {
     let r = firm.get(&format!("{ACCOUNTS}{account}/lines/?ordering=date")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     r.body["results"].as_array().unwrap().clone()
@@ -289,6 +289,22 @@ async fn reconciliation_balances_and_needs_a_second_person(app: TestApp) {
         .post(&format!("/api/banking/lines/{}/unmatch/", id(fee)), json!({}))
         .await;
     assert_fields(&r, &["non_field_errors"]);
+    // So is its entry: reversing it is a 409 naming the session, and nothing changes.
+    let entries = admin.entry_count("").await;
+    let r = admin.verb(id(&fee_entry), "reverse").await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let detail = r.body["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("reconciled in the session of 2026-03-31; reopen it first"),
+        "{}",
+        r.body
+    );
+    assert_eq!(admin.entry_count("").await, entries, "no reversal written");
+    let r = admin
+        .get(&format!("/api/accounting/journal-entries/{}/", id(&fee_entry)))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["reversed_by"], Value::Null, "{}", r.body);
     let report = admin.get(&format!("{session}report/")).await;
     assert_eq!(report.status, StatusCode::OK, "{}", report.body);
     assert_eq!(report.body["book_balance"], "129.50");
@@ -299,6 +315,9 @@ async fn reconciliation_balances_and_needs_a_second_person(app: TestApp) {
     let r = cfo.post(&format!("{session}reopen/"), json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(line_count(&admin, acc, "status=matched").await, 2);
+    // Reopened, the entry may be reversed again.
+    let r = admin.verb(id(&fee_entry), "reverse").await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let audit = admin.get("/api/accounting/audit-log/?page_size=200").await;
     let actions: Vec<&str> = audit.body["results"]
         .as_array()

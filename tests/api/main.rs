@@ -9,6 +9,7 @@ mod helpers;
 mod auth;
 mod backup;
 mod banking;
+mod banking_flows;
 mod caller_cache;
 mod cli;
 mod contacts;

@@ -8,6 +8,7 @@ pub mod matching;
 #[cfg(test)]
 mod memory;
 pub mod reconciliation;
+pub mod rules;
 pub mod statements;
 #[cfg(test)]
 mod tests;

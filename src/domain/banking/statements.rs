@@ -496,6 +496,46 @@ pub fn act_on_line<S: StatementStore>(
     Ok(changed)
 }
 
+/// Matches an unmatched `line` to what it was found to be or what was just recorded for it
+/// (`kind` `payment` or `journal_entry`, its `id`, and the entry that moves the bank), audited.
+pub fn match_to<S: StatementStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    line: StoredLine,
+    (kind, id): (&str, Uuid),
+    entry: Uuid,
+) -> Result<StoredLine, BankingError<S::Error>> {
+    must_be_open(&line)?;
+    let changed = StoredLine {
+        status: LineStatus::Matched,
+        matched: Some((kind.to_owned(), id)),
+        journal_entry_id: Some(entry),
+        ..line.clone()
+    };
+    store.update_line(&changed).map_err(BankingError::Store)?;
+    let record = audit::changes(
+        ctx,
+        "match",
+        ("statement_line", line.id),
+        Some(&line_fields(&line)),
+        Some(&line_fields(&changed)),
+    );
+    store.append_audit(&record).map_err(BankingError::Store)?;
+    Ok(changed)
+}
+
+/// Refuses a line that is not waiting to be matched: something is booked for it already.
+pub fn must_be_open<E: std::error::Error>(line: &StoredLine) -> Result<(), BankingError<E>> {
+    match line.status {
+        LineStatus::Unmatched => Ok(()),
+        LineStatus::Reconciled => Err(BankingError::Locked),
+        other => Err(BankingError::field(
+            "non_field_errors",
+            format!("This line is {}: unmatch it first.", other.as_str()),
+        )),
+    }
+}
+
 pub fn line_fields(l: &StoredLine) -> AuditFields {
     vec![
         ("status", l.status.as_str().to_owned()),

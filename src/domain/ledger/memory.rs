@@ -280,4 +280,10 @@ impl LedgerStore for MemoryLedger {
         self.written.audit.push(record.clone());
         Ok(())
     }
+
+    /// The ledger alone keeps no bank statements: nothing is reconciled here.
+    fn reconciled_in(&mut self, company: Uuid, _id: Uuid) -> Result<Option<Date>> {
+        self.only(company)?;
+        Ok(None)
+    }
 }

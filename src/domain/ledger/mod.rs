@@ -234,6 +234,9 @@ pub trait LedgerStore {
     fn result_balances(&mut self, company: Uuid, as_of: Date) -> Result<Vec<(Uuid, i64)>, Self::Error>;
     fn account_by_subtype(&mut self, company: Uuid, subtype: &str) -> Result<Option<Account>, Self::Error>;
     fn audit(&mut self, record: &AuditRecord) -> Result<(), Self::Error>;
+    /// The statement date of an approved bank reconciliation one of whose lines is matched to
+    /// entry `id`: such an entry is locked until the session is reopened. `None`: it is not.
+    fn reconciled_in(&mut self, company: Uuid, id: Uuid) -> Result<Option<Date>, Self::Error>;
 }
 
 /// Why a ledger operation was refused.
@@ -249,6 +252,9 @@ pub enum LedgerError<E: std::error::Error + 'static> {
     NotPosted,
     #[error("This entry has already been reversed.")]
     AlreadyReversed,
+    /// A line of an approved bank reconciliation is matched to the entry.
+    #[error("This entry is reconciled in the session of {0}; reopen it first.")]
+    Reconciled(Date),
     #[error("The period is closed through {closed_through}: nothing can be posted on {date}.")]
     PeriodClosed { date: Date, closed_through: Date },
     #[error("This entry needs approval before it can be posted.")]
@@ -275,6 +281,7 @@ impl<E: std::error::Error + 'static> LedgerError<E> {
             LedgerError::NotDraft(verb) => LedgerError::NotDraft(verb),
             LedgerError::NotPosted => LedgerError::NotPosted,
             LedgerError::AlreadyReversed => LedgerError::AlreadyReversed,
+            LedgerError::Reconciled(date) => LedgerError::Reconciled(date),
             LedgerError::PeriodClosed { date, closed_through } => LedgerError::PeriodClosed { date, closed_through },
             LedgerError::NeedsApproval => LedgerError::NeedsApproval,
             LedgerError::SelfApproval => LedgerError::SelfApproval,

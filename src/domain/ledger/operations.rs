@@ -188,6 +188,9 @@ pub fn reverse<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, date: Opt
     if original.reversed_by_id.is_some() {
         return Err(LedgerError::AlreadyReversed);
     }
+    if let Some(session) = store.reconciled_in(ctx.books.company_id, id).db()? {
+        return Err(LedgerError::Reconciled(session));
+    }
     let date = date.unwrap_or(original.date);
     check_open(store, ctx, date)?;
     let now = chain::now();

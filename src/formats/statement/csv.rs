@@ -13,7 +13,7 @@ use super::{Limits, Statement, StatementBalance, StatementFormat, StatementLine}
 use crate::formats::FormatError;
 use crate::formats::table::{self, Dialect, Record};
 
-pub use super::csv_guess::guess_profile;
+pub use super::csv_guess::{guess_profile, header_names};
 
 /// The text encodings bank CSV exports come in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -342,3 +342,23 @@ fn guess_date_format<'a>(values: impl Iterator<Item = &'a str>, decimal: char) -
         _ => "%Y-%m-%d".into(),
     }
 }
+
+/// The header row's names as written (trimmed), for the column mapper; empty when the profile
+/// says the file has no header.
+pub fn header_names(bytes: &[u8], profile: &CsvProfile) -> Vec<String> {
+    if !profile.header {
+        return Vec::new();
+    }
+    let Ok(text) = decode(bytes, profile.encoding) else {
+        return Vec::new();
+    };
+    text.lines()
+        .nth(profile.skip_rows)
+        .map(|l| {
+            split(l.trim_start_matches('\u{feff}'), profile.delimiter)
+                .into_iter()
+                .map(|c| c.trim().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -26,7 +26,7 @@ mod text;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-pub use self::csv::{AmountColumns, Column, CsvProfile, TextEncoding, guess_profile};
+pub use self::csv::{AmountColumns, Column, CsvProfile, TextEncoding, guess_profile, header_names};
 pub use fingerprint::fingerprints;
 
 use super::FormatError;

@@ -20,7 +20,7 @@ use crate::domain::banking::accounts::BankAccount;
 use crate::domain::banking::statements::{self, BalanceCheck, Preview, SourceFile, StatementImport, StatementStore};
 use crate::domain::money;
 use crate::formats::FormatError;
-use crate::formats::statement;
+use crate::formats::statement::{self, StatementFormat};
 use crate::http::company::{Id, InCompany, perm};
 use crate::http::conventions::ListQuery;
 use crate::http::error::{ApiError, Reply};
@@ -47,6 +47,23 @@ pub struct StatementUpload {
     decimal_separator: Option<String>,
     /// CSV only: a `strftime` pattern such as `%d.%m.%Y`; ISO dates by default.
     date_format: Option<String>,
+    /// CSV only: lines before the header.
+    skip_rows: Option<i64>,
+    /// CSV only: `utf-8`, `windows-1252` or `iso-8859-1`.
+    encoding: Option<String>,
+    /// CSV only, the column mapper's choices: columns by position from 0.
+    date_column: Option<i64>,
+    amount_column: Option<i64>,
+    debit_column: Option<i64>,
+    credit_column: Option<i64>,
+    /// Comma-separated column positions, joined by a space.
+    text_columns: Option<String>,
+    counterparty_column: Option<i64>,
+    counterparty_account_column: Option<i64>,
+    reference_column: Option<i64>,
+    balance_column: Option<i64>,
+    /// CSV only: the bank writes money out as positive.
+    invert_amount: Option<bool>,
 }
 
 struct Upload {
@@ -105,10 +122,18 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, ApiError> {
                 let f = text(field).await?;
                 profile.date_format = Some(f).filter(|f| !f.trim().is_empty());
             }
-            _ => errors.add(
-                &name,
-                "Unknown field: send file, preview, delimiter, decimal_separator, date_format.",
-            ),
+            _ => {
+                let value = text(field).await?;
+                if !profile::set_field(&mut profile, &name, &value, &mut errors) {
+                    errors.add(
+                        &name,
+                        "Unknown field: send file, preview, delimiter, decimal_separator, date_format, skip_rows, \
+                         encoding, date_column, amount_column, debit_column, credit_column, text_columns, \
+                         counterparty_column, counterparty_account_column, reference_column, balance_column, \
+                         invert_amount.",
+                    );
+                }
+            }
         }
     }
     let Some(file) = file else {
@@ -193,6 +218,10 @@ pub struct PreviewDto {
     pub lines_duplicate: usize,
     /// The first 1,000 lines.
     pub lines: Vec<PreviewLineDto>,
+    /// The layout a CSV file was read with (the guess and the upload's corrections); `null` for
+    /// other formats.
+    #[schema(required = true)]
+    pub csv: Option<profile::CsvLayoutDto>,
 }
 
 fn check_name(c: BalanceCheck) -> &'static str {
@@ -229,6 +258,7 @@ fn preview_dto(p: &Preview, upload: &Upload, sha256: String, decimals: u32) -> P
         lines_total: p.lines.len(),
         lines_new: p.new,
         lines_duplicate: p.duplicate,
+        csv: (p.format == StatementFormat::Csv).then(|| profile::layout(&upload.file, &upload.profile)),
         lines: p
             .lines
             .iter()
@@ -327,6 +357,7 @@ pub async fn upload(c: InCompany<perm::EditLedger>, Id(id): Id, form: Multipart)
                 sha256: &sha256,
             };
             let import = statements::commit(tx, ctx, &account, &preview, source)?;
+            store::matching::auto_match_import(tx, ctx, &account, import.id)?;
             Ok(import_dto(&import, account.decimals()))
         })
         .await?;

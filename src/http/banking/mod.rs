@@ -3,10 +3,13 @@
 //! multipart upload, preview, commit), statement lines (`lines.rs`) and reconciliation sessions
 //! (`reconciliations.rs`). Bank accounts are archived, never deleted.
 
+pub mod create;
 pub mod imports;
 pub mod lines;
 pub mod profile;
 pub mod reconciliations;
+pub mod rules;
+pub mod suggestions;
 
 use axum::Json;
 use serde::Serialize;

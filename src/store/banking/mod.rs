@@ -3,7 +3,9 @@
 //! the bank account's currency; one implementation of the domain's stores for both backends.
 
 mod lines;
+pub mod matching;
 mod reconciliations;
+pub mod rules;
 
 pub use lines::{LINES, import_from_row, imports, line_from_row, lines};
 pub use reconciliations::{Outstanding, RECONCILIATIONS, gl_balance, outstanding, reconciliation_from_row};

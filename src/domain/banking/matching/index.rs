@@ -125,7 +125,7 @@ fn days_between(a: Date, b: Date) -> i32 {
 impl CandidateIndex {
     /// Indexes the candidates. Their order does not matter: they are kept sorted by id.
     pub fn new(mut candidates: Vec<Candidate>) -> Self {
-        candidates.sort_by_key(|a| (a.id, a.kind));
+        candidates.sort_by_key(|c| (c.id, c.kind));
         let mut index = CandidateIndex {
             candidates: Vec::new(),
             by_amount: QuickMap::default(),

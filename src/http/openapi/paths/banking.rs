@@ -4,9 +4,12 @@ use super::super::crud::{Crud, crud};
 use super::super::ops::Access::Company;
 use super::super::ops::Kind::{Bool, Date, Id, Text};
 use super::super::ops::{Op, op, shape, tagged};
+use crate::http::banking::create::{ExpenseBody, FeeBody, PaymentBody, TransferBody};
 use crate::http::banking::imports::{ImportDto, PreviewDto, StatementUpload};
 use crate::http::banking::lines::{LineDto, MatchBody};
 use crate::http::banking::reconciliations::{CreateBody, ReconciliationDto, ReportDto};
+use crate::http::banking::rules::{BankRuleBody, BankRuleDto};
+use crate::http::banking::suggestions::{CandidateBody, LineSuggestionsDto};
 use crate::http::banking::{BankAccountBody, BankAccountDto};
 
 pub fn banking() -> Vec<Op> {
@@ -24,7 +27,24 @@ pub fn banking() -> Vec<Op> {
         ),
         filters: &[("is_active", Bool), ("currency", Text), ("account", Id), ("iban", Text)],
     });
-    [accounts, the_rest()].into_iter().flatten().collect()
+    let rules = crud::<BankRuleDto, BankRuleBody>(Crud {
+        path: "/api/banking/rules/",
+        tag: "Banking",
+        delete: true,
+        one: "BankRule",
+        many: "BankRules",
+        a: "a bank rule",
+        list: "Bank rules, in the order they are tried",
+        create: "BankRuleCreate",
+        rules: Some(
+            "A rule needs a condition (text, regex, amount range or counterparty account) and an account or contact; a bad regular expression is a 400 under `text_regex`.",
+        ),
+        filters: &[("is_active", Bool), ("bank_account", Id)],
+    });
+    [accounts, rules, the_rest(), matching()]
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 #[rustfmt::skip]
@@ -66,5 +86,38 @@ fn the_rest() -> Vec<Op> {
             .writes().ok(shape::<ReconciliationDto>()),
         op("GET /api/banking/reconciliations/{id}/report/", "reconciliationReport", "The reconciliation report")
             .ok(shape::<ReportDto>()),
+    ])
+}
+
+#[rustfmt::skip]
+fn matching() -> Vec<Op> {
+    tagged("Banking", Company, [
+        op("GET /api/banking/accounts/{id}/suggestions/", "listBankSuggestions", "Unmatched lines with their candidates")
+            .about("Oldest first, a page at a time. Each line carries at most 5 candidates (open invoices and bills, \
+                    unreconciled payments and entries on the bank's GL account), best first, with a score 0–100 and \
+                    its reasons in words, the rule that assigns the line, and whether the best may be matched \
+                    without review.")
+            .list::<LineSuggestionsDto>(&[]),
+        op("POST /api/banking/lines/{id}/confirm/", "confirmBankSuggestion", "Confirm a candidate")
+            .about("An invoice or bill gets a payment of the line dated the line's date, allocated up to what is open; \
+                    a payment or entry is linked. Learned for the counterparty.")
+            .json(shape::<CandidateBody>()).writes().ok(shape::<LineDto>()),
+        op("POST /api/banking/lines/{id}/reject/", "rejectBankSuggestion", "Reject a candidate")
+            .about("Never proposed for this line again; learned for the counterparty.")
+            .json(shape::<CandidateBody>()).writes().ok(shape::<LineDto>()),
+        op("POST /api/banking/lines/{id}/payment/", "paymentFromLine", "Record a payment from the line")
+            .about("Received for money in, made for money out, allocated as asked; the line is matched to it.")
+            .json(shape::<PaymentBody>()).writes().created(shape::<LineDto>()),
+        op("POST /api/banking/lines/{id}/expense/", "expenseFromLine", "Book an expense or income from the line")
+            .about("A posted entry: the account (net) and the tax rate's purchase or sales tax account (tax) against \
+                    the bank's GL account; the line is matched to it.")
+            .json(shape::<ExpenseBody>()).writes().created(shape::<LineDto>()),
+        op("POST /api/banking/lines/{id}/transfer/", "transferFromLine", "Book a transfer to another bank account")
+            .about("A posted entry between the two GL accounts; the other account's unmatched line of the opposite \
+                    amount within 7 days is matched to it too.")
+            .json(shape::<TransferBody>()).writes().created(shape::<LineDto>()),
+        op("POST /api/banking/lines/{id}/fee/", "feeFromLine", "Book a bank fee from the line")
+            .about("To `account`, by default the company's bank fees account (else a 400 under `account`).")
+            .json(shape::<FeeBody>()).writes().created(shape::<LineDto>()),
     ])
 }
