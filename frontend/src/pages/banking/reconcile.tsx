@@ -58,7 +58,9 @@ interface Lines {
 /** The unmatched lines with their candidates; without the suggestions endpoint, the bare lines. */
 async function fetchLines(id: string, page: number): Promise<Lines> {
   try {
-    const p = await get<PageT<LineSuggestions>>(`${BANK_ACCOUNTS_API}${id}/suggestions/${qs({ page, page_size: PAGE_SIZE })}`);
+    const p = await get<PageT<LineSuggestions> | LineSuggestions[]>(`${BANK_ACCOUNTS_API}${id}/suggestions/${qs({ page, page_size: PAGE_SIZE })}`);
+    // The contract pages it as every list is; a bare array is read too.
+    if (Array.isArray(p)) return { items: p, count: p.length, next: null, previous: null, plain: false };
     return { items: p.results, count: p.count, next: p.next, previous: p.previous, plain: false };
   } catch (e) {
     if (!isMissing(e)) throw e;
