@@ -133,6 +133,28 @@ export function Reconcile({ id }: { id: string }) {
     }
   };
 
+  /** Confirms the best candidate of every line on this page the server is sure of (`auto`). */
+  const confirmSure = async () => {
+    const sure = (data?.items ?? []).filter((it) => it.auto && it.suggestions.length);
+    if (!sure.length || busy || !window.confirm(`Confirm the best candidate of ${sure.length} line${sure.length === 1 ? "" : "s"} the matching is sure of?`)) return;
+    setBusy(true);
+    let done = 0;
+    try {
+      for (const it of sure) {
+        const best = it.suggestions[0];
+        await bankCall("POST", `${LINES_API}${it.line.id}/confirm/`, { kind: best.kind, id: best.id }, "Confirming a suggestion");
+        done++;
+      }
+    } catch (e) {
+      toastError(e);
+    } finally {
+      if (done) toast(`${done} line${done === 1 ? "" : "s"} matched`);
+      invalidate(...BANKING_TOUCHES);
+      await load();
+      setBusy(false);
+    }
+  };
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (notForUs(e) || !data) return;
@@ -173,7 +195,12 @@ export function Reconcile({ id }: { id: string }) {
       {data?.plain && <p class="empty not-yet" id="suggestions-missing">{missingText("Suggestions, and creating payments, expenses, transfers and fees from a line")}</p>}
       <div class="reconcile">
         <section class="rec-lines" aria-label="Statement lines">
-          <h2>Unmatched lines {data && <span class="muted">({data.count})</span>}</h2>
+          <h2>
+            Unmatched lines {data && <span class="muted">({data.count})</span>}
+            {editable && data && data.items.some((it) => it.auto) && (
+              <button class="link" id="confirm-sure" disabled={busy} onClick={confirmSure}>Confirm the {data.items.filter((it) => it.auto).length} sure matches</button>
+            )}
+          </h2>
           {!data ? <Loading /> : data.items.length === 0 ? (
             <Empty>Every line is matched. <Link href={`/banking/accounts/${id}/import`}>Import the next statement</Link></Empty>
           ) : (
