@@ -198,7 +198,7 @@ export function Reconcile({ id }: { id: string }) {
           <h2>
             Unmatched lines {data && <span class="muted">({data.count})</span>}
             {editable && data && data.items.some((it) => it.auto) && (
-              <button class="link" id="confirm-sure" disabled={busy} onClick={confirmSure}>Confirm the {data.items.filter((it) => it.auto).length} sure matches</button>
+              <button class="link" id="confirm-sure" disabled={busy} onClick={confirmSure}>{sureLabel(data.items.filter((it) => it.auto).length)}</button>
             )}
           </h2>
           {!data ? <Loading /> : data.items.length === 0 ? (
@@ -225,7 +225,7 @@ export function Reconcile({ id }: { id: string }) {
           {data && <Pager page={page} count={data.count} size={PAGE_SIZE} next={data.next} previous={data.previous} onPage={setPage} noun="lines" />}
         </section>
         <section class="rec-candidates" aria-label="Candidates" aria-live="polite">
-          {item ? <Candidates it={item} cand={cand} setCand={setCand} accounts={all} plain={!!data?.plain} editable={editable} busy={busy} confirm={confirm} reject={reject} /> : <Empty>No line selected.</Empty>}
+          {item ? <Candidates it={item} cand={cand} setCand={setCand} plain={!!data?.plain} editable={editable} busy={busy} confirm={confirm} reject={reject} /> : <Empty>No line selected.</Empty>}
         </section>
       </div>
       <Legend />
@@ -237,8 +237,8 @@ export function Reconcile({ id }: { id: string }) {
   );
 }
 
-function Candidates({ it, cand, setCand, accounts, plain, editable, busy, confirm, reject }: {
-  it: LineSuggestions; cand: number; setCand: (n: number) => void; accounts: BankAccount[]; plain: boolean; editable: boolean; busy: boolean;
+function Candidates({ it, cand, setCand, plain, editable, busy, confirm, reject }: {
+  it: LineSuggestions; cand: number; setCand: (n: number) => void; plain: boolean; editable: boolean; busy: boolean;
   confirm: () => void; reject: () => void;
 }) {
   const l = it.line;
@@ -292,10 +292,11 @@ function Candidates({ it, cand, setCand, accounts, plain, editable, busy, confir
           ))}
         </ol>
       )}
-      {accounts.length > 1 && <p class="muted hint">A transfer (<kbd>t</kbd>) goes to one of {accounts.filter((a) => a.is_active).length - 1} other accounts.</p>}
     </>
   );
 }
+
+const sureLabel = (n: number) => (n === 1 ? "Confirm the 1 sure match" : `Confirm the ${n} sure matches`);
 
 function Legend() {
   return (
