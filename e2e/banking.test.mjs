@@ -226,12 +226,12 @@ test("import wizard: the CSV column mapper previews again on every change", asyn
   await page.goto(`${base}/banking/accounts/${savings.id}/import`);
   await page.locator("#statement-file").setInputFiles(file("savings.csv", csv));
   await page.locator("#column-mapper").waitFor();
-  assert.equal(await page.locator("#detected-format").getAttribute("data-format"), "csv");
   const m = page.locator("#column-mapper");
   await m.locator("[name=delimiter]").selectOption(";");
   await m.locator("[name=decimal_separator]").selectOption(",");
   await m.locator("[name=date_format]").selectOption("%d.%m.%Y");
   await page.waitForFunction(() => [...document.querySelectorAll("#column-mapper [name=debit_column] option")].some((o) => o.textContent.includes("Debit")));
+  assert.equal(await page.locator("#detected-format").getAttribute("data-format"), "csv");
   await m.locator("[name=date_column]").selectOption("0");
   await m.locator("[name=debit_column]").selectOption("3");
   await m.locator("[name=credit_column]").selectOption("4");
