@@ -5,17 +5,22 @@
 // for the transfer), submitted, approved by a second user, and then the bank's GL balance in the
 // trial balance equals the statement's closing balance and reversing a matched entry is refused.
 // Also: the bank account form and list, the CSV column mapper, the rules editor, the keyboard
-// legend and keys that do not fire while typing.
+// legend and keys that do not fire while typing. The README's reconciliation picture goes to
+// docs/reconciliation.png (or $E2E_SCREENSHOTS).
 // Every endpoint these pages use must exist: a missing one fails its test (nothing is skipped).
 // Run: cd e2e && npm ci && OASYS_BIN=path/to/oasys node --test banking.test.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { launchBrowser, startServer, stopAll } from "./harness.mjs";
 
-// E2E_SHOTS=dir saves screenshots there (for looking at pages; not committed).
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+// The README's picture of the reconciliation screen goes to docs/ (or $E2E_SCREENSHOTS).
+const DOCS = process.env.E2E_SCREENSHOTS ?? join(ROOT, "docs");
+// E2E_SHOTS=dir saves more screenshots there (for looking at pages; not committed).
 const shot = (p, name) => (process.env.E2E_SHOTS ? p.screenshot({ path: join(process.env.E2E_SHOTS, `${name}.png`), fullPage: true }) : null);
 const ADMIN = { email: "owner@bank.test", password: "Ledger-Keeper-2026!bank" };
 const APPROVER = { email: "cfo@bank.test", password: "Signs-Off-Banks-2026!cfo" };
@@ -305,7 +310,8 @@ test("acceptance: reconciled by keyboard (Enter on the invoice, e for the expens
   assert.equal(await best.getAttribute("data-kind"), "invoice");
   assert.equal(await best.getAttribute("data-reference"), invoice.number);
   assert.match(await best.locator(".explanation").innerText(), new RegExp(`${invoice.number} in the text`));
-  await shot(page, "bank-reconcile");
+  mkdirSync(DOCS, { recursive: true });
+  await page.screenshot({ path: join(DOCS, "reconciliation.png") });
   await page.locator("body").press("Enter");
   await page.waitForFunction(() => document.querySelectorAll("#rec-lines tbody tr").length === 2);
   await page.waitForFunction(() => /2,276\.50/.test(document.querySelector("#session-book")?.textContent ?? ""));
