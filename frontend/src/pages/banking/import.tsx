@@ -236,7 +236,14 @@ function Summary({ p, currency }: { p: StatementPreview; currency: string }) {
 }
 
 function Mapper({ header, m, full, busy, remap }: { header: string[]; m: Mapping; full: boolean; busy: boolean; remap: (x: Partial<Mapping>) => void }) {
-  const pick = (k: keyof Mapping) => (e: Event) => remap({ [k]: (e.target as HTMLSelectElement).value } as Partial<Mapping>);
+  // One signed amount column, or debit and credit columns: choosing one way clears the other.
+  const pick = (k: keyof Mapping) => (e: Event) => {
+    const v = (e.target as HTMLSelectElement).value;
+    const patch = { [k]: v } as Partial<Mapping>;
+    if (v !== "" && k === "amount_column") Object.assign(patch, { debit_column: "", credit_column: "" });
+    if (v !== "" && (k === "debit_column" || k === "credit_column")) patch.amount_column = "";
+    remap(patch);
+  };
   const columnName = (i: number) => `${i + 1}: ${header[i] || "(no name)"}`;
   return (
     <section class="panel" id="column-mapper">
