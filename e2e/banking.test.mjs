@@ -223,7 +223,7 @@ test("import wizard: a CAMT.053 file shows its format, period, balances and line
   assert.match(await row.locator("[data-balance=unreconciled]").innerText(), /3 lines/);
 });
 
-test("import wizard: the CSV column mapper previews again on every change", async () => {
+test("import wizard: the CSV column mapper previews again on every change (debit and credit columns, an inverted amount column)", async () => {
   // Semicolons, decimal commas, day-first dates, debit and credit in separate columns: the layout
   // is set in the mapper, whose column choices are the file's header names.
   const dmy = day(-3).split("-").reverse().join(".");
@@ -244,12 +244,18 @@ test("import wizard: the CSV column mapper previews again on every change", asyn
   await page.waitForFunction(() => document.querySelectorAll("#preview-lines tbody tr").length === 2);
   const amounts = await page.locator("#preview-lines tbody td.num").allInnerTexts();
   assert.deepEqual(amounts.map((s) => s.trim()), ["-12.50", "3.00"]);
-  // Inverting the sign previews again with the amounts turned round.
-  await m.locator("[name=invert_amount]").check();
-  await page.waitForFunction(() => [...document.querySelectorAll("#preview-lines tbody td.num")].map((t) => t.textContent.trim()).join("|") === "12.50|-3.00");
-  await m.locator("[name=invert_amount]").uncheck();
-  await page.waitForFunction(() => [...document.querySelectorAll("#preview-lines tbody td.num")].map((t) => t.textContent.trim()).join("|") === "-12.50|3.00");
   await shot(page, "bank-import-csv");
+  // A card export writes purchases as positive amounts in one column: inverting that column's sign
+  // previews again with the amounts turned round.
+  const card = `Date,Merchant,Amount\n${day(-3)},Roastery,12.50\n${day(-3)},Roastery refund,-3.00\n`;
+  await page.locator("#statement-file").setInputFiles(file("card.csv", card));
+  await page.waitForFunction(() => document.querySelector("#column-mapper [name=amount_column]")?.value === "2");
+  await page.waitForFunction(() => [...document.querySelectorAll("#preview-lines tbody td.num")].map((t) => t.textContent.trim()).join("|") === "12.50|-3.00");
+  await m.locator("[name=invert_amount]").check();
+  await page.waitForFunction(() => [...document.querySelectorAll("#preview-lines tbody td.num")].map((t) => t.textContent.trim()).join("|") === "-12.50|3.00");
+  assert.ok(await m.locator("[name=invert_amount]").isChecked(), "the layout shows the inverted column");
+  await m.locator("[name=invert_amount]").uncheck();
+  await page.waitForFunction(() => [...document.querySelectorAll("#preview-lines tbody td.num")].map((t) => t.textContent.trim()).join("|") === "12.50|-3.00");
   // Not committed: the savings account keeps only what the transfer brings.
 });
 

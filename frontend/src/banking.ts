@@ -135,7 +135,7 @@ export interface CsvLayout {
   encoding: string;
   header: string[];
   columns: {
-    date: number;
+    date: number | null;
     amount: number | null;
     debit: number | null;
     credit: number | null;
@@ -144,6 +144,8 @@ export interface CsvLayout {
     counterparty_account: number | null;
     reference: number | null;
     balance: number | null;
+    /** The signed amount column's sign is turned round (debit and credit columns need none). */
+    invert_amount?: boolean;
   };
 }
 

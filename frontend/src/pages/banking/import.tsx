@@ -73,7 +73,7 @@ function fromLayout(csv: CsvLayout, invert: boolean): Mapping {
     counterparty_account_column: col(csv.columns.counterparty_account),
     reference_column: col(csv.columns.reference),
     balance_column: col(csv.columns.balance),
-    invert_amount: invert,
+    invert_amount: csv.columns.invert_amount ?? invert,
   };
 }
 
@@ -288,7 +288,9 @@ function Mapper({ header, m, full, busy, remap }: { header: string[]; m: Mapping
                   </select>
                 </label>
               ))}
-              <label class="inline"><input type="checkbox" name="invert_amount" checked={m.invert_amount} onChange={(e) => remap({ invert_amount: (e.target as HTMLInputElement).checked })} /> Invert the amounts (the bank writes money out as positive)</label>
+              {m.amount_column !== "" && (
+                <label class="inline"><input type="checkbox" name="invert_amount" checked={m.invert_amount} onChange={(e) => remap({ invert_amount: (e.target as HTMLInputElement).checked })} /> Invert the amount column (the bank writes money out as positive)</label>
+              )}
             </>
           )}
         </div>
