@@ -96,8 +96,8 @@ function refreshTokens(): Promise<boolean> {
 
 export interface RequestOptions {
   body?: unknown;
-  /** Sent as it is (a file), with its own Content-Type header, instead of a JSON body. */
-  raw?: Blob;
+  /** Sent as it is (a file, or a multipart form), with its own Content-Type, instead of a JSON body. */
+  raw?: Blob | FormData;
   auth?: boolean;
   headers?: Record<string, string>;
 }

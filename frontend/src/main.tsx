@@ -59,6 +59,12 @@ const StatementPage = lazy(() => import("./pages/statement").then((m) => m.State
 const DocumentSettings = lazy(() => import("./pages/documentSettings").then((m) => m.DocumentSettings));
 const Payments = lazy(() => import("./pages/payments").then((m) => m.Payments));
 const AgedReport = lazy(() => import("./pages/aged").then((m) => m.AgedReport));
+const bankAccountsPage = () => import("./pages/banking/accounts");
+const BankAccountList = lazy(() => bankAccountsPage().then((m) => m.BankAccountList));
+const BankAccountForm = lazy(() => bankAccountsPage().then((m) => m.BankAccountForm));
+const ImportWizard = lazy(() => import("./pages/banking/import").then((m) => m.ImportWizard));
+const Reconcile = lazy(() => import("./pages/banking/reconcile").then((m) => m.Reconcile));
+const BankRules = lazy(() => import("./pages/banking/rules").then((m) => m.Rules));
 
 type Kind = "invoice" | "credit_note" | "bill" | "vendor_credit";
 const DOC_ROUTES: [string, Kind][] = [
@@ -99,6 +105,7 @@ function Shell() {
   const reports = can(user, "reports.view");
   const settings = can(user, "users.view") || can(user, "companies.manage") || can(user, "firm.manage");
   const docs = can(user, "documents.view");
+  const ledger = can(user, "ledger.view");
   // The document template, logo and tax rounding: Settings → Documents, for those who issue documents.
   const docSettings = can(user, "documents.issue");
   const nav: NavItem[] = [
@@ -138,7 +145,15 @@ function Shell() {
     },
     { module: "Payments", href: "/payments", show: docs },
     { module: "Items", href: "/items", show: docs },
-    { module: "Banking", href: "/banking", show: true },
+    {
+      module: "Banking",
+      href: "/banking",
+      show: can(user, "ledger.view"),
+      items: [
+        ["Bank accounts", "/banking", true],
+        ["Rules", "/banking/rules", true],
+      ],
+    },
     {
       module: "Reports",
       href: "/reports",
@@ -248,6 +263,12 @@ function Shell() {
           <Route path="/settings/users">{can(user, "users.view") ? <Users /> : <Forbidden />}</Route>
           <Route path="/settings/documents">{docs ? <DocumentSettings /> : <Forbidden />}</Route>
           <Route path="/settings">{() => <Redirect to={settings || !docSettings ? "/settings/firm" : "/settings/documents"} />}</Route>
+          <Route path="/banking">{ledger ? <BankAccountList /> : <Forbidden />}</Route>
+          <Route path="/banking/rules">{ledger ? <BankRules /> : <Forbidden />}</Route>
+          <Route path="/banking/accounts/new">{ledger ? <BankAccountForm key="new" /> : <Forbidden />}</Route>
+          <Route path="/banking/accounts/:id/import">{(p: { id: string }) => (ledger ? <ImportWizard id={p.id} key={p.id} /> : <Forbidden />)}</Route>
+          <Route path="/banking/accounts/:id/reconcile">{(p: { id: string }) => (ledger ? <Reconcile id={p.id} key={p.id} /> : <Forbidden />)}</Route>
+          <Route path="/banking/accounts/:id">{(p: { id: string }) => (ledger ? <BankAccountForm id={p.id} key={p.id} /> : <Forbidden />)}</Route>
           <Route path="/profile" component={Profile} />
           <Route path="/:module">{(p: { module: string }) => <Later module={p.module} />}</Route>
           <Route>
@@ -298,7 +319,7 @@ function Redirect({ to }: { to: string }) {
   return null;
 }
 
-const LATER = ["banking", "documents"];
+const LATER = ["documents"];
 function Later({ module }: { module: string }) {
   if (!LATER.includes(module)) return <NotFound />;
   const name = module[0].toUpperCase() + module.slice(1);
