@@ -357,7 +357,7 @@ pub async fn upload(c: InCompany<perm::EditLedger>, Id(id): Id, form: Multipart)
                 sha256: &sha256,
             };
             let import = statements::commit(tx, ctx, &account, &preview, source)?;
-            store::matching::auto_match_import(tx, ctx, &account, import.id)?;
+            store::matching::auto_match_import(tx, ctx, &account, &import)?;
             Ok(import_dto(&import, account.decimals()))
         })
         .await?;

@@ -4,6 +4,8 @@
 //! candidates rejected per line; then `matching::suggest` over a page of lines.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -17,7 +19,7 @@ use crate::domain::banking::matching::{
     self, BankLine, Candidate, CandidateIndex, CandidateKind, Match, Memory, MemoryRow, Rule, TargetKind,
 };
 use crate::domain::banking::rules::BankRule;
-use crate::domain::banking::statements::{self, StoredLine};
+use crate::domain::banking::statements::{self, StatementImport, StoredLine};
 use crate::domain::books::Ctx;
 use crate::params;
 use crate::store::ledger::parse_date;
@@ -319,18 +321,102 @@ fn span(lines: &[StoredLine]) -> Option<(Date, Date)> {
     Some((lines.iter().map(|l| l.date).min()?, lines.iter().map(|l| l.date).max()?))
 }
 
-/// Suggestions for `lines` of `account`: candidates loaded once, indexed, scored.
+/// Suggestions for `lines` of `account`: candidates loaded once, indexed, scored. The index
+/// covers every unmatched line of the account, so the pages of one review share it (see
+/// [`IndexCache`]).
 pub fn suggestions(
     tx: &mut Tx,
     account: &BankAccount,
     company_currency: &str,
     lines: Vec<StoredLine>,
 ) -> Result<Vec<Suggested>, StoreError> {
-    let Some(span) = span(&lines) else {
+    let Some(page) = span(&lines) else {
         return Ok(Vec::new());
     };
-    let candidates = candidates(tx, account, company_currency, span)?;
-    suggest_among(tx, account, lines, candidates)
+    let whole = match unmatched_span(tx, account.id)? {
+        Some(all) => (all.0.min(page.0), all.1.max(page.1)),
+        None => page,
+    };
+    let version = tx
+        .query_opt(
+            "SELECT MAX(created_at) FROM audit_log WHERE company_id = $1",
+            params![account.company_id],
+        )?
+        .map(|r| r.opt_text(0))
+        .transpose()?
+        .flatten()
+        .unwrap_or_default();
+    let key = IndexKey {
+        company: account.company_id,
+        account: account.id,
+        span: whole,
+        version,
+    };
+    let index = match IndexCache::get(&key) {
+        Some(index) => index,
+        None => {
+            let index = Arc::new(CandidateIndex::new(candidates(tx, account, company_currency, whole)?));
+            IndexCache::put(key, Arc::clone(&index));
+            index
+        }
+    };
+    suggest_among(tx, account, lines, &index)
+}
+
+/// The first and last date of the account's unmatched lines.
+fn unmatched_span(tx: &mut Tx, account: Uuid) -> Result<Option<(Date, Date)>, StoreError> {
+    let Some(r) = tx.query_opt(
+        "SELECT MIN(date), MAX(date) FROM statement_lines WHERE bank_account_id = $1 AND status = 'unmatched'",
+        params![account],
+    )?
+    else {
+        return Ok(None);
+    };
+    match (r.opt_text(0)?, r.opt_text(1)?) {
+        (Some(a), Some(b)) => Ok(Some((parse_date(&a)?, parse_date(&b)?))),
+        _ => Ok(None),
+    }
+}
+
+/// What an index was built from: the account, the dates it covers, and the company's latest
+/// audit record — every change to a document, payment, entry or statement line writes one, so a
+/// newer record means the candidates may have changed.
+#[derive(Clone, PartialEq, Eq)]
+struct IndexKey {
+    company: Uuid,
+    account: Uuid,
+    span: (Date, Date),
+    version: String,
+}
+
+/// The last few candidate indexes built, so that paging through one account's suggestions loads
+/// and indexes its candidates once, not once per page. Bounded in count and age (a record
+/// written in the same microsecond as the latest one, or outside the API, is seen within
+/// [`INDEX_TTL`]).
+struct IndexCache;
+
+const INDEX_CACHE_SIZE: usize = 8;
+const INDEX_TTL: Duration = Duration::from_secs(60);
+
+static INDEXES: Mutex<Vec<(IndexKey, Instant, Arc<CandidateIndex>)>> = Mutex::new(Vec::new());
+
+impl IndexCache {
+    fn get(key: &IndexKey) -> Option<Arc<CandidateIndex>> {
+        let cache = INDEXES.lock().unwrap_or_else(PoisonError::into_inner);
+        cache
+            .iter()
+            .find(|(k, at, _)| k == key && at.elapsed() < INDEX_TTL)
+            .map(|(_, _, index)| Arc::clone(index))
+    }
+
+    fn put(key: IndexKey, index: Arc<CandidateIndex>) {
+        let mut cache = INDEXES.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.retain(|(k, at, _)| (k.company, k.account) != (key.company, key.account) && at.elapsed() < INDEX_TTL);
+        if cache.len() >= INDEX_CACHE_SIZE {
+            cache.remove(0);
+        }
+        cache.push((key, Instant::now(), index));
+    }
 }
 
 /// Matches the lines of a committed import whose best candidate is sure enough
@@ -340,7 +426,7 @@ pub fn auto_match_import(
     tx: &mut Tx,
     ctx: &Ctx<'_>,
     account: &BankAccount,
-    import: Uuid,
+    import: &StatementImport,
 ) -> Result<usize, BankingError<StoreError>> {
     let sure = sure_matches(tx, ctx, account, import).map_err(BankingError::Store)?;
     let matched = sure.len();
@@ -355,20 +441,13 @@ fn sure_matches(
     tx: &mut Tx,
     ctx: &Ctx<'_>,
     account: &BankAccount,
-    import: Uuid,
+    import: &StatementImport,
 ) -> Result<Vec<(StoredLine, &'static str, Uuid, Uuid)>, StoreError> {
-    let lines: Vec<StoredLine> = tx
-        .query(
-            &format!("SELECT {LINE_COLUMNS} FROM statement_lines WHERE import_id = $1 AND status = 'unmatched' ORDER BY date, id"),
-            params![import],
-        )?
-        .iter()
-        .map(line_from_row)
-        .collect::<Result<_, _>>()?;
-    let Some(span) = span(&lines) else {
+    // The postings first: with none in the statement's period there is nothing to read back.
+    let Some(period) = import.period else {
         return Ok(Vec::new());
     };
-    let window = window(span);
+    let window = window(period);
     let company = account.company_id;
     let currency = ctx.books.currency.as_str();
     let mut postings = open_payments(tx, company, account.account_id, currency, window)?;
@@ -376,9 +455,18 @@ fn sure_matches(
     if postings.is_empty() {
         return Ok(Vec::new());
     }
+    let lines: Vec<StoredLine> = tx
+        .query(
+            &format!("SELECT {LINE_COLUMNS} FROM statement_lines WHERE import_id = $1 AND status = 'unmatched' ORDER BY date, id"),
+            params![import.id],
+        )?
+        .iter()
+        .map(line_from_row)
+        .collect::<Result<_, _>>()?;
     let mut taken = HashSet::new();
     let mut sure = Vec::new();
-    for s in suggest_among(tx, account, lines, postings)? {
+    let index = CandidateIndex::new(postings);
+    for s in suggest_among(tx, account, lines, &index)? {
         let Some((best, candidate)) = s.matches.first().filter(|_| s.auto) else {
             continue;
         };
@@ -413,18 +501,17 @@ fn suggest_among(
     tx: &mut Tx,
     account: &BankAccount,
     lines: Vec<StoredLine>,
-    candidates: Vec<Candidate>,
+    index: &CandidateIndex,
 ) -> Result<Vec<Suggested>, StoreError> {
     let stored_rules = rules::active_for(tx, account.company_id, account.id)?;
     let rules: Vec<Rule> = stored_rules.iter().filter_map(|r| r.check().ok()).collect();
     let by_id: HashMap<Uuid, &BankRule> = stored_rules.iter().map(|r| (r.id, r)).collect();
     let memory = memory(tx, account.company_id)?;
     let rejected = rejections(tx, account.id)?;
-    let index = CandidateIndex::new(candidates);
     let found: HashMap<(CandidateKind, Uuid), &Candidate> =
         index.candidates().iter().map(|c| ((c.kind, c.id), c)).collect();
     let bank: Vec<BankLine> = lines.iter().map(bank_line).collect();
-    let suggested = matching::suggest(&bank, &index, &rules, &memory);
+    let suggested = matching::suggest(&bank, index, &rules, &memory);
     Ok(lines
         .into_iter()
         .zip(suggested)
