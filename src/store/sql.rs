@@ -18,6 +18,7 @@ use rusqlite::types::{ToSqlOutput, ValueRef};
 use uuid::Uuid;
 
 use super::StoreError;
+use crate::domain::ledger::chain;
 
 /// A parameter or a column value.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,17 +59,6 @@ fn nibble(c: u8) -> Option<u8> {
         b'a'..=b'f' => Some(c - b'a' + 10),
         _ => None,
     }
-}
-
-/// A digest's 64 lowercase hex digits.
-fn hex(bytes: &[u8; 32]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(64);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
 }
 
 impl From<i64> for Value {
@@ -161,7 +151,7 @@ impl Row {
         match self.at(i)? {
             Value::Text(v) => Ok(v.clone()),
             Value::Id(v) => Ok(v.to_string()),
-            Value::Digest(v) => Ok(hex(v)),
+            Value::Digest(v) => Ok(chain::hex(v)),
             other => Err(StoreError::Corrupt(format!(
                 "column {i}: expected text, found {other:?}"
             ))),
@@ -511,7 +501,7 @@ impl PgToSql for Value {
                 let mut text = [0u8; 36];
                 (&*v.hyphenated().encode_lower(&mut text)).to_sql(ty, out)
             }
-            Value::Digest(v) => hex(v).to_sql(ty, out),
+            Value::Digest(v) => chain::hex(v).to_sql(ty, out),
             Value::Int(v) => match *ty {
                 Type::INT8 => v.to_sql(ty, out),
                 Type::INT4 => i32::try_from(*v)?.to_sql(ty, out),
