@@ -161,7 +161,10 @@ async fn main() {
     }
     let reads = 50;
     for (name, path) in [
-        ("ageing as of:", "/api/reports/aged-receivables/?as_of=2026-06-15".to_owned()),
+        (
+            "ageing as of:",
+            "/api/reports/aged-receivables/?as_of=2026-06-15".to_owned(),
+        ),
         (
             "statement as of:",
             format!(
