@@ -1074,6 +1074,7 @@ fn postgres_a_firm_written_before_v10_migrates_and_verifies() {
              DROP INDEX audit_log_ranges;
              ALTER TABLE audit_log DROP COLUMN first_number, DROP COLUMN last_number;
              ALTER TABLE allocations DROP COLUMN date, DROP COLUMN ended_on;
+             DROP INDEX documents_entry, payments_entry;
              ALTER TABLE ledger_chain ADD COLUMN prev_hash TEXT;
              UPDATE ledger_chain c SET prev_hash = COALESCE((SELECT p.hash FROM ledger_chain p
                  WHERE p.company_id = c.company_id AND p.seq = c.seq - 1), repeat('0', 64));

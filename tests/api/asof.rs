@@ -6,7 +6,9 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::fixtures::{BILLS, CUSTOMERS, Firm, INVOICES, PAYMENTS, TRIAL_BALANCE, VENDORS, id};
+use crate::fixtures::{
+    BILLS, CUSTOMERS, ENTRIES, Firm, INVOICES, PAYMENTS, TRIAL_BALANCE, VENDORS, assert_field_error, id,
+};
 use crate::helpers::TestApp;
 use crate::on_every_backend;
 
@@ -279,3 +281,34 @@ async fn payables_take_each_event_at_its_date(app: TestApp) {
     }
 }
 on_every_backend!(payables_are_as_of_their_own_dates, payables_take_each_event_at_its_date);
+
+async fn a_documents_entry_is_reversed_only_by_its_void(app: TestApp) {
+    let f = Firm::register(&app, "owner@asof-rev.test", "Reverse Books").await;
+    let c = id(&f.create(CUSTOMERS, json!({ "name": "Acme" })).await).to_owned();
+    let inv = f.issued(INVOICES, invoice(&f, &c, "2026-01-10", "100.00")).await;
+    let p = f
+        .create(PAYMENTS, payment(&f, "received", &c, "2026-01-20", "30.00", json!([])))
+        .await;
+    for (owner, entry) in [("invoice", &inv["journal_entry"]), ("payment", &p["journal_entry"])] {
+        let r = f
+            .post(&format!("{ENTRIES}{}/reverse/", entry.as_str().unwrap()), json!({}))
+            .await;
+        assert_field_error(&r, "non_field_errors");
+        assert!(
+            r.body["non_field_errors"][0].as_str().unwrap().contains(owner),
+            "{}",
+            r.body
+        );
+    }
+    assert_eq!(
+        control(&f, "1100", "2026-12-31").await,
+        "70.00",
+        "the refusals changed nothing"
+    );
+    let a = ageing(&f, AGED, "2026-12-31").await;
+    assert_eq!(a["totals"]["total"], "70.00", "{a}");
+}
+on_every_backend!(
+    a_documents_entry_is_reversed_by_voiding_the_document,
+    a_documents_entry_is_reversed_only_by_its_void
+);

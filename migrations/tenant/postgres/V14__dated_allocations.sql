@@ -7,6 +7,8 @@
 --   Existing rows are backfilled with that rule.
 -- * `ended_on`: the date of the void that undid it (its payment's reversing entry), NULL while it
 --   stands. Allocations deleted by voids before V14 are gone and cannot be restored.
+-- * Documents and payments indexed by their entry: reversing one of their entries by hand is
+--   refused (void the document or payment instead), and the check is a look-up.
 ALTER TABLE allocations ADD COLUMN date TEXT;
 ALTER TABLE allocations ADD COLUMN ended_on TEXT;
 UPDATE allocations a SET date = GREATEST(
@@ -16,3 +18,5 @@ UPDATE allocations a SET date = GREATEST(
     d.issue_date)
 FROM documents d WHERE d.id = a.document_id;
 ALTER TABLE allocations ALTER COLUMN date SET NOT NULL;
+CREATE INDEX documents_entry ON documents(journal_entry_id);
+CREATE INDEX payments_entry ON payments(journal_entry_id);

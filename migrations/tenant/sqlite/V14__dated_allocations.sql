@@ -7,6 +7,8 @@
 --   Existing rows are backfilled with that rule.
 -- * `ended_on`: the date of the void that undid it (its payment's reversing entry), NULL while it
 --   stands. Allocations deleted by voids before V14 are gone and cannot be restored.
+-- * Documents and payments indexed by their entry: reversing one of their entries by hand is
+--   refused (void the document or payment instead), and the check is a look-up.
 --
 -- SQLite cannot add a NOT NULL column without a default: the table is rebuilt with its rows and
 -- indexes, the new columns last as PostgreSQL adds them.
@@ -31,3 +33,5 @@ DROP TABLE allocations;
 ALTER TABLE allocations__v14 RENAME TO allocations;
 CREATE INDEX allocations_document ON allocations(company_id, document_id);
 CREATE INDEX allocations_source ON allocations(company_id, source_id);
+CREATE INDEX documents_entry ON documents(journal_entry_id);
+CREATE INDEX payments_entry ON payments(journal_entry_id);

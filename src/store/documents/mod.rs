@@ -17,7 +17,7 @@ use crate::domain::documents::{
 };
 use crate::params;
 
-pub use lists::{DOCUMENT_LIST, PAYMENT_LIST, allocations_to, duplicate_reference, page, payment_page};
+pub use lists::{DOCUMENT_LIST, PAYMENT_LIST, allocations_to, duplicate_reference, entry_owner, page, payment_page};
 
 const DOC_COLUMNS: &str = "d.id, d.company_id, d.kind, d.status, d.number, d.contact_id, d.issue_date, d.due_date, \
     d.currency, d.reference, d.notes, d.payment_terms_days, d.credited_document_id, d.subtotal, d.tax_total, d.total, \
