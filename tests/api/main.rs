@@ -6,6 +6,7 @@
 mod fixtures;
 mod helpers;
 
+mod asof;
 mod auth;
 mod backup;
 mod banking;
