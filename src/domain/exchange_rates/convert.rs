@@ -127,6 +127,11 @@ mod tests {
         assert_eq!(invert(1_085_000_000_000), Ok(921_658_986_175));
         // A USD company: 1 JPY = 1.0850 / 160.50 USD = 0.006760124611 USD.
         assert_eq!(cross(1_085_000_000_000, 160_500_000_000_000), Ok(6_760_124_611));
+        // docs/exchange-rates.md: 1,000.00 USD at 1 / 1.0921 → 915.67 EUR.
+        assert_eq!(
+            to_company(100_000, 2, invert(1_092_100_000_000).unwrap(), 2),
+            Ok(91_567)
+        );
         assert_eq!(to_company(1, 2, 0, 2), Err(ConversionError::NotPositive));
         assert_eq!(to_company(i64::MAX, 2, i64::MAX, 2), Err(ConversionError::TooLarge));
         assert_eq!(invert(1), Err(ConversionError::TooLarge), "10^24 is no i64");
