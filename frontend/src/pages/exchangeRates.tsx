@@ -4,6 +4,7 @@
 import { useState } from "preact/hooks";
 import { api, qs, type Page as PageT } from "../api";
 import { can, useAuth } from "../auth";
+import { formatDate } from "../format";
 import { invalidate, useQuery } from "../query";
 import { Async, Empty, FieldError, fieldErrors, FormErrors, Page, Pager, toast, toastError } from "../ui";
 
@@ -54,7 +55,7 @@ export function ExchangeRates() {
     setPage(1);
   };
   const remove = async (r: ExchangeRate) => {
-    if (!confirm(`Delete the ${r.currency} rate of ${r.date}?`)) return;
+    if (!confirm(`Delete the ${r.currency} rate of ${formatDate(r.date)}?`)) return;
     try {
       await api("DELETE", `${EXCHANGE_RATES_API}${r.id}/`);
       invalidate(EXCHANGE_RATES_API);
@@ -95,7 +96,7 @@ export function ExchangeRates() {
                   <tbody>
                     {data.results.map((r) => (
                       <tr key={r.id} data-currency={r.currency} data-date={r.date}>
-                        <td>{r.date}</td>
+                        <td>{formatDate(r.date)}</td>
                         <td>{r.currency}</td>
                         <td class="num">{r.rate}</td>
                         <td>{r.source}</td>
@@ -214,7 +215,7 @@ function ImportPanel({ onClose }: { onClose: () => void }) {
               <tbody>
                 {preview.rates.slice(0, 200).map((p) => (
                   <tr key={`${p.currency}-${p.date}`}>
-                    <td>{p.row}</td><td>{p.date}</td><td>{p.currency}</td><td class="num">{p.rate}</td>
+                    <td>{p.row}</td><td>{formatDate(p.date)}</td><td>{p.currency}</td><td class="num">{p.rate}</td>
                     <td>{p.effect}{p.previous_rate ? ` (was ${p.previous_rate})` : ""}</td>
                   </tr>
                 ))}
