@@ -18,6 +18,8 @@ pub mod convert;
 pub mod currencies;
 pub mod import;
 mod operations;
+#[cfg(test)]
+mod tests;
 
 pub use convert::{ONE, RATE_DECIMALS};
 pub use operations::{ExchangeRateChanges, ExchangeRateError, ExchangeRateStore, RateOn, delete, rate_on};
@@ -155,7 +157,7 @@ pub fn check(currency: &str, company_currency: &str, taken: bool, date: Date, er
 }
 
 #[cfg(test)]
-mod tests {
+mod rules_tests {
     use super::*;
 
     #[test]
