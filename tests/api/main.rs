@@ -21,6 +21,7 @@ mod doctor;
 mod document_drafts;
 mod documents;
 mod drf;
+mod exchange_rates;
 mod hardening_approval;
 mod hardening_auth;
 mod hardening_bulk;
