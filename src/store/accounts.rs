@@ -48,9 +48,9 @@ pub fn from_row(r: &Row) -> Result<Account, StoreError> {
         updated_at: parse_ts(&r.text(10)?)?,
         cash_flow: match r.opt_text(11)? {
             None => None,
-            Some(c) => Some(
-                CashFlow::parse(&c).ok_or_else(|| StoreError::Corrupt(format!("unknown cash flow class {c:?}")))?,
-            ),
+            Some(c) => {
+                Some(CashFlow::parse(&c).ok_or_else(|| StoreError::Corrupt(format!("unknown cash flow class {c:?}")))?)
+            }
         },
     })
 }

@@ -20,6 +20,7 @@ mod doctor;
 mod document_drafts;
 mod documents;
 mod drf;
+mod financial;
 mod hardening_approval;
 mod hardening_auth;
 mod hardening_bulk;

@@ -128,17 +128,26 @@ mod tests {
         );
         assert_eq!(
             periods(date(2026, 1, 10), date(2026, 1, 19), Compare::PreviousPeriod),
-            Ok(vec![(date(2026, 1, 10), date(2026, 1, 19)), (date(2025, 12, 31), date(2026, 1, 9))])
+            Ok(vec![
+                (date(2026, 1, 10), date(2026, 1, 19)),
+                (date(2025, 12, 31), date(2026, 1, 9))
+            ])
         );
         assert_eq!(
             periods(date(2024, 2, 1), date(2024, 2, 29), Compare::PreviousYear),
-            Ok(vec![(date(2024, 2, 1), date(2024, 2, 29)), (date(2023, 2, 1), date(2023, 2, 28))])
+            Ok(vec![
+                (date(2024, 2, 1), date(2024, 2, 29)),
+                (date(2023, 2, 1), date(2023, 2, 28))
+            ])
         );
         let months = periods(date(2025, 1, 15), date(2025, 12, 31), Compare::Months).unwrap();
         assert_eq!(months.len(), 12);
         assert_eq!(months[0], (date(2025, 1, 15), date(2025, 1, 31)));
         assert_eq!(months[11], (date(2025, 12, 1), date(2025, 12, 31)));
-        assert_eq!(periods(date(2020, 1, 1), date(2025, 1, 1), Compare::Months), Err(ColumnsError::TooMany));
+        assert_eq!(
+            periods(date(2020, 1, 1), date(2025, 1, 1), Compare::Months),
+            Err(ColumnsError::TooMany)
+        );
         assert_eq!(periods(to, from, Compare::None), Err(ColumnsError::Order));
         assert_eq!(chosen(vec![(to, from)]), Err(ColumnsError::Order));
         assert_eq!(chosen(vec![(from, to); MAX_COLUMNS + 1]), Err(ColumnsError::TooMany));

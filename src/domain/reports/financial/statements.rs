@@ -52,15 +52,33 @@ pub fn balance_sheet(chart: &[ChartAccount], balances: &[(Date, Balances)]) -> R
     rows.push(line(RowKind::Total, "total_assets", "Total assets", 0, assets));
     rows.push(section("liabilities", "Liabilities"));
     let liabilities = grouped(chart, is(AccountType::Liability), &cols, -1, 1, &mut rows)?;
-    rows.push(line(RowKind::Total, "total_liabilities", "Total liabilities", 0, liabilities.clone()));
+    rows.push(line(
+        RowKind::Total,
+        "total_liabilities",
+        "Total liabilities",
+        0,
+        liabilities.clone(),
+    ));
     rows.push(section("equity", "Equity"));
     let equity = grouped(chart, is(AccountType::Equity), &cols, -1, 1, &mut rows)?;
     let earnings = cols.iter().map(|b| result(chart, b)).collect::<Result<Vec<_>, _>>()?;
-    rows.push(line(RowKind::Account, "current_earnings", "Current earnings", 1, earnings.clone()));
+    rows.push(line(
+        RowKind::Account,
+        "current_earnings",
+        "Current earnings",
+        1,
+        earnings.clone(),
+    ));
     let equity = plus(&equity, &earnings, "equity")?;
     rows.push(line(RowKind::Total, "total_equity", "Total equity", 0, equity.clone()));
     let both = plus(&liabilities, &equity, "liabilities and equity")?;
-    rows.push(line(RowKind::Total, "total_liabilities_and_equity", "Total liabilities and equity", 0, both));
+    rows.push(line(
+        RowKind::Total,
+        "total_liabilities_and_equity",
+        "Total liabilities and equity",
+        0,
+        both,
+    ));
     Ok(Statement {
         columns: balances.iter().map(|(d, _)| Column { from: None, to: *d }).collect(),
         headings: Vec::new(),
@@ -74,10 +92,22 @@ pub fn profit_and_loss(chart: &[ChartAccount], movements: &[(Column, Balances)])
     let cols: Vec<&Balances> = movements.iter().map(|(_, b)| b).collect();
     let mut rows = vec![section("revenue", "Revenue")];
     let revenue = grouped(chart, is(AccountType::Revenue), &cols, -1, 1, &mut rows)?;
-    rows.push(line(RowKind::Total, "total_revenue", "Total revenue", 0, revenue.clone()));
+    rows.push(line(
+        RowKind::Total,
+        "total_revenue",
+        "Total revenue",
+        0,
+        revenue.clone(),
+    ));
     rows.push(section("expenses", "Expenses"));
     let expenses = grouped(chart, is(AccountType::Expense), &cols, 1, 1, &mut rows)?;
-    rows.push(line(RowKind::Total, "total_expenses", "Total expenses", 0, expenses.clone()));
+    rows.push(line(
+        RowKind::Total,
+        "total_expenses",
+        "Total expenses",
+        0,
+        expenses.clone(),
+    ));
     let net = revenue
         .iter()
         .zip(&expenses)
@@ -111,13 +141,31 @@ pub fn cash_flow(chart: &[ChartAccount], periods: &[CashPeriod]) -> Result<State
     rows.push(line(RowKind::Account, "net_result", "Net result", 1, results.clone()));
     let changes = grouped(chart, class(CashFlow::Operating), &cols, -1, 1, &mut rows)?;
     let operating = plus(&results, &changes, "operating cash flow")?;
-    rows.push(line(RowKind::Total, "net_operating", "Net cash from operating activities", 0, operating.clone()));
+    rows.push(line(
+        RowKind::Total,
+        "net_operating",
+        "Net cash from operating activities",
+        0,
+        operating.clone(),
+    ));
     rows.push(section("investing", "Investing activities"));
     let investing = grouped(chart, class(CashFlow::Investing), &cols, -1, 1, &mut rows)?;
-    rows.push(line(RowKind::Total, "net_investing", "Net cash from investing activities", 0, investing.clone()));
+    rows.push(line(
+        RowKind::Total,
+        "net_investing",
+        "Net cash from investing activities",
+        0,
+        investing.clone(),
+    ));
     rows.push(section("financing", "Financing activities"));
     let financing = grouped(chart, class(CashFlow::Financing), &cols, -1, 1, &mut rows)?;
-    rows.push(line(RowKind::Total, "net_financing", "Net cash from financing activities", 0, financing.clone()));
+    rows.push(line(
+        RowKind::Total,
+        "net_financing",
+        "Net cash from financing activities",
+        0,
+        financing.clone(),
+    ));
     let net = plus(&plus(&operating, &investing, "cash flow")?, &financing, "cash flow")?;
     rows.push(line(RowKind::Total, "net_change", "Net change in cash", 0, net));
     let cash = |b: &Balances| {
@@ -129,11 +177,26 @@ pub fn cash_flow(chart: &[ChartAccount], periods: &[CashPeriod]) -> Result<State
             "cash",
         )
     };
-    let opening = periods.iter().map(|p| cash(&p.opening)).collect::<Result<Vec<_>, _>>()?;
+    let opening = periods
+        .iter()
+        .map(|p| cash(&p.opening))
+        .collect::<Result<Vec<_>, _>>()?;
     let moved = cols.iter().map(|b| cash(b)).collect::<Result<Vec<_>, _>>()?;
     let closing = plus(&opening, &moved, "cash")?;
-    rows.push(line(RowKind::Account, "cash_opening", "Cash at the beginning of the period", 0, opening));
-    rows.push(line(RowKind::Account, "cash_closing", "Cash at the end of the period", 0, closing));
+    rows.push(line(
+        RowKind::Account,
+        "cash_opening",
+        "Cash at the beginning of the period",
+        0,
+        opening,
+    ));
+    rows.push(line(
+        RowKind::Account,
+        "cash_closing",
+        "Cash at the end of the period",
+        0,
+        closing,
+    ));
     Ok(Statement {
         columns: periods.iter().map(|p| p.column).collect(),
         headings: Vec::new(),
@@ -175,10 +238,26 @@ pub fn equity_changes(chart: &[ChartAccount], p: &EquityPeriod) -> Result<Statem
     let closing = result(chart, &p.closing)?;
     let earned = result(chart, &less(&p.movements, &p.closes)?)?;
     let closed = result(chart, &p.closes)?;
-    let rest = sub(sub(sub(closing, opening, "equity")?, earned, "equity")?, closed, "equity")?;
+    let rest = sub(
+        sub(sub(closing, opening, "equity")?, earned, "equity")?,
+        closed,
+        "equity",
+    )?;
     let earnings = vec![opening, earned, closed, rest, closing];
-    rows.push(line(RowKind::Account, "current_earnings", "Current earnings", 0, earnings.clone()));
-    rows.push(line(RowKind::Total, "total_equity", "Total equity", 0, plus(&accounts, &earnings, "equity")?));
+    rows.push(line(
+        RowKind::Account,
+        "current_earnings",
+        "Current earnings",
+        0,
+        earnings.clone(),
+    ));
+    rows.push(line(
+        RowKind::Total,
+        "total_equity",
+        "Total equity",
+        0,
+        plus(&accounts, &earnings, "equity")?,
+    ));
     Ok(Statement {
         columns: vec![p.column],
         headings: EQUITY_HEADINGS.to_vec(),

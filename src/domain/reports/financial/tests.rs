@@ -48,7 +48,10 @@ fn post(b: &mut Balances, dr: u128, cr: u128, amount: i64) {
 fn close(chart: &[ChartAccount], b: &Balances) -> Balances {
     let mut lines = Balances::new();
     let mut total = 0;
-    for a in chart.iter().filter(|a| matches!(a.account_type, AccountType::Revenue | AccountType::Expense)) {
+    for a in chart
+        .iter()
+        .filter(|a| matches!(a.account_type, AccountType::Revenue | AccountType::Expense))
+    {
         let v = b.get(&a.id).copied().unwrap_or(0);
         if v != 0 {
             lines.insert(a.id, -v);
@@ -68,7 +71,10 @@ fn add_all(a: &Balances, b: &Balances) -> Balances {
 }
 
 fn col(from: Option<jiff::civil::Date>) -> Column {
-    Column { from, to: date(2026, 12, 31) }
+    Column {
+        from,
+        to: date(2026, 12, 31),
+    }
 }
 
 #[test]
@@ -100,7 +106,11 @@ fn the_tree_shows_subtotals_and_skips_empty_accounts() {
     assert_eq!(pl.line("total_revenue"), Some(&[1500][..]));
     assert_eq!(pl.line("total_expenses"), Some(&[300][..]));
     assert_eq!(pl.line("net_result"), Some(&[1200][..]));
-    assert!(pl.rows.iter().any(|r| r.kind == RowKind::Subtotal && r.name == "Total Account 6000"));
+    assert!(
+        pl.rows
+            .iter()
+            .any(|r| r.kind == RowKind::Subtotal && r.name == "Total Account 6000")
+    );
 }
 
 fn postings() -> impl Strategy<Value = Vec<(u128, u128, i64)>> {

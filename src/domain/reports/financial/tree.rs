@@ -82,7 +82,13 @@ struct Tree<'a> {
 
 impl Tree<'_> {
     /// The account's rows (if its subtree has anything) appended to `out`; its subtree's totals.
-    fn emit(&self, a: &ChartAccount, depth: usize, level: usize, out: &mut Vec<Row>) -> Result<Option<Vec<i64>>, Overflow> {
+    fn emit(
+        &self,
+        a: &ChartAccount,
+        depth: usize,
+        level: usize,
+        out: &mut Vec<Row>,
+    ) -> Result<Option<Vec<i64>>, Overflow> {
         let own = self
             .columns
             .iter()
