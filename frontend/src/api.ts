@@ -236,6 +236,14 @@ export interface Entry {
   created_at: string;
   lines: Line[];
 }
+/** A financial statement (`/api/reports/balance-sheet/`, `profit-and-loss/`, `cash-flow/`, `equity-changes/`). */
+export interface Statement {
+  report: "balance_sheet" | "profit_and_loss" | "cash_flow" | "equity_changes";
+  currency: string;
+  columns: { key: string; date_from: string | null; date_to: string }[];
+  rows: { kind: "section" | "account" | "subtotal" | "total"; key: string; account: string | null; code: string; name: string; depth: number; amounts: string[] }[];
+}
+
 export interface TrialBalance {
   as_of: string;
   currency: string;
