@@ -32,14 +32,18 @@ async fn main() {
     let id = |code: &str| common::account_id(&chart, code);
     // Debits on assets and expenses, credits on liabilities, equity and revenue: every section
     // of every statement has figures, and the cash accounts move.
-    let debit: Vec<String> = ["1020", "1100", "1510", "6100", "5000", "1010", "1200", "6200", "6300", "3300"]
-        .iter()
-        .map(|c| id(c))
-        .collect();
-    let credit: Vec<String> = ["4100", "2100", "2500", "4200", "1020", "3100", "2200", "4900", "1100", "1010"]
-        .iter()
-        .map(|c| id(c))
-        .collect();
+    let debit: Vec<String> = [
+        "1020", "1100", "1510", "6100", "5000", "1010", "1200", "6200", "6300", "3300",
+    ]
+    .iter()
+    .map(|c| id(c))
+    .collect();
+    let credit: Vec<String> = [
+        "4100", "2100", "2500", "4200", "1020", "3100", "2200", "4900", "1100", "1010",
+    ]
+    .iter()
+    .map(|c| id(c))
+    .collect();
     let start = jiff::civil::date(2024, 1, 1);
     let t = Instant::now();
     for i in (0..entries).step_by(ENTRIES_PER_BULK) {
@@ -75,7 +79,11 @@ async fn main() {
         t.elapsed().as_secs_f64()
     );
     let cases: [(&str, &str, f64); 6] = [
-        ("balance sheet as of 2026-12-31", "balance-sheet/?as_of=2026-12-31", 20.0),
+        (
+            "balance sheet as of 2026-12-31",
+            "balance-sheet/?as_of=2026-12-31",
+            20.0,
+        ),
         (
             "balance sheet + previous year",
             "balance-sheet/?as_of=2026-12-31&compare=previous_year",

@@ -25,7 +25,7 @@ use crate::store::reports::financial::{Accounts, before, chart, closes, net};
 
 /// One column: a period (`date_from` … `date_to`) or a date (`date_from` null).
 #[derive(Serialize, ToSchema)]
-#[schema(as = StatementColumn)]
+#[schema(as = FinancialStatementColumn)]
 pub struct ColumnDto {
     /// What the column holds: `period`, `as_of`, or for the changes in equity `opening`,
     /// `result`, `year_end_close`, `other`, `closing`.
@@ -38,7 +38,7 @@ pub struct ColumnDto {
 
 /// One line of a statement.
 #[derive(Serialize, ToSchema)]
-#[schema(as = StatementRow)]
+#[schema(as = FinancialStatementRow)]
 pub struct RowDto {
     /// `section` (a heading, no amounts), `account`, `subtotal` (an account with its
     /// sub-accounts) or `total`.
