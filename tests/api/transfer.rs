@@ -494,7 +494,10 @@ async fn refusals(app: TestApp) {
             t["columns"].as_array_mut().unwrap().retain(|c| c["name"] != "key_id");
         }
         if t["name"] == "accounts" {
-            t["columns"].as_array_mut().unwrap().retain(|c| c["name"] != "cash_flow");
+            t["columns"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|c| c["name"] != "cash_flow");
         }
         // Before v10 a link stored its predecessor's hash, and audit records had no range.
         if t["name"] == "ledger_chain" {
