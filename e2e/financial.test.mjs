@@ -114,3 +114,20 @@ test("profit and loss with the same period last year, cash flow and equity chang
   assert.equal(await total.nth(0).innerText(), "13,000.00");
   assert.equal(await total.nth(4).innerText(), "13,750.00");
 });
+
+test("an account's cash flow class is chosen in its form and moves its line in the cash flow", async () => {
+  await post(`${YEAR}-01-04`, "1300", "1020", "100.00", "PREPAID");
+  await page.goto(`${base}/accounting/accounts`);
+  await page.locator("tr[data-code='1300'] button", { hasText: "Edit" }).click();
+  const f = page.locator("#account-form");
+  assert.match(await f.locator("[name=cash_flow] option").first().innerText(), /operating/);
+  await f.locator("[name=cash_flow]").selectOption("investing");
+  await f.getByRole("button", { name: "Save" }).click();
+  await f.waitFor({ state: "detached" });
+  const account = await api("GET", `/api/accounting/chart-of-accounts/${ids["1300"]}/`);
+  assert.equal(account.cash_flow, "investing");
+  await page.goto(`${base}/reports/cash-flow?date_from=${YEAR}-01-01&date_to=${YEAR}-12-31`);
+  await page.locator("#statement").waitFor();
+  assert.equal(await amount("net_investing"), "-100.00");
+  assert.equal(await amount("net_change"), "650.00");
+});

@@ -210,6 +210,9 @@ export interface Account {
   subtype: string;
   parent: string | null;
   currency: string | null;
+  /** Where the account goes in the cash flow statement; `cash_flow_chosen` false = its subtype's default. */
+  cash_flow: "operating" | "investing" | "financing" | "cash";
+  cash_flow_chosen: boolean;
   is_active: boolean;
 }
 export interface Line {
