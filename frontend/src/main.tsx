@@ -53,6 +53,7 @@ const DocumentEditor = lazy(() => import("./pages/documents/editor").then((m) =>
 const DocumentView = lazy(() => import("./pages/documents/view").then((m) => m.DocumentView));
 const Items = lazy(() => itemsPage().then((m) => m.Items));
 const TaxRates = lazy(() => itemsPage().then((m) => m.TaxRates));
+const ExchangeRates = lazy(() => import("./pages/exchangeRates").then((m) => m.ExchangeRates));
 const recurringPage = () => import("./pages/recurring");
 const RecurringList = lazy(() => recurringPage().then((m) => m.RecurringList));
 const RecurringPage = lazy(() => recurringPage().then((m) => m.RecurringPage));
@@ -121,6 +122,7 @@ function Shell() {
         ["New entry", "/accounting/journal/new", can(user, "ledger.edit")],
         ["Periods", "/accounting/periods", can(user, "ledger.view")],
         ["Tax rates", "/accounting/tax-rates", docs],
+        ["Exchange rates", "/accounting/exchange-rates", true],
       ],
     },
     {
@@ -236,6 +238,7 @@ function Shell() {
           <Route path="/accounting/journal/:id">{(p: { id: string }) => <EntryDetail id={p.id} />}</Route>
           <Route path="/accounting/periods" component={Periods} />
           <Route path="/accounting/tax-rates">{docs ? <TaxRates /> : <Forbidden />}</Route>
+          <Route path="/accounting/exchange-rates">{ledger ? <ExchangeRates /> : <Forbidden />}</Route>
           <Route path="/accounting">{() => <Redirect to="/accounting/accounts" />}</Route>
           <Route path="/sales/customers/:id/statement">{(p: { id: string }) => (docs ? <StatementPage id={p.id} key={p.id} /> : <Forbidden />)}</Route>
           <Route path="/sales/recurring">{docs ? <RecurringList /> : <Forbidden />}</Route>

@@ -9,6 +9,7 @@ use crate::domain::banking::error::BankingError;
 use crate::domain::contacts::ContactError;
 use crate::domain::delivery::DeliveryError;
 use crate::domain::documents::DocumentError;
+use crate::domain::exchange_rates::ExchangeRateError;
 use crate::domain::items::ItemError;
 use crate::domain::ledger::LedgerError;
 use crate::domain::reports::Overflow;
@@ -120,6 +121,19 @@ impl From<TaxError<StoreError>> for ApiError {
             TaxError::Invalid(errors) => ApiError::Validation(errors),
             TaxError::NotFound => ApiError::NotFound,
             TaxError::Store(s) => unique(s, "name", "A tax rate with this name already exists."),
+        }
+    }
+}
+
+impl From<ExchangeRateError<StoreError>> for ApiError {
+    fn from(e: ExchangeRateError<StoreError>) -> Self {
+        match e {
+            ExchangeRateError::Invalid(errors) => ApiError::Validation(errors),
+            ExchangeRateError::NotFound => ApiError::NotFound,
+            ExchangeRateError::NoRate { .. } => ApiError::field("date", e.to_string()),
+            ExchangeRateError::Store(s) => {
+                unique(s, "date", "The company already has a rate for this currency and date.")
+            }
         }
     }
 }

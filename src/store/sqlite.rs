@@ -24,6 +24,12 @@ const IDLE_READERS: usize = 16;
 /// Readers kept open per firm database. Every idle connection holds its own copy of the schema
 /// and its page cache; a firm rarely has more than a few requests at once, and a burst opens more.
 const TENANT_IDLE_READERS: usize = 2;
+/// Readers an idle firm keeps once its page caches are released: one, so that its next request
+/// need not parse the schema again; the others hold a copy of the schema each.
+const TENANT_RESTING_READERS: usize = 1;
+/// A reader's lookaside slots and their size (see [`small_lookaside`]).
+const READER_LOOKASIDE_SLOT: std::ffi::c_int = 256;
+const READER_LOOKASIDE_SLOTS: std::ffi::c_int = 32;
 /// A firm database unused this long is closed by the checkpointer (its memory returned); the
 /// next request opens it again.
 pub const TENANT_IDLE: Duration = Duration::from_secs(300);
@@ -56,6 +62,8 @@ struct Db {
     writer: Mutex<Option<Connection>>,
     readers: Mutex<Vec<Connection>>,
     idle_readers: usize,
+    /// Readers kept when the database rests (its caches released).
+    resting_readers: usize,
     /// Set by every committed write, cleared by the checkpointer.
     dirty: AtomicBool,
     /// Set by every read and write, cleared by the checkpointer each round: the database was
@@ -77,7 +85,11 @@ impl SqliteBackend {
     pub fn open(data_dir: &Path, cache_size: usize) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir.join("tenants"))
             .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", data_dir.display())))?;
-        let platform = Arc::new(Db::open(&data_dir.join("platform.db"), true, IDLE_READERS)?);
+        let platform = Arc::new(Db::open(
+            &data_dir.join("platform.db"),
+            true,
+            (IDLE_READERS, IDLE_READERS),
+        )?);
         platform.with_writer(|w| migrations::run_sqlite(&migrations::platform_sqlite(), w).map(|_| ()))?;
         let tenants = Arc::new(Mutex::new(TenantCache {
             open: HashMap::new(),
@@ -142,7 +154,7 @@ impl SqliteBackend {
             std::fs::create_dir_all(dir.join("files"))
                 .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
         }
-        let db = Db::open(&path, true, TENANT_IDLE_READERS)?;
+        let db = Db::open(&path, true, (TENANT_IDLE_READERS, TENANT_RESTING_READERS))?;
         db.migrate_tenant(version)?;
         self.remember(id, Arc::new(db));
         Ok(())
@@ -234,7 +246,7 @@ impl SqliteBackend {
         if !path.exists() {
             return Err(missing(id, &path));
         }
-        let db = Arc::new(Db::open(&path, false, TENANT_IDLE_READERS)?);
+        let db = Arc::new(Db::open(&path, false, (TENANT_IDLE_READERS, TENANT_RESTING_READERS))?);
         db.bring_up_to_date()?;
         self.remember(id, Arc::clone(&db));
         Ok(db)
@@ -267,7 +279,7 @@ fn latest_tenant_version() -> i64 {
 impl Db {
     /// A database handle. A new file (`create`) gets its writer at once, which creates it; an
     /// existing one connects when first used.
-    fn open(path: &Path, create: bool, idle_readers: usize) -> Result<Db, StoreError> {
+    fn open(path: &Path, create: bool, (idle_readers, resting_readers): (usize, usize)) -> Result<Db, StoreError> {
         let writer = if create {
             Some(connect(path, true, false)?)
         } else {
@@ -278,6 +290,7 @@ impl Db {
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
             idle_readers,
+            resting_readers,
             dirty: AtomicBool::new(false),
             used: AtomicBool::new(false),
             cached: AtomicBool::new(false),
@@ -364,12 +377,19 @@ impl Db {
         // A firm that was only read has no writer yet.
         let mut done = writer.as_ref().is_some_and(|w| w.execute_batch(SHRINK).is_ok());
         drop(writer);
-        for reader in lock(&self.readers).iter() {
-            done |= reader.execute_batch(SHRINK).is_ok();
-        }
-        if let Some(conn) = lock(&self.checkpointer).as_ref() {
-            done |= conn.execute_batch(SHRINK).is_ok();
-        }
+        let closed = {
+            let mut readers = lock(&self.readers);
+            let resting = readers.len().min(self.resting_readers);
+            let closed: Vec<Connection> = readers.drain(resting..).collect();
+            for reader in readers.iter() {
+                done |= reader.execute_batch(SHRINK).is_ok();
+            }
+            closed
+        };
+        // The checkpointer connects again when the firm is next written.
+        let checkpointer = lock(&self.checkpointer).take();
+        done |= !closed.is_empty() || checkpointer.is_some();
+        drop((closed, checkpointer));
         done
     }
 
@@ -410,6 +430,9 @@ fn connect(path: &Path, create: bool, read_only: bool) -> Result<Connection, Sto
         private_files(path).map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
     }
     let conn = Connection::open_with_flags(path, flags)?;
+    if read_only {
+        small_lookaside(&conn);
+    }
     // 8 KiB pages (set before the first table; ignored afterwards): fewer splits and shallower
     // indexes for the ledger's text keys.
     conn.execute_batch("PRAGMA page_size=8192;")?;
@@ -426,6 +449,26 @@ fn connect(path: &Path, create: bool, read_only: bool) -> Result<Connection, Sto
     }
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
+}
+
+/// Gives a reader connection a small lookaside: [`READER_LOOKASIDE_SLOTS`] slots of
+/// [`READER_LOOKASIDE_SLOT`] bytes instead of SQLite's 48 KB default. Every idle reader of every
+/// open firm carries its lookaside (issue 15: memory per open firm); a reader prepares few
+/// statements (they stay in its statement cache), so the larger pool bought little. Must run
+/// before the connection's first statement; a refusal leaves SQLite's default in place.
+fn small_lookaside(conn: &Connection) {
+    // SAFETY: the handle is a live connection owned by `conn`, and no statement has run on it
+    // yet, so no lookaside memory is in use (SQLITE_DBCONFIG_LOOKASIDE's one requirement). A
+    // null buffer lets SQLite allocate the slots itself.
+    unsafe {
+        rusqlite::ffi::sqlite3_db_config(
+            conn.handle(),
+            rusqlite::ffi::SQLITE_DBCONFIG_LOOKASIDE,
+            std::ptr::null_mut::<std::ffi::c_void>(),
+            READER_LOOKASIDE_SLOT,
+            READER_LOOKASIDE_SLOTS,
+        );
+    }
 }
 
 /// Makes the database file (empty, when new) readable by its owner only, and tightens an older
