@@ -13,6 +13,7 @@ import { EntryForm } from "./pages/entry";
 import { EntryDetail } from "./pages/entryDetail";
 import { Periods } from "./pages/periods";
 import { GeneralLedger, ReportsIndex, TrialBalancePage } from "./pages/reports";
+import { FinancialStatementPage } from "./pages/financial";
 import { Companies, Firm, Users } from "./pages/settings";
 import "./styles.css";
 
@@ -161,6 +162,10 @@ function Shell() {
       href: "/reports",
       show: reports,
       items: [
+        ["Balance sheet", "/reports/balance-sheet", true],
+        ["Profit and loss", "/reports/profit-and-loss", true],
+        ["Cash flow", "/reports/cash-flow", true],
+        ["Changes in equity", "/reports/equity-changes", true],
         ["Trial balance", "/reports/trial-balance", true],
         ["General ledger", "/reports/general-ledger", true],
         ["Aged receivables", "/reports/aged-receivables", docs],
@@ -256,6 +261,10 @@ function Shell() {
           <Route path="/payments">{docs ? <Payments /> : <Forbidden />}</Route>
           <Route path="/items">{docs ? <Items /> : <Forbidden />}</Route>
           <Route path="/inventory">{() => <Redirect to="/items" />}</Route>
+          <Route path="/reports/balance-sheet">{reports ? <FinancialStatementPage kind="balance-sheet" key="bs" /> : <Forbidden />}</Route>
+          <Route path="/reports/profit-and-loss">{reports ? <FinancialStatementPage kind="profit-and-loss" key="pl" /> : <Forbidden />}</Route>
+          <Route path="/reports/cash-flow">{reports ? <FinancialStatementPage kind="cash-flow" key="cf" /> : <Forbidden />}</Route>
+          <Route path="/reports/equity-changes">{reports ? <FinancialStatementPage kind="equity-changes" key="eq" /> : <Forbidden />}</Route>
           <Route path="/reports/trial-balance">{reports ? <TrialBalancePage /> : <Forbidden />}</Route>
           <Route path="/reports/general-ledger">{reports ? <GeneralLedger /> : <Forbidden />}</Route>
           <Route path="/reports/aged-receivables">{reports && docs ? <AgedReport side="sales" key="ar" /> : <Forbidden />}</Route>

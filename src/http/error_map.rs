@@ -13,6 +13,7 @@ use crate::domain::exchange_rates::ExchangeRateError;
 use crate::domain::items::ItemError;
 use crate::domain::ledger::LedgerError;
 use crate::domain::reports::Overflow;
+use crate::domain::reports::financial::columns::ColumnsError;
 use crate::domain::taxes::TaxError;
 use crate::domain::tenants::{Refusal, TenantError};
 use crate::provision::ProvisionError;
@@ -210,5 +211,16 @@ impl From<Overflow> for ApiError {
     fn from(e: Overflow) -> Self {
         tracing::warn!(what = e.0, "a sum beyond the books' range");
         refused(e)
+    }
+}
+
+/// Columns of a statement that cannot be made: a 400 naming the parameter.
+impl From<ColumnsError> for ApiError {
+    fn from(e: ColumnsError) -> Self {
+        let field = match e {
+            ColumnsError::Order | ColumnsError::OutOfRange => "date_from",
+            ColumnsError::TooMany => "compare",
+        };
+        ApiError::field(field, e.to_string())
     }
 }

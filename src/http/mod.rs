@@ -270,6 +270,13 @@ pub fn api_routes() -> openapi::Routes {
         // reports
         .route("/api/reports/trial-balance/", get(reports::trial_balance))
         .route("/api/reports/general-ledger/", get(reports::general_ledger))
+        .route("/api/reports/balance-sheet/", get(reports::financial::balance_sheet))
+        .route(
+            "/api/reports/profit-and-loss/",
+            get(reports::financial::profit_and_loss),
+        )
+        .route("/api/reports/cash-flow/", get(reports::financial::cash_flow))
+        .route("/api/reports/equity-changes/", get(reports::financial::equity_changes))
         .route(
             "/api/reports/aged-receivables/",
             get(reports::aged::<reports::Receivables>),
