@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { launchBrowser, startServer, stopAll } from "./harness.mjs";
+import { launchBrowser, startServer, stopAll, setupFirm } from "./harness.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 // The README's picture of the reconciliation screen goes to docs/ (or $E2E_SCREENSHOTS).
@@ -110,18 +110,7 @@ before(async () => {
   files = mkdtempSync(join(tmpdir(), "oasys-bank-files-"));
   started = await startServer("oasys-bank-");
   base = started.base;
-  const setup = await fetch(`${base}/api/setup/`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({
-      token: new URL(started.setupLink).searchParams.get("token"),
-      firm_name: "Bank Books", company_name: "Harbour Trading", currency: "USD", timezone: "UTC",
-      first_name: "Ada", last_name: "Owner", email: ADMIN.email, password: ADMIN.password,
-    }),
-  });
-  const setupText = await setup.text();
-  assert.ok(setup.ok, setupText);
-  access = JSON.parse(setupText).tokens.access;
+  access = await setupFirm(started, ADMIN, { firm: "Bank Books", company: "Harbour Trading", currency: "USD" });
   const chart = await api("GET", "/api/accounting/chart-of-accounts/?page_size=200");
   for (const a of chart.results) ids[a.code] = a.id;
   // A second GL bank account, for the savings account the transfer goes to.

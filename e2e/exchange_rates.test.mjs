@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { launchBrowser, startServer, stopAll } from "./harness.mjs";
+import { launchBrowser, startServer, stopAll, setupFirm } from "./harness.mjs";
 
 const ADMIN = { email: "owner@rates.test", password: "Rates-Keeper-2026!euro" };
 const ECB = "Date,USD,JPY,CYP,GBP,\r\n2024-01-05,1.0921,158.83,N/A,0.8603,\r\n2024-01-04,1.0953,159.16,N/A,0.86408,\r\n";
@@ -32,18 +32,7 @@ before(async () => {
   files = mkdtempSync(join(tmpdir(), "oasys-rates-files-"));
   started = await startServer("oasys-rates-");
   base = started.base;
-  const setup = await fetch(`${base}/api/setup/`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({
-      token: new URL(started.setupLink).searchParams.get("token"),
-      firm_name: "Euro Books", company_name: "Euro Trading", currency: "EUR", timezone: "UTC",
-      first_name: "Ada", last_name: "Owner", email: ADMIN.email, password: ADMIN.password,
-    }),
-  });
-  const text = await setup.text();
-  assert.ok(setup.ok, text);
-  access = JSON.parse(text).tokens.access;
+  access = await setupFirm(started, ADMIN, { firm: "Euro Books", company: "Euro Trading", currency: "EUR" });
   browser = await launchBrowser();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   page = await context.newPage();

@@ -5,7 +5,7 @@
 // Run: cd e2e && npm ci && OASYS_BIN=path/to/oasys node --test financial.test.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, startServer, stopAll } from "./harness.mjs";
+import { launchBrowser, startServer, stopAll, setupFirm } from "./harness.mjs";
 
 const ADMIN = { email: "owner@fs.test", password: "Ledger-Keeper-2026!fs" };
 const YEAR = new Date().getFullYear();
@@ -34,18 +34,7 @@ async function post(date, debit, credit, amount, reference) {
 before(async () => {
   started = await startServer("oasys-fs-");
   base = started.base;
-  const setup = await fetch(`${base}/api/setup/`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({
-      token: new URL(started.setupLink).searchParams.get("token"),
-      firm_name: "FS Books", company_name: "FS Trading", currency: "USD", timezone: "UTC",
-      first_name: "Ada", last_name: "Owner", email: ADMIN.email, password: ADMIN.password,
-    }),
-  });
-  const setupText = await setup.text();
-  assert.ok(setup.ok, setupText);
-  access = JSON.parse(setupText).tokens.access;
+  access = await setupFirm(started, ADMIN, { firm: "FS Books", company: "FS Trading", currency: "USD" });
   const chart = await api("GET", "/api/accounting/chart-of-accounts/?page_size=200");
   for (const a of chart.results) ids[a.code] = a.id;
   await post(`${LAST}-01-02`, "1020", "3100", "10000.00", "CAPITAL");

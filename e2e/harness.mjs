@@ -1,4 +1,4 @@
-// What both browser-test files need: the real `oasys` release binary on a free port with a fresh
+// What every browser-test file needs: the real `oasys` release binary on a free port with a fresh
 // data dir (its one-time setup link read from stdout), Debian's Chromium, and a clean stop.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -19,6 +19,25 @@ function freePort() {
     });
     s.on("error", fail);
   });
+}
+
+/**
+ * Creates the first firm through the setup link `startServer` read, with `admin` as its owner
+ * (Ada Owner); resolves to the owner's access token.
+ */
+export async function setupFirm(started, admin, { firm, company, currency }) {
+  const setup = await fetch(`${started.base}/api/setup/`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      token: new URL(started.setupLink).searchParams.get("token"),
+      firm_name: firm, company_name: company, currency, timezone: "UTC",
+      first_name: "Ada", last_name: "Owner", email: admin.email, password: admin.password,
+    }),
+  });
+  const text = await setup.text();
+  if (!setup.ok) throw new Error(`setup: ${setup.status} ${text}`);
+  return JSON.parse(text).tokens.access;
 }
 
 /** Starts the server; resolves once it prints its setup link and answers /api/health/. */

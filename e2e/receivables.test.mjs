@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { deflateSync } from "node:zlib";
-import { launchBrowser, startServer, stopAll } from "./harness.mjs";
+import { launchBrowser, startServer, stopAll, setupFirm } from "./harness.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const DOCS = process.env.E2E_SCREENSHOTS ?? join(ROOT, "docs");
@@ -41,18 +41,7 @@ before(async () => {
   files = mkdtempSync(join(tmpdir(), "oasys-ar-files-"));
   started = await startServer("oasys-ar-");
   base = started.base;
-  const setup = await fetch(`${base}/api/setup/`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({
-      token: new URL(started.setupLink).searchParams.get("token"),
-      firm_name: "AR Books", company_name: "AR Trading", currency: "USD", timezone: "UTC",
-      first_name: "Ada", last_name: "Owner", email: ADMIN.email, password: ADMIN.password,
-    }),
-  });
-  const setupText = await setup.text();
-  assert.ok(setup.ok, setupText);
-  access = JSON.parse(setupText).tokens.access;
+  access = await setupFirm(started, ADMIN, { firm: "AR Books", company: "AR Trading", currency: "USD" });
   const chart = await api("GET", "/api/accounting/chart-of-accounts/?page_size=200");
   for (const a of chart.results) ids[a.code] = a.id;
   browser = await launchBrowser();
