@@ -22,6 +22,7 @@ mod document_drafts;
 mod documents;
 mod drf;
 mod exchange_rates;
+mod exports;
 mod financial;
 mod hardening_approval;
 mod hardening_auth;

@@ -15,7 +15,7 @@ use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, 
 use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{Content, ContentBuilder, RefOr, Required};
 
-use super::schemas::{boolean, date, integer, page, reference, string, uuid};
+use super::schemas::{boolean, choice, date, integer, page, reference, string, uuid};
 
 /// Who may call an operation.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -100,6 +100,8 @@ pub enum Body {
 /// What a successful answer carries.
 pub enum Answer {
     Json(u16, Box<Shape>),
+    /// A report: JSON, or with `format=xlsx` / `format=csv` the file.
+    Report(Box<Shape>),
     Pdf,
     Image,
     /// Prometheus text exposition (`/metrics`).
@@ -115,6 +117,8 @@ pub enum Kind {
     Id,
     Int,
     Date,
+    /// A report's `format`: `json`, `xlsx` or `csv`.
+    ReportFormat,
 }
 
 pub struct Op {
@@ -233,6 +237,11 @@ impl Op {
     pub fn ok(self, schema: impl Into<Shape>) -> Op {
         self.answer(Answer::Json(200, Box::new(schema.into())))
     }
+    /// A report: `format=json` (default) answers `schema`, `xlsx` and `csv` the file.
+    pub fn report(mut self, schema: impl Into<Shape>) -> Op {
+        self.query.push(("format", Kind::ReportFormat, false));
+        self.answer(Answer::Report(Box::new(schema.into())))
+    }
     pub fn created(self, schema: impl Into<Shape>) -> Op {
         self.answer(Answer::Json(201, Box::new(schema.into())))
     }
@@ -247,7 +256,7 @@ impl Op {
         if let Body::Json(s) | Body::Optional(s) | Body::Multipart(s) = &self.body {
             s.add_to(out);
         }
-        if let Answer::Json(_, s) = &self.answer {
+        if let Answer::Json(_, s) | Answer::Report(s) = &self.answer {
             s.add_to(out);
         }
     }
@@ -351,6 +360,7 @@ impl Op {
                 Kind::Id => uuid(),
                 Kind::Int => integer(),
                 Kind::Date => date(),
+                Kind::ReportFormat => choice(&["json", "xlsx", "csv"]),
             };
             out.push(param(name, Query, schema, *required, None));
         }
@@ -402,6 +412,18 @@ fn success(answer: Answer) -> (u16, Response) {
     const PROMETHEUS: &str = "Prometheus text exposition format 0.0.4";
     let (status, description, contents) = match answer {
         Answer::Json(status, shape) => (status, "Success", vec![("application/json", json(&shape))]),
+        Answer::Report(shape) => (
+            200,
+            "The report: JSON, or the spreadsheet or CSV file asked for by `format`",
+            vec![
+                ("application/json", json(&shape)),
+                (
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    binary(),
+                ),
+                ("text/csv", text()),
+            ],
+        ),
         Answer::Pdf => (200, "The PDF", vec![("application/pdf", binary())]),
         Answer::Image => (200, "The image as stored", images()),
         Answer::Metrics => {
@@ -434,6 +456,12 @@ fn positive() -> RefOr<Schema> {
 
 fn json(shape: &Shape) -> Content {
     ContentBuilder::new().schema(Some(shape.schema.clone())).build()
+}
+
+fn text() -> Content {
+    ContentBuilder::new()
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .build()
 }
 
 fn binary() -> Content {

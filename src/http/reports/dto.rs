@@ -13,6 +13,8 @@ use crate::domain::reports::ageing::{Ageing, BUCKETS, Buckets};
 use crate::domain::reports::general_ledger::LedgerLine;
 use crate::domain::reports::trial_balance::TrialBalance;
 
+use super::export::{Line, LineKind, Sheet};
+
 #[derive(Serialize, ToSchema)]
 pub struct TrialBalanceRow {
     pub account: Uuid,
@@ -65,6 +67,36 @@ impl TrialBalanceDto {
                     credit: m(r.credit),
                 })
                 .collect(),
+        }
+    }
+}
+
+impl TrialBalanceDto {
+    /// The trial balance as a table for the XLSX and CSV exports, its totals last.
+    pub fn sheet(&self, decimals: u32) -> Sheet {
+        let mut lines: Vec<Line> = self
+            .rows
+            .iter()
+            .map(|r| Line {
+                kind: LineKind::Account,
+                depth: 0,
+                texts: vec![r.code.clone(), r.name.clone()],
+                amounts: vec![r.debit.clone(), r.credit.clone()],
+            })
+            .collect();
+        lines.push(Line {
+            kind: LineKind::Total,
+            depth: 0,
+            texts: vec![String::new(), "Total".to_owned()],
+            amounts: vec![self.totals.debit.clone(), self.totals.credit.clone()],
+        });
+        Sheet {
+            file: format!("trial-balance-{}", self.as_of),
+            title: "Trial balance",
+            text_headers: vec!["Code", "Account"],
+            amount_headers: vec!["Debit".to_owned(), "Credit".to_owned()],
+            decimals,
+            lines,
         }
     }
 }

@@ -4,13 +4,14 @@
 //! (`domain::reports::financial`); these handlers read the query and render one shape for all
 //! four, which the web page and its CSV export read.
 
-use axum::Json;
+use axum::response::Response;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::export::{self, Format, Line, LineKind, Sheet};
 use super::{ReportQuery, param};
 use crate::domain::ledger::{Books, Ctx, LedgerStore};
 use crate::domain::money;
@@ -127,6 +128,64 @@ impl StatementDto {
     }
 }
 
+impl StatementDto {
+    /// The statement as a table for the XLSX and CSV exports.
+    pub fn sheet(&self, decimals: u32) -> Sheet {
+        let (title, slug) = match self.report {
+            "balance_sheet" => ("Balance sheet", "balance-sheet"),
+            "profit_and_loss" => ("Profit and loss", "profit-and-loss"),
+            "cash_flow" => ("Cash flow", "cash-flow"),
+            _ => ("Changes in equity", "equity-changes"),
+        };
+        let last = self.columns.first().map(|c| c.date_to.as_str()).unwrap_or_default();
+        Sheet {
+            file: format!("{slug}-{last}"),
+            title,
+            text_headers: vec!["Code", "Account"],
+            amount_headers: self.columns.iter().map(ColumnDto::heading).collect(),
+            decimals,
+            lines: self
+                .rows
+                .iter()
+                .map(|r| Line {
+                    kind: match r.kind {
+                        "section" => LineKind::Section,
+                        "total" | "subtotal" => LineKind::Total,
+                        _ => LineKind::Account,
+                    },
+                    depth: r.depth,
+                    texts: vec![r.code.clone(), r.name.clone()],
+                    amounts: r.amounts.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl ColumnDto {
+    /// The column's heading in an export: its label (changes in equity) and its dates.
+    fn heading(&self) -> String {
+        let dates = match &self.date_from {
+            Some(from) => format!("{from} – {}", self.date_to),
+            None => self.date_to.clone(),
+        };
+        let label = match self.key {
+            "opening" => "Opening balance",
+            "result" => "Result",
+            "year_end_close" => "Year-end close",
+            "other" => "Other movements",
+            "closing" => "Closing balance",
+            _ => return dates,
+        };
+        format!("{label} {dates}")
+    }
+}
+
+/// Answers the statement in the format asked for.
+fn render(format: Format, (dto, decimals): (StatementDto, u32)) -> Reply {
+    export::answer(format, dto, |s| s.sheet(decimals))
+}
+
 /// The first day of the fiscal year that contains `date`.
 fn fiscal_start(date: Date, start_month: i8) -> Date {
     let month = start_month.clamp(1, 12);
@@ -230,7 +289,8 @@ fn movements(tx: &mut Tx, company: Uuid, which: Accounts, from: Date, to: Date) 
 /// `GET …/balance-sheet/?as_of=&compare=`: assets, liabilities and equity as of the date
 /// (default today), with the current earnings not yet closed; `compare=previous_year` adds the
 /// same date a year earlier.
-pub async fn balance_sheet(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Json<StatementDto>> {
+pub async fn balance_sheet(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Response> {
+    let format = Format::read(&q)?;
     let as_of = q.date("as_of")?;
     let compare = match param(&q.0, "compare") {
         None | Some("" | "none") => false,
@@ -257,19 +317,19 @@ pub async fn balance_sheet(c: InCompany<perm::ViewReports>, q: ReportQuery) -> R
         for d in dates {
             balances.push((d, net(tx, company, Accounts::All, None, d)?));
         }
-        Ok(StatementDto::new(
-            "balance_sheet",
-            fin::balance_sheet(&chart, &balances)?,
-            ctx.books,
+        Ok((
+            StatementDto::new("balance_sheet", fin::balance_sheet(&chart, &balances)?, ctx.books),
+            ctx.books.decimals,
         ))
     })
     .await
-    .map(Json)
+    .and_then(|d| render(format, d))
 }
 
 /// `GET …/profit-and-loss/?date_from=&date_to=&compare=&periods=`: revenue, expenses and the
 /// net result for the period, with comparison columns.
-pub async fn profit_and_loss(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Json<StatementDto>> {
+pub async fn profit_and_loss(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Response> {
+    let format = Format::read(&q)?;
     let periods = Periods::read(&q)?;
     c.read(move |tx, ctx| {
         let company = ctx.books.company_id;
@@ -280,19 +340,19 @@ pub async fn profit_and_loss(c: InCompany<perm::ViewReports>, q: ReportQuery) ->
             let column = Column { from: Some(from), to };
             moved.push((column, movements(tx, company, Accounts::Result, from, to)?));
         }
-        Ok(StatementDto::new(
-            "profit_and_loss",
-            fin::profit_and_loss(&chart, &moved)?,
-            ctx.books,
+        Ok((
+            StatementDto::new("profit_and_loss", fin::profit_and_loss(&chart, &moved)?, ctx.books),
+            ctx.books.decimals,
         ))
     })
     .await
-    .map(Json)
+    .and_then(|d| render(format, d))
 }
 
 /// `GET …/cash-flow/?date_from=&date_to=&compare=&periods=`: the cash flow statement, indirect
 /// method, each balance-sheet account under its cash flow class.
-pub async fn cash_flow(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Json<StatementDto>> {
+pub async fn cash_flow(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Response> {
+    let format = Format::read(&q)?;
     let periods = Periods::read(&q)?;
     c.read(move |tx, ctx| {
         let company = ctx.books.company_id;
@@ -306,19 +366,19 @@ pub async fn cash_flow(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply
                 opening: before(tx, company, Accounts::All, from)?,
             });
         }
-        Ok(StatementDto::new(
-            "cash_flow",
-            fin::cash_flow(&chart, &data)?,
-            ctx.books,
+        Ok((
+            StatementDto::new("cash_flow", fin::cash_flow(&chart, &data)?, ctx.books),
+            ctx.books.decimals,
         ))
     })
     .await
-    .map(Json)
+    .and_then(|d| render(format, d))
 }
 
 /// `GET …/equity-changes/?date_from=&date_to=`: each equity account and the current earnings,
 /// from the opening to the closing balance of the period.
-pub async fn equity_changes(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Json<StatementDto>> {
+pub async fn equity_changes(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Response> {
+    let format = Format::read(&q)?;
     let (from, to) = (q.date("date_from")?, q.date("date_to")?);
     c.read(move |tx, ctx| {
         let company = ctx.books.company_id;
@@ -331,14 +391,13 @@ pub async fn equity_changes(c: InCompany<perm::ViewReports>, q: ReportQuery) -> 
             movements: net(tx, company, Accounts::All, Some(from), to)?,
             closes: closes(tx, company, Some(from), to)?,
         };
-        Ok(StatementDto::new(
-            "equity_changes",
-            fin::equity_changes(&chart, &p)?,
-            ctx.books,
+        Ok((
+            StatementDto::new("equity_changes", fin::equity_changes(&chart, &p)?, ctx.books),
+            ctx.books.decimals,
         ))
     })
     .await
-    .map(Json)
+    .and_then(|d| render(format, d))
 }
 
 #[cfg(test)]

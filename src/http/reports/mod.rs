@@ -5,6 +5,7 @@
 //! company's today (`ctx.today`).
 
 mod dto;
+pub mod export;
 pub mod financial;
 
 use axum::Json;
@@ -55,19 +56,17 @@ fn date_param(pairs: &[(String, String)], name: &str) -> Result<Option<Date>, Ap
 }
 
 /// `GET …/trial-balance/?as_of=`: every account with postings as of the date (default today).
-pub async fn trial_balance(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Json<TrialBalanceDto>> {
+pub async fn trial_balance(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply {
+    let format = export::Format::read(&q)?;
     let as_of = q.date("as_of")?;
     c.read(move |tx, ctx| {
         let as_of = as_of.unwrap_or(ctx.today);
         let totals = crate::store::reports::trial_balance(tx, ctx.books.company_id, as_of)?;
-        Ok(TrialBalanceDto::new(
-            as_of,
-            trial_balance::trial_balance(totals)?,
-            ctx.books,
-        ))
+        let tb = TrialBalanceDto::new(as_of, trial_balance::trial_balance(totals)?, ctx.books);
+        Ok((tb, ctx.books.decimals))
     })
     .await
-    .map(Json)
+    .and_then(|(tb, decimals)| export::answer(format, tb, |tb| tb.sheet(decimals)))
 }
 
 /// Which side of the books an ageing route reads, bound at registration

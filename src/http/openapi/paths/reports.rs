@@ -10,7 +10,7 @@ use crate::http::reports::{AgeingDto, GeneralLedgerDto, StatementDto, TrialBalan
 pub fn reports() -> Vec<Op> {
     tagged("Reports", Company, [
         op("GET /api/reports/trial-balance/", "trialBalance", "Trial balance as of a date (default today)")
-            .query("as_of", Date, false).ok(shape::<TrialBalanceDto>()),
+            .query("as_of", Date, false).report(shape::<TrialBalanceDto>()),
         op("GET /api/reports/general-ledger/", "generalLedger", "One account's postings, paged")
             .about("`date_from` defaults to the start of `date_to`'s year; `date_to` to today.")
             .query("account", Id, true).query("date_from", Date, false).query("date_to", Date, false)
@@ -21,17 +21,17 @@ pub fn reports() -> Vec<Op> {
             .ok(shape::<AgeingDto>()),
         op("GET /api/reports/balance-sheet/", "balanceSheet", "Balance sheet as of a date (default today)")
             .about("Assets, liabilities and equity grouped by the account tree, with the current earnings not yet closed. `compare`: `none` or `previous_year`. A bad date or choice is a 400.")
-            .query("as_of", Date, false).query("compare", Text, false).ok(shape::<StatementDto>()),
+            .query("as_of", Date, false).query("compare", Text, false).report(shape::<StatementDto>()),
         op("GET /api/reports/profit-and-loss/", "profitAndLoss", "Profit and loss for a period, with comparison columns")
             .about("`date_to` defaults to today, `date_from` to the start of its fiscal year. `compare`: `none`, `previous_period`, `previous_year` or `months`; `periods`: more columns as `YYYY-MM-DD/YYYY-MM-DD,…`. At most 24 columns; `date_from` after `date_to` is a 400. Year-end closing entries are left out.")
             .query("date_from", Date, false).query("date_to", Date, false).query("compare", Text, false).query("periods", Text, false)
-            .ok(shape::<StatementDto>()),
+            .report(shape::<StatementDto>()),
         op("GET /api/reports/cash-flow/", "cashFlow", "Cash flow statement (indirect method) for a period")
             .about("The net result, then each balance-sheet account's movement under its cash flow class (the account's `cash_flow`). Same parameters as the profit and loss.")
             .query("date_from", Date, false).query("date_to", Date, false).query("compare", Text, false).query("periods", Text, false)
-            .ok(shape::<StatementDto>()),
+            .report(shape::<StatementDto>()),
         op("GET /api/reports/equity-changes/", "equityChanges", "Changes in equity over a period")
             .about("Each equity account and the current earnings: opening balance, result, year-end close, other movements, closing balance.")
-            .query("date_from", Date, false).query("date_to", Date, false).ok(shape::<StatementDto>()),
+            .query("date_from", Date, false).query("date_to", Date, false).report(shape::<StatementDto>()),
     ])
 }
