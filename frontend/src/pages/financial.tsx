@@ -3,10 +3,10 @@
 // figure links to its general ledger for that column's dates (and from there to the entry).
 import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { qs, type Statement } from "../api";
+import { fetchBlob, qs, type Statement } from "../api";
 import { formatDate } from "../format";
 import { useQuery } from "../query";
-import { Async, downloadCsv, Empty, Money, Page, today } from "../ui";
+import { Async, downloadBlob, downloadCsv, Empty, Money, Page, toastError, today } from "../ui";
 
 export type StatementKind = "balance-sheet" | "profit-and-loss" | "cash-flow" | "equity-changes";
 
@@ -24,6 +24,8 @@ const EQUITY_COLUMNS: Record<string, string> = {
   other: "Other movements",
   closing: "Closing balance",
 };
+
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 type Column = Statement["columns"][number];
 
@@ -61,6 +63,19 @@ export function FinancialStatementPage({ kind }: { kind: StatementKind }) {
       ["kind", "code", "name", ...s.columns.map((c) => (EQUITY_COLUMNS[c.key] ? c.key : c.date_from ? `${c.date_from}/${c.date_to}` : c.date_to))],
       ...s.rows.map((r) => [r.kind, r.code, `${"  ".repeat(r.depth)}${r.name}`, ...r.amounts]),
     ]);
+  const [busy, setBusy] = useState(false);
+  // The spreadsheet comes from the server: real numbers with the currency's decimals, bold totals.
+  const exportXlsx = async () => {
+    setBusy(true);
+    try {
+      const blob = await fetchBlob(`/api/reports/${kind}/${qs({ ...query, format: "xlsx" })}`, XLSX);
+      downloadBlob(blob, `${kind}-${kind === "balance-sheet" ? asOf : `${from}-${to}`}.xlsx`);
+    } catch (e) {
+      toastError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
     <Page
       title={title}
@@ -68,6 +83,7 @@ export function FinancialStatementPage({ kind }: { kind: StatementKind }) {
       actions={
         <>
           <button onClick={() => q.data && exportCsv(q.data)} disabled={!q.data}>Export CSV</button>
+          <button id="export-xlsx" onClick={exportXlsx} disabled={!q.data || busy}>Export XLSX</button>
           <button onClick={() => window.print()}>Print</button>
         </>
       }
