@@ -1,7 +1,7 @@
 // Browser test of the financial statements against the real binary: entries posted through the
 // API, then the balance sheet (balanced, current earnings, drill-down from an account's figure to
 // its general ledger and on to the entry), the profit and loss with a comparison column, the cash
-// flow and the changes in equity, and the dashboard's P&L chart drawn from one request.
+// flow and the changes in equity, the dashboard's P&L chart drawn from one request, and the XLSX export.
 // Run: cd e2e && npm ci && OASYS_BIN=path/to/oasys node --test financial.test.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -119,4 +119,18 @@ test("an account's cash flow class is chosen in its form and moves its line in t
   await page.locator("#statement").waitFor();
   assert.equal(await amount("net_investing"), "-100.00");
   assert.equal(await amount("net_change"), "650.00");
+});
+
+test("Export XLSX downloads the server's spreadsheet of the statement shown", async () => {
+  await page.goto(`${base}/reports/profit-and-loss?date_from=${YEAR}-01-01&date_to=${YEAR}-12-31&compare=previous_year`);
+  await page.locator("#statement").waitFor();
+  const download = page.waitForEvent("download");
+  await page.locator("#export-xlsx").click();
+  const d = await download;
+  assert.equal(d.suggestedFilename(), `profit-and-loss-${YEAR}-01-01-${YEAR}-12-31.xlsx`);
+  const chunks = [];
+  for await (const c of await d.createReadStream()) chunks.push(c);
+  const bytes = Buffer.concat(chunks);
+  assert.equal(bytes.subarray(0, 2).toString(), "PK", "not a zip (XLSX) file");
+  assert.ok(requests.some((u) => u.includes("/api/reports/profit-and-loss/") && u.includes("format=xlsx")), "no XLSX request");
 });
