@@ -72,6 +72,7 @@ fn invoice() -> Document {
         notes: Some("Thank you for your business.".into()),
         payment_instructions: Some("Sort code 00-00-00, account 12345678, reference INV-2026-0042.".into()),
         statement: Statement::default(),
+        report: Default::default(),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Invoice, credit note and customer statement PDFs: plain data and a [`Template`] in, PDF bytes out.
+//! Invoice, credit note, customer statement and report (financial statements) PDFs: plain data and a [`Template`] in, PDF bytes out.
 //!
 //! No database, HTTP or JSON here: the caller gathers the figures (amounts in integer minor units,
 //! already computed by the books) and a firm's template, and gets bytes back. Drawing is done with
@@ -29,6 +29,8 @@ pub enum DocumentKind {
     Invoice,
     CreditNote,
     Statement,
+    /// A report (balance sheet, P&L, …): its own title, a period and a table ([`Report`]).
+    Report,
 }
 
 /// The issuing company, drawn in the header.
@@ -129,6 +131,31 @@ impl Statement {
     }
 }
 
+/// One line of a report: a name indented by `depth`, an amount per column (`None` blank).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReportRow {
+    pub name: String,
+    pub depth: usize,
+    pub bold: bool,
+    /// Minor units of the document currency.
+    pub amounts: Vec<Option<i64>>,
+}
+
+/// The most amount columns a report prints on an upright page.
+pub const PORTRAIT_COLUMNS: usize = 3;
+
+/// The report part of a document (used by [`DocumentKind::Report`] only).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Report {
+    /// e.g. "Profit and loss"; drawn as the document's title.
+    pub title: String,
+    /// e.g. "2026-01-01 – 2026-12-31", drawn under the title.
+    pub period: String,
+    /// The heading of each amount column. More than [`PORTRAIT_COLUMNS`] turn the page to landscape.
+    pub headings: Vec<String>,
+    pub rows: Vec<ReportRow>,
+}
+
 /// Everything drawn on one document.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Document {
@@ -149,6 +176,7 @@ pub struct Document {
     pub notes: Option<String>,
     pub payment_instructions: Option<String>,
     pub statement: Statement,
+    pub report: Report,
 }
 
 /// Why a document could not be rendered.
@@ -190,8 +218,14 @@ pub fn render(doc: &Document, template: &Template) -> Result<Vec<u8>, PdfError> 
         doc
     };
     let pages = compose::compose(doc, template, fonts, logo.as_ref().map(|l| l.size()))?;
-    let title = format!("{} {}", compose::title(doc.kind, &template.labels), doc.number);
-    draw::pdf(&pages, template.paper.size(), fonts, logo.as_ref(), title.trim())
+    let title = format!("{} {}", compose::document_title(doc, &template.labels), doc.number);
+    draw::pdf(
+        &pages,
+        compose::page_size(doc, template),
+        fonts,
+        logo.as_ref(),
+        title.trim(),
+    )
 }
 
 /// Largest logo accepted, in pixels (2048 × 2048). It is printed at most 150 × 56 pt, which

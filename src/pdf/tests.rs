@@ -76,6 +76,7 @@ fn invoice(lines: usize) -> Document {
         notes: Some("Thank you for your business.".into()),
         payment_instructions: Some("IBAN GB00 ACME 0000 0000 0000 00, reference INV-2026-0042.".into()),
         statement: Statement::default(),
+        report: Report::default(),
     }
 }
 
@@ -166,6 +167,59 @@ fn a_one_page_invoice_shows_its_number_customer_and_total() {
         })
         .count();
     assert!(images >= 1, "the logo is embedded");
+}
+
+#[test]
+fn a_long_report_repeats_its_headings_and_names_the_report_on_every_page() {
+    let rows: Vec<ReportRow> = (0..150)
+        .map(|i| ReportRow {
+            name: format!("Account {i:03}"),
+            depth: i % 3,
+            bold: i % 10 == 9,
+            amounts: vec![Some(123_456 + i as i64), if i % 2 == 0 { None } else { Some(-5_000) }],
+        })
+        .collect();
+    let doc = Document {
+        kind: DocumentKind::Report,
+        company: Company {
+            name: "Acme Bookkeeping Ltd".into(),
+            ..Default::default()
+        },
+        currency: "EUR".into(),
+        report: Report {
+            title: "Profit and loss".into(),
+            period: "2026-01-01 – 2026-12-31".into(),
+            headings: vec!["2026".into(), "2025".into()],
+            rows,
+        },
+        ..Default::default()
+    };
+    let pages = pages_text(&render(&doc, &Template::default()).unwrap());
+    assert!(pages.len() >= 3, "{} pages", pages.len());
+    assert!(pages[0].contains("Profit and loss") && pages[0].contains("2026-01-01 – 2026-12-31"));
+    assert!(
+        !pages[0].contains("Bill to") && !pages[0].contains("Balance due"),
+        "{}",
+        pages[0]
+    );
+    for (i, page) in pages.iter().enumerate().skip(1) {
+        assert!(
+            page.contains("Profit and loss (continued)"),
+            "running head on page {}",
+            i + 1
+        );
+        assert!(page.contains("Acme Bookkeeping Ltd"), "company on page {}", i + 1);
+        assert!(
+            page.contains("2026") && page.contains("2025"),
+            "headings on page {}",
+            i + 1
+        );
+    }
+    let all = pages.join("\n");
+    for i in 0..150 {
+        assert!(all.contains(&format!("Account {i:03}")), "row {i} is missing");
+    }
+    assert!(all.contains("1234.56") && all.contains("-50.00"), "the amounts: {all}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! The reports as files: `?format=xlsx` and `?format=csv` on the financial statements and the
+//! The reports as files: `?format=xlsx`, `csv` and `pdf` on the financial statements and the
 //! trial balance. The spreadsheet is opened (zip, sheet XML) and its cells checked against the
 //! JSON report: numbers, not text, with the currency's decimals; a frozen header; bold totals.
+//! The CSV has the JSON's rows; the PDF's text (lopdf) names the report and shows its totals.
 //! A bad format is a 400; another firm's company is a 404 in every format.
 
 use std::collections::HashMap;
@@ -279,6 +280,36 @@ async fn each_report_exports_the_json_figures_as_numbers(app: TestApp) {
             let got: Vec<&str> = rec.iter().skip(2).filter(|s| !s.is_empty()).collect();
             assert_eq!(got, amounts.iter().map(String::as_str).collect::<Vec<_>>(), "{path}");
         }
+
+        if columns > 8 {
+            // Too wide for a page: a 400 that says to ask for a spreadsheet.
+            let r = f.get(&format!("{path}?{query}&format=pdf")).await;
+            assert_field_error(&r, "format");
+            continue;
+        }
+        let (bytes, ct, cd) = download(&f, &format!("{path}?{query}&format=pdf")).await;
+        assert_eq!(ct, "application/pdf", "{path}");
+        assert!(cd.ends_with(".pdf\"") && bytes.starts_with(b"%PDF-"), "{path}: {cd}");
+        let pdf = lopdf::Document::load_mem(&bytes).unwrap();
+        let pages: Vec<u32> = pdf.get_pages().keys().copied().collect();
+        let text = pdf.extract_text(&pages).unwrap();
+        let title = match json.body["report"].as_str() {
+            Some("balance_sheet") => "Balance sheet",
+            Some("profit_and_loss") => "Profit and loss",
+            Some("cash_flow") => "Cash flow",
+            Some(_) => "Changes in equity",
+            None => "Trial balance",
+        };
+        assert!(text.contains(title), "{path}: {text}");
+        for (kind, _, name, amounts) in lines.iter().filter(|l| l.0 == "total") {
+            assert!(
+                text.contains(name.as_str()),
+                "{path}: {kind} {name} missing from {text}"
+            );
+            for a in amounts {
+                assert!(text.contains(a.as_str()), "{path}: {name} {a} missing from {text}");
+            }
+        }
     }
 }
 on_every_backend!(exports_match_the_json, each_report_exports_the_json_figures_as_numbers);
@@ -286,7 +317,7 @@ on_every_backend!(exports_match_the_json, each_report_exports_the_json_figures_a
 async fn a_bad_format_is_a_400_and_other_companies_are_404(app: TestApp) {
     let f = a_firm_with_a_year(&app, "badfmt@example.com").await;
     for (path, _) in REPORTS {
-        for bad in ["pdf", "XLSX", "xls"] {
+        for bad in ["docx", "XLSX", "xls"] {
             let r = f.get(&format!("{path}?format={bad}")).await;
             assert_field_error(&r, "format");
         }

@@ -141,6 +141,7 @@ fn document(
         notes: non_empty(&doc.notes),
         payment_instructions: None,
         statement: pdf::Statement::default(),
+        report: pdf::Report::default(),
     }
 }
 

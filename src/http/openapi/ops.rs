@@ -100,7 +100,7 @@ pub enum Body {
 /// What a successful answer carries.
 pub enum Answer {
     Json(u16, Box<Shape>),
-    /// A report: JSON, or with `format=xlsx` / `format=csv` the file.
+    /// A report: JSON, or with `format=xlsx` / `csv` / `pdf` the file.
     Report(Box<Shape>),
     Pdf,
     Image,
@@ -117,7 +117,7 @@ pub enum Kind {
     Id,
     Int,
     Date,
-    /// A report's `format`: `json`, `xlsx` or `csv`.
+    /// A report's `format`: `json`, `xlsx`, `csv` or `pdf`.
     ReportFormat,
 }
 
@@ -237,7 +237,7 @@ impl Op {
     pub fn ok(self, schema: impl Into<Shape>) -> Op {
         self.answer(Answer::Json(200, Box::new(schema.into())))
     }
-    /// A report: `format=json` (default) answers `schema`, `xlsx` and `csv` the file.
+    /// A report: `format=json` (default) answers `schema`, `xlsx`, `csv` and `pdf` the file.
     pub fn report(mut self, schema: impl Into<Shape>) -> Op {
         self.query.push(("format", Kind::ReportFormat, false));
         self.answer(Answer::Report(Box::new(schema.into())))
@@ -360,7 +360,7 @@ impl Op {
                 Kind::Id => uuid(),
                 Kind::Int => integer(),
                 Kind::Date => date(),
-                Kind::ReportFormat => choice(&["json", "xlsx", "csv"]),
+                Kind::ReportFormat => choice(&["json", "xlsx", "csv", "pdf"]),
             };
             out.push(param(name, Query, schema, *required, None));
         }
@@ -414,7 +414,7 @@ fn success(answer: Answer) -> (u16, Response) {
         Answer::Json(status, shape) => (status, "Success", vec![("application/json", json(&shape))]),
         Answer::Report(shape) => (
             200,
-            "The report: JSON, or the spreadsheet or CSV file asked for by `format`",
+            "The report: JSON, or the spreadsheet, CSV or PDF file asked for by `format`",
             vec![
                 ("application/json", json(&shape)),
                 (
@@ -422,6 +422,7 @@ fn success(answer: Answer) -> (u16, Response) {
                     binary(),
                 ),
                 ("text/csv", text()),
+                ("application/pdf", binary()),
             ],
         ),
         Answer::Pdf => (200, "The PDF", vec![("application/pdf", binary())]),

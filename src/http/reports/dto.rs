@@ -43,6 +43,9 @@ pub struct TrialBalanceDto {
     pub currency: String,
     pub rows: Vec<TrialBalanceRow>,
     pub totals: Totals,
+    /// The currency's decimals, for the exports.
+    #[serde(skip)]
+    decimals: u32,
 }
 
 impl TrialBalanceDto {
@@ -50,6 +53,7 @@ impl TrialBalanceDto {
         let m = |v: i64| money::format(v, books.decimals);
         TrialBalanceDto {
             as_of: as_of.to_string(),
+            decimals: books.decimals,
             currency: books.currency.clone(),
             totals: Totals {
                 debit: m(tb.debit),
@@ -73,7 +77,7 @@ impl TrialBalanceDto {
 
 impl TrialBalanceDto {
     /// The trial balance as a table for the XLSX and CSV exports, its totals last.
-    pub fn sheet(&self, decimals: u32) -> Sheet {
+    pub fn sheet(&self) -> Sheet {
         let mut lines: Vec<Line> = self
             .rows
             .iter()
@@ -95,7 +99,9 @@ impl TrialBalanceDto {
             title: "Trial balance",
             text_headers: vec!["Code", "Account"],
             amount_headers: vec!["Debit".to_owned(), "Credit".to_owned()],
-            decimals,
+            decimals: self.decimals,
+            currency: self.currency.clone(),
+            period: self.as_of.clone(),
             lines,
         }
     }

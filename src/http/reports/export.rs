@@ -1,6 +1,7 @@
-//! `?format=xlsx` and `?format=csv` on the financial statements and the trial balance: the
+//! `?format=xlsx`, `csv` and `pdf` on the financial statements and the trial balance: the
 //! report as a spreadsheet (real numbers with the currency's decimals, bold sections and totals,
-//! names indented by the account tree, a frozen header row) or as CSV (decimal strings).
+//! names indented by the account tree, a frozen header row), as CSV (decimal strings) or as a PDF
+//! in the firm's document template (`crate::pdf`, the heading row and the page header on every page).
 //! `?format=json`, the default, is the JSON answer; anything else is a 400.
 
 use std::str::FromStr;
@@ -14,7 +15,16 @@ use rust_xlsxwriter::{Format as Style, FormatAlign, Workbook, XlsxError};
 use serde::Serialize;
 
 use super::{ReportQuery, param};
+use crate::app::AppState;
+use crate::domain::ledger::Ctx;
+use crate::domain::money;
+use crate::http::documents::print;
 use crate::http::error::ApiError;
+use crate::pdf;
+use crate::store::Tx;
+
+/// The most amount columns a PDF holds (on a landscape page); wider reports are for XLSX or CSV.
+pub const MAX_PDF_COLUMNS: usize = 8;
 
 /// The longest indentation Excel takes.
 const MAX_INDENT: usize = 15;
@@ -25,6 +35,7 @@ pub enum Format {
     Json,
     Xlsx,
     Csv,
+    Pdf,
 }
 
 impl Format {
@@ -34,9 +45,10 @@ impl Format {
             None | Some("" | "json") => Ok(Format::Json),
             Some("xlsx") => Ok(Format::Xlsx),
             Some("csv") => Ok(Format::Csv),
+            Some("pdf") => Ok(Format::Pdf),
             Some(other) => Err(ApiError::field(
                 "format",
-                format!("\"{other}\" is not a valid choice: json, xlsx or csv."),
+                format!("\"{other}\" is not a valid choice: json, xlsx, csv or pdf."),
             )),
         }
     }
@@ -68,12 +80,60 @@ pub struct Sheet {
     pub amount_headers: Vec<String>,
     /// The company currency's decimals.
     pub decimals: u32,
+    pub currency: String,
+    /// What the report covers, for the PDF's header: `2026-01-01 – 2026-12-31` or a date.
+    pub period: String,
     pub lines: Vec<Line>,
 }
 
-/// Answers `dto` as JSON, or `sheet()` in the format asked for.
-pub fn answer<T: Serialize>(format: Format, dto: T, sheet: impl FnOnce(&T) -> Sheet) -> Result<Response, ApiError> {
+/// What a PDF adds to the sheet: the company as printed (with its logo) and the firm's template.
+pub struct Look {
+    company: pdf::Company,
+    template: pdf::Template,
+}
+
+impl Look {
+    /// Read in the report's transaction, only when a PDF is asked for.
+    pub fn read(format: Format, tx: &mut Tx, ctx: &Ctx<'_>) -> Result<Option<Look>, ApiError> {
+        if format != Format::Pdf {
+            return Ok(None);
+        }
+        let (logo, template) = print::firm_look(tx, ctx.company)?;
+        Ok(Some(Look {
+            company: print::company(ctx.company, logo),
+            template,
+        }))
+    }
+}
+
+/// Answers `dto` as JSON, or `sheet()` in the format asked for; a PDF is drawn off the async
+/// workers, after the transaction.
+pub async fn answer<T: Serialize>(
+    app: &AppState,
+    format: Format,
+    (dto, look): (T, Option<Look>),
+    sheet: impl FnOnce(&T) -> Sheet,
+) -> Result<Response, ApiError> {
     match format {
+        Format::Pdf => {
+            let s = sheet(&dto);
+            if s.amount_headers.len() > MAX_PDF_COLUMNS {
+                return Err(ApiError::field(
+                    "format",
+                    format!(
+                        "A PDF holds at most {MAX_PDF_COLUMNS} columns side by side; this report has {}: ask for xlsx or csv.",
+                        s.amount_headers.len()
+                    ),
+                ));
+            }
+            let look = look.ok_or_else(|| ApiError::Internal("the firm's look was not read".into()))?;
+            let doc = pdf_document(&s, look.company);
+            let template = look.template;
+            let bytes = app
+                .blocking(move |_| pdf::render(&doc, &template).map_err(|e| ApiError::Internal(e.to_string())))
+                .await?;
+            Ok(file("application/pdf", &s.file, "pdf", bytes))
+        }
         Format::Json => Ok(Json(dto).into_response()),
         Format::Xlsx => {
             let s = sheet(&dto);
@@ -90,6 +150,36 @@ pub fn answer<T: Serialize>(format: Format, dto: T, sheet: impl FnOnce(&T) -> Sh
             let bytes = csv(&s).map_err(|e| ApiError::Internal(format!("CSV: {e}")))?;
             Ok(file("text/csv; charset=utf-8", &s.file, "csv", bytes))
         }
+    }
+}
+
+/// The sheet as the PDF renderer takes it: amounts back to minor units.
+fn pdf_document(s: &Sheet, company: pdf::Company) -> pdf::Document {
+    let minor = |a: &str| {
+        Decimal::from_str(a)
+            .ok()
+            .and_then(|v| money::to_minor(v, s.decimals).ok())
+    };
+    pdf::Document {
+        kind: pdf::DocumentKind::Report,
+        company,
+        currency: s.currency.clone(),
+        report: pdf::Report {
+            title: s.title.to_owned(),
+            period: s.period.clone(),
+            headings: s.amount_headers.clone(),
+            rows: s
+                .lines
+                .iter()
+                .map(|l| pdf::ReportRow {
+                    name: l.texts.last().cloned().unwrap_or_default(),
+                    depth: l.depth,
+                    bold: l.kind != LineKind::Account,
+                    amounts: l.amounts.iter().map(|a| minor(a)).collect(),
+                })
+                .collect(),
+        },
+        ..pdf::Document::default()
     }
 }
 

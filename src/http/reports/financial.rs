@@ -4,6 +4,7 @@
 //! (`domain::reports::financial`); these handlers read the query and render one shape for all
 //! four, which the web page and its CSV export read.
 
+use axum::extract::State;
 use axum::response::Response;
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -11,8 +12,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::export::{self, Format, Line, LineKind, Sheet};
+use super::export::{self, Format, Line, LineKind, Look, Sheet};
 use super::{ReportQuery, param};
+use crate::app::AppState;
 use crate::domain::ledger::{Books, Ctx, LedgerStore};
 use crate::domain::money;
 use crate::domain::reports::financial::columns::{self, Compare, MAX_COLUMNS};
@@ -65,6 +67,9 @@ pub struct StatementDto {
     pub currency: String,
     pub columns: Vec<ColumnDto>,
     pub rows: Vec<RowDto>,
+    /// The currency's decimals, for the exports.
+    #[serde(skip)]
+    decimals: u32,
 }
 
 impl StatementDto {
@@ -109,6 +114,7 @@ impl StatementDto {
         };
         StatementDto {
             report,
+            decimals: d,
             currency: books.currency.clone(),
             columns,
             rows: s
@@ -130,7 +136,7 @@ impl StatementDto {
 
 impl StatementDto {
     /// The statement as a table for the XLSX and CSV exports.
-    pub fn sheet(&self, decimals: u32) -> Sheet {
+    pub fn sheet(&self) -> Sheet {
         let (title, slug) = match self.report {
             "balance_sheet" => ("Balance sheet", "balance-sheet"),
             "profit_and_loss" => ("Profit and loss", "profit-and-loss"),
@@ -138,12 +144,32 @@ impl StatementDto {
             _ => ("Changes in equity", "equity-changes"),
         };
         let last = self.columns.first().map(|c| c.date_to.as_str()).unwrap_or_default();
+        // The changes in equity's columns share one period: the `result` column's.
+        // Month by month the columns run forward: the period spans them; comparisons come after
+        // the period itself.
+        let (first, final_column) = (self.columns.first(), self.columns.last());
+        let period = match (first, final_column) {
+            _ if self.report == "equity_changes" => self
+                .columns
+                .iter()
+                .find(|c| c.key != "opening")
+                .map(ColumnDto::dates)
+                .unwrap_or_default(),
+            (Some(a), Some(b)) if b.date_to > a.date_to => match &a.date_from {
+                Some(from) => format!("{from} – {}", b.date_to),
+                None => format!("{} – {}", a.date_to, b.date_to),
+            },
+            (Some(a), _) => a.dates(),
+            _ => String::new(),
+        };
         Sheet {
             file: format!("{slug}-{last}"),
             title,
             text_headers: vec!["Code", "Account"],
             amount_headers: self.columns.iter().map(ColumnDto::heading).collect(),
-            decimals,
+            decimals: self.decimals,
+            currency: self.currency.clone(),
+            period,
             lines: self
                 .rows
                 .iter()
@@ -163,12 +189,17 @@ impl StatementDto {
 }
 
 impl ColumnDto {
-    /// The column's heading in an export: its label (changes in equity) and its dates.
-    fn heading(&self) -> String {
-        let dates = match &self.date_from {
+    /// `2026-01-01 – 2026-12-31`, or the date.
+    fn dates(&self) -> String {
+        match &self.date_from {
             Some(from) => format!("{from} – {}", self.date_to),
             None => self.date_to.clone(),
-        };
+        }
+    }
+
+    /// The column's heading in an export: its label (changes in equity) and its dates.
+    fn heading(&self) -> String {
+        let dates = self.dates();
         let label = match self.key {
             "opening" => "Opening balance",
             "result" => "Result",
@@ -179,11 +210,6 @@ impl ColumnDto {
         };
         format!("{label} {dates}")
     }
-}
-
-/// Answers the statement in the format asked for.
-fn render(format: Format, (dto, decimals): (StatementDto, u32)) -> Reply {
-    export::answer(format, dto, |s| s.sheet(decimals))
 }
 
 /// The first day of the fiscal year that contains `date`.
@@ -289,7 +315,11 @@ fn movements(tx: &mut Tx, company: Uuid, which: Accounts, from: Date, to: Date) 
 /// `GET …/balance-sheet/?as_of=&compare=`: assets, liabilities and equity as of the date
 /// (default today), with the current earnings not yet closed; `compare=previous_year` adds the
 /// same date a year earlier.
-pub async fn balance_sheet(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Response> {
+pub async fn balance_sheet(
+    State(app): State<AppState>,
+    c: InCompany<perm::ViewReports>,
+    q: ReportQuery,
+) -> Reply<Response> {
     let format = Format::read(&q)?;
     let as_of = q.date("as_of")?;
     let compare = match param(&q.0, "compare") {
@@ -302,102 +332,118 @@ pub async fn balance_sheet(c: InCompany<perm::ViewReports>, q: ReportQuery) -> R
             ));
         }
     };
-    c.read(move |tx, ctx| {
-        let as_of = as_of.unwrap_or(ctx.today);
-        let company = ctx.books.company_id;
-        let mut dates = vec![as_of];
-        if compare {
-            let earlier = as_of
-                .checked_sub(1.year())
-                .map_err(|_| ApiError::field("as_of", "The comparison date falls outside the calendar."))?;
-            dates.push(earlier);
-        }
-        let chart = chart(tx, company)?;
-        let mut balances = Vec::new();
-        for d in dates {
-            balances.push((d, net(tx, company, Accounts::All, None, d)?));
-        }
-        Ok((
-            StatementDto::new("balance_sheet", fin::balance_sheet(&chart, &balances)?, ctx.books),
-            ctx.books.decimals,
-        ))
-    })
-    .await
-    .and_then(|d| render(format, d))
+    let answer = c
+        .read(move |tx, ctx| {
+            let as_of = as_of.unwrap_or(ctx.today);
+            let company = ctx.books.company_id;
+            let mut dates = vec![as_of];
+            if compare {
+                let earlier = as_of
+                    .checked_sub(1.year())
+                    .map_err(|_| ApiError::field("as_of", "The comparison date falls outside the calendar."))?;
+                dates.push(earlier);
+            }
+            let chart = chart(tx, company)?;
+            let mut balances = Vec::new();
+            for d in dates {
+                balances.push((d, net(tx, company, Accounts::All, None, d)?));
+            }
+            Ok((
+                StatementDto::new("balance_sheet", fin::balance_sheet(&chart, &balances)?, ctx.books),
+                Look::read(format, tx, ctx)?,
+            ))
+        })
+        .await?;
+    export::answer(&app, format, answer, StatementDto::sheet).await
 }
 
 /// `GET …/profit-and-loss/?date_from=&date_to=&compare=&periods=`: revenue, expenses and the
 /// net result for the period, with comparison columns.
-pub async fn profit_and_loss(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Response> {
+pub async fn profit_and_loss(
+    State(app): State<AppState>,
+    c: InCompany<perm::ViewReports>,
+    q: ReportQuery,
+) -> Reply<Response> {
     let format = Format::read(&q)?;
     let periods = Periods::read(&q)?;
-    c.read(move |tx, ctx| {
-        let company = ctx.books.company_id;
-        let cols = periods.columns(tx, ctx)?;
-        let chart = chart(tx, company)?;
-        let mut moved = Vec::new();
-        for (from, to) in cols {
-            let column = Column { from: Some(from), to };
-            moved.push((column, movements(tx, company, Accounts::Result, from, to)?));
-        }
-        Ok((
-            StatementDto::new("profit_and_loss", fin::profit_and_loss(&chart, &moved)?, ctx.books),
-            ctx.books.decimals,
-        ))
-    })
-    .await
-    .and_then(|d| render(format, d))
+    let answer = c
+        .read(move |tx, ctx| {
+            let company = ctx.books.company_id;
+            let cols = periods.columns(tx, ctx)?;
+            let chart = chart(tx, company)?;
+            let mut moved = Vec::new();
+            for (from, to) in cols {
+                let column = Column { from: Some(from), to };
+                moved.push((column, movements(tx, company, Accounts::Result, from, to)?));
+            }
+            Ok((
+                StatementDto::new("profit_and_loss", fin::profit_and_loss(&chart, &moved)?, ctx.books),
+                Look::read(format, tx, ctx)?,
+            ))
+        })
+        .await?;
+    export::answer(&app, format, answer, StatementDto::sheet).await
 }
 
 /// `GET …/cash-flow/?date_from=&date_to=&compare=&periods=`: the cash flow statement, indirect
 /// method, each balance-sheet account under its cash flow class.
-pub async fn cash_flow(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Response> {
+pub async fn cash_flow(
+    State(app): State<AppState>,
+    c: InCompany<perm::ViewReports>,
+    q: ReportQuery,
+) -> Reply<Response> {
     let format = Format::read(&q)?;
     let periods = Periods::read(&q)?;
-    c.read(move |tx, ctx| {
-        let company = ctx.books.company_id;
-        let cols = periods.columns(tx, ctx)?;
-        let chart = chart(tx, company)?;
-        let mut data = Vec::new();
-        for (from, to) in cols {
-            data.push(CashPeriod {
-                column: Column { from: Some(from), to },
-                movements: movements(tx, company, Accounts::All, from, to)?,
-                opening: before(tx, company, Accounts::All, from)?,
-            });
-        }
-        Ok((
-            StatementDto::new("cash_flow", fin::cash_flow(&chart, &data)?, ctx.books),
-            ctx.books.decimals,
-        ))
-    })
-    .await
-    .and_then(|d| render(format, d))
+    let answer = c
+        .read(move |tx, ctx| {
+            let company = ctx.books.company_id;
+            let cols = periods.columns(tx, ctx)?;
+            let chart = chart(tx, company)?;
+            let mut data = Vec::new();
+            for (from, to) in cols {
+                data.push(CashPeriod {
+                    column: Column { from: Some(from), to },
+                    movements: movements(tx, company, Accounts::All, from, to)?,
+                    opening: before(tx, company, Accounts::All, from)?,
+                });
+            }
+            Ok((
+                StatementDto::new("cash_flow", fin::cash_flow(&chart, &data)?, ctx.books),
+                Look::read(format, tx, ctx)?,
+            ))
+        })
+        .await?;
+    export::answer(&app, format, answer, StatementDto::sheet).await
 }
 
 /// `GET …/equity-changes/?date_from=&date_to=`: each equity account and the current earnings,
 /// from the opening to the closing balance of the period.
-pub async fn equity_changes(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Response> {
+pub async fn equity_changes(
+    State(app): State<AppState>,
+    c: InCompany<perm::ViewReports>,
+    q: ReportQuery,
+) -> Reply<Response> {
     let format = Format::read(&q)?;
     let (from, to) = (q.date("date_from")?, q.date("date_to")?);
-    c.read(move |tx, ctx| {
-        let company = ctx.books.company_id;
-        let (from, to) = period(tx, ctx, from, to)?;
-        let chart = chart(tx, company)?;
-        let p = EquityPeriod {
-            column: Column { from: Some(from), to },
-            opening: before(tx, company, Accounts::All, from)?,
-            closing: net(tx, company, Accounts::All, None, to)?,
-            movements: net(tx, company, Accounts::All, Some(from), to)?,
-            closes: closes(tx, company, Some(from), to)?,
-        };
-        Ok((
-            StatementDto::new("equity_changes", fin::equity_changes(&chart, &p)?, ctx.books),
-            ctx.books.decimals,
-        ))
-    })
-    .await
-    .and_then(|d| render(format, d))
+    let answer = c
+        .read(move |tx, ctx| {
+            let company = ctx.books.company_id;
+            let (from, to) = period(tx, ctx, from, to)?;
+            let chart = chart(tx, company)?;
+            let p = EquityPeriod {
+                column: Column { from: Some(from), to },
+                opening: before(tx, company, Accounts::All, from)?,
+                closing: net(tx, company, Accounts::All, None, to)?,
+                movements: net(tx, company, Accounts::All, Some(from), to)?,
+                closes: closes(tx, company, Some(from), to)?,
+            };
+            Ok((
+                StatementDto::new("equity_changes", fin::equity_changes(&chart, &p)?, ctx.books),
+                Look::read(format, tx, ctx)?,
+            ))
+        })
+        .await?;
+    export::answer(&app, format, answer, StatementDto::sheet).await
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod financial;
 
 use axum::Json;
 use axum::extract::FromRequestParts;
+use axum::extract::State;
 use axum::http::request::Parts;
 use jiff::civil::Date;
 use uuid::Uuid;
@@ -21,6 +22,7 @@ use super::company::{InCompany, perm};
 use super::conventions::{ListQuery, markers, optional_date};
 use super::error::{ApiError, Reply};
 use super::extract::QueryPairs;
+use crate::app::AppState;
 use crate::domain::ledger::Ctx;
 use crate::domain::reports::ageing::{self, Side};
 use crate::domain::reports::{self, general_ledger, trial_balance};
@@ -56,17 +58,18 @@ fn date_param(pairs: &[(String, String)], name: &str) -> Result<Option<Date>, Ap
 }
 
 /// `GET …/trial-balance/?as_of=`: every account with postings as of the date (default today).
-pub async fn trial_balance(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply {
+pub async fn trial_balance(State(app): State<AppState>, c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply {
     let format = export::Format::read(&q)?;
     let as_of = q.date("as_of")?;
-    c.read(move |tx, ctx| {
-        let as_of = as_of.unwrap_or(ctx.today);
-        let totals = crate::store::reports::trial_balance(tx, ctx.books.company_id, as_of)?;
-        let tb = TrialBalanceDto::new(as_of, trial_balance::trial_balance(totals)?, ctx.books);
-        Ok((tb, ctx.books.decimals))
-    })
-    .await
-    .and_then(|(tb, decimals)| export::answer(format, tb, |tb| tb.sheet(decimals)))
+    let answer = c
+        .read(move |tx, ctx| {
+            let as_of = as_of.unwrap_or(ctx.today);
+            let totals = crate::store::reports::trial_balance(tx, ctx.books.company_id, as_of)?;
+            let tb = TrialBalanceDto::new(as_of, trial_balance::trial_balance(totals)?, ctx.books);
+            Ok((tb, export::Look::read(format, tx, ctx)?))
+        })
+        .await?;
+    export::answer(&app, format, answer, TrialBalanceDto::sheet).await
 }
 
 /// Which side of the books an ageing route reads, bound at registration

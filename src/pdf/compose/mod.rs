@@ -2,6 +2,7 @@
 //! number and dates), recipient, then the line table with tax summary and totals (invoices and
 //! credit notes) or the statement (`statement.rs`), then notes and payment instructions.
 
+mod report;
 mod statement;
 
 use super::fonts::Fonts;
@@ -22,6 +23,25 @@ pub(crate) fn title(kind: DocumentKind, labels: &Labels) -> &str {
         DocumentKind::Invoice => &labels.invoice_title,
         DocumentKind::CreditNote => &labels.credit_note_title,
         DocumentKind::Statement => &labels.statement_title,
+        DocumentKind::Report => "",
+    }
+}
+
+/// The template's paper, turned to landscape for a report wider than [`super::PORTRAIT_COLUMNS`].
+pub(crate) fn page_size(doc: &Document, t: &Template) -> (f32, f32) {
+    let (w, h) = t.paper.size();
+    if doc.kind == DocumentKind::Report && doc.report.headings.len() > super::PORTRAIT_COLUMNS {
+        (w.max(h), w.min(h))
+    } else {
+        (w, h)
+    }
+}
+
+/// The document's title: the kind's, or a report's own.
+pub(crate) fn document_title<'a>(doc: &'a Document, labels: &'a Labels) -> &'a str {
+    match doc.kind {
+        DocumentKind::Report => &doc.report.title,
+        kind => title(kind, labels),
     }
 }
 
@@ -87,7 +107,7 @@ pub(crate) fn compose(
         },
     };
 
-    let (width, height) = t.paper.size();
+    let (width, height) = page_size(doc, t);
     let geometry = Geometry {
         width,
         height,
@@ -108,13 +128,15 @@ pub(crate) fn compose(
         page_label: t.labels.page.clone(),
         style: small,
     };
-    let head_right = format!("{} {} ({})", title(doc.kind, &t.labels), doc.number, t.labels.continued);
+    let named = format!("{} {}", document_title(doc, &t.labels), doc.number);
+    let head_right = format!("{} ({})", named.trim(), t.labels.continued);
     let mut flow = Flow::new(fonts, geometry, footer, (doc.company.name.clone(), head_right));
 
     header(&mut flow, &cx, logo_px)?;
     match doc.kind {
         DocumentKind::Invoice | DocumentKind::CreditNote => invoice_body(&mut flow, &cx),
         DocumentKind::Statement => statement::body(&mut flow, &cx)?,
+        DocumentKind::Report => report::body(&mut flow, &cx),
     }
     for (label, text) in [
         (&t.labels.notes, &doc.notes),
@@ -143,13 +165,17 @@ fn header(flow: &mut Flow<'_>, cx: &Ctx<'_>, logo_px: Option<(u32, u32)>) -> Res
 
     // Right column first: it is short and bounded, so it never breaks the page.
     let title_style = Style::new(cx.body.size * 2.2, true, cx.accent);
-    flow.paragraph(title(doc.kind, labels), title_style, right_x, right_w, Align::Right);
+    flow.paragraph(document_title(doc, labels), title_style, right_x, right_w, Align::Right);
     flow.y += 6.0;
     let mut pairs: Vec<(&str, String, bool)> = Vec::new();
     if !doc.number.trim().is_empty() {
         pairs.push((&labels.number, doc.number.clone(), true));
     }
-    pairs.push((&labels.issue_date, cx.date(doc.issue_date)?, false));
+    if doc.kind == DocumentKind::Report {
+        pairs.push((&labels.period, doc.report.period.clone(), false));
+    } else {
+        pairs.push((&labels.issue_date, cx.date(doc.issue_date)?, false));
+    }
     if doc.kind == DocumentKind::Statement {
         if let Some(start) = doc.statement.period_start {
             pairs.push((
@@ -167,11 +193,15 @@ fn header(flow: &mut Flow<'_>, cx: &Ctx<'_>, logo_px: Option<(u32, u32)>) -> Res
     if !doc.currency.trim().is_empty() {
         pairs.push((&labels.currency, doc.currency.trim().to_string(), false));
     }
-    let due = match doc.kind {
-        DocumentKind::Statement => (&labels.amount_due, statement::closing_balance(doc)?),
-        _ => (&labels.balance_due, doc.totals.balance_due),
-    };
-    pairs.push((due.0, cx.money_with_code(due.1), true));
+    match doc.kind {
+        DocumentKind::Statement => pairs.push((
+            &labels.amount_due,
+            cx.money_with_code(statement::closing_balance(doc)?),
+            true,
+        )),
+        DocumentKind::Report => {}
+        _ => pairs.push((&labels.balance_due, cx.money_with_code(doc.totals.balance_due), true)),
+    }
     let label_w = right_w * 0.45;
     for (label, value, bold) in pairs {
         let value_style = Style::new(cx.body.size, bold, INK);
@@ -238,8 +268,11 @@ fn header(flow: &mut Flow<'_>, cx: &Ctx<'_>, logo_px: Option<(u32, u32)>) -> Res
         flow.y = flow.y.max(right_bottom);
     }
 
-    // Recipient.
+    // Recipient (a report has none).
     flow.y += 18.0;
+    if doc.kind == DocumentKind::Report {
+        return Ok(());
+    }
     let recipient = &doc.recipient;
     let heading = match doc.kind {
         DocumentKind::Statement => &labels.statement_for,
