@@ -1,7 +1,7 @@
 // Browser test of the financial statements against the real binary: entries posted through the
 // API, then the balance sheet (balanced, current earnings, drill-down from an account's figure to
 // its general ledger and on to the entry), the profit and loss with a comparison column, the cash
-// flow and the changes in equity, the dashboard's P&L chart drawn from one request, and the XLSX export.
+// flow and the changes in equity, the dashboard's P&L chart drawn from one request, and the XLSX and PDF exports.
 // Run: cd e2e && npm ci && OASYS_BIN=path/to/oasys node --test financial.test.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -133,4 +133,16 @@ test("Export XLSX downloads the server's spreadsheet of the statement shown", as
   const bytes = Buffer.concat(chunks);
   assert.equal(bytes.subarray(0, 2).toString(), "PK", "not a zip (XLSX) file");
   assert.ok(requests.some((u) => u.includes("/api/reports/profit-and-loss/") && u.includes("format=xlsx")), "no XLSX request");
+});
+
+test("Export PDF downloads the statement as a PDF", async () => {
+  await page.goto(`${base}/reports/balance-sheet?as_of=${YEAR}-12-31`);
+  await page.locator("#statement").waitFor();
+  const download = page.waitForEvent("download");
+  await page.locator("#export-pdf").click();
+  const d = await download;
+  assert.equal(d.suggestedFilename(), `balance-sheet-${YEAR}-12-31.pdf`);
+  const chunks = [];
+  for await (const c of await d.createReadStream()) chunks.push(c);
+  assert.equal(Buffer.concat(chunks).subarray(0, 5).toString(), "%PDF-");
 });

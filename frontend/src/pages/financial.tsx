@@ -64,12 +64,13 @@ export function FinancialStatementPage({ kind }: { kind: StatementKind }) {
       ...s.rows.map((r) => [r.kind, r.code, `${"  ".repeat(r.depth)}${r.name}`, ...r.amounts]),
     ]);
   const [busy, setBusy] = useState(false);
-  // The spreadsheet comes from the server: real numbers with the currency's decimals, bold totals.
-  const exportXlsx = async () => {
+  // The spreadsheet and the PDF come from the server: real numbers with the currency's decimals,
+  // bold totals; the PDF in the firm's document template.
+  const exportFile = async (format: "xlsx" | "pdf") => {
     setBusy(true);
     try {
-      const blob = await fetchBlob(`/api/reports/${kind}/${qs({ ...query, format: "xlsx" })}`, XLSX);
-      downloadBlob(blob, `${kind}-${kind === "balance-sheet" ? asOf : `${from}-${to}`}.xlsx`);
+      const blob = await fetchBlob(`/api/reports/${kind}/${qs({ ...query, format })}`, format === "xlsx" ? XLSX : "application/pdf");
+      downloadBlob(blob, `${kind}-${kind === "balance-sheet" ? asOf : `${from}-${to}`}.${format}`);
     } catch (e) {
       toastError(e);
     } finally {
@@ -83,7 +84,8 @@ export function FinancialStatementPage({ kind }: { kind: StatementKind }) {
       actions={
         <>
           <button onClick={() => q.data && exportCsv(q.data)} disabled={!q.data}>Export CSV</button>
-          <button id="export-xlsx" onClick={exportXlsx} disabled={!q.data || busy}>Export XLSX</button>
+          <button id="export-xlsx" onClick={() => exportFile("xlsx")} disabled={!q.data || busy}>Export XLSX</button>
+          <button id="export-pdf" onClick={() => exportFile("pdf")} disabled={!q.data || busy}>Export PDF</button>
           <button onClick={() => window.print()}>Print</button>
         </>
       }
