@@ -1,7 +1,7 @@
 //! The financial statements on a large ledger: loads 1M journal lines (500k two-line entries
 //! over three years, 20 accounts of every type) through the bulk API into the in-process server,
 //! then times the balance sheet, a 12-month P&L with comparison (previous year, and month by
-//! month for the dashboard), the P&L's XLSX export, the cash flow and the equity changes over HTTP. Prints the median
+//! month for the dashboard), the P&L's XLSX and PDF exports, the cash flow and the equity changes over HTTP. Prints the median
 //! and p95 of each next to its goal (issue 17); asserts nothing.
 //!
 //! `cargo bench --bench financial` (`OASYS_BENCH_LINES=200000` for a shorter run,
@@ -78,7 +78,7 @@ async fn main() {
         2 * entries,
         t.elapsed().as_secs_f64()
     );
-    let cases: [(&str, &str, f64); 8] = [
+    let cases: [(&str, &str, f64); 9] = [
         (
             "balance sheet as of 2026-12-31",
             "balance-sheet/?as_of=2026-12-31",
@@ -107,6 +107,11 @@ async fn main() {
         (
             "12-month P&L by month, XLSX",
             "profit-and-loss/?date_from=2026-01-01&date_to=2026-12-31&compare=months&format=xlsx",
+            200.0,
+        ),
+        (
+            "12-month P&L + previous year, PDF",
+            "profit-and-loss/?date_from=2026-01-01&date_to=2026-12-31&compare=previous_year&format=pdf",
             200.0,
         ),
         (
