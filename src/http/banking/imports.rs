@@ -192,7 +192,7 @@ fn prepare(tx: &mut Tx, account: &BankAccount, upload: &Upload) -> Result<Previe
 /// Finds which lines of a parsed statement the account already has.
 fn plan(tx: &mut Tx, account: &BankAccount, statement: &Statement) -> Result<Preview, ApiError> {
     let prints = statement::fingerprints(&account.id.to_string(), &statement.lines);
-    let known = match statements::period(&statement) {
+    let known = match statements::period(statement) {
         Some((from, to)) => tx.known_fingerprints(account.id, from, to)?,
         None => Default::default(),
     };
