@@ -1,6 +1,7 @@
 //! Invoicing benchmark: starts the real server in-process on SQLite (or PostgreSQL with
 //! `OASYS_BENCH_DATABASE_URL`) and times, over HTTP: drafting, issuing (numbering and posting),
-//! recording payments, and rendering invoice PDFs. Prints figures; asserts nothing.
+//! recording payments, the ageing report and a customer's statement as of a date (after payments
+//! voided later), and rendering invoice PDFs. Prints figures; asserts nothing.
 //!
 //! `cargo bench --bench invoicing` (`OASYS_BENCH_INVOICES=200` for a shorter run). Without
 //! `--bench` (as `cargo test --all-targets` runs it) it does a token 20 invoices.
@@ -143,6 +144,45 @@ async fn main() {
         assert_eq!(s, 201, "{d}");
     }
     report("payment (allocated):", &mut pay_t);
+    // Reports as of a date read every event at its own date (issue 17, item 0): a tenth of the
+    // payments voided later, then the ageing and the customer's statement as of before the voids.
+    let (_, payments, _) = c
+        .call(reqwest::Method::GET, "/api/invoicing/payments/?page_size=200", None)
+        .await;
+    for p in payments["results"].as_array().unwrap().iter().step_by(10) {
+        let (s, d, _) = c
+            .call(
+                reqwest::Method::POST,
+                &format!("/api/invoicing/payments/{}/void/", p["id"].as_str().unwrap()),
+                Some(json!({"date": "2026-06-20"})),
+            )
+            .await;
+        assert_eq!(s, 200, "{d}");
+    }
+    let reads = 50;
+    for (name, path) in [
+        (
+            "ageing as of:",
+            "/api/reports/aged-receivables/?as_of=2026-06-15".to_owned(),
+        ),
+        (
+            "statement as of:",
+            format!(
+                "/api/sales/customers/{}/statement/?date_from=2026-06-01&date_to=2026-06-15",
+                customer["id"].as_str().unwrap()
+            ),
+        ),
+    ] {
+        let mut t_all = Vec::with_capacity(reads);
+        for _ in 0..reads {
+            let t = Instant::now();
+            let (s, d, _) = c.call(reqwest::Method::GET, &path, None).await;
+            t_all.push(t.elapsed());
+            assert_eq!(s, 200, "{d}");
+        }
+        report(name, &mut t_all);
+    }
+    println!("(ageing and statement over {n} invoices, {} payments)", n / 2);
     let mut pdf_t = Vec::with_capacity(n);
     let mut size = 0;
     for id in drafts.iter().take(n.min(200)) {

@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::StoreConfig;
 
+mod exchange_rates;
 mod limits;
 mod smtp;
+pub use exchange_rates::ExchangeRatesConfig;
 pub use limits::{AuthConfig, ClientIpHeader, IpNet, ServerConfig, canonical};
 pub use smtp::SmtpConfig;
 
@@ -50,6 +52,7 @@ pub struct Config {
     pub smtp: SmtpConfig,
     pub backup: BackupConfig,
     pub metrics: MetricsConfig,
+    pub exchange_rates: ExchangeRatesConfig,
 }
 
 /// Backups the server takes by itself, and where `oasys backup` puts its pre-upgrade backups.
@@ -192,6 +195,7 @@ impl Default for Config {
             smtp: SmtpConfig::default(),
             backup: BackupConfig::default(),
             metrics: MetricsConfig::default(),
+            exchange_rates: ExchangeRatesConfig::default(),
         }
     }
 }
@@ -303,6 +307,7 @@ impl Config {
         self.auth.validate()?;
         self.server.validate()?;
         self.smtp.validate()?;
+        self.exchange_rates.validate()?;
         self.backup.validate()
     }
 

@@ -297,3 +297,37 @@ fn a_malformed_file_posts_nothing() {
         assert!(err.contains("--tenant"), "{err}");
     }
 }
+
+/// `oasys import rates`: the ECB's reference rates into a euro company (the inverses), again
+/// without adding anything, a preview that writes nothing, and a malformed file refused by row
+/// and column with nothing written.
+#[test]
+fn exchange_rates_are_imported_from_a_file() {
+    for install in installs() {
+        install.ok(&["tenant", "create", "--name", "Rates Firm", "--currency", "EUR"]);
+        let ecb = "Date,USD,JPY,CYP,\r\n2024-01-05,1.0921,158.83,N/A,\r\n2024-01-04,1.0953,159.16,N/A,\r\n";
+        let file = install.file("eurofxref-hist.csv", ecb);
+        let out = install.ok(&["import", "rates", &file, "--preview"]);
+        assert!(out.contains("preview (nothing written): 4 rates (ecb): 4 new"), "{out}");
+        assert_eq!(install.count("SELECT COUNT(*) FROM exchange_rates"), 0);
+        let out = install.ok(&["import", "rates", &file]);
+        assert!(out.contains("4 new, 0 changed, 0 unchanged"), "{out}");
+        let out = install.ok(&["import", "rates", &file, "--format", "ecb"]);
+        assert!(out.contains("0 new, 0 changed, 4 unchanged"), "{out}");
+        let usd: i64 = install.query(|tx| {
+            tx.query_one(
+                "SELECT rate_e12 FROM exchange_rates WHERE currency = 'USD' AND date = '2024-01-05'",
+                &[],
+            )?
+            .int(0)
+        });
+        assert_eq!(usd, 915_667_063_456, "1 / 1.0921, half away from zero at 12 decimals");
+        let bad = install.file("bad.csv", "date,currency,rate\n2024-02-01,USD,1\n2024-02-02,EUR,2\n");
+        let err = install.fails(&["import", "rates", &bad]);
+        assert!(err.contains("row 3: currency: EUR is the company currency"), "{err}");
+        let bad = install.file("bad2.csv", "date,currency,rate\n2024-02-01,USD,x\n");
+        let err = install.fails(&["import", "rates", &bad]);
+        assert!(err.contains("row 2: rate: \"x\" is not a rate"), "{err}");
+        assert_eq!(install.count("SELECT COUNT(*) FROM exchange_rates"), 4);
+    }
+}

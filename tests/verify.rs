@@ -1045,8 +1045,9 @@ fn postgres_a_deleted_entry_is_named() {
 /// A PostgreSQL firm written before storage shape v10 (a link stored its predecessor's hash,
 /// posting times were RFC 3339 text, audit records had no range) migrates forward on its first
 /// use, keeps every posting time to the microsecond, and verifies. The firm is made by this
-/// binary, then taken back to schema 9 by hand: the reverse of V10 and of the banking tables
-/// (V11, V12).
+/// binary, then taken back to schema 9 by hand: the reverse of V10, of the banking tables
+/// (V11, V12), of the allocations' dates (V14), of the statements' account column and index (V15)
+/// and of exchange rates (V16).
 #[test]
 fn postgres_a_firm_written_before_v10_migrates_and_verifies() {
     let Some(url) = postgres_url() else { return };
@@ -1068,11 +1069,15 @@ fn postgres_a_firm_written_before_v10_migrates_and_verifies() {
     let mut client = ledger.postgres();
     client
         .batch_execute(&format!(
-            "DROP TABLE bank_line_rejections, bank_match_memory, bank_rules, statement_lines, reconciliations,
-                 statement_imports, bank_accounts CASCADE;
+            "DROP TABLE exchange_rates, bank_line_rejections, bank_match_memory, bank_rules, statement_lines,
+                 reconciliations, statement_imports, bank_accounts CASCADE;
              DROP INDEX IF EXISTS statement_lines_entry;
+             DROP INDEX IF EXISTS journal_entries_year_end;
+             ALTER TABLE accounts DROP COLUMN IF EXISTS cash_flow;
              DROP INDEX audit_log_ranges;
              ALTER TABLE audit_log DROP COLUMN first_number, DROP COLUMN last_number;
+             ALTER TABLE allocations DROP COLUMN date, DROP COLUMN ended_on;
+             DROP INDEX documents_entry, payments_entry;
              ALTER TABLE ledger_chain ADD COLUMN prev_hash TEXT;
              UPDATE ledger_chain c SET prev_hash = COALESCE((SELECT p.hash FROM ledger_chain p
                  WHERE p.company_id = c.company_id AND p.seq = c.seq - 1), repeat('0', 64));

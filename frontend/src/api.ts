@@ -210,6 +210,9 @@ export interface Account {
   subtype: string;
   parent: string | null;
   currency: string | null;
+  /** Where the account goes in the cash flow statement; `cash_flow_chosen` false = its subtype's default. */
+  cash_flow: "operating" | "investing" | "financing" | "cash";
+  cash_flow_chosen: boolean;
   is_active: boolean;
 }
 export interface Line {
@@ -236,6 +239,14 @@ export interface Entry {
   created_at: string;
   lines: Line[];
 }
+/** A financial statement (`/api/reports/balance-sheet/`, `profit-and-loss/`, `cash-flow/`, `equity-changes/`). */
+export interface Statement {
+  report: "balance_sheet" | "profit_and_loss" | "cash_flow" | "equity_changes";
+  currency: string;
+  columns: { key: string; date_from: string | null; date_to: string }[];
+  rows: { kind: "section" | "account" | "subtotal" | "total"; key: string; account: string | null; code: string; name: string; depth: number; amounts: string[] }[];
+}
+
 export interface TrialBalance {
   as_of: string;
   currency: string;

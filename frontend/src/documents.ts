@@ -114,7 +114,7 @@ export interface Payment {
   bank_account: string;
   reference: string;
   status: string;
-  allocations: { document: string; amount: string; document_number?: string }[];
+  allocations: { document: string; amount: string; date?: string; document_number?: string }[];
   unallocated: string;
   journal_entry: string | null;
   void_entry: string | null;

@@ -13,6 +13,7 @@ import { EntryForm } from "./pages/entry";
 import { EntryDetail } from "./pages/entryDetail";
 import { Periods } from "./pages/periods";
 import { GeneralLedger, ReportsIndex, TrialBalancePage } from "./pages/reports";
+import { FinancialStatementPage } from "./pages/financial";
 import { Companies, Firm, Users } from "./pages/settings";
 import "./styles.css";
 
@@ -52,6 +53,7 @@ const DocumentEditor = lazy(() => import("./pages/documents/editor").then((m) =>
 const DocumentView = lazy(() => import("./pages/documents/view").then((m) => m.DocumentView));
 const Items = lazy(() => itemsPage().then((m) => m.Items));
 const TaxRates = lazy(() => itemsPage().then((m) => m.TaxRates));
+const ExchangeRates = lazy(() => import("./pages/exchangeRates").then((m) => m.ExchangeRates));
 const recurringPage = () => import("./pages/recurring");
 const RecurringList = lazy(() => recurringPage().then((m) => m.RecurringList));
 const RecurringPage = lazy(() => recurringPage().then((m) => m.RecurringPage));
@@ -120,6 +122,7 @@ function Shell() {
         ["New entry", "/accounting/journal/new", can(user, "ledger.edit")],
         ["Periods", "/accounting/periods", can(user, "ledger.view")],
         ["Tax rates", "/accounting/tax-rates", docs],
+        ["Exchange rates", "/accounting/exchange-rates", true],
       ],
     },
     {
@@ -159,6 +162,10 @@ function Shell() {
       href: "/reports",
       show: reports,
       items: [
+        ["Balance sheet", "/reports/balance-sheet", true],
+        ["Profit and loss", "/reports/profit-and-loss", true],
+        ["Cash flow", "/reports/cash-flow", true],
+        ["Changes in equity", "/reports/equity-changes", true],
         ["Trial balance", "/reports/trial-balance", true],
         ["General ledger", "/reports/general-ledger", true],
         ["Aged receivables", "/reports/aged-receivables", docs],
@@ -231,6 +238,7 @@ function Shell() {
           <Route path="/accounting/journal/:id">{(p: { id: string }) => <EntryDetail id={p.id} />}</Route>
           <Route path="/accounting/periods" component={Periods} />
           <Route path="/accounting/tax-rates">{docs ? <TaxRates /> : <Forbidden />}</Route>
+          <Route path="/accounting/exchange-rates">{ledger ? <ExchangeRates /> : <Forbidden />}</Route>
           <Route path="/accounting">{() => <Redirect to="/accounting/accounts" />}</Route>
           <Route path="/sales/customers/:id/statement">{(p: { id: string }) => (docs ? <StatementPage id={p.id} key={p.id} /> : <Forbidden />)}</Route>
           <Route path="/sales/recurring">{docs ? <RecurringList /> : <Forbidden />}</Route>
@@ -253,6 +261,10 @@ function Shell() {
           <Route path="/payments">{docs ? <Payments /> : <Forbidden />}</Route>
           <Route path="/items">{docs ? <Items /> : <Forbidden />}</Route>
           <Route path="/inventory">{() => <Redirect to="/items" />}</Route>
+          <Route path="/reports/balance-sheet">{reports ? <FinancialStatementPage kind="balance-sheet" key="bs" /> : <Forbidden />}</Route>
+          <Route path="/reports/profit-and-loss">{reports ? <FinancialStatementPage kind="profit-and-loss" key="pl" /> : <Forbidden />}</Route>
+          <Route path="/reports/cash-flow">{reports ? <FinancialStatementPage kind="cash-flow" key="cf" /> : <Forbidden />}</Route>
+          <Route path="/reports/equity-changes">{reports ? <FinancialStatementPage kind="equity-changes" key="eq" /> : <Forbidden />}</Route>
           <Route path="/reports/trial-balance">{reports ? <TrialBalancePage /> : <Forbidden />}</Route>
           <Route path="/reports/general-ledger">{reports ? <GeneralLedger /> : <Forbidden />}</Route>
           <Route path="/reports/aged-receivables">{reports && docs ? <AgedReport side="sales" key="ar" /> : <Forbidden />}</Route>

@@ -63,6 +63,20 @@ pub fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> {
         } => {
             super::import_statement::statement(config, &file, &account, tenant.as_deref(), company.as_deref(), preview)
         }
+        ImportCommand::Rates {
+            file,
+            format,
+            tenant,
+            company,
+            preview,
+        } => super::import_rates::rates(
+            config,
+            &file,
+            format.as_deref(),
+            tenant.as_deref(),
+            company.as_deref(),
+            preview,
+        ),
     }
 }
 

@@ -7,6 +7,7 @@ mod doctor;
 mod export;
 mod import;
 mod import_archive;
+mod import_rates;
 mod import_statement;
 mod serve;
 mod verify;
@@ -268,6 +269,25 @@ pub enum ImportCommand {
         /// The bank account: its id or its IBAN.
         #[arg(long)]
         account: String,
+        /// Firm id (default: the only firm).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Company id (default: the firm's first company).
+        #[arg(long)]
+        company: Option<String>,
+        /// Read and check the file, write nothing.
+        #[arg(long)]
+        preview: bool,
+    },
+    /// Import exchange rates: the ECB's euro reference rates (`eurofxref-hist.csv`) or a
+    /// `date,currency,rate` CSV (units of the company currency per unit), in one transaction.
+    /// Rates the company has with the same value are left alone: importing again adds nothing.
+    Rates {
+        /// The rates file.
+        file: PathBuf,
+        /// `ecb` or `csv` (default: from the file's header).
+        #[arg(long)]
+        format: Option<String>,
         /// Firm id (default: the only firm).
         #[arg(long)]
         tenant: Option<String>,

@@ -16,6 +16,14 @@ pub enum AccountType {
     Expense,
 }
 
+impl Account {
+    /// The account's cash flow class: the one chosen, else the default for its subtype.
+    pub fn cash_flow_class(&self) -> CashFlow {
+        self.cash_flow
+            .unwrap_or_else(|| CashFlow::by_default(self.account_type, &self.subtype))
+    }
+}
+
 impl AccountType {
     pub const ALL: [AccountType; 5] = [
         AccountType::Asset,
@@ -40,6 +48,50 @@ impl AccountType {
     }
 }
 
+/// Where a balance-sheet account's movements go in the cash flow statement (indirect method).
+/// `Cash` marks the cash and cash-equivalent accounts whose change the statement explains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CashFlow {
+    Operating,
+    Investing,
+    Financing,
+    Cash,
+}
+
+impl CashFlow {
+    pub const ALL: [CashFlow; 4] = [
+        CashFlow::Operating,
+        CashFlow::Investing,
+        CashFlow::Financing,
+        CashFlow::Cash,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CashFlow::Operating => "operating",
+            CashFlow::Investing => "investing",
+            CashFlow::Financing => "financing",
+            CashFlow::Cash => "cash",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CashFlow> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// The class an account has when none was chosen for it, from its type and subtype: bank
+    /// and cash accounts are cash; fixed assets investing; loans and equity financing; the
+    /// rest (receivables, payables, stock, tax, accumulated depreciation…) operating.
+    pub fn by_default(account_type: AccountType, subtype: &str) -> CashFlow {
+        match (account_type, subtype) {
+            (_, "bank" | "cash") => CashFlow::Cash,
+            (_, "fixed_asset" | "investment") => CashFlow::Investing,
+            (_, "loan") | (AccountType::Equity, _) => CashFlow::Financing,
+            _ => CashFlow::Operating,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Account {
     pub id: Uuid,
@@ -52,6 +104,8 @@ pub struct Account {
     pub parent_id: Option<Uuid>,
     /// Set only for accounts kept in a foreign currency.
     pub currency: Option<String>,
+    /// The cash flow class chosen for this account; `None` takes [`CashFlow::by_default`].
+    pub cash_flow: Option<CashFlow>,
     pub is_active: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -109,6 +163,7 @@ pub fn from_template(name: &str, company_id: Uuid, now: Timestamp) -> Result<Vec
             subtype: subtype.to_owned(),
             parent_id,
             currency: None,
+            cash_flow: None,
             is_active: true,
             created_at: now,
             updated_at: now,
@@ -162,6 +217,8 @@ pub struct AccountChanges {
     pub subtype: Option<String>,
     pub parent_id: Option<Option<Uuid>>,
     pub currency: Option<Option<String>>,
+    /// `Some(None)` returns the account to its default class.
+    pub cash_flow: Option<Option<String>>,
     pub is_active: Option<bool>,
 }
 
@@ -214,11 +271,15 @@ impl<S: ChartStore> Kept<S> for Account {
             currency: changes
                 .currency
                 .unwrap_or_else(|| base.and_then(|a| a.currency.clone())),
+            cash_flow: changes
+                .cash_flow
+                .unwrap_or_else(|| base.and_then(|a| a.cash_flow.map(|c| c.as_str().to_owned()))),
             is_active: changes.is_active.or_else(|| base.map(|a| a.is_active)).unwrap_or(true),
         };
         let company = ctx.books.company_id;
         let (parent, ancestors) = parent_chain(store, company, input.parent_id)?;
         let kind = check(&input, base.map(|a| (a, used)), parent.as_ref(), &ancestors)?;
+        let cash_flow = input.cash_flow.as_deref().and_then(CashFlow::parse);
         if store
             .code_taken(company, &input.code, base.map(|a| a.id))
             .map_err(ChartError::Store)?
@@ -235,6 +296,7 @@ impl<S: ChartStore> Kept<S> for Account {
             subtype: input.subtype,
             parent_id: input.parent_id,
             currency: input.currency,
+            cash_flow,
             is_active: input.is_active,
             created_at: base.map_or(now, |a| a.created_at),
             updated_at: now,
@@ -305,6 +367,7 @@ fn audit_fields(a: &Account) -> AuditFields {
         ("name", a.name.clone()),
         ("type", a.account_type.as_str().to_owned()),
         ("parent", audit::id_text(a.parent_id)),
+        ("cash_flow", a.cash_flow.map_or("", CashFlow::as_str).to_owned()),
         ("is_active", a.is_active.to_string()),
     ]
 }
@@ -343,6 +406,8 @@ pub struct AccountInput {
     pub subtype: String,
     pub parent_id: Option<Uuid>,
     pub currency: Option<String>,
+    /// `operating`, `investing`, `financing` or `cash`; `None` for the default.
+    pub cash_flow: Option<String>,
     pub is_active: bool,
 }
 
@@ -367,6 +432,14 @@ pub fn check(
     }
     if input.subtype.chars().count() > 50 {
         errors.add("subtype", "Ensure this field has no more than 50 characters.");
+    }
+    if let Some(c) = &input.cash_flow
+        && CashFlow::parse(c).is_none()
+    {
+        errors.add(
+            "cash_flow",
+            format!("\"{c}\" is not a valid choice: operating, investing, financing or cash."),
+        );
     }
     let kind = AccountType::parse(&input.account_type);
     if kind.is_none() {

@@ -77,6 +77,7 @@ impl Memory {
             subtype: subtype.into(),
             parent_id: None,
             currency: None,
+            cash_flow: None,
             is_active: true,
             created_at: now,
             updated_at: now,

@@ -8,6 +8,7 @@ pub mod books;
 pub mod contacts;
 pub mod delivery;
 pub mod documents;
+pub mod exchange_rates;
 pub mod items;
 pub mod kept;
 pub mod ledger;

@@ -10,9 +10,11 @@
 //!
 //! `table.rs` is CSV in general (the `csv` crate, strict RFC 4180 quoting, any delimiter, a
 //! header of named columns); each format over it or beside it has its own file, such as
-//! `journal_csv.rs` (`oasys import journal`). The recipe "Add a file format" in ARCHITECTURE.md
+//! `journal_csv.rs` (`oasys import journal`) and
+//! `exchange_rates.rs` (the ECB's euro reference rates and a `date,currency,rate` CSV). The recipe "Add a file format" in ARCHITECTURE.md
 //! says where a new one goes.
 
+pub mod exchange_rates;
 pub mod journal_csv;
 pub mod statement;
 pub mod table;
@@ -64,6 +66,14 @@ pub enum FormatError {
         column: &'static str,
         old: String,
         new: String,
+    },
+    /// A cell whose value is wrong (a rate that is not a number, a date that is not a date);
+    /// `column` is the header's name for it.
+    #[error("row {row}: {column}: {message}")]
+    Value {
+        row: usize,
+        column: String,
+        message: String,
     },
     /// A bank statement's value that is missing or wrong; `line` is the file's line (or, for
     /// OFX, whose reader gives no lines, the transaction's number), `field` the tag, column or
@@ -119,7 +129,8 @@ impl FormatError {
             | Self::DuplicateColumn { row, .. }
             | Self::MissingColumns { row, .. }
             | Self::Blank { row, .. }
-            | Self::Conflict { row, .. } => Some(*row),
+            | Self::Conflict { row, .. }
+            | Self::Value { row, .. } => Some(*row),
             Self::Statement { line, .. } | Self::LineTooLong { line, .. } | Self::TooManyLines { line, .. } => {
                 Some(*line)
             }

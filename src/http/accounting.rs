@@ -32,6 +32,10 @@ pub struct AccountBody {
     /// Only for an account kept in a foreign currency.
     #[serde(default, deserialize_with = "present")]
     currency: Option<Option<String>>,
+    /// Where the account's movements go in the cash flow statement: `operating`, `investing`,
+    /// `financing` or `cash` (cash and cash equivalents); `null` for the default of its subtype.
+    #[serde(default, deserialize_with = "present")]
+    cash_flow: Option<Option<String>>,
     is_active: Option<bool>,
 }
 
@@ -46,6 +50,7 @@ impl Form<AccountChanges> for AccountBody {
             subtype: b.subtype,
             parent_id: b.parent,
             currency: b.currency,
+            cash_flow: b.cash_flow,
             is_active: b.is_active,
         };
         Ok((changes, FieldErrors::default()))

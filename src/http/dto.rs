@@ -23,6 +23,10 @@ pub struct AccountDto {
     pub subtype: String,
     pub parent: Option<Uuid>,
     pub currency: Option<String>,
+    /// The cash flow class: `operating`, `investing`, `financing` or `cash`.
+    pub cash_flow: &'static str,
+    /// Whether `cash_flow` was chosen for this account (else it is its subtype's default).
+    pub cash_flow_chosen: bool,
     pub is_active: bool,
     pub created_at: String,
     pub updated_at: String,
@@ -39,6 +43,8 @@ impl Shows<Account> for AccountDto {
             subtype: a.subtype.clone(),
             parent: a.parent_id,
             currency: a.currency.clone(),
+            cash_flow: a.cash_flow_class().as_str(),
+            cash_flow_chosen: a.cash_flow.is_some(),
             is_active: a.is_active,
             created_at: a.created_at.to_string(),
             updated_at: a.updated_at.to_string(),

@@ -9,9 +9,11 @@ use crate::domain::banking::error::BankingError;
 use crate::domain::contacts::ContactError;
 use crate::domain::delivery::DeliveryError;
 use crate::domain::documents::DocumentError;
+use crate::domain::exchange_rates::ExchangeRateError;
 use crate::domain::items::ItemError;
 use crate::domain::ledger::LedgerError;
 use crate::domain::reports::Overflow;
+use crate::domain::reports::financial::columns::ColumnsError;
 use crate::domain::taxes::TaxError;
 use crate::domain::tenants::{Refusal, TenantError};
 use crate::provision::ProvisionError;
@@ -123,6 +125,19 @@ impl From<TaxError<StoreError>> for ApiError {
     }
 }
 
+impl From<ExchangeRateError<StoreError>> for ApiError {
+    fn from(e: ExchangeRateError<StoreError>) -> Self {
+        match e {
+            ExchangeRateError::Invalid(errors) => ApiError::Validation(errors),
+            ExchangeRateError::NotFound => ApiError::NotFound,
+            ExchangeRateError::NoRate { .. } => ApiError::field("date", e.to_string()),
+            ExchangeRateError::Store(s) => {
+                unique(s, "date", "The company already has a rate for this currency and date.")
+            }
+        }
+    }
+}
+
 impl From<DeliveryError<StoreError>> for ApiError {
     fn from(e: DeliveryError<StoreError>) -> Self {
         match e {
@@ -196,5 +211,16 @@ impl From<Overflow> for ApiError {
     fn from(e: Overflow) -> Self {
         tracing::warn!(what = e.0, "a sum beyond the books' range");
         refused(e)
+    }
+}
+
+/// Columns of a statement that cannot be made: a 400 naming the parameter.
+impl From<ColumnsError> for ApiError {
+    fn from(e: ColumnsError) -> Self {
+        let field = match e {
+            ColumnsError::Order | ColumnsError::OutOfRange => "date_from",
+            ColumnsError::TooMany => "compare",
+        };
+        ApiError::field(field, e.to_string())
     }
 }

@@ -15,6 +15,7 @@ pub mod documents;
 pub mod dto;
 pub mod error;
 pub mod error_map;
+pub mod exchange_rates;
 pub mod extract;
 pub mod fields;
 pub mod firm;
@@ -58,6 +59,7 @@ use contacts::{Contacts, Customers, Vendors};
 use conventions::{Replace, Update};
 use documents::{Bills, CreditNotes, DocumentRoutes, Invoices, VendorCredits};
 use error::ApiError;
+use exchange_rates::ExchangeRates;
 use items::Items;
 use payments::Payments;
 use recurring::Recurrings;
@@ -162,6 +164,18 @@ pub fn api_routes() -> openapi::Routes {
         .route("/api/inventory/items/{id}/", resource::one::<Items>())
         .route("/api/accounting/tax-rates/", resource::many::<TaxRates>())
         .route("/api/accounting/tax-rates/{id}/", resource::one::<TaxRates>())
+        // exchange rates: by hand, imported from a file, fetched from the configured source
+        .route("/api/accounting/exchange-rates/", resource::many::<ExchangeRates>())
+        .route("/api/accounting/exchange-rates/on/", get(exchange_rates::on))
+        .route(
+            "/api/accounting/exchange-rates/import/",
+            post(exchange_rates::upload).layer(DefaultBodyLimit::max(exchange_rates::MAX_FILE_BYTES)),
+        )
+        .route("/api/accounting/exchange-rates/fetch/", post(exchange_rates::fetch))
+        .route(
+            "/api/accounting/exchange-rates/{id}/",
+            resource::one::<ExchangeRates>().delete(resource::delete::<ExchangeRates>),
+        )
         // invoices, credit notes, bills, vendor credits: one set of handlers, the kind bound here
         .documents::<Invoices>(document_paths!("/api/invoicing/invoices/"))
         .documents::<CreditNotes>(document_paths!("/api/invoicing/credit-notes/"))
@@ -257,6 +271,13 @@ pub fn api_routes() -> openapi::Routes {
         // reports
         .route("/api/reports/trial-balance/", get(reports::trial_balance))
         .route("/api/reports/general-ledger/", get(reports::general_ledger))
+        .route("/api/reports/balance-sheet/", get(reports::financial::balance_sheet))
+        .route(
+            "/api/reports/profit-and-loss/",
+            get(reports::financial::profit_and_loss),
+        )
+        .route("/api/reports/cash-flow/", get(reports::financial::cash_flow))
+        .route("/api/reports/equity-changes/", get(reports::financial::equity_changes))
         .route(
             "/api/reports/aged-receivables/",
             get(reports::aged::<reports::Receivables>),

@@ -87,6 +87,9 @@ impl PaymentBody {
 #[schema(as = Allocation)]
 pub struct AllocationDto {
     amount: String,
+    /// `YYYY-MM-DD`: from when the money counts against the document in reports as of a date,
+    /// the later of the payment's date and the document's issue date.
+    date: String,
     document: Uuid,
 }
 
@@ -122,6 +125,7 @@ impl PaymentDto {
                 .iter()
                 .map(|a| AllocationDto {
                     amount: m(a.amount),
+                    date: a.date.to_string(),
                     document: a.document_id,
                 })
                 .collect(),

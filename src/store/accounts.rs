@@ -4,12 +4,12 @@ use uuid::Uuid;
 
 use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, Paged, list};
 use super::platform::{parse_ts, ts};
-use super::{Row, StoreError, Tx};
-use crate::domain::accounts::{Account, AccountType, ChartStore};
+use super::{Row, StoreError, Tx, Value};
+use crate::domain::accounts::{Account, AccountType, CashFlow, ChartStore};
 use crate::params;
 
 pub(super) const COLUMNS: &str =
-    "id, company_id, code, name, type, subtype, parent_id, currency, is_active, created_at, updated_at";
+    "id, company_id, code, name, type, subtype, parent_id, currency, is_active, created_at, updated_at, cash_flow";
 
 pub const LIST: ListSpec = ListSpec {
     columns: COLUMNS,
@@ -46,6 +46,12 @@ pub fn from_row(r: &Row) -> Result<Account, StoreError> {
         is_active: r.bool(8)?,
         created_at: parse_ts(&r.text(9)?)?,
         updated_at: parse_ts(&r.text(10)?)?,
+        cash_flow: match r.opt_text(11)? {
+            None => None,
+            Some(c) => {
+                Some(CashFlow::parse(&c).ok_or_else(|| StoreError::Corrupt(format!("unknown cash flow class {c:?}")))?)
+            }
+        },
     })
 }
 
@@ -76,22 +82,35 @@ pub fn all(tx: &mut Tx, company_id: Uuid) -> Result<Vec<Account>, StoreError> {
     .collect()
 }
 
+/// Inserts an account. One with no chosen cash flow class leaves the column out (it defaults to
+/// NULL), so a company can be written into a firm still at a schema before V15, as the tests of
+/// migrating a firm that is behind do.
 pub fn insert(tx: &mut Tx, a: &Account) -> Result<(), StoreError> {
+    let mut values: Vec<Value> = crate::values![
+        a.id,
+        a.company_id,
+        &a.code,
+        &a.name,
+        a.account_type.as_str(),
+        &a.subtype,
+        a.parent_id,
+        a.currency.clone(),
+        a.is_active,
+        ts(a.created_at),
+        ts(a.updated_at)
+    ]
+    .into();
+    let columns = match a.cash_flow {
+        Some(c) => {
+            values.push(c.as_str().into());
+            COLUMNS
+        }
+        None => COLUMNS.trim_end_matches(", cash_flow"),
+    };
+    let marks: Vec<String> = (1..=values.len()).map(|i| format!("${i}")).collect();
     tx.execute(
-        &format!("INSERT INTO accounts ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"),
-        params![
-            a.id,
-            a.company_id,
-            &a.code,
-            &a.name,
-            a.account_type.as_str(),
-            &a.subtype,
-            a.parent_id,
-            a.currency.clone(),
-            a.is_active,
-            ts(a.created_at),
-            ts(a.updated_at)
-        ],
+        &format!("INSERT INTO accounts ({columns}) VALUES ({})", marks.join(", ")),
+        &values,
     )?;
     Ok(())
 }
@@ -99,7 +118,7 @@ pub fn insert(tx: &mut Tx, a: &Account) -> Result<(), StoreError> {
 pub fn update(tx: &mut Tx, a: &Account) -> Result<(), StoreError> {
     tx.execute(
         "UPDATE accounts SET code = $2, name = $3, type = $4, subtype = $5, parent_id = $6, currency = $7, \
-         is_active = $8, updated_at = $9 WHERE id = $1",
+         is_active = $8, updated_at = $9, cash_flow = $10 WHERE id = $1",
         params![
             a.id,
             &a.code,
@@ -109,7 +128,8 @@ pub fn update(tx: &mut Tx, a: &Account) -> Result<(), StoreError> {
             a.parent_id,
             a.currency.clone(),
             a.is_active,
-            ts(a.updated_at)
+            ts(a.updated_at),
+            a.cash_flow.map(CashFlow::as_str)
         ],
     )?;
     Ok(())

@@ -203,7 +203,7 @@ pub fn open_amounts(
     let payments = tx.query(
         &format!(
             "SELECT p.contact_id, SUM(p.amount - COALESCE((SELECT SUM(a.amount) FROM allocations a \
-             WHERE a.company_id = $1 AND a.source_id = p.id), 0)) FROM payments p \
+             WHERE a.company_id = $1 AND a.source_id = p.id AND a.ended_on IS NULL), 0)) FROM payments p \
              WHERE p.company_id = $1 AND p.direction = $2 AND p.is_void = $3 AND p.contact_id IN ({ids}) \
              GROUP BY p.contact_id"
         ),

@@ -1,8 +1,11 @@
 //! Property test for receivables and payables: any sequence of issuing invoices, bills and
-//! credits, payments (partial, over, allocated later) and voids — run through
-//! `domain::documents` on SQLite and, when configured, on PostgreSQL — keeps the receivable and
-//! payable control accounts equal to the open documents, credits and unallocated payments; every
-//! entry balances; and every document's paid amount is the sum of what is allocated to it.
+//! credits, payments (partial, over, allocated later) and voids, each at a random date — run
+//! through `domain::documents` on SQLite and, when configured, on PostgreSQL — keeps the
+//! receivable and payable control accounts equal to the open documents, credits and unallocated
+//! payments; every entry balances; and every document's paid amount is the sum of what is
+//! allocated to it. As of any date (issue 17, item 0), the ageing total equals the control
+//! account's trial balance, a customer's statement closes at their ageing total, and an event
+//! dated after a date never changes the reports as of that date.
 
 use jiff::civil::{Date, date};
 use proptest::prelude::*;
@@ -32,6 +35,7 @@ enum Op {
         contact: Index,
         lines: Vec<(u32, i64, bool)>,
         credits: Option<Index>,
+        day: i64,
     },
     /// A payment of `amount` allocated to up to two open documents, partly or in full.
     Pay {
@@ -39,26 +43,41 @@ enum Op {
         contact: Index,
         amount: i64,
         allocate: Vec<(Index, bool)>,
+        day: i64,
     },
     /// Allocate what is left of a payment.
     Allocate {
         payment: Index,
         document: Index,
     },
-    VoidDocument(Index),
-    VoidPayment(Index),
+    /// Void on the date `days` after the document's or payment's own (before it: refused).
+    VoidDocument(Index, i64),
+    VoidPayment(Index, i64),
+}
+
+/// The first day of the property's calendar; events fall within [`SPAN`] days of it.
+const START: fn() -> Date = || date(2025, 11, 1);
+const SPAN: i64 = 180;
+
+fn day(n: i64) -> Date {
+    START().saturating_add(jiff::Span::new().days(n))
+}
+
+/// The dates the reports are read as of: before the first event, through, and after the last.
+fn as_of_dates() -> Vec<Date> {
+    (0..=12).map(|i| day(i * 20 - 5)).collect()
 }
 
 fn op() -> impl Strategy<Value = Op> {
     let line = (1u32..40, 1i64..50_000, any::<bool>());
     prop_oneof![
-        5 => (0usize..4, any::<Index>(), prop::collection::vec(line, 1..4), prop::option::of(any::<Index>()))
-            .prop_map(|(kind, contact, lines, credits)| Op::Issue { kind, contact, lines, credits }),
-        4 => (any::<bool>(), any::<Index>(), 1i64..200_000, prop::collection::vec((any::<Index>(), any::<bool>()), 0..3))
-            .prop_map(|(received, contact, amount, allocate)| Op::Pay { received, contact, amount, allocate }),
-        1 => (any::<Index>(), any::<Index>()).prop_map(|(payment, document)| Op::Allocate { payment, document }),
-        1 => any::<Index>().prop_map(Op::VoidDocument),
-        1 => any::<Index>().prop_map(Op::VoidPayment),
+        5 => (0usize..4, any::<Index>(), prop::collection::vec(line, 1..4), prop::option::of(any::<Index>()), 0..SPAN)
+            .prop_map(|(kind, contact, lines, credits, day)| Op::Issue { kind, contact, lines, credits, day }),
+        4 => (any::<bool>(), any::<Index>(), 1i64..200_000, prop::collection::vec((any::<Index>(), any::<bool>()), 0..3), 0..SPAN)
+            .prop_map(|(received, contact, amount, allocate, day)| Op::Pay { received, contact, amount, allocate, day }),
+        2 => (any::<Index>(), any::<Index>()).prop_map(|(payment, document)| Op::Allocate { payment, document }),
+        2 => (any::<Index>(), -3i64..60).prop_map(|(i, days)| Op::VoidDocument(i, days)),
+        2 => (any::<Index>(), -3i64..60).prop_map(|(i, days)| Op::VoidPayment(i, days)),
     ]
 }
 
@@ -74,11 +93,10 @@ struct Fixture {
     bank: Uuid,
     receivable: Uuid,
     payable: Uuid,
-    documents: Vec<(Uuid, DocumentKind)>,
-    payments: Vec<Uuid>,
+    /// Issued documents with their issue dates, payments with their dates.
+    documents: Vec<(Uuid, DocumentKind, Date)>,
+    payments: Vec<(Uuid, Date)>,
 }
-
-const DAY: fn() -> Date = || date(2026, 6, 1);
 
 fn fail(m: impl Into<String>) -> TestCaseError {
     TestCaseError::fail(m.into())
@@ -107,7 +125,8 @@ impl From<StoreError> for Outcome {
     }
 }
 
-fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<(), Outcome> {
+/// Applies `op`; returns the earliest date of what it recorded (`None` when it did nothing).
+fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<Option<Date>, Outcome> {
     let ctx = Ctx {
         books: &f.books,
         company: &f.company,
@@ -122,6 +141,7 @@ fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<(), Outcome> {
             contact,
             lines,
             credits,
+            day: d,
         } => {
             let kind = DocumentKind::ALL[*kind];
             let contacts = if kind.is_sales() { &f.customers } else { &f.vendors };
@@ -131,8 +151,8 @@ fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<(), Outcome> {
                     let candidates: Vec<Uuid> = f
                         .documents
                         .iter()
-                        .filter(|(_, k)| *k == target)
-                        .map(|(id, _)| *id)
+                        .filter(|(_, k, _)| *k == target)
+                        .map(|(id, _, _)| *id)
                         .collect();
                     (!candidates.is_empty()).then(|| candidates[i.index(candidates.len())])
                 }
@@ -140,7 +160,7 @@ fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<(), Outcome> {
             };
             let input = DocumentInput {
                 contact: Some(contact),
-                issue_date: Some(DAY()),
+                issue_date: Some(day(*d)),
                 credited_document: credited,
                 lines: lines
                     .iter()
@@ -157,13 +177,15 @@ fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<(), Outcome> {
             };
             let doc = operations::create_draft(tx, &ctx, kind, &input).map_err(Outcome::Refused)?;
             operations::issue(tx, &ctx, kind, doc.id).map_err(Outcome::Refused)?;
-            f.documents.push((doc.id, kind));
+            f.documents.push((doc.id, kind, day(*d)));
+            Ok(Some(day(*d)))
         }
         Op::Pay {
             received,
             contact,
             amount,
             allocate,
+            day: d,
         } => {
             let contacts = if *received { &f.customers } else { &f.vendors };
             let contact = contacts[contact.index(contacts.len())];
@@ -175,8 +197,8 @@ fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<(), Outcome> {
             let docs: Vec<Uuid> = f
                 .documents
                 .iter()
-                .filter(|(_, k)| *k == kind)
-                .map(|(id, _)| *id)
+                .filter(|(_, k, _)| *k == kind)
+                .map(|(id, _, _)| *id)
                 .collect();
             let mut allocations = Vec::new();
             for (i, full) in allocate {
@@ -195,7 +217,7 @@ fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<(), Outcome> {
                 &PaymentInput {
                     direction: Some(if *received { "received" } else { "made" }.into()),
                     contact: Some(contact),
-                    date: Some(DAY()),
+                    date: Some(day(*d)),
                     amount: Some(money::format(*amount, 2)),
                     bank_account: Some(f.bank),
                     reference: String::new(),
@@ -203,14 +225,15 @@ fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<(), Outcome> {
                 },
             )
             .map_err(Outcome::Refused)?;
-            f.payments.push(p.id);
+            f.payments.push((p.id, day(*d)));
+            Ok(Some(day(*d)))
         }
         Op::Allocate { payment, document } => {
             if f.payments.is_empty() || f.documents.is_empty() {
-                return Ok(());
+                return Ok(None);
             }
-            let p = f.payments[payment.index(f.payments.len())];
-            let (d, _) = f.documents[document.index(f.documents.len())];
+            let (p, paid) = f.payments[payment.index(f.payments.len())];
+            let (d, _, issued) = f.documents[document.index(f.documents.len())];
             payments::allocate(
                 tx,
                 &ctx,
@@ -221,23 +244,80 @@ fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<(), Outcome> {
                 }],
             )
             .map_err(Outcome::Refused)?;
+            Ok(Some(paid.max(issued)))
         }
-        Op::VoidDocument(i) => {
+        Op::VoidDocument(i, days) => {
             if f.documents.is_empty() {
-                return Ok(());
+                return Ok(None);
             }
-            let (d, kind) = f.documents[i.index(f.documents.len())];
-            operations::void(tx, &ctx, kind, d, None).map_err(Outcome::Refused)?;
+            let (d, kind, issued) = f.documents[i.index(f.documents.len())];
+            let on = issued.saturating_add(jiff::Span::new().days(*days));
+            operations::void(tx, &ctx, kind, d, Some(on)).map_err(Outcome::Refused)?;
+            Ok(Some(on))
         }
-        Op::VoidPayment(i) => {
+        Op::VoidPayment(i, days) => {
             if f.payments.is_empty() {
-                return Ok(());
+                return Ok(None);
             }
-            let p = f.payments[i.index(f.payments.len())];
-            payments::void(tx, &ctx, p, None).map_err(Outcome::Refused)?;
+            let (p, paid) = f.payments[i.index(f.payments.len())];
+            let on = paid.saturating_add(jiff::Span::new().days(*days));
+            payments::void(tx, &ctx, p, Some(on)).map_err(Outcome::Refused)?;
+            Ok(Some(on))
         }
     }
-    Ok(())
+}
+
+/// What the reports say as of one date: the ageing of both sides, and each customer's
+/// statement closing balance.
+#[derive(Debug, PartialEq, Eq)]
+struct AsOf {
+    receivables: crate::domain::reports::ageing::Ageing,
+    payables: crate::domain::reports::ageing::Ageing,
+    statements: Vec<i64>,
+}
+
+/// The reports as of `as_of`, checked against the trial balance of the same date: each ageing
+/// total equals its control account, and a customer's statement closes at their ageing line.
+fn as_of(tx: &mut Tx, f: &Fixture, as_of: Date) -> Result<AsOf, TestCaseError> {
+    use crate::domain::reports::{ageing, statement};
+    let company = f.books.company_id;
+    let tb = reports::trial_balance(tx, company, as_of)?;
+    let net = |id: Uuid| tb.iter().find(|r| r.account_id == id).map_or(0, |r| r.debit - r.credit);
+    let items = reports::open_items(tx, company, Side::Receivables, as_of, None)?;
+    let receivables = ageing::age(&items, as_of).map_err(|e| fail(e.to_string()))?;
+    let payables = ageing::age(&reports::open_items(tx, company, Side::Payables, as_of, None)?, as_of)
+        .map_err(|e| fail(e.to_string()))?;
+    prop_assert_eq!(
+        receivables.total,
+        net(f.receivable),
+        "ageing vs trial balance as of {}: {:?} {:?}",
+        as_of,
+        items,
+        tx.query(
+            "SELECT source_id, document_id, amount, date, ended_on FROM allocations",
+            &[]
+        )?
+    );
+    prop_assert_eq!(payables.total, -net(f.payable), "payables as of {}", as_of);
+    let mut statements = Vec::new();
+    for &customer in &f.customers {
+        let movements = reports::statement_movements(tx, company, customer, as_of)?;
+        let open = reports::open_items(tx, company, Side::Receivables, as_of, Some(customer))?;
+        let s = statement::statement(movements, START(), as_of, &open).map_err(|e| fail(e.to_string()))?;
+        let line = receivables
+            .rows
+            .iter()
+            .find(|r| r.contact_id == customer)
+            .map_or(0, |r| r.total);
+        prop_assert_eq!(s.closing, line, "statement vs ageing as of {}", as_of);
+        prop_assert_eq!(s.ageing.total().map_err(|e| fail(e.to_string()))?, line);
+        statements.push(s.closing);
+    }
+    Ok(AsOf {
+        receivables,
+        payables,
+        statements,
+    })
 }
 
 /// The invariants, read back from the store.
@@ -288,8 +368,8 @@ fn check(tx: &mut Tx, f: &Fixture) -> Result<(), TestCaseError> {
     let wrong = tx
         .query(
             "SELECT d.id FROM documents d WHERE d.company_id = $1 AND (d.amount_paid <> COALESCE((SELECT SUM(a.amount) \
-             FROM allocations a WHERE a.document_id = d.id), 0) + COALESCE((SELECT SUM(a.amount) FROM allocations a \
-             WHERE a.source_id = d.id), 0) OR d.amount_paid < 0 OR d.amount_paid > d.total)",
+             FROM allocations a WHERE a.document_id = d.id AND a.ended_on IS NULL), 0) + COALESCE((SELECT SUM(a.amount) \
+             FROM allocations a WHERE a.source_id = d.id AND a.ended_on IS NULL), 0) OR d.amount_paid < 0 OR d.amount_paid > d.total)",
             params![company],
         )?
         .len();
@@ -362,19 +442,38 @@ fn run_case(store: &Store, ops: &[Op]) -> Result<(), TestCaseError> {
             payments: Vec::new(),
         })
     })?;
+    let dates = as_of_dates();
+    let read = |f: &Fixture| {
+        store.tenant_read(&scope, |tx| {
+            dates
+                .iter()
+                .map(|d| as_of(tx, f, *d))
+                .collect::<Result<Vec<_>, TestCaseError>>()
+        })
+    };
+    let mut reports = read(&f)?;
     for op in ops {
         let before = (f.documents.len(), f.payments.len());
         let outcome = store.tenant_write(&scope, |tx| apply(tx, &mut f, op));
-        match outcome {
-            Ok(()) => {}
+        let earliest = match outcome {
+            Ok(earliest) => earliest,
             Err(Outcome::Refused(e)) => {
                 // Rolled back: forget what the op remembered.
                 f.documents.truncate(before.0);
                 f.payments.truncate(before.1);
                 refused_or_fail(e)?;
+                None
+            }
+        };
+        store.tenant_read(&scope, |tx| check(tx, &f))?;
+        let after = read(&f)?;
+        // Nothing dated after a date changes what the reports said as of it.
+        for ((d, was), now) in dates.iter().zip(&reports).zip(&after) {
+            if earliest.is_none_or(|e| e > *d) {
+                prop_assert_eq!(was, now, "{:?} changed the reports as of {}", op, d);
             }
         }
-        store.tenant_read(&scope, |tx| check(tx, &f))?;
+        reports = after;
     }
     Ok(())
 }

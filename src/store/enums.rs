@@ -13,6 +13,7 @@ use crate::domain::banking::statements::LineStatus;
 use crate::domain::delivery::MessageStatus;
 use crate::domain::documents::recurring::Frequency;
 use crate::domain::documents::{Direction, DocumentKind, DocumentStatus};
+use crate::domain::exchange_rates::RateSource;
 use crate::domain::items::ItemKind;
 use crate::domain::ledger::EntryStatus;
 use crate::domain::ledger::chain::Kind as LinkKind;
@@ -51,6 +52,7 @@ pub const TENANT: &[Closed] = &[
     closed("reconciliations", "status", |v| {
         ReconciliationStatus::parse(v).is_some()
     }),
+    closed("exchange_rates", "source", |v| RateSource::parse(v).is_some()),
 ];
 
 /// A firm's rows in the platform database (`$1` is the firm's id). A firm's user holds a firm

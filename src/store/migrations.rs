@@ -271,6 +271,60 @@ mod tests {
         assert_eq!((kind.as_str(), version), ("text", 9));
     }
 
+    /// V14 dates every allocation the later of its source's date (a payment's, a credit's) and
+    /// its document's issue date, and leaves it standing.
+    #[test]
+    fn v14_dates_existing_allocations() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        // Rows without their company, contact or entry, for brevity.
+        conn.pragma_update(None, "foreign_keys", false).unwrap();
+        up_to(tenant_sqlite(), Some(13)).run(&mut conn).unwrap();
+        let at = "2026-01-01T00:00:00.000000Z";
+        let mut batch = String::new();
+        for (id, kind, issued) in [
+            ("01", "invoice", "2026-03-05"),
+            ("02", "invoice", "2026-02-01"),
+            ("03", "credit_note", "2026-03-01"),
+        ] {
+            batch += &format!(
+                "INSERT INTO documents (id, company_id, kind, status, contact_id, issue_date, due_date, currency, \
+                 created_by, created_at, updated_at) VALUES (x'{id}', x'aa', '{kind}', 'issued', x'cc', '{issued}', \
+                 '{issued}', 'USD', x'ee', '{at}', '{at}');"
+            );
+        }
+        for (id, date) in [("11", "2026-02-10"), ("12", "2026-04-01")] {
+            batch += &format!(
+                "INSERT INTO payments (id, company_id, direction, contact_id, date, amount, bank_account_id, \
+                 journal_entry_id, created_by, created_at, updated_at) VALUES (x'{id}', x'aa', 'received', x'cc', \
+                 '{date}', 100, x'bb', x'dd', x'ee', '{at}', '{at}');"
+            );
+        }
+        for (id, source, document) in [("21", "11", "01"), ("22", "12", "01"), ("23", "03", "02")] {
+            batch += &format!(
+                "INSERT INTO allocations (id, company_id, source_id, document_id, amount, created_at) \
+                 VALUES (x'{id}', x'aa', x'{source}', x'{document}', 10, '{at}');"
+            );
+        }
+        conn.execute_batch(&batch).unwrap();
+        up_to(tenant_sqlite(), Some(14)).run(&mut conn).unwrap();
+        let dated: Vec<(String, String, Option<String>)> = conn
+            .prepare("SELECT hex(id), date, ended_on FROM allocations ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let standing = |id: &str, date: &str| (id.to_owned(), date.to_owned(), None);
+        assert_eq!(
+            dated,
+            [
+                standing("21", "2026-03-05"),
+                standing("22", "2026-04-01"),
+                standing("23", "2026-03-01")
+            ]
+        );
+    }
+
     #[test]
     fn boolean_columns_are_read_from_the_postgres_migrations() {
         let tenant = boolean_columns(true);

@@ -19,6 +19,7 @@ mod documents_drafts;
 #[cfg(test)]
 mod documents_props;
 pub mod enums;
+pub mod exchange_rates;
 pub mod idempotency;
 pub mod inspect;
 pub mod items;

@@ -6,6 +6,7 @@
 mod fixtures;
 mod helpers;
 
+mod asof;
 mod auth;
 mod backup;
 mod banking;
@@ -21,6 +22,8 @@ mod doctor;
 mod document_drafts;
 mod documents;
 mod drf;
+mod exchange_rates;
+mod financial;
 mod hardening_approval;
 mod hardening_auth;
 mod hardening_bulk;

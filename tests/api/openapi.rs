@@ -366,6 +366,22 @@ async fn real_answers_are_shaped_as_documented(app: TestApp) {
             "/api/reports/aged-receivables/?as_of=2026-06-30".to_owned(),
         ),
         ("/api/sales/customers/{id}/statement/", statement),
+        (
+            "/api/reports/balance-sheet/",
+            "/api/reports/balance-sheet/?compare=previous_year".to_owned(),
+        ),
+        (
+            "/api/reports/profit-and-loss/",
+            "/api/reports/profit-and-loss/?date_from=2026-01-01&date_to=2026-12-31&compare=months".to_owned(),
+        ),
+        (
+            "/api/reports/cash-flow/",
+            "/api/reports/cash-flow/?date_from=2026-01-01".to_owned(),
+        ),
+        (
+            "/api/reports/equity-changes/",
+            "/api/reports/equity-changes/?date_from=2026-01-01".to_owned(),
+        ),
         ("/api/health/", "/api/health/".to_owned()),
     ];
     for (template, url) in reads {

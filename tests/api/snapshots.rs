@@ -151,6 +151,18 @@ async fn one_answer_per_area(app: TestApp) {
         .await;
     let vat = id(&vat).to_owned();
     read(&f, "tax_rate", &format!("{TAX_RATES}{vat}/")).await;
+    let rate = f
+        .create(
+            "/api/accounting/exchange-rates/",
+            json!({"currency": "EUR", "date": "2026-01-05", "rate": "1.09210"}),
+        )
+        .await;
+    read(
+        &f,
+        "exchange_rate",
+        &format!("/api/accounting/exchange-rates/{}/", id(&rate)),
+    )
+    .await;
 
     // Documents: an invoice and a bill issued, a payment against the invoice, a schedule.
     let invoice = f

@@ -120,6 +120,8 @@ function AccountForm({ account, accounts, onClose }: { account: Account | null; 
       type: String(f.get("type")),
       subtype: String(f.get("subtype") ?? ""),
       parent: f.get("parent") ? String(f.get("parent")) : null,
+      // "" = the default class of the subtype.
+      cash_flow: f.get("cash_flow") ? String(f.get("cash_flow")) : null,
     };
     setBusy(true);
     try {
@@ -160,6 +162,16 @@ function AccountForm({ account, accounts, onClose }: { account: Account | null; 
           </select>
         </label>
         <label>Subtype <input name="subtype" value={account?.subtype} placeholder="bank, cash, sales…" /></label>
+        <label>
+          Cash flow
+          <select name="cash_flow" value={account?.cash_flow_chosen ? account.cash_flow : ""}>
+            <option value="">Default for the subtype{account && !account.cash_flow_chosen ? ` (${account.cash_flow})` : ""}</option>
+            <option value="operating">Operating</option>
+            <option value="investing">Investing</option>
+            <option value="financing">Financing</option>
+            <option value="cash">Cash and cash equivalents</option>
+          </select>
+        </label>
         <label>
           Parent
           <select name="parent" value={account?.parent ?? ""}>

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { get, type Entry, type Page as PageT, type TrialBalance } from "../api";
+import { get, qs, type Entry, type Page as PageT, type Statement, type TrialBalance } from "../api";
 import { can, useAuth } from "../auth";
 import { decimals, formatMinor, toMinor } from "../money";
 import { useQuery } from "../query";
@@ -8,45 +8,20 @@ import { Async, Empty, Money, Page, today } from "../ui";
 import { useAccounts } from "./accounts";
 import { formatDate } from "../format";
 
-/** The last day of each of the last 12 months (the current month up to today), oldest first, plus the month before. */
-function monthEnds(): string[] {
-  const now = new Date();
-  const out: string[] = [];
-  for (let k = 12; k >= 0; k--) {
-    const d = new Date(now.getFullYear(), now.getMonth() - k + 1, 0);
-    out.push(`${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`);
-  }
-  out[out.length - 1] = today();
-  return out;
-}
-
 interface Monthly {
   labels: string[];
   revenue: bigint[];
   expenses: bigint[];
 }
 
-/** Revenue and expenses per month: the change of the trial balance between month ends (13 requests). */
+/** Revenue and expenses per month of the last 12 (the current month up to today): one P&L request, a column per month. */
 async function loadMonthly(dp: number): Promise<Monthly> {
-  const ends = monthEnds();
-  const tbs = await Promise.all(ends.map((d) => get<TrialBalance>(`/api/reports/trial-balance/?as_of=${d}`)));
-  const sums = tbs.map((tb) => {
-    let rev = 0n;
-    let exp = 0n;
-    for (const r of tb.rows) {
-      const net = (toMinor(r.debit, dp) ?? 0n) - (toMinor(r.credit, dp) ?? 0n);
-      if (r.type === "revenue") rev -= net;
-      else if (r.type === "expense") exp += net;
-    }
-    return { rev, exp };
-  });
-  const m: Monthly = { labels: [], revenue: [], expenses: [] };
-  for (let i = 1; i < ends.length; i++) {
-    m.labels.push(ends[i].slice(0, 7));
-    m.revenue.push(sums[i].rev - sums[i - 1].rev);
-    m.expenses.push(sums[i].exp - sums[i - 1].exp);
-  }
-  return m;
+  const now = new Date();
+  const first = new Date(now.getFullYear(), now.getMonth() - 11, 1);
+  const from = `${first.getFullYear()}-${String(first.getMonth() + 1).padStart(2, "0")}-01`;
+  const pl = await get<Statement>(`/api/reports/profit-and-loss/${qs({ date_from: from, date_to: today(), compare: "months" })}`);
+  const line = (key: string) => (pl.rows.find((r) => r.key === key)?.amounts ?? []).map((a) => toMinor(a, dp) ?? 0n);
+  return { labels: pl.columns.map((c) => c.date_to.slice(0, 7)), revenue: line("total_revenue"), expenses: line("total_expenses") };
 }
 
 export function Dashboard() {

@@ -40,7 +40,7 @@ export function Payments() {
   };
   const issuer = can(user, "documents.issue");
   const voidPayment = async (p: Payment) => {
-    if (!window.confirm(`Void this payment of ${p.amount}? Its entry is reversed and its allocations are removed.`)) return;
+    if (!window.confirm(`Void this payment of ${p.amount}? Its entry is reversed on the payment's date and its allocations end then.`)) return;
     try {
       await api("POST", `${PAYMENTS_API}${p.id}/void/`, { body: {} });
       invalidatePayments();

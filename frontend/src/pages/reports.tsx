@@ -13,6 +13,10 @@ export function ReportsIndex() {
   const { user } = useAuth();
   const docs = can(user, "documents.view");
   const reports: [string, string, string, boolean][] = [
+    ["Balance sheet", "/reports/balance-sheet", "Assets, liabilities and equity as of a date, with the current earnings.", true],
+    ["Profit and loss", "/reports/profit-and-loss", "Revenue, expenses and the result of a period, with comparison columns.", true],
+    ["Cash flow", "/reports/cash-flow", "Where the cash came from and went, by operating, investing and financing activities.", true],
+    ["Changes in equity", "/reports/equity-changes", "Each equity account from its opening to its closing balance.", true],
     ["Trial balance", "/reports/trial-balance", "Debit and credit balance of every account as of a date.", true],
     ["General ledger", "/reports/general-ledger", "One account's postings with the running balance.", true],
     ["Aged receivables", "/reports/aged-receivables", "What customers owe, by days past the due date.", docs],

@@ -61,6 +61,7 @@ fn gl(company: Uuid, subtype: &str) -> Account {
         subtype: subtype.into(),
         parent_id: None,
         currency: None,
+        cash_flow: None,
         is_active: true,
         created_at: now,
         updated_at: now,

@@ -297,6 +297,7 @@ mod tests {
             subtype: String::new(),
             parent_id: None,
             currency: None,
+            cash_flow: None,
             is_active: active,
             created_at: now,
             updated_at: now,

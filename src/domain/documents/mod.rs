@@ -323,7 +323,21 @@ pub struct Allocation {
     pub source_id: Uuid,
     pub document_id: Uuid,
     pub amount: i64,
+    /// The company date from which the money counts against the document: the later of the
+    /// source's date and the document's issue date ([`Allocation::dated`]).
+    pub date: Date,
+    /// The date of the void that undid it; `None` while it stands. An ended allocation is kept
+    /// so that reports as of an earlier date still see it.
+    pub ended_on: Option<Date>,
     pub created_at: Timestamp,
+}
+
+impl Allocation {
+    /// When an allocation from a source dated `source` to a document issued on `document`
+    /// takes effect: the later of the two, since money cannot pay a document before both exist.
+    pub fn dated(source: Date, document: Date) -> Date {
+        source.max(document)
+    }
 }
 
 /// What documents need from storage, on top of the ledger. One implementation for both backends.
@@ -344,8 +358,10 @@ pub trait DocumentStore: LedgerStore {
     fn insert_payment(&mut self, payment: &Payment) -> Result<(), Self::Error>;
     fn update_payment(&mut self, payment: &Payment) -> Result<(), Self::Error>;
     fn insert_allocation(&mut self, allocation: &Allocation) -> Result<(), Self::Error>;
+    /// The standing (not ended) allocations from `source`.
     fn allocations_from(&mut self, company: Uuid, source: Uuid) -> Result<Vec<Allocation>, Self::Error>;
-    fn delete_allocations_from(&mut self, company: Uuid, source: Uuid) -> Result<(), Self::Error>;
+    /// Ends the standing allocations from `source` on `on` (its void's date); they stay stored.
+    fn end_allocations_from(&mut self, company: Uuid, source: Uuid, on: Date) -> Result<(), Self::Error>;
 }
 
 /// Why a document or payment operation was refused.

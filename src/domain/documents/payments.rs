@@ -307,13 +307,14 @@ fn allocate_checked<S: DocumentStore>(
     }
     errors.into_result()?;
     for (mut doc, amount) in planned {
-        apply(store, ctx, payment.id, &mut doc, amount)?;
+        apply(store, ctx, (payment.id, payment.date), &mut doc, amount)?;
     }
     Ok(())
 }
 
-/// Voids a payment: its entry reversed on `date` (default: the payment date), its allocations
-/// removed, the documents it paid open again.
+/// Voids a payment: its entry reversed on `date` (default: the payment date, never before it),
+/// its allocations ended on that date (kept for reports as of earlier dates), the documents it
+/// paid open again.
 pub fn void<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, date: Option<Date>) -> Result<Payment, S> {
     let company = ctx.books.company_id;
     store.lock_payment(company, id).db()?;
@@ -321,7 +322,15 @@ pub fn void<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, date: Opti
     if payment.is_void {
         return Err(DocumentError::State("This payment is already void.".into()));
     }
-    let reversal = ledger::reverse(store, ctx, payment.journal_entry_id, Some(date.unwrap_or(payment.date)))?;
+    let date = date.unwrap_or(payment.date);
+    if date < payment.date {
+        return Err(FieldErrors::single(
+            "date",
+            format!("A void cannot be dated before the payment ({}).", payment.date),
+        )
+        .into());
+    }
+    let reversal = ledger::reverse(store, ctx, payment.journal_entry_id, Some(date))?;
     for a in store.allocations_from(company, id).db()? {
         store.lock_document(company, a.document_id).db()?;
         if let Some(mut doc) = store.document(company, a.document_id).db()? {
@@ -332,7 +341,7 @@ pub fn void<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, date: Opti
             store.update_document(&doc).db()?;
         }
     }
-    store.delete_allocations_from(company, id).db()?;
+    store.end_allocations_from(company, id, date).db()?;
     payment.is_void = true;
     payment.void_entry_id = Some(reversal.id);
     payment.updated_at = ctx.now;
@@ -401,6 +410,8 @@ mod tests {
                 source_id: Uuid::nil(),
                 document_id: Uuid::nil(),
                 amount: *amount,
+                date: date(2026, 3, 1),
+                ended_on: None,
                 created_at: Timestamp::UNIX_EPOCH,
             })
             .collect()

@@ -275,6 +275,7 @@ mod tests {
             subtype: String::new(),
             parent_id: None,
             currency: None,
+            cash_flow: None,
             is_active: true,
             created_at: now,
             updated_at: now,

@@ -7,6 +7,7 @@
 //! clamped or wrapped number.
 
 pub mod ageing;
+pub mod financial;
 pub mod general_ledger;
 pub mod statement;
 pub mod trial_balance;

@@ -13,6 +13,12 @@ pub enum MovementKind {
     Invoice,
     CreditNote,
     Payment,
+    /// The void of an invoice, on its own date: a credit.
+    InvoiceVoid,
+    /// The void of a credit note: a charge.
+    CreditNoteVoid,
+    /// The void of a payment: a charge.
+    PaymentVoid,
 }
 
 impl MovementKind {
@@ -22,11 +28,14 @@ impl MovementKind {
             MovementKind::Invoice => "Invoice",
             MovementKind::CreditNote => "Credit note",
             MovementKind::Payment => "Payment received",
+            MovementKind::InvoiceVoid => "Invoice voided",
+            MovementKind::CreditNoteVoid => "Credit note voided",
+            MovementKind::PaymentVoid => "Payment voided",
         }
     }
 }
 
-/// An issued invoice or credit note, or a payment received, that was not voided.
+/// An issued invoice or credit note, a payment received, or the void of one of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Movement {
     pub date: Date,
@@ -37,11 +46,12 @@ pub struct Movement {
 }
 
 impl Movement {
-    /// (debit, credit): invoices charge, credit notes and payments credit.
+    /// (debit, credit): invoices and the voids of credits and payments charge; credit notes,
+    /// payments and the voids of invoices credit.
     fn sides(&self) -> (i64, i64) {
         match self.kind {
-            MovementKind::Invoice => (self.amount, 0),
-            MovementKind::CreditNote | MovementKind::Payment => (0, self.amount),
+            MovementKind::Invoice | MovementKind::CreditNoteVoid | MovementKind::PaymentVoid => (self.amount, 0),
+            MovementKind::CreditNote | MovementKind::Payment | MovementKind::InvoiceVoid => (0, self.amount),
         }
     }
 }

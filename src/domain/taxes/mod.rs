@@ -287,6 +287,7 @@ mod tests {
             subtype: "tax".into(),
             parent_id: None,
             currency: None,
+            cash_flow: None,
             is_active: active,
             created_at: now,
             updated_at: now,

@@ -125,6 +125,13 @@ pub async fn cancel(c: InCompany<perm::EditLedger>, Id(id): Id, idem: Idempotenc
 pub async fn reverse(c: InCompany<perm::PostEntries>, Id(id): Id, mut body: JsonBody<ReverseBody>) -> Reply {
     c.write(body.idempotency(), StatusCode::CREATED, move |tx, ctx| {
         find(tx, ctx, id)?;
+        // A document's or payment's entry is reversed by voiding it, so that its reports follow.
+        if let Some(owner) = crate::store::documents::entry_owner(tx, ctx.books.company_id, id)? {
+            return Err(ApiError::field(
+                "non_field_errors",
+                format!("This entry was posted by {owner}: void the {owner} instead."),
+            ));
+        }
         let date = match body.parse_or_default()?.date {
             None => None,
             Some(s) => Some(

@@ -166,6 +166,7 @@ const TAGS: &[&str] = &[
     "Vendors",
     "Items",
     "Tax rates",
+    "Exchange rates",
     "Invoices",
     "Credit notes",
     "Bills",

@@ -147,6 +147,7 @@ const CREATES: &[(&str, &str, &[&str])] = &[
     ("ContactInput", "ContactCreate", &["name"]),
     ("ItemInput", "ItemCreate", &["code", "name"]),
     ("TaxRateInput", "TaxRateCreate", &["name", "kind", "rate"]),
+    ("ExchangeRateInput", "ExchangeRateCreate", &["currency", "date", "rate"]),
     ("BankAccountInput", "BankAccountCreate", &["name", "account"]),
     ("BankRuleInput", "BankRuleCreate", &["name"]),
     ("DocumentChange", "DocumentInput", &["contact", "lines"]),

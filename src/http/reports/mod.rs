@@ -1,9 +1,11 @@
-//! `/api/reports/`: the trial balance, the general ledger and the aged receivables and payables.
+//! `/api/reports/`: the trial balance, the general ledger, the aged receivables and payables,
+//! and the financial statements (`financial.rs`).
 //! The store reads the rows (`store::reports`), the domain adds them up (`domain::reports`),
 //! these handlers only read the query and show the result. A report's default date is the
 //! company's today (`ctx.today`).
 
 mod dto;
+pub mod financial;
 
 use axum::Json;
 use axum::extract::FromRequestParts;
@@ -12,6 +14,7 @@ use jiff::civil::Date;
 use uuid::Uuid;
 
 pub use dto::{AgedDto, AgeingDto, BucketsDto, GeneralLedgerDto, LedgerAccount, LedgerRow, TrialBalanceDto};
+pub use financial::StatementDto;
 
 use super::company::{InCompany, perm};
 use super::conventions::{ListQuery, markers, optional_date};

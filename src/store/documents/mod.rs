@@ -4,6 +4,7 @@
 
 mod lists;
 
+use jiff::civil::Date;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
@@ -16,7 +17,7 @@ use crate::domain::documents::{
 };
 use crate::params;
 
-pub use lists::{DOCUMENT_LIST, PAYMENT_LIST, allocations_to, duplicate_reference, page, payment_page};
+pub use lists::{DOCUMENT_LIST, PAYMENT_LIST, allocations_to, duplicate_reference, entry_owner, page, payment_page};
 
 const DOC_COLUMNS: &str = "d.id, d.company_id, d.kind, d.status, d.number, d.contact_id, d.issue_date, d.due_date, \
     d.currency, d.reference, d.notes, d.payment_terms_days, d.credited_document_id, d.subtotal, d.tax_total, d.total, \
@@ -197,6 +198,8 @@ fn allocation_from_row(r: &Row) -> Result<Allocation, StoreError> {
         document_id: r.uuid(3)?,
         amount: r.int(4)?,
         created_at: parse_ts(&r.text(5)?)?,
+        date: parse_date(&r.text(6)?)?,
+        ended_on: r.opt_text(7)?.map(|d| parse_date(&d)).transpose()?,
     })
 }
 impl DocumentStore for Tx<'_> {
@@ -363,16 +366,26 @@ impl DocumentStore for Tx<'_> {
 
     fn insert_allocation(&mut self, a: &Allocation) -> Result<(), StoreError> {
         self.execute(
-            "INSERT INTO allocations (id, company_id, source_id, document_id, amount, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            params![a.id, a.company_id, a.source_id, a.document_id, a.amount, ts(a.created_at)],
+            "INSERT INTO allocations (id, company_id, source_id, document_id, amount, created_at, date, ended_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            params![
+                a.id,
+                a.company_id,
+                a.source_id,
+                a.document_id,
+                a.amount,
+                ts(a.created_at),
+                a.date.to_string(),
+                a.ended_on.map(|d| d.to_string())
+            ],
         )?;
         Ok(())
     }
 
     fn allocations_from(&mut self, company: Uuid, source: Uuid) -> Result<Vec<Allocation>, StoreError> {
         self.query(
-            "SELECT id, company_id, source_id, document_id, amount, created_at FROM allocations \
-             WHERE company_id = $1 AND source_id = $2 ORDER BY created_at, id",
+            "SELECT id, company_id, source_id, document_id, amount, created_at, date, ended_on FROM allocations \
+             WHERE company_id = $1 AND source_id = $2 AND ended_on IS NULL ORDER BY created_at, id",
             params![company, source],
         )?
         .iter()
@@ -380,10 +393,10 @@ impl DocumentStore for Tx<'_> {
         .collect()
     }
 
-    fn delete_allocations_from(&mut self, company: Uuid, source: Uuid) -> Result<(), StoreError> {
+    fn end_allocations_from(&mut self, company: Uuid, source: Uuid, on: Date) -> Result<(), StoreError> {
         self.execute(
-            "DELETE FROM allocations WHERE company_id = $1 AND source_id = $2",
-            params![company, source],
+            "UPDATE allocations SET ended_on = $3 WHERE company_id = $1 AND source_id = $2 AND ended_on IS NULL",
+            params![company, source, on.to_string()],
         )?;
         Ok(())
     }

@@ -3,6 +3,7 @@
 //! The reports' arithmetic is the domain's (`domain::reports`).
 
 mod balances;
+pub mod financial;
 mod receivables;
 
 pub use balances::{balance_before, ledger_lines, trial_balance};

@@ -12,9 +12,16 @@ use crate::store::{StoreError, Tx, Value};
 use crate::{params, values};
 
 /// What the company's customers ([`Side::Receivables`]) or vendors owe or are owed as of a date,
-/// one contact's only when `contact` is given: open documents dated their due date, unapplied
-/// credits and payments (negative) dated their own. Allocations count as of their source's date
-/// (a payment's date, a credit's issue date); fully applied amounts are left out.
+/// one contact's only when `contact` is given, as the books stood that day: open documents dated
+/// their due date, unapplied credits and payments (negative) dated their own.
+///
+/// Every event counts from its own date, so the total equals the control account's trial
+/// balance as of the date and nothing recorded later with a later date changes it:
+/// - a document or payment counts from its date until its void's, the date of its reversing
+///   entry (`void_entry_id`, a primary-key look-up, never a scan of lines);
+/// - an allocation counts from its `date` until its `ended_on` (the void of its payment), and
+///   only while the document it pays stands. A credit with standing allocations cannot be
+///   voided, and a payment's void ends its allocations, so its source stands as long as it does.
 pub fn open_items(
     tx: &mut Tx,
     company: Uuid,
@@ -28,33 +35,36 @@ pub fn open_items(
         Side::Payables => (DocumentKind::Bill, DocumentKind::VendorCredit, Direction::Made),
     };
     // Inner aliases differ from the outer `d` and `p`: the subquery must see the outer row.
-    let applied = "COALESCE((SELECT SUM(a.amount) FROM allocations a LEFT JOIN payments ap ON ap.id = a.source_id \
-        LEFT JOIN documents ad ON ad.id = a.source_id WHERE a.company_id = $1 AND {col} = {id} \
-        AND COALESCE(ap.date, ad.issue_date) <= $2), 0)";
+    let applied = "COALESCE((SELECT SUM(a.amount) FROM allocations a JOIN documents ad ON ad.id = a.document_id \
+        LEFT JOIN journal_entries av ON av.id = ad.void_entry_id \
+        WHERE a.company_id = $1 AND {col} = {id} AND a.date <= $2 AND (a.ended_on IS NULL OR a.ended_on > $2) \
+        AND (av.date IS NULL OR av.date > $2)), 0)";
     let to_doc = applied.replace("{col}", "a.document_id").replace("{id}", "d.id");
     let from_doc = applied.replace("{col}", "a.source_id").replace("{id}", "d.id");
     let from_pay = applied.replace("{col}", "a.source_id").replace("{id}", "p.id");
     let (of_doc, of_pay) = match contact {
-        Some(_) => ("AND d.contact_id = $7", "AND p.contact_id = $7"),
+        Some(_) => ("AND d.contact_id = $6", "AND p.contact_id = $6"),
         None => ("", ""),
     };
+    // Issued by the date and not yet void on it.
+    let standing = |t: &str| format!("LEFT JOIN journal_entries v ON v.id = {t}.void_entry_id");
+    let (doc_void, pay_void) = (standing("d"), standing("p"));
     let sql = format!(
-        "SELECT d.contact_id, c.name, d.due_date, d.total - {to_doc} FROM documents d JOIN contacts c ON c.id = d.contact_id \
-         WHERE d.company_id = $1 AND d.kind = $3 AND d.status NOT IN ('draft', 'void') AND d.issue_date <= $2 {of_doc} \
+        "SELECT d.contact_id, c.name, d.due_date, d.total - {to_doc} FROM documents d JOIN contacts c ON c.id = d.contact_id {doc_void} \
+         WHERE d.company_id = $1 AND d.kind = $3 AND d.status <> 'draft' AND d.issue_date <= $2 AND (v.date IS NULL OR v.date > $2) {of_doc} \
          UNION ALL \
-         SELECT d.contact_id, c.name, d.issue_date, -(d.total - {from_doc}) FROM documents d JOIN contacts c ON c.id = d.contact_id \
-         WHERE d.company_id = $1 AND d.kind = $4 AND d.status NOT IN ('draft', 'void') AND d.issue_date <= $2 {of_doc} \
+         SELECT d.contact_id, c.name, d.issue_date, -(d.total - {from_doc}) FROM documents d JOIN contacts c ON c.id = d.contact_id {doc_void} \
+         WHERE d.company_id = $1 AND d.kind = $4 AND d.status <> 'draft' AND d.issue_date <= $2 AND (v.date IS NULL OR v.date > $2) {of_doc} \
          UNION ALL \
-         SELECT p.contact_id, c.name, p.date, -(p.amount - {from_pay}) FROM payments p JOIN contacts c ON c.id = p.contact_id \
-         WHERE p.company_id = $1 AND p.direction = $5 AND p.is_void = $6 AND p.date <= $2 {of_pay}"
+         SELECT p.contact_id, c.name, p.date, -(p.amount - {from_pay}) FROM payments p JOIN contacts c ON c.id = p.contact_id {pay_void} \
+         WHERE p.company_id = $1 AND p.direction = $5 AND p.date <= $2 AND (v.date IS NULL OR v.date > $2) {of_pay}"
     );
     let mut values: Vec<Value> = values![
         company,
         as_of.to_string(),
         document.as_str(),
         credit.as_str(),
-        direction.as_str(),
-        false
+        direction.as_str()
     ]
     .to_vec();
     values.extend(contact.map(Value::from));
@@ -73,17 +83,32 @@ pub fn open_items(
     Ok(items)
 }
 
-/// A customer's invoices and credit notes (issued, not void) and payments received (not void)
-/// dated up to `to`, in date order: invoices first on a day, then by number or reference.
+/// A customer's movements dated up to `to`, in date order (on a day: invoices and credit
+/// notes, payments, then voids; then by number or reference): issued invoices and credit notes,
+/// payments received, and the voids of any of them on their void's date (the date of the
+/// reversing entry). Something voided on its own date never stood in the books at the end of a
+/// day and is left out, with its void.
 pub fn statement_movements(tx: &mut Tx, company: Uuid, customer: Uuid, to: Date) -> Result<Vec<Movement>, StoreError> {
-    let sql = "SELECT issue_date, COALESCE(number, ''), kind, total, 0 AS seq FROM documents \
-         WHERE company_id = $1 AND contact_id = $2 AND kind IN ('invoice', 'credit_note') \
-         AND status NOT IN ('draft', 'void') AND issue_date <= $3 \
+    let sql = "SELECT d.issue_date, COALESCE(d.number, ''), d.kind, d.total, 0 AS seq FROM documents d \
+         LEFT JOIN journal_entries v ON v.id = d.void_entry_id \
+         WHERE d.company_id = $1 AND d.contact_id = $2 AND d.kind IN ('invoice', 'credit_note') \
+         AND d.status <> 'draft' AND d.issue_date <= $3 AND (v.date IS NULL OR v.date > d.issue_date) \
          UNION ALL \
-         SELECT date, reference, 'payment', amount, 1 FROM payments \
-         WHERE company_id = $1 AND contact_id = $2 AND direction = 'received' AND is_void = $4 AND date <= $3 \
+         SELECT v.date, COALESCE(d.number, ''), d.kind || '_void', d.total, 2 FROM documents d \
+         JOIN journal_entries v ON v.id = d.void_entry_id \
+         WHERE d.company_id = $1 AND d.contact_id = $2 AND d.kind IN ('invoice', 'credit_note') \
+         AND v.date <= $3 AND v.date > d.issue_date \
+         UNION ALL \
+         SELECT p.date, p.reference, 'payment', p.amount, 1 FROM payments p \
+         LEFT JOIN journal_entries v ON v.id = p.void_entry_id \
+         WHERE p.company_id = $1 AND p.contact_id = $2 AND p.direction = 'received' AND p.date <= $3 \
+         AND (v.date IS NULL OR v.date > p.date) \
+         UNION ALL \
+         SELECT v.date, p.reference, 'payment_void', p.amount, 3 FROM payments p \
+         JOIN journal_entries v ON v.id = p.void_entry_id \
+         WHERE p.company_id = $1 AND p.contact_id = $2 AND p.direction = 'received' AND v.date <= $3 AND v.date > p.date \
          ORDER BY 1, 5, 2";
-    tx.query(sql, params![company, customer, to.to_string(), false])?
+    tx.query(sql, params![company, customer, to.to_string()])?
         .iter()
         .map(|r| {
             let kind = r.text(2)?;
@@ -94,6 +119,9 @@ pub fn statement_movements(tx: &mut Tx, company: Uuid, customer: Uuid, to: Date)
                     "invoice" => MovementKind::Invoice,
                     "credit_note" => MovementKind::CreditNote,
                     "payment" => MovementKind::Payment,
+                    "invoice_void" => MovementKind::InvoiceVoid,
+                    "credit_note_void" => MovementKind::CreditNoteVoid,
+                    "payment_void" => MovementKind::PaymentVoid,
                     other => return Err(StoreError::Corrupt(format!("unknown statement movement {other:?}"))),
                 },
                 amount: r.int(3)?,

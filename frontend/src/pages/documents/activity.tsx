@@ -23,7 +23,7 @@ export function DocPayments({ doc }: { doc: Doc }) {
           return (
             <div class="table-wrap">
               <table class="table doc-payments">
-                <thead><tr><th>Date</th><th>Reference</th><th>Status</th><th class="num">Payment</th><th class="num">Applied here</th></tr></thead>
+                <thead><tr><th>Date</th><th>Reference</th><th>Status</th><th class="num">Payment</th><th class="num">Applied here</th><th>From</th></tr></thead>
                 <tbody>
                   {mine.map(({ pay, alloc }) => (
                     <tr key={pay.id}>
@@ -32,6 +32,9 @@ export function DocPayments({ doc }: { doc: Doc }) {
                       <td><StatusChip status={pay.status} /></td>
                       <td class="num"><Money value={pay.amount} currency={doc.currency} /></td>
                       <td class="num">{alloc.map((a) => <Money value={a.amount} currency={doc.currency} />)}</td>
+                      <td title="Reports as of a date count the payment against this document from this date">
+                        {alloc.map((a) => (a.date ? formatDate(a.date) : "—")).join(", ")}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -117,7 +117,7 @@ pub fn issue<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, kind: DocumentKind,
         {
             let applied = doc.total.min(credited.balance_due());
             if applied > 0 {
-                apply(store, ctx, doc.id, &mut credited, applied)?;
+                apply(store, ctx, (doc.id, doc.issue_date), &mut credited, applied)?;
                 doc.amount_paid = applied;
             }
         }
@@ -129,7 +129,9 @@ pub fn issue<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, kind: DocumentKind,
 }
 
 /// Voids an issued document: its entry is reversed on `date` (default: the issue date) and the
-/// number stays used. Paid or credited documents are refused: their payments go first.
+/// number stays used. Paid or credited documents are refused: their payments go first. A void
+/// dated before the document is refused: reports as of a date take the document from its issue
+/// date to its void's, and a reversal before the original would be a receivable of no document.
 pub fn void<S: DocumentStore>(
     store: &mut S,
     ctx: &Ctx<'_>,
@@ -149,10 +151,22 @@ pub fn void<S: DocumentStore>(
             kind.noun()
         )));
     }
+    let date = date.unwrap_or(doc.issue_date);
+    if date < doc.issue_date {
+        return Err(FieldErrors::single(
+            "date",
+            format!(
+                "A void cannot be dated before the {} ({}).",
+                kind.noun(),
+                doc.issue_date
+            ),
+        )
+        .into());
+    }
     let entry = doc
         .journal_entry_id
         .ok_or_else(|| DocumentError::State("This document has no entry to reverse.".into()))?;
-    let reversal = ledger::reverse(store, ctx, entry, Some(date.unwrap_or(doc.issue_date)))?;
+    let reversal = ledger::reverse(store, ctx, entry, Some(date))?;
     let before = doc.clone();
     doc.status = DocumentStatus::Void;
     doc.void_entry_id = Some(reversal.id);
@@ -162,11 +176,12 @@ pub fn void<S: DocumentStore>(
     Ok(doc)
 }
 
-/// Applies `amount` from a payment or credit (`source`) to an open document.
+/// Applies `amount` from a payment or credit (`source`: its id and date) to an open document,
+/// dated the later of the source's date and the document's ([`Allocation::dated`]).
 pub(crate) fn apply<S: DocumentStore>(
     store: &mut S,
     ctx: &Ctx<'_>,
-    source: Uuid,
+    (source, source_date): (Uuid, Date),
     doc: &mut Document,
     amount: i64,
 ) -> Result<(), S> {
@@ -177,6 +192,8 @@ pub(crate) fn apply<S: DocumentStore>(
             source_id: source,
             document_id: doc.id,
             amount,
+            date: Allocation::dated(source_date, doc.issue_date),
+            ended_on: None,
             created_at: ctx.now,
         })
         .db()?;

@@ -55,6 +55,7 @@ fn account(company: Uuid, code: &str, account_type: AccountType, subtype: &str) 
         subtype: subtype.into(),
         parent_id: None,
         currency: None,
+        cash_flow: None,
         is_active: true,
         created_at: now,
         updated_at: now,

@@ -5,6 +5,7 @@
 mod banking;
 mod contacts;
 mod documents;
+mod exchange_rates;
 mod ledger;
 mod payments;
 mod platform;
@@ -17,6 +18,7 @@ pub fn operations() -> Vec<Op> {
         platform::operations(),
         ledger::ledger(),
         contacts::contacts(),
+        exchange_rates::exchange_rates(),
         documents::documents(),
         documents::delivery(),
         payments::recurring_and_payments(),

@@ -2,9 +2,9 @@
 //! books' range) is a 400 under `non_field_errors`.
 
 use super::super::ops::Access::Company;
-use super::super::ops::Kind::{Date, Id, Int};
+use super::super::ops::Kind::{Date, Id, Int, Text};
 use super::super::ops::{Op, op, shape, tagged};
-use crate::http::reports::{AgeingDto, GeneralLedgerDto, TrialBalanceDto};
+use crate::http::reports::{AgeingDto, GeneralLedgerDto, StatementDto, TrialBalanceDto};
 
 #[rustfmt::skip]
 pub fn reports() -> Vec<Op> {
@@ -19,5 +19,19 @@ pub fn reports() -> Vec<Op> {
             .ok(shape::<AgeingDto>()),
         op("GET /api/reports/aged-payables/", "agedPayables", "What the company owes vendors, by age").query("as_of", Date, false)
             .ok(shape::<AgeingDto>()),
+        op("GET /api/reports/balance-sheet/", "balanceSheet", "Balance sheet as of a date (default today)")
+            .about("Assets, liabilities and equity grouped by the account tree, with the current earnings not yet closed. `compare`: `none` or `previous_year`. A bad date or choice is a 400.")
+            .query("as_of", Date, false).query("compare", Text, false).ok(shape::<StatementDto>()),
+        op("GET /api/reports/profit-and-loss/", "profitAndLoss", "Profit and loss for a period, with comparison columns")
+            .about("`date_to` defaults to today, `date_from` to the start of its fiscal year. `compare`: `none`, `previous_period`, `previous_year` or `months`; `periods`: more columns as `YYYY-MM-DD/YYYY-MM-DD,…`. At most 24 columns; `date_from` after `date_to` is a 400. Year-end closing entries are left out.")
+            .query("date_from", Date, false).query("date_to", Date, false).query("compare", Text, false).query("periods", Text, false)
+            .ok(shape::<StatementDto>()),
+        op("GET /api/reports/cash-flow/", "cashFlow", "Cash flow statement (indirect method) for a period")
+            .about("The net result, then each balance-sheet account's movement under its cash flow class (the account's `cash_flow`). Same parameters as the profit and loss.")
+            .query("date_from", Date, false).query("date_to", Date, false).query("compare", Text, false).query("periods", Text, false)
+            .ok(shape::<StatementDto>()),
+        op("GET /api/reports/equity-changes/", "equityChanges", "Changes in equity over a period")
+            .about("Each equity account and the current earnings: opening balance, result, year-end close, other movements, closing balance.")
+            .query("date_from", Date, false).query("date_to", Date, false).ok(shape::<StatementDto>()),
     ])
 }

@@ -16,6 +16,11 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use uuid::Uuid;
 
+mod catalogue;
+
+pub use catalogue::catalogue;
+pub(crate) use catalogue::file_uuid;
+
 use super::sql::Tx;
 use super::{StoreError, migrations};
 
@@ -24,6 +29,12 @@ const IDLE_READERS: usize = 16;
 /// Readers kept open per firm database. Every idle connection holds its own copy of the schema
 /// and its page cache; a firm rarely has more than a few requests at once, and a burst opens more.
 const TENANT_IDLE_READERS: usize = 2;
+/// Readers an idle firm keeps once its page caches are released: one, so that its next request
+/// need not parse the schema again; the others hold a copy of the schema each.
+const TENANT_RESTING_READERS: usize = 1;
+/// A reader's lookaside slots and their size (see [`small_lookaside`]).
+const READER_LOOKASIDE_SLOT: std::ffi::c_int = 256;
+const READER_LOOKASIDE_SLOTS: std::ffi::c_int = 32;
 /// A firm database unused this long is closed by the checkpointer (its memory returned); the
 /// next request opens it again.
 pub const TENANT_IDLE: Duration = Duration::from_secs(300);
@@ -56,6 +67,8 @@ struct Db {
     writer: Mutex<Option<Connection>>,
     readers: Mutex<Vec<Connection>>,
     idle_readers: usize,
+    /// Readers kept when the database rests (its caches released).
+    resting_readers: usize,
     /// Set by every committed write, cleared by the checkpointer.
     dirty: AtomicBool,
     /// Set by every read and write, cleared by the checkpointer each round: the database was
@@ -77,7 +90,11 @@ impl SqliteBackend {
     pub fn open(data_dir: &Path, cache_size: usize) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir.join("tenants"))
             .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", data_dir.display())))?;
-        let platform = Arc::new(Db::open(&data_dir.join("platform.db"), true, IDLE_READERS)?);
+        let platform = Arc::new(Db::open(
+            &data_dir.join("platform.db"),
+            true,
+            (IDLE_READERS, IDLE_READERS),
+        )?);
         platform.with_writer(|w| migrations::run_sqlite(&migrations::platform_sqlite(), w).map(|_| ()))?;
         let tenants = Arc::new(Mutex::new(TenantCache {
             open: HashMap::new(),
@@ -142,7 +159,7 @@ impl SqliteBackend {
             std::fs::create_dir_all(dir.join("files"))
                 .map_err(|e| StoreError::Unavailable(format!("cannot create {}: {e}", dir.display())))?;
         }
-        let db = Db::open(&path, true, TENANT_IDLE_READERS)?;
+        let db = Db::open(&path, true, (TENANT_IDLE_READERS, TENANT_RESTING_READERS))?;
         db.migrate_tenant(version)?;
         self.remember(id, Arc::new(db));
         Ok(())
@@ -234,7 +251,7 @@ impl SqliteBackend {
         if !path.exists() {
             return Err(missing(id, &path));
         }
-        let db = Arc::new(Db::open(&path, false, TENANT_IDLE_READERS)?);
+        let db = Arc::new(Db::open(&path, false, (TENANT_IDLE_READERS, TENANT_RESTING_READERS))?);
         db.bring_up_to_date()?;
         self.remember(id, Arc::clone(&db));
         Ok(db)
@@ -267,7 +284,7 @@ fn latest_tenant_version() -> i64 {
 impl Db {
     /// A database handle. A new file (`create`) gets its writer at once, which creates it; an
     /// existing one connects when first used.
-    fn open(path: &Path, create: bool, idle_readers: usize) -> Result<Db, StoreError> {
+    fn open(path: &Path, create: bool, (idle_readers, resting_readers): (usize, usize)) -> Result<Db, StoreError> {
         let writer = if create {
             Some(connect(path, true, false)?)
         } else {
@@ -278,6 +295,7 @@ impl Db {
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
             idle_readers,
+            resting_readers,
             dirty: AtomicBool::new(false),
             used: AtomicBool::new(false),
             cached: AtomicBool::new(false),
@@ -364,12 +382,19 @@ impl Db {
         // A firm that was only read has no writer yet.
         let mut done = writer.as_ref().is_some_and(|w| w.execute_batch(SHRINK).is_ok());
         drop(writer);
-        for reader in lock(&self.readers).iter() {
-            done |= reader.execute_batch(SHRINK).is_ok();
-        }
-        if let Some(conn) = lock(&self.checkpointer).as_ref() {
-            done |= conn.execute_batch(SHRINK).is_ok();
-        }
+        let closed = {
+            let mut readers = lock(&self.readers);
+            let resting = readers.len().min(self.resting_readers);
+            let closed: Vec<Connection> = readers.drain(resting..).collect();
+            for reader in readers.iter() {
+                done |= reader.execute_batch(SHRINK).is_ok();
+            }
+            closed
+        };
+        // The checkpointer connects again when the firm is next written.
+        let checkpointer = lock(&self.checkpointer).take();
+        done |= !closed.is_empty() || checkpointer.is_some();
+        drop((closed, checkpointer));
         done
     }
 
@@ -410,6 +435,9 @@ fn connect(path: &Path, create: bool, read_only: bool) -> Result<Connection, Sto
         private_files(path).map_err(|e| StoreError::Unavailable(format!("{}: {e}", path.display())))?;
     }
     let conn = Connection::open_with_flags(path, flags)?;
+    if read_only {
+        small_lookaside(&conn);
+    }
     // 8 KiB pages (set before the first table; ignored afterwards): fewer splits and shallower
     // indexes for the ledger's text keys.
     conn.execute_batch("PRAGMA page_size=8192;")?;
@@ -426,6 +454,26 @@ fn connect(path: &Path, create: bool, read_only: bool) -> Result<Connection, Sto
     }
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
+}
+
+/// Gives a reader connection a small lookaside: [`READER_LOOKASIDE_SLOTS`] slots of
+/// [`READER_LOOKASIDE_SLOT`] bytes instead of SQLite's 48 KB default. Every idle reader of every
+/// open firm carries its lookaside (issue 15: memory per open firm); a reader prepares few
+/// statements (they stay in its statement cache), so the larger pool bought little. Must run
+/// before the connection's first statement; a refusal leaves SQLite's default in place.
+fn small_lookaside(conn: &Connection) {
+    // SAFETY: the handle is a live connection owned by `conn`, and no statement has run on it
+    // yet, so no lookaside memory is in use (SQLITE_DBCONFIG_LOOKASIDE's one requirement). A
+    // null buffer lets SQLite allocate the slots itself.
+    unsafe {
+        rusqlite::ffi::sqlite3_db_config(
+            conn.handle(),
+            rusqlite::ffi::SQLITE_DBCONFIG_LOOKASIDE,
+            std::ptr::null_mut::<std::ffi::c_void>(),
+            READER_LOOKASIDE_SLOT,
+            READER_LOOKASIDE_SLOTS,
+        );
+    }
 }
 
 /// Makes the database file (empty, when new) readable by its owner only, and tightens an older
@@ -523,77 +571,4 @@ fn return_free_memory() {
     unsafe {
         libc::malloc_trim(0);
     }
-}
-
-/// The tables of a SQLite database as the portable export sees them: columns in declared order
-/// with their types (`INTEGER` is a boolean where the migrations say so, see
-/// [`migrations::boolean_columns`]), primary keys, and the tables each one references.
-/// Refinery's history is left out: the schema version travels on its own.
-pub fn catalogue(tx: &rusqlite::Transaction<'_>, tenant: bool) -> Result<Vec<super::transfer::Table>, StoreError> {
-    use super::transfer::{Column, ColumnType, Table};
-    let booleans = migrations::boolean_columns(tenant);
-    let mut names = Vec::new();
-    {
-        let mut stmt = tx.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'refinery_schema_history' ORDER BY name")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            names.push(r.get::<_, String>(0)?);
-        }
-    }
-    let mut out = Vec::new();
-    for name in names {
-        let mut columns = Vec::new();
-        let mut keyed: Vec<(i64, String)> = Vec::new();
-        let mut stmt =
-            tx.prepare("SELECT name, upper(type), \"notnull\", pk FROM pragma_table_info(?1) ORDER BY cid")?;
-        let mut rows = stmt.query([&name])?;
-        while let Some(r) = rows.next()? {
-            let column: String = r.get(0)?;
-            let declared: String = r.get(1)?;
-            let ty = match declared.as_str() {
-                "INTEGER" | "INT" if booleans.contains(&(name.clone(), column.clone())) => ColumnType::Boolean,
-                "INTEGER" | "INT" => ColumnType::Integer,
-                "TEXT" | "BLOB" => ColumnType::Text,
-                other => {
-                    return Err(StoreError::Database(format!(
-                        "{name}.{column}: type {other} has no portable form (integers, text and booleans only)"
-                    )));
-                }
-            };
-            let pk: i64 = r.get(3)?;
-            if pk > 0 {
-                keyed.push((pk, column.clone()));
-            }
-            columns.push(Column {
-                binary: declared == "BLOB",
-                name: column,
-                ty,
-                nullable: r.get::<_, i64>(2)? == 0,
-            });
-        }
-        keyed.sort();
-        let mut references = Vec::new();
-        let mut stmt = tx.prepare("SELECT \"table\", \"from\" FROM pragma_foreign_key_list(?1)")?;
-        let mut rows = stmt.query([&name])?;
-        while let Some(r) = rows.next()? {
-            references.push((r.get::<_, String>(1)?, r.get::<_, String>(0)?));
-        }
-        out.push(Table {
-            name,
-            columns,
-            primary_key: keyed.into_iter().map(|(_, c)| c).collect(),
-            references,
-        });
-    }
-    Ok(out)
-}
-
-/// An id column read straight from a SQLite file of any version: text before storage shape v10,
-/// 16 bytes since. `None` for anything else (a broken row is reported, not hidden, by callers).
-pub(crate) fn file_uuid(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<Uuid>> {
-    Ok(match r.get_ref(i)? {
-        rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).ok().and_then(|t| Uuid::parse_str(t).ok()),
-        rusqlite::types::ValueRef::Blob(b) => Uuid::from_slice(b).ok(),
-        _ => None,
-    })
 }

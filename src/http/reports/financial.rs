@@ -1,0 +1,356 @@
+//! `/api/reports/balance-sheet/`, `profit-and-loss/`, `cash-flow/` and `equity-changes/`: the
+//! financial statements. The store sums the maintained daily balances per account
+//! (`store::reports::financial`), the domain builds the statement
+//! (`domain::reports::financial`); these handlers read the query and render one shape for all
+//! four, which the web page and its CSV export read.
+
+use axum::Json;
+use jiff::ToSpan;
+use jiff::civil::Date;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{ReportQuery, param};
+use crate::domain::ledger::{Books, Ctx, LedgerStore};
+use crate::domain::money;
+use crate::domain::reports::financial::columns::{self, Compare, MAX_COLUMNS};
+use crate::domain::reports::financial::{self as fin, Balances, CashPeriod, Column, EquityPeriod, Statement};
+use crate::http::company::{InCompany, perm};
+use crate::http::error::{ApiError, Reply};
+use crate::store::Tx;
+use crate::store::reports::financial::{Accounts, before, chart, closes, net};
+
+/// One column: a period (`date_from` … `date_to`) or a date (`date_from` null).
+#[derive(Serialize, ToSchema)]
+#[schema(as = FinancialStatementColumn)]
+pub struct ColumnDto {
+    /// What the column holds: `period`, `as_of`, or for the changes in equity `opening`,
+    /// `result`, `year_end_close`, `other`, `closing`.
+    pub key: &'static str,
+    #[schema(format = Date)]
+    pub date_from: Option<String>,
+    #[schema(format = Date)]
+    pub date_to: String,
+}
+
+/// One line of a statement.
+#[derive(Serialize, ToSchema)]
+#[schema(as = FinancialStatementRow)]
+pub struct RowDto {
+    /// `section` (a heading, no amounts), `account`, `subtotal` (an account with its
+    /// sub-accounts) or `total`.
+    pub kind: &'static str,
+    /// The computed line's name (`total_assets`, `current_earnings`, `net_result`, …); empty
+    /// for an account's rows.
+    pub key: &'static str,
+    /// The account of an `account` or `subtotal` row: its general ledger is the drill-down.
+    pub account: Option<Uuid>,
+    pub code: String,
+    pub name: String,
+    /// Indentation in the account tree.
+    pub depth: usize,
+    /// One amount per column: assets and expenses debit-positive; liabilities, equity and
+    /// revenue credit-positive; the cash flow as cash in positive.
+    pub amounts: Vec<String>,
+}
+
+/// A financial statement: its columns and its rows, grouped by the account tree.
+#[derive(Serialize, ToSchema)]
+#[schema(as = FinancialStatement)]
+pub struct StatementDto {
+    /// `balance_sheet`, `profit_and_loss`, `cash_flow` or `equity_changes`.
+    pub report: &'static str,
+    pub currency: String,
+    pub columns: Vec<ColumnDto>,
+    pub rows: Vec<RowDto>,
+}
+
+impl StatementDto {
+    fn new(report: &'static str, s: Statement, books: &Books) -> StatementDto {
+        let d = books.decimals;
+        let columns = if s.headings.is_empty() {
+            s.columns
+                .iter()
+                .map(|c| ColumnDto {
+                    key: if c.from.is_some() { "period" } else { "as_of" },
+                    date_from: c.from.map(|f| f.to_string()),
+                    date_to: c.to.to_string(),
+                })
+                .collect()
+        } else {
+            let c = s.columns.first().copied().unwrap_or(Column {
+                from: None,
+                to: Date::default(),
+            });
+            let from = c.from.unwrap_or(c.to);
+            let day_before = from.yesterday().unwrap_or(from);
+            s.headings
+                .iter()
+                .map(|h| match *h {
+                    "opening" => ColumnDto {
+                        key: h,
+                        date_from: None,
+                        date_to: day_before.to_string(),
+                    },
+                    "closing" => ColumnDto {
+                        key: h,
+                        date_from: None,
+                        date_to: c.to.to_string(),
+                    },
+                    _ => ColumnDto {
+                        key: h,
+                        date_from: Some(from.to_string()),
+                        date_to: c.to.to_string(),
+                    },
+                })
+                .collect()
+        };
+        StatementDto {
+            report,
+            currency: books.currency.clone(),
+            columns,
+            rows: s
+                .rows
+                .into_iter()
+                .map(|r| RowDto {
+                    kind: r.kind.as_str(),
+                    key: r.key,
+                    account: r.account,
+                    code: r.code,
+                    name: r.name,
+                    depth: r.depth,
+                    amounts: r.amounts.into_iter().map(|v| money::format(v, d)).collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The first day of the fiscal year that contains `date`.
+fn fiscal_start(date: Date, start_month: i8) -> Date {
+    let month = start_month.clamp(1, 12);
+    let this_year = Date::new(date.year(), month, 1).unwrap_or(date.first_of_year());
+    if this_year <= date {
+        this_year
+    } else {
+        this_year.checked_sub(1.year()).unwrap_or(date.first_of_year())
+    }
+}
+
+/// The period asked for: `date_to` defaults to today, `date_from` to the start of `date_to`'s
+/// fiscal year.
+fn period(tx: &mut Tx, ctx: &Ctx<'_>, from: Option<Date>, to: Option<Date>) -> Result<(Date, Date), ApiError> {
+    let to = to.unwrap_or(ctx.today);
+    let from = match from {
+        Some(f) => f,
+        None => {
+            let settings = tx.settings(ctx.books.company_id)?;
+            fiscal_start(to, settings.fiscal_year_start_month)
+        }
+    };
+    if from > to {
+        return Err(ApiError::field("date_from", "date_from must not be after date_to."));
+    }
+    Ok((from, to))
+}
+
+/// What a period statement's query asks for: the period, the comparison, extra periods.
+struct Periods {
+    from: Option<Date>,
+    to: Option<Date>,
+    compare: Compare,
+    extra: Vec<(Date, Date)>,
+}
+
+impl Periods {
+    fn read(q: &ReportQuery) -> Result<Periods, ApiError> {
+        let compare = match param(&q.0, "compare") {
+            None | Some("") => Compare::None,
+            Some(c) => Compare::parse(c).ok_or_else(|| {
+                ApiError::field(
+                    "compare",
+                    format!("\"{c}\" is not a valid choice: none, previous_period, previous_year or months."),
+                )
+            })?,
+        };
+        let extra = match param(&q.0, "periods") {
+            None | Some("") => Vec::new(),
+            Some(list) => {
+                let parts: Vec<&str> = list.split(',').collect();
+                if parts.len() > MAX_COLUMNS {
+                    return Err(ApiError::field(
+                        "periods",
+                        format!("At most {MAX_COLUMNS} columns can be shown side by side."),
+                    ));
+                }
+                let bad = |p: &str| {
+                    ApiError::field(
+                        "periods",
+                        format!("\"{p}\" is not a period: write YYYY-MM-DD/YYYY-MM-DD, the start not after the end."),
+                    )
+                };
+                let mut out = Vec::new();
+                for p in parts {
+                    let (a, b) = p.split_once('/').ok_or_else(|| bad(p))?;
+                    let a: Date = a.trim().parse().map_err(|_| bad(p))?;
+                    let b: Date = b.trim().parse().map_err(|_| bad(p))?;
+                    if a > b {
+                        return Err(bad(p));
+                    }
+                    out.push((a, b));
+                }
+                out
+            }
+        };
+        Ok(Periods {
+            from: q.date("date_from")?,
+            to: q.date("date_to")?,
+            compare,
+            extra,
+        })
+    }
+
+    /// The columns: the period and its comparison, then the periods chosen.
+    fn columns(&self, tx: &mut Tx, ctx: &Ctx<'_>) -> Result<Vec<(Date, Date)>, ApiError> {
+        let (from, to) = period(tx, ctx, self.from, self.to)?;
+        let mut all = columns::periods(from, to, self.compare)?;
+        all.extend(self.extra.iter().copied());
+        Ok(columns::chosen(all)?)
+    }
+}
+
+/// The period's movements without the year-end closing entries.
+fn movements(tx: &mut Tx, company: Uuid, which: Accounts, from: Date, to: Date) -> Result<Balances, ApiError> {
+    let moved = net(tx, company, which, Some(from), to)?;
+    let closing = closes(tx, company, Some(from), to)?;
+    Ok(fin::less(&moved, &closing)?)
+}
+
+/// `GET …/balance-sheet/?as_of=&compare=`: assets, liabilities and equity as of the date
+/// (default today), with the current earnings not yet closed; `compare=previous_year` adds the
+/// same date a year earlier.
+pub async fn balance_sheet(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Json<StatementDto>> {
+    let as_of = q.date("as_of")?;
+    let compare = match param(&q.0, "compare") {
+        None | Some("" | "none") => false,
+        Some("previous_year") => true,
+        Some(other) => {
+            return Err(ApiError::field(
+                "compare",
+                format!("\"{other}\" is not a valid choice: none or previous_year."),
+            ));
+        }
+    };
+    c.read(move |tx, ctx| {
+        let as_of = as_of.unwrap_or(ctx.today);
+        let company = ctx.books.company_id;
+        let mut dates = vec![as_of];
+        if compare {
+            let earlier = as_of
+                .checked_sub(1.year())
+                .map_err(|_| ApiError::field("as_of", "The comparison date falls outside the calendar."))?;
+            dates.push(earlier);
+        }
+        let chart = chart(tx, company)?;
+        let mut balances = Vec::new();
+        for d in dates {
+            balances.push((d, net(tx, company, Accounts::All, None, d)?));
+        }
+        Ok(StatementDto::new(
+            "balance_sheet",
+            fin::balance_sheet(&chart, &balances)?,
+            ctx.books,
+        ))
+    })
+    .await
+    .map(Json)
+}
+
+/// `GET …/profit-and-loss/?date_from=&date_to=&compare=&periods=`: revenue, expenses and the
+/// net result for the period, with comparison columns.
+pub async fn profit_and_loss(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Json<StatementDto>> {
+    let periods = Periods::read(&q)?;
+    c.read(move |tx, ctx| {
+        let company = ctx.books.company_id;
+        let cols = periods.columns(tx, ctx)?;
+        let chart = chart(tx, company)?;
+        let mut moved = Vec::new();
+        for (from, to) in cols {
+            let column = Column { from: Some(from), to };
+            moved.push((column, movements(tx, company, Accounts::Result, from, to)?));
+        }
+        Ok(StatementDto::new(
+            "profit_and_loss",
+            fin::profit_and_loss(&chart, &moved)?,
+            ctx.books,
+        ))
+    })
+    .await
+    .map(Json)
+}
+
+/// `GET …/cash-flow/?date_from=&date_to=&compare=&periods=`: the cash flow statement, indirect
+/// method, each balance-sheet account under its cash flow class.
+pub async fn cash_flow(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Json<StatementDto>> {
+    let periods = Periods::read(&q)?;
+    c.read(move |tx, ctx| {
+        let company = ctx.books.company_id;
+        let cols = periods.columns(tx, ctx)?;
+        let chart = chart(tx, company)?;
+        let mut data = Vec::new();
+        for (from, to) in cols {
+            data.push(CashPeriod {
+                column: Column { from: Some(from), to },
+                movements: movements(tx, company, Accounts::All, from, to)?,
+                opening: before(tx, company, Accounts::All, from)?,
+            });
+        }
+        Ok(StatementDto::new(
+            "cash_flow",
+            fin::cash_flow(&chart, &data)?,
+            ctx.books,
+        ))
+    })
+    .await
+    .map(Json)
+}
+
+/// `GET …/equity-changes/?date_from=&date_to=`: each equity account and the current earnings,
+/// from the opening to the closing balance of the period.
+pub async fn equity_changes(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Json<StatementDto>> {
+    let (from, to) = (q.date("date_from")?, q.date("date_to")?);
+    c.read(move |tx, ctx| {
+        let company = ctx.books.company_id;
+        let (from, to) = period(tx, ctx, from, to)?;
+        let chart = chart(tx, company)?;
+        let p = EquityPeriod {
+            column: Column { from: Some(from), to },
+            opening: before(tx, company, Accounts::All, from)?,
+            closing: net(tx, company, Accounts::All, None, to)?,
+            movements: net(tx, company, Accounts::All, Some(from), to)?,
+            closes: closes(tx, company, Some(from), to)?,
+        };
+        Ok(StatementDto::new(
+            "equity_changes",
+            fin::equity_changes(&chart, &p)?,
+            ctx.books,
+        ))
+    })
+    .await
+    .map(Json)
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+
+    use super::fiscal_start;
+
+    #[test]
+    fn the_fiscal_year_starts_in_its_month() {
+        assert_eq!(fiscal_start(date(2026, 5, 17), 1), date(2026, 1, 1));
+        assert_eq!(fiscal_start(date(2026, 5, 17), 7), date(2025, 7, 1));
+        assert_eq!(fiscal_start(date(2026, 7, 1), 7), date(2026, 7, 1));
+    }
+}
