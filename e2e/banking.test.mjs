@@ -4,6 +4,7 @@
 // the wizard, reconciled by keyboard (Enter on the invoice's suggestion, `e` for the expense, `t`
 // for the transfer), submitted, approved by a second user, and then the bank's GL balance in the
 // trial balance equals the statement's closing balance and reversing a matched entry is refused.
+// The import's commit goes through the background job path (202, polled to done).
 // Also: the bank account form and list, the CSV column mapper, the rules editor, the keyboard
 // legend and keys that do not fire while typing. The README's reconciliation picture goes to
 // docs/reconciliation.png (or $E2E_SCREENSHOTS).
@@ -194,8 +195,19 @@ test("import wizard: a CAMT.053 file shows its format, period, balances and line
   assert.match(await page.locator("#preview-lines").innerText(), new RegExp(invoice.number));
   assert.equal(await page.locator("#column-mapper").count(), 0, "no column mapper for CAMT");
   await shot(page, "bank-import-preview");
+  // The commit runs as a background job: 202 with the job, polled (with a progress bar) to done.
+  const accepted = page.waitForResponse((r) => r.request().method() === "POST" && r.url().endsWith(`/api/banking/accounts/${checking.id}/imports/`));
+  const polled = page.waitForResponse((r) => r.request().method() === "GET" && r.url().includes("/api/banking/import-jobs/"));
   await page.locator("#commit-import").click();
+  const started = await accepted;
+  assert.equal(started.status(), 202);
+  const job = await started.json();
+  await page.locator("#import-progress").waitFor();
+  assert.equal((await polled).status(), 200);
   await page.locator("#import-done").waitFor();
+  const finished = await api("GET", `/api/banking/import-jobs/${job.id}/`);
+  assert.equal(finished.stage, "done");
+  assert.deepEqual([finished.lines_done, finished.lines_total, finished.result.lines_new], [3, 3, 3]);
   assert.equal(await page.locator("#import-new").innerText(), "3");
   assert.equal(await page.locator("#import-duplicate").innerText(), "0");
   // Again: every line is known, nothing to commit.

@@ -31,6 +31,9 @@ pub struct App {
     pub checkpoint_key: Vec<u8>,
     /// Request counters and timings for `/metrics` (kept only when `metrics.enabled`).
     pub metrics: crate::metrics::Metrics,
+    /// Statement imports running in the background, and finished ones for a while, by firm
+    /// (`http::banking::jobs`: why in memory).
+    pub import_jobs: crate::http::banking::jobs::ImportJobs,
     /// Signed-in users as recently read (`auth.caller_cache_seconds`), see [`App::caller`].
     callers: Callers,
 }
@@ -118,6 +121,7 @@ impl App {
             dummy_hash: password::dummy_hash(),
             checkpoint_key,
             metrics: crate::metrics::Metrics::new(),
+            import_jobs: Default::default(),
             hashing: tokio::sync::Semaphore::new(hashes.max(1)),
         })
     }

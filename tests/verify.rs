@@ -1046,8 +1046,8 @@ fn postgres_a_deleted_entry_is_named() {
 /// posting times were RFC 3339 text, audit records had no range) migrates forward on its first
 /// use, keeps every posting time to the microsecond, and verifies. The firm is made by this
 /// binary, then taken back to schema 9 by hand: the reverse of V10, of the banking tables
-/// (V11, V12), of the allocations' dates (V14), of the statements' account column and index (V15)
-/// and of exchange rates (V16).
+/// (V11, V12), of the allocations' dates (V13), of the statements' account column and index (V14)
+/// and of exchange rates (V15).
 #[test]
 fn postgres_a_firm_written_before_v10_migrates_and_verifies() {
     let Some(url) = postgres_url() else { return };

@@ -181,6 +181,22 @@ export interface StatementImport {
   created_at: string;
 }
 
+/** A statement import running in the background (`background=true`), as polled. */
+export interface ImportJob {
+  id: string;
+  bank_account: string;
+  stage: "queued" | "parsing" | "checking" | "writing" | "done" | "failed";
+  lines_done: number;
+  lines_total: number | null;
+  created_at: string;
+  finished_at: string | null;
+  result: StatementImport | null;
+  error_status: number | null;
+  error: Record<string, unknown> | null;
+}
+
+export const IMPORT_JOBS_API = "/api/banking/import-jobs/";
+
 export type SessionStatus = "draft" | "submitted" | "approved";
 
 export interface Reconciliation {

@@ -76,6 +76,11 @@ impl<P> InCompany<P> {
     pub fn app(&self) -> &AppState {
         &self.app
     }
+
+    /// The caller's firm (a platform operator without one gets a 404).
+    pub fn firm(&self) -> Result<Uuid, ApiError> {
+        Ok(self.caller.tenant()?.tenant_id())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

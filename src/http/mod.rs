@@ -227,6 +227,7 @@ pub fn api_routes() -> openapi::Routes {
                 .post(banking::imports::upload)
                 .layer(DefaultBodyLimit::max(banking::imports::MAX_STATEMENT_BYTES)),
         )
+        .route("/api/banking/import-jobs/{id}/", get(banking::jobs::get))
         .route("/api/banking/accounts/{id}/lines/", get(banking::lines::list))
         .route("/api/banking/lines/{id}/match/", post(banking::lines::match_entry))
         .route("/api/banking/lines/{id}/unmatch/", post(banking::lines::unmatch))

@@ -83,7 +83,7 @@ pub fn all(tx: &mut Tx, company_id: Uuid) -> Result<Vec<Account>, StoreError> {
 }
 
 /// Inserts an account. One with no chosen cash flow class leaves the column out (it defaults to
-/// NULL), so a company can be written into a firm still at a schema before V15, as the tests of
+/// NULL), so a company can be written into a firm still at a schema before V14, as the tests of
 /// migrating a firm that is behind do.
 pub fn insert(tx: &mut Tx, a: &Account) -> Result<(), StoreError> {
     let mut values: Vec<Value> = crate::values![

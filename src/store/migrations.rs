@@ -271,14 +271,14 @@ mod tests {
         assert_eq!((kind.as_str(), version), ("text", 9));
     }
 
-    /// V14 dates every allocation the later of its source's date (a payment's, a credit's) and
+    /// V13 dates every allocation the later of its source's date (a payment's, a credit's) and
     /// its document's issue date, and leaves it standing.
     #[test]
-    fn v14_dates_existing_allocations() {
+    fn v13_dates_existing_allocations() {
         let mut conn = rusqlite::Connection::open_in_memory().unwrap();
         // Rows without their company, contact or entry, for brevity.
         conn.pragma_update(None, "foreign_keys", false).unwrap();
-        up_to(tenant_sqlite(), Some(13)).run(&mut conn).unwrap();
+        up_to(tenant_sqlite(), Some(12)).run(&mut conn).unwrap();
         let at = "2026-01-01T00:00:00.000000Z";
         let mut batch = String::new();
         for (id, kind, issued) in [
@@ -306,7 +306,7 @@ mod tests {
             );
         }
         conn.execute_batch(&batch).unwrap();
-        up_to(tenant_sqlite(), Some(14)).run(&mut conn).unwrap();
+        up_to(tenant_sqlite(), Some(13)).run(&mut conn).unwrap();
         let dated: Vec<(String, String, Option<String>)> = conn
             .prepare("SELECT hex(id), date, ended_on FROM allocations ORDER BY id")
             .unwrap()

@@ -11,6 +11,7 @@ mod auth;
 mod backup;
 mod banking;
 mod banking_flows;
+mod banking_jobs;
 mod caller_cache;
 mod cli;
 mod contacts;

@@ -40,7 +40,7 @@ fn firm_behind(backend: &Backend, config: &Config) -> (Uuid, i64, &'static str, 
         return (id, 6, "admin@oasys.com", "admin123");
     }
     let id = firm_one_version_behind(config);
-    // Versions need not be consecutive (a helper's branch may hold V14 before V13 lands).
+    // The stored version, not `latest - 1`: a migration number may be skipped.
     let behind = stored_version(config, id);
     assert!(behind < tenant_latest(), "{behind}");
     (id, behind, EMAIL, STRONG_PASSWORD)

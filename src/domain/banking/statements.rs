@@ -295,6 +295,9 @@ pub fn period(statement: &Statement) -> Option<(Date, Date)> {
     })
 }
 
+/// How often (in lines) [`commit_reporting`] reports its progress.
+pub const PROGRESS_EVERY: usize = 512;
+
 /// The file an import came from.
 pub struct SourceFile<'a> {
     pub name: &'a str,
@@ -310,6 +313,19 @@ pub fn commit<S: StatementStore>(
     account: &BankAccount,
     preview: &Preview,
     file: SourceFile<'_>,
+) -> Result<StatementImport, BankingError<S::Error>> {
+    commit_reporting(store, ctx, account, preview, file, |_| {})
+}
+
+/// [`commit`], telling `progress` how many of the preview's lines are written (new or found a
+/// duplicate) every [`PROGRESS_EVERY`] lines and at the end: a background import's progress.
+pub fn commit_reporting<S: StatementStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    account: &BankAccount,
+    preview: &Preview,
+    file: SourceFile<'_>,
+    mut progress: impl FnMut(usize),
 ) -> Result<StatementImport, BankingError<S::Error>> {
     if !account.is_active {
         return Err(BankingError::Archived);
@@ -331,7 +347,10 @@ pub fn commit<S: StatementStore>(
     };
     store.insert_import(&import).map_err(BankingError::Store)?;
     let (mut new, mut duplicate) = (0_i64, 0_i64);
-    for planned in &preview.lines {
+    for (done, planned) in preview.lines.iter().enumerate() {
+        if done % PROGRESS_EVERY == 0 {
+            progress(done);
+        }
         if planned.duplicate {
             duplicate += 1;
             continue;
@@ -363,6 +382,7 @@ pub fn commit<S: StatementStore>(
             duplicate += 1;
         }
     }
+    progress(preview.lines.len());
     import.lines_new = new;
     import.lines_duplicate = duplicate;
     store

@@ -1,13 +1,16 @@
 //! `/api/banking/accounts/{id}/imports/`: a statement file uploaded as `multipart/form-data`,
 //! previewed (`preview=true`: the parsed lines, period, balances and balance check, nothing
 //! written) or committed in one transaction. Re-importing adds nothing: lines whose fingerprint
-//! the account has are counted as duplicates. The permission is checked and the account looked up
+//! the account has are counted as duplicates. With `background=true` the commit runs as a job
+//! (`jobs.rs`): 202 with the job at once, its progress polled. The permission is checked and the account looked up
 //! before a byte of the body is read; the body is limited on the route.
+
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::Multipart;
 use axum::extract::multipart::MultipartError;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -15,12 +18,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::account;
+use super::jobs::{Job, Stage};
 use super::profile::{self, Profile};
 use crate::domain::banking::accounts::BankAccount;
 use crate::domain::banking::statements::{self, BalanceCheck, Preview, SourceFile, StatementImport, StatementStore};
 use crate::domain::money;
 use crate::formats::FormatError;
-use crate::formats::statement::{self, StatementFormat};
+use crate::formats::statement::{self, Statement, StatementFormat};
 use crate::http::company::{Id, InCompany, perm};
 use crate::http::conventions::ListQuery;
 use crate::http::error::{ApiError, Reply};
@@ -41,6 +45,9 @@ pub struct StatementUpload {
     file: String,
     /// `true`: parse and show, write nothing. `false` (the default): commit.
     preview: Option<bool>,
+    /// Commit as a background job: answered 202 with the job at once, its progress and outcome
+    /// at `GET /api/banking/import-jobs/{id}/`. Not with `preview`.
+    background: Option<bool>,
     /// CSV only: `,` (the default), `;` or `tab`.
     delimiter: Option<String>,
     /// CSV only: `.` (the default) or `,`.
@@ -66,11 +73,20 @@ pub struct StatementUpload {
     invert_amount: Option<bool>,
 }
 
-struct Upload {
+pub(super) struct Upload {
     file: Vec<u8>,
     file_name: String,
     preview: bool,
+    background: bool,
     profile: Profile,
+}
+
+fn boolean(value: &str) -> Option<bool> {
+    match value.trim() {
+        "true" | "1" => Some(true),
+        "false" | "0" | "" => Some(false),
+        _ => None,
+    }
 }
 
 fn multipart_refused(e: MultipartError) -> ApiError {
@@ -92,6 +108,7 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, ApiError> {
     let mut file = None;
     let mut file_name = String::new();
     let mut preview = false;
+    let mut background = false;
     let mut profile = Profile::default();
     let mut errors = crate::domain::FieldErrors::default();
     while let Some(field) = form.next_field().await.map_err(multipart_refused)? {
@@ -101,10 +118,13 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, ApiError> {
                 file_name = field.file_name().unwrap_or_default().chars().take(255).collect();
                 file = Some(field.bytes().await.map_err(multipart_refused)?.to_vec());
             }
-            "preview" => match text(field).await?.trim() {
-                "true" | "1" => preview = true,
-                "false" | "0" | "" => preview = false,
-                _ => errors.add("preview", "Must be a valid boolean."),
+            "preview" => match boolean(&text(field).await?) {
+                Some(b) => preview = b,
+                None => errors.add("preview", "Must be a valid boolean."),
+            },
+            "background" => match boolean(&text(field).await?) {
+                Some(b) => background = b,
+                None => errors.add("background", "Must be a valid boolean."),
             },
             "delimiter" => match text(field).await?.as_str() {
                 "," | "" => profile.delimiter = Some(b','),
@@ -127,7 +147,7 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, ApiError> {
                 if !profile::set_field(&mut profile, &name, &value, &mut errors) {
                     errors.add(
                         &name,
-                        "Unknown field: send file, preview, delimiter, decimal_separator, date_format, skip_rows, \
+                        "Unknown field: send file, preview, background, delimiter, decimal_separator, date_format, skip_rows, \
                          encoding, date_column, amount_column, debit_column, credit_column, text_columns, \
                          counterparty_column, counterparty_account_column, reference_column, balance_column, \
                          invert_amount.",
@@ -140,6 +160,12 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, ApiError> {
         errors.add("file", "No file was submitted.");
         return Err(ApiError::Validation(errors));
     };
+    if preview && background {
+        errors.add(
+            "background",
+            "A preview writes nothing and answers at once: send background with a commit only.",
+        );
+    }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -147,6 +173,7 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, ApiError> {
         file,
         file_name,
         preview,
+        background,
         profile,
     })
 }
@@ -159,12 +186,17 @@ fn file_refused(e: FormatError) -> ApiError {
 /// Parses the file and finds which of its lines the account already has.
 fn prepare(tx: &mut Tx, account: &BankAccount, upload: &Upload) -> Result<Preview, ApiError> {
     let statement = profile::read(&upload.file, &upload.profile).map_err(file_refused)?;
+    plan(tx, account, &statement)
+}
+
+/// Finds which lines of a parsed statement the account already has.
+fn plan(tx: &mut Tx, account: &BankAccount, statement: &Statement) -> Result<Preview, ApiError> {
     let prints = statement::fingerprints(&account.id.to_string(), &statement.lines);
-    let known = match statements::period(&statement) {
+    let known = match statements::period(statement) {
         Some((from, to)) => tx.known_fingerprints(account.id, from, to)?,
         None => Default::default(),
     };
-    Ok(statements::plan(account, &statement, &prints, &known)?)
+    Ok(statements::plan(account, statement, &prints, &known)?)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -279,7 +311,7 @@ fn preview_dto(p: &Preview, upload: &Upload, sha256: String, decimals: u32) -> P
     }
 }
 
-#[derive(Serialize, ToSchema)]
+#[derive(Clone, Serialize, ToSchema)]
 #[schema(as = StatementImport)]
 pub struct ImportDto {
     pub id: Uuid,
@@ -323,7 +355,11 @@ fn import_dto(i: &StatementImport, decimals: u32) -> ImportDto {
 /// `POST …/imports/`: preview or commit one statement file.
 pub async fn upload(c: InCompany<perm::EditLedger>, Id(id): Id, form: Multipart) -> Reply {
     // The account first: another company's or firm's id is a 404 whatever the body.
-    c.clone().read(move |tx, ctx| account(tx, ctx, id).map(drop)).await?;
+    let company = c
+        .clone()
+        .read(move |tx, ctx| account(tx, ctx, id).map(|_| ctx.books.company_id))
+        .await?;
+    let (app, firm) = (c.app().clone(), c.firm()?);
     let upload = read_upload(form).await?;
     if upload.preview {
         let answer = c
@@ -336,32 +372,89 @@ pub async fn upload(c: InCompany<perm::EditLedger>, Id(id): Id, form: Multipart)
             .await?;
         return Ok(Json(answer).into_response());
     }
-    let answer = c
-        .change(move |tx, ctx| {
-            let account = account(tx, ctx, id)?;
-            let sha256 = format!("{:x}", Sha256::digest(&upload.file));
-            let preview = prepare(tx, &account, &upload)?;
-            if let BalanceCheck::Differs { stated, computed } = preview.check {
-                let d = account.decimals();
-                return Err(ApiError::field(
-                    "file",
-                    format!(
-                        "closing_balance: the lines add up to {}, the statement says {}: the file is incomplete or altered.",
-                        money::format(computed, d),
-                        money::format(stated, d)
-                    ),
-                ));
+    if upload.background {
+        let job = app.import_jobs.start(firm, company, id)?;
+        let answer = job.dto();
+        let running = Arc::clone(&job);
+        tokio::spawn(async move {
+            match commit(c, id, upload, Some(&running)).await {
+                Ok(import) => running.succeed(import),
+                Err(e) => {
+                    let response = e.into_response();
+                    let status = response.status().as_u16();
+                    let body = axum::body::to_bytes(response.into_body(), 1 << 20).await;
+                    let body = body
+                        .ok()
+                        .and_then(|b| serde_json::from_slice(&b).ok())
+                        .unwrap_or(serde_json::Value::Null);
+                    running.fail(status, body);
+                }
             }
-            let source = SourceFile {
-                name: &upload.file_name,
-                sha256: &sha256,
-            };
-            let import = statements::commit(tx, ctx, &account, &preview, source)?;
-            store::matching::auto_match_import(tx, ctx, &account, &import)?;
-            Ok(import_dto(&import, account.decimals()))
+        });
+        let location = format!("/api/banking/import-jobs/{}/", job.id);
+        return Ok((StatusCode::ACCEPTED, [(header::LOCATION, location)], Json(answer)).into_response());
+    }
+    let answer = commit(c, id, upload, None).await?;
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
+}
+
+/// Commits one upload: the file parsed outside any transaction, then checked and written in
+/// one (nothing is written on any failure). A background `job` hears of each stage and of the
+/// lines written.
+async fn commit(
+    c: InCompany<perm::EditLedger>,
+    id: Uuid,
+    upload: Upload,
+    job: Option<&Arc<Job>>,
+) -> Result<ImportDto, ApiError> {
+    let stage = |s| {
+        if let Some(j) = job {
+            j.stage(s);
+        }
+    };
+    stage(Stage::Parsing);
+    let (upload, statement) = c
+        .app()
+        .blocking(move |_| {
+            let statement = profile::read(&upload.file, &upload.profile).map_err(file_refused)?;
+            Ok((upload, statement))
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(answer)).into_response())
+    if let Some(j) = job {
+        j.lines(statement.lines.len());
+    }
+    let job = job.cloned();
+    c.change(move |tx, ctx| {
+        let account = account(tx, ctx, id)?;
+        let sha256 = format!("{:x}", Sha256::digest(&upload.file));
+        let preview = plan(tx, &account, &statement)?;
+        if let BalanceCheck::Differs { stated, computed } = preview.check {
+            let d = account.decimals();
+            return Err(ApiError::field(
+                "file",
+                format!(
+                    "closing_balance: the lines add up to {}, the statement says {}: the file is incomplete or altered.",
+                    money::format(computed, d),
+                    money::format(stated, d)
+                ),
+            ));
+        }
+        if let Some(j) = &job {
+            j.stage(Stage::Writing);
+        }
+        let source = SourceFile {
+            name: &upload.file_name,
+            sha256: &sha256,
+        };
+        let import = statements::commit_reporting(tx, ctx, &account, &preview, source, |done| {
+            if let Some(j) = &job {
+                j.written(done);
+            }
+        })?;
+        store::matching::auto_match_import(tx, ctx, &account, &import)?;
+        Ok(import_dto(&import, account.decimals()))
+    })
+    .await
 }
 
 /// `GET …/imports/`: the account's imports, newest first.

@@ -1,10 +1,12 @@
 //! `/api/banking/`: bank accounts (`mod.rs`, a `Resource` that shows each account's book
 //! balance, last statement balance and unmatched lines), statement imports (`imports.rs`:
-//! multipart upload, preview, commit), statement lines (`lines.rs`) and reconciliation sessions
+//! multipart upload, preview, commit; `jobs.rs`: a commit as a background job with progress),
+//! statement lines (`lines.rs`) and reconciliation sessions
 //! (`reconciliations.rs`). Bank accounts are archived, never deleted.
 
 pub mod create;
 pub mod imports;
+pub mod jobs;
 pub mod lines;
 pub mod profile;
 pub mod reconciliations;

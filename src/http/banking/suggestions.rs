@@ -115,7 +115,7 @@ pub async fn list(c: InCompany<perm::ViewLedger>, Id(id): Id, q: ListQuery) -> R
     let page = c
         .read(move |tx, ctx| {
             let account = account(tx, ctx, id)?;
-            let page = store::lines(tx, ctx.books.company_id, account.id, &request)?;
+            let page = store::lines_of_account(tx, &account, &request)?;
             let count = page.count;
             let items = matching::suggestions(tx, &account, &ctx.books.currency, page.items)?;
             Ok(crate::store::list::Page { count, items })

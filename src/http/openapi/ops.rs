@@ -135,6 +135,8 @@ pub struct Op {
     idempotent: bool,
     writes: bool,
     answer: Answer,
+    /// Further successful JSON answers (a preview's 200 beside a commit's 201, a job's 202).
+    also: Vec<(u16, &'static str, Shape)>,
     extra: Vec<(u16, &'static str)>,
 }
 
@@ -158,6 +160,7 @@ pub fn op(route: impl AsRef<str>, id: impl Into<String>, summary: impl Into<Cow<
         idempotent: false,
         writes: false,
         answer: Answer::NoContent,
+        also: Vec::new(),
         extra: Vec::new(),
     }
 }
@@ -245,6 +248,11 @@ impl Op {
     pub fn created(self, schema: impl Into<Shape>) -> Op {
         self.answer(Answer::Json(201, Box::new(schema.into())))
     }
+    /// A further successful JSON answer, with its meaning.
+    pub fn also(mut self, status: u16, meaning: &'static str, schema: impl Into<Shape>) -> Op {
+        self.also.push((status, meaning, schema.into()));
+        self
+    }
     /// A further status this operation answers, with its meaning.
     pub fn or(mut self, status: u16, meaning: &'static str) -> Op {
         self.extra.push((status, meaning));
@@ -257,6 +265,9 @@ impl Op {
             s.add_to(out);
         }
         if let Answer::Json(_, s) | Answer::Report(s) = &self.answer {
+            s.add_to(out);
+        }
+        for (_, _, s) in &self.also {
             s.add_to(out);
         }
     }
@@ -398,6 +409,12 @@ impl Op {
             b = b.request_body(Some(body));
         }
         let failures = self.failures();
+        for (status, meaning, shape) in &self.also {
+            let answer = ResponseBuilder::new()
+                .description(*meaning)
+                .content("application/json", json(shape));
+            b = b.response(status.to_string(), answer.build());
+        }
         let (status, answer) = success(self.answer);
         b = b.response(status.to_string(), answer);
         for (status, meaning) in failures {

@@ -7,7 +7,7 @@ pub mod matching;
 mod reconciliations;
 pub mod rules;
 
-pub use lines::{LINES, import_from_row, imports, line_from_row, lines};
+pub use lines::{LINES, import_from_row, imports, line_from_row, lines, lines_of_account};
 pub use reconciliations::{Outstanding, RECONCILIATIONS, gl_balance, outstanding, reconciliation_from_row};
 
 use jiff::civil::Date;

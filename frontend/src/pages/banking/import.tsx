@@ -2,12 +2,14 @@
 // what the server read from it (the format it detected, the period, the stated balances and
 // whether the lines add up to them, the lines themselves), correct a CSV file's layout with the
 // column mapper (every change previews again), then commit and see how many lines were new.
-// Nothing is written before Commit: a preview is `preview=true`.
+// Nothing is written before Commit: a preview is `preview=true`. The commit runs as a background
+// job (`background=true`): the wizard polls `GET /api/banking/import-jobs/{id}/` and shows its
+// stage and the lines written on a progress bar.
 import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { api, isMissing } from "../../api";
+import { api, ApiError, isMissing } from "../../api";
 import { useAuth } from "../../auth";
-import { BANK_ACCOUNTS_API, BANKING, FORMAT_NAMES, type BankAccount, type CsvLayout, type StatementImport, type StatementPreview } from "../../banking";
+import { BANK_ACCOUNTS_API, BANKING, FORMAT_NAMES, IMPORT_JOBS_API, type BankAccount, type CsvLayout, type ImportJob, type StatementImport, type StatementPreview } from "../../banking";
 import { formatDate } from "../../format";
 import { invalidate, useQuery } from "../../query";
 import { Empty, ErrorBox, fieldErrors, Loading, Money, Page, toast } from "../../ui";
@@ -86,6 +88,7 @@ function formData(file: File, preview: boolean, m: Mapping, full: boolean): Form
   const f = new FormData();
   f.append("file", file, file.name);
   f.append("preview", preview ? "true" : "false");
+  if (!preview) f.append("background", "true");
   const put = (k: string, v: string) => v !== "" && f.append(k, v);
   put("delimiter", m.delimiter);
   put("decimal_separator", m.decimal_separator);
@@ -109,6 +112,7 @@ export function ImportWizard({ id }: { id: string }) {
   const [error, setError] = useState<Error | null>(null);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<StatementImport | null>(null);
+  const [job, setJob] = useState<ImportJob | null>(null);
   // The last CSV layout the server showed: the mapper stays on screen when a change makes the file
   // unreadable, so the change can be undone.
   const [layout, setLayout] = useState<CsvLayout | null>(null);
@@ -150,7 +154,15 @@ export function ImportWizard({ id }: { id: string }) {
     setBusy(true);
     setError(null);
     try {
-      const made = await api<StatementImport>("POST", upload, { raw: formData(file, false, mapping, full) });
+      let j = await api<ImportJob>("POST", upload, { raw: formData(file, false, mapping, full) });
+      setJob(j);
+      while (j.stage !== "done" && j.stage !== "failed") {
+        await new Promise((r) => setTimeout(r, 250));
+        j = await api<ImportJob>("GET", `${IMPORT_JOBS_API}${j.id}/`);
+        setJob(j);
+      }
+      if (j.stage === "failed" || !j.result) throw new ApiError(j.error_status ?? 500, j.error);
+      const made = j.result;
       setDone(made);
       invalidate(BANKING);
       toast(`${made.lines_new} new lines imported`);
@@ -158,6 +170,7 @@ export function ImportWizard({ id }: { id: string }) {
       setError(e as Error);
     } finally {
       setBusy(false);
+      setJob(null);
     }
   };
 
@@ -199,6 +212,7 @@ export function ImportWizard({ id }: { id: string }) {
               <Summary p={preview} currency={cur} />
               {preview.format === "csv" && <Mapper header={layout?.header ?? []} m={mapping} full={full} busy={busy} remap={remap} />}
               <PreviewLines p={preview} currency={cur} />
+              {job && <JobProgress job={job} />}
               <div class="buttons sticky-actions">
                 <button class="primary" id="commit-import" onClick={commit} disabled={busy || preview.balance_check === "differs" || preview.lines_new === 0}>
                   Commit {preview.lines_new} new line{preview.lines_new === 1 ? "" : "s"}
@@ -211,6 +225,28 @@ export function ImportWizard({ id }: { id: string }) {
         </>
       )}
     </Page>
+  );
+}
+
+const STAGE_NAMES: Record<ImportJob["stage"], string> = {
+  queued: "Waiting to start…",
+  parsing: "Reading the file…",
+  checking: "Checking the lines against the account…",
+  writing: "Writing the new lines…",
+  done: "Done.",
+  failed: "Failed: nothing was written.",
+};
+
+/** The background import's stage and the lines written, as a progress bar. */
+function JobProgress({ job }: { job: ImportJob }) {
+  const total = job.lines_total ?? 0;
+  return (
+    <section class="panel" id="import-progress" data-stage={job.stage}>
+      <label>{STAGE_NAMES[job.stage]}
+        {total > 0 ? <progress max={total} value={job.lines_done} /> : <progress />}
+      </label>
+      {total > 0 && <p class="muted" id="import-progress-lines">{job.lines_done} of {total} lines</p>}
+    </section>
   );
 }
 

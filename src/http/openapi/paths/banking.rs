@@ -6,6 +6,7 @@ use super::super::ops::Kind::{Bool, Date, Id, Text};
 use super::super::ops::{Op, op, shape, tagged};
 use crate::http::banking::create::{ExpenseBody, FeeBody, PaymentBody, TransferBody};
 use crate::http::banking::imports::{ImportDto, PreviewDto, StatementUpload};
+use crate::http::banking::jobs::JobDto;
 use crate::http::banking::lines::{LineDto, MatchBody};
 use crate::http::banking::reconciliations::{CreateBody, ReconciliationDto, ReportDto};
 use crate::http::banking::rules::{BankRuleBody, BankRuleDto};
@@ -60,8 +61,21 @@ fn the_rest() -> Vec<Op> {
                     answered (200) and nothing is written; otherwise the new lines are written in one transaction \
                     (201). Lines the account already has are counted as duplicates, never added twice. A file that \
                     is not a statement, or whose lines do not add up to its closing balance, is a 400 under `file` \
-                    naming the line and field.")
-            .multipart(shape::<StatementUpload>()).writes().ok(shape::<PreviewDto>()).created(shape::<ImportDto>()),
+                    naming the line and field. With `background=true` the commit runs as a job: 202 with the job \
+                    (and its address in `Location`) at once; poll `GET /api/banking/import-jobs/{id}/`. A firm runs \
+                    at most 2 imports at once (429 with `Retry-After` for a third).")
+            .multipart(shape::<StatementUpload>()).writes()
+            .also(200, "The preview (`preview=true`): nothing written", shape::<PreviewDto>())
+            .also(202, "The background job (`background=true`), just started", shape::<JobDto>())
+            .or(429, "The firm runs as many background imports as it may at once")
+            .created(shape::<ImportDto>()),
+        op("GET /api/banking/import-jobs/{id}/", "getStatementImportJob", "A background statement import")
+            .about("Its stage (`queued`, `parsing`, `checking`, `writing`, `done`, `failed`), the lines written of the \
+                    file's total, and at the end the import (`result`) or the status and body a synchronous import \
+                    would have answered (`error_status`, `error`: nothing was written). Jobs of the caller's company \
+                    only; a finished job is kept for 30 minutes (at most 20 per firm), on the server that took the \
+                    upload.")
+            .ok(shape::<JobDto>()),
         op("GET /api/banking/accounts/{id}/lines/", "listStatementLines", "The account's statement lines")
             .list::<LineDto>(&[("status", Text), ("import", Id), ("date_from", Date), ("date_to", Date)]),
         op("POST /api/banking/lines/{id}/match/", "matchStatementLine", "Match a line to a posted entry")
