@@ -304,7 +304,7 @@ async fn copy_from_last_year(app: TestApp) {
     }
 }
 
-fn row<'a>(s: &'a Value, pick: impl Fn(&Value) -> bool) -> &'a Value {
+fn row(s: &Value, pick: impl Fn(&Value) -> bool) -> &Value {
     s["rows"]
         .as_array()
         .unwrap()
