@@ -355,9 +355,14 @@ fn paste_dto(p: &PastePlan, books: &Books) -> PasteDto {
 }
 
 /// Text → what the domain checks: the format's lines and problems.
-pub fn read_text(bytes: &[u8]) -> Result<Pasted, ApiError> {
+fn read_text(bytes: &[u8]) -> Result<Pasted, ApiError> {
     let parsed = budget_csv::read(bytes).map_err(|e| ApiError::field("text", e.to_string()))?;
-    Ok(Pasted {
+    Ok(pasted(parsed))
+}
+
+/// What the format read, as the domain's paste takes it (the API's and `oasys import budget`'s).
+pub fn pasted(parsed: budget_csv::Parsed) -> Pasted {
+    Pasted {
         lines: parsed
             .lines
             .into_iter()
@@ -376,7 +381,7 @@ pub fn read_text(bytes: &[u8]) -> Result<Pasted, ApiError> {
                 message: p.message,
             })
             .collect(),
-    })
+    }
 }
 
 /// `POST …/budgets/{id}/paste/`: checks pasted text line by line; `preview` shows it, else it
