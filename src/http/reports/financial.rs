@@ -169,7 +169,12 @@ impl StatementDto {
                         code: r.code,
                         name: r.name,
                         depth: r.depth,
-                        amounts: fmt(r.amounts.get(..n).unwrap_or(&r.amounts)),
+                        // Against a budget the rows carry the actual columns, then the budget's.
+                        amounts: fmt(if budget.is_some() {
+                            r.amounts.get(..n).unwrap_or(&r.amounts)
+                        } else {
+                            &r.amounts
+                        }),
                         budget: None,
                         variance: None,
                         variance_percent: None,
