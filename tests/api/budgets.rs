@@ -165,6 +165,25 @@ async fn grid_round_trip(app: TestApp) {
     assert_field_error(&r, "cells[0].month");
     assert_eq!(grid(&f, &b).await, g, "nothing written");
 
+    // The audit trail: the budget made, the grid replaced, the cells changed, each cell named.
+    let r = f
+        .get(&format!("/api/accounting/audit-log/?object_id={b}&ordering=created_at"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rows = r.body["results"].as_array().unwrap();
+    let actions: Vec<&str> = rows.iter().map(|r| r["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["create", "budget_grid", "budget_cells"], "{}", r.body);
+    assert!(rows.iter().all(|r| r["object_type"] == "budget"));
+    assert_eq!(rows[0]["changes"]["name"]["after"], "Original");
+    assert_eq!(rows[1]["changes"]["4100 month 12"]["after"], "1200.00");
+    assert_eq!(rows[2]["changes"]["6100 month 3"]["before"], "250.00");
+    assert_eq!(rows[2]["changes"]["6100 month 3"]["after"], "300.50");
+    assert_eq!(
+        rows[2]["changes"].as_object().unwrap().len(),
+        2,
+        "only the cells that changed"
+    );
+
     // Deleting a budget deletes its amounts.
     let r = f.delete(&format!("{BUDGETS}{b}/")).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
