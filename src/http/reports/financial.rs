@@ -21,6 +21,7 @@ use crate::domain::accounts::AccountType;
 use crate::domain::budgets::{Budget, period_balances};
 use crate::domain::ledger::{Books, Ctx, LedgerStore};
 use crate::domain::money;
+use crate::domain::reports::Overflow;
 use crate::domain::reports::financial::columns::{self, Compare, MAX_COLUMNS};
 use crate::domain::reports::financial::{self as fin, Balances, CashPeriod, Column, EquityPeriod, Statement};
 use crate::http::company::{InCompany, perm};
@@ -101,13 +102,18 @@ pub struct StatementDto {
 }
 
 impl StatementDto {
-    fn new(report: &'static str, s: Statement, books: &Books) -> StatementDto {
+    fn new(report: &'static str, s: Statement, books: &Books) -> Result<StatementDto, Overflow> {
         Self::against(report, s, books, None)
     }
 
     /// The statement; with a budget, each row's amounts are the n actual columns then the
     /// budget's n (`fin::budget::profit_and_loss_against`).
-    fn against(report: &'static str, s: Statement, books: &Books, budget: Option<&Budget>) -> StatementDto {
+    fn against(
+        report: &'static str,
+        s: Statement,
+        books: &Books,
+        budget: Option<&Budget>,
+    ) -> Result<StatementDto, Overflow> {
         let d = books.decimals;
         let n = s.columns.len();
         let columns = if s.headings.is_empty() {
@@ -147,7 +153,7 @@ impl StatementDto {
                 })
                 .collect()
         };
-        StatementDto {
+        Ok(StatementDto {
             report,
             decimals: d,
             currency: books.currency.clone(),
@@ -186,8 +192,8 @@ impl StatementDto {
                         let var: Vec<i64> = actual
                             .iter()
                             .zip(planned)
-                            .map(|(a, b)| fin::budget::variance(*a, *b).unwrap_or(i64::MAX))
-                            .collect();
+                            .map(|(a, b)| fin::budget::variance(*a, *b))
+                            .collect::<Result<_, _>>()?;
                         row.variance_percent = Some(
                             var.iter()
                                 .zip(planned)
@@ -197,10 +203,10 @@ impl StatementDto {
                         row.budget = Some(fmt(planned));
                         row.variance = Some(fmt(&var));
                     }
-                    row
+                    Ok(row)
                 })
-                .collect(),
-        }
+                .collect::<Result<_, Overflow>>()?,
+        })
     }
 }
 
@@ -449,7 +455,7 @@ pub async fn balance_sheet(
                 balances.push((d, net(tx, company, Accounts::All, None, d)?));
             }
             Ok((
-                StatementDto::new("balance_sheet", fin::balance_sheet(&chart, &balances)?, ctx.books),
+                StatementDto::new("balance_sheet", fin::balance_sheet(&chart, &balances)?, ctx.books)?,
                 Look::read(format, tx, ctx)?,
             ))
         })
@@ -510,7 +516,7 @@ pub async fn profit_and_loss(
                 }
             };
             Ok((
-                StatementDto::against("profit_and_loss", statement, ctx.books, budget.as_ref()),
+                StatementDto::against("profit_and_loss", statement, ctx.books, budget.as_ref())?,
                 Look::read(format, tx, ctx)?,
             ))
         })
@@ -541,7 +547,7 @@ pub async fn cash_flow(
                 });
             }
             Ok((
-                StatementDto::new("cash_flow", fin::cash_flow(&chart, &data)?, ctx.books),
+                StatementDto::new("cash_flow", fin::cash_flow(&chart, &data)?, ctx.books)?,
                 Look::read(format, tx, ctx)?,
             ))
         })
@@ -571,7 +577,7 @@ pub async fn equity_changes(
                 closes: closes(tx, company, Some(from), to)?,
             };
             Ok((
-                StatementDto::new("equity_changes", fin::equity_changes(&chart, &p)?, ctx.books),
+                StatementDto::new("equity_changes", fin::equity_changes(&chart, &p)?, ctx.books)?,
                 Look::read(format, tx, ctx)?,
             ))
         })
