@@ -21,7 +21,7 @@ use crate::domain::exchange_rates::format_rate;
 use crate::domain::ledger::LedgerStore;
 use crate::domain::money;
 use crate::domain::reports::consolidation::{self as cons, ConsolidationError, Group, Member, Rates};
-use crate::domain::reports::financial::Balances;
+use crate::domain::reports::financial::{Balances, Statement};
 use crate::domain::tenants::Company;
 use crate::http::error::{ApiError, Reply};
 use crate::http::firm::InFirm;
@@ -164,66 +164,105 @@ impl Scope {
     }
 }
 
-/// The group of `companies` (parent first) and each one's rates for `from` … `to`.
-fn group_of(
-    tx: &mut Tx,
-    companies: &[Company],
+/// The dates a consolidation covers: a balance as of a date (its revenue and expenses at the
+/// average of the date's fiscal year), or a period's movements.
+enum Span {
+    AsOf(Option<Date>),
+    Period(Option<Date>, Option<Date>),
+}
+
+/// One consolidation, ready to add up: the companies (parent first), their group chart and
+/// rates, and the dates.
+struct Consolidation {
+    parent: Company,
+    books: Books,
+    group: Group,
+    members: Vec<Member>,
+    rates: Vec<Rates>,
     from: Date,
     to: Date,
-) -> Result<(Group, Vec<Member>, Vec<Rates>), ApiError> {
-    let parent = companies.first().ok_or(ConsolidationError::NoCompanies)?;
-    let mut members = Vec::new();
-    let mut all_rates = Vec::new();
-    for c in companies {
-        members.push(member(tx, c)?);
-        let r = rates(tx, parent, c, from, to)?.ok_or_else(|| ConsolidationError::NoRate {
-            parent: parent.name.clone(),
-            company: c.name.clone(),
-            currency: c.currency.clone(),
-            date: to,
-        })?;
-        all_rates.push(r);
-    }
-    Ok((cons::group(&members)?, members, all_rates))
 }
 
-fn members_dto(members: &[Member], rates: &[Rates]) -> Vec<MemberDto> {
-    members
-        .iter()
-        .zip(rates)
-        .map(|(m, r)| MemberDto {
-            id: m.company,
-            name: m.name.clone(),
-            currency: m.currency.clone(),
-            closing_rate: format_rate(r.closing),
-            average_rate: format_rate(r.average),
+impl Consolidation {
+    /// Resolves the scope for the caller, reads each company's chart and its rates.
+    fn open(tx: &mut Tx, caller: &Caller, scope: &Scope, span: Span) -> Result<Consolidation, ApiError> {
+        let companies = scope.resolve(tx, caller)?;
+        let parent = companies.first().ok_or(ConsolidationError::NoCompanies)?.clone();
+        let (to, from) = match span {
+            Span::AsOf(d) => (d, None),
+            Span::Period(f, t) => (t, f),
+        };
+        let to = to.unwrap_or_else(|| parent.today(jiff::Timestamp::now()));
+        let month = tx.settings(parent.id)?.fiscal_year_start_month;
+        let from = from.unwrap_or_else(|| fiscal_start(to, month));
+        if from > to {
+            return Err(ApiError::field("date_from", "date_from must not be after date_to."));
+        }
+        let mut members = Vec::new();
+        let mut rates_of = Vec::new();
+        for c in &companies {
+            members.push(member(tx, c)?);
+            let r = rates(tx, &parent, c, from, to)?.ok_or_else(|| ConsolidationError::NoRate {
+                parent: parent.name.clone(),
+                company: c.name.clone(),
+                currency: c.currency.clone(),
+                date: to,
+            })?;
+            rates_of.push(r);
+        }
+        Ok(Consolidation {
+            books: Books::of(&parent),
+            parent,
+            group: cons::group(&members)?,
+            members,
+            rates: rates_of,
+            from,
+            to,
         })
-        .collect()
-}
-
-/// The parent's today and the start of that date's fiscal year.
-fn dates(tx: &mut Tx, parent: &Company, as_of: Option<Date>) -> Result<(Date, Date), ApiError> {
-    let to = as_of.unwrap_or_else(|| parent.today(jiff::Timestamp::now()));
-    let month = tx.settings(parent.id)?.fiscal_year_start_month;
-    Ok((fiscal_start(to, month), to))
-}
-
-/// Each member's balances as of `as_of`, translated: balance-sheet accounts at the closing rate,
-/// revenue and expenses (the year's, not yet closed) at the year's average.
-fn translated_as_of(
-    tx: &mut Tx,
-    group: &Group,
-    members: &[Member],
-    rates: &[Rates],
-    as_of: Date,
-    decimals: u32,
-) -> Result<Vec<Balances>, ApiError> {
-    let mut out = Vec::new();
-    for (m, r) in members.iter().zip(rates) {
-        let b = net(tx, m.company, Accounts::All, None, as_of)?;
-        out.push(group.translate(m, &b, *r, decimals)?);
     }
-    Ok(out)
+
+    /// Each member's balances as `read` gives them, translated into the group's accounts.
+    fn translated(
+        &self,
+        tx: &mut Tx,
+        read: impl Fn(&mut Tx, Uuid) -> Result<Balances, ApiError>,
+    ) -> Result<Vec<Balances>, ApiError> {
+        let mut out = Vec::new();
+        for (m, r) in self.members.iter().zip(&self.rates) {
+            let b = read(tx, m.company)?;
+            out.push(self.group.translate(m, &b, *r, self.books.decimals)?);
+        }
+        Ok(out)
+    }
+
+    /// Balances as of the date: balance-sheet accounts at the closing rate, the year's revenue
+    /// and expenses not yet closed at its average.
+    fn as_of(&self, tx: &mut Tx) -> Result<Vec<Balances>, ApiError> {
+        let to = self.to;
+        self.translated(tx, |tx, company| Ok(net(tx, company, Accounts::All, None, to)?))
+    }
+
+    fn companies(&self) -> Vec<MemberDto> {
+        self.members
+            .iter()
+            .zip(&self.rates)
+            .map(|(m, r)| MemberDto {
+                id: m.company,
+                name: m.name.clone(),
+                currency: m.currency.clone(),
+                closing_rate: format_rate(r.closing),
+                average_rate: format_rate(r.average),
+            })
+            .collect()
+    }
+
+    fn answer(self, report: &'static str, statement: Statement) -> ConsolidatedDto {
+        ConsolidatedDto {
+            parent: self.parent.id,
+            companies: self.companies(),
+            statement: StatementDto::new(report, statement, &self.books),
+        }
+    }
 }
 
 /// `GET …/consolidated/balance-sheet/?companies=&parent=&as_of=`.
@@ -234,31 +273,21 @@ pub async fn balance_sheet(
 ) -> Reply<Response> {
     let format = Format::read(&q)?;
     let scope = Scope::read(&q)?;
-    let as_of = q.date("as_of")?;
+    let span = Span::AsOf(q.date("as_of")?);
     let answer = c
         .tenant_read(move |tx, caller| {
-            let list = scope.resolve(tx, caller)?;
-            let parent = list.first().ok_or(ConsolidationError::NoCompanies)?.clone();
-            let books = Books::of(&parent);
-            let (year_start, as_of) = dates(tx, &parent, as_of)?;
-            let (group, members, rates) = group_of(tx, &list, year_start, as_of)?;
-            let translated = translated_as_of(tx, &group, &members, &rates, as_of, books.decimals)?;
-            let combined = cons::combine(&translated)?;
-            let statement = cons::balance_sheet(&group, as_of, &combined)?;
-            Ok((
-                ConsolidatedDto {
-                    parent: parent.id,
-                    companies: members_dto(&members, &rates),
-                    statement: StatementDto::new("consolidated_balance_sheet", statement, &books),
-                },
-                Look::of(format, tx, &parent)?,
-            ))
+            let cons = Consolidation::open(tx, caller, &scope, span)?;
+            let combined = cons::combine(&cons.as_of(tx)?)?;
+            let statement = cons::balance_sheet(&cons.group, cons.to, &combined)?;
+            let look = Look::of(format, tx, &cons.parent)?;
+            Ok((cons.answer("consolidated_balance_sheet", statement), look))
         })
         .await?;
     export::answer(&app, format, answer, |d| d.statement.sheet()).await
 }
 
-/// `GET …/consolidated/profit-and-loss/?companies=&parent=&date_from=&date_to=`.
+/// `GET …/consolidated/profit-and-loss/?companies=&parent=&date_from=&date_to=`: each
+/// company's movements of the period at the period's average rate.
 pub async fn profit_and_loss(
     State(app): State<AppState>,
     c: InFirm<perm::ViewReports>,
@@ -266,33 +295,15 @@ pub async fn profit_and_loss(
 ) -> Reply<Response> {
     let format = Format::read(&q)?;
     let scope = Scope::read(&q)?;
-    let (from, to) = (q.date("date_from")?, q.date("date_to")?);
+    let span = Span::Period(q.date("date_from")?, q.date("date_to")?);
     let answer = c
         .tenant_read(move |tx, caller| {
-            let list = scope.resolve(tx, caller)?;
-            let parent = list.first().ok_or(ConsolidationError::NoCompanies)?.clone();
-            let books = Books::of(&parent);
-            let (year_start, to) = dates(tx, &parent, to)?;
-            let from = from.unwrap_or(year_start);
-            if from > to {
-                return Err(ApiError::field("date_from", "date_from must not be after date_to."));
-            }
-            let (group, members, rates) = group_of(tx, &list, from, to)?;
-            let mut translated = Vec::new();
-            for (m, r) in members.iter().zip(&rates) {
-                let moved = movements(tx, m.company, Accounts::Result, from, to)?;
-                translated.push(group.translate(m, &moved, *r, books.decimals)?);
-            }
-            let combined = cons::combine(&translated)?;
-            let statement = cons::profit_and_loss(&group, from, to, &combined)?;
-            Ok((
-                ConsolidatedDto {
-                    parent: parent.id,
-                    companies: members_dto(&members, &rates),
-                    statement: StatementDto::new("consolidated_profit_and_loss", statement, &books),
-                },
-                Look::of(format, tx, &parent)?,
-            ))
+            let cons = Consolidation::open(tx, caller, &scope, span)?;
+            let (from, to) = (cons.from, cons.to);
+            let moved = cons.translated(tx, |tx, company| movements(tx, company, Accounts::Result, from, to))?;
+            let statement = cons::profit_and_loss(&cons.group, from, to, &cons::combine(&moved)?)?;
+            let look = Look::of(format, tx, &cons.parent)?;
+            Ok((cons.answer("consolidated_profit_and_loss", statement), look))
         })
         .await?;
     export::answer(&app, format, answer, |d| d.statement.sheet()).await
@@ -306,23 +317,19 @@ pub async fn trial_balance(
 ) -> Reply<Response> {
     let format = Format::read(&q)?;
     let scope = Scope::read(&q)?;
-    let as_of = q.date("as_of")?;
+    let span = Span::AsOf(q.date("as_of")?);
     let answer = c
         .tenant_read(move |tx, caller| {
-            let list = scope.resolve(tx, caller)?;
-            let parent = list.first().ok_or(ConsolidationError::NoCompanies)?.clone();
-            let books = Books::of(&parent);
-            let d = books.decimals;
-            let (year_start, as_of) = dates(tx, &parent, as_of)?;
-            let (group, members, rates) = group_of(tx, &list, year_start, as_of)?;
-            let translated = translated_as_of(tx, &group, &members, &rates, as_of, d)?;
-            let tb = cons::trial_balance(&group, &translated)?;
+            let cons = Consolidation::open(tx, caller, &scope, span)?;
+            let tb = cons::trial_balance(&cons.group, &cons.as_of(tx)?)?;
+            let d = cons.books.decimals;
+            let look = Look::of(format, tx, &cons.parent)?;
             Ok((
                 TrialBalanceDto {
-                    parent: parent.id,
-                    currency: books.currency.clone(),
-                    as_of: as_of.to_string(),
-                    companies: members_dto(&members, &rates),
+                    parent: cons.parent.id,
+                    currency: cons.books.currency.clone(),
+                    as_of: cons.to.to_string(),
+                    companies: cons.companies(),
                     rows: tb
                         .rows
                         .into_iter()
@@ -344,7 +351,7 @@ pub async fn trial_balance(
                     total_credit: money::format(tb.credit, d),
                     decimals: d,
                 },
-                Look::of(format, tx, &parent)?,
+                look,
             ))
         })
         .await?;

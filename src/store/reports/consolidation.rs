@@ -7,25 +7,15 @@ use crate::domain::exchange_rates::ExchangeRateStore;
 use crate::domain::exchange_rates::convert::ONE;
 use crate::domain::money;
 use crate::domain::reports::consolidation::{self, INTERCOMPANY, Member, Rates};
-use crate::domain::reports::financial::ChartAccount;
 use crate::domain::tenants::Company;
+use crate::store::reports::financial::chart_account;
 use crate::store::{StoreError, Tx, accounts};
 
 /// `company` as a member of the group: its chart, its currency, its intercompany accounts.
 pub fn member(tx: &mut Tx, company: &Company) -> Result<Member, StoreError> {
     let all = accounts::all(tx, company.id)?;
     let intercompany = all.iter().filter(|a| a.subtype == INTERCOMPANY).map(|a| a.id).collect();
-    let chart = all
-        .into_iter()
-        .map(|a| ChartAccount {
-            cash_flow: a.cash_flow_class(),
-            id: a.id,
-            code: a.code,
-            name: a.name,
-            account_type: a.account_type,
-            parent_id: a.parent_id,
-        })
-        .collect();
+    let chart = all.into_iter().map(chart_account).collect();
     Ok(Member {
         company: company.id,
         name: company.name.clone(),
