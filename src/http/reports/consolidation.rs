@@ -266,44 +266,53 @@ impl Consolidation {
 }
 
 /// `GET …/consolidated/balance-sheet/?companies=&parent=&as_of=`.
-pub async fn balance_sheet(
-    State(app): State<AppState>,
-    c: InFirm<perm::ViewReports>,
-    q: ReportQuery,
-) -> Reply<Response> {
-    let format = Format::read(&q)?;
-    let scope = Scope::read(&q)?;
+pub async fn balance_sheet(app: State<AppState>, c: InFirm<perm::ViewReports>, q: ReportQuery) -> Reply<Response> {
     let span = Span::AsOf(q.date("as_of")?);
-    let answer = c
-        .tenant_read(move |tx, caller| {
-            let cons = Consolidation::open(tx, caller, &scope, span)?;
-            let combined = cons::combine(&cons.as_of(tx)?)?;
-            let statement = cons::balance_sheet(&cons.group, cons.to, &combined)?;
-            let look = Look::of(format, tx, &cons.parent)?;
-            Ok((cons.answer("consolidated_balance_sheet", statement), look))
-        })
-        .await?;
-    export::answer(&app, format, answer, |d| d.statement.sheet()).await
+    statement(app, c, q, span, |tx, cons| {
+        let combined = cons::combine(&cons.as_of(tx)?)?;
+        Ok((
+            "consolidated_balance_sheet",
+            cons::balance_sheet(&cons.group, cons.to, &combined)?,
+        ))
+    })
+    .await
 }
 
 /// `GET …/consolidated/profit-and-loss/?companies=&parent=&date_from=&date_to=`: each
 /// company's movements of the period at the period's average rate.
-pub async fn profit_and_loss(
+pub async fn profit_and_loss(app: State<AppState>, c: InFirm<perm::ViewReports>, q: ReportQuery) -> Reply<Response> {
+    let span = Span::Period(q.date("date_from")?, q.date("date_to")?);
+    statement(app, c, q, span, |tx, cons| {
+        let (from, to) = (cons.from, cons.to);
+        let moved = cons.translated(tx, |tx, company| movements(tx, company, Accounts::Result, from, to))?;
+        let combined = cons::combine(&moved)?;
+        Ok((
+            "consolidated_profit_and_loss",
+            cons::profit_and_loss(&cons.group, from, to, &combined)?,
+        ))
+    })
+    .await
+}
+
+/// Adds up one consolidated statement: its report name and rows.
+type Build = fn(&mut Tx, &Consolidation) -> Result<(&'static str, Statement), ApiError>;
+
+/// A consolidated statement that `build` adds up, answered in the format asked for.
+async fn statement(
     State(app): State<AppState>,
     c: InFirm<perm::ViewReports>,
     q: ReportQuery,
+    span: Span,
+    build: Build,
 ) -> Reply<Response> {
     let format = Format::read(&q)?;
     let scope = Scope::read(&q)?;
-    let span = Span::Period(q.date("date_from")?, q.date("date_to")?);
     let answer = c
         .tenant_read(move |tx, caller| {
             let cons = Consolidation::open(tx, caller, &scope, span)?;
-            let (from, to) = (cons.from, cons.to);
-            let moved = cons.translated(tx, |tx, company| movements(tx, company, Accounts::Result, from, to))?;
-            let statement = cons::profit_and_loss(&cons.group, from, to, &cons::combine(&moved)?)?;
+            let (report, statement) = build(tx, &cons)?;
             let look = Look::of(format, tx, &cons.parent)?;
-            Ok((cons.answer("consolidated_profit_and_loss", statement), look))
+            Ok((cons.answer(report, statement), look))
         })
         .await?;
     export::answer(&app, format, answer, |d| d.statement.sheet()).await
