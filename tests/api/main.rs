@@ -15,6 +15,7 @@ mod banking_jobs;
 mod budgets;
 mod caller_cache;
 mod cli;
+mod consolidation;
 mod contacts;
 mod contacts_conventions;
 mod conventions;
