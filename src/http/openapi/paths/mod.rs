@@ -10,6 +10,7 @@ mod ledger;
 mod payments;
 mod platform;
 mod reports;
+mod tax_returns;
 
 use super::ops::Op;
 
@@ -17,6 +18,7 @@ pub fn operations() -> Vec<Op> {
     [
         platform::operations(),
         ledger::ledger(),
+        tax_returns::tax_returns(),
         contacts::contacts(),
         exchange_rates::exchange_rates(),
         documents::documents(),
@@ -24,6 +26,7 @@ pub fn operations() -> Vec<Op> {
         payments::recurring_and_payments(),
         banking::banking(),
         reports::reports(),
+        tax_returns::reports(),
     ]
     .into_iter()
     .flatten()

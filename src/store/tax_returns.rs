@@ -1,0 +1,258 @@
+//! Tax returns in the tenant database: the sums a return reads (documents' lines with a rate
+//! by issue and void date, the other postings on tax accounts by their ledger index, the tax
+//! accounts' daily balances), the filed returns with their boxes, and the company's
+//! tax-return settings. Every read is bounded by the period through an index; none scans the
+//! journal.
+
+use jiff::civil::Date;
+use uuid::Uuid;
+
+use super::ledger::parse_date;
+use super::platform::{parse_ts, ts};
+use super::{Row, StoreError, Tx, Value};
+use crate::domain::accounts::Account;
+use crate::domain::documents::DocumentKind;
+use crate::domain::tax_returns::{BoxFigure, DEFAULT_LAYOUT, DocumentTax, FiledReturn, TaxReturnStore, TaxSettings};
+use crate::domain::taxes::TaxRate;
+use crate::params;
+
+const COLUMNS: &str =
+    "id, company_id, period_from, period_to, layout, net_amount, settlement_entry_id, filed_by, filed_at";
+
+/// The ids of the company's tax accounts: subtype `tax`, or a rate's sales or purchase account.
+pub fn tax_accounts(tx: &mut Tx, company: Uuid) -> Result<Vec<Uuid>, StoreError> {
+    Ok(tax_account_rows(tx, company)?.into_iter().map(|a| a.id).collect())
+}
+
+fn tax_account_rows(tx: &mut Tx, company: Uuid) -> Result<Vec<Account>, StoreError> {
+    let columns = super::accounts::COLUMNS;
+    tx.query(
+        &format!(
+            "SELECT {columns} FROM accounts WHERE company_id = $1 AND (subtype = 'tax' \
+             OR id IN (SELECT sales_account_id FROM tax_rates WHERE company_id = $1) \
+             OR id IN (SELECT purchase_account_id FROM tax_rates WHERE company_id = $1)) ORDER BY code"
+        ),
+        params![company],
+    )?
+    .iter()
+    .map(super::accounts::from_row)
+    .collect()
+}
+
+fn return_from_row(tx: &mut Tx, r: &Row) -> Result<FiledReturn, StoreError> {
+    let id = r.uuid(0)?;
+    let boxes = tx
+        .query(
+            "SELECT box, label, amount, mapped FROM tax_return_boxes WHERE return_id = $1 ORDER BY position",
+            params![id],
+        )?
+        .iter()
+        .map(|b| {
+            Ok(BoxFigure {
+                id: b.text(0)?,
+                label: b.text(1)?,
+                amount: b.int(2)?,
+                mapped: b.bool(3)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(FiledReturn {
+        id,
+        company_id: r.uuid(1)?,
+        from: parse_date(&r.text(2)?)?,
+        to: parse_date(&r.text(3)?)?,
+        layout: r.text(4)?,
+        net_amount: r.int(5)?,
+        settlement_entry_id: r.opt_uuid(6)?,
+        filed_by: r.uuid(7)?,
+        filed_at: parse_ts(&r.text(8)?)?,
+        boxes,
+    })
+}
+
+/// The company's filed returns, latest period first.
+pub fn list(tx: &mut Tx, company: Uuid) -> Result<Vec<FiledReturn>, StoreError> {
+    let rows = tx.query(
+        &format!("SELECT {COLUMNS} FROM tax_returns WHERE company_id = $1 ORDER BY period_to DESC"),
+        params![company],
+    )?;
+    rows.iter().map(|r| return_from_row(tx, r)).collect()
+}
+
+/// One filed return of the company.
+pub fn get(tx: &mut Tx, company: Uuid, id: Uuid) -> Result<Option<FiledReturn>, StoreError> {
+    let row = tx.query_opt(
+        &format!("SELECT {COLUMNS} FROM tax_returns WHERE company_id = $1 AND id = $2"),
+        params![company, id],
+    )?;
+    row.map(|r| return_from_row(tx, &r)).transpose()
+}
+
+fn kind(text: &str) -> Result<DocumentKind, StoreError> {
+    DocumentKind::parse(text).ok_or_else(|| StoreError::Corrupt(format!("unknown document kind {text:?}")))
+}
+
+impl TaxReturnStore for Tx<'_> {
+    fn tax_settings(&mut self, company: Uuid) -> Result<TaxSettings, StoreError> {
+        let row = self.query_opt(
+            "SELECT tax_layout, tax_payable_account_id, tax_receivable_account_id FROM company_settings \
+             WHERE company_id = $1",
+            params![company],
+        )?;
+        Ok(match row {
+            None => TaxSettings {
+                layout: DEFAULT_LAYOUT.to_owned(),
+                payable_account: None,
+                receivable_account: None,
+            },
+            Some(r) => TaxSettings {
+                layout: r.text(0)?,
+                payable_account: r.opt_uuid(1)?,
+                receivable_account: r.opt_uuid(2)?,
+            },
+        })
+    }
+
+    fn save_tax_settings(&mut self, company: Uuid, s: &TaxSettings) -> Result<(), StoreError> {
+        // The ledger's settings row first (its defaults), then the tax columns.
+        let ledger = crate::domain::ledger::LedgerStore::settings(self, company)?;
+        crate::domain::ledger::LedgerStore::save_settings(self, company, &ledger)?;
+        self.execute(
+            "UPDATE company_settings SET tax_layout = $2, tax_payable_account_id = $3, \
+             tax_receivable_account_id = $4 WHERE company_id = $1",
+            params![company, s.layout.as_str(), s.payable_account, s.receivable_account],
+        )?;
+        Ok(())
+    }
+
+    fn tax_rates(&mut self, company: Uuid) -> Result<Vec<TaxRate>, StoreError> {
+        let columns = super::taxes::COLUMNS;
+        self.query(
+            &format!("SELECT {columns} FROM tax_rates WHERE company_id = $1"),
+            params![company],
+        )?
+        .iter()
+        .map(super::taxes::from_row)
+        .collect()
+    }
+
+    fn tax_accounts(&mut self, company: Uuid) -> Result<Vec<Account>, StoreError> {
+        tax_account_rows(self, company)
+    }
+
+    fn document_tax(&mut self, company: Uuid, from: Date, to: Date) -> Result<Vec<DocumentTax>, StoreError> {
+        let (from, to) = (from.to_string(), to.to_string());
+        // Issued in the period (by the kind-and-date index), then voided in it (by the partial
+        // index of voided documents, dated by their void entry).
+        let issued = self.query(
+            "SELECT l.tax_rate_id, d.kind, SUM(l.net_amount), SUM(l.tax_amount) \
+             FROM documents d JOIN document_lines l ON l.document_id = d.id \
+             WHERE d.company_id = $1 AND d.kind IN ('invoice', 'credit_note', 'bill', 'vendor_credit') \
+             AND d.issue_date >= $2 AND d.issue_date <= $3 AND d.status <> 'draft' \
+             AND l.tax_rate_id IS NOT NULL GROUP BY l.tax_rate_id, d.kind",
+            params![company, from.as_str(), to.as_str()],
+        )?;
+        let voided = self.query(
+            "SELECT l.tax_rate_id, d.kind, SUM(l.net_amount), SUM(l.tax_amount) \
+             FROM documents d JOIN journal_entries v ON v.id = d.void_entry_id \
+             JOIN document_lines l ON l.document_id = d.id \
+             WHERE d.void_entry_id IS NOT NULL AND d.company_id = $1 AND v.date >= $2 AND v.date <= $3 \
+             AND l.tax_rate_id IS NOT NULL GROUP BY l.tax_rate_id, d.kind",
+            params![company, from.as_str(), to.as_str()],
+        )?;
+        let mut out = Vec::with_capacity(issued.len() + voided.len());
+        for (rows, voided) in [(issued, false), (voided, true)] {
+            for r in rows {
+                out.push(DocumentTax {
+                    rate_id: r.uuid(0)?,
+                    kind: kind(&r.text(1)?)?,
+                    voided,
+                    net: r.int(2)?,
+                    tax: r.int(3)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn other_tax_postings(
+        &mut self,
+        company: Uuid,
+        accounts: &[Uuid],
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<(Uuid, i64, i64)>, StoreError> {
+        let (from, to) = (from.to_string(), to.to_string());
+        let mut out = Vec::new();
+        for account in accounts {
+            // The account's posted lines of the period, from the general ledger's index.
+            let r = self.query_one(
+                "SELECT COALESCE(SUM(l.debit), 0), COALESCE(SUM(l.credit), 0) FROM journal_lines l \
+                 WHERE l.account_id = $1 AND l.posted_date >= $2 AND l.posted_date <= $3 \
+                 AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.journal_entry_id = l.entry_id AND d.company_id = $4) \
+                 AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.void_entry_id = l.entry_id AND d.company_id = $4) \
+                 AND NOT EXISTS (SELECT 1 FROM tax_returns t WHERE t.settlement_entry_id = l.entry_id)",
+                params![*account, from.as_str(), to.as_str(), company],
+            )?;
+            out.push((*account, r.int(0)?, r.int(1)?));
+        }
+        Ok(out)
+    }
+
+    fn movements(&mut self, accounts: &[Uuid], from: Date, to: Date) -> Result<Vec<(Uuid, i64)>, StoreError> {
+        let (from, to) = (from.to_string(), to.to_string());
+        let mut out = Vec::new();
+        for account in accounts {
+            let r = self.query_one(
+                "SELECT COALESCE(SUM(debit), 0) - COALESCE(SUM(credit), 0) FROM account_balances \
+                 WHERE account_id = $1 AND date >= $2 AND date <= $3",
+                params![*account, from.as_str(), to.as_str()],
+            )?;
+            out.push((*account, r.int(0)?));
+        }
+        Ok(out)
+    }
+
+    fn overlapping_return(&mut self, company: Uuid, from: Date, to: Date) -> Result<Option<FiledReturn>, StoreError> {
+        let row = self.query_opt(
+            &format!(
+                "SELECT {COLUMNS} FROM tax_returns WHERE company_id = $1 AND period_from <= $3 AND period_to >= $2 \
+                 ORDER BY period_to LIMIT 1"
+            ),
+            params![company, from.to_string(), to.to_string()],
+        )?;
+        row.map(|r| return_from_row(self, &r)).transpose()
+    }
+
+    fn insert_return(&mut self, f: &FiledReturn) -> Result<(), StoreError> {
+        self.execute(
+            &format!("INSERT INTO tax_returns ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"),
+            params![
+                f.id,
+                f.company_id,
+                f.from.to_string(),
+                f.to.to_string(),
+                f.layout.as_str(),
+                f.net_amount,
+                f.settlement_entry_id,
+                f.filed_by,
+                ts(f.filed_at)
+            ],
+        )?;
+        for (i, b) in f.boxes.iter().enumerate() {
+            let position = i64::try_from(i).map_err(|_| StoreError::Corrupt("too many boxes".into()))?;
+            self.execute(
+                "INSERT INTO tax_return_boxes (return_id, position, box, label, amount, mapped) VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    Value::Id(f.id),
+                    Value::Int(position),
+                    b.id.as_str().into(),
+                    b.label.as_str().into(),
+                    Value::Int(b.amount),
+                    Value::Bool(b.mapped),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+}
