@@ -111,7 +111,7 @@ pub struct RowTotals {
 }
 
 impl ReportDto {
-    fn new(r: TaxReturn, books: &Books) -> Result<ReportDto, ApiError> {
+    pub fn new(r: TaxReturn, books: &Books) -> Result<ReportDto, ApiError> {
         let d = books.decimals;
         let f = |v: i64| money::format(v, d);
         let [sn, st, pn, pt] = r.figures.totals()?;

@@ -11,7 +11,7 @@ use crate::fixtures::{
     AUDIT_LOG, BILLS, CREDIT_NOTES, CUSTOMERS, ENTRIES, Firm, INVOICES, TAX_RATES, VENDORS, assert_field_error, id,
     tb_row,
 };
-use crate::helpers::TestApp;
+use crate::helpers::{Backend, TestApp, on_postgres, output_text};
 use crate::on_every_backend;
 
 const REPORT: &str = "/api/reports/tax-return/";
@@ -219,6 +219,23 @@ async fn a_quarter_equals_the_table_computed_by_hand(app: TestApp) {
             assert!(text.contains("Net tax payable (negative: refundable),-39.00"), "{text}");
         }
     }
+    // The same return from the command line.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("oasys.toml");
+    std::fs::write(&config, "# test configuration: defaults only\n").unwrap();
+    let mut cmd = crate::helpers::oasys_command(&config, app.data_dir());
+    if let Backend::Postgres(url) = &app.backend {
+        on_postgres(&mut cmd, url, &app.platform_schema);
+    }
+    let out = cmd
+        .args(["report", "tax-return", "--from", "2026-01-01", "--to", "2026-03-31"])
+        .args(["--layout", "uk-vat-9-box", "--format", "csv"])
+        .output()
+        .unwrap();
+    let text = output_text(&out);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("VAT 20%,,160.00,32.00,300.00,60.00"), "{text}");
+    assert!(text.contains("5,Net VAT to pay to HMRC or reclaim"), "{text}");
 }
 on_every_backend!(
     a_quarter_equals_the_hand_computed_table,
@@ -326,6 +343,42 @@ async fn filing_settles_and_locks_the_quarter(app: TestApp) {
     assert_eq!(r.body["net_amount"], "20.00", "18.00 and the invoice of 04-01 (2.00)");
     let list = f.get(RETURNS).await.body;
     assert_eq!(list["results"][0]["date_to"], "2026-06-30", "latest first: {list}");
+
+    // `oasys verify` recomputes the tax locks in the hash chain and finds the settlements.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("oasys.toml");
+    std::fs::write(&config, "# test configuration: defaults only\n").unwrap();
+    let verify = || {
+        let mut cmd = crate::helpers::oasys_command(&config, app.data_dir());
+        if let Backend::Postgres(url) = &app.backend {
+            on_postgres(&mut cmd, url, &app.platform_schema);
+        }
+        cmd.arg("verify").output().unwrap()
+    };
+    let out = verify();
+    assert!(out.status.success(), "{}", output_text(&out));
+    // A filed return altered in the database: its tax lock no longer recomputes.
+    if matches!(app.backend, Backend::Sqlite) {
+        let tenants = app.data_dir().join("tenants");
+        let file = std::fs::read_dir(&tenants)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path()
+            .join("ledger.db");
+        let db = rusqlite::Connection::open(file).unwrap();
+        db.execute(
+            "UPDATE tax_returns SET period_to = '2026-06-29' WHERE period_to = '2026-06-30'",
+            [],
+        )
+        .unwrap();
+        drop(db);
+        let out = verify();
+        let text = output_text(&out);
+        assert!(!out.status.success(), "{text}");
+        assert!(text.contains("tax lock"), "{text}");
+    }
 }
 on_every_backend!(
     filing_a_return_settles_and_locks_the_quarter,

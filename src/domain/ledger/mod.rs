@@ -22,7 +22,7 @@ use super::accounts::Account;
 pub use super::books::{AuditRecord, Books, Ctx};
 pub use memory::{MemoryError, MemoryLedger};
 pub use operations::{amend_draft, approve, cancel, create_draft, delete_draft, post, post_new, reverse, update_draft};
-pub use periods::{SettingsChanges, close_period, reopen_period, update_settings, year_end_close};
+pub use periods::{SettingsChanges, close_period, lock_tax, reopen_period, update_settings, year_end_close};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryStatus {

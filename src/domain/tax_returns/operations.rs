@@ -136,12 +136,7 @@ pub fn file<S: TaxReturnStore>(
         boxes: tax_return.boxes,
     };
     store.insert_return(&filed).db()?;
-    let mut after = store.settings(company).db()?;
-    after.tax_lock = Some(TaxLock {
-        through: to,
-        accounts: ids,
-    });
-    store.save_settings(company, &after).db()?;
+    let after = ledger::lock_tax(store, ctx, to, ids, filed.id)?;
     let show = |l: &Option<TaxLock>| l.as_ref().map(|l| l.through.to_string()).unwrap_or_default();
     let mut changes = vec![(
         "tax_lock_date".to_owned(),
