@@ -9,6 +9,8 @@
 
 pub mod layout;
 mod operations;
+#[cfg(test)]
+mod tests;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
