@@ -109,7 +109,7 @@ proptest! {
             .iter()
             .map(|&(sales, d, c)| (if sales { output.id } else { input.id }, d, c))
             .collect();
-        let f = figures(&[r.clone()], &[output.clone(), input.clone()], &documents, &postings).unwrap();
+        let f = figures(std::slice::from_ref(&r), &[output.clone(), input.clone()], &documents, &postings).unwrap();
         // What the ledger's tax accounts move: credits on the output account less debits, and
         // debits on the input account less credits, with the documents' signs.
         let mut expected = 0i64;
