@@ -156,7 +156,8 @@ impl TaxReturnStore for Tx<'_> {
             "SELECT l.tax_rate_id, d.kind, SUM(l.net_amount), SUM(l.tax_amount) \
              FROM documents d JOIN journal_entries v ON v.id = d.void_entry_id \
              JOIN document_lines l ON l.document_id = d.id \
-             WHERE d.void_entry_id IS NOT NULL AND d.company_id = $1 AND v.date >= $2 AND v.date <= $3 \
+             WHERE d.void_entry_id IS NOT NULL AND d.company_id = $1 AND v.company_id = $1 \
+             AND v.date >= $2 AND v.date <= $3 \
              AND l.tax_rate_id IS NOT NULL GROUP BY l.tax_rate_id, d.kind",
             params![company, from.as_str(), to.as_str()],
         )?;
@@ -205,18 +206,24 @@ impl TaxReturnStore for Tx<'_> {
                  UNION ALL \
                  SELECT l.debit, l.credit FROM documents d JOIN journal_entries v ON v.id = d.void_entry_id \
                  JOIN journal_lines l ON l.entry_id = v.id \
-                 WHERE d.void_entry_id IS NOT NULL AND d.company_id = $4 AND v.date >= $2 AND v.date <= $3 \
-                 AND l.account_id = $1 \
+                 WHERE d.void_entry_id IS NOT NULL AND d.company_id = $4 AND v.company_id = $4 \
+                 AND v.date >= $2 AND v.date <= $3 \
+                 AND l.account_id = $1 AND l.posted_date >= $2 AND l.posted_date <= $3 \
                  UNION ALL \
                  SELECT l.debit, l.credit FROM tax_returns t JOIN journal_lines l ON l.entry_id = t.settlement_entry_id \
-                 WHERE t.company_id = $4 AND t.period_to >= $2 AND t.period_to <= $3 AND l.account_id = $1) x",
+                 WHERE t.company_id = $4 AND t.period_to >= $2 AND t.period_to <= $3 \
+                 AND l.account_id = $1 AND l.posted_date >= $2 AND l.posted_date <= $3) x",
                 params![*account, from.as_str(), to.as_str(), company],
             )?;
             let less = |a: i64, b: i64| {
                 a.checked_sub(b)
                     .ok_or_else(|| StoreError::Corrupt("tax postings beyond the books' range".into()))
             };
-            out.push((*account, less(all.int(0)?, known.int(0)?)?, less(all.int(1)?, known.int(1)?)?));
+            out.push((
+                *account,
+                less(all.int(0)?, known.int(0)?)?,
+                less(all.int(1)?, known.int(1)?)?,
+            ));
         }
         Ok(out)
     }

@@ -8,8 +8,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::fixtures::{
-    AUDIT_LOG, BILLS, CREDIT_NOTES, CUSTOMERS, ENTRIES, Firm, INVOICES, TAX_RATES, VENDORS, assert_field_error, id,
-    tb_row,
+    AUDIT_LOG, BILLS, BULK, CREDIT_NOTES, CUSTOMERS, ENTRIES, Firm, INVOICES, TAX_RATES, VENDORS, assert_field_error,
+    id, tb_row,
 };
 use crate::helpers::{Backend, TestApp, on_postgres, output_text};
 use crate::on_every_backend;
@@ -306,6 +306,9 @@ async fn filing_settles_and_locks_the_quarter(app: TestApp) {
     assert_eq!(r.status, StatusCode::CREATED);
     let r = f.post(&format!("{ENTRIES}{}/post/", id(&r.body)), json!({})).await;
     assert_field_error(&r, "date");
+    let entry = f.entry("2026-03-11", "BULK", &[("2200", "1.00", "0"), ("1020", "0", "1.00")]);
+    let r = f.post(BULK, json!({ "entries": [entry] })).await;
+    assert_field_error(&r, "entries[0]");
     let bill = f.get(BILLS).await.body["results"][0].clone();
     assert_eq!(bill["issue_date"], "2026-02-20");
     let r = f
