@@ -92,6 +92,60 @@ fn kind(text: &str) -> Result<DocumentKind, StoreError> {
     DocumentKind::parse(text).ok_or_else(|| StoreError::Corrupt(format!("unknown document kind {text:?}")))
 }
 
+/// A document voided in a period: its id, kind and void entry.
+struct Void {
+    document: Uuid,
+    kind: DocumentKind,
+    entry: Uuid,
+}
+
+/// Placeholders `$first, …` for `n` values.
+fn marks(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Ids per query when they are listed in an `IN (…)`.
+const IDS_PER_QUERY: usize = 500;
+
+/// The company's documents voided in the period. Step by step, each by an index with the ids
+/// of the step before, so no planner can choose to walk the period's entries or lines instead
+/// (PostgreSQL did, with statistics not yet caught up after a burst of documents): the voided
+/// documents (the partial index of voids: a firm's voids over all its years, few), then their
+/// void entries' dates (primary key).
+fn voids(tx: &mut Tx, company: Uuid, from: &str, to: &str) -> Result<Vec<Void>, StoreError> {
+    let mut candidates = Vec::new();
+    for r in tx.query(
+        "SELECT id, kind, void_entry_id FROM documents WHERE void_entry_id IS NOT NULL AND company_id = $1",
+        params![company],
+    )? {
+        candidates.push(Void {
+            document: r.uuid(0)?,
+            kind: kind(&r.text(1)?)?,
+            entry: r.uuid(2)?,
+        });
+    }
+    let mut dated: std::collections::HashMap<Uuid, String> = std::collections::HashMap::new();
+    for chunk in candidates.chunks(IDS_PER_QUERY) {
+        let values: Vec<Value> = chunk.iter().map(|v| Value::Id(v.entry)).collect();
+        let sql = format!(
+            "SELECT id, date FROM journal_entries WHERE id IN ({})",
+            marks(1, chunk.len())
+        );
+        for r in tx.query(&sql, &values)? {
+            dated.insert(r.uuid(0)?, r.text(1)?);
+        }
+    }
+    candidates.retain(|v| {
+        dated
+            .get(&v.entry)
+            .is_some_and(|d| d.as_str() >= from && d.as_str() <= to)
+    });
+    Ok(candidates)
+}
+
 impl TaxReturnStore for Tx<'_> {
     fn tax_settings(&mut self, company: Uuid) -> Result<TaxSettings, StoreError> {
         let row = self.query_opt(
@@ -142,11 +196,7 @@ impl TaxReturnStore for Tx<'_> {
 
     fn document_tax(&mut self, company: Uuid, from: Date, to: Date) -> Result<Vec<DocumentTax>, StoreError> {
         let (from, to) = (from.to_string(), to.to_string());
-        // Issued in the period (by the kind-and-date index), then voided in it (by the partial
-        // index of voided documents, dated by their void entry's lines, found by primary key).
-        // The void's date is read from its lines (`posted_date`, the entry's date), not from
-        // `journal_entries`: that table's date index would let a planner with stale statistics
-        // walk every entry of the period instead of the few voided documents.
+        // Issued in the period (by the kind-and-date index), then voided in it (`voids`).
         let issued = self.query(
             "SELECT l.tax_rate_id, d.kind, SUM(l.net_amount), SUM(l.tax_amount) \
              FROM documents d JOIN document_lines l ON l.document_id = d.id \
@@ -155,27 +205,40 @@ impl TaxReturnStore for Tx<'_> {
              AND l.tax_rate_id IS NOT NULL GROUP BY l.tax_rate_id, d.kind",
             params![company, from.as_str(), to.as_str()],
         )?;
-        let voided = self.query(
-            "SELECT l.tax_rate_id, d.kind, SUM(l.net_amount), SUM(l.tax_amount) \
-             FROM documents d JOIN document_lines l ON l.document_id = d.id \
-             WHERE d.void_entry_id IS NOT NULL AND d.company_id = $1 AND l.tax_rate_id IS NOT NULL \
-             AND EXISTS (SELECT 1 FROM journal_lines j WHERE j.entry_id = d.void_entry_id \
-             AND j.posted_date >= $2 AND j.posted_date <= $3) \
-             GROUP BY l.tax_rate_id, d.kind",
-            params![company, from.as_str(), to.as_str()],
-        )?;
-        let mut out = Vec::with_capacity(issued.len() + voided.len());
-        for (rows, voided) in [(issued, false), (voided, true)] {
-            for r in rows {
-                out.push(DocumentTax {
+        let mut voided = Vec::new();
+        let voids = voids(self, company, &from, &to)?;
+        for chunk in voids.chunks(IDS_PER_QUERY) {
+            let values: Vec<Value> = chunk.iter().map(|v| Value::Id(v.document)).collect();
+            let sql = format!(
+                "SELECT tax_rate_id, document_id, SUM(net_amount), SUM(tax_amount) FROM document_lines \
+                 WHERE document_id IN ({}) AND tax_rate_id IS NOT NULL GROUP BY tax_rate_id, document_id",
+                marks(1, chunk.len())
+            );
+            for r in self.query(&sql, &values)? {
+                let document = r.uuid(1)?;
+                let Some(v) = chunk.iter().find(|v| v.document == document) else {
+                    continue;
+                };
+                voided.push(DocumentTax {
                     rate_id: r.uuid(0)?,
-                    kind: kind(&r.text(1)?)?,
-                    voided,
+                    kind: v.kind,
+                    voided: true,
                     net: r.int(2)?,
                     tax: r.int(3)?,
                 });
             }
         }
+        let mut out = Vec::with_capacity(issued.len() + voided.len());
+        for r in issued {
+            out.push(DocumentTax {
+                rate_id: r.uuid(0)?,
+                kind: kind(&r.text(1)?)?,
+                voided: false,
+                net: r.int(2)?,
+                tax: r.int(3)?,
+            });
+        }
+        out.extend(voided);
         Ok(out)
     }
 
@@ -187,14 +250,15 @@ impl TaxReturnStore for Tx<'_> {
         to: Date,
     ) -> Result<Vec<(Uuid, i64, i64)>, StoreError> {
         let (from, to) = (from.to_string(), to.to_string());
+        let void_entries: Vec<Uuid> = voids(self, company, &from, &to)?.into_iter().map(|v| v.entry).collect();
         let mut out = Vec::new();
         for account in accounts {
             // Everything posted on the account in the period (its maintained daily totals), less
             // the lines of the documents issued or voided in it and of the settlements dated in
             // it: each part is read from the few documents or returns of the period through their
-            // indexes, then the entries' lines by primary key, whatever the planner's statistics
-            // say (an anti-join over the account's lines was planned as a nested scan of
-            // `documents` on PostgreSQL before its statistics caught up with a burst of documents).
+            // indexes, then the entries' lines by primary key (an anti-join over the account's
+            // lines was planned as a nested scan of `documents` on PostgreSQL before its
+            // statistics caught up with a burst of documents).
             let all = self.query_one(
                 "SELECT COALESCE(SUM(debit), 0), COALESCE(SUM(credit), 0) FROM account_balances \
                  WHERE account_id = $1 AND date >= $2 AND date <= $3",
@@ -207,24 +271,34 @@ impl TaxReturnStore for Tx<'_> {
                  AND d.issue_date >= $2 AND d.issue_date <= $3 AND d.status <> 'draft' \
                  AND l.account_id = $1 AND l.posted_date >= $2 AND l.posted_date <= $3 \
                  UNION ALL \
-                 SELECT l.debit, l.credit FROM documents d JOIN journal_lines l ON l.entry_id = d.void_entry_id \
-                 WHERE d.void_entry_id IS NOT NULL AND d.company_id = $4 \
-                 AND l.account_id = $1 AND l.posted_date >= $2 AND l.posted_date <= $3 \
-                 UNION ALL \
                  SELECT l.debit, l.credit FROM tax_returns t JOIN journal_lines l ON l.entry_id = t.settlement_entry_id \
                  WHERE t.company_id = $4 AND t.period_to >= $2 AND t.period_to <= $3 \
                  AND l.account_id = $1 AND l.posted_date >= $2 AND l.posted_date <= $3) x",
                 params![*account, from.as_str(), to.as_str(), company],
             )?;
+            // The lines of the documents' voids dated in the period (`voids`).
+            let (mut void_debit, mut void_credit) = (0_i64, 0_i64);
+            for chunk in void_entries.chunks(IDS_PER_QUERY) {
+                let values: Vec<Value> = std::iter::once(Value::Id(*account))
+                    .chain(chunk.iter().map(|e| Value::Id(*e)))
+                    .collect();
+                let sql = format!(
+                    "SELECT COALESCE(SUM(debit), 0), COALESCE(SUM(credit), 0) FROM journal_lines \
+                     WHERE entry_id IN ({}) AND account_id = $1",
+                    marks(2, chunk.len())
+                );
+                let r = self.query_one(&sql, &values)?;
+                let overflow = || StoreError::Corrupt("tax postings beyond the books' range".into());
+                void_debit = void_debit.checked_add(r.int(0)?).ok_or_else(overflow)?;
+                void_credit = void_credit.checked_add(r.int(1)?).ok_or_else(overflow)?;
+            }
             let less = |a: i64, b: i64| {
                 a.checked_sub(b)
                     .ok_or_else(|| StoreError::Corrupt("tax postings beyond the books' range".into()))
             };
-            out.push((
-                *account,
-                less(all.int(0)?, known.int(0)?)?,
-                less(all.int(1)?, known.int(1)?)?,
-            ));
+            let debit = less(less(all.int(0)?, known.int(0)?)?, void_debit)?;
+            let credit = less(less(all.int(1)?, known.int(1)?)?, void_credit)?;
+            out.push((*account, debit, credit));
         }
         Ok(out)
     }
