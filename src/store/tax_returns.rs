@@ -110,7 +110,7 @@ fn marks(first: usize, n: usize) -> String {
 /// Ids per query when they are listed in an `IN (…)`.
 const IDS_PER_QUERY: usize = 500;
 
-/// The company's documents voided in the period. Step by step, each by an index with the ids
+/// The company's documents voided in the period (in the company currency: see `document_tax`). Step by step, each by an index with the ids
 /// of the step before, so no planner can choose to walk the period's entries or lines instead
 /// (PostgreSQL did, with statistics not yet caught up after a burst of documents): the voided
 /// documents (the partial index of voids: a firm's voids over all its years, few), then their
@@ -118,7 +118,8 @@ const IDS_PER_QUERY: usize = 500;
 fn voids(tx: &mut Tx, company: Uuid, from: &str, to: &str) -> Result<Vec<Void>, StoreError> {
     let mut candidates = Vec::new();
     for r in tx.query(
-        "SELECT id, kind, void_entry_id FROM documents WHERE void_entry_id IS NOT NULL AND company_id = $1",
+        "SELECT d.id, d.kind, d.void_entry_id FROM documents d JOIN companies c ON c.id = d.company_id \
+         WHERE d.void_entry_id IS NOT NULL AND d.company_id = $1 AND d.currency = c.currency",
         params![company],
     )? {
         candidates.push(Void {
@@ -196,12 +197,15 @@ impl TaxReturnStore for Tx<'_> {
 
     fn document_tax(&mut self, company: Uuid, from: Date, to: Date) -> Result<Vec<DocumentTax>, StoreError> {
         let (from, to) = (from.to_string(), to.to_string());
-        // Issued in the period (by the kind-and-date index), then voided in it (`voids`).
+        // Issued in the period (by the kind-and-date index), then voided in it (`voids`). Only
+        // documents in the company currency: a document in another currency has its lines in
+        // that currency, so its tax is read from the ledger instead, as other postings on the
+        // tax account (in the company currency, without a taxable base).
         let issued = self.query(
             "SELECT l.tax_rate_id, d.kind, SUM(l.net_amount), SUM(l.tax_amount) \
-             FROM documents d JOIN document_lines l ON l.document_id = d.id \
+             FROM documents d JOIN companies c ON c.id = d.company_id JOIN document_lines l ON l.document_id = d.id \
              WHERE d.company_id = $1 AND d.kind IN ('invoice', 'credit_note', 'bill', 'vendor_credit') \
-             AND d.issue_date >= $2 AND d.issue_date <= $3 AND d.status <> 'draft' \
+             AND d.issue_date >= $2 AND d.issue_date <= $3 AND d.status <> 'draft' AND d.currency = c.currency \
              AND l.tax_rate_id IS NOT NULL GROUP BY l.tax_rate_id, d.kind",
             params![company, from.as_str(), to.as_str()],
         )?;
@@ -266,9 +270,10 @@ impl TaxReturnStore for Tx<'_> {
             )?;
             let known = self.query_one(
                 "SELECT COALESCE(SUM(x.debit), 0), COALESCE(SUM(x.credit), 0) FROM ( \
-                 SELECT l.debit, l.credit FROM documents d JOIN journal_lines l ON l.entry_id = d.journal_entry_id \
+                 SELECT l.debit, l.credit FROM documents d JOIN companies c ON c.id = d.company_id \
+                 JOIN journal_lines l ON l.entry_id = d.journal_entry_id \
                  WHERE d.company_id = $4 AND d.kind IN ('invoice', 'credit_note', 'bill', 'vendor_credit') \
-                 AND d.issue_date >= $2 AND d.issue_date <= $3 AND d.status <> 'draft' \
+                 AND d.issue_date >= $2 AND d.issue_date <= $3 AND d.status <> 'draft' AND d.currency = c.currency \
                  AND l.account_id = $1 AND l.posted_date >= $2 AND l.posted_date <= $3 \
                  UNION ALL \
                  SELECT l.debit, l.credit FROM tax_returns t JOIN journal_lines l ON l.entry_id = t.settlement_entry_id \
