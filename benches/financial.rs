@@ -2,8 +2,10 @@
 //! over three years, 20 accounts of every type) through the bulk API into the in-process server,
 //! then times the balance sheet, a 12-month P&L with comparison (previous year, and month by
 //! month for the dashboard), the P&L against a budget (made by copying 2025's actuals + 5 %,
-//! itself timed once), the P&L's XLSX and PDF exports, the cash flow and the equity changes over HTTP. Prints the median
-//! and p95 of each next to its goal (issue 17); asserts nothing.
+//! itself timed once), the P&L's XLSX and PDF exports, the cash flow and the equity changes over
+//! HTTP, and the tax return of a quarter (with 400 taxed invoices and bills issued in it (40 under
+//! `cargo test`), and the bulk entries' lines on the sales tax account as other postings). Prints
+//! the median and p95 of each next to its goal (issue 17); asserts nothing.
 //!
 //! `cargo bench --bench financial` (`OASYS_BENCH_LINES=200000` for a shorter run,
 //! `OASYS_BENCH_DATABASE_URL` for PostgreSQL). Under `cargo test --all-targets` it loads 20k lines.
@@ -20,12 +22,8 @@ const RUNS: usize = 30;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let full = std::env::args().any(|a| a == "--bench");
-    let lines = if full || std::env::var_os("OASYS_BENCH_LINES").is_some() {
-        common::target_lines()
-    } else {
-        20_000
-    };
+    let full = std::env::args().any(|a| a == "--bench") || std::env::var_os("OASYS_BENCH_LINES").is_some();
+    let lines = if full { common::target_lines() } else { 20_000 };
     let entries = lines / 2;
     let server = common::start("bench-statements-harbour-42").await;
     let http = common::http();
@@ -112,7 +110,13 @@ async fn main() {
         ("12-month P&L by month vs budget", by_month.as_str(), 50.0),
         ("12-month P&L vs budget, XLSX", vs_xlsx.as_str(), 200.0),
     ];
-    let cases: [(&str, &str, f64); 9] = [
+    let t = Instant::now();
+    let documents = tax_documents(&server, &http, &chart, if full { 200 } else { 20 }).await;
+    println!(
+        "({documents} taxed invoices and bills issued in 2026 Q4 in {:.1} s)",
+        t.elapsed().as_secs_f64()
+    );
+    let cases: [(&str, &str, f64); 11] = [
         (
             "balance sheet as of 2026-12-31",
             "balance-sheet/?as_of=2026-12-31",
@@ -158,6 +162,16 @@ async fn main() {
             "equity-changes/?date_from=2026-01-01&date_to=2026-12-31",
             50.0,
         ),
+        (
+            "tax return 2026 Q4 (UK 9-box)",
+            "tax-return/?date_from=2026-10-01&date_to=2026-12-31&layout=uk-vat-9-box",
+            100.0,
+        ),
+        (
+            "tax return 2026 Q4, XLSX",
+            "tax-return/?date_from=2026-10-01&date_to=2026-12-31&format=xlsx",
+            200.0,
+        ),
     ];
     for (name, query, goal) in cases.into_iter().chain(budgeted) {
         let url = format!("{}/api/reports/{query}", server.base);
@@ -177,4 +191,59 @@ async fn main() {
             if p50 <= goal { "  met" } else { "  NOT MET" }
         );
     }
+}
+
+/// Issues `per_kind` invoices and as many bills in 2026 Q4, each with a line at 20 % (exclusive)
+/// and one at 5 % (inclusive); answers how many.
+async fn tax_documents(server: &common::Server, http: &reqwest::Client, chart: &Value, per_kind: usize) -> usize {
+    let id = |code: &str| common::account_id(chart, code);
+    let post = |path: String, body: Value| {
+        let req = http
+            .post(format!("{}{path}", server.base))
+            .bearer_auth(&server.token)
+            .json(&body);
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            let body: Value = res.json().await.unwrap();
+            assert!(status == 200 || status == 201, "{body}");
+            body
+        }
+    };
+    let mut rates = Vec::new();
+    for (name, rate, inclusive) in [("Bench 20%", "20", false), ("Bench 5% incl", "5", true)] {
+        let body = json!({"name": name, "kind": "vat", "rate": rate, "is_inclusive": inclusive,
+                          "sales_account": id("2200"), "purchase_account": id("1400")});
+        rates.push(post("/api/accounting/tax-rates/".into(), body).await["id"].clone());
+    }
+    let customer = post("/api/sales/customers/".into(), json!({"name": "Bench customer"})).await["id"].clone();
+    let vendor = post("/api/purchase/vendors/".into(), json!({"name": "Bench vendor"})).await["id"].clone();
+    let mut n = 0;
+    for k in 0..per_kind {
+        let date = jiff::civil::date(2026, 10, 1)
+            .checked_add(jiff::Span::new().days((k % 92) as i64))
+            .unwrap()
+            .to_string();
+        for (path, contact, account) in [
+            ("/api/invoicing/invoices/", &customer, "4100"),
+            ("/api/purchase/bills/", &vendor, "6300"),
+        ] {
+            let lines: Vec<Value> = rates
+                .iter()
+                .map(|rate| {
+                    json!({"description": "Bench", "quantity": "1", "unit_price": format!("{}.{:02}", 10 + k, k % 100),
+                                   "tax_rate": rate, "account": id(account)})
+                })
+                .collect();
+            let draft = post(
+                path.into(),
+                json!({"contact": contact, "issue_date": date, "lines": lines}),
+            )
+            .await;
+            let issue = format!("{path}{}/issue/", draft["id"].as_str().unwrap());
+            post(issue, json!({})).await;
+            n += 1;
+        }
+    }
+    n
 }

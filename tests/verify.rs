@@ -1069,11 +1069,14 @@ fn postgres_a_firm_written_before_v10_migrates_and_verifies() {
     let mut client = ledger.postgres();
     client
         .batch_execute(&format!(
-            "DROP TABLE budget_amounts, budgets, exchange_rates, bank_line_rejections, bank_match_memory, bank_rules, statement_lines,
+            "DROP TABLE tax_return_boxes, tax_returns, budget_amounts, budgets, exchange_rates, bank_line_rejections, bank_match_memory, bank_rules, statement_lines,
                  reconciliations, statement_imports, bank_accounts CASCADE;
              DROP INDEX IF EXISTS statement_lines_entry;
              DROP INDEX IF EXISTS journal_entries_year_end;
              ALTER TABLE accounts DROP COLUMN IF EXISTS cash_flow;
+             DROP INDEX IF EXISTS documents_void_entry;
+             ALTER TABLE company_settings DROP COLUMN tax_lock_date, DROP COLUMN tax_layout,
+                 DROP COLUMN tax_payable_account_id, DROP COLUMN tax_receivable_account_id;
              DROP INDEX audit_log_ranges;
              ALTER TABLE audit_log DROP COLUMN first_number, DROP COLUMN last_number;
              ALTER TABLE allocations DROP COLUMN date, DROP COLUMN ended_on;

@@ -63,6 +63,7 @@ const StatementPage = lazy(() => import("./pages/statement").then((m) => m.State
 const DocumentSettings = lazy(() => import("./pages/documentSettings").then((m) => m.DocumentSettings));
 const Payments = lazy(() => import("./pages/payments").then((m) => m.Payments));
 const AgedReport = lazy(() => import("./pages/aged").then((m) => m.AgedReport));
+const TaxReturnPage = lazy(() => import("./pages/taxReturn").then((m) => m.TaxReturnPage));
 const bankAccountsPage = () => import("./pages/banking/accounts");
 const BankAccountList = lazy(() => bankAccountsPage().then((m) => m.BankAccountList));
 const BankAccountForm = lazy(() => bankAccountsPage().then((m) => m.BankAccountForm));
@@ -174,6 +175,7 @@ function Shell() {
         ["Consolidation", "/reports/consolidation", true],
         ["Aged receivables", "/reports/aged-receivables", docs],
         ["Aged payables", "/reports/aged-payables", docs],
+        ["Tax return", "/reports/tax-return", true],
       ],
     },
     { module: "Documents", href: "/documents", show: true },
@@ -275,6 +277,7 @@ function Shell() {
           <Route path="/reports/general-ledger">{reports ? <GeneralLedger /> : <Forbidden />}</Route>
           <Route path="/reports/aged-receivables">{reports && docs ? <AgedReport side="sales" key="ar" /> : <Forbidden />}</Route>
           <Route path="/reports/aged-payables">{reports && docs ? <AgedReport side="purchase" key="ap" /> : <Forbidden />}</Route>
+          <Route path="/reports/tax-return">{reports ? <TaxReturnPage /> : <Forbidden />}</Route>
           <Route path="/reports">{reports ? <ReportsIndex /> : <Forbidden />}</Route>
           <Route path="/settings/firm">{settings ? <Firm /> : <Forbidden />}</Route>
           <Route path="/settings/companies">{settings ? <Companies /> : <Forbidden />}</Route>

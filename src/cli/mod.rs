@@ -1,5 +1,5 @@
 //! The command line: `oasys [serve]`, `migrate`, `tenant`, `company`, `user`, `verify`, `backup`,
-//! `restore`, `export`, `import`, `config`, `doctor`.
+//! `restore`, `export`, `import`, `report`, `config`, `doctor`.
 
 mod admin;
 mod backup;
@@ -10,6 +10,7 @@ mod import_archive;
 mod import_budget;
 mod import_rates;
 mod import_statement;
+mod report;
 mod serve;
 mod verify;
 
@@ -99,6 +100,9 @@ pub enum Command {
     /// Import a firm archive written by `oasys export` (`oasys import ARCHIVE`), or journal
     /// entries from a file (`oasys import journal FILE`).
     Import(ImportArgs),
+    /// Print a report of a company's books.
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -109,6 +113,32 @@ pub enum Command {
     /// pending migrations, the listen port or the running server, e-mail. Prints ok/warn/FAIL
     /// with what to do; exits non-zero on any FAIL.
     Doctor(doctor::DoctorArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The VAT/GST/sales-tax return of a period: the layout's boxes and the figures per tax
+    /// rate, as the API's `/api/reports/tax-return/` computes them. Writes nothing.
+    TaxReturn {
+        /// First day of the period (YYYY-MM-DD).
+        #[arg(long)]
+        from: String,
+        /// Last day of the period (YYYY-MM-DD).
+        #[arg(long)]
+        to: String,
+        /// A layout's name (default: the company's), e.g. `uk-vat-9-box`.
+        #[arg(long)]
+        layout: Option<String>,
+        /// `text` (default), `csv` or `json`.
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Firm id (default: the only firm).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Company id (default: the firm's first company).
+        #[arg(long)]
+        company: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -384,6 +414,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             admin::recurring_run(config, tenant.as_deref(), date.as_deref())
         }
         Some(Command::Doctor(args)) => doctor::run(Ok(config), &flags, &env, &args),
+        Some(Command::Report(c)) => report::run(&config, c),
         Some(Command::Config(ConfigCommand::Show)) => {
             print!("{}", config.to_masked_toml());
             Ok(())

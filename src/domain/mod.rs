@@ -20,6 +20,7 @@ pub mod password;
 pub mod references;
 pub mod reports;
 pub mod roles;
+pub mod tax_returns;
 pub mod taxes;
 pub mod tenants;
 

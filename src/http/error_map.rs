@@ -16,6 +16,7 @@ use crate::domain::ledger::LedgerError;
 use crate::domain::reports::Overflow;
 use crate::domain::reports::consolidation::ConsolidationError;
 use crate::domain::reports::financial::columns::ColumnsError;
+use crate::domain::tax_returns::TaxReturnError;
 use crate::domain::taxes::TaxError;
 use crate::domain::tenants::{Refusal, TenantError};
 use crate::provision::ProvisionError;
@@ -41,7 +42,7 @@ impl From<LedgerError<StoreError>> for ApiError {
         match e {
             LedgerError::Invalid(errors) => ApiError::Validation(errors),
             LedgerError::NotFound => ApiError::NotFound,
-            LedgerError::PeriodClosed { .. } => ApiError::field("date", e.to_string()),
+            LedgerError::PeriodClosed { .. } | LedgerError::TaxFiled { .. } => ApiError::field("date", e.to_string()),
             LedgerError::NotDraft(_)
             | LedgerError::NotPosted
             | LedgerError::AlreadyReversed
@@ -192,7 +193,9 @@ impl From<DocumentError<StoreError>> for ApiError {
 /// would post on), not a `date` of the request.
 pub fn issuing(e: DocumentError<StoreError>) -> ApiError {
     match e {
-        DocumentError::Ledger(l @ LedgerError::PeriodClosed { .. }) => ApiError::field("issue_date", l.to_string()),
+        DocumentError::Ledger(l @ (LedgerError::PeriodClosed { .. } | LedgerError::TaxFiled { .. })) => {
+            ApiError::field("issue_date", l.to_string())
+        }
         other => ApiError::from(other),
     }
 }
@@ -223,6 +226,21 @@ impl From<Refusal> for ApiError {
         match r {
             Refusal::Invalid(errors) => ApiError::Validation(errors),
             Refusal::Forbidden => ApiError::Auth(AuthError::Forbidden),
+        }
+    }
+}
+
+impl From<TaxReturnError<StoreError>> for ApiError {
+    fn from(e: TaxReturnError<StoreError>) -> Self {
+        match e {
+            TaxReturnError::Invalid(errors) => ApiError::Validation(errors),
+            TaxReturnError::UnknownLayout(_) => ApiError::field("layout", e.to_string()),
+            TaxReturnError::AlreadyFiled { .. } => ApiError::field("date_from", e.to_string()),
+            TaxReturnError::PeriodNotOver { .. } => ApiError::field("date_to", e.to_string()),
+            TaxReturnError::NoSettlementAccount | TaxReturnError::Unreconciled { .. } => refused(e),
+            TaxReturnError::Overflow(o) => ApiError::from(o),
+            TaxReturnError::Ledger(l) => ApiError::from(l),
+            TaxReturnError::Store(s) => ApiError::from(s),
         }
     }
 }

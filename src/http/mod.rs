@@ -34,6 +34,7 @@ pub mod reports;
 pub mod resource;
 pub mod setup;
 pub mod statements;
+pub mod tax_returns;
 pub mod taxes;
 pub mod tenants;
 
@@ -157,6 +158,15 @@ pub fn api_routes() -> openapi::Routes {
         .route("/api/accounting/periods/reopen/", post(periods::reopen))
         .route("/api/accounting/periods/year-end/", post(periods::year_end))
         .route("/api/accounting/audit-log/", get(periods::audit_log))
+        .route(
+            "/api/accounting/tax-settings/",
+            get(tax_returns::get_settings).patch(tax_returns::update_settings),
+        )
+        .route(
+            "/api/accounting/tax-returns/",
+            get(tax_returns::list).post(tax_returns::file),
+        )
+        .route("/api/accounting/tax-returns/{id}/", get(tax_returns::get))
         // contacts (one table, seen as customers and as vendors), items, tax rates
         .route("/api/sales/customers/", resource::many::<Contacts<Customers>>())
         .route("/api/sales/customers/{id}/", resource::one::<Contacts<Customers>>())
@@ -315,6 +325,8 @@ pub fn api_routes() -> openapi::Routes {
             get(reports::aged::<reports::Receivables>),
         )
         .route("/api/reports/aged-payables/", get(reports::aged::<reports::Payables>))
+        .route("/api/reports/tax-return/", get(tax_returns::report))
+        .route("/api/reports/tax-layouts/", get(tax_returns::layouts))
 }
 
 /// The API, the API's documentation pages and the web UI, behind the middleware.

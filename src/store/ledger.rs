@@ -10,7 +10,7 @@ use super::platform::ts;
 use super::{Row, StoreError, Tx, Value};
 use crate::domain::accounts::Account;
 use crate::domain::ledger::chain::{self, Kind};
-use crate::domain::ledger::{AuditRecord, ChainLink, EntryStatus, JournalEntry, LedgerStore, Line, Settings};
+use crate::domain::ledger::{AuditRecord, ChainLink, EntryStatus, JournalEntry, LedgerStore, Line, Settings, TaxLock};
 use crate::params;
 
 pub const ENTRY_COLUMNS: &str = "id, company_id, number, date, reference, description, status, total, created_by, \
@@ -191,10 +191,17 @@ impl LedgerStore for Tx<'_> {
     fn settings(&mut self, company: Uuid) -> Result<Settings, StoreError> {
         let row = self.query_opt(
             "SELECT fiscal_year_start_month, lock_date, hard_lock_date, approval_required, approval_threshold, \
-             tax_rounding FROM company_settings WHERE company_id = $1",
+             tax_rounding, tax_lock_date FROM company_settings WHERE company_id = $1",
             params![company],
         )?;
         let Some(r) = row else { return Ok(Settings::default()) };
+        let tax_lock = match r.opt_text(6)?.as_deref().map(parse_date).transpose()? {
+            None => None,
+            Some(through) => Some(TaxLock {
+                through,
+                accounts: super::tax_returns::tax_accounts(self, company)?,
+            }),
+        };
         Ok(Settings {
             fiscal_year_start_month: i8::try_from(r.int(0)?).unwrap_or(1),
             lock_date: r.opt_text(1)?.as_deref().map(parse_date).transpose()?,
@@ -202,17 +209,19 @@ impl LedgerStore for Tx<'_> {
             approval_required: r.bool(3)?,
             approval_threshold: r.int(4)?,
             tax_rounding: crate::domain::documents::Rounding::parse(&r.text(5)?).unwrap_or_default(),
+            tax_lock,
         })
     }
 
     fn save_settings(&mut self, company: Uuid, s: &Settings) -> Result<(), StoreError> {
         self.execute(
-            "INSERT INTO company_settings (company_id, fiscal_year_start_month, lock_date, hard_lock_date, approval_required, approval_threshold, updated_at, tax_rounding) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+            "INSERT INTO company_settings (company_id, fiscal_year_start_month, lock_date, hard_lock_date, approval_required, approval_threshold, updated_at, tax_rounding, tax_lock_date) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              ON CONFLICT (company_id) DO UPDATE SET fiscal_year_start_month = excluded.fiscal_year_start_month, \
              lock_date = excluded.lock_date, hard_lock_date = excluded.hard_lock_date, \
              approval_required = excluded.approval_required, approval_threshold = excluded.approval_threshold, \
-             updated_at = excluded.updated_at, tax_rounding = excluded.tax_rounding",
+             updated_at = excluded.updated_at, tax_rounding = excluded.tax_rounding, \
+             tax_lock_date = excluded.tax_lock_date",
             params![
                 company,
                 i64::from(s.fiscal_year_start_month),
@@ -221,7 +230,8 @@ impl LedgerStore for Tx<'_> {
                 s.approval_required,
                 s.approval_threshold,
                 ts(jiff::Timestamp::now()),
-                s.tax_rounding.as_str()
+                s.tax_rounding.as_str(),
+                s.tax_lock.as_ref().map(|l| l.through.to_string())
             ],
         )?;
         Ok(())

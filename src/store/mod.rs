@@ -39,6 +39,7 @@ pub mod snapshot;
 pub mod sql;
 mod sqlite;
 pub mod stats;
+pub mod tax_returns;
 pub mod taxes;
 pub mod transfer;
 pub mod verify;

@@ -10,7 +10,7 @@ use crate::domain::accounts::AccountType;
 use crate::domain::taxes::{TaxKind, TaxRate, TaxStore};
 use crate::params;
 
-const COLUMNS: &str = "id, company_id, name, kind, rate_ppm, is_inclusive, sales_account_id, purchase_account_id, \
+pub(super) const COLUMNS: &str = "id, company_id, name, kind, rate_ppm, is_inclusive, sales_account_id, purchase_account_id, \
      is_active, created_at, updated_at";
 
 pub const LIST: ListSpec = ListSpec {

@@ -52,5 +52,6 @@ mod platform_drf;
 mod receivables;
 mod security;
 mod snapshots;
+mod tax_returns;
 mod tenants;
 mod transfer;

@@ -227,6 +227,12 @@ async fn one_answer_per_area(app: TestApp) {
     .await;
     read(
         &f,
+        "tax_return",
+        "/api/reports/tax-return/?date_from=2026-01-01&date_to=2026-03-31&layout=uk-vat-9-box",
+    )
+    .await;
+    read(
+        &f,
         "audit_log",
         &format!("{AUDIT_LOG}?object_type=journal_entry&object_id={}", id(&entry)),
     )

@@ -484,6 +484,24 @@ async fn refusals(app: TestApp) {
         })
         .collect();
     rewrite(&mut older, "tables/accounts.jsonl", accounts.into_bytes());
+    // Nor had company settings a tax return layout, accounts or lock (V16).
+    let settings: String = String::from_utf8(older["tables/company_settings.jsonl"].clone())
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut row: serde_json::Map<String, Value> = serde_json::from_str(line).unwrap();
+            for c in [
+                "tax_lock_date",
+                "tax_layout",
+                "tax_payable_account_id",
+                "tax_receivable_account_id",
+            ] {
+                row.remove(c);
+            }
+            format!("{}\n", Value::Object(row))
+        })
+        .collect();
+    rewrite(&mut older, "tables/company_settings.jsonl", settings.into_bytes());
     let mut m = manifest(&older);
     let version = m["schema"]["tenant"].as_i64().unwrap();
     assert_eq!(version, 17, "update this case with the migrations");
@@ -502,6 +520,8 @@ async fn refusals(app: TestApp) {
         "exchange_rates",
         "budgets",
         "budget_amounts",
+        "tax_returns",
+        "tax_return_boxes",
     ];
     m["tables"]
         .as_array_mut()
@@ -530,6 +550,12 @@ async fn refusals(app: TestApp) {
                 .as_array_mut()
                 .unwrap()
                 .retain(|c| c["name"] != "cash_flow");
+        }
+        if t["name"] == "company_settings" {
+            t["columns"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|c| !c["name"].as_str().unwrap().starts_with("tax_") || c["name"] == "tax_rounding");
         }
         // Before v13 an allocation had no date of its own (V13 backfills it).
         if t["name"] == "allocations" {

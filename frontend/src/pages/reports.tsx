@@ -22,6 +22,7 @@ export function ReportsIndex() {
     ["Consolidation", "/reports/consolidation", "Several companies as one, in one currency: trial balance, balance sheet, profit and loss.", true],
     ["Aged receivables", "/reports/aged-receivables", "What customers owe, by days past the due date.", docs],
     ["Aged payables", "/reports/aged-payables", "What we owe vendors, by days past the due date.", docs],
+    ["Tax return", "/reports/tax-return", "VAT, GST or sales tax of a period per rate and in the return's boxes; file it.", true],
   ];
   return (
     <Page title="Reports" crumbs={[["Reports"]]}>

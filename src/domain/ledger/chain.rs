@@ -1,4 +1,4 @@
-//! The hash chain: every posting, reversal and period close of a company becomes a link whose
+//! The hash chain: every posting, reversal, period close and tax lock of a company becomes a link whose
 //! SHA-256 covers a canonical encoding of the event and the previous link's hash. Signed
 //! checkpoints (HMAC-SHA256 with a key kept outside the tenant database) pin the chain head, so
 //! rewriting the database and recomputing every hash is still caught.
@@ -27,6 +27,8 @@ pub enum Kind {
     Post,
     Reverse,
     Close,
+    /// A filed tax return moved the tax lock (the link names the return).
+    TaxLock,
 }
 
 impl Kind {
@@ -35,11 +37,12 @@ impl Kind {
             Kind::Post => "post",
             Kind::Reverse => "reverse",
             Kind::Close => "close",
+            Kind::TaxLock => "tax_lock",
         }
     }
 
     pub fn parse(s: &str) -> Option<Kind> {
-        [Kind::Post, Kind::Reverse, Kind::Close]
+        [Kind::Post, Kind::Reverse, Kind::Close, Kind::TaxLock]
             .into_iter()
             .find(|k| k.as_str() == s)
     }
@@ -97,6 +100,12 @@ pub fn entry_payload(e: &JournalEntry) -> String {
         );
     }
     s
+}
+
+/// The canonical encoding of a tax lock: tax postings locked through `through` by the filed
+/// return `filed`, filed by `by`.
+pub fn tax_lock_payload(through: Date, filed: Uuid, by: Uuid) -> String {
+    format!("tax_lock.through={through}\ntax_lock.return={filed}\ntax_lock.by={by}\n")
 }
 
 /// The canonical encoding of a period close.

@@ -22,7 +22,7 @@ use super::accounts::Account;
 pub use super::books::{AuditRecord, Books, Ctx};
 pub use memory::{MemoryError, MemoryLedger};
 pub use operations::{amend_draft, approve, cancel, create_draft, delete_draft, post, post_new, reverse, update_draft};
-pub use periods::{SettingsChanges, close_period, reopen_period, update_settings, year_end_close};
+pub use periods::{SettingsChanges, close_period, lock_tax, reopen_period, update_settings, year_end_close};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryStatus {
@@ -163,6 +163,24 @@ pub struct Settings {
     pub approval_threshold: i64,
     /// How invoices and bills round tax: per line or once per rate over the document.
     pub tax_rounding: super::taxes::Rounding,
+    /// The tax lock set by the latest filed tax return, if any.
+    pub tax_lock: Option<TaxLock>,
+}
+
+/// Tax returns are filed through `through`: nothing touching one of `accounts` (the company's
+/// tax accounts) is posted or reversed on or before it. The store reads the accounts with the
+/// date; only the date is saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaxLock {
+    pub through: Date,
+    pub accounts: Vec<Uuid>,
+}
+
+impl TaxLock {
+    /// Whether an entry on `date` with these lines falls under the lock.
+    pub fn covers(&self, date: Date, lines: &[Line]) -> bool {
+        date <= self.through && lines.iter().any(|l| self.accounts.contains(&l.account_id))
+    }
 }
 
 impl Default for Settings {
@@ -174,6 +192,7 @@ impl Default for Settings {
             approval_required: false,
             approval_threshold: 0,
             tax_rounding: super::taxes::Rounding::Line,
+            tax_lock: None,
         }
     }
 }
@@ -257,6 +276,11 @@ pub enum LedgerError<E: std::error::Error + 'static> {
     Reconciled(Date),
     #[error("The period is closed through {closed_through}: nothing can be posted on {date}.")]
     PeriodClosed { date: Date, closed_through: Date },
+    /// The entry touches a tax account on or before the end of the latest filed tax return.
+    #[error(
+        "Tax returns are filed through {filed_through}: an entry on a tax account cannot be posted or reversed on {date}; correct it on the next return."
+    )]
+    TaxFiled { date: Date, filed_through: Date },
     #[error("This entry needs approval before it can be posted.")]
     NeedsApproval,
     #[error("An entry cannot be approved by the person who created it.")]
@@ -283,6 +307,7 @@ impl<E: std::error::Error + 'static> LedgerError<E> {
             LedgerError::AlreadyReversed => LedgerError::AlreadyReversed,
             LedgerError::Reconciled(date) => LedgerError::Reconciled(date),
             LedgerError::PeriodClosed { date, closed_through } => LedgerError::PeriodClosed { date, closed_through },
+            LedgerError::TaxFiled { date, filed_through } => LedgerError::TaxFiled { date, filed_through },
             LedgerError::NeedsApproval => LedgerError::NeedsApproval,
             LedgerError::SelfApproval => LedgerError::SelfApproval,
             LedgerError::EditorApproval => LedgerError::EditorApproval,

@@ -193,6 +193,8 @@ pub fn reverse<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, date: Opt
     }
     let date = date.unwrap_or(original.date);
     check_open(store, ctx, date)?;
+    // A filed tax return's figures stand: what it covered is corrected on the next return.
+    check_tax_open(store, ctx, original.date, &original.lines)?;
     let now = chain::now();
     let number = original.number.map_or_else(String::new, |n| format!(" #{n}"));
     let mut reversal = JournalEntry {
@@ -256,6 +258,7 @@ fn finalize<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, entry: &mut JournalEnt
     let seq = store.next_counter(company, "chain").db()?;
     // Checked again under the chain lock: a close that committed meanwhile is seen here.
     check_open(store, ctx, entry.date)?;
+    check_tax_open(store, ctx, entry.date, &entry.lines)?;
     let number = store.next_counter(company, "journal").db()?;
     let now = chain::now();
     entry.number = Some(number);
@@ -368,6 +371,22 @@ pub(super) fn check_open<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, date: Dat
     let settings = store.settings(ctx.books.company_id).db()?;
     match settings.closed_through() {
         Some(closed_through) if date <= closed_through => Err(LedgerError::PeriodClosed { date, closed_through }),
+        _ => Ok(()),
+    }
+}
+
+/// Refuses an entry on a tax account dated on or before the end of the latest filed tax return.
+pub(super) fn check_tax_open<S: LedgerStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    date: Date,
+    lines: &[Line],
+) -> Result<(), S> {
+    match store.settings(ctx.books.company_id).db()?.tax_lock {
+        Some(lock) if lock.covers(date, lines) => Err(LedgerError::TaxFiled {
+            date,
+            filed_through: lock.through,
+        }),
         _ => Ok(()),
     }
 }

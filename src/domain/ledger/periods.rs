@@ -137,6 +137,27 @@ pub fn reopen_period<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, to: Option<Da
     Ok(after)
 }
 
+/// Locks tax postings through `through` for the filed tax return `filed`: afterwards nothing
+/// touching one of `accounts` is posted or reversed on or before it. A link of the hash chain
+/// (with a signed checkpoint), like a period close; the return's audit row records it.
+pub fn lock_tax<S: LedgerStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    through: Date,
+    accounts: Vec<Uuid>,
+    filed: Uuid,
+) -> Result<Settings, S> {
+    let company = ctx.books.company_id;
+    store.lock_books(company).db()?;
+    let mut after = store.settings(company).db()?;
+    after.tax_lock = Some(super::TaxLock { through, accounts });
+    store.save_settings(company, &after).db()?;
+    let seq = store.next_counter(company, "chain").db()?;
+    let payload = chain::tax_lock_payload(through, filed, ctx.actor);
+    append(store, ctx, seq, Kind::TaxLock, filed, &payload, true)?;
+    Ok(after)
+}
+
 /// Closes a fiscal year: posts an entry dated `year_end` that brings every revenue and expense
 /// account to zero against the retained-earnings account, then locks through `year_end`.
 pub fn year_end_close<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, year_end: Date) -> Result<Option<JournalEntry>, S> {

@@ -179,9 +179,10 @@ pub async fn bulk(c: InCompany<perm::PostEntries>, mut body: JsonBody<BulkBody>)
             BulkError::Entry(i, LedgerError::Invalid(errs)) => {
                 ApiError::Validation(body::prefixed(errs, &format!("entries[{i}].")))
             }
-            BulkError::Entry(i, e @ (LedgerError::PeriodClosed { .. } | LedgerError::NeedsApproval)) => {
-                ApiError::field(&format!("entries[{i}]"), e.to_string())
-            }
+            BulkError::Entry(
+                i,
+                e @ (LedgerError::PeriodClosed { .. } | LedgerError::TaxFiled { .. } | LedgerError::NeedsApproval),
+            ) => ApiError::field(&format!("entries[{i}]"), e.to_string()),
             BulkError::Entry(_, e) => e.into(),
             BulkError::Store(e) => e.into(),
         })?;

@@ -161,6 +161,7 @@ const TAGS: &[&str] = &[
     "Accounts",
     "Journal",
     "Periods",
+    "Tax returns",
     "Reports",
     "Customers",
     "Vendors",

@@ -48,6 +48,11 @@ impl ReportQuery {
     pub fn date(&self, name: &str) -> Result<Option<Date>, ApiError> {
         date_param(&self.0, name)
     }
+
+    /// The text parameter `name`, if given.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        param(&self.0, name)
+    }
 }
 
 fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {

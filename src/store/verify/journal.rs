@@ -167,7 +167,7 @@ impl Verifier<'_> {
                 format!("posted (dated {}), but its chain link does not name it", r.text(3)?)
             } else if tx
                 .query_opt(
-                    "SELECT seq FROM ledger_chain WHERE company_id = $1 AND object_id = $2 AND kind <> 'close' \
+                    "SELECT seq FROM ledger_chain WHERE company_id = $1 AND object_id = $2 AND kind IN ('post', 'reverse') \
                      ORDER BY seq LIMIT 1",
                     params![self.company, &id],
                 )?
@@ -184,7 +184,7 @@ impl Verifier<'_> {
             self.push(Some(named), None, seq.unwrap_or(END - 1), message);
         }
         for r in tx.query(
-            "SELECT object_id, MIN(seq), MAX(seq) FROM ledger_chain WHERE company_id = $1 AND kind <> 'close' \
+            "SELECT object_id, MIN(seq), MAX(seq) FROM ledger_chain WHERE company_id = $1 AND kind IN ('post', 'reverse') \
              GROUP BY object_id HAVING COUNT(*) > 1",
             params![self.company],
         )? {

@@ -1,7 +1,8 @@
 //! Integrity verification of the ledger, for `oasys verify`: every posted entry balances, the
 //! maintained per-day balances equal the sums of the lines, entry numbers have no gaps, nothing
 //! was posted into a closed period, the hash chain recomputes from the stored rows and reaches
-//! every signed checkpoint, the audit trail and the ledger agree, and (on SQLite) the database
+//! every signed checkpoint, the audit trail and the ledger agree, filed tax returns' settlements
+//! are posted, and (on SQLite) the database
 //! file passes SQLite's own checks.
 //!
 //! A tenant's books are read in one read transaction (one snapshot), company by company, while
@@ -16,6 +17,7 @@ mod checkpoints;
 mod entries;
 mod journal;
 mod report;
+mod tax_returns;
 mod walk;
 
 use std::collections::HashMap;
@@ -113,7 +115,9 @@ pub fn verify_company(tx: &mut Tx, company: Uuid, checkpoint_key: &[u8]) -> Resu
     v.check_settings(tx, &chain)?;
     let t = phase("settings", t);
     v.check_balances(tx)?;
-    phase("balances", t);
+    let t = phase("balances", t);
+    v.check_tax_returns(tx)?;
+    phase("tax returns", t);
     let mut findings = v.findings;
     findings.sort_by_key(|f| f.position);
     Ok(CompanyReport {

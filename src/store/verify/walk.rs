@@ -1,6 +1,6 @@
 //! The walk along a company's hash chain, page by page: links numbered from 1, each linked to
 //! the one before, each close recomputed from the period change the audit trail recorded, each
-//! entry link handed to `entries.rs`.
+//! tax lock from the filed return it names, each entry link handed to `entries.rs`.
 
 use std::collections::{HashMap, HashSet};
 
@@ -58,6 +58,9 @@ pub(super) struct Walk {
     /// nothing was closed, or when the last close could not be recomputed.
     pub(super) closed_through: Option<Date>,
     hard_lock_date: Option<Date>,
+    /// The filed tax returns, by id: the end of their period and who filed them, what each
+    /// tax-lock link's payload is recomputed from.
+    tax_returns: HashMap<Uuid, (Date, Uuid)>,
 }
 
 /// A link as stored, its kind and object not yet parsed.
@@ -113,10 +116,15 @@ impl Verifier<'_> {
         let at_checkpoint: HashSet<i64> = checkpoints.iter().map(|c| c.seq).collect();
         let mut changes = period_changes(tx, self.company)?;
         let mut chain = Chain::default();
+        let tax_returns = crate::store::tax_returns::list(tx, self.company)?
+            .into_iter()
+            .map(|r| (r.id, (r.to, r.filed_by)))
+            .collect();
         let mut walk = Walk {
             expected: 1,
             closed_through: None,
             hard_lock_date: None,
+            tax_returns,
         };
         let mut after = i64::MIN;
         // The hash of the link read last: the next link's predecessor (a link stores only its
@@ -165,8 +173,7 @@ impl Verifier<'_> {
     /// The entries (with their lines) that the links in `(after, last]` point at. An entry
     /// whose row cannot be read is reported and left out.
     fn load_entries(&mut self, tx: &mut Tx, after: i64, last: i64) -> Result<HashMap<Uuid, JournalEntry>, StoreError> {
-        const IN_PAGE: &str =
-            "(SELECT object_id FROM ledger_chain WHERE company_id = $1 AND seq > $2 AND seq <= $3 AND kind <> 'close')";
+        const IN_PAGE: &str = "(SELECT object_id FROM ledger_chain WHERE company_id = $1 AND seq > $2 AND seq <= $3 AND kind IN ('post', 'reverse'))";
         let mut entries = HashMap::new();
         // By id only, the company checked below: with `company_id = $1` in the query SQLite
         // walks the company's date index for every page (quadratic in the ledger's size).
@@ -250,6 +257,30 @@ impl Verifier<'_> {
                 chain.closes.push(seq);
                 self.check_close(link, object, walk, changes, chain);
             }
+            Some(Kind::TaxLock) => {
+                // Signed like a close.
+                chain.closes.push(seq);
+                let recomputed = walk.tax_returns.get(&object).map(|(through, by)| {
+                    let payload = chain::tax_lock_payload(*through, object, *by);
+                    chain::link_hash(self.company, seq, Kind::TaxLock, object, &link.prev_hash, &payload)
+                });
+                match recomputed {
+                    None => self.push(
+                        None,
+                        Some(seq),
+                        seq,
+                        format!("a tax lock names tax return {object}, which is not in the books"),
+                    ),
+                    Some(hash) if hash != link.hash => self.push(
+                        None,
+                        Some(seq),
+                        seq,
+                        "tax lock: its hash cannot be recomputed from the filed tax return it names \
+                         (the link or the return was altered)",
+                    ),
+                    Some(_) => {}
+                }
+            }
             Some(kind) => self.check_entry_link(link, kind, object, entry, walk),
         }
     }
@@ -322,7 +353,7 @@ impl Verifier<'_> {
 /// walk's own work.
 fn recompute_hashes(company: Uuid, links: &[StoredLink], entries: &HashMap<Uuid, JournalEntry>) -> Vec<Option<String>> {
     let hash = |link: &StoredLink| {
-        let kind = Kind::parse(&link.kind).filter(|k| *k != Kind::Close)?;
+        let kind = Kind::parse(&link.kind).filter(|k| matches!(k, Kind::Post | Kind::Reverse))?;
         let object = Uuid::parse_str(&link.object).ok()?;
         let entry = entries.get(&object)?;
         Some(chain::link_hash(

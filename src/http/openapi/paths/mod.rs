@@ -11,6 +11,7 @@ mod ledger;
 mod payments;
 mod platform;
 mod reports;
+mod tax_returns;
 
 use super::ops::Op;
 
@@ -18,6 +19,7 @@ pub fn operations() -> Vec<Op> {
     [
         platform::operations(),
         ledger::ledger(),
+        tax_returns::tax_returns(),
         contacts::contacts(),
         exchange_rates::exchange_rates(),
         budgets::budgets(),
@@ -26,6 +28,7 @@ pub fn operations() -> Vec<Op> {
         payments::recurring_and_payments(),
         banking::banking(),
         reports::reports(),
+        tax_returns::reports(),
     ]
     .into_iter()
     .flatten()
