@@ -31,6 +31,7 @@ pub mod permission;
 pub mod recurring;
 pub mod reports;
 pub mod resource;
+pub mod revaluation;
 pub mod setup;
 pub mod statements;
 pub mod taxes;
@@ -176,6 +177,12 @@ pub fn api_routes() -> openapi::Routes {
             "/api/accounting/exchange-rates/{id}/",
             resource::one::<ExchangeRates>().delete(resource::delete::<ExchangeRates>),
         )
+        // period-end revaluation of what is kept in another currency
+        .route(
+            "/api/accounting/revaluations/",
+            get(revaluation::list).post(revaluation::run),
+        )
+        .route("/api/accounting/revaluations/preview/", post(revaluation::preview))
         // invoices, credit notes, bills, vendor credits: one set of handlers, the kind bound here
         .documents::<Invoices>(document_paths!("/api/invoicing/invoices/"))
         .documents::<CreditNotes>(document_paths!("/api/invoicing/credit-notes/"))

@@ -222,6 +222,8 @@ fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<Option<Date>, Outcome>
                     bank_account: Some(f.bank),
                     reference: String::new(),
                     allocations,
+                    currency: None,
+                    exchange_rate: None,
                 },
             )
             .map_err(Outcome::Refused)?;

@@ -34,6 +34,7 @@ pub mod recurring;
 #[cfg(test)]
 mod recurring_schedules;
 pub mod reports;
+pub mod revaluation;
 pub mod snapshot;
 pub mod sql;
 mod sqlite;

@@ -11,6 +11,7 @@ fn every_bad_entry_is_refused_by_field_and_changes_nothing() {
     let foreign = |account, amount: &str, rate: Option<&str>, currency: &str| LineInput {
         currency: Some(currency.into()),
         exchange_rate: rate.map(str::to_owned),
+        company_amount: None,
         ..line(account, amount, "")
     };
     let cases: Vec<(EntryInput, &str)> = vec![
