@@ -1077,7 +1077,8 @@ fn postgres_a_firm_written_before_v10_migrates_and_verifies() {
              ALTER TABLE accounts DROP COLUMN IF EXISTS cash_flow;
              DROP INDEX audit_log_ranges;
              ALTER TABLE audit_log DROP COLUMN first_number, DROP COLUMN last_number;
-             ALTER TABLE allocations DROP COLUMN date, DROP COLUMN ended_on, DROP COLUMN exchange_entry_id;
+             ALTER TABLE allocations DROP COLUMN date, DROP COLUMN ended_on, DROP COLUMN exchange_entry_id,
+                 DROP COLUMN carried_document, DROP COLUMN carried_source;
              ALTER TABLE documents DROP COLUMN exchange_rate_e12;
              ALTER TABLE payments DROP COLUMN currency, DROP COLUMN exchange_rate_e12;
              ALTER TABLE company_settings DROP COLUMN exchange_account_id;

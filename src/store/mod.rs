@@ -18,6 +18,8 @@ pub mod documents;
 mod documents_drafts;
 #[cfg(test)]
 mod documents_props;
+#[cfg(test)]
+mod documents_props_fx;
 pub mod enums;
 pub mod exchange_rates;
 pub mod idempotency;

@@ -112,6 +112,46 @@ async fn worked_example(app: TestApp) {
     assert_eq!(open["exchange_rate"], "1.08");
     assert_eq!(open["balance_due_company"], "540.00");
 
+    // Ageing and the customer's statement in both currencies: USD 500.00 open, carried at
+    // EUR 540.00, the control account's balance.
+    let aged = f.get("/api/reports/aged-receivables/?as_of=2026-03-31").await;
+    assert_eq!(aged.status, StatusCode::OK, "{}", aged.body);
+    assert_eq!(aged.body["currency"], "EUR");
+    assert_eq!(aged.body["totals"]["total"], "540.00", "{}", aged.body);
+    assert_eq!(aged.body["currencies"][0]["currency"], "USD", "{}", aged.body);
+    assert_eq!(aged.body["currencies"][0]["total"], "500.00", "{}", aged.body);
+    assert_eq!(
+        aged.body["rows"][0]["currencies"][0]["total"], "500.00",
+        "{}",
+        aged.body
+    );
+    let statement = f
+        .get(&format!(
+            "{CUSTOMERS}{customer}/statement/?date_from=2026-01-01&date_to=2026-03-31"
+        ))
+        .await;
+    assert_eq!(statement.status, StatusCode::OK, "{}", statement.body);
+    assert_eq!(statement.body["closing_balance"], "540.00", "{}", statement.body);
+    let rows: Vec<(String, String, String, String)> = statement.body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap().to_owned();
+            (s("description"), s("currency"), s("amount_currency"), s("balance"))
+        })
+        .collect();
+    let row = |d: &str, c: &str, a: &str, b: &str| (d.to_owned(), c.to_owned(), a.to_owned(), b.to_owned());
+    assert_eq!(
+        rows,
+        [
+            row("Invoice", "USD", "1000.00", "1100.00"),
+            row("Payment received", "USD", "-1000.00", "20.00"),
+            row("Exchange difference", "EUR", "-20.00", "0.00"),
+            row("Invoice", "USD", "500.00", "540.00"),
+        ]
+    );
+
     // 5. Revalued on 31 March at 1.05: EUR 525.00 against 540.00 carried, a loss of 15.00.
     let r = f.post(PREVIEW, json!({ "date": "2026-03-31" })).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

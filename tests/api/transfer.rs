@@ -477,7 +477,10 @@ async fn refusals(app: TestApp) {
     let v18: [(&str, &[&str]); 4] = [
         ("documents", &["exchange_rate_e12"]),
         ("payments", &["currency", "exchange_rate_e12"]),
-        ("allocations", &["exchange_entry_id"]),
+        (
+            "allocations",
+            &["exchange_entry_id", "carried_document", "carried_source"],
+        ),
         ("company_settings", &["exchange_account_id"]),
     ];
     m["tables"]

@@ -8,6 +8,9 @@
 --   company's) and its rate. `amount` is in the payment's currency.
 -- * `allocations.exchange_entry_id`: the entry that posted the realised exchange difference
 --   when the payment or credit was at another rate than the document; reversed with its payment.
+--   `carried_document` and `carried_source`: for a foreign-currency document, what the
+--   allocation took off the document and off its source in the company currency, each at its
+--   own rate (their difference is the realised difference); NULL in the company currency.
 -- * `company_settings.exchange_account_id`: where exchange differences go (NULL: the active
 --   account of subtype `fx`).
 -- * `revaluation_runs`: a period-end revaluation: its date, its entry and the reversal dated
@@ -16,6 +19,8 @@ ALTER TABLE documents ADD COLUMN exchange_rate_e12 BIGINT CHECK (exchange_rate_e
 ALTER TABLE payments ADD COLUMN currency TEXT;
 ALTER TABLE payments ADD COLUMN exchange_rate_e12 BIGINT CHECK (exchange_rate_e12 > 0);
 ALTER TABLE allocations ADD COLUMN exchange_entry_id TEXT REFERENCES journal_entries(id);
+ALTER TABLE allocations ADD COLUMN carried_document BIGINT;
+ALTER TABLE allocations ADD COLUMN carried_source BIGINT;
 ALTER TABLE company_settings ADD COLUMN exchange_account_id TEXT REFERENCES accounts(id);
 CREATE TABLE revaluation_runs (
     id TEXT PRIMARY KEY,

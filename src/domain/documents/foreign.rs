@@ -131,12 +131,21 @@ pub struct Source {
     pub before: i64,
 }
 
+/// What settling part of a foreign-currency document posted: the realised difference's entry
+/// (if there was a difference) and what was taken off the document and off the source in the
+/// company currency.
+pub struct Realised {
+    pub entry: Option<Uuid>,
+    pub carried: Option<(i64, i64)>,
+}
+
 /// Posts the realised exchange difference of settling `amount` of `doc` (before its
-/// `amount_paid` grows) from `source` on `date`, when their rates differ. The control account
-/// gets back what the source put on it at the source's rate and gives up what the document
-/// carries at the document's rate; the difference goes to the exchange account (a gain when
-/// more company currency came in, or less went out, than the document carried). Returns the
-/// entry, if one was needed.
+/// `amount_paid` grows) from `source` on `date`. The control account gets back what the source
+/// put on it at the source's rate and gives up what the document carries at the document's
+/// rate; the difference goes to the exchange account (a gain when more company currency came
+/// in, or less went out, than the document carried). At the same rate the two differ at most
+/// by the cent their parts round to, and that cent is posted too, so the control account always
+/// carries exactly what its open items do.
 pub fn realise<S: DocumentStore>(
     store: &mut S,
     ctx: &Ctx<'_>,
@@ -144,25 +153,25 @@ pub fn realise<S: DocumentStore>(
     source: &Source,
     amount: i64,
     date: Date,
-) -> Result<Option<Uuid>, S> {
-    let (Some(doc_rate), Some(source_rate)) = (doc.exchange_rate, source.rate) else {
-        return Ok(None);
+) -> Result<Realised, S> {
+    let none = Realised {
+        entry: None,
+        carried: None,
     };
-    if doc.currency == ctx.books.currency || doc_rate == source_rate {
-        return Ok(None);
+    let (Some(doc_rate), Some(source_rate)) = (doc.exchange_rate, source.rate) else {
+        return Ok(none);
+    };
+    if doc.currency == ctx.books.currency {
+        return Ok(none);
     }
     let c = doc.currency.as_str();
-    let carried_doc = carried(
-        ctx,
-        c,
-        doc_rate,
-        doc.amount_paid,
-        doc.amount_paid.saturating_add(amount),
-    )?;
+    let paid_after = doc.amount_paid.saturating_add(amount);
+    let carried_doc = carried(ctx, c, doc_rate, doc.amount_paid, paid_after)?;
     let carried_source = carried(ctx, c, source_rate, source.before, source.before.saturating_add(amount))?;
     let difference = carried_source.checked_sub(carried_doc).ok_or(DocumentError::Overflow)?;
-    if difference == 0 || carried_doc == 0 || carried_source == 0 {
-        return Ok(None);
+    let carried = Some((carried_doc, carried_source));
+    if difference == 0 {
+        return Ok(Realised { entry: None, carried });
     }
     let control = store
         .account_by_subtype(ctx.books.company_id, doc.kind.control_subtype())
@@ -175,11 +184,15 @@ pub fn realise<S: DocumentStore>(
     let sign = if doc.kind.is_sales() { 1 } else { -1 };
     let number = doc.number.clone().unwrap_or_default();
     let text = format!("Realised exchange difference {number}").trim().to_owned();
-    let lines = vec![
-        line(control.id, &number, c, amount, source_rate, sign * carried_source),
-        line(control.id, &number, c, amount, doc_rate, -sign * carried_doc),
-        company_line(ctx, fx, &text, -sign * difference),
-    ];
+    let mut lines = Vec::with_capacity(3);
+    // A part too small to be worth a minor unit has no line of its own.
+    if carried_source != 0 {
+        lines.push(line(control.id, &number, c, amount, source_rate, sign * carried_source));
+    }
+    if carried_doc != 0 {
+        lines.push(line(control.id, &number, c, amount, doc_rate, -sign * carried_doc));
+    }
+    lines.push(company_line(ctx, fx, &text, -sign * difference));
     let entry = ledger::post_new(
         store,
         ctx,
@@ -190,7 +203,10 @@ pub fn realise<S: DocumentStore>(
             lines,
         },
     )?;
-    Ok(Some(entry.id))
+    Ok(Realised {
+        entry: Some(entry.id),
+        carried,
+    })
 }
 
 #[cfg(test)]

@@ -353,6 +353,9 @@ pub struct Allocation {
     /// The entry of the realised exchange difference, when the source and the document were
     /// at different rates; reversed when the payment is voided.
     pub exchange_entry_id: Option<Uuid>,
+    /// For a document in another currency: what the allocation took off the document and off
+    /// its source in the company currency, each at its own rate; `None` in the company currency.
+    pub carried: Option<(i64, i64)>,
 }
 
 impl Allocation {

@@ -410,8 +410,11 @@ pub fn void<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, date: Opti
     let reversal = ledger::reverse(store, ctx, payment.journal_entry_id, Some(date))?;
     for a in store.allocations_from(company, id).db()? {
         if let Some(exchange) = a.exchange_entry_id {
-            // The realised difference goes with the payment that realised it.
-            ledger::reverse(store, ctx, exchange, Some(date))?;
+            // The realised difference goes with the payment that realised it: reversed on the
+            // void's date, or on its own if the payment is voided before the allocation took
+            // effect (a payment made before the invoice it was allocated to), so it never
+            // stood at all.
+            ledger::reverse(store, ctx, exchange, Some(date.max(a.date)))?;
         }
         store.lock_document(company, a.document_id).db()?;
         if let Some(mut doc) = store.document(company, a.document_id).db()? {
@@ -497,6 +500,7 @@ mod tests {
                 ended_on: None,
                 created_at: Timestamp::UNIX_EPOCH,
                 exchange_entry_id: None,
+                carried: None,
             })
             .collect()
     }

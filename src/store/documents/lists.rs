@@ -100,7 +100,8 @@ pub fn payment_page(tx: &mut Tx, company: Uuid, req: &ListRequest) -> Result<Pag
 /// Allocations made to a document (payments and credits applied to it).
 pub fn allocations_to(tx: &mut Tx, company: Uuid, document: Uuid) -> Result<Vec<Allocation>, StoreError> {
     tx.query(
-        "SELECT id, company_id, source_id, document_id, amount, created_at, date, ended_on, exchange_entry_id \
+        "SELECT id, company_id, source_id, document_id, amount, created_at, date, ended_on, exchange_entry_id, \
+         carried_document, carried_source \
          FROM allocations \
          WHERE company_id = $1 AND document_id = $2 AND ended_on IS NULL ORDER BY created_at, id",
         params![company, document],

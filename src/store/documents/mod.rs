@@ -205,6 +205,10 @@ fn allocation_from_row(r: &Row) -> Result<Allocation, StoreError> {
         date: parse_date(&r.text(6)?)?,
         ended_on: r.opt_text(7)?.map(|d| parse_date(&d)).transpose()?,
         exchange_entry_id: r.opt_uuid(8)?,
+        carried: match (r.opt_int(9)?, r.opt_int(10)?) {
+            (Some(d), Some(s)) => Some((d, s)),
+            _ => None,
+        },
     })
 }
 impl DocumentStore for Tx<'_> {
@@ -374,7 +378,7 @@ impl DocumentStore for Tx<'_> {
     fn insert_allocation(&mut self, a: &Allocation) -> Result<(), StoreError> {
         self.execute(
             "INSERT INTO allocations (id, company_id, source_id, document_id, amount, created_at, date, ended_on, \
-             exchange_entry_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             exchange_entry_id, carried_document, carried_source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             params![
                 a.id,
                 a.company_id,
@@ -384,7 +388,9 @@ impl DocumentStore for Tx<'_> {
                 ts(a.created_at),
                 a.date.to_string(),
                 a.ended_on.map(|d| d.to_string()),
-                a.exchange_entry_id
+                a.exchange_entry_id,
+                a.carried.map(|c| c.0),
+                a.carried.map(|c| c.1)
             ],
         )?;
         Ok(())
@@ -392,7 +398,8 @@ impl DocumentStore for Tx<'_> {
 
     fn allocations_from(&mut self, company: Uuid, source: Uuid) -> Result<Vec<Allocation>, StoreError> {
         self.query(
-            "SELECT id, company_id, source_id, document_id, amount, created_at, date, ended_on, exchange_entry_id \
+            "SELECT id, company_id, source_id, document_id, amount, created_at, date, ended_on, exchange_entry_id, \
+             carried_document, carried_source \
              FROM allocations \
              WHERE company_id = $1 AND source_id = $2 AND ended_on IS NULL ORDER BY created_at, id",
             params![company, source],

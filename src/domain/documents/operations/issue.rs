@@ -208,7 +208,7 @@ pub(crate) fn apply<S: DocumentStore>(
     amount: i64,
 ) -> Result<(), S> {
     let date = Allocation::dated(source_date, doc.issue_date);
-    let exchange_entry_id = foreign::realise(store, ctx, doc, from, amount, date)?;
+    let realised = foreign::realise(store, ctx, doc, from, amount, date)?;
     store
         .insert_allocation(&Allocation {
             id: Uuid::now_v7(),
@@ -219,7 +219,8 @@ pub(crate) fn apply<S: DocumentStore>(
             date,
             ended_on: None,
             created_at: ctx.now,
-            exchange_entry_id,
+            exchange_entry_id: realised.entry,
+            carried: realised.carried,
         })
         .db()?;
     doc.amount_paid = doc
