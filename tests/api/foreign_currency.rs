@@ -305,3 +305,26 @@ async fn refusals(app: TestApp) {
         .await;
     assert_field_error(&r, "allocations[0].document");
 }
+
+on_every_backend!(foreign_currency_rounding_cent, rounding_cent);
+/// Three lines of USD 2.00, 1.00 and 1.00 at 1.005 convert one by one to 2.01, 1.01 and 1.01
+/// (4.03), but the total of USD 4.00 is EUR 4.02: the cent goes off the largest line, so the
+/// receivable carries exactly the total at the rate and the entry balances.
+async fn rounding_cent(app: TestApp) {
+    let f = euro_books(&app, "owner@fx-cent.test").await;
+    let customer = id(&f.create(CUSTOMERS, json!({ "name": "Acme Inc" })).await).to_owned();
+    let line =
+        |account: &str, price: &str| json!({ "description": "x", "unit_price": price, "account": f.acct(account) });
+    let inv = f
+        .issued(
+            INVOICES,
+            json!({ "contact": customer, "issue_date": "2026-01-10", "currency": "USD", "exchange_rate": "1.005",
+                    "lines": [line("4100", "2.00"), line("4200", "1.00"), line("4900", "1.00")] }),
+        )
+        .await;
+    assert_eq!(inv["total_company"], "4.02");
+    assert_eq!(tb(&f, "2026-01-31", "1100").await, pair("4.02", "0.00"));
+    assert_eq!(tb(&f, "2026-01-31", "4100").await, pair("0.00", "2.00"));
+    assert_eq!(tb(&f, "2026-01-31", "4200").await, pair("0.00", "1.01"));
+    assert_eq!(tb(&f, "2026-01-31", "4900").await, pair("0.00", "1.01"));
+}
