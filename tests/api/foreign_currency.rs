@@ -112,6 +112,13 @@ async fn worked_example(app: TestApp) {
     assert_eq!(open["exchange_rate"], "1.08");
     assert_eq!(open["balance_due_company"], "540.00");
 
+    // The customer's balance is in the company currency, as the receivable carries it; the
+    // vendor owes nothing.
+    let listed = f.get(&format!("{CUSTOMERS}?search=Acme")).await;
+    assert_eq!(listed.body["results"][0]["balance"], "540.00", "{}", listed.body);
+    let listed = f.get(&format!("{VENDORS}?search=Globex")).await;
+    assert_eq!(listed.body["results"][0]["balance"], "0.00", "{}", listed.body);
+
     // Ageing and the customer's statement in both currencies: USD 500.00 open, carried at
     // EUR 540.00, the control account's balance.
     let aged = f.get("/api/reports/aged-receivables/?as_of=2026-03-31").await;
