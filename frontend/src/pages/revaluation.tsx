@@ -8,9 +8,39 @@ import { api } from "../api";
 import { can, useAuth } from "../auth";
 import { formatDate, formatDateTime } from "../format";
 import { invalidate, useQuery } from "../query";
-import { Async, Empty, fieldErrors, FormErrors, Money, Page, toast, today } from "../ui";
+import { Async, Empty, FieldError, fieldErrors, FormErrors, Money, Page, toast, today } from "../ui";
+import { useAccounts } from "./accounts";
 
 const API = "/api/accounting/revaluations/";
+const PERIODS_API = "/api/accounting/periods/";
+
+/** Where exchange differences go: a revenue or expense account, or the account of subtype `fx`. */
+function ExchangeAccount({ editable }: { editable: boolean }) {
+  const settings = useQuery<{ exchange_account?: string | null }>(PERIODS_API);
+  const accounts = (useAccounts().data?.results ?? []).filter((a) => a.is_active && (a.type === "revenue" || a.type === "expense"));
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const fx = accounts.find((a) => a.subtype === "fx");
+  const save = async (value: string) => {
+    setErrors({});
+    try {
+      await api("PATCH", PERIODS_API, { body: { exchange_account: value || null } });
+      invalidate(PERIODS_API);
+      toast("Exchange differences account saved");
+    } catch (err) {
+      setErrors(fieldErrors(err));
+    }
+  };
+  return (
+    <label class="inline">Exchange differences go to
+      <select name="exchange_account" value={settings.data?.exchange_account ?? ""} disabled={!editable || !settings.data}
+        onChange={(e) => save((e.target as HTMLSelectElement).value)}>
+        <option value="">{fx ? `${fx.code} ${fx.name} (subtype fx)` : "the account of subtype fx"}</option>
+        {accounts.map((a) => <option value={a.id}>{a.code} {a.name}</option>)}
+      </select>
+      <FieldError errors={errors} name="exchange_account" />
+    </label>
+  );
+}
 
 interface Line {
   account: string;
@@ -86,7 +116,8 @@ export function Revaluation() {
   const currencies = [...new Set((preview?.lines ?? []).map((l) => l.currency))];
   const cur = company?.currency ?? "";
   return (
-    <Page title="Revaluation run" crumbs={[["Accounting", "/accounting/accounts"], ["Revaluation run"]]}>
+    <Page title="Revaluation run" crumbs={[["Accounting", "/accounting/accounts"], ["Revaluation run"]]}
+      actions={<ExchangeAccount editable={can(user, "periods.close")} />}>
       <form class="grid-form" id="revaluation-form" onSubmit={(e) => { e.preventDefault(); call("preview"); }}>
         <label>As of <input type="date" name="date" value={date} required onInput={(e) => { setDate((e.target as HTMLInputElement).value); setPreview(null); }} /></label>
         {currencies.map((c) => (
