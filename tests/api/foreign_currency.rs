@@ -335,3 +335,41 @@ async fn rounding_cent(app: TestApp) {
     assert_eq!(tb(&f, "2026-01-31", "4200").await, pair("0.00", "1.01"));
     assert_eq!(tb(&f, "2026-01-31", "4900").await, pair("0.00", "1.01"));
 }
+
+on_every_backend!(foreign_currency_bank_balances_are_revalued, bank_balances);
+/// A bank account kept in USD (banking's account on a USD GL account): a USD payment into it is
+/// kept in USD on the bank line, and the revaluation revalues the bank balance too.
+async fn bank_balances(app: TestApp) {
+    let f = euro_books(&app, "owner@fx-bank.test").await;
+    let gl = f
+        .create(
+            "/api/accounting/chart-of-accounts/",
+            json!({ "code": "1030", "name": "USD Bank", "type": "asset", "subtype": "bank", "currency": "USD" }),
+        )
+        .await;
+    f.create(
+        "/api/banking/accounts/",
+        json!({ "name": "Dollar account", "account": id(&gl), "currency": "USD" }),
+    )
+    .await;
+    let customer = id(&f.create(CUSTOMERS, json!({ "name": "Acme Inc" })).await).to_owned();
+    let inv = f
+        .issued(INVOICES, invoice(&f, &customer, "2026-01-10", "1000.00"))
+        .await;
+    f.create(
+        PAYMENTS,
+        json!({ "direction": "received", "contact": customer, "date": "2026-02-10", "amount": "1000.00",
+                "currency": "USD", "bank_account": id(&gl), "allocations": [{ "document": id(&inv) }] }),
+    )
+    .await;
+    // USD 1,000.00 in the bank at 1.08 = 1,080.00, worth 1,050.00 at 1.05 on 31 March.
+    let r = f.post(PREVIEW, json!({ "date": "2026-03-31" })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let lines = r.body["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{}", r.body);
+    assert_eq!(lines[0]["account_code"], "1030");
+    assert_eq!(lines[0]["subtype"], "bank");
+    assert_eq!(lines[0]["balance"], "1000.00");
+    assert_eq!(lines[0]["carried"], "1080.00");
+    assert_eq!(lines[0]["difference"], "-30.00");
+}

@@ -102,6 +102,7 @@ pub fn exchange_rates() -> Vec<Op> {
                     naming it and the date; a second run for a date, or nothing to revalue, a 400 under `date`.",
             )
             .optional(shape::<RevaluationBody>())
+            .writes()
             .idempotent()
             .created(shape::<RunPostedDto>()),
             op(
