@@ -247,6 +247,31 @@ export interface Statement {
   rows: { kind: "section" | "account" | "subtotal" | "total"; key: string; account: string | null; code: string; name: string; depth: number; amounts: string[] }[];
 }
 
+/** A company of a consolidation and the rates that translated it. */
+export interface ConsolidatedCompany {
+  id: string;
+  name: string;
+  currency: string;
+  closing_rate: string;
+  average_rate: string;
+}
+/** `/api/reports/consolidated/balance-sheet/` and `profit-and-loss/`. */
+export interface ConsolidatedStatement {
+  parent: string;
+  companies: ConsolidatedCompany[];
+  statement: Omit<Statement, "report"> & { report: string };
+}
+/** `/api/reports/consolidated/trial-balance/`. */
+export interface ConsolidatedTrialBalance {
+  parent: string;
+  currency: string;
+  as_of: string;
+  companies: ConsolidatedCompany[];
+  rows: { account: string | null; code: string; name: string; type: string; intercompany: boolean; amounts: string[]; total: string }[];
+  total_debit: string;
+  total_credit: string;
+}
+
 export interface TrialBalance {
   as_of: string;
   currency: string;

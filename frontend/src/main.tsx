@@ -14,6 +14,7 @@ import { EntryDetail } from "./pages/entryDetail";
 import { Periods } from "./pages/periods";
 import { GeneralLedger, ReportsIndex, TrialBalancePage } from "./pages/reports";
 import { FinancialStatementPage } from "./pages/financial";
+import { ConsolidationPage } from "./pages/consolidation";
 import { Companies, Firm, Users } from "./pages/settings";
 import "./styles.css";
 
@@ -170,6 +171,7 @@ function Shell() {
         ["Changes in equity", "/reports/equity-changes", true],
         ["Trial balance", "/reports/trial-balance", true],
         ["General ledger", "/reports/general-ledger", true],
+        ["Consolidation", "/reports/consolidation", true],
         ["Aged receivables", "/reports/aged-receivables", docs],
         ["Aged payables", "/reports/aged-payables", docs],
       ],
@@ -267,6 +269,7 @@ function Shell() {
           <Route path="/reports/balance-sheet">{reports ? <FinancialStatementPage kind="balance-sheet" key="bs" /> : <Forbidden />}</Route>
           <Route path="/reports/profit-and-loss">{reports ? <FinancialStatementPage kind="profit-and-loss" key="pl" /> : <Forbidden />}</Route>
           <Route path="/reports/cash-flow">{reports ? <FinancialStatementPage kind="cash-flow" key="cf" /> : <Forbidden />}</Route>
+          <Route path="/reports/consolidation">{reports ? <ConsolidationPage /> : <Forbidden />}</Route>
           <Route path="/reports/equity-changes">{reports ? <FinancialStatementPage kind="equity-changes" key="eq" /> : <Forbidden />}</Route>
           <Route path="/reports/trial-balance">{reports ? <TrialBalancePage /> : <Forbidden />}</Route>
           <Route path="/reports/general-ledger">{reports ? <GeneralLedger /> : <Forbidden />}</Route>

@@ -13,6 +13,7 @@ use crate::domain::exchange_rates::ExchangeRateError;
 use crate::domain::items::ItemError;
 use crate::domain::ledger::LedgerError;
 use crate::domain::reports::Overflow;
+use crate::domain::reports::consolidation::ConsolidationError;
 use crate::domain::reports::financial::columns::ColumnsError;
 use crate::domain::taxes::TaxError;
 use crate::domain::tenants::{Refusal, TenantError};
@@ -220,6 +221,21 @@ impl From<ColumnsError> for ApiError {
         let field = match e {
             ColumnsError::Order | ColumnsError::OutOfRange => "date_from",
             ColumnsError::TooMany => "compare",
+        };
+        ApiError::field(field, e.to_string())
+    }
+}
+
+/// A consolidation that cannot be made: a 400 naming what to choose or to add.
+impl From<ConsolidationError> for ApiError {
+    fn from(e: ConsolidationError) -> Self {
+        let field = match e {
+            ConsolidationError::NoCompanies | ConsolidationError::ChartMismatch { .. } => "companies",
+            ConsolidationError::NoRate { .. } => "parent",
+            ConsolidationError::Overflow(_) => {
+                tracing::warn!(error = %e, "a consolidation beyond the books' range");
+                "non_field_errors"
+            }
         };
         ApiError::field(field, e.to_string())
     }

@@ -286,6 +286,18 @@ pub fn api_routes() -> openapi::Routes {
         .route("/api/reports/cash-flow/", get(reports::financial::cash_flow))
         .route("/api/reports/equity-changes/", get(reports::financial::equity_changes))
         .route(
+            "/api/reports/consolidated/trial-balance/",
+            get(reports::consolidation::trial_balance),
+        )
+        .route(
+            "/api/reports/consolidated/balance-sheet/",
+            get(reports::consolidation::balance_sheet),
+        )
+        .route(
+            "/api/reports/consolidated/profit-and-loss/",
+            get(reports::consolidation::profit_and_loss),
+        )
+        .route(
             "/api/reports/aged-receivables/",
             get(reports::aged::<reports::Receivables>),
         )

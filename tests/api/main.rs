@@ -14,6 +14,7 @@ mod banking_flows;
 mod banking_jobs;
 mod caller_cache;
 mod cli;
+mod consolidation;
 mod contacts;
 mod contacts_conventions;
 mod conventions;

@@ -120,7 +120,9 @@ export function FinancialStatementPage({ kind }: { kind: StatementKind }) {
   );
 }
 
-function StatementTable({ s, title }: { s: Statement; title: string }) {
+/** A statement as a table; `drill` links each account's figure to its general ledger (not for a
+ * consolidation, whose accounts stand for several companies'). */
+export function StatementTable({ s, title, drill = true }: { s: Statement; title: string; drill?: boolean }) {
   const cols = s.columns;
   return (
     <div class="table-wrap">
@@ -141,7 +143,7 @@ function StatementTable({ s, title }: { s: Statement; title: string }) {
                   const money = <Money value={a} currency={s.currency} />;
                   return (
                     <td class="num" key={j}>
-                      {r.account && r.kind === "account" ? <Link href={ledgerHref(r.account, cols[j])}>{money}</Link> : strong ? <strong>{money}</strong> : money}
+                      {drill && r.account && r.kind === "account" ? <Link href={ledgerHref(r.account, cols[j])}>{money}</Link> : strong ? <strong>{money}</strong> : money}
                     </td>
                   );
                 })}

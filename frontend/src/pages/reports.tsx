@@ -1,10 +1,10 @@
 import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { qs, type TrialBalance } from "../api";
+import { fetchBlob, qs, type TrialBalance } from "../api";
 import { can, useAuth } from "../auth";
 import { formatAmount } from "../money";
 import { useQuery } from "../query";
-import { Async, downloadCsv, Empty, Money, Page, today } from "../ui";
+import { Async, downloadBlob, downloadCsv, Empty, Money, Page, toastError, today } from "../ui";
 import { useAccounts } from "./accounts";
 import { formatDate } from "../format";
 
@@ -19,6 +19,7 @@ export function ReportsIndex() {
     ["Changes in equity", "/reports/equity-changes", "Each equity account from its opening to its closing balance.", true],
     ["Trial balance", "/reports/trial-balance", "Debit and credit balance of every account as of a date.", true],
     ["General ledger", "/reports/general-ledger", "One account's postings with the running balance.", true],
+    ["Consolidation", "/reports/consolidation", "Several companies as one, in one currency: trial balance, balance sheet, profit and loss.", true],
     ["Aged receivables", "/reports/aged-receivables", "What customers owe, by days past the due date.", docs],
     ["Aged payables", "/reports/aged-payables", "What we owe vendors, by days past the due date.", docs],
   ];
@@ -37,6 +38,15 @@ export function TrialBalancePage() {
   const [asOf, setAsOf] = useState(today());
   const q = useQuery<TrialBalance>(`/api/reports/trial-balance/${qs({ as_of: asOf })}`);
   // CSV keeps plain machine values (ISO dates, API decimals with a minus sign), not the display format.
+  // The spreadsheet (real numbers) and the PDF (the firm's template) come from the server.
+  const exportFile = async (format: "xlsx" | "pdf") => {
+    try {
+      const accept = format === "xlsx" ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "application/pdf";
+      downloadBlob(await fetchBlob(`/api/reports/trial-balance/${qs({ as_of: asOf, format })}`, accept), `trial-balance-${asOf}.${format}`);
+    } catch (e) {
+      toastError(e);
+    }
+  };
   const exportCsv = (tb: TrialBalance) =>
     downloadCsv(`trial-balance-${tb.as_of}.csv`, [
       ["code", "name", "type", "debit", "credit"],
@@ -51,6 +61,8 @@ export function TrialBalancePage() {
         <>
           <label class="inline">As of <input type="date" value={asOf} onInput={(e) => (e.target as HTMLInputElement).value && setAsOf((e.target as HTMLInputElement).value)} name="as_of" /></label>
           <button onClick={() => q.data && exportCsv(q.data)} disabled={!q.data}>Export CSV</button>
+          <button id="export-xlsx" onClick={() => exportFile("xlsx")} disabled={!q.data}>Export XLSX</button>
+          <button id="export-pdf" onClick={() => exportFile("pdf")} disabled={!q.data}>Export PDF</button>
           <button onClick={() => window.print()}>Print</button>
         </>
       }

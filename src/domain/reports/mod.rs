@@ -7,6 +7,7 @@
 //! clamped or wrapped number.
 
 pub mod ageing;
+pub mod consolidation;
 pub mod financial;
 pub mod general_ledger;
 pub mod statement;

@@ -18,6 +18,7 @@ use super::{ReportQuery, param};
 use crate::app::AppState;
 use crate::domain::ledger::Ctx;
 use crate::domain::money;
+use crate::domain::tenants::Company;
 use crate::http::documents::print;
 use crate::http::error::ApiError;
 use crate::pdf;
@@ -98,9 +99,18 @@ impl Look {
         if format != Format::Pdf {
             return Ok(None);
         }
-        let (logo, template) = print::firm_look(tx, ctx.company)?;
+        Look::of(format, tx, ctx.company)
+    }
+
+    /// The look of `company`'s documents, when a PDF is asked for (a report above one
+    /// company's books: the consolidation, in its parent's look).
+    pub fn of(format: Format, tx: &mut Tx, company: &Company) -> Result<Option<Look>, ApiError> {
+        if format != Format::Pdf {
+            return Ok(None);
+        }
+        let (logo, template) = print::firm_look(tx, company)?;
         Ok(Some(Look {
-            company: print::company(ctx.company, logo),
+            company: print::company(company, logo),
             template,
         }))
     }

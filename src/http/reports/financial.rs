@@ -73,7 +73,7 @@ pub struct StatementDto {
 }
 
 impl StatementDto {
-    fn new(report: &'static str, s: Statement, books: &Books) -> StatementDto {
+    pub(super) fn new(report: &'static str, s: Statement, books: &Books) -> StatementDto {
         let d = books.decimals;
         let columns = if s.headings.is_empty() {
             s.columns
@@ -141,6 +141,8 @@ impl StatementDto {
             "balance_sheet" => ("Balance sheet", "balance-sheet"),
             "profit_and_loss" => ("Profit and loss", "profit-and-loss"),
             "cash_flow" => ("Cash flow", "cash-flow"),
+            "consolidated_balance_sheet" => ("Consolidated balance sheet", "consolidated-balance-sheet"),
+            "consolidated_profit_and_loss" => ("Consolidated profit and loss", "consolidated-profit-and-loss"),
             _ => ("Changes in equity", "equity-changes"),
         };
         let last = self.columns.first().map(|c| c.date_to.as_str()).unwrap_or_default();
@@ -213,7 +215,7 @@ impl ColumnDto {
 }
 
 /// The first day of the fiscal year that contains `date`.
-fn fiscal_start(date: Date, start_month: i8) -> Date {
+pub(super) fn fiscal_start(date: Date, start_month: i8) -> Date {
     let month = start_month.clamp(1, 12);
     let this_year = Date::new(date.year(), month, 1).unwrap_or(date.first_of_year());
     if this_year <= date {
@@ -306,7 +308,13 @@ impl Periods {
 }
 
 /// The period's movements without the year-end closing entries.
-fn movements(tx: &mut Tx, company: Uuid, which: Accounts, from: Date, to: Date) -> Result<Balances, ApiError> {
+pub(super) fn movements(
+    tx: &mut Tx,
+    company: Uuid,
+    which: Accounts,
+    from: Date,
+    to: Date,
+) -> Result<Balances, ApiError> {
     let moved = net(tx, company, which, Some(from), to)?;
     let closing = closes(tx, company, Some(from), to)?;
     Ok(fin::less(&moved, &closing)?)

@@ -4,6 +4,7 @@
 //! these handlers only read the query and show the result. A report's default date is the
 //! company's today (`ctx.today`).
 
+pub mod consolidation;
 mod dto;
 pub mod export;
 pub mod financial;

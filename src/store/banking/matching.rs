@@ -27,7 +27,7 @@ use crate::store::platform::ts;
 use crate::store::{Row, StoreError, Tx};
 
 /// Payments and entries further than this from a page's lines are not candidates for them.
-pub const WINDOW_DAYS: i64 = 60;
+pub const WINDOW_DAYS: i64 = matching::POSTING_WINDOW_DAYS as i64;
 
 /// A line with what matching proposes for it.
 pub struct Suggested {
@@ -332,9 +332,10 @@ fn span(lines: &[StoredLine]) -> Option<(Date, Date)> {
     Some((lines.iter().map(|l| l.date).min()?, lines.iter().map(|l| l.date).max()?))
 }
 
-/// Suggestions for `lines` of `account`: candidates loaded once, indexed, scored. The index
-/// covers every unmatched line of the account, so the pages of one review share it (see
-/// [`IndexCache`]).
+/// Suggestions for `lines` of `account`: candidates loaded, indexed, scored. An index covers the
+/// page's lines and the next [`AHEAD_LINES`] unmatched lines of the account, so the pages of one
+/// review share it (see [`IndexCache`]) while the first page waits only for the candidates of its
+/// own stretch of dates (on an account with two years of postings, a quarter of them).
 pub fn suggestions(
     tx: &mut Tx,
     account: &BankAccount,
@@ -343,10 +344,6 @@ pub fn suggestions(
 ) -> Result<Vec<Suggested>, StoreError> {
     let Some(page) = span(&lines) else {
         return Ok(Vec::new());
-    };
-    let whole = match unmatched_span(tx, account.id)? {
-        Some(all) => (all.0.min(page.0), all.1.max(page.1)),
-        None => page,
     };
     let version = tx
         .query_opt(
@@ -360,76 +357,97 @@ pub fn suggestions(
     let key = IndexKey {
         company: account.company_id,
         account: account.id,
-        span: whole,
         version,
     };
-    let index = match IndexCache::get(&key) {
+    let index = match IndexCache::get(&key, window(page)) {
         Some(index) => index,
         None => {
-            let index = Arc::new(CandidateIndex::new(candidates(tx, account, company_currency, whole)?));
-            IndexCache::put(key, Arc::clone(&index));
+            let ahead = ahead_of(tx, account.id, page.0)?.map_or(page.1, |d| d.max(page.1));
+            let span = (page.0, ahead);
+            let index = Arc::new(CandidateIndex::new(candidates(tx, account, company_currency, span)?));
+            IndexCache::put(key, window(span), Arc::clone(&index));
             index
         }
     };
     suggest_among(tx, account, lines, &index)
 }
 
-/// The first and last date of the account's unmatched lines: two queries, each of which reads
-/// one end of the `(bank_account_id, status, date)` index (one asking both walks the range).
-fn unmatched_span(tx: &mut Tx, account: Uuid) -> Result<Option<(Date, Date)>, StoreError> {
-    let mut end = |sql: &str| -> Result<Option<String>, StoreError> {
-        Ok(tx
-            .query_opt(sql, params![account])?
+/// Unmatched lines past a page's first one that its index also covers. Each build loads every
+/// open invoice and bill again, so one index serves a whole review of ordinary size (10,000
+/// lines against 10,000 open documents is one build), while on an account with years of
+/// unmatched lines the first page still waits only for a few months of postings.
+const AHEAD_LINES: usize = 10_000;
+
+/// The date of the account's [`AHEAD_LINES`]th unmatched line from `from` on, or of its last
+/// one when there are fewer: read from the `(bank_account_id, status, date)` index.
+fn ahead_of(tx: &mut Tx, account: Uuid, from: Date) -> Result<Option<Date>, StoreError> {
+    let mut date = |sql: &str| -> Result<Option<Date>, StoreError> {
+        tx.query_opt(sql, params![account, from.to_string()])?
             .map(|r| r.opt_text(0))
             .transpose()?
-            .flatten())
+            .flatten()
+            .map(|d| parse_date(&d))
+            .transpose()
     };
-    let first = end("SELECT MIN(date) FROM statement_lines WHERE bank_account_id = $1 AND status = 'unmatched'")?;
-    let last = end("SELECT MAX(date) FROM statement_lines WHERE bank_account_id = $1 AND status = 'unmatched'")?;
-    match (first, last) {
-        (Some(a), Some(b)) => Ok(Some((parse_date(&a)?, parse_date(&b)?))),
-        _ => Ok(None),
+    let nth = date(&format!(
+        "SELECT date FROM statement_lines WHERE bank_account_id = $1 AND status = 'unmatched' AND date >= $2 \
+         ORDER BY date LIMIT 1 OFFSET {AHEAD_LINES}"
+    ))?;
+    match nth {
+        Some(d) => Ok(Some(d)),
+        None => date(
+            "SELECT MAX(date) FROM statement_lines WHERE bank_account_id = $1 AND status = 'unmatched' \
+             AND date >= $2",
+        ),
     }
 }
 
-/// What an index was built from: the account, the dates it covers, and the company's latest
-/// audit record — every change to a document, payment, entry or statement line writes one, so a
-/// newer record means the candidates may have changed.
+/// What an index was built from: the account and the company's latest audit record — every
+/// change to a document, payment, entry or statement line writes one, so a newer record means
+/// the candidates may have changed.
 #[derive(Clone, PartialEq, Eq)]
 struct IndexKey {
     company: Uuid,
     account: Uuid,
-    span: (Date, Date),
     version: String,
 }
 
-/// The last few candidate indexes built, so that paging through one account's suggestions loads
-/// and indexes its candidates once, not once per page. Bounded in count and age (a record
-/// written in the same microsecond as the latest one, or outside the API, is seen within
-/// [`INDEX_TTL`]).
+/// The last few candidate indexes built, each with the dates whose candidates it holds, so that
+/// paging through one account's suggestions loads and indexes its candidates once per stretch,
+/// not once per page. Bounded in count and age (a record written in the same microsecond as the
+/// latest one, or outside the API, is seen within [`INDEX_TTL`]).
 struct IndexCache;
 
 const INDEX_CACHE_SIZE: usize = 8;
 const INDEX_TTL: Duration = Duration::from_secs(60);
 
-static INDEXES: Mutex<Vec<(IndexKey, Instant, Arc<CandidateIndex>)>> = Mutex::new(Vec::new());
+type Cached = (IndexKey, (Date, Date), Instant, Arc<CandidateIndex>);
+
+static INDEXES: Mutex<Vec<Cached>> = Mutex::new(Vec::new());
 
 impl IndexCache {
-    fn get(key: &IndexKey) -> Option<Arc<CandidateIndex>> {
+    /// An index of `key` holding every candidate dated within `needed`.
+    fn get(key: &IndexKey, needed: (Date, Date)) -> Option<Arc<CandidateIndex>> {
         let cache = INDEXES.lock().unwrap_or_else(PoisonError::into_inner);
         cache
             .iter()
-            .find(|(k, at, _)| k == key && at.elapsed() < INDEX_TTL)
-            .map(|(_, _, index)| Arc::clone(index))
+            .find(|(k, covers, at, _)| {
+                k == key && covers.0 <= needed.0 && needed.1 <= covers.1 && at.elapsed() < INDEX_TTL
+            })
+            .map(|(_, _, _, index)| Arc::clone(index))
     }
 
-    fn put(key: IndexKey, index: Arc<CandidateIndex>) {
+    /// Keeps `index`; drops the account's indexes of an older version and any past their age.
+    fn put(key: IndexKey, covers: (Date, Date), index: Arc<CandidateIndex>) {
         let mut cache = INDEXES.lock().unwrap_or_else(PoisonError::into_inner);
-        cache.retain(|(k, at, _)| (k.company, k.account) != (key.company, key.account) && at.elapsed() < INDEX_TTL);
+        cache.retain(|(k, _, at, _)| {
+            ((k.company, k.account) != (key.company, key.account) || k.version == key.version)
+                && at.elapsed() < INDEX_TTL
+        });
         if cache.len() >= INDEX_CACHE_SIZE {
             cache.remove(0);
         }
-        cache.push((key, Instant::now(), index));
+        cache.push((key, covers, Instant::now(), index));
     }
 }
 
@@ -522,8 +540,6 @@ fn suggest_among(
     let by_id: HashMap<Uuid, &BankRule> = stored_rules.iter().map(|r| (r.id, r)).collect();
     let memory = memory(tx, account.company_id)?;
     let rejected = rejections(tx, &lines)?;
-    let found: HashMap<(CandidateKind, Uuid), &Candidate> =
-        index.candidates().iter().map(|c| ((c.kind, c.id), c)).collect();
     let bank: Vec<BankLine> = lines.iter().map(bank_line).collect();
     let suggested = matching::suggest(&bank, index, &rules, &memory);
     Ok(lines
@@ -539,7 +555,11 @@ fn suggest_among(
             let matches = kept
                 .into_iter()
                 .filter_map(|m| {
-                    let c = (*found.get(&(m.kind, m.candidate_id))?).clone();
+                    let all = index.candidates();
+                    let at = all
+                        .binary_search_by_key(&(m.candidate_id, m.kind), |c| (c.id, c.kind))
+                        .ok()?;
+                    let c = all.get(at)?.clone();
                     Some((m, c))
                 })
                 .collect();

@@ -5,6 +5,7 @@
 use jiff::civil::Date;
 use uuid::Uuid;
 
+use crate::domain::accounts::Account;
 use crate::domain::reports::financial::{Balances, ChartAccount};
 use crate::params;
 use crate::store::{StoreError, Tx, Value};
@@ -21,15 +22,20 @@ pub enum Accounts {
 pub fn chart(tx: &mut Tx, company: Uuid) -> Result<Vec<ChartAccount>, StoreError> {
     Ok(crate::store::accounts::all(tx, company)?
         .into_iter()
-        .map(|a| ChartAccount {
-            cash_flow: a.cash_flow_class(),
-            id: a.id,
-            code: a.code,
-            name: a.name,
-            account_type: a.account_type,
-            parent_id: a.parent_id,
-        })
+        .map(chart_account)
         .collect())
+}
+
+/// An account as the statements see it.
+pub fn chart_account(a: Account) -> ChartAccount {
+    ChartAccount {
+        cash_flow: a.cash_flow_class(),
+        id: a.id,
+        code: a.code,
+        name: a.name,
+        account_type: a.account_type,
+        parent_id: a.parent_id,
+    }
 }
 
 /// Net balance (debit minus credit) per account of the days `from` … `to` (`from` = `None`:

@@ -3,6 +3,7 @@
 //! The reports' arithmetic is the domain's (`domain::reports`).
 
 mod balances;
+pub mod consolidation;
 pub mod financial;
 mod receivables;
 

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::score::{Evidence, NAME_MIN_SIMILARITY, RefField, RefQuality};
 use super::text::{self, MAX_FUZZY_LEN, MIN_FUZZY_LEN, MIN_KEY_LEN};
-use super::{BankLine, Candidate};
+use super::{BankLine, Candidate, CandidateKind};
 
 /// Candidates of one amount considered for a line: the nearest in date.
 const AMOUNT_NEAREST: usize = 32;
@@ -30,6 +30,10 @@ const PREFIX_MIN_LEN: usize = 8;
 const PREFIX_MAX_HITS: usize = 16;
 /// Candidates further than this from the line's date are not found by amount alone.
 const AMOUNT_WINDOW_DAYS: i32 = 120;
+/// Payments and journal lines further than this from a bank line's date are not its candidates
+/// (open documents are, at any date). The store loads the postings within this many days of a
+/// page's lines, so a line's suggestions do not depend on which lines shared its page.
+pub const POSTING_WINDOW_DAYS: i32 = 60;
 
 /// A fast hash for the index's keys (numbers, trigrams, short keys): a multiply for integers,
 /// FNV-1a for bytes. The keys are ours, not an attacker's choosing beyond one company's own
@@ -96,6 +100,7 @@ struct RefKey {
 
 /// A contact, with its candidates in date order.
 struct Contact {
+    id: Uuid,
     trigrams: Vec<u32>,
     candidates: Vec<u32>,
 }
@@ -120,6 +125,17 @@ pub struct CandidateIndex {
 /// Days from `a` to `b`, saturated (civil dates are within ±10,000 years, so it never is).
 fn days_between(a: Date, b: Date) -> i32 {
     a.until(b).map_or(i32::MAX, |span| span.get_days())
+}
+
+/// Whether `candidate` may settle a line dated `date`: an open document always, a posting
+/// within [`POSTING_WINDOW_DAYS`].
+fn within_reach(candidate: &Candidate, date: Date) -> bool {
+    match candidate.kind {
+        CandidateKind::Invoice | CandidateKind::Bill => true,
+        CandidateKind::Payment | CandidateKind::JournalLine => {
+            days_between(candidate.date.min(date), candidate.date.max(date)) <= POSTING_WINDOW_DAYS
+        }
+    }
 }
 
 impl CandidateIndex {
@@ -178,6 +194,7 @@ impl CandidateIndex {
                     self.by_trigram.entry(*t).or_default().push(next);
                 }
                 self.contacts.push(Contact {
+                    id: contact_id,
                     trigrams,
                     candidates: Vec::new(),
                 });
@@ -249,13 +266,14 @@ impl CandidateIndex {
         if line.amount != 0
             && let Some(list) = self.by_amount.get(&line.amount)
         {
-            for i in self.nearest(list, line.date, AMOUNT_NEAREST, Some(AMOUNT_WINDOW_DAYS), |_| true) {
+            let reach = |c: &Candidate| within_reach(c, line.date);
+            for i in self.nearest(list, line.date, AMOUNT_NEAREST, Some(AMOUNT_WINDOW_DAYS), reach) {
                 scratch.entry(i);
             }
         }
         self.gather_references(line, scratch);
 
-        let same_sign = |c: &Candidate| c.open_amount.signum() == line.amount.signum();
+        let same_sign = |c: &Candidate| c.open_amount.signum() == line.amount.signum() && within_reach(c, line.date);
         let account = line.counterparty_account.as_deref().map(text::account_key);
         if let Some(contacts) = account.as_ref().and_then(|a| self.by_account.get(a)) {
             for &c in contacts {
@@ -265,7 +283,7 @@ impl CandidateIndex {
             }
         }
         let counterparty = text::trigrams(&text::name_words(&line.counterparty));
-        for (c, similarity) in self.alike_contacts(&counterparty, scratch) {
+        for (c, similarity) in self.alike_contacts(&counterparty, line.date, scratch) {
             for i in self.contact_nearest(c, line.date, &same_sign) {
                 let e = scratch.entry(i);
                 e.name = e.name.max(similarity);
@@ -293,17 +311,22 @@ impl CandidateIndex {
         }
     }
 
-    /// Numbers written in the text: exactly, one edit away, or cut off at its end.
+    /// Numbers written in the text: exactly, one edit away, or cut off at its end. Only keys of
+    /// candidates within reach of the line count, so what is found (and whether a number was
+    /// found exactly) does not depend on what else the index holds.
     fn gather_references(&self, line: &BankLine, found: &mut Scratch) {
         let words = text::words(&line.text);
+        let reachable = |k: u32| -> Option<&RefKey> {
+            let key = self.keys.get(k as usize)?;
+            within_reach(self.candidates.get(key.candidate as usize)?, line.date).then_some(key)
+        };
         for (phrase, at_end) in text::phrases(&words) {
             if phrase.len() < MIN_KEY_LEN {
                 continue;
             }
             let whole = text::hash(phrase.bytes());
             let mut exact = false;
-            for k in self.exact.get(whole) {
-                let key = &self.keys[k as usize];
+            for key in self.exact.get(whole).filter_map(reachable) {
                 if key.key == phrase {
                     found.entry(key.candidate).note_reference(RefQuality::Exact, key.field);
                     exact = true;
@@ -314,17 +337,15 @@ impl CandidateIndex {
                 continue;
             }
             for h in std::iter::once(whole).chain(text::deletion_hashes(&phrase)) {
-                for k in self.near.get(h) {
-                    let key = &self.keys[k as usize];
+                for key in self.near.get(h).filter_map(reachable) {
                     if text::within_one_edit(&key.key, &phrase) {
                         found.entry(key.candidate).note_reference(RefQuality::Nearly, key.field);
                     }
                 }
             }
             if at_end && phrase.len() >= PREFIX_MIN_LEN {
-                let hits = self.prefix.get(whole).count();
-                for k in self.prefix.get(whole) {
-                    let key = &self.keys[k as usize];
+                let hits = self.prefix.get(whole).filter_map(reachable).count();
+                for key in self.prefix.get(whole).filter_map(reachable) {
                     let amount_equal = self.candidates[key.candidate as usize].open_amount == line.amount;
                     if key.key.starts_with(&phrase) && (hits <= PREFIX_MAX_HITS || amount_equal) {
                         found.entry(key.candidate).note_reference(RefQuality::Nearly, key.field);
@@ -335,10 +356,10 @@ impl CandidateIndex {
     }
 
     /// Contacts whose names (as trigrams) are like `grams`, most alike first (ties by
-    /// position), with their similarity in percent. Counts shared trigrams in the scratch's
+    /// contact id), with their similarity in percent. Counts shared trigrams in the scratch's
     /// per-contact counters rather than a map: this is the hottest loop of matching. (Looking up
     /// only the rarer trigrams and comparing each contact found whole was measured slower.)
-    fn alike_contacts(&self, grams: &[u32], scratch: &mut Scratch) -> Vec<(u32, u32)> {
+    fn alike_contacts(&self, grams: &[u32], date: Date, scratch: &mut Scratch) -> Vec<(u32, u32)> {
         if grams.is_empty() {
             return Vec::new();
         }
@@ -356,11 +377,20 @@ impl CandidateIndex {
             let n = std::mem::take(&mut scratch.shared[c as usize]) as usize;
             let total = grams.len() + self.contacts[c as usize].trigrams.len();
             let similarity = u32::try_from(200 * n / total).unwrap_or(0);
-            if similarity >= NAME_MIN_SIMILARITY {
+            let contact = &self.contacts[c as usize];
+            let reachable = contact
+                .candidates
+                .iter()
+                .any(|&i| within_reach(&self.candidates[i as usize], date));
+            if similarity >= NAME_MIN_SIMILARITY && reachable {
                 alike.push((c, similarity));
             }
         }
-        alike.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        // Ties by the contact's id, not its position: the same whatever else the index holds.
+        alike.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then(self.contacts[a.0 as usize].id.cmp(&self.contacts[b.0 as usize].id))
+        });
         alike.truncate(NAME_CONTACTS);
         alike
     }

@@ -26,7 +26,7 @@ pub mod text;
 use jiff::civil::Date;
 use uuid::Uuid;
 
-pub use index::CandidateIndex;
+pub use index::{CandidateIndex, POSTING_WINDOW_DAYS};
 pub use memory::{LearnedTarget, Memory, MemoryRow, TargetKind};
 pub use rules::{Rule, RuleError, RuleSpec, RuleTarget, apply_rules};
 pub use score::{Reason, explain};

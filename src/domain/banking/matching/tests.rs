@@ -408,4 +408,49 @@ proptest! {
         prop_assert_eq!(before[0].matches.first(), after[0].matches.first());
         prop_assert_eq!(before[0].auto_match, after[0].auto_match);
     }
+
+    /// A line's suggestions are the same from an index of every candidate as from one holding
+    /// only the open documents and the postings within [`POSTING_WINDOW_DAYS`] of the lines
+    /// (what the store loads for one page): which lines share a page changes nothing.
+    #[test]
+    fn suggestions_do_not_depend_on_postings_out_of_reach(candidates in arb_candidates(), kinds in prop::collection::vec((0..3u8, 0..400i16), 40), lines in prop::collection::vec(arb_line(), 1..6)) {
+        let start = date(2025, 12, 1);
+        let all: Vec<Candidate> = candidates
+            .into_iter()
+            .zip(kinds)
+            .map(|(mut c, (kind, day))| {
+                c.date = start.checked_add(jiff::Span::new().days(day)).unwrap();
+                // A contact's bank accounts are the contact's, the same on each of its candidates.
+                if let Some(contact) = c.contact_id {
+                    c.contact_accounts = vec![format!("DE0000000000000000000{}", contact.as_u128() % 4)];
+                }
+                match kind {
+                    1 => c.kind = CandidateKind::Payment,
+                    2 => {
+                        c.kind = CandidateKind::JournalLine;
+                        c.contact_id = None;
+                        c.contact_name = String::new();
+                        c.contact_accounts = Vec::new();
+                        c.number = format!("JE-{}", c.id.as_u128());
+                    }
+                    _ => {}
+                }
+                c
+            })
+            .collect();
+        let first = lines.iter().map(|l| l.date).min().unwrap();
+        let last = lines.iter().map(|l| l.date).max().unwrap();
+        let reach = jiff::Span::new().days(POSTING_WINDOW_DAYS);
+        let (from, to) = (first.checked_sub(reach).unwrap(), last.checked_add(reach).unwrap());
+        let page: Vec<Candidate> = all
+            .iter()
+            .filter(|c| matches!(c.kind, CandidateKind::Invoice | CandidateKind::Bill) || (from..=to).contains(&c.date))
+            .cloned()
+            .collect();
+        let memory = Memory::default();
+        prop_assert_eq!(
+            suggest(&lines, &CandidateIndex::new(all), &[], &memory),
+            suggest(&lines, &CandidateIndex::new(page), &[], &memory)
+        );
+    }
 }

@@ -1,9 +1,10 @@
 //! Operations of the reports. A report that cannot be added up exactly (amounts beyond the
 //! books' range) is a 400 under `non_field_errors`.
 
-use super::super::ops::Access::Company;
+use super::super::ops::Access::{Company, Firm};
 use super::super::ops::Kind::{Date, Id, Int, Text};
 use super::super::ops::{Op, op, shape, tagged};
+use crate::http::reports::consolidation::{ConsolidatedDto, TrialBalanceDto as ConsolidatedTrialBalanceDto};
 use crate::http::reports::{AgeingDto, GeneralLedgerDto, StatementDto, TrialBalanceDto};
 
 #[rustfmt::skip]
@@ -33,5 +34,25 @@ pub fn reports() -> Vec<Op> {
         op("GET /api/reports/equity-changes/", "equityChanges", "Changes in equity over a period")
             .about("Each equity account and the current earnings: opening balance, result, year-end close, other movements, closing balance.")
             .query("date_from", Date, false).query("date_to", Date, false).report(shape::<StatementDto>()),
+    ])
+    .into_iter()
+    .chain(consolidated())
+    .collect()
+}
+
+/// Above one company's books: the companies a user may see, as one.
+#[rustfmt::skip]
+fn consolidated() -> Vec<Op> {
+    const ABOUT: &str = "`companies`: ids separated by commas (default: every active company the caller may see; at most 50); `parent`: the one whose currency presents the figures and whose exchange rates translate the others (default: the first). Balance-sheet accounts translate at the parent's closing rate, revenue and expenses at the mean of its rates in the period, the difference to a currency translation reserve; accounts combine by code; accounts of subtype `intercompany` are also listed apart. A company the caller may not see is a 404; a missing rate, or one code with two account types, is a 400.";
+    tagged("Reports", Firm, [
+        op("GET /api/reports/consolidated/trial-balance/", "consolidatedTrialBalance", "Consolidated trial balance as of a date")
+            .about(ABOUT).query("companies", Text, false).query("parent", Id, false).query("as_of", Date, false)
+            .or(404, "A company not found").report(shape::<ConsolidatedTrialBalanceDto>()),
+        op("GET /api/reports/consolidated/balance-sheet/", "consolidatedBalanceSheet", "Consolidated balance sheet as of a date")
+            .about(ABOUT).query("companies", Text, false).query("parent", Id, false).query("as_of", Date, false)
+            .or(404, "A company not found").report(shape::<ConsolidatedDto>()),
+        op("GET /api/reports/consolidated/profit-and-loss/", "consolidatedProfitAndLoss", "Consolidated profit and loss for a period")
+            .about(ABOUT).query("companies", Text, false).query("parent", Id, false).query("date_from", Date, false).query("date_to", Date, false)
+            .or(404, "A company not found").report(shape::<ConsolidatedDto>()),
     ])
 }
