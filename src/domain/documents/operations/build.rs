@@ -73,8 +73,10 @@ pub(super) fn build<S: DocumentStore>(
     };
     if known && exchange_rate.is_none() && currency != ctx.books.currency {
         // Said now rather than only when it is issued: the rate of the issue date must exist.
-        if let Err(DocumentError::Invalid(e)) = foreign::rate_for(store, ctx, &currency, issue_date, None) {
-            errors.merge(e);
+        match foreign::rate_for(store, ctx, &currency, issue_date, None) {
+            Ok(_) => {}
+            Err(DocumentError::Invalid(e)) => errors.merge(e),
+            Err(other) => return Err(other),
         }
     }
     if input.reference.chars().count() > 100 {
