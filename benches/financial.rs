@@ -1,7 +1,8 @@
 //! The financial statements on a large ledger: loads 1M journal lines (500k two-line entries
 //! over three years, 20 accounts of every type) through the bulk API into the in-process server,
 //! then times the balance sheet, a 12-month P&L with comparison (previous year, and month by
-//! month for the dashboard), the P&L's XLSX and PDF exports, the cash flow and the equity changes over HTTP. Prints the median
+//! month for the dashboard), the P&L against a budget (made by copying 2025's actuals + 5 %,
+//! itself timed once), the P&L's XLSX and PDF exports, the cash flow and the equity changes over HTTP. Prints the median
 //! and p95 of each next to its goal (issue 17); asserts nothing.
 //!
 //! `cargo bench --bench financial` (`OASYS_BENCH_LINES=200000` for a shorter run,
@@ -78,6 +79,39 @@ async fn main() {
         2 * entries,
         t.elapsed().as_secs_f64()
     );
+    // A budget for 2026: last year's actuals + 5 %, from the maintained balances.
+    let res = http
+        .post(format!("{}/api/accounting/budgets/", server.base))
+        .bearer_auth(&server.token)
+        .json(&json!({ "name": "Bench", "fiscal_year": 2026 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 201);
+    let budget: Value = res.json().await.unwrap();
+    let budget = budget["id"].as_str().unwrap().to_owned();
+    let t = Instant::now();
+    let res = http
+        .post(format!("{}/api/accounting/budgets/{budget}/copy-actuals/", server.base))
+        .bearer_auth(&server.token)
+        .json(&json!({ "percent": "5" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    println!(
+        "{:<36} {:>7.1} ms (once)",
+        "budget copied from 2025 + 5 %",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let vs = format!("profit-and-loss/?date_from=2026-01-01&date_to=2026-12-31&budget={budget}");
+    let by_month = format!("{vs}&compare=months");
+    let vs_xlsx = format!("{vs}&format=xlsx");
+    let budgeted: [(&str, &str, f64); 3] = [
+        ("12-month P&L vs budget", vs.as_str(), 50.0),
+        ("12-month P&L by month vs budget", by_month.as_str(), 50.0),
+        ("12-month P&L vs budget, XLSX", vs_xlsx.as_str(), 200.0),
+    ];
     let cases: [(&str, &str, f64); 9] = [
         (
             "balance sheet as of 2026-12-31",
@@ -125,7 +159,7 @@ async fn main() {
             50.0,
         ),
     ];
-    for (name, query, goal) in cases {
+    for (name, query, goal) in cases.into_iter().chain(budgeted) {
         let url = format!("{}/api/reports/{query}", server.base);
         let mut samples: Vec<Duration> = Vec::with_capacity(RUNS);
         for _ in 0..RUNS {

@@ -369,3 +369,60 @@ fn foreign_currency_balances_are_revalued_from_the_command_line() {
         install.verified();
     }
 }
+
+/// `oasys import budget`: a tab-separated file into a budget, a preview naming a bad line and
+/// writing nothing, a file with a bad line refused whole.
+#[test]
+fn a_budget_is_imported_from_a_file() {
+    use oasys::domain::budgets::{Budget, BudgetStore, fiscal_start};
+    for install in installs() {
+        install.ok(&["tenant", "create", "--name", "Budget Firm"]);
+        let budget = uuid::Uuid::now_v7();
+        let store = install.store();
+        let ids = store.platform_read(platform::tenant_ids).unwrap();
+        store
+            .tenant_write(&TenantScope::operator(ids[0]), |tx| {
+                let company = tx.query_one("SELECT id FROM companies", &[])?.uuid(0)?;
+                let now = jiff::Timestamp::now();
+                tx.insert_budget(&Budget {
+                    id: budget,
+                    company_id: company,
+                    name: "Original".into(),
+                    fiscal_year: 2026,
+                    start: fiscal_start(2026, 1).unwrap(),
+                    notes: String::new(),
+                    created_at: now,
+                    updated_at: now,
+                })
+            })
+            .unwrap();
+        drop(store);
+        let id = budget.to_string();
+        let good = "Code\tJan\tFeb\tMar\tApr\tMay\tJun\tJul\tAug\tSep\tOct\tNov\tDec\n\
+                    4100\t100\t100\t100\t100\t100\t100\t100\t100\t100\t100\t100\t100\n\
+                    6100\t1,000.50\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\n";
+        let file = install.file("budget.tsv", good);
+        let out = install.ok(&["import", "budget", &file, "--budget", &id, "--preview"]);
+        assert!(out.contains("preview (nothing written): 2 lines"), "{out}");
+        assert_eq!(install.count("SELECT COUNT(*) FROM budget_amounts"), 0);
+        let out = install.ok(&["import", "budget", &file, "--budget", &id]);
+        assert!(out.contains("2 accounts"), "{out}");
+        assert_eq!(install.count("SELECT COUNT(*) FROM budget_amounts"), 13);
+        assert_eq!(
+            install.count("SELECT SUM(amount) FROM budget_amounts"),
+            120_000 + 100_050
+        );
+        let bad = install.file(
+            "bad.csv",
+            "4100,1,1,1,1,1,1,1,1,1,1,1,1\n1010,1,1,1,1,1,1,1,1,1,1,1,1\n",
+        );
+        let err = install.fails(&["import", "budget", &bad, "--budget", &id]);
+        assert!(err.contains("line 2: code: 1010"), "{err}");
+        assert_eq!(
+            install.count("SELECT SUM(amount) FROM budget_amounts"),
+            120_000 + 100_050
+        );
+        let err = install.fails(&["import", "budget", &file, "--budget", &uuid::Uuid::nil().to_string()]);
+        assert!(err.contains("no such budget"), "{err}");
+    }
+}

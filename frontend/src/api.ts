@@ -244,7 +244,12 @@ export interface Statement {
   report: "balance_sheet" | "profit_and_loss" | "cash_flow" | "equity_changes";
   currency: string;
   columns: { key: string; date_from: string | null; date_to: string }[];
-  rows: { kind: "section" | "account" | "subtotal" | "total"; key: string; account: string | null; code: string; name: string; depth: number; amounts: string[] }[];
+  rows: {
+    kind: "section" | "account" | "subtotal" | "total"; key: string; account: string | null; code: string; name: string; depth: number; amounts: string[];
+    /** With `budget=` on the profit and loss: per column. */
+    budget?: string[]; variance?: string[]; variance_percent?: (string | null)[];
+  }[];
+  budget?: { id: string; name: string; fiscal_year: number };
 }
 
 /** A company of a consolidation and the rates that translated it. */

@@ -56,6 +56,7 @@ const Items = lazy(() => itemsPage().then((m) => m.Items));
 const TaxRates = lazy(() => itemsPage().then((m) => m.TaxRates));
 const ExchangeRates = lazy(() => import("./pages/exchangeRates").then((m) => m.ExchangeRates));
 const Revaluation = lazy(() => import("./pages/revaluation").then((m) => m.Revaluation));
+const Budgets = lazy(() => import("./pages/budgets").then((m) => m.Budgets));
 const recurringPage = () => import("./pages/recurring");
 const RecurringList = lazy(() => recurringPage().then((m) => m.RecurringList));
 const RecurringPage = lazy(() => recurringPage().then((m) => m.RecurringPage));
@@ -126,6 +127,7 @@ function Shell() {
         ["Tax rates", "/accounting/tax-rates", docs],
         ["Exchange rates", "/accounting/exchange-rates", true],
         ["Revaluation run", "/accounting/revaluation", true],
+        ["Budgets", "/accounting/budgets", true],
       ],
     },
     {
@@ -244,6 +246,7 @@ function Shell() {
           <Route path="/accounting/tax-rates">{docs ? <TaxRates /> : <Forbidden />}</Route>
           <Route path="/accounting/exchange-rates">{ledger ? <ExchangeRates /> : <Forbidden />}</Route>
           <Route path="/accounting/revaluation">{ledger ? <Revaluation /> : <Forbidden />}</Route>
+          <Route path="/accounting/budgets">{ledger ? <Budgets /> : <Forbidden />}</Route>
           <Route path="/accounting">{() => <Redirect to="/accounting/accounts" />}</Route>
           <Route path="/sales/customers/:id/statement">{(p: { id: string }) => (docs ? <StatementPage id={p.id} key={p.id} /> : <Forbidden />)}</Route>
           <Route path="/sales/recurring">{docs ? <RecurringList /> : <Forbidden />}</Route>

@@ -77,6 +77,13 @@ pub fn run(config: &Config, command: ImportCommand) -> anyhow::Result<()> {
             company.as_deref(),
             preview,
         ),
+        ImportCommand::Budget {
+            file,
+            budget,
+            tenant,
+            company,
+            preview,
+        } => super::import_budget::budget(config, &file, &budget, tenant.as_deref(), company.as_deref(), preview),
     }
 }
 

@@ -7,6 +7,7 @@ mod doctor;
 mod export;
 mod import;
 mod import_archive;
+mod import_budget;
 mod import_rates;
 mod import_statement;
 mod revalue;
@@ -309,6 +310,26 @@ pub enum ImportCommand {
         /// `ecb` or `csv` (default: from the file's header).
         #[arg(long)]
         format: Option<String>,
+        /// Firm id (default: the only firm).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Company id (default: the firm's first company).
+        #[arg(long)]
+        company: Option<String>,
+        /// Read and check the file, write nothing.
+        #[arg(long)]
+        preview: bool,
+    },
+    /// Import a budget's lines: per line an account code and twelve monthly amounts (month 1 =
+    /// the budget's first month), optionally their total; comma-, semicolon- or tab-separated,
+    /// a header line skipped. The accounts in the file get these twelve months; the others keep
+    /// theirs. Any bad line refuses the whole file, naming every line, and nothing is written.
+    Budget {
+        /// The text or CSV file.
+        file: PathBuf,
+        /// The budget's id (`GET /api/accounting/budgets/`).
+        #[arg(long)]
+        budget: String,
         /// Firm id (default: the only firm).
         #[arg(long)]
         tenant: Option<String>,

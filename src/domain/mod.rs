@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod banking;
 pub mod books;
+pub mod budgets;
 pub mod contacts;
 pub mod delivery;
 pub mod documents;

@@ -10,10 +10,12 @@
 //!
 //! `table.rs` is CSV in general (the `csv` crate, strict RFC 4180 quoting, any delimiter, a
 //! header of named columns); each format over it or beside it has its own file, such as
-//! `journal_csv.rs` (`oasys import journal`) and
+//! `journal_csv.rs` (`oasys import journal`), `budget_csv.rs` (a budget's lines, pasted or
+//! imported) and
 //! `exchange_rates.rs` (the ECB's euro reference rates and a `date,currency,rate` CSV). The recipe "Add a file format" in ARCHITECTURE.md
 //! says where a new one goes.
 
+pub mod budget_csv;
 pub mod exchange_rates;
 pub mod journal_csv;
 pub mod statement;

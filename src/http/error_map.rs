@@ -6,6 +6,7 @@ use super::error::ApiError;
 use crate::auth::AuthError;
 use crate::domain::accounts::ChartError;
 use crate::domain::banking::error::BankingError;
+use crate::domain::budgets::{BudgetError, NotWholeMonths};
 use crate::domain::contacts::ContactError;
 use crate::domain::delivery::DeliveryError;
 use crate::domain::documents::DocumentError;
@@ -123,6 +124,26 @@ impl From<TaxError<StoreError>> for ApiError {
             TaxError::NotFound => ApiError::NotFound,
             TaxError::Store(s) => unique(s, "name", "A tax rate with this name already exists."),
         }
+    }
+}
+
+impl From<BudgetError<StoreError>> for ApiError {
+    fn from(e: BudgetError<StoreError>) -> Self {
+        match e {
+            BudgetError::Invalid(errors) => ApiError::Validation(errors),
+            BudgetError::NotFound => ApiError::NotFound,
+            BudgetError::Store(s) => unique(
+                s,
+                "name",
+                "The company already has a budget of this name for this year.",
+            ),
+        }
+    }
+}
+
+impl From<NotWholeMonths> for ApiError {
+    fn from(e: NotWholeMonths) -> Self {
+        ApiError::field("date_to", e.to_string())
     }
 }
 

@@ -7,6 +7,7 @@ pub mod accounting;
 pub mod assets;
 pub mod auth;
 pub mod banking;
+pub mod budgets;
 pub mod company;
 pub mod contacts;
 pub mod conventions;
@@ -56,6 +57,7 @@ use crate::app::AppState;
 use accounting::Accounts;
 use banking::BankAccounts;
 use banking::rules::BankRules;
+use budgets::Budgets;
 use contacts::{Contacts, Customers, Vendors};
 use conventions::{Replace, Update};
 use documents::{Bills, CreditNotes, DocumentRoutes, Invoices, VendorCredits};
@@ -183,6 +185,24 @@ pub fn api_routes() -> openapi::Routes {
             get(revaluation::list).post(revaluation::run),
         )
         .route("/api/accounting/revaluations/preview/", post(revaluation::preview))
+        // budgets per fiscal year: the grid by hand, pasted text, last year's actuals ± %
+        .route("/api/accounting/budgets/", resource::many::<Budgets>())
+        .route(
+            "/api/accounting/budgets/{id}/",
+            resource::one::<Budgets>().delete(resource::delete::<Budgets>),
+        )
+        .route(
+            "/api/accounting/budgets/{id}/grid/",
+            get(budgets::get_grid).put(budgets::put_grid).patch(budgets::patch_grid),
+        )
+        .route(
+            "/api/accounting/budgets/{id}/paste/",
+            post(budgets::paste).layer(DefaultBodyLimit::max(budgets::MAX_BODY_BYTES)),
+        )
+        .route(
+            "/api/accounting/budgets/{id}/copy-actuals/",
+            post(budgets::copy_actuals),
+        )
         // invoices, credit notes, bills, vendor credits: one set of handlers, the kind bound here
         .documents::<Invoices>(document_paths!("/api/invoicing/invoices/"))
         .documents::<CreditNotes>(document_paths!("/api/invoicing/credit-notes/"))

@@ -142,7 +142,9 @@ pub fn has_postings(tx: &mut Tx, id: Uuid) -> Result<bool, StoreError> {
         .is_some())
 }
 
+/// Deletes an account (one without postings or sub-accounts) and its budget amounts.
 pub fn delete(tx: &mut Tx, id: Uuid) -> Result<(), StoreError> {
+    tx.execute("DELETE FROM budget_amounts WHERE account_id = $1", params![id])?;
     tx.execute("DELETE FROM accounts WHERE id = $1", params![id])?;
     Ok(())
 }

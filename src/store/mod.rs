@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod banking;
+pub mod budgets;
 pub mod bulk;
 pub mod companies;
 pub mod contacts;

@@ -12,6 +12,7 @@ mod backup;
 mod banking;
 mod banking_flows;
 mod banking_jobs;
+mod budgets;
 mod caller_cache;
 mod cli;
 mod consolidation;

@@ -99,6 +99,23 @@ async fn build(app: &TestApp) -> (Firm, String) {
     }
     let r = f.post(&format!("{INVOICES}{}/void/", invoices[2]), json!({})).await;
     assert_eq!(r.status, StatusCode::OK, "void: {}", r.body);
+    // A budget travels with the firm.
+    let budget = f
+        .create(
+            "/api/accounting/budgets/",
+            json!({"name": "Original", "fiscal_year": 2026}),
+        )
+        .await;
+    let r = f
+        .put(
+            &format!("/api/accounting/budgets/{}/grid/", id(&budget)),
+            json!({"lines": [
+                {"account": f.acct("4200"), "amounts": vec!["150.00"; 12]},
+                {"account": f.acct("6100"), "amounts": vec!["-1.01"; 12]},
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "budget: {}", r.body);
     (f, tenant.expect("the user's firm"))
 }
 
@@ -132,6 +149,18 @@ async fn reports(f: &Firm) -> Value {
         assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
         out.insert(name.to_owned(), r.body);
     }
+    // The budget (its id kept across the move), its grid and the P&L against it.
+    let budgets = f.get("/api/accounting/budgets/").await.body;
+    let budget = budgets["results"][0]["id"].as_str().expect("a budget").to_owned();
+    for (name, path) in [
+        ("budget_grid", format!("/api/accounting/budgets/{budget}/grid/")),
+        ("budget_pnl", format!("/api/reports/profit-and-loss/?budget={budget}")),
+    ] {
+        let r = f.get(&path).await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        out.insert(name.to_owned(), r.body);
+    }
+    out.insert("budgets".to_owned(), budgets);
     Value::Object(out)
 }
 
@@ -471,6 +500,8 @@ async fn refusals(app: TestApp) {
         "reconciliations",
         "bank_line_rejections",
         "exchange_rates",
+        "budgets",
+        "budget_amounts",
         "revaluation_runs",
     ];
     // Columns schema 18 added (foreign currency).

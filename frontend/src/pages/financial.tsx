@@ -1,9 +1,12 @@
 // The financial statements: balance sheet, profit and loss, cash flow and changes in equity, each
 // with its period picker and comparison columns, grouped by the account tree. Every account's
-// figure links to its general ledger for that column's dates (and from there to the entry).
+// figure links to its general ledger for that column's dates (and from there to the entry). The
+// profit and loss can be compared with a budget: each column then shows actual, budget, variance
+// (actual − budget) and variance %, the variance coloured favourable or unfavourable.
 import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { fetchBlob, qs, type Statement } from "../api";
+import { fetchBlob, qs, type Page as PageT, type Statement } from "../api";
+import { can, useAuth } from "../auth";
 import { formatDate } from "../format";
 import { useQuery } from "../query";
 import { Async, downloadBlob, downloadCsv, Empty, Money, Page, toastError, today } from "../ui";
@@ -46,7 +49,26 @@ export function FinancialStatementPage({ kind }: { kind: StatementKind }) {
   const [from, setFrom] = useState(params.get("date_from") ?? `${year}-01-01`);
   const [to, setTo] = useState(params.get("date_to") ?? today());
   const [compare, setCompare] = useState(params.get("compare") ?? "none");
-  const query = kind === "balance-sheet" ? { as_of: asOf, compare } : kind === "equity-changes" ? { date_from: from, date_to: to } : { date_from: from, date_to: to, compare };
+  const [budget, setBudget] = useState(params.get("budget") ?? "");
+  const { user } = useAuth();
+  const budgets = useQuery<PageT<{ id: string; name: string; fiscal_year: number; date_from: string; date_to: string }>>(
+    kind === "profit-and-loss" && can(user, "ledger.view") ? "/api/accounting/budgets/?page_size=200&ordering=-fiscal_year" : null,
+  );
+  // A budget compares whole months: choosing one sets the period to its fiscal year.
+  const chooseBudget = (id: string) => {
+    setBudget(id);
+    const b = budgets.data?.results.find((x) => x.id === id);
+    if (b) {
+      setFrom(b.date_from);
+      setTo(b.date_to);
+    }
+  };
+  const query =
+    kind === "balance-sheet"
+      ? { as_of: asOf, compare }
+      : kind === "equity-changes"
+        ? { date_from: from, date_to: to }
+        : { date_from: from, date_to: to, compare, budget: kind === "profit-and-loss" ? budget : undefined };
   const q = useQuery<Statement>(`/api/reports/${kind}/${qs(query)}`);
   const title = TITLES[kind];
   const choices: [string, string][] =
@@ -62,6 +84,11 @@ export function FinancialStatementPage({ kind }: { kind: StatementKind }) {
     downloadCsv(`${kind}-${kind === "balance-sheet" ? asOf : `${from}-${to}`}.csv`, [
       ["kind", "code", "name", ...s.columns.map((c) => (EQUITY_COLUMNS[c.key] ? c.key : c.date_from ? `${c.date_from}/${c.date_to}` : c.date_to))],
       ...s.rows.map((r) => [r.kind, r.code, `${"  ".repeat(r.depth)}${r.name}`, ...r.amounts]),
+    ]);
+  const exportBudgetCsv = (s: Statement) =>
+    downloadCsv(`${kind}-${from}-${to}-budget.csv`, [
+      ["kind", "code", "name", ...s.columns.flatMap((c) => { const d = `${c.date_from}/${c.date_to}`; return [d, `budget ${d}`, `variance ${d}`, `variance % ${d}`]; })],
+      ...s.rows.map((r) => [r.kind, r.code, `${"  ".repeat(r.depth)}${r.name}`, ...r.amounts.flatMap((a, j) => (r.budget ? [a, r.budget[j], r.variance?.[j] ?? "", r.variance_percent?.[j] ?? ""] : [a]))]),
     ]);
   const [busy, setBusy] = useState(false);
   // The spreadsheet and the PDF come from the server: real numbers with the currency's decimals,
@@ -83,7 +110,7 @@ export function FinancialStatementPage({ kind }: { kind: StatementKind }) {
       crumbs={[["Reports", "/reports"], [title]]}
       actions={
         <>
-          <button onClick={() => q.data && exportCsv(q.data)} disabled={!q.data}>Export CSV</button>
+          <button onClick={() => q.data && (q.data.budget ? exportBudgetCsv(q.data) : exportCsv(q.data))} disabled={!q.data}>Export CSV</button>
           <button id="export-xlsx" onClick={() => exportFile("xlsx")} disabled={!q.data || busy}>Export XLSX</button>
           <button id="export-pdf" onClick={() => exportFile("pdf")} disabled={!q.data || busy}>Export PDF</button>
           <button onClick={() => window.print()}>Print</button>
@@ -106,13 +133,21 @@ export function FinancialStatementPage({ kind }: { kind: StatementKind }) {
             </select>
           </label>
         )}
+        {kind === "profit-and-loss" && (budgets.data?.results.length ?? 0) > 0 && (
+          <label>Compare with budget
+            <select name="budget" id="budget-compare" value={budget} onChange={(e) => chooseBudget((e.target as HTMLSelectElement).value)}>
+              <option value="">No budget</option>
+              {budgets.data?.results.map((b) => <option value={b.id}>{b.fiscal_year} · {b.name}</option>)}
+            </select>
+          </label>
+        )}
       </form>
       <Async q={q}>
         {(s) =>
-          s.rows.every((r) => r.kind !== "account" || r.amounts.every((a) => /^-?0(\.0+)?$/.test(a))) ? (
+          !s.budget && s.rows.every((r) => r.kind !== "account" || r.amounts.every((a) => /^-?0(\.0+)?$/.test(a))) ? (
             <Empty>Nothing posted for these dates.</Empty>
           ) : (
-            <StatementTable s={s} title={title} />
+            s.budget ? <BudgetTable s={s} title={title} /> : <StatementTable s={s} title={title} />
           )
         }
       </Async>
@@ -147,6 +182,56 @@ export function StatementTable({ s, title, drill = true }: { s: Statement; title
                     </td>
                   );
                 })}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/**
+ * The profit and loss against a budget: per column, actual, budget, variance and variance %.
+ * A positive variance is favourable for revenue and the net result, unfavourable for expenses.
+ */
+function BudgetTable({ s, title }: { s: Statement; title: string }) {
+  const cols = s.columns;
+  let section = "";
+  const tone = (v: string | undefined, key: string) => {
+    if (!v || /^-?0(\.0+)?$/.test(v)) return "";
+    const up = !v.startsWith("-");
+    const expense = section === "expenses" && key !== "net_result";
+    return up !== expense ? "favourable" : "unfavourable";
+  };
+  return (
+    <div class="table-wrap">
+      <p class="muted report-heading">{title} against budget “{s.budget?.name}” {s.budget?.fiscal_year} ({s.currency}). Variance = actual − budget.</p>
+      <table class="table report statement budget-compare" id="statement" data-report={s.report}>
+        <thead>
+          <tr><th rowSpan={2}>Account</th>{cols.map((c) => <th class="num" colSpan={4}>{label(c)}</th>)}</tr>
+          <tr>{cols.map(() => (<><th class="num">Actual</th><th class="num">Budget</th><th class="num">Variance</th><th class="num">%</th></>))}</tr>
+        </thead>
+        <tbody>
+          {s.rows.map((r, i) => {
+            if (r.kind === "section") {
+              section = r.key;
+              return <tr key={i} class="section"><th colSpan={cols.length * 4 + 1}>{r.name}</th></tr>;
+            }
+            const strong = r.kind !== "account";
+            const name = r.code ? `${r.code} ${r.name}` : r.name;
+            const wrap = (x: preact.ComponentChildren) => (strong ? <strong>{x}</strong> : x);
+            return (
+              <tr key={i} class={r.kind} data-key={r.key || undefined} data-code={r.code || undefined}>
+                <td style={{ paddingLeft: `${0.5 + r.depth * 1.25}rem` }}>{wrap(name)}</td>
+                {r.amounts.map((a, j) => (
+                  <>
+                    <td class="num actual">{r.account && r.kind === "account" ? <Link href={ledgerHref(r.account, cols[j])}><Money value={a} currency={s.currency} /></Link> : wrap(<Money value={a} currency={s.currency} />)}</td>
+                    <td class="num budget">{wrap(<Money value={r.budget?.[j]} currency={s.currency} />)}</td>
+                    <td class={`num variance ${tone(r.variance?.[j], r.key)}`}>{wrap(<Money value={r.variance?.[j]} currency={s.currency} />)}</td>
+                    <td class={`num variance-percent ${tone(r.variance?.[j], r.key)}`}>{r.variance_percent?.[j] != null ? `${r.variance_percent[j]} %` : "–"}</td>
+                  </>
+                ))}
               </tr>
             );
           })}

@@ -167,6 +167,7 @@ const TAGS: &[&str] = &[
     "Items",
     "Tax rates",
     "Exchange rates",
+    "Budgets",
     "Invoices",
     "Credit notes",
     "Bills",

@@ -148,6 +148,7 @@ const CREATES: &[(&str, &str, &[&str])] = &[
     ("ItemInput", "ItemCreate", &["code", "name"]),
     ("TaxRateInput", "TaxRateCreate", &["name", "kind", "rate"]),
     ("ExchangeRateInput", "ExchangeRateCreate", &["currency", "date", "rate"]),
+    ("BudgetInput", "BudgetCreate", &["name", "fiscal_year"]),
     ("BankAccountInput", "BankAccountCreate", &["name", "account"]),
     ("BankRuleInput", "BankRuleCreate", &["name"]),
     ("DocumentChange", "DocumentInput", &["contact", "lines"]),

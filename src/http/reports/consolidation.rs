@@ -20,6 +20,7 @@ use crate::domain::books::Books;
 use crate::domain::exchange_rates::format_rate;
 use crate::domain::ledger::LedgerStore;
 use crate::domain::money;
+use crate::domain::reports::Overflow;
 use crate::domain::reports::consolidation::{self as cons, ConsolidationError, Group, Member, Rates};
 use crate::domain::reports::financial::{Balances, Statement};
 use crate::domain::tenants::Company;
@@ -256,12 +257,12 @@ impl Consolidation {
             .collect()
     }
 
-    fn answer(self, report: &'static str, statement: Statement) -> ConsolidatedDto {
-        ConsolidatedDto {
+    fn answer(self, report: &'static str, statement: Statement) -> Result<ConsolidatedDto, Overflow> {
+        Ok(ConsolidatedDto {
             parent: self.parent.id,
             companies: self.companies(),
-            statement: StatementDto::new(report, statement, &self.books),
-        }
+            statement: StatementDto::new(report, statement, &self.books)?,
+        })
     }
 }
 
@@ -312,7 +313,7 @@ async fn statement(
             let cons = Consolidation::open(tx, caller, &scope, span)?;
             let (report, statement) = build(tx, &cons)?;
             let look = Look::of(format, tx, &cons.parent)?;
-            Ok((cons.answer(report, statement), look))
+            Ok((cons.answer(report, statement)?, look))
         })
         .await?;
     export::answer(&app, format, answer, |d| d.statement.sheet()).await

@@ -4,6 +4,8 @@
 //! (`domain::reports::financial`); these handlers read the query and render one shape for all
 //! four, which the web page and its CSV export read.
 
+use std::collections::HashMap;
+
 use axum::extract::State;
 use axum::response::Response;
 use jiff::ToSpan;
@@ -15,13 +17,17 @@ use uuid::Uuid;
 use super::export::{self, Format, Line, LineKind, Look, Sheet};
 use super::{ReportQuery, param};
 use crate::app::AppState;
+use crate::domain::accounts::AccountType;
+use crate::domain::budgets::{Budget, period_balances};
 use crate::domain::ledger::{Books, Ctx, LedgerStore};
 use crate::domain::money;
+use crate::domain::reports::Overflow;
 use crate::domain::reports::financial::columns::{self, Compare, MAX_COLUMNS};
 use crate::domain::reports::financial::{self as fin, Balances, CashPeriod, Column, EquityPeriod, Statement};
 use crate::http::company::{InCompany, perm};
 use crate::http::error::{ApiError, Reply};
 use crate::store::Tx;
+use crate::store::budgets as store_budgets;
 use crate::store::reports::financial::{Accounts, before, chart, closes, net};
 
 /// One column: a period (`date_from` … `date_to`) or a date (`date_from` null).
@@ -56,6 +62,26 @@ pub struct RowDto {
     /// One amount per column: assets and expenses debit-positive; liabilities, equity and
     /// revenue credit-positive; the cash flow as cash in positive.
     pub amounts: Vec<String>,
+    /// With `budget=`: the budget's amount per column, in the same sign.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<Vec<String>>,
+    /// With `budget=`: actual − budget per column. Positive is favourable for revenue and the
+    /// net result, unfavourable for expenses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variance: Option<Vec<String>>,
+    /// With `budget=`: the variance in percent of the budget's size, one decimal (`"12.5"`);
+    /// `null` where the budget is 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variance_percent: Option<Vec<Option<String>>>,
+}
+
+/// The budget a profit and loss is compared with.
+#[derive(Serialize, ToSchema)]
+#[schema(as = FinancialStatementBudget)]
+pub struct BudgetRefDto {
+    pub id: Uuid,
+    pub name: String,
+    pub fiscal_year: i16,
 }
 
 /// A financial statement: its columns and its rows, grouped by the account tree.
@@ -67,14 +93,29 @@ pub struct StatementDto {
     pub currency: String,
     pub columns: Vec<ColumnDto>,
     pub rows: Vec<RowDto>,
+    /// The budget compared with (`budget=` on the profit and loss), else absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<BudgetRefDto>,
     /// The currency's decimals, for the exports.
     #[serde(skip)]
     decimals: u32,
 }
 
 impl StatementDto {
-    pub(super) fn new(report: &'static str, s: Statement, books: &Books) -> StatementDto {
+    pub(super) fn new(report: &'static str, s: Statement, books: &Books) -> Result<StatementDto, Overflow> {
+        Self::against(report, s, books, None)
+    }
+
+    /// The statement; with a budget, each row's amounts are the n actual columns then the
+    /// budget's n (`fin::budget::profit_and_loss_against`).
+    fn against(
+        report: &'static str,
+        s: Statement,
+        books: &Books,
+        budget: Option<&Budget>,
+    ) -> Result<StatementDto, Overflow> {
         let d = books.decimals;
+        let n = s.columns.len();
         let columns = if s.headings.is_empty() {
             s.columns
                 .iter()
@@ -112,25 +153,60 @@ impl StatementDto {
                 })
                 .collect()
         };
-        StatementDto {
+        Ok(StatementDto {
             report,
             decimals: d,
             currency: books.currency.clone(),
             columns,
+            budget: budget.map(|b| BudgetRefDto {
+                id: b.id,
+                name: b.name.clone(),
+                fiscal_year: b.fiscal_year,
+            }),
             rows: s
                 .rows
                 .into_iter()
-                .map(|r| RowDto {
-                    kind: r.kind.as_str(),
-                    key: r.key,
-                    account: r.account,
-                    code: r.code,
-                    name: r.name,
-                    depth: r.depth,
-                    amounts: r.amounts.into_iter().map(|v| money::format(v, d)).collect(),
+                .map(|r| {
+                    let fmt = |v: &[i64]| v.iter().map(|x| money::format(*x, d)).collect::<Vec<_>>();
+                    let mut row = RowDto {
+                        kind: r.kind.as_str(),
+                        key: r.key,
+                        account: r.account,
+                        code: r.code,
+                        name: r.name,
+                        depth: r.depth,
+                        // Against a budget the rows carry the actual columns, then the budget's.
+                        amounts: fmt(if budget.is_some() {
+                            r.amounts.get(..n).unwrap_or(&r.amounts)
+                        } else {
+                            &r.amounts
+                        }),
+                        budget: None,
+                        variance: None,
+                        variance_percent: None,
+                    };
+                    if budget.is_some() && r.kind != fin::RowKind::Section {
+                        let actual = r.amounts.get(..n).unwrap_or_default();
+                        let planned = r.amounts.get(n..).unwrap_or_default();
+                        // Each is a difference of two amounts of at most 18 digits: checked all the same.
+                        let var: Vec<i64> = actual
+                            .iter()
+                            .zip(planned)
+                            .map(|(a, b)| fin::budget::variance(*a, *b))
+                            .collect::<Result<_, _>>()?;
+                        row.variance_percent = Some(
+                            var.iter()
+                                .zip(planned)
+                                .map(|(v, b)| fin::budget::variance_percent(*v, *b).map(fin::budget::percent_text))
+                                .collect(),
+                        );
+                        row.budget = Some(fmt(planned));
+                        row.variance = Some(fmt(&var));
+                    }
+                    Ok(row)
                 })
-                .collect(),
-        }
+                .collect::<Result<_, Overflow>>()?,
+        })
     }
 }
 
@@ -168,7 +244,22 @@ impl StatementDto {
             file: format!("{slug}-{last}"),
             title,
             text_headers: vec!["Code", "Account"],
-            amount_headers: self.columns.iter().map(ColumnDto::heading).collect(),
+            amount_headers: if self.budget.is_some() {
+                self.columns
+                    .iter()
+                    .flat_map(|c| {
+                        let h = c.heading();
+                        [
+                            h.clone(),
+                            format!("Budget {h}"),
+                            format!("Variance {h}"),
+                            format!("Variance % {h}"),
+                        ]
+                    })
+                    .collect()
+            } else {
+                self.columns.iter().map(ColumnDto::heading).collect()
+            },
             decimals: self.decimals,
             currency: self.currency.clone(),
             period,
@@ -183,7 +274,22 @@ impl StatementDto {
                     },
                     depth: r.depth,
                     texts: vec![r.code.clone(), r.name.clone()],
-                    amounts: r.amounts.clone(),
+                    amounts: match (&r.budget, &r.variance, &r.variance_percent) {
+                        (Some(b), Some(v), Some(p)) => r
+                            .amounts
+                            .iter()
+                            .enumerate()
+                            .flat_map(|(i, a)| {
+                                [
+                                    a.clone(),
+                                    b.get(i).cloned().unwrap_or_default(),
+                                    v.get(i).cloned().unwrap_or_default(),
+                                    p.get(i).cloned().flatten().unwrap_or_default(),
+                                ]
+                            })
+                            .collect(),
+                        _ => r.amounts.clone(),
+                    },
                 })
                 .collect(),
         }
@@ -357,7 +463,7 @@ pub async fn balance_sheet(
                 balances.push((d, net(tx, company, Accounts::All, None, d)?));
             }
             Ok((
-                StatementDto::new("balance_sheet", fin::balance_sheet(&chart, &balances)?, ctx.books),
+                StatementDto::new("balance_sheet", fin::balance_sheet(&chart, &balances)?, ctx.books)?,
                 Look::read(format, tx, ctx)?,
             ))
         })
@@ -365,27 +471,60 @@ pub async fn balance_sheet(
     export::answer(&app, format, answer, StatementDto::sheet).await
 }
 
-/// `GET …/profit-and-loss/?date_from=&date_to=&compare=&periods=`: revenue, expenses and the
-/// net result for the period, with comparison columns.
+/// `GET …/profit-and-loss/?date_from=&date_to=&compare=&periods=&budget=`: revenue, expenses
+/// and the net result for the period, with comparison columns; `budget=<id>` adds each column's
+/// budget, variance (actual − budget) and variance % per row. With a budget the period defaults
+/// to the budget's fiscal year, and every column must cover whole months.
 pub async fn profit_and_loss(
     State(app): State<AppState>,
     c: InCompany<perm::ViewReports>,
     q: ReportQuery,
 ) -> Reply<Response> {
     let format = Format::read(&q)?;
-    let periods = Periods::read(&q)?;
+    let mut periods = Periods::read(&q)?;
+    let budget_id = match param(&q.0, "budget") {
+        None | Some("") => None,
+        // Not an id: no budget of the caller's can have it.
+        Some(text) => Some(Uuid::parse_str(text.trim()).map_err(|_| ApiError::NotFound)?),
+    };
     let answer = c
         .read(move |tx, ctx| {
             let company = ctx.books.company_id;
+            let budget = match budget_id {
+                Some(id) => Some(store_budgets::find(tx, company, id)?.ok_or(ApiError::NotFound)?),
+                None => None,
+            };
+            if let Some(b) = &budget
+                && periods.from.is_none()
+                && periods.to.is_none()
+            {
+                periods.from = Some(b.start);
+                periods.to = b.end();
+            }
             let cols = periods.columns(tx, ctx)?;
             let chart = chart(tx, company)?;
             let mut moved = Vec::new();
-            for (from, to) in cols {
-                let column = Column { from: Some(from), to };
-                moved.push((column, movements(tx, company, Accounts::Result, from, to)?));
+            for (from, to) in &cols {
+                let column = Column {
+                    from: Some(*from),
+                    to: *to,
+                };
+                moved.push((column, movements(tx, company, Accounts::Result, *from, *to)?));
             }
+            let statement = match &budget {
+                None => fin::profit_and_loss(&chart, &moved)?,
+                Some(b) => {
+                    let lines = store_budgets::lines(tx, b.id)?;
+                    let types: HashMap<Uuid, AccountType> = chart.iter().map(|a| (a.id, a.account_type)).collect();
+                    let planned = cols
+                        .iter()
+                        .map(|(from, to)| period_balances(b, &lines, &types, *from, *to))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    fin::budget::profit_and_loss_against(&chart, &moved, &planned)?
+                }
+            };
             Ok((
-                StatementDto::new("profit_and_loss", fin::profit_and_loss(&chart, &moved)?, ctx.books),
+                StatementDto::against("profit_and_loss", statement, ctx.books, budget.as_ref())?,
                 Look::read(format, tx, ctx)?,
             ))
         })
@@ -416,7 +555,7 @@ pub async fn cash_flow(
                 });
             }
             Ok((
-                StatementDto::new("cash_flow", fin::cash_flow(&chart, &data)?, ctx.books),
+                StatementDto::new("cash_flow", fin::cash_flow(&chart, &data)?, ctx.books)?,
                 Look::read(format, tx, ctx)?,
             ))
         })
@@ -446,7 +585,7 @@ pub async fn equity_changes(
                 closes: closes(tx, company, Some(from), to)?,
             };
             Ok((
-                StatementDto::new("equity_changes", fin::equity_changes(&chart, &p)?, ctx.books),
+                StatementDto::new("equity_changes", fin::equity_changes(&chart, &p)?, ctx.books)?,
                 Look::read(format, tx, ctx)?,
             ))
         })

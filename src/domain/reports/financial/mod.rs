@@ -11,6 +11,7 @@
 //! still shows its result; on the balance sheet the result not yet closed is one line,
 //! "Current earnings", which the close moves into retained earnings.
 
+pub mod budget;
 pub mod columns;
 mod statements;
 mod tree;

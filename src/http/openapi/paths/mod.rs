@@ -3,6 +3,7 @@
 //! answered).
 
 mod banking;
+mod budgets;
 mod contacts;
 mod documents;
 mod exchange_rates;
@@ -19,6 +20,7 @@ pub fn operations() -> Vec<Op> {
         ledger::ledger(),
         contacts::contacts(),
         exchange_rates::exchange_rates(),
+        budgets::budgets(),
         documents::documents(),
         documents::delivery(),
         payments::recurring_and_payments(),

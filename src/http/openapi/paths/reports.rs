@@ -24,9 +24,9 @@ pub fn reports() -> Vec<Op> {
             .about("Assets, liabilities and equity grouped by the account tree, with the current earnings not yet closed. `compare`: `none` or `previous_year`. A bad date or choice is a 400.")
             .query("as_of", Date, false).query("compare", Text, false).report(shape::<StatementDto>()),
         op("GET /api/reports/profit-and-loss/", "profitAndLoss", "Profit and loss for a period, with comparison columns")
-            .about("`date_to` defaults to today, `date_from` to the start of its fiscal year. `compare`: `none`, `previous_period`, `previous_year` or `months`; `periods`: more columns as `YYYY-MM-DD/YYYY-MM-DD,…`. At most 24 columns; `date_from` after `date_to` is a 400. Year-end closing entries are left out.")
+            .about("`date_to` defaults to today, `date_from` to the start of its fiscal year. `compare`: `none`, `previous_period`, `previous_year` or `months`; `periods`: more columns as `YYYY-MM-DD/YYYY-MM-DD,…`. At most 24 columns; `date_from` after `date_to` is a 400. Year-end closing entries are left out. `budget=<id>` adds, per row and column, the budget, the variance (actual − budget: positive is favourable for revenue and the net result, unfavourable for expenses) and the variance % of the budget (one decimal, null for a budget of 0); the exports carry them as columns. With a budget the period defaults to its fiscal year, every column must cover whole months (else a 400 under `date_to`), and an unknown budget is a 404.")
             .query("date_from", Date, false).query("date_to", Date, false).query("compare", Text, false).query("periods", Text, false)
-            .report(shape::<StatementDto>()),
+            .query("budget", Id, false).report(shape::<StatementDto>()),
         op("GET /api/reports/cash-flow/", "cashFlow", "Cash flow statement (indirect method) for a period")
             .about("The net result, then each balance-sheet account's movement under its cash flow class (the account's `cash_flow`). Same parameters as the profit and loss.")
             .query("date_from", Date, false).query("date_to", Date, false).query("compare", Text, false).query("periods", Text, false)
