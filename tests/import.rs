@@ -332,6 +332,44 @@ fn exchange_rates_are_imported_from_a_file() {
     }
 }
 
+/// `oasys revalue`: a USD receivable of a euro company booked at 1.10 (a journal entry with a
+/// foreign-currency line), previewed and revalued at 1.05 as of 31 March (a loss of 5.00, posted
+/// and reversed on 1 April), a second run for the date refused, and the books still verify.
+#[test]
+fn foreign_currency_balances_are_revalued_from_the_command_line() {
+    for install in installs() {
+        install.ok(&["tenant", "create", "--name", "Revalue Firm", "--currency", "EUR"]);
+        let entry = json!([
+            {"date": "2024-03-01", "reference": "FX-1",
+             "lines": [
+                {"account": "1100", "debit_amount": "100.00", "currency": "USD", "exchange_rate": "1.10"},
+                {"account": "4100", "credit_amount": "110.00"}
+             ]}
+        ]);
+        let file = install.file("fx.json", &entry.to_string());
+        install.ok(&["import", "journal", &file]);
+        let out = install.ok(&["revalue", "--date", "2024-03-31", "--rate", "usd=1.05", "--preview"]);
+        assert!(out.contains("preview (nothing written)"), "{out}");
+        assert!(
+            out.contains("1100 Accounts Receivable USD: 100.00 at 1.05 = 105.00 against 110.00 carried: -5.00"),
+            "{out}"
+        );
+        assert_eq!(install.references(), ["FX-1"]);
+        let out = install.ok(&["revalue", "--date", "2024-03-31", "--rate", "USD=1.05"]);
+        assert!(out.contains("unrealised gain (loss): -5.00 EUR"), "{out}");
+        assert_eq!(install.count("SELECT COUNT(*) FROM revaluation_runs"), 1);
+        assert_eq!(install.count("SELECT COUNT(*) FROM journal_entries"), 3);
+        let err = install.fails(&["revalue", "--date", "2024-03-31", "--rate", "USD=1.05"]);
+        assert!(err.contains("has already been run"), "{err}");
+        // No stored rate and none given: refused, naming the currency and the date.
+        let err = install.fails(&["revalue", "--date", "2024-04-30"]);
+        assert!(err.contains("USD") && err.contains("2024-04-30"), "{err}");
+        let err = install.fails(&["revalue", "--date", "2024-04-30", "--rate", "USD=-1"]);
+        assert!(err.contains("--rate"), "{err}");
+        install.verified();
+    }
+}
+
 /// `oasys import budget`: a tab-separated file into a budget, a preview naming a bad line and
 /// writing nothing, a file with a bad line refused whole.
 #[test]

@@ -69,6 +69,7 @@ fn input(date: Date, i: i64, accounts: &[Uuid]) -> EntryInput {
         credit,
         currency: None,
         exchange_rate: None,
+        company_amount: None,
     };
     EntryInput {
         date: Some(date),
@@ -1047,7 +1048,7 @@ fn postgres_a_deleted_entry_is_named() {
 /// use, keeps every posting time to the microsecond, and verifies. The firm is made by this
 /// binary, then taken back to schema 9 by hand: the reverse of V10, of the banking tables
 /// (V11, V12), of the allocations' dates (V13), of the statements' account column and index (V14)
-/// of exchange rates (V15) and of budgets (V17).
+/// of exchange rates (V15), of budgets (V17) and of foreign-currency documents (V18).
 #[test]
 fn postgres_a_firm_written_before_v10_migrates_and_verifies() {
     let Some(url) = postgres_url() else { return };
@@ -1069,7 +1070,7 @@ fn postgres_a_firm_written_before_v10_migrates_and_verifies() {
     let mut client = ledger.postgres();
     client
         .batch_execute(&format!(
-            "DROP TABLE tax_return_boxes, tax_returns, budget_amounts, budgets, exchange_rates, bank_line_rejections, bank_match_memory, bank_rules, statement_lines,
+            "DROP TABLE revaluation_runs, tax_return_boxes, tax_returns, budget_amounts, budgets, exchange_rates, bank_line_rejections, bank_match_memory, bank_rules, statement_lines,
                  reconciliations, statement_imports, bank_accounts CASCADE;
              DROP INDEX IF EXISTS statement_lines_entry;
              DROP INDEX IF EXISTS journal_entries_year_end;
@@ -1079,7 +1080,11 @@ fn postgres_a_firm_written_before_v10_migrates_and_verifies() {
                  DROP COLUMN tax_payable_account_id, DROP COLUMN tax_receivable_account_id;
              DROP INDEX audit_log_ranges;
              ALTER TABLE audit_log DROP COLUMN first_number, DROP COLUMN last_number;
-             ALTER TABLE allocations DROP COLUMN date, DROP COLUMN ended_on;
+             ALTER TABLE allocations DROP COLUMN date, DROP COLUMN ended_on, DROP COLUMN exchange_entry_id,
+                 DROP COLUMN carried_document, DROP COLUMN carried_source;
+             ALTER TABLE documents DROP COLUMN exchange_rate_e12;
+             ALTER TABLE payments DROP COLUMN currency, DROP COLUMN exchange_rate_e12;
+             ALTER TABLE company_settings DROP COLUMN exchange_account_id;
              DROP INDEX documents_entry, payments_entry;
              ALTER TABLE ledger_chain ADD COLUMN prev_hash TEXT;
              UPDATE ledger_chain c SET prev_hash = COALESCE((SELECT p.hash FROM ledger_chain p

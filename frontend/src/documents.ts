@@ -84,6 +84,11 @@ export interface Doc {
   issue_date: string;
   due_date: string;
   currency: string;
+  /** Company currency per unit of `currency`; null in the company currency (or a draft taking the rate of its date). */
+  exchange_rate?: string | null;
+  /** `total` and `balance_due` in the company currency at the document's rate. */
+  total_company?: string | null;
+  balance_due_company?: string | null;
   reference: string;
   notes: string;
   payment_terms_days: number;
@@ -114,7 +119,8 @@ export interface Payment {
   bank_account: string;
   reference: string;
   status: string;
-  allocations: { document: string; amount: string; date?: string; document_number?: string }[];
+  exchange_rate?: string | null;
+  allocations: { document: string; amount: string; date?: string; document_number?: string; exchange_entry?: string | null }[];
   unallocated: string;
   journal_entry: string | null;
   void_entry: string | null;

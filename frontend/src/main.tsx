@@ -55,6 +55,7 @@ const DocumentView = lazy(() => import("./pages/documents/view").then((m) => m.D
 const Items = lazy(() => itemsPage().then((m) => m.Items));
 const TaxRates = lazy(() => itemsPage().then((m) => m.TaxRates));
 const ExchangeRates = lazy(() => import("./pages/exchangeRates").then((m) => m.ExchangeRates));
+const Revaluation = lazy(() => import("./pages/revaluation").then((m) => m.Revaluation));
 const Budgets = lazy(() => import("./pages/budgets").then((m) => m.Budgets));
 const recurringPage = () => import("./pages/recurring");
 const RecurringList = lazy(() => recurringPage().then((m) => m.RecurringList));
@@ -126,6 +127,7 @@ function Shell() {
         ["Periods", "/accounting/periods", can(user, "ledger.view")],
         ["Tax rates", "/accounting/tax-rates", docs],
         ["Exchange rates", "/accounting/exchange-rates", true],
+        ["Revaluation run", "/accounting/revaluation", true],
         ["Budgets", "/accounting/budgets", true],
       ],
     },
@@ -245,6 +247,7 @@ function Shell() {
           <Route path="/accounting/periods" component={Periods} />
           <Route path="/accounting/tax-rates">{docs ? <TaxRates /> : <Forbidden />}</Route>
           <Route path="/accounting/exchange-rates">{ledger ? <ExchangeRates /> : <Forbidden />}</Route>
+          <Route path="/accounting/revaluation">{ledger ? <Revaluation /> : <Forbidden />}</Route>
           <Route path="/accounting/budgets">{ledger ? <Budgets /> : <Forbidden />}</Route>
           <Route path="/accounting">{() => <Redirect to="/accounting/accounts" />}</Route>
           <Route path="/sales/customers/:id/statement">{(p: { id: string }) => (docs ? <StatementPage id={p.id} key={p.id} /> : <Forbidden />)}</Route>

@@ -11,6 +11,7 @@ mod import_budget;
 mod import_rates;
 mod import_statement;
 mod report;
+mod revalue;
 mod serve;
 mod verify;
 
@@ -109,6 +110,26 @@ pub enum Command {
     /// Recurring invoices.
     #[command(subcommand)]
     Recurring(RecurringCommand),
+    /// Revalue a company's foreign-currency receivables, payables and bank balances as of a
+    /// date: the unrealised gain or loss posted on the date and reversed the next day (as the
+    /// API's `POST /api/accounting/revaluations/`). `--preview` prints what would be posted.
+    Revalue {
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+        /// A closing rate replacing the company's stored one, `CURRENCY=RATE` (repeatable).
+        #[arg(long = "rate")]
+        rates: Vec<String>,
+        /// Firm id (default: the only firm).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Company id (default: the firm's first company).
+        #[arg(long)]
+        company: Option<String>,
+        /// Print the revaluation, write nothing.
+        #[arg(long)]
+        preview: bool,
+    },
     /// Check the installation: configuration, data dir and secrets, disk space, databases and
     /// pending migrations, the listen port or the running server, e-mail. Prints ok/warn/FAIL
     /// with what to do; exits non-zero on any FAIL.
@@ -410,6 +431,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Some(archive) => import_archive::run(&config, archive, args.force, args.source_checkpoint_key.as_deref()),
             None => anyhow::bail!("give an archive to import, or `oasys import journal FILE`"),
         },
+        Some(Command::Revalue {
+            date,
+            rates,
+            tenant,
+            company,
+            preview,
+        }) => revalue::run(&config, &date, &rates, tenant.as_deref(), company.as_deref(), preview),
         Some(Command::Recurring(RecurringCommand::Run { tenant, date })) => {
             admin::recurring_run(config, tenant.as_deref(), date.as_deref())
         }

@@ -19,6 +19,7 @@ pub mod money;
 pub mod password;
 pub mod references;
 pub mod reports;
+pub mod revaluation;
 pub mod roles;
 pub mod tax_returns;
 pub mod taxes;
@@ -62,6 +63,13 @@ impl FieldErrors {
         let mut e = FieldErrors::default();
         e.add(field, message);
         e
+    }
+
+    /// Adds every message of `other`.
+    pub fn merge(&mut self, other: FieldErrors) {
+        for (field, messages) in other.0 {
+            self.0.entry(field).or_default().extend(messages);
+        }
     }
 
     /// `Ok(())` when nothing was added, else the collected errors.

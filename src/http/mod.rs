@@ -32,6 +32,7 @@ pub mod permission;
 pub mod recurring;
 pub mod reports;
 pub mod resource;
+pub mod revaluation;
 pub mod setup;
 pub mod statements;
 pub mod tax_returns;
@@ -188,6 +189,12 @@ pub fn api_routes() -> openapi::Routes {
             "/api/accounting/exchange-rates/{id}/",
             resource::one::<ExchangeRates>().delete(resource::delete::<ExchangeRates>),
         )
+        // period-end revaluation of what is kept in another currency
+        .route(
+            "/api/accounting/revaluations/",
+            get(revaluation::list).post(revaluation::run),
+        )
+        .route("/api/accounting/revaluations/preview/", post(revaluation::preview))
         // budgets per fiscal year: the grid by hand, pasted text, last year's actuals ± %
         .route("/api/accounting/budgets/", resource::many::<Budgets>())
         .route(

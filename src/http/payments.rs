@@ -13,6 +13,7 @@ use super::journal::ReverseBody;
 use super::resource::{Edit, Resource};
 use crate::domain::documents::payments::{self, AllocationInput, PaymentInput};
 use crate::domain::documents::{Allocation, DocumentStore, Payment};
+use crate::domain::exchange_rates::format_rate;
 use crate::domain::ledger::Ctx;
 use crate::domain::money;
 use crate::store::list::{ListRequest, Page};
@@ -50,6 +51,12 @@ pub struct PaymentBody {
     reference: String,
     #[serde(default)]
     allocations: Vec<AllocationBody>,
+    /// ISO 4217; by default the company currency. `amount` is in it, and it may be allocated
+    /// only to documents in it.
+    currency: Option<String>,
+    /// For another currency: units of the company currency per unit, such as `"1.08"`; by
+    /// default the company's rate on or before `date`.
+    exchange_rate: Option<String>,
 }
 
 /// The body of `…/{id}/allocate/`.
@@ -79,6 +86,8 @@ impl PaymentBody {
             bank_account: self.bank_account,
             reference: self.reference,
             allocations: allocations(self.allocations),
+            currency: self.currency.filter(|c| !c.is_empty()),
+            exchange_rate: self.exchange_rate,
         })
     }
 }
@@ -91,6 +100,9 @@ pub struct AllocationDto {
     /// the later of the payment's date and the document's issue date.
     date: String,
     document: Uuid,
+    /// The entry of the realised exchange difference, when the payment and the document were
+    /// at different rates.
+    exchange_entry: Option<Uuid>,
 }
 
 /// A payment as the API shows it.
@@ -104,10 +116,14 @@ pub struct PaymentDto {
     contact: Uuid,
     contact_name: String,
     created_at: String,
+    /// The payment's currency: `amount`, `unallocated` and the allocations are in it.
+    currency: String,
     #[schema(format = Date)]
     date: String,
     /// `received` or `made`.
     direction: &'static str,
+    /// For another currency than the company's: units of the company currency per unit.
+    exchange_rate: Option<String>,
     id: Uuid,
     journal_entry: Uuid,
     reference: String,
@@ -118,7 +134,9 @@ pub struct PaymentDto {
 }
 
 impl PaymentDto {
-    fn new(p: &Payment, contact_name: String, allocs: &[Allocation], decimals: u32) -> Result<PaymentDto, ApiError> {
+    fn new(p: &Payment, contact_name: String, allocs: &[Allocation], company: &str) -> Result<PaymentDto, ApiError> {
+        let currency = p.currency_or(company).to_owned();
+        let decimals = money::decimals(&currency);
         let m = |v: i64| money::format(v, decimals);
         Ok(PaymentDto {
             allocations: allocs
@@ -127,6 +145,7 @@ impl PaymentDto {
                     amount: m(a.amount),
                     date: a.date.to_string(),
                     document: a.document_id,
+                    exchange_entry: a.exchange_entry_id,
                 })
                 .collect(),
             amount: m(p.amount),
@@ -134,8 +153,10 @@ impl PaymentDto {
             contact: p.contact_id,
             contact_name,
             created_at: p.created_at.to_string(),
+            currency,
             date: p.date.to_string(),
             direction: p.direction.as_str(),
+            exchange_rate: p.exchange_rate.map(format_rate),
             id: p.id,
             journal_entry: p.journal_entry_id,
             reference: p.reference.clone(),
@@ -175,7 +196,7 @@ impl Resource for Payments {
 
     fn show(tx: &mut Tx, ctx: &Ctx<'_>, (payment, contact_name): (Payment, String)) -> Result<PaymentDto, ApiError> {
         let allocs = tx.allocations_from(ctx.books.company_id, payment.id)?;
-        PaymentDto::new(&payment, contact_name, &allocs, ctx.books.decimals)
+        PaymentDto::new(&payment, contact_name, &allocs, &ctx.books.currency)
     }
 
     /// Records and posts a payment, then allocates it.

@@ -41,6 +41,9 @@ pub struct SettingsDto {
     /// Where documents round tax: `line` or `document`.
     #[schema(schema_with = roundings)]
     pub tax_rounding: &'static str,
+    /// Where exchange differences are posted; `null`: the account of subtype `fx`.
+    #[schema(required = true)]
+    pub exchange_account: Option<Uuid>,
 }
 
 /// The ways of rounding tax, by name.
@@ -57,6 +60,7 @@ impl SettingsDto {
             approval_required: s.approval_required,
             approval_threshold: money::format(s.approval_threshold, books.decimals),
             tax_rounding: s.tax_rounding.as_str(),
+            exchange_account: s.exchange_account_id,
         }
     }
 }
@@ -73,6 +77,9 @@ pub struct SettingsBody {
     approval_threshold: Option<Value>,
     /// `line` or `document`.
     tax_rounding: Option<String>,
+    /// A revenue or expense account for exchange differences; `null`: the account of subtype `fx`.
+    #[serde(default, deserialize_with = "crate::http::accounting::present")]
+    exchange_account: Option<Option<Uuid>>,
 }
 
 impl SettingsBody {
@@ -88,6 +95,7 @@ impl SettingsBody {
             approval_required: self.approval_required,
             approval_threshold,
             tax_rounding: self.tax_rounding,
+            exchange_account: self.exchange_account,
         })
     }
 }

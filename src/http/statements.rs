@@ -30,8 +30,14 @@ use crate::store::{Tx, contacts};
 /// One movement, with the balance after it.
 #[derive(Serialize, ToSchema)]
 pub struct StatementRow {
+    /// The movement in its own currency, `debit − credit` (an exchange difference is in the
+    /// company currency).
+    amount_currency: String,
     balance: String,
     credit: String,
+    /// The document's or payment's currency; `debit`, `credit` and `balance` are in the
+    /// company currency, at the rate it was booked at.
+    currency: String,
     #[schema(format = Date)]
     date: String,
     debit: String,
@@ -77,8 +83,10 @@ impl StatementDto {
                 .lines
                 .iter()
                 .map(|l| StatementRow {
+                    amount_currency: money::format(l.amount_currency, money::decimals(&l.currency)),
                     balance: m(l.balance),
                     credit: m(l.credit),
+                    currency: l.currency.clone(),
                     date: l.date.to_string(),
                     debit: m(l.debit),
                     description: l.description,
@@ -102,8 +110,8 @@ fn build(tx: &mut Tx, ctx: &Ctx<'_>, id: Uuid, q: &ReportQuery) -> Result<(Conta
         Date::first_of_month,
     )
     .ok_or_else(|| ApiError::field("date_from", "The start of the period is after its end."))?;
-    let movements = statement_movements(tx, ctx.books.company_id, id, to)?;
-    let open = open_items(tx, ctx.books.company_id, Side::Receivables, to, Some(id))?;
+    let movements = statement_movements(tx, ctx.books, id, to)?;
+    let open = open_items(tx, ctx.books, Side::Receivables, to, Some(id))?;
     Ok((customer, statement::statement(movements, from, to, &open)?))
 }
 

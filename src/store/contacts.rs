@@ -11,6 +11,8 @@ use super::platform::{parse_ts, ts};
 use super::{Row, StoreError, Tx, Value, accounts, taxes};
 use crate::domain::accounts::Account;
 use crate::domain::contacts::{Contact, ContactRole, ContactStore, OpenAmounts};
+use crate::domain::exchange_rates::convert;
+use crate::domain::money;
 use crate::domain::references::ReferenceStore;
 use crate::domain::taxes::TaxRate;
 use crate::params;
@@ -156,7 +158,22 @@ pub fn update(tx: &mut Tx, c: &Contact) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// What is open with each of `contacts` on `role`'s side, in two queries whatever their number
+/// The decimals of the company's currency.
+fn company_decimals(tx: &mut Tx, company: Uuid) -> Result<u32, StoreError> {
+    let currency = tx
+        .query_one("SELECT currency FROM companies WHERE id = $1", params![company])?
+        .text(0)?;
+    Ok(money::decimals(&currency))
+}
+
+/// `amount` of `currency` at `rate` in the company currency (`decimals`).
+fn in_company(amount: i64, currency: &str, rate: i64, decimals: u32) -> Result<i64, StoreError> {
+    convert::to_company(amount, money::decimals(currency), rate, decimals)
+        .map_err(|e| StoreError::Corrupt(format!("open amount: {e}")))
+}
+
+/// What is open with each of `contacts` on `role`'s side, in the company currency (documents and
+/// payments in another currency at the rate they were booked at), in four queries whatever their number
 /// (a page of a list holds at most 200): issued documents less credits, net of what was
 /// allocated to them, and payments not yet allocated. Contacts with nothing open are left out.
 pub fn open_amounts(
@@ -192,7 +209,7 @@ pub fn open_amounts(
         &format!(
             "SELECT contact_id, SUM(CASE kind WHEN $2 THEN total - amount_paid ELSE -(total - amount_paid) END) \
              FROM documents WHERE company_id = $1 AND kind IN ($2, $3) AND status NOT IN ('draft', 'void') \
-             AND contact_id IN ({ids}) GROUP BY contact_id"
+             AND exchange_rate_e12 IS NULL AND contact_id IN ({ids}) GROUP BY contact_id"
         ),
         &with_ids([company.into(), document.into(), credit.into()]),
     )?;
@@ -200,18 +217,54 @@ pub fn open_amounts(
         let contact = r.uuid(0)?;
         open.entry(contact).or_insert(nothing(contact)).documents = r.int(1)?;
     }
+    // Documents in another currency, one by one: in the company currency as the control account
+    // carries them (the whole at its rate less what the standing allocations took off it).
+    let decimals = company_decimals(tx, company)?;
+    let foreign = tx.query(
+        &format!(
+            "SELECT d.contact_id, CASE d.kind WHEN $2 THEN 1 ELSE -1 END, d.total, d.currency, d.exchange_rate_e12, \
+             COALESCE((SELECT SUM(CASE WHEN a.document_id = d.id THEN a.carried_document ELSE a.carried_source END) \
+             FROM allocations a WHERE a.company_id = $1 AND (a.document_id = d.id OR a.source_id = d.id) \
+             AND a.ended_on IS NULL), 0) \
+             FROM documents d WHERE d.company_id = $1 AND d.kind IN ($2, $3) AND d.status NOT IN ('draft', 'void') \
+             AND d.exchange_rate_e12 IS NOT NULL AND d.contact_id IN ({ids})"
+        ),
+        &with_ids([company.into(), document.into(), credit.into()]),
+    )?;
+    for r in &foreign {
+        let contact = r.uuid(0)?;
+        let amount = r.int(1)? * (in_company(r.int(2)?, &r.text(3)?, r.int(4)?, decimals)? - r.int(5)?);
+        let entry = open.entry(contact).or_insert(nothing(contact));
+        entry.documents = entry.documents.saturating_add(amount);
+    }
     let payments = tx.query(
         &format!(
             "SELECT p.contact_id, SUM(p.amount - COALESCE((SELECT SUM(a.amount) FROM allocations a \
              WHERE a.company_id = $1 AND a.source_id = p.id AND a.ended_on IS NULL), 0)) FROM payments p \
-             WHERE p.company_id = $1 AND p.direction = $2 AND p.is_void = $3 AND p.contact_id IN ({ids}) \
-             GROUP BY p.contact_id"
+             WHERE p.company_id = $1 AND p.direction = $2 AND p.is_void = $3 AND p.exchange_rate_e12 IS NULL \
+             AND p.contact_id IN ({ids}) GROUP BY p.contact_id"
         ),
         &with_ids([company.into(), direction.into(), false.into()]),
     )?;
     for r in &payments {
         let contact = r.uuid(0)?;
         open.entry(contact).or_insert(nothing(contact)).unallocated = r.int(1)?;
+    }
+    let foreign = tx.query(
+        &format!(
+            "SELECT p.contact_id, p.amount, p.currency, p.exchange_rate_e12, COALESCE((SELECT SUM(a.carried_source) \
+             FROM allocations a WHERE a.company_id = $1 AND a.source_id = p.id AND a.ended_on IS NULL), 0) \
+             FROM payments p WHERE p.company_id = $1 AND p.direction = $2 AND p.is_void = $3 \
+             AND p.exchange_rate_e12 IS NOT NULL AND p.contact_id IN ({ids})"
+        ),
+        &with_ids([company.into(), direction.into(), false.into()]),
+    )?;
+    for r in &foreign {
+        let contact = r.uuid(0)?;
+        let currency = r.opt_text(2)?.unwrap_or_default();
+        let amount = in_company(r.int(1)?, &currency, r.int(3)?, decimals)? - r.int(4)?;
+        let entry = open.entry(contact).or_insert(nothing(contact));
+        entry.unallocated = entry.unallocated.saturating_add(amount);
     }
     Ok(open.into_values().collect())
 }

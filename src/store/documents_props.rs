@@ -5,7 +5,11 @@
 //! payments; every entry balances; and every document's paid amount is the sum of what is
 //! allocated to it. As of any date (issue 17, item 0), the ageing total equals the control
 //! account's trial balance, a customer's statement closes at their ageing total, and an event
-//! dated after a date never changes the reports as of that date.
+//! dated after a date never changes the reports as of that date. Documents and payments come in
+//! three currencies (the company's, EUR and JPY, at random rates given on each), so realised
+//! exchange differences are posted along the way; and after every step, revaluing as of a far
+//! date at closing rates leaves each control account at exactly its open items revalued
+//! (`check_revaluation`, run and rolled back).
 
 use jiff::civil::{Date, date};
 use proptest::prelude::*;
@@ -24,7 +28,7 @@ use crate::params;
 use crate::provision::{self, NewFirm};
 use crate::tenancy::TenantScope;
 
-const KEY: &[u8] = b"documents-props-checkpoint-key";
+pub(super) const KEY: &[u8] = b"documents-props-checkpoint-key";
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -32,6 +36,8 @@ enum Op {
     /// credits the document they credit.
     Issue {
         kind: usize,
+        currency: usize,
+        rate: Index,
         contact: Index,
         lines: Vec<(u32, i64, bool)>,
         credits: Option<Index>,
@@ -40,6 +46,8 @@ enum Op {
     /// A payment of `amount` allocated to up to two open documents, partly or in full.
     Pay {
         received: bool,
+        currency: usize,
+        rate: Index,
         contact: Index,
         amount: i64,
         allocate: Vec<(Index, bool)>,
@@ -68,37 +76,52 @@ fn as_of_dates() -> Vec<Date> {
     (0..=12).map(|i| day(i * 20 - 5)).collect()
 }
 
+/// The currencies of documents and payments (the company's first, without rates), the rates
+/// each is given at, and the closing rate the revaluation check uses.
+pub(super) const CURRENCIES: [(&str, &[&str], &str); 3] = [
+    ("USD", &[], "1"),
+    ("EUR", &["1.1", "1.0837", "0.95"], "1.2"),
+    ("JPY", &["0.0071", "0.00683"], "0.0069"),
+];
+
+/// The currency `i` and a rate for it picked by `rate` (`None` for the company's).
+fn currency(i: usize, rate: &Index) -> (&'static str, Option<String>) {
+    let (code, rates, _) = CURRENCIES[i % CURRENCIES.len()];
+    let rate = (!rates.is_empty()).then(|| rates[rate.index(rates.len())].to_owned());
+    (code, rate)
+}
+
 fn op() -> impl Strategy<Value = Op> {
     let line = (1u32..40, 1i64..50_000, any::<bool>());
     prop_oneof![
-        5 => (0usize..4, any::<Index>(), prop::collection::vec(line, 1..4), prop::option::of(any::<Index>()), 0..SPAN)
-            .prop_map(|(kind, contact, lines, credits, day)| Op::Issue { kind, contact, lines, credits, day }),
-        4 => (any::<bool>(), any::<Index>(), 1i64..200_000, prop::collection::vec((any::<Index>(), any::<bool>()), 0..3), 0..SPAN)
-            .prop_map(|(received, contact, amount, allocate, day)| Op::Pay { received, contact, amount, allocate, day }),
+        5 => ((0usize..4, 0..CURRENCIES.len(), any::<Index>()), any::<Index>(), prop::collection::vec(line, 1..4), prop::option::of(any::<Index>()), 0..SPAN)
+            .prop_map(|((kind, currency, rate), contact, lines, credits, day)| Op::Issue { kind, currency, rate, contact, lines, credits, day }),
+        4 => ((any::<bool>(), 0..CURRENCIES.len(), any::<Index>()), any::<Index>(), 1i64..200_000, prop::collection::vec((any::<Index>(), any::<bool>()), 0..3), 0..SPAN)
+            .prop_map(|((received, currency, rate), contact, amount, allocate, day)| Op::Pay { received, currency, rate, contact, amount, allocate, day }),
         2 => (any::<Index>(), any::<Index>()).prop_map(|(payment, document)| Op::Allocate { payment, document }),
         2 => (any::<Index>(), -3i64..60).prop_map(|(i, days)| Op::VoidDocument(i, days)),
         2 => (any::<Index>(), -3i64..60).prop_map(|(i, days)| Op::VoidPayment(i, days)),
     ]
 }
 
-struct Fixture {
-    books: Books,
-    company: crate::domain::tenants::Company,
-    actor: Uuid,
-    customers: Vec<Uuid>,
-    vendors: Vec<Uuid>,
-    tax: Uuid,
-    revenue: Uuid,
-    expense: Uuid,
-    bank: Uuid,
-    receivable: Uuid,
-    payable: Uuid,
-    /// Issued documents with their issue dates, payments with their dates.
-    documents: Vec<(Uuid, DocumentKind, Date)>,
-    payments: Vec<(Uuid, Date)>,
+pub(super) struct Fixture {
+    pub(super) books: Books,
+    pub(super) company: crate::domain::tenants::Company,
+    pub(super) actor: Uuid,
+    pub(super) customers: Vec<Uuid>,
+    pub(super) vendors: Vec<Uuid>,
+    pub(super) tax: Uuid,
+    pub(super) revenue: Uuid,
+    pub(super) expense: Uuid,
+    pub(super) bank: Uuid,
+    pub(super) receivable: Uuid,
+    pub(super) payable: Uuid,
+    /// Issued documents with their issue dates and currencies, payments with their dates.
+    pub(super) documents: Vec<(Uuid, DocumentKind, Date, &'static str, Uuid)>,
+    pub(super) payments: Vec<(Uuid, Date)>,
 }
 
-fn fail(m: impl Into<String>) -> TestCaseError {
+pub(super) fn fail(m: impl Into<String>) -> TestCaseError {
     TestCaseError::fail(m.into())
 }
 
@@ -138,12 +161,15 @@ fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<Option<Date>, Outcome>
     match op {
         Op::Issue {
             kind,
+            currency: c,
+            rate,
             contact,
             lines,
             credits,
             day: d,
         } => {
             let kind = DocumentKind::ALL[*kind];
+            let (code, rate) = currency(*c, rate);
             let contacts = if kind.is_sales() { &f.customers } else { &f.vendors };
             let contact = contacts[contact.index(contacts.len())];
             let credited = match (kind.credits(), credits) {
@@ -151,8 +177,8 @@ fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<Option<Date>, Outcome>
                     let candidates: Vec<Uuid> = f
                         .documents
                         .iter()
-                        .filter(|(_, k, _)| *k == target)
-                        .map(|(id, _, _)| *id)
+                        .filter(|(_, k, _, c, _)| *k == target && *c == code)
+                        .map(|(id, _, _, _, _)| *id)
                         .collect();
                     (!candidates.is_empty()).then(|| candidates[i.index(candidates.len())])
                 }
@@ -161,13 +187,15 @@ fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<Option<Date>, Outcome>
             let input = DocumentInput {
                 contact: Some(contact),
                 issue_date: Some(day(*d)),
+                currency: Some(code.to_owned()),
+                exchange_rate: rate,
                 credited_document: credited,
                 lines: lines
                     .iter()
                     .map(|&(q, price, taxed)| LineInput {
                         description: "line".into(),
                         quantity: Some(format!("{}.{}", q / 10, q % 10)),
-                        unit_price: Some(money::format(price, 2)),
+                        unit_price: Some(money::format(price, money::decimals(code))),
                         tax_rate: taxed.then_some(f.tax),
                         account: Some(if kind.is_sales() { f.revenue } else { f.expense }),
                         ..LineInput::default()
@@ -177,28 +205,45 @@ fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<Option<Date>, Outcome>
             };
             let doc = operations::create_draft(tx, &ctx, kind, &input).map_err(Outcome::Refused)?;
             operations::issue(tx, &ctx, kind, doc.id).map_err(Outcome::Refused)?;
-            f.documents.push((doc.id, kind, day(*d)));
+            f.documents.push((doc.id, kind, day(*d), code, contact));
             Ok(Some(day(*d)))
         }
         Op::Pay {
             received,
+            currency: c,
+            rate,
             contact,
             amount,
             allocate,
             day: d,
         } => {
             let contacts = if *received { &f.customers } else { &f.vendors };
-            let contact = contacts[contact.index(contacts.len())];
             let kind = if *received {
                 DocumentKind::Invoice
             } else {
                 DocumentKind::Bill
             };
+            // Mostly from the contact and in the currency of a document it pays, so that most
+            // allocations can stand.
+            let of_kind: Vec<(&'static str, Uuid)> =
+                f.documents.iter().filter(|d| d.1 == kind).map(|d| (d.3, d.4)).collect();
+            let (c, contact) = match allocate.first() {
+                Some((i, _)) if !of_kind.is_empty() => {
+                    let (code, contact) = of_kind[i.index(of_kind.len())];
+                    (
+                        CURRENCIES.iter().position(|(k, _, _)| *k == code).unwrap_or(*c),
+                        contact,
+                    )
+                }
+                _ => (*c, contacts[contact.index(contacts.len())]),
+            };
+            let (code, rate) = currency(c, rate);
+            let decimals = money::decimals(code);
             let docs: Vec<Uuid> = f
                 .documents
                 .iter()
-                .filter(|(_, k, _)| *k == kind)
-                .map(|(id, _, _)| *id)
+                .filter(|(_, k, _, c, who)| *k == kind && *c == code && *who == contact)
+                .map(|(id, _, _, _, _)| *id)
                 .collect();
             let mut allocations = Vec::new();
             for (i, full) in allocate {
@@ -206,9 +251,12 @@ fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<Option<Date>, Outcome>
                     break;
                 }
                 let d = docs[i.index(docs.len())];
+                if allocations.iter().any(|a: &AllocationInput| a.document == Some(d)) {
+                    continue;
+                }
                 allocations.push(AllocationInput {
                     document: Some(d),
-                    amount: (!full).then(|| money::format((amount / 3).max(1), 2)),
+                    amount: (!full).then(|| money::format((amount / 3).max(1), decimals)),
                 });
             }
             let p = payments::record(
@@ -218,10 +266,12 @@ fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<Option<Date>, Outcome>
                     direction: Some(if *received { "received" } else { "made" }.into()),
                     contact: Some(contact),
                     date: Some(day(*d)),
-                    amount: Some(money::format(*amount, 2)),
+                    amount: Some(money::format(*amount, decimals)),
                     bank_account: Some(f.bank),
                     reference: String::new(),
                     allocations,
+                    currency: Some(code.to_owned()),
+                    exchange_rate: rate,
                 },
             )
             .map_err(Outcome::Refused)?;
@@ -233,7 +283,7 @@ fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<Option<Date>, Outcome>
                 return Ok(None);
             }
             let (p, paid) = f.payments[payment.index(f.payments.len())];
-            let (d, _, issued) = f.documents[document.index(f.documents.len())];
+            let (d, _, issued, _, _) = f.documents[document.index(f.documents.len())];
             payments::allocate(
                 tx,
                 &ctx,
@@ -250,7 +300,7 @@ fn apply(tx: &mut Tx, f: &mut Fixture, op: &Op) -> Result<Option<Date>, Outcome>
             if f.documents.is_empty() {
                 return Ok(None);
             }
-            let (d, kind, issued) = f.documents[i.index(f.documents.len())];
+            let (d, kind, issued, _, _) = f.documents[i.index(f.documents.len())];
             let on = issued.saturating_add(jiff::Span::new().days(*days));
             operations::void(tx, &ctx, kind, d, Some(on)).map_err(Outcome::Refused)?;
             Ok(Some(on))
@@ -283,9 +333,9 @@ fn as_of(tx: &mut Tx, f: &Fixture, as_of: Date) -> Result<AsOf, TestCaseError> {
     let company = f.books.company_id;
     let tb = reports::trial_balance(tx, company, as_of)?;
     let net = |id: Uuid| tb.iter().find(|r| r.account_id == id).map_or(0, |r| r.debit - r.credit);
-    let items = reports::open_items(tx, company, Side::Receivables, as_of, None)?;
+    let items = reports::open_items(tx, &f.books, Side::Receivables, as_of, None)?;
     let receivables = ageing::age(&items, as_of).map_err(|e| fail(e.to_string()))?;
-    let payables = ageing::age(&reports::open_items(tx, company, Side::Payables, as_of, None)?, as_of)
+    let payables = ageing::age(&reports::open_items(tx, &f.books, Side::Payables, as_of, None)?, as_of)
         .map_err(|e| fail(e.to_string()))?;
     prop_assert_eq!(
         receivables.total,
@@ -301,8 +351,8 @@ fn as_of(tx: &mut Tx, f: &Fixture, as_of: Date) -> Result<AsOf, TestCaseError> {
     prop_assert_eq!(payables.total, -net(f.payable), "payables as of {}", as_of);
     let mut statements = Vec::new();
     for &customer in &f.customers {
-        let movements = reports::statement_movements(tx, company, customer, as_of)?;
-        let open = reports::open_items(tx, company, Side::Receivables, as_of, Some(customer))?;
+        let movements = reports::statement_movements(tx, &f.books, customer, as_of)?;
+        let open = reports::open_items(tx, &f.books, Side::Receivables, as_of, Some(customer))?;
         let s = statement::statement(movements, START(), as_of, &open).map_err(|e| fail(e.to_string()))?;
         let line = receivables
             .rows
@@ -326,11 +376,11 @@ fn check(tx: &mut Tx, f: &Fixture) -> Result<(), TestCaseError> {
     let far = date(2100, 1, 1);
     let tb = reports::trial_balance(tx, company, far)?;
     let net = |id: Uuid| tb.iter().find(|r| r.account_id == id).map_or(0, |r| r.debit - r.credit);
-    let open_sales: i64 = reports::open_items(tx, company, Side::Receivables, far, None)?
+    let open_sales: i64 = reports::open_items(tx, &f.books, Side::Receivables, far, None)?
         .iter()
         .map(|r| r.amount)
         .sum();
-    let open_purchases: i64 = reports::open_items(tx, company, Side::Payables, far, None)?
+    let open_purchases: i64 = reports::open_items(tx, &f.books, Side::Payables, far, None)?
         .iter()
         .map(|r| r.amount)
         .sum();
@@ -338,7 +388,7 @@ fn check(tx: &mut Tx, f: &Fixture) -> Result<(), TestCaseError> {
         net(f.receivable),
         open_sales,
         "receivable control account vs open sales documents: {:?} {:?} {:?}",
-        reports::open_items(tx, company, Side::Receivables, far, None)?,
+        reports::open_items(tx, &f.books, Side::Receivables, far, None)?,
         tx.query(
             "SELECT kind, total, amount_paid, tax_total, subtotal FROM documents",
             &[]
@@ -349,7 +399,7 @@ fn check(tx: &mut Tx, f: &Fixture) -> Result<(), TestCaseError> {
         -net(f.payable),
         open_purchases,
         "payable control account vs open purchase documents: {:?} {:?}",
-        reports::open_items(tx, company, Side::Payables, far, None)?,
+        reports::open_items(tx, &f.books, Side::Payables, far, None)?,
         tx.query(
             "SELECT kind, total, amount_paid, tax_total, subtotal FROM documents",
             &[]
@@ -466,6 +516,7 @@ fn run_case(store: &Store, ops: &[Op]) -> Result<(), TestCaseError> {
             }
         };
         store.tenant_read(&scope, |tx| check(tx, &f))?;
+        super::documents_props_fx::check_revaluation(store, &scope, &f)?;
         let after = read(&f)?;
         // Nothing dated after a date changes what the reports said as of it.
         for ((d, was), now) in dates.iter().zip(&reports).zip(&after) {

@@ -191,7 +191,7 @@ impl LedgerStore for Tx<'_> {
     fn settings(&mut self, company: Uuid) -> Result<Settings, StoreError> {
         let row = self.query_opt(
             "SELECT fiscal_year_start_month, lock_date, hard_lock_date, approval_required, approval_threshold, \
-             tax_rounding, tax_lock_date FROM company_settings WHERE company_id = $1",
+             tax_rounding, tax_lock_date, exchange_account_id FROM company_settings WHERE company_id = $1",
             params![company],
         )?;
         let Some(r) = row else { return Ok(Settings::default()) };
@@ -210,18 +210,19 @@ impl LedgerStore for Tx<'_> {
             approval_threshold: r.int(4)?,
             tax_rounding: crate::domain::documents::Rounding::parse(&r.text(5)?).unwrap_or_default(),
             tax_lock,
+            exchange_account_id: r.opt_uuid(7)?,
         })
     }
 
     fn save_settings(&mut self, company: Uuid, s: &Settings) -> Result<(), StoreError> {
         self.execute(
-            "INSERT INTO company_settings (company_id, fiscal_year_start_month, lock_date, hard_lock_date, approval_required, approval_threshold, updated_at, tax_rounding, tax_lock_date) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+            "INSERT INTO company_settings (company_id, fiscal_year_start_month, lock_date, hard_lock_date, approval_required, approval_threshold, updated_at, tax_rounding, tax_lock_date, exchange_account_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              ON CONFLICT (company_id) DO UPDATE SET fiscal_year_start_month = excluded.fiscal_year_start_month, \
              lock_date = excluded.lock_date, hard_lock_date = excluded.hard_lock_date, \
              approval_required = excluded.approval_required, approval_threshold = excluded.approval_threshold, \
              updated_at = excluded.updated_at, tax_rounding = excluded.tax_rounding, \
-             tax_lock_date = excluded.tax_lock_date",
+             tax_lock_date = excluded.tax_lock_date, exchange_account_id = excluded.exchange_account_id",
             params![
                 company,
                 i64::from(s.fiscal_year_start_month),
@@ -231,7 +232,8 @@ impl LedgerStore for Tx<'_> {
                 s.approval_threshold,
                 ts(jiff::Timestamp::now()),
                 s.tax_rounding.as_str(),
-                s.tax_lock.as_ref().map(|l| l.through.to_string())
+                s.tax_lock.as_ref().map(|l| l.through.to_string()),
+                s.exchange_account_id
             ],
         )?;
         Ok(())

@@ -19,6 +19,8 @@ pub mod documents;
 mod documents_drafts;
 #[cfg(test)]
 mod documents_props;
+#[cfg(test)]
+mod documents_props_fx;
 pub mod enums;
 pub mod exchange_rates;
 pub mod idempotency;
@@ -35,6 +37,7 @@ pub mod recurring;
 #[cfg(test)]
 mod recurring_schedules;
 pub mod reports;
+pub mod revaluation;
 pub mod snapshot;
 pub mod sql;
 mod sqlite;

@@ -27,6 +27,7 @@ mod drf;
 mod exchange_rates;
 mod exports;
 mod financial;
+mod foreign_currency;
 mod hardening_approval;
 mod hardening_auth;
 mod hardening_bulk;

@@ -504,7 +504,7 @@ async fn refusals(app: TestApp) {
     rewrite(&mut older, "tables/company_settings.jsonl", settings.into_bytes());
     let mut m = manifest(&older);
     let version = m["schema"]["tenant"].as_i64().unwrap();
-    assert_eq!(version, 17, "update this case with the migrations");
+    assert_eq!(version, 18, "update this case with the migrations");
     m["schema"]["tenant"] = json!(5);
     // Tables a version-5 firm did not have yet.
     let later = [
@@ -522,12 +522,31 @@ async fn refusals(app: TestApp) {
         "budget_amounts",
         "tax_returns",
         "tax_return_boxes",
+        "revaluation_runs",
+    ];
+    // Columns schema 18 added (foreign currency).
+    let v18: [(&str, &[&str]); 4] = [
+        ("documents", &["exchange_rate_e12"]),
+        ("payments", &["currency", "exchange_rate_e12"]),
+        (
+            "allocations",
+            &["exchange_entry_id", "carried_document", "carried_source"],
+        ),
+        ("company_settings", &["exchange_account_id"]),
     ];
     m["tables"]
         .as_array_mut()
         .unwrap()
         .retain(|t| !later.iter().any(|n| t["name"] == *n));
     for t in m["tables"].as_array_mut().unwrap() {
+        for (table, columns) in &v18 {
+            if t["name"] == *table {
+                t["columns"]
+                    .as_array_mut()
+                    .unwrap()
+                    .retain(|c| !columns.contains(&c["name"].as_str().unwrap()));
+            }
+        }
         if t["name"] == "journal_entries" {
             t["columns"]
                 .as_array_mut()
@@ -594,6 +613,23 @@ async fn refusals(app: TestApp) {
         })
         .collect();
     rewrite(&mut older, "tables/journal_entries.jsonl", entries.into_bytes());
+    for (table, columns) in &v18 {
+        let Some(rows) = older.get(&format!("tables/{table}.jsonl")) else {
+            continue;
+        };
+        let kept: String = String::from_utf8(rows.clone())
+            .unwrap()
+            .lines()
+            .map(|line| {
+                let mut row: serde_json::Map<String, Value> = serde_json::from_str(line).unwrap();
+                for c in *columns {
+                    row.remove(*c);
+                }
+                format!("{}\n", Value::Object(row))
+            })
+            .collect();
+        rewrite(&mut older, &format!("tables/{table}.jsonl"), kept.into_bytes());
+    }
     if let Some(rows) = older.get("tables/allocations.jsonl") {
         let allocations: String = String::from_utf8(rows.clone())
             .unwrap()

@@ -16,6 +16,8 @@ interface Aged {
   currency: string;
   rows: (Amounts & { contact: string; contact_name: string; total: string })[];
   totals: Amounts & { total: string };
+  /** The totals in each currency the items are in (document currencies). */
+  currencies?: (Amounts & { currency: string; total: string })[];
 }
 
 export function AgedReport({ side }: { side: "sales" | "purchase" }) {
@@ -75,6 +77,23 @@ export function AgedReport({ side }: { side: "sales" | "purchase" }) {
                   </tr>
                 </tfoot>
               </table>
+              {(r.currencies ?? []).some((c) => c.currency !== r.currency) && (
+                <>
+                  <p class="muted report-heading">In the documents' own currencies</p>
+                  <table class="table report aged" id="aged-by-currency">
+                    <thead><tr><th>Currency</th>{BUCKETS.map(([k, l]) => <th class="num" key={k}>{l}</th>)}<th class="num">Total</th></tr></thead>
+                    <tbody>
+                      {(r.currencies ?? []).map((c) => (
+                        <tr key={c.currency} data-currency={c.currency}>
+                          <td>{c.currency}</td>
+                          {BUCKETS.map(([k]) => <td class="num" key={k}><Money value={c[k]} currency={c.currency} blankZero /></td>)}
+                          <td class="num"><strong><Money value={c.total} currency={c.currency} /></strong></td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </>
+              )}
             </div>
           )
         }

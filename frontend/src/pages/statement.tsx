@@ -17,7 +17,7 @@ interface Statement {
   date_from: string;
   date_to: string;
   opening_balance: string;
-  rows: { date: string; document: string; description: string; debit: string; credit: string; balance: string }[];
+  rows: { date: string; document: string; description: string; debit: string; credit: string; balance: string; currency?: string; amount_currency?: string }[];
   closing_balance: string;
   ageing: Record<string, string>;
 }
@@ -86,7 +86,9 @@ export function StatementPage({ id }: { id: string }) {
                       <tr key={i} data-document={r.document}>
                         <td>{formatDate(r.date)}</td>
                         <td>{r.document}</td>
-                        <td class="hide-sm">{r.description}</td>
+                        <td class="hide-sm">{r.description}{r.currency && r.currency !== s.currency && r.amount_currency && (
+                          <span class="muted"> ({r.currency} <Money value={r.amount_currency} currency={r.currency} />)</span>
+                        )}</td>
                         <td class="num"><Money value={r.debit} currency={s.currency} blankZero /></td>
                         <td class="num"><Money value={r.credit} currency={s.currency} blankZero /></td>
                         <td class="num"><Money value={r.balance} currency={s.currency} /></td>

@@ -59,6 +59,7 @@ fn invoice(ctx: &Ctx<'_>, contact: &Contact, status: DocumentStatus) -> Document
         created_by: ctx.actor,
         created_at: ctx.now,
         updated_at: ctx.now,
+        exchange_rate: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! document posts its own journal entry through the ledger engine when it is issued; payments
 //! post theirs and are allocated over open documents.
 
+pub mod foreign;
 pub mod operations;
 pub mod payments;
 pub mod recurring;
@@ -173,6 +174,10 @@ pub struct Document {
     pub created_by: Uuid,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// For a document in another currency than the company's: company currency per unit, ×10¹²
+    /// (as `exchange_rates`). On a draft, the rate the user gave (`None`: the rate of the issue
+    /// date, taken when it is issued); an issued document always has it.
+    pub exchange_rate: Option<i64>,
 }
 
 impl Document {
@@ -199,6 +204,8 @@ pub struct DocumentInput {
     pub issue_date: Option<Date>,
     pub due_date: Option<Date>,
     pub currency: Option<String>,
+    /// The rate as typed (`"1.10"`); `None`: the rate of the issue date.
+    pub exchange_rate: Option<String>,
     pub reference: String,
     pub notes: String,
     pub payment_terms_days: Option<i64>,
@@ -215,6 +222,7 @@ pub struct DocumentChanges {
     pub issue_date: Option<Date>,
     pub due_date: Option<Option<Date>>,
     pub currency: Option<String>,
+    pub exchange_rate: Option<Option<String>>,
     pub reference: Option<String>,
     pub notes: Option<String>,
     pub payment_terms_days: Option<Option<i64>>,
@@ -312,6 +320,18 @@ pub struct Payment {
     pub created_by: Uuid,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The payment's currency; `None`: the company's (every payment before schema 18).
+    /// `amount` is in this currency.
+    pub currency: Option<String>,
+    /// For a payment in another currency: company currency per unit, ×10¹².
+    pub exchange_rate: Option<i64>,
+}
+
+impl Payment {
+    /// The payment's currency, the company's when it names none.
+    pub fn currency_or<'a>(&'a self, company: &'a str) -> &'a str {
+        self.currency.as_deref().unwrap_or(company)
+    }
 }
 
 /// Part of a payment or a credit applied to a document.
@@ -330,6 +350,12 @@ pub struct Allocation {
     /// so that reports as of an earlier date still see it.
     pub ended_on: Option<Date>,
     pub created_at: Timestamp,
+    /// The entry of the realised exchange difference, when the source and the document were
+    /// at different rates; reversed when the payment is voided.
+    pub exchange_entry_id: Option<Uuid>,
+    /// For a document in another currency: what the allocation took off the document and off
+    /// its source in the company currency, each at its own rate; `None` in the company currency.
+    pub carried: Option<(i64, i64)>,
 }
 
 impl Allocation {
@@ -360,6 +386,13 @@ pub trait DocumentStore: LedgerStore {
     fn insert_allocation(&mut self, allocation: &Allocation) -> Result<(), Self::Error>;
     /// The standing (not ended) allocations from `source`.
     fn allocations_from(&mut self, company: Uuid, source: Uuid) -> Result<Vec<Allocation>, Self::Error>;
+    /// The company's rate for `currency` of the latest date on or before `date` (×10¹²).
+    fn exchange_rate_on(&mut self, company: Uuid, currency: &str, date: Date) -> Result<Option<i64>, Self::Error>;
+    /// The currency of the bank account (banking area) kept on the GL account `account`, if any.
+    fn bank_currency(&mut self, company: Uuid, account: Uuid) -> Result<Option<String>, Self::Error>;
+    /// Where exchange differences are posted: the account chosen in the settings, else the
+    /// active account of subtype `fx`.
+    fn exchange_account(&mut self, company: Uuid) -> Result<Option<Uuid>, Self::Error>;
     /// Ends the standing allocations from `source` on `on` (its void's date); they stay stored.
     fn end_allocations_from(&mut self, company: Uuid, source: Uuid, on: Date) -> Result<(), Self::Error>;
 }

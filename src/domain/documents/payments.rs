@@ -5,11 +5,12 @@ use jiff::civil::Date;
 use uuid::Uuid;
 
 use super::operations::apply;
-use super::{Allocation, Direction, DocDb, DocumentError, DocumentKind, DocumentStore, Payment};
+use super::{Allocation, Direction, DocDb, DocumentError, DocumentKind, DocumentStore, Payment, foreign};
 use crate::domain::FieldErrors;
 use crate::domain::ledger::{self, AuditRecord, Ctx, EntryInput, LineInput as EntryLine};
 use crate::domain::money;
 use crate::domain::reports::{self, Overflow};
+use crate::domain::tenants::is_currency_code;
 
 type Result<T, S> = std::result::Result<T, DocumentError<<S as crate::domain::ledger::LedgerStore>::Error>>;
 
@@ -22,6 +23,10 @@ pub struct PaymentInput {
     pub bank_account: Option<Uuid>,
     pub reference: String,
     pub allocations: Vec<AllocationInput>,
+    /// The payment's currency (`None`: the company's); its documents must be in it.
+    pub currency: Option<String>,
+    /// The rate as typed; `None`: the rate of the payment's date.
+    pub exchange_rate: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -82,8 +87,33 @@ pub fn record<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, input: &PaymentInp
         },
         (Some(_), None) => None,
     };
+    let currency = input
+        .currency
+        .as_deref()
+        .map(|c| c.trim().to_uppercase())
+        .unwrap_or_else(|| ctx.books.currency.clone());
+    let known = is_currency_code(&currency);
+    if !known {
+        errors.add("currency", "Enter a 3-letter ISO 4217 currency code.");
+    }
+    let decimals = if known {
+        money::decimals(&currency)
+    } else {
+        ctx.books.decimals
+    };
+    let given = if currency == ctx.books.currency {
+        if input.exchange_rate.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+            errors.add(
+                "exchange_rate",
+                format!("A payment in the company currency ({currency}) has no exchange rate."),
+            );
+        }
+        None
+    } else {
+        foreign::parse_given(input.exchange_rate.as_deref(), "exchange_rate", &mut errors)
+    };
     let amount = match input.amount.as_deref() {
-        Some(t) => match money::parse(t).and_then(|d| money::to_minor(d, ctx.books.decimals)) {
+        Some(t) => match money::parse(t).and_then(|d| money::to_minor(d, decimals)) {
             Ok(a) if a > 0 => Some(a),
             Ok(_) => {
                 errors.add("amount", "Enter an amount above 0.");
@@ -129,7 +159,7 @@ pub fn record<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, input: &PaymentInp
             ))
         })?;
     let date = input.date.unwrap_or(ctx.today);
-    let text = money::format(amount, ctx.books.decimals);
+    let rate = foreign::rate_for(store, ctx, &currency, date, given)?;
     let (debit, credit) = match direction {
         Direction::Received => (bank.id, control.id),
         Direction::Made => (control.id, bank.id),
@@ -139,14 +169,10 @@ pub fn record<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, input: &PaymentInp
     } else {
         "Payment to"
     };
-    let entry = ledger::post_new(
-        store,
-        ctx,
-        &EntryInput {
-            date: Some(date),
-            reference: input.reference.trim().to_owned(),
-            description: format!("{what} {}", contact.name),
-            lines: vec![
+    let lines = match rate {
+        None => {
+            let text = money::format(amount, ctx.books.decimals);
+            vec![
                 EntryLine {
                     account_id: Some(debit),
                     description: contact.name.clone(),
@@ -159,7 +185,41 @@ pub fn record<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, input: &PaymentInp
                     credit: Some(text),
                     ..EntryLine::default()
                 },
-            ],
+            ]
+        }
+        Some(rate) => {
+            let base = foreign::to_company(ctx, &currency, amount, rate)?;
+            if base == 0 {
+                return Err(
+                    FieldErrors::single("amount", "This amount is worth nothing in the company currency.").into(),
+                );
+            }
+            // The bank line is kept in the payment's currency only when the bank account is (a
+            // bank account of the banking area in that currency): money in another currency paid
+            // into a company-currency account arrives converted.
+            let kept_in = store.bank_currency(company, bank.id).db()?;
+            let sign = if direction == Direction::Received { 1 } else { -1 };
+            let bank_line = if kept_in.as_deref() == Some(currency.as_str()) {
+                foreign::line(bank.id, &contact.name, &currency, amount, rate, sign * base)
+            } else {
+                foreign::company_line(ctx, bank.id, &contact.name, sign * base)
+            };
+            let control_line = foreign::line(control.id, &contact.name, &currency, amount, rate, -sign * base);
+            if direction == Direction::Received {
+                vec![bank_line, control_line]
+            } else {
+                vec![control_line, bank_line]
+            }
+        }
+    };
+    let entry = ledger::post_new(
+        store,
+        ctx,
+        &EntryInput {
+            date: Some(date),
+            reference: input.reference.trim().to_owned(),
+            description: format!("{what} {}", contact.name),
+            lines,
         },
     )?;
     let now = ctx.now;
@@ -178,6 +238,8 @@ pub fn record<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, input: &PaymentInp
         created_by: ctx.actor,
         created_at: now,
         updated_at: now,
+        currency: Some(currency.clone()),
+        exchange_rate: rate,
     };
     store.insert_payment(&payment).db()?;
     audit(
@@ -185,11 +247,7 @@ pub fn record<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, input: &PaymentInp
         ctx,
         "create",
         &payment,
-        vec![(
-            "amount".into(),
-            String::new(),
-            money::format(amount, ctx.books.decimals),
-        )],
+        vec![("amount".into(), String::new(), money::format(amount, decimals))],
     )?;
     allocate_checked(store, ctx, &payment, 0, &input.allocations)?;
     Ok(payment)
@@ -238,6 +296,8 @@ fn allocate_checked<S: DocumentStore>(
     allocations: &[AllocationInput],
 ) -> Result<(), S> {
     let company = ctx.books.company_id;
+    let currency = payment.currency_or(&ctx.books.currency).to_owned();
+    let decimals = money::decimals(&currency);
     let mut errors = FieldErrors::default();
     let mut planned = Vec::new();
     // `None` once the allocations add up beyond any amount.
@@ -267,9 +327,20 @@ fn allocate_checked<S: DocumentStore>(
                 continue;
             }
         };
+        if doc.currency != currency {
+            errors.add(
+                &f("document"),
+                format!(
+                    "{} is in {}; this payment is in {currency}. Allocate payments to documents in their own currency.",
+                    doc.number.clone().unwrap_or_default(),
+                    doc.currency
+                ),
+            );
+            continue;
+        }
         let amount = match a.amount.as_deref() {
             None => Some(doc.balance_due().min(total.map_or(0, |t| payment.amount - t))),
-            Some(t) => match money::parse(t).and_then(|d| money::to_minor(d, ctx.books.decimals)) {
+            Some(t) => match money::parse(t).and_then(|d| money::to_minor(d, decimals)) {
                 Ok(v) => Some(v),
                 Err(e) => {
                     errors.add(&f("amount"), e.to_string());
@@ -287,7 +358,7 @@ fn allocate_checked<S: DocumentStore>(
                 &f("amount"),
                 format!(
                     "Only {} is due on {}.",
-                    money::format(doc.balance_due(), ctx.books.decimals),
+                    money::format(doc.balance_due(), decimals),
                     doc.number.clone().unwrap_or_default()
                 ),
             );
@@ -301,13 +372,19 @@ fn allocate_checked<S: DocumentStore>(
             "allocations",
             format!(
                 "The allocations exceed the payment: {} left to allocate.",
-                money::format(payment.amount - already, ctx.books.decimals)
+                money::format(payment.amount - already, decimals)
             ),
         );
     }
     errors.into_result()?;
+    let mut before = already;
     for (mut doc, amount) in planned {
-        apply(store, ctx, (payment.id, payment.date), &mut doc, amount)?;
+        let from = foreign::Source {
+            rate: payment.exchange_rate,
+            before,
+        };
+        apply(store, ctx, (payment.id, payment.date), &from, &mut doc, amount)?;
+        before = before.saturating_add(amount);
     }
     Ok(())
 }
@@ -332,6 +409,13 @@ pub fn void<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, id: Uuid, date: Opti
     }
     let reversal = ledger::reverse(store, ctx, payment.journal_entry_id, Some(date))?;
     for a in store.allocations_from(company, id).db()? {
+        if let Some(exchange) = a.exchange_entry_id {
+            // The realised difference goes with the payment that realised it: reversed on the
+            // void's date, or on its own if the payment is voided before the allocation took
+            // effect (a payment made before the invoice it was allocated to), so it never
+            // stood at all.
+            ledger::reverse(store, ctx, exchange, Some(date.max(a.date)))?;
+        }
         store.lock_document(company, a.document_id).db()?;
         if let Some(mut doc) = store.document(company, a.document_id).db()? {
             // What was applied is part of what was paid: the difference cannot overflow.
@@ -398,6 +482,8 @@ mod tests {
             created_by: Uuid::nil(),
             created_at: Timestamp::UNIX_EPOCH,
             updated_at: Timestamp::UNIX_EPOCH,
+            currency: None,
+            exchange_rate: None,
         }
     }
 
@@ -413,6 +499,8 @@ mod tests {
                 date: date(2026, 3, 1),
                 ended_on: None,
                 created_at: Timestamp::UNIX_EPOCH,
+                exchange_entry_id: None,
+                carried: None,
             })
             .collect()
     }

@@ -111,6 +111,7 @@ pub fn input_for(r: &Recurring, date: Date) -> DocumentInput {
         issue_date: Some(date),
         due_date: None,
         currency: None,
+        exchange_rate: None,
         reference: r.reference.clone(),
         notes: r.notes.clone(),
         payment_terms_days: r.payment_terms_days,

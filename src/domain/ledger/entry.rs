@@ -88,6 +88,43 @@ pub fn check<S: LedgerStore>(
         };
         let debit = amount("debit_amount", &l.debit, &mut errors);
         let credit = amount("credit_amount", &l.credit, &mut errors);
+        if let (Some(_), Some(base)) = (foreign, l.company_amount) {
+            // A line the caller converted itself: its foreign amount (zero for an exchange
+            // difference) on the side of its company amount.
+            let rate = l
+                .exchange_rate
+                .as_deref()
+                .map(money::parse)
+                .and_then(|r| r.ok())
+                .filter(|r| *r > Decimal::ZERO);
+            if base == 0 || (debit != 0 && credit != 0) || (base > 0 && credit != 0) || (base < 0 && debit != 0) {
+                errors.add(
+                    &field("non_field_errors"),
+                    "A converted line has one side, the side of its company amount.",
+                );
+                continue;
+            }
+            let (base_debit, base_credit) = if base > 0 {
+                (base, 0)
+            } else {
+                (0, base.saturating_neg())
+            };
+            debits = debits.saturating_add(base_debit);
+            credits = credits.saturating_add(base_credit);
+            if let Some(account) = account {
+                lines.push(Line {
+                    line_no: i64::try_from(i + 1).unwrap_or(i64::MAX),
+                    account_id: account.id,
+                    description: l.description.clone(),
+                    debit: base_debit,
+                    credit: base_credit,
+                    currency: foreign.map(str::to_owned),
+                    amount_currency: Some(debit.max(credit)),
+                    exchange_rate: rate.map(|r| r.normalize().to_string()),
+                });
+            }
+            continue;
+        }
         if (debit == 0) == (credit == 0) {
             errors.add(
                 &field("non_field_errors"),

@@ -89,6 +89,7 @@ impl Line {
             credit: Some(credit),
             currency: self.currency.clone(),
             exchange_rate: self.exchange_rate.clone(),
+            company_amount: None,
         }
     }
 }
@@ -147,6 +148,11 @@ pub struct LineInput {
     pub credit: Option<String>,
     pub currency: Option<String>,
     pub exchange_rate: Option<String>,
+    /// For a foreign-currency line, its amount in the company currency (signed: a debit is
+    /// positive) when the caller computed it: documents put a rounding cent on one line, and
+    /// post exchange differences, whose foreign amount is zero, this way. `None` converts the
+    /// entered amount at the rate. The journal API never sets it.
+    pub company_amount: Option<i64>,
 }
 
 /// Per-company ledger settings.
@@ -163,6 +169,9 @@ pub struct Settings {
     pub approval_threshold: i64,
     /// How invoices and bills round tax: per line or once per rate over the document.
     pub tax_rounding: super::taxes::Rounding,
+    /// Where exchange differences (realised and unrealised) are posted; `None`: the active
+    /// account of subtype `fx`.
+    pub exchange_account_id: Option<Uuid>,
     /// The tax lock set by the latest filed tax return, if any.
     pub tax_lock: Option<TaxLock>,
 }
@@ -193,6 +202,7 @@ impl Default for Settings {
             approval_threshold: 0,
             tax_rounding: super::taxes::Rounding::Line,
             tax_lock: None,
+            exchange_account_id: None,
         }
     }
 }

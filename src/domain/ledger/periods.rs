@@ -10,6 +10,7 @@ use super::chain::{self, Kind};
 use super::operations::{append, check_open};
 use super::{AuditRecord, Db, EntryInput, JournalEntry, LedgerError, LedgerStore, LineInput, Settings};
 use crate::domain::FieldErrors;
+use crate::domain::accounts::AccountType;
 use crate::domain::audit::{self, AuditFields};
 use crate::domain::money;
 use crate::domain::taxes::Rounding;
@@ -26,6 +27,8 @@ pub struct SettingsChanges {
     pub approval_threshold: Option<String>,
     /// `line` or `document`.
     pub tax_rounding: Option<String>,
+    /// `Some(None)` goes back to the account of subtype `fx`.
+    pub exchange_account: Option<Option<Uuid>>,
 }
 
 /// Changes the fiscal year start, the approval rules and how documents round tax. Taken under
@@ -61,6 +64,20 @@ pub fn update_settings<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, changes: Se
             ),
         }
     }
+    if let Some(choice) = changes.exchange_account {
+        match choice {
+            None => s.exchange_account_id = None,
+            Some(id) => match store.account(company, id).db()? {
+                Some(a) if a.is_active && matches!(a.account_type, AccountType::Revenue | AccountType::Expense) => {
+                    s.exchange_account_id = Some(id);
+                }
+                _ => errors.add(
+                    "exchange_account",
+                    "Choose an active revenue or expense account of this company.",
+                ),
+            },
+        }
+    }
     errors.into_result()?;
     store.save_settings(company, &s).db()?;
     // Who turned approval off, or raised its threshold, is what an auditor asks first.
@@ -82,6 +99,10 @@ fn settings_fields(s: &Settings, ctx: &Ctx<'_>) -> AuditFields {
             money::format(s.approval_threshold, ctx.books.decimals),
         ),
         ("tax_rounding", s.tax_rounding.as_str().to_owned()),
+        (
+            "exchange_account",
+            s.exchange_account_id.map(|a| a.to_string()).unwrap_or_default(),
+        ),
     ]
 }
 
@@ -188,6 +209,7 @@ pub fn year_end_close<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, year_end: Da
             credit: (*net > 0).then(|| amount(*net)).flatten(),
             currency: None,
             exchange_rate: None,
+            company_amount: None,
         })
         .collect();
     let result = balances
@@ -205,6 +227,7 @@ pub fn year_end_close<S: LedgerStore>(store: &mut S, ctx: &Ctx<'_>, year_end: Da
                 credit: (result < 0).then(|| amount(-result)).flatten(),
                 currency: None,
                 exchange_rate: None,
+                company_amount: None,
             });
         }
         let input = EntryInput {

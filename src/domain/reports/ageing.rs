@@ -40,7 +40,11 @@ pub struct OpenItem {
     pub contact_id: Uuid,
     pub contact_name: String,
     pub date: Date,
+    /// In the company currency, as the control account carries it (at the item's own rate).
     pub amount: i64,
+    /// The item's own currency (the document's or the payment's) and the amount in it.
+    pub currency: String,
+    pub amount_currency: i64,
 }
 
 /// Amounts per bucket of [`BUCKETS`], minor units.
@@ -58,9 +62,13 @@ impl Buckets {
     }
 
     fn add(&mut self, item: &OpenItem, as_of: Date) -> Result<(), Overflow> {
+        self.add_amount(item, item.amount, as_of)
+    }
+
+    fn add_amount(&mut self, item: &OpenItem, amount: i64, as_of: Date) -> Result<(), Overflow> {
         let days = i64::from((as_of - item.date).get_days());
         let b = &mut self.0[bucket(days)];
-        *b = add(*b, item.amount, "open amounts")?;
+        *b = add(*b, amount, "open amounts")?;
         Ok(())
     }
 
@@ -77,6 +85,8 @@ pub struct ContactAgeing {
     pub contact_name: String,
     pub buckets: Buckets,
     pub total: i64,
+    /// The same in each currency the contact's items are in, in that currency.
+    pub currencies: BTreeMap<String, Buckets>,
 }
 
 /// The ageing report: a line per contact with anything open, by name, and the totals.
@@ -86,26 +96,37 @@ pub struct Ageing {
     pub rows: Vec<ContactAgeing>,
     pub totals: Buckets,
     pub total: i64,
+    /// The totals in each currency the items are in, in that currency.
+    pub currencies: BTreeMap<String, Buckets>,
 }
 
 /// Ages `items` as of `as_of`, per contact (ordered by name, then id) and in total.
 pub fn age(items: &[OpenItem], as_of: Date) -> Result<Ageing, Overflow> {
-    let mut per: BTreeMap<(&str, Uuid), Buckets> = BTreeMap::new();
+    type PerCurrency = BTreeMap<String, Buckets>;
+    let mut per: BTreeMap<(&str, Uuid), (Buckets, PerCurrency)> = BTreeMap::new();
     let mut totals = Buckets::default();
+    let mut currencies = PerCurrency::new();
     for item in items {
-        per.entry((&item.contact_name, item.contact_id))
+        let (buckets, own) = per.entry((&item.contact_name, item.contact_id)).or_default();
+        buckets.add(item, as_of)?;
+        own.entry(item.currency.clone())
             .or_default()
-            .add(item, as_of)?;
+            .add_amount(item, item.amount_currency, as_of)?;
         totals.add(item, as_of)?;
+        currencies
+            .entry(item.currency.clone())
+            .or_default()
+            .add_amount(item, item.amount_currency, as_of)?;
     }
     let rows = per
         .into_iter()
-        .map(|((name, id), buckets)| {
+        .map(|((name, id), (buckets, currencies))| {
             Ok(ContactAgeing {
                 contact_id: id,
                 contact_name: name.to_owned(),
                 total: buckets.total()?,
                 buckets,
+                currencies,
             })
         })
         .collect::<Result<Vec<_>, Overflow>>()?;
@@ -114,6 +135,7 @@ pub fn age(items: &[OpenItem], as_of: Date) -> Result<Ageing, Overflow> {
         rows,
         total: totals.total()?,
         totals,
+        currencies,
     })
 }
 
@@ -131,6 +153,8 @@ mod tests {
             contact_name: format!("Contact {contact}"),
             date,
             amount,
+            currency: "USD".into(),
+            amount_currency: amount,
         }
     }
 

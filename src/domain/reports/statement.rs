@@ -19,6 +19,11 @@ pub enum MovementKind {
     CreditNoteVoid,
     /// The void of a payment: a charge.
     PaymentVoid,
+    /// The realised exchange difference of settling a foreign-currency invoice (signed: a
+    /// charge when positive), in the company currency.
+    ExchangeDifference,
+    /// The same, undone with its payment.
+    ExchangeDifferenceVoid,
 }
 
 impl MovementKind {
@@ -31,6 +36,8 @@ impl MovementKind {
             MovementKind::InvoiceVoid => "Invoice voided",
             MovementKind::CreditNoteVoid => "Credit note voided",
             MovementKind::PaymentVoid => "Payment voided",
+            MovementKind::ExchangeDifference => "Exchange difference",
+            MovementKind::ExchangeDifferenceVoid => "Exchange difference voided",
         }
     }
 }
@@ -42,7 +49,11 @@ pub struct Movement {
     /// The document's number, or the payment's reference.
     pub document: String,
     pub kind: MovementKind,
+    /// In the company currency (at the document's or payment's rate).
     pub amount: i64,
+    /// The document's or payment's own currency and the amount in it.
+    pub currency: String,
+    pub amount_currency: i64,
 }
 
 impl Movement {
@@ -52,6 +63,10 @@ impl Movement {
         match self.kind {
             MovementKind::Invoice | MovementKind::CreditNoteVoid | MovementKind::PaymentVoid => (self.amount, 0),
             MovementKind::CreditNote | MovementKind::Payment | MovementKind::InvoiceVoid => (0, self.amount),
+            MovementKind::ExchangeDifference if self.amount >= 0 => (self.amount, 0),
+            MovementKind::ExchangeDifference => (0, self.amount.saturating_neg()),
+            MovementKind::ExchangeDifferenceVoid if self.amount >= 0 => (0, self.amount),
+            MovementKind::ExchangeDifferenceVoid => (self.amount.saturating_neg(), 0),
         }
     }
 }
@@ -62,6 +77,9 @@ pub struct StatementLine {
     pub date: Date,
     pub document: String,
     pub description: &'static str,
+    /// The movement in its own currency (signed as `debit − credit`).
+    pub currency: String,
+    pub amount_currency: i64,
     pub debit: i64,
     pub credit: i64,
     pub balance: i64,
@@ -101,6 +119,12 @@ pub fn statement(
             date: m.date,
             document: m.document,
             description: m.kind.description(),
+            currency: m.currency,
+            amount_currency: if debit > 0 {
+                m.amount_currency
+            } else {
+                -m.amount_currency
+            },
             debit,
             credit,
             balance,
@@ -129,6 +153,8 @@ mod tests {
             document: format!("{kind:?}-{day}"),
             kind,
             amount,
+            currency: "USD".into(),
+            amount_currency: amount,
         }
     }
 
@@ -148,6 +174,8 @@ mod tests {
                 contact_name: "Acme".into(),
                 date: date(2026, 3, 15),
                 amount: 35_000,
+                currency: "USD".into(),
+                amount_currency: 35_000,
             }],
         )
         .unwrap();

@@ -93,6 +93,8 @@ pub async fn payment(c: InCompany<perm::EditLedger>, Id(id): Id, body: JsonBody<
             bank_account: Some(account.account_id),
             reference: line.reference.chars().take(100).collect(),
             allocations,
+            currency: None,
+            exchange_rate: None,
         };
         let payment = payments::record(tx, ctx, &input)?;
         let matched = statements::match_to(tx, ctx, line, ("payment", payment.id), payment.journal_entry_id)?;
@@ -136,6 +138,7 @@ fn post_for_line(
                 credit: amount(*credit),
                 currency: None,
                 exchange_rate: None,
+                company_amount: None,
             })
             .collect(),
     };

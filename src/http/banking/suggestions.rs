@@ -208,6 +208,8 @@ fn pay_document(
             document: Some(doc.id),
             amount: Some(money::format(allocated, d)),
         }],
+        currency: None,
+        exchange_rate: None,
     };
     let payment = payments::record(tx, ctx, &input)?;
     let matched = statements::match_to(tx, ctx, line, ("payment", payment.id), payment.journal_entry_id)?;

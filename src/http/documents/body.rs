@@ -56,8 +56,13 @@ pub struct DocumentBody {
     #[serde(default, deserialize_with = "present")]
     #[schema(format = Date)]
     due_date: Option<Option<String>>,
-    /// The company currency (the only one documents are kept in for now).
+    /// ISO 4217; by default the company currency. Amounts are in this currency.
     currency: Option<String>,
+    /// For another currency than the company's: units of the company currency per unit of
+    /// `currency`, a decimal string such as `"1.10"`; `null` or left out: the company's rate on
+    /// or before the issue date, taken when the document is issued.
+    #[serde(default, deserialize_with = "present")]
+    exchange_rate: Option<Option<String>>,
     /// For bills, the vendor's own number: a second live bill with it is flagged.
     reference: Option<String>,
     notes: Option<String>,
@@ -93,6 +98,7 @@ impl DocumentBody {
             issue_date,
             due_date,
             currency: self.currency.filter(|c| !c.is_empty()),
+            exchange_rate: self.exchange_rate,
             reference: self.reference,
             notes: self.notes,
             payment_terms_days: self.payment_terms_days,

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::domain::documents::summary::TaxLine;
 use crate::domain::documents::{Document, DocumentKind, DocumentLine, DocumentStatus};
+use crate::domain::exchange_rates::{convert, format_rate};
 use crate::domain::money;
 use crate::domain::taxes::format_percent;
 
@@ -106,8 +107,10 @@ impl DocumentDto {
         contact_name: String,
         summary: &[TaxLine],
         duplicate_reference: bool,
-        decimals: u32,
+        company: (&str, u32),
     ) -> DocumentDto {
+        // Amounts are in the document's currency.
+        let decimals = money::decimals(&doc.currency);
         let tax = |t: &TaxLine| TaxDto {
             tax_rate: t.rate_id,
             name: t.name.clone(),
@@ -116,7 +119,7 @@ impl DocumentDto {
             tax: money::format(t.tax, decimals),
         };
         DocumentDto {
-            row: DocumentRow::new(doc, contact_name, duplicate_reference, decimals),
+            row: DocumentRow::new(doc, contact_name, duplicate_reference, company),
             notes: doc.notes.clone(),
             payment_terms_days: doc.payment_terms_days,
             credited_document: doc.credited_document_id,
@@ -148,7 +151,12 @@ pub struct DocumentRow {
     pub issue_date: String,
     #[schema(format = Date)]
     pub due_date: String,
+    /// ISO 4217: every amount of the document is in it.
     pub currency: String,
+    /// For another currency than the company's: units of the company currency per unit of
+    /// `currency`. On a draft, the rate given (`null`: the rate of the issue date, taken when it
+    /// is issued).
+    pub exchange_rate: Option<String>,
     pub reference: String,
     pub subtotal: String,
     pub tax_total: String,
@@ -156,13 +164,27 @@ pub struct DocumentRow {
     /// Paid (invoices, bills) or applied (credits).
     pub amount_paid: String,
     pub balance_due: String,
+    /// `total` and `balance_due` in the company currency at the document's rate (what the
+    /// receivable or payable carries before any revaluation); `null` without a rate yet.
+    pub total_company: Option<String>,
+    pub balance_due_company: Option<String>,
     /// Another live bill of the same vendor carries the same reference.
     pub duplicate_reference: bool,
 }
 
 impl DocumentRow {
-    pub fn new(doc: &Document, contact_name: String, duplicate_reference: bool, decimals: u32) -> DocumentRow {
+    /// `company`: the company's currency and its decimals.
+    pub fn new(doc: &Document, contact_name: String, duplicate_reference: bool, company: (&str, u32)) -> DocumentRow {
+        let decimals = money::decimals(&doc.currency);
         let m = |v: i64| money::format(v, decimals);
+        let (company_currency, company_decimals) = company;
+        let in_company = |v: i64| match doc.exchange_rate {
+            None if doc.currency == company_currency => Some(money::format(v, company_decimals)),
+            None => None,
+            Some(rate) => convert::to_company(v, decimals, rate, company_decimals)
+                .ok()
+                .map(|c| money::format(c, company_decimals)),
+        };
         DocumentRow {
             id: doc.id,
             kind: doc.kind.as_str(),
@@ -173,12 +195,15 @@ impl DocumentRow {
             issue_date: doc.issue_date.to_string(),
             due_date: doc.due_date.to_string(),
             currency: doc.currency.clone(),
+            exchange_rate: doc.exchange_rate.map(format_rate),
             reference: doc.reference.clone(),
             subtotal: m(doc.subtotal),
             tax_total: m(doc.tax_total),
             total: m(doc.total),
             amount_paid: m(doc.amount_paid),
             balance_due: m(doc.balance_due()),
+            total_company: in_company(doc.total),
+            balance_due_company: in_company(doc.balance_due()),
             duplicate_reference,
         }
     }

@@ -97,7 +97,7 @@ impl<K: Kind> Resource for Documents<K> {
         let mut rows = Vec::with_capacity(page.items.len());
         for (doc, contact_name) in page.items {
             let duplicate = documents::duplicate_reference(tx, &doc)?;
-            let row = DocumentRow::new(&doc, contact_name, duplicate, ctx.books.decimals);
+            let row = DocumentRow::new(&doc, contact_name, duplicate, (&ctx.books.currency, ctx.books.decimals));
             rows.push(Shown::Row(Box::new(row)));
         }
         Ok(Page {
@@ -144,7 +144,7 @@ pub fn full(tx: &mut Tx, ctx: &Ctx<'_>, doc: &Document) -> Result<DocumentDto, A
         contact_name,
         &summary,
         duplicate,
-        ctx.books.decimals,
+        (&ctx.books.currency, ctx.books.decimals),
     ))
 }
 

@@ -247,6 +247,7 @@ pub fn entry_changes(body: &EntryBody, prefix: &str, errors: &mut FieldErrors) -
                 credit,
                 currency: l.currency.clone().filter(|c| !c.is_empty()),
                 exchange_rate,
+                company_amount: None,
             });
         }
         lines

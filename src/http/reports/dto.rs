@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::domain::accounts::Account;
 use crate::domain::ledger::Books;
 use crate::domain::money;
+use crate::domain::reports::Overflow;
 use crate::domain::reports::ageing::{Ageing, BUCKETS, Buckets};
 use crate::domain::reports::general_ledger::LedgerLine;
 use crate::domain::reports::trial_balance::TrialBalance;
@@ -222,7 +223,29 @@ impl AgedDto {
     }
 }
 
-/// One contact's line.
+/// Amounts in one currency, in that currency.
+#[derive(Serialize, ToSchema)]
+#[schema(as = AgeingInCurrency)]
+pub struct CurrencyAgedDto {
+    pub currency: String,
+    #[serde(flatten)]
+    pub amounts: AgedDto,
+}
+
+fn in_currencies(currencies: &std::collections::BTreeMap<String, Buckets>) -> Result<Vec<CurrencyAgedDto>, Overflow> {
+    currencies
+        .iter()
+        .map(|(currency, b)| {
+            Ok(CurrencyAgedDto {
+                currency: currency.clone(),
+                amounts: AgedDto::new(b, b.total()?, money::decimals(currency)),
+            })
+        })
+        .collect()
+}
+
+/// One contact's line: in the company currency (at each item's own rate), and in the currencies
+/// of its documents and payments.
 #[derive(Serialize, ToSchema)]
 #[schema(as = AgeingRow)]
 pub struct AgeingRowDto {
@@ -230,6 +253,7 @@ pub struct AgeingRowDto {
     pub amounts: AgedDto,
     pub contact: Uuid,
     pub contact_name: String,
+    pub currencies: Vec<CurrencyAgedDto>,
 }
 
 /// The aged receivables or payables: a line per contact with anything open, and the totals.
@@ -240,28 +264,34 @@ pub struct AgeingDto {
     pub as_of: String,
     /// The buckets' names, in order.
     pub buckets: [&'static str; 5],
+    /// The company currency: every amount but those of `currencies` is in it, at the rate each
+    /// document or payment was booked at (what the control account carries).
     pub currency: String,
     pub rows: Vec<AgeingRowDto>,
     pub totals: AgedDto,
+    /// The totals in each currency the items are in.
+    pub currencies: Vec<CurrencyAgedDto>,
 }
 
 impl AgeingDto {
-    pub fn new(ageing: Ageing, books: &Books) -> AgeingDto {
+    pub fn new(ageing: Ageing, books: &Books) -> Result<AgeingDto, Overflow> {
         let d = books.decimals;
-        AgeingDto {
+        let mut rows = Vec::with_capacity(ageing.rows.len());
+        for r in ageing.rows {
+            rows.push(AgeingRowDto {
+                amounts: AgedDto::new(&r.buckets, r.total, d),
+                contact: r.contact_id,
+                contact_name: r.contact_name,
+                currencies: in_currencies(&r.currencies)?,
+            });
+        }
+        Ok(AgeingDto {
             as_of: ageing.as_of.to_string(),
             buckets: BUCKETS,
             currency: books.currency.clone(),
-            rows: ageing
-                .rows
-                .into_iter()
-                .map(|r| AgeingRowDto {
-                    amounts: AgedDto::new(&r.buckets, r.total, d),
-                    contact: r.contact_id,
-                    contact_name: r.contact_name,
-                })
-                .collect(),
+            rows,
             totals: AgedDto::new(&ageing.totals, ageing.total, d),
-        }
+            currencies: in_currencies(&ageing.currencies)?,
+        })
     }
 }

@@ -97,8 +97,8 @@ pub async fn aged<A: Aged>(c: InCompany<perm::ViewReports>, q: ReportQuery) -> R
     let as_of = q.date("as_of")?;
     c.read(move |tx, ctx| {
         let as_of = as_of.unwrap_or(ctx.today);
-        let items = open_items(tx, ctx.books.company_id, A::SIDE, as_of, None)?;
-        Ok(AgeingDto::new(ageing::age(&items, as_of)?, ctx.books))
+        let items = open_items(tx, ctx.books, A::SIDE, as_of, None)?;
+        Ok(AgeingDto::new(ageing::age(&items, as_of)?, ctx.books)?)
     })
     .await
     .map(Json)

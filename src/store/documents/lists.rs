@@ -100,7 +100,9 @@ pub fn payment_page(tx: &mut Tx, company: Uuid, req: &ListRequest) -> Result<Pag
 /// Allocations made to a document (payments and credits applied to it).
 pub fn allocations_to(tx: &mut Tx, company: Uuid, document: Uuid) -> Result<Vec<Allocation>, StoreError> {
     tx.query(
-        "SELECT id, company_id, source_id, document_id, amount, created_at, date, ended_on FROM allocations \
+        "SELECT id, company_id, source_id, document_id, amount, created_at, date, ended_on, exchange_entry_id, \
+         carried_document, carried_source \
+         FROM allocations \
          WHERE company_id = $1 AND document_id = $2 AND ended_on IS NULL ORDER BY created_at, id",
         params![company, document],
     )?
@@ -114,12 +116,19 @@ pub fn allocations_to(tx: &mut Tx, company: Uuid, document: Uuid) -> Result<Vec<
 pub fn entry_owner(tx: &mut Tx, company: Uuid, entry: Uuid) -> Result<Option<String>, StoreError> {
     let row = tx.query_opt(
         "SELECT kind, COALESCE(number, '') FROM documents WHERE company_id = $1 AND journal_entry_id = $2 \
-         UNION ALL SELECT 'payment', reference FROM payments WHERE company_id = $1 AND journal_entry_id = $2",
+         UNION ALL SELECT 'payment', reference FROM payments WHERE company_id = $1 AND journal_entry_id = $2 \
+         UNION ALL SELECT 'exchange', '' FROM allocations WHERE company_id = $1 AND exchange_entry_id = $2 \
+         UNION ALL SELECT 'revaluation', date FROM revaluation_runs \
+         WHERE company_id = $1 AND (journal_entry_id = $2 OR reversal_entry_id = $2)",
         params![company, entry],
     )?;
     row.map(|r| {
         let kind = r.text(0)?;
-        let noun = DocumentKind::parse(&kind).map_or("payment", DocumentKind::noun);
+        let noun = match kind.as_str() {
+            "exchange" => "the exchange difference of a payment",
+            "revaluation" => "the revaluation run of",
+            k => DocumentKind::parse(k).map_or("payment", DocumentKind::noun),
+        };
         Ok(format!("{noun} {}", r.text(1)?).trim().to_owned())
     })
     .transpose()

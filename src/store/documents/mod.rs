@@ -21,7 +21,7 @@ pub use lists::{DOCUMENT_LIST, PAYMENT_LIST, allocations_to, duplicate_reference
 
 const DOC_COLUMNS: &str = "d.id, d.company_id, d.kind, d.status, d.number, d.contact_id, d.issue_date, d.due_date, \
     d.currency, d.reference, d.notes, d.payment_terms_days, d.credited_document_id, d.subtotal, d.tax_total, d.total, \
-    d.amount_paid, d.journal_entry_id, d.void_entry_id, d.issued_at, d.created_by, d.created_at, d.updated_at, c.name";
+    d.amount_paid, d.journal_entry_id, d.void_entry_id, d.issued_at, d.created_by, d.created_at, d.updated_at, c.name, d.exchange_rate_e12";
 
 const DOC_FROM: &str = "documents d JOIN contacts c ON c.id = d.contact_id";
 
@@ -61,6 +61,7 @@ pub fn document_from_row(r: &Row) -> Result<(Document, String), StoreError> {
             created_by: r.uuid(20)?,
             created_at: parse_ts(&r.text(21)?)?,
             updated_at: parse_ts(&r.text(22)?)?,
+            exchange_rate: r.opt_int(24)?,
         },
         r.text(23)?,
     ))
@@ -148,13 +149,14 @@ fn doc_values(d: &Document) -> Vec<Value> {
         d.issued_at.map(ts),
         d.created_by,
         ts(d.created_at),
-        ts(d.updated_at)
+        ts(d.updated_at),
+        d.exchange_rate
     ]
     .to_vec()
 }
 
 const PAY_COLUMNS: &str = "p.id, p.company_id, p.direction, p.contact_id, p.date, p.amount, p.bank_account_id, \
-    p.reference, p.is_void, p.journal_entry_id, p.void_entry_id, p.created_by, p.created_at, p.updated_at, c.name";
+    p.reference, p.is_void, p.journal_entry_id, p.void_entry_id, p.created_by, p.created_at, p.updated_at, c.name, p.currency, p.exchange_rate_e12";
 
 const PAY_FROM: &str = "payments p JOIN contacts c ON c.id = p.contact_id";
 pub fn payment_from_row(r: &Row) -> Result<(Payment, String), StoreError> {
@@ -176,6 +178,8 @@ pub fn payment_from_row(r: &Row) -> Result<(Payment, String), StoreError> {
             created_by: r.uuid(11)?,
             created_at: parse_ts(&r.text(12)?)?,
             updated_at: parse_ts(&r.text(13)?)?,
+            currency: r.opt_text(15)?,
+            exchange_rate: r.opt_int(16)?,
         },
         r.text(14)?,
     ))
@@ -200,6 +204,11 @@ fn allocation_from_row(r: &Row) -> Result<Allocation, StoreError> {
         created_at: parse_ts(&r.text(5)?)?,
         date: parse_date(&r.text(6)?)?,
         ended_on: r.opt_text(7)?.map(|d| parse_date(&d)).transpose()?,
+        exchange_entry_id: r.opt_uuid(8)?,
+        carried: match (r.opt_int(9)?, r.opt_int(10)?) {
+            (Some(d), Some(s)) => Some((d, s)),
+            _ => None,
+        },
     })
 }
 impl DocumentStore for Tx<'_> {
@@ -287,8 +296,8 @@ impl DocumentStore for Tx<'_> {
         self.insert_many(
             "INSERT INTO documents (id, company_id, kind, status, number, contact_id, issue_date, due_date, currency, \
              reference, notes, payment_terms_days, credited_document_id, subtotal, tax_total, total, amount_paid, \
-             journal_entry_id, void_entry_id, issued_at, created_by, created_at, updated_at)",
-            23,
+             journal_entry_id, void_entry_id, issued_at, created_by, created_at, updated_at, exchange_rate_e12)",
+            24,
             &doc_values(d),
         )?;
         insert_lines(self, d)
@@ -300,7 +309,7 @@ impl DocumentStore for Tx<'_> {
              due_date = $8, currency = $9, reference = $10, notes = $11, payment_terms_days = $12, \
              credited_document_id = $13, subtotal = $14, tax_total = $15, total = $16, amount_paid = $17, \
              journal_entry_id = $18, void_entry_id = $19, issued_at = $20, created_by = $21, created_at = $22, \
-             updated_at = $23 WHERE id = $1",
+             updated_at = $23, exchange_rate_e12 = $24 WHERE id = $1",
             &doc_values(d),
         )?;
         if d.status == DocumentStatus::Draft {
@@ -334,8 +343,8 @@ impl DocumentStore for Tx<'_> {
     fn insert_payment(&mut self, p: &Payment) -> Result<(), StoreError> {
         self.execute(
             "INSERT INTO payments (id, company_id, direction, contact_id, date, amount, bank_account_id, reference, \
-             is_void, journal_entry_id, void_entry_id, created_by, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             is_void, journal_entry_id, void_entry_id, created_by, created_at, updated_at, currency, exchange_rate_e12) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
             params![
                 p.id,
                 p.company_id,
@@ -350,7 +359,9 @@ impl DocumentStore for Tx<'_> {
                 p.void_entry_id,
                 p.created_by,
                 ts(p.created_at),
-                ts(p.updated_at)
+                ts(p.updated_at),
+                p.currency.clone(),
+                p.exchange_rate
             ],
         )?;
         Ok(())
@@ -366,8 +377,8 @@ impl DocumentStore for Tx<'_> {
 
     fn insert_allocation(&mut self, a: &Allocation) -> Result<(), StoreError> {
         self.execute(
-            "INSERT INTO allocations (id, company_id, source_id, document_id, amount, created_at, date, ended_on) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO allocations (id, company_id, source_id, document_id, amount, created_at, date, ended_on, \
+             exchange_entry_id, carried_document, carried_source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             params![
                 a.id,
                 a.company_id,
@@ -376,7 +387,10 @@ impl DocumentStore for Tx<'_> {
                 a.amount,
                 ts(a.created_at),
                 a.date.to_string(),
-                a.ended_on.map(|d| d.to_string())
+                a.ended_on.map(|d| d.to_string()),
+                a.exchange_entry_id,
+                a.carried.map(|c| c.0),
+                a.carried.map(|c| c.1)
             ],
         )?;
         Ok(())
@@ -384,13 +398,50 @@ impl DocumentStore for Tx<'_> {
 
     fn allocations_from(&mut self, company: Uuid, source: Uuid) -> Result<Vec<Allocation>, StoreError> {
         self.query(
-            "SELECT id, company_id, source_id, document_id, amount, created_at, date, ended_on FROM allocations \
+            "SELECT id, company_id, source_id, document_id, amount, created_at, date, ended_on, exchange_entry_id, \
+             carried_document, carried_source \
+             FROM allocations \
              WHERE company_id = $1 AND source_id = $2 AND ended_on IS NULL ORDER BY created_at, id",
             params![company, source],
         )?
         .iter()
         .map(allocation_from_row)
         .collect()
+    }
+
+    fn exchange_rate_on(&mut self, company: Uuid, currency: &str, date: Date) -> Result<Option<i64>, StoreError> {
+        self.query_opt(
+            "SELECT rate_e12 FROM exchange_rates WHERE company_id = $1 AND currency = $2 AND date <= $3 \
+             ORDER BY date DESC LIMIT 1",
+            params![company, currency, date.to_string()],
+        )?
+        .map(|r| r.int(0))
+        .transpose()
+    }
+
+    fn bank_currency(&mut self, company: Uuid, account: Uuid) -> Result<Option<String>, StoreError> {
+        self.query_opt(
+            "SELECT currency FROM bank_accounts WHERE company_id = $1 AND account_id = $2 \
+             ORDER BY is_active DESC, name LIMIT 1",
+            params![company, account],
+        )?
+        .map(|r| r.text(0))
+        .transpose()
+    }
+
+    fn exchange_account(&mut self, company: Uuid) -> Result<Option<Uuid>, StoreError> {
+        let chosen = self
+            .query_opt(
+                "SELECT a.id FROM company_settings s JOIN accounts a ON a.id = s.exchange_account_id \
+                 WHERE s.company_id = $1 AND a.is_active = $2",
+                params![company, true],
+            )?
+            .map(|r| r.uuid(0))
+            .transpose()?;
+        match chosen {
+            Some(id) => Ok(Some(id)),
+            None => Ok(crate::domain::ledger::LedgerStore::account_by_subtype(self, company, "fx")?.map(|a| a.id)),
+        }
     }
 
     fn end_allocations_from(&mut self, company: Uuid, source: Uuid, on: Date) -> Result<(), StoreError> {

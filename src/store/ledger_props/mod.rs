@@ -77,6 +77,7 @@ impl Fixture {
                         credit: (!l.debit).then_some(text),
                         currency: None,
                         exchange_rate: None,
+                        company_amount: None,
                     }
                 })
                 .collect(),

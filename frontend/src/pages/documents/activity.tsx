@@ -23,7 +23,7 @@ export function DocPayments({ doc }: { doc: Doc }) {
           return (
             <div class="table-wrap">
               <table class="table doc-payments">
-                <thead><tr><th>Date</th><th>Reference</th><th>Status</th><th class="num">Payment</th><th class="num">Applied here</th><th>From</th></tr></thead>
+                <thead><tr><th>Date</th><th>Reference</th><th>Status</th><th class="num">Payment</th><th class="num">Applied here</th><th>From</th><th>Exchange difference</th></tr></thead>
                 <tbody>
                   {mine.map(({ pay, alloc }) => (
                     <tr key={pay.id}>
@@ -34,6 +34,11 @@ export function DocPayments({ doc }: { doc: Doc }) {
                       <td class="num">{alloc.map((a) => <Money value={a.amount} currency={doc.currency} />)}</td>
                       <td title="Reports as of a date count the payment against this document from this date">
                         {alloc.map((a) => (a.date ? formatDate(a.date) : "—")).join(", ")}
+                      </td>
+                      <td>
+                        {alloc.filter((a) => a.exchange_entry).map((a) => (
+                          <Link class="exchange-entry" href={`/accounting/journal/${a.exchange_entry}`}>realised at {pay.exchange_rate}</Link>
+                        ))}
                       </td>
                     </tr>
                   ))}

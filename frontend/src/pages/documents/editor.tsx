@@ -16,7 +16,7 @@ import { blank, fromLine, LineGrid, linesPayload, rowErrors, useLineTotals, type
 import { dueDateOf, headBody, HeadFields, headFrom, newHead, type Head } from "./head";
 import { invalidateDocs } from "./shared";
 
-const SHOWN_ERRORS = ["contact", "issue_date", "due_date", "currency", "reference", "notes", "payment_terms_days", "credited_document", "lines"];
+const SHOWN_ERRORS = ["contact", "issue_date", "due_date", "currency", "exchange_rate", "reference", "notes", "payment_terms_days", "credited_document", "lines"];
 
 /** The editor of a new document (id undefined) or of a draft. */
 export function DocumentEditor({ kind, id }: { kind: DocKind; id?: string }) {
@@ -95,7 +95,7 @@ export function DocumentEditor({ kind, id }: { kind: DocKind; id?: string }) {
       return null;
     }
     const { lines, sent } = linesPayload(rows);
-    const body = { ...headBody(head, dueDate, k), lines };
+    const body = { ...headBody(head, dueDate, k, company?.currency), lines };
     try {
       const saved = draftId
         ? await api<Doc>("PATCH", `${k.api}${draftId}/`, { body })
@@ -159,7 +159,7 @@ export function DocumentEditor({ kind, id }: { kind: DocKind; id?: string }) {
   return (
     <Page title={draftId ? `Edit draft ${k.one}` : `New ${k.one}`} crumbs={crumbs}>
       <form class="entry-form doc-form" id="doc-form" onSubmit={(e) => e.preventDefault()} onKeyDown={onFormKey}>
-        <HeadFields kind={kind} head={head} setHead={setHead} contacts={contacts} contactsLoaded={!!contactsQ.data} dueDate={dueDate}
+        <HeadFields companyCurrency={company?.currency} kind={kind} head={head} setHead={setHead} contacts={contacts} contactsLoaded={!!contactsQ.data} dueDate={dueDate}
           setDueTouched={setDueTouched} pickContact={pickContact} errors={errors} />
         <LineGrid rows={rows} setRows={setRows} items={items} rates={rates} accounts={accounts} side={k.side} dp={dp} mode={mode}
           currency={head.currency} totals={totals} errors={errors} />

@@ -14,10 +14,15 @@ export interface Head {
   due_date: string;
   payment_terms_days: string;
   currency: string;
+  /** Optional: empty takes the company's rate of the issue date. */
+  exchange_rate: string;
   reference: string;
   notes: string;
   credited_document: string;
 }
+
+/** Currencies offered by the picker (any ISO 4217 code may be typed). */
+export const COMMON_CURRENCIES = ["EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN", "CZK", "CNY", "INR"];
 
 /** A new document's head: dated today, in the company's currency, for the URL's contact if any. */
 export const newHead = (contact: string, currency: string): Head => ({
@@ -26,6 +31,7 @@ export const newHead = (contact: string, currency: string): Head => ({
   due_date: "",
   payment_terms_days: "",
   currency,
+  exchange_rate: "",
   reference: "",
   notes: "",
   credited_document: "",
@@ -38,6 +44,7 @@ export const headFrom = (d: Doc, editing: boolean): Head => ({
   due_date: editing ? d.due_date : "",
   payment_terms_days: String(d.payment_terms_days ?? ""),
   currency: d.currency,
+  exchange_rate: editing ? (d.exchange_rate ?? "") : "",
   reference: editing ? d.reference : d.number ? `Credit for ${d.number}` : "",
   notes: editing ? d.notes : "",
   credited_document: editing ? (d.credited_document ?? "") : d.id,
@@ -51,12 +58,14 @@ export function dueDateOf(head: Head, contact: Contact | undefined, dueTouched: 
 }
 
 /** The head as the API's document fields (the lines are added by the editor). */
-export function headBody(head: Head, dueDate: string, k: KindInfo): Record<string, unknown> {
+export function headBody(head: Head, dueDate: string, k: KindInfo, companyCurrency?: string): Record<string, unknown> {
+  const currency = head.currency.trim().toUpperCase();
   const body: Record<string, unknown> = {
     contact: head.contact,
     issue_date: head.issue_date,
     due_date: dueDate || null,
-    currency: head.currency.trim().toUpperCase(),
+    currency,
+    exchange_rate: currency !== companyCurrency && head.exchange_rate.trim() ? head.exchange_rate.trim() : null,
     reference: head.reference,
     notes: head.notes,
   };
@@ -66,7 +75,7 @@ export function headBody(head: Head, dueDate: string, k: KindInfo): Record<strin
 }
 
 /** The head's fields. Choosing a contact (`pickContact`) also takes its terms and currency. */
-export function HeadFields({ kind, head, setHead, contacts, contactsLoaded, dueDate, setDueTouched, pickContact, errors }: {
+export function HeadFields({ kind, head, setHead, contacts, contactsLoaded, dueDate, setDueTouched, pickContact, errors, companyCurrency }: {
   kind: DocKind;
   head: Head;
   setHead: (head: Head) => void;
@@ -76,8 +85,10 @@ export function HeadFields({ kind, head, setHead, contacts, contactsLoaded, dueD
   setDueTouched: (touched: boolean) => void;
   pickContact: (id: string) => void;
   errors: Record<string, string[]>;
+  companyCurrency?: string;
 }) {
   const k = KINDS[kind];
+  const foreign = !!companyCurrency && head.currency.trim().toUpperCase() !== companyCurrency;
   const contact = contacts.find((c) => c.id === head.contact);
   const activeContacts = contacts.filter((c) => c.is_active || c.id === head.contact);
   const set = (key: keyof Head) => (e: Event) => setHead({ ...head, [key]: (e.target as HTMLInputElement).value });
@@ -98,7 +109,13 @@ export function HeadFields({ kind, head, setHead, contacts, contactsLoaded, dueD
         onInput={(e) => { set("payment_terms_days")(e); setDueTouched(false); }} /><FieldError errors={errors} name="payment_terms_days" /></label>
       <label>Due date <input type="date" name="due_date" value={dueDate} onInput={(e) => { set("due_date")(e); setDueTouched(true); }} /><FieldError errors={errors} name="due_date" /></label>
       <label>{kind === "bill" ? "Vendor's invoice number" : kind === "vendor_credit" ? "Vendor's reference" : "Reference"} <input name="reference" value={head.reference} maxLength={100} onInput={set("reference")} /><FieldError errors={errors} name="reference" /></label>
-      <label>Currency <input name="currency" value={head.currency} maxLength={3} class="upper" onInput={(e) => setHead({ ...head, currency: (e.target as HTMLInputElement).value.toUpperCase() })} /><FieldError errors={errors} name="currency" /></label>
+      <label>Currency <input name="currency" list="currency-choices" value={head.currency} maxLength={3} class="upper" onInput={(e) => setHead({ ...head, currency: (e.target as HTMLInputElement).value.toUpperCase() })} />
+        <datalist id="currency-choices">{[companyCurrency ?? "", ...COMMON_CURRENCIES.filter((c) => c !== companyCurrency)].filter(Boolean).map((c) => <option value={c} />)}</datalist>
+        <FieldError errors={errors} name="currency" /></label>
+      {foreign && (
+        <label>Rate ({companyCurrency} per {head.currency || "unit"}) <input name="exchange_rate" inputMode="decimal" class="num" value={head.exchange_rate} placeholder="rate of the issue date"
+          onInput={(e) => setHead({ ...head, exchange_rate: (e.target as HTMLInputElement).value })} /><FieldError errors={errors} name="exchange_rate" /></label>
+      )}
       {k.credits && <CreditedPicker k={k} contact={head.contact} value={head.credited_document} onChange={(v) => setHead({ ...head, credited_document: v })} errors={errors} />}
     </div>
   );

@@ -16,6 +16,8 @@ export function RecordPayment({ doc, kind, onClose }: { doc: Doc; kind: DocKind;
   const [date, setDate] = useState(today());
   const [bank, setBank] = useState("");
   const [reference, setReference] = useState("");
+  const [rate, setRate] = useState("");
+  const foreign = !!doc.exchange_rate;
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [busy, setBusy] = useState(false);
   const bankAccount = bank || accounts[0]?.id || "";
@@ -35,6 +37,8 @@ export function RecordPayment({ doc, kind, onClose }: { doc: Doc; kind: DocKind;
       bank_account: bankAccount,
       reference: reference.trim(),
       allocations: [{ document: doc.id, amount: fromMinor(applied, dp) }],
+      currency: doc.currency,
+      exchange_rate: foreign && rate.trim() ? rate.trim() : null,
     };
     setBusy(true);
     try {
@@ -69,8 +73,12 @@ export function RecordPayment({ doc, kind, onClose }: { doc: Doc; kind: DocKind;
           </select>
           <FieldError errors={errors} name="bank_account" />
         </label>
+        {foreign && (
+          <label>Rate (company currency per {doc.currency}; the invoice's is {doc.exchange_rate}) <input name="exchange_rate" inputMode="decimal" class="num" value={rate}
+            placeholder="rate of the payment date" onInput={(e) => setRate((e.target as HTMLInputElement).value)} /><FieldError errors={errors} name="exchange_rate" /></label>
+        )}
         <label>Reference <input name="reference" value={reference} maxLength={100} placeholder="BACS 123, cheque no." onInput={(e) => setReference((e.target as HTMLInputElement).value)} /><FieldError errors={errors} name="reference" /></label>
-        <FormErrors errors={errors} shown={["amount", "date", "bank_account", "reference", "allocations"]} />
+        <FormErrors errors={errors} shown={["amount", "date", "bank_account", "exchange_rate", "reference", "allocations"]} />
         <div class="buttons">
           <button class="primary" type="submit" disabled={busy}>Record payment</button>
           <button type="button" onClick={onClose}>Cancel</button>

@@ -118,6 +118,12 @@ export function DocumentView({ kind, id }: { kind: DocKind; id: string }) {
               {d.reference && <div><dt>{k.side === "sales" ? "Reference" : "Vendor ref"}</dt><dd>{d.reference}</dd></div>}
               <div><dt>Total</dt><dd><Money value={d.total} currency={d.currency} /> {d.currency}</dd></div>
               <div><dt>Balance due</dt><dd id="balance-due"><Money value={d.balance_due} currency={d.currency} /></dd></div>
+              {d.exchange_rate && (
+                <>
+                  <div><dt>Rate</dt><dd id="doc-rate">{d.exchange_rate}</dd></div>
+                  <div><dt>In the company currency</dt><dd id="total-company">{d.total_company} · due {d.balance_due_company}</dd></div>
+                </>
+              )}
               {credited && d.credited_document && <div><dt>Credits</dt><dd><Link href={`${credited.route}/${d.credited_document}`}>the {credited.one}</Link></dd></div>}
               {d.journal_entry && <div><dt>Posted as</dt><dd><Link href={`/accounting/journal/${d.journal_entry}`}>journal entry</Link></dd></div>}
               {d.void_entry && <div><dt>Voided by</dt><dd><Link href={`/accounting/journal/${d.void_entry}`}>reversing entry</Link></dd></div>}

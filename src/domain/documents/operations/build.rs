@@ -7,12 +7,14 @@ use uuid::Uuid;
 
 use super::super::tax::{self, LineIn, Rate};
 use super::super::{
-    ContactRef, DocDb, Document, DocumentInput, DocumentKind, DocumentLine, DocumentStatus, DocumentStore, TaxRateRef,
+    ContactRef, DocDb, Document, DocumentError, DocumentInput, DocumentKind, DocumentLine, DocumentStatus,
+    DocumentStore, TaxRateRef, foreign,
 };
 use super::Result;
 use crate::domain::FieldErrors;
 use crate::domain::ledger::Ctx;
 use crate::domain::money;
+use crate::domain::tenants::is_currency_code;
 
 /// Lines one document may carry.
 pub const MAX_LINES: usize = 500;
@@ -44,15 +46,38 @@ pub(super) fn build<S: DocumentStore>(
     if due_date < issue_date {
         errors.add("due_date", "The due date cannot be before the issue date.");
     }
-    let currency = input.currency.clone().unwrap_or_else(|| ctx.books.currency.clone());
-    if currency != ctx.books.currency {
-        errors.add(
-            "currency",
-            format!(
-                "Documents are kept in the company currency ({}) for now; other currencies are not supported yet.",
-                ctx.books.currency
-            ),
-        );
+    let currency = input
+        .currency
+        .as_deref()
+        .map(|c| c.trim().to_uppercase())
+        .unwrap_or_else(|| ctx.books.currency.clone());
+    let known = is_currency_code(&currency);
+    if !known {
+        errors.add("currency", "Enter a 3-letter ISO 4217 currency code.");
+    }
+    let decimals = if known {
+        money::decimals(&currency)
+    } else {
+        ctx.books.decimals
+    };
+    let exchange_rate = if currency == ctx.books.currency {
+        if input.exchange_rate.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+            errors.add(
+                "exchange_rate",
+                format!("A document in the company currency ({currency}) has no exchange rate."),
+            );
+        }
+        None
+    } else {
+        foreign::parse_given(input.exchange_rate.as_deref(), "exchange_rate", &mut errors)
+    };
+    if known && exchange_rate.is_none() && currency != ctx.books.currency {
+        // Said now rather than only when it is issued: the rate of the issue date must exist.
+        match foreign::rate_for(store, ctx, &currency, issue_date, None) {
+            Ok(_) => {}
+            Err(DocumentError::Invalid(e)) => errors.merge(e),
+            Err(other) => return Err(other),
+        }
     }
     if input.reference.chars().count() > 100 {
         errors.add("reference", "Ensure this field has no more than 100 characters.");
@@ -69,6 +94,7 @@ pub(super) fn build<S: DocumentStore>(
             Some(d)
                 if d.kind == target_kind
                     && Some(d.contact_id) == input.contact
+                    && d.currency == currency
                     && matches!(
                         d.status,
                         DocumentStatus::Issued | DocumentStatus::PartiallyPaid | DocumentStatus::Paid
@@ -79,7 +105,10 @@ pub(super) fn build<S: DocumentStore>(
             _ => {
                 errors.add(
                     "credited_document",
-                    format!("Choose an issued {} of the same contact.", target_kind.noun()),
+                    format!(
+                        "Choose an issued {} of the same contact and currency.",
+                        target_kind.noun()
+                    ),
                 );
                 None
             }
@@ -141,7 +170,7 @@ pub(super) fn build<S: DocumentStore>(
             }
         });
         let unit_price = match l.unit_price.as_deref() {
-            Some(text) => match money::parse(text).and_then(|d| money::to_minor(d, ctx.books.decimals)) {
+            Some(text) => match money::parse(text).and_then(|d| money::to_minor(d, decimals)) {
                 Ok(p) if p >= 0 => Some(p),
                 Ok(_) => {
                     errors.add(&f("unit_price"), money::MoneyError::Negative.to_string());
@@ -279,6 +308,7 @@ pub(super) fn build<S: DocumentStore>(
         created_by: existing.map_or(ctx.actor, |d| d.created_by),
         created_at: existing.map_or(now, |d| d.created_at),
         updated_at: now,
+        exchange_rate,
     })
 }
 

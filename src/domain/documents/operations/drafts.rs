@@ -8,6 +8,7 @@ use super::{Result, audit, draft};
 use crate::domain::documents::{
     DocDb, Document, DocumentChanges, DocumentInput, DocumentKind, DocumentLine, DocumentStore, LineInput,
 };
+use crate::domain::exchange_rates::format_rate;
 use crate::domain::ledger::Ctx;
 use crate::domain::{Change, FieldErrors, money};
 
@@ -88,6 +89,7 @@ fn whole(c: DocumentChanges) -> DocumentInput {
         issue_date: c.issue_date,
         due_date: c.due_date.flatten(),
         currency: c.currency,
+        exchange_rate: c.exchange_rate.flatten(),
         reference: c.reference.unwrap_or_default(),
         notes: c.notes.unwrap_or_default(),
         payment_terms_days: c.payment_terms_days.flatten(),
@@ -97,8 +99,17 @@ fn whole(c: DocumentChanges) -> DocumentInput {
 }
 
 /// The draft with the request's changes: what the request leaves out stays as it is.
-fn amended(d: &Document, c: DocumentChanges, decimals: u32) -> DocumentInput {
+fn amended(d: &Document, c: DocumentChanges, _company_decimals: u32) -> DocumentInput {
+    // Prices are typed in the document's currency.
+    let decimals = money::decimals(&d.currency);
+    // A new currency without a rate takes the rate of its date, not the old currency's.
+    let exchange_rate = match (c.exchange_rate, &c.currency) {
+        (Some(given), _) => given,
+        (None, Some(_)) => None,
+        (None, None) => d.exchange_rate.map(format_rate),
+    };
     DocumentInput {
+        exchange_rate,
         contact: c.contact.or(Some(d.contact_id)),
         issue_date: c.issue_date.or(Some(d.issue_date)),
         due_date: c.due_date.unwrap_or(Some(d.due_date)),

@@ -12,7 +12,7 @@ use super::build::contact_for;
 use super::{Result, audit, draft, locked};
 use crate::domain::FieldErrors;
 use crate::domain::documents::{
-    Allocation, DocDb, Document, DocumentError, DocumentKind, DocumentStatus, DocumentStore,
+    Allocation, DocDb, Document, DocumentError, DocumentKind, DocumentStatus, DocumentStore, foreign,
 };
 use crate::domain::ledger::{self, Ctx, EntryInput, LineInput as EntryLine};
 use crate::domain::money;
@@ -69,29 +69,44 @@ pub fn issue<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, kind: DocumentKind,
     let number = format!("{series}-{n:04}");
     // Invoices and vendor credits debit the control account; credit notes and bills credit it.
     let control_debit = matches!(kind, DocumentKind::Invoice | DocumentKind::VendorCredit);
-    let fmt = |v: i64| Some(money::format(v, ctx.books.decimals));
     let name = contact.map(|c| c.name).unwrap_or_default();
-    let mut lines = vec![EntryLine {
-        account_id: Some(control.id),
-        description: format!("{number} {name}").trim().to_owned(),
-        debit: if control_debit { fmt(doc.total) } else { None },
-        credit: if control_debit { None } else { fmt(doc.total) },
-        currency: None,
-        exchange_rate: None,
-    }];
-    for (account, amount) in amounts {
-        if amount == 0 {
-            continue;
+    let control_text = format!("{number} {name}").trim().to_owned();
+    let rate = foreign::rate_for(store, ctx, &doc.currency, doc.issue_date, doc.exchange_rate)?;
+    let lines = match rate {
+        None => {
+            let fmt = |v: i64| Some(money::format(v, ctx.books.decimals));
+            let mut lines = vec![EntryLine {
+                account_id: Some(control.id),
+                description: control_text,
+                debit: if control_debit { fmt(doc.total) } else { None },
+                credit: if control_debit { None } else { fmt(doc.total) },
+                ..EntryLine::default()
+            }];
+            for (account, amount) in amounts {
+                if amount == 0 {
+                    continue;
+                }
+                lines.push(EntryLine {
+                    account_id: Some(account),
+                    description: number.clone(),
+                    debit: if control_debit { None } else { fmt(amount) },
+                    credit: if control_debit { fmt(amount) } else { None },
+                    ..EntryLine::default()
+                });
+            }
+            lines
         }
-        lines.push(EntryLine {
-            account_id: Some(account),
-            description: number.clone(),
-            debit: if control_debit { None } else { fmt(amount) },
-            credit: if control_debit { fmt(amount) } else { None },
-            currency: None,
-            exchange_rate: None,
-        });
-    }
+        Some(rate) => foreign_lines(
+            ctx,
+            &doc,
+            (control.id, &control_text),
+            &number,
+            &amounts,
+            rate,
+            control_debit,
+        )?,
+    };
+    doc.exchange_rate = rate;
     let entry = ledger::post_new(
         store,
         ctx,
@@ -117,7 +132,11 @@ pub fn issue<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, kind: DocumentKind,
         {
             let applied = doc.total.min(credited.balance_due());
             if applied > 0 {
-                apply(store, ctx, (doc.id, doc.issue_date), &mut credited, applied)?;
+                let from = foreign::Source {
+                    rate: doc.exchange_rate,
+                    before: 0,
+                };
+                apply(store, ctx, (doc.id, doc.issue_date), &from, &mut credited, applied)?;
                 doc.amount_paid = applied;
             }
         }
@@ -176,15 +195,20 @@ pub fn void<S: DocumentStore>(
     Ok(doc)
 }
 
-/// Applies `amount` from a payment or credit (`source`: its id and date) to an open document,
-/// dated the later of the source's date and the document's ([`Allocation::dated`]).
+/// Applies `amount` from a payment or credit (`source`: its id and date; `from`: its rate and
+/// what was allocated from it before) to an open document, dated the later of the source's date
+/// and the document's ([`Allocation::dated`]); at different rates, the realised exchange
+/// difference is posted on that date.
 pub(crate) fn apply<S: DocumentStore>(
     store: &mut S,
     ctx: &Ctx<'_>,
     (source, source_date): (Uuid, Date),
+    from: &foreign::Source,
     doc: &mut Document,
     amount: i64,
 ) -> Result<(), S> {
+    let date = Allocation::dated(source_date, doc.issue_date);
+    let realised = foreign::realise(store, ctx, doc, from, amount, date)?;
     store
         .insert_allocation(&Allocation {
             id: Uuid::now_v7(),
@@ -192,9 +216,11 @@ pub(crate) fn apply<S: DocumentStore>(
             source_id: source,
             document_id: doc.id,
             amount,
-            date: Allocation::dated(source_date, doc.issue_date),
+            date,
             ended_on: None,
             created_at: ctx.now,
+            exchange_entry_id: realised.entry,
+            carried: realised.carried,
         })
         .db()?;
     doc.amount_paid = doc
@@ -204,6 +230,60 @@ pub(crate) fn apply<S: DocumentStore>(
     doc.status = doc.settled_status();
     doc.updated_at = ctx.now;
     store.update_document(doc).db()
+}
+
+/// The entry's lines of a document in another currency: every amount converted at `rate`, the
+/// control line as the document's total once, the cents its parts miss added to the largest
+/// part (the first of the largest), so the entry balances and the control account carries
+/// exactly `total × rate`.
+fn foreign_lines<E: std::error::Error + 'static>(
+    ctx: &Ctx<'_>,
+    doc: &Document,
+    (control, control_text): (Uuid, &str),
+    number: &str,
+    amounts: &BTreeMap<Uuid, i64>,
+    rate: i64,
+    control_debit: bool,
+) -> std::result::Result<Vec<EntryLine>, DocumentError<E>> {
+    let c = doc.currency.as_str();
+    let sign = if control_debit { 1 } else { -1 };
+    let total = foreign::to_company(ctx, c, doc.total, rate)?;
+    if total == 0 {
+        return Err(DocumentError::State(format!(
+            "This {} is worth nothing in {} at this rate.",
+            doc.kind.noun(),
+            ctx.books.currency
+        )));
+    }
+    let mut parts = Vec::with_capacity(amounts.len());
+    let mut sum = 0i64;
+    for (&account, &amount) in amounts {
+        if amount == 0 {
+            continue;
+        }
+        let base = foreign::to_company(ctx, c, amount, rate)?;
+        sum = sum.checked_add(base).ok_or(DocumentError::Overflow)?;
+        parts.push((account, amount, base));
+    }
+    let rest = total.checked_sub(sum).ok_or(DocumentError::Overflow)?;
+    if let Some(largest) = parts
+        .iter()
+        .enumerate()
+        .max_by(|(i, a), (j, b)| a.1.cmp(&b.1).then(j.cmp(i)))
+        .map(|(i, _)| i)
+        && let Some(part) = parts.get_mut(largest)
+    {
+        part.2 = part.2.checked_add(rest).ok_or(DocumentError::Overflow)?;
+    }
+    let mut lines = vec![foreign::line(control, control_text, c, doc.total, rate, sign * total)];
+    for (account, amount, base) in parts {
+        if base == 0 {
+            // Too small to be worth a minor unit of the company currency.
+            continue;
+        }
+        lines.push(foreign::line(account, number, c, amount, rate, -sign * base));
+    }
+    Ok(lines)
 }
 
 fn capitalised(s: &str) -> String {

@@ -11,6 +11,7 @@ fn every_bad_entry_is_refused_by_field_and_changes_nothing() {
     let foreign = |account, amount: &str, rate: Option<&str>, currency: &str| LineInput {
         currency: Some(currency.into()),
         exchange_rate: rate.map(str::to_owned),
+        company_amount: None,
         ..line(account, amount, "")
     };
     let cases: Vec<(EntryInput, &str)> = vec![
@@ -202,6 +203,45 @@ fn foreign_currency_lines_are_kept_and_converted_exactly() {
     let refused = f.post_new(&input(day(2), vec![off_by_a_cent, line(f.sales, "", "5.00")]));
     assert_eq!(invalid_fields(refused), ["lines"]);
     assert_eq!(f.snapshot(), before);
+}
+
+/// A line whose company amount its caller fixed (documents' rounding cent, exchange
+/// differences): kept as given, its foreign amount zero when it has none; on the wrong side, or
+/// zero, it is refused and nothing changes.
+#[test]
+fn converted_lines_keep_the_company_amount_given() {
+    let mut f = Fixture::new();
+    let fixed = |account, debit: &str, credit: &str, base: i64| LineInput {
+        currency: Some("USD".into()),
+        exchange_rate: Some("1.05".into()),
+        company_amount: Some(base),
+        ..line(account, debit, credit)
+    };
+    let e = f
+        .post_new(&input(
+            day(2),
+            vec![fixed(f.cash, "0.00", "", 1_500), line(f.sales, "", "15.00")],
+        ))
+        .unwrap();
+    assert_eq!(
+        (
+            e.lines[0].debit,
+            e.lines[0].amount_currency,
+            e.lines[0].exchange_rate.as_deref()
+        ),
+        (1_500, Some(0), Some("1.05"))
+    );
+    f.assert_sound();
+    let before = f.snapshot();
+    for bad in [
+        fixed(f.cash, "", "10.00", 1_500),
+        fixed(f.cash, "10.00", "", -1_500),
+        fixed(f.cash, "10.00", "", 0),
+    ] {
+        let refused = f.post_new(&input(day(2), vec![bad, line(f.sales, "", "15.00")]));
+        assert_eq!(invalid_fields(refused), ["lines[0].non_field_errors"]);
+        assert_eq!(f.snapshot(), before);
+    }
 }
 
 #[test]

@@ -71,6 +71,7 @@ fn line(account: Uuid, debit: &str, credit: &str) -> LineInput {
         credit: Some(credit.to_owned()).filter(|s| !s.is_empty()),
         currency: None,
         exchange_rate: None,
+        company_amount: None,
     }
 }
 

@@ -251,6 +251,7 @@ fn a_settings_change_takes_what_is_sent_and_never_moves_the_lock_dates() {
         approval_required: Some(false),
         approval_threshold: Some("-1.00".into()),
         tax_rounding: Some("sometimes".into()),
+        exchange_account: None,
     };
     assert_eq!(
         invalid_fields(change(&mut f, bad)),

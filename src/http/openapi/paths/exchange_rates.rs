@@ -5,6 +5,7 @@ use super::super::ops::Access::Company;
 use super::super::ops::Kind::{Date, Text};
 use super::super::ops::{Op, op, shape, tagged};
 use crate::http::exchange_rates::{ExchangeRateBody, ExchangeRateDto, ImportDto, RateOnDto, RatesUpload};
+use crate::http::revaluation::{PlanDto, RevaluationBody, RunPostedDto, RunsDto};
 
 pub fn exchange_rates() -> Vec<Op> {
     let records = crud::<ExchangeRateDto, ExchangeRateBody>(Crud {
@@ -77,5 +78,42 @@ pub fn exchange_rates() -> Vec<Op> {
             .or(502, "The source failed or did not answer a rates file"),
         ],
     );
-    [records, rest].into_iter().flatten().collect()
+    let revaluation = tagged(
+        "Exchange rates",
+        Company,
+        [
+            op(
+                "GET /api/accounting/revaluations/",
+                "listRevaluations",
+                "Revaluation runs",
+            )
+            .about("The company's period-end revaluation runs, the latest date first.")
+            .ok(shape::<RunsDto>()),
+            op(
+                "POST /api/accounting/revaluations/",
+                "runRevaluation",
+                "Revalue foreign-currency balances as of a date",
+            )
+            .about(
+                "For every receivable, payable, bank and cash account and every foreign currency on it: the balance \
+                    at the closing rate (given in `rates`, else the company's latest on or before `date`) against \
+                    what the ledger carries. Posts the differences against the exchange account on `date` and \
+                    reverses them the next day (201). No rate for a currency is a 400 under `rates.<CURRENCY>` \
+                    naming it and the date; a second run for a date, or nothing to revalue, a 400 under `date`.",
+            )
+            .optional(shape::<RevaluationBody>())
+            .writes()
+            .idempotent()
+            .created(shape::<RunPostedDto>()),
+            op(
+                "POST /api/accounting/revaluations/preview/",
+                "previewRevaluation",
+                "What a revaluation as of a date would post",
+            )
+            .about("As a run, but nothing is written.")
+            .optional(shape::<RevaluationBody>())
+            .ok(shape::<PlanDto>()),
+        ],
+    );
+    [records, rest, revaluation].into_iter().flatten().collect()
 }

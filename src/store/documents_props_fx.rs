@@ -1,0 +1,91 @@
+//! The revaluation half of the documents property (`documents_props`): after every step, a
+//! revaluation as of a far date at the closing rates of `CURRENCIES` is run and rolled back, and
+//! each control account must then stand at exactly its open items — those in the company
+//! currency as booked, those in each foreign currency revalued at its closing rate. It ties what
+//! the revaluation reads (the ledger's foreign balances) to what the documents say is open.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::date;
+use proptest::test_runner::TestCaseError;
+
+use super::documents_props::{CURRENCIES, Fixture, KEY, fail};
+use super::{Store, StoreError, reports};
+use crate::domain::documents::DocumentError;
+use crate::domain::exchange_rates::{convert, parse_rate};
+use crate::domain::ledger::Ctx;
+use crate::domain::money;
+use crate::domain::reports::ageing::Side;
+use crate::domain::revaluation;
+use crate::tenancy::TenantScope;
+
+/// Why the probe's transaction ended: always rolled back, carrying the check's verdict.
+enum Probe {
+    Checked(Result<(), TestCaseError>),
+    Store(StoreError),
+}
+
+impl From<StoreError> for Probe {
+    fn from(e: StoreError) -> Self {
+        Probe::Store(e)
+    }
+}
+
+pub(super) fn check_revaluation(store: &Store, scope: &TenantScope, f: &Fixture) -> Result<(), TestCaseError> {
+    let outcome = store.tenant_write(scope, |tx| -> Result<(), Probe> {
+        let verdict = (|| -> Result<(), TestCaseError> {
+            let ctx = Ctx {
+                books: &f.books,
+                company: &f.company,
+                actor: f.actor,
+                checkpoint_key: KEY,
+                today: f.company.today(jiff::Timestamp::now()),
+                now: crate::domain::books::now(),
+            };
+            let far = date(2100, 1, 1);
+            let closing: BTreeMap<String, i64> = CURRENCIES
+                .iter()
+                .filter(|(code, _, _)| *code != f.books.currency)
+                .map(|(code, _, rate)| Ok(((*code).to_owned(), parse_rate(rate).map_err(|e| fail(e.to_string()))?)))
+                .collect::<Result<_, TestCaseError>>()?;
+            match revaluation::run(tx, &ctx, far, &closing) {
+                // Nothing to revalue is a refusal before anything is written.
+                Ok(_) | Err(DocumentError::Invalid(_)) => {}
+                Err(e) => return Err(fail(format!("revaluation: {e}"))),
+            }
+            let tb = reports::trial_balance(tx, f.books.company_id, far)?;
+            let net = |id| tb.iter().find(|r| r.account_id == id).map_or(0, |r| r.debit - r.credit);
+            for (side, account, sign) in [(Side::Receivables, f.receivable, 1), (Side::Payables, f.payable, -1)] {
+                let items = reports::open_items(tx, &f.books, side, far, None)?;
+                let mut in_company = 0i64;
+                let mut foreign: BTreeMap<&str, i64> = BTreeMap::new();
+                for item in &items {
+                    if item.currency == f.books.currency {
+                        in_company += item.amount;
+                    } else {
+                        *foreign.entry(item.currency.as_str()).or_default() += item.amount_currency;
+                    }
+                }
+                let mut expected = in_company;
+                for (currency, amount) in &foreign {
+                    let rate = closing.get(*currency).copied().ok_or_else(|| fail("no closing rate"))?;
+                    expected += convert::to_company(*amount, money::decimals(currency), rate, f.books.decimals)
+                        .map_err(|e| fail(e.to_string()))?;
+                }
+                if sign * net(account) != expected {
+                    return Err(fail(format!(
+                        "{side:?}: the control account after revaluation is {} but its open items revalued are {expected}: {items:?}",
+                        sign * net(account)
+                    )));
+                }
+            }
+            Ok(())
+        })();
+        Err(Probe::Checked(verdict))
+    });
+    match outcome {
+        Ok(()) => Ok(()),
+        Err(Probe::Checked(verdict)) => verdict,
+        Err(Probe::Store(e)) => Err(fail(format!("store: {e}"))),
+    }
+}
