@@ -223,6 +223,7 @@ fn settle<S: TaxReturnStore>(
             credit: (*moved > 0).then(|| amount(*moved)).flatten(),
             currency: None,
             exchange_rate: None,
+            company_amount: None,
         });
     }
     if lines.is_empty() {
@@ -236,6 +237,7 @@ fn settle<S: TaxReturnStore>(
             credit: (to_target < 0).then(|| amount(to_target.saturating_neg())).flatten(),
             currency: None,
             exchange_rate: None,
+            company_amount: None,
         });
     }
     let input = EntryInput {
