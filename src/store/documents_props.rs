@@ -9,7 +9,10 @@
 //! three currencies (the company's, EUR and JPY, at random rates given on each), so realised
 //! exchange differences are posted along the way; and after every step, revaluing as of a far
 //! date at closing rates leaves each control account at exactly its open items revalued
-//! (`check_revaluation`, run and rolled back).
+//! (`check_revaluation`, run and rolled back). The statements hold over these books too
+//! (`check_statements`): the balance sheet balances, the P&L's result is the change in equity,
+//! and the cash flow's net change is the change in cash and bank balances (issue 17's "Done
+//! when").
 
 use jiff::civil::{Date, date};
 use proptest::prelude::*;
@@ -516,6 +519,7 @@ fn run_case(store: &Store, ops: &[Op]) -> Result<(), TestCaseError> {
             }
         };
         store.tenant_read(&scope, |tx| check(tx, &f))?;
+        store.tenant_read(&scope, |tx| super::documents_props_fx::check_statements(tx, &f, &dates))?;
         super::documents_props_fx::check_revaluation(store, &scope, &f)?;
         let after = read(&f)?;
         // Nothing dated after a date changes what the reports said as of it.
