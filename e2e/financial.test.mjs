@@ -146,3 +146,22 @@ test("Export PDF downloads the statement as a PDF", async () => {
   for await (const c of await d.createReadStream()) chunks.push(c);
   assert.equal(Buffer.concat(chunks).subarray(0, 5).toString(), "%PDF-");
 });
+
+test("the general ledger and the trial balance download the server's XLSX and PDF", async () => {
+  await page.goto(`${base}/reports/general-ledger?account=${ids["1020"]}&date_from=${YEAR}-01-01&date_to=${YEAR}-12-31`);
+  await page.locator("table.report tfoot").waitFor();
+  let download = page.waitForEvent("download");
+  await page.locator("#export-xlsx").click();
+  let d = await download;
+  assert.equal(d.suggestedFilename(), `general-ledger-1020-${YEAR}-12-31.xlsx`);
+  const chunks = [];
+  for await (const c of await d.createReadStream()) chunks.push(c);
+  assert.equal(Buffer.concat(chunks).subarray(0, 2).toString(), "PK", "not a zip (XLSX) file");
+  assert.ok(requests.some((u) => u.includes("/api/reports/general-ledger/") && u.includes("format=xlsx")), "no XLSX request");
+  await page.goto(`${base}/reports/trial-balance`);
+  await page.locator("#trial-balance").waitFor();
+  download = page.waitForEvent("download");
+  await page.locator("#export-pdf").click();
+  d = await download;
+  assert.match(d.suggestedFilename(), /^trial-balance-\d{4}-\d{2}-\d{2}\.pdf$/);
+});

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { ApiError, isMissing } from "./api";
+import { ApiError, fetchBlob, isMissing } from "./api";
 import { formatAmount } from "./money";
 
 // ---- toasts -------------------------------------------------------------------------------
@@ -211,4 +211,31 @@ export function downloadCsv(name: string, rows: (string | number)[][]) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+const XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/** "Export XLSX" and "Export PDF" of a report drawn by the server (`path` with its query and
+ * `format`): real numbers with the currency's decimals, and the PDF in the firm's template. */
+export function ServerExports({ path, query, name, disabled }: { path: string; query: Record<string, string | number | undefined>; name: string; disabled?: boolean }) {
+  const [busy, setBusy] = useState(false);
+  const get = async (format: "xlsx" | "pdf") => {
+    setBusy(true);
+    try {
+      const p = new URLSearchParams();
+      for (const [k, v] of Object.entries({ ...query, format }) as [string, string | number | undefined][]) if (v !== undefined && v !== "") p.set(k, String(v));
+      const blob = await fetchBlob(`${path}?${p}`, format === "xlsx" ? XLSX_TYPE : "application/pdf");
+      downloadBlob(blob, `${name}.${format}`);
+    } catch (e) {
+      toastError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button id="export-xlsx" onClick={() => get("xlsx")} disabled={disabled || busy}>Export XLSX</button>
+      <button id="export-pdf" onClick={() => get("pdf")} disabled={disabled || busy}>Export PDF</button>
+    </>
+  );
 }

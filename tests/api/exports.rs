@@ -2,16 +2,17 @@
 //! trial balance. The spreadsheet is opened (zip, sheet XML) and its cells checked against the
 //! JSON report: numbers, not text, with the currency's decimals; a frozen header; bold totals.
 //! The CSV has the JSON's rows; the PDF's text (lopdf) names the report and shows its totals.
-//! A bad format is a 400; another firm's company is a 404 in every format.
+//! A bad format is a 400; another firm's company is a 404 in every format. The general ledger
+//! (the whole period in one file) and the ageing reports export the same way.
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
 use regex::Regex;
 use reqwest::{Method, StatusCode};
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use crate::fixtures::{Firm, TRIAL_BALANCE, assert_field_error};
+use crate::fixtures::{CUSTOMERS, Firm, GENERAL_LEDGER, INVOICES, TRIAL_BALANCE, assert_field_error, id};
 use crate::helpers::TestApp;
 use crate::on_every_backend;
 
@@ -345,3 +346,100 @@ on_every_backend!(
     bad_format_and_isolation,
     a_bad_format_is_a_400_and_other_companies_are_404
 );
+
+async fn the_ledger_and_the_ageing_export_their_rows(app: TestApp) {
+    let f = a_firm_with_a_year(&app, "ledger-export@example.com").await;
+    let acme = id(&f.create(CUSTOMERS, json!({ "name": "Acme" })).await).to_owned();
+    for (date, price) in [("2025-10-01", "250.00"), ("2025-12-20", "99.95")] {
+        f.issued(
+            INVOICES,
+            json!({ "contact": acme, "issue_date": date,
+                    "lines": [{ "description": "Work", "quantity": "1", "unit_price": price, "account": f.acct("4100") }] }),
+        )
+        .await;
+    }
+    // The bank's ledger over 2025: the opening, each posting with its running balance, the closing.
+    let query = format!("account={}&date_from=2025-01-01&date_to=2025-12-31", f.acct("1020"));
+    let json = f.get(&format!("{GENERAL_LEDGER}?{query}&page_size=2")).await;
+    assert_eq!(json.status, StatusCode::OK, "{}", json.body);
+    let count = json.body["count"].as_u64().unwrap() as usize;
+    assert!(count > 2, "more postings than one page: {}", json.body);
+    let all = f.get(&format!("{GENERAL_LEDGER}?{query}&page_size=200")).await.body;
+    let (bytes, ct, cd) = download(&f, &format!("{GENERAL_LEDGER}?{query}&format=xlsx")).await;
+    assert_eq!(ct, XLSX);
+    assert!(cd.contains("general-ledger-1020-2025-12-31.xlsx"), "{cd}");
+    let (cells, _, _) = open(&bytes);
+    assert_eq!(cells[&(0, 3)].0, Cell::Text("Description".into()));
+    assert_eq!(cells[&(0, 6)].0, Cell::Text("Balance".into()));
+    assert_eq!(cells[&(1, 3)].0, Cell::Text("Opening balance".into()));
+    for (i, row) in all["results"].as_array().unwrap().iter().enumerate() {
+        let Cell::Number(balance) = cells[&(i + 2, 6)].0 else {
+            panic!("row {i}: the balance is not a number");
+        };
+        assert_eq!(
+            (balance * 100.0).round() as i64,
+            cents(row["balance"].as_str().unwrap()),
+            "row {i}"
+        );
+    }
+    let Cell::Number(closing) = cells[&(count + 2, 6)].0 else {
+        panic!("no closing balance");
+    };
+    assert_eq!(
+        (closing * 100.0).round() as i64,
+        cents(all["closing_balance"].as_str().unwrap())
+    );
+    let (bytes, ct, _) = download(&f, &format!("{GENERAL_LEDGER}?{query}&format=csv")).await;
+    assert_eq!(ct, "text/csv; charset=utf-8");
+    let records = csv::Reader::from_reader(bytes.as_slice()).records().count();
+    assert_eq!(records, count + 2, "opening, postings, closing");
+    let (bytes, _, _) = download(&f, &format!("{GENERAL_LEDGER}?{query}&format=pdf")).await;
+    let pdf = lopdf::Document::load_mem(&bytes).unwrap();
+    let text = pdf
+        .extract_text(&pdf.get_pages().keys().copied().collect::<Vec<_>>())
+        .unwrap();
+    assert!(
+        text.contains("General ledger") && text.contains(all["closing_balance"].as_str().unwrap()),
+        "{text}"
+    );
+    let r = f.get(&format!("{GENERAL_LEDGER}?{query}&format=docx")).await;
+    assert_field_error(&r, "format");
+
+    // The aged receivables: a line per customer and the totals, as numbers.
+    let json = f.get("/api/reports/aged-receivables/?as_of=2026-01-31").await.body;
+    let (bytes, ct, _) = download(&f, "/api/reports/aged-receivables/?as_of=2026-01-31&format=xlsx").await;
+    assert_eq!(ct, XLSX);
+    let (cells, _, _) = open(&bytes);
+    assert_eq!(cells[&(1, 0)].0, Cell::Text("Acme".into()));
+    assert_eq!(cells[&(2, 0)].0, Cell::Text("Total".into()));
+    let Cell::Number(total) = cells[&(2, 6)].0 else {
+        panic!("the total is not a number");
+    };
+    assert_eq!(
+        (total * 100.0).round() as i64,
+        cents(json["totals"]["total"].as_str().unwrap())
+    );
+    assert_eq!(cents(json["totals"]["total"].as_str().unwrap()), 34_995);
+    for format in ["csv", "pdf"] {
+        let (bytes, _, cd) = download(&f, &format!("/api/reports/aged-payables/?format={format}")).await;
+        assert!(cd.contains(&format!("aged-payables-")) && !bytes.is_empty(), "{cd}");
+    }
+    // Another firm naming this company: not found, in every format.
+    let theirs = Firm::register(&app, "ledger-theirs@example.com", "Their Firm").await;
+    let sister = f.new_company("Ledger Sister", "EUR").await;
+    for path in [
+        format!("{GENERAL_LEDGER}?{query}&format=xlsx"),
+        "/api/reports/aged-receivables/?format=csv".into(),
+    ] {
+        let r = theirs
+            .request(
+                Method::GET,
+                &path,
+                None,
+                &[("x-company-id", sister.company.as_deref().unwrap())],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
+    }
+}
+on_every_backend!(ledger_and_ageing_exports, the_ledger_and_the_ageing_export_their_rows);

@@ -6,7 +6,7 @@ import { qs } from "../api";
 import { CONTACTS, KINDS } from "../documents";
 import { formatDate } from "../format";
 import { useQuery } from "../query";
-import { Async, downloadCsv, Empty, Money, Page, today } from "../ui";
+import { Async, downloadCsv, Empty, Money, Page, ServerExports, today } from "../ui";
 
 const BUCKETS: [string, string][] = [["current", "Current"], ["1_30", "1–30"], ["31_60", "31–60"], ["61_90", "61–90"], ["over_90", "Over 90"]];
 
@@ -41,6 +41,7 @@ export function AgedReport({ side }: { side: "sales" | "purchase" }) {
         <>
           <label class="inline">As of <input type="date" name="as_of" value={asOf} onInput={(e) => (e.target as HTMLInputElement).value && setAsOf((e.target as HTMLInputElement).value)} /></label>
           <button onClick={() => q.data && exportCsv(q.data)} disabled={!q.data}>Export CSV</button>
+          <ServerExports path={`/api/reports/${receivables ? "aged-receivables" : "aged-payables"}/`} query={{ as_of: asOf }} name={`${receivables ? "aged-receivables" : "aged-payables"}-${asOf}`} disabled={!q.data} />
           <button onClick={() => window.print()}>Print</button>
         </>
       }

@@ -1,10 +1,10 @@
 import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { fetchBlob, qs, type TrialBalance } from "../api";
+import { qs, type TrialBalance } from "../api";
 import { can, useAuth } from "../auth";
 import { formatAmount } from "../money";
 import { useQuery } from "../query";
-import { Async, downloadBlob, downloadCsv, Empty, Money, Page, toastError, today } from "../ui";
+import { Async, downloadCsv, Empty, Money, Page, ServerExports, today } from "../ui";
 import { useAccounts } from "./accounts";
 import { formatDate } from "../format";
 
@@ -39,15 +39,6 @@ export function TrialBalancePage() {
   const [asOf, setAsOf] = useState(today());
   const q = useQuery<TrialBalance>(`/api/reports/trial-balance/${qs({ as_of: asOf })}`);
   // CSV keeps plain machine values (ISO dates, API decimals with a minus sign), not the display format.
-  // The spreadsheet (real numbers) and the PDF (the firm's template) come from the server.
-  const exportFile = async (format: "xlsx" | "pdf") => {
-    try {
-      const accept = format === "xlsx" ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "application/pdf";
-      downloadBlob(await fetchBlob(`/api/reports/trial-balance/${qs({ as_of: asOf, format })}`, accept), `trial-balance-${asOf}.${format}`);
-    } catch (e) {
-      toastError(e);
-    }
-  };
   const exportCsv = (tb: TrialBalance) =>
     downloadCsv(`trial-balance-${tb.as_of}.csv`, [
       ["code", "name", "type", "debit", "credit"],
@@ -62,8 +53,7 @@ export function TrialBalancePage() {
         <>
           <label class="inline">As of <input type="date" value={asOf} onInput={(e) => (e.target as HTMLInputElement).value && setAsOf((e.target as HTMLInputElement).value)} name="as_of" /></label>
           <button onClick={() => q.data && exportCsv(q.data)} disabled={!q.data}>Export CSV</button>
-          <button id="export-xlsx" onClick={() => exportFile("xlsx")} disabled={!q.data}>Export XLSX</button>
-          <button id="export-pdf" onClick={() => exportFile("pdf")} disabled={!q.data}>Export PDF</button>
+          <ServerExports path="/api/reports/trial-balance/" query={{ as_of: asOf }} name={`trial-balance-${asOf}`} disabled={!q.data} />
           <button onClick={() => window.print()}>Print</button>
         </>
       }
@@ -133,6 +123,7 @@ export function GeneralLedger() {
       actions={
         <>
           <button onClick={() => q.data && exportCsv(q.data)} disabled={!q.data}>Export CSV</button>
+          <ServerExports path="/api/reports/general-ledger/" query={{ account, date_from: from, date_to: to }} name={`general-ledger-${q.data?.account.code ?? "account"}-${to}`} disabled={!q.data} />
           <button onClick={() => window.print()}>Print</button>
         </>
       }

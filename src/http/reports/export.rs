@@ -40,9 +40,14 @@ pub enum Format {
 }
 
 impl Format {
-    /// The `format` parameter: `json` (default), `xlsx` or `csv`.
+    /// The `format` parameter: `json` (default), `xlsx`, `csv` or `pdf`.
     pub fn read(q: &ReportQuery) -> Result<Format, ApiError> {
-        match param(&q.0, "format") {
+        Format::parse(param(&q.0, "format"))
+    }
+
+    /// A `format` parameter's value, if given.
+    pub fn parse(value: Option<&str>) -> Result<Format, ApiError> {
+        match value {
             None | Some("" | "json") => Ok(Format::Json),
             Some("xlsx") => Ok(Format::Xlsx),
             Some("csv") => Ok(Format::Csv),

@@ -8,11 +8,13 @@ pub mod consolidation;
 mod dto;
 pub mod export;
 pub mod financial;
+mod sheets;
 
 use axum::Json;
 use axum::extract::FromRequestParts;
 use axum::extract::State;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use jiff::civil::Date;
 use uuid::Uuid;
 
@@ -91,17 +93,29 @@ markers!(Aged::SIDE: Side {
     Payables = Side::Payables;
 });
 
-/// `GET …/aged-receivables/?as_of=` (or payables): open amounts per contact by days past due,
-/// as of the date (default today).
-pub async fn aged<A: Aged>(c: InCompany<perm::ViewReports>, q: ReportQuery) -> Reply<Json<AgeingDto>> {
+/// `GET …/aged-receivables/?as_of=&format=` (or payables): open amounts per contact by days past
+/// due, as of the date (default today); as a file with `format`.
+pub async fn aged<A: Aged>(
+    State(app): State<AppState>,
+    c: InCompany<perm::ViewReports>,
+    q: ReportQuery,
+) -> Reply<Response> {
+    let format = export::Format::read(&q)?;
     let as_of = q.date("as_of")?;
-    c.read(move |tx, ctx| {
-        let as_of = as_of.unwrap_or(ctx.today);
-        let items = open_items(tx, ctx.books, A::SIDE, as_of, None)?;
-        Ok(AgeingDto::new(ageing::age(&items, as_of)?, ctx.books)?)
-    })
-    .await
-    .map(Json)
+    let answer = c
+        .read(move |tx, ctx| {
+            let as_of = as_of.unwrap_or(ctx.today);
+            let items = open_items(tx, ctx.books, A::SIDE, as_of, None)?;
+            let dto = AgeingDto::new(ageing::age(&items, as_of)?, ctx.books)?;
+            Ok(((dto, ctx.books.decimals), export::Look::read(format, tx, ctx)?))
+        })
+        .await?;
+    let (title, slug) = match A::SIDE {
+        Side::Receivables => ("Aged receivables", "aged-receivables"),
+        Side::Payables => ("Aged payables", "aged-payables"),
+    };
+    let ((dto, decimals), look) = answer;
+    export::answer(&app, format, (dto, look), |d| d.sheet(title, slug, decimals)).await
 }
 
 /// What `…/general-ledger/` was asked for.
@@ -129,16 +143,59 @@ impl LedgerQuery {
     }
 }
 
-/// `GET …/general-ledger/?account=&date_from=&date_to=`: one account's postings, a page at a
-/// time. `date_to` defaults to today, `date_from` to the start of `date_to`'s year.
-pub async fn general_ledger(c: InCompany<perm::ViewReports>, q: ListQuery) -> Reply<Json<GeneralLedgerDto>> {
-    let query = LedgerQuery::read(&q.request)?;
+/// `GET …/general-ledger/?account=&date_from=&date_to=&format=`: one account's postings, a page
+/// at a time. `date_to` defaults to today, `date_from` to the start of `date_to`'s year. With
+/// `format` (csv, xlsx, pdf): the whole period as one file, up to [`LEDGER_EXPORT_LINES`] lines
+/// ([`LEDGER_PDF_LINES`] in a PDF).
+pub async fn general_ledger(
+    State(app): State<AppState>,
+    c: InCompany<perm::ViewReports>,
+    q: ListQuery,
+) -> Reply<Response> {
+    let format = export::Format::parse(param(&q.request.filters, "format"))?;
+    let mut query = LedgerQuery::read(&q.request)?;
+    if format != export::Format::Json {
+        let most = if format == export::Format::Pdf {
+            LEDGER_PDF_LINES
+        } else {
+            LEDGER_EXPORT_LINES
+        };
+        let answer = c
+            .read(move |tx, ctx| {
+                query.page = 1;
+                query.page_size = most;
+                let (ledger, last) = ledger_page(tx, ctx, &query)?;
+                if last > 1 {
+                    return Err(ApiError::field(
+                        "format",
+                        format!(
+                            "The period holds {} lines, more than one file takes ({most}): choose a shorter period{}.",
+                            ledger.count,
+                            if format == export::Format::Pdf {
+                                ", or ask for xlsx or csv"
+                            } else {
+                                ""
+                            }
+                        ),
+                    ));
+                }
+                Ok(((ledger, ctx.books.decimals), export::Look::read(format, tx, ctx)?))
+            })
+            .await?;
+        let ((ledger, decimals), look) = answer;
+        return export::answer(&app, format, (ledger, look), |l| l.sheet(decimals)).await;
+    }
     let (mut ledger, last) = c.read(move |tx, ctx| ledger_page(tx, ctx, &query)).await?;
     let page = q.request.page;
     ledger.next = (page < last).then(|| q.link(page + 1));
     ledger.previous = (page > 1).then(|| q.link(page - 1));
-    Ok(Json(ledger))
+    Ok(Json(ledger).into_response())
 }
+
+/// The most lines a general ledger export holds (a spreadsheet of 100,000 rows is about 3 MB).
+pub const LEDGER_EXPORT_LINES: u64 = 100_000;
+/// The most lines of a general ledger PDF (about 100 pages).
+pub const LEDGER_PDF_LINES: u64 = 5_000;
 
 /// The page of the general ledger (without its links), and the number of the last page.
 fn ledger_page(tx: &mut Tx, ctx: &Ctx<'_>, q: &LedgerQuery) -> Result<(GeneralLedgerDto, u64), ApiError> {

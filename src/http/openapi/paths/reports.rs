@@ -13,13 +13,13 @@ pub fn reports() -> Vec<Op> {
         op("GET /api/reports/trial-balance/", "trialBalance", "Trial balance as of a date (default today)")
             .query("as_of", Date, false).report(shape::<TrialBalanceDto>()),
         op("GET /api/reports/general-ledger/", "generalLedger", "One account's postings, paged")
-            .about("`date_from` defaults to the start of `date_to`'s year; `date_to` to today.")
+            .about("`date_from` defaults to the start of `date_to`'s year; `date_to` to today. With `format` (csv, xlsx, pdf) the whole period as one file: at most 100,000 lines (5,000 in a PDF), else a 400 under `format`.")
             .query("account", Id, true).query("date_from", Date, false).query("date_to", Date, false)
-            .query("page", Int, false).query("page_size", Int, false).or(404, "No such page").ok(shape::<GeneralLedgerDto>()),
+            .query("page", Int, false).query("page_size", Int, false).or(404, "No such page").report(shape::<GeneralLedgerDto>()),
         op("GET /api/reports/aged-receivables/", "agedReceivables", "What customers owe, by age").query("as_of", Date, false)
-            .ok(shape::<AgeingDto>()),
+            .report(shape::<AgeingDto>()),
         op("GET /api/reports/aged-payables/", "agedPayables", "What the company owes vendors, by age").query("as_of", Date, false)
-            .ok(shape::<AgeingDto>()),
+            .report(shape::<AgeingDto>()),
         op("GET /api/reports/balance-sheet/", "balanceSheet", "Balance sheet as of a date (default today)")
             .about("Assets, liabilities and equity grouped by the account tree, with the current earnings not yet closed. `compare`: `none` or `previous_year`. A bad date or choice is a 400.")
             .query("as_of", Date, false).query("compare", Text, false).report(shape::<StatementDto>()),
