@@ -422,7 +422,7 @@ async fn the_ledger_and_the_ageing_export_their_rows(app: TestApp) {
     assert_eq!(cents(json["totals"]["total"].as_str().unwrap()), 34_995);
     for format in ["csv", "pdf"] {
         let (bytes, _, cd) = download(&f, &format!("/api/reports/aged-payables/?format={format}")).await;
-        assert!(cd.contains(&format!("aged-payables-")) && !bytes.is_empty(), "{cd}");
+        assert!(cd.contains("aged-payables-") && !bytes.is_empty(), "{cd}");
     }
     // Another firm naming this company: not found, in every format.
     let theirs = Firm::register(&app, "ledger-theirs@example.com", "Their Firm").await;
