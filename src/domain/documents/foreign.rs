@@ -22,6 +22,42 @@ use crate::domain::money;
 
 type Result<T, S> = std::result::Result<T, DocumentError<<S as crate::domain::ledger::LedgerStore>::Error>>;
 
+/// The currency of a document or payment as typed (the company's when none), its decimals, and
+/// the rate given for it. A code that is not ISO 4217 is named on `currency`; a rate on an amount
+/// in the company currency (`what`: "document", "payment") or a bad one on `exchange_rate`.
+pub fn currency_and_rate(
+    currency: Option<&str>,
+    rate: Option<&str>,
+    books: &crate::domain::books::Books,
+    what: &str,
+    errors: &mut FieldErrors,
+) -> (String, u32, Option<i64>) {
+    let currency = currency
+        .map(|c| c.trim().to_uppercase())
+        .unwrap_or_else(|| books.currency.clone());
+    let known = crate::domain::tenants::is_currency_code(&currency);
+    if !known {
+        errors.add("currency", "Enter a 3-letter ISO 4217 currency code.");
+    }
+    let decimals = if known {
+        money::decimals(&currency)
+    } else {
+        books.decimals
+    };
+    let given = if currency == books.currency {
+        if rate.is_some_and(|t| !t.trim().is_empty()) {
+            errors.add(
+                "exchange_rate",
+                format!("A {what} in the company currency ({currency}) has no exchange rate."),
+            );
+        }
+        None
+    } else {
+        parse_given(rate, "exchange_rate", errors)
+    };
+    (currency, decimals, given)
+}
+
 /// A rate as typed on a document or payment; a bad one is named on `field`.
 pub fn parse_given(text: Option<&str>, field: &str, errors: &mut FieldErrors) -> Option<i64> {
     let text = text.map(str::trim).filter(|t| !t.is_empty())?;

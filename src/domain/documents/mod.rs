@@ -386,6 +386,9 @@ pub trait DocumentStore: LedgerStore {
     fn insert_allocation(&mut self, allocation: &Allocation) -> Result<(), Self::Error>;
     /// The standing (not ended) allocations from `source`.
     fn allocations_from(&mut self, company: Uuid, source: Uuid) -> Result<Vec<Allocation>, Self::Error>;
+    /// The last day an ended allocation to `document` counted against it (its end, when it
+    /// ended after it took effect): until then the document was paid or credited.
+    fn settled_until(&mut self, company: Uuid, document: Uuid) -> Result<Option<Date>, Self::Error>;
     /// The company's rate for `currency` of the latest date on or before `date` (×10¹²).
     fn exchange_rate_on(&mut self, company: Uuid, currency: &str, date: Date) -> Result<Option<i64>, Self::Error>;
     /// The currency of the bank account (banking area) kept on the GL account `account`, if any.

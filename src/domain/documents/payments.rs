@@ -10,7 +10,6 @@ use crate::domain::FieldErrors;
 use crate::domain::ledger::{self, AuditRecord, Ctx, EntryInput, LineInput as EntryLine};
 use crate::domain::money;
 use crate::domain::reports::{self, Overflow};
-use crate::domain::tenants::is_currency_code;
 
 type Result<T, S> = std::result::Result<T, DocumentError<<S as crate::domain::ledger::LedgerStore>::Error>>;
 
@@ -87,31 +86,13 @@ pub fn record<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, input: &PaymentInp
         },
         (Some(_), None) => None,
     };
-    let currency = input
-        .currency
-        .as_deref()
-        .map(|c| c.trim().to_uppercase())
-        .unwrap_or_else(|| ctx.books.currency.clone());
-    let known = is_currency_code(&currency);
-    if !known {
-        errors.add("currency", "Enter a 3-letter ISO 4217 currency code.");
-    }
-    let decimals = if known {
-        money::decimals(&currency)
-    } else {
-        ctx.books.decimals
-    };
-    let given = if currency == ctx.books.currency {
-        if input.exchange_rate.as_deref().is_some_and(|t| !t.trim().is_empty()) {
-            errors.add(
-                "exchange_rate",
-                format!("A payment in the company currency ({currency}) has no exchange rate."),
-            );
-        }
-        None
-    } else {
-        foreign::parse_given(input.exchange_rate.as_deref(), "exchange_rate", &mut errors)
-    };
+    let (currency, decimals, given) = foreign::currency_and_rate(
+        input.currency.as_deref(),
+        input.exchange_rate.as_deref(),
+        ctx.books,
+        "payment",
+        &mut errors,
+    );
     let amount = match input.amount.as_deref() {
         Some(t) => match money::parse(t).and_then(|d| money::to_minor(d, decimals)) {
             Ok(a) if a > 0 => Some(a),

@@ -409,6 +409,18 @@ impl DocumentStore for Tx<'_> {
         .collect()
     }
 
+    fn settled_until(&mut self, company: Uuid, document: Uuid) -> Result<Option<Date>, StoreError> {
+        self.query_opt(
+            "SELECT MAX(ended_on) FROM allocations WHERE company_id = $1 AND document_id = $2 AND ended_on > date",
+            params![company, document],
+        )?
+        .map(|r| r.opt_text(0))
+        .transpose()?
+        .flatten()
+        .map(|d| crate::store::ledger::parse_date(&d))
+        .transpose()
+    }
+
     fn exchange_rate_on(&mut self, company: Uuid, currency: &str, date: Date) -> Result<Option<i64>, StoreError> {
         self.query_opt(
             "SELECT rate_e12 FROM exchange_rates WHERE company_id = $1 AND currency = $2 AND date <= $3 \

@@ -46,31 +46,14 @@ pub(super) fn build<S: DocumentStore>(
     if due_date < issue_date {
         errors.add("due_date", "The due date cannot be before the issue date.");
     }
-    let currency = input
-        .currency
-        .as_deref()
-        .map(|c| c.trim().to_uppercase())
-        .unwrap_or_else(|| ctx.books.currency.clone());
+    let (currency, decimals, exchange_rate) = foreign::currency_and_rate(
+        input.currency.as_deref(),
+        input.exchange_rate.as_deref(),
+        ctx.books,
+        "document",
+        &mut errors,
+    );
     let known = is_currency_code(&currency);
-    if !known {
-        errors.add("currency", "Enter a 3-letter ISO 4217 currency code.");
-    }
-    let decimals = if known {
-        money::decimals(&currency)
-    } else {
-        ctx.books.decimals
-    };
-    let exchange_rate = if currency == ctx.books.currency {
-        if input.exchange_rate.as_deref().is_some_and(|t| !t.trim().is_empty()) {
-            errors.add(
-                "exchange_rate",
-                format!("A document in the company currency ({currency}) has no exchange rate."),
-            );
-        }
-        None
-    } else {
-        foreign::parse_given(input.exchange_rate.as_deref(), "exchange_rate", &mut errors)
-    };
     if known && exchange_rate.is_none() && currency != ctx.books.currency {
         // Said now rather than only when it is issued: the rate of the issue date must exist.
         match foreign::rate_for(store, ctx, &currency, issue_date, None) {

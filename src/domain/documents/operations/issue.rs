@@ -182,6 +182,20 @@ pub fn void<S: DocumentStore>(
         )
         .into());
     }
+    // A payment or credit that counted against it until a later date (then voided) means the
+    // document stood until then: a void dated before would rewrite what the books said.
+    if let Some(until) = store.settled_until(ctx.books.company_id, doc.id).db()?
+        && date < until
+    {
+        return Err(FieldErrors::single(
+            "date",
+            format!(
+                "This {} was paid or credited until {until}: a void cannot be dated before that.",
+                kind.noun()
+            ),
+        )
+        .into());
+    }
     let entry = doc
         .journal_entry_id
         .ok_or_else(|| DocumentError::State("This document has no entry to reverse.".into()))?;
