@@ -132,6 +132,19 @@ fn journal(
     post(&store, &scope, &company, &key, &entries, batch)
 }
 
+/// The context of work done from the command line in `company`'s books: the machine's operator
+/// (no signed-in user), on the company's today.
+pub(super) fn operator_ctx<'a>(books: &'a Books, company: &'a Company, checkpoint_key: &'a [u8]) -> Ctx<'a> {
+    Ctx {
+        books,
+        company,
+        actor: Uuid::nil(),
+        checkpoint_key,
+        today: company.today(jiff::Timestamp::now()),
+        now: crate::domain::books::now(),
+    }
+}
+
 /// The firm named by `--tenant`, else the only one.
 pub(super) fn pick_tenant(store: &Store, tenant: Option<&str>) -> anyhow::Result<Uuid> {
     if let Some(raw) = tenant {
@@ -331,15 +344,7 @@ fn post(
     batch: usize,
 ) -> anyhow::Result<()> {
     let books = Books::of(company);
-    let ctx = Ctx {
-        books: &books,
-        // Imported from the command line: the machine's operator, not a signed-in user.
-        actor: Uuid::nil(),
-        checkpoint_key: key,
-        company,
-        today: company.today(jiff::Timestamp::now()),
-        now: crate::domain::books::now(),
-    };
+    let ctx = operator_ctx(&books, company, key);
     let total = entries.len();
     let batches = total.div_ceil(batch);
     let tty = std::io::stderr().is_terminal();

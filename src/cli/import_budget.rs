@@ -7,11 +7,11 @@ use std::path::Path;
 use uuid::Uuid;
 
 use super::admin;
-use super::import::{pick_company, pick_tenant};
+use super::import::{operator_ctx, pick_company, pick_tenant};
 use crate::auth::scope::TenantScope;
 use crate::config::Config;
 use crate::domain::Kept;
-use crate::domain::books::{Books, Ctx};
+use crate::domain::books::Books;
 use crate::domain::budgets::{self, Budget, BudgetError};
 use crate::formats::budget_csv;
 use crate::http::budgets::pasted;
@@ -45,14 +45,7 @@ pub fn budget(
     let company = pick_company(&db, &scope, company)?;
     let books = Books::of(&company);
     let outcome = db.tenant_write(&scope, |tx| -> anyhow::Result<String> {
-        let ctx = Ctx {
-            books: &books,
-            company: &company,
-            actor: Uuid::nil(),
-            checkpoint_key: &[],
-            today: company.today(jiff::Timestamp::now()),
-            now: crate::domain::books::now(),
-        };
+        let ctx = operator_ctx(&books, &company, &[]);
         let target = Budget::find(tx, &ctx, id).map_err(refused)?;
         let plan = budgets::paste(tx, &ctx, &target, pasted(parsed), !preview).map_err(refused)?;
         if preview {

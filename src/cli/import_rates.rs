@@ -4,13 +4,11 @@
 
 use std::path::Path;
 
-use uuid::Uuid;
-
 use super::admin;
-use super::import::{pick_company, pick_tenant};
+use super::import::{operator_ctx, pick_company, pick_tenant};
 use crate::auth::scope::TenantScope;
 use crate::config::Config;
-use crate::domain::books::{Books, Ctx};
+use crate::domain::books::Books;
 use crate::domain::exchange_rates::ExchangeRateError;
 use crate::domain::exchange_rates::import;
 use crate::formats::exchange_rates::{self as files, RatesFormat};
@@ -46,14 +44,7 @@ pub fn rates(
     let company = pick_company(&db, &scope, company)?;
     let books = Books::of(&company);
     let outcome = db.tenant_write(&scope, |tx| -> anyhow::Result<String> {
-        let ctx = Ctx {
-            books: &books,
-            company: &company,
-            actor: Uuid::nil(),
-            checkpoint_key: &[],
-            today: company.today(jiff::Timestamp::now()),
-            now: crate::domain::books::now(),
-        };
+        let ctx = operator_ctx(&books, &company, &[]);
         let plan = import::plan(tx, &ctx, &quotes).map_err(refused)?;
         let summary = format!(
             "{} rates ({}): {} new, {} changed, {} unchanged{}",

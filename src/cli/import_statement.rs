@@ -11,12 +11,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use uuid::Uuid;
 
 use super::admin;
-use super::import::{pick_company, pick_tenant};
+use super::import::{operator_ctx, pick_company, pick_tenant};
 use crate::auth::scope::TenantScope;
 use crate::config::Config;
 use crate::domain::banking::accounts::{BankAccount, normalize_iban};
 use crate::domain::banking::statements::{self, BalanceCheck, SourceFile, StatementStore};
-use crate::domain::books::{Books, Ctx};
+use crate::domain::books::Books;
 use crate::domain::money;
 use crate::formats::statement;
 use crate::http::banking::profile::{self, Profile};
@@ -90,14 +90,7 @@ pub fn statement(
             return Ok(format!("preview (nothing written): {summary}"));
         }
         bar.set_message("writing");
-        let ctx = Ctx {
-            books: &books,
-            company: &company,
-            actor: Uuid::nil(),
-            checkpoint_key: &[],
-            today: company.today(jiff::Timestamp::now()),
-            now: crate::domain::books::now(),
-        };
+        let ctx = operator_ctx(&books, &company, &[]);
         let source = SourceFile {
             name: &name,
             sha256: &sha256,

@@ -2,14 +2,12 @@
 //! line (text, CSV or JSON), computed by the same domain function as the API, in one read
 //! transaction.
 
-use uuid::Uuid;
-
 use super::ReportCommand;
 use super::admin;
-use super::import::{pick_company, pick_tenant};
+use super::import::{operator_ctx, pick_company, pick_tenant};
 use crate::auth::scope::TenantScope;
 use crate::config::Config;
-use crate::domain::books::{Books, Ctx};
+use crate::domain::books::Books;
 use crate::domain::tax_returns;
 use crate::http::reports::export;
 use crate::http::tax_returns::ReportDto;
@@ -36,14 +34,7 @@ pub fn run(config: &Config, command: ReportCommand) -> anyhow::Result<()> {
     let company = pick_company(&db, &scope, company.as_deref())?;
     let books = Books::of(&company);
     let dto = db.tenant_read(&scope, |tx| -> anyhow::Result<ReportDto> {
-        let ctx = Ctx {
-            books: &books,
-            company: &company,
-            actor: Uuid::nil(),
-            checkpoint_key: &[],
-            today: company.today(jiff::Timestamp::now()),
-            now: crate::domain::books::now(),
-        };
+        let ctx = operator_ctx(&books, &company, &[]);
         let r = tax_returns::report(tx, &ctx, from, to, layout.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
         ReportDto::new(r, &books).map_err(|e| anyhow::anyhow!("{e:?}"))
     })?;

@@ -5,13 +5,12 @@
 use std::collections::BTreeMap;
 
 use anyhow::Context;
-use uuid::Uuid;
 
 use super::admin;
-use super::import::{pick_company, pick_tenant};
+use super::import::{operator_ctx, pick_company, pick_tenant};
 use crate::auth::scope::TenantScope;
 use crate::config::Config;
-use crate::domain::books::{Books, Ctx};
+use crate::domain::books::Books;
 use crate::domain::documents::DocumentError;
 use crate::domain::exchange_rates::{format_rate, parse_rate};
 use crate::domain::money;
@@ -75,14 +74,7 @@ pub fn run(
     let company = pick_company(&db, &scope, company)?;
     let books = Books::of(&company);
     let outcome = db.tenant_write(&scope, |tx| -> anyhow::Result<String> {
-        let ctx = Ctx {
-            books: &books,
-            company: &company,
-            actor: Uuid::nil(),
-            checkpoint_key: &key,
-            today: company.today(jiff::Timestamp::now()),
-            now: crate::domain::books::now(),
-        };
+        let ctx = operator_ctx(&books, &company, &key);
         if preview {
             let plan = revaluation::plan(tx, &ctx, date, &given).map_err(refused)?;
             return Ok(format!(
