@@ -26,9 +26,12 @@ use super::{StoreError, migrations};
 
 /// Readers kept open for the platform database; more are opened under load and closed after use.
 const IDLE_READERS: usize = 16;
-/// Readers kept open per firm database. Every idle connection holds its own copy of the schema
-/// and its page cache; a firm rarely has more than a few requests at once, and a burst opens more.
-const TENANT_IDLE_READERS: usize = 2;
+/// Readers kept open per firm database while it is in use. Every idle connection holds its own
+/// copy of the schema and its page cache, but one opened per request costs a schema parse (issue
+/// 15's list profile: with 2 kept, 8 concurrent requests spent a fifth of their time opening and
+/// closing readers). So a busy firm keeps as many as requests run at once, and resting drops them
+/// to [`TENANT_RESTING_READERS`].
+const TENANT_IDLE_READERS: usize = 8;
 /// Readers an idle firm keeps once its page caches are released: one, so that its next request
 /// need not parse the schema again; the others hold a copy of the schema each.
 const TENANT_RESTING_READERS: usize = 1;
