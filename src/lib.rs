@@ -15,6 +15,7 @@ pub mod firm_archive;
 pub mod metrics;
 pub mod provision;
 pub mod scheduler;
+pub mod search;
 pub mod spool;
 
 pub mod app;
