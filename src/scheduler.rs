@@ -236,3 +236,38 @@ impl From<crate::domain::documents::DocumentError<StoreError>> for GenerateError
         })
     }
 }
+
+/// After start-up (never blocking it), once: every firm whose search change log still holds
+/// rows — a process killed between a commit and its index write — is caught up. Each firm is
+/// asked without keeping its database open; only those behind open their index.
+pub fn spawn_search_sweep(app: Arc<App>) {
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let swept = tokio::task::spawn_blocking(move || -> Result<(usize, usize), StoreError> {
+            let tenants = app.store.platform_read(|tx| crate::store::stats::active_tenant_ids(tx, i64::MAX))?;
+            let mut caught_up = (0, 0);
+            for tenant in tenants {
+                let scope = TenantScope::operator(tenant);
+                match app.search.behind(&app.store, &scope) {
+                    Ok(false) => {}
+                    Ok(true) => match app.search.catch_up(&app.store, &scope) {
+                        Ok(n) => {
+                            caught_up.0 += 1;
+                            caught_up.1 += n;
+                        }
+                        Err(e) => tracing::warn!(%tenant, error = %e, "search index: catching up failed"),
+                    },
+                    Err(e) => tracing::warn!(%tenant, error = %e, "search index: change log not read"),
+                }
+            }
+            Ok(caught_up)
+        })
+        .await;
+        match swept {
+            Ok(Ok((0, _))) => {}
+            Ok(Ok((firms, changes))) => tracing::info!(firms, changes, "search indexes caught up after start-up"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "search sweep: firms not listed"),
+            Err(e) => tracing::warn!(error = %e, "search sweep stopped"),
+        }
+    });
+}
