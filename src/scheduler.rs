@@ -244,7 +244,9 @@ pub fn spawn_search_sweep(app: Arc<App>) {
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_secs(1)).await;
         let swept = tokio::task::spawn_blocking(move || -> Result<(usize, usize), StoreError> {
-            let tenants = app.store.platform_read(|tx| crate::store::stats::active_tenant_ids(tx, i64::MAX))?;
+            let tenants = app
+                .store
+                .platform_read(|tx| crate::store::stats::active_tenant_ids(tx, i64::MAX))?;
             let mut caught_up = (0, 0);
             for tenant in tenants {
                 let scope = TenantScope::operator(tenant);

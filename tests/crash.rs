@@ -409,7 +409,11 @@ async fn a_kill_between_the_commit_and_the_index_write_loses_no_hit() {
     let install = Install {
         dir: tempfile::tempdir().unwrap(),
     };
-    std::fs::write(install.dir.path().join("oasys.toml"), "# test configuration: defaults only\n").unwrap();
+    std::fs::write(
+        install.dir.path().join("oasys.toml"),
+        "# test configuration: defaults only\n",
+    )
+    .unwrap();
     oasys::tls::install_provider();
     let client = reqwest::Client::new();
     let search = |base: String, token: String, client: reqwest::Client| async move {

@@ -125,7 +125,10 @@ fn parse_int(field: &str, v: &str) -> Result<i64, ApiError> {
 fn parse_count(field: &str, v: &str, max: usize) -> Result<usize, ApiError> {
     match v.trim().parse::<usize>() {
         Ok(n) if n >= 1 && n <= max => Ok(n),
-        _ => Err(ApiError::field(field, format!("Must be a whole number from 1 to {max}."))),
+        _ => Err(ApiError::field(
+            field,
+            format!("Must be a whole number from 1 to {max}."),
+        )),
     }
 }
 
@@ -158,10 +161,9 @@ pub async fn search(c: Signed, QueryPairs(pairs): QueryPairs) -> Reply<axum::Jso
             }
             "kind" => {
                 for k in value.split(',').map(str::trim).filter(|k| !k.is_empty()) {
-                    let known = KINDS
-                        .iter()
-                        .find(|x| **x == k)
-                        .ok_or_else(|| ApiError::field("kind", format!("Unknown kind {k:?}; one of {}.", KINDS.join(", "))))?;
+                    let known = KINDS.iter().find(|x| **x == k).ok_or_else(|| {
+                        ApiError::field("kind", format!("Unknown kind {k:?}; one of {}.", KINDS.join(", ")))
+                    })?;
                     asked_kinds.push(known);
                 }
             }
@@ -229,11 +231,7 @@ fn render(query: String, page: usize, page_size: usize, found: query::Found) -> 
             Some(g) => g.hits.push(dto),
             None => groups.push(GroupDto {
                 kind: h.kind,
-                count: found
-                    .counts
-                    .iter()
-                    .find(|(k, _)| *k == h.kind)
-                    .map_or(0, |(_, n)| *n),
+                count: found.counts.iter().find(|(k, _)| *k == h.kind).map_or(0, |(_, n)| *n),
                 hits: vec![dto],
             }),
         }

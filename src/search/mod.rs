@@ -151,7 +151,12 @@ impl Search {
     }
 
     /// Runs `req` in the firm's index, after catching up with its log.
-    pub fn search(&self, store: &Store, scope: &TenantScope, req: &query::Request) -> Result<query::Found, SearchError> {
+    pub fn search(
+        &self,
+        store: &Store,
+        scope: &TenantScope,
+        req: &query::Request,
+    ) -> Result<query::Found, SearchError> {
         self.catch_up(store, scope)?;
         let opened = self.open(store, scope)?;
         let searcher = opened.reader.searcher();

@@ -171,7 +171,8 @@ fn build(f: &Fields, words: &[Word], req: &Request) -> Box<dyn Query> {
         ))));
     }
     if req.amount_min.is_some() || req.amount_max.is_some() {
-        let amount = |a: Option<i64>| a.map_or(Bound::Unbounded, |a| Bound::Included(Term::from_field_i64(f.amount, a)));
+        let amount =
+            |a: Option<i64>| a.map_or(Bound::Unbounded, |a| Bound::Included(Term::from_field_i64(f.amount, a)));
         clauses.push(filter(Box::new(RangeQuery::new(
             amount(req.amount_min),
             amount(req.amount_max),
@@ -256,10 +257,7 @@ fn highlights(text: &str, words: &[Word]) -> Vec<Range<usize>> {
 /// Up to 160 characters of `body` around the best matches, through Tantivy's
 /// `SnippetGenerator` given the words of this body that matched.
 fn snippet(f: &Fields, body: &str, words: &[Word]) -> (String, Vec<Range<usize>>) {
-    let terms: BTreeMap<String, Score> = matched_tokens(body, words)
-        .into_iter()
-        .map(|(t, _)| (t, 1.0))
-        .collect();
+    let terms: BTreeMap<String, Score> = matched_tokens(body, words).into_iter().map(|(t, _)| (t, 1.0)).collect();
     if terms.is_empty() {
         let cut: String = body.chars().take(160).collect();
         return (cut, Vec::new());
@@ -300,7 +298,9 @@ fn distance(a: &[char], b: &[char], max: usize) -> usize {
         rows[i][0] = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (rows[i - 1][j] + 1).min(rows[i][j - 1] + 1).min(rows[i - 1][j - 1] + cost);
+            let mut v = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(rows[i - 2][j - 2] + 1);
             }

@@ -1,6 +1,8 @@
 //! The index's fields and tokenizer, and a record as a Tantivy document.
 
-use tantivy::schema::{FAST, Field, INDEXED, STORED, STRING, Schema, TextFieldIndexing, TextOptions, IndexRecordOption};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
 use tantivy::tokenizer::{AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
 use tantivy::{Index, TantivyDocument};
 

@@ -172,10 +172,7 @@ pub fn page(tx: &mut Tx, source: Source, after: Option<Uuid>, limit: i64) -> Res
             &format!("{} WHERE x.id > $1 ORDER BY x.id LIMIT $2", source.select()),
             &[Value::Id(id), limit.into()],
         )?,
-        None => tx.query(
-            &format!("{} ORDER BY x.id LIMIT $1", source.select()),
-            &[limit.into()],
-        )?,
+        None => tx.query(&format!("{} ORDER BY x.id LIMIT $1", source.select()), &[limit.into()])?,
     };
     build(tx, source, &rows)
 }
@@ -300,7 +297,11 @@ fn one(source: Source, r: &super::sql::Row, id: Uuid, lines: Vec<String>) -> Res
                 amount: Some(r.int(3)?),
                 currency: Some(r.text(4)?),
                 contact_id: None,
-                title: if counterparty.is_empty() { text.clone() } else { counterparty },
+                title: if counterparty.is_empty() {
+                    text.clone()
+                } else {
+                    counterparty
+                },
                 subtitle: r.text(8)?,
                 body: join(&[&text, r.str(6)?, r.str(7)?, r.str(8)?]),
             }

@@ -46,9 +46,16 @@ async fn finds_what_was_written_with_typos_and_prefixes(app: TestApp) {
             json!({"name": "Zanzibar Spice Traders", "tax_id": "TZ100200300", "emails": ["orders@zanzibar.test"]}),
         )
         .await;
-    f.create(ITEMS, json!({"code": "CLOVE-1", "name": "Cloves, whole", "kind": "product", "sale_price": "12.50"}))
-        .await;
-    let mut entry = f.entry("2026-03-05", "RENT-03", &[("6100", "1500.00", ""), ("1010", "", "1500.00")]);
+    f.create(
+        ITEMS,
+        json!({"code": "CLOVE-1", "name": "Cloves, whole", "kind": "product", "sale_price": "12.50"}),
+    )
+    .await;
+    let mut entry = f.entry(
+        "2026-03-05",
+        "RENT-03",
+        &[("6100", "1500.00", ""), ("1010", "", "1500.00")],
+    );
     entry["description"] = json!("Quarterly rent Kensington office");
     f.posted(entry).await;
     f.issued(
@@ -62,7 +69,12 @@ async fn finds_what_was_written_with_typos_and_prefixes(app: TestApp) {
     // Exact, with a typo, and a prefix as it is typed; the contact's name is highlighted.
     let body = search(&f, "q=zanzibar").await;
     assert_eq!(count(&body, "contact"), 1, "{body}");
-    let contact = &body["groups"].as_array().unwrap().iter().find(|g| g["kind"] == "contact").unwrap()["hits"][0];
+    let contact = &body["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["kind"] == "contact")
+        .unwrap()["hits"][0];
     assert_eq!(contact["title"], "Zanzibar Spice Traders");
     assert_eq!(contact["title_highlights"], json!([{"start": 0, "end": 8}]));
     assert_eq!(contact["id"], zanzibar["id"]);
@@ -75,7 +87,10 @@ async fn finds_what_was_written_with_typos_and_prefixes(app: TestApp) {
     let hit = &body["groups"][0]["hits"][0];
     let snippet = hit["snippet"].as_str().unwrap();
     let mark = &hit["snippet_highlights"][0];
-    let (s, e) = (mark["start"].as_u64().unwrap() as usize, mark["end"].as_u64().unwrap() as usize);
+    let (s, e) = (
+        mark["start"].as_u64().unwrap() as usize,
+        mark["end"].as_u64().unwrap() as usize,
+    );
     assert_eq!(&snippet[s..e], "Saffron", "{hit}");
     assert_eq!(count(&search(&f, "q=zanzibar&kind=invoice").await, "invoice"), 1);
     assert_eq!(count(&search(&f, "q=clove").await, "item"), 1);
@@ -84,14 +99,20 @@ async fn finds_what_was_written_with_typos_and_prefixes(app: TestApp) {
     assert_eq!(search(&f, "q=kensington&kind=contact,invoice").await["total"], 0);
     assert_eq!(search(&f, "q=kensington&date_from=2026-03-06").await["total"], 0);
     assert_eq!(search(&f, "q=kensington&date_to=2026-03-05").await["total"], 1);
-    assert_eq!(search(&f, "q=kensington&amount_min=150000&amount_max=150000").await["total"], 1);
+    assert_eq!(
+        search(&f, "q=kensington&amount_min=150000&amount_max=150000").await["total"],
+        1
+    );
     assert_eq!(search(&f, "q=kensington&amount_min=150001").await["total"], 0);
     let by_contact = search(&f, &format!("q=zanzibar&contact={}", id(&zanzibar))).await;
     assert_eq!(by_contact["total"], 2, "the contact and its invoice: {by_contact}");
 
     // An edit is found by the next search; the old name is gone.
     let r = f
-        .patch(&format!("{CUSTOMERS}{}/", id(&zanzibar)), json!({"name": "Pemba Clove Company"}))
+        .patch(
+            &format!("{CUSTOMERS}{}/", id(&zanzibar)),
+            json!({"name": "Pemba Clove Company"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(count(&search(&f, "q=pemba").await, "contact"), 1);
@@ -120,10 +141,18 @@ async fn finds_what_was_written_with_typos_and_prefixes(app: TestApp) {
     }
     let r = f.get(&format!("{SEARCH}?q=zanzibar")).await;
     assert_eq!(r.status, StatusCode::OK);
-    let anonymous = app.client.get(format!("{}{SEARCH}?q=zanzibar", app.base)).send().await.unwrap();
+    let anonymous = app
+        .client
+        .get(format!("{}{SEARCH}?q=zanzibar", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }
-on_every_backend!(search_finds_what_was_written_with_typos_and_prefixes, finds_what_was_written_with_typos_and_prefixes);
+on_every_backend!(
+    search_finds_what_was_written_with_typos_and_prefixes,
+    finds_what_was_written_with_typos_and_prefixes
+);
 
 async fn only_what_the_caller_may_see(app: TestApp) {
     let a = Firm::register(&app, "search-a@acme.test", "Firm A").await;
