@@ -43,7 +43,9 @@ fn vocabulary(rng: &mut Rng) -> Vec<String> {
     (0..20_000)
         .map(|_| {
             let n = 2 + rng.below(3);
-            (0..n).map(|_| SYLLABLES[rng.below(SYLLABLES.len())]).collect::<String>()
+            (0..n)
+                .map(|_| SYLLABLES[rng.below(SYLLABLES.len())])
+                .collect::<String>()
         })
         .collect()
 }
@@ -117,7 +119,10 @@ fn main() {
             contact_id: None,
             title: format!("{} REF-{i}", i + 1),
             subtitle: "posted".into(),
-            body: (0..4).map(|_| words(&mut rng, &vocab, 4)).collect::<Vec<_>>().join("\n"),
+            body: (0..4)
+                .map(|_| words(&mut rng, &vocab, 4))
+                .collect::<Vec<_>>()
+                .join("\n"),
         };
         writer.add_document(schema::document(&fields, &r)).unwrap();
     }
@@ -152,7 +157,11 @@ fn main() {
         let req = Request {
             text: q.clone(),
             kinds: KINDS.to_vec(),
-            companies: if i % 2 == 0 { vec![companies[0], companies[1]] } else { Vec::new() },
+            companies: if i % 2 == 0 {
+                vec![companies[0], companies[1]]
+            } else {
+                Vec::new()
+            },
             limit: 20,
             ..Request::default()
         };
