@@ -273,3 +273,29 @@ pub fn spawn_search_sweep(app: Arc<App>) {
         }
     });
 }
+
+/// The background indexer: firms marked by a write (`Search::after_write`) are caught up a
+/// moment later, every write of that moment in one index commit, off the requests' path.
+pub fn spawn_search_indexer(app: Arc<App>) {
+    tokio::spawn(async move {
+        loop {
+            app.search.written().await;
+            // Let a burst of writes (a bulk import's requests) gather into one commit.
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            let firms = app.search.take_dirty();
+            let worker = Arc::clone(&app);
+            let done = tokio::task::spawn_blocking(move || {
+                for tenant in firms {
+                    let scope = TenantScope::operator(tenant);
+                    if let Err(e) = worker.search.catch_up(&worker.store, &scope) {
+                        tracing::warn!(%tenant, error = %e, "search index not updated; the change log keeps the changes");
+                    }
+                }
+            })
+            .await;
+            if let Err(e) = done {
+                tracing::warn!(error = %e, "search indexer stopped a pass");
+            }
+        }
+    });
+}

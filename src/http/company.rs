@@ -194,8 +194,8 @@ impl<P: Permission> InCompany<P> {
                 Access::Write => {
                     let scope = caller.tenant()?;
                     let done = app.store.tenant_write(scope, work)?;
-                    // Committed: what it changed goes into the search index before the answer.
-                    app.search.after_write(&app.store, scope);
+                    // Committed: the search index takes what it changed (see `Search::after_write`).
+                    app.search.after_write(scope);
                     Ok(done)
                 }
             }

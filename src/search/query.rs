@@ -198,13 +198,14 @@ pub fn run(searcher: &Searcher, f: &Fields, req: &Request) -> Result<Found, Sear
         .map(|(k, n)| (*k, n))
         .collect();
     let mut hits = Vec::with_capacity(top.len());
+    let mut matcher = Matcher::new(&words);
     for (score, address) in top {
-        hits.push(hit(searcher, f, &words, score, address)?);
+        hits.push(hit(searcher, f, &mut matcher, score, address)?);
     }
     Ok(Found { total, counts, hits })
 }
 
-fn hit(searcher: &Searcher, f: &Fields, words: &[Word], score: Score, at: DocAddress) -> Result<Hit, SearchError> {
+fn hit(searcher: &Searcher, f: &Fields, words: &mut Matcher, score: Score, at: DocAddress) -> Result<Hit, SearchError> {
     let doc: TantivyDocument = searcher.doc(at)?;
     let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_owned();
     let int = |field| doc.get_first(field).and_then(|v| v.as_i64());
@@ -236,28 +237,53 @@ fn hit(searcher: &Searcher, f: &Fields, words: &[Word], score: Score, at: DocAdd
     })
 }
 
-/// The words of `text` a query word matches, as the index matched them (fuzzy, prefix).
-fn matched_tokens(text: &str, words: &[Word]) -> Vec<(String, Range<usize>)> {
-    let mut analyzer = schema::analyzer();
-    let mut stream = analyzer.token_stream(text);
-    let mut out = Vec::new();
-    while stream.advance() {
-        let t = stream.token();
-        if words.iter().any(|w| matches(w, &t.text)) {
-            out.push((t.text.clone(), t.offset_from..t.offset_to));
-        }
-    }
-    out
+/// Which tokens the query's words match, remembered for the query's hits (a body repeats its
+/// words, and hits share them).
+struct Matcher<'w> {
+    words: &'w [Word],
+    seen: std::collections::HashMap<String, bool>,
 }
 
-fn highlights(text: &str, words: &[Word]) -> Vec<Range<usize>> {
-    matched_tokens(text, words).into_iter().map(|(_, r)| r).collect()
+impl<'w> Matcher<'w> {
+    fn new(words: &'w [Word]) -> Matcher<'w> {
+        Matcher {
+            words,
+            seen: std::collections::HashMap::new(),
+        }
+    }
+
+    fn matches(&mut self, token: &str) -> bool {
+        if let Some(m) = self.seen.get(token) {
+            return *m;
+        }
+        let m = self.words.iter().any(|w| matches(w, token));
+        self.seen.insert(token.to_owned(), m);
+        m
+    }
+
+    /// The words of `text` a query word matches, as the index matched them (fuzzy, prefix).
+    fn tokens(&mut self, text: &str) -> Vec<(String, Range<usize>)> {
+        let mut analyzer = schema::analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            if self.matches(&t.text) {
+                out.push((t.text.clone(), t.offset_from..t.offset_to));
+            }
+        }
+        out
+    }
+}
+
+fn highlights(text: &str, words: &mut Matcher) -> Vec<Range<usize>> {
+    words.tokens(text).into_iter().map(|(_, r)| r).collect()
 }
 
 /// Up to 160 characters of `body` around the best matches, through Tantivy's
 /// `SnippetGenerator` given the words of this body that matched.
-fn snippet(f: &Fields, body: &str, words: &[Word]) -> (String, Vec<Range<usize>>) {
-    let terms: BTreeMap<String, Score> = matched_tokens(body, words).into_iter().map(|(t, _)| (t, 1.0)).collect();
+fn snippet(f: &Fields, body: &str, words: &mut Matcher) -> (String, Vec<Range<usize>>) {
+    let terms: BTreeMap<String, Score> = words.tokens(body).into_iter().map(|(t, _)| (t, 1.0)).collect();
     if terms.is_empty() {
         let cut: String = body.chars().take(160).collect();
         return (cut, Vec::new());
@@ -290,24 +316,29 @@ fn distance(a: &[char], b: &[char], max: usize) -> usize {
         return max + 1;
     }
     let w = b.len() + 1;
-    let mut rows = vec![vec![0usize; w]; a.len() + 1];
-    for (j, cell) in rows[0].iter_mut().enumerate() {
-        *cell = j;
-    }
+    // Three rows: the one before last (for transpositions), the last, the current.
+    let mut before: Vec<usize> = vec![0; w];
+    let mut last: Vec<usize> = (0..w).collect();
+    let mut row: Vec<usize> = vec![0; w];
     for i in 1..=a.len() {
-        rows[i][0] = i;
-        for j in 1..=b.len() {
+        row[0] = i;
+        let mut least = row[0];
+        for j in 1..w {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (rows[i - 1][j] + 1)
-                .min(rows[i][j - 1] + 1)
-                .min(rows[i - 1][j - 1] + cost);
+            let mut v = (last[j] + 1).min(row[j - 1] + 1).min(last[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(rows[i - 2][j - 2] + 1);
+                v = v.min(before[j - 2] + 1);
             }
-            rows[i][j] = v;
+            row[j] = v;
+            least = least.min(v);
         }
+        if least > max {
+            return max + 1;
+        }
+        std::mem::swap(&mut before, &mut last);
+        std::mem::swap(&mut last, &mut row);
     }
-    rows[a.len()][b.len()].min(max + 1)
+    last[w - 1].min(max + 1)
 }
 
 /// Counts matches per kind from the `kind` fast field, beside the top documents.
@@ -395,5 +426,15 @@ mod tests {
         assert!(matches(&word("invoi", 1, true), "invocing"));
         assert!(matches(&word("acme", 1, false), "amce"));
         assert!(!matches(&word("acme", 1, false), "zebra"));
+    }
+
+    #[test]
+    fn distances_count_a_swap_as_one_edit_and_stop_early() {
+        let c = |s: &str| s.chars().collect::<Vec<char>>();
+        assert_eq!(distance(&c("ab"), &c("ba"), 2), 1);
+        assert_eq!(distance(&c("kitten"), &c("sitting"), 3), 3);
+        assert_eq!(distance(&c("kitten"), &c("sitting"), 1), 2);
+        assert_eq!(distance(&c("müller"), &c("muller"), 1), 1);
+        assert_eq!(distance(&c(""), &c("ab"), 2), 2);
     }
 }

@@ -156,6 +156,14 @@ pub fn forget(tx: &mut Tx, seqs: &[i64]) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The documents of a contact: their hits show its name, so they follow a change of it.
+pub fn documents_of_contact(tx: &mut Tx, contact: Uuid) -> Result<Vec<Uuid>, StoreError> {
+    tx.query("SELECT id FROM documents WHERE contact_id = $1", &[Value::Id(contact)])?
+        .iter()
+        .map(|r| r.uuid(0))
+        .collect()
+}
+
 /// The record `id` of `source` as it is now; `None` when it is gone.
 pub fn record(tx: &mut Tx, source: Source, id: Uuid) -> Result<Option<Record>, StoreError> {
     let sql = format!("{} WHERE x.id = $1", source.select());

@@ -116,6 +116,8 @@ async fn finds_what_was_written_with_typos_and_prefixes(app: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(count(&search(&f, "q=pemba").await, "contact"), 1);
+    // Its invoice shows the new name too.
+    assert_eq!(count(&search(&f, "q=pemba&kind=invoice").await, "invoice"), 1);
     assert_eq!(count(&search(&f, "q=spice+traders&kind=contact").await, "contact"), 0);
 
     // Any text is lenient; no words find nothing.
