@@ -151,35 +151,39 @@ fn main() {
             w
         })
         .collect();
-    let mut times: Vec<Duration> = Vec::with_capacity(queries.len());
-    let mut hits = 0u64;
-    for (i, q) in queries.iter().enumerate() {
-        let req = Request {
-            text: q.clone(),
-            kinds: KINDS.to_vec(),
-            companies: if i % 2 == 0 {
-                vec![companies[0], companies[1]]
-            } else {
-                Vec::new()
-            },
-            limit: 20,
-            ..Request::default()
-        };
-        let t = Instant::now();
-        let found = run(&searcher, &fields, &req).unwrap();
-        times.push(t.elapsed());
-        hits += found.total;
+    // Twenty hits with their snippets (the search page), and one hit (what finding and counting
+    // cost without drawing snippets).
+    for limit in [20, 1] {
+        let mut times: Vec<Duration> = Vec::with_capacity(queries.len());
+        let mut hits = 0u64;
+        for (i, q) in queries.iter().enumerate() {
+            let req = Request {
+                text: q.clone(),
+                kinds: KINDS.to_vec(),
+                companies: if i % 2 == 0 {
+                    vec![companies[0], companies[1]]
+                } else {
+                    Vec::new()
+                },
+                limit,
+                ..Request::default()
+            };
+            let t = Instant::now();
+            let found = run(&searcher, &fields, &req).unwrap();
+            times.push(t.elapsed());
+            hits += found.total;
+        }
+        times.sort();
+        let at = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
+        println!(
+            "search: {} queries over {} records, {limit} hit(s) each: p50 {:.2} ms, p99 {:.2} ms (goal: p50 ≤ 5 ms, p99 ≤ 20 ms over 100,000 documents + 1,000,000 lines); {:.0} matches per query on average",
+            times.len(),
+            searcher.num_docs(),
+            at(0.50).as_secs_f64() * 1e3,
+            at(0.99).as_secs_f64() * 1e3,
+            hits as f64 / times.len() as f64
+        );
     }
-    times.sort();
-    let at = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
-    println!(
-        "search: {} queries over {} records: p50 {:.2} ms, p99 {:.2} ms (goal: p50 ≤ 5 ms, p99 ≤ 20 ms over 100,000 documents + 1,000,000 lines); {:.0} matches per query on average",
-        times.len(),
-        searcher.num_docs(),
-        at(0.50).as_secs_f64() * 1e3,
-        at(0.99).as_secs_f64() * 1e3,
-        hits as f64 / times.len() as f64
-    );
     let size: u64 = std::fs::read_dir(dir.path())
         .unwrap()
         .filter_map(Result::ok)

@@ -18,6 +18,8 @@ use super::schema::{self, Fields, KINDS};
 /// Longest query text, in bytes, and most words taken from it.
 pub const MAX_QUERY_BYTES: usize = 200;
 pub const MAX_WORDS: usize = 8;
+/// The bytes of a record's text a snippet is drawn from (a long file's first part).
+pub const SNIPPET_WINDOW: usize = 32 * 1024;
 
 /// What a caller asks, already limited to what they may see: `companies` empty means every
 /// company of the firm, `kinds` are the kinds their permissions allow (and they asked for).
@@ -217,7 +219,15 @@ fn hit(searcher: &Searcher, f: &Fields, words: &mut Matcher, score: Score, at: D
         .copied()
         .unwrap_or("document");
     let title = text(f.title);
-    let body = text(f.body);
+    let mut body = text(f.body);
+    // A file's text may be megabytes: snippets come from its first part.
+    if body.len() > SNIPPET_WINDOW {
+        let mut end = SNIPPET_WINDOW;
+        while !body.is_char_boundary(end) {
+            end -= 1;
+        }
+        body.truncate(end);
+    }
     let title_highlights = highlights(&title, words);
     let snippet = snippet(f, &body, words);
     Ok(Hit {
