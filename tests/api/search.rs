@@ -202,3 +202,80 @@ async fn only_what_the_caller_may_see(app: TestApp) {
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }
 on_every_backend!(search_finds_only_what_the_caller_may_see, only_what_the_caller_may_see);
+
+/// A kept file's extracted text is searchable once its extraction is done (written here as the
+/// extraction queue writes it: `file_texts` moved to `done`), and not before.
+async fn finds_words_inside_kept_documents(app: TestApp) {
+    use oasys::auth::scope::TenantScope;
+    use oasys::store::{Store, StoreConfig, Value};
+
+    let f = Firm::register(&app, "search-files@acme.test", "Files Firm").await;
+    let me = f.get("/api/auth/me/").await.body;
+    let tenant: uuid::Uuid = me["tenant"].as_str().unwrap().parse().unwrap();
+    let company: uuid::Uuid = me["default_company"].as_str().unwrap().parse().unwrap();
+    let config = match &app.backend {
+        crate::helpers::Backend::Sqlite => StoreConfig::Sqlite {
+            data_dir: app.data_dir().to_path_buf(),
+            cache_size: 2,
+        },
+        crate::helpers::Backend::Postgres(url) => StoreConfig::Postgres {
+            url: url.clone(),
+            platform_schema: app.platform_schema.clone(),
+            pool_size: 2,
+        },
+    };
+    // The PostgreSQL client is synchronous: the store works off the test's runtime threads.
+    let store = std::sync::Arc::new(
+        tokio::task::spawn_blocking(move || Store::open(&config).unwrap())
+            .await
+            .unwrap(),
+    );
+    let scope = TenantScope::operator(tenant);
+    let write = |sql: &'static str, params: Vec<Value>| {
+        let (store, scope) = (std::sync::Arc::clone(&store), scope.clone());
+        tokio::task::spawn_blocking(move || store.tenant_write(&scope, |tx| tx.execute(sql, &params)).unwrap())
+    };
+    let file = uuid::Uuid::now_v7();
+    let now = "2026-03-07T10:00:00.000000Z";
+    write(
+        "INSERT INTO files (id, company_id, name, kind, current_version, inbox, created_at, updated_at) \
+         VALUES ($1, $2, 'scan-0042.pdf', 'pdf', 1, 0, $3, $3)",
+        vec![Value::Id(file), Value::Id(company), Value::Text(now.into())],
+    )
+    .await
+    .unwrap();
+    write(
+        "INSERT INTO file_texts (file_id, version, state, text, updated_at) VALUES ($1, 1, 'pending', '', $2)",
+        vec![Value::Id(file), Value::Text(now.into())],
+    )
+    .await
+    .unwrap();
+    // Found by its name; its text is not extracted yet.
+    assert_eq!(count(&search(&f, "q=scan-0042").await, "document"), 1);
+    assert_eq!(search(&f, "q=glockenspiel").await["total"], 0);
+    write(
+        "UPDATE file_texts SET state = 'done', method = 'pdf', \
+         text = 'Rechnung 2026-118 from Glockenspiel Instruments GmbH, net 30 days' WHERE file_id = $1",
+        vec![Value::Id(file)],
+    )
+    .await
+    .unwrap();
+    let body = search(&f, "q=glockenspeil&kind=document").await;
+    assert_eq!(count(&body, "document"), 1, "{body}");
+    let hit = &body["groups"][0]["hits"][0];
+    assert_eq!(hit["id"], file.to_string());
+    assert_eq!(hit["title"], "scan-0042.pdf");
+    assert_eq!(hit["date"], "2026-03-07");
+    assert!(hit["snippet"].as_str().unwrap().contains("Glockenspiel"), "{hit}");
+    // Deleted: gone from the index.
+    write("DELETE FROM files WHERE id = $1", vec![Value::Id(file)])
+        .await
+        .unwrap();
+    assert_eq!(search(&f, "q=glockenspiel").await["total"], 0);
+    // The store goes down off the runtime too (the PostgreSQL pool blocks when dropped).
+    let _ = tokio::task::spawn_blocking(move || drop(store)).await;
+}
+on_every_backend!(
+    search_finds_words_inside_kept_documents,
+    finds_words_inside_kept_documents
+);
