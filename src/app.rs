@@ -34,6 +34,8 @@ pub struct App {
     /// Statement imports running in the background, and finished ones for a while, by firm
     /// (`http::banking::jobs`: why in memory).
     pub import_jobs: crate::http::banking::jobs::ImportJobs,
+    /// The firms' search indexes (`src/search`), opened on demand.
+    pub search: crate::search::Search,
     /// Signed-in users as recently read (`auth.caller_cache_seconds`), see [`App::caller`].
     callers: Callers,
 }
@@ -122,6 +124,7 @@ impl App {
             checkpoint_key,
             metrics: crate::metrics::Metrics::new(),
             import_jobs: Default::default(),
+            search: crate::search::Search::new(&data_dir),
             hashing: tokio::sync::Semaphore::new(hashes.max(1)),
         })
     }

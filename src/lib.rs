@@ -15,6 +15,7 @@ pub mod firm_archive;
 pub mod metrics;
 pub mod provision;
 pub mod scheduler;
+pub mod search;
 pub mod spool;
 
 pub mod app;
@@ -32,11 +33,13 @@ pub use app::{App, AppState};
 
 /// Serves the API and the web UI on `listener` until `shutdown` resolves, then finishes the
 /// requests in flight. The one entry point of `oasys serve` and of the test harness; the
-/// connections, timeouts and limits are `server`'s.
+/// connections, timeouts and limits are `server`'s. The search indexer runs beside it
+/// (`scheduler::spawn_search_indexer`).
 pub async fn serve(
     app: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    scheduler::spawn_search_indexer(std::sync::Arc::clone(&app));
     server::run(app, listener, shutdown).await
 }

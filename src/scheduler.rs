@@ -236,3 +236,68 @@ impl From<crate::domain::documents::DocumentError<StoreError>> for GenerateError
         })
     }
 }
+
+/// After start-up (never blocking it), once: every firm whose search change log still holds
+/// rows — a process killed between a commit and its index write — is caught up. Each firm is
+/// asked without keeping its database open; only those behind open their index.
+pub fn spawn_search_sweep(app: Arc<App>) {
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let swept = tokio::task::spawn_blocking(move || -> Result<(usize, usize), StoreError> {
+            let tenants = app
+                .store
+                .platform_read(|tx| crate::store::stats::active_tenant_ids(tx, i64::MAX))?;
+            let mut caught_up = (0, 0);
+            for tenant in tenants {
+                let scope = TenantScope::operator(tenant);
+                match app.search.behind(&app.store, &scope) {
+                    Ok(false) => {}
+                    Ok(true) => match app.search.catch_up(&app.store, &scope) {
+                        Ok(n) => {
+                            caught_up.0 += 1;
+                            caught_up.1 += n;
+                        }
+                        Err(e) => tracing::warn!(%tenant, error = %e, "search index: catching up failed"),
+                    },
+                    // A firm not yet migrated to V20 (firms migrate on first use) has no log,
+                    // so nothing to catch up: not worth a warning per firm.
+                    Err(e) => tracing::debug!(%tenant, error = %e, "search index: change log not read"),
+                }
+            }
+            Ok(caught_up)
+        })
+        .await;
+        match swept {
+            Ok(Ok((0, _))) => {}
+            Ok(Ok((firms, changes))) => tracing::info!(firms, changes, "search indexes caught up after start-up"),
+            Ok(Err(e)) => tracing::warn!(error = %e, "search sweep: firms not listed"),
+            Err(e) => tracing::warn!(error = %e, "search sweep stopped"),
+        }
+    });
+}
+
+/// The background indexer: firms marked by a write (`Search::after_write`) are caught up a
+/// moment later, every write of that moment in one index commit, off the requests' path.
+pub fn spawn_search_indexer(app: Arc<App>) {
+    tokio::spawn(async move {
+        loop {
+            app.search.written().await;
+            // Let a burst of writes (a bulk import's requests) gather into one commit.
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            let firms = app.search.take_dirty();
+            let worker = Arc::clone(&app);
+            let done = tokio::task::spawn_blocking(move || {
+                for tenant in firms {
+                    let scope = TenantScope::operator(tenant);
+                    if let Err(e) = worker.search.catch_up(&worker.store, &scope) {
+                        tracing::warn!(%tenant, error = %e, "search index not updated; the change log keeps the changes");
+                    }
+                }
+            })
+            .await;
+            if let Err(e) = done {
+                tracing::warn!(error = %e, "search indexer stopped a pass");
+            }
+        }
+    });
+}

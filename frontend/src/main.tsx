@@ -16,6 +16,7 @@ import { GeneralLedger, ReportsIndex, TrialBalancePage } from "./pages/reports";
 import { FinancialStatementPage } from "./pages/financial";
 import { ConsolidationPage } from "./pages/consolidation";
 import { Companies, Firm, Users } from "./pages/settings";
+import { GlobalSearch, SearchPage } from "./search";
 import "./styles.css";
 
 /**
@@ -218,7 +219,7 @@ function Shell() {
           <span class="company-name">{company?.name}</span>
         )}
         <span class="spacer" />
-        {can(user, "ledger.view") && <GlobalSearch />}
+        {(can(user, "ledger.view") || can(user, "documents.view")) && <GlobalSearch />}
         <Link href="/profile" class="user-link">{user.first_name || user.email}</Link>
         <button class="link" onClick={logout}>Sign out</button>
       </header>
@@ -293,6 +294,7 @@ function Shell() {
           <Route path="/banking/accounts/:id/import">{(p: { id: string }) => (ledger ? <ImportWizard id={p.id} key={p.id} /> : <Forbidden />)}</Route>
           <Route path="/banking/accounts/:id/reconcile">{(p: { id: string }) => (ledger ? <Reconcile id={p.id} key={p.id} /> : <Forbidden />)}</Route>
           <Route path="/banking/accounts/:id">{(p: { id: string }) => (ledger ? <BankAccountForm id={p.id} key={p.id} /> : <Forbidden />)}</Route>
+          <Route path="/search" component={SearchPage} />
           <Route path="/profile" component={Profile} />
           <Route path="/:module">{(p: { module: string }) => <Later module={p.module} />}</Route>
           <Route>
@@ -317,27 +319,6 @@ function itemActive(location: string, href: string, shown: [string, string, bool
  * Documents join the search when the documents module lands (then this becomes a results page
  * over both, or a choice of where to look).
  */
-function GlobalSearch() {
-  const [text, setText] = useState("");
-  const submit = (e: Event) => {
-    e.preventDefault();
-    const q = text.trim();
-    navigate(q ? `/accounting/journal?search=${encodeURIComponent(q)}` : "/accounting/journal");
-  };
-  return (
-    <form class="global-search" role="search" onSubmit={submit}>
-      <input
-        type="search"
-        name="q"
-        aria-label="Search the journal"
-        placeholder="Search…"
-        value={text}
-        onInput={(e) => setText((e.target as HTMLInputElement).value)}
-      />
-    </form>
-  );
-}
-
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
   return null;

@@ -256,6 +256,10 @@ pub fn run(config: &Config, archive: &Path, force: bool, source_key: Option<&Pat
     })();
     match published {
         Ok(()) => {
+            // A search index left from the firm this one replaced is stale: the next use rebuilds it.
+            if let Err(e) = crate::search::Search::new(&config.data_dir()).discard(id) {
+                eprintln!("could not remove the old search index of {id}: {e}; run `oasys reindex --tenant {id}`");
+            }
             let (resigned, verify_secs) = prepared;
             let rows: u64 = m.tables.iter().map(|t| t.rows).sum();
             let secs = (started.elapsed().as_secs_f64() - verify_secs).max(0.001);

@@ -10,6 +10,7 @@ mod import_archive;
 mod import_budget;
 mod import_rates;
 mod import_statement;
+mod reindex;
 mod report;
 mod revalue;
 mod serve;
@@ -67,6 +68,13 @@ pub enum Command {
         archive: Option<PathBuf>,
         #[command(flatten)]
         passphrase: backup::PassphraseArgs,
+    },
+    /// Rebuild the search index of every firm (or one) from its database. The index is a cache
+    /// beside each firm's data, in no backup; safe while the server runs.
+    Reindex {
+        /// Firm id (default: every firm).
+        #[arg(long)]
+        tenant: Option<String>,
     },
     /// Write an online, consistent backup of every firm (or one) into one archive, then read it
     /// back and check it. Safe while the server is serving writes.
@@ -415,6 +423,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             ..
         }) => backup::verify_archive(&config, &archive, &passphrase),
         Some(Command::Verify { tenant, .. }) => verify::run(&config, tenant.as_deref()),
+        Some(Command::Reindex { tenant }) => reindex::run(&config, tenant.as_deref()),
         Some(Command::Backup {
             dest,
             tenant,

@@ -191,7 +191,13 @@ impl<P: Permission> InCompany<P> {
             };
             match access {
                 Access::Read => app.store.tenant_read(caller.tenant()?, work),
-                Access::Write => app.store.tenant_write(caller.tenant()?, work),
+                Access::Write => {
+                    let scope = caller.tenant()?;
+                    let done = app.store.tenant_write(scope, work)?;
+                    // Committed: the search index takes what it changed (see `Search::after_write`).
+                    app.search.after_write(scope);
+                    Ok(done)
+                }
             }
         })
         .await

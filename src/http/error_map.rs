@@ -279,3 +279,13 @@ impl From<ConsolidationError> for ApiError {
         ApiError::field(field, e.to_string())
     }
 }
+
+impl From<crate::search::SearchError> for ApiError {
+    fn from(e: crate::search::SearchError) -> Self {
+        match e {
+            crate::search::SearchError::Store(e) => ApiError::from(e),
+            // The index is a cache the server keeps: a failure there is ours, not the caller's.
+            crate::search::SearchError::Index(m) => ApiError::Internal(m),
+        }
+    }
+}

@@ -33,6 +33,7 @@ pub mod recurring;
 pub mod reports;
 pub mod resource;
 pub mod revaluation;
+pub mod search;
 pub mod setup;
 pub mod statements;
 pub mod tax_returns;
@@ -334,6 +335,7 @@ pub fn api_routes() -> openapi::Routes {
         .route("/api/reports/aged-payables/", get(reports::aged::<reports::Payables>))
         .route("/api/reports/tax-return/", get(tax_returns::report))
         .route("/api/reports/tax-layouts/", get(tax_returns::layouts))
+        .route("/api/search/", get(search::search))
 }
 
 /// The API, the API's documentation pages and the web UI, behind the middleware.

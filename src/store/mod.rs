@@ -38,6 +38,7 @@ pub mod recurring;
 mod recurring_schedules;
 pub mod reports;
 pub mod revaluation;
+pub mod search;
 pub mod snapshot;
 pub mod sql;
 mod sqlite;

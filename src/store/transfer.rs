@@ -75,6 +75,10 @@ impl Table {
 /// destination's history is written by its own migrations.
 const SCHEMA_HISTORY: &str = "refinery_schema_history";
 
+/// The search index's change log: what it names is the index's to take, and a moved firm's
+/// index is rebuilt from its rows (the import's own inserts fill the log again).
+const SEARCH_CHANGES: &str = "search_changes";
+
 /// The platform rows that belong to a firm, with the filter that selects them (`$1`: the firm's
 /// id), in an order safe for foreign keys.
 pub const PLATFORM_TABLES: &[(&str, &str)] = &[
@@ -106,7 +110,7 @@ pub fn tables(tx: &mut Tx, tenant: bool) -> Result<Vec<Table>, StoreError> {
     let mut pending: BTreeMap<String, Table> = tx
         .catalogue(tenant)?
         .into_iter()
-        .filter(|t| t.name != SCHEMA_HISTORY)
+        .filter(|t| t.name != SCHEMA_HISTORY && t.name != SEARCH_CHANGES)
         .map(|t| (t.name.clone(), t))
         .collect();
     let mut ordered = Vec::with_capacity(pending.len());

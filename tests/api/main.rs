@@ -51,6 +51,7 @@ mod metrics;
 mod openapi;
 mod platform_drf;
 mod receivables;
+mod search;
 mod security;
 mod snapshots;
 mod tax_returns;

@@ -177,6 +177,7 @@ const TAGS: &[&str] = &[
     "Recurring invoices",
     "Delivery",
     "Banking",
+    "Search",
 ];
 
 const DESCRIPTION: &str = "The JSON API of OASYS. Log in with `POST /api/auth/login/` and send the `access` \

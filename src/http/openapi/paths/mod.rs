@@ -11,6 +11,7 @@ mod ledger;
 mod payments;
 mod platform;
 mod reports;
+mod search;
 mod tax_returns;
 
 use super::ops::Op;
@@ -29,6 +30,7 @@ pub fn operations() -> Vec<Op> {
         banking::banking(),
         reports::reports(),
         tax_returns::reports(),
+        search::search(),
     ]
     .into_iter()
     .flatten()

@@ -1,0 +1,450 @@
+//! A search: the words typed turned into a Tantivy query (typo-tolerant, the last word a
+//! prefix), the filters, the counts per kind, and snippets with highlight ranges.
+
+use std::collections::BTreeMap;
+use std::ops::{Bound, Range};
+
+use tantivy::collector::{Collector, SegmentCollector, TopDocs};
+use tantivy::columnar::Column;
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
+use uuid::Uuid;
+
+use super::SearchError;
+use super::schema::{self, Fields, KINDS};
+
+/// Longest query text, in bytes, and most words taken from it.
+pub const MAX_QUERY_BYTES: usize = 200;
+pub const MAX_WORDS: usize = 8;
+/// The bytes of a record's text a snippet is drawn from (a long file's first part).
+pub const SNIPPET_WINDOW: usize = 32 * 1024;
+
+/// What a caller asks, already limited to what they may see: `companies` empty means every
+/// company of the firm, `kinds` are the kinds their permissions allow (and they asked for).
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub text: String,
+    pub kinds: Vec<&'static str>,
+    pub companies: Vec<Uuid>,
+    pub contact: Option<Uuid>,
+    pub date_from: Option<String>,
+    pub date_to: Option<String>,
+    pub amount_min: Option<i64>,
+    pub amount_max: Option<i64>,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub kind: &'static str,
+    pub id: Uuid,
+    pub company_id: Uuid,
+    pub contact_id: Option<Uuid>,
+    pub date: Option<String>,
+    pub amount: Option<i64>,
+    pub currency: Option<String>,
+    pub title: String,
+    pub title_highlights: Vec<Range<usize>>,
+    pub subtitle: String,
+    pub snippet: String,
+    pub snippet_highlights: Vec<Range<usize>>,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Found {
+    /// Matches of every kind asked for.
+    pub total: u64,
+    /// Matches per kind (kinds with none left out), in `KINDS` order.
+    pub counts: Vec<(&'static str, u64)>,
+    /// The page asked for, best first.
+    pub hits: Vec<Hit>,
+}
+
+/// One word of the query and how loosely it matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub text: String,
+    pub distance: u8,
+    pub prefix: bool,
+}
+
+/// The words of `text` as the index's analyzer splits them: typos allowed by length (one from 4
+/// characters, two from 8), and the last word a prefix unless a space follows it (as you type).
+pub fn words(text: &str) -> Vec<Word> {
+    let mut analyzer = schema::analyzer();
+    let mut out: Vec<Word> = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        let t = stream.token().text.clone();
+        if out.iter().any(|w| w.text == t) {
+            continue;
+        }
+        let chars = t.chars().count();
+        let distance = match chars {
+            0..=3 => 0,
+            4..=7 => 1,
+            _ => 2,
+        };
+        out.push(Word {
+            text: t,
+            distance,
+            prefix: false,
+        });
+        if out.len() == MAX_WORDS {
+            break;
+        }
+    }
+    let typing = !text.ends_with(|c: char| c.is_whitespace());
+    if let Some(last) = out.last_mut() {
+        last.prefix = typing;
+    }
+    out
+}
+
+fn term_query(term: Term) -> Box<dyn Query> {
+    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+}
+
+fn filter(q: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
+    (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
+}
+
+fn any_of(queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(
+        queries.into_iter().map(|q| (Occur::Should, q)).collect(),
+    ))
+}
+
+fn build(f: &Fields, words: &[Word], req: &Request) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for w in words {
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        for (field, boost) in [(f.title, 3.0), (f.subtitle, 2.0), (f.body, 1.0)] {
+            let term = Term::from_field_text(field, &w.text);
+            let fuzzy = if w.prefix {
+                FuzzyTermQuery::new_prefix(term.clone(), w.distance, true)
+            } else {
+                FuzzyTermQuery::new(term.clone(), w.distance, true)
+            };
+            alternatives.push(Box::new(BoostQuery::new(Box::new(fuzzy), boost)));
+            // The exact word ranks above its neighbours.
+            alternatives.push(Box::new(BoostQuery::new(
+                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
+                boost,
+            )));
+        }
+        clauses.push((Occur::Must, any_of(alternatives)));
+    }
+    let kinds = req
+        .kinds
+        .iter()
+        .filter_map(|k| schema::kind_code(k))
+        .map(|c| term_query(Term::from_field_u64(f.kind, c)))
+        .collect();
+    clauses.push(filter(any_of(kinds)));
+    if !req.companies.is_empty() {
+        let companies = req
+            .companies
+            .iter()
+            .map(|c| term_query(Term::from_field_text(f.company, &c.hyphenated().to_string())))
+            .collect();
+        clauses.push(filter(any_of(companies)));
+    }
+    if let Some(c) = req.contact {
+        clauses.push(filter(term_query(Term::from_field_text(
+            f.contact,
+            &c.hyphenated().to_string(),
+        ))));
+    }
+    let date = |d: &Option<String>| {
+        d.as_deref()
+            .and_then(schema::date_number)
+            .map(|n| Term::from_field_i64(f.date, n))
+    };
+    let (from, to) = (date(&req.date_from), date(&req.date_to));
+    if from.is_some() || to.is_some() {
+        clauses.push(filter(Box::new(RangeQuery::new(
+            from.map_or(Bound::Unbounded, Bound::Included),
+            to.map_or(Bound::Unbounded, Bound::Included),
+        ))));
+    }
+    if req.amount_min.is_some() || req.amount_max.is_some() {
+        let amount =
+            |a: Option<i64>| a.map_or(Bound::Unbounded, |a| Bound::Included(Term::from_field_i64(f.amount, a)));
+        clauses.push(filter(Box::new(RangeQuery::new(
+            amount(req.amount_min),
+            amount(req.amount_max),
+        ))));
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// Runs `req` against `searcher`. No words: nothing found.
+pub fn run(searcher: &Searcher, f: &Fields, req: &Request) -> Result<Found, SearchError> {
+    let words = words(&req.text);
+    if words.is_empty() || req.kinds.is_empty() || req.limit == 0 {
+        return Ok(Found::default());
+    }
+    let query = build(f, &words, req);
+    let top = TopDocs::with_limit(req.limit).and_offset(req.offset).order_by_score();
+    let (top, counts) = searcher.search(&*query, &(top, KindCounts { field: "kind" }))?;
+    let total = counts.iter().sum();
+    let counts = KINDS
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| (*k, n))
+        .collect();
+    let mut hits = Vec::with_capacity(top.len());
+    let mut matcher = Matcher::new(&words);
+    for (score, address) in top {
+        hits.push(hit(searcher, f, &mut matcher, score, address)?);
+    }
+    Ok(Found { total, counts, hits })
+}
+
+fn hit(searcher: &Searcher, f: &Fields, words: &mut Matcher, score: Score, at: DocAddress) -> Result<Hit, SearchError> {
+    let doc: TantivyDocument = searcher.doc(at)?;
+    let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+    let int = |field| doc.get_first(field).and_then(|v| v.as_i64());
+    let uuid = |field| Uuid::parse_str(&text(field)).ok();
+    let code = doc.get_first(f.kind).and_then(|v| v.as_u64()).unwrap_or(0);
+    let kind = usize::try_from(code)
+        .ok()
+        .and_then(|c| KINDS.get(c))
+        .copied()
+        .unwrap_or("document");
+    let title = text(f.title);
+    let mut body = text(f.body);
+    // A file's text may be megabytes: snippets come from its first part.
+    if body.len() > SNIPPET_WINDOW {
+        let mut end = SNIPPET_WINDOW;
+        while !body.is_char_boundary(end) {
+            end -= 1;
+        }
+        body.truncate(end);
+    }
+    let title_highlights = highlights(&title, words);
+    let snippet = snippet(f, &body, words);
+    Ok(Hit {
+        kind,
+        id: uuid(f.id).ok_or_else(|| SearchError::Index("a document without an id".into()))?,
+        company_id: uuid(f.company).ok_or_else(|| SearchError::Index("a document without a company".into()))?,
+        contact_id: uuid(f.contact),
+        date: int(f.date).map(schema::date_text),
+        amount: int(f.shown_amount),
+        currency: Some(text(f.currency)).filter(|c| !c.is_empty()),
+        title,
+        title_highlights,
+        subtitle: text(f.subtitle),
+        snippet: snippet.0,
+        snippet_highlights: snippet.1,
+        score,
+    })
+}
+
+/// Which tokens the query's words match, remembered for the query's hits (a body repeats its
+/// words, and hits share them).
+struct Matcher<'w> {
+    words: &'w [Word],
+    seen: std::collections::HashMap<String, bool>,
+}
+
+impl<'w> Matcher<'w> {
+    fn new(words: &'w [Word]) -> Matcher<'w> {
+        Matcher {
+            words,
+            seen: std::collections::HashMap::new(),
+        }
+    }
+
+    fn matches(&mut self, token: &str) -> bool {
+        if let Some(m) = self.seen.get(token) {
+            return *m;
+        }
+        let m = self.words.iter().any(|w| matches(w, token));
+        self.seen.insert(token.to_owned(), m);
+        m
+    }
+
+    /// The words of `text` a query word matches, as the index matched them (fuzzy, prefix).
+    fn tokens(&mut self, text: &str) -> Vec<(String, Range<usize>)> {
+        let mut analyzer = schema::analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            if self.matches(&t.text) {
+                out.push((t.text.clone(), t.offset_from..t.offset_to));
+            }
+        }
+        out
+    }
+}
+
+fn highlights(text: &str, words: &mut Matcher) -> Vec<Range<usize>> {
+    words.tokens(text).into_iter().map(|(_, r)| r).collect()
+}
+
+/// Up to 160 characters of `body` around the best matches, through Tantivy's
+/// `SnippetGenerator` given the words of this body that matched.
+fn snippet(f: &Fields, body: &str, words: &mut Matcher) -> (String, Vec<Range<usize>>) {
+    let terms: BTreeMap<String, Score> = words.tokens(body).into_iter().map(|(t, _)| (t, 1.0)).collect();
+    if terms.is_empty() {
+        let cut: String = body.chars().take(160).collect();
+        return (cut, Vec::new());
+    }
+    let generator = SnippetGenerator::new(terms, schema::analyzer(), f.body, 160);
+    let s = generator.snippet(body);
+    (s.fragment().to_owned(), s.highlighted().to_vec())
+}
+
+/// Whether the index would match token `t` for word `w`.
+pub fn matches(w: &Word, t: &str) -> bool {
+    let q: Vec<char> = w.text.chars().collect();
+    let t: Vec<char> = t.chars().collect();
+    let d = usize::from(w.distance);
+    if distance(&q, &t, d) <= d {
+        return true;
+    }
+    if !w.prefix {
+        return false;
+    }
+    let lo = q.len().saturating_sub(d);
+    let hi = (q.len() + d).min(t.len());
+    (lo..=hi).any(|n| n <= t.len() && distance(&q, &t[..n], d) <= d)
+}
+
+/// Levenshtein distance with adjacent transpositions costing one (as the index's fuzzy
+/// queries), cut off above `max` (returns `max + 1`).
+fn distance(a: &[char], b: &[char], max: usize) -> usize {
+    if a.len().abs_diff(b.len()) > max {
+        return max + 1;
+    }
+    let w = b.len() + 1;
+    // Three rows: the one before last (for transpositions), the last, the current.
+    let mut before: Vec<usize> = vec![0; w];
+    let mut last: Vec<usize> = (0..w).collect();
+    let mut row: Vec<usize> = vec![0; w];
+    for i in 1..=a.len() {
+        row[0] = i;
+        let mut least = row[0];
+        for j in 1..w {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (last[j] + 1).min(row[j - 1] + 1).min(last[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(before[j - 2] + 1);
+            }
+            row[j] = v;
+            least = least.min(v);
+        }
+        if least > max {
+            return max + 1;
+        }
+        std::mem::swap(&mut before, &mut last);
+        std::mem::swap(&mut last, &mut row);
+    }
+    last[w - 1].min(max + 1)
+}
+
+/// Counts matches per kind from the `kind` fast field, beside the top documents.
+struct KindCounts {
+    field: &'static str,
+}
+
+struct SegmentKindCounts {
+    column: Column<u64>,
+    counts: Vec<u64>,
+}
+
+impl Collector for KindCounts {
+    type Fruit = Vec<u64>;
+    type Child = SegmentKindCounts;
+
+    fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentKindCounts> {
+        Ok(SegmentKindCounts {
+            column: reader.fast_fields().u64(self.field)?,
+            counts: vec![0; KINDS.len()],
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<u64>>) -> tantivy::Result<Vec<u64>> {
+        let mut out = vec![0; KINDS.len()];
+        for f in fruits {
+            for (o, n) in out.iter_mut().zip(f) {
+                *o += n;
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl SegmentCollector for SegmentKindCounts {
+    type Fruit = Vec<u64>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if let Some(slot) = self
+            .column
+            .first(doc)
+            .and_then(|k| usize::try_from(k).ok())
+            .and_then(|k| self.counts.get_mut(k))
+        {
+            *slot += 1;
+        }
+    }
+
+    fn harvest(self) -> Vec<u64> {
+        self.counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn word(text: &str, distance: u8, prefix: bool) -> Word {
+        Word {
+            text: text.into(),
+            distance,
+            prefix,
+        }
+    }
+
+    #[test]
+    fn typos_are_allowed_by_length_and_the_last_word_is_a_prefix() {
+        assert_eq!(
+            words("Invoce Müller ab"),
+            vec![word("invoce", 1, false), word("muller", 1, false), word("ab", 0, true)]
+        );
+        assert_eq!(words("consultancy "), vec![word("consultancy", 2, false)]);
+        assert!(words("  ,;  ").is_empty());
+    }
+
+    #[test]
+    fn matching_mirrors_the_index() {
+        assert!(matches(&word("invoce", 1, false), "invoice"));
+        assert!(!matches(&word("inv", 0, false), "invoice"));
+        assert!(matches(&word("inv", 0, true), "invoice"));
+        assert!(matches(&word("invoi", 1, true), "invocing"));
+        assert!(matches(&word("acme", 1, false), "amce"));
+        assert!(!matches(&word("acme", 1, false), "zebra"));
+    }
+
+    #[test]
+    fn distances_count_a_swap_as_one_edit_and_stop_early() {
+        let c = |s: &str| s.chars().collect::<Vec<char>>();
+        assert_eq!(distance(&c("ab"), &c("ba"), 2), 1);
+        assert_eq!(distance(&c("kitten"), &c("sitting"), 3), 3);
+        assert_eq!(distance(&c("kitten"), &c("sitting"), 1), 2);
+        assert_eq!(distance(&c("müller"), &c("muller"), 1), 1);
+        assert_eq!(distance(&c(""), &c("ab"), 2), 2);
+    }
+}
