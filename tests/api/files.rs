@@ -525,3 +525,83 @@ async fn documents_on_s3_storage() {
         );
     }
 }
+
+async fn verify_checks_every_stored_object(app: TestApp) {
+    use crate::transfer::{fails, ok};
+    let firm = Firm::register(&app, "verify@files.test", "Verify Ltd").await;
+    let kept = uploaded(&firm, "kept.pdf", &pdf("kept")).await;
+    let spoilt = uploaded(&firm, "spoilt.pdf", &pdf("spoilt")).await;
+    let lost = uploaded(&firm, "lost.txt", b"a note\n").await;
+    let out = ok(&app, &["verify"]);
+    assert!(out.contains("3 document version(s), 3 stored object(s)"), "{out}");
+    let path = |doc: &Value| {
+        let sha = doc["versions"][0]["sha256"].as_str().unwrap().to_owned();
+        let dir = std::fs::read_dir(app.data_dir().join("files"))
+            .unwrap()
+            .flatten()
+            .next()
+            .unwrap()
+            .path();
+        dir.join("files").join(sha)
+    };
+    std::fs::write(path(&spoilt), b"%PDF-1.4 something else").unwrap();
+    std::fs::remove_file(path(&lost)).unwrap();
+    let out = fails(&app, &["verify"]);
+    assert!(out.contains("2 document version(s) fail their stored object"), "{out}");
+    assert!(
+        out.contains(&format!("document {} version 1: its object", id(&spoilt))),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("document {} version 1:", id(&lost))) && out.contains("missing"),
+        "{out}"
+    );
+    assert!(!out.contains(&format!("document {}", id(&kept))), "{out}");
+}
+on_every_backend!(
+    documents_verify_checks_every_stored_object,
+    verify_checks_every_stored_object
+);
+
+/// `oasys export` carries the documents' bytes (local storage) and `oasys import` puts them
+/// back, each hash checked: a changed object in the archive is refused and nothing imported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_travel_in_firm_archives_with_their_hashes_checked() {
+    use crate::transfer::{fails, ok, pack, unpack};
+    let work = tempfile::tempdir().unwrap();
+    let source = TestApp::spawn(&Backend::Sqlite).await;
+    let firm = Firm::register(&source, "move@files.test", "Moving Files").await;
+    let tenant = firm.get("/api/auth/me/").await.body["tenant"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let doc = uploaded(&firm, "moving.pdf", &pdf("moving")).await;
+    uploaded(&firm, "same.pdf", &pdf("moving")).await;
+    let archive = work.path().join("firm.oasys");
+    ok(&source, &["export", "--tenant", &tenant, archive.to_str().unwrap()]);
+    let mut files = unpack(&archive);
+    let manifest: Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    assert_eq!(
+        manifest["objects"].as_array().unwrap().len(),
+        1,
+        "one object for two identical files"
+    );
+    let object = manifest["objects"][0]["file"].as_str().unwrap().to_owned();
+    assert_eq!(files[&object], pdf("moving"));
+
+    let target = TestApp::spawn(backends().last().unwrap()).await;
+    let out = ok(&target, &["import", archive.to_str().unwrap()]);
+    assert!(out.contains("1 document object(s)"), "{out}");
+    let moved = firm.on(&target);
+    let (status, _, got) = bytes_of(&moved, &format!("{DOCS}{}/download/", id(&doc))).await;
+    assert_eq!((status, got), (StatusCode::OK, pdf("moving")));
+    assert!(ok(&target, &["verify"]).contains("2 document version(s), 1 stored object(s)"));
+
+    // Bytes changed inside the archive: refused before anything is written.
+    files.insert(object, pdf("forged"));
+    let forged = work.path().join("forged.oasys");
+    pack(&files, &forged);
+    let fresh = TestApp::spawn(&Backend::Sqlite).await;
+    let out = fails(&fresh, &["import", forged.to_str().unwrap()]);
+    assert!(out.contains("is damaged or was changed"), "{out}");
+}
