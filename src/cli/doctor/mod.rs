@@ -452,7 +452,10 @@ fn documents(report: &mut Report, config: &Config) {
                     "move the file away or set storage.url to a directory or s3://bucket/prefix",
                 );
             } else {
-                report.ok("documents", format!("stored on local disk in {}; {limits}", root.display()));
+                report.ok(
+                    "documents",
+                    format!("stored on local disk in {}; {limits}", root.display()),
+                );
             }
         }
     }
