@@ -258,7 +258,8 @@ pub fn run(config: &Config, archive: &Path, force: bool, source_key: Option<&Pat
             bail!("another firm here has the domain {domain:?}: nothing imported");
         }
     }
-    let objects = put_objects(config, &staged, id)?;
+    // Objects the archive lists by reference must be in this installation's storage already.
+    let objects = put_objects(config, &staged, id, false)?;
     // Loaded, migrated, re-signed and verified under a scratch id; moved into place only then,
     // so an interrupted import never leaves a half-loaded firm under its real id.
     let staging = Uuid::now_v7();
@@ -279,7 +280,12 @@ pub fn run(config: &Config, archive: &Path, force: bool, source_key: Option<&Pat
                 .context("removing the firm being replaced")?;
         }
         store.rename_tenant_storage(staging, id)?;
-        publish(&store, &staged, archive, has_row, prepared.0)
+        publish(&store, &staged, archive, has_row, prepared.0)?;
+        // The carried objects go in after the firm's storage is in place (locally they live in
+        // its folder, which replacing a firm removes); each was hashed when the archive was read.
+        put_objects(config, &staged, id, true).map(|_| ()).context(
+            "putting the documents' objects into storage (the rows are imported: run the import again with --force)",
+        )
     })();
     match published {
         Ok(()) => {
@@ -483,11 +489,11 @@ fn load_table(tx: &mut Tx, table: &Table, entry: &TableEntry, staged: &Staged) -
     Ok(())
 }
 
-/// Puts the archive's document objects into this installation's storage (each hashed again on
-/// the way in), and checks those listed by reference exist there with their hash. Before any
-/// row is loaded: a missing or damaged object means nothing is imported. Objects are named by
-/// their hash, so one left behind by a later failure is harmless. Returns how many were handled.
-fn put_objects(config: &Config, staged: &Staged, tenant: Uuid) -> anyhow::Result<usize> {
+/// The archive's document objects: `carried` false checks that those listed by reference exist in
+/// this installation's storage with their hash and size (before any row is loaded: a missing one
+/// means nothing is imported); `carried` true puts those the archive carries (their hashes were
+/// checked when it was read). Returns how many objects the archive lists.
+fn put_objects(config: &Config, staged: &Staged, tenant: Uuid, carried: bool) -> anyhow::Result<usize> {
     let objects = &staged.manifest.objects;
     if objects.is_empty() {
         return Ok(0);
@@ -495,6 +501,8 @@ fn put_objects(config: &Config, staged: &Staged, tenant: Uuid) -> anyhow::Result
     let storage = crate::files_storage::FileStorage::open(config).context("opening the document storage")?;
     for o in objects {
         match &o.file {
+            Some(_) if !carried => {}
+            None if carried => {}
             Some(file) => {
                 let local = staged
                     .files

@@ -77,7 +77,7 @@ async fn bytes_of(firm: &Firm, path: &str) -> (StatusCode, reqwest::header::Head
     (status, headers, res.bytes().await.unwrap().to_vec())
 }
 
-/// The objects under the local storage root.
+/// The objects under the local storage root: every firm's `tenants/<id>/files/`.
 fn objects(app: &TestApp) -> usize {
     fn walk(dir: &std::path::Path) -> usize {
         std::fs::read_dir(dir).map_or(0, |d| {
@@ -86,7 +86,10 @@ fn objects(app: &TestApp) -> usize {
                 .sum()
         })
     }
-    walk(&app.data_dir().join("files"))
+    let Ok(firms) = std::fs::read_dir(app.data_dir().join("tenants")) else {
+        return 0;
+    };
+    firms.flatten().map(|f| walk(&f.path().join("files"))).sum()
 }
 
 async fn upload_list_download_and_preview(app: TestApp) {
@@ -536,13 +539,12 @@ async fn verify_checks_every_stored_object(app: TestApp) {
     assert!(out.contains("3 document version(s), 3 stored object(s)"), "{out}");
     let path = |doc: &Value| {
         let sha = doc["versions"][0]["sha256"].as_str().unwrap().to_owned();
-        let dir = std::fs::read_dir(app.data_dir().join("files"))
+        std::fs::read_dir(app.data_dir().join("tenants"))
             .unwrap()
             .flatten()
-            .next()
+            .map(|f| f.path().join("files").join(&sha))
+            .find(|p| p.exists())
             .unwrap()
-            .path();
-        dir.join("files").join(sha)
     };
     std::fs::write(path(&spoilt), b"%PDF-1.4 something else").unwrap();
     std::fs::remove_file(path(&lost)).unwrap();
@@ -604,4 +606,35 @@ async fn documents_travel_in_firm_archives_with_their_hashes_checked() {
     let fresh = TestApp::spawn(&Backend::Sqlite).await;
     let out = fails(&fresh, &["import", forged.to_str().unwrap()]);
     assert!(out.contains("is damaged or was changed"), "{out}");
+}
+
+/// A SQLite installation's backup carries each firm's documents (they live in the firm's folder,
+/// beside its database) and a restore puts them back: downloads and `oasys verify` pass there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_are_in_sqlite_backups_and_restored() {
+    use crate::helpers::{oasys_command, output_text};
+    let app = TestApp::spawn(&Backend::Sqlite).await;
+    let firm = Firm::register(&app, "backup@files.test", "Backup Files").await;
+    let doc = uploaded(&firm, "kept.pdf", &pdf("kept in the backup")).await;
+    let work = tempfile::tempdir().unwrap();
+    let config = work.path().join("oasys.toml");
+    std::fs::write(&config, "# test configuration: defaults only\n").unwrap();
+    let archive = work.path().join("backup.tar.zst");
+    let run = |data: &std::path::Path, args: &[&std::ffi::OsStr]| {
+        let out = oasys_command(&config, data)
+            .env("OASYS_LISTEN", "127.0.0.1:9")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "oasys {args:?}:\n{}", output_text(&out));
+        output_text(&out)
+    };
+    run(app.data_dir(), &["backup".as_ref(), archive.as_os_str()]);
+    let restored_dir = work.path().join("restored");
+    run(&restored_dir, &["restore".as_ref(), archive.as_os_str()]);
+    let out = run(&restored_dir, &["verify".as_ref()]);
+    assert!(out.contains("1 document version(s), 1 stored object(s)"), "{out}");
+    let restored = TestApp::spawn_with(&Backend::Sqlite, |c| c.data_dir = Some(restored_dir.clone())).await;
+    let (status, _, got) = bytes_of(&firm.on(&restored), &format!("{DOCS}{}/download/", id(&doc))).await;
+    assert_eq!((status, got), (StatusCode::OK, pdf("kept in the backup")));
 }

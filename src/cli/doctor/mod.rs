@@ -444,7 +444,10 @@ fn documents(report: &mut Report, config: &Config) {
             report.ok("documents", format!("stored in S3 {url} ({endpoint}); {limits}"));
         }
         other => {
-            let root = other.map_or_else(|| config.data_dir().join("files"), std::path::PathBuf::from);
+            let root = other.map_or_else(
+                || crate::files_storage::FileStorage::default_root(config),
+                std::path::PathBuf::from,
+            );
             if root.exists() && !root.is_dir() {
                 report.fail(
                     "documents",
