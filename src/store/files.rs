@@ -107,7 +107,7 @@ pub fn page(tx: &mut Tx, company: Uuid, request: &ListRequest) -> Result<Page<Li
     list(tx, &LIST, ("company_id = $1", vec![company.into()]), request, listed)
 }
 
-/// The company's file `id`, locked for the transaction's writes on PostgreSQL when `lock`.
+/// The company's file `id` (another company's is not found).
 pub fn find(tx: &mut Tx, company: Uuid, id: Uuid) -> Result<Option<File>, StoreError> {
     tx.query_opt(
         &format!("SELECT {COLUMNS} FROM files WHERE company_id = $1 AND id = $2"),
