@@ -118,6 +118,7 @@ impl App {
         let clients = ClientAddrs::new(&config.server)?;
         let callers = Callers::new(Duration::from_secs(config.auth.caller_cache_seconds));
         let files = crate::files_storage::FileStorage::open(&config)?;
+        crate::http::files::upload::remove_stale_uploads(&data_dir);
         Ok(App {
             files,
             extraction: Default::default(),

@@ -32,6 +32,25 @@ impl Drop for Temp {
     }
 }
 
+/// Removes temporary upload files older than an hour (an upload interrupted by a crash); called
+/// once at start-up. Errors are ignored: a leftover file costs space, not correctness.
+pub fn remove_stale_uploads(data_dir: &std::path::Path) {
+    let dir = data_dir.join("tmp").join("uploads");
+    let Ok(entries) = std::fs::read_dir(&dir) else { return };
+    let hour = std::time::Duration::from_secs(3600);
+    for e in entries.flatten() {
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > hour);
+        if old && e.path().extension().is_some_and(|x| x == "part") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// The bytes of the form's `file`, received.
 pub struct Received {
     pub temp: Temp,
@@ -200,4 +219,29 @@ pub async fn store(app: &App, tenant: Uuid, received: &Received) -> Result<bool,
 
 pub fn storage_failed(e: crate::files_storage::StorageError) -> ApiError {
     ApiError::Internal(e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn stale_uploads_go_and_recent_ones_stay() {
+        let data = tempfile::tempdir().unwrap();
+        let dir = data.path().join("tmp").join("uploads");
+        std::fs::create_dir_all(&dir).unwrap();
+        let (old, new, other) = (dir.join("a.part"), dir.join("b.part"), dir.join("keep.txt"));
+        for p in [&old, &new, &other] {
+            std::fs::write(p, b"x").unwrap();
+        }
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        for p in [&old, &other] {
+            std::fs::File::options()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_modified(two_hours_ago)
+                .unwrap();
+        }
+        super::remove_stale_uploads(data.path());
+        assert!(!old.exists() && new.exists() && other.exists());
+    }
 }
