@@ -26,6 +26,8 @@ mod documents;
 mod drf;
 mod exchange_rates;
 mod exports;
+mod files;
+mod files_archives;
 mod financial;
 mod foreign_currency;
 mod hardening_approval;

@@ -176,6 +176,7 @@ const TAGS: &[&str] = &[
     "Payments",
     "Recurring invoices",
     "Delivery",
+    "Documents (files)",
     "Banking",
     "Search",
 ];
