@@ -4,6 +4,7 @@
 //! (and the TLS provider).
 
 pub mod domain;
+pub mod extract;
 pub mod formats;
 pub mod pdf;
 pub mod store;
