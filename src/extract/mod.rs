@@ -13,6 +13,7 @@ pub mod eml;
 pub mod hooks;
 pub mod image;
 pub mod pdf;
+pub mod queue;
 pub mod run;
 pub mod sheet;
 pub mod text;
