@@ -54,7 +54,6 @@ pub fn run(config: Config, args: &ServeArgs) -> anyhow::Result<()> {
         tracing::info!(backend = app.store.backend_name(), "OASYS {} listening on {base}", env!("CARGO_PKG_VERSION"));
         crate::scheduler::spawn(Arc::clone(&app));
         crate::scheduler::spawn_backups(Arc::clone(&app));
-        crate::extract::queue::spawn(Arc::clone(&app));
         crate::serve(app, listener, shutdown_signal()).await?;
         tracing::info!("stopped");
         Ok(())

@@ -41,16 +41,10 @@ pub fn limits(config: &DocumentsConfig) -> Limits {
     }
 }
 
-/// Starts the queue on the current runtime.
+/// Starts the queue on the current runtime (`crate::serve` does).
 pub fn spawn(app: Arc<App>) {
     tokio::spawn(async move {
-        let exe = match std::env::current_exe() {
-            Ok(exe) => exe,
-            Err(e) => {
-                tracing::error!(error = %e, "text extraction is off: this program's path is unknown");
-                return;
-            }
-        };
+        let exe = app.extract_worker.clone();
         let tools = tokio::task::spawn_blocking(Tools::detect).await.unwrap_or_default();
         tracing::info!(ocr = %tools.describe(), "text extraction");
         Queue::new(app, exe, tools).run().await;
