@@ -11,6 +11,7 @@ use crate::domain::contacts::ContactError;
 use crate::domain::delivery::DeliveryError;
 use crate::domain::documents::DocumentError;
 use crate::domain::exchange_rates::ExchangeRateError;
+use crate::domain::files::FilesError;
 use crate::domain::items::ItemError;
 use crate::domain::ledger::LedgerError;
 use crate::domain::reports::Overflow;
@@ -277,5 +278,18 @@ impl From<ConsolidationError> for ApiError {
             }
         };
         ApiError::field(field, e.to_string())
+    }
+}
+
+/// Documents (files): a refused file by field, a too large one 413, a posted record's evidence 409.
+impl From<FilesError> for ApiError {
+    fn from(e: FilesError) -> Self {
+        match e {
+            FilesError::Refused(m) => ApiError::field("file", m),
+            FilesError::TooLarge { .. } => ApiError::PayloadTooLarge,
+            e @ FilesError::OverQuota { .. } => ApiError::field("file", e.to_string()),
+            e @ FilesError::Posted(_) => ApiError::Conflict(e.to_string()),
+            FilesError::NotFound => ApiError::NotFound,
+        }
     }
 }

@@ -7,6 +7,7 @@ mod budgets;
 mod contacts;
 mod documents;
 mod exchange_rates;
+mod files;
 mod ledger;
 mod payments;
 mod platform;
@@ -25,6 +26,7 @@ pub fn operations() -> Vec<Op> {
         budgets::budgets(),
         documents::documents(),
         documents::delivery(),
+        files::files(),
         payments::recurring_and_payments(),
         banking::banking(),
         reports::reports(),
