@@ -230,6 +230,40 @@ fn a_memory_hungry_tool_is_contained() {
     assert!(err.to_string().contains("MemoryError"), "{err}");
 }
 
+#[test]
+fn a_reader_out_of_memory_is_contained() {
+    // 160 MB of CSV under a 256 MiB address space: the reader cannot hold it twice. The child
+    // fails (gracefully, or by aborting on a failed allocation); the parent reports why.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&input).unwrap());
+    let row = [b'a'; 1 << 20];
+    for _ in 0..160 {
+        file.write_all(&row).unwrap();
+    }
+    file.flush().unwrap();
+    drop(file);
+    let limits = Limits {
+        max_memory: 256 << 20,
+        ..Limits::default()
+    };
+    let got = runtime().block_on(extract_in_child(
+        Path::new(BIN),
+        Format::Csv,
+        &input,
+        dir.path(),
+        &limits,
+        &Tools::default(),
+    ));
+    let err = got.unwrap_err();
+    assert!(!err.is_unsupported());
+    let said = err.to_string();
+    assert!(
+        said.contains("more than the 256 MiB of memory") || said.contains("out of memory"),
+        "{said}"
+    );
+}
+
 /// The OCR tools, or `None` (a skipped test) where they are missing outside CI.
 fn ocr_tools() -> Option<Tools> {
     let tools = Tools::detect();

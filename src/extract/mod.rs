@@ -199,7 +199,7 @@ pub fn extract(
     match format {
         Format::Pdf => pdf::extract(bytes, path, work_dir, limits, tools),
         Format::Text => Ok(Extracted {
-            text: text::cap(text::decode(bytes), limits.max_text_bytes),
+            text: text::decode_capped(bytes, limits.max_text_bytes),
             pages: None,
             method: Method::Text,
         }),

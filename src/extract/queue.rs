@@ -189,7 +189,9 @@ impl Queue {
                     .tenant_write(&scope, |tx| extraction::claim(tx, jiff::Timestamp::now()))
             })
             .await;
-            self.recovered.insert(tenant);
+            if let Ok(Ok(_)) = claimed {
+                self.recovered.insert(tenant);
+            }
             match claimed {
                 Ok(Ok(Some(job))) => {
                     // The firm may have more: its turn comes again after the others'.

@@ -12,11 +12,21 @@ pub fn decode(bytes: &[u8]) -> String {
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_owned(),
+        // UTF-8 cut inside its last character (a prefix of a longer file): the whole characters.
+        Err(e) if e.error_len().is_none() => {
+            String::from_utf8_lossy(bytes.get(..e.valid_up_to()).unwrap_or_default()).into_owned()
+        }
         Err(_) => encoding_rs::WINDOWS_1252
             .decode_without_bom_handling(bytes)
             .0
             .into_owned(),
     }
+}
+
+/// The text of at most the first `max` bytes of `bytes`, at most `max` bytes long: a large file is
+/// never copied whole.
+pub fn decode_capped(bytes: &[u8], max: usize) -> String {
+    cap(decode(bytes.get(..max).unwrap_or(bytes)), max)
 }
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
@@ -81,6 +91,10 @@ mod tests {
         assert_eq!(decode("Grüße".as_bytes()), "Grüße");
         assert_eq!(decode(b"\xEF\xBB\xBFInvoice"), "Invoice");
         assert_eq!(decode(b"Caf\xe9 \x80 5"), "Café € 5");
+        // A prefix cut inside "é" is still UTF-8; a lone byte elsewhere is not.
+        assert_eq!(decode_capped("Café au lait".as_bytes(), 4), "Caf");
+        assert_eq!(decode_capped(b"Caf\xe9 au lait", 4), "Caf");
+        assert_eq!(decode_capped(b"Caf\xe9 au lait", 5), "Caf\u{e9}");
         let utf16: Vec<u8> = [0xFF, 0xFE]
             .into_iter()
             .chain("Rechnung".encode_utf16().flat_map(u16::to_le_bytes))
