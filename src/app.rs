@@ -34,7 +34,7 @@ pub struct App {
     /// Statement imports running in the background, and finished ones for a while, by firm
     /// (`http::banking::jobs`: why in memory).
     pub import_jobs: crate::http::banking::jobs::ImportJobs,
-    /// Where documents' bytes are kept (`storage.url`: `<data dir>/files/` or S3).
+    /// Where documents' bytes are kept (`storage.url`: each firm's `<data dir>/tenants/<id>/files/`, or S3).
     pub files: crate::files_storage::FileStorage,
     /// The text extraction queue's wake-up, called after an upload commits.
     pub extraction: crate::files_storage::Extraction,

@@ -1,8 +1,9 @@
-//! Where documents' bytes are kept: one `object_store` for the installation, local
-//! (`<data dir>/files/`, or `storage.url` a directory) or S3-compatible (`storage.url =
+//! Where documents' bytes are kept: one `object_store` for the installation, local (root
+//! `<data dir>/tenants/`, or `storage.url` a directory) or S3-compatible (`storage.url =
 //! "s3://bucket/prefix"`). A version's object is `<tenant id>/files/<sha256 hex>`: content
 //! addressed, so identical bytes are stored once per firm, and a firm's objects sit under its own
-//! id. Nothing here knows companies or rows: tenancy is enforced by the rows that name an object,
+//! id — locally in the firm's own folder `<data dir>/tenants/<id>/files/`, beside its SQLite file,
+//! which SQLite backups carry and restore and which goes when the firm's storage is dropped. Nothing here knows companies or rows: tenancy is enforced by the rows that name an object,
 //! which only `store::files` reads, through the caller's scope.
 //!
 //! Also [`Extraction`], the wake-up of the text extraction queue (`app.extraction.wake()` after an
@@ -52,6 +53,11 @@ pub struct Object {
 }
 
 impl FileStorage {
+    /// The local root when `storage.url` is unset: the firms' folders.
+    pub fn default_root(config: &Config) -> std::path::PathBuf {
+        config.data_dir().join("tenants")
+    }
+
     /// The storage `config` names; a local directory is created (0700) if missing.
     pub fn open(config: &Config) -> Result<FileStorage, StorageError> {
         let s = &config.storage;
@@ -87,7 +93,7 @@ impl FileStorage {
                 })
             }
             other => {
-                let root = other.map_or_else(|| config.data_dir().join("files"), std::path::PathBuf::from);
+                let root = other.map_or_else(|| Self::default_root(config), std::path::PathBuf::from);
                 crate::config::ensure_private_dir(&root)
                     .map_err(|e| StorageError::Settings(format!("{}: {e}", root.display())))?;
                 let store = LocalFileSystem::new_with_prefix(&root)

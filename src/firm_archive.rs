@@ -35,6 +35,8 @@ pub enum ExportError {
     NotVerified { name: String, id: Uuid },
     #[error("writing the manifest: {0}")]
     Manifest(String),
+    #[error("document storage: {0}")]
+    Objects(String),
     /// Giving the finished archive its name (see `backup::commit`).
     #[error(transparent)]
     Commit(#[from] crate::backup::BackupError),
@@ -67,6 +69,21 @@ pub struct Manifest {
     pub schema: SchemaVersions,
     /// Platform tables first, then the firm's; each in an order safe for foreign keys.
     pub tables: Vec<TableEntry>,
+    /// The documents' stored objects (schema 19): carried in the archive (`file`) from local
+    /// storage, or listed by reference (no `file`) when they live in an S3-compatible store.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objects: Vec<ObjectEntry>,
+}
+
+/// One stored object of the firm's documents.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ObjectEntry {
+    /// Lower-case hex SHA-256 of the bytes: also their name in storage.
+    pub sha256: String,
+    pub size: u64,
+    /// `objects/<sha256>` inside the archive; absent: by reference, in the shared store.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -200,13 +217,16 @@ pub fn export_firm(
         }
         Ok(schema_version(tx)?)
     })?;
+    let mut stored = Vec::new();
     let tenant_version = store.tenant_read(&scope, |tx| -> Result<i64, ExportError> {
         tx.snapshot()?;
         for t in transfer::tables(tx, true)? {
             tables.push(dump(&scratch.0, "tenant", tx, &t, None)?);
         }
+        stored = crate::store::files::all_objects(tx)?;
         Ok(schema_version(tx)?)
     })?;
+    let objects = copy_objects(config, id, &stored, &scratch.0)?;
     let manifest = Manifest {
         format: FORMAT.into(),
         format_version: FORMAT_VERSION,
@@ -222,6 +242,7 @@ pub fn export_firm(
             platform: platform_version,
         },
         tables,
+        objects,
     };
     let size = write_archive(&scratch.0, &manifest, dest)?;
     Ok(Exported {
@@ -230,6 +251,77 @@ pub fn export_firm(
         verify_seconds: verified,
         export_seconds: (started.elapsed().as_secs_f64() - verified).max(0.001),
     })
+}
+
+/// The firm's stored objects, each once: copied into `<scratch>/objects/` from local storage
+/// (hashed on the way: a damaged object stops the export), or checked to exist and listed by
+/// reference when the storage is S3-compatible (the archive then names objects that stay there).
+fn copy_objects(
+    config: &Config,
+    tenant: Uuid,
+    versions: &[(Uuid, i64, String, i64)],
+    scratch: &Path,
+) -> Result<Vec<ObjectEntry>, ExportError> {
+    use futures_util::StreamExt;
+    let mut seen = std::collections::BTreeMap::new();
+    for (_, _, sha, size) in versions {
+        seen.insert(sha.clone(), u64::try_from(*size).unwrap_or(0));
+    }
+    if seen.is_empty() {
+        return Ok(Vec::new());
+    }
+    let storage = crate::files_storage::FileStorage::open(config).map_err(|e| ExportError::Objects(e.to_string()))?;
+    let failed = |e: String| ExportError::Objects(e);
+    let mut out = Vec::new();
+    for (sha, size) in seen {
+        if storage.is_remote() {
+            let exists = crate::files_storage::block_on(storage.exists(tenant, &sha))
+                .map_err(|e| failed(e.to_string()))?
+                .map_err(|e| failed(e.to_string()))?;
+            if !exists {
+                return Err(failed(format!("object {sha} is missing from {}", storage.describe())));
+            }
+            out.push(ObjectEntry {
+                sha256: sha,
+                size,
+                file: None,
+            });
+            continue;
+        }
+        let file = format!("objects/{sha}");
+        let path = scratch.join(&file);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(io_at(parent))?;
+        }
+        let copied = crate::files_storage::block_on(async {
+            let mut object = storage.get(tenant, &sha).await.map_err(|e| e.to_string())?;
+            let mut f = File::create(&path).map_err(|e| e.to_string())?;
+            let mut hash = Sha256::new();
+            let mut n = 0u64;
+            while let Some(chunk) = object.stream.next().await {
+                let chunk = chunk.map_err(|e| e.to_string())?;
+                hash.update(&chunk);
+                n += chunk.len() as u64;
+                f.write_all(&chunk).map_err(|e| e.to_string())?;
+            }
+            f.sync_all().map_err(|e| e.to_string())?;
+            Ok::<_, String>((hex(&hash.finalize()), n))
+        })
+        .map_err(|e| failed(e.to_string()))?
+        .map_err(failed)?;
+        if copied != (sha.clone(), size) {
+            return Err(failed(format!(
+                "object {sha} is damaged: {} bytes hashing to {} (`oasys verify` names its document)",
+                copied.1, copied.0
+            )));
+        }
+        out.push(ObjectEntry {
+            sha256: sha,
+            size,
+            file: Some(file),
+        });
+    }
+    Ok(out)
 }
 
 fn schema_version(tx: &mut crate::store::Tx) -> Result<i64, crate::store::StoreError> {
@@ -292,11 +384,12 @@ pub fn write_archive(scratch: &Path, manifest: &Manifest, dest: &Path) -> Result
         let mtime = jiff::Timestamp::now().as_second().max(0).unsigned_abs();
         let json = serde_json::to_vec_pretty(manifest).map_err(|e| ExportError::Manifest(e.to_string()))?;
         append(&mut tar, "manifest.json", mtime, json.len() as u64, json.as_slice()).map_err(&at)?;
-        for t in &manifest.tables {
-            let path = scratch.join(&t.file);
+        let carried = manifest.objects.iter().filter_map(|o| o.file.as_ref());
+        for file in manifest.tables.iter().map(|t| &t.file).chain(carried) {
+            let path = scratch.join(file);
             let f = File::open(&path).map_err(io_at(&path))?;
             let len = f.metadata().map_err(io_at(&path))?.len();
-            append(&mut tar, &t.file, mtime, len, f).map_err(&at)?;
+            append(&mut tar, file, mtime, len, f).map_err(&at)?;
         }
         let encoder = tar.into_inner().map_err(&at)?;
         let file = encoder

@@ -54,7 +54,7 @@ impl Staged {
         let mut tar = tar::Archive::new(decoder);
         let mut manifest_text = None;
         let mut files: HashMap<String, PathBuf> = HashMap::new();
-        let mut found: HashMap<String, (String, u64)> = HashMap::new();
+        let mut found: HashMap<String, (String, u64, u64)> = HashMap::new();
         let mut bytes = 0u64;
         for entry in tar.entries().context("reading the archive")? {
             let mut entry = entry.context("reading the archive")?;
@@ -89,7 +89,7 @@ impl Staged {
             }
             w.flush()?;
             bytes += w.bytes;
-            found.insert(path, (hex(&w.hash.finalize()), lines));
+            found.insert(path, (hex(&w.hash.finalize()), lines, w.bytes));
         }
         let text = manifest_text.with_context(|| format!("{}: no manifest.json", archive.display()))?;
         let manifest: Manifest = serde_json::from_str(&text).context("manifest.json is not a valid manifest")?;
@@ -118,7 +118,7 @@ impl Staged {
                     t.file
                 );
             }
-            let Some((sha, lines)) = found.remove(&t.file) else {
+            let Some((sha, lines, _)) = found.remove(&t.file) else {
                 bail!("the archive lacks {}, listed in its manifest", t.file);
             };
             if sha != t.sha256 {
@@ -129,6 +129,32 @@ impl Staged {
             }
             if lines != t.rows {
                 bail!("{} holds {lines} rows, the manifest says {}", t.file, t.rows);
+            }
+        }
+        for o in &manifest.objects {
+            if o.sha256.len() != 64
+                || !o
+                    .sha256
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            {
+                bail!(
+                    "the manifest lists a document object {:?} that is not a SHA-256",
+                    o.sha256
+                );
+            }
+            let Some(file) = &o.file else { continue };
+            if *file != format!("objects/{}", o.sha256) {
+                bail!(
+                    "the manifest lists the document object {} under the wrong path {file}",
+                    o.sha256
+                );
+            }
+            let Some((sha, _, bytes)) = found.remove(file) else {
+                bail!("the archive lacks {file}, listed in its manifest");
+            };
+            if sha != o.sha256 || bytes != o.size {
+                bail!("{file} is damaged or was changed: its SHA-256 or size is not the manifest's");
             }
         }
         if let Some(extra) = found.keys().next() {
@@ -232,6 +258,8 @@ pub fn run(config: &Config, archive: &Path, force: bool, source_key: Option<&Pat
             bail!("another firm here has the domain {domain:?}: nothing imported");
         }
     }
+    // Objects the archive lists by reference must be in this installation's storage already.
+    let objects = put_objects(config, &staged, id, false)?;
     // Loaded, migrated, re-signed and verified under a scratch id; moved into place only then,
     // so an interrupted import never leaves a half-loaded firm under its real id.
     let staging = Uuid::now_v7();
@@ -252,7 +280,12 @@ pub fn run(config: &Config, archive: &Path, force: bool, source_key: Option<&Pat
                 .context("removing the firm being replaced")?;
         }
         store.rename_tenant_storage(staging, id)?;
-        publish(&store, &staged, archive, has_row, prepared.0)
+        publish(&store, &staged, archive, has_row, prepared.0)?;
+        // The carried objects go in after the firm's storage is in place (locally they live in
+        // its folder, which replacing a firm removes); each was hashed when the archive was read.
+        put_objects(config, &staged, id, true).map(|_| ()).context(
+            "putting the documents' objects into storage (the rows are imported: run the import again with --force)",
+        )
     })();
     match published {
         Ok(()) => {
@@ -260,7 +293,7 @@ pub fn run(config: &Config, archive: &Path, force: bool, source_key: Option<&Pat
             let rows: u64 = m.tables.iter().map(|t| t.rows).sum();
             let secs = (started.elapsed().as_secs_f64() - verify_secs).max(0.001);
             println!(
-                "imported firm {name} ({id}) from a {} export of {}: {rows} rows in {} tables ({} bytes) in {secs:.1} s ({:.0} rows/s) plus verify {verify_secs:.1} s; {resigned} checkpoint(s) re-signed with this installation's key; verify: ok",
+                "imported firm {name} ({id}) from a {} export of {}: {rows} rows in {} tables ({} bytes) and {objects} document object(s) in {secs:.1} s ({:.0} rows/s) plus verify {verify_secs:.1} s; {resigned} checkpoint(s) re-signed with this installation's key; verify: ok",
                 m.source_backend,
                 m.exported_at,
                 m.tables.len(),
@@ -454,4 +487,41 @@ fn load_table(tx: &mut Tx, table: &Table, entry: &TableEntry, staged: &Staged) -
         bail!("{}: loaded {rows} rows, the manifest says {}", entry.file, entry.rows);
     }
     Ok(())
+}
+
+/// The archive's document objects: `carried` false checks that those listed by reference exist in
+/// this installation's storage with their hash and size (before any row is loaded: a missing one
+/// means nothing is imported); `carried` true puts those the archive carries (their hashes were
+/// checked when it was read). Returns how many objects the archive lists.
+fn put_objects(config: &Config, staged: &Staged, tenant: Uuid, carried: bool) -> anyhow::Result<usize> {
+    let objects = &staged.manifest.objects;
+    if objects.is_empty() {
+        return Ok(0);
+    }
+    let storage = crate::files_storage::FileStorage::open(config).context("opening the document storage")?;
+    for o in objects {
+        match &o.file {
+            Some(_) if !carried => {}
+            None if carried => {}
+            Some(file) => {
+                let local = staged
+                    .files
+                    .get(file)
+                    .with_context(|| format!("the archive lacks {file}"))?;
+                crate::files_storage::block_on(storage.put_file(tenant, &o.sha256, local))??;
+            }
+            None => {
+                let (sha, size) = crate::files_storage::block_on(storage.hash(tenant, &o.sha256))?
+                    .with_context(|| format!("document object {} (listed by reference)", o.sha256))?;
+                if sha != o.sha256 || size != o.size {
+                    bail!(
+                        "document object {} in {} does not match the archive: {size} bytes hashing to {sha}",
+                        o.sha256,
+                        storage.describe()
+                    );
+                }
+            }
+        }
+    }
+    Ok(objects.len())
 }

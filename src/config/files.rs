@@ -1,16 +1,16 @@
-//! `[storage]` (where the documents' bytes are kept: `<data dir>/files/` by default, or an
+//! `[storage]` (where the documents' bytes are kept: each firm's `<data dir>/tenants/<id>/files/` by default, or an
 //! S3-compatible store) and `[documents]` (the limits on what is uploaded and extracted).
 
 use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, s3_bucket_and_prefix};
 
-/// Where documents' bytes are kept. `url` unset: `<data dir>/files/`; `s3://bucket/prefix`: an
+/// Where documents' bytes are kept. `url` unset: each firm's `<data dir>/tenants/<id>/files/`; `s3://bucket/prefix`: an
 /// S3-compatible store, with the same settings as `[backup]`'s (the `AWS_*` environment first).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct StorageConfig {
-    /// `s3://bucket/prefix`, or a local directory; unset: `<data dir>/files`.
+    /// `s3://bucket/prefix`, or a local directory; unset: `<data dir>/tenants` (`<id>/files/` per firm).
     pub url: Option<String>,
     pub s3_endpoint: Option<String>,
     pub s3_region: Option<String>,

@@ -94,6 +94,7 @@ fn doctor_passes_a_sound_install_and_names_the_fix_for_a_broken_one() {
             "ok    database: 1 firm database(s)",
             "ok    server: ",
             "ok    smtp: off",
+            "ok    documents: stored on local disk in ",
         ] {
             assert!(out.contains(line), "{backend:?}: no {line:?} in\n{out}");
         }

@@ -523,6 +523,10 @@ async fn refusals(app: TestApp) {
         "tax_returns",
         "tax_return_boxes",
         "revaluation_runs",
+        "files",
+        "file_versions",
+        "file_links",
+        "file_texts",
     ];
     // Columns schema 18 added (foreign currency).
     let v18: [(&str, &[&str]); 4] = [

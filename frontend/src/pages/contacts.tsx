@@ -1,5 +1,6 @@
 // Customers and vendors: one contact table behind two lists (docs/receivables-api.md "Contacts").
 // Contacts are never deleted, only archived (is_active: false).
+import { AttachmentsPanel } from "../attachments";
 import { useEffect, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { navigate } from "wouter-preact/use-browser-location";
@@ -249,6 +250,7 @@ function ContactForm({ side, contact }: { side: Side; contact: Contact | null })
         )}
       </form>
       {contact && <ContactDocuments side={side} contact={contact} />}
+      {contact && <AttachmentsPanel kind="contact" id={contact.id} />}
     </Page>
   );
 }

@@ -1,3 +1,4 @@
+import { AttachmentsPanel } from "../attachments";
 import { Link } from "wouter-preact";
 import { navigate } from "wouter-preact/use-browser-location";
 import { api, type Entry, type Page as PageT } from "../api";
@@ -94,6 +95,7 @@ export function EntryDetail({ id }: { id: string }) {
               </tbody>
             </table>
           </div>
+          <AttachmentsPanel kind="entry" id={id} />
           <h2>History</h2>
           <Async q={audit}>
             {(a) =>

@@ -1,5 +1,6 @@
 // Items (products and services) and tax rates: small lists with the form in a panel above them,
 // as the chart of accounts does.
+import { AttachmentsPanel } from "../attachments";
 import { useState } from "preact/hooks";
 import { api, qs, type Account, type Page as PageT } from "../api";
 import { can, useAuth } from "../auth";
@@ -134,6 +135,7 @@ function ItemForm({ item, onClose }: { item: Item | null; onClose: () => void })
   const rateOptions = (keep: string | null | undefined) =>
     rates.filter((r) => r.is_active || r.id === keep).map((r) => <option value={r.id}>{r.name}</option>);
   return (
+    <>
     <form class="panel form" id="item-form" onSubmit={submit}>
       <h2>{item ? `Edit ${item.code}` : "New item"}</h2>
       <div class="grid-form">
@@ -186,6 +188,8 @@ function ItemForm({ item, onClose }: { item: Item | null; onClose: () => void })
         <button type="button" onClick={onClose}>Cancel</button>
       </div>
     </form>
+      {item && <AttachmentsPanel kind="item" id={item.id} />}
+    </>
   );
 }
 

@@ -1,5 +1,6 @@
 // Payments received and made (docs/receivables-api.md "Payments"): the list, voiding, and
 // allocating what is left of a payment to the contact's open documents.
+import { AttachmentsPanel } from "../attachments";
 import { useState } from "preact/hooks";
 import { Link, useSearch } from "wouter-preact";
 import { api, qs, type Page as PageT } from "../api";
@@ -210,6 +211,7 @@ function AllocateDialog({ payment, name, onClose }: { payment: Payment; name: st
           <span class="muted hint">as of {formatDate(today())}</span>
         </div>
       </form>
+      <AttachmentsPanel kind="payment" id={payment.id} />
     </Dialog>
   );
 }

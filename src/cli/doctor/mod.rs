@@ -433,6 +433,7 @@ fn databases(report: &mut Report, config: &Config) {
         );
     }
     backups(report, config, found.last_backup.as_ref());
+    documents(report, config);
     keys::check(report, config, &found);
     let key = config.data_dir().join("checkpoint_key");
     if found.tenants.iter().any(|t| t.signed_checkpoints) && config.checkpoint_key.is_none() && !key.exists() {
@@ -441,6 +442,41 @@ fn databases(report: &mut Report, config: &Config) {
             format!("{} is missing while ledgers hold checkpoints signed with it: `oasys verify` cannot check them", key.display()),
             "restore checkpoint_key from the backup of this data dir before starting the server (it would make a new one)",
         );
+    }
+}
+
+/// Where documents' bytes are kept (`storage.url`) and the limits on them. Reads nothing from
+/// an S3 store (doctor stays offline); a local root that exists must be a directory.
+fn documents(report: &mut Report, config: &Config) {
+    let d = &config.documents;
+    let limits = format!(
+        "files up to {} MiB, {} MiB per firm",
+        d.max_file_size >> 20,
+        d.firm_quota >> 20
+    );
+    match config.storage.url.as_deref() {
+        Some(url) if url.starts_with("s3://") => {
+            let endpoint = config.storage.s3_endpoint.as_deref().unwrap_or("AWS");
+            report.ok("documents", format!("stored in S3 {url} ({endpoint}); {limits}"));
+        }
+        other => {
+            let root = other.map_or_else(
+                || crate::files_storage::FileStorage::default_root(config),
+                std::path::PathBuf::from,
+            );
+            if root.exists() && !root.is_dir() {
+                report.fail(
+                    "documents",
+                    format!("{} is not a directory", root.display()),
+                    "move the file away or set storage.url to a directory or s3://bucket/prefix",
+                );
+            } else {
+                report.ok(
+                    "documents",
+                    format!("stored on local disk in {}; {limits}", root.display()),
+                );
+            }
+        }
     }
 }
 

@@ -201,3 +201,36 @@ mod tests {
         assert!(detect(b"PK\x03\x04\x14\0\0\0\x08\0word/document.xml", "a.docx").is_err());
     }
 }
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::domain::files::{MAX_NAME_CHARS, sanitise_name};
+
+    proptest! {
+        /// Any bytes under any name: a kind or a refusal, never a panic; a kind found is one
+        /// whose extension the name does not contradict.
+        #[test]
+        fn any_bytes_give_a_kind_or_a_refusal(head in proptest::collection::vec(any::<u8>(), 0..2048), name in ".{0,40}") {
+            if let Ok(kind) = detect(&head, &name)
+                && let Some(claimed) = FileKind::of_extension(&name)
+            {
+                prop_assert!(claimed == kind || (claimed.is_text() && kind.is_text()));
+            }
+        }
+
+        /// A safe name has no path, no control characters or quotes, is never empty and never
+        /// longer than the limit.
+        #[test]
+        fn names_are_always_safe(name in "\\PC{0,300}|[\\x00-\\x7f]{0,300}") {
+            let safe = sanitise_name(&name);
+            prop_assert!(!safe.is_empty());
+            prop_assert!(safe.chars().count() <= MAX_NAME_CHARS);
+            prop_assert!(!safe.contains(['/', '\\', '"']));
+            prop_assert!(!safe.chars().any(char::is_control));
+            prop_assert!(!safe.starts_with('.'));
+        }
+    }
+}

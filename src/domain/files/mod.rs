@@ -209,7 +209,9 @@ pub fn sanitise_name(name: &str) -> String {
         .filter(|c| !c.is_control())
         .map(|c| if matches!(c, '"' | ';') { '\'' } else { c })
         .collect();
-    let trimmed = cleaned.trim().trim_start_matches('.').trim();
+    let trimmed = cleaned
+        .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
+        .trim_end();
     let out: String = trimmed.chars().take(MAX_NAME_CHARS).collect();
     if out.is_empty() { "document".to_owned() } else { out }
 }

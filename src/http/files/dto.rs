@@ -169,6 +169,8 @@ pub struct UploadForm {
     /// With `record_id`: attach it to this record at once.
     record_kind: Option<String>,
     record_id: Option<Uuid>,
+    /// The company, if sent, must be the request's (`X-Company-Id`, or the user's default).
+    company: Option<Uuid>,
 }
 
 /// The form fields of a new version (for the OpenAPI document).

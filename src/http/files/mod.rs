@@ -86,6 +86,7 @@ pub async fn create(c: InCompany<perm::EditDocuments>, form: Multipart) -> Reply
         name,
         inbox,
         link,
+        company,
     } = read_form(&app, form, true).await?;
     let kind = kind_of(&received)?;
     let stored = store(&app, tenant, &received).await?;
@@ -101,6 +102,12 @@ pub async fn create(c: InCompany<perm::EditDocuments>, form: Multipart) -> Reply
     let made = c
         .clone()
         .change(move |tx, ctx| {
+            if company.is_some_and(|c| c != ctx.books.company_id) {
+                return Err(ApiError::field(
+                    "company",
+                    "Not the request's company: choose the company with the X-Company-Id header.",
+                ));
+            }
             let file = rows::create(tx, ctx, name, inbox, &upload, quota)??;
             if let Some((kind, record)) = link
                 && !rows::link(tx, ctx, &file, kind, record)?

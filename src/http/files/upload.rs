@@ -47,6 +47,8 @@ pub struct Form {
     pub name: Option<String>,
     pub inbox: bool,
     pub link: Option<(RecordKind, Uuid)>,
+    /// A `company` field: must name the request's company (chosen by `X-Company-Id`).
+    pub company: Option<Uuid>,
 }
 
 fn refused(e: MultipartError) -> ApiError {
@@ -67,6 +69,7 @@ pub async fn read_form(app: &App, mut form: Multipart, extra: bool) -> Result<Fo
     let limit = app.config.documents.max_file_size;
     let mut errors = FieldErrors::default();
     let (mut file, mut name, mut inbox, mut kind, mut record) = (None, None, false, None, None);
+    let mut company = None;
     while let Some(mut field) = form.next_field().await.map_err(refused)? {
         let field_name = field.name().unwrap_or_default().to_owned();
         if field_name == "file" {
@@ -137,9 +140,14 @@ pub async fn read_form(app: &App, mut form: Multipart, extra: bool) -> Result<Fo
             },
             // The company is chosen as everywhere else (`X-Company-Id`); a form field naming
             // the same company is tolerated, any other is a mistake the caller must see.
+            "company" if extra => match Uuid::parse_str(value) {
+                Ok(id) => company = Some(id),
+                Err(_) if value.is_empty() => {}
+                Err(_) => errors.add("company", "Must be a valid UUID."),
+            },
             _ if extra => errors.add(
                 &field_name,
-                "Unknown field: send file, name, inbox, record_kind, record_id.",
+                "Unknown field: send file, name, inbox, record_kind, record_id, company.",
             ),
             _ => errors.add(&field_name, "Unknown field: send file."),
         }
@@ -165,6 +173,7 @@ pub async fn read_form(app: &App, mut form: Multipart, extra: bool) -> Result<Fo
             name,
             inbox,
             link,
+            company,
         }),
         _ => Err(ApiError::Validation(errors)),
     }

@@ -10,6 +10,7 @@
 // e an expense (or income), t a transfer, f a bank fee, i ignores the line.
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { Link } from "wouter-preact";
+import { AttachmentsPanel } from "../../attachments";
 import { api, get, isMissing, qs, type Page as PageT } from "../../api";
 import { can, useAuth } from "../../auth";
 import {
@@ -226,6 +227,7 @@ export function Reconcile({ id }: { id: string }) {
         </section>
         <section class="rec-candidates" aria-label="Candidates" aria-live="polite">
           {item ? <Candidates it={item} cand={cand} setCand={setCand} plain={!!data?.plain} editable={editable} busy={busy} confirm={confirm} reject={reject} /> : <Empty>No line selected.</Empty>}
+          {item && <AttachmentsPanel kind="bank_line" id={item.line.id} key={item.line.id} />}
         </section>
       </div>
       <Legend />

@@ -2,6 +2,7 @@
 // (edit, delete or issue a draft; record a payment, credit, e-mail or void an issued one; see or
 // download its PDF).
 import type { ComponentChildren } from "preact";
+import { AttachmentsPanel } from "../../attachments";
 import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
 import { navigate } from "wouter-preact/use-browser-location";
@@ -164,6 +165,7 @@ export function DocumentView({ kind, id }: { kind: DocKind; id: string }) {
             {preview && <PdfPreview path={`${k.api}${id}/pdf/`} title={`${d.number ?? "Draft"} (PDF)`} stamp={d.updated_at} />}
             {k.payable && d.status !== "draft" && <DocPayments doc={d} />}
             {k.side === "sales" && d.status !== "draft" && <Deliveries path={`${k.api}${id}/deliveries/`} />}
+            <AttachmentsPanel kind={kind} id={id} />
             {paying && <RecordPayment doc={d} kind={kind} onClose={() => setPaying(false)} />}
             {sending && <SendDialog doc={d} k={k} onClose={() => setSending(false)} />}
           </Page>
