@@ -2,7 +2,7 @@
 //! `GET /api/documents/{id}/text/` once the background queue has read it, and the document shows
 //! `text_state`; hostile uploads (a zip bomb as XLSX, a 100-megapixel PNG, a 10,000-page PDF) end
 //! refused or `failed` with the reason while the server goes on; another firm's or company's
-//! document text is a 404.
+//! document text is a 404; with storage on S3 (moto, `OASYS_TEST_S3_ENDPOINT`) the same round trip.
 
 use std::io::Write;
 use std::time::Duration;
@@ -173,3 +173,40 @@ async fn isolation(app: TestApp) {
     }
 }
 on_every_backend!(documents_text_isolation, isolation);
+
+/// Upload → extract → read with storage on S3 (moto) when `OASYS_TEST_S3_ENDPOINT` is set: the
+/// queue reads the object from the bucket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_are_extracted_from_s3_storage() {
+    let Ok(endpoint) = std::env::var("OASYS_TEST_S3_ENDPOINT") else {
+        eprintln!("OASYS_TEST_S3_ENDPOINT is not set: no S3-compatible server to test against");
+        return;
+    };
+    let bucket = format!("oasys-text-{}", uuid::Uuid::new_v4().simple());
+    let bucket_made = crate::helpers::http()
+        .put(format!("{endpoint}/{bucket}"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        bucket_made.status().is_success(),
+        "creating bucket: {}",
+        bucket_made.status()
+    );
+    for backend in crate::helpers::backends() {
+        let app = TestApp::spawn_with(&backend, |c| {
+            c.storage.url = Some(format!("s3://{bucket}/docs"));
+            c.storage.s3_endpoint = Some(endpoint.clone());
+            c.storage.s3_region = Some("us-east-1".into());
+            c.storage.s3_access_key_id = Some("testing".into());
+            c.storage.s3_secret_access_key = Some("testing".into());
+            c.storage.s3_allow_http = true;
+        })
+        .await;
+        let firm = Firm::register(&app, "s3@extract.test", "Bucket Ltd").await;
+        let doc = made(&firm, "s3.pdf", &pdf("Kept in a bucket by Cassowary Cargo", 1)).await;
+        let text = settled(&firm, &doc).await;
+        assert_eq!(text["state"], "done", "{text}");
+        assert!(text["text"].as_str().unwrap().contains("Cassowary Cargo"), "{text}");
+    }
+}

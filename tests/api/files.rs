@@ -221,7 +221,13 @@ async fn refused_files_write_nothing(app: TestApp) {
     );
     let r = upload(&firm, "a.pdf", &pdf("x"), &[("colour", "red")]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    let r = upload(&firm, "a.pdf", &pdf("x"), &[("company", &uuid::Uuid::new_v4().to_string())]).await;
+    let r = upload(
+        &firm,
+        "a.pdf",
+        &pdf("x"),
+        &[("company", &uuid::Uuid::new_v4().to_string())],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.get("company").is_some(), "{}", r.body);
     let req = firm
@@ -439,8 +445,19 @@ async fn isolation(app: TestApp) {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     // A user limited to company 1 cannot reach company 2's documents at all.
-    let r = upload(&a2, "two.pdf", &pdf("two"), &[("company", a2.company.as_deref().unwrap())]).await;
-    assert_eq!(r.status, StatusCode::CREATED, "the request's own company may be named: {}", r.body);
+    let r = upload(
+        &a2,
+        "two.pdf",
+        &pdf("two"),
+        &[("company", a2.company.as_deref().unwrap())],
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CREATED,
+        "the request's own company may be named: {}",
+        r.body
+    );
     let companies = a.get(&format!("{COMPANIES}?page_size=200")).await.body["results"].clone();
     let first = companies
         .as_array()
