@@ -4,6 +4,7 @@
 //! (and the TLS provider).
 
 pub mod domain;
+pub mod extract;
 pub mod formats;
 pub mod pdf;
 pub mod store;
@@ -34,13 +35,14 @@ pub use app::{App, AppState};
 
 /// Serves the API and the web UI on `listener` until `shutdown` resolves, then finishes the
 /// requests in flight. The one entry point of `oasys serve` and of the test harness; the
-/// connections, timeouts and limits are `server`'s. The search indexer runs beside it
-/// (`scheduler::spawn_search_indexer`).
+/// connections, timeouts and limits are `server`'s. The search indexer
+/// (`scheduler::spawn_search_indexer`) and the text extraction queue run beside it.
 pub async fn serve(
     app: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     scheduler::spawn_search_indexer(std::sync::Arc::clone(&app));
+    extract::queue::spawn(std::sync::Arc::clone(&app));
     server::run(app, listener, shutdown).await
 }

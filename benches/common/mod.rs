@@ -35,10 +35,12 @@ pub async fn start(password: &str) -> Server {
     } else {
         "sqlite"
     };
-    let app = tokio::task::spawn_blocking(move || oasys::App::open(config))
+    let mut app = tokio::task::spawn_blocking(move || oasys::App::open(config))
         .await
         .unwrap()
         .unwrap();
+    // This bench binary is not `oasys`: text extractions run the built one.
+    app.extract_worker = env!("CARGO_BIN_EXE_oasys").into();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(oasys::serve(Arc::new(app), listener, std::future::pending()));

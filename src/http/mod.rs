@@ -235,6 +235,7 @@ pub fn api_routes() -> openapi::Routes {
         )
         .route("/api/documents/{id}/download/", get(files::download::download))
         .route("/api/documents/{id}/preview/", get(files::download::preview))
+        .route("/api/documents/{id}/text/", get(files::text::text))
         .route("/api/documents/{id}/links/", post(files::add_link))
         .route(
             "/api/documents/{id}/links/{record_kind}/{record_id}/",

@@ -98,6 +98,13 @@ fn doctor_passes_a_sound_install_and_names_the_fix_for_a_broken_one() {
         ] {
             assert!(out.contains(line), "{backend:?}: no {line:?} in\n{out}");
         }
+        // OCR is optional: found and named with its version, or a warning with what to install.
+        let ocr = if oasys::extract::Tools::detect().tesseract.is_some() {
+            "ok    ocr: tesseract "
+        } else {
+            "warn  ocr: tesseract not found"
+        };
+        assert!(out.contains(ocr), "{backend:?}: no {ocr:?} in\n{out}");
 
         let data = install.data_dir();
         chmod(&data, 0o755);

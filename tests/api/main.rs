@@ -26,6 +26,7 @@ mod documents;
 mod drf;
 mod exchange_rates;
 mod exports;
+mod extraction;
 mod files;
 mod files_archives;
 mod financial;

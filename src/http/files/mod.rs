@@ -1,6 +1,7 @@
 //! `/api/documents/`: the documents a firm keeps (files; `documents` in code is invoices and
 //! bills). Upload (multipart, streamed, `upload.rs`), list, show, rename, inbox flag, delete,
-//! new versions, links to records, download and preview (`download.rs`). Reading needs
+//! new versions, links to records, download and preview (`download.rs`), extracted text
+//! (`text.rs`). Reading needs
 //! `documents.view`, changing `documents.edit` — the permissions of invoices and bills, whose
 //! evidence these files are.
 //!
@@ -11,6 +12,7 @@
 
 pub mod download;
 pub mod dto;
+pub mod text;
 pub mod upload;
 
 use axum::Json;
@@ -129,7 +131,10 @@ async fn finish(
 ) -> Reply {
     match made {
         Ok(dto) => {
-            c.app().extraction.wake();
+            match c.firm() {
+                Ok(tenant) => c.app().extraction.wake_for(tenant),
+                Err(_) => c.app().extraction.wake(),
+            }
             Ok((status, Json(dto)).into_response())
         }
         Err(e) => {

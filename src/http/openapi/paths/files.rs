@@ -1,10 +1,11 @@
 //! Operations of documents a firm keeps (files): upload, list, show, change, delete, versions,
-//! links, download and preview.
+//! links, download and preview, extracted text.
 
 use super::super::ops::Access::Company;
 use super::super::ops::Kind::{Bool, Date, Id, Int, Text};
 use super::super::ops::{Answer, Op, op, shape, tagged};
 use crate::http::files::dto::{FileDto, LinkBody, PatchBody, UploadForm, VersionForm};
+use crate::http::files::text::TextDto;
 
 pub fn files() -> Vec<Op> {
     tagged(
@@ -85,6 +86,18 @@ pub fn files() -> Vec<Op> {
             .query("version", Int, false)
             .answer(Answer::Preview)
             .or(415, "Not a kind shown inline"),
+            op(
+                "GET /api/documents/{id}/text/",
+                "getDocumentText",
+                "The text extracted from a document",
+            )
+            .about(
+                "Read in the background after each upload: `state` goes `pending` → `running` → `done` (the text, \
+                     with `method` and `pages`), `failed` (a hostile or unreadable file: `error` says why) or \
+                     `unsupported` (e.g. an image on a server without OCR). `version`: the current one when left out.",
+            )
+            .query("version", Int, false)
+            .ok(shape::<TextDto>()),
             op(
                 "POST /api/documents/{id}/links/",
                 "linkDocument",
