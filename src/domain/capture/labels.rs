@@ -136,6 +136,8 @@ pub(super) const LABELS: &[(Kind, &str)] = &[
     (F(Number), "beleg nr"),
     (F(Number), "beleg nr."),
     (F(Number), "belegnummer"),
+    (F(Number), "beleg-nr"),
+    (F(Number), "beleg-nr."),
     (F(Number), "facture n"),
     (F(Number), "facture no"),
     (F(Number), "facture n°"),

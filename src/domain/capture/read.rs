@@ -440,12 +440,25 @@ fn item_lines(
         .min()
         .unwrap_or(lines.len());
     let mut out = Vec::new();
+    let labelled = |n: usize| hits.iter().any(|h| h.line == n);
+    let lone_amount = |l: &Line| match l.words.as_slice() {
+        [w] => matches!(w.token, Token::Amount { decimal_mark: true, .. }),
+        _ => false,
+    };
     for (n, line) in lines.iter().enumerate().take(first_total) {
-        if hits.iter().any(|h| h.line == n) {
+        if labelled(n) || lone_amount(line) {
             continue;
         }
         let Some(first) = line.words.first() else { continue };
-        let Some(last) = line.words.last() else { continue };
+        // A description whose amount was drawn apart lands on the next line of the text.
+        let next = lines
+            .get(n + 1)
+            .filter(|l| n + 1 < first_total && !labelled(n + 1) && lone_amount(l));
+        let last = match (line.words.last(), next) {
+            (Some(w), _) if matches!(w.token, Token::Amount { decimal_mark: true, .. }) => w,
+            (Some(w), Some(l)) if matches!(w.token, Token::Other) => &l.words[0],
+            _ => continue,
+        };
         let Token::Amount {
             value,
             decimal_mark: true,
@@ -460,7 +473,7 @@ fn item_lines(
             .words
             .iter()
             .find(|w| !matches!(w.token, Token::Other))
-            .map_or(last.start, |w| w.start);
+            .map_or(line.start + line.text.len(), |w| w.start);
         let description = line.text[..desc_end - line.start].trim().to_owned();
         if !description.chars().any(char::is_alphabetic) {
             continue;
@@ -592,15 +605,22 @@ fn vendor(text: &str, lines: &[Line], ctx: &Context<'_>) -> Field<VendorMatch> {
         }
     }
     let top: Vec<&Line> = lines.iter().filter(|l| !l.text.trim().is_empty()).take(12).collect();
-    let line_grams: Vec<Vec<u32>> = top
-        .iter()
-        .map(|l| names::trigrams(&names::name_words(&l.text)))
-        .collect();
+    let line_words: Vec<Vec<String>> = top.iter().map(|l| names::name_words(&l.text)).collect();
+    let line_grams: Vec<Vec<u32>> = line_words.iter().map(|w| names::trigrams(w)).collect();
     let mut best: Option<(u32, usize, usize)> = None;
     for (vi, v) in ctx.vendors.iter().enumerate() {
-        let grams = names::trigrams(&names::name_words(&v.name));
+        let words = names::name_words(&v.name);
+        let grams = names::trigrams(&words);
         for (li, lg) in line_grams.iter().enumerate() {
-            let s = names::similarity(&grams, lg);
+            // Every word of the vendor's name must be on the line (spelled alike), so a shared
+            // trade word ("Catering") alone matches nobody.
+            let all_words = words.iter().all(|w| {
+                let wg = names::trigrams(std::slice::from_ref(w));
+                line_words[li]
+                    .iter()
+                    .any(|lw| names::similarity(&wg, &names::trigrams(std::slice::from_ref(lw))) >= 70)
+            });
+            let s = if all_words { names::similarity(&grams, lg) } else { 0 };
             if best.is_none_or(|b| s > b.0) {
                 best = Some((s, vi, li));
             }
