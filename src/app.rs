@@ -34,6 +34,10 @@ pub struct App {
     /// Statement imports running in the background, and finished ones for a while, by firm
     /// (`http::banking::jobs`: why in memory).
     pub import_jobs: crate::http::banking::jobs::ImportJobs,
+    /// Where documents' bytes are kept (`storage.url`: `<data dir>/files/` or S3).
+    pub files: crate::files_storage::FileStorage,
+    /// The text extraction queue's wake-up, called after an upload commits.
+    pub extraction: crate::files_storage::Extraction,
     /// Signed-in users as recently read (`auth.caller_cache_seconds`), see [`App::caller`].
     callers: Callers,
 }
@@ -64,6 +68,8 @@ pub enum StartError {
         ours: String,
         held_in: String,
     },
+    #[error(transparent)]
+    Storage(#[from] crate::files_storage::StorageError),
     #[error("the backup before migrating failed, so the data dir was left as it is: {0}")]
     Backup(#[from] crate::backup::BackupError),
 }
@@ -111,7 +117,10 @@ impl App {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get));
         let clients = ClientAddrs::new(&config.server)?;
         let callers = Callers::new(Duration::from_secs(config.auth.caller_cache_seconds));
+        let files = crate::files_storage::FileStorage::open(&config)?;
         Ok(App {
+            files,
+            extraction: Default::default(),
             callers,
             clients,
             config,

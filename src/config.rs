@@ -13,9 +13,11 @@ use serde::{Deserialize, Serialize};
 use crate::store::StoreConfig;
 
 mod exchange_rates;
+mod files;
 mod limits;
 mod smtp;
 pub use exchange_rates::ExchangeRatesConfig;
+pub use files::{DocumentsConfig, StorageConfig};
 pub use limits::{AuthConfig, ClientIpHeader, IpNet, ServerConfig, canonical};
 pub use smtp::SmtpConfig;
 
@@ -53,6 +55,8 @@ pub struct Config {
     pub backup: BackupConfig,
     pub metrics: MetricsConfig,
     pub exchange_rates: ExchangeRatesConfig,
+    pub storage: StorageConfig,
+    pub documents: DocumentsConfig,
 }
 
 /// Backups the server takes by itself, and where `oasys backup` puts its pre-upgrade backups.
@@ -196,6 +200,8 @@ impl Default for Config {
             backup: BackupConfig::default(),
             metrics: MetricsConfig::default(),
             exchange_rates: ExchangeRatesConfig::default(),
+            storage: StorageConfig::default(),
+            documents: DocumentsConfig::default(),
         }
     }
 }
@@ -308,6 +314,8 @@ impl Config {
         self.server.validate()?;
         self.smtp.validate()?;
         self.exchange_rates.validate()?;
+        self.storage.validate()?;
+        self.documents.validate()?;
         self.backup.validate()
     }
 
@@ -342,6 +350,9 @@ impl Config {
         shown.smtp.url = shown.smtp.url.as_deref().map(mask_url_password);
         if shown.backup.s3_secret_access_key.is_some() {
             shown.backup.s3_secret_access_key = Some("********".into());
+        }
+        if shown.storage.s3_secret_access_key.is_some() {
+            shown.storage.s3_secret_access_key = Some("********".into());
         }
         toml::to_string_pretty(&shown).unwrap_or_else(|e| format!("# cannot show configuration: {e}\n"))
     }

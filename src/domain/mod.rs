@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod delivery;
 pub mod documents;
 pub mod exchange_rates;
+pub mod files;
 pub mod items;
 pub mod kept;
 pub mod ledger;
