@@ -7,6 +7,7 @@ use crate::auth::AuthError;
 use crate::domain::accounts::ChartError;
 use crate::domain::banking::error::BankingError;
 use crate::domain::budgets::{BudgetError, NotWholeMonths};
+use crate::domain::capture::CaptureError;
 use crate::domain::contacts::ContactError;
 use crate::domain::delivery::DeliveryError;
 use crate::domain::documents::DocumentError;
@@ -277,5 +278,14 @@ impl From<ConsolidationError> for ApiError {
             }
         };
         ApiError::field(field, e.to_string())
+    }
+}
+
+impl From<CaptureError> for ApiError {
+    fn from(e: CaptureError) -> Self {
+        match e {
+            CaptureError::Decided(_) => refused(e),
+            CaptureError::Invalid(fields) => ApiError::Validation(fields),
+        }
     }
 }

@@ -53,6 +53,12 @@ pub const TENANT: &[Closed] = &[
         ReconciliationStatus::parse(v).is_some()
     }),
     closed("exchange_rates", "source", |v| RateSource::parse(v).is_some()),
+    closed("capture_drafts", "status", |v| {
+        crate::domain::capture::DraftStatus::parse(v).is_some()
+    }),
+    closed("capture_draft_fields", "field", |v| {
+        crate::domain::capture::FieldName::parse(v).is_some()
+    }),
 ];
 
 /// A firm's rows in the platform database (`$1` is the firm's id). A firm's user holds a firm

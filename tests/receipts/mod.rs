@@ -890,3 +890,60 @@ pub fn evaluate(seed: u64, n: usize) -> ([Score; 10], [Score; 10], Vec<(usize, S
     }
     (cold, warm, misses)
 }
+
+/// The Done-when receipt: a German bill from a known vendor, tax id printed, two lines, 19 % VAT.
+pub fn done_when_receipt() -> (GenVendor, Receipt) {
+    let vendor = GenVendor {
+        name: "Bürobedarf Schmidt GmbH".into(),
+        tax_id: "DE811907980".into(),
+        iban: "DE89370400440532013000".into(),
+        lang: Lang::De,
+        currency: "EUR",
+        dates: DateStyle::Dotted,
+        notation: Notation::Comma,
+        identity: Identity::TaxId,
+        totals_first: false,
+        stacked: false,
+        own_labels: false,
+        symbol: true,
+    };
+    let rows = [
+        "Bürobedarf Schmidt GmbH",
+        "Hauptstraße 5, 10115 Berlin",
+        "USt-IdNr. DE 811 907 980",
+        "Rechnung Nr. R-2026-0117",
+        "Datum: 03.11.2026",
+        "Fällig am: 17.11.2026",
+    ];
+    let mut rows: Vec<Vec<(f32, String)>> = rows.iter().map(|r| vec![(50.0, (*r).to_owned())]).collect();
+    rows.push(vec![
+        (50.0, "Druckerpapier A4, 5 Pakete".into()),
+        (400.0, "124,75".into()),
+    ]);
+    rows.push(vec![(50.0, "Toner schwarz".into()), (400.0, "1.089,00".into())]);
+    for r in [
+        "Summe netto 1.213,75",
+        "MwSt 19% 230,61",
+        "Gesamtbetrag 1.444,36 €",
+        "Vielen Dank!",
+    ] {
+        rows.push(vec![(50.0, r.to_owned())]);
+    }
+    let truth = Truth {
+        vendor: 0,
+        known: true,
+        date: date(2026, 11, 3),
+        due_date: Some(date(2026, 11, 17)),
+        number: "R-2026-0117".into(),
+        currency: "EUR",
+        net: Some(121_375),
+        tax: Some(23_061),
+        gross: 144_436,
+        rates: vec![(190_000, 121_375, 23_061)],
+        lines: vec![
+            ("Druckerpapier A4, 5 Pakete".into(), 12_475),
+            ("Toner schwarz".into(), 108_900),
+        ],
+    };
+    (vendor, Receipt { truth, rows })
+}

@@ -180,3 +180,76 @@ pub struct Context<'a> {
     /// How `03/04/2026` is read when the text does not settle it (month first for a US company).
     pub date_order: DateOrder,
 }
+
+/// Where a draft stands in the review queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DraftStatus {
+    Pending,
+    Accepted,
+    Rejected,
+}
+
+impl DraftStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Pending, Self::Accepted, Self::Rejected]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+/// What accepting a draft made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultKind {
+    /// A draft bill (a document of kind bill), linked to the file.
+    Bill,
+    /// A draft journal entry: the expense against the account it was paid from.
+    Expense,
+}
+
+impl ResultKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Bill => "bill",
+            Self::Expense => "expense",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Bill, Self::Expense].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// A draft as kept: the file version it was read from and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub id: Uuid,
+    pub company_id: Uuid,
+    pub file_id: Uuid,
+    pub version: i64,
+    pub file_name: String,
+    pub status: DraftStatus,
+    pub result: Option<(ResultKind, Uuid)>,
+    pub created_at: jiff::Timestamp,
+    pub draft: Draft,
+}
+
+/// Why a draft cannot be accepted or rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CaptureError {
+    /// It was accepted or rejected already.
+    #[error("This draft was already {0}.")]
+    Decided(&'static str),
+    /// A field of the accept request (or of the draft it completes) is missing or wrong.
+    #[error("invalid fields")]
+    Invalid(crate::domain::FieldErrors),
+}
+
+pub mod accept;

@@ -12,11 +12,13 @@ pub const HEAD_BYTES: usize = 64 * 1024;
 pub fn detect(head: &[u8], name: &str) -> Result<FileKind, FilesError> {
     let found = sniff(head)?;
     match FileKind::of_extension(name) {
-        Some(claimed) if claimed != found && !(claimed.is_text() && found.is_text()) => Err(FilesError::Refused(format!(
-            "The file's content is {}, but its name ends in .{}: rename it or upload the right file.",
-            described(found),
-            name.rsplit_once('.').map(|(_, e)| e).unwrap_or_default(),
-        ))),
+        Some(claimed) if claimed != found && !(claimed.is_text() && found.is_text()) => {
+            Err(FilesError::Refused(format!(
+                "The file's content is {}, but its name ends in .{}: rename it or upload the right file.",
+                described(found),
+                name.rsplit_once('.').map(|(_, e)| e).unwrap_or_default(),
+            )))
+        }
         // A text file named `.csv` is kept as CSV even when one line has no delimiter.
         Some(FileKind::Csv) if found.is_text() => Ok(FileKind::Csv),
         _ => Ok(found),
@@ -126,7 +128,11 @@ fn is_email(text: &str) -> bool {
 fn is_csv(text: &str) -> bool {
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
     // The last line of a cut head may be partial.
-    let lines = if lines.len() > 2 { &lines[..lines.len() - 1] } else { &lines[..] };
+    let lines = if lines.len() > 2 {
+        &lines[..lines.len() - 1]
+    } else {
+        &lines[..]
+    };
     if lines.len() < 2 {
         return false;
     }
@@ -172,13 +178,19 @@ mod tests {
 
     #[test]
     fn text_is_sniffed() {
-        assert_eq!(detect(b"date,amount\n2026-01-01,12.50\n2026-01-02,3\n", "x"), Ok(FileKind::Csv));
+        assert_eq!(
+            detect(b"date,amount\n2026-01-01,12.50\n2026-01-02,3\n", "x"),
+            Ok(FileKind::Csv)
+        );
         assert_eq!(detect(b"a;b\n1;2\n", "rates.txt"), Ok(FileKind::Csv));
         assert_eq!(detect(b"Just a note.\nSecond line.", "note.txt"), Ok(FileKind::Text));
         assert_eq!(detect(b"one line", "list.csv"), Ok(FileKind::Csv));
         let mail = b"From: a@b.c\r\nTo: d@e.f\r\nSubject: Bill\r\n\r\nHello";
         assert_eq!(detect(mail, "bill.eml"), Ok(FileKind::Eml));
-        assert_eq!(detect("Grüße, Ärger\nzwei, drei\n".as_bytes(), "x.txt"), Ok(FileKind::Csv));
+        assert_eq!(
+            detect("Grüße, Ärger\nzwei, drei\n".as_bytes(), "x.txt"),
+            Ok(FileKind::Csv)
+        );
     }
 
     #[test]

@@ -266,7 +266,10 @@ mod tests {
     #[test]
     fn quota_counts_exactly_and_never_overflows() {
         assert_eq!(check_quota(90, 10, 100), Ok(()));
-        assert_eq!(check_quota(90, 11, 100), Err(FilesError::OverQuota { would: 101, quota: 100 }));
+        assert_eq!(
+            check_quota(90, 11, 100),
+            Err(FilesError::OverQuota { would: 101, quota: 100 })
+        );
         assert!(check_quota(u64::MAX, 1, 100).is_err());
     }
 
