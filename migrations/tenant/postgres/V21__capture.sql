@@ -79,7 +79,7 @@ CREATE TABLE ai_calls (
 CREATE INDEX ai_calls_at ON ai_calls(at);
 
 CREATE TABLE ai_settings (
-    id BIGINT PRIMARY KEY CHECK (id = 1),
+    id BIGINT NOT NULL PRIMARY KEY CHECK (id = 1),
     enabled BOOLEAN NOT NULL,
     monthly_limit_micros BIGINT NOT NULL CHECK (monthly_limit_micros >= 0),
     updated_at TEXT NOT NULL

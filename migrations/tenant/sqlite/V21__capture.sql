@@ -79,7 +79,7 @@ CREATE TABLE ai_calls (
 CREATE INDEX ai_calls_at ON ai_calls(at);
 
 CREATE TABLE ai_settings (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
+    id INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
     enabled INTEGER NOT NULL,
     monthly_limit_micros INTEGER NOT NULL CHECK (monthly_limit_micros >= 0),
     updated_at TEXT NOT NULL
