@@ -38,6 +38,9 @@ pub struct App {
     pub files: crate::files_storage::FileStorage,
     /// The text extraction queue's wake-up, called after an upload commits.
     pub extraction: crate::files_storage::Extraction,
+    /// The program run as `extract-worker` for each extraction: this one (the test harness,
+    /// which serves from a test binary, sets the built `oasys`).
+    pub extract_worker: std::path::PathBuf,
     /// Signed-in users as recently read (`auth.caller_cache_seconds`), see [`App::caller`].
     callers: Callers,
 }
@@ -121,6 +124,7 @@ impl App {
         Ok(App {
             files,
             extraction: Default::default(),
+            extract_worker: std::env::current_exe().unwrap_or_else(|_| std::path::PathBuf::from("oasys")),
             callers,
             clients,
             config,

@@ -4,6 +4,7 @@
 //! (and the TLS provider).
 
 pub mod domain;
+pub mod extract;
 pub mod formats;
 pub mod pdf;
 pub mod store;
@@ -34,11 +35,12 @@ pub use app::{App, AppState};
 
 /// Serves the API and the web UI on `listener` until `shutdown` resolves, then finishes the
 /// requests in flight. The one entry point of `oasys serve` and of the test harness; the
-/// connections, timeouts and limits are `server`'s.
+/// connections, timeouts and limits are `server`'s. The text extraction queue runs beside it.
 pub async fn serve(
     app: AppState,
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    extract::queue::spawn(std::sync::Arc::clone(&app));
     server::run(app, listener, shutdown).await
 }

@@ -134,6 +134,9 @@ pub enum Command {
     /// pending migrations, the listen port or the running server, e-mail. Prints ok/warn/FAIL
     /// with what to do; exits non-zero on any FAIL.
     Doctor(doctor::DoctorArgs),
+    /// Reads one uploaded file's text (the server's child process; src/extract/worker.rs).
+    #[command(hide = true)]
+    ExtractWorker(crate::extract::worker::WorkerArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -385,6 +388,10 @@ pub enum ConfigCommand {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Some(Command::ExtractWorker(args)) = &cli.command {
+        // The child of one extraction: no configuration, no log, no store.
+        return Ok(crate::extract::worker::main(args)?);
+    }
     crate::tls::install_provider();
     let listen = match &cli.command {
         Some(Command::Serve(args)) => args.listen.clone(),
@@ -442,6 +449,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             admin::recurring_run(config, tenant.as_deref(), date.as_deref())
         }
         Some(Command::Doctor(args)) => doctor::run(Ok(config), &flags, &env, &args),
+        Some(Command::ExtractWorker(args)) => Ok(crate::extract::worker::main(&args)?),
         Some(Command::Report(c)) => report::run(&config, c),
         Some(Command::Config(ConfigCommand::Show)) => {
             print!("{}", config.to_masked_toml());

@@ -44,20 +44,23 @@ pub fn run(config: &Config, tenant: Option<&str>) -> anyhow::Result<()> {
         println!("no firms to verify");
         return Ok(());
     }
+    let files = crate::files_storage::FileStorage::open(config).context("opening the document storage")?;
     let mut failed = 0;
     for t in &tenants {
         let scope = TenantScope::operator(t.id);
-        match verify::verify_tenant(&store, &scope, &key) {
+        let mut ok = match verify::verify_tenant(&store, &scope, &key) {
             Ok(report) => {
                 print(t, &report);
-                if !report.is_ok() {
-                    failed += 1;
-                }
+                report.is_ok()
             }
             Err(e) => {
                 println!("FAILED: firm {} ({}): cannot be verified: {e}", t.name, t.id);
-                failed += 1;
+                false
             }
+        };
+        ok &= verify_files(&store, &scope, &files, t);
+        if !ok {
+            failed += 1;
         }
     }
     if failed > 0 {
@@ -112,4 +115,57 @@ pub(super) fn print(t: &Tenant, report: &TenantReport) {
             println!("  … and {} more", c.findings.len() - SHOWN);
         }
     }
+}
+
+/// Every document version's object exists in storage and hashes to its SHA-256 (and has its
+/// size); prints one line for the firm and one per failing file version.
+fn verify_files(
+    store: &crate::store::Store,
+    scope: &TenantScope,
+    files: &crate::files_storage::FileStorage,
+    t: &Tenant,
+) -> bool {
+    let firm = format!("firm {} ({})", t.name, t.id);
+    let versions = match store.tenant_read(scope, crate::store::files::all_objects) {
+        Ok(v) => v,
+        Err(e) => {
+            println!("FAILED: {firm}: its documents cannot be read: {e}");
+            return false;
+        }
+    };
+    let mut checked: std::collections::HashMap<String, Result<(String, u64), String>> = Default::default();
+    let mut bad = Vec::new();
+    for (file, version, sha, size) in &versions {
+        let got =
+            checked
+                .entry(sha.clone())
+                .or_insert_with(|| match crate::files_storage::block_on(files.hash(t.id, sha)) {
+                    Ok(Ok(found)) => Ok(found),
+                    Ok(Err(e)) | Err(e) => Err(e.to_string()),
+                });
+        match got {
+            Ok((found, n)) if found == sha && i64::try_from(*n).ok() == Some(*size) => {}
+            Ok((found, n)) => bad.push(format!(
+                "document {file} version {version}: its object {sha} holds {n} bytes hashing to {found} (expected {size} bytes)"
+            )),
+            Err(e) => bad.push(format!("document {file} version {version}: {e}")),
+        }
+    }
+    if bad.is_empty() {
+        println!(
+            "ok: {firm}: {} document version(s), {} stored object(s) in {}",
+            versions.len(),
+            checked.len(),
+            files.describe()
+        );
+        return true;
+    }
+    println!(
+        "FAILED: {firm}: {} document version(s) fail their stored object",
+        bad.len()
+    );
+    for b in bad.iter().take(SHOWN) {
+        println!("  - {b}");
+    }
+    false
 }

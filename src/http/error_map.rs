@@ -12,6 +12,7 @@ use crate::domain::contacts::ContactError;
 use crate::domain::delivery::DeliveryError;
 use crate::domain::documents::DocumentError;
 use crate::domain::exchange_rates::ExchangeRateError;
+use crate::domain::files::FilesError;
 use crate::domain::items::ItemError;
 use crate::domain::ledger::LedgerError;
 use crate::domain::reports::Overflow;
@@ -286,6 +287,19 @@ impl From<CaptureError> for ApiError {
         match e {
             CaptureError::Decided(_) => refused(e),
             CaptureError::Invalid(fields) => ApiError::Validation(fields),
+        }
+    }
+}
+
+/// Documents (files): a refused file by field, a too large one 413, a posted record's evidence 409.
+impl From<FilesError> for ApiError {
+    fn from(e: FilesError) -> Self {
+        match e {
+            FilesError::Refused(m) => ApiError::field("file", m),
+            FilesError::TooLarge { .. } => ApiError::PayloadTooLarge,
+            e @ FilesError::OverQuota { .. } => ApiError::field("file", e.to_string()),
+            e @ FilesError::Posted(_) => ApiError::Conflict(e.to_string()),
+            FilesError::NotFound => ApiError::NotFound,
         }
     }
 }

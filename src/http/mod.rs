@@ -20,6 +20,7 @@ pub mod error_map;
 pub mod exchange_rates;
 pub mod extract;
 pub mod fields;
+pub mod files;
 pub mod firm;
 pub mod health;
 pub mod items;
@@ -224,6 +225,27 @@ pub fn api_routes() -> openapi::Routes {
         .documents::<CreditNotes>(document_paths!("/api/invoicing/credit-notes/"))
         .documents::<Bills>(document_paths!("/api/purchase/bills/"))
         .documents::<VendorCredits>(document_paths!("/api/purchase/vendor-credits/"))
+        // documents a firm keeps (files): streamed uploads under their own size limit
+        .route(
+            "/api/documents/",
+            get(files::list).post(files::create).layer(DefaultBodyLimit::disable()),
+        )
+        .route(
+            "/api/documents/{id}/",
+            get(files::get).patch(files::patch).delete(files::delete),
+        )
+        .route(
+            "/api/documents/{id}/versions/",
+            post(files::add_version).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/api/documents/{id}/download/", get(files::download::download))
+        .route("/api/documents/{id}/preview/", get(files::download::preview))
+        .route("/api/documents/{id}/text/", get(files::text::text))
+        .route("/api/documents/{id}/links/", post(files::add_link))
+        .route(
+            "/api/documents/{id}/links/{record_kind}/{record_id}/",
+            axum::routing::delete(files::remove_link),
+        )
         // delivery: the firm's own template and logo, and e-mail (after the commit, outside any lock)
         .route(
             "/api/invoicing/template/",

@@ -14,6 +14,7 @@ use crate::domain::delivery::MessageStatus;
 use crate::domain::documents::recurring::Frequency;
 use crate::domain::documents::{Direction, DocumentKind, DocumentStatus};
 use crate::domain::exchange_rates::RateSource;
+use crate::domain::files::{FileKind, RecordKind, TextState};
 use crate::domain::items::ItemKind;
 use crate::domain::ledger::EntryStatus;
 use crate::domain::ledger::chain::Kind as LinkKind;
@@ -59,6 +60,9 @@ pub const TENANT: &[Closed] = &[
     closed("capture_draft_fields", "field", |v| {
         crate::domain::capture::FieldName::parse(v).is_some()
     }),
+    closed("files", "kind", |v| FileKind::parse(v).is_some()),
+    closed("file_links", "record_kind", |v| RecordKind::parse(v).is_some()),
+    closed("file_texts", "state", |v| TextState::parse(v).is_some()),
 ];
 
 /// A firm's rows in the platform database (`$1` is the firm's id). A firm's user holds a firm

@@ -24,6 +24,8 @@ mod documents_props;
 mod documents_props_fx;
 pub mod enums;
 pub mod exchange_rates;
+pub mod extraction;
+pub mod files;
 pub mod idempotency;
 pub mod inspect;
 pub mod items;

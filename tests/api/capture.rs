@@ -246,3 +246,68 @@ async fn receipt_becomes_a_draft_bill(app: TestApp) {
 }
 
 on_every_backend!(capture_receipt_becomes_a_draft_bill, receipt_becomes_a_draft_bill);
+
+/// The Done-when path end to end: the generated receipt PDF uploaded into the inbox is extracted
+/// by the server's own queue and becomes a draft bill with the right vendor, date and totals.
+async fn uploaded_receipt_becomes_a_draft(app: TestApp) {
+    let first = Firm::register(&app, "inbox@example.com", "Inbox Firm").await;
+    let f = first.new_company("Euro Co", "EUR").await;
+    let (vendor, receipt) = receipts::done_when_receipt();
+    let contact = f
+        .create(
+            VENDORS,
+            json!({"name": vendor.name, "tax_id": vendor.tax_id, "expense_account": f.acct("6400")}),
+        )
+        .await;
+    let contact = id(&contact).to_owned();
+    f.create(
+        TAX_RATES,
+        json!({"name": "VAT 19", "kind": "vat", "rate": "19", "is_inclusive": false,
+               "sales_account": f.acct("2200"), "purchase_account": f.acct("1400")}),
+    )
+    .await;
+    let r = crate::files::upload(&f, "receipt.pdf", &receipts::pdf(&receipt), &[("inbox", "true")]).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let file = id(&r.body).to_owned();
+    let mut list = Value::Null;
+    for _ in 0..300 {
+        list = drafts(&f).await;
+        if list["count"] == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(list["count"], 1, "no draft after 30 s: {list}");
+    let d = &list["results"][0];
+    assert_eq!(d["file"], file);
+    assert_eq!(d["vendor"], contact, "{d}");
+    assert_eq!(d["fields"]["date"]["value"], "2026-11-03", "{d}");
+    assert_eq!(d["fields"]["gross"]["value"], "1444.36", "{d}");
+    let draft = d["id"].as_str().unwrap();
+    let r = f.post(&format!("{DRAFTS}{draft}/accept/"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let bill = f
+        .get(&format!("{BILLS}{}/", r.body["result"]["id"].as_str().unwrap()))
+        .await
+        .body;
+    assert_eq!(
+        (bill["contact"].as_str(), bill["issue_date"].as_str()),
+        (Some(contact.as_str()), Some("2026-11-03"))
+    );
+    assert_eq!(
+        (
+            bill["subtotal"].as_str(),
+            bill["tax_total"].as_str(),
+            bill["total"].as_str()
+        ),
+        (Some("1213.75"), Some("230.61"), Some("1444.36"))
+    );
+    // The document is now attached to the bill.
+    let links = f.get(&format!("/api/documents/{file}/")).await.body;
+    assert!(links.to_string().contains(bill["id"].as_str().unwrap()), "{links}");
+}
+
+on_every_backend!(
+    capture_uploaded_receipt_becomes_a_draft,
+    uploaded_receipt_becomes_a_draft
+);

@@ -78,10 +78,12 @@ impl TestApp {
         }
         tweak(&mut config);
         let platform_schema = config.database_schema.clone();
-        let app = tokio::task::spawn_blocking(move || oasys::App::open(config))
+        let mut app = tokio::task::spawn_blocking(move || oasys::App::open(config))
             .await
             .unwrap()
             .unwrap();
+        // This test binary is not `oasys`: extractions run the built one.
+        app.extract_worker = env!("CARGO_BIN_EXE_oasys").into();
         let state = Arc::new(app);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();

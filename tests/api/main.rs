@@ -29,6 +29,8 @@ mod documents;
 mod drf;
 mod exchange_rates;
 mod exports;
+mod extraction;
+mod files;
 mod financial;
 mod foreign_currency;
 mod hardening_approval;

@@ -99,12 +99,28 @@ pub fn run(
         }
         server(&mut report, &config, args.url.as_deref(), false);
         smtp(&mut report, &config.smtp);
+        ocr(&mut report);
         println!("\n{} failed, {} warning(s)", report.failed, report.warned);
     }
     if report.failed > 0 {
         bail!("{} check(s) failed", report.failed);
     }
     Ok(())
+}
+
+/// OCR of images and scanned PDFs: `tesseract` (and `pdftoppm`) on `PATH`. Optional: without them
+/// images end `unsupported` and everything else is read.
+fn ocr(report: &mut Report) {
+    let tools = crate::extract::Tools::detect();
+    match (&tools.tesseract, &tools.pdftoppm) {
+        (Some(_), Some(_)) => report.ok("ocr", tools.describe()),
+        (Some(_), None) => report.warn("ocr", tools.describe(), "apt-get install poppler-utils"),
+        (None, _) => report.warn(
+            "ocr",
+            "tesseract not found: uploaded images and scanned PDFs get no text (everything else is read)",
+            "apt-get install tesseract-ocr tesseract-ocr-eng poppler-utils (and tesseract-ocr-<lang> per language)",
+        ),
+    }
 }
 
 fn is_loopback_host(host: &str) -> bool {

@@ -104,6 +104,10 @@ pub enum Answer {
     Report(Box<Shape>),
     Pdf,
     Image,
+    /// A kept document's bytes, as an attachment: any of the kinds documents are.
+    File,
+    /// A document shown inline: a PDF or an image browsers draw.
+    Preview,
     /// Prometheus text exposition (`/metrics`).
     Metrics,
     NoContent,
@@ -348,6 +352,17 @@ impl Op {
         if self.path.contains("{id}") {
             out.push(param("id", Path, uuid(), true, None));
         }
+        // Other path segments (`{record_kind}`, `{record_id}`): ids are UUIDs, the rest text.
+        for name in self
+            .path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{')?.strip_suffix('}'))
+        {
+            if name != "id" {
+                let schema = if name.ends_with("_id") { uuid() } else { string() };
+                out.push(param(name, Path, schema, true, None));
+            }
+        }
         if self.access == Access::Company {
             out.push(param("X-Company-Id", Header, uuid(), false, Some(COMPANY)));
         }
@@ -444,6 +459,23 @@ fn success(answer: Answer) -> (u16, Response) {
         ),
         Answer::Pdf => (200, "The PDF", vec![("application/pdf", binary())]),
         Answer::Image => (200, "The image as stored", images()),
+        Answer::File => (
+            200,
+            "The file's bytes, as an attachment",
+            crate::domain::files::FileKind::ALL
+                .into_iter()
+                .map(|k| (k.media_type(), binary()))
+                .collect(),
+        ),
+        Answer::Preview => (
+            200,
+            "The file's bytes, inline",
+            crate::domain::files::FileKind::ALL
+                .into_iter()
+                .filter(|k| k.previewable())
+                .map(|k| (k.media_type(), binary()))
+                .collect(),
+        ),
         Answer::Metrics => {
             let text = ObjectBuilder::new().schema_type(Type::String);
             let exposition = ContentBuilder::new().schema(Some(text)).build();

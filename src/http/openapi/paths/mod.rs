@@ -8,6 +8,7 @@ mod capture;
 mod contacts;
 mod documents;
 mod exchange_rates;
+mod files;
 mod ledger;
 mod payments;
 mod platform;
@@ -27,6 +28,7 @@ pub fn operations() -> Vec<Op> {
         capture::capture(),
         documents::documents(),
         documents::delivery(),
+        files::files(),
         payments::recurring_and_payments(),
         banking::banking(),
         reports::reports(),
