@@ -199,6 +199,10 @@ pub fn api_routes() -> openapi::Routes {
         .route("/api/accounting/revaluations/preview/", post(revaluation::preview))
         // capture: the review queue of received bills and receipts
         .route("/api/capture/drafts/", get(capture::list))
+        .route(
+            "/api/capture/ai-settings/",
+            get(capture::ai::get).patch(capture::ai::update),
+        )
         .route("/api/capture/drafts/{id}/", get(capture::get))
         .route("/api/capture/drafts/{id}/accept/", post(capture::accept))
         .route("/api/capture/drafts/{id}/reject/", post(capture::reject))

@@ -464,3 +464,48 @@ pub fn tax_rates(tx: &mut Tx, company: Uuid) -> Result<Vec<crate::domain::taxes:
     .map(super::taxes::from_row)
     .collect()
 }
+
+/// The firm's switch and monthly limit for the optional AI endpoint (off, no limit, until set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AiSettings {
+    pub enabled: bool,
+    /// Millionths of the configured price's currency unit a month; 0: nothing may be spent.
+    pub monthly_limit_micros: i64,
+}
+
+pub fn ai_settings(tx: &mut Tx) -> Result<AiSettings, StoreError> {
+    Ok(tx
+        .query_opt(
+            "SELECT enabled, monthly_limit_micros FROM ai_settings WHERE id = 1",
+            &[],
+        )?
+        .map(|r| {
+            Ok::<_, StoreError>(AiSettings {
+                enabled: r.bool(0)?,
+                monthly_limit_micros: r.int(1)?,
+            })
+        })
+        .transpose()?
+        .unwrap_or_default())
+}
+
+pub fn save_ai_settings(tx: &mut Tx, s: AiSettings, now: Timestamp) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO ai_settings (id, enabled, monthly_limit_micros, updated_at) VALUES (1, $1, $2, $3) \
+         ON CONFLICT (id) DO UPDATE SET enabled = $1, monthly_limit_micros = $2, updated_at = $3",
+        params![s.enabled, s.monthly_limit_micros, ts(now)],
+    )?;
+    Ok(())
+}
+
+/// What the firm's AI calls cost since `since` (micro-units), and how many there were.
+pub fn ai_usage_since(tx: &mut Tx, since: Timestamp) -> Result<(i64, i64), StoreError> {
+    let r = tx.query_opt(
+        "SELECT COALESCE(SUM(cost_micros), 0), COUNT(*) FROM ai_calls WHERE at >= $1",
+        params![ts(since)],
+    )?;
+    match r {
+        Some(r) => Ok((r.int(0)?, r.int(1)?)),
+        None => Ok((0, 0)),
+    }
+}

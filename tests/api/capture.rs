@@ -311,3 +311,40 @@ on_every_backend!(
     capture_uploaded_receipt_becomes_a_draft,
     uploaded_receipt_becomes_a_draft
 );
+
+/// The firm's AI switch and monthly limit: off by default, changed by who manages the firm only,
+/// a bad limit refused, each firm its own.
+async fn ai_settings(app: TestApp) {
+    const AI: &str = "/api/capture/ai-settings/";
+    let f = Firm::register(&app, "ai@example.com", "AI Firm").await;
+    let r = f.get(AI).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        r.body,
+        json!({"enabled": false, "monthly_limit": "0.00", "used_this_month": "0.00", "calls_this_month": 0})
+    );
+    let staff = f.invite(&app, "ai-staff@example.com", "accountant").await;
+    assert_eq!(staff.get(AI).await.status, StatusCode::OK);
+    assert_eq!(
+        staff.patch(AI, json!({"enabled": true})).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_field_error(&f.patch(AI, json!({"monthly_limit": "-1"})).await, "monthly_limit");
+    assert_field_error(&f.patch(AI, json!({"monthly_limit": "lots"})).await, "monthly_limit");
+    assert_eq!(f.patch(AI, json!({"limit": "5"})).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(f.get(AI).await.body["enabled"], false, "nothing changed");
+    let r = f.patch(AI, json!({"enabled": true, "monthly_limit": "25.50"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        (r.body["enabled"].as_bool(), r.body["monthly_limit"].as_str()),
+        (Some(true), Some("25.50"))
+    );
+    assert_eq!(
+        f.patch(AI, json!({"enabled": false})).await.body["monthly_limit"],
+        "25.50"
+    );
+    let other = Firm::register(&app, "ai-b@example.com", "Other AI Firm").await;
+    assert_eq!(other.get(AI).await.body["monthly_limit"], "0.00");
+}
+
+on_every_backend!(capture_ai_settings, ai_settings);

@@ -4,6 +4,7 @@
 //! bill or a draft expense entry through the existing operations, links the document to it and
 //! teaches the vendor's layout; rejecting one sets it aside.
 
+pub mod ai;
 mod dto;
 
 use axum::Json;

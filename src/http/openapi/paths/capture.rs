@@ -1,12 +1,38 @@
 //! Operations of capture: the review queue of received bills and receipts.
 
-use super::super::ops::Access::Company;
+use super::super::ops::Access::{Company, Firm};
 use super::super::ops::Kind::Text;
 use super::super::ops::{Op, op, shape, tagged};
+use crate::http::capture::ai::{AiSettingsBody, AiSettingsDto};
 use crate::http::capture::{AcceptBody, DraftDto, DraftSummaryDto};
 
 pub fn capture() -> Vec<Op> {
-    tagged(
+    let settings = tagged(
+        "Capture",
+        Firm,
+        [
+            op(
+                "GET /api/capture/ai-settings/",
+                "getAiSettings",
+                "The firm's AI switch, limit and use",
+            )
+            .about(
+                "Off by default. `used_this_month` and `calls_this_month` come from the log of calls \
+                     (calendar month, UTC).",
+            )
+            .ok(shape::<AiSettingsDto>()),
+            op(
+                "PATCH /api/capture/ai-settings/",
+                "updateAiSettings",
+                "Switch AI on or off, set the monthly limit",
+            )
+            .about("For those who manage the firm. `monthly_limit` is a decimal string, at least 0.")
+            .json(shape::<AiSettingsBody>())
+            .writes()
+            .ok(shape::<AiSettingsDto>()),
+        ],
+    );
+    let queue = tagged(
         "Capture",
         Company,
         [
@@ -48,5 +74,6 @@ pub fn capture() -> Vec<Op> {
             .idempotent()
             .ok(shape::<DraftDto>()),
         ],
-    )
+    );
+    [queue, settings].into_iter().flatten().collect()
 }
