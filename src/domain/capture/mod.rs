@@ -10,6 +10,7 @@ mod labels;
 pub mod learn;
 pub mod read;
 pub mod text;
+mod vendor;
 
 #[cfg(test)]
 mod tests;
