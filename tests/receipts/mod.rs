@@ -12,6 +12,7 @@
 use jiff::civil::{Date, date};
 
 mod score;
+#[allow(unused_imports)]
 pub use score::*;
 
 /// xorshift64*: the same sequence for the same seed.
