@@ -12,6 +12,7 @@ pub mod tenancy;
 
 pub mod auth;
 pub mod backup;
+pub mod capture;
 pub mod files_storage;
 pub mod firm_archive;
 pub mod metrics;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod banking;
 pub mod books;
 pub mod budgets;
+pub mod capture;
 pub mod contacts;
 pub mod delivery;
 pub mod documents;

@@ -7,6 +7,7 @@ use crate::auth::AuthError;
 use crate::domain::accounts::ChartError;
 use crate::domain::banking::error::BankingError;
 use crate::domain::budgets::{BudgetError, NotWholeMonths};
+use crate::domain::capture::CaptureError;
 use crate::domain::contacts::ContactError;
 use crate::domain::delivery::DeliveryError;
 use crate::domain::documents::DocumentError;
@@ -287,6 +288,15 @@ impl From<crate::search::SearchError> for ApiError {
             crate::search::SearchError::Store(e) => ApiError::from(e),
             // The index is a cache the server keeps: a failure there is ours, not the caller's.
             crate::search::SearchError::Index(m) => ApiError::Internal(m),
+        }
+    }
+}
+
+impl From<CaptureError> for ApiError {
+    fn from(e: CaptureError) -> Self {
+        match e {
+            CaptureError::Decided(_) => refused(e),
+            CaptureError::Invalid(fields) => ApiError::Validation(fields),
         }
     }
 }

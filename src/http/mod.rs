@@ -8,6 +8,7 @@ pub mod assets;
 pub mod auth;
 pub mod banking;
 pub mod budgets;
+pub mod capture;
 pub mod company;
 pub mod contacts;
 pub mod conventions;
@@ -197,6 +198,15 @@ pub fn api_routes() -> openapi::Routes {
             get(revaluation::list).post(revaluation::run),
         )
         .route("/api/accounting/revaluations/preview/", post(revaluation::preview))
+        // capture: the review queue of received bills and receipts
+        .route("/api/capture/drafts/", get(capture::list))
+        .route(
+            "/api/capture/ai-settings/",
+            get(capture::ai::get).patch(capture::ai::update),
+        )
+        .route("/api/capture/drafts/{id}/", get(capture::get))
+        .route("/api/capture/drafts/{id}/accept/", post(capture::accept))
+        .route("/api/capture/drafts/{id}/reject/", post(capture::reject))
         // budgets per fiscal year: the grid by hand, pasted text, last year's actuals ± %
         .route("/api/accounting/budgets/", resource::many::<Budgets>())
         .route(

@@ -54,6 +54,12 @@ pub const TENANT: &[Closed] = &[
         ReconciliationStatus::parse(v).is_some()
     }),
     closed("exchange_rates", "source", |v| RateSource::parse(v).is_some()),
+    closed("capture_drafts", "status", |v| {
+        crate::domain::capture::DraftStatus::parse(v).is_some()
+    }),
+    closed("capture_draft_fields", "field", |v| {
+        crate::domain::capture::FieldName::parse(v).is_some()
+    }),
     closed("files", "kind", |v| FileKind::parse(v).is_some()),
     closed("file_links", "record_kind", |v| RecordKind::parse(v).is_some()),
     closed("file_texts", "state", |v| TextState::parse(v).is_some()),

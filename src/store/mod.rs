@@ -11,6 +11,7 @@ pub mod audit;
 pub mod banking;
 pub mod budgets;
 pub mod bulk;
+pub mod capture;
 pub mod companies;
 pub mod contacts;
 pub mod delivery;

@@ -5,6 +5,8 @@
 
 mod fixtures;
 mod helpers;
+#[path = "../receipts/mod.rs"]
+mod receipts;
 
 mod asof;
 mod auth;
@@ -14,6 +16,7 @@ mod banking_flows;
 mod banking_jobs;
 mod budgets;
 mod caller_cache;
+mod capture;
 mod cli;
 mod consolidation;
 mod contacts;

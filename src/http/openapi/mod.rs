@@ -169,6 +169,7 @@ const TAGS: &[&str] = &[
     "Tax rates",
     "Exchange rates",
     "Budgets",
+    "Capture",
     "Invoices",
     "Credit notes",
     "Bills",

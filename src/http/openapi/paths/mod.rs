@@ -4,6 +4,7 @@
 
 mod banking;
 mod budgets;
+mod capture;
 mod contacts;
 mod documents;
 mod exchange_rates;
@@ -25,6 +26,7 @@ pub fn operations() -> Vec<Op> {
         contacts::contacts(),
         exchange_rates::exchange_rates(),
         budgets::budgets(),
+        capture::capture(),
         documents::documents(),
         documents::delivery(),
         files::files(),
