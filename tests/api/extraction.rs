@@ -3,6 +3,8 @@
 //! `text_state`; hostile uploads (a zip bomb as XLSX, a 100-megapixel PNG, a 10,000-page PDF) end
 //! refused or `failed` with the reason while the server goes on; another firm's or company's
 //! document text is a 404; with storage on S3 (moto, `OASYS_TEST_S3_ENDPOINT`) the same round trip.
+//! Both round trips end in the search box: a mistyped word from inside the PDF finds the document
+//! (upload → extract → search, issue 18), and another firm does not find it.
 
 use std::io::Write;
 use std::time::Duration;
@@ -44,6 +46,19 @@ async fn settled(firm: &Firm, doc: &str) -> Value {
     panic!("the text of {doc} was not extracted in 30 s");
 }
 
+/// The ids of the kept documents `GET /api/search/?q=…&kind=document` finds for `firm`.
+async fn found(firm: &Firm, q: &str) -> Vec<String> {
+    let r = firm.get(&format!("/api/search/?kind=document&q={q}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["hits"].as_array().unwrap().iter())
+        .map(|h| h["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 async fn made(firm: &Firm, name: &str, bytes: &[u8]) -> String {
     let r = upload(firm, name, bytes, &[]).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -61,6 +76,12 @@ async fn upload_extract_and_read(app: TestApp) {
     assert!(text["text"].as_str().unwrap().contains("Wallaby Wholesale"), "{text}");
     let shown = firm.get(&format!("{DOCS}{doc}/")).await.body;
     assert_eq!(shown["text_state"], "done", "{shown}");
+    // Upload → extract → search: a mistyped word and a prefix from inside the PDF find it; another
+    // firm finds nothing.
+    assert_eq!(found(&firm, "walaby").await, vec![doc.clone()]);
+    assert_eq!(found(&firm, "wholesa").await, vec![doc.clone()]);
+    let other = Firm::register(&app, "other@extract.test", "Bilby Ltd").await;
+    assert!(found(&other, "wallaby").await.is_empty());
 
     // A CSV: its cells.
     let csv = made(&firm, "bank.csv", b"date,payee,amount\n2026-11-30,Koala Coffee,4.20\n").await;
@@ -84,6 +105,7 @@ async fn upload_extract_and_read(app: TestApp) {
     let text = settled(&firm, &doc).await;
     assert_eq!(text["version"], 2);
     assert!(text["text"].as_str().unwrap().contains("Dingo Traders"), "{text}");
+    assert_eq!(found(&firm, "dingo").await, vec![doc.clone()]);
     let old = firm.get(&format!("{DOCS}{doc}/text/?version=1")).await.body;
     assert!(old["text"].as_str().unwrap().contains("Wallaby"), "{old}");
     assert_eq!(
@@ -208,5 +230,7 @@ async fn documents_are_extracted_from_s3_storage() {
         let text = settled(&firm, &doc).await;
         assert_eq!(text["state"], "done", "{text}");
         assert!(text["text"].as_str().unwrap().contains("Cassowary Cargo"), "{text}");
+        // A word from inside the PDF, mistyped, finds it in the search box.
+        assert_eq!(found(&firm, "casowary").await, vec![doc.clone()]);
     }
 }
