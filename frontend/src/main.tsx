@@ -58,6 +58,7 @@ const TaxRates = lazy(() => itemsPage().then((m) => m.TaxRates));
 const ExchangeRates = lazy(() => import("./pages/exchangeRates").then((m) => m.ExchangeRates));
 const Revaluation = lazy(() => import("./pages/revaluation").then((m) => m.Revaluation));
 const DocumentsInbox = lazy(() => import("./pages/files").then((m) => m.DocumentsInbox));
+const DocumentPage = lazy(() => import("./pages/files").then((m) => m.DocumentPage));
 const ReviewQueue = lazy(() => import("./pages/capture").then((m) => m.ReviewQueue));
 const Budgets = lazy(() => import("./pages/budgets").then((m) => m.Budgets));
 const recurringPage = () => import("./pages/recurring");
@@ -306,6 +307,7 @@ function Shell() {
           <Route path="/banking/accounts/:id">{(p: { id: string }) => (ledger ? <BankAccountForm id={p.id} key={p.id} /> : <Forbidden />)}</Route>
           <Route path="/search" component={SearchPage} />
           <Route path="/documents/review">{docs ? <ReviewQueue /> : <Forbidden />}</Route>
+          <Route path="/documents/:id">{(p: { id: string }) => (docs ? <DocumentPage id={p.id} key={p.id} /> : <Forbidden />)}</Route>
           <Route path="/documents">{docs ? <DocumentsInbox /> : <Forbidden />}</Route>
           <Route path="/profile" component={Profile} />
           <Route path="/:module">{(p: { module: string }) => <Later module={p.module} />}</Route>

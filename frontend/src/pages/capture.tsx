@@ -2,11 +2,12 @@
 // first; a draft opens beside its document's preview with each field's value, confidence and the
 // extracted text with the field's span marked; fields are editable before Accept as bill / expense.
 import type { ComponentChildren } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
-import { api, fetchBlob, qs, type Account, type Page as PageT } from "../api";
+import { api, qs, type Account, type Page as PageT } from "../api";
 import { can, useAuth } from "../auth";
 import { invalidate, useQuery } from "../query";
+import { Preview } from "./files";
 import { Async, Empty, Page, Pager, StatusChip, toast, toastError } from "../ui";
 
 export const DRAFTS_API = "/api/capture/drafts/";
@@ -85,21 +86,6 @@ export function ReviewQueue() {
       </div>
     </Page>
   );
-}
-
-function Preview({ file }: { file: string }) {
-  const [url, setUrl] = useState<{ href: string; image: boolean } | null>(null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    let href = "";
-    fetchBlob(`/api/documents/${file}/preview/`, "application/pdf, image/*")
-      .then((b) => { href = URL.createObjectURL(b); setUrl({ href, image: b.type.startsWith("image/") }); })
-      .catch(() => setFailed(true));
-    return () => { if (href) URL.revokeObjectURL(href); };
-  }, [file]);
-  if (failed) return <p class="muted">No preview for this document.</p>;
-  if (!url) return <p class="muted">Loading preview…</p>;
-  return url.image ? <img class="capture-preview" src={url.href} alt="Document preview" /> : <iframe class="capture-preview" src={url.href} title="Document preview" />;
 }
 
 /** The text with each field's span marked; spans are UTF-8 byte offsets, turned into string indices. */
