@@ -86,13 +86,13 @@ test("a receipt dropped in the inbox is reviewed and accepted as a bill with the
   await row.getByRole("button", { name: "receipt.pdf" }).click();
   const review = page.locator("section.draft-review");
   await review.waitFor();
-  assert.equal(await review.locator('tr[data-field=vendor] .field-value').innerText(), "Bürobedarf Schmidt GmbH");
+  assert.match(await review.locator("tr[data-field=vendor] .field-value").innerText(), /Bürobedarf Schmidt GmbH/);
   assert.equal(await review.getByLabel("Date", { exact: true }).inputValue(), "2026-11-03");
   assert.equal(await review.getByLabel("Net", { exact: true }).inputValue(), "1213.75");
   assert.equal(await review.getByLabel("Tax", { exact: true }).inputValue(), "230.61");
   assert.equal(await review.getByLabel("Gross", { exact: true }).inputValue(), "1444.36");
   // The gross is marked in the extracted text where it was read.
-  assert.equal(await review.locator('.capture-text mark[data-field=gross]').innerText(), "1.444,36");
+  assert.match(await review.locator(".capture-text mark[data-field=gross]").innerText(), /1\.444,36/);
   await review.locator("tr[data-field=gross] .confidence").waitFor();
 
   await review.getByRole("button", { name: "Accept as bill" }).click();
