@@ -111,7 +111,7 @@ function DraftReview({ id }: { id: string }) {
   const { user } = useAuth();
   const editable = can(user, "documents.edit");
   const q = useQuery<Draft>(`${DRAFTS_API}${id}/`);
-  const accounts = useQuery<PageT<Account>>("/api/accounting/chart-of-accounts/?page_size=500");
+  const accounts = useQuery<PageT<Account>>("/api/accounting/chart-of-accounts/?page_size=200");
   const [edits, setEdits] = useState<Partial<Record<FieldName, string>>>({});
   const [paidFrom, setPaidFrom] = useState("");
   const [busy, setBusy] = useState(false);
