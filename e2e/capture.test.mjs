@@ -106,3 +106,17 @@ test("a receipt dropped in the inbox is reviewed and accepted as a bill with the
   await page.getByText(/1[.,]444[.,]36/).first().waitFor();
   await page.getByText(/230[.,]61/).first().waitFor();
 });
+
+test("Settings → Firm shows the AI switch (off), the monthly limit and this month's use, and saves them", async () => {
+  await page.goto(`${base}/settings/firm`);
+  const form = page.locator("form#ai-settings");
+  await form.waitFor();
+  assert.equal(await form.locator("[name=enabled]").isChecked(), false);
+  assert.match(await page.locator("#ai-usage").innerText(), /0\.00 used in 0 call/);
+  await form.locator("[name=monthly_limit]").fill("25.00");
+  await form.locator("[name=enabled]").check();
+  await form.getByRole("button", { name: "Save AI settings" }).click();
+  await page.locator("#ai-usage").getByText(/of 25\.00/).waitFor();
+  const ai = await api("GET", "/api/capture/ai-settings/");
+  assert.deepEqual([ai.enabled, ai.monthly_limit], [true, "25.00"]);
+});
