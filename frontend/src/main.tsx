@@ -58,6 +58,8 @@ const TaxRates = lazy(() => itemsPage().then((m) => m.TaxRates));
 const ExchangeRates = lazy(() => import("./pages/exchangeRates").then((m) => m.ExchangeRates));
 const Revaluation = lazy(() => import("./pages/revaluation").then((m) => m.Revaluation));
 const DocumentsInbox = lazy(() => import("./pages/files").then((m) => m.DocumentsInbox));
+const DocumentPage = lazy(() => import("./pages/files").then((m) => m.DocumentPage));
+const ReviewQueue = lazy(() => import("./pages/capture").then((m) => m.ReviewQueue));
 const Budgets = lazy(() => import("./pages/budgets").then((m) => m.Budgets));
 const recurringPage = () => import("./pages/recurring");
 const RecurringList = lazy(() => recurringPage().then((m) => m.RecurringList));
@@ -182,7 +184,15 @@ function Shell() {
         ["Tax return", "/reports/tax-return", true],
       ],
     },
-    { module: "Documents", href: "/documents", show: docs },
+    {
+      module: "Documents",
+      href: "/documents",
+      show: docs,
+      items: [
+        ["Inbox", "/documents", docs],
+        ["Review queue", "/documents/review", docs],
+      ],
+    },
     {
       module: "Settings",
       href: settings ? "/settings/firm" : "/settings/documents",
@@ -296,6 +306,8 @@ function Shell() {
           <Route path="/banking/accounts/:id/reconcile">{(p: { id: string }) => (ledger ? <Reconcile id={p.id} key={p.id} /> : <Forbidden />)}</Route>
           <Route path="/banking/accounts/:id">{(p: { id: string }) => (ledger ? <BankAccountForm id={p.id} key={p.id} /> : <Forbidden />)}</Route>
           <Route path="/search" component={SearchPage} />
+          <Route path="/documents/review">{docs ? <ReviewQueue /> : <Forbidden />}</Route>
+          <Route path="/documents/:id">{(p: { id: string }) => (docs ? <DocumentPage id={p.id} key={p.id} /> : <Forbidden />)}</Route>
           <Route path="/documents">{docs ? <DocumentsInbox /> : <Forbidden />}</Route>
           <Route path="/profile" component={Profile} />
           <Route path="/:module">{(p: { module: string }) => <Later module={p.module} />}</Route>

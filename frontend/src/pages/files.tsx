@@ -1,8 +1,9 @@
 // The documents inbox: drop files (or pick them) to keep them, see each one's kind, size, text
 // extraction state and links; preview, download, replace with a new version, move out of the inbox,
-// delete. "Inbox" documents wait to become draft bills or expenses.
-import { useState } from "preact/hooks";
-import { api, qs, type Page as PageT } from "../api";
+// delete. "Inbox" documents wait to become draft bills or expenses. One document's page (where a
+// search hit opens): its details, links and inline preview.
+import { useEffect, useState } from "preact/hooks";
+import { api, fetchBlob, qs, type Page as PageT } from "../api";
 import { can, useAuth } from "../auth";
 import { downloadFile, FILES_API, formatSize, previewFile, RECORD_LABELS, replaceFile, uploadFile, type KeptFile } from "../files";
 import { formatDate } from "../format";
@@ -141,5 +142,41 @@ function FileRow({ f, editable }: { f: KeptFile; editable: boolean }) {
         )}
       </td>
     </tr>
+  );
+}
+
+/** A document's inline preview (PDF or image), fetched with the token into a blob: URL. */
+export function Preview({ file }: { file: string }) {
+  const [url, setUrl] = useState<{ href: string; image: boolean } | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let href = "";
+    fetchBlob(`/api/documents/${file}/preview/`, "application/pdf, image/*")
+      .then((b) => { href = URL.createObjectURL(b); setUrl({ href, image: b.type.startsWith("image/") }); })
+      .catch(() => setFailed(true));
+    return () => { if (href) URL.revokeObjectURL(href); };
+  }, [file]);
+  if (failed) return <p class="muted">No preview for this document.</p>;
+  if (!url) return <p class="muted">Loading preview…</p>;
+  return url.image ? <img class="capture-preview" src={url.href} alt="Document preview" /> : <iframe class="capture-preview" src={url.href} title="Document preview" />;
+}
+
+
+/** One document (`/documents/{id}`, where a search hit opens): details, links, preview. */
+export function DocumentPage({ id }: { id: string }) {
+  const q = useQuery<KeptFile>(`${FILES_API}${id}/`);
+  return (
+    <Async q={q} missing="Document">
+      {(f) => (
+        <Page title={f.name} crumbs={[["Documents", "/documents"], [f.name]]}
+          actions={<button onClick={() => downloadFile(f).catch(toastError)}>Download</button>}>
+          <section class="document-page" data-id={f.id}>
+            <p class="muted">{f.kind.toUpperCase()} · {formatSize(f.size)} · text {f.text_state ?? "—"} · added {formatDate(f.created_at.slice(0, 10))}{f.inbox ? " · in the inbox" : ""}</p>
+            <p>Attached to: {f.links.length === 0 ? <span class="muted">nothing yet</span> : f.links.map((l) => RECORD_LABELS[l.record_kind]).join(", ")}</p>
+            {f.previewable ? <Preview file={f.id} /> : <p class="muted">No preview for this kind of document.</p>}
+          </section>
+        </Page>
+      )}
+    </Async>
   );
 }

@@ -49,7 +49,48 @@ export function Firm() {
           );
         }}
       </Async>
+      <AiSettings edit={can(user, "firm.manage")} />
     </Page>
+  );
+}
+
+interface Ai {
+  enabled: boolean;
+  monthly_limit: string;
+  used_this_month: string;
+  calls_this_month: number;
+}
+
+/** The firm's AI switch and monthly limit with this month's use (`/api/capture/ai-settings/`). */
+function AiSettings({ edit }: { edit: boolean }) {
+  const q = useQuery<Ai>("/api/capture/ai-settings/");
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const form = e.target as HTMLFormElement;
+    const data = new FormData(form);
+    try {
+      await api("PATCH", "/api/capture/ai-settings/", { body: { enabled: data.get("enabled") === "on", monthly_limit: String(data.get("monthly_limit") ?? "") } });
+      invalidate("/api/capture/ai-settings/");
+      toast("AI settings saved");
+    } catch (err) {
+      toastError(err);
+    }
+  };
+  return (
+    <section class="ai-settings">
+      <h2>AI and documents</h2>
+      <Async q={q}>
+        {(a) => (
+          <form class="form narrow" id="ai-settings" onSubmit={submit}>
+            <label class="check"><input type="checkbox" name="enabled" checked={a.enabled} disabled={!edit} /> Read documents with AI when the built-in reader is unsure</label>
+            <label>Monthly limit <input name="monthly_limit" value={a.monthly_limit} inputMode="decimal" disabled={!edit} required /></label>
+            <p class="muted" id="ai-usage">This month: {a.used_this_month} used in {a.calls_this_month} call(s) of {a.monthly_limit}.</p>
+            <p class="muted">Off by default: nothing is sent anywhere until it is switched on.</p>
+            {edit && <button class="primary" type="submit">Save AI settings</button>}
+          </form>
+        )}
+      </Async>
+    </section>
   );
 }
 
