@@ -15,7 +15,6 @@ use std::sync::Arc;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
-use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as Key;
 use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
@@ -68,24 +67,14 @@ impl FileStorage {
                     Some(Err(e)) => return Err(StorageError::Settings(e)),
                     None => return Err(StorageError::Settings(format!("{url:?} is not an s3:// URL"))),
                 };
-                crate::tls::install_provider();
-                let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
-                if let Some(v) = &s.s3_endpoint {
-                    builder = builder.with_endpoint(v);
-                }
-                if let Some(v) = &s.s3_region {
-                    builder = builder.with_region(v);
-                }
-                if let Some(v) = &s.s3_access_key_id {
-                    builder = builder.with_access_key_id(v);
-                }
-                if let Some(v) = &s.s3_secret_access_key {
-                    builder = builder.with_secret_access_key(v);
-                }
-                if s.s3_allow_http {
-                    builder = builder.with_allow_http(true);
-                }
-                let store = builder.build().map_err(|e| StorageError::Settings(e.to_string()))?;
+                let access = crate::s3::S3Access {
+                    endpoint: s.s3_endpoint.as_deref(),
+                    region: s.s3_region.as_deref(),
+                    access_key_id: s.s3_access_key_id.as_deref(),
+                    secret_access_key: s.s3_secret_access_key.as_deref(),
+                    allow_http: s.s3_allow_http,
+                };
+                let store = crate::s3::client(bucket, &access).map_err(|e| StorageError::Settings(e.to_string()))?;
                 Ok(FileStorage {
                     store: Arc::new(store),
                     prefix: prefix.to_owned(),

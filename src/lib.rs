@@ -17,6 +17,7 @@ pub mod files_storage;
 pub mod firm_archive;
 pub mod metrics;
 pub mod provision;
+pub mod s3;
 pub mod scheduler;
 pub mod search;
 pub mod spool;

@@ -8,7 +8,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
-use object_store::aws::AmazonS3Builder;
 use object_store::path::Path as Key;
 use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
 use sha2::{Digest, Sha256};
@@ -58,25 +57,14 @@ fn remote_error(what: &str) -> impl Fn(object_store::Error) -> BackupError + '_ 
 
 /// The store for `loc`: `AWS_*` environment variables first, then `backup.s3_*` settings.
 pub fn open(loc: &S3Location, config: &BackupConfig) -> Result<Arc<dyn ObjectStore>, BackupError> {
-    // reqwest has no provider of its own (Cargo.toml): callers other than the CLI (tests) too.
-    crate::tls::install_provider();
-    let mut builder = AmazonS3Builder::from_env().with_bucket_name(&loc.bucket);
-    if let Some(v) = &config.s3_endpoint {
-        builder = builder.with_endpoint(v);
-    }
-    if let Some(v) = &config.s3_region {
-        builder = builder.with_region(v);
-    }
-    if let Some(v) = &config.s3_access_key_id {
-        builder = builder.with_access_key_id(v);
-    }
-    if let Some(v) = &config.s3_secret_access_key {
-        builder = builder.with_secret_access_key(v);
-    }
-    if config.s3_allow_http {
-        builder = builder.with_allow_http(true);
-    }
-    let store = builder.build().map_err(remote_error("S3 settings"))?;
+    let access = crate::s3::S3Access {
+        endpoint: config.s3_endpoint.as_deref(),
+        region: config.s3_region.as_deref(),
+        access_key_id: config.s3_access_key_id.as_deref(),
+        secret_access_key: config.s3_secret_access_key.as_deref(),
+        allow_http: config.s3_allow_http,
+    };
+    let store = crate::s3::client(&loc.bucket, &access).map_err(remote_error("S3 settings"))?;
     Ok(Arc::new(store))
 }
 
