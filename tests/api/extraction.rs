@@ -200,31 +200,11 @@ on_every_backend!(documents_text_isolation, isolation);
 /// queue reads the object from the bucket.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn documents_are_extracted_from_s3_storage() {
-    let Ok(endpoint) = std::env::var("OASYS_TEST_S3_ENDPOINT") else {
-        eprintln!("OASYS_TEST_S3_ENDPOINT is not set: no S3-compatible server to test against");
+    let Some(s3) = crate::files::s3_bucket("text").await else {
         return;
     };
-    let bucket = format!("oasys-text-{}", uuid::Uuid::new_v4().simple());
-    let bucket_made = crate::helpers::http()
-        .put(format!("{endpoint}/{bucket}"))
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        bucket_made.status().is_success(),
-        "creating bucket: {}",
-        bucket_made.status()
-    );
     for backend in crate::helpers::backends() {
-        let app = TestApp::spawn_with(&backend, |c| {
-            c.storage.url = Some(format!("s3://{bucket}/docs"));
-            c.storage.s3_endpoint = Some(endpoint.clone());
-            c.storage.s3_region = Some("us-east-1".into());
-            c.storage.s3_access_key_id = Some("testing".into());
-            c.storage.s3_secret_access_key = Some("testing".into());
-            c.storage.s3_allow_http = true;
-        })
-        .await;
+        let app = TestApp::spawn_with(&backend, |c| s3.store_documents(c)).await;
         let firm = Firm::register(&app, "s3@extract.test", "Bucket Ltd").await;
         let doc = made(&firm, "s3.pdf", &pdf("Kept in a bucket by Cassowary Cargo", 1)).await;
         let text = settled(&firm, &doc).await;

@@ -494,28 +494,48 @@ async fn isolation(app: TestApp) {
 }
 on_every_backend!(documents_isolation, isolation);
 
-/// The same round trip on S3 (moto) when `OASYS_TEST_S3_ENDPOINT` is set.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn documents_on_s3_storage() {
+/// A fresh bucket on the S3-compatible server of `OASYS_TEST_S3_ENDPOINT` (moto in CI), named
+/// `oasys-<label>-…`; `None` (the test then has nothing to run against) when it is not set.
+pub async fn s3_bucket(label: &str) -> Option<S3Bucket> {
     let Ok(endpoint) = std::env::var("OASYS_TEST_S3_ENDPOINT") else {
         eprintln!("OASYS_TEST_S3_ENDPOINT is not set: no S3-compatible server to test against");
-        return;
+        return None;
     };
-    let bucket = format!("oasys-docs-{}", uuid::Uuid::new_v4().simple());
+    let bucket = format!("oasys-{label}-{}", uuid::Uuid::new_v4().simple());
     let made = crate::helpers::http()
         .put(format!("{endpoint}/{bucket}"))
         .send()
         .await
         .unwrap();
     assert!(made.status().is_success(), "creating bucket: {}", made.status());
+    Some(S3Bucket { endpoint, bucket })
+}
+
+/// A bucket made by [`s3_bucket`].
+pub struct S3Bucket {
+    endpoint: String,
+    bucket: String,
+}
+
+impl S3Bucket {
+    /// Points the server's document storage (`storage.url`) at this bucket.
+    pub fn store_documents(&self, c: &mut oasys::config::Config) {
+        c.storage.url = Some(format!("s3://{}/docs", self.bucket));
+        c.storage.s3_endpoint = Some(self.endpoint.clone());
+        c.storage.s3_region = Some("us-east-1".into());
+        c.storage.s3_access_key_id = Some("testing".into());
+        c.storage.s3_secret_access_key = Some("testing".into());
+        c.storage.s3_allow_http = true;
+    }
+}
+
+/// The same round trip on S3 (moto) when `OASYS_TEST_S3_ENDPOINT` is set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_on_s3_storage() {
+    let Some(s3) = s3_bucket("docs").await else { return };
     for backend in backends() {
         let app = TestApp::spawn_with(&backend, |c| {
-            c.storage.url = Some(format!("s3://{bucket}/docs"));
-            c.storage.s3_endpoint = Some(endpoint.clone());
-            c.storage.s3_region = Some("us-east-1".into());
-            c.storage.s3_access_key_id = Some("testing".into());
-            c.storage.s3_secret_access_key = Some("testing".into());
-            c.storage.s3_allow_http = true;
+            s3.store_documents(c);
             c.documents.firm_quota = 1 << 20;
         })
         .await;
@@ -537,7 +557,7 @@ async fn documents_on_s3_storage() {
             );
         }
         let listing = crate::helpers::http()
-            .get(format!("{endpoint}/{bucket}?list-type=2&prefix=docs/"))
+            .get(format!("{}/{}?list-type=2&prefix=docs/", s3.endpoint, s3.bucket))
             .send()
             .await
             .unwrap()
