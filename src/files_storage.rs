@@ -210,44 +210,11 @@ impl FileStorage {
     }
 }
 
-/// The extraction queue's wake-up: the upload handler calls [`Extraction::wake_for`] with the
-/// firm after its transaction commits (the `pending` rows are then visible); [`Extraction::wake`]
-/// (firm unknown) makes the queue look at every firm. The queue (`extract::queue`) waits on
-/// [`Extraction::woken`] and takes what was asked with [`Extraction::take`].
-#[derive(Default)]
-pub struct Extraction {
-    notify: tokio::sync::Notify,
-    due: std::sync::Mutex<std::collections::HashSet<Uuid>>,
-    everywhere: std::sync::atomic::AtomicBool,
-}
-
-impl Extraction {
-    /// New work somewhere: every firm is looked at (cheaply, without opening its books).
-    pub fn wake(&self) {
-        self.everywhere.store(true, std::sync::atomic::Ordering::SeqCst);
-        self.notify.notify_one();
-    }
-
-    /// New work in `tenant`'s files.
-    pub fn wake_for(&self, tenant: Uuid) {
-        if let Ok(mut due) = self.due.lock() {
-            due.insert(tenant);
-        } else {
-            self.everywhere.store(true, std::sync::atomic::Ordering::SeqCst);
-        }
-        self.notify.notify_one();
-    }
-
-    pub async fn woken(&self) {
-        self.notify.notified().await;
-    }
-
-    /// The firms named since the last call, and whether every firm should be looked at.
-    pub fn take(&self) -> (Vec<Uuid>, bool) {
-        let due = self.due.lock().map(|mut d| d.drain().collect()).unwrap_or_default();
-        (due, self.everywhere.swap(false, std::sync::atomic::Ordering::SeqCst))
-    }
-}
+/// The extraction queue's wake-up: the upload handler calls `wake_for` with the firm after its
+/// transaction commits (the `pending` rows are then visible); `wake` (firm unknown) makes the
+/// queue look at every firm. The queue (`extract::queue`) waits on `woken` and takes what was
+/// asked with `take`.
+pub type Extraction = crate::due::FirmsDue;
 
 /// Runs `fut` from blocking code: on the server's runtime from a blocking thread, or on a small
 /// runtime of its own from the command line (`oasys verify`, export, import).

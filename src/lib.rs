@@ -13,6 +13,7 @@ pub mod tenancy;
 pub mod auth;
 pub mod backup;
 pub mod capture;
+pub mod due;
 pub mod files_storage;
 pub mod firm_archive;
 pub mod metrics;

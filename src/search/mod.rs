@@ -73,8 +73,7 @@ pub struct Search {
     firms: Mutex<HashMap<Uuid, Arc<Mutex<()>>>>,
     writers: Permits,
     /// Firms written to and not yet caught up by the background indexer.
-    dirty: Mutex<BTreeSet<Uuid>>,
-    wake: tokio::sync::Notify,
+    dirty: crate::due::FirmsDue,
     /// Tests only (`OASYS_TEST_SEARCH_SKIP_CATCH_UP=1`): requests leave their changes in the log,
     /// as a process killed right after its commit would.
     skip_after_write: bool,
@@ -87,8 +86,7 @@ impl Search {
             readers: Mutex::new(Vec::new()),
             firms: Mutex::new(HashMap::new()),
             writers: Permits::new(WRITERS),
-            dirty: Mutex::new(BTreeSet::new()),
-            wake: tokio::sync::Notify::new(),
+            dirty: crate::due::FirmsDue::default(),
             skip_after_write: std::env::var("OASYS_TEST_SEARCH_SKIP_CATCH_UP").is_ok_and(|v| v == "1"),
         }
     }
@@ -111,18 +109,17 @@ impl Search {
         if self.skip_after_write {
             return;
         }
-        lock(&self.dirty).insert(scope.tenant_id());
-        self.wake.notify_one();
+        self.dirty.wake_for(scope.tenant_id());
     }
 
     /// The firms written to since the last call, for the background indexer.
     pub fn take_dirty(&self) -> Vec<Uuid> {
-        std::mem::take(&mut *lock(&self.dirty)).into_iter().collect()
+        self.dirty.take().0
     }
 
     /// Waits until a write marks a firm.
     pub async fn written(&self) {
-        self.wake.notified().await;
+        self.dirty.woken().await;
     }
 
     /// Indexes every change in the firm's log and deletes it from the log; returns how many
