@@ -563,9 +563,14 @@ mod tests {
                 from: Some("books@example.com".into()),
                 ..SmtpConfig::default()
             },
+            ai: AiConfig {
+                key: Some("sk-aikey99".into()),
+                ..AiConfig::default()
+            },
             ..Config::default()
         };
         let shown = config.to_masked_toml();
+        assert!(!shown.contains("sk-aikey99"), "{shown}");
         assert!(!shown.contains("topsecret") && !shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("postgres://oasys:********@db/oasys"), "{shown}");
         assert!(!shown.contains("mailpass42"), "{shown}");

@@ -216,4 +216,58 @@ mod tests {
         );
         assert!(parse_answer(br#"{"choices":[]}"#).fields.is_err());
     }
+
+    /// A fake endpoint on port 0: answers a canned completion and keeps the body it received.
+    async fn fake(answer: &'static str) -> (String, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = seen.clone();
+        let app = axum::Router::new().route(
+            "/v1/chat/completions",
+            axum::routing::post(move |body: axum::body::Bytes| {
+                let kept = kept.clone();
+                async move {
+                    kept.lock().unwrap().extend_from_slice(&body);
+                    answer
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        (format!("http://{addr}"), seen)
+    }
+
+    #[tokio::test]
+    async fn the_endpoint_gets_only_the_text_and_its_answer_is_read() {
+        let (url, seen) = fake(
+            r#"{"choices":[{"message":{"content":"{\"gross\":\"10.00\"}"}}],"usage":{"prompt_tokens":10,"completion_tokens":2}}"#,
+        )
+        .await;
+        let config = AiConfig {
+            url: Some(url),
+            key: Some("k".into()),
+            ..AiConfig::default()
+        };
+        let o = extract(&config, "Invoice R-7 total 10,00 EUR").await;
+        assert_eq!(o.fields.unwrap().gross.as_deref(), Some("10.00"));
+        assert_eq!((o.tokens_in, o.tokens_out), (10, 2));
+        let body: Value = serde_json::from_slice(&seen.lock().unwrap()).unwrap();
+        assert_eq!(body["messages"][1]["content"], "Invoice R-7 total 10,00 EUR");
+        assert_eq!(body["messages"].as_array().map(Vec::len), Some(2));
+    }
+
+    #[tokio::test]
+    async fn an_endpoint_that_is_down_is_an_error() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        let config = AiConfig {
+            url: Some(format!("http://{addr}")),
+            timeout_secs: 2,
+            ..AiConfig::default()
+        };
+        let o = extract(&config, "text").await;
+        assert!(o.fields.is_err());
+        assert_eq!((o.tokens_in, o.tokens_out), (0, 0));
+    }
 }
