@@ -12,10 +12,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::store::StoreConfig;
 
+mod ai;
 mod exchange_rates;
 mod files;
 mod limits;
 mod smtp;
+pub use ai::AiConfig;
 pub use exchange_rates::ExchangeRatesConfig;
 pub use files::{DocumentsConfig, StorageConfig};
 pub use limits::{AuthConfig, ClientIpHeader, IpNet, ServerConfig, canonical};
@@ -57,6 +59,7 @@ pub struct Config {
     pub exchange_rates: ExchangeRatesConfig,
     pub storage: StorageConfig,
     pub documents: DocumentsConfig,
+    pub ai: AiConfig,
 }
 
 /// Backups the server takes by itself, and where `oasys backup` puts its pre-upgrade backups.
@@ -202,6 +205,7 @@ impl Default for Config {
             exchange_rates: ExchangeRatesConfig::default(),
             storage: StorageConfig::default(),
             documents: DocumentsConfig::default(),
+            ai: AiConfig::default(),
         }
     }
 }
@@ -316,6 +320,7 @@ impl Config {
         self.exchange_rates.validate()?;
         self.storage.validate()?;
         self.documents.validate()?;
+        self.ai.validate()?;
         self.backup.validate()
     }
 
@@ -350,6 +355,9 @@ impl Config {
         shown.smtp.url = shown.smtp.url.as_deref().map(mask_url_password);
         if shown.backup.s3_secret_access_key.is_some() {
             shown.backup.s3_secret_access_key = Some("********".into());
+        }
+        if shown.ai.key.is_some() {
+            shown.ai.key = Some("********".into());
         }
         if shown.storage.s3_secret_access_key.is_some() {
             shown.storage.s3_secret_access_key = Some("********".into());
@@ -555,9 +563,14 @@ mod tests {
                 from: Some("books@example.com".into()),
                 ..SmtpConfig::default()
             },
+            ai: AiConfig {
+                key: Some("sk-aikey99".into()),
+                ..AiConfig::default()
+            },
             ..Config::default()
         };
         let shown = config.to_masked_toml();
+        assert!(!shown.contains("sk-aikey99"), "{shown}");
         assert!(!shown.contains("topsecret") && !shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("postgres://oasys:********@db/oasys"), "{shown}");
         assert!(!shown.contains("mailpass42"), "{shown}");

@@ -163,47 +163,7 @@ pub fn insert(
     if n == 0 {
         return Ok(None);
     }
-    let mut field = |name: FieldName, value: String, amount: Option<i64>, confidence: u8, span: Option<Span>| {
-        let (start, end) = span_values(span);
-        tx.execute(
-            "INSERT INTO capture_draft_fields (draft_id, field, value, amount, confidence, span_start, span_end) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            &[
-                Value::from(id),
-                Value::from(name.as_str()),
-                Value::from(value),
-                Value::from(amount),
-                Value::from(i64::from(confidence)),
-                start,
-                end,
-            ],
-        )
-    };
-    if let Some(f) = &draft.vendor {
-        field(FieldName::Vendor, f.value.name.clone(), None, f.confidence, f.span)?;
-    }
-    for (name, f) in [(FieldName::Date, &draft.date), (FieldName::DueDate, &draft.due_date)] {
-        if let Some(f) = f {
-            field(name, f.value.to_string(), None, f.confidence, f.span)?;
-        }
-    }
-    for (name, f) in [
-        (FieldName::Number, &draft.number),
-        (FieldName::Currency, &draft.currency),
-    ] {
-        if let Some(f) = f {
-            field(name, f.value.clone(), None, f.confidence, f.span)?;
-        }
-    }
-    for (name, f) in [
-        (FieldName::Net, &draft.net),
-        (FieldName::Tax, &draft.tax),
-        (FieldName::Gross, &draft.gross),
-    ] {
-        if let Some(f) = f {
-            field(name, String::new(), Some(f.value), f.confidence, f.span)?;
-        }
-    }
+    write_fields(tx, id, draft)?;
     let lines = draft
         .lines
         .iter()
@@ -508,4 +468,101 @@ pub fn ai_usage_since(tx: &mut Tx, since: Timestamp) -> Result<(i64, i64), Store
         Some(r) => Ok((r.int(0)?, r.int(1)?)),
         None => Ok((0, 0)),
     }
+}
+
+/// The draft's one-value fields (vendor, dates, number, currency, totals).
+fn write_fields(tx: &mut Tx, id: Uuid, draft: &Draft) -> Result<(), StoreError> {
+    let mut field = |name: FieldName, value: String, amount: Option<i64>, confidence: u8, span: Option<Span>| {
+        let (start, end) = span_values(span);
+        tx.execute(
+            "INSERT INTO capture_draft_fields (draft_id, field, value, amount, confidence, span_start, span_end) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                Value::from(id),
+                Value::from(name.as_str()),
+                Value::from(value),
+                Value::from(amount),
+                Value::from(i64::from(confidence)),
+                start,
+                end,
+            ],
+        )
+    };
+    if let Some(f) = &draft.vendor {
+        field(FieldName::Vendor, f.value.name.clone(), None, f.confidence, f.span)?;
+    }
+    for (name, f) in [(FieldName::Date, &draft.date), (FieldName::DueDate, &draft.due_date)] {
+        if let Some(f) = f {
+            field(name, f.value.to_string(), None, f.confidence, f.span)?;
+        }
+    }
+    for (name, f) in [
+        (FieldName::Number, &draft.number),
+        (FieldName::Currency, &draft.currency),
+    ] {
+        if let Some(f) = f {
+            field(name, f.value.clone(), None, f.confidence, f.span)?;
+        }
+    }
+    for (name, f) in [
+        (FieldName::Net, &draft.net),
+        (FieldName::Tax, &draft.tax),
+        (FieldName::Gross, &draft.gross),
+    ] {
+        if let Some(f) = f {
+            field(name, String::new(), Some(f.value), f.confidence, f.span)?;
+        }
+    }
+    Ok(())
+}
+
+/// Replaces the one-value fields of a pending draft (after the AI endpoint improved them);
+/// false when the draft is no longer pending.
+pub fn replace_fields(tx: &mut Tx, id: Uuid, draft: &Draft) -> Result<bool, StoreError> {
+    let contact = draft.vendor.as_ref().and_then(|v| v.value.contact_id);
+    let n = tx.execute(
+        "UPDATE capture_drafts SET contact_id = $2 WHERE id = $1 AND status = 'pending'",
+        params![id, contact],
+    )?;
+    if n == 0 {
+        return Ok(false);
+    }
+    tx.execute("DELETE FROM capture_draft_fields WHERE draft_id = $1", params![id])?;
+    write_fields(tx, id, draft)?;
+    Ok(true)
+}
+
+/// One call to the AI endpoint, as logged in `ai_calls` (also when it failed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AiCall<'a> {
+    pub company: Option<Uuid>,
+    pub at: Timestamp,
+    /// `extract` or `suggest_account`.
+    pub purpose: &'a str,
+    pub model: &'a str,
+    pub tokens_in: i64,
+    pub tokens_out: i64,
+    pub cost_micros: i64,
+    /// None when it worked.
+    pub error: Option<String>,
+}
+
+pub fn log_ai_call(tx: &mut Tx, c: &AiCall) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO ai_calls (id, company_id, at, purpose, model, tokens_in, tokens_out, cost_micros, ok, error) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        params![
+            Uuid::now_v7(),
+            c.company,
+            ts(c.at),
+            c.purpose,
+            c.model,
+            c.tokens_in,
+            c.tokens_out,
+            c.cost_micros,
+            c.error.is_none(),
+            c.error.clone()
+        ],
+    )?;
+    Ok(())
 }

@@ -83,6 +83,17 @@ pub fn run(
         server(&mut report, &config, args.url.as_deref(), true);
     } else {
         check_config(&mut report, &config, flags, env);
+        match &config.ai.url {
+            None => report.ok("ai", "off (no [ai] url: nothing is sent anywhere)"),
+            Some(url) => report.ok(
+                "ai",
+                format!(
+                    "{} with model {} (firms switch it on and cap its monthly cost)",
+                    url_host(url),
+                    config.ai.model
+                ),
+            ),
+        }
         let dir = config.data_dir();
         let owned = data_dir(&mut report, &dir);
         disk(&mut report, &dir);

@@ -6,6 +6,7 @@
 //! an accepted draft, `text.rs` splits lines and reads amounts, percentages and dates. How confidence
 //! is computed and the date ambiguity rule: `docs/capture.md`.
 
+pub mod ai;
 mod labels;
 pub mod learn;
 pub mod read;

@@ -2,6 +2,11 @@
 //! draft (`domain::capture::read`) with the company's vendors and learned layouts, in one write
 //! transaction of the firm; [`catch_up`] does the same for every inbox file whose text is ready
 //! and has no draft (the review queue calls it, so a hook missed in a crash loses nothing).
+//! When `[ai]` is configured and the firm switched it on, each new draft is then offered to the
+//! AI endpoint ([`ai`]) after its transaction, and improved in a second one.
+
+pub mod ai;
+mod improve;
 
 use uuid::Uuid;
 
@@ -13,9 +18,10 @@ use crate::store::{StoreError, Tx, capture as kept, companies};
 /// Makes drafts for the ready inbox files of a firm (all, or `file`); returns how many.
 pub fn make_drafts(app: &App, tenant: Uuid, file: Option<Uuid>) -> Result<usize, StoreError> {
     let scope = TenantScope::operator(tenant);
-    app.store.tenant_write(&scope, |tx: &mut Tx| {
+    let offer = app.config.ai.url.is_some();
+    let made = app.store.tenant_write(&scope, |tx: &mut Tx| {
         let ready = kept::ready(tx, None, file)?;
-        let mut made = 0;
+        let mut made = Vec::new();
         for r in ready {
             let Some(company) = companies::get(tx, r.company_id)? else {
                 continue;
@@ -34,12 +40,25 @@ pub fn make_drafts(app: &App, tenant: Uuid, file: Option<Uuid>) -> Result<usize,
                 date_order: order,
             };
             let draft = capture::read(&r.text, &ctx);
-            if kept::insert(tx, company.id, r.file_id, r.version, &draft, jiff::Timestamp::now())?.is_some() {
-                made += 1;
+            if let Some(id) = kept::insert(tx, company.id, r.file_id, r.version, &draft, jiff::Timestamp::now())? {
+                made.push(improve::Made {
+                    company: company.id,
+                    draft_id: id,
+                    draft: if offer { Some(draft) } else { None },
+                    text: if offer { r.text } else { String::new() },
+                    vendors,
+                    currency: company.currency.clone(),
+                    order,
+                });
             }
         }
-        Ok(made)
-    })
+        Ok::<_, StoreError>(made)
+    })?;
+    let count = made.len();
+    if offer {
+        improve::with_ai(app, &scope, made);
+    }
+    Ok(count)
 }
 
 /// Called by extraction once the text of an inbox file is `done` (issue 18 contract): its draft
