@@ -325,11 +325,18 @@ test("acceptance: reconciled by keyboard (Enter on the invoice, e for the expens
   const paid = await api("GET", `/api/invoicing/invoices/${invoice.id}/`);
   assert.equal(paid.status, "paid");
 
-  // 2. The card payment: `e`, the account, Enter.
+  // 2. The card payment: `e`, the account (suggested: the vendor named in the line books to 6400), Enter.
+  await api("POST", "/api/purchase/vendors/", { name: "Staples", expense_account: ids["6400"] });
   await selectLine("STAPLES");
   await page.locator("body").press("e");
   const e = page.locator("#expense-dialog[open]");
   await e.waitFor();
+  await e.locator("#suggest-account").click();
+  const hint = e.locator("#account-hints li").first();
+  await hint.waitFor();
+  assert.equal(await hint.getAttribute("data-source"), "contact");
+  assert.match(await hint.innerText(), /6400[\s\S]*usual account of Staples/);
+  assert.equal(await e.locator("[name=account]").inputValue(), ids["6400"]);
   await e.locator("[name=account]").selectOption(ids["6400"]);
   await e.locator("[name=description]").fill("Office supplies");
   await e.locator("[name=description]").press("Enter");

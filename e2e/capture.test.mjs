@@ -109,6 +109,11 @@ test("a receipt dropped in the inbox is reviewed and accepted as a bill with the
 
 test("Settings → Firm shows the AI switch (off), the monthly limit and this month's use, and saves them", async () => {
   await page.goto(`${base}/settings/firm`);
+  // The document storage the firm uses of its quota (the receipt uploaded above), as the API says.
+  const usage = await api("GET", "/api/documents/usage/");
+  assert.ok(usage.used_bytes > 0, JSON.stringify(usage));
+  await page.locator("#document-usage").getByText(/of 5\.0 GB used/).waitFor();
+  assert.match(await page.locator("#document-usage").innerText(), /in the data directory/);
   const form = page.locator("form#ai-settings");
   await form.waitFor();
   assert.equal(await form.locator("[name=enabled]").isChecked(), false);

@@ -21,21 +21,30 @@ each a string or null when the text does not say: vendor_name, tax_id, iban, dat
 due_date (YYYY-MM-DD), number, currency (ISO 4217 code), net, tax, gross (amounts as decimals with a \
 dot, no thousands separators). Answer nothing but the JSON object.";
 
-/// What one call gave: the tokens the endpoint counted (0 when it did not say) and the fields,
-/// or why there are none.
+/// What one call gave: the tokens the endpoint counted (0 when it did not say) and the answer
+/// read from it (a document's fields, an account picked), or why there is none.
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub struct Outcome<T = AiFields> {
     pub tokens_in: i64,
     pub tokens_out: i64,
-    pub fields: Result<AiFields, String>,
+    pub answer: Result<T, String>,
 }
 
-impl Outcome {
+impl<T> Outcome<T> {
     pub fn failed(e: impl ToString) -> Self {
         Outcome {
             tokens_in: 0,
             tokens_out: 0,
-            fields: Err(e.to_string()),
+            answer: Err(e.to_string()),
+        }
+    }
+
+    /// The same call with its content read by `read`.
+    fn then<U>(self, read: impl FnOnce(T) -> Result<U, String>) -> Outcome<U> {
+        Outcome {
+            tokens_in: self.tokens_in,
+            tokens_out: self.tokens_out,
+            answer: self.answer.and_then(read),
         }
     }
 
@@ -48,20 +57,28 @@ impl Outcome {
 
 /// The request body for `text` (cut to [`MAX_TEXT_CHARS`]).
 pub fn request_body(config: &AiConfig, text: &str) -> Value {
-    let cut: String = text.chars().take(MAX_TEXT_CHARS).collect();
+    chat_body(config, SYSTEM, text.chars().take(MAX_TEXT_CHARS).collect())
+}
+
+fn chat_body(config: &AiConfig, system: &str, user: String) -> Value {
     json!({
         "model": config.model,
         "temperature": 0,
         "response_format": {"type": "json_object"},
         "messages": [
-            {"role": "system", "content": SYSTEM},
-            {"role": "user", "content": cut},
+            {"role": "system", "content": system},
+            {"role": "user", "content": user},
         ],
     })
 }
 
 /// Asks the endpoint for the fields of `text`; never fails, the outcome says what went wrong.
 pub async fn extract(config: &AiConfig, text: &str) -> Outcome {
+    chat(config, request_body(config, text)).await.then(|c| fields(&c))
+}
+
+/// One chat completion: the content of its first choice.
+async fn chat(config: &AiConfig, body: Value) -> Outcome<String> {
     let Some(base) = config.url.as_deref() else {
         return Outcome::failed("no [ai] url is configured");
     };
@@ -74,7 +91,7 @@ pub async fn extract(config: &AiConfig, text: &str) -> Outcome {
         Err(e) => return Outcome::failed(e),
     };
     let url = format!("{}/v1/chat/completions", base.trim_end_matches('/'));
-    let body = match serde_json::to_vec(&request_body(config, text)) {
+    let body = match serde_json::to_vec(&body) {
         Ok(b) => b,
         Err(e) => return Outcome::failed(e),
     };
@@ -105,7 +122,7 @@ pub async fn extract(config: &AiConfig, text: &str) -> Outcome {
             Err(e) => return Outcome::failed(format!("the answer broke off: {e}")),
         }
     }
-    parse_answer(&answer)
+    completion(&answer)
 }
 
 #[derive(Deserialize)]
@@ -135,6 +152,11 @@ struct Usage {
 
 /// Reads a chat completion's answer: its `usage` and the JSON object in its first choice.
 pub fn parse_answer(answer: &[u8]) -> Outcome {
+    completion(answer).then(|c| fields(&c))
+}
+
+/// Reads a chat completion: its `usage` and the content of its first choice.
+fn completion(answer: &[u8]) -> Outcome<String> {
     let completion: Completion = match serde_json::from_slice(answer) {
         Ok(c) => c,
         Err(e) => return Outcome::failed(format!("the answer is not a chat completion: {e}")),
@@ -143,19 +165,15 @@ pub fn parse_answer(answer: &[u8]) -> Outcome {
         .usage
         .map_or((0, 0), |u| (u.prompt_tokens.max(0), u.completion_tokens.max(0)));
     let content = completion.choices.into_iter().next().and_then(|c| c.message.content);
-    let fields = match content {
-        None => Err("the answer has no content".to_string()),
-        Some(content) => fields(&content),
-    };
     Outcome {
         tokens_in,
         tokens_out,
-        fields,
+        answer: content.ok_or_else(|| "the answer has no content".to_string()),
     }
 }
 
-fn fields(content: &str) -> Result<AiFields, String> {
-    // Models sometimes wrap the object in a code fence: take the outermost braces.
+/// The JSON object in a content (models sometimes wrap it in a code fence: the outermost braces).
+fn object(content: &str) -> Result<serde_json::Map<String, Value>, String> {
     let start = content.find('{');
     let end = content.rfind('}');
     let object = match (start, end) {
@@ -166,6 +184,11 @@ fn fields(content: &str) -> Result<AiFields, String> {
     let Value::Object(map) = value else {
         return Err("the answer's content is not a JSON object".into());
     };
+    Ok(map)
+}
+
+fn fields(content: &str) -> Result<AiFields, String> {
+    let map = object(content)?;
     let get = |key: &str| match map.get(key) {
         Some(Value::String(s)) => Some(s.clone()),
         Some(Value::Number(n)) => Some(n.to_string()),
@@ -185,6 +208,55 @@ fn fields(content: &str) -> Result<AiFields, String> {
     })
 }
 
+const SUGGEST: &str = "You assign a bank transaction or a document to one account of a chart of accounts. \
+The user gives the chart (one account per line: code, a tab, name) and then the transaction. Answer with one JSON \
+object: account_code (a code from the chart, exactly as written) and reason (one short sentence). Answer nothing \
+but the JSON object.";
+
+/// The most accounts of a chart that are sent.
+pub const MAX_CHART_ACCOUNTS: usize = 400;
+
+/// The account the endpoint picked, as it wrote it; checked against the chart by the caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pick {
+    pub code: String,
+    pub reason: String,
+}
+
+/// The request body asking for an account of `chart` (`(code, name)`) for `text`: the chart's
+/// codes and names and the text, nothing else.
+pub fn suggest_body(config: &AiConfig, text: &str, chart: &[(String, String)]) -> Value {
+    let mut user = String::from("Chart of accounts:\n");
+    for (code, name) in chart.iter().take(MAX_CHART_ACCOUNTS) {
+        user.push_str(code);
+        user.push('\t');
+        user.push_str(name);
+        user.push('\n');
+    }
+    user.push_str("\nTransaction:\n");
+    user.extend(text.chars().take(MAX_TEXT_CHARS));
+    chat_body(config, SUGGEST, user)
+}
+
+/// Asks the endpoint which account of `chart` `text` belongs to; never fails.
+pub async fn suggest_account(config: &AiConfig, text: &str, chart: &[(String, String)]) -> Outcome<Pick> {
+    chat(config, suggest_body(config, text, chart)).await.then(|c| pick(&c))
+}
+
+fn pick(content: &str) -> Result<Pick, String> {
+    let map = object(content)?;
+    let text = |key: &str| match map.get(key) {
+        Some(Value::String(s)) => Some(s.trim().to_string()),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    let code = text("account_code")
+        .filter(|c| !c.is_empty())
+        .ok_or("the answer names no account_code")?;
+    let reason: String = text("reason").unwrap_or_default().chars().take(300).collect();
+    Ok(Pick { code, reason })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,7 +266,7 @@ mod tests {
         let answer = br#"{"choices":[{"message":{"content":"```json\n{\"gross\": 119.5, \"number\": \"A-1\", \"tax\": {}}\n```"}}],"usage":{"prompt_tokens":1200,"completion_tokens":40}}"#;
         let o = parse_answer(answer);
         assert_eq!((o.tokens_in, o.tokens_out), (1200, 40));
-        let f = o.fields.clone().unwrap_or_default();
+        let f = o.answer.clone().unwrap_or_default();
         assert_eq!(f.gross.as_deref(), Some("119.5"));
         assert_eq!(f.number.as_deref(), Some("A-1"));
         assert_eq!(f.tax, None);
@@ -208,13 +280,13 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        assert!(parse_answer(b"<html>").fields.is_err());
+        assert!(parse_answer(b"<html>").answer.is_err());
         assert!(
             parse_answer(br#"{"choices":[{"message":{"content":"no idea"}}]}"#)
-                .fields
+                .answer
                 .is_err()
         );
-        assert!(parse_answer(br#"{"choices":[]}"#).fields.is_err());
+        assert!(parse_answer(br#"{"choices":[]}"#).answer.is_err());
     }
 
     /// A fake endpoint on port 0: answers a canned completion and keeps the body it received.
@@ -249,7 +321,7 @@ mod tests {
             ..AiConfig::default()
         };
         let o = extract(&config, "Invoice R-7 total 10,00 EUR").await;
-        assert_eq!(o.fields.unwrap().gross.as_deref(), Some("10.00"));
+        assert_eq!(o.answer.unwrap().gross.as_deref(), Some("10.00"));
         assert_eq!((o.tokens_in, o.tokens_out), (10, 2));
         let body: Value = serde_json::from_slice(&seen.lock().unwrap()).unwrap();
         assert_eq!(body["messages"][1]["content"], "Invoice R-7 total 10,00 EUR");
@@ -267,7 +339,35 @@ mod tests {
             ..AiConfig::default()
         };
         let o = extract(&config, "text").await;
-        assert!(o.fields.is_err());
+        assert!(o.answer.is_err());
         assert_eq!((o.tokens_in, o.tokens_out), (0, 0));
+    }
+
+    #[tokio::test]
+    async fn an_account_is_picked_from_the_chart_sent() {
+        let (url, seen) = fake(
+            r#"{"choices":[{"message":{"content":"{\"account_code\": 6400, \"reason\": \"Office rent\"}"}}],"usage":{"prompt_tokens":90,"completion_tokens":9}}"#,
+        )
+        .await;
+        let config = AiConfig {
+            url: Some(url),
+            ..AiConfig::default()
+        };
+        let chart = vec![("6400".to_string(), "Rent".to_string())];
+        let o = suggest_account(&config, "LANDLORD GMBH rent May", &chart).await;
+        assert_eq!(
+            o.answer,
+            Ok(Pick {
+                code: "6400".into(),
+                reason: "Office rent".into()
+            })
+        );
+        let body: Value = serde_json::from_slice(&seen.lock().unwrap()).unwrap();
+        let user = body["messages"][1]["content"].as_str().unwrap();
+        assert!(
+            user.contains("6400\tRent") && user.ends_with("LANDLORD GMBH rent May"),
+            "{user}"
+        );
+        assert!(pick("{\"reason\": \"x\"}").is_err());
     }
 }

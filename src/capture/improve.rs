@@ -93,10 +93,10 @@ pub(super) fn with_ai(app: &App, scope: &TenantScope, made: Vec<Made>) {
                     tokens_in: outcome.tokens_in,
                     tokens_out: outcome.tokens_out,
                     cost_micros: cost,
-                    error: outcome.fields.as_ref().err().cloned(),
+                    error: outcome.answer.as_ref().err().cloned(),
                 },
             )?;
-            if let Ok(fields) = &outcome.fields {
+            if let Ok(fields) = &outcome.answer {
                 let mut draft = rule.clone();
                 let ctx = Context {
                     vendors: &m.vendors,
@@ -113,7 +113,7 @@ pub(super) fn with_ai(app: &App, scope: &TenantScope, made: Vec<Made>) {
         if let Err(e) = written {
             tracing::warn!(error = %e, "capture: the AI call's result was not kept");
         }
-        if let Err(e) = &outcome.fields {
+        if let Err(e) = &outcome.answer {
             tracing::info!(error = %e, "capture: the AI endpoint did not help; the rule draft stands");
         }
     }

@@ -8,6 +8,8 @@
 pub mod ai;
 mod improve;
 
+pub use improve::month_start;
+
 use uuid::Uuid;
 
 use crate::app::App;

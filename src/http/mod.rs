@@ -207,6 +207,7 @@ pub fn api_routes() -> openapi::Routes {
         .route("/api/capture/drafts/{id}/", get(capture::get))
         .route("/api/capture/drafts/{id}/accept/", post(capture::accept))
         .route("/api/capture/drafts/{id}/reject/", post(capture::reject))
+        .route("/api/capture/suggest-account/", post(capture::suggest::suggest_account))
         // budgets per fiscal year: the grid by hand, pasted text, last year's actuals ± %
         .route("/api/accounting/budgets/", resource::many::<Budgets>())
         .route(
@@ -243,6 +244,7 @@ pub fn api_routes() -> openapi::Routes {
             "/api/documents/{id}/versions/",
             post(files::add_version).layer(DefaultBodyLimit::disable()),
         )
+        .route("/api/documents/usage/", get(files::usage::usage))
         .route("/api/documents/{id}/download/", get(files::download::download))
         .route("/api/documents/{id}/preview/", get(files::download::preview))
         .route("/api/documents/{id}/text/", get(files::text::text))

@@ -12,6 +12,7 @@ pub mod banking;
 pub mod budgets;
 pub mod bulk;
 pub mod capture;
+pub mod capture_suggest;
 pub mod companies;
 pub mod contacts;
 pub mod delivery;

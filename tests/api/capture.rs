@@ -17,7 +17,7 @@ use crate::receipts;
 const DRAFTS: &str = "/api/capture/drafts/";
 
 /// Puts a file with this extracted text in the company's inbox, as extraction leaves it.
-fn seed_inbox(app: &TestApp, tenant: &str, company: &str, name: &str, text: &str) -> Uuid {
+pub(crate) fn seed_inbox(app: &TestApp, tenant: &str, company: &str, name: &str, text: &str) -> Uuid {
     let file = Uuid::now_v7();
     let company = Uuid::parse_str(company).unwrap();
     let now = "2026-11-04T09:00:00Z";
@@ -75,7 +75,7 @@ fn seed_inbox(app: &TestApp, tenant: &str, company: &str, name: &str, text: &str
     file
 }
 
-async fn me(f: &Firm) -> (String, String) {
+pub(crate) async fn me(f: &Firm) -> (String, String) {
     let r = f.get("/api/auth/me/").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     (

@@ -280,6 +280,20 @@ async fn size_limit_and_quota(backend: &Backend) {
     // The same bytes again are stored once and count once.
     let again = uploaded(&firm, "a-again.txt", a.as_bytes()).await;
     assert_eq!(objects(&app), 1, "identical bytes are stored once per firm");
+    // Settings shows what the firm uses of its quota: the object once.
+    let usage = firm.get("/api/documents/usage/").await;
+    assert_eq!(usage.status, StatusCode::OK, "{}", usage.body);
+    assert_eq!(
+        (
+            &usage.body["used_bytes"],
+            &usage.body["quota_bytes"],
+            &usage.body["max_file_bytes"],
+            &usage.body["storage"]
+        ),
+        (&json!(a.len()), &json!(6_000), &json!(4_000), &json!("local"))
+    );
+    let other = Firm::register(&app, "other@quota.test", "Other Ltd").await;
+    assert_eq!(other.get("/api/documents/usage/").await.body["used_bytes"], 0);
     let r = upload(&firm, "b.txt", b.as_bytes(), &[]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body["file"][0].as_str().unwrap().contains("quota"), "{}", r.body);

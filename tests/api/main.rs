@@ -17,6 +17,7 @@ mod banking_jobs;
 mod budgets;
 mod caller_cache;
 mod capture;
+mod capture_ai;
 mod cli;
 mod consolidation;
 mod contacts;

@@ -49,6 +49,7 @@ export function Firm() {
           );
         }}
       </Async>
+      <DocumentStorage />
       <AiSettings edit={can(user, "firm.manage")} />
     </Page>
   );
@@ -59,6 +60,50 @@ interface Ai {
   monthly_limit: string;
   used_this_month: string;
   calls_this_month: number;
+}
+
+interface Usage {
+  used_bytes: number;
+  quota_bytes: number;
+  max_file_bytes: number;
+  storage: "local" | "s3";
+}
+
+/** Bytes as people read them: 1.5 MB, 5 GB (powers of 1024, as the quota is set). */
+export function bytes(n: number): string {
+  const units = ["bytes", "KB", "MB", "GB", "TB"];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
+  return i === 0 ? `${n} bytes` : `${v >= 10 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
+}
+
+/** What the firm's documents take of its quota (`/api/documents/usage/`). */
+function DocumentStorage() {
+  const q = useQuery<Usage>("/api/documents/usage/");
+  return (
+    <section class="document-storage">
+      <h2>Document storage</h2>
+      <Async q={q}>
+        {(u) => {
+          const share = u.quota_bytes > 0 ? Math.min(100, (u.used_bytes / u.quota_bytes) * 100) : 0;
+          return (
+            <div id="document-usage">
+              <p>
+                {bytes(u.used_bytes)} of {bytes(u.quota_bytes)} used ({share < 1 && u.used_bytes > 0 ? "under 1" : share.toFixed(0)}%), kept{" "}
+                {u.storage === "s3" ? "in S3-compatible object storage" : "in the data directory"}.
+              </p>
+              <progress max={100} value={share} aria-label="Share of the quota used" />
+              <p class="muted">Files up to {bytes(u.max_file_bytes)} each. Identical files are stored once.</p>
+            </div>
+          );
+        }}
+      </Async>
+    </section>
+  );
 }
 
 /** The firm's AI switch and monthly limit with this month's use (`/api/capture/ai-settings/`). */

@@ -10,6 +10,7 @@ pub mod ai;
 mod labels;
 pub mod learn;
 pub mod read;
+pub mod suggest;
 pub mod text;
 mod vendor;
 

@@ -6,6 +6,7 @@
 
 pub mod ai;
 mod dto;
+pub mod suggest;
 
 use axum::Json;
 use axum::http::StatusCode;

@@ -14,6 +14,7 @@ pub mod download;
 pub mod dto;
 pub mod text;
 pub mod upload;
+pub mod usage;
 
 use axum::Json;
 use axum::extract::{Multipart, Path};

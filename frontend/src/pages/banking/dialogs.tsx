@@ -5,13 +5,13 @@
 // Each is one POST under `/api/banking/lines/{id}/`; a server without it answers 404, which the
 // dialog shows in words (`bankCall`).
 import { useEffect, useRef, useState } from "preact/hooks";
-import { qs, type Page as PageT } from "../../api";
+import { api, qs, type Page as PageT } from "../../api";
 import { bankCall, LINES_API, type BankAccount, type RuleProposal, type StatementLine } from "../../banking";
 import { CONTACTS, KINDS, useContacts, useTaxRates, type Doc } from "../../documents";
 import { formatDate } from "../../format";
 import { decimals, formatMinor, fromMinor, toMinor } from "../../money";
 import { useQuery } from "../../query";
-import { Dialog, Empty, FieldError, fieldErrors, FormErrors, Money } from "../../ui";
+import { Dialog, Empty, FieldError, fieldErrors, FormErrors, Money, toastError } from "../../ui";
 import { useAccounts } from "../accounts";
 
 export type Creating = "payment" | "expense" | "transfer" | "fee";
@@ -143,6 +143,22 @@ export function PaymentDialog({ line, onClose, onDone }: Props) {
   );
 }
 
+/** One account `/api/capture/suggest-account/` proposes for a line, with its reason. */
+interface AccountHint {
+  account: string;
+  code: string;
+  name: string;
+  source: "rule" | "history" | "contact" | "ai";
+  reason: string;
+  confidence: number;
+}
+
+const AI_WORDS: Record<string, string> = {
+  off: " (AI help is off)",
+  limit_reached: " (this month's AI limit is reached)",
+  failed: " (the AI endpoint did not help)",
+};
+
 export function ExpenseDialog({ line, rule, onClose, onDone }: Props & { rule: RuleProposal | null }) {
   const incoming = !line.amount.startsWith("-");
   const chart = useAccounts().data?.results ?? [];
@@ -160,6 +176,17 @@ export function ExpenseDialog({ line, rule, onClose, onDone }: Props & { rule: R
   const { errors, busy, send } = useSend();
   const first = useFirstFocus<HTMLSelectElement>();
   const set = (k: keyof typeof form) => (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value });
+  // Asked for, not fetched on open: a suggestion may call the firm's paid AI endpoint.
+  const [hints, setHints] = useState<{ list: AccountHint[]; ai: string } | null>(null);
+  const suggest = async () => {
+    try {
+      const r = await api<{ suggestions: AccountHint[]; ai: string }>("POST", "/api/capture/suggest-account/", { body: { bank_line: line.id } });
+      setHints({ list: r.suggestions, ai: r.ai });
+      if (!form.account && r.suggestions[0]) setForm({ ...form, account: r.suggestions[0].account });
+    } catch (err) {
+      toastError(err);
+    }
+  };
   const submit = async (e: Event) => {
     e.preventDefault();
     const body = { account: form.account || null, tax_rate: form.tax_rate || null, description: form.description.trim() || null, contact: form.contact || null };
@@ -177,6 +204,17 @@ export function ExpenseDialog({ line, rule, onClose, onDone }: Props & { rule: R
           </select>
           <FieldError errors={errors} name="account" />
         </label>
+        {!rule && <button type="button" class="link" id="suggest-account" onClick={suggest}>Suggest an account</button>}
+        {hints && (hints.list.length === 0
+          ? <p class="muted" id="account-hints">No suggestion from the records{AI_WORDS[hints.ai] ?? ""}.</p>
+          : <ul class="account-hints" id="account-hints">
+              {hints.list.map((h) => (
+                <li data-source={h.source}>
+                  <button type="button" class="link" onClick={() => setForm({ ...form, account: h.account })}>{h.code} {h.name}</button>{" "}
+                  <span class="muted">{h.reason} ({h.confidence}%)</span>
+                </li>
+              ))}
+            </ul>)}
         <label>Tax rate
           <select name="tax_rate" value={form.tax_rate} onChange={set("tax_rate")}>
             <option value="">No tax</option>

@@ -4,6 +4,7 @@ use super::super::ops::Access::{Company, Firm};
 use super::super::ops::Kind::Text;
 use super::super::ops::{Op, op, shape, tagged};
 use crate::http::capture::ai::{AiSettingsBody, AiSettingsDto};
+use crate::http::capture::suggest::{SuggestBody, SuggestionsDto};
 use crate::http::capture::{AcceptBody, DraftDto, DraftSummaryDto};
 
 pub fn capture() -> Vec<Op> {
@@ -73,6 +74,22 @@ pub fn capture() -> Vec<Op> {
             .about("Sets the draft aside (the document stays). A draft decided already is a 400.")
             .idempotent()
             .ok(shape::<DraftDto>()),
+            op(
+                "POST /api/capture/suggest-account/",
+                "suggestAccount",
+                "Suggest the account of a bank line or a text",
+            )
+            .about(
+                "Give `bank_line` (a statement line's id) or `text` (with `amount`, negative for money out). The \
+                     firm's records answer first: the bank rule that assigns the line, the accounts the \
+                     counterparty's earlier lines were booked to, the default account of a contact the words name. \
+                     When none is sure enough (confidence under 60) and the firm switched AI on under its monthly \
+                     limit, the configured endpoint is asked with the words and the chart's codes and names only, \
+                     and the call is logged with its cost; `ai` says what became of it. Writes nothing but that \
+                     log.",
+            )
+            .json(shape::<SuggestBody>())
+            .ok(shape::<SuggestionsDto>()),
         ],
     );
     [queue, settings].into_iter().flatten().collect()

@@ -1,14 +1,29 @@
 //! Operations of documents a firm keeps (files): upload, list, show, change, delete, versions,
 //! links, download and preview, extracted text.
 
-use super::super::ops::Access::Company;
+use super::super::ops::Access::{Company, Firm};
 use super::super::ops::Kind::{Bool, Date, Id, Int, Text};
 use super::super::ops::{Answer, Op, op, shape, tagged};
 use crate::http::files::dto::{FileDto, LinkBody, PatchBody, UploadForm, VersionForm};
 use crate::http::files::text::TextDto;
+use crate::http::files::usage::UsageDto;
 
 pub fn files() -> Vec<Op> {
-    tagged(
+    let usage = tagged(
+        "Documents (files)",
+        Firm,
+        [op(
+            "GET /api/documents/usage/",
+            "getDocumentUsage",
+            "The firm's document storage",
+        )
+        .about(
+            "Bytes kept (each distinct file once, all versions and companies) against the firm's quota, the \
+                 largest file taken, and where the bytes are (`local` or `s3`).",
+        )
+        .ok(shape::<UsageDto>())],
+    );
+    let company = tagged(
         "Documents (files)",
         Company,
         [
@@ -118,5 +133,6 @@ pub fn files() -> Vec<Op> {
             .about("Refused (409) when the record is posted: a posted record keeps its evidence.")
             .writes(),
         ],
-    )
+    );
+    [usage, company].into_iter().flatten().collect()
 }
