@@ -1,14 +1,15 @@
 //! A search: the words typed turned into a Tantivy query (typo-tolerant, the last word a
 //! prefix), the filters, the counts per kind, and snippets with highlight ranges.
 
-use std::collections::BTreeMap;
 use std::ops::{Bound, Range};
+use std::sync::OnceLock;
+
+use levenshtein_automata::{DFA, Distance, LevenshteinAutomatonBuilder};
 
 use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
 use uuid::Uuid;
 
@@ -200,14 +201,14 @@ pub fn run(searcher: &Searcher, f: &Fields, req: &Request) -> Result<Found, Sear
         .map(|(k, n)| (*k, n))
         .collect();
     let mut hits = Vec::with_capacity(top.len());
-    let mut matcher = Matcher::new(&words);
+    let matcher = Matcher::new(&words);
     for (score, address) in top {
-        hits.push(hit(searcher, f, &mut matcher, score, address)?);
+        hits.push(hit(searcher, f, &matcher, score, address)?);
     }
     Ok(Found { total, counts, hits })
 }
 
-fn hit(searcher: &Searcher, f: &Fields, words: &mut Matcher, score: Score, at: DocAddress) -> Result<Hit, SearchError> {
+fn hit(searcher: &Searcher, f: &Fields, words: &Matcher, score: Score, at: DocAddress) -> Result<Hit, SearchError> {
     let doc: TantivyDocument = searcher.doc(at)?;
     let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("").to_owned();
     let int = |field| doc.get_first(field).and_then(|v| v.as_i64());
@@ -229,7 +230,7 @@ fn hit(searcher: &Searcher, f: &Fields, words: &mut Matcher, score: Score, at: D
         body.truncate(end);
     }
     let title_highlights = highlights(&title, words);
-    let snippet = snippet(f, &body, words);
+    let snippet = snippet(&body, words);
     Ok(Hit {
         kind,
         id: uuid(f.id).ok_or_else(|| SearchError::Index("a document without an id".into()))?,
@@ -247,108 +248,117 @@ fn hit(searcher: &Searcher, f: &Fields, words: &mut Matcher, score: Score, at: D
     })
 }
 
-/// Which tokens the query's words match, remembered for the query's hits (a body repeats its
-/// words, and hits share them).
-struct Matcher<'w> {
-    words: &'w [Word],
-    seen: std::collections::HashMap<String, bool>,
+/// Which tokens the query's words match, as the index matched them: one Levenshtein automaton
+/// per word (distance and transpositions as the index's fuzzy queries, a prefix automaton for
+/// the word being typed), each token a walk over its bytes.
+struct Matcher {
+    dfas: Vec<DFA>,
 }
 
-impl<'w> Matcher<'w> {
-    fn new(words: &'w [Word]) -> Matcher<'w> {
-        Matcher {
-            words,
-            seen: std::collections::HashMap::new(),
-        }
+/// The automaton builders for distances 0, 1 and 2, made once (making one for distance 2 takes
+/// milliseconds; an automaton from a builder takes microseconds).
+fn builder(distance: u8) -> &'static LevenshteinAutomatonBuilder {
+    static BUILDERS: OnceLock<[LevenshteinAutomatonBuilder; 3]> = OnceLock::new();
+    let all = BUILDERS.get_or_init(|| [0, 1, 2].map(|d| LevenshteinAutomatonBuilder::new(d, true)));
+    &all[usize::from(distance.min(2))]
+}
+
+impl Matcher {
+    fn new(words: &[Word]) -> Matcher {
+        let dfas = words
+            .iter()
+            .map(|w| {
+                let b = builder(w.distance);
+                if w.prefix {
+                    b.build_prefix_dfa(&w.text)
+                } else {
+                    b.build_dfa(&w.text)
+                }
+            })
+            .collect();
+        Matcher { dfas }
     }
 
-    fn matches(&mut self, token: &str) -> bool {
-        if let Some(m) = self.seen.get(token) {
-            return *m;
-        }
-        let m = self.words.iter().any(|w| matches(w, token));
-        self.seen.insert(token.to_owned(), m);
-        m
-    }
-
-    /// The words of `text` a query word matches, as the index matched them (fuzzy, prefix).
-    fn tokens(&mut self, text: &str) -> Vec<(String, Range<usize>)> {
-        let mut analyzer = schema::analyzer();
-        let mut stream = analyzer.token_stream(text);
-        let mut out = Vec::new();
-        while stream.advance() {
-            let t = stream.token();
-            if self.matches(&t.text) {
-                out.push((t.text.clone(), t.offset_from..t.offset_to));
-            }
-        }
-        out
+    fn matches(&self, token: &str) -> bool {
+        self.dfas
+            .iter()
+            .any(|d| matches!(d.eval(token.as_bytes()), Distance::Exact(_)))
     }
 }
 
-fn highlights(text: &str, words: &mut Matcher) -> Vec<Range<usize>> {
-    words.tokens(text).into_iter().map(|(_, r)| r).collect()
-}
-
-/// Up to 160 characters of `body` around the best matches, through Tantivy's
-/// `SnippetGenerator` given the words of this body that matched.
-fn snippet(f: &Fields, body: &str, words: &mut Matcher) -> (String, Vec<Range<usize>>) {
-    let terms: BTreeMap<String, Score> = words.tokens(body).into_iter().map(|(t, _)| (t, 1.0)).collect();
-    if terms.is_empty() {
-        let cut: String = body.chars().take(160).collect();
-        return (cut, Vec::new());
-    }
-    let generator = SnippetGenerator::new(terms, schema::analyzer(), f.body, 160);
-    let s = generator.snippet(body);
-    (s.fragment().to_owned(), s.highlighted().to_vec())
-}
-
-/// Whether the index would match token `t` for word `w`.
-pub fn matches(w: &Word, t: &str) -> bool {
-    let q: Vec<char> = w.text.chars().collect();
-    let t: Vec<char> = t.chars().collect();
-    let d = usize::from(w.distance);
-    if distance(&q, &t, d) <= d {
-        return true;
-    }
-    if !w.prefix {
-        return false;
-    }
-    let lo = q.len().saturating_sub(d);
-    let hi = (q.len() + d).min(t.len());
-    (lo..=hi).any(|n| n <= t.len() && distance(&q, &t[..n], d) <= d)
-}
-
-/// Levenshtein distance with adjacent transpositions costing one (as the index's fuzzy
-/// queries), cut off above `max` (returns `max + 1`).
-fn distance(a: &[char], b: &[char], max: usize) -> usize {
-    if a.len().abs_diff(b.len()) > max {
-        return max + 1;
-    }
-    let w = b.len() + 1;
-    // Three rows: the one before last (for transpositions), the last, the current.
-    let mut before: Vec<usize> = vec![0; w];
-    let mut last: Vec<usize> = (0..w).collect();
-    let mut row: Vec<usize> = vec![0; w];
-    for i in 1..=a.len() {
-        row[0] = i;
-        let mut least = row[0];
-        for j in 1..w {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (last[j] + 1).min(row[j - 1] + 1).min(last[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(before[j - 2] + 1);
-            }
-            row[j] = v;
-            least = least.min(v);
+fn highlights(text: &str, words: &Matcher) -> Vec<Range<usize>> {
+    let mut analyzer = schema::analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while stream.advance() {
+        let t = stream.token();
+        if words.matches(&t.text) {
+            out.push(t.offset_from..t.offset_to);
         }
-        if least > max {
-            return max + 1;
-        }
-        std::mem::swap(&mut before, &mut last);
-        std::mem::swap(&mut last, &mut row);
     }
-    last[w - 1].min(max + 1)
+    out
+}
+
+/// The longest snippet, in bytes.
+const SNIPPET_BYTES: usize = 160;
+
+/// A stretch of text a snippet may be, as Tantivy's `SnippetGenerator` cuts them.
+struct Fragment {
+    start: usize,
+    stop: usize,
+    /// Matching tokens in it (each occurrence counts).
+    score: usize,
+    highlights: Vec<Range<usize>>,
+}
+
+/// Up to [`SNIPPET_BYTES`] of `body` around the most matches, in one pass over its tokens: the
+/// text is cut into consecutive fragments as Tantivy's `SnippetGenerator` cuts it, and the
+/// fragment with the most matching tokens wins (the first of equals). No match: the text's start.
+fn snippet(body: &str, words: &Matcher) -> (String, Vec<Range<usize>>) {
+    let mut analyzer = schema::analyzer();
+    let mut stream = analyzer.token_stream(body);
+    let mut best: Option<Fragment> = None;
+    let mut current = Fragment {
+        start: 0,
+        stop: 0,
+        score: 0,
+        highlights: Vec::new(),
+    };
+    let keep = |f: Fragment, best: &mut Option<Fragment>| {
+        if f.score > 0 && best.as_ref().is_none_or(|b| f.score > b.score) {
+            *best = Some(f);
+        }
+    };
+    while stream.advance() {
+        let t = stream.token();
+        if t.offset_to - current.start > SNIPPET_BYTES {
+            let next = Fragment {
+                start: t.offset_from,
+                stop: t.offset_from,
+                score: 0,
+                highlights: Vec::new(),
+            };
+            keep(std::mem::replace(&mut current, next), &mut best);
+        }
+        current.stop = t.offset_to;
+        if words.matches(&t.text) {
+            current.score += 1;
+            current.highlights.push(t.offset_from..t.offset_to);
+        }
+    }
+    keep(current, &mut best);
+    match best {
+        Some(f) => {
+            let text = body.get(f.start..f.stop).unwrap_or_default().to_owned();
+            let highlights = f
+                .highlights
+                .into_iter()
+                .map(|r| r.start - f.start..r.end - f.start)
+                .collect();
+            (text, highlights)
+        }
+        None => (body.chars().take(SNIPPET_BYTES).collect(), Vec::new()),
+    }
 }
 
 /// Counts matches per kind from the `kind` fast field, beside the top documents.
@@ -408,7 +418,85 @@ impl SegmentCollector for SegmentKindCounts {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+    use tantivy::snippet::SnippetGenerator;
+
     use super::*;
+
+    /// The reference: whether token `t` is within the word's distance (a prefix of it, for a
+    /// prefix word), by dynamic programming.
+    fn matches(w: &Word, t: &str) -> bool {
+        let q: Vec<char> = w.text.chars().collect();
+        let t: Vec<char> = t.chars().collect();
+        let d = usize::from(w.distance);
+        if distance(&q, &t, d) <= d {
+            return true;
+        }
+        if !w.prefix {
+            return false;
+        }
+        (0..=t.len()).any(|n| distance(&q, &t[..n], d) <= d)
+    }
+
+    /// Levenshtein distance with adjacent transpositions costing one, cut off above `max`.
+    fn distance(a: &[char], b: &[char], max: usize) -> usize {
+        let w = b.len() + 1;
+        let mut before: Vec<usize> = vec![0; w];
+        let mut last: Vec<usize> = (0..w).collect();
+        let mut row: Vec<usize> = vec![0; w];
+        for i in 1..=a.len() {
+            row[0] = i;
+            for j in 1..w {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut v = (last[j] + 1).min(row[j - 1] + 1).min(last[j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = v.min(before[j - 2] + 1);
+                }
+                row[j] = v;
+            }
+            std::mem::swap(&mut before, &mut last);
+            std::mem::swap(&mut last, &mut row);
+        }
+        last[w - 1].min(max + 1)
+    }
+
+    proptest! {
+        /// The automata match exactly the tokens the reference does.
+        #[test]
+        fn the_automata_agree_with_the_reference(
+            q in "[abcü]{0,9}", t in "[abcü]{0,11}", distance in 0u8..3, prefix in any::<bool>()
+        ) {
+            let w = word(&q, distance, prefix);
+            prop_assert_eq!(Matcher::new(std::slice::from_ref(&w)).matches(&t), matches(&w, &t));
+        }
+
+        /// The snippet is the one Tantivy's generator draws, highlights included.
+        #[test]
+        fn snippets_are_tantivys(body in "[abc ]{0,600}", q in "[abc]{1,4}") {
+            let w = word(&q, 1, false);
+            let m = Matcher::new(std::slice::from_ref(&w));
+            let terms: BTreeMap<String, Score> = {
+                let mut analyzer = schema::analyzer();
+                let mut stream = analyzer.token_stream(&body);
+                let mut terms = BTreeMap::new();
+                while stream.advance() {
+                    if m.matches(&stream.token().text) {
+                        terms.insert(stream.token().text.clone(), 1.0);
+                    }
+                }
+                terms
+            };
+            prop_assume!(!terms.is_empty());
+            let mut schema = tantivy::schema::Schema::builder();
+            let field = schema.add_text_field("body", tantivy::schema::TEXT);
+            let theirs = SnippetGenerator::new(terms, schema::analyzer(), field, SNIPPET_BYTES).snippet(&body);
+            let ours = snippet(&body, &m);
+            prop_assert_eq!(ours.0.as_str(), theirs.fragment());
+            prop_assert_eq!(ours.1.as_slice(), theirs.highlighted());
+        }
+    }
 
     fn word(text: &str, distance: u8, prefix: bool) -> Word {
         Word {
