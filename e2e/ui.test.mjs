@@ -241,6 +241,22 @@ test("an unbalanced entry shows the error and is not posted", async () => {
   assert.equal(afterList.count, before.count, "no entry was created");
 });
 
+test("a line's account is suggested from its words: a vendor they name books to its usual account", async () => {
+  const auth = { Authorization: `Bearer ${await token()}`, "Content-Type": "application/json" };
+  const chart = await (await fetch(`${base}/api/accounting/chart-of-accounts/?page_size=500`, { headers: auth })).json();
+  const expense = chart.results.find((a) => a.type === "expense" && a.is_active);
+  const v = await fetch(`${base}/api/purchase/vendors/`, { method: "POST", headers: auth, body: JSON.stringify({ name: "Quillwright Paper", expense_account: expense.id }) });
+  assert.equal(v.status, 201);
+  await page.goto(`${base}/accounting/journal/new`);
+  await page.locator("#entry-form").waitFor();
+  await page.locator("[data-row='0'][data-cell='description']").fill("Quillwright Paper, printer paper");
+  await page.getByRole("button", { name: "Suggest line 1 account" }).click();
+  const cell = page.locator("[data-row='0'][data-cell='account']");
+  await page.waitForFunction(() => document.querySelector("[data-row='0'][data-cell='account']")?.value.length > 0);
+  assert.match(await cell.inputValue(), new RegExp(expense.code));
+  await page.getByText(/usual account of Quillwright Paper/).first().waitFor();
+});
+
 test("a line error from the API is shown on its line", async () => {
   await page.goto(`${base}/accounting/journal/new`);
   await page.locator("#entry-form").waitFor();

@@ -94,6 +94,27 @@ export function EntryForm({ id }: { id?: string }) {
     }));
 
   const update = (i: number, patch: Partial<Row>) => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  // The account a line's words suggest (the firm's records first, its AI endpoint if it switched
+  // one on): a credit line is money in, a debit line money out.
+  const suggestFor = async (i: number) => {
+    const r = rows[i];
+    const text = (r.description.trim() || description.trim());
+    try {
+      const s = await api<{ suggestions: { account: string; reason: string }[]; ai: string }>("POST", "/api/capture/suggest-account/", {
+        body: { text, amount: r.credit.trim() ? "1" : "-1" },
+      });
+      const best = s.suggestions[0];
+      const a = best && accounts.find((x) => x.id === best.account);
+      if (!a) {
+        toast("No account suggested for these words");
+        return;
+      }
+      update(i, { account: a.id, text: choiceLabel(a) });
+      toast(`${choiceLabel(a)}: ${best.reason}`);
+    } catch (err) {
+      toastError(err);
+    }
+  };
 
   const addRow = (focusRow: number) => {
     setRows((rs) => {
@@ -228,6 +249,9 @@ export function EntryForm({ id }: { id?: string }) {
                     <Combobox choices={accounts} value={r.account} text={r.text} label={`Line ${i + 1} account`} listId={`acc-list-${i}`} attrs={{ "data-row": i, "data-cell": "account" }}
                       onPick={(a) => update(i, { account: a.id, text: choiceLabel(a) })} onText={(t) => update(i, { text: t, account: "" })} onEnter={(e) => onCellKey(e, i, "account")} />
                     <LineError e={rowErr(i, "account")} />
+                    {!r.account && r.description.trim() && (
+                      <button type="button" class="link suggest" tabIndex={-1} aria-label={`Suggest line ${i + 1} account`} onClick={() => suggestFor(i)}>Suggest</button>
+                    )}
                   </td>
                   <td class="c-desc">
                     <input data-row={i} data-cell="description" aria-label={`Line ${i + 1} description`} value={r.description} onInput={(e) => update(i, { description: (e.target as HTMLInputElement).value })} onKeyDown={(e) => onCellKey(e, i, "description")} />
