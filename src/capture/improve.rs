@@ -38,15 +38,7 @@ pub fn month_start(now: Timestamp) -> Option<Timestamp> {
 
 /// Whether the firm lets a call be made now.
 fn allowed(app: &App, scope: &TenantScope) -> Result<bool, StoreError> {
-    app.store.tenant_read(scope, |tx| {
-        let s = kept::ai_settings(tx)?;
-        if !s.enabled {
-            return Ok(false);
-        }
-        let since = month_start(Timestamp::now()).unwrap_or(Timestamp::UNIX_EPOCH);
-        let (used, _) = kept::ai_usage_since(tx, since)?;
-        Ok::<_, StoreError>(used < s.monthly_limit_micros)
-    })
+    Ok(app.store.tenant_read(scope, super::ai_gate)? == super::AiGate::Open)
 }
 
 /// Runs `f` to completion on a thread of its own (callers are blocking threads or plain ones).

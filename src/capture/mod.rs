@@ -17,6 +17,31 @@ use crate::auth::scope::TenantScope;
 use crate::domain::capture::{self, Context, DateOrder};
 use crate::store::{StoreError, Tx, capture as kept, companies};
 
+/// What the firm allows of its AI endpoint now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AiGate {
+    /// The firm's switch is off.
+    Off,
+    /// This calendar month's (UTC) logged cost has reached the firm's limit.
+    LimitReached,
+    Open,
+}
+
+/// The firm's switch, then this month's cost against its limit (read in `tx`).
+pub fn ai_gate(tx: &mut Tx) -> Result<AiGate, StoreError> {
+    let s = kept::ai_settings(tx)?;
+    if !s.enabled {
+        return Ok(AiGate::Off);
+    }
+    let since = month_start(jiff::Timestamp::now()).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let (used, _) = kept::ai_usage_since(tx, since)?;
+    Ok(if used < s.monthly_limit_micros {
+        AiGate::Open
+    } else {
+        AiGate::LimitReached
+    })
+}
+
 /// Makes drafts for the ready inbox files of a firm (all, or `file`); returns how many.
 pub fn make_drafts(app: &App, tenant: Uuid, file: Option<Uuid>) -> Result<usize, StoreError> {
     let scope = TenantScope::operator(tenant);

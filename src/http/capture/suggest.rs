@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::capture::ai;
-use crate::capture::month_start;
+use crate::capture::{AiGate, ai_gate};
 use crate::domain::banking::statements::StatementStore;
 use crate::domain::capture::suggest::{self, Evidence, Suggestion};
 use crate::domain::money;
@@ -66,14 +66,7 @@ struct Found {
     evidence: Evidence,
     text: String,
     chart: Vec<crate::domain::accounts::Account>,
-    ai: Ai,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Ai {
-    Off,
-    LimitReached,
-    Allowed,
+    ai: AiGate,
 }
 
 fn parse(body: SuggestBody) -> Result<(Option<Uuid>, String, bool), ApiError> {
@@ -150,20 +143,7 @@ pub async fn suggest_account(
                 }
                 None => (records::for_text(tx, company, &text, money_in)?, text),
             };
-            let ai = if !configured {
-                Ai::Off
-            } else {
-                let s = kept::ai_settings(tx)?;
-                let since = month_start(Timestamp::now()).unwrap_or(Timestamp::UNIX_EPOCH);
-                let (used, _) = kept::ai_usage_since(tx, since)?;
-                if !s.enabled {
-                    Ai::Off
-                } else if used >= s.monthly_limit_micros {
-                    Ai::LimitReached
-                } else {
-                    Ai::Allowed
-                }
-            };
+            let ai = if configured { ai_gate(tx)? } else { AiGate::Off };
             Ok(Found {
                 evidence,
                 text,
@@ -177,9 +157,9 @@ pub async fn suggest_account(
         "not_needed"
     } else {
         match found.ai {
-            Ai::Off => "off",
-            Ai::LimitReached => "limit_reached",
-            Ai::Allowed => {
+            AiGate::Off => "off",
+            AiGate::LimitReached => "limit_reached",
+            AiGate::Open => {
                 let config = &again.app().config.ai;
                 let pairs: Vec<(String, String)> =
                     found.chart.iter().map(|a| (a.code.clone(), a.name.clone())).collect();
