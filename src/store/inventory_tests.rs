@@ -489,7 +489,9 @@ fn the_worked_examples_of_the_docs() {
             .unwrap();
         let post = |m: MoveInput| {
             store
-                .tenant_write(&f.scope, |tx| inventory::post_moves(tx, &f.ctx(), &[m.clone()]))
+                .tenant_write(&f.scope, |tx| {
+                    inventory::post_moves(tx, &f.ctx(), std::slice::from_ref(&m))
+                })
                 .unwrap()
         };
         let value = |moves: &[inventory::StockMove]| moves[0].value;
