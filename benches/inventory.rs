@@ -330,9 +330,17 @@ fn main() {
                 Ok(item)
             })
             .unwrap();
+        // Half as many units as there are later moves, at half the price: every later delivery's
+        // average cost changes.
         let back = MoveInput {
-            unit_cost: Some(150),
-            ..MoveInput::new(MoveKind::Receipt, FIRST.yesterday().unwrap(), item, wh, 50_000)
+            unit_cost: Some(100),
+            ..MoveInput::new(
+                MoveKind::Receipt,
+                FIRST.yesterday().unwrap(),
+                item,
+                wh,
+                later as i64 * 500,
+            )
         };
         let t = Instant::now();
         let moves = store
