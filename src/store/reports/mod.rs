@@ -5,6 +5,8 @@
 mod balances;
 pub mod consolidation;
 pub mod financial;
+pub mod inventory;
+pub mod margin;
 mod receivables;
 
 pub use balances::{balance_before, ledger_lines, trial_balance};

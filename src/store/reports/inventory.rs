@@ -1,0 +1,341 @@
+//! The rows of the inventory reports, read from the stock engine's tables (issue 19's contract):
+//! `stock_levels` holds each item and warehouse's current quantity and value, so stock as of a
+//! date is that level less the moves dated after it (a short range of the `stock_moves` date
+//! index, not a sum over all history); `stock_moves` gives an item's movement history and the
+//! cost of what was delivered for the margin. Sums only: the arithmetic is
+//! `domain::reports::inventory`'s.
+
+use jiff::civil::Date;
+use uuid::Uuid;
+
+use crate::domain::reports::inventory::{MoveLine, Stock};
+use crate::store::ledger::parse_date;
+use crate::store::sql::Value;
+use crate::store::{StoreError, Tx};
+
+/// What an on-hand or valuation page is narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct StockFilter {
+    pub warehouse: Option<Uuid>,
+    pub item: Option<Uuid>,
+    /// Part of the item's code or name, any case.
+    pub search: Option<String>,
+}
+
+/// One item in one warehouse, as of the report's date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockRow {
+    pub item_id: Uuid,
+    pub item_code: String,
+    pub item_name: String,
+    pub unit: String,
+    pub warehouse_id: Uuid,
+    pub warehouse_code: String,
+    pub warehouse_name: String,
+    /// The inventory account the item is valued on (the item's own, else the company's default).
+    pub account_id: Option<Uuid>,
+    pub stock: Stock,
+}
+
+/// The FROM and WHERE of stock per item and warehouse as of `$2`, for the company `$1`, with the
+/// filters' parameters appended to `params`. Rows with neither quantity nor value are left out.
+fn stock_scope(filter: &StockFilter, params: &mut Vec<Value>) -> String {
+    let mut sql = String::from(
+        "FROM stock_levels l \
+         JOIN items i ON i.id = l.item_id \
+         JOIN warehouses w ON w.id = l.warehouse_id \
+         LEFT JOIN (SELECT item_id, warehouse_id, SUM(quantity) AS q, SUM(value) AS v FROM stock_moves \
+                    WHERE company_id = $1 AND date > $2 GROUP BY item_id, warehouse_id) a \
+           ON a.item_id = l.item_id AND a.warehouse_id = l.warehouse_id \
+         WHERE l.company_id = $1 \
+           AND (l.quantity - COALESCE(a.q, 0) <> 0 OR l.value - COALESCE(a.v, 0) <> 0)",
+    );
+    if let Some(w) = filter.warehouse {
+        params.push(w.into());
+        sql.push_str(&format!(" AND l.warehouse_id = ${}", params.len()));
+    }
+    if let Some(i) = filter.item {
+        params.push(i.into());
+        sql.push_str(&format!(" AND l.item_id = ${}", params.len()));
+    }
+    if let Some(term) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        params.push(Value::Text(format!("%{}%", escape_like(&term.to_lowercase()))));
+        let n = params.len();
+        sql.push_str(&format!(
+            " AND (LOWER(i.code) LIKE ${n} ESCAPE '\\' OR LOWER(i.name) LIKE ${n} ESCAPE '\\')"
+        ));
+    }
+    sql
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// The inventory account an item's stock is valued on, as SQL over `items i`: its own, else
+/// the default bound as parameter `$n`.
+fn account_expr(n: usize) -> String {
+    format!("COALESCE(i.inventory_account_id, ${n})")
+}
+
+/// One page of stock per item and warehouse as of `as_of`, by item code then warehouse code,
+/// with the count of all rows.
+pub fn stock_page(
+    tx: &mut Tx,
+    company: Uuid,
+    as_of: Date,
+    default_account: Option<Uuid>,
+    filter: &StockFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<(u64, Vec<StockRow>), StoreError> {
+    let mut params: Vec<Value> = vec![company.into(), as_of.to_string().into()];
+    let scope = stock_scope(filter, &mut params);
+    let count = tx.query_one(&format!("SELECT COUNT(*) {scope}"), &params)?.int(0)?;
+    params.push(default_account.map_or(Value::Null, Value::from));
+    let account = account_expr(params.len());
+    let rows = tx.query(
+        &format!(
+            "SELECT i.id, i.code, i.name, i.unit, w.id, w.code, w.name, {account}, \
+                    l.quantity - COALESCE(a.q, 0), l.value - COALESCE(a.v, 0) {scope} \
+             ORDER BY i.code_key, w.code, l.item_id, l.warehouse_id LIMIT {limit} OFFSET {offset}"
+        ),
+        &params,
+    )?;
+    let rows = rows
+        .iter()
+        .map(|r| {
+            Ok(StockRow {
+                item_id: r.uuid(0)?,
+                item_code: r.text(1)?,
+                item_name: r.text(2)?,
+                unit: r.text(3)?,
+                warehouse_id: r.uuid(4)?,
+                warehouse_code: r.text(5)?,
+                warehouse_name: r.text(6)?,
+                account_id: r.opt_uuid(7)?,
+                stock: Stock {
+                    quantity: r.int(8)?,
+                    value: r.int(9)?,
+                },
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok((u64::try_from(count).unwrap_or(0), rows))
+}
+
+/// An inventory account's name and the value of the stock valued on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountValue {
+    pub account_id: Option<Uuid>,
+    pub code: String,
+    pub name: String,
+    pub value: i64,
+}
+
+/// The value of the stock as of `as_of` per inventory account (narrowed by `filter`), by code.
+/// An item with no account of its own and no company default comes out with `account_id` None.
+pub fn value_per_account(
+    tx: &mut Tx,
+    company: Uuid,
+    as_of: Date,
+    default_account: Option<Uuid>,
+    filter: &StockFilter,
+) -> Result<Vec<AccountValue>, StoreError> {
+    let mut params: Vec<Value> = vec![company.into(), as_of.to_string().into()];
+    let scope = stock_scope(filter, &mut params);
+    params.push(default_account.map_or(Value::Null, Value::from));
+    let account = account_expr(params.len());
+    let rows = tx.query(
+        &format!(
+            "SELECT t.account_id, ac.code, ac.name, t.v FROM \
+               (SELECT {account} AS account_id, SUM(l.value - COALESCE(a.v, 0)) AS v {scope} GROUP BY {account}) t \
+             LEFT JOIN accounts ac ON ac.id = t.account_id ORDER BY ac.code"
+        ),
+        &params,
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(AccountValue {
+                account_id: r.opt_uuid(0)?,
+                code: r.opt_text(1)?.unwrap_or_default(),
+                name: r.opt_text(2)?.unwrap_or_default(),
+                value: r.int(3)?,
+            })
+        })
+        .collect()
+}
+
+/// The total quantity and value of the stock as of `as_of` (narrowed by `filter`).
+pub fn stock_total(tx: &mut Tx, company: Uuid, as_of: Date, filter: &StockFilter) -> Result<Stock, StoreError> {
+    let mut params: Vec<Value> = vec![company.into(), as_of.to_string().into()];
+    let scope = stock_scope(filter, &mut params);
+    let r = tx.query_one(
+        &format!(
+            "SELECT COALESCE(SUM(l.quantity - COALESCE(a.q, 0)), 0), COALESCE(SUM(l.value - COALESCE(a.v, 0)), 0) {scope}"
+        ),
+        &params,
+    )?;
+    Ok(Stock {
+        quantity: r.int(0)?,
+        value: r.int(1)?,
+    })
+}
+
+/// The inventory accounts the check compares: the company default and every stock item's own,
+/// with their code and name.
+pub fn inventory_accounts(
+    tx: &mut Tx,
+    company: Uuid,
+    default_account: Option<Uuid>,
+) -> Result<Vec<(Uuid, String, String)>, StoreError> {
+    let rows = tx.query(
+        "SELECT id, code, name FROM accounts WHERE company_id = $1 AND (id = $2 OR id IN \
+           (SELECT inventory_account_id FROM items WHERE company_id = $1 AND inventory_account_id IS NOT NULL)) \
+         ORDER BY code",
+        &[company.into(), default_account.map_or(Value::Null, Value::from)],
+    )?;
+    rows.iter().map(|r| Ok((r.uuid(0)?, r.text(1)?, r.text(2)?))).collect()
+}
+
+/// Which moves of an item the movement history shows.
+#[derive(Debug, Clone)]
+pub struct MoveFilter {
+    pub item: Uuid,
+    pub warehouse: Option<Uuid>,
+    pub from: Option<Date>,
+    pub to: Date,
+}
+
+/// The item's moves in the period, in posting order (date, then sequence), one page of them,
+/// with the count of all, the stock before the period and the sum of the period's moves on
+/// earlier pages (for the running quantity and value).
+pub fn moves_page(
+    tx: &mut Tx,
+    company: Uuid,
+    f: &MoveFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<(u64, Stock, Vec<MoveLine>), StoreError> {
+    let mut params: Vec<Value> = vec![company.into(), f.item.into(), f.to.to_string().into()];
+    let mut narrow = String::new();
+    if let Some(w) = f.warehouse {
+        params.push(w.into());
+        narrow.push_str(&format!(" AND m.warehouse_id = ${}", params.len()));
+    }
+    let base = format!("FROM stock_moves m WHERE m.company_id = $1 AND m.item_id = $2{narrow}");
+    let (opening, scope) = match f.from {
+        Some(from) => {
+            params.push(from.to_string().into());
+            let n = params.len();
+            let opening = tx.query_one(
+                &format!("SELECT COALESCE(SUM(m.quantity), 0), COALESCE(SUM(m.value), 0) {base} AND m.date < ${n}"),
+                &params,
+            )?;
+            let opening = Stock {
+                quantity: opening.int(0)?,
+                value: opening.int(1)?,
+            };
+            (opening, format!("{base} AND m.date >= ${n} AND m.date <= $3"))
+        }
+        None => (Stock::default(), format!("{base} AND m.date <= $3")),
+    };
+    let count = tx.query_one(&format!("SELECT COUNT(*) {scope}"), &params)?.int(0)?;
+    let before = if offset == 0 {
+        Stock::default()
+    } else {
+        let r = tx.query_one(
+            &format!(
+                "SELECT COALESCE(SUM(q), 0), COALESCE(SUM(v), 0) FROM (SELECT m.quantity AS q, m.value AS v {scope} \
+                 ORDER BY m.date, m.seq, m.id LIMIT {offset}) x"
+            ),
+            &params,
+        )?;
+        Stock {
+            quantity: r.int(0)?,
+            value: r.int(1)?,
+        }
+    };
+    let rows = tx.query(
+        &format!(
+            "SELECT p.id, p.date, p.kind, p.warehouse_id, w.code, p.lot, p.quantity, p.value, p.source_kind, \
+                    p.source_id, p.journal_entry_id \
+             FROM (SELECT m.id, m.date, m.seq, m.kind, m.warehouse_id, m.lot, m.quantity, m.value, m.source_kind, \
+                          m.source_id, m.journal_entry_id {scope} \
+                   ORDER BY m.date, m.seq, m.id LIMIT {limit} OFFSET {offset}) p \
+             JOIN warehouses w ON w.id = p.warehouse_id \
+             ORDER BY p.date, p.seq, p.id"
+        ),
+        &params,
+    )?;
+    let lines = rows
+        .iter()
+        .map(|r| {
+            Ok(MoveLine {
+                id: r.uuid(0)?,
+                date: parse_date(&r.text(1)?)?,
+                kind: r.text(2)?,
+                warehouse_id: r.uuid(3)?,
+                warehouse_code: r.text(4)?,
+                lot: r.opt_text(5)?,
+                stock: Stock {
+                    quantity: r.int(6)?,
+                    value: r.int(7)?,
+                },
+                source_kind: r.opt_text(8)?,
+                source_id: r.opt_uuid(9)?,
+                journal_entry_id: r.opt_uuid(10)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let before = opening.plus(before).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok((u64::try_from(count).unwrap_or(0), before, lines))
+}
+
+/// A stock item at or below its reorder point.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReorderRow {
+    pub item_id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub on_hand: i64,
+    pub reorder_point: i64,
+    pub reorder_quantity: Option<i64>,
+    /// The item's purchase price (minor units per base unit), what a draft order would use.
+    pub purchase_price: i64,
+}
+
+/// One page of the active stock items whose quantity on hand across all warehouses is at or
+/// below their reorder point, by code, with the count of all.
+pub fn reorder_page(tx: &mut Tx, company: Uuid, offset: u64, limit: u64) -> Result<(u64, Vec<ReorderRow>), StoreError> {
+    let scope = "FROM items i LEFT JOIN (SELECT item_id, SUM(quantity) AS q FROM stock_levels WHERE company_id = $1 \
+                 GROUP BY item_id) s ON s.item_id = i.id \
+                 WHERE i.company_id = $1 AND i.kind = 'stock' AND i.is_active = $2 AND i.reorder_point IS NOT NULL \
+                 AND COALESCE(s.q, 0) <= i.reorder_point";
+    let params = [Value::from(company), Value::Bool(true)];
+    let count = tx.query_one(&format!("SELECT COUNT(*) {scope}"), &params)?.int(0)?;
+    let rows = tx.query(
+        &format!(
+            "SELECT i.id, i.code, i.name, i.unit, COALESCE(s.q, 0), i.reorder_point, i.reorder_quantity, i.purchase_price \
+             {scope} ORDER BY i.code_key, i.id LIMIT {limit} OFFSET {offset}"
+        ),
+        &params,
+    )?;
+    let rows = rows
+        .iter()
+        .map(|r| {
+            Ok(ReorderRow {
+                item_id: r.uuid(0)?,
+                code: r.text(1)?,
+                name: r.text(2)?,
+                unit: r.text(3)?,
+                on_hand: r.int(4)?,
+                reorder_point: r.int(5)?,
+                reorder_quantity: r.opt_int(6)?,
+                purchase_price: r.int(7)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok((u64::try_from(count).unwrap_or(0), rows))
+}
