@@ -79,9 +79,17 @@ fn must_exist(tx: &mut Tx, company: Uuid, table: &'static str, id: Option<Uuid>)
     Ok(())
 }
 
-/// The account stock is valued on when its item names none: the company's first account of
-/// subtype `inventory` (the chart's "Inventory").
+/// The account stock is valued on when its item names none: the company's default in
+/// `inventory_settings` (made by the stock engine on first use), else, before the company has any
+/// stock, its first account of subtype `inventory`.
 fn default_inventory_account(tx: &mut Tx, company: Uuid) -> Result<Option<Uuid>, ApiError> {
+    let set = tx.query_opt(
+        "SELECT inventory_account_id FROM inventory_settings WHERE company_id = $1",
+        crate::params![company],
+    )?;
+    if let Some(r) = set {
+        return Ok(Some(r.uuid(0)?));
+    }
     Ok(tx
         .query_opt(
             "SELECT id FROM accounts WHERE company_id = $1 AND subtype = 'inventory' ORDER BY code LIMIT 1",

@@ -4,7 +4,9 @@
 //! value of the stock moves linked to those invoices: moves whose source is the invoice or
 //! credit note itself, and the delivery moves an invoice line invoiced through
 //! `sales_invoice_links` (the sales flow's table), each for the part of the delivery line the
-//! invoice took.
+//! invoice took. A move's cost includes what back-dated revaluations later added to it
+//! (`revalued`); the part of a landed cost that went straight to cost of goods sold is not
+//! attributed to a sale.
 
 use jiff::civil::Date;
 use uuid::Uuid;
@@ -73,7 +75,7 @@ pub fn sales(
     // Moves made by the invoice or credit note itself: their whole value.
     let direct = tx.query(
         &format!(
-            "SELECT m.item_id, d.contact_id, SUM(m.value) FROM stock_moves m JOIN {DOCUMENTS} \
+            "SELECT m.item_id, d.contact_id, SUM(m.value + m.revalued) FROM stock_moves m JOIN {DOCUMENTS} \
                AND m.company_id = $1 AND m.source_kind IN ('invoice', 'credit_note') AND m.source_id = d.id \
              GROUP BY m.item_id, d.contact_id"
         ),
@@ -86,7 +88,7 @@ pub fn sales(
     // Delivery moves an invoice line invoiced: the part of the delivery line it took.
     let linked = tx.query(
         &format!(
-            "SELECT m.item_id, d.contact_id, m.value, m.quantity, k.quantity_milli \
+            "SELECT m.item_id, d.contact_id, m.value + m.revalued, m.quantity, k.quantity_milli \
              FROM sales_invoice_links k \
              JOIN sales_delivery_lines sl ON sl.delivery_id = k.delivery_id AND sl.line_no = k.delivery_line_no \
              JOIN stock_moves m ON m.id = sl.stock_move_id \
