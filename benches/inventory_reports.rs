@@ -50,7 +50,15 @@ fn seed(path: &std::path::Path, company: Uuid, user: Uuid, items: usize, moves: 
             .unwrap();
         for (i, id) in ids.iter().enumerate() {
             insert
-                .execute(rusqlite::params![blob(*id), blob(company), format!("sku-{i:05}"), format!("Bench item {i}"), 100 + (i % 900) as i64, ((i % 50) * 1000) as i64, now])
+                .execute(rusqlite::params![
+                    blob(*id),
+                    blob(company),
+                    format!("sku-{i:05}"),
+                    format!("Bench item {i}"),
+                    100 + (i % 900) as i64,
+                    ((i % 50) * 1000) as i64,
+                    now
+                ])
                 .unwrap();
         }
         let mut insert = tx
@@ -61,13 +69,31 @@ fn seed(path: &std::path::Path, company: Uuid, user: Uuid, items: usize, moves: 
             .unwrap();
         let start = jiff::civil::date(2024, 1, 1);
         for k in 0..moves {
-            let date = start.checked_add(jiff::Span::new().days((k * 1096 / moves) as i64)).unwrap();
+            let date = start
+                .checked_add(jiff::Span::new().days((k * 1096 / moves) as i64))
+                .unwrap();
             let item = ids[(k * 7919) % items];
             let warehouse = warehouses[(k / 3) % WAREHOUSES];
             // Two receipts for each delivery: stock grows.
-            let (kind, q, v) = if k % 3 == 2 { ("delivery", -1000i64, -150i64) } else { ("receipt", 1000, 150) };
+            let (kind, q, v) = if k % 3 == 2 {
+                ("delivery", -1000i64, -150i64)
+            } else {
+                ("receipt", 1000, 150)
+            };
             insert
-                .execute(rusqlite::params![blob(Uuid::new_v4()), blob(company), kind, date.to_string(), k as i64 + 1, blob(item), blob(warehouse), q, v, blob(user), now])
+                .execute(rusqlite::params![
+                    blob(Uuid::new_v4()),
+                    blob(company),
+                    kind,
+                    date.to_string(),
+                    k as i64 + 1,
+                    blob(item),
+                    blob(warehouse),
+                    q,
+                    v,
+                    blob(user),
+                    now
+                ])
                 .unwrap();
         }
     }
@@ -85,14 +111,20 @@ fn seed(path: &std::path::Path, company: Uuid, user: Uuid, items: usize, moves: 
 async fn main() {
     let full = std::env::args().any(|a| a == "--bench") || std::env::var_os("OASYS_BENCH_MOVES").is_some();
     let moves: usize = if full {
-        std::env::var("OASYS_BENCH_MOVES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000)
+        std::env::var("OASYS_BENCH_MOVES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1_000_000)
     } else {
         20_000
     };
     let items = if full { 10_000 } else { 1_000 };
     let server = common::start("bench-inventory-harbour-42").await;
     if server.backend != "sqlite" {
-        println!("inventory_reports: the seeding writes the firm's SQLite file; skipped on {}", server.backend);
+        println!(
+            "inventory_reports: the seeding writes the firm's SQLite file; skipped on {}",
+            server.backend
+        );
         return;
     }
     let http = common::http();
@@ -108,7 +140,11 @@ async fn main() {
     let tenant = Uuid::parse_str(me["tenant"].as_str().unwrap()).unwrap();
     let company = Uuid::parse_str(me["default_company"].as_str().unwrap()).unwrap();
     let user = Uuid::parse_str(me["id"].as_str().unwrap()).unwrap();
-    let path = server.data_dir().join("tenants").join(tenant.to_string()).join("ledger.db");
+    let path = server
+        .data_dir()
+        .join("tenants")
+        .join(tenant.to_string())
+        .join("ledger.db");
     let t = Instant::now();
     let (ids, warehouses) = tokio::task::spawn_blocking(move || seed(&path, company, user, items, moves))
         .await
@@ -123,13 +159,37 @@ async fn main() {
     let cases: Vec<(&str, String, f64)> = vec![
         ("on hand, first page of all", "on-hand/?page_size=50".into(), 10.0),
         ("on hand of one item", format!("on-hand/?item={item}"), 10.0),
-        ("on hand, one warehouse", format!("on-hand/?warehouse={warehouse}&page_size=50"), 10.0),
-        ("on hand as of a year ago", "on-hand/?as_of=2025-12-01&page_size=50".into(), 10.0),
+        (
+            "on hand, one warehouse",
+            format!("on-hand/?warehouse={warehouse}&page_size=50"),
+            10.0,
+        ),
+        (
+            "on hand as of a year ago",
+            "on-hand/?as_of=2025-12-01&page_size=50".into(),
+            10.0,
+        ),
         ("valuation now", "valuation/?page_size=50".into(), 50.0),
-        ("valuation as of a date", "valuation/?as_of=2025-12-01&page_size=50".into(), 50.0),
-        ("valuation as of 2 years ago", "valuation/?as_of=2024-12-01&page_size=50".into(), 50.0),
-        ("valuation check as of a date", "valuation/check/?as_of=2025-12-01".into(), 50.0),
-        ("movements of one item", format!("movements/?item={item}&page_size=50"), 50.0),
+        (
+            "valuation as of a date",
+            "valuation/?as_of=2025-12-01&page_size=50".into(),
+            50.0,
+        ),
+        (
+            "valuation as of 2 years ago",
+            "valuation/?as_of=2024-12-01&page_size=50".into(),
+            50.0,
+        ),
+        (
+            "valuation check as of a date",
+            "valuation/check/?as_of=2025-12-01".into(),
+            50.0,
+        ),
+        (
+            "movements of one item",
+            format!("movements/?item={item}&page_size=50"),
+            50.0,
+        ),
         ("reorder list", "reorder/".into(), 50.0),
     ];
     println!("{:<32} {:>9} {:>9} {:>9}", "report", "p50 ms", "p99 ms", "goal ms");

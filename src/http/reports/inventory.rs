@@ -20,7 +20,6 @@ use crate::domain::money;
 use crate::domain::reports::inventory::{self as report, Stock};
 use crate::store::Tx;
 use crate::store::list::ListRequest;
-use crate::store::reports::balance_before;
 use crate::store::reports::inventory::{self as rows, MoveFilter, StockFilter, StockRow};
 
 /// A quantity in thousandths of the base unit as decimal text: 1500 → "1.500".
@@ -77,26 +76,6 @@ fn must_exist(tx: &mut Tx, company: Uuid, table: &'static str, id: Option<Uuid>)
         }
     }
     Ok(())
-}
-
-/// The account stock is valued on when its item names none: the company's default in
-/// `inventory_settings` (made by the stock engine on first use), else, before the company has any
-/// stock, its first account of subtype `inventory`.
-fn default_inventory_account(tx: &mut Tx, company: Uuid) -> Result<Option<Uuid>, ApiError> {
-    let set = tx.query_opt(
-        "SELECT inventory_account_id FROM inventory_settings WHERE company_id = $1",
-        crate::params![company],
-    )?;
-    if let Some(r) = set {
-        return Ok(Some(r.uuid(0)?));
-    }
-    Ok(tx
-        .query_opt(
-            "SELECT id FROM accounts WHERE company_id = $1 AND subtype = 'inventory' ORDER BY code LIMIT 1",
-            crate::params![company],
-        )?
-        .map(|r| r.uuid(0))
-        .transpose()?)
 }
 
 /// The on-hand and valuation pages' parameters.
@@ -217,7 +196,7 @@ pub async fn on_hand(c: InCompany<perm::ViewReports>, q: ListQuery) -> Reply<Res
             must_exist(tx, company, "items", query.filter.item)?;
             let as_of = query.as_of.unwrap_or(ctx.today);
             let start = offset(&request)?;
-            let default = default_inventory_account(tx, company)?;
+            let default = rows::default_inventory_account(tx, company)?;
             let (count, page) = rows::stock_page(tx, company, as_of, default, &query.filter, start, request.page_size)?;
             let last = check_page(&request, count)?;
             let d = ctx.books.decimals;
@@ -251,7 +230,7 @@ pub async fn valuation(c: InCompany<perm::ViewReports>, q: ListQuery) -> Reply<R
             must_exist(tx, company, "items", query.filter.item)?;
             let as_of = query.as_of.unwrap_or(ctx.today);
             let start = offset(&request)?;
-            let default = default_inventory_account(tx, company)?;
+            let default = rows::default_inventory_account(tx, company)?;
             let (count, page) = rows::stock_page(tx, company, as_of, default, &query.filter, start, request.page_size)?;
             let last = check_page(&request, count)?;
             let accounts = rows::value_per_account(tx, company, as_of, default, &query.filter)?;
@@ -309,30 +288,12 @@ pub struct CheckDto {
     pub accounts: Vec<AccountCheckDto>,
 }
 
-/// The check's figures as of `as_of`, for the API and for `oasys verify`-like callers.
+/// The check's figures as of `as_of`.
 pub fn valuation_check(tx: &mut Tx, ctx: &Ctx<'_>, as_of: Date) -> Result<report::Check, ApiError> {
-    let company = ctx.books.company_id;
-    let default = default_inventory_account(tx, company)?;
-    let values = rows::value_per_account(tx, company, as_of, default, &StockFilter::default())?;
-    let mut totals = Vec::new();
-    let end = as_of.tomorrow().unwrap_or(as_of);
-    for (id, code, name) in rows::inventory_accounts(tx, company, default)? {
-        let valuation = values
-            .iter()
-            .filter(|v| v.account_id == Some(id))
-            .map(|v| v.value)
-            .sum::<i64>();
-        totals.push(report::AccountTotals {
-            ledger: balance_before(tx, id, end)?,
-            account_id: id,
-            code,
-            name,
-            valuation,
-        });
-    }
-    let mut check = report::check(totals)?;
+    let (accounts, unassigned) = rows::check_rows(tx, ctx.books.company_id, as_of)?;
+    let mut check = report::check(accounts)?;
     // Stock valued on no account at all cannot tie to anything.
-    if values.iter().any(|v| v.account_id.is_none() && v.value != 0) {
+    if unassigned != 0 {
         check.ok = false;
     }
     Ok(check)

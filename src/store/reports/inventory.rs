@@ -8,7 +8,8 @@
 use jiff::civil::Date;
 use uuid::Uuid;
 
-use crate::domain::reports::inventory::{MoveLine, Stock};
+use crate::domain::reports::inventory::{AccountTotals, MoveLine, Stock};
+use crate::params;
 use crate::store::ledger::parse_date;
 use crate::store::sql::Value;
 use crate::store::{StoreError, Tx};
@@ -180,6 +181,47 @@ pub fn stock_total(tx: &mut Tx, company: Uuid, as_of: Date, filter: &StockFilter
         quantity: r.int(0)?,
         value: r.int(1)?,
     })
+}
+
+/// The account stock is valued on when its item names none: the company's default in
+/// `inventory_settings` (made by the stock engine on first use), else, before the company has any
+/// stock, its first account of subtype `inventory`.
+pub fn default_inventory_account(tx: &mut Tx, company: Uuid) -> Result<Option<Uuid>, StoreError> {
+    let set = tx.query_opt(
+        "SELECT inventory_account_id FROM inventory_settings WHERE company_id = $1",
+        params![company],
+    )?;
+    if let Some(r) = set {
+        return Ok(Some(r.uuid(0)?));
+    }
+    tx.query_opt(
+        "SELECT id FROM accounts WHERE company_id = $1 AND subtype = 'inventory' ORDER BY code LIMIT 1",
+        params![company],
+    )?
+    .map(|r| r.uuid(0))
+    .transpose()
+}
+
+/// What the valuation check compares as of `as_of`: per inventory account (the company default
+/// and every stock item's own) the value of the stock valued on it and its ledger balance on
+/// that date; and the value of stock valued on no account at all.
+pub fn check_rows(tx: &mut Tx, company: Uuid, as_of: Date) -> Result<(Vec<AccountTotals>, i64), StoreError> {
+    let default = default_inventory_account(tx, company)?;
+    let values = value_per_account(tx, company, as_of, default, &StockFilter::default())?;
+    let end = as_of.tomorrow().unwrap_or(as_of);
+    let mut totals = Vec::new();
+    for (id, code, name) in inventory_accounts(tx, company, default)? {
+        let valuation = values.iter().find(|v| v.account_id == Some(id)).map_or(0, |v| v.value);
+        totals.push(AccountTotals {
+            ledger: super::balance_before(tx, id, end)?,
+            account_id: id,
+            code,
+            name,
+            valuation,
+        });
+    }
+    let unassigned = values.iter().filter(|v| v.account_id.is_none()).map(|v| v.value).sum();
+    Ok((totals, unassigned))
 }
 
 /// The inventory accounts the check compares: the company default and every stock item's own,
