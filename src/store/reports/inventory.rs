@@ -271,7 +271,10 @@ pub fn moves_page(
             params.push(from.to_string().into());
             let n = params.len();
             let opening = tx.query_one(
-                &format!("SELECT COALESCE(SUM(m.quantity), 0), COALESCE(SUM(m.value), 0) {base} AND m.date < ${n}"),
+                // `date <= $3` changes nothing (`from` ≤ `to`) but names every parameter for PostgreSQL.
+                &format!(
+                    "SELECT COALESCE(SUM(m.quantity), 0), COALESCE(SUM(m.value), 0) {base} AND m.date < ${n} AND m.date <= $3"
+                ),
                 &params,
             )?;
             let opening = Stock {

@@ -6,6 +6,8 @@ mod balances;
 pub mod consolidation;
 pub mod financial;
 pub mod inventory;
+#[cfg(test)]
+mod inventory_tests;
 pub mod margin;
 mod receivables;
 
