@@ -19,7 +19,7 @@ use crate::params;
 use crate::store::{StoreError, Tx};
 
 /// The invoices and credit notes of the period that count: issued (not drafts, not void).
-const DOCUMENTS: &str = "documents d WHERE d.company_id = $1 AND d.kind IN ('invoice', 'credit_note') \
+const DOCUMENTS: &str = "d.company_id = $1 AND d.kind IN ('invoice', 'credit_note') \
      AND d.status NOT IN ('draft', 'void') AND d.issue_date >= $2 AND d.issue_date <= $3";
 
 /// Revenue and cost per (item, customer) over the period, in the company's currency.
@@ -54,8 +54,8 @@ pub fn sales(
         &format!(
             "SELECT dl.item_id, d.contact_id, d.currency, d.exchange_rate_e12, \
                     SUM(CASE WHEN d.kind = 'invoice' THEN dl.net_amount ELSE -dl.net_amount END) \
-             FROM document_lines dl JOIN items i ON i.id = dl.item_id JOIN {DOCUMENTS} AND d.id = dl.document_id \
-               AND i.kind = 'stock' \
+             FROM document_lines dl, items i, documents d \
+             WHERE {DOCUMENTS} AND d.id = dl.document_id AND i.id = dl.item_id AND i.kind = 'stock' \
              GROUP BY dl.item_id, d.contact_id, d.currency, d.exchange_rate_e12"
         ),
         p,
@@ -75,8 +75,8 @@ pub fn sales(
     // Moves made by the invoice or credit note itself: their whole value.
     let direct = tx.query(
         &format!(
-            "SELECT m.item_id, d.contact_id, SUM(m.value + m.revalued) FROM stock_moves m JOIN {DOCUMENTS} \
-               AND m.company_id = $1 AND m.source_kind IN ('invoice', 'credit_note') AND m.source_id = d.id \
+            "SELECT m.item_id, d.contact_id, SUM(m.value + m.revalued) FROM stock_moves m, documents d \
+             WHERE {DOCUMENTS} AND m.company_id = $1 AND m.source_kind IN ('invoice', 'credit_note') AND m.source_id = d.id \
              GROUP BY m.item_id, d.contact_id"
         ),
         p,
@@ -95,7 +95,8 @@ pub fn sales(
              FROM sales_invoice_links k \
              JOIN sales_delivery_lines sl ON sl.delivery_id = k.delivery_id AND sl.line_no = k.delivery_line_no \
              JOIN stock_moves m ON m.id = sl.stock_move_id \
-             JOIN {DOCUMENTS} AND d.id = k.invoice_id AND k.company_id = $1 AND d.kind = 'invoice'"
+             JOIN documents d ON d.id = k.invoice_id \
+             WHERE {DOCUMENTS} AND k.company_id = $1 AND d.kind = 'invoice'"
         ),
         p,
     )?;
