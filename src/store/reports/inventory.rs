@@ -38,35 +38,114 @@ pub struct StockRow {
     pub stock: Stock,
 }
 
-/// The FROM and WHERE of stock per item and warehouse as of `$2`, for the company `$1`, with the
-/// filters' parameters appended to `params`. Rows with neither quantity nor value are left out.
-fn stock_scope(filter: &StockFilter, params: &mut Vec<Value>) -> String {
-    let mut sql = String::from(
-        "FROM stock_levels l \
-         JOIN items i ON i.id = l.item_id \
-         JOIN warehouses w ON w.id = l.warehouse_id \
-         LEFT JOIN (SELECT item_id, warehouse_id, SUM(quantity) AS q, SUM(value) AS v FROM stock_moves \
-                    WHERE company_id = $1 AND date > $2 GROUP BY item_id, warehouse_id) a \
-           ON a.item_id = l.item_id AND a.warehouse_id = l.warehouse_id \
-         WHERE l.company_id = $1 \
-           AND (l.quantity - COALESCE(a.q, 0) <> 0 OR l.value - COALESCE(a.v, 0) <> 0)",
-    );
+/// How stock as of a date is read. `stock_levels` is now; a date with no move after it is now.
+/// Before that, the level less the moves dated after the date, or the sum of the moves up to
+/// it, whichever spans fewer days of moves (both walk the `stock_moves_as_of` index alone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf {
+    Now,
+    Backward,
+    Forward,
+}
+
+/// Which way [`AsOf`] reads the company's stock on `as_of`, from its first and last move dates.
+pub fn as_of_mode(tx: &mut Tx, company: Uuid, as_of: Date) -> Result<AsOf, StoreError> {
+    let edge = |tx: &mut Tx, order: &str| -> Result<Option<Date>, StoreError> {
+        tx.query_opt(
+            &format!("SELECT date FROM stock_moves WHERE company_id = $1 ORDER BY date {order}, seq {order} LIMIT 1"),
+            params![company],
+        )?
+        .map(|r| parse_date(&r.text(0)?))
+        .transpose()
+    };
+    let Some(last) = edge(tx, "DESC")? else {
+        return Ok(AsOf::Now);
+    };
+    if last <= as_of {
+        return Ok(AsOf::Now);
+    }
+    let first = edge(tx, "ASC")?.unwrap_or(as_of);
+    let days = |a: Date, b: Date| (b - a).get_days().max(0);
+    Ok(if days(first, as_of) < days(as_of, last) {
+        AsOf::Forward
+    } else {
+        AsOf::Backward
+    })
+}
+
+/// The FROM and WHERE of the stock per item and warehouse of company `$1` as of a date, read
+/// the [`AsOf`] way, with its quantity and value expressions: `l` is the item and warehouse
+/// (`l.item_id`, `l.warehouse_id`), `i` the item and `w` the warehouse when `joined`. Rows with
+/// neither quantity nor value are left out.
+struct Scope {
+    sql: String,
+    quantity: &'static str,
+    value: &'static str,
+    params: Vec<Value>,
+}
+
+fn scope(company: Uuid, as_of: Date, mode: AsOf, filter: &StockFilter, joined: bool) -> Scope {
+    let mut params: Vec<Value> = vec![company.into()];
+    // The item and warehouse filters, also pushed into the moves' sums (their index).
+    let mut narrow = String::new();
     if let Some(w) = filter.warehouse {
         params.push(w.into());
-        sql.push_str(&format!(" AND l.warehouse_id = ${}", params.len()));
+        narrow.push_str(&format!(" AND warehouse_id = ${}", params.len()));
     }
     if let Some(i) = filter.item {
         params.push(i.into());
-        sql.push_str(&format!(" AND l.item_id = ${}", params.len()));
+        narrow.push_str(&format!(" AND item_id = ${}", params.len()));
     }
-    if let Some(term) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    let on_levels = format!("l.company_id = $1{}", narrow.replace(" AND ", " AND l."));
+    let (head, rest, quantity, value) = match mode {
+        AsOf::Now => ("stock_levels l".to_owned(), on_levels, "l.quantity", "l.value"),
+        AsOf::Backward => {
+            params.push(as_of.to_string().into());
+            let d = params.len();
+            (
+                format!(
+                    "stock_levels l LEFT JOIN (SELECT item_id, warehouse_id, SUM(quantity) AS q, SUM(value) AS v \
+                     FROM stock_moves WHERE company_id = $1 AND date > ${d}{narrow} GROUP BY item_id, warehouse_id) a \
+                     ON a.item_id = l.item_id AND a.warehouse_id = l.warehouse_id"
+                ),
+                on_levels,
+                "l.quantity - COALESCE(a.q, 0)",
+                "l.value - COALESCE(a.v, 0)",
+            )
+        }
+        AsOf::Forward => {
+            params.push(as_of.to_string().into());
+            let d = params.len();
+            (
+                format!(
+                    "(SELECT item_id, warehouse_id, SUM(quantity) AS quantity, SUM(value) AS value FROM stock_moves \
+                     WHERE company_id = $1 AND date <= ${d}{narrow} GROUP BY item_id, warehouse_id) l"
+                ),
+                "1 = 1".to_owned(),
+                "l.quantity",
+                "l.value",
+            )
+        }
+    };
+    let mut sql = format!("FROM {head}");
+    let search = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    if joined || search.is_some() {
+        sql.push_str(" JOIN items i ON i.id = l.item_id JOIN warehouses w ON w.id = l.warehouse_id");
+    }
+    sql.push_str(&format!(" WHERE {rest} AND ({quantity} <> 0 OR {value} <> 0)"));
+    if let Some(term) = search {
         params.push(Value::Text(format!("%{}%", escape_like(&term.to_lowercase()))));
         let n = params.len();
         sql.push_str(&format!(
             " AND (LOWER(i.code) LIKE ${n} ESCAPE '\\' OR LOWER(i.name) LIKE ${n} ESCAPE '\\')"
         ));
     }
-    sql
+    Scope {
+        sql,
+        quantity,
+        value,
+        params,
+    }
 }
 
 fn escape_like(s: &str) -> String {
@@ -90,15 +169,22 @@ pub fn stock_page(
     offset: u64,
     limit: u64,
 ) -> Result<(u64, Vec<StockRow>), StoreError> {
-    let mut params: Vec<Value> = vec![company.into(), as_of.to_string().into()];
-    let scope = stock_scope(filter, &mut params);
-    let count = tx.query_one(&format!("SELECT COUNT(*) {scope}"), &params)?.int(0)?;
+    let mode = as_of_mode(tx, company, as_of)?;
+    let counted = scope(company, as_of, mode, filter, false);
+    let count = tx
+        .query_one(&format!("SELECT COUNT(*) {}", counted.sql), &counted.params)?
+        .int(0)?;
+    let Scope {
+        sql,
+        quantity,
+        value,
+        mut params,
+    } = scope(company, as_of, mode, filter, true);
     params.push(default_account.map_or(Value::Null, Value::from));
     let account = account_expr(params.len());
     let rows = tx.query(
         &format!(
-            "SELECT i.id, i.code, i.name, i.unit, w.id, w.code, w.name, {account}, \
-                    l.quantity - COALESCE(a.q, 0), l.value - COALESCE(a.v, 0) {scope} \
+            "SELECT i.id, i.code, i.name, i.unit, w.id, w.code, w.name, {account}, {quantity}, {value} {sql} \
              ORDER BY i.code_key, w.code, l.item_id, l.warehouse_id LIMIT {limit} OFFSET {offset}"
         ),
         &params,
@@ -143,14 +229,19 @@ pub fn value_per_account(
     default_account: Option<Uuid>,
     filter: &StockFilter,
 ) -> Result<Vec<AccountValue>, StoreError> {
-    let mut params: Vec<Value> = vec![company.into(), as_of.to_string().into()];
-    let scope = stock_scope(filter, &mut params);
+    let mode = as_of_mode(tx, company, as_of)?;
+    let Scope {
+        sql, value, mut params, ..
+    } = scope(company, as_of, mode, filter, false);
     params.push(default_account.map_or(Value::Null, Value::from));
-    let account = account_expr(params.len());
+    let n = params.len();
+    // Summed per item first, then per account: one look-up of each item, not of each row.
     let rows = tx.query(
         &format!(
             "SELECT t.account_id, ac.code, ac.name, t.v FROM \
-               (SELECT {account} AS account_id, SUM(l.value - COALESCE(a.v, 0)) AS v {scope} GROUP BY {account}) t \
+               (SELECT COALESCE(it.inventory_account_id, ${n}) AS account_id, SUM(x.v) AS v \
+                FROM (SELECT l.item_id AS item_id, SUM({value}) AS v {sql} GROUP BY l.item_id) x \
+                JOIN items it ON it.id = x.item_id GROUP BY COALESCE(it.inventory_account_id, ${n})) t \
              LEFT JOIN accounts ac ON ac.id = t.account_id ORDER BY ac.code"
         ),
         &params,
@@ -169,12 +260,15 @@ pub fn value_per_account(
 
 /// The total quantity and value of the stock as of `as_of` (narrowed by `filter`).
 pub fn stock_total(tx: &mut Tx, company: Uuid, as_of: Date, filter: &StockFilter) -> Result<Stock, StoreError> {
-    let mut params: Vec<Value> = vec![company.into(), as_of.to_string().into()];
-    let scope = stock_scope(filter, &mut params);
+    let mode = as_of_mode(tx, company, as_of)?;
+    let Scope {
+        sql,
+        quantity,
+        value,
+        params,
+    } = scope(company, as_of, mode, filter, false);
     let r = tx.query_one(
-        &format!(
-            "SELECT COALESCE(SUM(l.quantity - COALESCE(a.q, 0)), 0), COALESCE(SUM(l.value - COALESCE(a.v, 0)), 0) {scope}"
-        ),
+        &format!("SELECT COALESCE(SUM({quantity}), 0), COALESCE(SUM({value}), 0) {sql}"),
         &params,
     )?;
     Ok(Stock {
