@@ -23,6 +23,7 @@ pub mod fields;
 pub mod files;
 pub mod firm;
 pub mod health;
+pub mod inventory;
 pub mod items;
 pub mod journal;
 pub mod metrics;
@@ -67,6 +68,7 @@ use conventions::{Replace, Update};
 use documents::{Bills, CreditNotes, DocumentRoutes, Invoices, VendorCredits};
 use error::ApiError;
 use exchange_rates::ExchangeRates;
+use inventory::warehouses::Warehouses;
 use items::Items;
 use payments::Payments;
 use recurring::Recurrings;
@@ -178,6 +180,26 @@ pub fn api_routes() -> openapi::Routes {
         .route("/api/purchase/vendors/{id}/", resource::one::<Contacts<Vendors>>())
         .route("/api/inventory/items/", resource::many::<Items>())
         .route("/api/inventory/items/{id}/", resource::one::<Items>())
+        // the stock engine: settings, warehouses and locations, moves, counts, item units
+        .route(
+            "/api/inventory/items/{id}/units/",
+            get(inventory::units::list).put(inventory::units::replace),
+        )
+        .route(
+            "/api/inventory/settings/",
+            get(inventory::settings::show).patch(inventory::settings::update),
+        )
+        .route("/api/inventory/warehouses/", resource::many::<Warehouses>())
+        .route("/api/inventory/warehouses/{id}/", resource::one::<Warehouses>())
+        .route(
+            "/api/inventory/warehouses/{id}/locations/",
+            get(inventory::warehouses::locations).post(inventory::warehouses::add),
+        )
+        .route(
+            "/api/inventory/moves/",
+            get(inventory::moves::list).post(inventory::moves::post),
+        )
+        .route("/api/inventory/counts/", post(inventory::counts::post))
         // inventory reports (issue 19): stock as of a date, its valuation and the check against the ledger
         .route("/api/inventory/reports/on-hand/", get(reports::inventory::on_hand))
         .route("/api/inventory/reports/valuation/", get(reports::inventory::valuation))

@@ -45,6 +45,7 @@ mod hardening_login;
 mod hardening_logo;
 mod hardening_mail;
 mod hardening_timeouts;
+mod inventory;
 mod inventory_reports;
 mod ledger;
 mod ledger_approval;
