@@ -45,10 +45,10 @@ test("a stock item is received, counted, and its stock and value tie to the ledg
   // A warehouse.
   await page.goto(`${base}/inventory/warehouses`);
   await page.getByRole("button", { name: "New warehouse" }).click();
-  await page.locator("#warehouse-form [name=code]").fill("MAIN");
+  await page.locator("#warehouse-form [name=code]").fill("STORE");
   await page.locator("#warehouse-form [name=name]").fill("Main store");
   await page.locator("#warehouse-form button[type=submit]").click();
-  await page.locator("#warehouses tr[data-code=MAIN]").waitFor();
+  await page.locator("#warehouses tr[data-code=STORE]").waitFor();
 
   // A stock item with a reorder point.
   await page.goto(`${base}/inventory/items`);
@@ -67,7 +67,7 @@ test("a stock item is received, counted, and its stock and value tie to the ledg
   const form = page.locator("#move-form");
   await form.locator("[name=kind]").selectOption("receipt");
   await form.locator("[name=item]").selectOption({ label: "WIDGET Blue widget" });
-  await form.locator("[name=warehouse]").selectOption({ label: "MAIN Main store" });
+  await form.locator("[name=warehouse]").selectOption({ label: "STORE Main store" });
   await form.locator("[name=quantity]").fill("12");
   await form.locator("[name=unit_cost]").fill("2.50");
   await form.locator("button[type=submit]").click();
@@ -75,7 +75,7 @@ test("a stock item is received, counted, and its stock and value tie to the ledg
 
   // The count sheet expects 12; 9 are counted: the 3 missing are adjusted out.
   await page.goto(`${base}/inventory/count`);
-  await page.locator("select[name=warehouse]").selectOption({ label: "MAIN Main store" });
+  await page.locator("select[name=warehouse]").selectOption({ label: "STORE Main store" });
   const row = page.locator("#count-sheet tr[data-item=WIDGET]");
   await row.locator("td.expected", { hasText: "12" }).waitFor();
   await row.locator("input.counted").fill("9");
@@ -84,7 +84,7 @@ test("a stock item is received, counted, and its stock and value tie to the ledg
 
   // On hand: 9.
   await page.goto(`${base}/inventory/reports/on-hand`);
-  const onHand = page.locator("#stock-table tr[data-item=WIDGET][data-warehouse=MAIN] td.qty");
+  const onHand = page.locator("#stock-table tr[data-item=WIDGET][data-warehouse=STORE] td.qty");
   await onHand.waitFor();
   assert.equal(await onHand.innerText(), "9");
 

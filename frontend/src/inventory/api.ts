@@ -41,7 +41,6 @@ export interface StockItem {
   reorder_point?: string | null;
   reorder_quantity?: string | null;
   tracking?: "none" | "lot" | "serial";
-  units?: { unit: string; factor: string }[];
 }
 
 export interface Move {
@@ -174,7 +173,6 @@ export function missingText(e: unknown, what: string): string | null {
 
 export const MOVE_KINDS: [string, string][] = [
   ["receipt", "Receipt"],
-  ["delivery", "Delivery"],
   ["transfer", "Transfer"],
   ["adjustment", "Adjustment"],
   ["return_in", "Return from customer"],

@@ -46,14 +46,14 @@ export function CountSheet() {
     if (!typed.length) return toast("Type at least one counted quantity.", "error");
     setBusy(true);
     try {
-      const lines = typed.map(([item, v]) => ({ item, counted_quantity: v.trim() }));
+      const lines = typed.map(([item, v]) => ({ item, counted: v.trim() }));
       await api("POST", COUNTS, { body: { warehouse, date, lines } });
       invalidate(REPORTS, MOVES, ITEMS);
       setCounted({});
       setErrors({});
       toast(`Count posted: ${lines.length} line${lines.length === 1 ? "" : "s"}`);
     } catch (err) {
-      // `lines[2].counted_quantity` → the row of the third line typed.
+      // `lines[2].counted` → the row of the third line typed.
       const fe = fieldErrors(err);
       const byItem: Record<string, string[]> = {};
       for (const [k, v] of Object.entries(fe)) {

@@ -84,7 +84,9 @@ function StockItemPanel({ item, editable, onClose }: { item: StockItem | null; e
   const currency = company?.currency ?? "USD";
   const accounts = useAccounts().data?.results ?? [];
   const levels = useQuery<OnHand>(item ? `${REPORTS}on-hand/${qs({ item: item.id, page_size: 200 })}` : null);
-  const [units, setUnits] = useState<{ unit: string; factor: string }[]>(item?.units ?? []);
+  const [units, setUnits] = useState<{ unit: string; factor: string }[] | null>(null);
+  const stored = useQuery<{ units: { unit: string; factor: string }[] }>(item ? `${ITEMS}${item.id}/units/` : null);
+  const shownUnits = units ?? stored.data?.units ?? [];
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [busy, setBusy] = useState(false);
   const submit = async (e: Event) => {
@@ -93,7 +95,7 @@ function StockItemPanel({ item, editable, onClose }: { item: StockItem | null; e
     const text = (k: string) => String(f.get(k) ?? "").trim();
     const local: Record<string, string[]> = {};
     for (const k of ["reorder_point", "reorder_quantity"]) if (text(k) && !validQty(text(k))) local[k] = ["Enter a quantity with at most 3 decimals."];
-    units.forEach((u, i) => { if (!validQty(u.factor)) local[`units[${i}].factor`] = ["Enter how many base units one holds, at most 3 decimals."]; });
+    shownUnits.forEach((u, i) => { if (u.unit.trim() && !validQty(u.factor)) local[`units[${i}].factor`] = ["Enter how many base units one holds, at most 3 decimals."]; });
     if (Object.keys(local).length) return setErrors(local);
     const body: Record<string, unknown> = {
       code: text("code"),
@@ -106,7 +108,6 @@ function StockItemPanel({ item, editable, onClose }: { item: StockItem | null; e
       reorder_point: text("reorder_point") || null,
       reorder_quantity: text("reorder_quantity") || null,
       tracking: text("tracking") || "none",
-      units: units.filter((u) => u.unit.trim()),
     };
     if (!item) {
       body.sale_price = text("sale_price") || "0";
@@ -114,8 +115,9 @@ function StockItemPanel({ item, editable, onClose }: { item: StockItem | null; e
     }
     setBusy(true);
     try {
-      if (item) await api("PATCH", `${ITEMS}${item.id}/`, { body });
-      else await api("POST", ITEMS, { body });
+      const saved = item ? await api<StockItem>("PATCH", `${ITEMS}${item.id}/`, { body }) : await api<StockItem>("POST", ITEMS, { body });
+      // Other units live at their own path: replaced as a whole when they were changed.
+      if (units !== null) await api("PUT", `${ITEMS}${saved.id}/units/`, { body: { units: units.filter((u) => u.unit.trim()).map((u) => ({ unit: u.unit.trim(), factor: u.factor.trim() })) } });
       invalidate(ITEMS, REPORTS);
       toast(`Stock item ${body.code} saved`);
       onClose();
@@ -173,17 +175,17 @@ function StockItemPanel({ item, editable, onClose }: { item: StockItem | null; e
           <table class="table units">
             <thead><tr><th>Unit</th><th class="num">Base units in one</th><th /></tr></thead>
             <tbody>
-              {units.map((u, i) => (
+              {shownUnits.map((u, i) => (
                 <tr key={i}>
-                  <td><input aria-label="Unit" value={u.unit} onInput={(e) => setUnits(units.map((x, j) => (j === i ? { ...x, unit: (e.target as HTMLInputElement).value } : x)))} /></td>
-                  <td class="num"><input aria-label="Base units" class="num" inputMode="decimal" value={u.factor} onInput={(e) => setUnits(units.map((x, j) => (j === i ? { ...x, factor: (e.target as HTMLInputElement).value } : x)))} /><FieldError errors={errors} name={`units[${i}].factor`} /></td>
-                  <td><button type="button" class="link" onClick={() => setUnits(units.filter((_, j) => j !== i))}>Remove</button></td>
+                  <td><input aria-label="Unit" value={u.unit} onInput={(e) => setUnits(shownUnits.map((x, j) => (j === i ? { ...x, unit: (e.target as HTMLInputElement).value } : x)))} /><FieldError errors={errors} name={`units[${i}].unit`} /></td>
+                  <td class="num"><input aria-label="Base units" class="num" inputMode="decimal" value={u.factor} onInput={(e) => setUnits(shownUnits.map((x, j) => (j === i ? { ...x, factor: (e.target as HTMLInputElement).value } : x)))} /><FieldError errors={errors} name={`units[${i}].factor`} /></td>
+                  <td><button type="button" class="link" onClick={() => setUnits(shownUnits.filter((_, j) => j !== i))}>Remove</button></td>
                 </tr>
               ))}
             </tbody>
           </table>
-          <button type="button" onClick={() => setUnits([...units, { unit: "", factor: "" }])}>Add unit</button>
-          <FormErrors errors={errors} shown={["code", "name", "unit", "sale_price", "purchase_price", "inventory_account", "cogs_account", "price_difference_account", "reorder_point", "reorder_quantity", "tracking", ...units.map((_, i) => `units[${i}].factor`)]} />
+          <button type="button" onClick={() => setUnits([...shownUnits, { unit: "", factor: "" }])}>Add unit</button>
+          <FormErrors errors={errors} shown={["code", "name", "unit", "sale_price", "purchase_price", "inventory_account", "cogs_account", "price_difference_account", "reorder_point", "reorder_quantity", "tracking", ...shownUnits.flatMap((_, i) => [`units[${i}].unit`, `units[${i}].factor`])]} />
         </fieldset>
         <div class="buttons">
           {editable && <button class="primary" type="submit" disabled={busy}>Save</button>}

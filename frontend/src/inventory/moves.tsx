@@ -1,5 +1,5 @@
 // Stock moves (issue 19): the list of moves with filters, and a manual move — a receipt, a
-// delivery, a transfer between warehouses, an adjustment or a return — posted by the stock engine
+// transfer between warehouses, an adjustment or a return — posted by the stock engine
 // (`POST /api/inventory/moves/`) with its journal entry.
 import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
@@ -98,6 +98,7 @@ export function MoveForm({ onClose }: { onClose: () => void }) {
     };
     if (kind === "transfer") body.to_warehouse = text("to_warehouse");
     if (text("unit_cost")) body.unit_cost = text("unit_cost");
+    if (text("lot")) body.lot = text("lot");
     setBusy(true);
     try {
       await api("POST", MOVES, { body });
@@ -148,9 +149,10 @@ export function MoveForm({ onClose }: { onClose: () => void }) {
         )}
         <label>Quantity{kind === "adjustment" ? " (negative takes out)" : ""} <input name="quantity" inputMode="decimal" class="num" required /><FieldError errors={errors} name="quantity" /></label>
         {costly && <label>Unit cost <input name="unit_cost" inputMode="decimal" class="num" placeholder="current cost" /><FieldError errors={errors} name="unit_cost" /></label>}
+        <label>Lot or serial <input name="lot" placeholder="tracked items" /><FieldError errors={errors} name="lot" /></label>
         <label class="wide">Memo <input name="memo" /><FieldError errors={errors} name="memo" /></label>
       </div>
-      <FormErrors errors={errors} shown={["kind", "date", "item", "warehouse", "to_warehouse", "quantity", "unit_cost", "memo"]} />
+      <FormErrors errors={errors} shown={["kind", "date", "item", "warehouse", "to_warehouse", "quantity", "unit_cost", "lot", "memo"]} />
       <div class="buttons">
         <button class="primary" type="submit" disabled={busy}>Post move</button>
         <button type="button" onClick={onClose}>Cancel</button>
