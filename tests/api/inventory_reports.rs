@@ -63,9 +63,16 @@ async fn isolation(app: TestApp) {
     let theirs = Firm::register(&app, "owner@theirs.test", "Theirs").await;
     let sister = mine.new_company("Sister", "USD").await;
     let item = stock_item(&mine, "MINE").await;
+    let warehouse = mine
+        .create("/api/inventory/warehouses/", json!({ "code": "MINE", "name": "Mine" }))
+        .await;
+    let warehouse = id(&warehouse).to_owned();
     let unknown = uuid::Uuid::new_v4();
     for other in [&theirs, &sister] {
         for path in [
+            format!("on-hand/?warehouse={warehouse}"),
+            format!("valuation/?warehouse={warehouse}"),
+            format!("movements/?item={item}&warehouse={warehouse}"),
             format!("on-hand/?item={item}"),
             format!("valuation/?item={item}"),
             format!("movements/?item={item}"),
@@ -122,4 +129,143 @@ async fn margin_revenue(app: TestApp) {
     // Outside the period: nothing.
     let m = report(&f, "margin/?date_from=2026-05-01&date_to=2026-05-31").await;
     assert_eq!(m["items"].as_array().unwrap().len(), 0);
+}
+
+crate::on_every_backend!(stock_moved_through_the_api_shows_in_the_reports, reports_of_moved_stock);
+async fn reports_of_moved_stock(app: TestApp) {
+    let f = Firm::register(&app, "owner@moved.test", "Moved").await;
+    let s = f.get("/api/inventory/settings/").await;
+    assert_eq!(s.status, StatusCode::OK, "{}", s.body);
+    let main = s.body["default_warehouse"].as_str().unwrap().to_owned();
+    let east = f
+        .create("/api/inventory/warehouses/", json!({ "code": "EAST", "name": "East" }))
+        .await;
+    let east = id(&east).to_owned();
+    let item = stock_item(&f, "GADGET").await;
+    let r = f
+        .patch(
+            &format!("{ITEMS}{item}/"),
+            json!({ "reorder_point": "5", "reorder_quantity": "20" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    for body in [
+        json!({ "kind": "receipt", "date": "2026-03-01", "item": item, "warehouse": main, "quantity": "10", "unit_cost": "2.00" }),
+        json!({ "kind": "receipt", "date": "2026-03-05", "item": item, "warehouse": east, "quantity": "4", "unit_cost": "3.00" }),
+        json!({ "kind": "transfer", "date": "2026-03-10", "item": item, "warehouse": main, "to_warehouse": east, "quantity": "2" }),
+    ] {
+        let r = f.post("/api/inventory/moves/", body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    // Counted 7 where 8 were: one adjusted out.
+    let r = f
+        .post(
+            "/api/inventory/counts/",
+            json!({ "warehouse": main, "date": "2026-03-20", "lines": [{ "item": item, "counted": "7" }] }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+
+    let figures = |body: &Value| -> Vec<(String, String, String)> {
+        body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["warehouse_code"].as_str().unwrap().to_owned(),
+                    r["quantity"].as_str().unwrap().to_owned(),
+                    r["value"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let main_code = f.get(&format!("/api/inventory/warehouses/{main}/")).await.body["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let m = |q: &str, v: &str| (main_code.clone(), q.to_owned(), v.to_owned());
+    let e = |q: &str, v: &str| ("EAST".to_owned(), q.to_owned(), v.to_owned());
+    let sorted = |mut v: Vec<(String, String, String)>| {
+        v.sort();
+        v
+    };
+    // As of any date: what the moves up to it made.
+    assert_eq!(figures(&report(&f, "on-hand/?as_of=2026-02-28").await), vec![]);
+    assert_eq!(
+        figures(&report(&f, "on-hand/?as_of=2026-03-01").await),
+        vec![m("10.000", "20.00")]
+    );
+    assert_eq!(
+        sorted(figures(&report(&f, "on-hand/?as_of=2026-03-06").await)),
+        sorted(vec![m("10.000", "20.00"), e("4.000", "12.00")])
+    );
+    let now = report(&f, "valuation/").await;
+    assert_eq!(
+        sorted(figures(&now)),
+        sorted(vec![m("7.000", "14.00"), e("6.000", "16.00")])
+    );
+    assert_eq!(now["total_value"], "30.00");
+    assert_eq!(now["accounts"][0]["value"], "30.00");
+    assert_eq!(now["accounts"][0]["code"], "1200", "{now}");
+    let only_east = report(&f, &format!("valuation/?warehouse={east}")).await;
+    assert_eq!(only_east["total_value"], "16.00");
+    assert_eq!(only_east["results"][0]["unit_cost"], "2.67");
+    // The valuation ties to the inventory account on each date.
+    for as_of in ["2026-03-01", "2026-03-06", "2026-03-10", "2026-03-20", "2026-12-31"] {
+        let c = report(&f, &format!("valuation/check/?as_of={as_of}")).await;
+        assert_eq!(c["ok"], true, "{as_of}: {c}");
+        let inventory = c["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["code"] == "1200")
+            .unwrap();
+        assert_eq!(inventory["valuation"], inventory["ledger"], "{as_of}: {c}");
+        assert_eq!(inventory["difference"], "0.00");
+    }
+    // The item's history in the main warehouse: running quantity and value.
+    let h = report(&f, &format!("movements/?item={item}&warehouse={main}")).await;
+    let run: Vec<(String, String, String)> = h["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["kind"].as_str().unwrap().to_owned(),
+                r["quantity_on_hand"].as_str().unwrap().to_owned(),
+                r["value_on_hand"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let row = |k: &str, q: &str, v: &str| (k.to_owned(), q.to_owned(), v.to_owned());
+    assert_eq!(
+        run,
+        vec![
+            row("receipt", "10.000", "20.00"),
+            row("transfer_out", "8.000", "16.00"),
+            row("adjustment", "7.000", "14.00"),
+        ]
+    );
+    assert_eq!(h["results"][2]["source_kind"], "count");
+    // Two pages of one: the second carries the first's figures.
+    let p2 = report(
+        &f,
+        &format!("movements/?item={item}&warehouse={main}&page_size=1&page=2"),
+    )
+    .await;
+    assert_eq!(p2["results"][0]["quantity_on_hand"], "8.000");
+    assert!(p2["previous"].is_string() && p2["next"].is_string());
+    // A period starts from the stock before it.
+    let p = report(&f, &format!("movements/?item={item}&date_from=2026-03-06")).await;
+    assert_eq!(p["opening_quantity"], "14.000");
+    assert_eq!(p["opening_value"], "32.00");
+    // 13 on hand is above the reorder point of 5; at 14 the point is met.
+    assert_eq!(report(&f, "reorder/").await["count"], 0);
+    f.patch(&format!("{ITEMS}{item}/"), json!({ "reorder_point": "13" }))
+        .await;
+    let r = report(&f, "reorder/").await;
+    assert_eq!(r["count"], 1);
+    assert_eq!(r["results"][0]["on_hand"], "13.000");
+    assert_eq!(r["results"][0]["suggested_quantity"], "20.000");
 }
