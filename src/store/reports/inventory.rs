@@ -127,12 +127,19 @@ fn scope(company: Uuid, as_of: Date, mode: AsOf, filter: &StockFilter, joined: b
             )
         }
     };
-    let mut sql = format!("FROM {head}");
     let search = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    if joined || search.is_some() {
-        sql.push_str(" JOIN items i ON i.id = l.item_id JOIN warehouses w ON w.id = l.warehouse_id");
-    }
-    sql.push_str(&format!(" WHERE {rest} AND ({quantity} <> 0 OR {value} <> 0)"));
+    // Joined, the items come first (`CROSS JOIN` keeps SQLite's join order; PostgreSQL plans it
+    // as any join): a page by item code walks the items' (company, code) index and stops at
+    // the page's end instead of sorting every row.
+    let mut sql = if joined || search.is_some() {
+        format!(
+            "FROM items i CROSS JOIN {head} CROSS JOIN warehouses w \
+             WHERE i.company_id = $1 AND l.item_id = i.id AND w.id = l.warehouse_id AND {rest}"
+        )
+    } else {
+        format!("FROM {head} WHERE {rest}")
+    };
+    sql.push_str(&format!(" AND ({quantity} <> 0 OR {value} <> 0)"));
     if let Some(term) = search {
         params.push(Value::Text(format!("%{}%", escape_like(&term.to_lowercase()))));
         let n = params.len();
@@ -159,7 +166,9 @@ fn account_expr(n: usize) -> String {
 }
 
 /// One page of stock per item and warehouse as of `as_of`, by item code then warehouse code,
-/// with the count of all rows.
+/// with the count of all rows (counted here unless the caller knows it, from
+/// [`value_per_account`]'s `rows`).
+#[allow(clippy::too_many_arguments)]
 pub fn stock_page(
     tx: &mut Tx,
     company: Uuid,
@@ -168,12 +177,17 @@ pub fn stock_page(
     filter: &StockFilter,
     offset: u64,
     limit: u64,
+    known_count: Option<u64>,
 ) -> Result<(u64, Vec<StockRow>), StoreError> {
     let mode = as_of_mode(tx, company, as_of)?;
-    let counted = scope(company, as_of, mode, filter, false);
-    let count = tx
-        .query_one(&format!("SELECT COUNT(*) {}", counted.sql), &counted.params)?
-        .int(0)?;
+    let count = match known_count {
+        Some(n) => i64::try_from(n).unwrap_or(i64::MAX),
+        None => {
+            let counted = scope(company, as_of, mode, filter, false);
+            tx.query_one(&format!("SELECT COUNT(*) {}", counted.sql), &counted.params)?
+                .int(0)?
+        }
+    };
     let Scope {
         sql,
         quantity,
@@ -218,6 +232,8 @@ pub struct AccountValue {
     pub code: String,
     pub name: String,
     pub value: i64,
+    /// How many item and warehouse rows (with quantity or value) are valued on it.
+    pub rows: u64,
 }
 
 /// The value of the stock as of `as_of` per inventory account (narrowed by `filter`), by code.
@@ -238,9 +254,9 @@ pub fn value_per_account(
     // Summed per item first, then per account: one look-up of each item, not of each row.
     let rows = tx.query(
         &format!(
-            "SELECT t.account_id, ac.code, ac.name, t.v FROM \
-               (SELECT COALESCE(it.inventory_account_id, ${n}) AS account_id, SUM(x.v) AS v \
-                FROM (SELECT l.item_id AS item_id, SUM({value}) AS v {sql} GROUP BY l.item_id) x \
+            "SELECT t.account_id, ac.code, ac.name, t.v, t.n FROM \
+               (SELECT COALESCE(it.inventory_account_id, ${n}) AS account_id, SUM(x.v) AS v, SUM(x.n) AS n \
+                FROM (SELECT l.item_id AS item_id, SUM({value}) AS v, COUNT(*) AS n {sql} GROUP BY l.item_id) x \
                 JOIN items it ON it.id = x.item_id GROUP BY COALESCE(it.inventory_account_id, ${n})) t \
              LEFT JOIN accounts ac ON ac.id = t.account_id ORDER BY ac.code"
         ),
@@ -253,6 +269,7 @@ pub fn value_per_account(
                 code: r.opt_text(1)?.unwrap_or_default(),
                 name: r.opt_text(2)?.unwrap_or_default(),
                 value: r.int(3)?,
+                rows: u64::try_from(r.int(4)?).unwrap_or(0),
             })
         })
         .collect()

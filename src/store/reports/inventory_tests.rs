@@ -92,7 +92,7 @@ fn page_as_of(
     filter: &StockFilter,
 ) -> Result<Vec<(Uuid, Uuid, Stock)>, StoreError> {
     let default = rows::default_inventory_account(tx, company)?;
-    let (count, page) = rows::stock_page(tx, company, d, default, filter, 0, 200)?;
+    let (count, page) = rows::stock_page(tx, company, d, default, filter, 0, 200, None)?;
     assert_eq!(count, page.len() as u64);
     Ok(page.into_iter().map(|r| (r.item_id, r.warehouse_id, r.stock)).collect())
 }
@@ -186,7 +186,7 @@ fn stock_as_of_a_date_the_valuation_check_and_the_history() {
                 );
                 // Ordered by item code, then warehouse code; paged.
                 let default = rows::default_inventory_account(tx, company)?;
-                let (count, second) = rows::stock_page(tx, company, date(2026, 6, 30), default, &all, 1, 1)?;
+                let (count, second) = rows::stock_page(tx, company, date(2026, 6, 30), default, &all, 1, 1, None)?;
                 assert_eq!(count, 3);
                 assert_eq!(second[0].warehouse_code, "MAIN");
                 assert_eq!(second[0].item_code, "ANVIL");
@@ -205,7 +205,9 @@ fn stock_as_of_a_date_the_valuation_check_and_the_history() {
                 }
                 let per_account = rows::value_per_account(tx, company, date(2026, 6, 30), default, &all)?;
                 assert_eq!(per_account.len(), 1);
-                assert_eq!(per_account[0].value, 1600);
+                assert_eq!((per_account[0].value, per_account[0].rows), (1600, 3));
+                let earlier = rows::value_per_account(tx, company, date(2026, 3, 12), default, &all)?;
+                assert_eq!((earlier[0].value, earlier[0].rows), (1600, 2));
                 // ANVIL's history: receipt, delivery, and the transfer's two halves, running.
                 let filter = MoveFilter {
                     item: a,
