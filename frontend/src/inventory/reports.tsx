@@ -217,13 +217,15 @@ export function ReorderPage() {
   const [page, setPage] = useState(1);
   const [busy, setBusy] = useState(false);
   const q = useQuery<PageT<ReorderRow>>(`${REPORTS}reorder/${qs({ page, page_size: PAGE_SIZE })}`);
-  const draft = async (rows: ReorderRow[]) => {
+  // The purchases API drafts one order per vendor from the same list (its own reading of it);
+  // items with no vendor to order from come back as `skipped`.
+  const draft = async () => {
     setBusy(true);
     try {
-      const order = await api<{ id?: string; number?: string }>("POST", FROM_REORDER, {
-        body: { lines: rows.map((r) => ({ item: r.item, quantity: r.suggested_quantity })) },
-      });
-      toast(`Draft purchase order ${order?.number ?? ""} created`.replace("  ", " "));
+      const made = await api<{ orders?: { id: string; number?: string }[]; skipped?: unknown[] }>("POST", FROM_REORDER, { body: {} });
+      const orders = made?.orders ?? [];
+      const skipped = made?.skipped?.length ?? 0;
+      toast(`${orders.length} draft purchase order${orders.length === 1 ? "" : "s"} made${skipped ? `; ${skipped} item${skipped === 1 ? "" : "s"} without a vendor skipped` : ""}`);
     } catch (e) {
       const missing = missingText(e, "Drafting a purchase order from the reorder list");
       if (missing) toast(missing, "error");
@@ -236,7 +238,7 @@ export function ReorderPage() {
     <Page
       title="Reorder"
       crumbs={crumbs("Reorder")}
-      actions={<button class="primary" id="draft-po" disabled={busy || !q.data?.results.length} onClick={() => q.data && draft(q.data.results)}>Draft purchase order</button>}
+      actions={<button class="primary" id="draft-po" disabled={busy || !q.data?.results.length} onClick={draft}>Draft purchase order</button>}
     >
       <Async q={q} missing="The reorder list">
         {(d) => d.results.length === 0 ? <Empty>No stock item is at or below its reorder point.</Empty> : (
