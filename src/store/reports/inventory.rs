@@ -97,6 +97,9 @@ fn scope(company: Uuid, as_of: Date, mode: AsOf, filter: &StockFilter, joined: b
         narrow.push_str(&format!(" AND item_id = ${}", params.len()));
     }
     let on_levels = format!("l.company_id = $1{}", narrow.replace(" AND ", " AND l."));
+    // One item's moves are found by the item's index; a date range would have SQLite walk the
+    // date index over every item instead.
+    let date = if filter.item.is_some() { DATE_UNINDEXED } else { "date" };
     let (head, rest, quantity, value) = match mode {
         AsOf::Now => ("stock_levels l".to_owned(), on_levels, "l.quantity", "l.value"),
         AsOf::Backward => {
@@ -105,7 +108,7 @@ fn scope(company: Uuid, as_of: Date, mode: AsOf, filter: &StockFilter, joined: b
             (
                 format!(
                     "stock_levels l LEFT JOIN (SELECT item_id, warehouse_id, SUM(quantity) AS q, SUM(value) AS v \
-                     FROM stock_moves WHERE company_id = $1 AND date > ${d}{narrow} GROUP BY item_id, warehouse_id) a \
+                     FROM stock_moves WHERE company_id = $1 AND {date} > ${d}{narrow} GROUP BY item_id, warehouse_id) a \
                      ON a.item_id = l.item_id AND a.warehouse_id = l.warehouse_id"
                 ),
                 on_levels,
@@ -119,7 +122,7 @@ fn scope(company: Uuid, as_of: Date, mode: AsOf, filter: &StockFilter, joined: b
             (
                 format!(
                     "(SELECT item_id, warehouse_id, SUM(quantity) AS quantity, SUM(value) AS value FROM stock_moves \
-                     WHERE company_id = $1 AND date <= ${d}{narrow} GROUP BY item_id, warehouse_id) l"
+                     WHERE company_id = $1 AND {date} <= ${d}{narrow} GROUP BY item_id, warehouse_id) l"
                 ),
                 "1 = 1".to_owned(),
                 "l.quantity",
@@ -318,11 +321,11 @@ pub fn default_inventory_account(tx: &mut Tx, company: Uuid) -> Result<Option<Uu
 /// that date; and the value of stock valued on no account at all.
 pub fn check_rows(tx: &mut Tx, company: Uuid, as_of: Date) -> Result<(Vec<AccountTotals>, i64), StoreError> {
     let default = default_inventory_account(tx, company)?;
-    let values = value_per_account(tx, company, as_of, default, &StockFilter::default())?;
+    let values = account_values(tx, company, as_of, default)?;
     let end = as_of.tomorrow().unwrap_or(as_of);
     let mut totals = Vec::new();
     for (id, code, name) in inventory_accounts(tx, company, default)? {
-        let valuation = values.iter().find(|v| v.account_id == Some(id)).map_or(0, |v| v.value);
+        let valuation = values.iter().find(|v| v.0 == Some(id)).map_or(0, |v| v.1);
         totals.push(AccountTotals {
             ledger: super::balance_before(tx, id, end)?,
             account_id: id,
@@ -331,8 +334,62 @@ pub fn check_rows(tx: &mut Tx, company: Uuid, as_of: Date) -> Result<(Vec<Accoun
             valuation,
         });
     }
-    let unassigned = values.iter().filter(|v| v.account_id.is_none()).map(|v| v.value).sum();
+    let unassigned = values.iter().filter(|v| v.0.is_none()).map(|v| v.1).sum();
     Ok((totals, unassigned))
+}
+
+/// The value of all the company's stock per inventory account as of `as_of`, without a sum per
+/// item and warehouse: each account's current value less its moves dated after the date. The
+/// later moves are summed once for all (one walk of the `stock_moves_as_of` index); those of
+/// items with an account of their own are summed per account through the items, and the
+/// default account (or none) takes the rest.
+fn account_values(
+    tx: &mut Tx,
+    company: Uuid,
+    as_of: Date,
+    default: Option<Uuid>,
+) -> Result<Vec<(Option<Uuid>, i64)>, StoreError> {
+    let default_param = default.map_or(Value::Null, Value::from);
+    let now = tx.query(
+        "SELECT COALESCE(i.inventory_account_id, $2), SUM(l.value) FROM stock_levels l JOIN items i ON i.id = l.item_id \
+         WHERE l.company_id = $1 GROUP BY COALESCE(i.inventory_account_id, $2)",
+        &[company.into(), default_param],
+    )?;
+    let d = as_of.to_string();
+    let later_all = tx
+        .query_one(
+            "SELECT COALESCE(SUM(value), 0) FROM stock_moves WHERE company_id = $1 AND date > $2",
+            params![company, d.as_str()],
+        )?
+        .int(0)?;
+    let later_own = tx.query(
+        "SELECT i.inventory_account_id, SUM(m.value) FROM items i \
+         JOIN stock_moves m ON m.company_id = $1 AND m.item_id = i.id AND m.date > $2 \
+         WHERE i.company_id = $1 AND i.inventory_account_id IS NOT NULL GROUP BY i.inventory_account_id",
+        params![company, d.as_str()],
+    )?;
+    let mut own: Vec<(Uuid, i64)> = Vec::new();
+    for r in &later_own {
+        let account = r.uuid(0)?;
+        if Some(account) != default {
+            own.push((account, r.int(1)?));
+        }
+    }
+    let overflow = |e: crate::domain::reports::Overflow| StoreError::Corrupt(e.to_string());
+    let own_total = crate::domain::reports::sum(own.iter().map(|o| o.1), "stock values").map_err(overflow)?;
+    let mut out = Vec::new();
+    for r in &now {
+        let account = r.opt_uuid(0)?;
+        let later = match account {
+            Some(a) if Some(a) != default => own.iter().find(|o| o.0 == a).map_or(0, |o| o.1),
+            _ => crate::domain::reports::sub(later_all, own_total, "stock values").map_err(overflow)?,
+        };
+        out.push((
+            account,
+            crate::domain::reports::sub(r.int(1)?, later, "stock values").map_err(overflow)?,
+        ));
+    }
+    Ok(out)
 }
 
 /// The inventory accounts the check compares: the company default and every stock item's own,
@@ -350,6 +407,12 @@ pub fn inventory_accounts(
     )?;
     rows.iter().map(|r| Ok((r.uuid(0)?, r.text(1)?, r.text(2)?))).collect()
 }
+
+/// A move's date compared without an index on it (`||` is text concatenation on both
+/// backends): one item's moves are found by the item's index, and SQLite, given a date range,
+/// would otherwise walk the date index over every item's moves.
+const DATE: &str = "(m.date || '')";
+const DATE_UNINDEXED: &str = "(date || '')";
 
 /// Which moves of an item the movement history shows.
 #[derive(Debug, Clone)]
@@ -384,7 +447,7 @@ pub fn moves_page(
             let opening = tx.query_one(
                 // `date <= $3` changes nothing (`from` ≤ `to`) but names every parameter for PostgreSQL.
                 &format!(
-                    "SELECT COALESCE(SUM(m.quantity), 0), COALESCE(SUM(m.value), 0) {base} AND m.date < ${n} AND m.date <= $3"
+                    "SELECT COALESCE(SUM(m.quantity), 0), COALESCE(SUM(m.value), 0) {base} AND {DATE} < ${n} AND {DATE} <= $3"
                 ),
                 &params,
             )?;
@@ -392,9 +455,9 @@ pub fn moves_page(
                 quantity: opening.int(0)?,
                 value: opening.int(1)?,
             };
-            (opening, format!("{base} AND m.date >= ${n} AND m.date <= $3"))
+            (opening, format!("{base} AND {DATE} >= ${n} AND {DATE} <= $3"))
         }
-        None => (Stock::default(), format!("{base} AND m.date <= $3")),
+        None => (Stock::default(), format!("{base} AND {DATE} <= $3")),
     };
     let count = tx.query_one(&format!("SELECT COUNT(*) {scope}"), &params)?.int(0)?;
     let before = if offset == 0 {
@@ -403,7 +466,7 @@ pub fn moves_page(
         let r = tx.query_one(
             &format!(
                 "SELECT COALESCE(SUM(q), 0), COALESCE(SUM(v), 0) FROM (SELECT m.quantity AS q, m.value AS v {scope} \
-                 ORDER BY m.date, m.seq, m.id LIMIT {offset}) x"
+                 ORDER BY {DATE}, m.seq, m.id LIMIT {offset}) x"
             ),
             &params,
         )?;
@@ -418,7 +481,7 @@ pub fn moves_page(
                     p.source_id, p.journal_entry_id \
              FROM (SELECT m.id, m.date, m.seq, m.kind, m.warehouse_id, m.lot, m.quantity, m.value, m.source_kind, \
                           m.source_id, m.journal_entry_id {scope} \
-                   ORDER BY m.date, m.seq, m.id LIMIT {limit} OFFSET {offset}) p \
+                   ORDER BY {DATE}, m.seq, m.id LIMIT {limit} OFFSET {offset}) p \
              JOIN warehouses w ON w.id = p.warehouse_id \
              ORDER BY p.date, p.seq, p.id"
         ),

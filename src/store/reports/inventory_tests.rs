@@ -348,3 +348,72 @@ fn random_moves_keep_the_reports_equal_to_the_moves_and_the_ledger() {
         }
     }
 }
+
+#[test]
+fn an_item_with_its_own_inventory_account_ties_on_it() {
+    for (store, _dir) in stores() {
+        let f = Firm::new(&store);
+        let company = f.company.id;
+        let (a, b, w) = store
+            .tenant_write(&f.scope, |tx| -> Result<_, InventoryError<StoreError>> {
+                let s = inventory::settings(tx, &f.ctx())?;
+                let a = stock_item(tx, company, "OWN", "none").map_err(InventoryError::Store)?;
+                let b = stock_item(tx, company, "SHARED", "none").map_err(InventoryError::Store)?;
+                tx.execute(
+                    "UPDATE items SET inventory_account_id = (SELECT id FROM accounts WHERE company_id = $1 AND code = '1300') \
+                     WHERE id = $2",
+                    params![company, a],
+                )
+                .map_err(InventoryError::Store)?;
+                Ok((a, b, s.default_warehouse_id))
+            })
+            .unwrap();
+        post(
+            &store,
+            &f,
+            &[mv(MoveKind::Receipt, date(2026, 3, 1), a, w, 4_000, Some(250))],
+        );
+        post(
+            &store,
+            &f,
+            &[mv(MoveKind::Receipt, date(2026, 3, 2), b, w, 3_000, Some(100))],
+        );
+        post(
+            &store,
+            &f,
+            &[mv(MoveKind::Delivery, date(2026, 4, 1), a, w, 1_000, None)],
+        );
+        post(
+            &store,
+            &f,
+            &[mv(MoveKind::Delivery, date(2026, 4, 2), b, w, 1_000, None)],
+        );
+        store
+            .tenant_read(&f.scope, |tx| -> Result<(), StoreError> {
+                for (d, own, shared) in [
+                    (date(2026, 3, 1), 1000, 0),
+                    (date(2026, 3, 2), 1000, 300),
+                    (date(2026, 4, 1), 750, 300),
+                    (date(2026, 6, 30), 750, 200),
+                ] {
+                    let (accounts, unassigned) = rows::check_rows(tx, company, d)?;
+                    assert_eq!(unassigned, 0);
+                    let by_code = |code: &str| {
+                        accounts
+                            .iter()
+                            .find(|x| x.code == code)
+                            .map(|x| (x.valuation, x.ledger))
+                    };
+                    assert_eq!(by_code("1300"), Some((own, own)), "{d}");
+                    assert_eq!(by_code("1200"), Some((shared, shared)), "{d}");
+                    // The per-row valuation agrees with the per-account check.
+                    let default = rows::default_inventory_account(tx, company)?;
+                    let per = rows::value_per_account(tx, company, d, default, &StockFilter::default())?;
+                    let total: i64 = per.iter().map(|p| p.value).sum();
+                    assert_eq!(total, own + shared, "{d}");
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+}
