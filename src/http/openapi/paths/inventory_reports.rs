@@ -10,7 +10,7 @@ use crate::http::reports::margin::MarginDto;
 
 #[rustfmt::skip]
 pub fn inventory_reports() -> Vec<Op> {
-    tagged("Inventory reports", Company, [
+    tagged("Inventory", Company, [
         op("GET /api/inventory/reports/on-hand/", "inventoryOnHand", "Stock on hand per item and warehouse as of a date")
             .about("`as_of` defaults to today: the current level less the moves dated after it. Items and warehouses with neither quantity nor value are left out. `search` matches the item's code or name. Ordered by item code, then warehouse code.")
             .query("as_of", Date, false).query("warehouse", Id, false).query("item", Id, false).query("search", Text, false)
