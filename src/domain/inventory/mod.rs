@@ -12,6 +12,7 @@
 //! a warehouse when a move is back-dated; `settings.rs` is the company's settings (made on first
 //! use, with their accounts and a main warehouse), warehouses and locations.
 
+mod book;
 mod counts;
 mod post;
 mod replay;
