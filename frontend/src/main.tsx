@@ -75,6 +75,17 @@ const BankAccountForm = lazy(() => bankAccountsPage().then((m) => m.BankAccountF
 const ImportWizard = lazy(() => import("./pages/banking/import").then((m) => m.ImportWizard));
 const Reconcile = lazy(() => import("./pages/banking/reconcile").then((m) => m.Reconcile));
 const BankRules = lazy(() => import("./pages/banking/rules").then((m) => m.Rules));
+const inventoryReports = () => import("./inventory/reports");
+const InventoryIndex = lazy(() => inventoryReports().then((m) => m.InventoryIndex));
+const OnHandPage = lazy(() => inventoryReports().then((m) => m.OnHandPage));
+const ValuationPage = lazy(() => inventoryReports().then((m) => m.ValuationPage));
+const MovementsPage = lazy(() => inventoryReports().then((m) => m.MovementsPage));
+const ReorderPage = lazy(() => inventoryReports().then((m) => m.ReorderPage));
+const MarginPage = lazy(() => inventoryReports().then((m) => m.MarginPage));
+const StockItems = lazy(() => import("./inventory/items").then((m) => m.StockItems));
+const Warehouses = lazy(() => import("./inventory/warehouses").then((m) => m.Warehouses));
+const StockMoves = lazy(() => import("./inventory/moves").then((m) => m.Moves));
+const CountSheet = lazy(() => import("./inventory/count").then((m) => m.CountSheet));
 
 type Kind = "invoice" | "credit_note" | "bill" | "vendor_credit";
 const DOC_ROUTES: [string, Kind][] = [
@@ -158,6 +169,22 @@ function Shell() {
     },
     { module: "Payments", href: "/payments", show: docs },
     { module: "Items", href: "/items", show: docs },
+    {
+      module: "Inventory",
+      href: "/inventory",
+      show: docs || reports,
+      items: [
+        ["Stock items", "/inventory/items", docs],
+        ["Warehouses", "/inventory/warehouses", docs],
+        ["Moves", "/inventory/moves", docs],
+        ["Stock count", "/inventory/count", docs],
+        ["On hand", "/inventory/reports/on-hand", reports],
+        ["Valuation", "/inventory/reports/valuation", reports],
+        ["Movements", "/inventory/reports/movements", reports],
+        ["Reorder", "/inventory/reports/reorder", reports],
+        ["Margin", "/inventory/reports/margin", reports],
+      ],
+    },
     {
       module: "Banking",
       href: "/banking",
@@ -282,7 +309,16 @@ function Shell() {
           <Route path="/purchase">{() => <Redirect to="/purchases/bills" />}</Route>
           <Route path="/payments">{docs ? <Payments /> : <Forbidden />}</Route>
           <Route path="/items">{docs ? <Items /> : <Forbidden />}</Route>
-          <Route path="/inventory">{() => <Redirect to="/items" />}</Route>
+          <Route path="/inventory">{docs || reports ? <InventoryIndex /> : <Forbidden />}</Route>
+          <Route path="/inventory/items">{docs ? <StockItems /> : <Forbidden />}</Route>
+          <Route path="/inventory/warehouses">{docs ? <Warehouses /> : <Forbidden />}</Route>
+          <Route path="/inventory/moves">{docs ? <StockMoves /> : <Forbidden />}</Route>
+          <Route path="/inventory/count">{docs ? <CountSheet /> : <Forbidden />}</Route>
+          <Route path="/inventory/reports/on-hand">{reports ? <OnHandPage /> : <Forbidden />}</Route>
+          <Route path="/inventory/reports/valuation">{reports ? <ValuationPage /> : <Forbidden />}</Route>
+          <Route path="/inventory/reports/movements">{reports ? <MovementsPage key={location} /> : <Forbidden />}</Route>
+          <Route path="/inventory/reports/reorder">{reports ? <ReorderPage /> : <Forbidden />}</Route>
+          <Route path="/inventory/reports/margin">{reports ? <MarginPage /> : <Forbidden />}</Route>
           <Route path="/reports/balance-sheet">{reports ? <FinancialStatementPage kind="balance-sheet" key="bs" /> : <Forbidden />}</Route>
           <Route path="/reports/profit-and-loss">{reports ? <FinancialStatementPage kind="profit-and-loss" key="pl" /> : <Forbidden />}</Route>
           <Route path="/reports/cash-flow">{reports ? <FinancialStatementPage kind="cash-flow" key="cf" /> : <Forbidden />}</Route>

@@ -200,6 +200,16 @@ pub fn api_routes() -> openapi::Routes {
             get(inventory::moves::list).post(inventory::moves::post),
         )
         .route("/api/inventory/counts/", post(inventory::counts::post))
+        // inventory reports (issue 19): stock as of a date, its valuation and the check against the ledger
+        .route("/api/inventory/reports/on-hand/", get(reports::inventory::on_hand))
+        .route("/api/inventory/reports/valuation/", get(reports::inventory::valuation))
+        .route(
+            "/api/inventory/reports/valuation/check/",
+            get(reports::inventory::check),
+        )
+        .route("/api/inventory/reports/movements/", get(reports::inventory::movements))
+        .route("/api/inventory/reports/reorder/", get(reports::inventory::reorder))
+        .route("/api/inventory/reports/margin/", get(reports::margin::margin))
         .route("/api/accounting/tax-rates/", resource::many::<TaxRates>())
         .route("/api/accounting/tax-rates/{id}/", resource::one::<TaxRates>())
         // exchange rates: by hand, imported from a file, fetched from the configured source

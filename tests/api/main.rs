@@ -47,6 +47,7 @@ mod hardening_logo;
 mod hardening_mail;
 mod hardening_timeouts;
 mod inventory;
+mod inventory_reports;
 mod ledger;
 mod ledger_approval;
 mod ledger_bulk;

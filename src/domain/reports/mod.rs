@@ -10,6 +10,7 @@ pub mod ageing;
 pub mod consolidation;
 pub mod financial;
 pub mod general_ledger;
+pub mod inventory;
 pub mod statement;
 pub mod trial_balance;
 

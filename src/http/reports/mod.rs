@@ -8,6 +8,8 @@ pub mod consolidation;
 mod dto;
 pub mod export;
 pub mod financial;
+pub mod inventory;
+pub mod margin;
 mod sheets;
 
 use axum::Json;

@@ -5,6 +5,10 @@
 mod balances;
 pub mod consolidation;
 pub mod financial;
+pub mod inventory;
+#[cfg(test)]
+mod inventory_tests;
+pub mod margin;
 mod receivables;
 
 pub use balances::{balance_before, ledger_lines, trial_balance};

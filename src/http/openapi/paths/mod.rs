@@ -10,6 +10,7 @@ mod documents;
 mod exchange_rates;
 mod files;
 mod inventory;
+mod inventory_reports;
 mod ledger;
 mod payments;
 mod platform;
@@ -26,6 +27,7 @@ pub fn operations() -> Vec<Op> {
         tax_returns::tax_returns(),
         contacts::contacts(),
         inventory::inventory(),
+        inventory_reports::inventory_reports(),
         exchange_rates::exchange_rates(),
         budgets::budgets(),
         capture::capture(),
