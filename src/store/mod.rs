@@ -41,6 +41,7 @@ pub mod recurring;
 mod recurring_schedules;
 pub mod reports;
 pub mod revaluation;
+pub mod sales;
 pub mod search;
 pub mod snapshot;
 pub mod sql;

@@ -13,6 +13,7 @@ mod ledger;
 mod payments;
 mod platform;
 mod reports;
+mod sales;
 mod search;
 mod tax_returns;
 
@@ -31,6 +32,7 @@ pub fn operations() -> Vec<Op> {
         documents::delivery(),
         files::files(),
         payments::recurring_and_payments(),
+        sales::sales(),
         banking::banking(),
         reports::reports(),
         tax_returns::reports(),
