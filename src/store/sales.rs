@@ -504,25 +504,4 @@ impl SalesStore for Tx<'_> {
         )?;
         Ok(())
     }
-
-    fn is_stock_item(&mut self, company: Uuid, item: Uuid) -> Result<bool, StoreError> {
-        Ok(self
-            .query_opt(
-                "SELECT 1 FROM items WHERE company_id = $1 AND id = $2 AND kind = 'product'",
-                params![company, item],
-            )?
-            .is_some())
-    }
-
-    fn warehouse_exists(&mut self, _company: Uuid, _warehouse: Uuid) -> Result<bool, StoreError> {
-        Ok(true)
-    }
-
-    fn default_warehouse(&mut self, company: Uuid) -> Result<Option<Uuid>, StoreError> {
-        Ok(Some(company))
-    }
-
-    fn invoice_creates_delivery(&mut self, _company: Uuid) -> Result<bool, StoreError> {
-        Ok(true)
-    }
 }

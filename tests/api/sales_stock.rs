@@ -10,7 +10,7 @@ pub async fn stock_item(f: &Firm, code: &str, name: &str, price: &str, vat: &str
     id(&f
         .create(
             ITEMS,
-            json!({ "code": code, "name": name, "kind": "product", "sale_price": price,
+            json!({ "code": code, "name": name, "kind": "stock", "sale_price": price,
                     "income_account": f.acct("4100"), "sales_tax_rate": vat }),
         )
         .await)

@@ -271,7 +271,7 @@ pub(super) fn refresh_status<S: SalesStore>(store: &mut S, ctx: &Ctx<'_>, order_
     let mut all_delivered = true;
     for l in &order.lines {
         let needs_delivery = match l.item_id {
-            Some(item) => store.is_stock_item(company, item).db()?,
+            Some(item) => super::stock::is_stock(store, company, item)?,
             None => false,
         };
         if needs_delivery {

@@ -55,14 +55,14 @@ pub fn deliver<S: SalesStore>(
         ));
     }
     let mut errors = FieldErrors::default();
-    let warehouse = warehouse(store, company, input.warehouse, &mut errors)?;
+    let warehouse = warehouse(store, ctx, input.warehouse, &mut errors)?;
     // (index in the request, order line, quantity)
     let mut picks: Vec<(usize, i64, i64)> = Vec::new();
     match &input.lines {
         None => {
             for (i, l) in order.lines.iter().enumerate() {
                 let stocked = match l.item_id {
-                    Some(item) => store.is_stock_item(company, item).db()?,
+                    Some(item) => stock::is_stock(store, company, item)?,
                     None => false,
                 };
                 if stocked && l.to_deliver() > 0 {
@@ -85,7 +85,7 @@ pub fn deliver<S: SalesStore>(
                     continue;
                 };
                 let stocked = match l.item_id {
-                    Some(item) => store.is_stock_item(company, item).db()?,
+                    Some(item) => stock::is_stock(store, company, item)?,
                     None => false,
                 };
                 if !stocked {
@@ -168,26 +168,20 @@ pub fn deliver<S: SalesStore>(
     Ok(delivery)
 }
 
-/// The warehouse named (an active one of the company) or the company's first.
+/// The warehouse named (an active one of the company) or the company's default.
 pub(super) fn warehouse<S: SalesStore>(
     store: &mut S,
-    company: Uuid,
+    ctx: &Ctx<'_>,
     named: Option<Uuid>,
     errors: &mut FieldErrors,
 ) -> Result<Option<Uuid>, S> {
     match named {
-        Some(w) if store.warehouse_exists(company, w).db()? => Ok(Some(w)),
+        Some(w) if stock::warehouse_ok(store, ctx.books.company_id, w)? => Ok(Some(w)),
         Some(_) => {
             errors.add("warehouse", "Choose an active warehouse of this company.");
             Ok(None)
         }
-        None => match store.default_warehouse(company).db()? {
-            Some(w) => Ok(Some(w)),
-            None => {
-                errors.add("warehouse", "The company has no warehouse yet: add one first.");
-                Ok(None)
-            }
-        },
+        None => Ok(Some(stock::defaults(store, ctx)?.0)),
     }
 }
 
@@ -213,14 +207,7 @@ pub(super) fn write<S: SalesStore>(
             line: i64::try_from(k + 1).unwrap_or(i64::MAX),
         })
         .collect();
-    let moves = match stock::take_out(store, ctx, date, id, &outs) {
-        Ok(m) => m,
-        Err(r) => {
-            let describe = |k: usize| planned.get(k).map_or_else(String::new, |p| p.description.clone());
-            stock::refused::<S>(r, &field, describe)?;
-            return Err(SalesError::State("The goods could not be taken out of stock.".into()));
-        }
-    };
+    let moves = stock::take_out(store, ctx, (date, id), &outs, &field)?;
     let number = next_number(store, ctx, "DN", date)?;
     let delivery = Delivery {
         id,

@@ -276,11 +276,11 @@ pub fn on_issue<S: SalesStore>(store: &mut S, ctx: &Ctx<'_>, invoice: &Document)
     let mut links: Option<Vec<InvoiceLink>> = None;
     for (i, line) in invoice.lines.iter().enumerate() {
         let Some(item) = line.item_id else { continue };
-        if !store.is_stock_item(company, item).db()? {
+        if !super::stock::is_stock(store, company, item)? {
             continue;
         }
         if links.is_none() {
-            if !store.invoice_creates_delivery(company).db()? {
+            if !super::stock::defaults(store, ctx)?.1 {
                 return Ok(());
             }
             links = Some(store.invoice_links(company, invoice.id).db()?);
@@ -321,7 +321,7 @@ pub fn on_issue<S: SalesStore>(store: &mut S, ctx: &Ctx<'_>, invoice: &Document)
         return Ok(());
     }
     let mut errors = FieldErrors::default();
-    let Some(warehouse) = warehouse(store, company, None, &mut errors)? else {
+    let Some(warehouse) = warehouse(store, ctx, None, &mut errors)? else {
         return Err(errors.into());
     };
     let orders: Vec<Uuid> = missing

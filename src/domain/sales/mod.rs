@@ -9,7 +9,7 @@
 mod create;
 mod deliver;
 mod invoice;
-mod stock;
+pub mod stock;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -22,6 +22,7 @@ pub use invoice::{InvoiceInput, invoice_delivery, invoice_order, on_issue};
 
 use super::FieldErrors;
 use super::documents::{DocumentError, DocumentStore};
+use super::inventory::InventoryStore;
 use super::ledger::LedgerError;
 
 /// A quote or a sales order.
@@ -211,7 +212,7 @@ pub struct InvoiceLink {
 }
 
 /// What the sales flow needs from storage, on top of documents (and the inventory engine's).
-pub trait SalesStore: DocumentStore {
+pub trait SalesStore: DocumentStore + InventoryStore {
     fn sales_document(&mut self, company: Uuid, id: Uuid) -> std::result::Result<Option<SalesDocument>, Self::Error>;
     /// Locks one quote or order until commit: two deliveries never both take its last units.
     fn lock_sales_document(&mut self, company: Uuid, id: Uuid) -> std::result::Result<(), Self::Error>;
@@ -249,14 +250,6 @@ pub trait SalesStore: DocumentStore {
         line_no: i64,
         link_no: i64,
     ) -> std::result::Result<(), Self::Error>;
-    /// Whether the item is kept in stock (kind `stock`).
-    fn is_stock_item(&mut self, company: Uuid, item: Uuid) -> std::result::Result<bool, Self::Error>;
-    /// Whether the warehouse is an active one of the company.
-    fn warehouse_exists(&mut self, company: Uuid, warehouse: Uuid) -> std::result::Result<bool, Self::Error>;
-    /// The warehouse goods leave from when none is named: the company's first active one.
-    fn default_warehouse(&mut self, company: Uuid) -> std::result::Result<Option<Uuid>, Self::Error>;
-    /// The company's inventory setting `invoice_creates_delivery`.
-    fn invoice_creates_delivery(&mut self, company: Uuid) -> std::result::Result<bool, Self::Error>;
 }
 
 /// Why a sales operation was refused.

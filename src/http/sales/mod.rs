@@ -20,9 +20,7 @@ use super::error::{ApiError, Reply};
 use super::extract::QueryPairs;
 use crate::domain::FieldErrors;
 use crate::domain::ledger::Ctx;
-use crate::domain::sales::{
-    self, DeliverInput, InvoiceInput, LinePick, SalesDocument, SalesInput, SalesKind, SalesStore,
-};
+use crate::domain::sales::{self, DeliverInput, InvoiceInput, LinePick, SalesDocument, SalesInput, SalesKind};
 use crate::store::Tx;
 use crate::store::sales as stored;
 
@@ -33,7 +31,7 @@ fn show(tx: &mut Tx, ctx: &Ctx<'_>, doc: &SalesDocument) -> Result<SalesDto, Api
     let mut stock = Vec::with_capacity(doc.lines.len());
     for l in &doc.lines {
         stock.push(match l.item_id {
-            Some(item) => tx.is_stock_item(company, item)?,
+            Some(item) => sales::stock::is_stock(tx, company, item)?,
             None => false,
         });
     }
