@@ -80,8 +80,8 @@ CREATE TABLE sales_delivery_lines (
     description TEXT NOT NULL DEFAULT '',
     quantity_milli BIGINT NOT NULL CHECK (quantity_milli > 0),
     invoiced_milli BIGINT NOT NULL DEFAULT 0 CHECK (invoiced_milli >= 0),
-    warehouse_id TEXT,
-    stock_move_id TEXT,
+    warehouse_id TEXT REFERENCES warehouses(id),
+    stock_move_id TEXT REFERENCES stock_moves(id),
     PRIMARY KEY (delivery_id, line_no)
 );
 

@@ -80,8 +80,8 @@ CREATE TABLE sales_delivery_lines (
     description TEXT NOT NULL DEFAULT '',
     quantity_milli INTEGER NOT NULL CHECK (quantity_milli > 0),
     invoiced_milli INTEGER NOT NULL DEFAULT 0 CHECK (invoiced_milli >= 0),
-    warehouse_id BLOB,
-    stock_move_id BLOB,
+    warehouse_id BLOB REFERENCES warehouses(id),
+    stock_move_id BLOB REFERENCES stock_moves(id),
     PRIMARY KEY (delivery_id, line_no)
 ) STRICT, WITHOUT ROWID;
 
