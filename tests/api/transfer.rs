@@ -533,6 +533,13 @@ async fn refusals(app: TestApp) {
         "capture_layouts",
         "ai_calls",
         "ai_settings",
+        "item_units",
+        "warehouses",
+        "warehouse_locations",
+        "inventory_settings",
+        "stock_moves",
+        "stock_levels",
+        "stock_layers",
         "sales_documents",
         "sales_document_lines",
         "sales_deliveries",
@@ -540,7 +547,19 @@ async fn refusals(app: TestApp) {
         "sales_invoice_links",
     ];
     // Columns schema 18 added (foreign currency).
-    let v18: [(&str, &[&str]); 4] = [
+    let v18: [(&str, &[&str]); 5] = [
+        // and schema 22 (inventory)
+        (
+            "items",
+            &[
+                "inventory_account_id",
+                "cogs_account_id",
+                "price_difference_account_id",
+                "reorder_point",
+                "reorder_quantity",
+                "tracking",
+            ],
+        ),
         ("documents", &["exchange_rate_e12"]),
         ("payments", &["currency", "exchange_rate_e12"]),
         (
