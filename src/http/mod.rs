@@ -303,6 +303,7 @@ pub fn api_routes() -> openapi::Routes {
         .route("/api/sales/deliveries/{id}/", get(sales::get_delivery))
         .route("/api/sales/deliveries/{id}/invoice/", post(sales::invoice_delivery))
         .route("/api/sales/deliveries/{id}/pdf/", get(sales::delivery_pdf))
+        .route("/api/sales/invoices/{id}/links/", get(sales::invoice_links))
         // banking: bank accounts, statement imports and lines, reconciliations
         .route("/api/banking/accounts/", resource::many::<BankAccounts>())
         .route("/api/banking/accounts/{id}/", resource::one::<BankAccounts>())

@@ -378,10 +378,20 @@ async fn ids_of_another_firm_or_company_are_404(app: TestApp) {
             )
             .await
             .body;
+        let invoice = owner
+            .post(&format!("{DELIVERIES}{}/invoice/", id(&delivery)), json!({}))
+            .await
+            .body;
+        let links = owner
+            .get(&format!("/api/sales/invoices/{}/links/", id(&invoice)))
+            .await
+            .body;
+        assert_eq!(links.as_array().unwrap().len(), 2, "{links}");
         let q = format!("{QUOTES}{}/", id(&quote));
         let o = format!("{ORDERS}{}/", id(&order));
         let d = format!("{DELIVERIES}{}/", id(&delivery));
-        for path in [&q, &o, &d, &format!("{q}pdf/"), &format!("{d}pdf/")] {
+        let il = format!("/api/sales/invoices/{}/links/", id(&invoice));
+        for path in [&q, &o, &d, &format!("{q}pdf/"), &format!("{d}pdf/"), &il] {
             every_method_and_body(&mine, path, &json!({}), &[Method::GET], StatusCode::NOT_FOUND).await;
         }
         for path in [

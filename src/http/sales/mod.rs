@@ -11,7 +11,9 @@ use axum::Json;
 use axum::http::StatusCode;
 use uuid::Uuid;
 
-pub use dto::{DateBody, DeliverBody, DeliveryDto, DeliveryRow, InvoiceBody, PickBody, SalesBody, SalesDto, SalesRow};
+pub use dto::{
+    DateBody, DeliverBody, DeliveryDto, DeliveryRow, InvoiceBody, LinkDto, PickBody, SalesBody, SalesDto, SalesRow,
+};
 
 use super::company::{Id, InCompany, JsonBody, perm};
 use super::conventions::{ListQuery, optional_date};
@@ -246,6 +248,19 @@ pub async fn quote_pdf(c: InCompany<perm::ViewDocuments>, Id(id): Id, QueryPairs
 /// `GET /api/sales/deliveries/{id}/pdf/`
 pub async fn delivery_pdf(c: InCompany<perm::ViewDocuments>, Id(id): Id, QueryPairs(q): QueryPairs) -> Reply {
     print::delivery(c, id, &q).await
+}
+
+/// `GET /api/sales/invoices/{id}/links/`: the orders and deliveries an invoice is linked to.
+pub async fn invoice_links(c: InCompany<perm::ViewDocuments>, Id(id): Id) -> Reply<Json<Vec<LinkDto>>> {
+    c.read(move |tx, ctx| {
+        crate::domain::documents::operations::find(tx, ctx, crate::domain::documents::DocumentKind::Invoice, id)?;
+        Ok(stored::links_of(tx, ctx.books.company_id, id)?
+            .into_iter()
+            .map(LinkDto::new)
+            .collect())
+    })
+    .await
+    .map(Json)
 }
 
 /// Keeps the documents' answer type named where the invoices made here are shown.

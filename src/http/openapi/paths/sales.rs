@@ -4,7 +4,9 @@ use super::super::ops::Access::Company;
 use super::super::ops::Kind::{self, Date, Id, Text};
 use super::super::ops::{Answer, Op, op, shape, tagged};
 use crate::http::documents::DocumentDto;
-use crate::http::sales::{DateBody, DeliverBody, DeliveryDto, DeliveryRow, InvoiceBody, SalesBody, SalesDto, SalesRow};
+use crate::http::sales::{
+    DateBody, DeliverBody, DeliveryDto, DeliveryRow, InvoiceBody, LinkDto, SalesBody, SalesDto, SalesRow,
+};
 
 #[rustfmt::skip]
 const FILTERS: &[(&str, Kind)] = &[("status", Text), ("contact", Id), ("date_from", Date), ("date_to", Date)];
@@ -67,5 +69,7 @@ pub fn sales() -> Vec<Op> {
             .idempotent().created(shape::<DocumentDto>()),
         op(format!("GET {d}{{id}}/pdf/"), "pdfDelivery", "The delivery note as a PDF").query("download", Text, false)
             .about("Inline; `download=1` (or `true`): as an attachment.").answer(Answer::Pdf),
+        op("GET /api/sales/invoices/{id}/links/", "invoiceSalesLinks", "The orders and deliveries an invoice is linked to")
+            .ok(shape::<Vec<LinkDto>>()),
     ])
 }
