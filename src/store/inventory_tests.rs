@@ -338,3 +338,136 @@ fn a_landed_cost_splits_between_stock_and_cost_of_goods_sold() {
             .unwrap();
     }
 }
+
+#[test]
+fn verify_finds_levels_and_values_that_disagree() {
+    for (store, _dir) in stores() {
+        let f = Firm::new(&store);
+        let company = f.company.id;
+        let (item, wh) = store
+            .tenant_write(&f.scope, |tx| -> Result<_, InventoryError<StoreError>> {
+                let s = settings(tx, &f.ctx())?;
+                let item = stock_item(tx, company, "CHECK", "none").map_err(InventoryError::Store)?;
+                Ok((item, s.default_warehouse_id))
+            })
+            .unwrap();
+        store
+            .tenant_write(&f.scope, |tx| {
+                inventory::post_moves(
+                    tx,
+                    &f.ctx(),
+                    &[
+                        receipt(date(2026, 5, 1), item, wh, 3_000, 150),
+                        delivery(date(2026, 5, 2), item, wh, 1_000),
+                    ],
+                )
+            })
+            .unwrap();
+        let findings = |store: &Store| {
+            store
+                .tenant_read(&f.scope, |tx| super::verify::verify_company(tx, company, KEY))
+                .unwrap()
+                .findings
+                .into_iter()
+                .map(|f| f.message)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(findings(&store), Vec::<String>::new());
+        store
+            .tenant_write(&f.scope, |tx| {
+                tx.execute(
+                    "UPDATE stock_levels SET quantity = quantity + 1 WHERE item_id = $1",
+                    params![item],
+                )
+            })
+            .unwrap();
+        let found = findings(&store);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("moves add up to 2"), "{found:?}");
+        store
+            .tenant_write(&f.scope, |tx| {
+                tx.execute(
+                    "UPDATE stock_moves SET value = value + 1 WHERE item_id = $1 AND kind = 'delivery'",
+                    params![item],
+                )
+            })
+            .unwrap();
+        let found = findings(&store);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found.iter().any(|m| m.contains("inventory account 1200 is worth 3.01")),
+            "{found:?}"
+        );
+    }
+}
+
+#[test]
+fn negative_stock_when_allowed_and_serials_one_unit_each() {
+    for (store, _dir) in stores() {
+        let f = Firm::new(&store);
+        set_method(&store, &f, "fifo", true);
+        let company = f.company.id;
+        let (item, serial, wh) = store
+            .tenant_write(&f.scope, |tx| -> Result<_, InventoryError<StoreError>> {
+                let s = settings(tx, &f.ctx())?;
+                let item = stock_item(tx, company, "NEG", "none").map_err(InventoryError::Store)?;
+                let serial = stock_item(tx, company, "SER", "serial").map_err(InventoryError::Store)?;
+                Ok((item, serial, s.default_warehouse_id))
+            })
+            .unwrap();
+        // 2 out of nothing: at the purchase price (1.00 each); then 5 in at 1.20 fill the hole.
+        let out = store
+            .tenant_write(&f.scope, |tx| {
+                inventory::post_moves(tx, &f.ctx(), &[delivery(date(2026, 5, 1), item, wh, 2_000)])
+            })
+            .unwrap();
+        assert_eq!(out[0].value, -200);
+        store
+            .tenant_write(&f.scope, |tx| {
+                inventory::post_moves(tx, &f.ctx(), &[receipt(date(2026, 5, 2), item, wh, 5_000, 120)])
+            })
+            .unwrap();
+        store
+            .tenant_read(&f.scope, |tx| -> Result<(), StoreError> {
+                assert_eq!(summed(tx, company, item, wh)?, (3_000, 400));
+                assert_eq!(gl_balance(tx, company, "inventory")?, 400);
+                Ok(())
+            })
+            .unwrap();
+        // A serial-tracked item: a lot (the serial) and exactly one unit per move.
+        let refused = store.tenant_write(&f.scope, |tx| {
+            inventory::post_moves(tx, &f.ctx(), &[receipt(date(2026, 5, 1), serial, wh, 1_000, 100)])
+        });
+        assert!(
+            matches!(refused, Err(InventoryError::InvalidMove { field: "lot", .. })),
+            "{refused:?}"
+        );
+        let refused = store.tenant_write(&f.scope, |tx| {
+            inventory::post_moves(
+                tx,
+                &f.ctx(),
+                &[MoveInput {
+                    lot: Some("SN-1".into()),
+                    ..receipt(date(2026, 5, 1), serial, wh, 2_000, 100)
+                }],
+            )
+        });
+        assert!(
+            matches!(refused, Err(InventoryError::InvalidMove { field: "quantity", .. })),
+            "{refused:?}"
+        );
+        let ok = store
+            .tenant_write(&f.scope, |tx| {
+                inventory::post_moves(
+                    tx,
+                    &f.ctx(),
+                    &[MoveInput {
+                        lot: Some("SN-1".into()),
+                        ..receipt(date(2026, 5, 1), serial, wh, 1_000, 100)
+                    }],
+                )
+            })
+            .unwrap();
+        assert_eq!(ok[0].lot.as_deref(), Some("SN-1"));
+    }
+}

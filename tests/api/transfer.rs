@@ -547,19 +547,7 @@ async fn refusals(app: TestApp) {
         "sales_invoice_links",
     ];
     // Columns schema 18 added (foreign currency).
-    let v18: [(&str, &[&str]); 5] = [
-        // and schema 22 (inventory)
-        (
-            "items",
-            &[
-                "inventory_account_id",
-                "cogs_account_id",
-                "price_difference_account_id",
-                "reorder_point",
-                "reorder_quantity",
-                "tracking",
-            ],
-        ),
+    let v18: [(&str, &[&str]); 4] = [
         ("documents", &["exchange_rate_e12"]),
         ("payments", &["currency", "exchange_rate_e12"]),
         (
@@ -597,6 +585,20 @@ async fn refusals(app: TestApp) {
         }
         if t["name"] == "chain_checkpoints" {
             t["columns"].as_array_mut().unwrap().retain(|c| c["name"] != "key_id");
+        }
+        // Items' stock fields came with V22.
+        if t["name"] == "items" {
+            t["columns"].as_array_mut().unwrap().retain(|c| {
+                ![
+                    "inventory_account_id",
+                    "cogs_account_id",
+                    "price_difference_account_id",
+                    "reorder_point",
+                    "reorder_quantity",
+                    "tracking",
+                ]
+                .contains(&c["name"].as_str().unwrap())
+            });
         }
         if t["name"] == "accounts" {
             t["columns"]
