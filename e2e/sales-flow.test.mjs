@@ -75,6 +75,7 @@ test("quote → order → partial delivery → invoice → payment, and the stoc
   const inventoryBefore = await net("1200");
 
   // 1. The quote, from the Sales menu: 10 widgets less 10 %, priced and taxed from the item.
+  await page.locator("nav.sidenav").getByRole("link", { name: "Sales", exact: true }).click();
   await page.locator("nav.sidenav .nav-items").getByRole("link", { name: "Quotes", exact: true }).click();
   await page.locator("#new-sales-doc").click();
   const f = page.locator("#sales-editor");
