@@ -10,6 +10,7 @@ import { formatDate } from "../format";
 import { invalidate, useQuery } from "../query";
 import { Async, Dialog, Empty, FieldError, fieldErrors, FormErrors, Money, Page, Pager, StatusChip, toast, toastError, today } from "../ui";
 import { useAccounts } from "../pages/accounts";
+import "./sales.css";
 
 const PAGE_SIZE = 25;
 export const QUOTES_API = "/api/sales/quotes/";
@@ -170,7 +171,7 @@ export function SalesEditor({ kind }: { kind: SalesKind }) {
   return (
     <Page title={`New ${k.one}`} crumbs={[["Sales", "/sales/invoices"], [k.title, k.route], ["New"]]}>
       <form class="form sales-editor" onSubmit={save} id="sales-editor">
-        <div class="grid-2">
+        <div class="grid-form doc-head">
           <label>Customer
             <select name="contact" value={head.contact} onChange={setH("contact")}>
               <option value="">Choose…</option>
@@ -183,7 +184,7 @@ export function SalesEditor({ kind }: { kind: SalesKind }) {
           <label>Reference <input name="reference" value={head.reference} onInput={setH("reference")} /></label>
         </div>
         <div class="table-wrap">
-          <table class="table lines">
+          <table class="table lines sales-editor-lines">
             <thead><tr><th>Item</th><th>Description</th><th class="num">Quantity</th><th class="num">Unit price</th><th class="num">Discount %</th><th>Tax</th><th>Account</th><th /></tr></thead>
             <tbody>
               {rows.map((r, i) => (
@@ -319,12 +320,13 @@ export function SalesView({ kind, id }: { kind: SalesKind; id: string }) {
             {kind === "order" && edit && d.status === "open" && d.lines.every((l) => isZero(l.delivered) && isZero(l.invoiced)) &&
               <button class="link danger-link" id="cancel-order" onClick={simple("cancel", "Order cancelled")}>Cancel order</button>}
           </>}>
-          <dl class="doc-head">
-            <dt>Customer</dt><dd>{d.contact_name}</dd>
-            <dt>Date</dt><dd>{formatDate(d.date)}</dd>
-            {d.valid_until && <><dt>Valid until</dt><dd>{formatDate(d.valid_until)}</dd></>}
-            <dt>Status</dt><dd><StatusChip status={d.expired ? "expired" : d.status} id="sales-status" /></dd>
-            {d.reference && <><dt>Reference</dt><dd>{d.reference}</dd></>}
+          <dl class="facts">
+            <div><dt>Status</dt><dd><StatusChip status={d.expired ? "expired" : d.status} id="sales-status" /></dd></div>
+            <div><dt>Customer</dt><dd>{d.contact_name}</dd></div>
+            <div><dt>Date</dt><dd>{formatDate(d.date)}</dd></div>
+            {d.valid_until && <div><dt>Valid until</dt><dd>{formatDate(d.valid_until)}</dd></div>}
+            {d.reference && <div><dt>Reference</dt><dd>{d.reference}</dd></div>}
+            <div><dt>Total</dt><dd><Money value={d.total} currency={d.currency} /> {d.currency}</dd></div>
           </dl>
           {d.expired && <p class="notice" id="quote-expired">This quote expired on {formatDate(d.valid_until)}: it can no longer be converted.</p>}
           <Links links={d.links} />
@@ -439,9 +441,9 @@ export function DeliveryView({ id }: { id: string }) {
             {can(user, "documents.issue") && d.order && !d.invoice && d.lines.some((l) => !isZero(l.to_invoice)) &&
               <button class="primary" id="invoice-delivery" onClick={invoice}>Invoice</button>}
           </>}>
-          <dl class="doc-head">
-            <dt>Customer</dt><dd>{d.contact_name}</dd>
-            <dt>Date</dt><dd>{formatDate(d.date)}</dd>
+          <dl class="facts">
+            <div><dt>Customer</dt><dd>{d.contact_name}</dd></div>
+            <div><dt>Date</dt><dd>{formatDate(d.date)}</dd></div>
           </dl>
           <Links links={d.links} />
           <div class="table-wrap">
