@@ -485,11 +485,22 @@ impl InventoryStore for Tx<'_> {
     }
 
     fn add_revalued(&mut self, company: Uuid, changes: &[(Uuid, i64)]) -> Result<(), StoreError> {
-        for (id, amount) in changes {
-            self.execute(
-                "UPDATE stock_moves SET revalued = revalued + $3 WHERE company_id = $1 AND id = $2",
-                params![company, *id, *amount],
-            )?;
+        // One statement per 500 moves: a back-dated move may revalue 100,000 of them.
+        for chunk in changes.chunks(500) {
+            let mut sql =
+                String::from("UPDATE stock_moves SET revalued = stock_moves.revalued + v.column2 FROM (VALUES ");
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 2 + 1);
+            values.push(Value::Id(company));
+            for (i, (id, amount)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("(${}, CAST(${} AS BIGINT))", 2 * i + 2, 2 * i + 3));
+                values.push(Value::Id(*id));
+                values.push(Value::Int(*amount));
+            }
+            sql.push_str(") AS v WHERE stock_moves.company_id = $1 AND stock_moves.id = v.column1");
+            self.execute(&sql, &values)?;
         }
         Ok(())
     }
