@@ -519,10 +519,17 @@ impl InventoryStore for Tx<'_> {
     }
 
     fn add_revalued(&mut self, _company: Uuid, changes: &[(Uuid, i64)]) -> Result<(), StoreError> {
-        // One statement per 500 moves (a back-dated move may revalue 100,000 of them), matched by
-        // id alone so the id index is probed once per row: ids are unique in the firm's database,
-        // and the caller read every one of these moves from its own company.
-        for chunk in changes.chunks(500) {
+        // A back-dated move may revalue 100,000 moves: each found by its id (unique in the firm's
+        // database; the caller read every one of them from its own company), as many per
+        // statement as suits the backend.
+        for chunk in changes.chunks(self.rows_per_update()) {
+            if let [(id, amount)] = chunk {
+                self.execute(
+                    "UPDATE stock_moves SET revalued = revalued + $2 WHERE id = $1",
+                    params![*id, *amount],
+                )?;
+                continue;
+            }
             let mut sql =
                 String::from("UPDATE stock_moves SET revalued = stock_moves.revalued + v.column2 FROM (VALUES ");
             let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 2);
