@@ -53,6 +53,12 @@ const ContactPage = lazy(() => contactsPage().then((m) => m.ContactPage));
 const DocumentList = lazy(() => import("./pages/documents/list").then((m) => m.DocumentList));
 const DocumentEditor = lazy(() => import("./pages/documents/editor").then((m) => m.DocumentEditor));
 const DocumentView = lazy(() => import("./pages/documents/view").then((m) => m.DocumentView));
+const salesPages = () => import("./sales/pages");
+const SalesList = lazy(() => salesPages().then((m) => m.SalesList));
+const SalesEditor = lazy(() => salesPages().then((m) => m.SalesEditor));
+const SalesView = lazy(() => salesPages().then((m) => m.SalesView));
+const DeliveryList = lazy(() => salesPages().then((m) => m.DeliveryList));
+const DeliveryView = lazy(() => salesPages().then((m) => m.DeliveryView));
 const Items = lazy(() => itemsPage().then((m) => m.Items));
 const TaxRates = lazy(() => itemsPage().then((m) => m.TaxRates));
 const ExchangeRates = lazy(() => import("./pages/exchangeRates").then((m) => m.ExchangeRates));
@@ -152,6 +158,9 @@ function Shell() {
       show: docs,
       items: [
         ["Customers", "/sales/customers", true],
+        ["Quotes", "/sales/quotes", true],
+        ["Sales orders", "/sales/orders", true],
+        ["Deliveries", "/sales/deliveries", true],
         ["Invoices", "/sales/invoices", true],
         ["Credit notes", "/sales/credit-notes", true],
         ["Recurring invoices", "/sales/recurring", true],
@@ -290,6 +299,14 @@ function Shell() {
           <Route path="/accounting/budgets">{ledger ? <Budgets /> : <Forbidden />}</Route>
           <Route path="/accounting">{() => <Redirect to="/accounting/accounts" />}</Route>
           <Route path="/sales/customers/:id/statement">{(p: { id: string }) => (docs ? <StatementPage id={p.id} key={p.id} /> : <Forbidden />)}</Route>
+          <Route path="/sales/quotes">{docs ? <SalesList kind="quote" key="quotes" /> : <Forbidden />}</Route>
+          <Route path="/sales/quotes/new">{docs ? <SalesEditor kind="quote" key="quotes/new" /> : <Forbidden />}</Route>
+          <Route path="/sales/quotes/:id">{(p: { id: string }) => (docs ? <SalesView kind="quote" id={p.id} key={p.id} /> : <Forbidden />)}</Route>
+          <Route path="/sales/orders">{docs ? <SalesList kind="order" key="orders" /> : <Forbidden />}</Route>
+          <Route path="/sales/orders/new">{docs ? <SalesEditor kind="order" key="orders/new" /> : <Forbidden />}</Route>
+          <Route path="/sales/orders/:id">{(p: { id: string }) => (docs ? <SalesView kind="order" id={p.id} key={p.id} /> : <Forbidden />)}</Route>
+          <Route path="/sales/deliveries">{docs ? <DeliveryList /> : <Forbidden />}</Route>
+          <Route path="/sales/deliveries/:id">{(p: { id: string }) => (docs ? <DeliveryView id={p.id} key={p.id} /> : <Forbidden />)}</Route>
           <Route path="/sales/recurring">{docs ? <RecurringList /> : <Forbidden />}</Route>
           <Route path="/sales/recurring/new">{docs ? <RecurringPage key="new" /> : <Forbidden />}</Route>
           <Route path="/sales/recurring/:id">{(p: { id: string }) => (docs ? <RecurringPage id={p.id} key={p.id} /> : <Forbidden />)}</Route>

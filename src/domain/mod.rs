@@ -24,6 +24,7 @@ pub mod references;
 pub mod reports;
 pub mod revaluation;
 pub mod roles;
+pub mod sales;
 pub mod tax_returns;
 pub mod taxes;
 pub mod tenants;

@@ -19,6 +19,7 @@ use crate::domain::ledger::LedgerError;
 use crate::domain::reports::Overflow;
 use crate::domain::reports::consolidation::ConsolidationError;
 use crate::domain::reports::financial::columns::ColumnsError;
+use crate::domain::sales::SalesError;
 use crate::domain::tax_returns::TaxReturnError;
 use crate::domain::taxes::TaxError;
 use crate::domain::tenants::{Refusal, TenantError};
@@ -209,6 +210,18 @@ impl From<DocumentError<StoreError>> for ApiError {
             // Stored amounts were checked when saved: sums of them that do not fit are a bug.
             DocumentError::Overflow => ApiError::Internal(e.to_string()),
             DocumentError::Ledger(l) => ApiError::from(l),
+        }
+    }
+}
+
+impl From<SalesError<StoreError>> for ApiError {
+    fn from(e: SalesError<StoreError>) -> Self {
+        match e {
+            SalesError::Invalid(errors) => ApiError::Validation(errors),
+            SalesError::NotFound => ApiError::NotFound,
+            SalesError::State(_) => refused(e),
+            SalesError::Expired(_) => ApiError::Conflict(e.to_string()),
+            SalesError::Document(d) => issuing(d),
         }
     }
 }

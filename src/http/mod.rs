@@ -36,6 +36,7 @@ pub mod recurring;
 pub mod reports;
 pub mod resource;
 pub mod revaluation;
+pub mod sales;
 pub mod search;
 pub mod setup;
 pub mod statements;
@@ -321,6 +322,22 @@ pub fn api_routes() -> openapi::Routes {
         .route("/api/invoicing/payments/{id}/", get(resource::get::<Payments>))
         .route("/api/invoicing/payments/{id}/allocate/", post(payments::allocate))
         .route("/api/invoicing/payments/{id}/void/", post(payments::void))
+        // sales flow: quotes → orders → deliveries → invoices
+        .route("/api/sales/quotes/", get(sales::list_quotes).post(sales::create_quote))
+        .route("/api/sales/quotes/{id}/", get(sales::get_quote))
+        .route("/api/sales/quotes/{id}/convert/", post(sales::convert))
+        .route("/api/sales/quotes/{id}/decline/", post(sales::decline))
+        .route("/api/sales/quotes/{id}/pdf/", get(sales::quote_pdf))
+        .route("/api/sales/orders/", get(sales::list_orders).post(sales::create_order))
+        .route("/api/sales/orders/{id}/", get(sales::get_order))
+        .route("/api/sales/orders/{id}/deliver/", post(sales::deliver))
+        .route("/api/sales/orders/{id}/invoice/", post(sales::invoice_order))
+        .route("/api/sales/orders/{id}/cancel/", post(sales::cancel))
+        .route("/api/sales/deliveries/", get(sales::list_deliveries))
+        .route("/api/sales/deliveries/{id}/", get(sales::get_delivery))
+        .route("/api/sales/deliveries/{id}/invoice/", post(sales::invoice_delivery))
+        .route("/api/sales/deliveries/{id}/pdf/", get(sales::delivery_pdf))
+        .route("/api/sales/invoices/{id}/links/", get(sales::invoice_links))
         // banking: bank accounts, statement imports and lines, reconciliations
         .route("/api/banking/accounts/", resource::many::<BankAccounts>())
         .route("/api/banking/accounts/{id}/", resource::one::<BankAccounts>())

@@ -31,6 +31,11 @@ pub enum DocumentKind {
     Statement,
     /// A report (balance sheet, P&L, …): its own title, a period and a table ([`Report`]).
     Report,
+    /// A quote: lines and totals like an invoice, `due_date` printed as "valid until", no
+    /// balance due.
+    Quote,
+    /// A delivery note: what was delivered (description and quantity), no prices.
+    DeliveryNote,
 }
 
 /// The issuing company, drawn in the header.

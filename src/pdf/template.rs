@@ -63,12 +63,15 @@ pub struct Labels {
     pub invoice_title: String,
     pub credit_note_title: String,
     pub statement_title: String,
+    pub quote_title: String,
+    pub delivery_note_title: String,
     pub continued: String,
     pub page: String,
 
     pub number: String,
     pub issue_date: String,
     pub due_date: String,
+    pub valid_until: String,
     pub reference: String,
     pub currency: String,
     pub period: String,
@@ -77,6 +80,7 @@ pub struct Labels {
     pub phone: String,
     pub bill_to: String,
     pub statement_for: String,
+    pub deliver_to: String,
 
     pub description: String,
     pub quantity: String,

@@ -61,6 +61,12 @@ pub const TENANT: &[Closed] = &[
         crate::domain::capture::FieldName::parse(v).is_some()
     }),
     closed("files", "kind", |v| FileKind::parse(v).is_some()),
+    closed("sales_documents", "kind", |v| {
+        crate::domain::sales::SalesKind::parse(v).is_some()
+    }),
+    closed("sales_documents", "status", |v| {
+        crate::domain::sales::SalesStatus::parse(v).is_some()
+    }),
     closed("file_links", "record_kind", |v| RecordKind::parse(v).is_some()),
     closed("file_texts", "state", |v| TextState::parse(v).is_some()),
 ];

@@ -49,6 +49,9 @@ pub mod recurring;
 mod recurring_schedules;
 pub mod reports;
 pub mod revaluation;
+pub mod sales;
+#[cfg(test)]
+mod sales_tests;
 pub mod search;
 pub mod snapshot;
 pub mod sql;

@@ -60,6 +60,8 @@ mod metrics;
 mod openapi;
 mod platform_drf;
 mod receivables;
+mod sales;
+mod sales_stock;
 mod search;
 mod security;
 mod snapshots;

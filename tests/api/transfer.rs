@@ -540,6 +540,11 @@ async fn refusals(app: TestApp) {
         "stock_moves",
         "stock_levels",
         "stock_layers",
+        "sales_documents",
+        "sales_document_lines",
+        "sales_deliveries",
+        "sales_delivery_lines",
+        "sales_invoice_links",
     ];
     // Columns schema 18 added (foreign currency).
     let v18: [(&str, &[&str]); 4] = [

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::FieldErrors;
-use super::ledger::{LedgerError, LedgerStore};
+use super::ledger::{Ctx, LedgerError, LedgerStore};
 pub use super::taxes::Rounding;
 
 /// The four documents: two on each side, each credit the mirror of its document.
@@ -398,6 +398,11 @@ pub trait DocumentStore: LedgerStore {
     fn exchange_account(&mut self, company: Uuid) -> Result<Option<Uuid>, Self::Error>;
     /// Ends the standing allocations from `source` on `on` (its void's date); they stay stored.
     fn end_allocations_from(&mut self, company: Uuid, source: Uuid, on: Date) -> Result<(), Self::Error>;
+    /// Called when an invoice is issued, in its transaction, after its entry is posted: the
+    /// store delivers its stock lines that no delivery covers (`domain::sales::on_issue`).
+    fn invoice_issued(&mut self, _ctx: &Ctx<'_>, _invoice: &Document) -> Result<(), DocumentError<Self::Error>> {
+        Ok(())
+    }
 }
 
 /// Why a document or payment operation was refused.

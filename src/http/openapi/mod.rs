@@ -177,6 +177,7 @@ const TAGS: &[&str] = &[
     "Vendor credits",
     "Payments",
     "Recurring invoices",
+    "Sales",
     "Delivery",
     "Documents (files)",
     "Banking",

@@ -24,6 +24,8 @@ pub(crate) fn title(kind: DocumentKind, labels: &Labels) -> &str {
         DocumentKind::CreditNote => &labels.credit_note_title,
         DocumentKind::Statement => &labels.statement_title,
         DocumentKind::Report => "",
+        DocumentKind::Quote => &labels.quote_title,
+        DocumentKind::DeliveryNote => &labels.delivery_note_title,
     }
 }
 
@@ -134,7 +136,8 @@ pub(crate) fn compose(
 
     header(&mut flow, &cx, logo_px)?;
     match doc.kind {
-        DocumentKind::Invoice | DocumentKind::CreditNote => invoice_body(&mut flow, &cx),
+        DocumentKind::Invoice | DocumentKind::CreditNote | DocumentKind::Quote => invoice_body(&mut flow, &cx),
+        DocumentKind::DeliveryNote => delivery_body(&mut flow, &cx),
         DocumentKind::Statement => statement::body(&mut flow, &cx)?,
         DocumentKind::Report => report::body(&mut flow, &cx),
     }
@@ -185,12 +188,17 @@ fn header(flow: &mut Flow<'_>, cx: &Ctx<'_>, logo_px: Option<(u32, u32)>) -> Res
             ));
         }
     } else if let Some(due) = doc.due_date {
-        pairs.push((&labels.due_date, cx.date(due)?, false));
+        let label = if doc.kind == DocumentKind::Quote {
+            &labels.valid_until
+        } else {
+            &labels.due_date
+        };
+        pairs.push((label, cx.date(due)?, false));
     }
     if let Some(reference) = doc.reference.as_deref().filter(|r| !r.trim().is_empty()) {
         pairs.push((&labels.reference, reference.to_string(), false));
     }
-    if !doc.currency.trim().is_empty() {
+    if !doc.currency.trim().is_empty() && doc.kind != DocumentKind::DeliveryNote {
         pairs.push((&labels.currency, doc.currency.trim().to_string(), false));
     }
     match doc.kind {
@@ -199,8 +207,11 @@ fn header(flow: &mut Flow<'_>, cx: &Ctx<'_>, logo_px: Option<(u32, u32)>) -> Res
             cx.money_with_code(statement::closing_balance(doc)?),
             true,
         )),
-        DocumentKind::Report => {}
-        _ => pairs.push((&labels.balance_due, cx.money_with_code(doc.totals.balance_due), true)),
+        DocumentKind::Report | DocumentKind::DeliveryNote => {}
+        DocumentKind::Quote => pairs.push((&labels.total, cx.money_with_code(doc.totals.total), true)),
+        DocumentKind::Invoice | DocumentKind::CreditNote => {
+            pairs.push((&labels.balance_due, cx.money_with_code(doc.totals.balance_due), true))
+        }
     }
     let label_w = right_w * 0.45;
     for (label, value, bold) in pairs {
@@ -276,6 +287,7 @@ fn header(flow: &mut Flow<'_>, cx: &Ctx<'_>, logo_px: Option<(u32, u32)>) -> Res
     let recipient = &doc.recipient;
     let heading = match doc.kind {
         DocumentKind::Statement => &labels.statement_for,
+        DocumentKind::DeliveryNote => &labels.deliver_to,
         _ => &labels.bill_to,
     };
     flow.ensure(cx.heading().line_height() + cx.body.line_height() * 2.0);
@@ -315,6 +327,35 @@ fn company_lines(
 }
 
 /// The line table, then the tax summary (left) beside the totals (right).
+/// A delivery note's body: what was delivered, without prices.
+fn delivery_body(flow: &mut Flow<'_>, cx: &Ctx<'_>) {
+    let labels = &cx.t.labels;
+    let specs = [
+        ColumnSpec {
+            heading: &labels.description,
+            align: Align::Left,
+            flex: true,
+        },
+        ColumnSpec {
+            heading: &labels.quantity,
+            align: Align::Right,
+            flex: false,
+        },
+    ];
+    let rows: Vec<Row> = cx
+        .doc
+        .lines
+        .iter()
+        .map(|l| Row {
+            cells: vec![l.description.clone(), cx.t.format_decimal(l.quantity)],
+            bold: false,
+        })
+        .collect();
+    let columns = flow.fit_columns(&specs, &rows, &cx.table);
+    flow.table(&columns, &rows, &cx.table);
+    flow.y += 14.0;
+}
+
 fn invoice_body(flow: &mut Flow<'_>, cx: &Ctx<'_>) {
     let (doc, labels) = (cx.doc, &cx.t.labels);
     let has_discount = doc
@@ -392,7 +433,9 @@ fn invoice_body(flow: &mut Flow<'_>, cx: &Ctx<'_>) {
     if t.paid != 0 {
         totals.push((&labels.amount_paid, cx.money(t.paid), false, false));
     }
-    totals.push((&labels.balance_due, cx.money_with_code(t.balance_due), true, true));
+    if doc.kind != DocumentKind::Quote {
+        totals.push((&labels.balance_due, cx.money_with_code(t.balance_due), true, true));
+    }
     let lh = cx.body.line_height() + 3.0;
     let totals_h = totals.len() as f32 * lh + 12.0;
     let tax_h = if doc.tax_summary.is_empty() {

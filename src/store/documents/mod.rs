@@ -463,4 +463,12 @@ impl DocumentStore for Tx<'_> {
         )?;
         Ok(())
     }
+
+    fn invoice_issued(
+        &mut self,
+        ctx: &crate::domain::ledger::Ctx<'_>,
+        invoice: &Document,
+    ) -> Result<(), crate::domain::documents::DocumentError<StoreError>> {
+        Ok(crate::domain::sales::on_issue(self, ctx, invoice)?)
+    }
 }

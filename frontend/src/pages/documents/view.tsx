@@ -19,6 +19,7 @@ import { RecordPayment } from "./paymentDialog";
 import { PdfPreview } from "./pdfPreview";
 import { SendDialog } from "./sendDialog";
 import { DocStatus, invalidateDocs } from "./shared";
+import { InvoiceSalesLinks } from "../../sales/invoiceLinks";
 
 /** The page of one document of the kind; the actions shown follow its status and the user's role. */
 export function DocumentView({ kind, id }: { kind: DocKind; id: string }) {
@@ -126,6 +127,7 @@ export function DocumentView({ kind, id }: { kind: DocKind; id: string }) {
                 </>
               )}
               {credited && d.credited_document && <div><dt>Credits</dt><dd><Link href={`${credited.route}/${d.credited_document}`}>the {credited.one}</Link></dd></div>}
+              {d.kind === "invoice" && d.status !== "draft" && <InvoiceSalesLinks id={d.id} />}
               {d.journal_entry && <div><dt>Posted as</dt><dd><Link href={`/accounting/journal/${d.journal_entry}`}>journal entry</Link></dd></div>}
               {d.void_entry && <div><dt>Voided by</dt><dd><Link href={`/accounting/journal/${d.void_entry}`}>reversing entry</Link></dd></div>}
             </dl>

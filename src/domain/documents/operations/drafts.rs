@@ -22,6 +22,18 @@ pub fn check_input<S: DocumentStore>(
     build(store, ctx, kind, input, None).map(|_| ())
 }
 
+/// The document an input makes, computed as a draft of `kind` would be, without saving it: quotes
+/// and sales orders take their lines from here, so an invoice made from them prices and taxes
+/// each line the same way.
+pub fn compute<S: DocumentStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    kind: DocumentKind,
+    input: &DocumentInput,
+) -> Result<Document, S> {
+    build(store, ctx, kind, input, None)
+}
+
 /// Saves a new draft.
 pub fn create_draft<S: DocumentStore>(
     store: &mut S,

@@ -144,6 +144,10 @@ pub fn issue<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, kind: DocumentKind,
     doc.status = doc.settled_status();
     store.update_document(&doc).db()?;
     audit(store, ctx, "issue", Some(&before), Some(&doc))?;
+    if kind == DocumentKind::Invoice {
+        // Sales: the stock lines no delivery covers are delivered now (`domain::sales::on_issue`).
+        store.invoice_issued(ctx, &doc)?;
+    }
     Ok(doc)
 }
 

@@ -15,6 +15,7 @@ mod ledger;
 mod payments;
 mod platform;
 mod reports;
+mod sales;
 mod search;
 mod tax_returns;
 
@@ -35,6 +36,7 @@ pub fn operations() -> Vec<Op> {
         documents::delivery(),
         files::files(),
         payments::recurring_and_payments(),
+        sales::sales(),
         banking::banking(),
         reports::reports(),
         tax_returns::reports(),
