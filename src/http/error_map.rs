@@ -15,6 +15,7 @@ use crate::domain::exchange_rates::ExchangeRateError;
 use crate::domain::files::FilesError;
 use crate::domain::items::ItemError;
 use crate::domain::ledger::LedgerError;
+use crate::domain::purchases::PurchaseError;
 use crate::domain::reports::Overflow;
 use crate::domain::reports::consolidation::ConsolidationError;
 use crate::domain::reports::financial::columns::ColumnsError;
@@ -187,6 +188,18 @@ impl From<DocumentError<StoreError>> for ApiError {
             // Stored amounts were checked when saved: sums of them that do not fit are a bug.
             DocumentError::Overflow => ApiError::Internal(e.to_string()),
             DocumentError::Ledger(l) => ApiError::from(l),
+        }
+    }
+}
+
+impl From<PurchaseError<StoreError>> for ApiError {
+    fn from(e: PurchaseError<StoreError>) -> Self {
+        match e {
+            PurchaseError::Invalid(errors) => ApiError::Validation(errors),
+            PurchaseError::NotFound => ApiError::NotFound,
+            PurchaseError::State(_) | PurchaseError::Stock(_) => refused(e),
+            PurchaseError::Overflow => ApiError::Internal(e.to_string()),
+            PurchaseError::Document(d) => issuing(d),
         }
     }
 }

@@ -36,6 +36,7 @@ pub mod list;
 pub(crate) mod migrations;
 pub mod platform;
 mod postgres;
+pub mod purchases;
 pub mod recurring;
 #[cfg(test)]
 mod recurring_schedules;

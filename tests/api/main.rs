@@ -56,6 +56,7 @@ mod many_firms;
 mod metrics;
 mod openapi;
 mod platform_drf;
+mod purchases;
 mod receivables;
 mod search;
 mod security;

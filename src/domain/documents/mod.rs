@@ -366,6 +366,17 @@ impl Allocation {
     }
 }
 
+/// A bill line that bills goods received on a purchase order (the purchases area's three-way
+/// match): issuing the bill debits GRNI with `receipt_value` and the price-difference account
+/// with the rest of the line's net amount, instead of the line's own account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchedLine {
+    pub line_no: i64,
+    pub grni_account_id: Uuid,
+    pub receipt_value: i64,
+    pub price_difference_account_id: Uuid,
+}
+
 /// What documents need from storage, on top of the ledger. One implementation for both backends.
 pub trait DocumentStore: LedgerStore {
     fn contact(&mut self, company: Uuid, id: Uuid) -> Result<Option<ContactRef>, Self::Error>;
@@ -398,6 +409,11 @@ pub trait DocumentStore: LedgerStore {
     fn exchange_account(&mut self, company: Uuid) -> Result<Option<Uuid>, Self::Error>;
     /// Ends the standing allocations from `source` on `on` (its void's date); they stay stored.
     fn end_allocations_from(&mut self, company: Uuid, source: Uuid, on: Date) -> Result<(), Self::Error>;
+    /// The lines of bill `bill` matched to goods received ([`MatchedLine`]); none by default.
+    fn matched_lines(&mut self, company: Uuid, bill: Uuid) -> Result<Vec<MatchedLine>, Self::Error> {
+        let _ = (company, bill);
+        Ok(Vec::new())
+    }
 }
 
 /// Why a document or payment operation was refused.

@@ -22,6 +22,17 @@ pub fn check_input<S: DocumentStore>(
     build(store, ctx, kind, input, None).map(|_| ())
 }
 
+/// The document an input makes, checked and computed, without saving it: purchase orders and
+/// sales documents use a bill's or invoice's lines this way.
+pub fn compute<S: DocumentStore>(
+    store: &mut S,
+    ctx: &Ctx<'_>,
+    kind: DocumentKind,
+    input: &DocumentInput,
+) -> Result<Document, S> {
+    build(store, ctx, kind, input, None)
+}
+
 /// Saves a new draft.
 pub fn create_draft<S: DocumentStore>(
     store: &mut S,

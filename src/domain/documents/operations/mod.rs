@@ -10,7 +10,7 @@ mod issue;
 use uuid::Uuid;
 
 pub use build::MAX_LINES;
-pub use drafts::{check_input, create_draft, delete_draft, save};
+pub use drafts::{check_input, compute, create_draft, delete_draft, save};
 pub(crate) use issue::apply;
 pub use issue::{issue, void};
 

@@ -12,6 +12,7 @@ mod files;
 mod ledger;
 mod payments;
 mod platform;
+mod purchases;
 mod reports;
 mod search;
 mod tax_returns;
@@ -31,6 +32,7 @@ pub fn operations() -> Vec<Op> {
         documents::delivery(),
         files::files(),
         payments::recurring_and_payments(),
+        purchases::purchases(),
         banking::banking(),
         reports::reports(),
         tax_returns::reports(),
