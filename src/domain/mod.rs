@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod documents;
 pub mod exchange_rates;
 pub mod files;
+pub mod inventory;
 pub mod items;
 pub mod kept;
 pub mod ledger;

@@ -28,6 +28,9 @@ pub mod extraction;
 pub mod files;
 pub mod idempotency;
 pub mod inspect;
+pub mod inventory;
+#[cfg(test)]
+pub(crate) mod inventory_tests;
 pub mod items;
 pub mod ledger;
 #[cfg(test)]

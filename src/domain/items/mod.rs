@@ -22,20 +22,27 @@ pub const MAX_UNIT_CHARS: usize = 20;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ItemKind {
     Service,
+    /// A good that keeps no stock (the API also accepts `non_stock`).
     Product,
+    /// A good kept in stock: moved and valued by `domain::inventory`.
+    Stock,
 }
 
 impl ItemKind {
-    pub const ALL: [ItemKind; 2] = [ItemKind::Service, ItemKind::Product];
+    pub const ALL: [ItemKind; 3] = [ItemKind::Service, ItemKind::Product, ItemKind::Stock];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ItemKind::Service => "service",
             ItemKind::Product => "product",
+            ItemKind::Stock => "stock",
         }
     }
 
     pub fn parse(s: &str) -> Option<ItemKind> {
+        if s == "non_stock" {
+            return Some(ItemKind::Product);
+        }
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
