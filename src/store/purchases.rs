@@ -16,7 +16,6 @@ use crate::domain::documents::MatchedLine;
 use crate::domain::purchases::reorder::ReorderItem;
 use crate::domain::purchases::{
     BillLink, LandedCost, Order, OrderLine, OrderStatus, PurchaseStockStore, PurchaseStore, Receipt, ReceiptLine,
-    StockAccounts,
 };
 use crate::params;
 
@@ -549,41 +548,36 @@ fn insert_order_lines(tx: &mut Tx, o: &Order) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Before the inventory engine: accounts found by subtype (`inventory`, `grni`,
-/// `price_difference`), and any item of kind `product` taken as a stock item.
+/// The stock items with a reorder point: on hand in every warehouse (`stock_levels`) and what
+/// is still to come on draft, confirmed and partially received orders (ordered less received).
 impl PurchaseStockStore for Tx<'_> {
-    fn stock_accounts(&mut self, company: Uuid, item: Uuid) -> Result<Option<StockAccounts>, StoreError> {
-        let Some(kind) = self.query_opt(
-            "SELECT kind FROM items WHERE company_id = $1 AND id = $2",
-            params![company, item],
+    fn reorder_candidates(&mut self, company: Uuid) -> Result<Vec<ReorderItem>, StoreError> {
+        let open = "o.status IN ('draft', 'confirmed', 'partially_received')";
+        self.query(
+            &format!(
+                "SELECT i.id, i.name, i.reorder_point, COALESCE(i.reorder_quantity, 0), \
+                 COALESCE((SELECT SUM(l.quantity) FROM stock_levels l WHERE l.company_id = i.company_id AND l.item_id = i.id), 0), \
+                 COALESCE((SELECT SUM(pl.quantity_milli) FROM purchase_order_lines pl JOIN purchase_orders o ON o.id = pl.order_id \
+                   WHERE o.company_id = i.company_id AND pl.item_id = i.id AND {open}), 0), \
+                 COALESCE((SELECT SUM(rl.quantity_milli) FROM purchase_receipt_lines rl JOIN purchase_receipts r ON r.id = rl.receipt_id \
+                   JOIN purchase_orders o ON o.id = r.order_id WHERE o.company_id = i.company_id AND rl.item_id = i.id AND {open}), 0) \
+                 FROM items i WHERE i.company_id = $1 AND i.kind = 'stock' AND i.is_active = $2 AND i.reorder_point IS NOT NULL \
+                 ORDER BY i.code, i.id"
+            ),
+            params![company, true],
         )?
-        else {
-            return Ok(None);
-        };
-        if kind.text(0)? != "product" {
-            return Ok(None);
-        }
-        let mut find = |subtype: &str| -> Result<Option<Uuid>, StoreError> {
-            self.query_opt(
-                "SELECT id FROM accounts WHERE company_id = $1 AND subtype = $2 AND is_active = $3 ORDER BY code LIMIT 1",
-                params![company, subtype, true],
-            )?
-            .map(|r| r.uuid(0))
-            .transpose()
-        };
-        let (Some(inventory), Some(grni), Some(price_difference)) =
-            (find("inventory")?, find("grni")?, find("price_difference")?)
-        else {
-            return Ok(None);
-        };
-        Ok(Some(StockAccounts {
-            inventory,
-            grni,
-            price_difference,
-        }))
-    }
-
-    fn reorder_candidates(&mut self, _company: Uuid) -> Result<Vec<ReorderItem>, StoreError> {
-        Ok(Vec::new())
+        .iter()
+        .map(|r| {
+            Ok(ReorderItem {
+                item_id: r.uuid(0)?,
+                name: r.text(1)?,
+                reorder_point: r.int(2)?,
+                reorder_quantity: r.int(3)?,
+                on_hand: r.int(4)?,
+                on_order: r.int(5)? - r.int(6)?,
+                preferred_vendor: None,
+            })
+        })
+        .collect()
     }
 }

@@ -7,32 +7,22 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::fixtures::{ACCOUNTS, BILLS, Firm, ITEMS, TRIAL_BALANCE, VENDORS, assert_field_error, id};
+use crate::fixtures::{BILLS, Firm, ITEMS, TRIAL_BALANCE, VENDORS, assert_field_error, id};
 use crate::helpers::TestApp;
 use crate::on_every_backend;
 
 const ORDERS: &str = "/api/purchase/orders/";
 const RECEIPTS: &str = "/api/purchase/receipts/";
 
-/// What a purchase flow needs in a fresh company: the GRNI and price-difference accounts, a
-/// vendor and a stock item bought at 10.00; answers (vendor, item, GRNI code, PD code).
+/// A vendor and a stock item bought at 10.00 (the inventory engine makes its settings and
+/// accounts on first use: Inventory 1200, GRNI 2150, price differences 5200); answers (vendor,
+/// item).
 async fn setup(f: &Firm) -> (String, String) {
-    f.create(
-        ACCOUNTS,
-        json!({"code": "2150", "name": "Goods received not invoiced", "type": "liability", "subtype": "grni"}),
-    )
-    .await;
-    f.create(
-        ACCOUNTS,
-        json!({"code": "5100", "name": "Price differences", "type": "expense", "subtype": "price_difference"}),
-    )
-    .await;
     let vendor = id(&f.create(VENDORS, json!({"name": "Widget Works"})).await).to_owned();
     let item = f
         .create(
             ITEMS,
-            json!({"code": "W1", "name": "Widget", "kind": "product", "purchase_price": "10.00",
-                   "expense_account": f.acct("1200")}),
+            json!({"code": "W1", "name": "Widget", "kind": "stock", "purchase_price": "10.00"}),
         )
         .await;
     (vendor, id(&item).to_owned())
@@ -177,7 +167,7 @@ async fn flow(app: TestApp) {
         )
     );
     assert_eq!(balance(&f, "2150").await, "-60.00");
-    assert_eq!(balance(&f, "5100").await, "4.00");
+    assert_eq!(balance(&f, "5200").await, "4.00");
     assert_eq!(balance(&f, "2100").await, "-44.00");
     let again = f
         .get(&format!("/api/purchase/bills/{}/match/", m["bill"].as_str().unwrap()))
@@ -311,7 +301,7 @@ async fn landed(app: TestApp) {
     let bolt = f
         .create(
             ITEMS,
-            json!({"code": "B1", "name": "Bolt", "kind": "product", "purchase_price": "1.00", "expense_account": f.acct("1200")}),
+            json!({"code": "B1", "name": "Bolt", "kind": "stock", "purchase_price": "1.00"}),
         )
         .await;
     let po = f

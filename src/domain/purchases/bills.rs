@@ -246,7 +246,7 @@ fn bill<S: PurchaseStore>(
             .ok_or(PurchaseError::Overflow)?;
         *billed.entry(key).or_default() += p.quantity;
         let accounts = match p.line.item_id {
-            Some(item) if p.line.stock_move_id.is_some() || p.line.value != 0 => stock::accounts(store, ctx, item)?,
+            Some(item) if p.line.stock_move_id.is_some() => stock::accounts(store, ctx, item)?,
             _ => None,
         };
         links.push(BillLink {

@@ -6,7 +6,7 @@
 use jiff::civil::Date;
 use uuid::Uuid;
 
-use super::{LandedCost, PurDb, PurchaseError, PurchaseStore, Result, share, stock};
+use super::{LandedCost, PurDb, PurchaseError, PurchaseStore, Result, stock};
 use crate::domain::FieldErrors;
 use crate::domain::audit;
 use crate::domain::documents::operations::find as find_document;
@@ -128,38 +128,30 @@ pub fn apply<S: PurchaseStore>(
     let (Some(receipt), Some(amount), Some(account)) = (receipt, amount, account) else {
         return Err(PurchaseError::NotFound);
     };
-    let mut weighted = Vec::new();
+    let mut moves = Vec::new();
     for l in &receipt.lines {
-        let Some(item) = l.item_id else { continue };
-        if stock::accounts(store, ctx, item)?.is_none() {
-            continue;
-        }
-        let w = if basis == "value" { l.value } else { l.quantity };
-        if w > 0 {
-            weighted.push((l.line_no, item, w));
+        if let (Some(mv), Some(item)) = (l.stock_move_id, l.item_id)
+            && stock::accounts(store, ctx, item)?.is_some()
+        {
+            moves.push((mv, l.line_no));
         }
     }
-    let total: i64 = weighted.iter().map(|w| w.2).sum();
-    if total == 0 {
-        return Err(FieldErrors::single(
-            "receipt",
-            "This receipt has no stock goods of any value to land a cost on.",
-        )
-        .into());
-    }
-    let mut lines = Vec::with_capacity(weighted.len());
-    let mut shares = Vec::with_capacity(weighted.len());
-    let (mut cum, mut given) = (0i64, 0i64);
-    for (line_no, item, w) in weighted {
-        cum += w;
-        let upto = share(amount, cum, total).ok_or(PurchaseError::Overflow)?;
-        lines.push((line_no, upto - given));
-        shares.push((item, upto - given));
-        given = upto;
+    if moves.is_empty() {
+        return Err(FieldErrors::single("receipt", "This receipt has no stock goods to land a cost on.").into());
     }
     let date = input.date.unwrap_or(bill.issue_date);
     let reference = bill.number.clone().unwrap_or_default();
-    let entry = stock::landed(store, ctx, (&reference, date, account), &shares)?;
+    let ids: Vec<Uuid> = moves.iter().map(|m| m.0).collect();
+    let (entry, shares) = stock::landed(
+        store,
+        ctx,
+        (&reference, date, account, basis == "value"),
+        (bill_id, &ids, amount),
+    )?;
+    let lines = shares
+        .iter()
+        .filter_map(|(mv, part)| moves.iter().find(|m| m.0 == *mv).map(|m| (m.1, *part)))
+        .collect();
     let cost = LandedCost {
         id: Uuid::now_v7(),
         company_id: company,

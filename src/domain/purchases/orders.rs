@@ -53,6 +53,21 @@ fn build<S: PurchaseStore>(
             ),
         }
     }
+    // A stock item with no expense account of its own is ordered onto its inventory account
+    // (a bill of it clears GRNI instead).
+    let mut lines = input.lines.clone();
+    for l in &mut lines {
+        if l.account.is_none()
+            && let Some(item) = l.item
+            && store
+                .item(ctx.books.company_id, item)
+                .db()?
+                .is_some_and(|it| it.expense_account_id.is_none())
+            && let Some(a) = super::stock::accounts(store, ctx, item)?
+        {
+            l.account = Some(a.inventory);
+        }
+    }
     let doc = match compute(
         store,
         ctx,
@@ -62,7 +77,7 @@ fn build<S: PurchaseStore>(
             issue_date: input.order_date,
             reference: input.reference.clone(),
             notes: input.notes.clone(),
-            lines: input.lines.clone(),
+            lines,
             ..DocumentInput::default()
         },
     ) {

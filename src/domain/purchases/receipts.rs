@@ -130,8 +130,9 @@ pub fn receive<S: PurchaseStore>(
             );
         }
     }
-    let warehouse = input.warehouse.or(order.warehouse_id);
     errors.into_result()?;
+    let warehouse = stock::warehouse(store, ctx, input.warehouse.or(order.warehouse_id))?;
+    let id = Uuid::now_v7();
     let date = input.date.unwrap_or(ctx.today);
     let company = ctx.books.company_id;
     let series = format!("GR-{}", date.year());
@@ -140,7 +141,7 @@ pub fn receive<S: PurchaseStore>(
     let mut lines = Vec::with_capacity(wanted.len());
     let mut received_so_far: Vec<(i64, i64)> = Vec::new();
     let mut to_post = Vec::new();
-    for (k, &(no, quantity, _)) in wanted.iter().enumerate() {
+    for (k, &(no, quantity, index)) in wanted.iter().enumerate() {
         let Some(line) = order.line(no) else { continue };
         let before: i64 = received_so_far.iter().filter(|r| r.0 == no).map(|r| r.1).sum();
         let received = line.received + before;
@@ -161,6 +162,7 @@ pub fn receive<S: PurchaseStore>(
                 lines.len(),
                 Received {
                     line_no,
+                    index,
                     item,
                     quantity,
                     value,
@@ -179,19 +181,19 @@ pub fn receive<S: PurchaseStore>(
         });
     }
     let posted: Vec<Received> = to_post.iter().map(|(_, r)| r.clone()).collect();
-    let (entry, moves) = stock::receive(store, ctx, (&number, date, warehouse), &posted)?;
+    let (entry, moves) = stock::receive(store, ctx, (id, &number, date, warehouse), &posted)?;
     for ((index, _), mv) in to_post.iter().zip(moves) {
         if let Some(l) = lines.get_mut(*index) {
             l.stock_move_id = mv;
         }
     }
     let receipt = Receipt {
-        id: Uuid::now_v7(),
+        id,
         company_id: company,
         order_id: order.id,
         number,
         date,
-        warehouse_id: warehouse,
+        warehouse_id: Some(warehouse),
         reference: input.reference.trim().to_owned(),
         journal_entry_id: entry,
         lines,
