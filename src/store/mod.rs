@@ -30,6 +30,8 @@ pub mod idempotency;
 pub mod inspect;
 pub mod inventory;
 #[cfg(test)]
+mod inventory_props;
+#[cfg(test)]
 pub(crate) mod inventory_tests;
 pub mod items;
 pub mod ledger;
