@@ -42,6 +42,8 @@ pub(crate) mod migrations;
 pub mod platform;
 mod postgres;
 pub mod purchases;
+#[cfg(test)]
+mod purchases_tests;
 pub mod recurring;
 #[cfg(test)]
 mod recurring_schedules;

@@ -15,7 +15,8 @@ use super::{Row, StoreError, Tx, Value};
 use crate::domain::documents::MatchedLine;
 use crate::domain::purchases::reorder::ReorderItem;
 use crate::domain::purchases::{
-    BillLink, LandedCost, Order, OrderLine, OrderStatus, PurchaseStockStore, PurchaseStore, Receipt, ReceiptLine,
+    BillLink, LandedCost, Order, OrderLine, OrderStatus, PurchaseError, PurchaseStockStore, PurchaseStore, Receipt,
+    ReceiptLine,
 };
 use crate::params;
 
@@ -579,5 +580,12 @@ impl PurchaseStockStore for Tx<'_> {
             })
         })
         .collect()
+    }
+}
+
+/// A store failure inside a purchase operation (what `Store::tenant_write` needs of its error).
+impl From<StoreError> for PurchaseError<StoreError> {
+    fn from(e: StoreError) -> Self {
+        PurchaseError::from(crate::domain::ledger::LedgerError::Store(e))
     }
 }
