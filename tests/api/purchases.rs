@@ -273,6 +273,25 @@ async fn refusals(app: TestApp) {
     assert_eq!(f.count(RECEIPTS).await, 1);
     assert_eq!(balance(&f, "1200").await, before);
 
+    // Drafts from the reorder list: a vendor of another kind is named; nothing below its point
+    // makes nothing.
+    let customer = id(&f
+        .create("/api/sales/customers/", json!({"name": "Only A Customer"}))
+        .await)
+    .to_owned();
+    let r = f
+        .post(&format!("{ORDERS}from-reorder/"), json!({"vendor": customer}))
+        .await;
+    assert_field_error(&r, "vendor");
+    let r = f
+        .post(&format!("{ORDERS}from-reorder/"), json!({"vendor": vendor}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(
+        (r.body["orders"].clone(), r.body["skipped"].clone()),
+        (json!([]), json!([]))
+    );
+
     // A draft is edited and deleted; a cancelled order takes nothing.
     let other = order(&f, &vendor, &item, "2", false).await;
     let o = id(&other);

@@ -533,9 +533,34 @@ async fn refusals(app: TestApp) {
         "capture_layouts",
         "ai_calls",
         "ai_settings",
+        "item_units",
+        "warehouses",
+        "warehouse_locations",
+        "inventory_settings",
+        "stock_moves",
+        "stock_levels",
+        "stock_layers",
+        "purchase_orders",
+        "purchase_order_lines",
+        "purchase_receipts",
+        "purchase_receipt_lines",
+        "purchase_bill_lines",
+        "purchase_landed_costs",
+        "purchase_landed_cost_lines",
     ];
     // Columns schema 18 added (foreign currency).
-    let v18: [(&str, &[&str]); 4] = [
+    let v18: [(&str, &[&str]); 5] = [
+        (
+            "items",
+            &[
+                "inventory_account_id",
+                "cogs_account_id",
+                "price_difference_account_id",
+                "reorder_point",
+                "reorder_quantity",
+                "tracking",
+            ],
+        ),
         ("documents", &["exchange_rate_e12"]),
         ("payments", &["currency", "exchange_rate_e12"]),
         (

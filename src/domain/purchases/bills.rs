@@ -26,7 +26,7 @@ use crate::domain::money;
 pub struct BillInput {
     pub issue_date: Option<Date>,
     pub due_date: Option<Date>,
-    /// The vendor's bill number; the order's number when left out.
+    /// The vendor's bill number (the order's and receipts' numbers go in the bill's notes).
     pub reference: Option<String>,
     pub lines: Vec<BillLineInput>,
 }
@@ -195,7 +195,7 @@ fn bill<S: PurchaseStore>(
         contact: Some(order.vendor_id),
         issue_date: input.issue_date,
         due_date: input.due_date,
-        reference: input.reference.clone().unwrap_or_else(|| order.number.clone()),
+        reference: input.reference.clone().unwrap_or_default(),
         notes: format!(
             "{} {}",
             order.number,

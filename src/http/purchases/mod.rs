@@ -230,7 +230,7 @@ pub struct BillBody {
     issue_date: Option<String>,
     #[schema(format = Date)]
     due_date: Option<String>,
-    /// The vendor's bill number; by default the order's number.
+    /// The vendor's bill number (the order's and receipts' numbers go in the bill's notes).
     reference: Option<String>,
     #[serde(default)]
     lines: Vec<BillLineBody>,
