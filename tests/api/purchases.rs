@@ -409,6 +409,18 @@ async fn isolation(app: TestApp) {
         assert_eq!(who.count(ORDERS).await, 0);
         assert_eq!(who.count(RECEIPTS).await, 0);
     }
+    assert!(receipt["warehouse"].is_string(), "{receipt}");
+    // Another company's warehouse is not a warehouse here: named, nothing written.
+    let (v2, i2) = setup(&other_company).await;
+    let po2 = order(&other_company, &v2, &i2, "1", true).await;
+    let r = other_company
+        .post(
+            &format!("{ORDERS}{}/receive/", id(&po2)),
+            json!({"warehouse": receipt["warehouse"]}),
+        )
+        .await;
+    assert_field_error(&r, "warehouse");
+    assert_eq!(other_company.count(RECEIPTS).await, 0);
     // Another company's receipt is not a receipt here either (a landed cost naming it).
     let own_receipt = id(&receipt);
     let carrier = id(&other_company.create(VENDORS, json!({"name": "Carrier"})).await).to_owned();
