@@ -204,6 +204,10 @@ impl ItemStore for Memory {
         replace(&mut self.items, item, |i| i.id == item.id);
         Ok(())
     }
+
+    fn item_has_stock(&mut self, _: Uuid, _: Uuid) -> Result<bool, Infallible> {
+        Ok(false)
+    }
 }
 
 impl TaxStore for Memory {

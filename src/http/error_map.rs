@@ -13,6 +13,7 @@ use crate::domain::delivery::DeliveryError;
 use crate::domain::documents::DocumentError;
 use crate::domain::exchange_rates::ExchangeRateError;
 use crate::domain::files::FilesError;
+use crate::domain::inventory::InventoryError;
 use crate::domain::items::ItemError;
 use crate::domain::ledger::LedgerError;
 use crate::domain::purchases::PurchaseError;
@@ -37,6 +38,27 @@ fn unique(e: StoreError, field: &str, message: &str) -> ApiError {
     match e {
         StoreError::Conflict(_) => ApiError::field(field, message),
         other => ApiError::from(other),
+    }
+}
+
+/// Stock moves: a problem with one move is a 400 under `moves[i].<field>` (handlers that post
+/// their own lines rename it first with `InventoryError::named`); changing the method of a
+/// company with moves is a 409.
+impl From<InventoryError<StoreError>> for ApiError {
+    fn from(e: InventoryError<StoreError>) -> Self {
+        match e {
+            InventoryError::NotEnoughStock { .. }
+            | InventoryError::NotAStockItem { .. }
+            | InventoryError::InvalidMove { .. } => {
+                ApiError::from(e.named(|index, field| format!("moves[{index}].{field}")))
+            }
+            InventoryError::Invalid(errors) => ApiError::Validation(errors),
+            InventoryError::Conflict(m) => ApiError::Conflict(m),
+            InventoryError::NotFound => ApiError::NotFound,
+            InventoryError::Overflow => refused(e),
+            InventoryError::Ledger(l) => ApiError::from(l),
+            InventoryError::Store(s) => ApiError::from(s),
+        }
     }
 }
 

@@ -23,6 +23,7 @@ pub mod fields;
 pub mod files;
 pub mod firm;
 pub mod health;
+pub mod inventory;
 pub mod items;
 pub mod journal;
 pub mod metrics;
@@ -68,6 +69,7 @@ use conventions::{Replace, Update};
 use documents::{Bills, CreditNotes, DocumentRoutes, Invoices, VendorCredits};
 use error::ApiError;
 use exchange_rates::ExchangeRates;
+use inventory::warehouses::Warehouses;
 use items::Items;
 use payments::Payments;
 use recurring::Recurrings;
@@ -179,6 +181,26 @@ pub fn api_routes() -> openapi::Routes {
         .route("/api/purchase/vendors/{id}/", resource::one::<Contacts<Vendors>>())
         .route("/api/inventory/items/", resource::many::<Items>())
         .route("/api/inventory/items/{id}/", resource::one::<Items>())
+        // the stock engine: settings, warehouses and locations, moves, counts, item units
+        .route(
+            "/api/inventory/items/{id}/units/",
+            get(inventory::units::list).put(inventory::units::replace),
+        )
+        .route(
+            "/api/inventory/settings/",
+            get(inventory::settings::show).patch(inventory::settings::update),
+        )
+        .route("/api/inventory/warehouses/", resource::many::<Warehouses>())
+        .route("/api/inventory/warehouses/{id}/", resource::one::<Warehouses>())
+        .route(
+            "/api/inventory/warehouses/{id}/locations/",
+            get(inventory::warehouses::locations).post(inventory::warehouses::add),
+        )
+        .route(
+            "/api/inventory/moves/",
+            get(inventory::moves::list).post(inventory::moves::post),
+        )
+        .route("/api/inventory/counts/", post(inventory::counts::post))
         .route("/api/accounting/tax-rates/", resource::many::<TaxRates>())
         .route("/api/accounting/tax-rates/{id}/", resource::one::<TaxRates>())
         // exchange rates: by hand, imported from a file, fetched from the configured source

@@ -462,6 +462,15 @@ impl InventoryStore for Tx<'_> {
         Ok(out)
     }
 
+    fn on_hand_as_of(&mut self, company: Uuid, item: Uuid, warehouse: Uuid, date: Date) -> Result<i64, StoreError> {
+        self.query_one(
+            "SELECT COALESCE(SUM(quantity), 0) FROM stock_moves WHERE company_id = $1 AND item_id = $2 \
+             AND warehouse_id = $3 AND date <= $4",
+            params![company, item, warehouse, date.to_string()],
+        )?
+        .int(0)
+    }
+
     fn transfer_in_of(&mut self, company: Uuid, transfer: Uuid) -> Result<Option<StockMove>, StoreError> {
         self.query_opt(
             &format!(
@@ -484,11 +493,6 @@ impl InventoryStore for Tx<'_> {
         }
         Ok(())
     }
-}
-
-/// A date as stored, for callers reading moves by date.
-pub fn date_text(d: Date) -> String {
-    d.to_string()
 }
 
 impl From<StoreError> for crate::domain::inventory::InventoryError<StoreError> {

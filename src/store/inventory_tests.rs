@@ -338,3 +338,195 @@ fn a_landed_cost_splits_between_stock_and_cost_of_goods_sold() {
             .unwrap();
     }
 }
+
+#[test]
+fn verify_finds_levels_and_values_that_disagree() {
+    for (store, _dir) in stores() {
+        let f = Firm::new(&store);
+        let company = f.company.id;
+        let (item, wh) = store
+            .tenant_write(&f.scope, |tx| -> Result<_, InventoryError<StoreError>> {
+                let s = settings(tx, &f.ctx())?;
+                let item = stock_item(tx, company, "CHECK", "none").map_err(InventoryError::Store)?;
+                Ok((item, s.default_warehouse_id))
+            })
+            .unwrap();
+        store
+            .tenant_write(&f.scope, |tx| {
+                inventory::post_moves(
+                    tx,
+                    &f.ctx(),
+                    &[
+                        receipt(date(2026, 5, 1), item, wh, 3_000, 150),
+                        delivery(date(2026, 5, 2), item, wh, 1_000),
+                    ],
+                )
+            })
+            .unwrap();
+        let findings = |store: &Store| {
+            store
+                .tenant_read(&f.scope, |tx| super::verify::verify_company(tx, company, KEY))
+                .unwrap()
+                .findings
+                .into_iter()
+                .map(|f| f.message)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(findings(&store), Vec::<String>::new());
+        store
+            .tenant_write(&f.scope, |tx| {
+                tx.execute(
+                    "UPDATE stock_levels SET quantity = quantity + 1 WHERE item_id = $1",
+                    params![item],
+                )
+            })
+            .unwrap();
+        let found = findings(&store);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].contains("moves add up to 2"), "{found:?}");
+        store
+            .tenant_write(&f.scope, |tx| {
+                tx.execute(
+                    "UPDATE stock_moves SET value = value + 1 WHERE item_id = $1 AND kind = 'delivery'",
+                    params![item],
+                )
+            })
+            .unwrap();
+        let found = findings(&store);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found.iter().any(|m| m.contains("inventory account 1200 is worth 3.01")),
+            "{found:?}"
+        );
+    }
+}
+
+#[test]
+fn negative_stock_when_allowed_and_serials_one_unit_each() {
+    for (store, _dir) in stores() {
+        let f = Firm::new(&store);
+        set_method(&store, &f, "fifo", true);
+        let company = f.company.id;
+        let (item, serial, wh) = store
+            .tenant_write(&f.scope, |tx| -> Result<_, InventoryError<StoreError>> {
+                let s = settings(tx, &f.ctx())?;
+                let item = stock_item(tx, company, "NEG", "none").map_err(InventoryError::Store)?;
+                let serial = stock_item(tx, company, "SER", "serial").map_err(InventoryError::Store)?;
+                Ok((item, serial, s.default_warehouse_id))
+            })
+            .unwrap();
+        // 2 out of nothing: at the purchase price (1.00 each); then 5 in at 1.20 fill the hole.
+        let out = store
+            .tenant_write(&f.scope, |tx| {
+                inventory::post_moves(tx, &f.ctx(), &[delivery(date(2026, 5, 1), item, wh, 2_000)])
+            })
+            .unwrap();
+        assert_eq!(out[0].value, -200);
+        store
+            .tenant_write(&f.scope, |tx| {
+                inventory::post_moves(tx, &f.ctx(), &[receipt(date(2026, 5, 2), item, wh, 5_000, 120)])
+            })
+            .unwrap();
+        store
+            .tenant_read(&f.scope, |tx| -> Result<(), StoreError> {
+                assert_eq!(summed(tx, company, item, wh)?, (3_000, 400));
+                assert_eq!(gl_balance(tx, company, "inventory")?, 400);
+                Ok(())
+            })
+            .unwrap();
+        // A serial-tracked item: a lot (the serial) and exactly one unit per move.
+        let refused = store.tenant_write(&f.scope, |tx| {
+            inventory::post_moves(tx, &f.ctx(), &[receipt(date(2026, 5, 1), serial, wh, 1_000, 100)])
+        });
+        assert!(
+            matches!(refused, Err(InventoryError::InvalidMove { field: "lot", .. })),
+            "{refused:?}"
+        );
+        let refused = store.tenant_write(&f.scope, |tx| {
+            inventory::post_moves(
+                tx,
+                &f.ctx(),
+                &[MoveInput {
+                    lot: Some("SN-1".into()),
+                    ..receipt(date(2026, 5, 1), serial, wh, 2_000, 100)
+                }],
+            )
+        });
+        assert!(
+            matches!(refused, Err(InventoryError::InvalidMove { field: "quantity", .. })),
+            "{refused:?}"
+        );
+        let ok = store
+            .tenant_write(&f.scope, |tx| {
+                inventory::post_moves(
+                    tx,
+                    &f.ctx(),
+                    &[MoveInput {
+                        lot: Some("SN-1".into()),
+                        ..receipt(date(2026, 5, 1), serial, wh, 1_000, 100)
+                    }],
+                )
+            })
+            .unwrap();
+        assert_eq!(ok[0].lot.as_deref(), Some("SN-1"));
+    }
+}
+
+/// The two worked examples of `docs/inventory.md`, figure by figure.
+#[test]
+fn the_worked_examples_of_the_docs() {
+    let (store, _dir) = stores().into_iter().next().unwrap();
+    for method in ["fifo", "average"] {
+        let f = Firm::new(&store);
+        set_method(&store, &f, method, false);
+        let company = f.company.id;
+        let (item, wh) = store
+            .tenant_write(&f.scope, |tx| -> Result<_, InventoryError<StoreError>> {
+                let s = settings(tx, &f.ctx())?;
+                let item = stock_item(tx, company, "WIDGET", "none").map_err(InventoryError::Store)?;
+                Ok((item, s.default_warehouse_id))
+            })
+            .unwrap();
+        let post = |m: MoveInput| {
+            store
+                .tenant_write(&f.scope, |tx| {
+                    inventory::post_moves(tx, &f.ctx(), std::slice::from_ref(&m))
+                })
+                .unwrap()
+        };
+        let value = |moves: &[inventory::StockMove]| moves[0].value;
+        assert_eq!(value(&post(receipt(date(2026, 3, 1), item, wh, 10_000, 400))), 4000);
+        assert_eq!(value(&post(receipt(date(2026, 3, 5), item, wh, 20_000, 550))), 11_000);
+        if method == "fifo" {
+            assert_eq!(value(&post(delivery(date(2026, 3, 8), item, wh, 15_000))), -6750);
+            assert_eq!(value(&post(delivery(date(2026, 3, 10), item, wh, 3_000))), -1650);
+            let back = post(receipt(date(2026, 3, 3), item, wh, 6_000, 450));
+            assert_eq!(back[0].value, 2700);
+            let revaluations: Vec<(Date, i64)> = back[1..].iter().map(|m| (m.date, m.value)).collect();
+            assert_eq!(revaluations.len(), 2);
+            assert!(revaluations.contains(&(date(2026, 3, 8), 500)), "{revaluations:?}");
+            assert!(revaluations.contains(&(date(2026, 3, 10), 100)), "{revaluations:?}");
+            assert_ne!(back[1].journal_entry_id, back[2].journal_entry_id, "one entry per date");
+            store
+                .tenant_read(&f.scope, |tx| -> Result<(), StoreError> {
+                    assert_eq!(summed(tx, company, item, wh)?, (18_000, 9900));
+                    assert_eq!(gl_balance(tx, company, "cost_of_sales")?, 7800);
+                    assert_eq!(gl_balance(tx, company, "inventory")?, 9900);
+                    Ok(())
+                })
+                .unwrap();
+        } else {
+            assert_eq!(value(&post(delivery(date(2026, 3, 8), item, wh, 15_000))), -7500);
+            assert_eq!(value(&post(receipt(date(2026, 3, 9), item, wh, 5_000, 625))), 3125);
+            assert_eq!(value(&post(delivery(date(2026, 3, 10), item, wh, 7_000))), -3719);
+            assert_eq!(value(&post(delivery(date(2026, 3, 11), item, wh, 13_000))), -6906);
+            store
+                .tenant_read(&f.scope, |tx| -> Result<(), StoreError> {
+                    assert_eq!(summed(tx, company, item, wh)?, (0, 0));
+                    assert_eq!(gl_balance(tx, company, "cost_of_sales")?, 18_125);
+                    Ok(())
+                })
+                .unwrap();
+        }
+    }
+}

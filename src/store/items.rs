@@ -7,12 +7,14 @@ use uuid::Uuid;
 use super::list::{FilterKind, ListError, ListRequest, ListSpec, Page, Paged, list};
 use super::platform::{parse_ts, ts};
 use super::{Row, StoreError, Tx};
-use crate::domain::items::{Item, ItemKind, ItemStore, code_key};
+use crate::domain::inventory::Tracking;
+use crate::domain::items::{Item, ItemKind, ItemStore, StockFields, code_key};
 use crate::params;
 
 const COLUMNS: &str = "id, company_id, code, name, description, kind, unit, sale_price, purchase_price, \
      income_account_id, expense_account_id, sales_tax_rate_id, purchase_tax_rate_id, is_active, created_at, \
-     updated_at";
+     updated_at, inventory_account_id, cogs_account_id, price_difference_account_id, reorder_point, reorder_quantity, \
+     tracking";
 
 pub const LIST: ListSpec = ListSpec {
     columns: COLUMNS,
@@ -51,6 +53,17 @@ pub fn from_row(r: &Row) -> Result<Item, StoreError> {
         is_active: r.bool(13)?,
         created_at: parse_ts(&r.text(14)?)?,
         updated_at: parse_ts(&r.text(15)?)?,
+        stock: StockFields {
+            inventory_account_id: r.opt_uuid(16)?,
+            cogs_account_id: r.opt_uuid(17)?,
+            price_difference_account_id: r.opt_uuid(18)?,
+            reorder_point: r.opt_int(19)?,
+            reorder_quantity: r.opt_int(20)?,
+            tracking: {
+                let t = r.text(21)?;
+                Tracking::parse(&t).ok_or_else(|| StoreError::Corrupt(format!("unknown tracking {t:?}")))?
+            },
+        },
     })
 }
 
@@ -84,7 +97,7 @@ pub fn insert(tx: &mut Tx, i: &Item) -> Result<(), StoreError> {
     tx.execute(
         &format!(
             "INSERT INTO items ({COLUMNS}, code_key) VALUES \
-             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
         ),
         params![
             i.id,
@@ -103,6 +116,12 @@ pub fn insert(tx: &mut Tx, i: &Item) -> Result<(), StoreError> {
             i.is_active,
             ts(i.created_at),
             ts(i.updated_at),
+            i.stock.inventory_account_id,
+            i.stock.cogs_account_id,
+            i.stock.price_difference_account_id,
+            i.stock.reorder_point,
+            i.stock.reorder_quantity,
+            i.stock.tracking.as_str(),
             code_key(&i.code)
         ],
     )?;
@@ -113,8 +132,9 @@ pub fn update(tx: &mut Tx, i: &Item) -> Result<(), StoreError> {
     tx.execute(
         "UPDATE items SET code = $3, code_key = $4, name = $5, description = $6, kind = $7, unit = $8, \
          sale_price = $9, purchase_price = $10, income_account_id = $11, expense_account_id = $12, \
-         sales_tax_rate_id = $13, purchase_tax_rate_id = $14, is_active = $15, updated_at = $16 \
-         WHERE company_id = $1 AND id = $2",
+         sales_tax_rate_id = $13, purchase_tax_rate_id = $14, is_active = $15, updated_at = $16, \
+         inventory_account_id = $17, cogs_account_id = $18, price_difference_account_id = $19, reorder_point = $20, \
+         reorder_quantity = $21, tracking = $22 WHERE company_id = $1 AND id = $2",
         params![
             i.company_id,
             i.id,
@@ -131,7 +151,13 @@ pub fn update(tx: &mut Tx, i: &Item) -> Result<(), StoreError> {
             i.sales_tax_rate_id,
             i.purchase_tax_rate_id,
             i.is_active,
-            ts(i.updated_at)
+            ts(i.updated_at),
+            i.stock.inventory_account_id,
+            i.stock.cogs_account_id,
+            i.stock.price_difference_account_id,
+            i.stock.reorder_point,
+            i.stock.reorder_quantity,
+            i.stock.tracking.as_str()
         ],
     )?;
     Ok(())
@@ -152,5 +178,14 @@ impl ItemStore for Tx<'_> {
 
     fn update_item(&mut self, item: &Item) -> Result<(), StoreError> {
         update(self, item)
+    }
+
+    fn item_has_stock(&mut self, company: Uuid, id: Uuid) -> Result<bool, StoreError> {
+        Ok(self
+            .query_opt(
+                "SELECT id FROM stock_moves WHERE company_id = $1 AND item_id = $2 LIMIT 1",
+                params![company, id],
+            )?
+            .is_some())
     }
 }

@@ -29,10 +29,12 @@ pub mod files;
 pub mod idempotency;
 pub mod inspect;
 pub mod inventory;
+pub mod inventory_lists;
 #[cfg(test)]
 mod inventory_props;
 #[cfg(test)]
 pub(crate) mod inventory_tests;
+pub mod inventory_units;
 pub mod items;
 pub mod ledger;
 #[cfg(test)]

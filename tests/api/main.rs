@@ -45,6 +45,7 @@ mod hardening_login;
 mod hardening_logo;
 mod hardening_mail;
 mod hardening_timeouts;
+mod inventory;
 mod ledger;
 mod ledger_approval;
 mod ledger_bulk;

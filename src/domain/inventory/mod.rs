@@ -12,10 +12,12 @@
 //! a warehouse when a move is back-dated; `settings.rs` is the company's settings (made on first
 //! use, with their accounts and a main warehouse), warehouses and locations.
 
+mod counts;
 mod post;
 mod replay;
 pub mod settings;
 pub mod valuation;
+pub mod warehouses;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -26,6 +28,7 @@ use super::accounts::Account;
 use super::items::ItemKind;
 use super::ledger::{LedgerError, LedgerStore};
 
+pub use counts::{CountInput, CountLine, post_count};
 pub use post::{LandedCostInput, LandedCostSpread, apply_landed_cost, post_moves};
 pub use settings::{Method, settings};
 pub use valuation::Layer;
@@ -334,6 +337,8 @@ pub trait InventoryStore: LedgerStore {
     fn stock_move(&mut self, company: Uuid, id: Uuid) -> Result<Option<StockMove>, Self::Error>;
     /// Every move of an item in a warehouse but revaluations, in (date, seq) order: one query.
     fn moves_of(&mut self, company: Uuid, item: Uuid, warehouse: Uuid) -> Result<Vec<StockMove>, Self::Error>;
+    /// Quantity on hand of an item in a warehouse as of a date (its moves dated on or before it).
+    fn on_hand_as_of(&mut self, company: Uuid, item: Uuid, warehouse: Uuid, date: Date) -> Result<i64, Self::Error>;
     /// The transfer in of a transfer.
     fn transfer_in_of(&mut self, company: Uuid, transfer: Uuid) -> Result<Option<StockMove>, Self::Error>;
     /// Adds to the `revalued` of moves: `(move, amount)`.

@@ -10,6 +10,7 @@ pub use operations::{ItemChanges, ItemError, ItemStore};
 
 use super::FieldErrors;
 use super::accounts::{Account, AccountType};
+use super::inventory::Tracking;
 use super::money::{self, MoneyError};
 use super::references::{Lookup, check_account};
 use super::taxes::TaxRate;
@@ -67,6 +68,33 @@ pub struct Item {
     pub is_active: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// How a stock item is kept (unused for services and non-stock products).
+    pub stock: StockFields,
+}
+
+/// A stock item's accounts (`None`: the company's inventory settings), reorder point and
+/// quantity (thousandths of the base unit) and lot or serial tracking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockFields {
+    pub inventory_account_id: Option<Uuid>,
+    pub cogs_account_id: Option<Uuid>,
+    pub price_difference_account_id: Option<Uuid>,
+    pub reorder_point: Option<i64>,
+    pub reorder_quantity: Option<i64>,
+    pub tracking: Tracking,
+}
+
+impl Default for StockFields {
+    fn default() -> Self {
+        StockFields {
+            inventory_account_id: None,
+            cogs_account_id: None,
+            price_difference_account_id: None,
+            reorder_point: None,
+            reorder_quantity: None,
+            tracking: Tracking::None,
+        }
+    }
 }
 
 /// What makes two codes the same: `consult` and `CONSULT` name one item.
@@ -100,6 +128,7 @@ pub struct ItemInput {
     pub sales_tax_rate_id: Option<Uuid>,
     pub purchase_tax_rate_id: Option<Uuid>,
     pub is_active: bool,
+    pub stock: StockFields,
 }
 
 impl Default for ItemInput {
@@ -118,6 +147,7 @@ impl Default for ItemInput {
             sales_tax_rate_id: None,
             purchase_tax_rate_id: None,
             is_active: true,
+            stock: StockFields::default(),
         }
     }
 }
@@ -137,6 +167,7 @@ impl From<&Item> for ItemInput {
             sales_tax_rate_id: i.sales_tax_rate_id,
             purchase_tax_rate_id: i.purchase_tax_rate_id,
             is_active: i.is_active,
+            stock: i.stock.clone(),
         }
     }
 }
@@ -172,6 +203,7 @@ impl ItemInput {
             is_active: self.is_active,
             created_at: existing.map_or(now, |i| i.created_at),
             updated_at: now,
+            stock: self.stock,
         }
     }
 }
@@ -188,6 +220,9 @@ pub struct ItemRefs<'a> {
     pub expense_account: Lookup<'a, Account>,
     pub sales_tax_rate: Lookup<'a, TaxRate>,
     pub purchase_tax_rate: Lookup<'a, TaxRate>,
+    pub inventory_account: Lookup<'a, Account>,
+    pub cogs_account: Lookup<'a, Account>,
+    pub price_difference_account: Lookup<'a, Account>,
 }
 
 impl Default for ItemRefs<'_> {
@@ -197,6 +232,9 @@ impl Default for ItemRefs<'_> {
             expense_account: Lookup::Unchecked,
             sales_tax_rate: Lookup::Unchecked,
             purchase_tax_rate: Lookup::Unchecked,
+            inventory_account: Lookup::Unchecked,
+            cogs_account: Lookup::Unchecked,
+            price_difference_account: Lookup::Unchecked,
         }
     }
 }
@@ -252,6 +290,27 @@ pub fn check(input: &ItemInput, code_taken: bool, refs: ItemRefs<'_>) -> Result<
         refs.expense_account,
         EXPENSE_ACCOUNT_TYPES,
     );
+    check_account(
+        &mut errors,
+        "inventory_account",
+        refs.inventory_account,
+        &[AccountType::Asset],
+    );
+    check_account(&mut errors, "cogs_account", refs.cogs_account, &[AccountType::Expense]);
+    check_account(
+        &mut errors,
+        "price_difference_account",
+        refs.price_difference_account,
+        &[AccountType::Expense, AccountType::Revenue],
+    );
+    for (field, q) in [
+        ("reorder_point", input.stock.reorder_point),
+        ("reorder_quantity", input.stock.reorder_quantity),
+    ] {
+        if q.is_some_and(|q| q < 0) {
+            errors.add(field, "Ensure this value is greater than or equal to 0.");
+        }
+    }
     check_tax_rate(&mut errors, "sales_tax_rate", refs.sales_tax_rate);
     check_tax_rate(&mut errors, "purchase_tax_rate", refs.purchase_tax_rate);
     errors.into_result()?;
@@ -360,6 +419,7 @@ mod tests {
             expense_account: Lookup::Found(&asset),
             sales_tax_rate: Lookup::Found(&active),
             purchase_tax_rate: Lookup::Found(&active),
+            ..ItemRefs::default()
         };
         assert!(
             check(&input(), false, ok).is_ok(),
@@ -370,6 +430,7 @@ mod tests {
             expense_account: Lookup::Missing,
             sales_tax_rate: Lookup::Missing,
             purchase_tax_rate: Lookup::Found(&archived),
+            ..ItemRefs::default()
         };
         let e = check(&input(), false, bad).unwrap_err();
         assert_eq!(e.0["income_account"], ["Choose an account of type revenue."]);

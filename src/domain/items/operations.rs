@@ -15,6 +15,8 @@ pub trait ItemStore: ReferenceStore {
     fn item_code_taken(&mut self, company: Uuid, code: &str, except: Option<Uuid>) -> Result<bool, Self::Error>;
     fn insert_item(&mut self, item: &Item) -> Result<(), Self::Error>;
     fn update_item(&mut self, item: &Item) -> Result<(), Self::Error>;
+    /// Whether the item has stock moves.
+    fn item_has_stock(&mut self, company: Uuid, id: Uuid) -> Result<bool, Self::Error>;
 }
 
 /// Why an item could not be found or saved.
@@ -44,6 +46,14 @@ pub struct ItemChanges {
     pub sales_tax_rate: Option<Option<Uuid>>,
     pub purchase_tax_rate: Option<Option<Uuid>>,
     pub is_active: Option<bool>,
+    pub inventory_account: Option<Option<Uuid>>,
+    pub cogs_account: Option<Option<Uuid>>,
+    pub price_difference_account: Option<Option<Uuid>>,
+    /// Decimal text in the base unit (`"10"`, `"2.5"`).
+    pub reorder_point: Option<Option<String>>,
+    pub reorder_quantity: Option<Option<String>>,
+    /// `none`, `lot` or `serial`.
+    pub tracking: Option<String>,
 }
 
 impl<S: ItemStore> Kept<S> for Item {
@@ -106,9 +116,38 @@ impl<S: ItemStore> Kept<S> for Item {
             (changes.expense_account, &mut input.expense_account_id),
             (changes.sales_tax_rate, &mut input.sales_tax_rate_id),
             (changes.purchase_tax_rate, &mut input.purchase_tax_rate_id),
+            (changes.inventory_account, &mut input.stock.inventory_account_id),
+            (changes.cogs_account, &mut input.stock.cogs_account_id),
+            (
+                changes.price_difference_account,
+                &mut input.stock.price_difference_account_id,
+            ),
         ] {
             if let Some(v) = set {
                 *target = v;
+            }
+        }
+        for (field, set, target) in [
+            ("reorder_point", changes.reorder_point, &mut input.stock.reorder_point),
+            (
+                "reorder_quantity",
+                changes.reorder_quantity,
+                &mut input.stock.reorder_quantity,
+            ),
+        ] {
+            match set {
+                None => {}
+                Some(None) => *target = None,
+                Some(Some(text)) => match crate::domain::inventory::parse_quantity(&text) {
+                    Ok(q) => *target = Some(q),
+                    Err(m) => errors.add(field, m),
+                },
+            }
+        }
+        if let Some(t) = &changes.tracking {
+            match crate::domain::inventory::Tracking::parse(t) {
+                Some(t) => input.stock.tracking = t,
+                None => errors.add("tracking", format!("\"{t}\" is not a valid choice.")),
             }
         }
         input.normalize();
@@ -119,6 +158,11 @@ impl<S: ItemStore> Kept<S> for Item {
             fetch(changes.sales_tax_rate, |id| store.find_tax_rate(company, id)).map_err(ItemError::Store)?;
         let purchase_tax =
             fetch(changes.purchase_tax_rate, |id| store.find_tax_rate(company, id)).map_err(ItemError::Store)?;
+        let inventory =
+            fetch(changes.inventory_account, |id| store.find_account(company, id)).map_err(ItemError::Store)?;
+        let cogs = fetch(changes.cogs_account, |id| store.find_account(company, id)).map_err(ItemError::Store)?;
+        let price_difference =
+            fetch(changes.price_difference_account, |id| store.find_account(company, id)).map_err(ItemError::Store)?;
         let code_taken = store
             .item_code_taken(company, &input.code, base.map(|i| i.id))
             .map_err(ItemError::Store)?;
@@ -127,8 +171,21 @@ impl<S: ItemStore> Kept<S> for Item {
             expense_account: lookup(&expense),
             sales_tax_rate: lookup(&sales_tax),
             purchase_tax_rate: lookup(&purchase_tax),
+            inventory_account: lookup(&inventory),
+            cogs_account: lookup(&cogs),
+            price_difference_account: lookup(&price_difference),
         };
         let kind = references::finish(errors, check(&input, code_taken, refs)).map_err(ItemError::Invalid)?;
+        if let Some(b) = base
+            && b.kind == super::ItemKind::Stock
+            && kind != super::ItemKind::Stock
+            && store.item_has_stock(company, b.id).map_err(ItemError::Store)?
+        {
+            return Err(ItemError::Invalid(FieldErrors::single(
+                "kind",
+                "This item has stock moves: it stays a stock item.",
+            )));
+        }
         let item = input.into_item(kind, base, company, ctx.now);
         match base {
             Some(_) => store.update_item(&item),
@@ -162,6 +219,27 @@ fn audit_fields(i: &Item) -> AuditFields {
         ("sales_tax_rate", audit::id_text(i.sales_tax_rate_id)),
         ("purchase_tax_rate", audit::id_text(i.purchase_tax_rate_id)),
         ("is_active", i.is_active.to_string()),
+        ("inventory_account", audit::id_text(i.stock.inventory_account_id)),
+        ("cogs_account", audit::id_text(i.stock.cogs_account_id)),
+        (
+            "price_difference_account",
+            audit::id_text(i.stock.price_difference_account_id),
+        ),
+        (
+            "reorder_point",
+            i.stock
+                .reorder_point
+                .map(crate::domain::inventory::quantity_text)
+                .unwrap_or_default(),
+        ),
+        (
+            "reorder_quantity",
+            i.stock
+                .reorder_quantity
+                .map(crate::domain::inventory::quantity_text)
+                .unwrap_or_default(),
+        ),
+        ("tracking", i.stock.tracking.as_str().to_owned()),
     ]
 }
 

@@ -146,6 +146,7 @@ const CREATES: &[(&str, &str, &[&str])] = &[
     ("JournalEntryChange", "JournalEntryInput", &["date", "lines"]),
     ("ContactInput", "ContactCreate", &["name"]),
     ("ItemInput", "ItemCreate", &["code", "name"]),
+    ("WarehouseInput", "WarehouseCreate", &["code", "name"]),
     ("TaxRateInput", "TaxRateCreate", &["name", "kind", "rate"]),
     ("ExchangeRateInput", "ExchangeRateCreate", &["currency", "date", "rate"]),
     ("BudgetInput", "BudgetCreate", &["name", "fiscal_year"]),

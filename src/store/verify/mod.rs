@@ -2,7 +2,7 @@
 //! maintained per-day balances equal the sums of the lines, entry numbers have no gaps, nothing
 //! was posted into a closed period, the hash chain recomputes from the stored rows and reaches
 //! every signed checkpoint, the audit trail and the ledger agree, filed tax returns' settlements
-//! are posted, and (on SQLite) the database
+//! are posted, stock levels and inventory values agree with the moves and the ledger, and (on SQLite) the database
 //! file passes SQLite's own checks.
 //!
 //! A tenant's books are read in one read transaction (one snapshot), company by company, while
@@ -15,6 +15,7 @@ mod audit;
 mod balances;
 mod checkpoints;
 mod entries;
+mod inventory;
 mod journal;
 mod report;
 mod tax_returns;
@@ -117,7 +118,9 @@ pub fn verify_company(tx: &mut Tx, company: Uuid, checkpoint_key: &[u8]) -> Resu
     v.check_balances(tx)?;
     let t = phase("balances", t);
     v.check_tax_returns(tx)?;
-    phase("tax returns", t);
+    let t = phase("tax returns", t);
+    v.check_inventory(tx)?;
+    phase("inventory", t);
     let mut findings = v.findings;
     findings.sort_by_key(|f| f.position);
     Ok(CompanyReport {

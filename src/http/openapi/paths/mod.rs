@@ -9,6 +9,7 @@ mod contacts;
 mod documents;
 mod exchange_rates;
 mod files;
+mod inventory;
 mod ledger;
 mod payments;
 mod platform;
@@ -25,6 +26,7 @@ pub fn operations() -> Vec<Op> {
         ledger::ledger(),
         tax_returns::tax_returns(),
         contacts::contacts(),
+        inventory::inventory(),
         exchange_rates::exchange_rates(),
         budgets::budgets(),
         capture::capture(),
