@@ -435,3 +435,41 @@ async fn isolation(app: TestApp) {
         .await;
     assert_field_error(&r, "receipt");
 }
+
+on_every_backend!(the_reorder_list_makes_draft_orders_once, reorder);
+async fn reorder(app: TestApp) {
+    let f = Firm::register(&app, "reorder@purchases.test", "Reorder Books").await;
+    let (vendor, item) = setup(&f).await;
+    let r = f
+        .patch(
+            &format!("{ITEMS}{item}/"),
+            json!({"reorder_point": "5", "reorder_quantity": "12"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Never bought and no vendor given: said, nothing made.
+    let r = f.post(&format!("{ORDERS}from-reorder/"), json!({})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["orders"], json!([]));
+    assert_eq!(r.body["skipped"][0]["item"], item.as_str());
+    // With a vendor: one draft of the reorder quantity at the item's price.
+    let r = f
+        .post(&format!("{ORDERS}from-reorder/"), json!({"vendor": vendor}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let made = &r.body["orders"][0];
+    assert_eq!(
+        (made["status"].clone(), made["vendor"].clone()),
+        (json!("draft"), json!(vendor))
+    );
+    assert_eq!(
+        (line(made, 0)["quantity"].clone(), line(made, 0)["unit_price"].clone()),
+        (json!("12"), json!("10.00"))
+    );
+    // The draft counts as to come: a second run makes nothing.
+    let r = f
+        .post(&format!("{ORDERS}from-reorder/"), json!({"vendor": vendor}))
+        .await;
+    assert_eq!(r.body["orders"], json!([]));
+    assert_eq!(f.count(ORDERS).await, 1);
+}
