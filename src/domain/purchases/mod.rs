@@ -305,11 +305,10 @@ impl<T, E: std::error::Error + 'static> PurDb<T, E> for std::result::Result<T, E
     }
 }
 
-/// A quantity as typed (`"1.5"`) → thousandths (1500); more than 3 decimals, zero or less, or
-/// too large is `None`.
+/// A quantity as typed (`"1.5"`) → thousandths (1500), by the inventory's rule; more than 3
+/// decimals, zero or less, or too large is `None`.
 pub fn parse_quantity(text: &str) -> Option<i64> {
-    let d = super::money::parse(text).ok()?;
-    quantity_milli(d)
+    super::inventory::parse_quantity(text).ok().filter(|q| *q > 0)
 }
 
 /// A decimal quantity → thousandths, when it has at most 3 decimals and is above zero.
@@ -324,9 +323,7 @@ pub fn quantity_milli(d: Decimal) -> Option<i64> {
 }
 
 /// Thousandths → the decimal text a document line takes (`1500` → `"1.5"`).
-pub fn quantity_text(milli: i64) -> String {
-    Decimal::new(milli, 3).normalize().to_string()
-}
+pub use super::inventory::quantity_text;
 
 /// `value × part / whole`, rounded half to even, in i128 (the contract's rule for taking part of
 /// a value); `None` when `whole` is zero or the result does not fit.
