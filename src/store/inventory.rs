@@ -447,15 +447,49 @@ impl InventoryStore for Tx<'_> {
     }
 
     fn moves_of(&mut self, company: Uuid, item: Uuid, warehouse: Uuid) -> Result<Vec<StockMove>, StoreError> {
+        // What valuation reads, and no more: a back-dated move may read 100,000 of them.
         let mut out = Vec::new();
+        let created_at = jiff::Timestamp::UNIX_EPOCH;
         self.for_each_row(
-            &format!(
-                "SELECT {MOVE_COLUMNS} FROM stock_moves WHERE company_id = $1 AND item_id = $2 \
-                 AND warehouse_id = $3 AND kind <> 'revaluation' ORDER BY date, seq"
-            ),
+            "SELECT id, kind, date, seq, location_id, quantity, value, revalued, amount, adjusts_id, \
+             counter_account_id, lot, source_kind, source_id, source_line, transfer_id FROM stock_moves \
+             WHERE company_id = $1 AND item_id = $2 AND warehouse_id = $3 AND kind <> 'revaluation' \
+             ORDER BY date, seq",
             params![company, item, warehouse],
             |r| {
-                out.push(move_from_row(&r)?);
+                let kind = r.str(1)?;
+                let source = match (r.opt_text(12)?, r.opt_uuid(13)?) {
+                    (Some(kind), Some(id)) => Some(MoveSource {
+                        kind,
+                        id,
+                        line: r.opt_int(14)?,
+                    }),
+                    _ => None,
+                };
+                out.push(StockMove {
+                    id: r.uuid(0)?,
+                    company_id: company,
+                    kind: MoveKind::parse(kind)
+                        .ok_or_else(|| StoreError::Corrupt(format!("unknown move kind {kind:?}")))?,
+                    date: parse_date(r.str(2)?)?,
+                    seq: r.int(3)?,
+                    item_id: item,
+                    warehouse_id: warehouse,
+                    location_id: r.opt_uuid(4)?,
+                    quantity: r.int(5)?,
+                    value: r.int(6)?,
+                    revalued: r.int(7)?,
+                    amount: r.opt_int(8)?,
+                    adjusts_id: r.opt_uuid(9)?,
+                    counter_account_id: r.opt_uuid(10)?,
+                    lot: r.opt_text(11)?,
+                    source,
+                    transfer_id: r.opt_uuid(15)?,
+                    journal_entry_id: None,
+                    memo: String::new(),
+                    created_by: Uuid::nil(),
+                    created_at,
+                });
                 Ok(())
             },
         )?;
@@ -484,12 +518,24 @@ impl InventoryStore for Tx<'_> {
         .transpose()
     }
 
-    fn add_revalued(&mut self, company: Uuid, changes: &[(Uuid, i64)]) -> Result<(), StoreError> {
-        for (id, amount) in changes {
-            self.execute(
-                "UPDATE stock_moves SET revalued = revalued + $3 WHERE company_id = $1 AND id = $2",
-                params![company, *id, *amount],
-            )?;
+    fn add_revalued(&mut self, _company: Uuid, changes: &[(Uuid, i64)]) -> Result<(), StoreError> {
+        // One statement per 500 moves (a back-dated move may revalue 100,000 of them), matched by
+        // id alone so the id index is probed once per row: ids are unique in the firm's database,
+        // and the caller read every one of these moves from its own company.
+        for chunk in changes.chunks(500) {
+            let mut sql =
+                String::from("UPDATE stock_moves SET revalued = stock_moves.revalued + v.column2 FROM (VALUES ");
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 2);
+            for (i, (id, amount)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&format!("(${}, CAST(${} AS BIGINT))", 2 * i + 1, 2 * i + 2));
+                values.push(Value::Id(*id));
+                values.push(Value::Int(*amount));
+            }
+            sql.push_str(") AS v WHERE stock_moves.id = v.column1");
+            self.execute(&sql, &values)?;
         }
         Ok(())
     }

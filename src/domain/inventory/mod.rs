@@ -335,7 +335,8 @@ pub trait InventoryStore: LedgerStore {
     ) -> Result<(), Self::Error>;
     fn insert_moves(&mut self, moves: &[StockMove]) -> Result<(), Self::Error>;
     fn stock_move(&mut self, company: Uuid, id: Uuid) -> Result<Option<StockMove>, Self::Error>;
-    /// Every move of an item in a warehouse but revaluations, in (date, seq) order: one query.
+    /// Every move of an item in a warehouse but revaluations, in (date, seq) order: one query. What
+    /// valuation needs only: `journal_entry_id`, `memo`, `created_by` and `created_at` are not read.
     fn moves_of(&mut self, company: Uuid, item: Uuid, warehouse: Uuid) -> Result<Vec<StockMove>, Self::Error>;
     /// Quantity on hand of an item in a warehouse as of a date (its moves dated on or before it).
     fn on_hand_as_of(&mut self, company: Uuid, item: Uuid, warehouse: Uuid, date: Date) -> Result<i64, Self::Error>;

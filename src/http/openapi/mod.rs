@@ -166,6 +166,7 @@ const TAGS: &[&str] = &[
     "Customers",
     "Vendors",
     "Items",
+    "Inventory",
     "Tax rates",
     "Exchange rates",
     "Budgets",
