@@ -1048,7 +1048,7 @@ fn postgres_a_deleted_entry_is_named() {
 /// use, keeps every posting time to the microsecond, and verifies. The firm is made by this
 /// binary, then taken back to schema 9 by hand: the reverse of V10, of the banking tables
 /// (V11, V12), of the allocations' dates (V13), of the statements' account column and index (V14)
-/// of exchange rates (V15), of budgets (V17), of foreign-currency documents (V18), of files (V19), of the search change log (V20), of capture (V21), of inventory (V22) and of the sales flow (V23).
+/// of exchange rates (V15), of budgets (V17), of foreign-currency documents (V18), of files (V19), of the search change log (V20), of capture (V21), of inventory (V22) of the sales flow (V23) and of purchases (V24).
 #[test]
 fn postgres_a_firm_written_before_v10_migrates_and_verifies() {
     let Some(url) = postgres_url() else { return };

@@ -67,6 +67,13 @@ const DocumentsInbox = lazy(() => import("./pages/files").then((m) => m.Document
 const DocumentPage = lazy(() => import("./pages/files").then((m) => m.DocumentPage));
 const ReviewQueue = lazy(() => import("./pages/capture").then((m) => m.ReviewQueue));
 const Budgets = lazy(() => import("./pages/budgets").then((m) => m.Budgets));
+const purchasesPages = () => import("./purchases/pages");
+const PurchaseOrders = lazy(() => purchasesPages().then((m) => m.PurchaseOrders));
+const PurchaseOrderNew = lazy(() => purchasesPages().then((m) => m.PurchaseOrderNew));
+const PurchaseOrderView = lazy(() => purchasesPages().then((m) => m.PurchaseOrderView));
+const Receipts = lazy(() => purchasesPages().then((m) => m.Receipts));
+const ReceiptView = lazy(() => purchasesPages().then((m) => m.ReceiptView));
+const BillMatchView = lazy(() => purchasesPages().then((m) => m.BillMatchView));
 const recurringPage = () => import("./pages/recurring");
 const RecurringList = lazy(() => recurringPage().then((m) => m.RecurringList));
 const RecurringPage = lazy(() => recurringPage().then((m) => m.RecurringPage));
@@ -172,6 +179,8 @@ function Shell() {
       show: docs,
       items: [
         ["Vendors", "/purchases/vendors", true],
+        ["Purchase orders", "/purchases/orders", true],
+        ["Receipts", "/purchases/receipts", true],
         ["Bills", "/purchases/bills", true],
         ["Vendor credits", "/purchases/vendor-credits", true],
       ],
@@ -298,6 +307,12 @@ function Shell() {
           <Route path="/accounting/revaluation">{ledger ? <Revaluation /> : <Forbidden />}</Route>
           <Route path="/accounting/budgets">{ledger ? <Budgets /> : <Forbidden />}</Route>
           <Route path="/accounting">{() => <Redirect to="/accounting/accounts" />}</Route>
+          <Route path="/purchases/orders">{docs ? <PurchaseOrders /> : <Forbidden />}</Route>
+          <Route path="/purchases/orders/new">{docs ? <PurchaseOrderNew /> : <Forbidden />}</Route>
+          <Route path="/purchases/orders/:id">{(p: { id: string }) => (docs ? <PurchaseOrderView id={p.id} key={p.id} /> : <Forbidden />)}</Route>
+          <Route path="/purchases/receipts">{docs ? <Receipts /> : <Forbidden />}</Route>
+          <Route path="/purchases/receipts/:id">{(p: { id: string }) => (docs ? <ReceiptView id={p.id} key={p.id} /> : <Forbidden />)}</Route>
+          <Route path="/purchases/bills/:id/match">{(p: { id: string }) => (docs ? <BillMatchView id={p.id} key={p.id} /> : <Forbidden />)}</Route>
           <Route path="/sales/customers/:id/statement">{(p: { id: string }) => (docs ? <StatementPage id={p.id} key={p.id} /> : <Forbidden />)}</Route>
           <Route path="/sales/quotes">{docs ? <SalesList kind="quote" key="quotes" /> : <Forbidden />}</Route>
           <Route path="/sales/quotes/new">{docs ? <SalesEditor kind="quote" key="quotes/new" /> : <Forbidden />}</Route>

@@ -20,6 +20,7 @@ pub mod ledger;
 mod memory;
 pub mod money;
 pub mod password;
+pub mod purchases;
 pub mod references;
 pub mod reports;
 pub mod revaluation;

@@ -16,6 +16,7 @@ use crate::domain::files::FilesError;
 use crate::domain::inventory::InventoryError;
 use crate::domain::items::ItemError;
 use crate::domain::ledger::LedgerError;
+use crate::domain::purchases::PurchaseError;
 use crate::domain::reports::Overflow;
 use crate::domain::reports::consolidation::ConsolidationError;
 use crate::domain::reports::financial::columns::ColumnsError;
@@ -222,6 +223,18 @@ impl From<SalesError<StoreError>> for ApiError {
             SalesError::State(_) => refused(e),
             SalesError::Expired(_) => ApiError::Conflict(e.to_string()),
             SalesError::Document(d) => issuing(d),
+        }
+    }
+}
+
+impl From<PurchaseError<StoreError>> for ApiError {
+    fn from(e: PurchaseError<StoreError>) -> Self {
+        match e {
+            PurchaseError::Invalid(errors) => ApiError::Validation(errors),
+            PurchaseError::NotFound => ApiError::NotFound,
+            PurchaseError::State(_) | PurchaseError::Stock(_) => refused(e),
+            PurchaseError::Overflow => ApiError::Internal(e.to_string()),
+            PurchaseError::Document(d) => issuing(d),
         }
     }
 }

@@ -32,6 +32,7 @@ pub mod packed;
 pub mod payments;
 pub mod periods;
 pub mod permission;
+pub mod purchases;
 pub mod recurring;
 pub mod reports;
 pub mod resource;
@@ -264,6 +265,28 @@ pub fn api_routes() -> openapi::Routes {
         .documents::<CreditNotes>(document_paths!("/api/invoicing/credit-notes/"))
         .documents::<Bills>(document_paths!("/api/purchase/bills/"))
         .documents::<VendorCredits>(document_paths!("/api/purchase/vendor-credits/"))
+        // the purchase flow: orders → receipts → bills (three-way match), landed costs, reorder
+        .route(
+            "/api/purchase/orders/",
+            get(purchases::list_orders).post(purchases::create_order),
+        )
+        .route("/api/purchase/orders/from-reorder/", post(purchases::from_reorder))
+        .route(
+            "/api/purchase/orders/{id}/",
+            get(purchases::get_order)
+                .put(purchases::replace_order)
+                .delete(purchases::delete_order),
+        )
+        .route("/api/purchase/orders/{id}/confirm/", post(purchases::confirm))
+        .route("/api/purchase/orders/{id}/cancel/", post(purchases::cancel))
+        .route("/api/purchase/orders/{id}/close/", post(purchases::close))
+        .route("/api/purchase/orders/{id}/receive/", post(purchases::receive))
+        .route("/api/purchase/orders/{id}/bill/", post(purchases::bill_order))
+        .route("/api/purchase/receipts/", get(purchases::list_receipts))
+        .route("/api/purchase/receipts/{id}/", get(purchases::get_receipt))
+        .route("/api/purchase/receipts/{id}/bill/", post(purchases::bill_receipt))
+        .route("/api/purchase/bills/{id}/match/", get(purchases::bill_match))
+        .route("/api/purchase/bills/{id}/landed-costs/", post(purchases::landed_cost))
         // documents a firm keeps (files): streamed uploads under their own size limit
         .route(
             "/api/documents/",

@@ -69,6 +69,10 @@ pub const TENANT: &[Closed] = &[
     }),
     closed("file_links", "record_kind", |v| RecordKind::parse(v).is_some()),
     closed("file_texts", "state", |v| TextState::parse(v).is_some()),
+    closed("purchase_orders", "status", |v| {
+        crate::domain::purchases::OrderStatus::parse(v).is_some()
+    }),
+    closed("purchase_landed_costs", "basis", |v| matches!(v, "value" | "quantity")),
 ];
 
 /// A firm's rows in the platform database (`$1` is the firm's id). A firm's user holds a firm

@@ -44,6 +44,9 @@ pub mod list;
 pub(crate) mod migrations;
 pub mod platform;
 mod postgres;
+pub mod purchases;
+#[cfg(test)]
+mod purchases_tests;
 pub mod recurring;
 #[cfg(test)]
 mod recurring_schedules;

@@ -59,6 +59,7 @@ mod many_firms;
 mod metrics;
 mod openapi;
 mod platform_drf;
+mod purchases;
 mod receivables;
 mod sales;
 mod sales_stock;

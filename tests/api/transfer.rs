@@ -545,6 +545,13 @@ async fn refusals(app: TestApp) {
         "sales_deliveries",
         "sales_delivery_lines",
         "sales_invoice_links",
+        "purchase_orders",
+        "purchase_order_lines",
+        "purchase_receipts",
+        "purchase_receipt_lines",
+        "purchase_bill_lines",
+        "purchase_landed_costs",
+        "purchase_landed_cost_lines",
     ];
     // Columns schema 18 added (foreign currency).
     let v18: [(&str, &[&str]); 4] = [

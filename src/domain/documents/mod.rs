@@ -366,6 +366,17 @@ impl Allocation {
     }
 }
 
+/// A bill line that bills goods received on a purchase order (the purchases area's three-way
+/// match): issuing the bill debits GRNI with `receipt_value` and the price-difference account
+/// with the rest of the line's net amount, instead of the line's own account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchedLine {
+    pub line_no: i64,
+    pub grni_account_id: Uuid,
+    pub receipt_value: i64,
+    pub price_difference_account_id: Uuid,
+}
+
 /// What documents need from storage, on top of the ledger. One implementation for both backends.
 pub trait DocumentStore: LedgerStore {
     fn contact(&mut self, company: Uuid, id: Uuid) -> Result<Option<ContactRef>, Self::Error>;
@@ -402,6 +413,12 @@ pub trait DocumentStore: LedgerStore {
     /// store delivers its stock lines that no delivery covers (`domain::sales::on_issue`).
     fn invoice_issued(&mut self, _ctx: &Ctx<'_>, _invoice: &Document) -> Result<(), DocumentError<Self::Error>> {
         Ok(())
+    }
+
+    /// The lines of bill `bill` matched to goods received ([`MatchedLine`]); none by default.
+    fn matched_lines(&mut self, company: Uuid, bill: Uuid) -> Result<Vec<MatchedLine>, Self::Error> {
+        let _ = (company, bill);
+        Ok(Vec::new())
     }
 }
 

@@ -175,6 +175,7 @@ const TAGS: &[&str] = &[
     "Credit notes",
     "Bills",
     "Vendor credits",
+    "Purchases",
     "Payments",
     "Recurring invoices",
     "Sales",

@@ -212,6 +212,14 @@ fn allocation_from_row(r: &Row) -> Result<Allocation, StoreError> {
     })
 }
 impl DocumentStore for Tx<'_> {
+    fn matched_lines(
+        &mut self,
+        company: Uuid,
+        bill: Uuid,
+    ) -> Result<Vec<crate::domain::documents::MatchedLine>, StoreError> {
+        super::purchases::matched_lines(self, company, bill)
+    }
+
     fn contact(&mut self, company: Uuid, id: Uuid) -> Result<Option<ContactRef>, StoreError> {
         self.query_opt(
             "SELECT id, name, is_customer, is_vendor, is_active, payment_terms_days, revenue_account_id, expense_account_id \

@@ -47,8 +47,26 @@ pub fn issue<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, kind: DocumentKind,
         *sum = sum.checked_add(amount).ok_or(DocumentError::Overflow)?;
         Ok(())
     };
+    let matched = if kind == DocumentKind::Bill {
+        store.matched_lines(company, doc.id).db()?
+    } else {
+        Vec::new()
+    };
     for l in &doc.lines {
-        add(l.account_id, l.net_amount)?;
+        // A line billing goods received clears GRNI at their received value; the rest is a
+        // price difference (purchases' three-way match).
+        match matched.iter().find(|m| m.line_no == l.line_no) {
+            Some(m) => {
+                add(m.grni_account_id, m.receipt_value)?;
+                add(
+                    m.price_difference_account_id,
+                    l.net_amount
+                        .checked_sub(m.receipt_value)
+                        .ok_or(DocumentError::Overflow)?,
+                )?;
+            }
+            None => add(l.account_id, l.net_amount)?,
+        }
         if l.tax_amount != 0 {
             let Some(rate_id) = l.tax_rate_id else { continue };
             let rate = store
@@ -86,11 +104,14 @@ pub fn issue<S: DocumentStore>(store: &mut S, ctx: &Ctx<'_>, kind: DocumentKind,
                 if amount == 0 {
                     continue;
                 }
+                // A price difference below the received value turns to the other side.
+                let debit = control_debit == (amount < 0);
+                let amount = amount.checked_abs().ok_or(DocumentError::Overflow)?;
                 lines.push(EntryLine {
                     account_id: Some(account),
                     description: number.clone(),
-                    debit: if control_debit { None } else { fmt(amount) },
-                    credit: if control_debit { fmt(amount) } else { None },
+                    debit: if debit { fmt(amount) } else { None },
+                    credit: if debit { None } else { fmt(amount) },
                     ..EntryLine::default()
                 });
             }

@@ -14,6 +14,7 @@ mod inventory_reports;
 mod ledger;
 mod payments;
 mod platform;
+mod purchases;
 mod reports;
 mod sales;
 mod search;
@@ -37,6 +38,7 @@ pub fn operations() -> Vec<Op> {
         files::files(),
         payments::recurring_and_payments(),
         sales::sales(),
+        purchases::purchases(),
         banking::banking(),
         reports::reports(),
         tax_returns::reports(),
