@@ -102,6 +102,17 @@ test("a stock item is received, counted, and its stock and value tie to the ledg
   const reorder = page.locator("#reorder tr[data-item=WIDGET]");
   await reorder.waitFor();
   assert.match(await reorder.innerText(), /25/);
+  // A draft purchase order from it: the item was never ordered, so the vendor is chosen here.
+  const vendor = await api("POST", "/api/purchase/vendors/", { name: "Widget Works" });
+  await page.reload();
+  await page.locator("#reorder-vendor").selectOption(vendor.id);
+  await page.locator("#draft-po").click();
+  await page.waitForURL(/\/purchases\/orders\/[0-9a-f-]+$/);
+  const po = await api("GET", `/api/purchase/orders/${page.url().split("/").pop()}/`);
+  assert.equal(po.status, "draft");
+  assert.equal(po.vendor, vendor.id);
+  assert.equal(po.lines.length, 1);
+  assert.equal(Number(po.lines[0].quantity), 25);
 
   // The API agrees with the pages.
   const check = await api("GET", "/api/inventory/reports/valuation/check/");

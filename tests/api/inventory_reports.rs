@@ -110,8 +110,21 @@ crate::on_every_backend!(margin_revenue_from_invoices_of_stock_items, margin_rev
 async fn margin_revenue(app: TestApp) {
     let f = Firm::register(&app, "owner@margin.test", "Margin").await;
     let item = stock_item(&f, "GADGET").await;
+    let s = f.get("/api/inventory/settings/").await;
+    assert_eq!(s.status, StatusCode::OK, "{}", s.body);
+    let main = s.body["default_warehouse"].as_str().unwrap().to_owned();
+    // 10 received at 4.00.
+    let r = f
+        .post(
+            "/api/inventory/moves/",
+            json!({ "kind": "receipt", "date": "2026-04-01", "item": item, "warehouse": main, "quantity": "10", "unit_cost": "4.00" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let customer = f.create(CUSTOMERS, json!({ "name": "Acme" })).await;
+    let other = f.create(CUSTOMERS, json!({ "name": "Zenith" })).await;
     let line = |qty: &str| json!({ "item": item, "description": "Gadget", "quantity": qty, "unit_price": "10.00", "account": f.acct("4100") });
+    // Invoiced without a delivery: issuing it delivers the 3 (cost 12.00).
     let invoice = json!({ "contact": id(&customer), "issue_date": "2026-04-10", "lines": [line("3")] });
     f.issued(INVOICES, invoice).await;
     // A draft does not count.
@@ -120,12 +133,52 @@ async fn margin_revenue(app: TestApp) {
         json!({ "contact": id(&customer), "issue_date": "2026-04-11", "lines": [line("5")] }),
     )
     .await;
+    // Ordered, delivered, then invoiced from the delivery: 2 at 10.00, cost 8.00.
+    let order = f
+        .create(
+            "/api/sales/orders/",
+            json!({ "contact": id(&other), "date": "2026-04-12", "lines": [line("2")] }),
+        )
+        .await;
+    let r = f
+        .post(
+            &format!("/api/sales/orders/{}/deliver/", id(&order)),
+            json!({ "date": "2026-04-12" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = f
+        .post(
+            &format!("/api/sales/deliveries/{}/invoice/", id(&r.body)),
+            json!({ "date": "2026-04-13" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+
     let m = report(&f, "margin/?date_from=2026-04-01&date_to=2026-04-30").await;
     assert_eq!(m["items"][0]["code"], "GADGET", "{m}");
-    assert_eq!(m["items"][0]["revenue"], "30.00");
-    assert_eq!(m["customers"][0]["name"], "Acme");
-    assert_eq!(m["customers"][0]["revenue"], "30.00");
-    assert_eq!(m["total"]["revenue"], "30.00");
+    let row = |v: &Value| {
+        (
+            v["revenue"].as_str().unwrap().to_owned(),
+            v["cogs"].as_str().unwrap().to_owned(),
+            v["margin"].as_str().unwrap().to_owned(),
+        )
+    };
+    let figures = |r: (&str, &str, &str)| (r.0.to_owned(), r.1.to_owned(), r.2.to_owned());
+    assert_eq!(row(&m["items"][0]), figures(("50.00", "20.00", "30.00")), "{m}");
+    assert_eq!(row(&m["total"]), figures(("50.00", "20.00", "30.00")));
+    assert_eq!(m["total"]["margin_percent"], "60.0");
+    let by_name = |name: &str| {
+        m["customers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name}: {m}"))
+    };
+    assert_eq!(row(&by_name("Acme")), figures(("30.00", "12.00", "18.00")));
+    assert_eq!(row(&by_name("Zenith")), figures(("20.00", "8.00", "12.00")));
     // Outside the period: nothing.
     let m = report(&f, "margin/?date_from=2026-05-01&date_to=2026-05-31").await;
     assert_eq!(m["items"].as_array().unwrap().len(), 0);

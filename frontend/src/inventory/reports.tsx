@@ -4,6 +4,8 @@
 // item and customer. Each reads one `/api/inventory/reports/…` endpoint.
 import { useState } from "preact/hooks";
 import { Link } from "wouter-preact";
+import { navigate } from "wouter-preact/use-browser-location";
+import { useContacts } from "../documents";
 import { api, qs, type Page as PageT } from "../api";
 import { formatDate } from "../format";
 import { useQuery } from "../query";
@@ -216,16 +218,20 @@ export function MovementsPage() {
 export function ReorderPage() {
   const [page, setPage] = useState(1);
   const [busy, setBusy] = useState(false);
+  const [vendor, setVendor] = useState("");
+  const vendors = useContacts("purchase").data?.results ?? [];
   const q = useQuery<PageT<ReorderRow>>(`${REPORTS}reorder/${qs({ page, page_size: PAGE_SIZE })}`);
   // The purchases API drafts one order per vendor from the same list (its own reading of it);
   // items with no vendor to order from come back as `skipped`.
   const draft = async () => {
     setBusy(true);
     try {
-      const made = await api<{ orders?: { id: string; number?: string }[]; skipped?: unknown[] }>("POST", FROM_REORDER, { body: {} });
+      const made = await api<{ orders?: { id: string; number?: string }[]; skipped?: unknown[] }>("POST", FROM_REORDER, { body: vendor ? { vendor } : {} });
       const orders = made?.orders ?? [];
       const skipped = made?.skipped?.length ?? 0;
-      toast(`${orders.length} draft purchase order${orders.length === 1 ? "" : "s"} made${skipped ? `; ${skipped} item${skipped === 1 ? "" : "s"} without a vendor skipped` : ""}`);
+      toast(`${orders.length} draft purchase order${orders.length === 1 ? "" : "s"} made${skipped ? `; ${skipped} item${skipped === 1 ? "" : "s"} without a vendor skipped (choose one)` : ""}`);
+      // One order: open it, to check and confirm it.
+      if (orders.length === 1) navigate(`/purchases/orders/${orders[0].id}`);
     } catch (e) {
       const missing = missingText(e, "Drafting a purchase order from the reorder list");
       if (missing) toast(missing, "error");
@@ -238,7 +244,17 @@ export function ReorderPage() {
     <Page
       title="Reorder"
       crumbs={crumbs("Reorder")}
-      actions={<button class="primary" id="draft-po" disabled={busy || !q.data?.results.length} onClick={draft}>Draft purchase order</button>}
+      actions={
+        <>
+          <label class="inline">Vendor for items never ordered{" "}
+            <select id="reorder-vendor" value={vendor} onChange={(e) => setVendor((e.target as HTMLSelectElement).value)}>
+              <option value="">Their last vendor only</option>
+              {vendors.filter((v) => v.is_active).map((v) => <option value={v.id}>{v.name}</option>)}
+            </select>
+          </label>
+          <button class="primary" id="draft-po" disabled={busy || !q.data?.results.length} onClick={draft}>Draft purchase order</button>
+        </>
+      }
     >
       <Async q={q} missing="The reorder list">
         {(d) => d.results.length === 0 ? <Empty>No stock item is at or below its reorder point.</Empty> : (

@@ -86,9 +86,6 @@ pub fn sales(
         put(r.uuid(0)?, r.uuid(1)?, 0, value.checked_neg().unwrap_or(i64::MAX)).map_err(corrupt)?;
     }
     // Delivery moves an invoice line invoiced: the part of the delivery line it took.
-    if !has_table(tx, "sales_invoice_links")? {
-        return Ok(out);
-    }
     let linked = tx.query(
         &format!(
             "SELECT m.item_id, d.contact_id, m.value + m.revalued, m.quantity, k.quantity_milli \
@@ -106,19 +103,6 @@ pub fn sales(
         put(r.uuid(0)?, r.uuid(1)?, 0, cost.checked_neg().unwrap_or(i64::MAX)).map_err(corrupt)?;
     }
     Ok(out)
-}
-
-/// Whether the tenant database has this table. The sales flow's tables (issue 19, schema 23)
-/// arrive with its own branch; until they are merged, the margin has no deliveries to link and
-/// reads only the moves invoices made themselves. Once they are, this is always true.
-fn has_table(tx: &mut Tx, name: &str) -> Result<bool, StoreError> {
-    let sql = match tx {
-        Tx::Sqlite(_) => "SELECT name FROM sqlite_master WHERE type = 'table' AND name = $1",
-        Tx::Postgres(_) => {
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1"
-        }
-    };
-    Ok(tx.query_opt(sql, params![name])?.is_some())
 }
 
 /// Names of items (code, name) and contacts (name) for the report's rows.
