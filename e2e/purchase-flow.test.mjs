@@ -119,4 +119,12 @@ test("the P&L shows the price difference; on hand and valuation agree with the r
   const tb = await api("GET", "/api/reports/trial-balance/");
   const inv = tb.rows.find((r) => r.code === "1200");
   assert.equal(inv.debit, "40.00");
+  // The pages say the same: 4 on hand, valued 40.00, tied to the inventory account.
+  await page.goto(`${base}/inventory/reports/on-hand`);
+  await page.locator(`#stock-table tr[data-item='${item.code}'] td.qty`, { hasText: "4" }).waitFor();
+  await page.goto(`${base}/inventory/reports/valuation`);
+  await page.locator("#valuation-total", { hasText: "40.00" }).waitFor();
+  const verdict = page.locator("#check-verdict");
+  await verdict.waitFor();
+  assert.equal(await verdict.getAttribute("data-ok"), "true");
 });

@@ -136,4 +136,19 @@ test("quote → order → partial delivery → invoice → payment, and the stoc
   assert.equal(await cell(1, "to-deliver"), "6");
   assert.equal(await onHand(ids.widget), stockBefore - 4);
   assert.ok(invoiceUrl.includes("/sales/invoices/"));
+
+  // 7. The stock, valuation and P&L pages agree: 16 on hand at 10.00, tied to the ledger; the 4
+  // delivered are 40.00 of cost of goods sold.
+  await page.goto(`${base}/inventory/reports/on-hand`);
+  await page.locator("#stock-table tr[data-item='WID'] td.qty", { hasText: "16" }).waitFor();
+  await page.goto(`${base}/inventory/reports/valuation`);
+  await page.locator("#valuation-total", { hasText: "160.00" }).waitFor();
+  await page.locator("#check-verdict[data-ok='true']").waitFor();
+  const { cogs_account } = await api("GET", "/api/inventory/settings/");
+  const pl = await api("GET", "/api/reports/profit-and-loss/?date_from=2026-01-01&date_to=2026-12-31");
+  const cogs = pl.rows.find((r) => r.kind === "account" && r.account === cogs_account);
+  assert.ok(cogs, JSON.stringify(pl.rows.map((r) => r.name)));
+  assert.equal(cogs.amounts[0], "40.00");
+  await page.goto(`${base}/reports/profit-and-loss?date_from=2026-01-01&date_to=2026-12-31`);
+  await page.locator(`#statement tr.account[data-code='${cogs.code}']`, { hasText: "40.00" }).waitFor();
 });
