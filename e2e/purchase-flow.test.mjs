@@ -110,7 +110,7 @@ test("the P&L shows the price difference; on hand and valuation agree with the r
   const onHand = await api("GET", "/api/inventory/reports/on-hand/");
   const widget = onHand.results.find((r) => r.item === item.id);
   assert.ok(widget, JSON.stringify(onHand));
-  assert.equal(widget.quantity, "4");
+  assert.equal(Number(widget.quantity), 4);
   assert.equal(widget.value, "40.00");
   const valuation = await api("GET", "/api/inventory/reports/valuation/");
   assert.equal(valuation.total_value, "40.00");

@@ -1048,7 +1048,7 @@ fn postgres_a_deleted_entry_is_named() {
 /// use, keeps every posting time to the microsecond, and verifies. The firm is made by this
 /// binary, then taken back to schema 9 by hand: the reverse of V10, of the banking tables
 /// (V11, V12), of the allocations' dates (V13), of the statements' account column and index (V14)
-/// of exchange rates (V15), of budgets (V17), of foreign-currency documents (V18), of files (V19), of the search change log (V20), of capture (V21), of inventory (V22, V25), of the sales flow (V23) and of purchases (V24).
+/// of exchange rates (V15), of budgets (V17), of foreign-currency documents (V18), of files (V19), of the search change log (V20), of capture (V21), of inventory (V22, V25, V26), of the sales flow (V23) and of purchases (V24).
 #[test]
 fn postgres_a_firm_written_before_v10_migrates_and_verifies() {
     let Some(url) = postgres_url() else { return };
@@ -1071,7 +1071,7 @@ fn postgres_a_firm_written_before_v10_migrates_and_verifies() {
     client
         .batch_execute(&format!(
             "DROP FUNCTION search_change_id, search_change_document_line, search_change_file_text CASCADE;
-             DROP TABLE purchase_landed_cost_lines, purchase_landed_costs, purchase_bill_lines, purchase_receipt_lines, purchase_receipts, purchase_order_lines, purchase_orders, sales_invoice_links, sales_delivery_lines, sales_deliveries, sales_document_lines, sales_documents, stock_layers, stock_levels, stock_moves, inventory_settings, warehouse_locations, warehouses, item_units, search_changes, ai_settings, ai_calls, capture_layouts, capture_draft_lines, capture_draft_fields, capture_drafts, file_texts, file_links, file_versions, files, revaluation_runs, tax_return_boxes, tax_returns, budget_amounts, budgets, exchange_rates, bank_line_rejections, bank_match_memory, bank_rules, statement_lines,
+             DROP TABLE stock_checkpoint_levels, stock_checkpoints, purchase_landed_cost_lines, purchase_landed_costs, purchase_bill_lines, purchase_receipt_lines, purchase_receipts, purchase_order_lines, purchase_orders, sales_invoice_links, sales_delivery_lines, sales_deliveries, sales_document_lines, sales_documents, stock_layers, stock_levels, stock_moves, inventory_settings, warehouse_locations, warehouses, item_units, search_changes, ai_settings, ai_calls, capture_layouts, capture_draft_lines, capture_draft_fields, capture_drafts, file_texts, file_links, file_versions, files, revaluation_runs, tax_return_boxes, tax_returns, budget_amounts, budgets, exchange_rates, bank_line_rejections, bank_match_memory, bank_rules, statement_lines,
                  reconciliations, statement_imports, bank_accounts CASCADE;
              ALTER TABLE items DROP COLUMN inventory_account_id, DROP COLUMN cogs_account_id,
                  DROP COLUMN price_difference_account_id, DROP COLUMN reorder_point, DROP COLUMN reorder_quantity,

@@ -433,7 +433,8 @@ impl InventoryStore for Tx<'_> {
         for m in moves {
             values.extend(move_values(m));
         }
-        self.insert_many(&format!("INSERT INTO stock_moves ({MOVE_COLUMNS})"), 23, &values)
+        self.insert_many(&format!("INSERT INTO stock_moves ({MOVE_COLUMNS})"), 23, &values)?;
+        super::inventory_checkpoints::after_insert(self, moves)
     }
 
     fn stock_move(&mut self, company: Uuid, id: Uuid) -> Result<Option<StockMove>, StoreError> {

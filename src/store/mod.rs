@@ -30,6 +30,7 @@ pub mod files;
 pub mod idempotency;
 pub mod inspect;
 pub mod inventory;
+pub mod inventory_checkpoints;
 pub mod inventory_lists;
 #[cfg(test)]
 mod inventory_props;

@@ -39,16 +39,23 @@ pub struct StockRow {
 }
 
 /// How stock as of a date is read. `stock_levels` is now; a date with no move after it is now.
-/// Before that, the level less the moves dated after the date, or the sum of the moves up to
-/// it, whichever spans fewer days of moves (both walk the `stock_moves_as_of` index alone).
+/// Before that, the nearest stock checkpoint on or after the date (else the level) less the moves
+/// dated after the date, or the sum of the moves up to it, whichever spans fewer days of moves
+/// (both walk the `stock_moves_as_of` index alone). Checkpoints keep the first way within one
+/// checkpoint's gap of moves ([`inventory_checkpoints`]).
+///
+/// [`inventory_checkpoints`]: crate::store::inventory_checkpoints
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AsOf {
     Now,
     Backward,
+    /// Back from the checkpoint of this date.
+    Checkpoint(Date),
     Forward,
 }
 
-/// Which way [`AsOf`] reads the company's stock on `as_of`, from its first and last move dates.
+/// Which way [`AsOf`] reads the company's stock on `as_of`, from its first and last move dates
+/// and its checkpoints.
 pub fn as_of_mode(tx: &mut Tx, company: Uuid, as_of: Date) -> Result<AsOf, StoreError> {
     let edge = |tx: &mut Tx, order: &str| -> Result<Option<Date>, StoreError> {
         tx.query_opt(
@@ -65,11 +72,15 @@ pub fn as_of_mode(tx: &mut Tx, company: Uuid, as_of: Date) -> Result<AsOf, Store
         return Ok(AsOf::Now);
     }
     let first = edge(tx, "ASC")?.unwrap_or(as_of);
+    let (back, base) = match crate::store::inventory_checkpoints::at_or_after(tx, company, as_of)? {
+        Some(c) if c.date < last => (AsOf::Checkpoint(c.date), c.date),
+        _ => (AsOf::Backward, last),
+    };
     let days = |a: Date, b: Date| (b - a).get_days().max(0);
-    Ok(if days(first, as_of) < days(as_of, last) {
+    Ok(if days(first, as_of) < days(as_of, base) {
         AsOf::Forward
     } else {
-        AsOf::Backward
+        back
     })
 }
 
@@ -112,6 +123,22 @@ fn scope(company: Uuid, as_of: Date, mode: AsOf, filter: &StockFilter, joined: b
                      ON a.item_id = l.item_id AND a.warehouse_id = l.warehouse_id"
                 ),
                 on_levels,
+                "l.quantity - COALESCE(a.q, 0)",
+                "l.value - COALESCE(a.v, 0)",
+            )
+        }
+        AsOf::Checkpoint(base) => {
+            params.push(as_of.to_string().into());
+            let d = params.len();
+            params.push(base.to_string().into());
+            let c = params.len();
+            (
+                format!(
+                    "stock_checkpoint_levels l LEFT JOIN (SELECT item_id, warehouse_id, SUM(quantity) AS q, SUM(value) AS v \
+                     FROM stock_moves WHERE company_id = $1 AND {date} > ${d} AND {date} <= ${c}{narrow} \
+                     GROUP BY item_id, warehouse_id) a ON a.item_id = l.item_id AND a.warehouse_id = l.warehouse_id"
+                ),
+                format!("{on_levels} AND l.date = ${c}"),
                 "l.quantity - COALESCE(a.q, 0)",
                 "l.value - COALESCE(a.v, 0)",
             )
@@ -339,10 +366,11 @@ pub fn check_rows(tx: &mut Tx, company: Uuid, as_of: Date) -> Result<(Vec<Accoun
 }
 
 /// The value of all the company's stock per inventory account as of `as_of`, without a sum per
-/// item and warehouse: each account's current value less its moves dated after the date. The
-/// later moves are summed once for all (one walk of the `stock_moves_as_of` index); those of
-/// items with an account of their own are summed per account through the items, and the
-/// default account (or none) takes the rest.
+/// item and warehouse: each account's value now (or at the nearest checkpoint on or after the
+/// date) less its moves dated after the date (and up to the checkpoint). The later moves are
+/// summed once for all (one walk of the `stock_moves_as_of` index); those of items with an
+/// account of their own are summed per account through the items, and the default account (or
+/// none) takes the rest.
 fn account_values(
     tx: &mut Tx,
     company: Uuid,
@@ -350,23 +378,39 @@ fn account_values(
     default: Option<Uuid>,
 ) -> Result<Vec<(Option<Uuid>, i64)>, StoreError> {
     let default_param = default.map_or(Value::Null, Value::from);
-    let now = tx.query(
-        "SELECT COALESCE(i.inventory_account_id, $2), SUM(l.value) FROM stock_levels l JOIN items i ON i.id = l.item_id \
-         WHERE l.company_id = $1 GROUP BY COALESCE(i.inventory_account_id, $2)",
-        &[company.into(), default_param],
-    )?;
     let d = as_of.to_string();
+    let (now, until) = match as_of_mode(tx, company, as_of)? {
+        AsOf::Checkpoint(base) => (
+            tx.query(
+                "SELECT COALESCE(i.inventory_account_id, $2), SUM(l.value) FROM stock_checkpoint_levels l \
+                 JOIN items i ON i.id = l.item_id WHERE l.company_id = $1 AND l.date = $3 \
+                 GROUP BY COALESCE(i.inventory_account_id, $2)",
+                &[company.into(), default_param, base.to_string().into()],
+            )?,
+            base.to_string(),
+        ),
+        AsOf::Now | AsOf::Backward | AsOf::Forward => (
+            tx.query(
+                "SELECT COALESCE(i.inventory_account_id, $2), SUM(l.value) FROM stock_levels l \
+                 JOIN items i ON i.id = l.item_id WHERE l.company_id = $1 \
+                 GROUP BY COALESCE(i.inventory_account_id, $2)",
+                &[company.into(), default_param],
+            )?,
+            // Later than any move's date: every move after `as_of`.
+            "9999-12-31".to_owned(),
+        ),
+    };
     let later_all = tx
         .query_one(
-            "SELECT COALESCE(SUM(value), 0) FROM stock_moves WHERE company_id = $1 AND date > $2",
-            params![company, d.as_str()],
+            "SELECT COALESCE(SUM(value), 0) FROM stock_moves WHERE company_id = $1 AND date > $2 AND date <= $3",
+            params![company, d.as_str(), until.as_str()],
         )?
         .int(0)?;
     let later_own = tx.query(
         "SELECT i.inventory_account_id, SUM(m.value) FROM items i \
-         JOIN stock_moves m ON m.company_id = $1 AND m.item_id = i.id AND m.date > $2 \
+         JOIN stock_moves m ON m.company_id = $1 AND m.item_id = i.id AND m.date > $2 AND m.date <= $3 \
          WHERE i.company_id = $1 AND i.inventory_account_id IS NOT NULL GROUP BY i.inventory_account_id",
-        params![company, d.as_str()],
+        params![company, d.as_str(), until.as_str()],
     )?;
     let mut own: Vec<(Uuid, i64)> = Vec::new();
     for r in &later_own {

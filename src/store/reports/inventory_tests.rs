@@ -417,3 +417,107 @@ fn an_item_with_its_own_inventory_account_ties_on_it() {
             .unwrap();
     }
 }
+
+/// With checkpoints made every few moves, stock as of any date, the valuation check and the
+/// checkpoints themselves still equal the moves' sums, through back-dated moves (added to every
+/// later checkpoint), transfers and refusals; a rebuild gives checkpoints that agree too, and a
+/// checkpoint changed by hand is found by `oasys verify`.
+#[test]
+fn checkpoints_keep_stock_as_of_every_date() {
+    use crate::store::inventory_checkpoints as checkpoints;
+    checkpoints::TEST_MIN_GAP.with(|g| g.set(Some(3)));
+    for (store, _dir) in stores() {
+        let f = Firm::new(&store);
+        let company = f.company.id;
+        let (items, whs) = store
+            .tenant_write(&f.scope, |tx| -> Result<_, InventoryError<StoreError>> {
+                let s = inventory::settings(tx, &f.ctx())?;
+                let items = vec![
+                    stock_item(tx, company, "C1", "none").map_err(InventoryError::Store)?,
+                    stock_item(tx, company, "C2", "none").map_err(InventoryError::Store)?,
+                ];
+                let w = warehouse(tx, company, "W2").map_err(InventoryError::Store)?;
+                Ok((items, vec![s.default_warehouse_id, w]))
+            })
+            .unwrap();
+        let mut rng = Rng(99);
+        let day = |n: u64| date(2026, 1, 1).checked_add(jiff::Span::new().days(n as i64)).unwrap();
+        let agree = |tx: &mut Tx, when: &str| -> Result<(), StoreError> {
+            for d in (0..200).step_by(9).map(day) {
+                assert_eq!(
+                    sorted(page_as_of(tx, company, d, &StockFilter::default())?),
+                    sorted(summed_as_of(tx, company, d)?),
+                    "{when}, as of {d}"
+                );
+                let (accounts, _) = rows::check_rows(tx, company, d)?;
+                let c = check(accounts).unwrap();
+                assert!(c.ok, "{when}, as of {d}: {c:?}");
+            }
+            assert_eq!(checkpoints::mismatches(tx, company)?, Vec::new(), "{when}");
+            Ok(())
+        };
+        for step in 0..48u64 {
+            let item = items[rng.below(2) as usize];
+            let wh = whs[rng.below(2) as usize];
+            // Mostly forward in time, one move in four back-dated by up to three months.
+            let d = if rng.below(4) == 0 {
+                day((step * 4).saturating_sub(rng.below(90)))
+            } else {
+                day(step * 4)
+            };
+            let qty = 1_000 * (1 + rng.below(4) as i64);
+            let input = match rng.below(4) {
+                0 | 1 => mv(MoveKind::Receipt, d, item, wh, qty, Some(40 + rng.below(60) as i64)),
+                2 => mv(MoveKind::Delivery, d, item, wh, qty, None),
+                _ => MoveInput {
+                    to_warehouse_id: Some(whs[0]),
+                    ..mv(MoveKind::TransferOut, d, item, whs[1], qty, None)
+                },
+            };
+            let _ = store.tenant_write(&f.scope, |tx| inventory::post_moves(tx, &f.ctx(), &[input]));
+            if step % 8 == 7 {
+                store
+                    .tenant_read(&f.scope, |tx| agree(tx, &format!("step {step}")))
+                    .unwrap();
+            }
+        }
+        let made = store.tenant_read(&f.scope, |tx| checkpoints::all(tx, company)).unwrap();
+        assert!(made.len() >= 3, "checkpoints were made as moves were posted: {made:?}");
+        // Reading back from a checkpoint, not from now.
+        store
+            .tenant_read(&f.scope, |tx| -> Result<(), StoreError> {
+                let newest = made[made.len() - 1].date;
+                assert_eq!(rows::as_of_mode(tx, company, newest)?, rows::AsOf::Checkpoint(newest));
+                Ok(())
+            })
+            .unwrap();
+        let rebuilt = store
+            .tenant_write(&f.scope, |tx| checkpoints::rebuild(tx, company))
+            .unwrap();
+        assert!(!rebuilt.is_empty());
+        store.tenant_read(&f.scope, |tx| agree(tx, "after a rebuild")).unwrap();
+        let findings = |store: &Store| {
+            store
+                .tenant_read(&f.scope, |tx| {
+                    crate::store::verify::verify_company(tx, company, crate::store::inventory_tests::KEY)
+                })
+                .unwrap()
+                .findings
+                .into_iter()
+                .map(|f| f.message)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(findings(&store), Vec::<String>::new());
+        store
+            .tenant_write(&f.scope, |tx| {
+                tx.execute(
+                    "UPDATE stock_checkpoint_levels SET value = value + 7 WHERE company_id = $1 AND date = $2",
+                    params![company, rebuilt[0].date.to_string()],
+                )
+            })
+            .unwrap();
+        let found = findings(&store);
+        assert!(found.iter().any(|m| m.contains("stock checkpoint of")), "{found:?}");
+    }
+    checkpoints::TEST_MIN_GAP.with(|g| g.set(None));
+}

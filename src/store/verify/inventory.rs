@@ -1,6 +1,7 @@
 //! Inventory against its moves and the ledger: each stored stock level (item, warehouse) equals
 //! the sums of its moves' quantities and values, and the value of the stock of each inventory
-//! account (an item's own, else the company's) equals that account's balance in the ledger.
+//! account (an item's own, else the company's) equals that account's balance in the ledger; each
+//! stock checkpoint equals its moves' sums up to its date.
 
 use std::collections::BTreeMap;
 
@@ -61,6 +62,23 @@ impl Verifier<'_> {
                     ),
                 );
             }
+        }
+        for (date, item, warehouse, level, moved) in crate::store::inventory_checkpoints::mismatches(tx, company)? {
+            let level = level.map_or_else(
+                || "missing".to_owned(),
+                |(q, v)| format!("{} worth {}", quantity_text(q), money::format(v, self.decimals)),
+            );
+            self.push(
+                None,
+                None,
+                END,
+                format!(
+                    "the stock checkpoint of {date} has item {item} in warehouse {warehouse} at {level}, but its moves \
+                     up to that day add up to {} worth {}",
+                    quantity_text(moved.0),
+                    money::format(moved.1, self.decimals)
+                ),
+            );
         }
         let stock: BTreeMap<Uuid, i64> = tx
             .query(
