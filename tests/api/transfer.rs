@@ -552,6 +552,8 @@ async fn refusals(app: TestApp) {
         "purchase_bill_lines",
         "purchase_landed_costs",
         "purchase_landed_cost_lines",
+        "stock_checkpoints",
+        "stock_checkpoint_levels",
     ];
     // Columns schema 18 added (foreign currency).
     let v18: [(&str, &[&str]); 4] = [
