@@ -17,6 +17,17 @@ use crate::tenancy::TenantScope;
 
 pub(crate) const KEY: &[u8] = b"inventory-tests-checkpoint-key";
 
+/// What `oasys verify` finds wrong in the firm's company, one message each.
+pub(crate) fn verify_findings(store: &Store, f: &Firm) -> Vec<String> {
+    store
+        .tenant_read(&f.scope, |tx| super::verify::verify_company(tx, f.company.id, KEY))
+        .unwrap()
+        .findings
+        .into_iter()
+        .map(|f| f.message)
+        .collect()
+}
+
 /// A firm with one company (general chart, USD) for engine tests.
 pub(crate) struct Firm {
     pub scope: TenantScope,
@@ -363,15 +374,7 @@ fn verify_finds_levels_and_values_that_disagree() {
                 )
             })
             .unwrap();
-        let findings = |store: &Store| {
-            store
-                .tenant_read(&f.scope, |tx| super::verify::verify_company(tx, company, KEY))
-                .unwrap()
-                .findings
-                .into_iter()
-                .map(|f| f.message)
-                .collect::<Vec<_>>()
-        };
+        let findings = |store: &Store| verify_findings(store, &f);
         assert_eq!(findings(&store), Vec::<String>::new());
         store
             .tenant_write(&f.scope, |tx| {

@@ -277,6 +277,22 @@ fn stock_as_of_a_date_the_valuation_check_and_the_history() {
     }
 }
 
+/// Two stock items with these codes, and the company's default warehouse with a second one.
+fn two_items_two_warehouses(store: &Store, f: &Firm, codes: [&str; 2]) -> (Vec<Uuid>, Vec<Uuid>) {
+    let company = f.company.id;
+    store
+        .tenant_write(&f.scope, |tx| -> Result<_, InventoryError<StoreError>> {
+            let s = inventory::settings(tx, &f.ctx())?;
+            let mut items = Vec::new();
+            for code in codes {
+                items.push(stock_item(tx, company, code, "none").map_err(InventoryError::Store)?);
+            }
+            let w = warehouse(tx, company, "W2").map_err(InventoryError::Store)?;
+            Ok((items, vec![s.default_warehouse_id, w]))
+        })
+        .unwrap()
+}
+
 /// xorshift: a failure names its seed.
 struct Rng(u64);
 
@@ -298,17 +314,7 @@ fn random_moves_keep_the_reports_equal_to_the_moves_and_the_ledger() {
         for seed in [7u64, 1_234_567] {
             let f = Firm::new(&store);
             let company = f.company.id;
-            let (items, whs) = store
-                .tenant_write(&f.scope, |tx| -> Result<_, InventoryError<StoreError>> {
-                    let s = inventory::settings(tx, &f.ctx())?;
-                    let items = vec![
-                        stock_item(tx, company, "P1", "none").map_err(InventoryError::Store)?,
-                        stock_item(tx, company, "P2", "none").map_err(InventoryError::Store)?,
-                    ];
-                    let w = warehouse(tx, company, "W2").map_err(InventoryError::Store)?;
-                    Ok((items, vec![s.default_warehouse_id, w]))
-                })
-                .unwrap();
+            let (items, whs) = two_items_two_warehouses(&store, &f, ["P1", "P2"]);
             let mut rng = Rng(seed);
             let day = |n: u64| date(2026, 1, 1).checked_add(jiff::Span::new().days(n as i64)).unwrap();
             for step in 0..24 {
@@ -429,17 +435,7 @@ fn checkpoints_keep_stock_as_of_every_date() {
     for (store, _dir) in stores() {
         let f = Firm::new(&store);
         let company = f.company.id;
-        let (items, whs) = store
-            .tenant_write(&f.scope, |tx| -> Result<_, InventoryError<StoreError>> {
-                let s = inventory::settings(tx, &f.ctx())?;
-                let items = vec![
-                    stock_item(tx, company, "C1", "none").map_err(InventoryError::Store)?,
-                    stock_item(tx, company, "C2", "none").map_err(InventoryError::Store)?,
-                ];
-                let w = warehouse(tx, company, "W2").map_err(InventoryError::Store)?;
-                Ok((items, vec![s.default_warehouse_id, w]))
-            })
-            .unwrap();
+        let (items, whs) = two_items_two_warehouses(&store, &f, ["C1", "C2"]);
         let mut rng = Rng(99);
         let day = |n: u64| date(2026, 1, 1).checked_add(jiff::Span::new().days(n as i64)).unwrap();
         let agree = |tx: &mut Tx, when: &str| -> Result<(), StoreError> {
@@ -496,17 +492,7 @@ fn checkpoints_keep_stock_as_of_every_date() {
             .unwrap();
         assert!(!rebuilt.is_empty());
         store.tenant_read(&f.scope, |tx| agree(tx, "after a rebuild")).unwrap();
-        let findings = |store: &Store| {
-            store
-                .tenant_read(&f.scope, |tx| {
-                    crate::store::verify::verify_company(tx, company, crate::store::inventory_tests::KEY)
-                })
-                .unwrap()
-                .findings
-                .into_iter()
-                .map(|f| f.message)
-                .collect::<Vec<_>>()
-        };
+        let findings = |store: &Store| crate::store::inventory_tests::verify_findings(store, &f);
         assert_eq!(findings(&store), Vec::<String>::new());
         store
             .tenant_write(&f.scope, |tx| {
