@@ -24,7 +24,7 @@ use crate::store::sql::Value;
 use crate::store::{StoreError, Tx};
 
 /// The fewest moves between two checkpoints. A checkpoint costs a row per item and warehouse
-/// (about 70 bytes, against some 500 for a move with its indexes), so the gap also grows to half
+/// (about 83 bytes, against some 420 for a move with its indexes), so the gap also grows to half
 /// the last checkpoint's rows: checkpoints take at most about a quarter of the room of the moves
 /// they sum (15 % at 1M moves over 30,000 items and warehouses, one checkpoint a month). Stock as
 /// of a date then sums at most one gap of moves, or one month's.
