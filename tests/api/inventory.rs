@@ -255,3 +255,36 @@ async fn bad_input_and_isolation(app: TestApp) {
     }
     assert_eq!(moves(&f, "").await.len(), 1);
 }
+
+/// A deactivated company's books are read-only: its inventory settings still show when they were
+/// made before, and one that never kept stock answers 404 (a read does not make them), never a 400.
+crate::on_every_backend!(
+    inventory_settings_of_a_deactivated_company,
+    settings_of_a_deactivated_company
+);
+async fn settings_of_a_deactivated_company(app: TestApp) {
+    let f = Firm::register(&app, "owner@stock-closed.test", "Stock Closed Books").await;
+    let kept = f.new_company("Kept Stock", "USD").await;
+    let never = f.new_company("Never Stock", "USD").await;
+    let made = kept.get(SETTINGS).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    for c in [&kept, &never] {
+        let company = c.company.clone().unwrap();
+        let r = f
+            .patch(
+                &format!("/api/tenants/companies/{company}/"),
+                json!({ "is_active": false }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let again = kept.get(SETTINGS).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(again.body["default_warehouse"], made.body["default_warehouse"]);
+    let none = never.get(SETTINGS).await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND, "{}", none.body);
+    // Nothing was made: no warehouse in the company that never kept stock.
+    let warehouses = never.get(WAREHOUSES).await;
+    assert_eq!(warehouses.status, StatusCode::OK, "{}", warehouses.body);
+    assert_eq!(warehouses.body["count"], 0, "{}", warehouses.body);
+}

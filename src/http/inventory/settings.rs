@@ -1,7 +1,9 @@
 //! `/api/inventory/settings/`: the company's valuation method, negative-stock switch, default
 //! accounts and warehouse (made on first use). The method cannot change once there are moves (409).
 
+use axum::Json;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -9,7 +11,7 @@ use uuid::Uuid;
 use crate::domain::inventory::settings::{self, SettingsChanges};
 use crate::domain::inventory::{InventorySettings, InventoryStore};
 use crate::http::company::{Idempotency, InCompany, JsonBody, perm};
-use crate::http::error::Reply;
+use crate::http::error::{ApiError, Reply};
 
 #[derive(Serialize, ToSchema)]
 #[schema(as = InventorySettings)]
@@ -66,8 +68,24 @@ fn dto(s: &InventorySettings, has_moves: bool) -> SettingsDto {
     }
 }
 
-/// `GET`: the settings (made on first use, so this may write them).
+/// `GET`: the settings (made on first use, so this may write them). Read first: settings once
+/// made are only read, so a deactivated company (closed to changes) still shows them; one that
+/// never kept stock has none to show and cannot make them (404).
 pub async fn show(c: InCompany<perm::ViewDocuments>, idempotency: Idempotency) -> Reply {
+    let found = c
+        .clone()
+        .read(|tx, ctx| {
+            let company = ctx.books.company_id;
+            match tx.inventory_settings(company)? {
+                Some(s) => Ok(Some(dto(&s, tx.has_moves(company)?))),
+                None if !ctx.company.is_active => Err(ApiError::NotFound),
+                None => Ok(None),
+            }
+        })
+        .await?;
+    if let Some(found) = found {
+        return Ok(Json(found).into_response());
+    }
     c.write(idempotency, StatusCode::OK, move |tx, ctx| {
         let s = settings::settings(tx, ctx)?;
         let has = tx.has_moves(ctx.books.company_id)?;
