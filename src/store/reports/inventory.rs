@@ -160,11 +160,13 @@ fn scope(company: Uuid, as_of: Date, mode: AsOf, filter: &StockFilter, joined: b
     let search = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty());
     // Joined, the items come first (`CROSS JOIN` keeps SQLite's join order; PostgreSQL plans it
     // as any join): a page by item code walks the items' (company, code) index and stops at
-    // the page's end instead of sorting every row.
+    // the page's end instead of sorting every row. `code_key >= ''` holds for every item; it
+    // makes that index the one SQLite picks (3.53 otherwise took another company index and
+    // sorted all 30,000 rows of the benchmark for each page: 22 ms against 0.1 ms).
     let mut sql = if joined || search.is_some() {
         format!(
             "FROM items i CROSS JOIN {head} CROSS JOIN warehouses w \
-             WHERE i.company_id = $1 AND l.item_id = i.id AND w.id = l.warehouse_id AND {rest}"
+             WHERE i.company_id = $1 AND i.code_key >= '' AND l.item_id = i.id AND w.id = l.warehouse_id AND {rest}"
         )
     } else {
         format!("FROM {head} WHERE {rest}")
