@@ -256,12 +256,9 @@ async fn bad_input_and_isolation(app: TestApp) {
     assert_eq!(moves(&f, "").await.len(), 1);
 }
 
+crate::on_every_backend!(inventory_deactivated_settings, settings_of_a_deactivated_company);
 /// A deactivated company's books are read-only: its inventory settings still show when they were
 /// made before, and one that never kept stock answers 404 (a read does not make them), never a 400.
-crate::on_every_backend!(
-    inventory_settings_of_a_deactivated_company,
-    settings_of_a_deactivated_company
-);
 async fn settings_of_a_deactivated_company(app: TestApp) {
     let f = Firm::register(&app, "owner@stock-closed.test", "Stock Closed Books").await;
     let kept = f.new_company("Kept Stock", "USD").await;
