@@ -173,35 +173,14 @@ fn add_to_checkpoints(tx: &mut Tx, company: Uuid, moves: &[StockMove], earliest:
             ]);
         }
     }
-    const WIDTH: usize = 6;
-    const ROWS: usize = 64;
-    for chunk in rows.chunks(WIDTH * ROWS) {
-        let n = chunk.len() / WIDTH;
-        let mut sql = String::from(
-            "INSERT INTO stock_checkpoint_levels (company_id, date, item_id, warehouse_id, quantity, value) VALUES ",
-        );
-        for r in 0..n {
-            if r > 0 {
-                sql.push_str(", ");
-            }
-            let b = r * WIDTH;
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, CAST(${} AS BIGINT), CAST(${} AS BIGINT))",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6
-            ));
-        }
-        sql.push_str(
-            " ON CONFLICT (company_id, date, item_id, warehouse_id) DO UPDATE SET \
-             quantity = stock_checkpoint_levels.quantity + excluded.quantity, \
-             value = stock_checkpoint_levels.value + excluded.value",
-        );
-        tx.execute(&sql, chunk)?;
-    }
+    tx.upsert_many(
+        "INSERT INTO stock_checkpoint_levels (company_id, date, item_id, warehouse_id, quantity, value)",
+        6,
+        &rows,
+        "ON CONFLICT (company_id, date, item_id, warehouse_id) DO UPDATE SET \
+         quantity = stock_checkpoint_levels.quantity + excluded.quantity, \
+         value = stock_checkpoint_levels.value + excluded.value",
+    )?;
     Ok(())
 }
 
@@ -249,10 +228,12 @@ fn make(tx: &mut Tx, company: Uuid, date: Date, seq: i64, previous: Option<&Chec
 }
 
 /// Where a checkpoint disagrees with the moves it sums: `(date, item, warehouse, checkpoint's
-/// quantity and value, the moves' quantity and value)`, a missing level being `None`. One walk
-/// of the company's moves in date order (the `stock_moves_as_of` index), summing as it goes.
+/// quantity and value, the moves' quantity and value)`, a missing level being `None`.
 pub type Mismatch = (Date, Uuid, Uuid, Option<(i64, i64)>, (i64, i64));
 
+/// Every checkpoint of the company checked against its moves: the moves are summed once, oldest
+/// checkpoint first, each range between two checkpoints read through the `stock_moves_as_of`
+/// index and added to the sums of the one before; memory holds the sums and one checkpoint.
 pub fn mismatches(tx: &mut Tx, company: Uuid) -> Result<Vec<Mismatch>, StoreError> {
     let mut out = Vec::new();
     let mut sums: BTreeMap<(Uuid, Uuid), (i64, i64)> = BTreeMap::new();

@@ -231,6 +231,18 @@ impl Tx<'_> {
     /// `values` holds `width` values per row, row after row. One statement per 64 rows instead of
     /// one per row: the bulk paths spend their time in the B-trees, not in statement overhead.
     pub fn insert_many(&mut self, head: &str, width: usize, values: &[Value]) -> Result<(), StoreError> {
+        self.upsert_many(head, width, values, "")
+    }
+
+    /// [`Tx::insert_many`] with `on_conflict` (an `ON CONFLICT …` clause, both backends' syntax)
+    /// after each statement's `VALUES` lists: rows that exist already are added to or left.
+    pub fn upsert_many(
+        &mut self,
+        head: &str,
+        width: usize,
+        values: &[Value],
+        on_conflict: &str,
+    ) -> Result<(), StoreError> {
         const ROWS: usize = 64;
         if width == 0 || !values.len().is_multiple_of(width) {
             return Err(StoreError::Database(format!(
@@ -240,7 +252,11 @@ impl Tx<'_> {
         }
         for chunk in values.chunks(width * ROWS) {
             let sql = multi_row_insert(head, width, chunk.len() / width);
-            self.execute(&sql, chunk)?;
+            if on_conflict.is_empty() {
+                self.execute(&sql, chunk)?;
+            } else {
+                self.execute(&format!("{sql} {on_conflict}"), chunk)?;
+            }
         }
         Ok(())
     }
