@@ -70,6 +70,19 @@ pub fn at_or_after(tx: &mut Tx, company: Uuid, date: Date) -> Result<Option<Chec
     .transpose()
 }
 
+/// The company's last checkpoint dated before `date`: the one stock as of `date` can be read
+/// forward from.
+pub fn before(tx: &mut Tx, company: Uuid, date: Date) -> Result<Option<Checkpoint>, StoreError> {
+    tx.query_opt(
+        "SELECT date, seq, level_count FROM stock_checkpoints WHERE company_id = $1 AND date < $2 \
+         ORDER BY date DESC LIMIT 1",
+        params![company, date.to_string()],
+    )?
+    .as_ref()
+    .map(checkpoint_from_row)
+    .transpose()
+}
+
 /// Every checkpoint of the company, oldest first.
 pub fn all(tx: &mut Tx, company: Uuid) -> Result<Vec<Checkpoint>, StoreError> {
     tx.query(

@@ -182,6 +182,28 @@ async fn margin_revenue(app: TestApp) {
     // Outside the period: nothing.
     let m = report(&f, "margin/?date_from=2026-05-01&date_to=2026-05-31").await;
     assert_eq!(m["items"].as_array().unwrap().len(), 0);
+    // A back-dated receipt of 10 at 1.00 (FIFO) becomes the cost of both deliveries: the margin
+    // takes each delivery's revalued cost, once.
+    let r = f
+        .post(
+            "/api/inventory/moves/",
+            json!({ "kind": "receipt", "date": "2026-03-31", "item": item, "warehouse": main, "quantity": "10", "unit_cost": "1.00" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let m = report(&f, "margin/?date_from=2026-04-01&date_to=2026-04-30").await;
+    assert_eq!(row(&m["total"]), figures(("50.00", "5.00", "45.00")), "{m}");
+    let by_name = |name: &str| {
+        m["customers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name}: {m}"))
+    };
+    assert_eq!(row(&by_name("Acme")), figures(("30.00", "3.00", "27.00")));
+    assert_eq!(row(&by_name("Zenith")), figures(("20.00", "2.00", "18.00")));
 }
 
 crate::on_every_backend!(stock_moved_through_the_api_shows_in_the_reports, reports_of_moved_stock);

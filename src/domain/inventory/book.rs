@@ -75,11 +75,13 @@ pub(super) fn post_and_store<S: InventoryStore>(
         })
         .collect();
     store.insert_moves(&out).db()?;
-    // The revaluations of stored moves, one entry per date.
+    // The revaluations of stored moves: one move per date, item, warehouse, location, lot, kind
+    // and counter account (a back-dated receipt may change 100,000 later deliveries' costs: a
+    // move of each would be 100,000 rows with their indexes), and one entry per date. Each
+    // changed move's own cost is kept in its `revalued`.
     if !pending.is_empty() {
         let mut ids: Vec<Uuid> = pending.keys().copied().collect();
         ids.sort();
-        let mut revalued: Vec<StockMove> = Vec::with_capacity(ids.len());
         let mut by_date: BTreeMap<Date, Lines> = BTreeMap::new();
         let stored: HashMap<Uuid, &StockMove> = groups
             .values()
@@ -87,9 +89,10 @@ pub(super) fn post_and_store<S: InventoryStore>(
             .flatten()
             .map(|m| (m.id, m))
             .collect();
-        let count = i64::try_from(ids.len()).map_err(|_| InventoryError::Overflow)?;
-        let first = store.take_seq(company, count).db()?;
-        for (n, id) in ids.iter().enumerate() {
+        type Fold = (Date, Uuid, Uuid, Option<Uuid>, Option<String>, &'static str, Uuid);
+        // The sum of the differences, how many moves, and the first of them.
+        let mut folded: BTreeMap<Fold, (i64, usize, StockMove)> = BTreeMap::new();
+        for id in &ids {
             let delta = pending.get(id).copied().unwrap_or(0);
             let m = match stored.get(id) {
                 Some(m) => (*m).clone(),
@@ -105,6 +108,26 @@ pub(super) fn post_and_store<S: InventoryStore>(
             let lines = by_date.entry(m.date).or_default();
             add(lines, inventory, delta);
             add(lines, other, -delta);
+            let key = (
+                m.date,
+                m.item_id,
+                m.warehouse_id,
+                m.location_id,
+                m.lot.clone(),
+                m.kind.as_str(),
+                other,
+            );
+            let f = folded.entry(key).or_insert((0, 0, m));
+            f.0 = f.0.checked_add(delta).ok_or(InventoryError::Overflow)?;
+            f.1 += 1;
+        }
+        folded.retain(|_, f| f.0 != 0);
+        let count = i64::try_from(folded.len()).map_err(|_| InventoryError::Overflow)?;
+        let first = store.take_seq(company, count).db()?;
+        let mut revalued: Vec<StockMove> = Vec::with_capacity(folded.len());
+        for (n, (key, (delta, moves, m))) in folded.into_iter().enumerate() {
+            // One move corrected: the revaluation names it and its source document.
+            let one = moves == 1;
             revalued.push(StockMove {
                 id: Uuid::now_v7(),
                 kind: MoveKind::Revaluation,
@@ -115,11 +138,15 @@ pub(super) fn post_and_store<S: InventoryStore>(
                 location_id: m.location_id,
                 quantity: 0,
                 value: delta,
-                adjusts_id: Some(m.id),
-                counter_account_id: Some(other),
+                adjusts_id: one.then_some(m.id),
+                counter_account_id: Some(key.6),
                 lot: m.lot.clone(),
-                source: m.source.clone(),
-                memo: format!("Revaluation of a {} move", m.kind.as_str()),
+                source: if one { m.source.clone() } else { None },
+                memo: if one {
+                    format!("Revaluation of a {} move", m.kind.as_str())
+                } else {
+                    format!("Revaluation of {moves} {} moves", m.kind.as_str())
+                },
                 ..blank(ctx)
             });
         }

@@ -240,18 +240,10 @@ pub async fn valuation(c: InCompany<perm::ViewReports>, q: ListQuery) -> Reply<R
             let as_of = query.as_of.unwrap_or(ctx.today);
             let start = offset(&request)?;
             let default = rows::default_inventory_account(tx, company)?;
-            let accounts = rows::value_per_account(tx, company, as_of, default, &query.filter)?;
+            let mut stock = rows::StockAsOf::read(tx, company, as_of, default, &query.filter)?;
+            let accounts = stock.per_account(tx)?;
             let known = accounts.iter().map(|a| a.rows).sum();
-            let (count, page) = rows::stock_page(
-                tx,
-                company,
-                as_of,
-                default,
-                &query.filter,
-                start,
-                request.page_size,
-                Some(known),
-            )?;
+            let (count, page) = stock.page(tx, start, request.page_size, Some(known))?;
             let last = check_page(&request, count)?;
             let total = crate::domain::reports::sum(accounts.iter().map(|a| a.value), "stock values")?;
             let d = ctx.books.decimals;

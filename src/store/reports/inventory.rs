@@ -1,9 +1,8 @@
 //! The rows of the inventory reports, read from the stock engine's tables (issue 19's contract):
-//! `stock_levels` holds each item and warehouse's current quantity and value, so stock as of a
-//! date is that level less the moves dated after it (a short range of the `stock_moves` date
-//! index, not a sum over all history); `stock_moves` gives an item's movement history and the
-//! cost of what was delivered for the margin. Sums only: the arithmetic is
-//! `domain::reports::inventory`'s.
+//! `stock_levels` holds each item and warehouse's current quantity and value, read a page at a
+//! time; stock on a past date is summed in memory from a base and the moves between it and the
+//! date (`inventory_as_of.rs`); `stock_moves` gives an item's movement history and the cost of
+//! what was delivered for the margin. Sums only: the arithmetic is `domain::reports::inventory`'s.
 
 use jiff::civil::Date;
 use uuid::Uuid;
@@ -38,125 +37,23 @@ pub struct StockRow {
     pub stock: Stock,
 }
 
-/// How stock as of a date is read. `stock_levels` is now; a date with no move after it is now.
-/// Before that, the nearest stock checkpoint on or after the date (else the level) less the moves
-/// dated after the date, or the sum of the moves up to it, whichever spans fewer days of moves
-/// (both walk the `stock_moves_as_of` index alone). Checkpoints keep the first way within one
-/// checkpoint's gap of moves ([`inventory_checkpoints`]).
-///
-/// [`inventory_checkpoints`]: crate::store::inventory_checkpoints
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AsOf {
-    Now,
-    Backward,
-    /// Back from the checkpoint of this date.
-    Checkpoint(Date),
-    Forward,
-}
+use super::inventory_as_of as past;
+pub use super::inventory_as_of::{AsOf, as_of_mode};
 
-/// Which way [`AsOf`] reads the company's stock on `as_of`, from its first and last move dates
-/// and its checkpoints.
-pub fn as_of_mode(tx: &mut Tx, company: Uuid, as_of: Date) -> Result<AsOf, StoreError> {
-    let edge = |tx: &mut Tx, order: &str| -> Result<Option<Date>, StoreError> {
-        tx.query_opt(
-            &format!("SELECT date FROM stock_moves WHERE company_id = $1 ORDER BY date {order}, seq {order} LIMIT 1"),
-            params![company],
-        )?
-        .map(|r| parse_date(&r.text(0)?))
-        .transpose()
-    };
-    let Some(last) = edge(tx, "DESC")? else {
-        return Ok(AsOf::Now);
-    };
-    if last <= as_of {
-        return Ok(AsOf::Now);
-    }
-    let first = edge(tx, "ASC")?.unwrap_or(as_of);
-    let (back, base) = match crate::store::inventory_checkpoints::at_or_after(tx, company, as_of)? {
-        Some(c) if c.date < last => (AsOf::Checkpoint(c.date), c.date),
-        _ => (AsOf::Backward, last),
-    };
-    let days = |a: Date, b: Date| (b - a).get_days().max(0);
-    Ok(if days(first, as_of) < days(as_of, base) {
-        AsOf::Forward
-    } else {
-        back
-    })
-}
-
-/// The FROM and WHERE of the stock per item and warehouse of company `$1` as of a date, read
-/// the [`AsOf`] way, with its quantity and value expressions: `l` is the item and warehouse
-/// (`l.item_id`, `l.warehouse_id`), `i` the item and `w` the warehouse when `joined`. Rows with
-/// neither quantity nor value are left out.
-struct Scope {
-    sql: String,
-    quantity: &'static str,
-    value: &'static str,
-    params: Vec<Value>,
-}
-
-fn scope(company: Uuid, as_of: Date, mode: AsOf, filter: &StockFilter, joined: bool) -> Scope {
+/// The FROM and WHERE of today's stock per item and warehouse of company `$1` (`l` is the level:
+/// `l.item_id`, `l.warehouse_id`, `l.quantity`, `l.value`; `i` the item and `w` the warehouse
+/// when `joined`). Rows with neither quantity nor value are left out.
+fn scope(company: Uuid, filter: &StockFilter, joined: bool) -> (String, Vec<Value>) {
     let mut params: Vec<Value> = vec![company.into()];
-    // The item and warehouse filters, also pushed into the moves' sums (their index).
-    let mut narrow = String::new();
+    let mut rest = "l.company_id = $1".to_owned();
     if let Some(w) = filter.warehouse {
         params.push(w.into());
-        narrow.push_str(&format!(" AND warehouse_id = ${}", params.len()));
+        rest.push_str(&format!(" AND l.warehouse_id = ${}", params.len()));
     }
     if let Some(i) = filter.item {
         params.push(i.into());
-        narrow.push_str(&format!(" AND item_id = ${}", params.len()));
+        rest.push_str(&format!(" AND l.item_id = ${}", params.len()));
     }
-    let on_levels = format!("l.company_id = $1{}", narrow.replace(" AND ", " AND l."));
-    // One item's moves are found by the item's index; a date range would have SQLite walk the
-    // date index over every item instead.
-    let date = if filter.item.is_some() { DATE_UNINDEXED } else { "date" };
-    let (head, rest, quantity, value) = match mode {
-        AsOf::Now => ("stock_levels l".to_owned(), on_levels, "l.quantity", "l.value"),
-        AsOf::Backward => {
-            params.push(as_of.to_string().into());
-            let d = params.len();
-            (
-                format!(
-                    "stock_levels l LEFT JOIN (SELECT item_id, warehouse_id, SUM(quantity) AS q, SUM(value) AS v \
-                     FROM stock_moves WHERE company_id = $1 AND {date} > ${d}{narrow} GROUP BY item_id, warehouse_id) a \
-                     ON a.item_id = l.item_id AND a.warehouse_id = l.warehouse_id"
-                ),
-                on_levels,
-                "l.quantity - COALESCE(a.q, 0)",
-                "l.value - COALESCE(a.v, 0)",
-            )
-        }
-        AsOf::Checkpoint(base) => {
-            params.push(as_of.to_string().into());
-            let d = params.len();
-            params.push(base.to_string().into());
-            let c = params.len();
-            (
-                format!(
-                    "stock_checkpoint_levels l LEFT JOIN (SELECT item_id, warehouse_id, SUM(quantity) AS q, SUM(value) AS v \
-                     FROM stock_moves WHERE company_id = $1 AND {date} > ${d} AND {date} <= ${c}{narrow} \
-                     GROUP BY item_id, warehouse_id) a ON a.item_id = l.item_id AND a.warehouse_id = l.warehouse_id"
-                ),
-                format!("{on_levels} AND l.date = ${c}"),
-                "l.quantity - COALESCE(a.q, 0)",
-                "l.value - COALESCE(a.v, 0)",
-            )
-        }
-        AsOf::Forward => {
-            params.push(as_of.to_string().into());
-            let d = params.len();
-            (
-                format!(
-                    "(SELECT item_id, warehouse_id, SUM(quantity) AS quantity, SUM(value) AS value FROM stock_moves \
-                     WHERE company_id = $1 AND {date} <= ${d}{narrow} GROUP BY item_id, warehouse_id) l"
-                ),
-                "1 = 1".to_owned(),
-                "l.quantity",
-                "l.value",
-            )
-        }
-    };
     let search = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty());
     // Joined, the items come first (`CROSS JOIN` keeps SQLite's join order; PostgreSQL plans it
     // as any join): a page by item code walks the items' (company, code) index and stops at
@@ -165,30 +62,178 @@ fn scope(company: Uuid, as_of: Date, mode: AsOf, filter: &StockFilter, joined: b
     // sorted all 30,000 rows of the benchmark for each page: 22 ms against 0.1 ms).
     let mut sql = if joined || search.is_some() {
         format!(
-            "FROM items i CROSS JOIN {head} CROSS JOIN warehouses w \
+            "FROM items i CROSS JOIN stock_levels l CROSS JOIN warehouses w \
              WHERE i.company_id = $1 AND i.code_key >= '' AND l.item_id = i.id AND w.id = l.warehouse_id AND {rest}"
         )
     } else {
-        format!("FROM {head} WHERE {rest}")
+        format!("FROM stock_levels l WHERE {rest}")
     };
-    sql.push_str(&format!(" AND ({quantity} <> 0 OR {value} <> 0)"));
+    sql.push_str(" AND (l.quantity <> 0 OR l.value <> 0)");
     if let Some(term) = search {
-        params.push(Value::Text(format!("%{}%", escape_like(&term.to_lowercase()))));
+        params.push(Value::Text(like_pattern(term)));
         let n = params.len();
         sql.push_str(&format!(
             " AND (LOWER(i.code) LIKE ${n} ESCAPE '\\' OR LOWER(i.name) LIKE ${n} ESCAPE '\\')"
         ));
     }
-    Scope {
-        sql,
-        quantity,
-        value,
-        params,
-    }
+    (sql, params)
 }
 
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+/// The `LIKE` pattern (with `\` as escape) of items whose code or name holds `term`, any case.
+pub(super) fn like_pattern(term: &str) -> String {
+    let t = term.to_lowercase();
+    format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+}
+
+/// Stock per item and warehouse as of a date, read once for the reports of one request: today's
+/// levels are read by SQL a page at a time; a past date's stock is summed in memory once
+/// (`inventory_as_of.rs`) and the page, the count and the values per account come from it.
+pub struct StockAsOf {
+    company: Uuid,
+    default_account: Option<Uuid>,
+    filter: StockFilter,
+    mode: AsOf,
+    past: past::Rows,
+}
+
+impl StockAsOf {
+    /// Reads the stock of `company` as of `as_of`, narrowed by `filter`; items with no account of
+    /// their own are valued on `default_account`.
+    pub fn read(
+        tx: &mut Tx,
+        company: Uuid,
+        as_of: Date,
+        default_account: Option<Uuid>,
+        filter: &StockFilter,
+    ) -> Result<StockAsOf, StoreError> {
+        let mode = as_of_mode(tx, company, as_of)?;
+        Self::read_as(tx, company, as_of, mode, default_account, filter)
+    }
+
+    /// [`StockAsOf::read`] the given way (the tests compare every way).
+    pub fn read_as(
+        tx: &mut Tx,
+        company: Uuid,
+        as_of: Date,
+        mode: AsOf,
+        default_account: Option<Uuid>,
+        filter: &StockFilter,
+    ) -> Result<StockAsOf, StoreError> {
+        Ok(StockAsOf {
+            company,
+            default_account,
+            filter: filter.clone(),
+            mode,
+            past: past::past(tx, company, as_of, mode, filter)?,
+        })
+    }
+
+    /// One page by item code then warehouse code, with the count of all rows (counted here unless
+    /// the caller knows it, from [`StockAsOf::per_account`]'s `rows`).
+    pub fn page(
+        &mut self,
+        tx: &mut Tx,
+        offset: u64,
+        limit: u64,
+        known_count: Option<u64>,
+    ) -> Result<(u64, Vec<StockRow>), StoreError> {
+        if self.mode != AsOf::Now {
+            let count = u64::try_from(self.past.len()).unwrap_or(u64::MAX);
+            let rows = past::page(tx, self.company, self.default_account, &mut self.past, offset, limit)?;
+            return Ok((count, rows));
+        }
+        let count = match known_count {
+            Some(n) => n,
+            None => {
+                let (sql, params) = scope(self.company, &self.filter, false);
+                u64::try_from(tx.query_one(&format!("SELECT COUNT(*) {sql}"), &params)?.int(0)?).unwrap_or(0)
+            }
+        };
+        let (sql, mut params) = scope(self.company, &self.filter, true);
+        params.push(self.default_account.map_or(Value::Null, Value::from));
+        let account = account_expr(params.len());
+        let rows = tx.query(
+            &format!(
+                "SELECT i.id, i.code, i.name, i.unit, w.id, w.code, w.name, {account}, l.quantity, l.value {sql} \
+                 ORDER BY i.code_key, w.code, l.item_id, l.warehouse_id LIMIT {limit} OFFSET {offset}"
+            ),
+            &params,
+        )?;
+        let rows = rows
+            .iter()
+            .map(|r| {
+                Ok(StockRow {
+                    item_id: r.uuid(0)?,
+                    item_code: r.text(1)?,
+                    item_name: r.text(2)?,
+                    unit: r.text(3)?,
+                    warehouse_id: r.uuid(4)?,
+                    warehouse_code: r.text(5)?,
+                    warehouse_name: r.text(6)?,
+                    account_id: r.opt_uuid(7)?,
+                    stock: Stock {
+                        quantity: r.int(8)?,
+                        value: r.int(9)?,
+                    },
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok((count, rows))
+    }
+
+    /// The value of the stock per inventory account, by code. An item with no account of its own
+    /// and no company default comes out with `account_id` None.
+    pub fn per_account(&self, tx: &mut Tx) -> Result<Vec<AccountValue>, StoreError> {
+        if self.mode != AsOf::Now {
+            return past::per_account(tx, self.company, self.default_account, &self.past);
+        }
+        let (sql, mut params) = scope(self.company, &self.filter, false);
+        params.push(self.default_account.map_or(Value::Null, Value::from));
+        let n = params.len();
+        // Summed per item first, then per account: one look-up of each item, not of each row.
+        let rows = tx.query(
+            &format!(
+                "SELECT t.account_id, ac.code, ac.name, t.v, t.n FROM \
+                   (SELECT COALESCE(it.inventory_account_id, ${n}) AS account_id, SUM(x.v) AS v, SUM(x.n) AS n \
+                    FROM (SELECT l.item_id AS item_id, SUM(l.value) AS v, COUNT(*) AS n {sql} GROUP BY l.item_id) x \
+                    JOIN items it ON it.id = x.item_id GROUP BY COALESCE(it.inventory_account_id, ${n})) t \
+                 LEFT JOIN accounts ac ON ac.id = t.account_id ORDER BY ac.code"
+            ),
+            &params,
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(AccountValue {
+                    account_id: r.opt_uuid(0)?,
+                    code: r.opt_text(1)?.unwrap_or_default(),
+                    name: r.opt_text(2)?.unwrap_or_default(),
+                    value: r.int(3)?,
+                    rows: u64::try_from(r.int(4)?).unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    /// The total quantity and value.
+    pub fn total(&self, tx: &mut Tx) -> Result<Stock, StoreError> {
+        let overflow = |e: crate::domain::reports::Overflow| StoreError::Corrupt(e.to_string());
+        if self.mode != AsOf::Now {
+            return self
+                .past
+                .iter()
+                .try_fold(Stock::default(), |t, (_, s)| t.plus(*s))
+                .map_err(overflow);
+        }
+        let (sql, params) = scope(self.company, &self.filter, false);
+        let r = tx.query_one(
+            &format!("SELECT COALESCE(SUM(l.quantity), 0), COALESCE(SUM(l.value), 0) {sql}"),
+            &params,
+        )?;
+        Ok(Stock {
+            quantity: r.int(0)?,
+            value: r.int(1)?,
+        })
+    }
 }
 
 /// The inventory account an item's stock is valued on, as SQL over `items i`: its own, else
@@ -197,9 +242,7 @@ fn account_expr(n: usize) -> String {
     format!("COALESCE(i.inventory_account_id, ${n})")
 }
 
-/// One page of stock per item and warehouse as of `as_of`, by item code then warehouse code,
-/// with the count of all rows (counted here unless the caller knows it, from
-/// [`value_per_account`]'s `rows`).
+/// One page of stock per item and warehouse as of `as_of` (see [`StockAsOf::page`]).
 #[allow(clippy::too_many_arguments)]
 pub fn stock_page(
     tx: &mut Tx,
@@ -211,50 +254,7 @@ pub fn stock_page(
     limit: u64,
     known_count: Option<u64>,
 ) -> Result<(u64, Vec<StockRow>), StoreError> {
-    let mode = as_of_mode(tx, company, as_of)?;
-    let count = match known_count {
-        Some(n) => i64::try_from(n).unwrap_or(i64::MAX),
-        None => {
-            let counted = scope(company, as_of, mode, filter, false);
-            tx.query_one(&format!("SELECT COUNT(*) {}", counted.sql), &counted.params)?
-                .int(0)?
-        }
-    };
-    let Scope {
-        sql,
-        quantity,
-        value,
-        mut params,
-    } = scope(company, as_of, mode, filter, true);
-    params.push(default_account.map_or(Value::Null, Value::from));
-    let account = account_expr(params.len());
-    let rows = tx.query(
-        &format!(
-            "SELECT i.id, i.code, i.name, i.unit, w.id, w.code, w.name, {account}, {quantity}, {value} {sql} \
-             ORDER BY i.code_key, w.code, l.item_id, l.warehouse_id LIMIT {limit} OFFSET {offset}"
-        ),
-        &params,
-    )?;
-    let rows = rows
-        .iter()
-        .map(|r| {
-            Ok(StockRow {
-                item_id: r.uuid(0)?,
-                item_code: r.text(1)?,
-                item_name: r.text(2)?,
-                unit: r.text(3)?,
-                warehouse_id: r.uuid(4)?,
-                warehouse_code: r.text(5)?,
-                warehouse_name: r.text(6)?,
-                account_id: r.opt_uuid(7)?,
-                stock: Stock {
-                    quantity: r.int(8)?,
-                    value: r.int(9)?,
-                },
-            })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-    Ok((u64::try_from(count).unwrap_or(0), rows))
+    StockAsOf::read(tx, company, as_of, default_account, filter)?.page(tx, offset, limit, known_count)
 }
 
 /// An inventory account's name and the value of the stock valued on it.
@@ -268,8 +268,7 @@ pub struct AccountValue {
     pub rows: u64,
 }
 
-/// The value of the stock as of `as_of` per inventory account (narrowed by `filter`), by code.
-/// An item with no account of its own and no company default comes out with `account_id` None.
+/// The value of the stock as of `as_of` per inventory account (see [`StockAsOf::per_account`]).
 pub fn value_per_account(
     tx: &mut Tx,
     company: Uuid,
@@ -277,53 +276,12 @@ pub fn value_per_account(
     default_account: Option<Uuid>,
     filter: &StockFilter,
 ) -> Result<Vec<AccountValue>, StoreError> {
-    let mode = as_of_mode(tx, company, as_of)?;
-    let Scope {
-        sql, value, mut params, ..
-    } = scope(company, as_of, mode, filter, false);
-    params.push(default_account.map_or(Value::Null, Value::from));
-    let n = params.len();
-    // Summed per item first, then per account: one look-up of each item, not of each row.
-    let rows = tx.query(
-        &format!(
-            "SELECT t.account_id, ac.code, ac.name, t.v, t.n FROM \
-               (SELECT COALESCE(it.inventory_account_id, ${n}) AS account_id, SUM(x.v) AS v, SUM(x.n) AS n \
-                FROM (SELECT l.item_id AS item_id, SUM({value}) AS v, COUNT(*) AS n {sql} GROUP BY l.item_id) x \
-                JOIN items it ON it.id = x.item_id GROUP BY COALESCE(it.inventory_account_id, ${n})) t \
-             LEFT JOIN accounts ac ON ac.id = t.account_id ORDER BY ac.code"
-        ),
-        &params,
-    )?;
-    rows.iter()
-        .map(|r| {
-            Ok(AccountValue {
-                account_id: r.opt_uuid(0)?,
-                code: r.opt_text(1)?.unwrap_or_default(),
-                name: r.opt_text(2)?.unwrap_or_default(),
-                value: r.int(3)?,
-                rows: u64::try_from(r.int(4)?).unwrap_or(0),
-            })
-        })
-        .collect()
+    StockAsOf::read(tx, company, as_of, default_account, filter)?.per_account(tx)
 }
 
 /// The total quantity and value of the stock as of `as_of` (narrowed by `filter`).
 pub fn stock_total(tx: &mut Tx, company: Uuid, as_of: Date, filter: &StockFilter) -> Result<Stock, StoreError> {
-    let mode = as_of_mode(tx, company, as_of)?;
-    let Scope {
-        sql,
-        quantity,
-        value,
-        params,
-    } = scope(company, as_of, mode, filter, false);
-    let r = tx.query_one(
-        &format!("SELECT COALESCE(SUM({quantity}), 0), COALESCE(SUM({value}), 0) {sql}"),
-        &params,
-    )?;
-    Ok(Stock {
-        quantity: r.int(0)?,
-        value: r.int(1)?,
-    })
+    StockAsOf::read(tx, company, as_of, None, filter)?.total(tx)
 }
 
 /// The account stock is valued on when its item names none: the company's default in
@@ -367,75 +325,20 @@ pub fn check_rows(tx: &mut Tx, company: Uuid, as_of: Date) -> Result<(Vec<Accoun
     Ok((totals, unassigned))
 }
 
-/// The value of all the company's stock per inventory account as of `as_of`, without a sum per
-/// item and warehouse: each account's value now (or at the nearest checkpoint on or after the
-/// date) less its moves dated after the date (and up to the checkpoint). The later moves are
-/// summed once for all (one walk of the `stock_moves_as_of` index); those of items with an
-/// account of their own are summed per account through the items, and the default account (or
-/// none) takes the rest.
+/// The value of all the company's stock per inventory account as of `as_of` (`None`: valued on
+/// no account).
 fn account_values(
     tx: &mut Tx,
     company: Uuid,
     as_of: Date,
     default: Option<Uuid>,
 ) -> Result<Vec<(Option<Uuid>, i64)>, StoreError> {
-    let default_param = default.map_or(Value::Null, Value::from);
-    let d = as_of.to_string();
-    let (now, until) = match as_of_mode(tx, company, as_of)? {
-        AsOf::Checkpoint(base) => (
-            tx.query(
-                "SELECT COALESCE(i.inventory_account_id, $2), SUM(l.value) FROM stock_checkpoint_levels l \
-                 JOIN items i ON i.id = l.item_id WHERE l.company_id = $1 AND l.date = $3 \
-                 GROUP BY COALESCE(i.inventory_account_id, $2)",
-                &[company.into(), default_param, base.to_string().into()],
-            )?,
-            base.to_string(),
-        ),
-        AsOf::Now | AsOf::Backward | AsOf::Forward => (
-            tx.query(
-                "SELECT COALESCE(i.inventory_account_id, $2), SUM(l.value) FROM stock_levels l \
-                 JOIN items i ON i.id = l.item_id WHERE l.company_id = $1 \
-                 GROUP BY COALESCE(i.inventory_account_id, $2)",
-                &[company.into(), default_param],
-            )?,
-            // Later than any move's date: every move after `as_of`.
-            "9999-12-31".to_owned(),
-        ),
-    };
-    let later_all = tx
-        .query_one(
-            "SELECT COALESCE(SUM(value), 0) FROM stock_moves WHERE company_id = $1 AND date > $2 AND date <= $3",
-            params![company, d.as_str(), until.as_str()],
-        )?
-        .int(0)?;
-    let later_own = tx.query(
-        "SELECT i.inventory_account_id, SUM(m.value) FROM items i \
-         JOIN stock_moves m ON m.company_id = $1 AND m.item_id = i.id AND m.date > $2 AND m.date <= $3 \
-         WHERE i.company_id = $1 AND i.inventory_account_id IS NOT NULL GROUP BY i.inventory_account_id",
-        params![company, d.as_str(), until.as_str()],
-    )?;
-    let mut own: Vec<(Uuid, i64)> = Vec::new();
-    for r in &later_own {
-        let account = r.uuid(0)?;
-        if Some(account) != default {
-            own.push((account, r.int(1)?));
-        }
-    }
-    let overflow = |e: crate::domain::reports::Overflow| StoreError::Corrupt(e.to_string());
-    let own_total = crate::domain::reports::sum(own.iter().map(|o| o.1), "stock values").map_err(overflow)?;
-    let mut out = Vec::new();
-    for r in &now {
-        let account = r.opt_uuid(0)?;
-        let later = match account {
-            Some(a) if Some(a) != default => own.iter().find(|o| o.0 == a).map_or(0, |o| o.1),
-            _ => crate::domain::reports::sub(later_all, own_total, "stock values").map_err(overflow)?,
-        };
-        out.push((
-            account,
-            crate::domain::reports::sub(r.int(1)?, later, "stock values").map_err(overflow)?,
-        ));
-    }
-    Ok(out)
+    let stock = StockAsOf::read(tx, company, as_of, default, &StockFilter::default())?;
+    Ok(stock
+        .per_account(tx)?
+        .into_iter()
+        .map(|a| (a.account_id, a.value))
+        .collect())
 }
 
 /// The inventory accounts the check compares: the company default and every stock item's own,
@@ -458,7 +361,6 @@ pub fn inventory_accounts(
 /// backends): one item's moves are found by the item's index, and SQLite, given a date range,
 /// would otherwise walk the date index over every item's moves.
 const DATE: &str = "(m.date || '')";
-const DATE_UNINDEXED: &str = "(date || '')";
 
 /// Which moves of an item the movement history shows.
 #[derive(Debug, Clone)]

@@ -448,6 +448,32 @@ fn checkpoints_keep_stock_as_of_every_date() {
                 let (accounts, _) = rows::check_rows(tx, company, d)?;
                 let c = check(accounts).unwrap();
                 assert!(c.ok, "{when}, as of {d}: {c:?}");
+                // Every way of reading the date gives the same stock: back from today, back from
+                // any later checkpoint, forward from any earlier one, forward from nothing.
+                let summed = sorted(summed_as_of(tx, company, d)?);
+                let mut ways = vec![rows::AsOf::Backward, rows::AsOf::Forward];
+                for c in checkpoints::all(tx, company)? {
+                    ways.push(if c.date >= d {
+                        rows::AsOf::Checkpoint(c.date)
+                    } else {
+                        rows::AsOf::FromCheckpoint(c.date)
+                    });
+                }
+                let default = rows::default_inventory_account(tx, company)?;
+                for way in ways {
+                    let all = StockFilter::default();
+                    let mut stock = rows::StockAsOf::read_as(tx, company, d, way, default, &all)?;
+                    let (count, page) = stock.page(tx, 0, 200, None)?;
+                    let page: Vec<_> = page.into_iter().map(|r| (r.item_id, r.warehouse_id, r.stock)).collect();
+                    assert_eq!(count, page.len() as u64, "{when}, as of {d}, {way:?}");
+                    assert_eq!(sorted(page), summed, "{when}, as of {d}, {way:?}");
+                    let total: i64 = stock.per_account(tx)?.iter().map(|a| a.value).sum();
+                    assert_eq!(
+                        total,
+                        summed.iter().map(|r| r.3).sum::<i64>(),
+                        "{when}, as of {d}, {way:?}"
+                    );
+                }
             }
             assert_eq!(checkpoints::mismatches(tx, company)?, Vec::new(), "{when}");
             Ok(())

@@ -77,6 +77,7 @@ pub fn sales(
         &format!(
             "SELECT m.item_id, d.contact_id, SUM(m.value + m.revalued) FROM stock_moves m, documents d \
              WHERE {DOCUMENTS} AND m.company_id = $1 AND m.source_kind IN ('invoice', 'credit_note') AND m.source_id = d.id \
+             AND m.kind <> 'revaluation' \
              GROUP BY m.item_id, d.contact_id"
         ),
         p,

@@ -6,6 +6,7 @@ mod balances;
 pub mod consolidation;
 pub mod financial;
 pub mod inventory;
+mod inventory_as_of;
 #[cfg(test)]
 mod inventory_tests;
 pub mod margin;
