@@ -240,7 +240,7 @@ pub async fn valuation(c: InCompany<perm::ViewReports>, q: ListQuery) -> Reply<R
             let as_of = query.as_of.unwrap_or(ctx.today);
             let start = offset(&request)?;
             let default = rows::default_inventory_account(tx, company)?;
-            let mut stock = rows::StockAsOf::read(tx, company, as_of, default, &query.filter)?;
+            let stock = rows::StockAsOf::read(tx, company, as_of, default, &query.filter)?;
             let accounts = stock.per_account(tx)?;
             let known = accounts.iter().map(|a| a.rows).sum();
             let (count, page) = stock.page(tx, start, request.page_size, Some(known))?;

@@ -131,7 +131,7 @@ impl StockAsOf {
     /// One page by item code then warehouse code, with the count of all rows (counted here unless
     /// the caller knows it, from [`StockAsOf::per_account`]'s `rows`).
     pub fn page(
-        &mut self,
+        &self,
         tx: &mut Tx,
         offset: u64,
         limit: u64,
@@ -139,7 +139,7 @@ impl StockAsOf {
     ) -> Result<(u64, Vec<StockRow>), StoreError> {
         if self.mode != AsOf::Now {
             let count = u64::try_from(self.past.len()).unwrap_or(u64::MAX);
-            let rows = past::page(tx, self.company, self.default_account, &mut self.past, offset, limit)?;
+            let rows = past::page(tx, self.company, self.default_account, &self.past, offset, limit)?;
             return Ok((count, rows));
         }
         let count = match known_count {

@@ -238,7 +238,7 @@ pub(super) fn page(
     tx: &mut Tx,
     company: Uuid,
     default: Option<Uuid>,
-    rows: &mut [((Uuid, Uuid), Stock)],
+    rows: &[((Uuid, Uuid), Stock)],
     offset: u64,
     limit: u64,
 ) -> Result<Vec<StockRow>, StoreError> {
@@ -263,26 +263,37 @@ pub(super) fn page(
         let n = warehouses.len();
         warehouses.insert(r.uuid(0)?, (n, r.text(1)?, r.text(2)?));
     }
-    let key = |(item, wh): &(Uuid, Uuid)| {
-        (
-            items.get(item).copied().unwrap_or(usize::MAX),
-            warehouses.get(wh).map_or(usize::MAX, |w| w.0),
-            *item,
-            *wh,
-        )
-    };
-    rows.sort_unstable_by_key(|(k, _)| key(k));
-    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(rows.len());
+    // Each row's place computed once (a comparison that looked both up would cost 30 ms over
+    // 30,000 rows); only the rows up to the page's end are put in order.
+    let mut keyed: Vec<((usize, usize, Uuid, Uuid), usize)> = rows
+        .iter()
+        .enumerate()
+        .map(|(n, ((item, wh), _))| {
+            let place = (
+                items.get(item).copied().unwrap_or(usize::MAX),
+                warehouses.get(wh).map_or(usize::MAX, |w| w.0),
+                *item,
+                *wh,
+            );
+            (place, n)
+        })
+        .collect();
+    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(keyed.len());
     let end = start
         .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
-        .min(rows.len());
-    let rows = &rows[start..end];
-    if rows.is_empty() {
+        .min(keyed.len());
+    if end == start {
         return Ok(Vec::new());
     }
+    if end < keyed.len() {
+        keyed.select_nth_unstable(end - 1);
+        keyed.truncate(end);
+    }
+    keyed.sort_unstable();
+    let rows: Vec<((Uuid, Uuid), Stock)> = keyed[start..end].iter().map(|(_, n)| rows[*n]).collect();
     let mut params: Vec<Value> = vec![company.into(), default.map_or(Value::Null, Value::from)];
     let mut marks = Vec::with_capacity(rows.len());
-    for ((item, _), _) in rows {
+    for ((item, _), _) in &rows {
         params.push((*item).into());
         marks.push(format!("${}", params.len()));
     }

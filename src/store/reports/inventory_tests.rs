@@ -462,7 +462,7 @@ fn checkpoints_keep_stock_as_of_every_date() {
                 let default = rows::default_inventory_account(tx, company)?;
                 for way in ways {
                     let all = StockFilter::default();
-                    let mut stock = rows::StockAsOf::read_as(tx, company, d, way, default, &all)?;
+                    let stock = rows::StockAsOf::read_as(tx, company, d, way, default, &all)?;
                     let (count, page) = stock.page(tx, 0, 200, None)?;
                     let page: Vec<_> = page.into_iter().map(|r| (r.item_id, r.warehouse_id, r.stock)).collect();
                     assert_eq!(count, page.len() as u64, "{when}, as of {d}, {way:?}");
@@ -473,8 +473,28 @@ fn checkpoints_keep_stock_as_of_every_date() {
                         summed.iter().map(|r| r.3).sum::<i64>(),
                         "{when}, as of {d}, {way:?}"
                     );
+                    // Pages of two, one after the other, are the whole list in the same order.
+                    let (_, whole) = stock.page(tx, 0, 200, None)?;
+                    let mut paged = Vec::new();
+                    while let (_, more) = stock.page(tx, paged.len() as u64, 2, None)?
+                        && !more.is_empty()
+                    {
+                        paged.extend(more);
+                    }
+                    assert_eq!(paged, whole, "{when}, as of {d}, {way:?}");
                 }
             }
+            // Today's stock read from the levels by SQL and summed in memory: the same rows in the
+            // same order.
+            let default = rows::default_inventory_account(tx, company)?;
+            let all = StockFilter::default();
+            let today = date(2030, 1, 1);
+            let (_, by_sql) =
+                rows::StockAsOf::read_as(tx, company, today, rows::AsOf::Now, default, &all)?.page(tx, 0, 200, None)?;
+            let (_, in_memory) = rows::StockAsOf::read_as(tx, company, today, rows::AsOf::Backward, default, &all)?
+                .page(tx, 0, 200, None)?;
+            assert!(!by_sql.is_empty());
+            assert_eq!(in_memory, by_sql, "{when}");
             assert_eq!(checkpoints::mismatches(tx, company)?, Vec::new(), "{when}");
             Ok(())
         };
