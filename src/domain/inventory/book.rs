@@ -142,11 +142,7 @@ pub(super) fn post_and_store<S: InventoryStore>(
                 counter_account_id: Some(key.6),
                 lot: m.lot.clone(),
                 source: if one { m.source.clone() } else { None },
-                memo: if one {
-                    format!("Revaluation of a {} move", m.kind.as_str())
-                } else {
-                    format!("Revaluation of {moves} {} moves", m.kind.as_str())
-                },
+                memo: revaluation_memo(m.kind, moves),
                 ..blank(ctx)
             });
         }
@@ -189,6 +185,21 @@ pub(super) fn post_and_store<S: InventoryStore>(
     Ok(out)
 }
 
+/// A revaluation move's memo in words: "Revaluation of an adjustment move", "Revaluation of 412
+/// delivery moves", "Revaluation of a transfer out move".
+fn revaluation_memo(kind: MoveKind, moves: usize) -> String {
+    let what = kind.as_str().replace('_', " ");
+    if moves != 1 {
+        return format!("Revaluation of {moves} {what} moves");
+    }
+    let article = if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("Revaluation of {article} {what} move")
+}
+
 /// Posts one entry of these lines (accounts netted, zero lines left out) dated `date`; `None`
 /// when nothing is left to post.
 fn post_entry<S: InventoryStore>(
@@ -228,4 +239,25 @@ fn post_entry<S: InventoryStore>(
         },
     )?;
     Ok(Some(entry.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revaluation_memos_read_as_words() {
+        assert_eq!(
+            revaluation_memo(MoveKind::Adjustment, 1),
+            "Revaluation of an adjustment move"
+        );
+        assert_eq!(
+            revaluation_memo(MoveKind::Delivery, 1),
+            "Revaluation of a delivery move"
+        );
+        assert_eq!(
+            revaluation_memo(MoveKind::TransferOut, 3),
+            "Revaluation of 3 transfer out moves"
+        );
+    }
 }
