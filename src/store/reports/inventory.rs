@@ -22,6 +22,13 @@ pub struct StockFilter {
     pub search: Option<String>,
 }
 
+impl StockFilter {
+    /// The search term, trimmed; `None` when there is none or it is blank.
+    pub fn term(&self) -> Option<&str> {
+        self.search.as_deref().map(str::trim).filter(|t| !t.is_empty())
+    }
+}
+
 /// One item in one warehouse, as of the report's date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StockRow {
@@ -44,17 +51,9 @@ pub use super::inventory_as_of::{AsOf, as_of_mode};
 /// `l.item_id`, `l.warehouse_id`, `l.quantity`, `l.value`; `i` the item and `w` the warehouse
 /// when `joined`). Rows with neither quantity nor value are left out.
 fn scope(company: Uuid, filter: &StockFilter, joined: bool) -> (String, Vec<Value>) {
-    let mut params: Vec<Value> = vec![company.into()];
-    let mut rest = "l.company_id = $1".to_owned();
-    if let Some(w) = filter.warehouse {
-        params.push(w.into());
-        rest.push_str(&format!(" AND l.warehouse_id = ${}", params.len()));
-    }
-    if let Some(i) = filter.item {
-        params.push(i.into());
-        rest.push_str(&format!(" AND l.item_id = ${}", params.len()));
-    }
-    let search = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let (mut params, narrow) = narrowed(company, filter, "l.");
+    let rest = format!("l.company_id = $1{narrow}");
+    let search = filter.term();
     // Joined, the items come first (`CROSS JOIN` keeps SQLite's join order; PostgreSQL plans it
     // as any join): a page by item code walks the items' (company, code) index and stops at
     // the page's end instead of sorting every row. `code_key >= ''` holds for every item; it
@@ -77,6 +76,22 @@ fn scope(company: Uuid, filter: &StockFilter, joined: bool) -> (String, Vec<Valu
         ));
     }
     (sql, params)
+}
+
+/// Company `$1` and the filter's warehouse and item as parameters, with their conditions
+/// (` AND warehouse_id = $2 …`) on the columns of `table` (`"l."`, or `""` for none).
+pub(super) fn narrowed(company: Uuid, filter: &StockFilter, table: &str) -> (Vec<Value>, String) {
+    let mut params: Vec<Value> = vec![company.into()];
+    let mut narrow = String::new();
+    if let Some(w) = filter.warehouse {
+        params.push(w.into());
+        narrow.push_str(&format!(" AND {table}warehouse_id = ${}", params.len()));
+    }
+    if let Some(i) = filter.item {
+        params.push(i.into());
+        narrow.push_str(&format!(" AND {table}item_id = ${}", params.len()));
+    }
+    (params, narrow)
 }
 
 /// The `LIKE` pattern (with `\` as escape) of items whose code or name holds `term`, any case.

@@ -85,16 +85,7 @@ pub(super) fn past(
     mode: AsOf,
     filter: &StockFilter,
 ) -> Result<Rows, StoreError> {
-    let mut params: Vec<Value> = vec![company.into()];
-    let mut narrow = String::new();
-    if let Some(w) = filter.warehouse {
-        params.push(w.into());
-        narrow.push_str(&format!(" AND warehouse_id = ${}", params.len()));
-    }
-    if let Some(i) = filter.item {
-        params.push(i.into());
-        narrow.push_str(&format!(" AND item_id = ${}", params.len()));
-    }
+    let (mut params, narrow) = super::inventory::narrowed(company, filter, "");
     let date = if filter.item.is_some() { DATE_UNINDEXED } else { "date" };
     // The base, then the moves added (+1) or taken off (−1): `(after, up to)`, open below.
     let d = as_of.to_string();
@@ -151,7 +142,7 @@ pub(super) fn past(
         |r| add(&mut stock, &r, sign),
     )?;
     let mut rows: Rows = stock.into_iter().filter(|(_, s)| !s.is_zero()).collect();
-    if let Some(term) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(term) = filter.term() {
         let found: std::collections::HashSet<Uuid> = tx
             .query(
                 "SELECT id FROM items WHERE company_id = $1 \
@@ -207,12 +198,8 @@ pub(super) fn per_account(
     }
     let mut names: HashMap<Uuid, (String, String)> = HashMap::new();
     if sums.keys().any(Option::is_some) {
-        for r in tx.query(
-            "SELECT id, code, name FROM accounts WHERE company_id = $1 AND (id = $2 OR id IN \
-               (SELECT inventory_account_id FROM items WHERE company_id = $1 AND inventory_account_id IS NOT NULL))",
-            &[company.into(), default.map_or(Value::Null, Value::from)],
-        )? {
-            names.insert(r.uuid(0)?, (r.text(1)?, r.text(2)?));
+        for (id, code, name) in super::inventory::inventory_accounts(tx, company, default)? {
+            names.insert(id, (code, name));
         }
     }
     let mut out: Vec<AccountValue> = sums
