@@ -582,6 +582,19 @@ impl Server {
         let r = req.send().await.unwrap();
         (r.status(), r.json().await.unwrap_or(Value::Null))
     }
+
+    /// Signs in with the fixtures' strong password; returns the access token.
+    async fn login(&self, email: &str) -> String {
+        let (status, body) = self
+            .post(
+                "/api/auth/login/",
+                None,
+                json!({ "email": email, "password": STRONG_PASSWORD }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["tokens"]["access"].as_str().unwrap().to_owned()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -819,4 +832,95 @@ fn config_show_masks_a_password_in_the_url_query() {
     let shown = String::from_utf8(out.stdout).unwrap();
     assert!(!shown.contains("hunter2"), "{shown}");
     assert!(shown.contains("sslmode=require"), "{shown}");
+}
+
+/// `oasys import statement` and `oasys reindex`: a CSV statement read into a bank account made
+/// through the API — previewed (nothing written), imported, read again as lines already there,
+/// refused for an account the firm does not have — then the search index rebuilt for one firm and
+/// for every firm; the server afterwards lists exactly the imported lines.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_is_imported_and_the_index_rebuilt_from_the_command_line() {
+    for backend in backends() {
+        let cli = Install::new(&backend);
+        let (firm, _) = cli.create_firm("Statement Books");
+        cli.create_user(&firm, "admin@statement.example", "tenant_admin", STRONG_PASSWORD);
+
+        let server = Server::start(&cli).await;
+        let access = server.login("admin@statement.example").await;
+        let (status, accounts) = server
+            .get("/api/accounting/chart-of-accounts/?page_size=200", Some(&access))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{accounts}");
+        let cash = accounts["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["code"] == "1020")
+            .unwrap()["id"]
+            .clone();
+        let (status, bank) = server
+            .post(
+                "/api/banking/accounts/",
+                Some(&access),
+                json!({ "name": "Main account", "account": cash, "iban": "DE89 3704 0044 0532 0130 00",
+                        "opening_balance": "100.00" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{bank}");
+        let bank_id = bank["id"].as_str().unwrap().to_owned();
+        server.stop();
+
+        let file = cli.dir.path().join("march.csv");
+        std::fs::write(
+            &file,
+            "date,amount,text,counterparty\n2026-03-03,-20.50,Account fee,Bank\n2026-03-04,50.00,INV-2026-0001,Customer Ltd\n",
+        )
+        .unwrap();
+        let file = file.to_str().unwrap();
+        let by_iban = "DE89370400440532013000";
+        let out = cli.ok(&["import", "statement", file, "--account", by_iban, "--preview"]);
+        assert!(
+            out.contains(
+                "preview (nothing written): 2 lines: 2 new, 0 already imported; period 2026-03-03 to 2026-03-04"
+            ),
+            "{out}"
+        );
+        let out = cli.ok(&["import", "statement", file, "--account", &bank_id, "--tenant", &firm]);
+        assert!(
+            out.contains("imported into Main account") && out.contains("2 new"),
+            "{out}"
+        );
+        let out = cli.ok(&["import", "statement", file, "--account", by_iban, "--preview"]);
+        assert!(out.contains("0 new, 2 already imported"), "{out}");
+        let err = cli.fails(
+            &["import", "statement", file, "--account", "GB82WEST12345698765432"],
+            None,
+        );
+        assert!(err.contains("no bank account"), "{err}");
+        let missing = cli.dir.path().join("missing.csv");
+        let err = cli.fails(
+            &["import", "statement", missing.to_str().unwrap(), "--account", by_iban],
+            None,
+        );
+        assert!(err.contains("missing.csv"), "{err}");
+
+        let out = cli.ok(&["reindex", "--tenant", &firm]);
+        assert!(
+            out.contains(&format!("firm Statement Books ({firm})")) && out.contains("records indexed"),
+            "{out}"
+        );
+        let out = cli.ok(&["reindex"]);
+        assert!(out.contains("firm Statement Books"), "{out}");
+        let err = cli.fails(&["reindex", "--tenant", "no-such-firm"], None);
+        assert!(!err.is_empty());
+
+        let server = Server::start(&cli).await;
+        let access = server.login("admin@statement.example").await;
+        let (status, lines) = server
+            .get(&format!("/api/banking/accounts/{bank_id}/lines/"), Some(&access))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{lines}");
+        assert_eq!(lines["count"], 2, "{lines}");
+        server.stop();
+    }
 }
