@@ -458,7 +458,7 @@ fn config_show_masks_secrets() {
     assert!(plain.contains("listen = \"127.0.0.1:8000\""), "{plain}");
 }
 
-/// A running `oasys serve`, killed when dropped.
+/// A running `oasys serve`, stopped (SIGTERM) when dropped.
 struct Server {
     child: Child,
     lines: mpsc::Receiver<String>,
@@ -468,8 +468,7 @@ struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        crate::helpers::stop_gracefully(&mut self.child);
     }
 }
 
@@ -556,8 +555,7 @@ impl Server {
 
     /// Stops the server and returns everything it printed on stdout that was not read yet.
     fn stop(mut self) -> Vec<String> {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        crate::helpers::stop_gracefully(&mut self.child);
         let mut rest = Vec::new();
         while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(10)) {
             rest.push(line);

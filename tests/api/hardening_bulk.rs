@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::fixtures::STRONG_PASSWORD;
 use crate::helpers::oasys_command;
 
-/// A running `oasys serve` on its own data dir, killed when dropped.
+/// A running `oasys serve` on its own data dir, stopped (SIGTERM) when dropped.
 struct Server {
     child: Child,
     base: String,
@@ -20,8 +20,7 @@ struct Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        crate::helpers::stop_gracefully(&mut self.child);
     }
 }
 

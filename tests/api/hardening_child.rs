@@ -85,7 +85,6 @@ impl ChildServer {
 
 impl Drop for ChildServer {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        crate::helpers::stop_gracefully(&mut self.child);
     }
 }

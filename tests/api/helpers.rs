@@ -120,6 +120,28 @@ impl Drop for TestApp {
     }
 }
 
+/// Stops a child `oasys serve` as systemd would: SIGTERM, then up to 10 s to finish the requests
+/// in flight and exit; SIGKILL only if it does not. An orderly exit is also what writes the
+/// child's coverage profile in CI.
+pub fn stop_gracefully(child: &mut std::process::Child) {
+    if let Ok(Some(_)) = child.try_wait() {
+        return;
+    }
+    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: kill(2) on the pid of a child this process spawned and has not reaped.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 /// The `oasys` binary with this config file and data dir, and nothing from the developer's own
 /// environment (every `OASYS_*` variable removed); logs at `warn`.
 pub fn oasys_command(config_file: &std::path::Path, data_dir: &std::path::Path) -> std::process::Command {
