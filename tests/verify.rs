@@ -21,6 +21,11 @@ use oasys::provision::{self, NewFirm};
 use oasys::store::{Store, StoreConfig, StoreError};
 use uuid::Uuid;
 
+#[path = "verify/periods.rs"]
+mod periods;
+#[path = "verify/structure.rs"]
+mod structure;
+
 const BIN: &str = env!("CARGO_BIN_EXE_oasys");
 const KEY: &str = "verify-test-checkpoint-key-0123456789abcdef";
 const CLOSED_THROUGH: &str = "2024-01-31";

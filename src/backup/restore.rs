@@ -108,7 +108,9 @@ pub fn unpack(archive_path: &Path, passphrase: Option<&str>, staging_parent: &Pa
                 db.path
             )));
         }
-        if is_tenant && found.companies != db.facts.companies {
+        // Company facts are read only at this binary's schema; an older archive's (recorded
+        // at its own schema) are compared by `check_books` once the copy is migrated.
+        if is_tenant && db.facts.schema_version == tenant_now && found.companies != db.facts.companies {
             return Err(BackupError::Invalid(format!(
                 "{}: a company's chain head or trial balance differs from the manifest",
                 db.path
@@ -170,6 +172,20 @@ pub fn restore(req: &RestoreRequest, progress: Progress) -> Result<Restored, Bac
         )));
     }
 
+    // A secret of the data dir's own (its checkpoint key, its signing secret) that is not the
+    // archive's is refused here, before anything is moved aside or put in place; with --force it
+    // is moved aside with the data it signed, which cannot be verified without it.
+    let differing = differing_secrets(manifest, staging, req.data_dir)?;
+    if let Some(first) = differing.first()
+        && !req.force
+    {
+        return Err(BackupError::Refused(format!(
+            "{} differs from the archive's; add --force to replace it (the replaced one is moved aside)",
+            req.data_dir.join(first).display()
+        )));
+    }
+    live.extend(differing);
+
     let moved_aside = if live.is_empty() {
         None
     } else {
@@ -201,18 +217,9 @@ pub fn restore(req: &RestoreRequest, progress: Progress) -> Result<Restored, Bac
         for sidecar in sidecars(&to) {
             remove_if_present(&sidecar)?;
         }
-        if rel.starts_with("secrets/") && to.exists() {
-            let old = fs::read(&to).map_err(io_at(&to))?;
-            let new = fs::read(&from).map_err(io_at(&from))?;
-            if old == new {
-                continue;
-            }
-            if !req.force {
-                return Err(BackupError::Refused(format!(
-                    "{} differs from the archive's; add --force to replace it",
-                    to.display()
-                )));
-            }
+        // The same secret is left as it is (a different one was refused or moved aside above).
+        if rel.starts_with("secrets/") && to.exists() && same_bytes(&to, &from)? {
+            continue;
         }
         fs::rename(&from, &to).map_err(io_at(&to))?;
     }
@@ -302,6 +309,25 @@ pub fn check_books(store: &Store, key: &[u8], manifest: &Manifest) -> Result<Vec
         }
     }
     Ok(problems)
+}
+
+/// The archive's secrets that the data dir holds with other bytes, relative to the data dir.
+fn differing_secrets(manifest: &Manifest, staging: &Staging, data_dir: &Path) -> Result<Vec<PathBuf>, BackupError> {
+    let mut out = Vec::new();
+    for f in &manifest.files {
+        let Some(name) = f.path.strip_prefix("secrets/") else {
+            continue;
+        };
+        let to = data_dir.join(name);
+        if to.exists() && !same_bytes(&to, &staging.path.join(&f.path))? {
+            out.push(PathBuf::from(name));
+        }
+    }
+    Ok(out)
+}
+
+fn same_bytes(a: &Path, b: &Path) -> Result<bool, BackupError> {
+    Ok(fs::read(a).map_err(io_at(a))? == fs::read(b).map_err(io_at(b))?)
 }
 
 fn has_entries(dir: &Path) -> bool {

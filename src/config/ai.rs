@@ -57,3 +57,7 @@ impl AiConfig {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "ai_tests.rs"]
+mod tests;

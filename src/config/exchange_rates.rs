@@ -52,3 +52,7 @@ impl ExchangeRatesConfig {
         Ok(())
     }
 }
+
+#[cfg(test)]
+#[path = "exchange_rates_tests.rs"]
+mod tests;

@@ -45,6 +45,11 @@ pub async fn extract_in_child(
             if let Some(s) = stdout.as_mut() {
                 let _ = s.take(cap).read_to_end(&mut out).await;
             }
+            // Past the cap the child is not listened to any more: stopped here, not after the
+            // join, since a child still writing keeps its stderr open and that read never ends.
+            if out.len() as u64 >= cap {
+                kill_group(pid);
+            }
         };
         let read_err = async {
             if let Some(s) = stderr.as_mut() {
@@ -52,10 +57,6 @@ pub async fn extract_in_child(
             }
         };
         tokio::join!(read_out, read_err);
-        // Past the cap the child is not listened to any more.
-        if out.len() as u64 >= cap {
-            kill_group(pid);
-        }
         let status = child.wait().await;
         (out, err, status)
     };
@@ -119,3 +120,7 @@ fn kill_group(pid: Option<u32>) {
         libc::kill(-pid, libc::SIGKILL);
     }
 }
+
+#[cfg(test)]
+#[path = "run_tests.rs"]
+mod tests;

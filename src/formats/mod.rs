@@ -139,3 +139,6 @@ impl FormatError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -361,3 +361,7 @@ impl From<FilesError> for ApiError {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "error_map_tests.rs"]
+mod tests;

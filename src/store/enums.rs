@@ -148,4 +148,109 @@ mod tests {
         assert!(known_actions("[]") && known_actions("[\"entries.post\"]"));
         assert!(!known_actions("[\"platform.everything\"]") && !known_actions("not json"));
     }
+
+    /// Every value the domain writes into each closed column, taken from the domain types
+    /// themselves (complete lists: a variant forgotten here would be refused by the cross check
+    /// below only if another column writes the same text).
+    fn written(table: &str, column: &str) -> Vec<String> {
+        use crate::domain::banking::reconciliation::ReconciliationStatus as Rec;
+        use crate::domain::capture::{DraftStatus, FieldName};
+        use crate::domain::purchases::OrderStatus;
+        use crate::domain::roles::{ALL_ACTIONS, ALL_ROLES};
+        use crate::domain::sales::{SalesKind, SalesStatus};
+        fn all<T: Copy>(values: &[T], name: fn(T) -> &'static str) -> Vec<String> {
+            values.iter().map(|v| name(*v).to_owned()).collect()
+        }
+        match (table, column) {
+            ("accounts", "type") => all(&AccountType::ALL, AccountType::as_str),
+            ("journal_entries", "status") => all(
+                &[EntryStatus::Draft, EntryStatus::Posted, EntryStatus::Cancelled],
+                EntryStatus::as_str,
+            ),
+            ("ledger_chain", "kind") => all(
+                &[LinkKind::Post, LinkKind::Reverse, LinkKind::Close, LinkKind::TaxLock],
+                LinkKind::as_str,
+            ),
+            ("company_settings", "tax_rounding") => all(&[Rounding::Line, Rounding::Document], Rounding::as_str),
+            ("tax_rates", "kind") => all(&TaxKind::ALL, TaxKind::as_str),
+            ("items", "kind") => all(&ItemKind::ALL, ItemKind::as_str),
+            ("documents", "kind") => all(&DocumentKind::ALL, DocumentKind::as_str),
+            ("documents", "status") => all(&DocumentStatus::ALL, DocumentStatus::as_str),
+            ("payments", "direction") => all(&[Direction::Received, Direction::Made], Direction::as_str),
+            ("recurring_invoices", "frequency") => all(
+                &[
+                    Frequency::Weekly,
+                    Frequency::Monthly,
+                    Frequency::Quarterly,
+                    Frequency::Yearly,
+                ],
+                Frequency::as_str,
+            ),
+            ("document_templates", "logo_content_type") => all(&[FileKind::Png, FileKind::Jpeg], FileKind::media_type),
+            ("email_log", "status") => all(&MessageStatus::ALL, MessageStatus::as_str),
+            ("statement_lines", "status") => all(&LineStatus::ALL, LineStatus::as_str),
+            ("reconciliations", "status") => all(&Rec::ALL, Rec::as_str),
+            ("exchange_rates", "source") => all(&RateSource::ALL, RateSource::as_str),
+            ("capture_drafts", "status") => all(
+                &[DraftStatus::Pending, DraftStatus::Accepted, DraftStatus::Rejected],
+                DraftStatus::as_str,
+            ),
+            ("capture_draft_fields", "field") => all(&FieldName::ALL, FieldName::as_str),
+            ("files", "kind") => all(&FileKind::ALL, FileKind::as_str),
+            ("sales_documents", "kind") => all(&[SalesKind::Quote, SalesKind::Order], SalesKind::as_str),
+            ("sales_documents", "status") => all(&SalesStatus::ALL, SalesStatus::as_str),
+            ("file_links", "record_kind") => all(&RecordKind::ALL, RecordKind::as_str),
+            ("file_texts", "state") => all(&TextState::ALL, TextState::as_str),
+            ("purchase_orders", "status") => all(&OrderStatus::ALL, OrderStatus::as_str),
+            // What `domain::purchases::landed` writes (it has no type of its own).
+            ("purchase_landed_costs", "basis") => vec!["value".into(), "quantity".into()],
+            ("tenants", "plan") => all(&Plan::ALL, Plan::as_str),
+            ("users", "role") => ALL_ROLES
+                .iter()
+                .filter(|r| **r != Role::PlatformAdmin)
+                .map(|r| r.as_str().to_owned())
+                .collect(),
+            ("users", "permissions") => {
+                let names: Vec<&str> = ALL_ACTIONS.iter().map(|a| a.as_str()).collect();
+                let every = serde_json::to_string(&names).unwrap_or_default();
+                let one = serde_json::to_string(&names[..1]).unwrap_or_default();
+                vec!["[]".into(), one, every]
+            }
+            ("users", "date_format") => DATE_FORMATS.iter().map(|f| (*f).to_owned()).collect(),
+            ("users", "negative_style") => NEGATIVE_STYLES.iter().map(|s| (*s).to_owned()).collect(),
+            _ => panic!("{table}.{column} is a closed column without a list of written values in this test"),
+        }
+    }
+
+    /// Each closed column accepts every value the domain writes into it, and refuses a made-up
+    /// value and every other column's values that are not also its own: a check wired to another
+    /// column's parser fails here. A closed column added without values here fails too.
+    #[test]
+    fn every_closed_column_knows_what_the_domain_writes_and_nothing_else() {
+        let columns: Vec<&Closed> = TENANT.iter().chain(PLATFORM.iter().map(|(c, _)| c)).collect();
+        let lists: Vec<(&Closed, Vec<String>)> = columns.iter().map(|c| (*c, written(c.table, c.column))).collect();
+        let mut seen = std::collections::HashSet::new();
+        for (c, own) in &lists {
+            let name = format!("{}.{}", c.table, c.column);
+            assert!(seen.insert(name.clone()), "{name} is listed twice");
+            assert!(!own.is_empty(), "{name}");
+            for v in own {
+                assert!((c.known)(v), "{name} refuses {v:?}, a value the domain writes");
+            }
+            for made_up in ["no-such-value", "", "[\"no-such-value\"]"] {
+                assert!(!(c.known)(made_up), "{name} accepts the made-up {made_up:?}");
+            }
+            for (other, theirs) in &lists {
+                for v in theirs.iter().filter(|v| !own.contains(v)) {
+                    assert!(
+                        !(c.known)(v),
+                        "{name} accepts {v:?}, a value of {}.{}",
+                        other.table,
+                        other.column
+                    );
+                }
+            }
+        }
+        assert_eq!(seen.len(), TENANT.len() + PLATFORM.len());
+    }
 }

@@ -331,20 +331,15 @@ fn secret_file(report: &mut Report, path: &Path, me: u32) -> bool {
 
 /// Free space where the data dir is (or would be).
 fn disk(report: &mut Report, dir: &Path) {
-    let Some(existing) = dir.ancestors().find(|p| p.exists()) else {
-        return report.warn(
-            "disk",
-            format!("no existing parent of {}", dir.display()),
-            "check data_dir",
-        );
-    };
-    let Ok(c_path) = std::ffi::CString::new(existing.as_os_str().as_encoded_bytes()) else {
-        return report.warn(
-            "disk",
-            format!("{} cannot be measured", existing.display()),
-            "check data_dir",
-        );
-    };
+    // A relative data dir ends in the empty path, the working directory: the search ends at
+    // `/` or `.`, which exist.
+    let existing = dir
+        .ancestors()
+        .map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p })
+        .find(|p| p.exists())
+        .unwrap_or(Path::new("."));
+    // An existing path holds no NUL byte (were it to, the empty path fails statvfs below).
+    let c_path = std::ffi::CString::new(existing.as_os_str().as_encoded_bytes()).unwrap_or_default();
     // SAFETY: `c_path` is a valid NUL-terminated string and `stat` a plain struct statvfs fills.
     let (rc, stat) = unsafe {
         let mut stat: libc::statvfs = std::mem::zeroed();

@@ -9,7 +9,7 @@ use super::walk::Chain;
 use super::{END, EntryRef, Verifier};
 use crate::domain::ledger::EntryStatus;
 use crate::params;
-use crate::store::{StoreError, Tx};
+use crate::store::{StoreError, Tx, Value};
 
 /// Entries missing from their chain link that are searched for elsewhere in the chain.
 const LOOKUPS: usize = 100;
@@ -169,7 +169,9 @@ impl Verifier<'_> {
                 .query_opt(
                     "SELECT seq FROM ledger_chain WHERE company_id = $1 AND object_id = $2 AND kind IN ('post', 'reverse') \
                      ORDER BY seq LIMIT 1",
-                    params![self.company, &id],
+                    // Bound as an id (a BLOB in a SQLite firm file): bound as text it would
+                    // never match there. Text only when the stored id is not one.
+                    params![self.company, named.id.map_or_else(|| Value::from(&id), Value::from)],
                 )?
                 .is_some()
             {
