@@ -19,7 +19,7 @@ use crate::helpers::{Backend, TestApp, on_postgres, output_text};
 
 /// `oasys` with only the given data dir and an empty config: nothing from the developer's own
 /// environment. `restore` refuses while a server answers on `listen`; port 9 (discard) is closed.
-fn oasys(dir: &Path, data_dir: &Path) -> Command {
+pub(crate) fn oasys(dir: &Path, data_dir: &Path) -> Command {
     let config = dir.join("oasys.toml");
     if !config.exists() {
         std::fs::write(&config, "# test configuration: defaults only\n").unwrap();

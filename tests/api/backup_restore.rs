@@ -15,23 +15,12 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::backup::oasys;
 use crate::fixtures::{BULK, Firm, PERIODS};
 use crate::helpers::{Backend, TestApp, output_text};
 
 const KEY: &str = "this-installations-configured-checkpoint-key-01";
 const OTHER_KEY: &str = "somebody-elses-checkpoint-key-0123456789abcdef";
-
-/// `oasys` on `data_dir` with an empty config; `restore` refuses while a server answers on
-/// `listen`, and port 9 (discard) is closed.
-fn oasys(dir: &Path, data_dir: &Path) -> Command {
-    let config = dir.join("oasys.toml");
-    if !config.exists() {
-        std::fs::write(&config, "# test configuration: defaults only\n").unwrap();
-    }
-    let mut cmd = crate::helpers::oasys_command(&config, data_dir);
-    cmd.env("OASYS_LISTEN", "127.0.0.1:9");
-    cmd
-}
 
 fn run(cmd: &mut Command) -> Output {
     tokio::task::block_in_place(|| cmd.output().unwrap())

@@ -21,14 +21,14 @@ const ANOTHER_STRONG_PASSWORD: &str = "copper-kettle-meadow-91";
 /// One installation driven through the binary: a private data dir, an empty config file (so
 /// the developer's own `~/.config/oasys/oasys.toml` never leaks in), and on PostgreSQL a fresh
 /// platform schema.
-struct Install {
+pub(crate) struct Install {
     dir: tempfile::TempDir,
     backend: Backend,
     schema: String,
 }
 
 impl Install {
-    fn new(backend: &Backend) -> Install {
+    pub(crate) fn new(backend: &Backend) -> Install {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("oasys.toml"), "# test configuration: defaults only\n").unwrap();
         Install {
@@ -63,7 +63,7 @@ impl Install {
     }
 
     /// Runs a command that must succeed; returns its stdout.
-    fn ok(&self, args: &[&str]) -> String {
+    pub(crate) fn ok(&self, args: &[&str]) -> String {
         self.ok_with(args, None)
     }
 
@@ -459,8 +459,8 @@ fn config_show_masks_secrets() {
 }
 
 /// A running `oasys serve`, stopped (SIGTERM) when dropped.
-struct Server {
-    child: Child,
+pub(crate) struct Server {
+    pub(crate) child: Child,
     lines: mpsc::Receiver<String>,
     base: String,
     stderr: PathBuf,
@@ -475,21 +475,31 @@ impl Drop for Server {
 impl Server {
     /// Starts `oasys serve` on a free port and waits until `/api/health/` answers.
     async fn start(cli: &Install) -> Server {
+        Server::start_with(cli, &[]).await
+    }
+
+    /// Starts `oasys serve` with more arguments (`--demo`) on a free port and waits until it answers.
+    pub(crate) async fn start_with(cli: &Install, more: &[&str]) -> Server {
         let port = {
             let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             probe.local_addr().unwrap().port()
         };
-        let mut server = Server::spawn(cli, &format!("127.0.0.1:{port}"));
+        let mut server = Server::spawn_with(cli, &format!("127.0.0.1:{port}"), more);
         server.wait_until_healthy().await;
         server
     }
 
     /// Starts `oasys serve --listen <listen>` without waiting for it.
     fn spawn(cli: &Install, listen: &str) -> Server {
+        Server::spawn_with(cli, listen, &[])
+    }
+
+    fn spawn_with(cli: &Install, listen: &str, more: &[&str]) -> Server {
         let stderr = cli.dir.path().join("serve.stderr");
         let mut child = cli
             .command()
             .args(["serve", "--listen", listen])
+            .args(more)
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -536,7 +546,7 @@ impl Server {
         }
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.stderr).unwrap_or_default()
     }
 
@@ -563,7 +573,7 @@ impl Server {
         rest
     }
 
-    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+    pub(crate) async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
         let mut req = crate::helpers::http().post(format!("{}{path}", self.base)).json(&body);
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -572,7 +582,7 @@ impl Server {
         (r.status(), r.json().await.unwrap_or(Value::Null))
     }
 
-    async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+    pub(crate) async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
         let mut req = crate::helpers::http().get(format!("{}{path}", self.base));
         if let Some(t) = token {
             req = req.bearer_auth(t);

@@ -21,6 +21,7 @@ mod capture;
 mod capture_ai;
 mod cli;
 mod cli_report;
+mod cli_serve;
 mod consolidation;
 mod contacts;
 mod contacts_conventions;
