@@ -1,6 +1,7 @@
 //! `oasys serve` as an operator runs it: `--demo` makes the demo firm once (the seed's Postman
 //! account signs in, a second start adds nothing), and SIGTERM (systemd's stop) or SIGINT (Ctrl+C)
-//! ends the server with exit status 0 after it says it is finishing the requests in flight.
+//! ends the server with exit status 0 after it says it is finishing the requests in flight;
+//! `--log-format json` logs one JSON object per line.
 
 use std::time::{Duration, Instant};
 
@@ -56,8 +57,22 @@ async fn the_demo_firm_is_made_once_and_the_server_stops_cleanly_on_a_signal() {
             server.log()
         );
 
-        // A second start with --demo finds the firm and makes nothing more.
-        let mut server = Server::start_with(&cli, &["--demo"]).await;
+        // A second start with --demo finds the firm and makes nothing more; this time it logs
+        // JSON lines, one object per event, as a log shipper reads them.
+        let mut server = Server::start_with(&cli, &["--demo", "--log-format", "json"]).await;
+        let second = server.log();
+        let events: Vec<serde_json::Value> = second
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
+            .collect();
+        assert!(
+            events.iter().any(|e| e["level"] == "INFO"
+                && e["fields"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("listening on"))),
+            "{second}"
+        );
         let (status, body) = server.post("/api/auth/login/", None, login).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let token = body["tokens"]["access"].as_str().unwrap().to_owned();
