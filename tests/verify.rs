@@ -18,7 +18,7 @@ use oasys::domain::ledger::{
 use oasys::domain::tenants::{CompanyDetails, Plan};
 use oasys::params;
 use oasys::provision::{self, NewFirm};
-use oasys::store::{Store, StoreConfig, StoreError};
+use oasys::store::{Store, StoreConfig, StoreError, Tx};
 use uuid::Uuid;
 
 #[path = "verify/periods.rs"]
@@ -274,6 +274,44 @@ impl Ledger {
         out
     }
 
+    /// Changes the firm's rows in one transaction of the store, as a tamperer with database
+    /// access would (the store's own checks are SQL constraints only: nothing stops this).
+    fn tamper(&self, f: impl FnOnce(&mut Tx) -> Result<(), StoreError>) {
+        let store = self.store();
+        store.tenant_write(&self.scope(), f).unwrap();
+    }
+
+    /// Runs `f` in one transaction with the ledger's context, for work done through the library.
+    fn with_ctx<T>(&self, f: impl FnOnce(&mut Tx, &Ctx<'_>) -> Result<T, StoreError>) -> T {
+        let company = usd_company(self.company);
+        let books = Books::of(&company);
+        let ctx = Ctx {
+            books: &books,
+            company: &company,
+            actor: self.actor,
+            checkpoint_key: KEY.as_bytes(),
+            today: jiff::civil::date(2026, 1, 1),
+            now: jiff::Timestamp::now(),
+        };
+        let store = self.store();
+        store.tenant_write(&self.scope(), |tx| f(tx, &ctx)).unwrap()
+    }
+
+    /// Runs `oasys verify` and expects it to pass.
+    fn passes(&self) {
+        let (ok, out) = self.verify(&[]);
+        assert!(ok, "verify failed an intact ledger:\n{out}");
+    }
+
+    /// Runs `oasys verify`, expects it to fail, and expects every one of `messages` in its output.
+    fn fails_with(&self, messages: &[&str]) -> String {
+        let out = self.fails();
+        for m in messages {
+            assert!(out.contains(m), "expected {m:?} in:\n{out}");
+        }
+        out
+    }
+
     /// The first bad entry as the summary line names it.
     fn first_bad(out: &str) -> &str {
         let start = out.find("first bad entry: ").expect("no first bad entry named") + "first bad entry: ".len();
@@ -344,36 +382,22 @@ fn an_untouched_ledger_verifies() {
 fn a_bulk_posted_ledger_verifies() {
     for backend in backends() {
         let ledger = Ledger::build(backend);
-        let store = ledger.store();
-        let company = usd_company(ledger.company);
-        let books = Books::of(&company);
-        let ctx = Ctx {
-            books: &books,
-            company: &company,
-            actor: ledger.actor,
-            checkpoint_key: KEY.as_bytes(),
-            today: jiff::civil::date(2026, 1, 1),
-            now: jiff::Timestamp::now(),
-        };
-        store
-            .tenant_write(&ledger.scope(), |tx| -> Result<(), StoreError> {
-                let inputs: Vec<_> = (0..100)
-                    .map(|i| {
-                        let date = day("2024-03-01").checked_add(jiff::Span::new().days(i % 5)).unwrap();
-                        input(date, 200 + i, &ledger.accounts)
-                    })
-                    .collect();
-                match oasys::store::bulk::post_many(tx, &ctx, &inputs, &|_| {}) {
-                    Ok(posted) => {
-                        assert_eq!(posted.len(), 100);
-                        Ok(())
-                    }
-                    Err(oasys::store::bulk::BulkError::Store(e)) => Err(e),
-                    Err(oasys::store::bulk::BulkError::Entry(i, e)) => panic!("entry {i}: {e}"),
+        ledger.with_ctx(|tx, ctx| {
+            let inputs: Vec<_> = (0..100)
+                .map(|i| {
+                    let date = day("2024-03-01").checked_add(jiff::Span::new().days(i % 5)).unwrap();
+                    input(date, 200 + i, &ledger.accounts)
+                })
+                .collect();
+            match oasys::store::bulk::post_many(tx, ctx, &inputs, &|_| {}) {
+                Ok(posted) => {
+                    assert_eq!(posted.len(), 100);
+                    Ok(())
                 }
-            })
-            .unwrap();
-        drop(store);
+                Err(oasys::store::bulk::BulkError::Store(e)) => Err(e),
+                Err(oasys::store::bulk::BulkError::Entry(i, e)) => panic!("entry {i}: {e}"),
+            }
+        });
         let (ok, out) = ledger.verify(&[]);
         assert!(ok, "{out}");
         assert!(out.contains(": 181 entries, 182 links, last checkpoint 128"), "{out}");

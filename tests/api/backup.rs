@@ -203,7 +203,7 @@ async fn restores_refuse_changed_archives_live_data_and_wrong_passphrases() {
 }
 
 /// Rewrites an archive's manifest (the archive's hashes stay right for every other member).
-fn with_manifest(src: &Path, dest: &Path, edit: impl Fn(&mut Value)) {
+pub(crate) fn with_manifest(src: &Path, dest: &Path, edit: impl Fn(&mut Value)) {
     let mut input = tar::Archive::new(zstd::Decoder::new(std::fs::File::open(src).unwrap()).unwrap());
     let mut out = tar::Builder::new(zstd::Encoder::new(std::fs::File::create(dest).unwrap(), 3).unwrap());
     for entry in input.entries().unwrap() {

@@ -7,7 +7,7 @@
 //! only, as `backup.rs`: on PostgreSQL a backup holds firm exports.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -15,7 +15,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::backup::oasys;
+use crate::backup::{oasys, with_manifest};
 use crate::fixtures::{BULK, Firm, PERIODS};
 use crate::helpers::{Backend, TestApp, output_text};
 
@@ -82,57 +82,8 @@ async fn firm(app: &TestApp, email: &str, n: usize) -> Firm {
     f
 }
 
-async fn firm_id(f: &Firm) -> String {
-    f.get("/api/auth/me/").await.body["tenant"].as_str().unwrap().to_owned()
-}
-
-/// Copies an archive, changing its manifest; `member` may change (or, with `None`, drop) any
-/// other member, whose size and SHA-256 in the manifest are then made to match.
-fn rewrite(src: &Path, dest: &Path, edit: impl Fn(&mut Value), member: impl Fn(&str, Vec<u8>) -> Option<Vec<u8>>) {
-    let mut input = tar::Archive::new(zstd::Decoder::new(std::fs::File::open(src).unwrap()).unwrap());
-    let mut members = Vec::new();
-    let mut manifest = Value::Null;
-    for entry in input.entries().unwrap() {
-        let mut entry = entry.unwrap();
-        let name = entry.path().unwrap().to_string_lossy().into_owned();
-        let mut bytes = Vec::new();
-        entry.read_to_end(&mut bytes).unwrap();
-        if name == "manifest.json" {
-            manifest = serde_json::from_slice(&bytes).unwrap();
-        } else if let Some(bytes) = member(&name, bytes) {
-            members.push((name, bytes));
-        }
-    }
-    let fix = |m: &mut Value| {
-        let (_, bytes) = members.iter().find(|(n, _)| m["path"] == n.as_str()).unwrap();
-        m["size"] = json!(bytes.len());
-        m["sha256"] = json!(hex(&Sha256::digest(bytes)));
-    };
-    if manifest["platform"].is_object() {
-        fix(&mut manifest["platform"]);
-    }
-    manifest["tenants"].as_array_mut().unwrap().iter_mut().for_each(&fix);
-    let files = manifest["files"].as_array_mut().unwrap();
-    files.retain(|f| members.iter().any(|(n, _)| f["path"] == n.as_str()));
-    files.iter_mut().for_each(&fix);
-    edit(&mut manifest);
-    members.push(("manifest.json".into(), serde_json::to_vec(&manifest).unwrap()));
-    let mut out = tar::Builder::new(zstd::Encoder::new(std::fs::File::create(dest).unwrap(), 3).unwrap());
-    for (name, bytes) in members {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(bytes.len() as u64);
-        header.set_mode(0o600);
-        out.append_data(&mut header, &name, bytes.as_slice()).unwrap();
-    }
-    out.into_inner().unwrap().finish().unwrap().flush().unwrap();
-}
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn manifest_only(src: &Path, dest: &Path, edit: impl Fn(&mut Value)) {
-    rewrite(src, dest, edit, |_, bytes| Some(bytes));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -147,7 +98,7 @@ async fn refused_archives_leave_the_target_as_it_was() {
 
     // A platform database from a newer oasys.
     let newer = w.join("newer.tar.zst");
-    manifest_only(&good, &newer, |m| m["platform"]["schema_version"] = json!(999));
+    with_manifest(&good, &newer, |m| m["platform"]["schema_version"] = json!(999));
     let said = failed(oasys(w, &target).arg("restore").arg(&newer));
     assert!(
         said.contains("the archive's platform schema is version 999, newer than this oasys"),
@@ -160,7 +111,7 @@ async fn refused_archives_leave_the_target_as_it_was() {
     // A manifest whose trial balance or chain head is not the database's.
     for (field, by) in [("debit", 100), ("chain_seq", 1)] {
         let other = w.join(format!("other-{field}.tar.zst"));
-        manifest_only(&good, &other, |m| {
+        with_manifest(&good, &other, |m| {
             let company = &mut m["tenants"][0]["companies"][0];
             company[field] = json!(company[field].as_i64().unwrap() + by);
         });
@@ -174,7 +125,7 @@ async fn refused_archives_leave_the_target_as_it_was() {
 
     // A backend this binary does not copy into a data dir.
     let foreign = w.join("foreign.tar.zst");
-    manifest_only(&good, &foreign, |m| m["backend"] = json!("mysql"));
+    with_manifest(&good, &foreign, |m| m["backend"] = json!("mysql"));
     let said = failed(oasys(w, &target).arg("restore").arg(&foreign));
     assert!(said.contains("restore it with `oasys import`"), "{said}");
     assert!(contents(&target).is_empty());
@@ -216,7 +167,7 @@ async fn refused_archives_leave_the_target_as_it_was() {
 async fn a_one_firm_archive_restores_only_into_a_data_dir_that_knows_the_firm() {
     let app = TestApp::spawn(&Backend::Sqlite).await;
     let f = firm(&app, "one-firm@example.com", 10).await;
-    let tenant = firm_id(&f).await;
+    let tenant = f.tenant_id().await;
     let work = tempfile::tempdir().unwrap();
     let w = work.path();
     let one = w.join("one.tar.zst");
@@ -322,7 +273,7 @@ async fn archives_without_their_checkpoint_key_need_the_configured_one() {
 async fn a_restore_names_a_rewritten_entry_once_the_books_are_in_place() {
     let app = TestApp::spawn(&Backend::Sqlite).await;
     let f = firm(&app, "rewritten@example.com", 5).await;
-    let tenant = firm_id(&f).await;
+    let tenant = f.tenant_id().await;
     // Someone with the database file rewrites a posted entry's description; a backup copies
     // what is there (it checks its own copy, not the chain).
     let ledger = app.data_dir().join("tenants").join(&tenant).join("ledger.db");
@@ -412,14 +363,14 @@ async fn an_older_archive_is_compared_with_its_books_after_migrating() {
     };
 
     let same = w.join("same.tar.zst");
-    manifest_only(&old, &same, recorded);
+    with_manifest(&old, &same, recorded);
     let said = ok(oasys(w, &w.join("unused")).arg("verify").arg(&same));
     assert!(said.contains("its books verify"), "{said}");
     let said = ok(oasys(w, &w.join("same")).arg("restore").arg(&same));
     assert!(said.contains("restored into"), "{said}");
 
     let other = w.join("other.tar.zst");
-    manifest_only(&old, &other, |m| {
+    with_manifest(&old, &other, |m| {
         recorded(m);
         let company = &mut m["tenants"][0]["companies"][0];
         company["debit"] = json!(company["debit"].as_i64().unwrap() + 1);
@@ -433,7 +384,7 @@ async fn an_older_archive_is_compared_with_its_books_after_migrating() {
     assert!(said.contains("differs from the manifest"), "{said}");
 
     let ghost = w.join("ghost.tar.zst");
-    manifest_only(&old, &ghost, |m| {
+    with_manifest(&old, &ghost, |m| {
         recorded(m);
         let companies = m["tenants"][0]["companies"].as_array_mut().unwrap();
         let mut extra = companies[0].clone();

@@ -520,7 +520,7 @@ async fn ledgers_whose_checkpoint_does_not_verify_are_named(app: TestApp) {
             .post(&format!("{PERIODS}close/"), json!({ "date": "2026-01-31" }))
             .await;
         assert!(r.status.is_success(), "{}", r.body);
-        tenants.push(f.get("/api/auth/me/").await.body["tenant"].as_str().unwrap().to_owned());
+        tenants.push(f.tenant_id().await);
     }
     let data = app.data_dir().to_path_buf();
     let key = std::fs::read_to_string(data.join("checkpoint_key")).unwrap();

@@ -54,10 +54,7 @@ async fn documents_travel_in_firm_archives_with_their_hashes_checked() {
     let work = tempfile::tempdir().unwrap();
     let source = TestApp::spawn(&Backend::Sqlite).await;
     let firm = Firm::register(&source, "move@files.test", "Moving Files").await;
-    let tenant = firm.get("/api/auth/me/").await.body["tenant"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let tenant = firm.tenant_id().await;
     let doc = uploaded(&firm, "moving.pdf", &pdf("moving")).await;
     uploaded(&firm, "same.pdf", &pdf("moving")).await;
     let archive = work.path().join("firm.oasys");

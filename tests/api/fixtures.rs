@@ -183,6 +183,15 @@ impl Firm {
         firm
     }
 
+    /// The firm's id, as its signed-in user reads it (`/api/auth/me/`): what the CLI's
+    /// `--tenant` and the data dir's `tenants/<id>/` name.
+    pub async fn tenant_id(&self) -> String {
+        self.get("/api/auth/me/").await.body["tenant"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// Invites a user with this role into the firm (`TestApp::invite`) and returns them acting
     /// in this company.
     pub async fn invite(&self, app: &TestApp, email: &str, role: &str) -> Firm {

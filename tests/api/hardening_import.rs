@@ -19,10 +19,7 @@ async fn archives_with_unknown_roles_statuses_or_kinds_are_refused(app: TestApp)
     let source = TestApp::spawn(&Backend::Sqlite).await;
     let firm = Firm::register(&source, "edited@example.com", "Edited Firm").await;
     firm.posted(firm.transfer("2026-01-05", "1010", "3200", "10.00")).await;
-    let tenant = firm.get("/api/auth/me/").await.body["tenant"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let tenant = firm.tenant_id().await;
     let good = work.path().join("good.oasys");
     ok(&source, &["export", "--tenant", &tenant, good.to_str().unwrap()]);
     let files = unpack(&good);

@@ -117,7 +117,7 @@ on_every_backend!(
 async fn a_rewritten_checkpoint_is_called_rewritten() {
     let app = TestApp::spawn(&Backend::Sqlite).await;
     let f = signed_firm(&app, "rewrite@example.com").await;
-    let tenant = f.get("/api/auth/me/").await.body["tenant"].as_str().unwrap().to_owned();
+    let tenant = f.tenant_id().await;
     assert_eq!(rewrite_checkpoints(app.data_dir(), &tenant), 1);
     let said = output_text(&oasys(&app, None, &["verify"]));
     assert!(

@@ -88,10 +88,6 @@ async fn progress(f: &Firm, schedule: &str) -> (Option<String>, i64) {
     )
 }
 
-async fn firm_id(f: &Firm) -> String {
-    f.get("/api/auth/me/").await.body["tenant"].as_str().unwrap().to_owned()
-}
-
 async fn set_active(f: &Firm, path: &str, active: bool) {
     let r = f.patch(path, json!({ "is_active": active })).await;
     assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
@@ -153,7 +149,7 @@ async fn recurring_passes(app: TestApp) {
     let (ok, said) = recurring_run(
         &app,
         work.path(),
-        &["--tenant", &firm_id(&b).await, "--date", "2026-03-15"],
+        &["--tenant", &b.tenant_id().await, "--date", "2026-03-15"],
     )
     .await;
     assert!(ok, "{said}");
@@ -166,7 +162,7 @@ async fn recurring_passes(app: TestApp) {
     let (ok, said) = recurring_run(
         &app,
         work.path(),
-        &["--tenant", &firm_id(&a).await, "--date", "2026-03-15"],
+        &["--tenant", &a.tenant_id().await, "--date", "2026-03-15"],
     )
     .await;
     assert!(ok, "{said}");
@@ -202,7 +198,7 @@ async fn as_of_today(app: TestApp) {
     let start = utc.checked_sub(jiff::Span::new().days(2)).unwrap().to_string();
     let who = customer(&f, "Today Ltd").await;
     let monthly = schedule(&f, "Monthly", &who, &start, false, "42.00").await;
-    let (ok, said) = recurring_run(&app, work.path(), &["--tenant", &firm_id(&f).await]).await;
+    let (ok, said) = recurring_run(&app, work.path(), &["--tenant", &f.tenant_id().await]).await;
     assert!(ok, "{said}");
     assert!(said.contains("1 invoice(s) made, 0 schedule(s) failed"), "{said}");
     assert_eq!(made_by(&f, &monthly).await, invoices(&[&start], "draft", "42.00"));

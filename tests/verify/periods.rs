@@ -2,12 +2,11 @@
 //! closes (their company, the hard close, the lock in force when a close cannot be recomputed),
 //! the company settings without a close in the chain, filed tax returns and their tax lock, and
 //! the audit trail's record of a bulk posting. The helpers (`tamper`, `with_ctx`, `fails_with`)
-//! are `structure.rs`'s.
+//! are `Ledger`'s, in `tests/verify.rs`.
 
 use oasys::domain::ledger::close_period;
 use oasys::store::{Tx, Value};
 
-use super::structure::run;
 use super::*;
 
 /// The detail of the audit row of the period close (the ledger has one).
@@ -32,8 +31,7 @@ fn a_period_close_naming_another_object_is_named() {
         let ledger = Ledger::build(backend);
         let (company, other) = (ledger.company, Uuid::now_v7());
         ledger.tamper(|tx| {
-            let n = run(
-                tx,
+            let n = tx.execute(
                 "UPDATE ledger_chain SET object_id = $1 WHERE company_id = $2 AND seq = 41",
                 params![other, company],
             )?;
@@ -55,8 +53,7 @@ fn a_removed_period_close_leaves_the_lock_unexplained() {
         let ledger = Ledger::build(backend);
         let company = ledger.company;
         ledger.tamper(|tx| {
-            let n = run(
-                tx,
+            let n = tx.execute(
                 "DELETE FROM ledger_chain WHERE company_id = $1 AND seq = 41",
                 params![company],
             )?;
@@ -112,25 +109,21 @@ fn a_hard_close_moved_back_is_named_even_with_every_hash_recomputed() {
                 .text(0)?;
             let mut forged: serde_json::Value = serde_json::from_str(&detail).unwrap();
             forged["hard_lock_date"]["after"] = "".into();
-            let n = run(
-                tx,
+            let n = tx.execute(
                 "UPDATE audit_log SET detail = $1 WHERE company_id = $2 AND object_type = 'period' AND detail = $3",
                 params![forged.to_string(), company, &detail],
             )?;
             assert_eq!(n, 1);
-            run(
-                tx,
+            tx.execute(
                 "UPDATE ledger_chain SET hash = $1 WHERE company_id = $2 AND seq = 84",
                 params![Value::digest(&hash), company],
             )?;
-            let n = run(
-                tx,
+            let n = tx.execute(
                 "UPDATE chain_checkpoints SET hash = $1, signature = $2 WHERE company_id = $3 AND seq = 84",
                 params![&hash, chain::signature(KEY.as_bytes(), company, 84, &hash), company],
             )?;
             assert_eq!(n, 1);
-            run(
-                tx,
+            tx.execute(
                 "UPDATE company_settings SET hard_lock_date = NULL WHERE company_id = $1",
                 params![company],
             )?;
@@ -153,13 +146,11 @@ fn an_entry_moved_before_a_close_that_cannot_be_recomputed_is_named() {
         let target = ledger.entry(50);
         let detail = period_detail(&ledger);
         ledger.tamper(|tx| {
-            run(
-                tx,
+            tx.execute(
                 "UPDATE audit_log SET detail = 'not json' WHERE company_id = $1 AND object_type = 'period'",
                 params![company],
             )?;
-            run(
-                tx,
+            tx.execute(
                 "UPDATE journal_entries SET date = '2024-01-15' WHERE id = $1",
                 params![target.id],
             )?;
@@ -173,18 +164,15 @@ fn an_entry_moved_before_a_close_that_cannot_be_recomputed_is_named() {
             ),
         ]);
         ledger.tamper(|tx| {
-            run(
-                tx,
+            tx.execute(
                 "UPDATE audit_log SET detail = $1, actor_id = NULL WHERE company_id = $2 AND object_type = 'period'",
                 params![&detail, company],
             )?;
-            run(
-                tx,
+            tx.execute(
                 "UPDATE journal_entries SET date = $1 WHERE id = $2",
                 params![target.date.to_string(), target.id],
             )?;
-            run(
-                tx,
+            tx.execute(
                 "UPDATE company_settings SET lock_date = NULL WHERE company_id = $1",
                 params![company],
             )?;
@@ -240,8 +228,7 @@ fn a_filed_tax_return_tampered_with_is_named() {
 
         let set_entry = |column: &'static str, value: Value| {
             move |tx: &mut Tx| {
-                let n = run(
-                    tx,
+                let n = tx.execute(
                     &format!("UPDATE journal_entries SET {column} = $1 WHERE id = $2"),
                     params![value, settlement],
                 )?;
@@ -307,12 +294,8 @@ fn a_filed_tax_return_tampered_with_is_named() {
         });
         let lock_seq = lock_seq.unwrap();
         ledger.tamper(|tx| {
-            run(
-                tx,
-                "DELETE FROM tax_return_boxes WHERE return_id = $1",
-                params![filed.id],
-            )?;
-            let n = run(tx, "DELETE FROM tax_returns WHERE id = $1", params![filed.id])?;
+            tx.execute("DELETE FROM tax_return_boxes WHERE return_id = $1", params![filed.id])?;
+            let n = tx.execute("DELETE FROM tax_returns WHERE id = $1", params![filed.id])?;
             assert_eq!(n, 1);
             Ok(())
         });
@@ -350,8 +333,7 @@ fn a_bulk_posting_record_that_does_not_match_the_journal_is_named() {
         });
         ledger.passes();
         ledger.tamper(|tx| {
-            let n = run(
-                tx,
+            let n = tx.execute(
                 "UPDATE audit_log SET last_number = last_number + 2 WHERE company_id = $1 AND last_number IS NOT NULL",
                 params![company],
             )?;

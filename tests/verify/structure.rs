@@ -9,51 +9,6 @@ use oasys::store::{Tx, Value};
 
 use super::*;
 
-impl Ledger {
-    /// Changes the firm's rows in one transaction of the store, as a tamperer with database
-    /// access would (the store's own checks are SQL constraints only: nothing stops this).
-    pub(super) fn tamper(&self, f: impl FnOnce(&mut Tx) -> Result<(), StoreError>) {
-        let store = self.store();
-        store.tenant_write(&self.scope(), f).unwrap();
-    }
-
-    /// Runs `f` in one transaction with the ledger's context, for work done through the library.
-    pub(super) fn with_ctx<T>(&self, f: impl FnOnce(&mut Tx, &Ctx<'_>) -> Result<T, StoreError>) -> T {
-        let company = usd_company(self.company);
-        let books = Books::of(&company);
-        let ctx = Ctx {
-            books: &books,
-            company: &company,
-            actor: self.actor,
-            checkpoint_key: KEY.as_bytes(),
-            today: jiff::civil::date(2026, 1, 1),
-            now: jiff::Timestamp::now(),
-        };
-        let store = self.store();
-        store.tenant_write(&self.scope(), |tx| f(tx, &ctx)).unwrap()
-    }
-
-    /// Runs `oasys verify` and expects it to pass.
-    pub(super) fn passes(&self) {
-        let (ok, out) = self.verify(&[]);
-        assert!(ok, "verify failed an intact ledger:\n{out}");
-    }
-
-    /// Runs `oasys verify`, expects it to fail, and expects every one of `messages` in its output.
-    pub(super) fn fails_with(&self, messages: &[&str]) -> String {
-        let out = self.fails();
-        for m in messages {
-            assert!(out.contains(m), "expected {m:?} in:\n{out}");
-        }
-        out
-    }
-}
-
-/// Runs one statement; returns the rows it changed.
-pub(super) fn run(tx: &mut Tx, sql: &str, params: &[Value]) -> Result<u64, StoreError> {
-    tx.execute(sql, params)
-}
-
 // ------------------------------------------------------------------ numbers and counters
 
 #[test]
@@ -62,8 +17,7 @@ fn a_posted_entry_without_a_number_is_named() {
         let ledger = Ledger::build(backend);
         let target = ledger.entry(40);
         ledger.tamper(|tx| {
-            let n = run(
-                tx,
+            let n = tx.execute(
                 "UPDATE journal_entries SET number = NULL WHERE id = $1",
                 params![target.id],
             )?;
@@ -86,16 +40,8 @@ fn numbers_that_do_not_rise_by_one_are_named() {
         let ledger = Ledger::build(backend.clone());
         let (first, last) = (ledger.entry(1), ledger.entry(81));
         ledger.tamper(|tx| {
-            run(
-                tx,
-                "UPDATE journal_entries SET number = 0 WHERE id = $1",
-                params![first.id],
-            )?;
-            run(
-                tx,
-                "UPDATE journal_entries SET number = 90 WHERE id = $1",
-                params![last.id],
-            )?;
+            tx.execute("UPDATE journal_entries SET number = 0 WHERE id = $1", params![first.id])?;
+            tx.execute("UPDATE journal_entries SET number = 90 WHERE id = $1", params![last.id])?;
             Ok(())
         });
         ledger.fails_with(&[
@@ -111,16 +57,11 @@ fn numbers_that_do_not_rise_by_one_are_named() {
             let ledger = Ledger::build(backend);
             let (five, six) = (ledger.entry(5), ledger.entry(6));
             ledger.tamper(|tx| {
-                run(
-                    tx,
+                tx.execute(
                     "ALTER TABLE journal_entries DROP CONSTRAINT journal_entries_company_id_number_key",
                     &[],
                 )?;
-                run(
-                    tx,
-                    "UPDATE journal_entries SET number = 5 WHERE id = $1",
-                    params![six.id],
-                )?;
+                tx.execute("UPDATE journal_entries SET number = 5 WHERE id = $1", params![six.id])?;
                 Ok(())
             });
             let out = ledger.fails_with(&["number 5 follows 5: numbers must rise by one"]);
@@ -143,8 +84,7 @@ fn counters_out_of_step_with_the_ledger_are_named() {
         let shift = |journal: i64, chain: i64| {
             move |tx: &mut Tx| {
                 for (name, by) in [("journal", journal), ("chain", chain)] {
-                    let n = run(
-                        tx,
+                    let n = tx.execute(
                         "UPDATE counters SET value = value + $1 WHERE company_id = $2 AND name = $3",
                         params![by, company, name],
                     )?;
@@ -179,14 +119,10 @@ fn an_entry_in_the_chain_twice_is_named() {
         let target = ledger.entry(5);
         let company = ledger.company;
         ledger.tamper(|tx| {
-            run(
-                tx,
-                "INSERT INTO ledger_chain (company_id, seq, kind, object_id, hash, created_at) VALUES ($1, 83, 'post', $2, $3, 0)",
+            tx.execute("INSERT INTO ledger_chain (company_id, seq, kind, object_id, hash, created_at) VALUES ($1, 83, 'post', $2, $3, 0)",
                 params![company, target.id, Value::digest(&"ab".repeat(32))],
             )?;
-            run(
-                tx,
-                "UPDATE counters SET value = 83 WHERE company_id = $1 AND name = 'chain'",
+            tx.execute("UPDATE counters SET value = 83 WHERE company_id = $1 AND name = 'chain'",
                 params![company],
             )?;
             Ok(())
@@ -212,8 +148,7 @@ fn an_entry_pointing_at_the_wrong_link_is_named_once() {
         let ledger = Ledger::build(backend);
         let target = ledger.entry(7);
         ledger.tamper(|tx| {
-            run(
-                tx,
+            tx.execute(
                 "UPDATE journal_entries SET chain_seq = 500 WHERE id = $1",
                 params![target.id],
             )?;
@@ -246,8 +181,7 @@ fn a_mass_move_of_chain_positions_is_named_without_a_lookup_per_entry() {
     });
     let company = ledger.company;
     ledger.tamper(|tx| {
-        let n = run(
-            tx,
+        let n = tx.execute(
             "UPDATE journal_entries SET chain_seq = chain_seq + 1000 WHERE company_id = $1",
             params![company],
         )?;
@@ -286,8 +220,7 @@ fn an_entry_no_longer_posted_is_named() {
         let ledger = Ledger::build(backend);
         let target = ledger.entry(30);
         ledger.tamper(|tx| {
-            run(
-                tx,
+            tx.execute(
                 "UPDATE journal_entries SET status = 'cancelled' WHERE id = $1",
                 params![target.id],
             )?;
@@ -319,8 +252,7 @@ fn an_unreadable_entry_row_is_named() {
         let ledger = Ledger::build(backend);
         let target = ledger.entry(25);
         ledger.tamper(|tx| {
-            run(
-                tx,
+            tx.execute(
                 "UPDATE journal_entries SET status = 'bogus' WHERE id = $1",
                 params![target.id],
             )?;
@@ -350,8 +282,7 @@ fn a_reversal_and_its_original_that_disagree_are_named() {
         let set = |column: &'static str, of: Uuid, to: Option<Uuid>| {
             move |tx: &mut Tx| {
                 let value = to.map_or(Value::Null, Value::from);
-                let n = run(
-                    tx,
+                let n = tx.execute(
                     &format!("UPDATE journal_entries SET {column} = $1 WHERE id = $2"),
                     params![value, of],
                 )?;
@@ -388,18 +319,15 @@ fn malformed_lines_are_named() {
         let ledger = Ledger::build(backend);
         let (one, negative, both) = (ledger.entry(10), ledger.entry(11), ledger.entry(12));
         ledger.tamper(|tx| {
-            run(
-                tx,
+            tx.execute(
                 "DELETE FROM journal_lines WHERE entry_id = $1 AND line_no > 1",
                 params![one.id],
             )?;
-            run(
-                tx,
+            tx.execute(
                 "UPDATE journal_lines SET debit = -5 WHERE entry_id = $1 AND line_no = 1",
                 params![negative.id],
             )?;
-            run(
-                tx,
+            tx.execute(
                 "UPDATE journal_lines SET credit = 2000 WHERE entry_id = $1 AND line_no = 2",
                 params![both.id],
             )?;
@@ -430,14 +358,12 @@ fn missing_and_misplaced_links_are_named() {
         let company = ledger.company;
         let removed = ledger.at_seq(70);
         ledger.tamper(|tx| {
-            let n = run(
-                tx,
+            let n = tx.execute(
                 "DELETE FROM ledger_chain WHERE company_id = $1 AND seq IN (70, 72, 73)",
                 params![company],
             )?;
             assert_eq!(n, 3);
-            run(
-                tx,
+            tx.execute(
                 "UPDATE ledger_chain SET seq = 0 WHERE company_id = $1 AND seq = 1",
                 params![company],
             )?;
@@ -463,8 +389,7 @@ fn a_link_of_an_unknown_kind_is_named() {
         let ledger = Ledger::build(backend);
         let company = ledger.company;
         ledger.tamper(|tx| {
-            run(
-                tx,
+            tx.execute(
                 "UPDATE ledger_chain SET kind = 'transfer' WHERE company_id = $1 AND seq = 20",
                 params![company],
             )?;
@@ -484,8 +409,7 @@ fn postgres_a_link_naming_no_id_is_named() {
     let target = ledger.entry(20);
     let company = ledger.company;
     ledger.tamper(|tx| {
-        run(
-            tx,
+        tx.execute(
             "UPDATE ledger_chain SET object_id = 'not-an-id' WHERE company_id = $1 AND seq = 20",
             params![company],
         )?;
@@ -508,11 +432,7 @@ fn removed_checkpoints_are_named() {
         let ledger = Ledger::build(backend);
         let company = ledger.company;
         ledger.tamper(|tx| {
-            let n = run(
-                tx,
-                "DELETE FROM chain_checkpoints WHERE company_id = $1",
-                params![company],
-            )?;
+            let n = tx.execute("DELETE FROM chain_checkpoints WHERE company_id = $1", params![company])?;
             assert_eq!(n, 2);
             Ok(())
         });
@@ -533,8 +453,7 @@ fn a_checkpoint_without_a_key_id_that_does_not_verify_is_named() {
         let company = ledger.company;
         let forged = chain::signature(KEY.as_bytes(), company, 41, chain::GENESIS);
         ledger.tamper(|tx| {
-            let n = run(
-                tx,
+            let n = tx.execute(
                 "UPDATE chain_checkpoints SET key_id = NULL, signature = $1 WHERE company_id = $2 AND seq = 41",
                 params![&forged, company],
             )?;
